@@ -1,0 +1,76 @@
+"""``impactrank build`` and ``impactrank explain``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
+from impactrank.engine.explain import explain_institution
+from impactrank.io.build import build as run_build
+from impactrank.io.workspace import Workspace
+
+
+@app.command()
+def build(
+    institutions: Annotated[Path, typer.Option("--institutions", "-i", help="institutions.csv (or .parquet/.xlsx).")],
+    submissions: Annotated[
+        list[Path], typer.Option("--submissions", "-s", help="Long-form submissions; repeat for several files.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for overall.csv, sdg_scores.csv, …")],
+    methodology: Annotated[str, typer.Option("--methodology", "-m", help="Bundled edition id or YAML file.")] = "the-2021",
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    edition: Annotated[str | None, typer.Option("--edition", "-e", help="Edition id (default: the year).")] = None,
+) -> None:
+    """Compute every SDG table and the overall table, write them to OUT and register the edition."""
+    report = run_build(institutions, submissions, methodology=methodology, out=out, workspace=workspace,
+                       edition_id=edition)
+    e = report.edition
+    counts = e.manifest["counts"]
+    console.print(
+        f"[green]built[/] edition {e.id} with {e.source}: {counts['participants']} participants, "
+        f"{counts['overall']} in the overall table, {counts['metric_values_missing']} metric values missing "
+        f"(scored as the methodology says).",
+        highlight=False,
+    )
+    console.print(f"outputs: {out}/ ({', '.join(report.files)}); workspace: {workspace}", highlight=False)
+
+
+@app.command()
+def explain(
+    edition: EditionOption,
+    institution: Annotated[str, typer.Option("--institution", "-i", help="institution_id to explain.")],
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Show how one institution's overall score arises: metric by metric, scaling, and the best SDGs."""
+    with Workspace(workspace, read_only=True) as ws:
+        ed = ws.load(edition)
+    ex = explain_institution(ed, institution)
+    console.print(f"[bold]{ex.name}[/] ({ex.institution_id}, {ex.country}) in edition {ed.id}", highlight=False)
+    if ex.overall is None:
+        console.print("Not in the overall table: it needs SDG 17 and enough other SDGs. Its SDG tables:")
+    else:
+        o = ex.overall
+        console.print(f"Overall rank {o['rank']} (position {o['rank_position']}), score {o['overall_score']:.4f} "
+                      f"shown as {o['overall_display']}; best SDGs on scaled scores: {o['top_sdgs']}",
+                      highlight=False)
+    scaling = ex.rules.get("scaling", {})
+    for part in ex.sdgs:
+        table = Table(title=f"SDG {part.sdg}" + ("  [green]counted in the overall score[/]" if part.counted else ""),
+                      title_justify="left")
+        for col in ("metric", "raw value", "score", "weight", "contribution"):
+            table.add_column(col, justify="left" if col == "metric" else "right")
+        for m in part.metrics.iter_rows(named=True):
+            raw = "missing" if m["missing"] else ("" if m["raw"] is None else f"{m['raw']:.6g}")
+            table.add_row(m["metric"], raw, f"{m['score']:.2f}", f"{m['weight']:g}", f"{m['contribution']:.3f}")
+        console.print(table)
+        line = f"SDG {part.sdg} score {part.score:.4f}, rank {part.rank}"
+        if part.scaled is not None:
+            line += (f"; scaled by {scaling.get('method', '?')} over [{part.scale_min:.4f}, {part.scale_max:.4f}] "
+                     f"→ {part.scaled:.4f}")
+        console.print(line, highlight=False)
+    if ex.formula:
+        console.print(f"\nOverall = {ex.formula}", highlight=False)

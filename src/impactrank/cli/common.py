@@ -1,0 +1,28 @@
+"""What every command shares: the Typer app, consoles and common options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="impactrank",
+    help="Open, reproducible university impact rankings against the UN Sustainable Development Goals.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+console_err = Console(stderr=True)
+
+DEFAULT_WORKSPACE = Path("impactrank.duckdb")
+
+WorkspaceOption = Annotated[
+    Path,
+    typer.Option("--workspace", "-w", help="DuckDB workspace file holding built and imported editions."),
+]
+EditionOption = Annotated[str, typer.Option("--edition", "-e", help="Edition id in the workspace, e.g. 2021.")]

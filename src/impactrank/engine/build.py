@@ -1,0 +1,139 @@
+"""One edition from validated inputs: metric scores → SDG scores and tables → overall table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from impactrank.engine.edition import Edition
+from impactrank.engine.metrics import ScoringChoices, metric_catalogue, metric_grid, score_metrics, sdg_scores
+from impactrank.engine.overall import N_SDGS, OverallResult, compute_overall, score_matrix
+from impactrank.engine.ranking import RankRules, rank_table
+from impactrank.methodology.schema import Methodology
+
+
+def build_edition(
+    methodology: Methodology,
+    institutions: pl.DataFrame,
+    submissions: pl.DataFrame,
+    *,
+    edition_id: str | None = None,
+    choices: ScoringChoices = ScoringChoices(),
+    scaling: str | None = None,
+    manifest: dict[str, Any] | None = None,
+) -> Edition:
+    """Compute every SDG table and the overall table. Inputs must already be validated (see impactrank.io)."""
+    catalogue = metric_catalogue(methodology)
+    metrics = score_metrics(metric_grid(submissions, catalogue), catalogue, methodology, choices)
+    sdg = sdg_scores(metrics)
+
+    institutions = institutions.sort("institution_id")
+    ids = institutions["institution_id"]
+    matrix = score_matrix(sdg, ids)
+    result = compute_overall(matrix, methodology.overall, scaling)
+
+    names = institutions.select("institution_id", "name")
+    overall = _overall_table(ids, matrix, result, methodology, names)
+    sdg_table = _sdg_tables(sdg, ids, result, methodology, names)
+    counts = {
+        "institutions": institutions.height,
+        "participants": int((~np.isnan(matrix)).any(axis=1).sum()),
+        "overall": overall.height,
+        "sdg_scores": sdg_table.height,
+        "metric_rows": metrics.height,
+        "metric_values_missing": int(metrics["missing"].sum()),
+        "per_sdg": {str(k + 1): int((~np.isnan(matrix[:, k])).sum()) for k in range(N_SDGS)},
+    }
+    return Edition(
+        id=edition_id or str(methodology.edition),
+        year=methodology.edition,
+        kind="built",
+        source=methodology.id,
+        institutions=institutions,
+        overall=overall,
+        sdg_scores=sdg_table,
+        metric_scores=metrics.sort("institution_id", "sdg", "metric"),
+        sdg_scaling=pl.DataFrame(
+            {
+                "sdg": np.arange(1, N_SDGS + 1),
+                "population": result.population,
+                "min": result.sdg_min,
+                "max": result.sdg_max,
+            }
+        ).filter(pl.col("population") > 0),
+        manifest={
+            **(manifest or {}),
+            "counts": counts,
+            "overall_rules": methodology.overall.model_dump(mode="json", exclude={"banding"}),
+        },
+    )
+
+
+def _overall_table(
+    ids: pl.Series, matrix: np.ndarray, result: OverallResult, methodology: Methodology, names: pl.DataFrame
+) -> pl.DataFrame:
+    rules = methodology.overall
+    rows = np.flatnonzero(result.eligible)
+    k = rules.best_k
+    best = result.best[rows]
+    req = rules.required_sdg - 1
+    frame = pl.DataFrame(
+        {
+            "institution_id": ids.gather(rows),
+            "overall_score": result.score[rows],
+            "sdg17_score": matrix[rows, req],
+            "sdg17_scaled": result.scaled[rows, req],
+            **{f"top{i + 1}_sdg": best[:, i] for i in range(k)},
+            **{f"top{i + 1}_scaled": result.scaled[rows, best[:, i] - 1] for i in range(k)},
+        }
+    )
+    frame = frame.with_columns(
+        top_sdgs=pl.concat_str([pl.col(f"top{i + 1}_sdg").cast(pl.String) for i in range(k)], separator=";")
+    )
+    ranked = rank_table(
+        frame["institution_id"],
+        frame["overall_score"].to_numpy(),
+        RankRules(rules.banding, methodology.ranking.display_precision, methodology.ranking.tie_rule),
+        names=frame.join(names, on="institution_id", how="left")["name"],
+    )
+    return ranked.join(frame, on="institution_id", how="left", maintain_order="left").with_columns(
+        overall_display=pl.col("display"),
+        overall_low=pl.col("overall_score"),
+        overall_high=pl.col("overall_score"),
+        sdg17_low=pl.col("sdg17_score"),
+        sdg17_high=pl.col("sdg17_score"),
+        quality=pl.lit("ok"),
+    )
+
+
+def _sdg_tables(
+    sdg: pl.DataFrame, ids: pl.Series, result: OverallResult, methodology: Methodology, names: pl.DataFrame
+) -> pl.DataFrame:
+    """Every submitter of every SDG, ranked on the unscaled score; scaled score where in the overall."""
+    index = pl.DataFrame({"institution_id": ids}).with_row_index("_row")
+    placed = sdg.join(index, on="institution_id", how="inner").join(names, on="institution_id", how="left")
+    rows = placed["_row"].to_numpy()
+    cols = placed["sdg"].to_numpy() - 1
+    counted = np.zeros(len(rows), dtype=bool)
+    eligible_rows = result.eligible[rows]
+    req = methodology.overall.required_sdg - 1
+    counted |= eligible_rows & (cols == req)
+    counted |= eligible_rows & (result.best[rows] == (cols + 1)[:, None]).any(axis=1)
+    placed = placed.with_columns(
+        scaled_score=pl.Series(result.scaled[rows, cols]),
+        counted=pl.Series(counted),
+    )
+    rules = RankRules(methodology.sdg_tables, methodology.ranking.display_precision, methodology.ranking.tie_rule)
+    tables = []
+    for number, part in placed.group_by("sdg", maintain_order=True):
+        ranked = rank_table(part["institution_id"], part["score"].to_numpy(), rules, names=part["name"])
+        tables.append(
+            ranked.join(part.drop("name", "_row"), on="institution_id", how="left", maintain_order="left")
+            .with_columns(sdg=pl.lit(number[0], pl.Int64))
+        )
+    table = pl.concat(tables) if tables else pl.DataFrame()
+    return table.with_columns(score_low=pl.col("score"), score_high=pl.col("score")).sort(
+        "sdg", "rank_position", maintain_order=True
+    )

@@ -1,0 +1,138 @@
+"""The tables of one edition, built or imported: the contract every later layer (views, comparison,
+reports, dashboard, uncertainty) reads.
+
+Ranks and scores are intervals so that published banded rows ("101–200", "81.9–86.9") and exact rows share
+one shape: an exact value has low == high. Built editions fill every column; imported ones leave empty what
+the published table does not carry (metric scores, scaled scores, SDG-table ranks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+INSTITUTIONS_SCHEMA: dict[str, pl.DataType] = {
+    "institution_id": pl.String,
+    "name": pl.String,
+    "name_original": pl.String,
+    "country": pl.String,
+    "groups": pl.String,  # semicolon-separated group names
+    "aliases": pl.String,  # semicolon-separated former or alternative names
+    "ror": pl.String,
+}
+
+OVERALL_SCHEMA: dict[str, pl.DataType] = {
+    "institution_id": pl.String,
+    "rank": pl.String,  # as displayed: "1", "=12", "101–200", "1001+"
+    "rank_position": pl.Int64,  # competition rank for individual rows; band start for banded rows
+    "rank_low": pl.Int64,  # best possible position
+    "rank_high": pl.Int64,  # worst possible position (band end, or field size for an open band)
+    "band": pl.String,  # band label for banded rows, empty for individually ranked rows
+    "overall_score": pl.Float64,  # full precision when known
+    "overall_low": pl.Float64,
+    "overall_high": pl.Float64,
+    "overall_display": pl.String,  # "87.3" or the band's range "77.5–85.2"
+    "sdg17_score": pl.Float64,
+    "sdg17_low": pl.Float64,
+    "sdg17_high": pl.Float64,
+    "top_sdgs": pl.String,  # "5;12;15", best first
+    "quality": pl.String,  # "ok" or semicolon-separated flags for imported rows
+}
+
+SDG_SCORES_SCHEMA: dict[str, pl.DataType] = {
+    "institution_id": pl.String,
+    "sdg": pl.Int64,
+    "score": pl.Float64,  # unscaled SDG score (midpoint-free: null when only a range is known)
+    "score_low": pl.Float64,
+    "score_high": pl.Float64,
+    "scaled_score": pl.Float64,  # null when the institution is not in the overall calculation
+    "counted": pl.Boolean,  # the SDG counted in the institution's overall score (SDG 17 or one of the best k)
+    "rank": pl.String,
+    "rank_position": pl.Int64,
+    "rank_low": pl.Int64,
+    "rank_high": pl.Int64,
+    "band": pl.String,
+}
+
+METRIC_SCORES_SCHEMA: dict[str, pl.DataType] = {
+    "institution_id": pl.String,
+    "sdg": pl.Int64,
+    "metric": pl.String,
+    "raw": pl.Float64,  # value as submitted (a rate is numerator / denominator); null when missing
+    "score": pl.Float64,  # 0–100 after normalisation or rubric
+    "weight": pl.Float64,
+    "contribution": pl.Float64,  # score × weight / 100: its part of the SDG score
+    "missing": pl.Boolean,
+}
+
+SCALING_SCHEMA: dict[str, pl.DataType] = {
+    "sdg": pl.Int64,
+    "population": pl.Int64,  # institutions whose scores set the extremes
+    "min": pl.Float64,
+    "max": pl.Float64,
+}
+
+RANK_UNCERTAINTY_SCHEMA: dict[str, pl.DataType] = {
+    "institution_id": pl.String,
+    "table": pl.String,  # "overall" or "sdg1" … "sdg17"
+    "nominal_rank": pl.Int64,
+    "median_rank": pl.Float64,
+    "rank_p05": pl.Float64,  # 5th percentile of the simulated ranks (best end of the 90 % interval)
+    "rank_p95": pl.Float64,
+    "band_probabilities": pl.String,  # JSON object: display band or rank label → probability
+    "runs": pl.Int64,
+}
+
+TABLES: dict[str, dict[str, pl.DataType]] = {
+    "institutions": INSTITUTIONS_SCHEMA,
+    "overall": OVERALL_SCHEMA,
+    "sdg_scores": SDG_SCORES_SCHEMA,
+    "metric_scores": METRIC_SCORES_SCHEMA,
+    "sdg_scaling": SCALING_SCHEMA,
+    "rank_uncertainty": RANK_UNCERTAINTY_SCHEMA,
+}
+
+
+def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def conform(df: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Select and cast to the schema's columns in order, adding missing ones as nulls; NaN becomes null."""
+    return df.select(
+        [
+            (pl.col(name) if name in df.columns else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in schema.items()
+        ]
+    ).with_columns(pl.col(pl.Float64).fill_nan(None))
+
+
+@dataclass
+class Edition:
+    id: str  # the key users type: "2021", or e.g. "2023-taiwan" for a second source of one year
+    year: int
+    kind: str  # "built" or "imported"
+    source: str  # methodology id for built editions; file name and format for imported ones
+    institutions: pl.DataFrame
+    overall: pl.DataFrame
+    sdg_scores: pl.DataFrame
+    metric_scores: pl.DataFrame = field(default_factory=lambda: empty(METRIC_SCORES_SCHEMA))
+    sdg_scaling: pl.DataFrame = field(default_factory=lambda: empty(SCALING_SCHEMA))
+    rank_uncertainty: pl.DataFrame = field(default_factory=lambda: empty(RANK_UNCERTAINTY_SCHEMA))
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, schema in TABLES.items():
+            setattr(self, name, conform(getattr(self, name), schema))
+
+    @property
+    def field_size(self) -> int:
+        """Institutions in the overall table."""
+        return self.overall.height
+
+    @property
+    def participants(self) -> int:
+        """Institutions in any table of the edition."""
+        return self.institutions.height

@@ -1,0 +1,1 @@
+"""Reading and writing: inputs, published tables, the workspace store and exports."""

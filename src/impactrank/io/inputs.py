@@ -1,0 +1,152 @@
+"""The build's inputs, validated: institutions and submissions, each error naming file, row and field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from impactrank.engine.evidence import RUBRIC_FIELDS
+from impactrank.engine.metrics import SUBMISSION_COLUMNS
+from impactrank.errors import InputError
+from impactrank.io.countries import to_alpha2
+from impactrank.io.tables import UserTable, first_bad, parse_numbers, read_user_table, require_columns
+from impactrank.methodology.schema import Methodology
+
+INSTITUTION_COLUMNS = ["institution_id", "name", "country"]
+OPTIONAL_INSTITUTION_COLUMNS = ["groups", "aliases", "ror"]
+SUBMISSION_KEYS = ["institution_id", "sdg", "metric"]
+NUMERIC_COLUMNS = ["value", "numerator", "denominator", *RUBRIC_FIELDS]
+
+
+def read_institutions(path: str | Path) -> pl.DataFrame:
+    table = read_user_table(path)
+    require_columns(table, INSTITUTION_COLUMNS)
+    frame = table.frame
+    for col in INSTITUTION_COLUMNS:
+        first_bad(table, frame[col].is_null(), "empty value", col)
+    ids = frame["institution_id"]
+    dup = ~ids.is_first_distinct()
+    if dup.any():
+        first = int((ids == ids.filter(dup)[0]).arg_true()[0])
+        first_bad(table, dup, f"duplicate institution_id {ids.filter(dup)[0]!r} (first on row {table.row(first)})",
+                  "institution_id")
+
+    codes = {text: to_alpha2(text) for text in frame["country"].unique().to_list()}
+    country = frame["country"].replace_strict(codes, return_dtype=pl.String)
+    if country.is_null().any():
+        index = int(country.is_null().arg_true()[0])
+        first_bad(table, country.is_null(), f"unknown country {frame['country'][index]!r} "
+                  "(use an ISO 3166 alpha-2 code or an English country name)", "country")
+
+    def listing(col: str) -> pl.Expr:
+        if col not in frame.columns:
+            return pl.lit(None, pl.String).alias(col)
+        parts = pl.col(col).str.split(";").list.eval(pl.element().str.strip_chars()).list.eval(
+            pl.element().filter(pl.element() != "")
+        )
+        return pl.when(parts.list.len() > 0).then(parts.list.join(";")).otherwise(None).alias(col)
+
+    return frame.select(
+        "institution_id",
+        "name",
+        pl.col("name").alias("name_original"),
+        country.alias("country"),
+        listing("groups"),
+        listing("aliases"),
+        (pl.col("ror") if "ror" in frame.columns else pl.lit(None, pl.String)).alias("ror"),
+    )
+
+
+def read_submissions(paths: Sequence[str | Path], methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
+    """Long-form submissions from one or more files (e.g. the institution's data and research metrics)."""
+    if not paths:
+        raise InputError("no submissions file given")
+    frames = [_read_one_submissions(p, methodology, institutions) for p in paths]
+    combined = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+    dup = combined.select(SUBMISSION_KEYS).is_duplicated()
+    if dup.any():
+        row = combined.filter(dup).row(0, named=True)
+        raise InputError(
+            f"{row['institution_id']} / SDG {row['sdg']} / {row['metric']} is given in more than one file",
+            file=", ".join(Path(p).name for p in paths),
+            field="metric",
+        )
+    return combined
+
+
+def _read_one_submissions(path: str | Path, methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
+    table = read_user_table(path)
+    require_columns(table, SUBMISSION_KEYS)
+    frame = table.frame
+    for col in SUBMISSION_KEYS:
+        first_bad(table, frame[col].is_null(), "empty value", col)
+
+    known_ids = institutions["institution_id"]
+    unknown = ~frame["institution_id"].is_in(known_ids.implode())
+    if unknown.any():
+        first_bad(table, unknown, f"unknown institution {frame['institution_id'].filter(unknown)[0]!r} "
+                  "(not in the institutions file)", "institution_id")
+
+    sdg_text = frame["sdg"].str.replace(r"(?i)^sdg\s*", "")
+    sdg = sdg_text.cast(pl.Int64, strict=False)
+    first_bad(table, sdg.is_null(), f"{frame['sdg'].filter(sdg.is_null()).first()!r} is not an SDG number", "sdg")
+    known_sdgs = [s.sdg for s in methodology.sdgs]
+    bad_sdg = ~sdg.is_in(known_sdgs)
+    if bad_sdg.any():
+        first_bad(table, bad_sdg, f"unknown SDG {sdg.filter(bad_sdg)[0]} in methodology {methodology.id}", "sdg")
+
+    catalogue = pl.DataFrame(
+        [
+            {"sdg": s.sdg, "metric": m.id, "kind": m.kind, "rate": m.denominator is not None}
+            for s in methodology.sdgs
+            for m in s.metrics
+        ]
+    )
+    frame = parse_numbers(table, NUMERIC_COLUMNS).with_columns(sdg=sdg).with_row_index("_i")
+    joined = frame.join(catalogue, on=["sdg", "metric"], how="left", maintain_order="left")
+    unknown_metric = joined["kind"].is_null()
+    if unknown_metric.any():
+        row = joined.filter(unknown_metric).row(0, named=True)
+        choices = ", ".join(catalogue.filter(pl.col("sdg") == row["sdg"])["metric"].to_list())
+        first_bad(table, unknown_metric, f"unknown metric {row['metric']!r} for SDG {row['sdg']} (known: {choices})",
+                  "metric")
+
+    dup = ~joined.select(pl.struct(SUBMISSION_KEYS).is_first_distinct()).to_series()
+    if dup.any():
+        row = joined.filter(dup).row(0, named=True)
+        first_bad(table, dup, f"{row['institution_id']} / SDG {row['sdg']} / {row['metric']} appears twice", "metric")
+
+    _check_values(table, joined)
+    for col in NUMERIC_COLUMNS:
+        if col not in joined.columns:
+            joined = joined.with_columns(pl.lit(None, pl.Float64).alias(col))
+    return joined.select(list(SUBMISSION_COLUMNS))
+
+
+def _check_values(table: UserTable, joined: pl.DataFrame) -> None:
+    def col(name: str) -> pl.Series:
+        return joined[name] if name in joined.columns else pl.Series(name, [None] * joined.height, pl.Float64)
+
+    evidence = joined["kind"] == "evidence"
+    rate = joined["rate"] & ~evidence
+    plain = ~joined["rate"] & ~evidence
+    value, num, den = col("value"), col("numerator"), col("denominator")
+
+    first_bad(table, evidence & value.is_not_null(),
+              "an evidence question takes exists / evidence / public / recent, not a value", "value")
+    first_bad(table, rate & value.is_not_null() & num.is_null(),
+              "this metric is a rate: give numerator and denominator, not value", "value")
+    first_bad(table, rate & (num.is_null() != den.is_null()),
+              "a rate needs both numerator and denominator", "denominator" if den.is_null().any() else "numerator")
+    first_bad(table, rate & den.is_not_null() & (den <= 0), "the denominator must be positive", "denominator")
+    first_bad(table, rate & num.is_not_null() & (num < 0), "the numerator cannot be negative", "numerator")
+    first_bad(table, plain & (num.is_not_null() | den.is_not_null()),
+              "this metric is not a rate: give value, not numerator and denominator", "numerator")
+    for field in RUBRIC_FIELDS:
+        answer = col(field)
+        first_bad(table, evidence & answer.is_not_null() & ((answer < 0) | (answer > 1)),
+                  "rubric answers are between 0 and 1 (e.g. 1 = yes, 0.5 = partly, 0 = no)", field)
+        first_bad(table, ~evidence & answer.is_not_null(),
+                  f"{field} applies only to evidence questions", field)

@@ -1,0 +1,137 @@
+"""The workspace: one DuckDB file holding every edition, built or imported, in the shape of
+:class:`impactrank.engine.edition.Edition`.
+
+Saving an edition replaces it whole inside one transaction, so a failure leaves the workspace as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from impactrank.engine.edition import TABLES, Edition
+from impactrank.errors import InputError
+
+_DUCK_TYPES = {
+    pl.String: "VARCHAR",
+    pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE",
+    pl.Boolean: "BOOLEAN",
+}
+
+
+def _ddl(name: str, schema: dict[str, pl.DataType]) -> str:
+    cols = ", ".join(f'"{col}" {_DUCK_TYPES[dtype]}' for col, dtype in schema.items())
+    return f'CREATE TABLE IF NOT EXISTS "{name}" (edition VARCHAR NOT NULL, {cols})'
+
+
+_EDITIONS_DDL = """
+CREATE TABLE IF NOT EXISTS editions (
+    edition VARCHAR PRIMARY KEY,
+    year INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    field_size INTEGER NOT NULL,
+    participants INTEGER NOT NULL,
+    manifest VARCHAR NOT NULL
+)
+"""
+
+
+class Workspace:
+    """A DuckDB file of editions. Use as a context manager; open read-only for serving and reading."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise InputError(f"no workspace at {self.path} (build or import an edition first)")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise InputError(f"cannot open workspace {self.path}: {exc}") from None
+        if not read_only:
+            self.con.execute(_EDITIONS_DDL)
+            for name, schema in TABLES.items():
+                self.con.execute(_ddl(name, schema))
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def save(self, edition: Edition) -> None:
+        self.save_many([edition])
+
+    def save_many(self, editions: list[Edition]) -> None:
+        """Save several editions all or nothing (a multi-edition file imports whole or not at all)."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for edition in editions:
+                self._save_unlocked(edition)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _save_unlocked(self, edition: Edition) -> None:
+        self._delete(edition.id)
+        self.con.execute(
+            "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                edition.id,
+                edition.year,
+                edition.kind,
+                edition.source,
+                edition.field_size,
+                edition.participants,
+                json.dumps(edition.manifest, sort_keys=True),
+            ],
+        )
+        for name in TABLES:
+            frame = getattr(edition, name).with_columns(pl.lit(edition.id).alias("edition"))
+            arrow = frame.select(["edition", *TABLES[name]]).to_arrow()  # noqa: F841 (read by DuckDB)
+            self.con.execute(f'INSERT INTO "{name}" SELECT * FROM arrow')
+
+    def _delete(self, edition_id: str) -> None:
+        self.con.execute("DELETE FROM editions WHERE edition = ?", [edition_id])
+        for name in TABLES:
+            self.con.execute(f'DELETE FROM "{name}" WHERE edition = ?', [edition_id])
+
+    def editions(self) -> pl.DataFrame:
+        """One row per edition: id, year, kind, source, field size and participants, by year then id."""
+        return self._frame(
+            "SELECT edition, year, kind, source, field_size, participants FROM editions ORDER BY year, edition"
+        )
+
+    def has(self, edition_id: str) -> bool:
+        return bool(self.con.execute("SELECT count(*) FROM editions WHERE edition = ?", [edition_id]).fetchall()[0][0])
+
+    def load(self, edition_id: str) -> Edition:
+        rows = self.con.execute(
+            "SELECT edition, year, kind, source, manifest FROM editions WHERE edition = ?", [edition_id]
+        ).fetchall()
+        if not rows:
+            known = ", ".join(self.editions()["edition"].to_list()) or "none"
+            raise InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
+        row = rows[0]
+        tables = {name: self.table(name, edition_id) for name in TABLES}
+        return Edition(
+            id=row[0], year=row[1], kind=row[2], source=row[3], manifest=json.loads(row[4]), **tables
+        )
+
+    def table(self, name: str, edition_id: str) -> pl.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        cols = ", ".join(f'"{c}"' for c in TABLES[name])
+        frame = self._frame(f'SELECT {cols} FROM "{name}" WHERE edition = ? ORDER BY rowid', [edition_id])
+        return frame if frame.height else pl.DataFrame(schema=TABLES[name])
+
+    def _frame(self, query: str, params: list | None = None) -> pl.DataFrame:
+        return pl.from_arrow(self.con.sql(query, params=params or None).to_arrow_table())
