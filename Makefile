@@ -1,0 +1,39 @@
+# impactrank: `make demo` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: demo test bench lint install chromium clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else echo "Chromium is missing: run 'sudo apt-get install chromium chromium-driver' (browser tests will be skipped)"; fi; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/impactrank demo --out demo-output
+
+test: $(STAMP) chromium
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+clean:
+	rm -rf $(VENV) demo-output bench-output test-artifacts .pytest_cache

@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from impactrank.engine.overall import best_k, compute_overall, eligibility
+from impactrank.methodology.schema import Banding, OverallRules, Scaling
+
+NAN = np.nan
+RULES = OverallRules(banding=Banding(individual_to=100))
+
+
+def matrix(rows):
+    m = np.full((len(rows), 17), NAN)
+    for i, row in enumerate(rows):
+        for sdg, score in row.items():
+            m[i, sdg - 1] = score
+    return m
+
+
+def test_eligibility_needs_sdg17_and_three_others():
+    m = matrix([{17: 50, 1: 1, 2: 2, 3: 3}, {17: 50, 1: 1, 2: 2}, {1: 1, 2: 2, 3: 3, 4: 4}])
+    assert eligibility(m, RULES).tolist() == [True, False, False]
+
+
+def test_minmax_scaling_over_eligible_only_then_best_three():
+    m = matrix([
+        {17: 80, 1: 60, 2: 40, 3: 20, 4: 10},
+        {17: 40, 1: 20, 2: 80, 3: 60},
+        {17: 60, 1: 40, 2: 60, 3: 40, 5: 90},
+        {1: 100, 2: 0},  # not eligible: must not set the extremes
+    ])
+    r = compute_overall(m, RULES)
+    # SDG 1 over the eligible: min 20, max 60 → A 100, B 0, C 50; SDG 17: min 40, max 80 → 100, 0, 50
+    assert r.scaled[0, 0] == pytest.approx(100) and r.scaled[1, 0] == pytest.approx(0)
+    assert r.scaled[2, 0] == pytest.approx(50)
+    assert np.isnan(r.scaled[3]).all()
+    # SDG 5 has a single eligible submitter: scaled to 100. A's SDG 4 likewise.
+    assert r.scaled[2, 4] == pytest.approx(100)
+    # A: 17→100; SDG1 100, SDG2 0, SDG3 0, SDG4 100 → best 1, 4, 2 (tie at 0 goes to the lower SDG)
+    assert r.best[0].tolist() == [1, 4, 2]
+    assert r.score[0] == pytest.approx(0.22 * 100 + 0.26 * (100 + 100 + 0))
+    # C: 17→50; SDG1 50, SDG2 50, SDG3 0, SDG5 100 → best 5, 1, 2
+    assert r.best[2].tolist() == [5, 1, 2]
+    assert r.score[2] == pytest.approx(0.22 * 50 + 0.26 * (100 + 50 + 50))
+    assert np.isnan(r.score[3])
+
+
+def test_max_only_scaling():
+    m = matrix([{17: 50, 1: 40, 2: 30, 3: 20}, {17: 25, 1: 80, 2: 60, 3: 10}])
+    r = compute_overall(m, RULES, scaling="max")
+    assert r.scaled[0, 16] == pytest.approx(100) and r.scaled[1, 16] == pytest.approx(50)
+    assert r.scaled[0, 0] == pytest.approx(50) and r.scaled[1, 2] == pytest.approx(50)
+
+
+def test_population_of_all_submitters_widens_the_extremes():
+    rules = OverallRules(banding=Banding(individual_to=100), scaling=Scaling(population="submitters"))
+    m = matrix([{17: 80, 1: 60, 2: 40, 3: 20}, {17: 40, 1: 20, 2: 80, 3: 60}, {1: 100, 2: 0}])
+    r = compute_overall(m, rules)
+    assert r.scaled[0, 0] == pytest.approx(50)  # 100 × (60 − 20) / (100 − 20): the ineligible 100 counts
+    assert r.population[0] == 3
+
+
+def test_best_k_weights():
+    scaled = matrix([{17: 10, 1: 90, 2: 80, 3: 70, 4: 60}])
+    best, total = best_k(scaled, RULES)
+    assert best.tolist() == [[1, 2, 3]]
+    assert total[0] == pytest.approx(0.22 * 10 + 0.26 * 240)
