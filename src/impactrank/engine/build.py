@@ -8,7 +8,14 @@ import numpy as np
 import polars as pl
 
 from impactrank.engine.edition import Edition
-from impactrank.engine.metrics import ScoringChoices, metric_catalogue, metric_grid, score_metrics, sdg_scores
+from impactrank.engine.metrics import (
+    ScoringChoices,
+    encode,
+    metric_catalogue,
+    metric_grid,
+    score_metrics,
+    sdg_scores,
+)
 from impactrank.engine.overall import N_SDGS, OverallResult, compute_overall, score_matrix
 from impactrank.engine.ranking import RankRules, rank_table
 from impactrank.methodology.schema import Methodology
@@ -24,14 +31,19 @@ def build_edition(
     scaling: str | None = None,
     manifest: dict[str, Any] | None = None,
 ) -> Edition:
-    """Compute every SDG table and the overall table. Inputs must already be validated (see impactrank.io)."""
-    catalogue = metric_catalogue(methodology)
-    metrics = score_metrics(metric_grid(submissions, catalogue), catalogue, methodology, choices)
-    sdg = sdg_scores(metrics)
+    """Compute every SDG table and the overall table.
 
+    Inputs must already be validated (see :mod:`impactrank.io.inputs`, which also encodes the submissions
+    against the institutions sorted by id; unencoded submissions are encoded here).
+    """
+    catalogue = metric_catalogue(methodology)
     institutions = institutions.sort("institution_id")
     ids = institutions["institution_id"]
-    matrix = score_matrix(sdg, ids)
+    encoded = submissions if {"inst", "code"} <= set(submissions.columns) else encode(submissions, ids, catalogue)
+    metrics = score_metrics(metric_grid(encoded, catalogue), catalogue, methodology, choices)
+    sdg = sdg_scores(metrics)
+
+    matrix = score_matrix(sdg, len(ids))
     result = compute_overall(matrix, methodology.overall, scaling)
 
     names = institutions.select("institution_id", "name")
@@ -54,7 +66,7 @@ def build_edition(
         institutions=institutions,
         overall=overall,
         sdg_scores=sdg_table,
-        metric_scores=metrics.sort("institution_id", "sdg", "metric"),
+        metric_scores=_with_ids(metrics.sort("inst", "sdg", "code"), ids),
         sdg_scaling=pl.DataFrame(
             {
                 "sdg": np.arange(1, N_SDGS + 1),
@@ -69,6 +81,10 @@ def build_edition(
             "overall_rules": methodology.overall.model_dump(mode="json", exclude={"banding"}),
         },
     )
+
+
+def _with_ids(frame: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+    return frame.with_columns(institution_id=ids.gather(frame["inst"]))
 
 
 def _overall_table(
@@ -112,9 +128,8 @@ def _sdg_tables(
     sdg: pl.DataFrame, ids: pl.Series, result: OverallResult, methodology: Methodology, names: pl.DataFrame
 ) -> pl.DataFrame:
     """Every submitter of every SDG, ranked on the unscaled score; scaled score where in the overall."""
-    index = pl.DataFrame({"institution_id": ids}).with_row_index("_row")
-    placed = sdg.join(index, on="institution_id", how="inner").join(names, on="institution_id", how="left")
-    rows = placed["_row"].to_numpy()
+    placed = sdg.with_columns(institution_id=ids.gather(sdg["inst"]), name=names["name"].gather(sdg["inst"]))
+    rows = placed["inst"].to_numpy()
     cols = placed["sdg"].to_numpy() - 1
     counted = np.zeros(len(rows), dtype=bool)
     eligible_rows = result.eligible[rows]
@@ -130,8 +145,7 @@ def _sdg_tables(
     for number, part in placed.group_by("sdg", maintain_order=True):
         ranked = rank_table(part["institution_id"], part["score"].to_numpy(), rules, names=part["name"])
         tables.append(
-            ranked.join(part.drop("name", "_row"), on="institution_id", how="left", maintain_order="left")
-            .with_columns(sdg=pl.lit(number[0], pl.Int64))
+            ranked.join(part.drop("name", "inst"), on="institution_id", how="left", maintain_order="left")
         )
     table = pl.concat(tables) if tables else pl.DataFrame()
     return table.with_columns(score_low=pl.col("score"), score_high=pl.col("score")).sort(

@@ -2,6 +2,8 @@
 
 The grid is (institution × submitted SDG × that SDG's metrics), so a metric an institution left out is a
 row with a missing value, scored by the missing-data rule and counted, rather than silently absent.
+Institutions and metrics are joined as integer codes (``inst`` = position in the sorted institution list,
+``code`` = row of the metric catalogue), which keeps a 100,000-institution build fast and deterministic.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ from impactrank.engine.missing import MISSING_RULES
 from impactrank.engine.normalise import NORMALISERS
 from impactrank.methodology.schema import Methodology
 
+VALUE_COLUMNS = ("value", "numerator", "denominator", *RUBRIC_FIELDS)
 SUBMISSION_COLUMNS: dict[str, pl.DataType] = {
     "institution_id": pl.String,
     "sdg": pl.Int64,
     "metric": pl.String,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    **{f: pl.Float64 for f in RUBRIC_FIELDS},
+    **{c: pl.Float64 for c in VALUE_COLUMNS},
 }
 
 
@@ -37,7 +37,7 @@ class ScoringChoices:
 
 
 def metric_catalogue(methodology: Methodology) -> pl.DataFrame:
-    """One row per (SDG, metric) with everything scoring needs; the row index is the metric's group code."""
+    """One row per (SDG, metric) with everything scoring needs; the row index is the metric's code."""
     rows = []
     for sdg in methodology.sdgs:
         for m in sdg.metrics:
@@ -51,26 +51,92 @@ def metric_catalogue(methodology: Methodology) -> pl.DataFrame:
                     "lower": m.direction == "lower",
                     "rate": m.denominator is not None,
                     "normalisation": None if m.kind == "evidence" else methodology.metric_normalisation(m),
-                    **{f"pts_{f}": (getattr(rubric, f) if rubric else (1.0 if m.kind == "evidence" else 0.0))
-                       for f in RUBRIC_FIELDS},
+                    **{
+                        f"pts_{f}": (getattr(rubric, f) if rubric else (1.0 if m.kind == "evidence" else 0.0))
+                        for f in RUBRIC_FIELDS
+                    },
                 }
             )
     return pl.DataFrame(rows).with_row_index("code").with_columns(pl.col("code").cast(pl.Int64))
 
 
-def metric_grid(submissions: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
-    """Every metric of every submitted (institution, SDG), with the submitted values joined on."""
-    pairs = submissions.select("institution_id", "sdg").unique()
-    grid = pairs.join(catalogue, on="sdg", how="inner")
-    values = submissions.select([c for c in SUBMISSION_COLUMNS if c in submissions.columns])
-    grid = grid.join(values, on=["institution_id", "sdg", "metric"], how="left")
-    for name in SUBMISSION_COLUMNS:
-        if name not in grid.columns:
-            grid = grid.with_columns(pl.lit(None, pl.Float64).alias(name))
-    raw = pl.when(pl.col("kind") == "evidence").then(None).when(pl.col("rate")).then(
-        pl.col("numerator") / pl.col("denominator")
-    ).otherwise(pl.col("value"))
-    return grid.with_columns(raw=raw).sort(["sdg", "institution_id", "code"])
+def encode(submissions: pl.DataFrame, institution_ids: pl.Series, catalogue: pl.DataFrame) -> pl.DataFrame:
+    """Add ``inst`` (index into the sorted ``institution_ids``) and ``code`` (catalogue row); null = unknown."""
+    inst = submissions["institution_id"].cast(pl.Enum(institution_ids.to_list()), strict=False).to_physical()
+    names = sorted(set(catalogue["metric"].to_list()))
+    metric = submissions["metric"].cast(pl.Enum(names), strict=False).to_physical()
+    lookup = np.full((MAX_SDG + 1, len(names)), -1, dtype=np.int64)
+    name_index = {n: i for i, n in enumerate(names)}
+    for row in catalogue.iter_rows(named=True):
+        lookup[row["sdg"], name_index[row["metric"]]] = row["code"]
+    sdg = submissions["sdg"].to_numpy()
+    ok = metric.is_not_null().to_numpy() & (sdg >= 0) & (sdg <= MAX_SDG)
+    code = np.full(len(sdg), -1, dtype=np.int64)
+    code[ok] = lookup[sdg[ok], metric.to_numpy()[ok].astype(np.int64)]
+    return submissions.with_columns(
+        inst=inst.cast(pl.Int64),
+        code=pl.Series(code).replace(-1, None),
+    )
+
+
+MAX_SDG = 17
+
+
+def _metric_names(catalogue: pl.DataFrame, codes: np.ndarray) -> pl.Series:
+    """Metric ids for many rows as an Enum column: one small dictionary instead of millions of strings."""
+    names = sorted(set(catalogue["metric"].to_list()))
+    return catalogue["metric"].cast(pl.Enum(names)).gather(codes)
+
+
+def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
+    """Every metric of every submitted (institution, SDG), ordered by institution, SDG and metric code.
+
+    Built with sorted integer keys (inst × codes + code) rather than joins: codes are contiguous per SDG, so
+    the grid comes out in key order and each submitted value is found by binary search.
+    """
+    n_codes = catalogue.height
+    inst = encoded["inst"].to_numpy().astype(np.int64)
+    code = encoded["code"].to_numpy().astype(np.int64)
+    cat_sdg = catalogue["sdg"].to_numpy()
+    sub_key = inst * n_codes + code
+    order = np.argsort(sub_key, kind="stable")
+    sorted_key = sub_key[order]
+
+    # sorted keys run through (institution, SDG) pairs in order, so unique pairs need no second sort
+    sorted_pair = sorted_key // n_codes * (MAX_SDG + 1) + cat_sdg[sorted_key % n_codes]
+    pairs = sorted_pair[np.r_[True, sorted_pair[1:] != sorted_pair[:-1]]] if len(sorted_pair) else sorted_pair
+    pair_inst, pair_sdg = pairs // (MAX_SDG + 1), pairs % (MAX_SDG + 1)
+    n_metrics = np.bincount(cat_sdg, minlength=MAX_SDG + 1)
+    first_code = np.cumsum(n_metrics) - n_metrics  # catalogue rows are grouped by SDG in ascending order
+    counts = n_metrics[pair_sdg]
+    grid_inst = np.repeat(pair_inst, counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    grid_code = first_code[np.repeat(pair_sdg, counts)] + within
+    grid_key = grid_inst * n_codes + grid_code
+
+    pos = np.minimum(np.searchsorted(sorted_key, grid_key), max(len(sorted_key) - 1, 0))
+    found = sorted_key[pos] == grid_key if len(sorted_key) else np.zeros(len(grid_key), dtype=bool)
+    source = order[pos[found]]
+    columns = {}
+    for name in VALUE_COLUMNS:
+        values = np.full(len(grid_key), np.nan)
+        values[found] = encoded[name].to_numpy().astype(np.float64)[source]
+        columns[name] = values
+    evidence = (catalogue["kind"] == "evidence").to_numpy()[grid_code]
+    rate = catalogue["rate"].to_numpy()[grid_code]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = np.where(evidence, np.nan, np.where(rate, columns["numerator"] / columns["denominator"], columns["value"]))
+    return pl.DataFrame(
+        {
+            "inst": grid_inst,
+            "sdg": cat_sdg[grid_code].astype(np.int64),
+            "code": grid_code,
+            "metric": _metric_names(catalogue, grid_code),
+            "weight": catalogue["weight"].to_numpy()[grid_code],
+            "raw": raw,
+            **{f: columns[f] for f in RUBRIC_FIELDS},
+        }
+    ).with_columns(pl.col("raw").fill_nan(None))
 
 
 def score_metrics(
@@ -81,29 +147,28 @@ def score_metrics(
     code = grid["code"].to_numpy()
     raw = grid["raw"].to_numpy().astype(np.float64)
     lower = catalogue["lower"].to_numpy()
-    kind = grid["kind"].to_numpy()
+    evidence = (catalogue["kind"] == "evidence").to_numpy()[code]
     scores = np.full(grid.height, np.nan)
 
-    evidence = kind == "evidence"
-    methods = grid["normalisation"].to_numpy()
+    method_of_code = catalogue["normalisation"].to_list()
     if choices.normalisation is not None:
-        methods = np.where(evidence, None, choices.normalisation)
-    for name in sorted({m for m in methods if m is not None}):
-        mask = methods == name
+        method_of_code = [None if m is None else choices.normalisation for m in method_of_code]
+    for name in sorted({m for m in method_of_code if m is not None}):
+        codes = [c for c, m in enumerate(method_of_code) if m == name]
+        mask = np.isin(code, codes)
         scores[mask] = NORMALISERS[name](raw[mask], code[mask], n_groups, lower)
 
     if evidence.any():
-        answers = grid.select(list(RUBRIC_FIELDS)).to_numpy()[evidence].astype(np.float64)
-        points = grid.select([f"pts_{f}" for f in RUBRIC_FIELDS]).to_numpy()[evidence].astype(np.float64)
+        rows = np.flatnonzero(evidence)
+        answers = np.column_stack([grid[f].to_numpy()[rows] for f in RUBRIC_FIELDS]).astype(np.float64)
+        points = catalogue.select([f"pts_{f}" for f in RUBRIC_FIELDS]).to_numpy().astype(np.float64)[code[rows]]
         answered = ~np.all(np.isnan(answers), axis=1)
-        ev_scores = np.full(int(evidence.sum()), np.nan)
-        ev_scores[answered] = EVIDENCE_SCORERS[choices.evidence](answers[answered], points[answered])
-        scores[evidence] = ev_scores
+        scores[rows[answered]] = EVIDENCE_SCORERS[choices.evidence](answers[answered], points[answered])
 
     missing = np.isnan(scores)
     scores = MISSING_RULES[choices.missing or methodology.missing_rule](scores, code, n_groups)
     weight = grid["weight"].to_numpy()
-    return grid.select("institution_id", "sdg", "metric", "raw", "weight").with_columns(
+    return grid.select("inst", "sdg", "code", "metric", "raw", "weight").with_columns(
         score=pl.Series(scores),
         contribution=pl.Series(scores * weight / 100.0),
         missing=pl.Series(missing),
@@ -116,7 +181,11 @@ def sdg_scores(metric_scores: pl.DataFrame) -> pl.DataFrame:
     Expects rows grouped by (SDG, institution), as :func:`metric_grid` orders them; sums in a fixed order so
     that the same inputs give bit-identical scores.
     """
-    keys = metric_scores.select("sdg", "institution_id")
-    starts = np.flatnonzero(keys.select(pl.struct(pl.all()).is_first_distinct()).to_series().to_numpy())
-    totals = np.add.reduceat(metric_scores["contribution"].to_numpy(), starts) if len(starts) else np.empty(0)
-    return keys[starts].with_columns(score=pl.Series(totals, dtype=pl.Float64)).select("institution_id", "sdg", "score")
+    sdg = metric_scores["sdg"].to_numpy()
+    inst = metric_scores["inst"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, (sdg[1:] != sdg[:-1]) | (inst[1:] != inst[:-1])]) if len(sdg) else []
+    totals = np.add.reduceat(metric_scores["contribution"].to_numpy(), starts) if len(sdg) else np.empty(0)
+    return pl.DataFrame(
+        {"inst": inst[starts], "sdg": sdg[starts], "score": totals},
+        schema={"inst": pl.Int64, "sdg": pl.Int64, "score": pl.Float64},
+    )

@@ -28,12 +28,10 @@ class OverallResult:
     population: np.ndarray  # per-SDG count of institutions in the scaling population
 
 
-def score_matrix(sdg_scores: pl.DataFrame, ids: pl.Series) -> np.ndarray:
-    """institutions (in ``ids`` order) × 17 matrix of SDG scores, NaN where not submitted."""
-    index = pl.DataFrame({"institution_id": ids}).with_row_index("_row")
-    placed = sdg_scores.join(index, on="institution_id", how="inner")
-    matrix = np.full((len(ids), N_SDGS), np.nan)
-    matrix[placed["_row"].to_numpy(), placed["sdg"].to_numpy() - 1] = placed["score"].to_numpy()
+def score_matrix(sdg_scores: pl.DataFrame, n_institutions: int) -> np.ndarray:
+    """institutions × 17 matrix of SDG scores (rows = ``inst`` codes), NaN where not submitted."""
+    matrix = np.full((n_institutions, N_SDGS), np.nan)
+    matrix[sdg_scores["inst"].to_numpy(), sdg_scores["sdg"].to_numpy() - 1] = sdg_scores["score"].to_numpy()
     return matrix
 
 

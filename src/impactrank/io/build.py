@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import polars as pl
 from impactrank import __version__
 from impactrank.engine.build import build_edition
 from impactrank.engine.edition import Edition
-from impactrank.io.atomic import write_bytes_atomic
+from impactrank.io.atomic import atomic_path
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.io.workspace import Workspace
 from impactrank.methodology import Methodology, load_methodology, methodology_hash
@@ -101,7 +102,8 @@ def overall_export(edition: Edition) -> pl.DataFrame:
 
 
 def write_outputs(edition: Edition, out: Path) -> dict[str, Path]:
-    """Write the build's files; the manifest records each file's hash. Every file is replaced atomically."""
+    """Write the build's files; the manifest records each file's hash. The files are written beside their
+    targets and renamed into place only once all of them are complete."""
     tables = {
         "overall.csv": overall_export(edition),
         "sdg_scores.csv": edition.sdg_scores.select(
@@ -111,15 +113,14 @@ def write_outputs(edition: Edition, out: Path) -> dict[str, Path]:
             "institution_id", "sdg", "metric", "raw", "score", "weight", "contribution", "missing"
         ),
     }
-    payloads = {name: frame.write_csv().encode("utf-8") for name, frame in tables.items()}
-    manifest = {
-        **edition.manifest,
-        "edition": edition.id,
-        "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()},
-    }
-    payloads["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    files = {}
-    for name, data in payloads.items():
-        write_bytes_atomic(out / name, data)
-        files[name] = out / name
-    return files
+    with ExitStack() as stack:
+        temps = {name: stack.enter_context(atomic_path(out / name)) for name in (*tables, "manifest.json")}
+        for name, frame in tables.items():
+            frame.write_csv(temps[name])
+        manifest = {
+            **edition.manifest,
+            "edition": edition.id,
+            "outputs": {name: sha256_file(temps[name]) for name in tables},
+        }
+        temps["manifest.json"].write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return {name: out / name for name in temps}

@@ -8,22 +8,21 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.engine.evidence import RUBRIC_FIELDS
-from impactrank.engine.metrics import SUBMISSION_COLUMNS
+from impactrank.engine.metrics import SUBMISSION_COLUMNS, VALUE_COLUMNS, encode, metric_catalogue
 from impactrank.errors import InputError
 from impactrank.io.countries import to_alpha2
-from impactrank.io.tables import UserTable, first_bad, parse_numbers, read_user_table, require_columns
+from impactrank.io.tables import UserTable, first_bad, read_user_table, require_columns
 from impactrank.methodology.schema import Methodology
 
 INSTITUTION_COLUMNS = ["institution_id", "name", "country"]
 OPTIONAL_INSTITUTION_COLUMNS = ["groups", "aliases", "ror"]
 SUBMISSION_KEYS = ["institution_id", "sdg", "metric"]
-NUMERIC_COLUMNS = ["value", "numerator", "denominator", *RUBRIC_FIELDS]
 
 
 def read_institutions(path: str | Path) -> pl.DataFrame:
     table = read_user_table(path)
     require_columns(table, INSTITUTION_COLUMNS)
-    frame = table.frame
+    frame = table.frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     for col in INSTITUTION_COLUMNS:
         first_bad(table, frame[col].is_null(), "empty value", col)
     ids = frame["institution_id"]
@@ -65,7 +64,7 @@ def read_submissions(paths: Sequence[str | Path], methodology: Methodology, inst
         raise InputError("no submissions file given")
     frames = [_read_one_submissions(p, methodology, institutions) for p in paths]
     combined = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-    dup = combined.select(SUBMISSION_KEYS).is_duplicated()
+    dup = combined.select(pl.struct("inst", "code").is_duplicated()).to_series()
     if dup.any():
         row = combined.filter(dup).row(0, named=True)
         raise InputError(
@@ -77,57 +76,51 @@ def read_submissions(paths: Sequence[str | Path], methodology: Methodology, inst
 
 
 def _read_one_submissions(path: str | Path, methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
-    table = read_user_table(path)
+    table = read_user_table(path, numeric=VALUE_COLUMNS)
     require_columns(table, SUBMISSION_KEYS)
     frame = table.frame
     for col in SUBMISSION_KEYS:
         first_bad(table, frame[col].is_null(), "empty value", col)
 
-    known_ids = institutions["institution_id"]
-    unknown = ~frame["institution_id"].is_in(known_ids.implode())
-    if unknown.any():
-        first_bad(table, unknown, f"unknown institution {frame['institution_id'].filter(unknown)[0]!r} "
-                  "(not in the institutions file)", "institution_id")
-
-    sdg_text = frame["sdg"].str.replace(r"(?i)^sdg\s*", "")
-    sdg = sdg_text.cast(pl.Int64, strict=False)
-    first_bad(table, sdg.is_null(), f"{frame['sdg'].filter(sdg.is_null()).first()!r} is not an SDG number", "sdg")
+    sdg = frame["sdg"].cast(pl.Int64, strict=False)
+    if sdg.is_null().any():  # accept "SDG 5" and "sdg5" as well as 5
+        sdg = frame["sdg"].cast(pl.String).str.replace(r"(?i)^\s*sdg\s*", "").str.strip_chars().cast(
+            pl.Int64, strict=False
+        )
+        first_bad(table, sdg.is_null(), f"{frame['sdg'].filter(sdg.is_null()).first()!r} is not an SDG number", "sdg")
     known_sdgs = [s.sdg for s in methodology.sdgs]
     bad_sdg = ~sdg.is_in(known_sdgs)
     if bad_sdg.any():
         first_bad(table, bad_sdg, f"unknown SDG {sdg.filter(bad_sdg)[0]} in methodology {methodology.id}", "sdg")
 
-    catalogue = pl.DataFrame(
-        [
-            {"sdg": s.sdg, "metric": m.id, "kind": m.kind, "rate": m.denominator is not None}
-            for s in methodology.sdgs
-            for m in s.metrics
-        ]
-    )
-    frame = parse_numbers(table, NUMERIC_COLUMNS).with_columns(sdg=sdg).with_row_index("_i")
-    joined = frame.join(catalogue, on=["sdg", "metric"], how="left", maintain_order="left")
-    unknown_metric = joined["kind"].is_null()
+    catalogue = metric_catalogue(methodology)
+    ids = institutions["institution_id"].sort()
+    frame = encode(frame.with_columns(sdg=sdg), ids, catalogue)
+    unknown = frame["inst"].is_null()
+    if unknown.any():
+        first_bad(table, unknown, f"unknown institution {frame['institution_id'].filter(unknown)[0]!r} "
+                  "(not in the institutions file)", "institution_id")
+    unknown_metric = frame["code"].is_null()
     if unknown_metric.any():
-        row = joined.filter(unknown_metric).row(0, named=True)
+        row = frame.filter(unknown_metric).row(0, named=True)
         choices = ", ".join(catalogue.filter(pl.col("sdg") == row["sdg"])["metric"].to_list())
         first_bad(table, unknown_metric, f"unknown metric {row['metric']!r} for SDG {row['sdg']} (known: {choices})",
                   "metric")
-
-    dup = ~joined.select(pl.struct(SUBMISSION_KEYS).is_first_distinct()).to_series()
+    key = frame["inst"] * catalogue.height + frame["code"]
+    dup = ~key.is_first_distinct()
     if dup.any():
-        row = joined.filter(dup).row(0, named=True)
+        row = frame.filter(dup).row(0, named=True)
         first_bad(table, dup, f"{row['institution_id']} / SDG {row['sdg']} / {row['metric']} appears twice", "metric")
 
-    _check_values(table, joined)
-    for col in NUMERIC_COLUMNS:
-        if col not in joined.columns:
-            joined = joined.with_columns(pl.lit(None, pl.Float64).alias(col))
-    return joined.select(list(SUBMISSION_COLUMNS))
+    frame = frame.with_columns([pl.lit(None, pl.Float64).alias(c) for c in VALUE_COLUMNS if c not in frame.columns])
+    _check_values(table, frame.join(catalogue.select("code", "kind", "rate"), on="code", how="left",
+                                    maintain_order="left"))
+    return frame.select(*SUBMISSION_COLUMNS, "inst", "code")
 
 
 def _check_values(table: UserTable, joined: pl.DataFrame) -> None:
     def col(name: str) -> pl.Series:
-        return joined[name] if name in joined.columns else pl.Series(name, [None] * joined.height, pl.Float64)
+        return joined[name]
 
     evidence = joined["kind"] == "evidence"
     rate = joined["rate"] & ~evidence

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import polars.selectors as cs
 
 from impactrank.errors import InputError
 
@@ -29,7 +30,12 @@ class UserTable:
         return InputError(message, file=self.name, row=None if index is None else self.row(index), field=field)
 
 
-def read_user_table(path: str | Path) -> UserTable:
+def read_user_table(path: str | Path, numeric: list[str] | tuple[str, ...] = ()) -> UserTable:
+    """Read a table; ``numeric`` columns (when present) come back as Float64, text columns as String.
+
+    A CSV is first read with the numeric columns typed (fast); only when that fails is it re-read as text
+    to find the first cell that is not a number, so errors still name their row.
+    """
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -39,27 +45,54 @@ def read_user_table(path: str | Path) -> UserTable:
         raise InputError(f"unsupported file type {path.suffix or '(none)'!r}: use .csv, .parquet or .xlsx", file=name)
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=name)
+    frame = None
     if kind == "csv":
-        frame, first = _read_csv(path), 2
+        first = 2
+        header = _csv_header(path)
+        typed = {c: pl.Float64 for c in header if c.strip().lower() in numeric}
+        if typed:
+            try:
+                frame = _read_csv(path, typed)
+            except _NotNumeric:
+                frame = None
+        if frame is None:
+            frame = _read_csv(path, {})
     elif kind == "parquet":
         frame, first = _read_parquet(path), 1
     else:
         frame, first = _read_xlsx(path), 2
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
-    frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     if frame.height == 0:
         raise InputError("the file has a header but no data rows", file=name)
-    return UserTable(name, frame, first)
+    table = UserTable(name, frame, first)
+    return UserTable(name, _coerce_numbers(table, [c for c in numeric if c in frame.columns]), first)
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+class _NotNumeric(Exception):
+    """A typed CSV read met a cell that is not a number; re-read as text to say where."""
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open("rb") as fh:
+        line = fh.readline()
     try:
-        return pl.read_csv(path, infer_schema=False, encoding="utf8")
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _encoding_error(path) from None
+    return [c.strip().strip('"') for c in text.rstrip("\r\n").split(",")]
+
+
+def _read_csv(path: Path, typed: dict[str, pl.DataType]) -> pl.DataFrame:
+    try:
+        return pl.read_csv(path, infer_schema=False, schema_overrides=typed or None, encoding="utf8")
     except pl.exceptions.NoDataError:
         raise InputError("the file is empty", file=path.name) from None
     except pl.exceptions.ComputeError as exc:
-        if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+        text = str(exc).lower()
+        if "utf-8" in text or "utf8" in text:
             raise _encoding_error(path) from None
+        if typed and "could not parse" in text:
+            raise _NotNumeric from None
         raise InputError(f"cannot parse as CSV: {_first_line(exc)}", file=path.name) from None
 
 
@@ -80,7 +113,7 @@ def _read_parquet(path: Path) -> pl.DataFrame:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several kinds for a file that is not Parquet
         raise InputError(f"cannot read as Parquet: {_first_line(exc)}", file=path.name) from None
-    return frame.with_columns(pl.all().cast(pl.String))
+    return frame.with_columns((~cs.numeric()).cast(pl.String))
 
 
 def _read_xlsx(path: Path) -> pl.DataFrame:
@@ -88,7 +121,7 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
         frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
     except Exception as exc:  # the Excel engine raises its own error types for corrupt files
         raise InputError(f"cannot read as XLSX: {_first_line(exc)}", file=path.name) from None
-    return frame.with_columns(pl.all().cast(pl.String))
+    return frame.with_columns(pl.all().cast(pl.String).str.strip_chars().replace("", None))
 
 
 def _first_line(exc: Exception) -> str:
@@ -115,15 +148,19 @@ def first_bad(table: UserTable, bad: pl.Series, message: str, field: str | None 
         raise table.error(message + suffix, int(hits[0]), field)
 
 
-def parse_numbers(table: UserTable, columns: list[str]) -> pl.DataFrame:
-    """Cast text columns to floats; a non-empty cell that is not a number is an error naming its row."""
+def _coerce_numbers(table: UserTable, columns: list[str]) -> pl.DataFrame:
+    """Cast columns to floats; a non-empty cell that is not a finite number is an error naming its row."""
     frame = table.frame
     for col in columns:
-        if col not in frame.columns:
+        if frame[col].dtype == pl.Float64:
+            bad = frame[col].is_nan() | frame[col].is_infinite()
+            if bad.any():
+                first_bad(table, bad, "not a finite number", col)
             continue
-        number = frame[col].cast(pl.Float64, strict=False)
-        bad = frame[col].is_not_null() & (number.is_null() | number.is_nan() | number.is_infinite())
+        text = frame[col].cast(pl.String).str.strip_chars()
+        number = text.cast(pl.Float64, strict=False)
+        bad = (text.is_not_null() & (text != "")) & (number.is_null() | number.is_nan() | number.is_infinite())
         if bad.any():
-            index = int(bad.arg_true()[0])
-            first_bad(table, bad, f"{frame[col][index]!r} is not a number", col)
-    return frame.with_columns([pl.col(c).cast(pl.Float64, strict=False) for c in columns if c in frame.columns])
+            first_bad(table, bad, f"{text.filter(bad)[0]!r} is not a number", col)
+        frame = frame.with_columns(number.alias(col))
+    return frame
