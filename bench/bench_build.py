@@ -35,8 +35,12 @@ print(json.dumps({"read": read, "build": full, "engine": engine, "rows": s.heigh
 
 
 def measure(label: str, inst: Path, subs: Path, out: Path, methodology: str) -> None:
-    result = subprocess.run([sys.executable, "-c", CHILD, str(inst), str(subs), str(out), methodology],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(inst), str(subs), str(out), methodology],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     r = json.loads(result.stdout.strip().splitlines()[-1])
     print(
         f"{label:>28}: {r['rows']:>10,} submission rows | read {r['read']:6.2f} s | build {r['build']:6.2f} s "
@@ -63,8 +67,13 @@ def main() -> None:
             field.institutions.write_csv(root / f"inst_{n}.csv")
             field.submissions.write_csv(root / f"subs_{n}.csv")
             print(f"(generated {n:,} institutions in {time.perf_counter() - t:.1f} s)", flush=True)
-            measure(f"{n:,} institutions", root / f"inst_{n}.csv", root / f"subs_{n}.csv", root / f"out_{n}",
-                    "the-2021")
+            measure(
+                f"{n:,} institutions",
+                root / f"inst_{n}.csv",
+                root / f"subs_{n}.csv",
+                root / f"out_{n}",
+                "the-2021",
+            )
     print(f"bench parent peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB")
 
 

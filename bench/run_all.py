@@ -23,7 +23,10 @@ def main() -> int:
         print(f"\n=== {script.stem} ===", flush=True)
         start = time.perf_counter()
         result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent)
-        print(f"--- {script.stem}: {time.perf_counter() - start:.1f} s wall, exit {result.returncode}", flush=True)
+        print(
+            f"--- {script.stem}: {time.perf_counter() - start:.1f} s wall, exit {result.returncode}",
+            flush=True,
+        )
         failures += result.returncode != 0
     return 1 if failures else 0
 

@@ -14,7 +14,10 @@ SUBS = "institution_id,sdg,metric,value,numerator,denominator\nA,1,pubs,10,,\nB,
 def impactrank(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", "from impactrank.cli import main; main()", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -23,8 +26,18 @@ def build(tmp_path: Path, mini_paths, inst: str | bytes = INST, subs: str | byte
         path = tmp_path / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
     return impactrank(
-        "build", "--institutions", "institutions.csv", "--submissions", "submissions.csv", "--out", "out",
-        "--methodology", str(methodology or mini_paths["methodology"]), "--workspace", "ws.duckdb", cwd=tmp_path,
+        "build",
+        "--institutions",
+        "institutions.csv",
+        "--submissions",
+        "submissions.csv",
+        "--out",
+        "out",
+        "--methodology",
+        str(methodology or mini_paths["methodology"]),
+        "--workspace",
+        "ws.duckdb",
+        cwd=tmp_path,
     )
 
 
@@ -47,27 +60,58 @@ def test_valid_input_builds(tmp_path, mini_paths):
 @pytest.mark.parametrize(
     ("inst", "subs", "fragments"),
     [
-        (INST + "A,Again,FR\n", SUBS, ["institutions.csv", "row 4", "institution_id", "duplicate", "first on row 2"]),
+        (
+            INST + "A,Again,FR\n",
+            SUBS,
+            ["institutions.csv", "row 4", "institution_id", "duplicate", "first on row 2"],
+        ),
         (INST, SUBS + "A,18,pubs,1,,\n", ["submissions.csv", "row 4", "'sdg'", "unknown SDG 18"]),
-        (INST, SUBS + "A,1,citations,1,,\n", ["submissions.csv", "row 4", "'metric'", "unknown metric 'citations'"]),
+        (
+            INST,
+            SUBS + "A,1,citations,1,,\n",
+            ["submissions.csv", "row 4", "'metric'", "unknown metric 'citations'"],
+        ),
         (INST, SUBS.replace("A,1,pubs,10", "A,1,pubs,ten"), ["row 2", "'value'", "'ten' is not a number"]),
         (INST, SUBS + "A,2,share,,3,0\n", ["row 4", "'denominator'", "must be positive"]),
         (INST, SUBS + "A,2,share,,3,-5\n", ["row 4", "'denominator'", "must be positive"]),
-        (INST.replace("B,Beta,DE", "B,Beta,Atlantis"), SUBS, ["institutions.csv", "row 3", "'country'", "Atlantis"]),
+        (
+            INST.replace("B,Beta,DE", "B,Beta,Atlantis"),
+            SUBS,
+            ["institutions.csv", "row 3", "'country'", "Atlantis"],
+        ),
         (INST, SUBS + "Z,1,pubs,1,,\n", ["row 4", "'institution_id'", "unknown institution 'Z'"]),
         ("", SUBS, ["institutions.csv", "empty"]),
         (INST, "institution_id,sdg,metric\n", ["submissions.csv", "no data rows"]),
         ("institution_id,name\nA,Alpha\n", SUBS, ["institutions.csv", "missing column country"]),
         (INST, "institution_id,metric,value\nA,pubs,1\n", ["submissions.csv", "missing column sdg"]),
-        (INST.encode() + "C,Caf\xe9 Polytechnic,FR\n".encode("latin-1"), SUBS,
-         ["institutions.csv", "row 4", "not UTF-8"]),
+        (
+            INST.encode() + "C,Caf\xe9 Polytechnic,FR\n".encode("latin-1"),
+            SUBS,
+            ["institutions.csv", "row 4", "not UTF-8"],
+        ),
         (INST, SUBS + "A,1,pubs,5,,\n", ["row 4", "A / SDG 1 / pubs appears twice"]),
-        (INST, SUBS.replace("numerator,denominator", "numerator,denominator,exists") + "A,1,policy,,,,\n", None),
+        (
+            INST,
+            SUBS.replace("numerator,denominator", "numerator,denominator,exists") + "A,1,policy,,,,\n",
+            None,
+        ),
     ],
     ids=[
-        "duplicate-id", "unknown-sdg", "unknown-metric", "non-numeric", "zero-denominator", "negative-denominator",
-        "unknown-country", "unknown-institution", "empty-file", "header-only", "missing-column-inst",
-        "missing-column-subs", "wrong-encoding", "duplicate-submission", "evidence-row-without-answers",
+        "duplicate-id",
+        "unknown-sdg",
+        "unknown-metric",
+        "non-numeric",
+        "zero-denominator",
+        "negative-denominator",
+        "unknown-country",
+        "unknown-institution",
+        "empty-file",
+        "header-only",
+        "missing-column-inst",
+        "missing-column-subs",
+        "wrong-encoding",
+        "duplicate-submission",
+        "evidence-row-without-answers",
     ],
 )
 def test_bad_input(tmp_path, mini_paths, inst, subs, fragments):
@@ -80,8 +124,9 @@ def test_bad_input(tmp_path, mini_paths, inst, subs, fragments):
 
 def test_rubric_answer_out_of_range(tmp_path, mini_paths):
     subs = "institution_id,sdg,metric,exists,evidence,public,recent\nA,1,policy,1,2,0,0\n"
-    assert_user_error(build(tmp_path, mini_paths, INST, subs), "row 2", "'evidence'", "between 0 and 1",
-                      tmp_path=tmp_path)
+    assert_user_error(
+        build(tmp_path, mini_paths, INST, subs), "row 2", "'evidence'", "between 0 and 1", tmp_path=tmp_path
+    )
 
 
 def test_methodology_weights_must_sum_to_100(tmp_path, mini_paths):
@@ -105,11 +150,9 @@ def test_methodology_validate_and_show(tmp_path, mini_paths):
 def test_explain_shows_the_formula(tmp_path, mini_paths):
     inst, subs = mini_paths["institutions"].read_text(), mini_paths["submissions"].read_text()
     assert build(tmp_path, mini_paths, inst, subs).returncode == 0
-    result = impactrank("explain", "--workspace", "ws.duckdb", "--edition", "2021", "--institution", "A",
-                        cwd=tmp_path)
+    result = impactrank("explain", "--workspace", "ws.duckdb", "--edition", "2021", "--institution", "A", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
     assert "Overall = 0.22 × 100.00 (SDG 17)" in text
-    missing = impactrank("explain", "--workspace", "ws.duckdb", "--edition", "2019", "--institution", "A",
-                         cwd=tmp_path)
+    missing = impactrank("explain", "--workspace", "ws.duckdb", "--edition", "2019", "--institution", "A", cwd=tmp_path)
     assert missing.returncode == 2 and "no edition '2019'" in missing.stderr

@@ -37,7 +37,10 @@ def test_metric_scores(edition):
     assert get[("B", 2, "waste")]["score"] == pytest.approx(0)
     missing = m.filter(pl.col("missing"))
     assert sorted(zip(missing["institution_id"], missing["metric"], strict=True)) == [
-        ("D", "policy"), ("D", "waste"), ("E", "policy"), ("E", "waste")
+        ("D", "policy"),
+        ("D", "waste"),
+        ("E", "policy"),
+        ("E", "waste"),
     ]
     assert missing["score"].to_list() == [0.0] * 4
     assert edition.manifest["counts"]["metric_values_missing"] == 4
@@ -60,7 +63,10 @@ def test_scaling_and_overall(edition):
     scaled = edition.sdg_scores.filter(pl.col("institution_id") == "B").sort("sdg")
     assert scaled["scaled_score"].to_list() == pytest.approx([400 / 9, 0, 100, 0])
     assert edition.sdg_scaling.filter(pl.col("sdg") == 1).row(0, named=True) == {
-        "sdg": 1, "population": 4, "min": pytest.approx(10), "max": pytest.approx(100)
+        "sdg": 1,
+        "population": 4,
+        "min": pytest.approx(10),
+        "max": pytest.approx(100),
     }
 
 

@@ -22,12 +22,14 @@ def test_eligibility_needs_sdg17_and_three_others():
 
 
 def test_minmax_scaling_over_eligible_only_then_best_three():
-    m = matrix([
-        {17: 80, 1: 60, 2: 40, 3: 20, 4: 10},
-        {17: 40, 1: 20, 2: 80, 3: 60},
-        {17: 60, 1: 40, 2: 60, 3: 40, 5: 90},
-        {1: 100, 2: 0},  # not eligible: must not set the extremes
-    ])
+    m = matrix(
+        [
+            {17: 80, 1: 60, 2: 40, 3: 20, 4: 10},
+            {17: 40, 1: 20, 2: 80, 3: 60},
+            {17: 60, 1: 40, 2: 60, 3: 40, 5: 90},
+            {1: 100, 2: 0},  # not eligible: must not set the extremes
+        ]
+    )
     r = compute_overall(m, RULES)
     # SDG 1 over the eligible: min 20, max 60 → A 100, B 0, C 50; SDG 17: min 40, max 80 → 100, 0, 50
     assert r.scaled[0, 0] == pytest.approx(100) and r.scaled[1, 0] == pytest.approx(0)

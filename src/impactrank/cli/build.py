@@ -18,16 +18,20 @@ from impactrank.io.workspace import Workspace
 def build(
     institutions: Annotated[Path, typer.Option("--institutions", "-i", help="institutions.csv (or .parquet/.xlsx).")],
     submissions: Annotated[
-        list[Path], typer.Option("--submissions", "-s", help="Long-form submissions; repeat for several files.")
+        list[Path],
+        typer.Option("--submissions", "-s", help="Long-form submissions; repeat for several files."),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for overall.csv, sdg_scores.csv, …")],
-    methodology: Annotated[str, typer.Option("--methodology", "-m", help="Bundled edition id or YAML file.")] = "the-2021",
+    methodology: Annotated[
+        str, typer.Option("--methodology", "-m", help="Bundled edition id or YAML file.")
+    ] = "the-2021",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     edition: Annotated[str | None, typer.Option("--edition", "-e", help="Edition id (default: the year).")] = None,
 ) -> None:
     """Compute every SDG table and the overall table, write them to OUT and register the edition."""
-    report = run_build(institutions, submissions, methodology=methodology, out=out, workspace=workspace,
-                       edition_id=edition)
+    report = run_build(
+        institutions, submissions, methodology=methodology, out=out, workspace=workspace, edition_id=edition
+    )
     e = report.edition
     counts = e.manifest["counts"]
     console.print(
@@ -54,13 +58,17 @@ def explain(
         console.print("Not in the overall table: it needs SDG 17 and enough other SDGs. Its SDG tables:")
     else:
         o = ex.overall
-        console.print(f"Overall rank {o['rank']} (position {o['rank_position']}), score {o['overall_score']:.4f} "
-                      f"shown as {o['overall_display']}; best SDGs on scaled scores: {o['top_sdgs']}",
-                      highlight=False)
+        console.print(
+            f"Overall rank {o['rank']} (position {o['rank_position']}), score {o['overall_score']:.4f} "
+            f"shown as {o['overall_display']}; best SDGs on scaled scores: {o['top_sdgs']}",
+            highlight=False,
+        )
     scaling = ex.rules.get("scaling", {})
     for part in ex.sdgs:
-        table = Table(title=f"SDG {part.sdg}" + ("  [green]counted in the overall score[/]" if part.counted else ""),
-                      title_justify="left")
+        table = Table(
+            title=f"SDG {part.sdg}" + ("  [green]counted in the overall score[/]" if part.counted else ""),
+            title_justify="left",
+        )
         for col in ("metric", "raw value", "score", "weight", "contribution"):
             table.add_column(col, justify="left" if col == "metric" else "right")
         for m in part.metrics.iter_rows(named=True):
@@ -69,8 +77,10 @@ def explain(
         console.print(table)
         line = f"SDG {part.sdg} score {part.score:.4f}, rank {part.rank}"
         if part.scaled is not None:
-            line += (f"; scaled by {scaling.get('method', '?')} over [{part.scale_min:.4f}, {part.scale_max:.4f}] "
-                     f"→ {part.scaled:.4f}")
+            line += (
+                f"; scaled by {scaling.get('method', '?')} over [{part.scale_min:.4f}, {part.scale_max:.4f}] "
+                f"→ {part.scaled:.4f}"
+            )
         console.print(line, highlight=False)
     if ex.formula:
         console.print(f"\nOverall = {ex.formula}", highlight=False)

@@ -11,8 +11,9 @@ from rich.table import Table
 from impactrank.cli.common import app, console
 from impactrank.methodology import bundled_ids, load_methodology, methodology_hash
 
-methodology_app = typer.Typer(help="Check or read ranking methodologies (bundled editions or your own YAML).",
-                              no_args_is_help=True)
+methodology_app = typer.Typer(
+    help="Check or read ranking methodologies (bundled editions or your own YAML).", no_args_is_help=True
+)
 app.add_typer(methodology_app, name="methodology")
 
 
@@ -21,8 +22,9 @@ def validate(file: Annotated[Path, typer.Argument(help="Methodology YAML file to
     """Check a methodology file: schema, weights summing to 100 per SDG, known method names."""
     m = load_methodology(file)
     metrics = sum(len(s.metrics) for s in m.sdgs)
-    console.print(f"[green]valid[/]: {m.id} ({m.label}), {len(m.sdgs)} SDGs, {metrics} metrics, "
-                  f"sha256 {methodology_hash(m)[:12]}")
+    console.print(
+        f"[green]valid[/]: {m.id} ({m.label}), {len(m.sdgs)} SDGs, {metrics} metrics, sha256 {methodology_hash(m)[:12]}"
+    )
 
 
 @methodology_app.command("list")
@@ -34,8 +36,9 @@ def list_bundled() -> None:
 
 
 @methodology_app.command("show")
-def show(ref: Annotated[str, typer.Argument(help="Bundled edition id (e.g. the-2021) or a YAML file.")] = "the-2021"
-         ) -> None:
+def show(
+    ref: Annotated[str, typer.Argument(help="Bundled edition id (e.g. the-2021) or a YAML file.")] = "the-2021",
+) -> None:
     """A readable summary: overall rules, bands, and every SDG's metrics with weights and status."""
     m = load_methodology(ref)
     o = m.overall
@@ -50,16 +53,20 @@ def show(ref: Annotated[str, typer.Argument(help="Bundled edition id (e.g. the-2
         f"default normalisation: {m.default_normalisation}; missing data: {m.missing_rule}.",
         highlight=False,
     )
-    console.print("Overall bands: " + _bands(o.banding) + "\nSDG-table bands: " + _bands(m.sdg_tables),
-                  highlight=False)
+    console.print("Overall bands: " + _bands(o.banding) + "\nSDG-table bands: " + _bands(m.sdg_tables), highlight=False)
     for sdg in m.sdgs:
         table = Table(title=f"SDG {sdg.sdg}: {sdg.label}", title_justify="left", show_lines=False)
         for col in ("metric", "pillar", "kind", "weight", "direction", "per", "confirmed"):
             table.add_column(col, justify="right" if col == "weight" else "left")
         for metric in sdg.metrics:
             table.add_row(
-                f"{metric.label} [dim]({metric.id})[/]", metric.pillar, metric.kind, f"{metric.weight:g}",
-                metric.direction, metric.denominator or "", "yes" if metric.confirmed else "[yellow]no[/]",
+                f"{metric.label} [dim]({metric.id})[/]",
+                metric.pillar,
+                metric.kind,
+                f"{metric.weight:g}",
+                metric.direction,
+                metric.denominator or "",
+                "yes" if metric.confirmed else "[yellow]no[/]",
             )
         console.print(table)
 

@@ -142,11 +142,9 @@ def _sdg_tables(
     )
     rules = RankRules(methodology.sdg_tables, methodology.ranking.display_precision, methodology.ranking.tie_rule)
     tables = []
-    for number, part in placed.group_by("sdg", maintain_order=True):
+    for _, part in placed.group_by("sdg", maintain_order=True):
         ranked = rank_table(part["institution_id"], part["score"].to_numpy(), rules, names=part["name"])
-        tables.append(
-            ranked.join(part.drop("name", "inst"), on="institution_id", how="left", maintain_order="left")
-        )
+        tables.append(ranked.join(part.drop("name", "inst"), on="institution_id", how="left", maintain_order="left"))
     table = pl.concat(tables) if tables else pl.DataFrame()
     return table.with_columns(score_low=pl.col("score"), score_high=pl.col("score")).sort(
         "sdg", "rank_position", maintain_order=True

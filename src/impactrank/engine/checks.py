@@ -23,5 +23,8 @@ def check_methodology(methodology: Methodology, name: str = "<methodology>") -> 
                 checks.append((f"sdgs.SDG {sdg.sdg}.{metric.id}.normalisation", metric.normalisation, NORMALISERS))
     for field, value, registry in checks:
         if value not in registry:
-            raise InputError(f"unknown {registry.kind} method {value!r} (known: {', '.join(registry)})",
-                             file=name, field=field)
+            raise InputError(
+                f"unknown {registry.kind} method {value!r} (known: {', '.join(registry)})",
+                file=name,
+                field=field,
+            )

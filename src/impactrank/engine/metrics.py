@@ -125,7 +125,9 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
     evidence = (catalogue["kind"] == "evidence").to_numpy()[grid_code]
     rate = catalogue["rate"].to_numpy()[grid_code]
     with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where(evidence, np.nan, np.where(rate, columns["numerator"] / columns["denominator"], columns["value"]))
+        raw = np.where(
+            evidence, np.nan, np.where(rate, columns["numerator"] / columns["denominator"], columns["value"])
+        )
     return pl.DataFrame(
         {
             "inst": grid_inst,
@@ -140,7 +142,10 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
 
 
 def score_metrics(
-    grid: pl.DataFrame, catalogue: pl.DataFrame, methodology: Methodology, choices: ScoringChoices = ScoringChoices()
+    grid: pl.DataFrame,
+    catalogue: pl.DataFrame,
+    methodology: Methodology,
+    choices: ScoringChoices = ScoringChoices(),
 ) -> pl.DataFrame:
     """Scores 0–100 per grid row, the missing flag, and the contribution to the SDG score."""
     n_groups = catalogue.height

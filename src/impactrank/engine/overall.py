@@ -60,5 +60,8 @@ def best_k(scaled: np.ndarray, rules: OverallRules) -> tuple[np.ndarray, np.ndar
     order = np.argsort(-others, axis=1, kind="stable")[:, : rules.best_k]
     chosen = np.take_along_axis(others, order, axis=1)
     best = np.where(np.isfinite(chosen), other_cols[order] + 1, 0)
-    total = (rules.required_weight * scaled[:, req] + rules.best_weight * np.where(np.isfinite(chosen), chosen, 0).sum(axis=1)) / 100.0
+    total = (
+        rules.required_weight * scaled[:, req]
+        + rules.best_weight * np.where(np.isfinite(chosen), chosen, 0).sum(axis=1)
+    ) / 100.0
     return best, total

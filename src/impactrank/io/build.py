@@ -56,12 +56,13 @@ def build(
         "package": {"name": "impactrank", "version": __version__},
         "methodology": {"id": method.id, "edition": method.edition, "sha256": methodology_hash(method)},
         "inputs": [
-            {"role": "institutions", "file": Path(institutions).name, "sha256": sha256_file(Path(institutions)),
-             "rows": inst.height},
-            *[
-                {"role": "submissions", "file": p.name, "sha256": sha256_file(p)}
-                for p in sub_paths
-            ],
+            {
+                "role": "institutions",
+                "file": Path(institutions).name,
+                "sha256": sha256_file(Path(institutions)),
+                "rows": inst.height,
+            },
+            *[{"role": "submissions", "file": p.name, "sha256": sha256_file(p)} for p in sub_paths],
         ],
         "submission_rows": subs.height,
         "seed": None,
@@ -79,11 +80,15 @@ def overall_export(edition: Edition) -> pl.DataFrame:
     made the overall score (SDG 17 and each of the best SDGs, best first)."""
     scaled = edition.sdg_scores.select("institution_id", "sdg", "scaled_score")
     frame = edition.overall.join(
-        edition.institutions.select("institution_id", "name", "country"), on="institution_id", how="left",
+        edition.institutions.select("institution_id", "name", "country"),
+        on="institution_id",
+        how="left",
         maintain_order="left",
     ).join(
         scaled.filter(pl.col("sdg") == 17).select("institution_id", sdg17_scaled="scaled_score"),
-        on="institution_id", how="left", maintain_order="left",
+        on="institution_id",
+        how="left",
+        maintain_order="left",
     )
     parts = pl.col("top_sdgs").str.split(";")
     k = int(frame.select(parts.list.len().max()).item() or 0)
@@ -92,12 +97,24 @@ def overall_export(edition: Edition) -> pl.DataFrame:
         frame = frame.with_columns(parts.list.get(i, null_on_oob=True).cast(pl.Int64).alias(f"top{i + 1}_sdg"))
         frame = frame.join(
             scaled.rename({"sdg": f"top{i + 1}_sdg", "scaled_score": f"top{i + 1}_scaled"}),
-            on=["institution_id", f"top{i + 1}_sdg"], how="left", maintain_order="left",
+            on=["institution_id", f"top{i + 1}_sdg"],
+            how="left",
+            maintain_order="left",
         )
         top_cols += [f"top{i + 1}_sdg", f"top{i + 1}_scaled"]
     return frame.select(
-        "institution_id", "name", "country", "rank", "rank_position", "band", "overall_score", "overall_display",
-        "sdg17_score", "sdg17_scaled", "top_sdgs", *top_cols,
+        "institution_id",
+        "name",
+        "country",
+        "rank",
+        "rank_position",
+        "band",
+        "overall_score",
+        "overall_display",
+        "sdg17_score",
+        "sdg17_scaled",
+        "top_sdgs",
+        *top_cols,
     )
 
 

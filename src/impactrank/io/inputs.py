@@ -29,21 +29,32 @@ def read_institutions(path: str | Path) -> pl.DataFrame:
     dup = ~ids.is_first_distinct()
     if dup.any():
         first = int((ids == ids.filter(dup)[0]).arg_true()[0])
-        first_bad(table, dup, f"duplicate institution_id {ids.filter(dup)[0]!r} (first on row {table.row(first)})",
-                  "institution_id")
+        first_bad(
+            table,
+            dup,
+            f"duplicate institution_id {ids.filter(dup)[0]!r} (first on row {table.row(first)})",
+            "institution_id",
+        )
 
     codes = {text: to_alpha2(text) for text in frame["country"].unique().to_list()}
     country = frame["country"].replace_strict(codes, return_dtype=pl.String)
     if country.is_null().any():
         index = int(country.is_null().arg_true()[0])
-        first_bad(table, country.is_null(), f"unknown country {frame['country'][index]!r} "
-                  "(use an ISO 3166 alpha-2 code or an English country name)", "country")
+        first_bad(
+            table,
+            country.is_null(),
+            f"unknown country {frame['country'][index]!r} (use an ISO 3166 alpha-2 code or an English country name)",
+            "country",
+        )
 
     def listing(col: str) -> pl.Expr:
         if col not in frame.columns:
             return pl.lit(None, pl.String).alias(col)
-        parts = pl.col(col).str.split(";").list.eval(pl.element().str.strip_chars()).list.eval(
-            pl.element().filter(pl.element() != "")
+        parts = (
+            pl.col(col)
+            .str.split(";")
+            .list.eval(pl.element().str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != ""))
         )
         return pl.when(parts.list.len() > 0).then(parts.list.join(";")).otherwise(None).alias(col)
 
@@ -84,10 +95,19 @@ def _read_one_submissions(path: str | Path, methodology: Methodology, institutio
 
     sdg = frame["sdg"].cast(pl.Int64, strict=False)
     if sdg.is_null().any():  # accept "SDG 5" and "sdg5" as well as 5
-        sdg = frame["sdg"].cast(pl.String).str.replace(r"(?i)^\s*sdg\s*", "").str.strip_chars().cast(
-            pl.Int64, strict=False
+        sdg = (
+            frame["sdg"]
+            .cast(pl.String)
+            .str.replace(r"(?i)^\s*sdg\s*", "")
+            .str.strip_chars()
+            .cast(pl.Int64, strict=False)
         )
-        first_bad(table, sdg.is_null(), f"{frame['sdg'].filter(sdg.is_null()).first()!r} is not an SDG number", "sdg")
+        first_bad(
+            table,
+            sdg.is_null(),
+            f"{frame['sdg'].filter(sdg.is_null()).first()!r} is not an SDG number",
+            "sdg",
+        )
     known_sdgs = [s.sdg for s in methodology.sdgs]
     bad_sdg = ~sdg.is_in(known_sdgs)
     if bad_sdg.any():
@@ -98,23 +118,38 @@ def _read_one_submissions(path: str | Path, methodology: Methodology, institutio
     frame = encode(frame.with_columns(sdg=sdg), ids, catalogue)
     unknown = frame["inst"].is_null()
     if unknown.any():
-        first_bad(table, unknown, f"unknown institution {frame['institution_id'].filter(unknown)[0]!r} "
-                  "(not in the institutions file)", "institution_id")
+        first_bad(
+            table,
+            unknown,
+            f"unknown institution {frame['institution_id'].filter(unknown)[0]!r} (not in the institutions file)",
+            "institution_id",
+        )
     unknown_metric = frame["code"].is_null()
     if unknown_metric.any():
         row = frame.filter(unknown_metric).row(0, named=True)
         choices = ", ".join(catalogue.filter(pl.col("sdg") == row["sdg"])["metric"].to_list())
-        first_bad(table, unknown_metric, f"unknown metric {row['metric']!r} for SDG {row['sdg']} (known: {choices})",
-                  "metric")
+        first_bad(
+            table,
+            unknown_metric,
+            f"unknown metric {row['metric']!r} for SDG {row['sdg']} (known: {choices})",
+            "metric",
+        )
     key = frame["inst"] * catalogue.height + frame["code"]
     dup = ~key.is_first_distinct()
     if dup.any():
         row = frame.filter(dup).row(0, named=True)
-        first_bad(table, dup, f"{row['institution_id']} / SDG {row['sdg']} / {row['metric']} appears twice", "metric")
+        first_bad(
+            table,
+            dup,
+            f"{row['institution_id']} / SDG {row['sdg']} / {row['metric']} appears twice",
+            "metric",
+        )
 
     frame = frame.with_columns([pl.lit(None, pl.Float64).alias(c) for c in VALUE_COLUMNS if c not in frame.columns])
-    _check_values(table, frame.join(catalogue.select("code", "kind", "rate"), on="code", how="left",
-                                    maintain_order="left"))
+    _check_values(
+        table,
+        frame.join(catalogue.select("code", "kind", "rate"), on="code", how="left", maintain_order="left"),
+    )
     return frame.select(*SUBMISSION_COLUMNS, "inst", "code")
 
 
@@ -127,19 +162,38 @@ def _check_values(table: UserTable, joined: pl.DataFrame) -> None:
     plain = ~joined["rate"] & ~evidence
     value, num, den = col("value"), col("numerator"), col("denominator")
 
-    first_bad(table, evidence & value.is_not_null(),
-              "an evidence question takes exists / evidence / public / recent, not a value", "value")
-    first_bad(table, rate & value.is_not_null() & num.is_null(),
-              "this metric is a rate: give numerator and denominator, not value", "value")
-    first_bad(table, rate & (num.is_null() != den.is_null()),
-              "a rate needs both numerator and denominator", "denominator" if den.is_null().any() else "numerator")
+    first_bad(
+        table,
+        evidence & value.is_not_null(),
+        "an evidence question takes exists / evidence / public / recent, not a value",
+        "value",
+    )
+    first_bad(
+        table,
+        rate & value.is_not_null() & num.is_null(),
+        "this metric is a rate: give numerator and denominator, not value",
+        "value",
+    )
+    first_bad(
+        table,
+        rate & (num.is_null() != den.is_null()),
+        "a rate needs both numerator and denominator",
+        "denominator" if den.is_null().any() else "numerator",
+    )
     first_bad(table, rate & den.is_not_null() & (den <= 0), "the denominator must be positive", "denominator")
     first_bad(table, rate & num.is_not_null() & (num < 0), "the numerator cannot be negative", "numerator")
-    first_bad(table, plain & (num.is_not_null() | den.is_not_null()),
-              "this metric is not a rate: give value, not numerator and denominator", "numerator")
+    first_bad(
+        table,
+        plain & (num.is_not_null() | den.is_not_null()),
+        "this metric is not a rate: give value, not numerator and denominator",
+        "numerator",
+    )
     for field in RUBRIC_FIELDS:
         answer = col(field)
-        first_bad(table, evidence & answer.is_not_null() & ((answer < 0) | (answer > 1)),
-                  "rubric answers are between 0 and 1 (e.g. 1 = yes, 0.5 = partly, 0 = no)", field)
-        first_bad(table, ~evidence & answer.is_not_null(),
-                  f"{field} applies only to evidence questions", field)
+        first_bad(
+            table,
+            evidence & answer.is_not_null() & ((answer < 0) | (answer > 1)),
+            "rubric answers are between 0 and 1 (e.g. 1 = yes, 0.5 = partly, 0 = no)",
+            field,
+        )
+        first_bad(table, ~evidence & answer.is_not_null(), f"{field} applies only to evidence questions", field)

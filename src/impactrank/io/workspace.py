@@ -122,9 +122,7 @@ class Workspace:
             raise InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
         row = rows[0]
         tables = {name: self.table(name, edition_id) for name in TABLES}
-        return Edition(
-            id=row[0], year=row[1], kind=row[2], source=row[3], manifest=json.loads(row[4]), **tables
-        )
+        return Edition(id=row[0], year=row[1], kind=row[2], source=row[3], manifest=json.loads(row[4]), **tables)
 
     def table(self, name: str, edition_id: str) -> pl.DataFrame:
         if name not in TABLES:
