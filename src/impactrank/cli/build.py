@@ -29,9 +29,10 @@ def build(
     edition: Annotated[str | None, typer.Option("--edition", "-e", help="Edition id (default: the year).")] = None,
 ) -> None:
     """Compute every SDG table and the overall table, write them to OUT and register the edition."""
-    report = run_build(
-        institutions, submissions, methodology=methodology, out=out, workspace=workspace, edition_id=edition
-    )
+    with console.status("Reading, validating and building…"):
+        report = run_build(
+            institutions, submissions, methodology=methodology, out=out, workspace=workspace, edition_id=edition
+        )
     e = report.edition
     counts = e.manifest["counts"]
     console.print(

@@ -55,16 +55,21 @@ def show(
     )
     console.print("Overall bands: " + _bands(o.banding) + "\nSDG-table bands: " + _bands(m.sdg_tables), highlight=False)
     for sdg in m.sdgs:
-        table = Table(title=f"SDG {sdg.sdg}: {sdg.label}", title_justify="left", show_lines=False)
-        for col in ("metric", "pillar", "kind", "weight", "direction", "per", "confirmed"):
-            table.add_column(col, justify="right" if col == "weight" else "left")
+        table = Table(title=f"SDG {sdg.sdg}: {sdg.label}", title_justify="left", expand=False)
+        wide = console.width >= 140  # labels only where they fit; ids always do
+        table.add_column("metric", no_wrap=True)
+        if wide:
+            table.add_column("label", max_width=50, overflow="ellipsis", no_wrap=True)
+        for col in ("pillar", "kind", "weight", "dir", "per", "confirmed"):
+            table.add_column(col, justify="right" if col == "weight" else "left", no_wrap=True, min_width=3)
         for metric in sdg.metrics:
             table.add_row(
-                f"{metric.label} [dim]({metric.id})[/]",
+                metric.id,
+                *([metric.label] if wide else []),
                 metric.pillar,
                 metric.kind,
                 f"{metric.weight:g}",
-                metric.direction,
+                "↑" if metric.direction == "higher" else "↓",
                 metric.denominator or "",
                 "yes" if metric.confirmed else "[yellow]no[/]",
             )
