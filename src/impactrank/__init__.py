@@ -1,8 +1,30 @@
-"""impactrank: open, reproducible university impact rankings against the UN Sustainable Development Goals."""
+"""impactrank: open, reproducible university impact rankings against the UN Sustainable Development Goals.
 
+The Python API mirrors the command line; names load on first use so that ``import impactrank`` stays light.
+"""
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 try:
     __version__ = version("impactrank")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
+
+_API = {
+    "build": "impactrank.io.build",
+    "load_methodology": "impactrank.methodology",
+    "Workspace": "impactrank.io.workspace",
+    "Edition": "impactrank.engine.edition",
+    "explain_institution": "impactrank.engine.explain",
+    "read_published": "impactrank.io.published",
+    "audit_edition": "impactrank.engine.audit",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'impactrank' has no attribute {name!r}")

@@ -18,7 +18,7 @@ EVIDENCE_SCORERS: Registry[EvidenceScorer] = Registry("evidence scoring")
 @EVIDENCE_SCORERS.register("rubric")
 def rubric(answers: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Points earned / points available × 100; an unanswered item earns nothing."""
-    earned = np.nansum(answers * points, axis=1)
+    earned = np.einsum("ij,ij->i", np.nan_to_num(answers, nan=0.0), points)
     return 100.0 * earned / points.sum(axis=1)
 
 

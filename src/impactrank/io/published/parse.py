@@ -1,0 +1,111 @@
+"""Parsers for the strings published tables show: display ranks ("=7", "101–200", "1001+") and scores or
+score ranges ("81.9–86.9"). They never raise: a string either parses or returns None, so a messy row is
+flagged instead of crashing the import."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+DASH = "–"  # THE's en dash
+_DASHES = "-‐‑‒–—―−~"  # hyphen, non-breaking hyphen, figure dash, en/em dash, bar, minus, tilde
+_DASH_RE = re.compile(f"\\s*[{re.escape(_DASHES)}]\\s*")
+_EXACT_RANK = re.compile(r"(=?)\s*(\d{1,6})")
+_BAND = re.compile(r"(\d{1,6})–(\d{1,6})")
+_OPEN_BAND = re.compile(r"(\d{1,6})\s*\+")
+_NUMBER = r"\d{1,3}(?:\.\d+)?"
+_SCORE = re.compile(f"({_NUMBER})")
+_RANGE = re.compile(f"({_NUMBER})–({_NUMBER})")
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    return _DASH_RE.sub(DASH, text)
+
+
+@dataclass(frozen=True)
+class Rank:
+    """A displayed rank: exact (low == high, maybe tied) or a band; an open band ("1001+") has no end."""
+
+    low: int
+    high: int | None
+    tied: bool = False
+    banded: bool = False
+
+    @property
+    def display(self) -> str:
+        if not self.banded:
+            return f"{'=' if self.tied else ''}{self.low}"
+        return f"{self.low}+" if self.high is None else f"{self.low}{DASH}{self.high}"
+
+
+@lru_cache(maxsize=8192)
+def parse_rank(text: str | None) -> Rank | None:
+    if text is None:
+        return None
+    s = _clean(str(text))
+    if m := _EXACT_RANK.fullmatch(s):
+        n = int(m.group(2))
+        return Rank(n, n, tied=bool(m.group(1))) if n >= 1 else None
+    if m := _BAND.fullmatch(s):
+        low, high = int(m.group(1)), int(m.group(2))
+        return Rank(low, high, banded=True) if 1 <= low <= high else None
+    if m := _OPEN_BAND.fullmatch(s):
+        low = int(m.group(1))
+        return Rank(low, None, banded=True) if low >= 1 else None
+    return None
+
+
+@dataclass(frozen=True)
+class Score:
+    """A displayed score: exact (``ranged`` False, low == high) or a published range low–high."""
+
+    low: float
+    high: float
+    ranged: bool = False
+
+    @property
+    def exact(self) -> float | None:
+        return None if self.ranged else self.low
+
+    @property
+    def display(self) -> str:
+        return f"{_fmt(self.low)}{DASH}{_fmt(self.high)}" if self.ranged else _fmt(self.low)
+
+
+def _fmt(value: float) -> str:
+    """One decimal as THE shows scores, more only when the source had more."""
+    return f"{value:.1f}" if round(value, 1) == value else f"{value:.10g}"
+
+
+@lru_cache(maxsize=16384)
+def parse_score(text: str | None) -> Score | None:
+    """Scores are 0–100; anything else (or a reversed range) is not a score."""
+    if text is None:
+        return None
+    s = _clean(str(text))
+    if m := _SCORE.fullmatch(s):
+        v = float(m.group(1))
+        return Score(v, v) if v <= 100 else None
+    if m := _RANGE.fullmatch(s):
+        low, high = float(m.group(1)), float(m.group(2))
+        return Score(low, high, ranged=True) if low <= high <= 100 else None
+    return None
+
+
+def canonical(text: str) -> str:
+    """The display string as THE writes it (en dash, no spaces around it), for round-trip checks."""
+    return _clean(text)
+
+
+def cell_text(value: object) -> str:
+    """A JSON/spreadsheet cell as the text a reader would have seen (96 → "96", 91.1 → "91.1")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -1,0 +1,21 @@
+"""The one shape every reader produces: a published row's cells as text, before any interpretation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawRow:
+    row: int  # data row number in the file, from 1
+    rank: str
+    name: str
+    country: str
+    overall: str
+    sdg17: str
+    pairs: list[tuple[str, str]]  # (SDG number, score) of the top SDGs, in published order
+    year: str = ""
+    ror: str = ""
+    aliases: str = ""  # e.g. the institution's name in another language
+    flags: list[str] = field(default_factory=list)  # defects only the reader can see (scattered columns)
+    raw_pairs: list[tuple[str, str]] = field(default_factory=list)  # SDG cells as scattered, when they were

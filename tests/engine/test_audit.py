@@ -1,0 +1,221 @@
+"""The audit of a published table: hand-computed formula residuals, interval arithmetic for banded rows,
+consistency findings, and the 2023 table's figures recomputed here from the raw CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from impactrank.engine.audit import audit_edition
+from impactrank.engine.edition import Edition
+
+PUBLISHED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "published"
+
+
+def edition(rows: list[dict]) -> Edition:
+    """rows: id, rank, position, band, high, overall (value or (lo, hi)), sdg17, tops [(sdg, value)]."""
+
+    def iv(v):
+        return (None, v, v) if v is None or not isinstance(v, tuple) else (None, *v)
+
+    overall, scores = [], []
+    for r in rows:
+        o, s17 = iv(r["overall"]), iv(r["sdg17"])
+        overall.append(
+            {
+                "institution_id": r["id"],
+                "rank": r["rank"],
+                "rank_position": r["position"],
+                "rank_low": r["position"],
+                "rank_high": r.get("high", r["position"]),
+                "band": r.get("band"),
+                "overall_score": None if isinstance(r["overall"], tuple) else r["overall"],
+                "overall_low": o[1],
+                "overall_high": o[2],
+                "overall_display": str(r["overall"]),
+                "sdg17_score": None if isinstance(r["sdg17"], tuple) else r["sdg17"],
+                "sdg17_low": s17[1],
+                "sdg17_high": s17[2],
+                "top_sdgs": ";".join(str(s) for s, _ in r["tops"]),
+                "quality": r.get("q", "ok"),
+            }
+        )
+        for sdg, v in [*r["tops"], (17, r["sdg17"])]:
+            lo, hi = (v, v) if not isinstance(v, tuple) else v
+            scores.append(
+                {
+                    "institution_id": r["id"],
+                    "sdg": sdg,
+                    "score": None if isinstance(v, tuple) else v,
+                    "score_low": lo,
+                    "score_high": hi,
+                    "counted": True,
+                }
+            )
+    institutions = [
+        {"institution_id": r["id"], "name": r["id"].upper(), "country": r.get("country", "FR")} for r in rows
+    ]
+    return Edition(
+        id="t",
+        year=2021,
+        kind="imported",
+        source="test",
+        institutions=pl.DataFrame(institutions),
+        overall=pl.DataFrame(overall),
+        sdg_scores=pl.DataFrame(scores),
+    )
+
+
+GOLDEN = [
+    {
+        "id": "a",
+        "rank": "1",
+        "position": 1,
+        "overall": 90.0,
+        "sdg17": 80.0,
+        "tops": [(3, 90.0), (5, 100.0), (15, 90.0)],
+    },
+    {
+        "id": "b",
+        "rank": "2",
+        "position": 2,
+        "overall": 85.0,
+        "sdg17": 50.0,
+        "tops": [(5, 80.0), (12, 85.0), (15, 100.0)],
+    },
+    {
+        "id": "c",
+        "rank": "101–200",
+        "position": 101,
+        "high": 200,
+        "band": "101–200",
+        "overall": (60.1, 69.9),
+        "sdg17": (30.0, 40.0),
+        "tops": [(3, 50.0), (5, (60.0, 70.0)), (12, 55.5)],
+    },
+]
+
+
+def model(report: dict, name: str) -> dict:
+    return next(m for m in report["formula"]["models"] if m["model"] == name)
+
+
+def test_displayed_formula_residuals_by_hand():
+    m = model(audit_edition(edition(GOLDEN)).to_dict(), "displayed")
+    # a: 0.22·80 + 0.26·(90+100+90) = 90.4 → −0.4;  b: 0.22·50 + 0.26·(80+85+100) = 79.9 → +5.1
+    assert m["exact"]["n"] == 2
+    assert m["exact"]["mean"] == pytest.approx((-0.4 + 5.1) / 2, abs=1e-4)
+    assert m["exact"]["max_abs"] == pytest.approx(5.1, abs=1e-4)
+    # c as intervals: [0.22·30 + 0.26·(50+60+55.5), 0.22·40 + 0.26·(50+70+55.5)] = [49.63, 54.43],
+    # published from 60.1: gap 60.1 − 54.43 − 0.05 (display rounding) = 5.62
+    assert m["interval"] == {
+        "n": 1,
+        "consistent": 0,
+        "mean_gap": pytest.approx(5.62, abs=1e-4),
+        "max_gap": pytest.approx(5.62, abs=1e-4),
+    }
+
+
+def test_max100_by_hand():
+    m = model(audit_edition(edition(GOLDEN)).to_dict(), "max100")
+    # highest seen: SDG17 80, SDG3 90, SDG5 100, SDG12 85, SDG15 100
+    a = 0.22 * 100 + 0.26 * (100 + 100 + 90)
+    b = 0.22 * 50 / 80 * 100 + 0.26 * (80 + 100 + 100)
+    assert m["exact"]["mean"] == pytest.approx(((90 - a) + (85 - b)) / 2, abs=1e-4)
+
+
+def test_fitted_models_need_enough_rows():
+    f = audit_edition(edition(GOLDEN)).to_dict()["formula"]
+    assert f["models_skipped"] == ["affine", "global_affine"]
+    assert f["best_model"] is None  # two exact rows cannot single out a model
+
+
+def test_consistency_findings():
+    rows = [
+        {"id": "a", "rank": "1", "position": 1, "overall": 80.0, "sdg17": 1.0, "tops": []},
+        {"id": "b", "rank": "2", "position": 2, "overall": 85.0, "sdg17": 1.0, "tops": []},  # inversion
+        {"id": "c", "rank": "3", "position": 3, "overall": 70.0, "sdg17": 1.0, "tops": []},
+        {"id": "d", "rank": "3", "position": 3, "overall": 70.0, "sdg17": 1.0, "tops": []},  # tie without "="
+        {
+            "id": "e",
+            "rank": "5–6",
+            "position": 5,
+            "high": 6,
+            "band": "5–6",
+            "overall": (60.0, 75.0),
+            "sdg17": 1.0,
+            "tops": [],
+        },  # band range reaches above the lowest exact score
+        {
+            "id": "f",
+            "rank": "6–7",
+            "position": 6,
+            "high": 7,
+            "band": "6–7",
+            "overall": (50.0, 59.0),
+            "sdg17": 1.0,
+            "tops": [],
+            "country": None,
+        },
+    ]
+    c = audit_edition(edition(rows)).to_dict()["consistency"]
+    assert [i["institution_id"] for i in c["ranks_follow_scores"]["inversions"]] == ["b"]
+    assert [m["institution_id"] for m in c["ranks_follow_scores"]["competition_rank_mismatches"]] == [
+        "a",
+        "b",
+    ]
+    assert c["ties"]["problems"] == [{"position": 3, "rows": 2, "issue": "shared position shown without '='"}]
+    issues = [(p["band"], p["issue"]) for p in c["bands"]["problems"]]
+    assert ("5–6", "scores reach above the lowest individually ranked score") in issues
+    assert ("6–7", "positions overlap band 5–6") in issues
+    assert c["countries"] == {"distinct": 1, "unknown": 1, "rows": {"FR": 5}}
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not PUBLISHED.is_dir(), reason=f"real published tables not found at {PUBLISHED}")
+def test_2023_displayed_formula_matches_raw_file():
+    from impactrank.io.published import read_published
+
+    path = PUBLISHED / "the_impact_2023_overall__tuwaiq-ds-ml-bootcamp_data_the.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        raw = list(csv.DictReader(fh))
+    slots = [("sdg-score-multi__number", "sdg-score-multi__value")] + [
+        (f"sdg-score-multi__number {k}", f"sdg-score-multi__value {k}") for k in (2, 3, 5, 6, 7, 8)
+    ]
+
+    def number(text):
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+    residuals = []
+    for r in raw:
+        cells = [(r[n], r[v]) for n, v in slots if r[n] or r[v]]
+        values = [number(v) for n, v in cells if n and v]
+        s17, overall = number(r["sdg-score-multi__value 4"]), number(r["scores"])
+        if len(cells) == 3 and len(values) == 3 and None not in values and s17 is not None and overall is not None:
+            residuals.append(overall - (0.22 * s17 + 0.26 * sum(values)))
+    report = audit_edition(read_published(path, edition="2023").editions[0]).to_dict()
+    m = model(report, "displayed")
+    assert m["exact"]["n"] == len(residuals) == 64
+    assert m["exact"]["max_abs"] == pytest.approx(max(map(abs, residuals)), abs=1e-4)
+    assert m["exact"]["mean"] == pytest.approx(sum(residuals) / len(residuals), abs=1e-4)
+    assert report["consistency"]["ties"]["tied_rows"] == sum(r["Rank"].startswith("=") for r in raw)
+    assert report["consistency"]["ranks_follow_scores"]["inversions"] == []
+    assert report["formula"]["best_model"] in {m["model"] for m in report["formula"]["models"]}
+
+
+def test_audit_recovers_the_scaling_a_built_edition_used(mini_paths):
+    """The mini methodology scales by min–max over the eligible institutions; the audit, seeing every scaled
+    input, should find that model reproduces each overall score and the plain formula does not."""
+    from impactrank.io.build import build
+
+    ed = build(mini_paths["institutions"], mini_paths["submissions"], methodology=mini_paths["methodology"]).edition
+    report = audit_edition(ed).to_dict()
+    assert report["formula"]["exact_rows"] == ed.overall.height == 4
+    assert model(report, "minmax")["exact"]["max_abs"] == pytest.approx(0, abs=1e-4)
+    assert model(report, "displayed")["exact"]["max_abs"] > 1

@@ -1,0 +1,79 @@
+"""Stable institution ids, alias files and fuzzy match proposals."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from impactrank.errors import InputError
+from impactrank.io.identity import institution_id, name_key, normalise_name, propose_matches, read_aliases
+
+
+def test_ids_ignore_case_accents_quotes_and_spacing():
+    assert (
+        institution_id("Queen’s  University", "CA")
+        == institution_id("queen's university", "CA")
+        == "ca-queens-university"
+    )
+    assert institution_id("Université Paris-Saclay", "FR") == "fr-universite-paris-saclay"
+    assert institution_id("Texas A&M University", "US") == "us-texas-a-and-m-university"
+    assert institution_id("Asia University", None) == "xx-asia-university"
+    assert institution_id("Asia University", "TW") != institution_id("Asia University", "JP")
+
+
+def test_normalise_keeps_the_name_readable():
+    assert normalise_name("  Ｕniversity\u00a0of  Žilina ") == "University of Žilina"
+
+
+@given(st.text())
+def test_name_key_is_idempotent_and_safe(text):
+    key = name_key(text)
+    assert name_key(key) == key
+    assert " " not in key and not key.startswith("-")
+
+
+def test_alias_file_by_id(tmp_path):
+    path = tmp_path / "aliases.csv"
+    path.write_text(
+        "alias,institution_id\nNational Cheng Kung University (NCKU),tw-national-cheng-kung-university\n",
+        encoding="utf-8",
+    )
+    aliases = read_aliases(path)
+    assert aliases.resolve("National Cheng Kung University (NCKU)", "TW") == "tw-national-cheng-kung-university"
+    assert aliases.resolve("Other University", "TW") == "tw-other-university"
+
+
+def test_alias_file_by_name_pairs(tmp_path):
+    path = tmp_path / "aliases.csv"
+    path.write_text('name,alias\nAsia University,"Asia University, Taiwan"\n', encoding="utf-8")
+    assert read_aliases(path).resolve("Asia University, Taiwan", "TW") == "tw-asia-university"
+
+
+def test_bad_alias_file(tmp_path):
+    path = tmp_path / "aliases.csv"
+    path.write_text("alias,institution_id\nonly-one-value\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_aliases(path)
+    assert exc.value.row == 2
+
+
+def test_propose_matches_within_country():
+    a = pl.DataFrame(
+        {
+            "institution_id": ["tw-asia-university-taiwan", "jp-asia-university", "tw-ntu"],
+            "name": ["Asia University, Taiwan", "Asia University", "National Taiwan University (NTU)"],
+            "country": ["TW", "JP", "TW"],
+        }
+    )
+    b = pl.DataFrame(
+        {
+            "institution_id": ["tw-asia-university", "tw-ntu", "tw-new"],
+            "name": ["Asia University", "National Taiwan University (NTU)", "Brand New Institute"],
+            "country": ["TW", "TW", "TW"],
+        }
+    )
+    got = propose_matches(a, b, min_score=70)
+    assert got.select("alias", "institution_id").rows() == [("Asia University", "tw-asia-university-taiwan")]
+    assert 70 <= got["score"][0] < 100

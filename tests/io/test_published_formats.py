@@ -1,0 +1,151 @@
+"""Each reader on small hand-made files: scattered scraper columns, JSON records, a spreadsheet whose header
+is not on the first row, and messy rows that are kept and flagged rather than dropped."""
+
+from __future__ import annotations
+
+import json
+
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from impactrank.io.countries import to_alpha2
+from impactrank.io.identity import Aliases
+from impactrank.io.published import read_published
+from impactrank.io.published.assemble import build_edition
+from impactrank.io.published.parse import parse_rank, parse_score
+from impactrank.io.published.rows import RawRow
+
+SCRAPE_HEADER = (
+    "Rank,University Name,ranking-institution-title href,Location,"
+    "sdg-score-multi__number,sdg-score-multi__value,sdg-score-multi__number 2,sdg-score-multi__value 2,"
+    "sdg-score-multi__number 3,sdg-score-multi__value 3,sdg-score-multi__value 4,scores,"
+    "sdg-score-multi__number 5,sdg-score-multi__value 5"
+)
+
+
+def test_scrape_pairs_wherever_they_were_scattered(tmp_path):
+    path = tmp_path / "scrape.csv"
+    path.write_text(
+        SCRAPE_HEADER + "\n"
+        "1,Alpha,,France,5,80.3,,,15,96.7,98.8,99.4,12,93.4\n"  # third pair in column pair 5
+        "2,Beta,,Spain,,60.3–68.4,8,48.4,7,38.7,40.0,90.0,1,\n"  # one orphan score, one orphan number
+        "3,Gamma,,Italy,7,11.1,16,,,1.5–45.2,22.1,80.0,5,\n"  # two orphan numbers, one orphan score
+        "Reporter,Delta,,,4,50.0,,,,,,,,\n",  # not ranked, no country, two SDGs missing
+        encoding="utf-8",
+    )
+    result = read_published(path, edition="2023")
+    (ed,) = result.editions
+    assert result.report.format == "the-scrape"
+    assert ed.overall["top_sdgs"].to_list() == ["5;15;12", "8;7;1", "7;16;5", "4"]
+    quality = ed.overall["quality"].to_list()
+    assert quality[0] == "ok"
+    assert quality[1] == "misaligned_columns"
+    assert quality[2] == "misaligned_columns;sdg_score_unassigned;sdg_score_missing"
+    assert quality[3] == "no_country;rank_unparsed;no_overall;sdg17_missing;sdg_pairs_incomplete"
+    beta = ed.sdg_scores.filter(ed.sdg_scores["institution_id"] == "es-beta")
+    assert beta.filter(beta["sdg"] == 1).select("score", "score_low", "score_high").row(0) == (
+        None,
+        60.3,
+        68.4,
+    )
+    gamma16 = ed.sdg_scores.filter((ed.sdg_scores["institution_id"] == "it-gamma") & (ed.sdg_scores["sdg"] == 16))
+    assert gamma16.select("score_low", "score_high").row(0) == (None, None)
+    assert ed.overall["rank"][3] == "Reporter" and ed.overall["rank_position"][3] is None
+    flagged = {f["name"]: f for f in result.report.editions[0].flagged}
+    assert flagged["Gamma"]["cells"]["pairs"] == [["7", "11.1"], ["16", ""], ["", "1.5–45.2"], ["5", ""]]
+
+
+def test_json_records_with_ror_and_open_band_in_a_complete_table(tmp_path):
+    records = [
+        {
+            "rank": 1,
+            "name": "Alpha",
+            "country": "FR",
+            "year": 2022,
+            "overall": 90,
+            "SDG17": 80,
+            "SDG3": 91,
+            "SDG4": 92,
+            "SDG5": 93,
+            "ror": "https://ror.org/000000001",
+        },
+        {
+            "rank": "2+",
+            "name": "Beta",
+            "country": "DE",
+            "year": 2022,
+            "overall": "10.0-50.0",
+            "SDG17": "1-2",
+            "SDG3": 1,
+            "SDG4": 2,
+            "SDG5": "3.0-4.0",
+        },
+        {
+            "rank": "2+",
+            "name": "Beta",
+            "country": "DE",
+            "year": 2022,
+            "overall": "10.0-50.0",
+            "SDG17": "1-2",
+            "SDG3": 1,
+            "SDG4": 2,
+            "SDG5": 3,
+        },
+    ]
+    path = tmp_path / "table.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    (ed,) = read_published(path).editions
+    assert (ed.id, ed.year) == ("2022", 2022)
+    assert ed.institutions["ror"].to_list() == ["https://ror.org/000000001", None, None]
+    assert ed.overall["rank_high"].to_list() == [1, 3, 3]  # the open band ends at the field size
+    assert ed.institutions["institution_id"].to_list() == ["fr-alpha", "de-beta", "de-beta~2"]
+    assert ed.overall["quality"][2] == "duplicate_institution"
+    assert ed.overall["overall_display"][1] == "10.0-50.0"
+    assert ed.overall.select("overall_low", "overall_high").row(1) == (10.0, 50.0)
+
+
+def test_xlsx_header_below_title_rows_and_tie_column(tmp_path):
+    path = tmp_path / "table.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("ranking")
+    rows = [
+        ["Impact ranking, compiled by hand"],
+        [],
+        ["Rank", "=", "Name", "Country", "Year", "Overall", "SDG 17", "SDG 1", "SDG 2", "SDG 3"],
+        [1, None, "Alpha", "Taiwan", 2024, 95.5, 90, 91, 92, 93],
+        [1, "=", "Beta", "Taiwan", 2024, 95.5, 90, 91, 92, 93],
+        ["101-200", None, "Gamma", "Taiwan", 2025, "80.1-85.0", "70.0-80.0", 80, 81, 82],
+    ]
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            if isinstance(cell, str):
+                sheet.write_string(i, j, cell)  # "=" would otherwise be written as a formula
+            elif cell is not None:
+                sheet.write_number(i, j, cell)
+    book.close()
+    result = read_published(path, edition_suffix="x")
+    assert [(e.id, e.overall.height) for e in result.editions] == [("2024-x", 2), ("2025-x", 1)]
+    assert result.editions[0].overall["rank"].to_list() == ["1", "=1"]
+    assert result.editions[1].overall["band"].to_list() == ["101–200"]
+    assert result.editions[1].overall["rank_high"].to_list() == [200]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rank=st.text(max_size=12),
+    country=st.text(max_size=12),
+    overall=st.text(max_size=12),
+    sdg17=st.text(max_size=12),
+    pairs=st.lists(st.tuples(st.text(max_size=3), st.text(max_size=10)), max_size=5),
+)
+def test_any_row_is_kept_and_either_parses_or_is_flagged(rank, country, overall, sdg17, pairs):
+    row = RawRow(row=1, rank=rank, name="Some University", country=country, overall=overall, sdg17=sdg17, pairs=pairs)
+    ed, _ = build_edition("2021", 2021, [row], "test", Aliases(), {})
+    rec = ed.overall.row(0, named=True)
+    flags = set(rec["quality"].split(";"))
+    assert ed.overall.height == ed.institutions.height == 1
+    assert (parse_rank(rank) is None) == bool(flags & {"no_rank", "rank_unparsed"})
+    assert (parse_score(overall) is None) == bool(flags & {"no_overall", "overall_unparsed"})
+    assert (to_alpha2(country) is None) == bool(flags & {"no_country", "country_unresolved"})
+    assert (rec["quality"] == "ok") == (flags == {"ok"})
