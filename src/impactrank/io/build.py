@@ -43,8 +43,11 @@ def build(
     out: str | Path | None = None,
     workspace: str | Path | None = None,
     edition_id: str | None = None,
+    seed: int | None = None,
 ) -> BuildReport:
-    """Build one edition. Nothing is written unless every input is valid."""
+    """Build one edition. Nothing is written unless every input is valid.
+
+    ``seed`` is recorded in the manifest when the inputs were generated from one (the synthetic demo)."""
     method = methodology if isinstance(methodology, Methodology) else load_methodology(methodology)
     sub_paths = [Path(submissions)] if isinstance(submissions, (str, Path)) else [Path(p) for p in submissions]
     inst = read_institutions(institutions)
@@ -62,7 +65,7 @@ def build(
             *[{"role": "submissions", "file": p.name, "sha256": sha256_file(p)} for p in sub_paths],
         ],
         "submission_rows": subs.height,
-        "seed": None,
+        "seed": seed,
     }
     edition = build_edition(method, inst, subs, edition_id=edition_id, manifest=manifest)
     files = write_outputs(edition, Path(out)) if out is not None else {}

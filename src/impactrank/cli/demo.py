@@ -1,0 +1,148 @@
+"""``impactrank demo``: generate the synthetic two-edition field, build it, and say where everything is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from impactrank.cli.common import app, console
+from impactrank.engine.edition import Edition
+from impactrank.io.atomic import write_bytes_atomic
+from impactrank.io.build import BuildReport, build
+from impactrank.synthetic import DEMO_SEED, GROUP_NAME, generate_demo
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    return frame.write_csv().encode("utf-8")
+
+
+def _band_ranges(edition: Edition) -> dict[str, str]:
+    """Each band's score range as the table shows it, the individually ranked rows first ("1–100")."""
+    overall = edition.overall
+    top = overall.filter(pl.col("band") == "")
+    ranges = {}
+    if top.height:
+        scores = top["overall_score"]
+        ranges[f"1–{top['rank_position'].max()}"] = f"{scores.min():.1f}–{scores.max():.1f}"
+    bands = (
+        overall.filter(pl.col("band") != "")
+        .group_by("band", maintain_order=True)
+        .agg(pl.col("overall_display").first(), pl.col("rank_position").min())
+        .sort("rank_position")
+    )
+    ranges.update(zip(bands["band"], bands["overall_display"], strict=True))
+    return ranges
+
+
+def _group_line(report: BuildReport, year: int) -> str:
+    """The group's story in one line: members ranked, and where its best school stands in its country."""
+    e = report.edition
+    ranked = e.overall.join(
+        e.institutions.select("institution_id", "name", "country", "groups"), on="institution_id", how="left"
+    ).sort("overall_score", descending=True)
+    members = ranked.filter(pl.col("groups").str.contains(GROUP_NAME, literal=True))
+    if not members.height:
+        return f"{year}: no school of {GROUP_NAME} is ranked"
+    best = members.row(0, named=True)
+    country = ranked.filter(pl.col("country") == best["country"])
+    position = country["institution_id"].to_list().index(best["institution_id"]) + 1
+    return (
+        f"{year}: {members.height} schools ranked; best {best['name']} ({best['institution_id']}) at "
+        f"{best['rank']}, {position} of {country.height} in {best['country']}"
+    )
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory for the demo's inputs, outputs and workspace.")
+    ] = Path("demo-output"),
+) -> None:
+    """Generate the bundled synthetic field (fictional institutions, 2020 and 2021 editions), build both and
+    register them in a workspace: a complete example to try every other command on."""
+    inputs = out / "inputs"
+    workspace = out / "impactrank.duckdb"
+    reports: dict[int, BuildReport] = {}
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("generating the synthetic field", total=3)
+        data = generate_demo()
+        write_bytes_atomic(inputs / "groups.csv", _csv(data.groups))
+        for year, field in data.editions.items():
+            write_bytes_atomic(inputs / f"institutions_{year}.csv", _csv(field.institutions))
+            write_bytes_atomic(inputs / f"submissions_{year}.csv", _csv(field.submissions))
+        progress.advance(task)
+        for year in sorted(data.editions):
+            progress.update(task, description=f"building {year} with {data.methodologies[year]}")
+            reports[year] = build(
+                inputs / f"institutions_{year}.csv",
+                inputs / f"submissions_{year}.csv",
+                methodology=data.methodologies[year],
+                out=out / str(year),
+                workspace=workspace,
+                edition_id=str(year),
+                seed=DEMO_SEED,
+            )
+            progress.advance(task)
+
+    table = Table(title="impactrank demo: a synthetic field of fictional institutions", title_justify="left")
+    for col in ("edition", "methodology", "participants", "overall table", "countries"):
+        table.add_column(col, justify="left" if col in ("edition", "methodology") else "right")
+    for year, report in reports.items():
+        e = report.edition
+        counts = e.manifest["counts"]
+        table.add_row(
+            str(year),
+            e.source,
+            f"{counts['participants']:,}",
+            f"{counts['overall']:,}",
+            str(e.institutions["country"].n_unique()),
+        )
+    console.print(table)
+    ranges = {year: _band_ranges(report.edition) for year, report in reports.items()}
+    bands = Table(title="overall score range of each band", title_justify="left")
+    bands.add_column("band")
+    for year in ranges:
+        bands.add_column(str(year), justify="right")
+    labels = dict.fromkeys(label for r in ranges.values() for label in r)
+    for label in sorted(labels, key=lambda b: int(b.split("–")[0].rstrip("+"))):
+        bands.add_row(label, *(r.get(label, "") for r in ranges.values()))
+    console.print(bands)
+    for year, report in reports.items():
+        console.print(f"{GROUP_NAME}: {_group_line(report, year)}", highlight=False)
+    example = data.groups["institution_id"][0]
+    console.print(
+        f"\ninputs:    {inputs}/ (institutions_*.csv, submissions_*.csv, groups.csv)", highlight=False, soft_wrap=True
+    )
+    for year in reports:
+        console.print(
+            f"outputs:   {out / str(year)}/ (overall.csv, sdg_scores.csv, metric_scores.csv, manifest.json)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"workspace: {workspace} (editions {', '.join(map(str, reports))})", highlight=False, soft_wrap=True)
+    console.print("\nnext, for example:", highlight=False)
+    console.print(
+        f"  impactrank explain --workspace {workspace} --edition 2021 --institution {example}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"  impactrank build --institutions {inputs}/institutions_2021.csv --submissions "
+        f"{inputs}/submissions_2021.csv --methodology the-2021 --out my-build --workspace my.duckdb",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
