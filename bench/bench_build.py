@@ -56,7 +56,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="impactrank-bench-") as tmp:
         root = Path(tmp)
         demo = generate_demo()
-        edition = demo.editions[2021] if hasattr(demo, "editions") else demo.edition_2021
+        edition = demo.editions[2021]
         edition.institutions.write_csv(root / "demo_inst.csv")
         edition.submissions.write_csv(root / "demo_subs.csv")
         measure("demo 2021 edition", root / "demo_inst.csv", root / "demo_subs.csv", root / "out_demo", "the-2021")

@@ -112,9 +112,10 @@ def _overall_table(
         frame["institution_id"],
         frame["overall_score"].to_numpy(),
         RankRules(rules.banding, methodology.ranking.display_precision, methodology.ranking.tie_rule),
-        names=frame.join(names, on="institution_id", how="left")["name"],
+        names=names["name"].gather(rows),
+        carry=frame,
     )
-    return ranked.join(frame, on="institution_id", how="left", maintain_order="left").with_columns(
+    return ranked.with_columns(
         overall_display=pl.col("display"),
         overall_low=pl.col("overall_score"),
         overall_high=pl.col("overall_score"),
@@ -141,11 +142,12 @@ def _sdg_tables(
         counted=pl.Series(counted),
     )
     rules = RankRules(methodology.sdg_tables, methodology.ranking.display_precision, methodology.ranking.tie_rule)
-    tables = []
-    for _, part in placed.group_by("sdg", maintain_order=True):
-        ranked = rank_table(part["institution_id"], part["score"].to_numpy(), rules, names=part["name"])
-        tables.append(ranked.join(part.drop("name", "inst"), on="institution_id", how="left", maintain_order="left"))
-    table = pl.concat(tables) if tables else pl.DataFrame()
-    return table.with_columns(score_low=pl.col("score"), score_high=pl.col("score")).sort(
-        "sdg", "rank_position", maintain_order=True
+    table = rank_table(
+        placed["institution_id"],
+        placed["score"].to_numpy(),
+        rules,
+        names=placed["name"],
+        groups=placed["sdg"].to_numpy(),
+        carry=placed.drop("name", "inst"),
     )
+    return table.with_columns(score_low=pl.col("score"), score_high=pl.col("score"))

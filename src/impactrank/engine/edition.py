@@ -100,13 +100,20 @@ def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 
 def conform(df: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Select and cast to the schema's columns in order, adding missing ones as nulls; NaN becomes null."""
-    return df.select(
-        [
-            (pl.col(name) if name in df.columns else pl.lit(None)).cast(dtype).alias(name)
-            for name, dtype in schema.items()
-        ]
-    ).with_columns(pl.col(pl.Float64).fill_nan(None))
+    """Select and cast to the schema's columns in order, adding missing ones as nulls; NaN becomes null.
+
+    Columns already of the right type are passed through untouched (a large edition is mostly such)."""
+    columns = []
+    for name, dtype in schema.items():
+        if name not in df.columns:
+            columns.append(pl.lit(None, dtype).alias(name))
+        elif df.schema[name] != dtype:
+            columns.append(pl.col(name).cast(dtype))
+        else:
+            columns.append(pl.col(name))
+    out = df.select(columns)
+    with_nan = [n for n, t in out.schema.items() if t == pl.Float64 and out[n].is_nan().any()]
+    return out.with_columns([pl.col(n).fill_nan(None) for n in with_nan]) if with_nan else out
 
 
 @dataclass

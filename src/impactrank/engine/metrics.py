@@ -99,8 +99,11 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
     code = encoded["code"].to_numpy().astype(np.int64)
     cat_sdg = catalogue["sdg"].to_numpy()
     sub_key = inst * n_codes + code
-    order = np.argsort(sub_key, kind="stable")
-    sorted_key = sub_key[order]
+    if np.all(sub_key[1:] > sub_key[:-1]):  # already in (institution, SDG, metric) order: no sort needed
+        order, sorted_key = np.arange(len(sub_key)), sub_key
+    else:
+        order = np.argsort(sub_key, kind="stable")
+        sorted_key = sub_key[order]
 
     # sorted keys run through (institution, SDG) pairs in order, so unique pairs need no second sort
     sorted_pair = sorted_key // n_codes * (MAX_SDG + 1) + cat_sdg[sorted_key % n_codes]

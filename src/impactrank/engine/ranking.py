@@ -42,13 +42,24 @@ def format_keys(keys: pl.Expr, precision: int) -> pl.Expr:
     return pl.format("{}.{}", keys // unit, (keys % unit).cast(pl.String).str.zfill(precision))
 
 
-def competition_ranks(tie_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """1 + the number of strictly better rows, and whether the rank is shared."""
-    neg = -tie_keys
-    ordered = np.sort(neg)
-    left = np.searchsorted(ordered, neg, side="left")
-    right = np.searchsorted(ordered, neg, side="right")
-    return left + 1, (right - left) > 1
+def competition_ranks(tie_keys: np.ndarray, groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """1 + the number of strictly better rows in the same group, and whether the rank is shared."""
+    n = len(tie_keys)
+    if groups is None:
+        groups = np.zeros(n, dtype=np.int64)
+    order = np.lexsort((-tie_keys, groups))
+    g, k = groups[order], tie_keys[order]
+    step = np.arange(n)
+    new_group = np.r_[True, g[1:] != g[:-1]] if n else np.zeros(0, dtype=bool)
+    new_value = new_group | (np.r_[True, k[1:] != k[:-1]] if n else new_group)
+    group_start = np.maximum.accumulate(np.where(new_group, step, 0)) if n else step
+    value_start = np.maximum.accumulate(np.where(new_value, step, 0)) if n else step
+    value_id = np.cumsum(new_value) - 1
+    ranks = np.empty(n, dtype=np.int64)
+    tied = np.empty(n, dtype=bool)
+    ranks[order] = value_start - group_start + 1
+    tied[order] = np.bincount(value_id, minlength=1)[value_id] > 1 if n else tied
+    return ranks, tied
 
 
 @dataclass(frozen=True)
@@ -58,18 +69,31 @@ class RankRules:
     tie_rule: str = "competition_on_display"
 
 
-def rank_table(ids: pl.Series, scores: np.ndarray, rules: RankRules, names: pl.Series | None = None) -> pl.DataFrame:
-    """Rank one table. Returns institution_id, rank, rank_position, rank_low, rank_high, band and display,
-    ordered as published: by position, ties alphabetically by name, then by id."""
+def rank_table(
+    ids: pl.Series,
+    scores: np.ndarray,
+    rules: RankRules,
+    names: pl.Series | None = None,
+    groups: np.ndarray | None = None,
+    carry: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Rank one table, or several at once (``groups``, e.g. the SDG of each row of all SDG tables).
+
+    Returns institution_id, rank, rank_position, rank_low, rank_high, band and display, plus the ``carry``
+    columns (aligned with the input rows), ordered as published: by group, position, ties alphabetically by
+    name, then by id."""
     n = len(scores)
+    group = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
     keys = display_keys(scores, rules.precision)
-    position, tied = competition_ranks(TIE_RULES[rules.tie_rule](scores, keys))
-    band_index, band_low, band_high, labels = _bands(position, n, rules.banding)
+    position, tied = competition_ranks(TIE_RULES[rules.tie_rule](scores, keys), group)
+    sizes = np.bincount(group)[group] if n else group
+    band_index, band_low, band_high, labels = _bands(position, sizes, rules.banding)
     banded = band_index >= 0
     frame = pl.DataFrame(
         {
             "institution_id": ids,
             "_name": names if names is not None else ids,
+            "_group": group,
             "_key": keys,
             "rank_position": position,
             "_tied": tied,
@@ -78,11 +102,13 @@ def rank_table(ids: pl.Series, scores: np.ndarray, rules: RankRules, names: pl.S
             "rank_high": np.where(banded, band_high, position),
         }
     )
+    if carry is not None:
+        frame = frame.hstack(carry.drop([c for c in carry.columns if c in frame.columns]))
     score_text = format_keys(pl.col("_key"), rules.precision)
     band_range = pl.format(
         "{}–{}",
-        format_keys(pl.col("_key").min().over("_band"), rules.precision),
-        format_keys(pl.col("_key").max().over("_band"), rules.precision),
+        format_keys(pl.col("_key").min().over("_group", "_band"), rules.precision),
+        format_keys(pl.col("_key").max().over("_group", "_band"), rules.precision),
     )
     label_of = pl.col("_band").replace_strict(list(range(len(labels))), labels, default=None, return_dtype=pl.String)
     frame = frame.with_columns(
@@ -95,13 +121,18 @@ def rank_table(ids: pl.Series, scores: np.ndarray, rules: RankRules, names: pl.S
         .then(pl.format("={}", pl.col("rank_position")))
         .otherwise(pl.col("rank_position").cast(pl.String)),
     )
-    return frame.sort(["rank_position", "_name", "institution_id"]).select(
-        "institution_id", "rank", "rank_position", "rank_low", "rank_high", "band", "display"
-    )
+    extra = [c for c in (carry.columns if carry is not None else []) if c not in RANK_COLUMNS]
+    return frame.sort(["_group", "rank_position", "_name", "institution_id"]).select(*RANK_COLUMNS, *extra)
 
 
-def _bands(position: np.ndarray, n: int, banding: Banding) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Band index per row (-1 = individually ranked) and the band's interval of positions within the field."""
+RANK_COLUMNS = ("institution_id", "rank", "rank_position", "rank_low", "rank_high", "band", "display")
+
+
+def _bands(
+    position: np.ndarray, sizes: np.ndarray, banding: Banding
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Band index per row (-1 = individually ranked) and the band's interval of positions within its table
+    (``sizes``: the number of rows in each row's table, which ends an open band)."""
     starts = np.array([b.start for b in banding.bands], dtype=np.int64)
     ends = np.array([b.end if b.end is not None else np.iinfo(np.int64).max for b in banding.bands], dtype=np.int64)
     if not len(starts):
@@ -110,5 +141,5 @@ def _bands(position: np.ndarray, n: int, banding: Banding) -> tuple[np.ndarray, 
     index = np.where((position > banding.individual_to) & (index >= 0), index, -1)
     safe = np.maximum(index, 0)
     low = starts[safe]
-    high = np.minimum(ends[safe], n)
+    high = np.minimum(ends[safe], sizes)
     return index, low, high, [b.label for b in banding.bands]
