@@ -15,6 +15,7 @@ from impactrank.cli import build as _build  # noqa: F401
 from impactrank.cli import demo as _demo  # noqa: F401
 from impactrank.cli import methodology as _methodology  # noqa: F401
 from impactrank.cli import published as _published  # noqa: F401
+from impactrank.cli import views as _views  # noqa: F401
 from impactrank.cli.common import app, console_err
 from impactrank.errors import InputError
 

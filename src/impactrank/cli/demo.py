@@ -12,6 +12,7 @@ from rich.table import Table
 
 from impactrank.cli.common import app, console
 from impactrank.engine.edition import Edition
+from impactrank.engine.views import country_view
 from impactrank.io.atomic import write_bytes_atomic
 from impactrank.io.build import BuildReport, build
 from impactrank.synthetic import DEMO_SEED, GROUP_NAME, generate_demo
@@ -40,20 +41,20 @@ def _band_ranges(edition: Edition) -> dict[str, str]:
 
 
 def _group_line(report: BuildReport, year: int) -> str:
-    """The group's story in one line: members ranked, and where its best school stands in its country."""
+    """The group's story in one line: members ranked, and the national place of its best school (a shared
+    place is shown as shared: a band or an equal score is a tie, not a lead)."""
     e = report.edition
-    ranked = e.overall.join(
-        e.institutions.select("institution_id", "name", "country", "groups"), on="institution_id", how="left"
-    ).sort("overall_score", descending=True)
-    members = ranked.filter(pl.col("groups").str.contains(GROUP_NAME, literal=True))
-    if not members.height:
+    members = e.institutions.filter(pl.col("groups").str.contains(GROUP_NAME, literal=True))["institution_id"]
+    ranked = e.overall.filter(pl.col("institution_id").is_in(members.implode())).sort("rank_position")
+    if not ranked.height:
         return f"{year}: no school of {GROUP_NAME} is ranked"
-    best = members.row(0, named=True)
-    country = ranked.filter(pl.col("country") == best["country"])
-    position = country["institution_id"].to_list().index(best["institution_id"]) + 1
+    best_id = ranked["institution_id"][0]
+    country = e.institutions.filter(pl.col("institution_id") == best_id)["country"][0]
+    national = country_view(e, country)
+    best = national.table.filter(pl.col("institution_id") == best_id).row(0, named=True)
     return (
-        f"{year}: {members.height} schools ranked; best {best['name']} ({best['institution_id']}) at "
-        f"{best['rank']}, {position} of {country.height} in {best['country']}"
+        f"{year}: {ranked.height} schools ranked; best {best['name']} ({best_id}) at {best['rank']}, "
+        f"national rank {best['national_rank']} of {national.count} in {country}"
     )
 
 

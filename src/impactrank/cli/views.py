@@ -1,0 +1,287 @@
+"""``impactrank view``, ``impactrank compare`` and ``impactrank summary``: country and group views,
+edition-over-edition comparison and press-ready narratives over any edition in the workspace."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
+from impactrank.engine.compare import compare_editions
+from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
+from impactrank.errors import InputError
+from impactrank.io.countries import country_name, to_alpha2
+from impactrank.io.exports import export_table
+from impactrank.io.groups import members_for
+from impactrank.io.workspace import Workspace
+from impactrank.report.summary import summarise
+
+view_app = typer.Typer(
+    help="Tables of one edition: overall, one SDG, a country, a group.", no_args_is_help=True
+)
+app.add_typer(view_app, name="view")
+
+TABLE_FORMATS = ("table", "csv", "json", "xlsx", "parquet")
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")]
+GroupsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--groups",
+        "-g",
+        help="Groups file (group,institution_id or group,name,country). "
+        "Default: the institutions' groups column.",
+    ),
+]
+MAX_ROWS = 200  # rows shown in a terminal table; exports hold everything
+
+
+def _load(workspace: Path, *ids: str):
+    with Workspace(workspace, read_only=True) as ws:
+        return [ws.load(i) for i in ids]
+
+
+def _country(text: str) -> str:
+    code = to_alpha2(text)
+    if code is None:
+        raise InputError(f"{text!r} is not a country name or ISO code", field="country")
+    return code
+
+
+def _emit(frame: pl.DataFrame, fmt: str, out: Path | None, title: str = "") -> None:
+    """Print a Rich table, or export (stdout for csv/json; a file for any format)."""
+    fmt = fmt.lower()
+    if fmt not in TABLE_FORMATS:
+        raise InputError(f"unknown format {fmt!r} (use {', '.join(TABLE_FORMATS)})", field="format")
+    if fmt == "table":
+        if out is not None:
+            raise InputError("--out needs a file format: --format csv, json, xlsx or parquet", field="out")
+        _print_table(frame, title)
+        return
+    if out is not None:
+        if out.suffix.lower().lstrip(".") != fmt:
+            out = out.with_suffix(f".{fmt}") if not out.suffix else out
+        export_table(frame, out)
+        console.print(f"wrote {out} ({frame.height} rows)", highlight=False)
+        return
+    if fmt in ("xlsx", "parquet"):
+        raise InputError(f"--format {fmt} is binary: give --out FILE", field="out")
+    data = export_table(frame, fmt)
+    sys.stdout.write(data.decode("utf-8"))
+    sys.stdout.flush()
+
+
+def _print_table(frame: pl.DataFrame, title: str) -> None:
+    table = Table(title=title or None, title_justify="left")
+    for col in frame.columns:
+        table.add_column(col, overflow="fold")
+    for row in frame.head(MAX_ROWS).iter_rows():
+        table.add_row(*("" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v)) for v in row))
+    console.print(table)
+    if frame.height > MAX_ROWS:
+        console.print(f"… {frame.height - MAX_ROWS} more rows (use --format csv for all)", highlight=False)
+
+
+_OVERALL_COLS = ["rank", "name", "country", "overall_display", "top_sdgs"]
+
+
+@view_app.command("overall")
+def view_overall(
+    edition: EditionOption,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    format: FormatOption = "table",
+    out: OutOption = None,
+) -> None:
+    """The overall table with names and countries."""
+    (ed,) = _load(workspace, edition)
+    frame = overall_view(ed)
+    _emit(
+        frame.select(_OVERALL_COLS) if format == "table" else frame,
+        format,
+        out,
+        f"Overall table {ed.id}: {ed.field_size} institutions",
+    )
+
+
+@view_app.command("sdg")
+def view_sdg(
+    sdg: Annotated[int, typer.Argument(help="SDG number, 1–17.")],
+    edition: EditionOption,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    format: FormatOption = "table",
+    out: OutOption = None,
+) -> None:
+    """One SDG table (imported editions hold only SDG 17 and each institution's top three SDGs)."""
+    (ed,) = _load(workspace, edition)
+    frame = sdg_view(ed, sdg)
+    shown = (
+        frame.select("rank", "name", "country", "score", "score_low", "score_high")
+        if format == "table"
+        else frame
+    )
+    _emit(shown, format, out, f"SDG {sdg} table {ed.id}: {frame.height} institutions")
+
+
+@view_app.command("country")
+def view_country(
+    country: Annotated[str, typer.Argument(help="ISO code or English name, e.g. FR or France.")],
+    edition: EditionOption,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    format: FormatOption = "table",
+    out: OutOption = None,
+    sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the SDG-table positions instead.")] = False,
+    bands: Annotated[bool, typer.Option("--bands", help="Show the distribution over bands instead.")] = False,
+) -> None:
+    """A country's institutions with national rank ("=1" when shared), count and bands."""
+    (ed,) = _load(workspace, edition)
+    code = _country(country)
+    cv = country_view(ed, code)
+    size = cv.field_size if cv.field_size is not None else "?"
+    title = f"{country_name(code)} in {ed.id}: {cv.count} of {size} institutions in the overall table"
+    if sdgs:
+        _emit(cv.sdg_positions, format, out, title + " — SDG positions")
+    elif bands:
+        _emit(cv.bands, format, out, title + " — by band")
+    else:
+        shown = (
+            cv.table.select("national_rank", "rank", "name", "overall_display", "top_sdgs")
+            if format == "table"
+            else cv.table
+        )
+        _emit(shown, format, out, title)
+        if format == "table" and cv.bands.height:
+            _print_table(cv.bands, "By band (count in the country, count in the whole table)")
+
+
+@view_app.command("group")
+def view_group(
+    group: Annotated[str, typer.Argument(help="Group name (case-insensitive).")],
+    edition: EditionOption,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    groups: GroupsOption = None,
+    format: FormatOption = "table",
+    out: OutOption = None,
+    sdgs: Annotated[
+        bool, typer.Option("--sdgs", help="Show the members' SDG-table positions instead.")
+    ] = False,
+) -> None:
+    """A group's members: ranked (world and national rank, top SDGs) and absent ones."""
+    (ed,) = _load(workspace, edition)
+    members = members_for([ed], groups)
+    gv = group_view(ed, members, group)
+    title = f"{gv.group} in {ed.id}: {gv.ranked.height} of {gv.members} members in the overall table"
+    if sdgs:
+        _emit(gv.sdg_positions, format, out, title + " — SDG positions")
+        return
+    frame = gv.ranked.with_columns(status=pl.lit("ranked")).select(
+        "status", "institution_id", "name", "country", "rank", "national_rank", "overall_display", "top_sdgs"
+    )
+    absent = gv.absent.select(
+        pl.col("reason").alias("status"),
+        "institution_id",
+        "name",
+        "country",
+        *(pl.lit(None, pl.String).alias(c) for c in ("rank", "national_rank", "overall_display", "top_sdgs")),
+    )
+    _emit(pl.concat([frame, absent]), format, out, title)
+
+
+@app.command()
+def compare(
+    from_: Annotated[str, typer.Option("--from", help="Earlier edition id.")],
+    to: Annotated[str, typer.Option("--to", help="Later edition id.")],
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    country: Annotated[str | None, typer.Option("--country", "-c", help="Only this country.")] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Only this group's members.")] = None,
+    groups: GroupsOption = None,
+    field_from: Annotated[
+        int | None,
+        typer.Option("--field-from", help="Field size of --from when the edition is a partial table."),
+    ] = None,
+    field_to: Annotated[int | None, typer.Option("--field-to", help="Field size of --to likewise.")] = None,
+    format: FormatOption = "table",
+    out: OutOption = None,
+) -> None:
+    """Status (new, left, both), rank and percentile intervals, and movement (progressed / maintained /
+    declined, on percentile intervals: see docs/views.md) for every institution of either edition."""
+    before, after = _load(workspace, from_, to)
+    ids = None
+    if group is not None:
+        members = members_for([after, before], groups)
+        ids = group_members(members, group)["institution_id"].to_list()
+    comp = compare_editions(before, after, institution_ids=ids, field_from=field_from, field_to=field_to)
+    table = comp.table
+    if country is not None:
+        table = table.filter(pl.col("country") == _country(country))
+    n1 = "?" if comp.field_from is None else comp.field_from
+    n2 = "?" if comp.field_to is None else comp.field_to
+    counts = dict(table.group_by("movement").len().iter_rows())
+    title = f"{before.id} ({n1} ranked) → {after.id} ({n2} ranked): " + ", ".join(
+        f"{counts.get(m, 0)} {m}" for m in ("progressed", "maintained", "declined", "new", "left")
+    )
+    if format == "table":
+        shown = table.with_columns(
+            pct_from=_pct_text("pct_low_from", "pct_high_from"),
+            pct_to=_pct_text("pct_low_to", "pct_high_to"),
+        ).select(
+            "name",
+            "country",
+            "status",
+            "rank_from",
+            "pct_from",
+            "rank_to",
+            "pct_to",
+            "movement",
+            "rank_change",
+            "significant",
+        )
+        _emit(shown, format, out, title)
+    else:
+        _emit(table, format, out, title)
+
+
+def _pct_text(low: str, high: str) -> pl.Expr:
+    lo = pl.col(low).round(1).cast(pl.String)
+    hi = pl.col(high).round(1).cast(pl.String)
+    return pl.when(pl.col(low) == pl.col(high)).then(lo).otherwise(pl.format("{}–{}", lo, hi))
+
+
+@app.command()
+def summary(
+    edition: EditionOption,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    compare_with: Annotated[str | None, typer.Option("--compare", help="Previous edition id.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="Country (ISO code or name).")
+    ] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Group name.")] = None,
+    groups: GroupsOption = None,
+    lang: Annotated[str, typer.Option("--lang", "-l", help="en or fr.")] = "en",
+    format: Annotated[str, typer.Option("--format", "-f", help="md, txt or json.")] = "md",
+    out: OutOption = None,
+) -> None:
+    """A press-ready paragraph and its facts, every number computed from the data."""
+    if lang not in ("en", "fr"):
+        raise InputError(f"--lang must be en or fr, not {lang!r}", field="lang")
+    if format not in ("md", "txt", "json"):
+        raise InputError(f"--format must be md, txt or json, not {format!r}", field="format")
+    ids = [edition] + ([compare_with] if compare_with else [])
+    loaded = _load(workspace, *ids)
+    ed, previous = loaded[0], (loaded[1] if compare_with else None)
+    members = members_for(loaded, groups) if group is not None else None
+    code = _country(country) if country is not None else None
+    s = summarise(ed, previous=previous, country=code, group=group, members=members, lang=lang)
+    text = {"md": s.to_markdown, "txt": s.to_text, "json": s.to_json}[format]()
+    if out is not None:
+        from impactrank.io.atomic import write_text_atomic
+
+        write_text_atomic(out, text)
+        console.print(f"wrote {out}", highlight=False)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()

@@ -1,0 +1,313 @@
+"""Views over one edition: the overall and SDG tables with names, a country's institutions with their
+national rank, a group's members, and every SDG-table position of a set of institutions.
+
+National ranks follow the displayed world rank, not hidden scores: institutions whose displayed rank is the
+same interval (the same exact rank, or the same band) share a national rank, because a published band
+gives no order inside it ("IMT Atlantique, Nantes and PSL are joint first in France", not "IMT Atlantique
+leads"). The national rank is a competition ranking (1, =2, =2, 4) on the world rank interval.
+
+Pure: tables in, tables out; no file I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from impactrank.engine.edition import Edition
+from impactrank.errors import InputError
+
+_NAMES = ["institution_id", "name", "country"]
+_BANDED = pl.col("band").is_not_null() & (pl.col("band") != "")  # "" tolerated as "no band"
+
+
+def field_size(edition: Edition) -> int | None:
+    """Institutions in the whole overall table, or None when the edition holds only part of it.
+
+    A compilation of one country's rows (the Taiwan file) has ranks far beyond its own row count, so its row
+    count is not the field size; ``manifest["field_size"]`` overrides when an importer knows the number.
+    """
+    known = edition.manifest.get("field_size") if isinstance(edition.manifest, dict) else None
+    if isinstance(known, int) and known > 0:
+        return known
+    n = edition.overall.height
+    if n == 0:
+        return 0
+    worst = edition.overall.select(
+        pl.max_horizontal(pl.col("rank_low").max(), pl.col("rank_high").max())
+    ).item()
+    if edition.overall["rank_low"].null_count() == n:
+        return n
+    if worst is not None and worst > n:
+        return None
+    return n
+
+
+def _with_names(frame: pl.DataFrame, edition: Edition) -> pl.DataFrame:
+    names = edition.institutions.select(_NAMES).unique("institution_id", keep="first", maintain_order=True)
+    return frame.join(names, on="institution_id", how="left", maintain_order="left")
+
+
+def _order_key(low: pl.Expr, high: pl.Expr) -> pl.Expr:
+    """One integer per displayed rank interval, ordering intervals by start then end (open end last)."""
+    return low.cast(pl.Int64) * 10_000_000 + high.fill_null(9_999_999).clip(upper_bound=9_999_999).cast(
+        pl.Int64
+    )
+
+
+def with_national_ranks(overall: pl.DataFrame) -> pl.DataFrame:
+    """Add national_position (competition rank within the country on the displayed world rank interval),
+    national_tied and national_rank ("=1" when shared). Needs columns country, rank_low, rank_high."""
+    key = _order_key(pl.col("rank_low"), pl.col("rank_high"))
+    ranked = pl.col("rank_low").is_not_null() & pl.col("country").is_not_null()
+    return (
+        overall.with_columns(_key=pl.when(ranked).then(key))
+        .with_columns(
+            national_position=pl.col("_key").rank("min").over("country").cast(pl.Int64),
+            national_tied=pl.when(pl.col("_key").is_not_null()).then(pl.len().over("country", "_key") > 1),
+        )
+        .with_columns(
+            national_rank=pl.when(pl.col("national_tied"))
+            .then(pl.format("={}", pl.col("national_position")))
+            .otherwise(pl.col("national_position").cast(pl.String)),
+        )
+        .drop("_key")
+    )
+
+
+def overall_view(edition: Edition) -> pl.DataFrame:
+    """The overall table as published, with name and country, in published order (position, then name)."""
+    frame = _with_names(edition.overall, edition)
+    return frame.sort(["rank_position", "rank_high", "name", "institution_id"], nulls_last=True).select(
+        "rank",
+        "rank_position",
+        "rank_low",
+        "rank_high",
+        "band",
+        "institution_id",
+        "name",
+        "country",
+        "overall_display",
+        "overall_score",
+        "overall_low",
+        "overall_high",
+        "sdg17_score",
+        "sdg17_low",
+        "sdg17_high",
+        "top_sdgs",
+        "quality",
+    )
+
+
+def _sdg_table_sizes(edition: Edition) -> pl.DataFrame:
+    return edition.sdg_scores.group_by("sdg").agg(table_size=pl.len())
+
+
+def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
+    """One SDG table: ranked when the edition carries SDG ranks (built), else ordered by score (imported
+    editions only hold SDG 17 and each institution's top three, so it is not the full table)."""
+    if not 1 <= int(sdg) <= 17:
+        raise InputError(f"SDG must be 1–17, not {sdg}", field="sdg")
+    frame = _with_names(edition.sdg_scores.filter(pl.col("sdg") == int(sdg)), edition)
+    frame = frame.with_columns(_order=pl.coalesce("score", "score_high"))
+    return frame.sort(
+        ["rank_position", "_order", "name", "institution_id"],
+        descending=[False, True, False, False],
+        nulls_last=True,
+    ).select(
+        "rank",
+        "rank_position",
+        "rank_low",
+        "rank_high",
+        "band",
+        "institution_id",
+        "name",
+        "country",
+        "score",
+        "score_low",
+        "score_high",
+        "scaled_score",
+        "counted",
+    )
+
+
+def sdg_positions(edition: Edition, institution_ids: list[str]) -> pl.DataFrame:
+    """Every SDG table entry of the given institutions: rank, score, table size and the rank as a share of
+    the table (``percentile``, top x %; null when the edition carries no SDG ranks)."""
+    ids = pl.Series("institution_id", list(dict.fromkeys(institution_ids)), dtype=pl.String)
+    frame = edition.sdg_scores.filter(pl.col("institution_id").is_in(ids.implode()))
+    frame = frame.join(_sdg_table_sizes(edition), on="sdg", how="left")
+    frame = _with_names(frame, edition).with_columns(
+        percentile=100.0 * pl.col("rank_position") / pl.col("table_size"),
+        percentile_high=100.0 * pl.col("rank_high") / pl.col("table_size"),
+    )
+    return frame.sort(["institution_id", "sdg"]).select(
+        "institution_id",
+        "name",
+        "country",
+        "sdg",
+        "rank",
+        "rank_position",
+        "rank_low",
+        "rank_high",
+        "band",
+        "table_size",
+        "percentile",
+        "percentile_high",
+        "score",
+        "score_low",
+        "score_high",
+        "counted",
+    )
+
+
+def _band_bucket(frame: pl.DataFrame) -> pl.DataFrame:
+    """Band label per row; individually ranked rows fall in "1–k", k the position before the first band."""
+    first_band = frame.filter(_BANDED)["rank_low"].min()
+    top_end = (first_band - 1) if first_band is not None else frame["rank_high"].max()
+    top_label = f"1–{top_end}" if top_end is not None else None
+    return frame.with_columns(
+        bucket=pl.when(_BANDED).then(pl.col("band")).otherwise(pl.lit(top_label, pl.String)),
+        bucket_low=pl.when(_BANDED).then(pl.col("rank_low")).otherwise(pl.lit(1, pl.Int64)),
+    )
+
+
+@dataclass
+class CountryView:
+    """A country's institutions in one edition: national ranks, counts by band, SDG positions."""
+
+    country: str  # ISO alpha-2
+    edition: str
+    count: int  # institutions of the country in the overall table
+    field_size: int | None  # institutions in the whole overall table (None for partial imports)
+    table: pl.DataFrame  # national_rank, national_position, national_tied, world rank, name, …
+    bands: pl.DataFrame  # band, band_low, count (country), field_count (whole table)
+    sdg_positions: pl.DataFrame
+    leaders: list[str]  # names sharing national position 1 (more than one means a tie)
+
+
+def country_view(edition: Edition, country: str) -> CountryView:
+    """The institutions of one country (ISO alpha-2 code, case-insensitive) with their national rank."""
+    code = (country or "").strip().upper()
+    named = with_national_ranks(_with_names(edition.overall, edition))
+    table = (
+        named.filter(pl.col("country") == code)
+        .sort(["national_position", "rank_high", "name", "institution_id"], nulls_last=True)
+        .select(
+            "national_rank",
+            "national_position",
+            "national_tied",
+            "rank",
+            "rank_position",
+            "rank_low",
+            "rank_high",
+            "band",
+            "institution_id",
+            "name",
+            "country",
+            "overall_display",
+            "overall_score",
+            "top_sdgs",
+        )
+    )
+    bucketed = _band_bucket(named)
+    field_counts = bucketed.group_by("bucket", "bucket_low").agg(field_count=pl.len())
+    bands = (
+        bucketed.filter(pl.col("country") == code)
+        .group_by("bucket", "bucket_low")
+        .agg(count=pl.len())
+        .join(field_counts, on=["bucket", "bucket_low"], how="left")
+        .sort("bucket_low", nulls_last=True)
+        .rename({"bucket": "band", "bucket_low": "band_low"})
+        .select("band", "band_low", "count", "field_count")
+    )
+    all_ids = edition.institutions.filter(pl.col("country") == code)["institution_id"].to_list()
+    leaders = table.filter(pl.col("national_position") == 1)["name"].to_list()
+    return CountryView(
+        country=code,
+        edition=edition.id,
+        count=table.height,
+        field_size=field_size(edition),
+        table=table,
+        bands=bands,
+        sdg_positions=sdg_positions(edition, all_ids),
+        leaders=leaders,
+    )
+
+
+@dataclass
+class GroupView:
+    """A group's members in one edition: those ranked (with national rank), those absent, SDG positions."""
+
+    group: str
+    edition: str
+    members: int  # members listed for the group
+    ranked: pl.DataFrame  # members in the overall table, best first
+    absent: pl.DataFrame  # institution_id, name, country, reason
+    sdg_positions: pl.DataFrame
+
+
+def group_members(members: pl.DataFrame, group: str) -> pl.DataFrame:
+    """Rows of ``members`` (group, institution_id[, name, country]) for one group, case-insensitively."""
+    wanted = group.strip().casefold()
+    rows = members.filter(pl.col("group").str.strip_chars().str.to_lowercase() == wanted)
+    if rows.height == 0:
+        known = sorted(set(members["group"].drop_nulls().to_list())) if "group" in members.columns else []
+        raise InputError(f"no group {group!r} (groups: {', '.join(known) or 'none'})", field="group")
+    return rows.unique("institution_id", keep="first", maintain_order=True)
+
+
+def group_view(edition: Edition, members: pl.DataFrame, group: str) -> GroupView:
+    """Members of ``group`` ranked in the edition (world and national rank, top SDGs) and those absent,
+    distinguishing "in SDG tables only" from "not in the edition"."""
+    rows = group_members(members, group)
+    ids = rows["institution_id"].to_list()
+    named = with_national_ranks(_with_names(edition.overall, edition))
+    ranked = (
+        named.filter(pl.col("institution_id").is_in(ids))
+        .sort(["rank_position", "rank_high", "name", "institution_id"], nulls_last=True)
+        .select(
+            "institution_id",
+            "name",
+            "country",
+            "rank",
+            "rank_position",
+            "rank_low",
+            "rank_high",
+            "band",
+            "national_rank",
+            "national_position",
+            "national_tied",
+            "overall_display",
+            "overall_score",
+            "top_sdgs",
+        )
+    )
+    ranked_ids = set(ranked["institution_id"].to_list())
+    in_sdg = set(edition.sdg_scores.filter(pl.col("institution_id").is_in(ids))["institution_id"].to_list())
+    listed = rows.select(
+        "institution_id",
+        *(pl.col(c).alias(f"_{c}") for c in ("name", "country") if c in rows.columns),
+    )
+    absent = _with_names(listed.filter(~pl.col("institution_id").is_in(sorted(ranked_ids))), edition)
+    for c in ("name", "country"):
+        if f"_{c}" in absent.columns:
+            absent = absent.with_columns(pl.coalesce(c, f"_{c}").alias(c)).drop(f"_{c}")
+    absent = (
+        absent.with_columns(
+            reason=pl.when(pl.col("institution_id").is_in(sorted(in_sdg)))
+            .then(pl.lit("in SDG tables only"))
+            .otherwise(pl.lit("not in the edition"))
+        )
+        .select("institution_id", "name", "country", "reason")
+        .sort("name", "institution_id", nulls_last=True)
+    )
+    return GroupView(
+        group=rows["group"][0],
+        edition=edition.id,
+        members=len(ids),
+        ranked=ranked,
+        absent=absent,
+        sdg_positions=sdg_positions(edition, ids),
+    )

@@ -1,0 +1,107 @@
+"""Groups of institutions (a network of schools, a national body) from a groups file or from the
+institutions' ``groups`` column.
+
+A groups file has either ``group,institution_id`` rows or ``group,name,country`` rows (both forms may be
+mixed when all three id/name/country columns are present). A name row is resolved against the editions
+given (normalised name, or a listed alias, within the same country); when no edition knows it, it gets the
+stable id an import would give it (``fr-imt-atlantique``) and is kept as a member — a member missing from
+an edition is a fact to report ("absent this year"), not an error. Malformed rows (no group, no name, a
+country that is not a country) are InputErrors naming the file and row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from impactrank.engine.edition import Edition
+from impactrank.errors import InputError
+from impactrank.io.countries import to_alpha2
+from impactrank.io.identity import institution_id, name_key
+from impactrank.io.tables import read_user_table, require_columns
+
+MEMBERS_SCHEMA = {"group": pl.String, "institution_id": pl.String, "name": pl.String, "country": pl.String}
+
+
+def _index(editions: Iterable[Edition]) -> dict[tuple[str, str], str]:
+    """(country, name key) → institution_id over the editions' names and aliases; first edition wins."""
+    index: dict[tuple[str, str], str] = {}
+    for ed in editions:
+        rows = ed.institutions.select("institution_id", "name", "country", "aliases").iter_rows()
+        for iid, name, country, aliases in rows:
+            for text in [name, *((aliases or "").split(";"))]:
+                if text and text.strip():
+                    index.setdefault((country or "", name_key(text)), iid)
+    return index
+
+
+def read_groups(path: str | Path, *, editions: Edition | Iterable[Edition] | None = None) -> pl.DataFrame:
+    """Members as rows of group, institution_id, name, country (name and country null for id rows)."""
+    table = read_user_table(path)
+    frame = table.frame
+    require_columns(table, ["group"])
+    has_id = "institution_id" in frame.columns
+    if not has_id and not {"name", "country"} <= set(frame.columns):
+        raise InputError(
+            "a groups file needs columns group,institution_id or group,name,country "
+            f"(found: {', '.join(frame.columns)})",
+            file=table.name,
+        )
+    if isinstance(editions, Edition):
+        editions = [editions]
+    index = _index(editions or [])
+    rows = []
+    for i, rec in enumerate(frame.iter_rows(named=True)):  # a groups file is small (tens of rows)
+        group = rec.get("group")
+        if not group:
+            raise table.error("empty group name", i, "group")
+        iid = rec.get("institution_id") if has_id else None
+        name, country_text = rec.get("name"), rec.get("country")
+        country = None
+        if country_text:
+            country = to_alpha2(country_text)
+            if country is None:
+                raise table.error(f"{country_text!r} is not a country name or ISO code", i, "country")
+        if not iid:
+            if not name:
+                raise table.error(
+                    "a member needs an institution_id, or a name and a country",
+                    i,
+                    "institution_id" if has_id else "name",
+                )
+            if not country:
+                raise table.error(f"member {name!r} needs a country to be matched", i, "country")
+            iid = index.get((country, name_key(name))) or institution_id(name, country)
+        rows.append({"group": group, "institution_id": iid, "name": name, "country": country})
+    return pl.DataFrame(rows, schema=MEMBERS_SCHEMA).unique(
+        ["group", "institution_id"], keep="first", maintain_order=True
+    )
+
+
+def groups_from_institutions(edition: Edition) -> pl.DataFrame:
+    """Members from the institutions' semicolon-separated ``groups`` column."""
+    return (
+        edition.institutions.select(
+            "institution_id", "name", "country", group=pl.col("groups").str.split(";")
+        )
+        .explode("group")
+        .with_columns(pl.col("group").str.strip_chars())
+        .filter(pl.col("group").is_not_null() & (pl.col("group") != ""))
+        .select("group", "institution_id", "name", "country")
+        .unique(["group", "institution_id"], keep="first", maintain_order=True)
+        .sort("group", "institution_id")
+    )
+
+
+def members_for(editions: Iterable[Edition], groups_file: str | Path | None = None) -> pl.DataFrame:
+    """The members known for the editions: from the file when given, else from their ``groups`` columns."""
+    editions = list(editions)
+    if groups_file is not None:
+        return read_groups(groups_file, editions=editions)
+    frames = [groups_from_institutions(ed) for ed in editions]
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return pl.DataFrame(schema=MEMBERS_SCHEMA)
+    return pl.concat(frames).unique(["group", "institution_id"], keep="first", maintain_order=True)

@@ -1,0 +1,265 @@
+"""Numbers, ranks and punctuation as a French or English press text writes them.
+
+French: thousands separated by a narrow no-break space ("1 115"), decimal comma ("39,3"), a no-break space
+before "%" and ":" and a narrow no-break space before ";", "!" and "?", « guillemets » with no-break spaces
+inside, ordinals "1er", "2e". English: "1,115", "39.3%", "1st", "2nd", "joint 12th".
+"""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"  # espace insécable: before ":" and "%", inside « »
+NNBSP = "\u202f"  # espace fine insécable: thousands, before ";", "!", "?"
+LANGS = ("en", "fr")
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+def number(value: int | float, lang: str, decimals: int = 0) -> str:
+    """1115 → "1,115" (en) or "1 115" with a narrow no-break space (fr); decimals as asked."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        return text.replace(",", NNBSP).replace(".", ",")
+    return text
+
+
+def percent(value: float, lang: str, decimals: int = 1) -> str:
+    """39.25 → "39.3%" (en) or "39,3 %" (fr, no-break space)."""
+    text = number(value, lang, decimals)
+    return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
+
+
+def signed_percent(value: float, lang: str, decimals: int = 0) -> str:
+    """Growth: "+45%" / "+45 %"; the sign is always shown."""
+    sign = "+" if value >= 0 else "−"
+    return sign + percent(abs(value), lang, decimals)
+
+
+def ordinal(n: int, lang: str, feminine: bool = False) -> str:
+    """1 → "1st" / "1er" ("1re" when feminine), 2 → "2nd" / "2e", 11 → "11th", 55 → "55th" / "55e"."""
+    if lang == "fr":
+        return f"{n}{'re' if feminine else 'er'}" if n == 1 else f"{number(n, 'fr')}e"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{number(n, 'en')}{suffix}"
+
+
+def rank_phrase(rank: str | None, lang: str) -> str:
+    """A displayed rank as text: "=12" → "joint 12th" / "12e ex æquo"; "101–200" → "101–200"; "7" → "7th"."""
+    if not rank:
+        return ""
+    tied = rank.startswith("=")
+    body = rank.lstrip("=")
+    if not body.isdigit():
+        return body
+    text = ordinal(int(body), lang)
+    if tied:
+        return f"{text} ex æquo" if lang == "fr" else f"joint {text}"
+    return text
+
+
+def join_names(names: list[str], lang: str) -> str:
+    """["A"] → "A"; ["A", "B", "C"] → "A, B and C" / "A, B et C"."""
+    names = list(names)
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    word = "et" if lang == "fr" else "and"
+    return f"{', '.join(names[:-1])} {word} {names[-1]}"
+
+
+_QUOTED = re.compile(r'"([^"\n]*)"')
+_TIGHT_GUILLEMETS = re.compile(r"«\s*([^»]*?)\s*»")
+_BEFORE_MARKS = re.compile(r"(?<=\S)[ \u00a0\u202f]?([;:!?]+)(?=\s|$|[»)])")
+_BEFORE_PERCENT = re.compile(r"(?<=\d)[ \u00a0\u202f]?%")
+
+
+def french_punctuation(text: str) -> str:
+    """Apply French spacing: "x : y" with a no-break space, "x ; y", "x ?", "x !" with a narrow one,
+    « a » with no-break spaces inside, "39,3 %". Straight double quotes become guillemets. Colons inside
+    times or ratios ("12:30", "3:1") and URLs are left alone because a space or line end must follow."""
+    text = _QUOTED.sub(lambda m: f"«{m.group(1)}»", text)
+    text = _TIGHT_GUILLEMETS.sub(lambda m: f"«{NBSP}{m.group(1)}{NBSP}»", text)
+    text = _BEFORE_MARKS.sub(lambda m: f"{NBSP if m.group(1)[0] == ':' else NNBSP}{m.group(1)}", text)
+    return _BEFORE_PERCENT.sub(f"{NBSP}%", text)
+
+
+def english_punctuation(text: str) -> str:
+    """English takes no space before ";:?!%": remove any a template or a name introduced."""
+    text = re.sub(r"[ \u00a0\u202f]+([;:?!])(?=\s|$)", r"\1", text)
+    return re.sub(r"(?<=\d)[ \u00a0\u202f]+%", "%", text)
+
+
+def punctuate(text: str, lang: str) -> str:
+    return french_punctuation(text) if lang == "fr" else english_punctuation(text)
+
+
+# Short SDG names, as UN and THE use them.
+SDG_NAMES = {
+    "en": {
+        1: "No poverty",
+        2: "Zero hunger",
+        3: "Good health and well-being",
+        4: "Quality education",
+        5: "Gender equality",
+        6: "Clean water and sanitation",
+        7: "Affordable and clean energy",
+        8: "Decent work and economic growth",
+        9: "Industry, innovation and infrastructure",
+        10: "Reduced inequalities",
+        11: "Sustainable cities and communities",
+        12: "Responsible consumption and production",
+        13: "Climate action",
+        14: "Life below water",
+        15: "Life on land",
+        16: "Peace, justice and strong institutions",
+        17: "Partnerships for the goals",
+    },
+    "fr": {
+        1: "Pas de pauvreté",
+        2: "Faim « zéro »",
+        3: "Bonne santé et bien-être",
+        4: "Éducation de qualité",
+        5: "Égalité entre les sexes",
+        6: "Eau propre et assainissement",
+        7: "Énergie propre et d'un coût abordable",
+        8: "Travail décent et croissance économique",
+        9: "Industrie, innovation et infrastructure",
+        10: "Inégalités réduites",
+        11: "Villes et communautés durables",
+        12: "Consommation et production responsables",
+        13: "Lutte contre les changements climatiques",
+        14: "Vie aquatique",
+        15: "Vie terrestre",
+        16: "Paix, justice et institutions efficaces",
+        17: "Partenariats pour la réalisation des objectifs",
+    },
+}
+
+# "French institutions" / "établissements français": adjectives for common countries; others fall back to
+# "institutions in X" / "établissements du pays (X)".
+_ADJ_EN = {
+    "FR": "French",
+    "DE": "German",
+    "GB": "UK",
+    "US": "US",
+    "IT": "Italian",
+    "ES": "Spanish",
+    "PT": "Portuguese",
+    "BE": "Belgian",
+    "NL": "Dutch",
+    "CH": "Swiss",
+    "CA": "Canadian",
+    "AU": "Australian",
+    "NZ": "New Zealand",
+    "TW": "Taiwanese",
+    "JP": "Japanese",
+    "CN": "Chinese",
+    "KR": "South Korean",
+    "IN": "Indian",
+    "BR": "Brazilian",
+    "MX": "Mexican",
+    "TR": "Turkish",
+    "RU": "Russian",
+    "IE": "Irish",
+    "SE": "Swedish",
+    "FI": "Finnish",
+    "NO": "Norwegian",
+    "DK": "Danish",
+    "PL": "Polish",
+    "MA": "Moroccan",
+    "TN": "Tunisian",
+    "SN": "Senegalese",
+    "DZ": "Algerian",
+    "EG": "Egyptian",
+    "ZA": "South African",
+    "TH": "Thai",
+    "ID": "Indonesian",
+    "MY": "Malaysian",
+    "PK": "Pakistani",
+    "IQ": "Iraqi",
+    "IR": "Iranian",
+    "SA": "Saudi",
+    "AE": "Emirati",
+    "CL": "Chilean",
+    "CO": "Colombian",
+    "AR": "Argentinian",
+    "PE": "Peruvian",
+}
+_ADJ_FR = {  # masculine plural: "établissements français"
+    "FR": "français",
+    "DE": "allemands",
+    "GB": "britanniques",
+    "US": "américains",
+    "IT": "italiens",
+    "ES": "espagnols",
+    "PT": "portugais",
+    "BE": "belges",
+    "NL": "néerlandais",
+    "CH": "suisses",
+    "CA": "canadiens",
+    "AU": "australiens",
+    "NZ": "néo-zélandais",
+    "TW": "taïwanais",
+    "JP": "japonais",
+    "CN": "chinois",
+    "KR": "sud-coréens",
+    "IN": "indiens",
+    "BR": "brésiliens",
+    "MX": "mexicains",
+    "TR": "turcs",
+    "RU": "russes",
+    "IE": "irlandais",
+    "SE": "suédois",
+    "FI": "finlandais",
+    "NO": "norvégiens",
+    "DK": "danois",
+    "PL": "polonais",
+    "MA": "marocains",
+    "TN": "tunisiens",
+    "SN": "sénégalais",
+    "DZ": "algériens",
+    "EG": "égyptiens",
+    "ZA": "sud-africains",
+    "TH": "thaïlandais",
+    "ID": "indonésiens",
+    "MY": "malaisiens",
+    "PK": "pakistanais",
+    "IQ": "irakiens",
+    "IR": "iraniens",
+    "SA": "saoudiens",
+    "AE": "émiriens",
+    "CL": "chiliens",
+    "CO": "colombiens",
+    "AR": "argentins",
+    "PE": "péruviens",
+}
+
+
+def institutions_of(code: str, name: str, lang: str) -> str:
+    """ "French institutions" / "établissements français", or "institutions in Ruritania" /
+    "établissements du pays « Ruritanie »" when no adjective is known."""
+    code = code.upper()
+    if lang == "fr":
+        adj = _ADJ_FR.get(code)
+        return f"établissements {adj}" if adj else f"établissements du pays « {name} »"
+    adj = _ADJ_EN.get(code)
+    return f"{adj} institutions" if adj else f"institutions in {name}"
+
+
+def institution_of(code: str, name: str, lang: str) -> str:
+    """The singular: "French institution" / "établissement français" (adjectives in -ais/-ois are
+    invariable), or "institution in Ruritania" / "établissement du pays « Ruritanie »"."""
+    code = code.upper()
+    if lang == "fr":
+        adj = _ADJ_FR.get(code)
+        if not adj:
+            return f"établissement du pays « {name} »"
+        return f"établissement {adj if adj.endswith(('ais', 'ois')) else adj[:-1]}"
+    adj = _ADJ_EN.get(code)
+    return f"{adj} institution" if adj else f"institution in {name}"

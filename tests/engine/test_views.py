@@ -1,0 +1,384 @@
+"""Views: national ranks (ties shared, consistent with world ranks), country counts and bands, group
+members, SDG positions — on hand-made editions, the synthetic demo and the real 2023 table."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from impactrank.engine.edition import Edition
+from impactrank.engine.views import (
+    country_view,
+    field_size,
+    group_view,
+    overall_view,
+    sdg_positions,
+    sdg_view,
+    with_national_ranks,
+)
+from impactrank.errors import InputError
+
+
+def make_edition(rows: list[tuple[str, str, str]], *, edition_id: str = "2021", sdg_rows=None) -> Edition:
+    """rows: (institution_id, country, displayed rank "5", "=7", "101–200", "1001+")."""
+    n = len(rows)
+    inst, overall = [], []
+    for iid, country, rank in rows:
+        if "–" in rank:
+            low, high = (int(x) for x in rank.split("–"))
+            band = rank
+        elif rank.endswith("+"):
+            low, high, band = int(rank[:-1]), n, rank
+        else:
+            low = high = int(rank.lstrip("="))
+            band = None
+        inst.append({"institution_id": iid, "name": f"Name {iid}", "country": country})
+        overall.append(
+            {
+                "institution_id": iid,
+                "rank": rank,
+                "rank_position": low,
+                "rank_low": low,
+                "rank_high": high,
+                "band": band,
+            }
+        )
+    return Edition(
+        id=edition_id,
+        year=int(edition_id[:4]),
+        kind="imported",
+        source="test",
+        institutions=pl.DataFrame(inst),
+        overall=pl.DataFrame(overall),
+        sdg_scores=pl.DataFrame(
+            sdg_rows or [],
+            schema={
+                "institution_id": pl.String,
+                "sdg": pl.Int64,
+                "rank": pl.String,
+                "rank_position": pl.Int64,
+                "score": pl.Float64,
+            },
+        ),
+    )
+
+
+def brute_national(rows: list[tuple[str, str, int, int]]) -> dict[str, tuple[int, bool]]:
+    """Independent definition: 1 + compatriots with a strictly better (low, high) interval; tied when another
+    compatriot shows the same interval."""
+    out = {}
+    for iid, country, low, high in rows:
+        mates = [(lo, hi) for j, c, lo, hi in rows if c == country and j != iid]
+        better = sum(1 for lo, hi in mates if (lo, hi) < (low, high))
+        tied = any((lo, hi) == (low, high) for lo, hi in mates)
+        out[iid] = (1 + better, tied)
+    return out
+
+
+def test_national_ranks_share_ties_and_show_equals():
+    ed = make_edition(
+        [
+            ("a", "FR", "5"),
+            ("b", "DE", "6"),
+            ("c", "FR", "=7"),
+            ("d", "FR", "=7"),
+            ("e", "FR", "101–200"),
+            ("f", "DE", "101–200"),
+            ("g", "FR", "101–200"),
+            ("h", "FR", "201–300"),
+            ("i", "FR", "1001+"),
+        ]
+    )
+    cv = country_view(ed, "fr")
+    got = dict(zip(cv.table["institution_id"], cv.table["national_rank"], strict=True))
+    assert got == {"a": "1", "c": "=2", "d": "=2", "e": "=4", "g": "=4", "h": "6", "i": "7"}
+    assert cv.count == 7 and cv.country == "FR" and cv.leaders == ["Name a"]
+    assert cv.field_size is None  # ranks run to 1001+ in 9 rows: a partial table
+
+
+def test_shared_first_place_lists_every_leader():
+    ed = make_edition(
+        [("x", "DE", "1"), ("a", "FR", "101–200"), ("b", "FR", "101–200"), ("c", "FR", "201–300")]
+    )
+    cv = country_view(ed, "FR")
+    assert sorted(cv.leaders) == ["Name a", "Name b"]
+    assert cv.table.filter(pl.col("national_position") == 1)["national_rank"].to_list() == ["=1", "=1"]
+
+
+def test_band_distribution_counts_country_and_field():
+    rows = [
+        ("a", "FR", "3"),
+        ("b", "FR", "101–200"),
+        ("c", "IT", "101–200"),
+        ("d", "FR", "101–200"),
+        ("e", "IT", "1"),
+        ("f", "FR", "201–300"),
+    ]
+    cv = country_view(make_edition(rows), "FR")
+    bands = {r["band"]: (r["count"], r["field_count"]) for r in cv.bands.iter_rows(named=True)}
+    assert bands == {"1–100": (1, 2), "101–200": (2, 3), "201–300": (1, 1)}
+    assert cv.bands["band"].to_list() == ["1–100", "101–200", "201–300"]  # best band first
+
+
+def world_intervals(scores: list[int]) -> list[tuple[int, int, int]]:
+    """A valid world table: competition ranks on the scores, exact to 5, then bands of 5 (the last one
+    ending at the field size), as the engine publishes them; with each row's exact position."""
+    n = len(scores)
+    out = []
+    for s in scores:
+        r = 1 + sum(1 for t in scores if t > s)
+        if r <= 5:
+            out.append((r, r, r))
+        else:
+            low = 6 + ((r - 6) // 5) * 5
+            out.append((low, min(low + 4, n), r))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["FR", "DE", "IT"]), st.integers(0, 12)), min_size=1, max_size=30))
+def test_national_ranks_are_the_competition_ranking_of_world_intervals(drawn):
+    rows = list(zip([c for c, _ in drawn], world_intervals([s for _, s in drawn]), strict=True))
+    table = pl.DataFrame(
+        {
+            "institution_id": [f"i{k}" for k in range(len(rows))],
+            "country": [c for c, _ in rows],
+            "rank_low": [iv[0] for _, iv in rows],
+            "rank_high": [iv[1] for _, iv in rows],
+            "rank_position": [iv[2] for _, iv in rows],
+        },
+        schema={
+            "institution_id": pl.String,
+            "country": pl.String,
+            "rank_low": pl.Int64,
+            "rank_high": pl.Int64,
+            "rank_position": pl.Int64,
+        },
+    )
+    got = with_national_ranks(table)
+    expected = brute_national([(f"i{k}", c, iv[0], iv[1]) for k, (c, iv) in enumerate(rows)])
+    for r in got.iter_rows(named=True):
+        position, tied = expected[r["institution_id"]]
+        assert r["national_position"] == position
+        assert r["national_tied"] == tied
+        assert r["national_rank"] == (f"={position}" if tied else str(position))
+        assert r["national_position"] <= r["rank_position"]  # never below the world position
+
+
+def test_field_size_unknown_for_a_one_country_compilation():
+    ed = make_edition([("a", "TW", "101–200"), ("b", "TW", "601+")])
+    # "601+" starts beyond the two rows: the file is part of a larger table
+    ed.overall = ed.overall.with_columns(
+        rank_high=pl.when(pl.col("rank") == "601+").then(None).otherwise(pl.col("rank_high"))
+    )
+    assert field_size(ed) is None
+    ed.manifest["field_size"] = 766
+    assert field_size(ed) == 766
+
+
+def test_group_view_ranked_and_absent_members():
+    ed = make_edition(
+        [("a", "FR", "5"), ("b", "FR", "101–200"), ("c", "DE", "1")],
+        sdg_rows=[
+            {"institution_id": "s", "sdg": 4, "rank": "3", "rank_position": 3, "score": 50.0},
+            {"institution_id": "a", "sdg": 4, "rank": "1", "rank_position": 1, "score": 90.0},
+        ],
+    )
+    ed.institutions = pl.concat(
+        [ed.institutions, pl.DataFrame({"institution_id": ["s"], "name": ["Name s"], "country": ["FR"]})],
+        how="diagonal_relaxed",
+    )
+    members = pl.DataFrame(
+        {
+            "group": ["Net", "Net", "Net", "Net", "Other"],
+            "institution_id": ["b", "a", "s", "zz", "c"],
+            "name": [None, None, None, "Gone School", None],
+            "country": [None, None, None, "FR", None],
+        }
+    )
+    gv = group_view(ed, members, "net")
+    assert gv.group == "Net" and gv.members == 4
+    assert gv.ranked["institution_id"].to_list() == ["a", "b"]
+    assert gv.ranked["rank"].to_list() == ["5", "101–200"]
+    assert dict(zip(gv.absent["institution_id"], gv.absent["reason"], strict=True)) == {
+        "s": "in SDG tables only",
+        "zz": "not in the edition",
+    }
+    assert gv.absent.filter(pl.col("institution_id") == "zz")["name"][0] == "Gone School"
+    assert set(gv.sdg_positions["institution_id"]) == {"a", "s"}
+    with pytest.raises(InputError, match="no group"):
+        group_view(ed, members, "nobody")
+
+
+def test_sdg_view_and_positions_on_the_mini_build(tmp_path, mini_paths):
+    from impactrank.io.build import build
+
+    ed = build(
+        mini_paths["institutions"], mini_paths["submissions"], methodology=mini_paths["methodology"]
+    ).edition
+    raw = ed.sdg_scores.filter(pl.col("sdg") == 1)
+    view = sdg_view(ed, 1)
+    assert view["rank_position"].to_list() == sorted(raw["rank_position"].to_list())
+    pos = sdg_positions(ed, ["A", "C"])
+    for r in pos.iter_rows(named=True):
+        size = ed.sdg_scores.filter(pl.col("sdg") == r["sdg"]).height
+        assert r["table_size"] == size
+        assert r["percentile"] == pytest.approx(100 * r["rank_position"] / size)
+    assert (
+        overall_view(ed)["institution_id"].to_list()
+        == ed.overall.sort("rank_position")["institution_id"].to_list()
+    )
+    with pytest.raises(InputError):
+        sdg_view(ed, 18)
+
+
+# ---------------------------------------------------------------------------------------------- demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    synthetic = pytest.importorskip(
+        "impactrank.synthetic", reason="the synthetic demo generator is not there yet"
+    )
+    from impactrank.io.build import build
+
+    data = synthetic.generate_demo()
+    out = tmp_path_factory.mktemp("demo")
+    editions = {}
+    for year, fld in data.editions.items():
+        fld.institutions.write_csv(out / f"inst{year}.csv")
+        fld.submissions.write_csv(out / f"subs{year}.csv")
+        editions[year] = build(
+            out / f"inst{year}.csv", out / f"subs{year}.csv", methodology=data.methodologies[year]
+        ).edition
+    return data, editions
+
+
+def test_demo_country_count_and_ranks_follow_the_raw_tables(demo):
+    data, editions = demo
+    for year, ed in editions.items():
+        raw_inst = data.editions[year].institutions
+        french = set(raw_inst.filter(pl.col("country") == "FR")["institution_id"])
+        ranked = ed.overall.filter(pl.col("institution_id").is_in(sorted(french)))
+        cv = country_view(ed, "FR")
+        assert cv.count == ranked.height
+        expected = brute_national(
+            [(r["institution_id"], "FR", r["rank_low"], r["rank_high"]) for r in ranked.iter_rows(named=True)]
+        )
+        for r in cv.table.iter_rows(named=True):
+            assert (r["national_position"], r["national_tied"]) == expected[r["institution_id"]]
+        assert int(cv.bands["count"].sum()) == cv.count
+        assert int(cv.bands["field_count"].sum()) <= ed.field_size
+
+
+def test_demo_group_members_and_their_bands(demo):
+    data, editions = demo
+    ed = editions[2021]
+    members = data.groups
+    gv = group_view(ed, members, members["group"][0])
+    ids = set(members["institution_id"])
+    in_overall = ed.overall.filter(pl.col("institution_id").is_in(sorted(ids)))
+    assert set(gv.ranked["institution_id"]) == set(in_overall["institution_id"])
+    assert dict(zip(gv.ranked["institution_id"], gv.ranked["rank"], strict=True)) == dict(
+        zip(in_overall["institution_id"], in_overall["rank"], strict=True)
+    )
+    assert set(gv.absent["institution_id"]) == ids - set(in_overall["institution_id"])
+    assert gv.members == len(ids)
+
+
+# ---------------------------------------------------------------------------------------------- real data
+
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"  # ../shared beside the repository
+
+
+def _raw_2023(shared: Path) -> list[dict[str, str]]:
+    path = shared / "data/published/the_impact_2023_overall__tuwaiq-ds-ml-bootcamp_data_the.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def real_2023():
+    path = SHARED / "data/published/the_impact_2023_overall__tuwaiq-ds-ml-bootcamp_data_the.csv"
+    if not path.is_file():
+        pytest.skip(f"real published data absent ({path.name} under {SHARED.name}/)")
+    from impactrank.io.published import read_published
+
+    return read_published(path, edition="2023").editions[0], _raw_2023(SHARED)
+
+
+def test_real_2023_france(real_2023):
+    ed, raw = real_2023
+    french = [r for r in raw if r["Location"].strip() == "France"]
+    cv = country_view(ed, "FR")
+    assert cv.count == len(french) == 22
+    assert cv.field_size == len(raw)
+
+    def start(rank: str) -> int:
+        return int(rank.lstrip("=").replace("+", "").split("–")[0])
+
+    best = min(start(r["Rank"]) for r in french)
+    leaders = sorted(r["University Name"].strip() for r in french if start(r["Rank"]) == best)
+    assert sorted(cv.leaders) == leaders and len(leaders) == 3  # a shared first place, not a lead
+    by_band: dict[str, int] = {}
+    for r in french:
+        by_band[r["Rank"].strip()] = by_band.get(r["Rank"].strip(), 0) + 1
+    assert {r["band"]: r["count"] for r in cv.bands.iter_rows(named=True)} == by_band
+
+
+def test_real_taiwan_subset_has_no_field_size(shared_dir):
+    from impactrank.io.published import read_published
+
+    path = shared_dir / "data/published/the_impact_taiwan_2019-2026__chiaowen_data.json"
+    eds = {e.year: e for e in read_published(path).editions}
+    records = json.loads(path.read_text(encoding="utf-8"))["records"]
+    n2021 = sum(1 for r in records if int(r["年度"]) == 2021)
+    assert eds[2021].overall.height == n2021
+    assert field_size(eds[2021]) is None  # its "1001+" row lies beyond its 35 rows
+    assert country_view(eds[2021], "TW").count == n2021
+
+
+def test_real_2023_imt_group_from_names(real_2023, tmp_path):
+    from impactrank.io.groups import read_groups
+
+    ed, raw = real_2023
+    schools = [
+        "IMT Atlantique",
+        "École des Mines de Saint-Étienne",
+        "IMT Mines Alès",
+        "Institut Mines-Télécom Business School",
+        "IMT Nord Europe",
+        "IMT Mines Albi",
+    ]
+    typed = [
+        "imt atlantique",
+        "Ecole des Mines de Saint-Etienne",
+        "IMT Mines Ales",
+        "Institut Mines-Telecom Business School",
+        "IMT  Nord Europe",
+        "IMT Mines Albi",
+        "IMT Absent School",
+    ]
+    path = tmp_path / "groups.csv"
+    path.write_text("group,name,country\n" + "".join(f"IMT,{n},France\n" for n in typed), encoding="utf-8")
+    members = read_groups(path, editions=[ed])
+    gv = group_view(ed, members, "IMT")
+    expected = {
+        r["University Name"].strip(): r["Rank"].strip()
+        for r in raw
+        if r["University Name"].strip() in schools
+    }
+    assert len(expected) == 6
+    assert dict(zip(gv.ranked["name"], gv.ranked["rank"], strict=True)) == expected
+    assert gv.absent["name"].to_list() == ["IMT Absent School"]
+    assert gv.absent["reason"].to_list() == ["not in the edition"]
+    # IMT Atlantique shares the first French place with two others (101–200)
+    atl = gv.ranked.filter(pl.col("name") == "IMT Atlantique").row(0, named=True)
+    assert atl["national_rank"] == "=1"

@@ -1,0 +1,76 @@
+"""Exports: formula neutralising (tied ranks kept readable), round trips, deterministic bytes."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import polars as pl
+import pytest
+
+from impactrank.errors import InputError
+from impactrank.io.exports import export_table, neutralise_formulas
+
+
+def frame() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "rank": ["=12", "1", "101–200", "=cmd()"],
+            "national_rank": ["=1", "=1", "3", "-2"],
+            "name": ['=HYPERLINK("x")', "+Plus", "@at", "Normal"],
+            "note": ["-5", "\tTab", None, "ok"],
+            "score": [1.5, None, 3.0, 4.0],
+        }
+    )
+
+
+def test_neutralise_formulas_keeps_tied_ranks_readable():
+    got = neutralise_formulas(frame())
+    assert got["rank"].to_list() == ["=12", "1", "101–200", "'=cmd()"]
+    assert got["national_rank"].to_list() == ["=1", "=1", "3", "'-2"]
+    assert got["name"].to_list() == ['\'=HYPERLINK("x")', "'+Plus", "'@at", "Normal"]
+    assert got["note"].to_list() == ["'-5", "'\tTab", None, "ok"]
+    assert got["score"].to_list() == [1.5, None, 3.0, 4.0]
+
+
+def test_csv_round_trip_and_neutralised():
+    data = export_table(frame(), "csv")
+    back = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    assert back["rank"].to_list() == ["=12", "1", "101–200", "'=cmd()"]
+    assert back["name"][0].startswith("'=")
+
+
+def test_json_keeps_values_unchanged():
+    rows = json.loads(export_table(frame(), "json"))
+    assert rows[0]["name"] == '=HYPERLINK("x")' and rows[1]["score"] is None and len(rows) == 4
+
+
+def test_xlsx_cells_are_text_not_formulas():
+    data = export_table(frame(), "xlsx")
+    back = pl.read_excel(io.BytesIO(data))
+    assert back["rank"].to_list() == ["=12", "1", "101–200", "'=cmd()"]
+    assert back["name"].to_list()[1] == "'+Plus"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+        assert "<f>" not in sheet  # no formula cell anywhere
+        assert b"2000-01-01T00:00:00Z" in zf.read("docProps/core.xml")  # fixed date: same bytes any day
+        assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "parquet"])
+def test_deterministic_bytes(fmt, tmp_path):
+    first = export_table(frame(), fmt)
+    path = export_table(frame(), tmp_path / f"t.{fmt}")
+    assert path.read_bytes() == first == export_table(frame(), fmt)
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_parquet_round_trip():
+    back = pl.read_parquet(io.BytesIO(export_table(frame(), "parquet")))
+    assert back.equals(frame())
+
+
+def test_unknown_format(tmp_path):
+    with pytest.raises(InputError):
+        export_table(frame(), tmp_path / "t.docx")

@@ -1,0 +1,274 @@
+"""Summaries: every number from the data, ties worded as ties, movements in the compare module's words,
+missing facts left out, French typography."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from impactrank.engine.compare import compare_editions
+from impactrank.engine.edition import Edition
+from impactrank.report.summary import summarise
+
+NB, NNB = "\u00a0", "\u202f"
+
+
+def edition(edition_id: str, n: int, rows: list[tuple[str, str, int, int]], *, groups=None) -> Edition:
+    """Field of size n: given rows (id, country, rank_low, rank_high) then German filler rows at the end;
+    a band ends at the field size at the latest, as published."""
+    filler = [(f"de-{edition_id}-{k}", "DE", n, n) for k in range(n - len(rows))]
+    rows = [(i, c, lo, min(hi, n)) for i, c, lo, hi in rows] + filler
+    groups = groups or {}
+    inst = pl.DataFrame(
+        {
+            "institution_id": [r[0] for r in rows],
+            "name": [f"School {r[0]}" for r in rows],
+            "country": [r[1] for r in rows],
+            "groups": [groups.get(r[0]) for r in rows],
+        }
+    )
+    overall = pl.DataFrame(
+        {
+            "institution_id": [r[0] for r in rows],
+            "rank": [str(r[2]) if r[2] == r[3] else f"{r[2]}–{r[3]}" for r in rows],
+            "rank_position": [r[2] for r in rows],
+            "rank_low": [r[2] for r in rows],
+            "rank_high": [r[3] for r in rows],
+            "band": [None if r[2] == r[3] else f"{r[2]}–{r[3]}" for r in rows],
+        }
+    )
+    return Edition(
+        id=edition_id,
+        year=int(edition_id),
+        kind="imported",
+        source="test",
+        institutions=inst,
+        overall=overall,
+        sdg_scores=pl.DataFrame(),
+    )
+
+
+def test_a_shared_first_place_is_never_a_lead():
+    ed = edition(
+        "2021", 1115, [("a", "FR", 101, 200), ("b", "FR", 101, 200), ("c", "FR", 201, 300), ("x", "DE", 1, 1)]
+    )
+    en = summarise(ed, country="FR", lang="en")
+    assert (
+        "School a is joint first among the French institutions with School b (all in the 101–200 band)"
+        in en.paragraph
+    )
+    assert "heads" not in en.paragraph and "leads" not in en.paragraph
+    fr = summarise(ed, country="FR", lang="fr")
+    assert "à égalité avec School b" in fr.paragraph and "en tête" not in fr.paragraph
+    assert en.data["country"]["leaders"]["tied"] is True and en.data["country"]["leaders"]["count"] == 2
+    # a lone leader does lead
+    solo = summarise(edition("2021", 1115, [("a", "FR", 101, 200), ("c", "FR", 201, 300)]), country="FR")
+    assert "School a heads the French institutions (in the 101–200 band)" in solo.paragraph
+    assert "joint" not in solo.paragraph
+
+
+def test_tied_exact_rank_is_joint():
+    ed = edition("2021", 500, [("a", "FR", 7, 7), ("b", "FR", 7, 7)])
+    ed.overall = ed.overall.with_columns(
+        rank=pl.when(pl.col("rank_low") == 7).then(pl.lit("=7")).otherwise(pl.col("rank"))
+    )
+    s = summarise(ed, country="FR", lang="en")
+    assert "(all joint 7th in the world)" in s.paragraph
+    assert "7e ex æquo" in summarise(ed, country="FR", lang="fr").paragraph
+
+
+def test_the_group_member_among_tied_leaders_is_named_first():
+    ed = edition("2021", 300, [("a", "FR", 101, 200), ("m", "FR", 101, 200)], groups={"m": "Net"})
+    s = summarise(ed, country="FR", group="Net")
+    assert s.paragraph.count("School m is joint first") == 1
+    assert s.data["group"]["leads_country"] is True
+
+
+MAINTAINED_NOT_PROGRESSED = [((101, 200), (201, 300)), ((401, 600), (601, 800)), ((101, 200), (150, 150))]
+
+
+@pytest.mark.parametrize(("before", "after"), MAINTAINED_NOT_PROGRESSED)
+def test_a_maintained_move_is_never_called_progress(before, after):
+    b = edition("2020", 766, [("m", "FR", *before)], groups={"m": "Net"})
+    a = edition("2021", 1115, [("m", "FR", *after)], groups={"m": "Net"})
+    assert compare_editions(b, a).table.filter(pl.col("institution_id") == "m")["movement"][0] == "maintained"
+    en = summarise(a, previous=b, group="Net", lang="en")
+    fr = summarise(a, previous=b, group="Net", lang="fr")
+    assert "progress" not in (en.paragraph + " ".join(en.facts)).lower()
+    assert "progress" not in (fr.paragraph + " ".join(fr.facts)).lower()
+    assert "School m maintained its position relative to the field" in en.paragraph
+    assert "School m maintient sa position" in fr.paragraph
+
+
+def test_same_band_in_a_grown_field_is_progress_relative_to_the_field():
+    b = edition("2020", 766, [("m", "FR", 301, 400)], groups={"m": "Net"})
+    a = edition("2021", 1115, [("m", "FR", 301, 400)], groups={"m": "Net"})
+    en = summarise(a, previous=b, group="Net", lang="en")
+    assert "School m keeps its 301–400 place in a larger field, a better relative position." in en.paragraph
+    assert (
+        "School m: 301–400 of 766 (top 39.3–52.2%) → 301–400 of 1,115 (top 27.0–35.9%): progressed."
+        in en.facts
+    )
+
+
+band = st.sampled_from([(1, 1), (5, 5), (60, 60), (101, 200), (201, 300), (301, 400), (401, 600), (601, 800)])
+
+
+@settings(max_examples=25, deadline=None)
+@given(band, band, st.sampled_from([766, 1115]), st.sampled_from([766, 1115, 1406]))
+def test_progress_is_said_only_for_progressed_moves(before, after, n1, n2):
+    b = edition("2020", n1, [("m", "FR", *before)], groups={"m": "Net"})
+    a = edition("2021", n2, [("m", "FR", *after)], groups={"m": "Net"})
+    movement = compare_editions(b, a).table.filter(pl.col("institution_id") == "m")["movement"][0]
+    for lang in ("en", "fr"):
+        s = summarise(a, previous=b, group="Net", lang=lang)
+        said = (
+            "progress" in s.paragraph.lower()
+            or "meilleure position relative" in s.paragraph
+            or "better relative position" in s.paragraph
+        )
+        assert said == (movement == "progressed"), (lang, movement, s.paragraph)
+
+
+def test_missing_facts_are_left_out():
+    ed = edition("2021", 10, [("a", "FR", 1, 1)], groups={"a": "Net"})
+    s = summarise(ed, country="FR", group="Net")
+    assert "up from" not in s.paragraph and "enters" not in s.paragraph and "SDG" not in s.paragraph
+    assert s.data["previous"] is None and s.data["comparison"] is None and s.data["best_sdgs"] == []
+    # a partial table (field size unknown) states no field size
+    part = edition("2021", 3, [("a", "FR", 601, 800)])
+    p = summarise(part, country="FR")
+    assert p.data["field_size"] is None and "overall table ranks" not in p.paragraph
+
+
+def test_numbers_come_from_the_data_in_both_typographies():
+    b = edition("2020", 766, [("a", "FR", 301, 400), ("b", "FR", 401, 600)])
+    a = edition("2021", 1115, [("a", "FR", 101, 200), ("c", "FR", 601, 800)])
+    en = summarise(a, previous=b, country="FR", lang="en")
+    fr = summarise(a, previous=b, country="FR", lang="fr")
+    growth = round(100 * (1115 - 766) / 766)
+    assert (
+        f"The 2021 overall table ranks 1,115 institutions, up from 766 in 2020 (+{growth}%)." in en.paragraph
+    )
+    assert f"compte 1{NNB}115 établissements, contre 766 en 2020 (+{growth}{NB}%)." in fr.paragraph
+    assert "2 French institutions are ranked, against 2 in 2020." in en.paragraph
+    assert "School c enters the table this year (601–800)." in en.paragraph
+    assert en.data["field_size"] == 1115 and en.data["previous"]["field_size"] == 766
+    assert en.data["comparison"]["counts"] == {
+        "progressed": 1,
+        "maintained": 0,
+        "declined": 0,
+        "new": 1,
+        "left": 1,
+    }
+    assert f"Établissements au classement général 2021{NB}: 1{NNB}115" in fr.facts[0]
+    assert "1,115" not in fr.paragraph and "1.115" not in fr.paragraph
+
+
+def test_outputs():
+    s = summarise(edition("2021", 4, [("a", "FR", 1, 1)]), country="FR")
+    md = s.to_markdown()
+    assert md.startswith("## ") and s.paragraph in md and all(f"- {f}" in md for f in s.facts)
+    assert "##" not in s.to_text()
+    d = json.loads(s.to_json())
+    assert d["paragraph"] == s.paragraph and d["facts"] == s.facts and d["data"]["field_size"] == 4
+    with pytest.raises(ValueError):
+        summarise(edition("2021", 4, []), lang="de")
+
+
+# ---------------------------------------------------------------------------------------------- demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    synthetic = pytest.importorskip(
+        "impactrank.synthetic", reason="the synthetic demo generator is not there yet"
+    )
+    from impactrank.io.build import build
+
+    data = synthetic.generate_demo()
+    out = tmp_path_factory.mktemp("demo")
+    eds = {}
+    for year, fld in data.editions.items():
+        fld.institutions.write_csv(out / f"inst{year}.csv")
+        fld.submissions.write_csv(out / f"subs{year}.csv")
+        eds[year] = build(
+            out / f"inst{year}.csv", out / f"subs{year}.csv", methodology=data.methodologies[year]
+        ).edition
+    return data, eds
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_demo_group_summary(demo, lang):
+    data, eds = demo
+    group = data.groups["group"][0]
+    s = summarise(eds[2021], previous=eds[2020], group=group, members=data.groups, lang=lang)
+    ids = set(data.groups["institution_id"])
+    raw = data.editions[2021].institutions
+    french = set(raw.filter(pl.col("country") == "FR")["institution_id"])
+    ranked = set(eds[2021].overall["institution_id"])
+    n_fr = len(french & ranked)
+    k = len(ids & ranked & french)
+    if lang == "en":
+        assert (
+            f"{group} places {k} of its {len(ids)} members among the {n_fr} French institutions ranked."
+            in s.paragraph
+        )
+    else:
+        assert (
+            f"{group} place {k} de ses {len(ids)} membres parmi les {n_fr} établissements français classés."
+            in s.paragraph
+        )
+    new = ids & ranked - set(eds[2020].overall["institution_id"])
+    assert {r["institution_id"] for r in s.data["comparison"]["new"]} == new
+    assert s.data["group"]["ranked_count"] == len(ids & ranked)
+    # the best SDG position stated is the best share of any member's SDG-table rank
+    sdg = eds[2021].sdg_scores
+    sizes = dict(sdg.group_by("sdg").len().iter_rows())
+    best = min(
+        (r["rank_position"] / sizes[r["sdg"]], r["rank_position"], r["sdg"])
+        for r in sdg.filter(pl.col("institution_id").is_in(sorted(ids))).iter_rows(named=True)
+    )
+    assert (s.data["best_sdgs"][0]["rank_position"], s.data["best_sdgs"][0]["sdg"]) == best[1:]
+
+
+# ---------------------------------------------------------------------------------------------- real data
+
+
+def test_real_2023_france_is_a_three_way_tie(shared_dir):
+    from impactrank.io.published import read_published
+
+    path = shared_dir / "data/published/the_impact_2023_overall__tuwaiq-ds-ml-bootcamp_data_the.csv"
+    ed = read_published(path, edition="2023").editions[0]
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        french = [r for r in csv.DictReader(fh) if r["Location"].strip() == "France"]
+    top = sorted(r["University Name"].strip() for r in french if r["Rank"].strip() == "101–200")
+    en = summarise(ed, country="France", lang="en")
+    fr = summarise(ed, country="FR", lang="fr")
+    assert f"{len(french)} French institutions are ranked." in en.paragraph
+    assert "joint first among the French institutions" in en.paragraph and "heads" not in en.paragraph
+    assert all(name in en.paragraph for name in top)
+    assert "à égalité avec" in fr.paragraph and "en tête" not in fr.paragraph
+    assert "SDG" not in en.paragraph  # an imported table has no SDG ranks: no SDG position claimed
+
+
+@pytest.mark.parametrize(
+    ("rows", "en", "fr"),
+    [
+        ([], "No Italian institution is ranked.", "Aucun établissement italien n'est classé."),
+        (
+            [("a", "IT", 7, 7)],
+            "One Italian institution is ranked (School a, 7th in the world).",
+            "Un seul établissement italien est classé (School a, 7e au niveau mondial).",
+        ),
+    ],
+)
+def test_zero_and_one_institution_wording(rows, en, fr):
+    ed = edition("2021", 20, rows)
+    assert en in summarise(ed, country="IT", lang="en").paragraph
+    assert fr in summarise(ed, country="Italy", lang="fr").paragraph

@@ -1,0 +1,92 @@
+"""French and English numbers, ranks and punctuation."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from impactrank.report import typography as ty
+
+NB, NNB = "\u00a0", "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "fr"),
+    [
+        (1115, "1,115", f"1{NNB}115"),
+        (766, "766", "766"),
+        (100000, "100,000", f"100{NNB}000"),
+        (1234567, "1,234,567", f"1{NNB}234{NNB}567"),
+    ],
+)
+def test_thousands(value, en, fr):
+    assert ty.number(value, "en") == en
+    assert ty.number(value, "fr") == fr
+
+
+def test_decimals_and_percent():
+    assert ty.number(39.25, "fr", 1) in ("39,2", "39,3")  # float rounding of the half; never "39.2"
+    assert ty.percent(45.56, "en") == "45.6%"
+    assert ty.percent(45.56, "fr") == f"45,6{NB}%"
+    assert ty.signed_percent(45.6, "en") == "+46%"
+    assert ty.signed_percent(-3.2, "fr") == f"−3{NB}%"
+
+
+@pytest.mark.parametrize(
+    ("n", "en", "fr"),
+    [
+        (1, "1st", "1er"),
+        (2, "2nd", "2e"),
+        (3, "3rd", "3e"),
+        (4, "4th", "4e"),
+        (11, "11th", "11e"),
+        (12, "12th", "12e"),
+        (13, "13th", "13e"),
+        (21, "21st", "21e"),
+        (55, "55th", "55e"),
+        (112, "112th", "112e"),
+    ],
+)
+def test_ordinals(n, en, fr):
+    assert ty.ordinal(n, "en") == en
+    assert ty.ordinal(n, "fr") == fr
+
+
+def test_rank_phrases():
+    assert ty.rank_phrase("=12", "en") == "joint 12th"
+    assert ty.rank_phrase("=12", "fr") == "12e ex æquo"
+    assert ty.rank_phrase("101–200", "fr") == "101–200"
+    assert ty.rank_phrase("1", "en") == "1st"
+
+
+def test_french_punctuation():
+    text = ty.french_punctuation(
+        'Résultat: 3 écoles; bravo! Vraiment? Le "top 200" à 12:30 sur https://x.fr/a:b'
+    )
+    assert text == (
+        f"Résultat{NB}: 3 écoles{NNB}; bravo{NNB}! Vraiment{NNB}? Le «{NB}top 200{NB}» à 12:30 "
+        "sur https://x.fr/a:b"
+    )
+    assert ty.french_punctuation("« Faim zéro »") == f"«{NB}Faim zéro{NB}»"
+    assert ty.french_punctuation(f"x{NB}: y") == f"x{NB}: y"  # idempotent on already spaced text
+
+
+@given(st.text(alphabet="ab :;!?«» 12", max_size=40))
+def test_french_punctuation_is_idempotent(text):
+    once = ty.french_punctuation(text)
+    assert ty.french_punctuation(once) == once
+
+
+def test_english_punctuation_removes_spaces_before_marks():
+    assert ty.english_punctuation(f"Result : 3 schools ; 45{NB}%") == "Result: 3 schools; 45%"
+
+
+def test_join_names_and_institutions_of():
+    assert ty.join_names(["A", "B", "C"], "en") == "A, B and C"
+    assert ty.join_names(["A", "B"], "fr") == "A et B"
+    assert ty.institutions_of("FR", "France", "fr") == "établissements français"
+    assert ty.institutions_of("FR", "France", "en") == "French institutions"
+    assert ty.institutions_of("BT", "Bhutan", "en") == "institutions in Bhutan"
+    with pytest.raises(ValueError):
+        ty.check_lang("de")
