@@ -19,6 +19,13 @@ _API = {
     "explain_institution": "impactrank.engine.explain",
     "read_published": "impactrank.io.published",
     "audit_edition": "impactrank.engine.audit",
+    "overall_view": "impactrank.engine.views",
+    "sdg_view": "impactrank.engine.views",
+    "country_view": "impactrank.engine.views",
+    "group_view": "impactrank.engine.views",
+    "compare_editions": "impactrank.engine.compare",
+    "summarise": "impactrank.report.summary",
+    "read_groups": "impactrank.io.groups",
 }
 
 __all__ = ["__version__", *_API]
