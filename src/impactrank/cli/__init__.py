@@ -11,6 +11,7 @@ import sys
 import typer
 
 # Command modules register themselves on ``app`` when imported.
+from impactrank.cli import analysis as _analysis  # noqa: F401
 from impactrank.cli import build as _build  # noqa: F401
 from impactrank.cli import demo as _demo  # noqa: F401
 from impactrank.cli import methodology as _methodology  # noqa: F401

@@ -1,0 +1,336 @@
+"""``impactrank uncertainty``, ``impactrank whatif`` and ``impactrank advise``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, console_err
+from impactrank.engine.advise import advise as run_advise
+from impactrank.engine.edition import Edition
+from impactrank.engine.uncertainty import (
+    UncertaintyResult,
+    check_nominal,
+    dask_executor,
+    format_rank_interval,
+    interval_widths,
+    prepare_field,
+    published_banding,
+    published_uncertainty,
+    run_uncertainty,
+    with_uncertainty,
+)
+from impactrank.engine.whatif import parse_setting, plain_submissions
+from impactrank.engine.whatif import whatif as run_whatif
+from impactrank.errors import InputError
+from impactrank.io.atomic import write_bytes_atomic
+from impactrank.io.build import sha256_file
+from impactrank.io.inputs import read_institutions, read_submissions
+from impactrank.io.uncertainty_config import load_uncertainty_config
+from impactrank.io.workspace import Workspace
+from impactrank.methodology import Methodology, load_methodology
+from impactrank.methodology.schema import Banding
+
+InstitutionsOption = Annotated[
+    Path | None, typer.Option("--institutions", "-i", help="The institutions file the edition was built from.")
+]
+SubmissionsOption = Annotated[
+    list[Path] | None,
+    typer.Option("--submissions", "-s", help="The submissions file(s) the edition was built from; repeatable."),
+]
+MethodologyOption = Annotated[
+    str | None, typer.Option("--methodology", "-m", help="Bundled id or YAML file (default: the edition's).")
+]
+
+
+def load_inputs(
+    edition: Edition, institutions: Path | None, submissions: list[Path] | None, methodology: str | None
+) -> tuple[Methodology, pl.DataFrame, pl.DataFrame]:
+    """The validated inputs a built edition was made from, checked against the hashes in its manifest.
+
+    The workspace keeps results, not raw submissions, so the files are named on the command line."""
+    if edition.kind != "built":
+        raise InputError(f"edition {edition.id} is imported from a published table: it has no raw inputs")
+    recorded = edition.manifest.get("inputs", [])
+    names = ", ".join(f"{i['role']}: {i['file']}" for i in recorded) or "not recorded"
+    if institutions is None or not submissions:
+        raise InputError(
+            f"edition {edition.id} was built from {names}; pass them with --institutions and --submissions",
+            field="institutions" if institutions is None else "submissions",
+        )
+    given = {("institutions", sha256_file(institutions))} | {("submissions", sha256_file(p)) for p in submissions}
+    expected = {(i["role"], i["sha256"]) for i in recorded}
+    if expected and given != expected:
+        raise InputError(
+            f"these files are not the inputs edition {edition.id} was built from ({names})", field="submissions"
+        )
+    method = load_methodology(methodology or edition.manifest.get("methodology", {}).get("id", edition.source))
+    inst = read_institutions(institutions)
+    subs = read_submissions(submissions, method, inst)
+    return method, inst, subs
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console_err,
+        transient=True,
+    )
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    return frame.write_csv(float_precision=6).encode("utf-8")
+
+
+def write_uncertainty_outputs(out: Path, edition: Edition, result: UncertaintyResult) -> list[str]:
+    """rank_uncertainty.csv, sobol.csv and uncertainty.json: deterministic bytes, each written atomically."""
+    payloads = {
+        "rank_uncertainty.csv": _csv(result.table),
+        "sobol.csv": _csv(result.sobol),
+    }
+    summary = {"edition": edition.id, **result.manifest(), "sobol": result.sobol.to_dicts()}
+    payloads["uncertainty.json"] = (json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    for name, data in payloads.items():
+        write_bytes_atomic(out / name, data)
+    return list(payloads)
+
+
+@app.command()
+def uncertainty(
+    edition: EditionOption,
+    runs: Annotated[int | None, typer.Option("--runs", "-n", help="Model evaluations (default 1000).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default 0); same seed, same output.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML declaration of uncertain inputs.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory for the CSV and JSON results.")] = None,
+    institutions: InstitutionsOption = None,
+    submissions: SubmissionsOption = None,
+    methodology: MethodologyOption = None,
+    threads: Annotated[int, typer.Option("--threads", help="Threads in this process (0: one per core).")] = 0,
+    workers: Annotated[int, typer.Option("--workers", help="Spread the runs over a local Dask cluster.")] = 1,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler.")] = None,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Monte Carlo rank intervals and Sobol indices over the declared uncertain inputs; the results are stored
+    in the edition's rank_uncertainty table."""
+    cfg = load_uncertainty_config(config)
+    runs = runs if runs is not None else (cfg.runs or 1000)
+    seed = seed if seed is not None else (cfg.seed or 0)
+    if runs < 2:
+        raise InputError("at least 2 runs are needed", field="runs")
+    with Workspace(workspace, read_only=True) as ws:
+        ed = ws.load(edition)
+    with _progress() as bar:
+        task = bar.add_task(f"edition {ed.id}", total=runs)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+
+        if ed.kind == "imported":
+            if cfg.inputs.published_scores is None:
+                raise InputError(
+                    "an imported edition's only uncertain input is published_scores; the "
+                    "configuration does not declare it",
+                    field="inputs.published_scores",
+                )
+            ignored = cfg.to_spec().inputs
+            if config is not None and ignored:
+                console_err.print(
+                    f"note: {', '.join(ignored)} apply to built editions; edition {ed.id} is imported, "
+                    "so only its published score ranges vary",
+                    highlight=False,
+                )
+            result = published_uncertainty(ed, runs, seed, progress=advance)
+            banding = published_banding(ed.overall)
+        else:
+            method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
+            spec = cfg.to_spec()
+            banding = method.overall.banding
+            fld = prepare_field(method, inst, subs, spec)
+            executor = dask_executor(scheduler, workers) if (scheduler or workers > 1) else None
+            partitions = 4 * max(workers, 1) if executor is not None else 1
+            bar.update(task, total=runs)
+            result = run_uncertainty(
+                fld,
+                spec,
+                runs,
+                seed,
+                progress=advance,
+                executor=executor,
+                partitions=partitions,
+                threads=threads or os.cpu_count() or 1,
+            )
+            bar.update(task, total=result.runs)
+            mismatched = check_nominal(result, ed)
+            if mismatched:
+                raise InputError(
+                    f"the nominal ranks differ from edition {ed.id} in {mismatched} places: use the "
+                    "methodology the edition was built with",
+                    field="methodology",
+                )
+    updated = with_uncertainty(ed, result)
+    with Workspace(workspace) as ws:
+        ws.save(updated)
+    files = write_uncertainty_outputs(out, ed, result) if out is not None else []
+    _print_summary(ed, result, banding)
+    where = f"; files: {out}/ ({', '.join(files)})" if files else ""
+    console.print(f"stored in the rank_uncertainty table of edition {ed.id} in {workspace}{where}", highlight=False)
+
+
+def _print_summary(ed: Edition, result: UncertaintyResult, banding: Banding | None) -> None:
+    design = "Saltelli design" if not result.sobol.is_empty() else "random design"
+    console.print(
+        f"[green]{result.runs}[/] runs ({design}, seed {result.seed}) over: "
+        f"{', '.join(result.inputs) or 'nothing (no uncertain input declared)'}",
+        highlight=False,
+    )
+    if banding is not None:
+        widths = interval_widths(result.table, banding)
+        table = Table(title="Overall table: median width of the 90 % rank interval", title_justify="left")
+        for col in ("band", "institutions", "median width"):
+            table.add_column(col, justify="left" if col == "band" else "right")
+        for row in widths.iter_rows(named=True):
+            table.add_row(row["band"], str(row["institutions"]), f"{row['median_width']:.1f}")
+        console.print(table)
+    overall = result.table.filter(pl.col("table") == "overall").head(5)
+    for row in overall.iter_rows(named=True):
+        shown = format_rank_interval(row["nominal_rank"], row["rank_p05"], row["rank_p95"])
+        console.print(f"  {row['institution_id']}: {shown}", highlight=False)
+    sobol = result.sobol.filter(pl.col("table") == "overall").sort("total_order", descending=True, nulls_last=True)
+    if sobol.height:
+        table = Table(title="Sobol indices of the overall ranks", title_justify="left")
+        for col in ("input", "first order", "total"):
+            table.add_column(col, justify="left" if col == "input" else "right")
+        for row in sobol.iter_rows(named=True):
+            fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
+            table.add_row(row["input"], fmt(row["first_order"]), fmt(row["total_order"]))
+        console.print(table)
+
+
+@app.command()
+def whatif(
+    edition: EditionOption,
+    institution: Annotated[str, typer.Option("--institution", help="institution_id to change.")],
+    settings: Annotated[list[str], typer.Option("--set", help="SDG.METRIC=VALUE; repeatable.")],
+    institutions: InstitutionsOption = None,
+    submissions: SubmissionsOption = None,
+    methodology: MethodologyOption = None,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Re-score the whole field with changed data for one institution and show before and after."""
+    with Workspace(workspace, read_only=True) as ws:
+        ed = ws.load(edition)
+    method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
+    current = plain_submissions(subs).filter(pl.col("institution_id") == institution)
+    changes = []
+    for text in settings:
+        change = parse_setting(method, text)
+        row = current.filter((pl.col("sdg") == change.sdg) & (pl.col("metric") == change.metric))
+        if change.numerator is not None and "/" not in text.partition("=")[2] and row.height:
+            change = parse_setting(method, text, row.row(0, named=True))
+        changes.append(change)
+    result = run_whatif(method, inst, subs, institution, changes)
+    o = {r["side"]: r for r in result.overall.iter_rows(named=True)}
+    table = Table(title=f"{institution} in edition {ed.id}: before and after", title_justify="left")
+    for col in ("", "before", "after"):
+        table.add_column(col, justify="left" if not col else "right")
+    for label, key in (
+        ("overall score", "overall_score"),
+        ("rank", "rank"),
+        ("band", "band"),
+        ("best SDGs", "top_sdgs"),
+    ):
+        b, a = o["before"][key], o["after"][key]
+        fmt = (
+            (lambda v: "–" if v is None else f"{v:.2f}")
+            if key == "overall_score"
+            else (lambda v: "–" if v is None else str(v))
+        )
+        table.add_row(label, fmt(b), fmt(a))
+    console.print(table)
+    sdgs = Table(title="SDG scores", title_justify="left")
+    for col in ("SDG", "score before", "score after", "scaled before", "scaled after", "rank before", "rank after"):
+        sdgs.add_column(col, justify="right")
+
+    def num(v: float | None) -> str:
+        return "–" if v is None else f"{v:.2f}"
+
+    for r in result.sdgs.iter_rows(named=True):
+        sdgs.add_row(
+            str(r["sdg"]),
+            num(r["score_before"]),
+            num(r["score_after"]),
+            num(r["scaled_score_before"]),
+            num(r["scaled_score_after"]),
+            r["rank_before"] or "–",
+            r["rank_after"] or "–",
+        )
+    console.print(sdgs)
+    metrics = Table(title="Changed metrics", title_justify="left")
+    for col in ("SDG", "metric", "raw before", "raw after", "score before", "score after"):
+        metrics.add_column(col, justify="left" if col == "metric" else "right")
+    for r in result.metrics.iter_rows(named=True):
+        metrics.add_row(
+            str(r["sdg"]),
+            r["metric"],
+            num(r["raw_before"]),
+            num(r["raw_after"]),
+            num(r["score_before"]),
+            num(r["score_after"]),
+        )
+    console.print(metrics)
+    console.print(f"{result.others_moved} other institutions change overall rank position.", highlight=False)
+
+
+@app.command()
+def advise(
+    edition: EditionOption,
+    institution: Annotated[str, typer.Option("--institution", help="institution_id to advise.")],
+    top: Annotated[int, typer.Option("--top", help="How many metrics to list.")] = 10,
+    institutions: InstitutionsOption = None,
+    submissions: SubmissionsOption = None,
+    methodology: MethodologyOption = None,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most."""
+    with Workspace(workspace, read_only=True) as ws:
+        ed = ws.load(edition)
+    method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
+    a = run_advise(method, inst, subs, institution, top=top)
+    console.print(
+        f"[bold]{institution}[/] in edition {ed.id}: submitted SDGs {', '.join(map(str, a.submitted))}", highlight=False
+    )
+    if not a.eligible:
+        console.print(f"Not in the overall table: {a.needs}.", highlight=False)
+    else:
+        scaled = ", ".join(f"SDG {s} {a.scaled[s]:.1f}" for s in a.recommended)
+        console.print(
+            f"Submit SDGs {', '.join(map(str, a.recommended))} for the best overall score, "
+            f"{a.best_score:.2f} (scaled: {scaled}); other SDGs do not change it.",
+            highlight=False,
+        )
+        g = a.gap
+        if g is not None and g.target is not None:
+            console.print(
+                f"Position {g.position} ({g.current}); {g.points:.2f} overall points more reach "
+                f"{g.target} (position {g.target_position}).",
+                highlight=False,
+            )
+        elif g is not None:
+            console.print(f"Position {g.position}: the top of the table.", highlight=False)
+    table = Table(title="Largest gains in overall score per unit of improvement", title_justify="left")
+    for col in ("SDG", "metric", "counted", "unit of improvement", "gain"):
+        table.add_column(col, justify="left" if col in ("metric", "unit of improvement") else "right")
+    for r in a.gains.iter_rows(named=True):
+        gain = "–" if r["gain"] is None else f"{r['gain']:+.3f}"
+        table.add_row(str(r["sdg"]), r["metric"], "yes" if r["counted"] else "no", r["unit"], gain)
+    console.print(table)

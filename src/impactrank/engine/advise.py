@@ -1,0 +1,272 @@
+"""Advice for one institution: which SDGs to submit, the gap to the next band, and where an improvement in
+the data gains the most overall points.
+
+Which SDGs: an institution's scaled score in an SDG depends on the field of that SDG and on its own data in
+it, not on which other SDGs it submits (metric normalisation is per SDG and metric; scaling is per SDG over
+the eligible institutions, and the institution stays eligible). Its overall score is therefore the required
+SDG plus the best k of its scaled scores, whatever else it submits, and the smallest submission reaching
+that score is the required SDG plus those k SDGs (ties to the lower SDG number, as the overall table
+chooses). Tests check this against a brute force over every subset with the whole field re-scored.
+
+Gains: for each metric of the submitted SDGs, one stated unit of improvement is applied and the whole field
+re-scored (that metric's normalisation and every SDG's scaling depend on the field); the gain is the change
+in the institution's overall score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from impactrank.engine.evidence import RUBRIC_FIELDS
+from impactrank.engine.metrics import (
+    ScoringChoices,
+    encode,
+    metric_catalogue,
+    metric_grid,
+    score_metrics,
+    sdg_scores,
+)
+from impactrank.engine.overall import N_SDGS, compute_overall, score_matrix
+from impactrank.engine.ranking import display_keys
+from impactrank.errors import InputError
+from impactrank.methodology.schema import Banding, Methodology
+
+RELATIVE_STEP = 0.10
+"""Continuous and bibliometric metrics: the unit of improvement is 10 % of the institution's own value."""
+RATE_STEP = 0.01
+"""Rates (numerator / denominator): the unit is one percentage point of the rate."""
+
+
+@dataclass(frozen=True)
+class BandGap:
+    position: int
+    current: str  # band label, or "rank N" for an individually ranked row
+    target: str | None  # the next better band (or rank), None at the top
+    target_position: int | None
+    points: float | None  # overall points needed to reach it (0 if a rounding away), None at the top
+
+
+@dataclass(frozen=True)
+class Advice:
+    institution_id: str
+    submitted: list[int]
+    eligible: bool
+    needs: str | None  # what the institution lacks to be in the overall table
+    recommended: list[int]  # required SDG first, then the best k, best first
+    score: float | None  # overall score with every submitted SDG
+    best_score: float | None  # with the recommended SDGs only (equal to score; see the module docstring)
+    scaled: dict[int, float]  # scaled score per submitted SDG
+    gap: BandGap | None
+    gains: pl.DataFrame  # sdg, metric, kind, counted, unit, step, gain (overall points per unit), rank
+
+
+class _Model:
+    """The field's metric grid and SDG score matrix, re-scored one metric group at a time."""
+
+    def __init__(self, methodology: Methodology, institutions: pl.DataFrame, submissions: pl.DataFrame) -> None:
+        self.methodology = methodology
+        self.catalogue = metric_catalogue(methodology)
+        inst = institutions.sort("institution_id")
+        self.ids = inst["institution_id"]
+        encoded = (
+            submissions
+            if {"inst", "code"} <= set(submissions.columns)
+            else encode(submissions, self.ids, self.catalogue)
+        )
+        self.grid = metric_grid(encoded, self.catalogue)
+        self.scored = score_metrics(self.grid, self.catalogue, methodology, ScoringChoices())
+        self.matrix = score_matrix(sdg_scores(self.scored), len(self.ids))
+        self.result = compute_overall(self.matrix, methodology.overall)
+
+    def row_of(self, institution_id: str) -> int:
+        index = self.ids.index_of(institution_id)
+        if index is None:
+            raise InputError(f"no institution {institution_id!r} among the inputs", field="institution")
+        return int(index)
+
+    def overall_with(self, code: int, inst: int, changes: dict) -> float:
+        """The institution's overall score after changing its row of metric ``code`` (whole field re-scored)."""
+        mask = (self.grid["code"] == code).to_numpy()
+        group = self.grid.filter(pl.Series(mask))
+        is_row = (group["inst"] == inst).to_numpy()
+        updates = []
+        for column, value in changes.items():
+            updates.append(
+                pl.when(pl.Series(is_row)).then(pl.lit(value, pl.Float64)).otherwise(pl.col(column)).alias(column)
+            )
+        group = group.with_columns(updates)
+        new = score_metrics(group, self.catalogue, self.methodology, ScoringChoices())
+        old = self.scored.filter(pl.Series(mask))
+        delta = new["contribution"].to_numpy() - old["contribution"].to_numpy()
+        matrix = self.matrix.copy()
+        sdg = int(self.catalogue["sdg"][code]) - 1
+        matrix[group["inst"].to_numpy(), sdg] += delta
+        return float(compute_overall(matrix, self.methodology.overall).score[inst])
+
+
+def _segments(banding: Banding, size: int) -> list[tuple[str, int, int]]:
+    from impactrank.engine.uncertainty import _band_segments
+
+    return _band_segments(banding, size)
+
+
+def band_gap(methodology: Methodology, scores: np.ndarray, inst: int) -> BandGap:
+    """Overall points between the institution's score and the lowest score that reaches the next band."""
+    eligible = np.flatnonzero(~np.isnan(scores))
+    precision = methodology.ranking.display_precision
+    keys = display_keys(scores[eligible], precision)
+    own = int(display_keys(np.array([scores[inst]]), precision)[0])
+    position = int((keys > own).sum()) + 1
+    banding = methodology.overall.banding
+    segments = _segments(banding, len(eligible))
+
+    def segment(pos: int) -> str | None:
+        return next((label for label, lo, hi in segments if lo <= pos <= hi), None)
+
+    if position <= banding.individual_to:
+        label, target_position = f"rank {position}", position - 1
+        target = f"rank {target_position}" if target_position >= 1 else None
+    else:
+        label = segment(position) or f"rank {position}"
+        start = next((lo for seg, lo, _ in segments if seg == label), position)
+        target_position = start - 1
+        target = segment(target_position) if target_position >= 1 else None
+    if target is None:
+        return BandGap(position, label, None, None, None)
+    others = np.sort(keys[eligible != inst])[::-1]  # the other eligible institutions, best first
+    needed_key = int(others[target_position - 1])  # tie with the target_position-th best of the others
+    points = max(0.0, (needed_key - 0.5) / 10**precision - float(scores[inst]))
+    return BandGap(position, label, target, target_position, points)
+
+
+def advise(
+    methodology: Methodology,
+    institutions: pl.DataFrame,
+    submissions: pl.DataFrame,
+    institution_id: str,
+    top: int | None = 10,
+) -> Advice:
+    model = _Model(methodology, institutions, submissions)
+    inst = model.row_of(institution_id)
+    rules = methodology.overall
+    req = rules.required_sdg
+    submitted = [s + 1 for s in range(N_SDGS) if not math.isnan(model.matrix[inst, s])]
+    eligible = bool(model.result.eligible[inst])
+    scaled = {s: float(model.result.scaled[inst, s - 1]) for s in submitted if eligible}
+    if not eligible:
+        lacking = []
+        if req not in submitted:
+            lacking.append(f"SDG {req}")
+        others = len([s for s in submitted if s != req])
+        if others < rules.min_other_sdgs:
+            lacking.append(f"{rules.min_other_sdgs - others} more SDG(s) besides SDG {req}")
+        return Advice(
+            institution_id,
+            submitted,
+            False,
+            "submit " + " and ".join(lacking),
+            [],
+            None,
+            None,
+            {},
+            None,
+            _gains(model, inst, top),
+        )
+    best = [int(s) for s in model.result.best[inst] if s > 0]
+    chosen = [req, *best]
+    best_score = (rules.required_weight * scaled[req] + rules.best_weight * sum(scaled[s] for s in best)) / 100.0
+    return Advice(
+        institution_id=institution_id,
+        submitted=submitted,
+        eligible=True,
+        needs=None,
+        recommended=chosen,
+        score=float(model.result.score[inst]),
+        best_score=best_score,
+        scaled=scaled,
+        gap=band_gap(methodology, model.result.score, inst),
+        gains=_gains(model, inst, top),
+    )
+
+
+GAINS_SCHEMA = {
+    "sdg": pl.Int64,
+    "metric": pl.String,
+    "kind": pl.String,
+    "counted": pl.Boolean,
+    "unit": pl.String,
+    "gain": pl.Float64,
+}
+
+
+def _gains(model: _Model, inst: int, top: int | None) -> pl.DataFrame:
+    base = float(model.result.score[inst]) if model.result.eligible[inst] else math.nan
+    mine = model.grid.filter(pl.col("inst") == inst)
+    counted = set()
+    if model.result.eligible[inst]:
+        counted = {model.methodology.overall.required_sdg, *[int(s) for s in model.result.best[inst] if s > 0]}
+    rows = []
+    for row in mine.iter_rows(named=True):
+        code = int(row["code"])
+        field = model.grid.filter(pl.col("code") == code)
+        step = _step(row, field, model.catalogue.row(code, named=True))
+        if step is None:
+            continue
+        unit, changes = step
+        after = model.overall_with(code, inst, changes)
+        rows.append(
+            {
+                "sdg": row["sdg"],
+                "metric": row["metric"],
+                "kind": model.catalogue["kind"][code],
+                "counted": row["sdg"] in counted,
+                "unit": unit,
+                "gain": None if math.isnan(after - base) else after - base,
+            }
+        )
+    frame = pl.DataFrame(rows, schema=GAINS_SCHEMA)
+    frame = frame.sort(["gain", "sdg", "metric"], descending=[True, False, False], nulls_last=True)
+    return frame.head(top) if top is not None else frame
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _step(row: dict, field: pl.DataFrame, meta: dict) -> tuple[str, dict] | None:
+    """The unit of improvement for one of the institution's metric rows, and the changed columns."""
+    if meta["kind"] == "evidence":
+        answers = [row[f] for f in RUBRIC_FIELDS]
+        points = [meta[f"pts_{f}"] for f in RUBRIC_FIELDS]
+        open_items = [(points[i], -i) for i, a in enumerate(answers) if (a is None or a < 1) and points[i] > 0]
+        if not open_items:
+            return None
+        i = -max(open_items)[1]
+        return f"answer '{RUBRIC_FIELDS[i]}' fully (one rubric item)", {RUBRIC_FIELDS[i]: 1.0}
+    lower = bool(meta["lower"])
+    provided = field["raw"].drop_nulls().drop_nans()
+    raw = row["raw"]
+    if raw is None or math.isnan(raw):
+        if provided.len() == 0:
+            return None
+        median = float(provided.median())
+        what = "rate" if meta["rate"] else "value"
+        return f"provide it, at the field median {what} ({_fmt(median)})", {"raw": median}
+    if meta["rate"]:
+        new_rate = raw + (-RATE_STEP if lower else RATE_STEP)
+        if new_rate < 0:
+            return None
+        verb = "−" if lower else "+"
+        return f"{verb}1 percentage point of the rate ({_fmt(raw)} → {_fmt(new_rate)})", {"raw": new_rate}
+    if raw == 0:
+        median = float(provided.median()) if provided.len() else 0.0
+        if lower or median <= 0:
+            return None
+        return f"raise it from 0 to the field median ({_fmt(median)})", {"raw": median}
+    new = raw * (1 - RELATIVE_STEP if lower else 1 + RELATIVE_STEP)
+    verb = "−10 %" if lower else "+10 %"
+    return f"{verb} ({_fmt(raw)} → {_fmt(new)})", {"raw": new}

@@ -1,0 +1,123 @@
+"""Advice: the SDG choice against a brute force over every subset (whole field re-scored each time), the gap
+to the next band by hand, and metric gains against full what-if rebuilds."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import polars as pl
+import pytest
+
+from impactrank.engine.advise import advise
+from impactrank.engine.build import build_edition
+from impactrank.engine.ranking import display_keys
+from impactrank.engine.whatif import Change, plain_submissions, whatif
+from impactrank.io.inputs import read_institutions, read_submissions
+from impactrank.methodology import load_methodology
+from impactrank.synthetic import generate_field
+
+
+@pytest.fixture
+def mini(mini_paths, mini_methodology):
+    inst = read_institutions(mini_paths["institutions"])
+    subs = read_submissions([mini_paths["submissions"]], mini_methodology, inst)
+    return mini_methodology, inst, subs
+
+
+def brute_force(methodology, inst, subs, institution_id, submitted):
+    """Best overall score over every subset of the submitted SDGs that keeps the institution eligible."""
+    rules = methodology.overall
+    others = [s for s in submitted if s != rules.required_sdg]
+    plain = plain_submissions(subs)
+    best = None
+    for k in range(rules.min_other_sdgs, len(others) + 1):
+        for chosen in itertools.combinations(others, k):
+            keep = {rules.required_sdg, *chosen}
+            drop = (pl.col("institution_id") == institution_id) & ~pl.col("sdg").is_in(sorted(keep))
+            ed = build_edition(methodology, inst, plain.filter(~drop))
+            score = ed.overall.filter(pl.col("institution_id") == institution_id)["overall_score"][0]
+            if best is None or score > best[0] + 1e-12:
+                best = (score, sorted(keep))
+    return best
+
+
+def subset_score(methodology, inst, subs, institution_id, keep):
+    drop = (pl.col("institution_id") == institution_id) & ~pl.col("sdg").is_in(sorted(keep))
+    ed = build_edition(methodology, inst, plain_submissions(subs).filter(~drop))
+    return ed.overall.filter(pl.col("institution_id") == institution_id)["overall_score"][0]
+
+
+@pytest.mark.parametrize("institution", ["A", "B", "C", "D"])
+def test_sdg_choice_equals_brute_force_mini(mini, institution):
+    methodology, inst, subs = mini
+    advice = advise(methodology, inst, subs, institution)
+    best_score, _ = brute_force(methodology, inst, subs, institution, advice.submitted)
+    assert advice.best_score == pytest.approx(best_score, abs=1e-9)
+    assert advice.score == pytest.approx(best_score, abs=1e-9)
+    assert subset_score(methodology, inst, subs, institution, advice.recommended) == pytest.approx(best_score)
+
+
+def test_sdg_choice_equals_brute_force_synthetic():
+    methodology = load_methodology("the-2021")
+    field = generate_field(methodology, 40, seed=3)
+    inst, subs = field.institutions, field.submissions
+    nominal = build_edition(methodology, inst, subs)
+    counts = nominal.sdg_scores.group_by("institution_id").len()
+    eligible = nominal.overall["institution_id"].to_list()
+    # an eligible institution with 5–7 other SDGs: 16–99 subsets, each a full rebuild
+    pick = counts.filter(pl.col("institution_id").is_in(eligible) & pl.col("len").is_between(6, 8)).sort(
+        "institution_id"
+    )["institution_id"][0]
+    advice = advise(methodology, inst, subs, pick, top=0)
+    best_score, _ = brute_force(methodology, inst, subs, pick, advice.submitted)
+    assert advice.best_score == pytest.approx(best_score, abs=1e-9)
+    assert len(advice.recommended) == 4 and advice.recommended[0] == 17
+    assert subset_score(methodology, inst, subs, pick, advice.recommended) == pytest.approx(best_score, abs=1e-9)
+
+
+def test_gap_to_next_band_by_hand(mini):
+    """C (37.0, position 3, band 3–4) reaches the individually ranked 1–2 by tying B's displayed 37.6:
+    a score of 37.55 rounds to 37.6, so the gap is 0.55."""
+    methodology, inst, subs = mini
+    gap = advise(methodology, inst, subs, "C").gap
+    assert (gap.position, gap.current, gap.target, gap.target_position) == (3, "3–4", "1–2", 2)
+    assert gap.points == pytest.approx(0.55)
+    b = advise(methodology, inst, subs, "B").gap
+    assert (b.current, b.target, b.target_position) == ("rank 2", "rank 1", 1)
+    assert b.points == pytest.approx(86.95 - 37.0 - 5 / 9)
+    top = advise(methodology, inst, subs, "A").gap
+    assert top.target is None and top.points is None
+
+
+def test_gap_is_enough_and_necessary(mini):
+    """Adding the gap to C's overall score ties B at display precision; a little less does not."""
+    methodology, inst, subs = mini
+    gap = advise(methodology, inst, subs, "C").gap
+    b_key = display_keys(np.array([37.55555555555556]), 1)[0]
+    assert display_keys(np.array([37.0 + gap.points]), 1)[0] == b_key
+    assert display_keys(np.array([37.0 + gap.points - 0.01]), 1)[0] < b_key
+
+
+def test_gains_by_hand_and_against_whatif(mini):
+    """C answering SDG 17's 'recent' item: its SDG 17 score goes 75 → 100, scaled 50 → 100 (A also 100),
+    so the overall score gains 0.22 × 50 = 11."""
+    methodology, inst, subs = mini
+    advice = advise(methodology, inst, subs, "C", top=None)
+    gains = {(r["sdg"], r["metric"]): r for r in advice.gains.iter_rows(named=True)}
+    top = advice.gains.row(0, named=True)
+    assert (top["sdg"], top["metric"], top["unit"]) == (17, "reports", "answer 'recent' fully (one rubric item)")
+    assert top["gain"] == pytest.approx(11.0)
+    # the pubs of SDG 1 from 0 to the field median (50): compare with a full what-if rebuild
+    assert gains[(1, "pubs")]["unit"] == "raise it from 0 to the field median (50)"
+    full = whatif(methodology, inst, subs, "C", [Change(1, "pubs", value=50.0)])
+    delta = full.overall["overall_score"][1] - full.overall["overall_score"][0]
+    assert gains[(1, "pubs")]["gain"] == pytest.approx(delta)
+    assert advice.gains["gain"].is_sorted(descending=True)
+
+
+def test_ineligible_institution_is_told_what_it_lacks(mini):
+    methodology, inst, subs = mini
+    advice = advise(methodology, inst, subs, "E")
+    assert not advice.eligible and advice.needs == "submit SDG 17"
+    assert advice.recommended == [] and advice.gap is None
