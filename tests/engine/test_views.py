@@ -382,3 +382,31 @@ def test_real_2023_imt_group_from_names(real_2023, tmp_path):
     # IMT Atlantique shares the first French place with two others (101–200)
     atl = gv.ranked.filter(pl.col("name") == "IMT Atlantique").row(0, named=True)
     assert atl["national_rank"] == "=1"
+
+
+def test_rank_intervals_appear_when_the_edition_has_uncertainty_results():
+    from impactrank.engine.edition import Edition
+    from impactrank.engine.views import overall_view, sdg_view
+
+    base = dict(
+        id="x",
+        year=2021,
+        kind="built",
+        source="t",
+        institutions=pl.DataFrame({"institution_id": ["a", "b"], "name": ["A", "B"], "country": ["FR", "FR"]}),
+        overall=pl.DataFrame({"institution_id": ["a", "b"], "rank": ["1", "2"], "rank_position": [1, 2]}),
+        sdg_scores=pl.DataFrame({"institution_id": ["a"], "sdg": [3], "score": [50.0], "rank": ["1"]}),
+    )
+    assert "rank_interval" not in overall_view(Edition(**base)).columns
+    unc = pl.DataFrame(
+        {
+            "institution_id": ["a", "b", "a"],
+            "table": ["overall", "overall", "sdg3"],
+            "nominal_rank": [1, 2, 1],
+            "rank_p05": [1.0, 1.2, 1.0],
+            "rank_p95": [2.5, 2.0, 1.0],
+        }
+    )
+    edition = Edition(**base, rank_uncertainty=unc)
+    assert overall_view(edition)["rank_interval"].to_list() == ["1 (1–3)", "2 (1–2)"]
+    assert sdg_view(edition, 3)["rank_interval"].to_list() == ["1 (1–1)"]

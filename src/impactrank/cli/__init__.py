@@ -7,18 +7,19 @@ clear line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import sys
+from importlib import import_module
+from importlib.util import find_spec
 
 import typer
 
-# Command modules register themselves on ``app`` when imported.
-from impactrank.cli import analysis as _analysis  # noqa: F401
-from impactrank.cli import build as _build  # noqa: F401
-from impactrank.cli import demo as _demo  # noqa: F401
-from impactrank.cli import methodology as _methodology  # noqa: F401
-from impactrank.cli import published as _published  # noqa: F401
-from impactrank.cli import views as _views  # noqa: F401
 from impactrank.cli.common import app, console_err
 from impactrank.errors import InputError
+
+# Command modules register themselves on ``app`` when imported; this order is the order of ``--help``.
+COMMAND_MODULES = ("demo", "build", "methodology", "published", "views", "analysis", "web", "sdg")
+for _module in COMMAND_MODULES:
+    if find_spec(f"impactrank.cli.{_module}") is not None:
+        import_module(f"impactrank.cli.{_module}")
 
 
 def main() -> None:

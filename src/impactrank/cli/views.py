@@ -90,6 +90,11 @@ def _print_table(frame: pl.DataFrame, title: str) -> None:
 _OVERALL_COLS = ["rank", "name", "country", "overall_display", "top_sdgs"]
 
 
+def _rank_first(frame: pl.DataFrame, columns: list[str]) -> list[str]:
+    """Show "45 (38–57)" instead of the bare rank when the edition has uncertainty results."""
+    return ["rank_interval" if c == "rank" and "rank_interval" in frame.columns else c for c in columns]
+
+
 @view_app.command("overall")
 def view_overall(
     edition: EditionOption,
@@ -101,7 +106,7 @@ def view_overall(
     (ed,) = _load(workspace, edition)
     frame = overall_view(ed)
     _emit(
-        frame.select(_OVERALL_COLS) if format == "table" else frame,
+        frame.select(_rank_first(frame, _OVERALL_COLS)) if format == "table" else frame,
         format,
         out,
         f"Overall table {ed.id}: {ed.field_size} institutions",
@@ -120,7 +125,7 @@ def view_sdg(
     (ed,) = _load(workspace, edition)
     frame = sdg_view(ed, sdg)
     shown = (
-        frame.select("rank", "name", "country", "score", "score_low", "score_high")
+        frame.select(_rank_first(frame, ["rank", "name", "country", "score", "score_low", "score_high"]))
         if format == "table"
         else frame
     )

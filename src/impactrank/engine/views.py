@@ -76,10 +76,35 @@ def with_national_ranks(overall: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def with_rank_intervals(frame: pl.DataFrame, edition: Edition, table: str) -> pl.DataFrame:
+    """Add ``rank_interval`` — the displayed rank with its simulated 90 % interval, "45 (38–57)" — when the
+    edition carries uncertainty results for ``table`` ("overall", "sdg1" …); otherwise return ``frame``."""
+    unc = edition.rank_uncertainty.filter(pl.col("table") == table)
+    if unc.height == 0:
+        return frame
+    interval = unc.select(
+        "institution_id",
+        rank_interval_low=pl.col("rank_p05").floor().cast(pl.Int64),
+        rank_interval_high=pl.col("rank_p95").ceil().cast(pl.Int64),
+    )
+    return (
+        frame.join(interval, on="institution_id", how="left", maintain_order="left")
+        .with_columns(
+            rank_interval=pl.when(pl.col("rank_interval_low").is_not_null())
+            .then(pl.format("{} ({}–{})", pl.col("rank"), pl.col("rank_interval_low"), pl.col("rank_interval_high")))
+            .otherwise(pl.col("rank"))
+        )
+        .drop("rank_interval_low", "rank_interval_high")
+    )
+
+
 def overall_view(edition: Edition) -> pl.DataFrame:
-    """The overall table as published, with name and country, in published order (position, then name)."""
-    frame = _with_names(edition.overall, edition)
+    """The overall table as published, with name and country, in published order (position, then name);
+    with ``rank_interval`` when the edition has uncertainty results."""
+    frame = with_rank_intervals(_with_names(edition.overall, edition), edition, "overall")
+    extra = ["rank_interval"] if "rank_interval" in frame.columns else []
     return frame.sort(["rank_position", "rank_high", "name", "institution_id"], nulls_last=True).select(
+        *extra,
         "rank",
         "rank_position",
         "rank_low",
@@ -110,12 +135,14 @@ def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
     if not 1 <= int(sdg) <= 17:
         raise InputError(f"SDG must be 1–17, not {sdg}", field="sdg")
     frame = _with_names(edition.sdg_scores.filter(pl.col("sdg") == int(sdg)), edition)
-    frame = frame.with_columns(_order=pl.coalesce("score", "score_high"))
+    frame = with_rank_intervals(frame, edition, f"sdg{int(sdg)}").with_columns(_order=pl.coalesce("score", "score_high"))
+    extra = ["rank_interval"] if "rank_interval" in frame.columns else []
     return frame.sort(
         ["rank_position", "_order", "name", "institution_id"],
         descending=[False, True, False, False],
         nulls_last=True,
     ).select(
+        *extra,
         "rank",
         "rank_position",
         "rank_low",
