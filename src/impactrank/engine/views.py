@@ -34,9 +34,7 @@ def field_size(edition: Edition) -> int | None:
     n = edition.overall.height
     if n == 0:
         return 0
-    worst = edition.overall.select(
-        pl.max_horizontal(pl.col("rank_low").max(), pl.col("rank_high").max())
-    ).item()
+    worst = edition.overall.select(pl.max_horizontal(pl.col("rank_low").max(), pl.col("rank_high").max())).item()
     if edition.overall["rank_low"].null_count() == n:
         return n
     if worst is not None and worst > n:
@@ -51,9 +49,7 @@ def _with_names(frame: pl.DataFrame, edition: Edition) -> pl.DataFrame:
 
 def _order_key(low: pl.Expr, high: pl.Expr) -> pl.Expr:
     """One integer per displayed rank interval, ordering intervals by start then end (open end last)."""
-    return low.cast(pl.Int64) * 10_000_000 + high.fill_null(9_999_999).clip(upper_bound=9_999_999).cast(
-        pl.Int64
-    )
+    return low.cast(pl.Int64) * 10_000_000 + high.fill_null(9_999_999).clip(upper_bound=9_999_999).cast(pl.Int64)
 
 
 def with_national_ranks(overall: pl.DataFrame) -> pl.DataFrame:
@@ -135,7 +131,9 @@ def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
     if not 1 <= int(sdg) <= 17:
         raise InputError(f"SDG must be 1–17, not {sdg}", field="sdg")
     frame = _with_names(edition.sdg_scores.filter(pl.col("sdg") == int(sdg)), edition)
-    frame = with_rank_intervals(frame, edition, f"sdg{int(sdg)}").with_columns(_order=pl.coalesce("score", "score_high"))
+    frame = with_rank_intervals(frame, edition, f"sdg{int(sdg)}").with_columns(
+        _order=pl.coalesce("score", "score_high")
+    )
     extra = ["rank_interval"] if "rank_interval" in frame.columns else []
     return frame.sort(
         ["rank_position", "_order", "name", "institution_id"],
