@@ -106,7 +106,7 @@ def test_rules_in_a_field_of_constant_size(before, after, movement, change):
 
 @pytest.mark.parametrize(
     ("before", "after", "movement", "change"),
-    [  # the table in docs/views.md, 766 → 1,115 ranked
+    [  # the table in the README, 766 → 1,115 ranked
         ((301, 400), (301, 400), "progressed", "same"),
         ((301, 400), (101, 200), "progressed", "better"),
         ((101, 200), (201, 300), "maintained", "worse"),

@@ -213,7 +213,7 @@ def compare(
     out: OutOption = None,
 ) -> None:
     """Status (new, left, both), rank and percentile intervals, and movement (progressed / maintained /
-    declined, on percentile intervals: see docs/views.md) for every institution of either edition."""
+    declined, on percentile intervals: see the README) for every institution of either edition."""
     before, after = _load(workspace, from_, to)
     ids = None
     if group is not None:

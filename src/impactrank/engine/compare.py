@@ -1,6 +1,6 @@
 """Edition-over-edition comparison that reads bands as intervals and ranks relative to the field's size.
 
-Rules (documented in docs/views.md; the summary uses only these words):
+Rules (documented in the README; the summary uses only these words):
 
 * **Status.** ``both`` when the institution (same ``institution_id``, or a new id whose ``aliases`` name an
   institution of the same country that left: a renaming) is in both overall tables; ``new`` when only in the
