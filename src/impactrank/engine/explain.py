@@ -34,11 +34,13 @@ class Explanation:
     @property
     def formula(self) -> str | None:
         """The overall score written out with this institution's scaled scores."""
-        if self.overall is None or not self.rules:
+        if self.overall is None or not self.rules or self.overall.get("overall_score") is None:
             return None
         req = self.rules["required_sdg"]
         by_sdg = {s.sdg: s for s in self.sdgs}
         best = [int(x) for x in (self.overall["top_sdgs"] or "").split(";") if x]
+        if any(by_sdg.get(k) is None or by_sdg[k].scaled is None for k in (req, *best)):
+            return None  # an imported table carries no scaled scores
         req_part = f"{self.rules['required_weight'] / 100:g} × {by_sdg[req].scaled:.2f} (SDG {req})"
         best_part = " + ".join(f"{by_sdg[k].scaled:.2f} (SDG {k})" for k in best)
         return f"{req_part} + {self.rules['best_weight'] / 100:g} × ({best_part}) = {self.overall['overall_score']:.4f}"

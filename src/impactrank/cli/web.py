@@ -1,0 +1,65 @@
+"""``impactrank serve`` (the read-only dashboard) and ``impactrank report`` (HTML or PDF report)."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, console_err
+from impactrank.errors import InputError
+from impactrank.io.workspace import Workspace
+
+
+@app.command()
+def serve(
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; loopback by default.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the dashboard and its JSON API (read-only) over the workspace."""
+    import uvicorn
+
+    from impactrank.web.app import create_app
+
+    try:
+        is_loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        is_loopback = host == "localhost"
+    if not is_loopback:
+        console_err.print(
+            f"[yellow]warning:[/] serving on {host}, reachable from other machines "
+            "(the dashboard is read-only but has no authentication)",
+            highlight=False,
+        )
+    application = create_app(workspace, preload=True)
+    console.print(
+        f"impactrank dashboard on http://{host}:{port}/ (API docs at /docs); workspace {workspace}", highlight=False
+    )
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(
+    edition: EditionOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="FILE.html (interactive, offline) or FILE.pdf.")],
+    compare: Annotated[str | None, typer.Option("--compare", help="Earlier edition for movement.")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Select a country (ISO alpha-2).")] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Select a group (institutions' groups).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="fr or en.")] = "en",
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Write a self-contained report with charts: summary, score distribution, SDG profiles, movement."""
+    from impactrank.report.report import write_report
+
+    if lang not in ("en", "fr"):
+        raise InputError(f"--lang must be fr or en, not {lang!r}", field="lang")
+    if out.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise InputError(f"--out must end in .html or .pdf, not {out.name!r}", field="out")
+    with Workspace(workspace, read_only=True) as ws:
+        ed = ws.load(edition)
+        previous = ws.load(compare) if compare else None
+    path = write_report(ed, out, previous=previous, country=country, group=group, lang=lang)
+    console.print(f"[green]wrote[/] {path}", highlight=False)

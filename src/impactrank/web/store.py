@@ -1,0 +1,322 @@
+"""The dashboard's one core object: a read-only, in-memory cache of the workspace's editions with the
+indexes that keep filtered table requests fast on a 100,000-institution edition.
+
+Every page and its JSON twin read from here (datasette's "one core object" pattern): the HTML templates
+and the ``/api`` routes render the same dictionaries.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from impactrank.engine.edition import Edition
+from impactrank.errors import InputError
+from impactrank.io.workspace import Workspace
+
+SDGS = tuple(range(1, 18))
+
+OVERALL_SORTS = {
+    "rank": ["rank_position", "name"],
+    "name": ["name_key", "rank_position"],
+    "country": ["country", "rank_position"],
+    "score": ["overall_score", "name"],
+    "sdg17": ["sdg17_score", "name"],
+}
+SDG_SORTS = {
+    "rank": ["rank_position", "name"],
+    "name": ["name_key", "rank_position"],
+    "country": ["country", "rank_position"],
+    "score": ["score", "name"],
+}
+
+OVERALL_COLUMNS = [
+    "rank",
+    "rank_interval",
+    "institution_id",
+    "name",
+    "country",
+    "groups",
+    "overall_display",
+    "overall_score",
+    "sdg17_score",
+    "top_sdgs",
+    "band",
+    "rank_position",
+    "quality",
+]
+SDG_COLUMNS = [
+    "rank",
+    "rank_interval",
+    "institution_id",
+    "name",
+    "country",
+    "groups",
+    "score",
+    "scaled_score",
+    "counted",
+    "band",
+    "rank_position",
+]
+
+
+def rank_interval_expr() -> pl.Expr:
+    """'45 (38–57)' from the uncertainty columns when known, else the displayed rank."""
+    return (
+        pl.when(pl.col("rank_p05").is_not_null() & pl.col("rank_p95").is_not_null())
+        .then(
+            pl.format(
+                "{} ({}–{})",
+                pl.col("rank"),
+                pl.col("rank_p05").round(0).cast(pl.Int64),
+                pl.col("rank_p95").round(0).cast(pl.Int64),
+            )
+        )
+        .otherwise(pl.col("rank"))
+        .alias("rank_interval")
+    )
+
+
+class SortedIndex:
+    """A table sorted on a key column with each key's row range in a dict: one key's rows in O(1)."""
+
+    def __init__(self, frame: pl.DataFrame, key: str = "institution_id") -> None:
+        self.frame = frame.sort(key, maintain_order=True)
+        runs = (
+            self.frame.select(pl.col(key))
+            .with_row_index("_i")
+            .group_by(key, maintain_order=True)
+            .agg(pl.col("_i").first().alias("start"), pl.len().alias("n"))
+        )
+        self.offsets: dict[str, tuple[int, int]] = {k: (start, n) for k, start, n in runs.iter_rows() if k is not None}
+
+    def rows(self, value: str) -> pl.DataFrame:
+        start, n = self.offsets.get(value, (0, 0))
+        return self.frame.slice(start, n)
+
+
+@dataclass
+class EditionData:
+    """One loaded edition plus display tables and indexes built once."""
+
+    edition: Edition
+    overall: pl.DataFrame  # display table, sorted by rank, with one boolean column per SDG ("in_sdg_N")
+    by_country: dict[str, pl.DataFrame]
+    sdg_index: SortedIndex  # sdg_scores by institution (sorted by SDG within)
+    institutions: pl.DataFrame  # id, name, country, groups
+    groups: dict[str, list[str]]  # group name → member ids
+    countries: list[str]
+    overall_index: SortedIndex
+    metric_index: SortedIndex
+    uncertainty_index: SortedIndex
+    institution_index: SortedIndex
+    _sdg_tables: dict[int, pl.DataFrame] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, edition: Edition) -> EditionData:
+        inst = edition.institutions.select("institution_id", "name", "country", "groups")
+        unc = edition.rank_uncertainty.filter(pl.col("table") == "overall").select(
+            "institution_id", "rank_p05", "rank_p95", "median_rank"
+        )
+        presence = (
+            edition.sdg_scores.select("institution_id", "sdg")
+            .unique()
+            .with_columns(pl.lit(True).alias("present"))
+            .pivot(on="sdg", index="institution_id", values="present")
+        )
+        from impactrank.engine.views import overall_view
+
+        extra = inst.select("institution_id", "groups").unique("institution_id", keep="first", maintain_order=True)
+        overall = (
+            overall_view(edition)  # published order: position, then name
+            .join(extra, on="institution_id", how="left", maintain_order="left")
+            .join(unc, on="institution_id", how="left", maintain_order="left")
+            .with_columns(rank_interval_expr(), pl.col("name").fill_null("").str.to_lowercase().alias("name_key"))
+            .join(presence, on="institution_id", how="left", maintain_order="left")
+        )
+        for sdg in SDGS:
+            col = str(sdg)
+            expr = pl.col(col).fill_null(False) if col in overall.columns else pl.lit(False)
+            overall = overall.with_columns(expr.alias(f"in_sdg_{sdg}"))
+        overall = overall.drop([str(s) for s in SDGS if str(s) in overall.columns])
+        by_country = {
+            key[0]: frame
+            for key, frame in overall.partition_by("country", as_dict=True, maintain_order=True).items()
+            if key[0] is not None
+        }
+        groups: dict[str, list[str]] = {}
+        for iid, gs in inst.select("institution_id", "groups").iter_rows():
+            for g in (gs or "").split(";"):
+                g = g.strip()
+                if g:
+                    groups.setdefault(g, []).append(iid)
+        countries = sorted(c for c in inst["country"].unique().to_list() if c)
+        return cls(
+            edition=edition,
+            overall=overall,
+            by_country=by_country,
+            sdg_index=SortedIndex(edition.sdg_scores.sort(["institution_id", "sdg"])),
+            institutions=inst,
+            groups=dict(sorted(groups.items())),
+            countries=countries,
+            overall_index=SortedIndex(overall),
+            metric_index=SortedIndex(edition.metric_scores),
+            uncertainty_index=SortedIndex(edition.rank_uncertainty),
+            institution_index=SortedIndex(edition.institutions),
+        )
+
+    def sdg_table(self, sdg: int) -> pl.DataFrame:
+        """The SDG table for display, built on first use and kept."""
+        with self._lock:
+            if sdg not in self._sdg_tables:
+                from impactrank.engine.views import sdg_view
+
+                e = self.edition
+                unc = e.rank_uncertainty.filter(pl.col("table") == f"sdg{sdg}").select(
+                    "institution_id", "rank_p05", "rank_p95", "median_rank"
+                )
+                extra = e.institutions.select("institution_id", "groups").unique(
+                    "institution_id", keep="first", maintain_order=True
+                )
+                table = (
+                    sdg_view(e, sdg)  # ranked order, or by score for imported editions without SDG ranks
+                    .join(extra, on="institution_id", how="left", maintain_order="left")
+                    .join(unc, on="institution_id", how="left", maintain_order="left")
+                    .with_columns(
+                        rank_interval_expr(), pl.col("name").fill_null("").str.to_lowercase().alias("name_key")
+                    )
+                )
+                self._sdg_tables[sdg] = table
+            return self._sdg_tables[sdg]
+
+    def institution_rows(self, institution_id: str) -> pl.DataFrame:
+        """The institution's SDG rows (edition schema)."""
+        return self.sdg_index.rows(institution_id)
+
+    def institution(self, institution_id: str) -> dict | None:
+        rows = self.institution_index.rows(institution_id)
+        if not rows.height:
+            return None
+        row = rows.row(0, named=True)
+        return {k: row[k] for k in ("institution_id", "name", "country", "groups")}
+
+    def overall_row(self, institution_id: str) -> dict | None:
+        rows = self.overall_index.rows(institution_id)
+        return rows.row(0, named=True) if rows.height else None
+
+    def overall_frame(self, institution_id: str) -> pl.DataFrame:
+        """The institution's row of the edition's own overall table (edition schema)."""
+        return self.overall_index.rows(institution_id).select(self.edition.overall.columns)
+
+    def institution_frame(self, institution_id: str) -> pl.DataFrame:
+        """The institution's row of the edition's institutions table (edition schema)."""
+        return self.institution_index.rows(institution_id)
+
+    def metric_rows(self, institution_id: str) -> pl.DataFrame:
+        return self.metric_index.rows(institution_id)
+
+    def uncertainty_rows(self, institution_id: str) -> pl.DataFrame:
+        return self.uncertainty_index.rows(institution_id)
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    """Filters, sort and page of a table view; validated by the routes before it gets here."""
+
+    q: str | None = None
+    country: str | None = None
+    group: str | None = None
+    sdg: int | None = None
+    sort: str = "rank"
+    order: str = "asc"
+    page: int = 1
+    per_page: int = 50
+
+    def params(self) -> dict:
+        out = {
+            k: v
+            for k, v in (("q", self.q), ("country", self.country), ("group", self.group), ("sdg", self.sdg))
+            if v not in (None, "")
+        }
+        if self.sort != "rank":
+            out["sort"] = self.sort
+        if self.order != "asc":
+            out["order"] = self.order
+        return out
+
+
+def filter_table(
+    data: EditionData, table: pl.DataFrame | None, query: TableQuery, sorts: dict[str, list[str]]
+) -> pl.DataFrame:
+    """Apply a query's filters and sort (the whole result, before pagination)."""
+    if table is None:  # the overall table: start from the country partition when filtering by country
+        frame = data.by_country.get(query.country, data.overall.clear()) if query.country else data.overall
+    else:
+        frame = table.filter(pl.col("country") == query.country) if query.country else table
+    if query.group:
+        members = data.groups.get(query.group, [])
+        frame = frame.filter(pl.col("institution_id").is_in(members))
+    if query.sdg is not None and table is None:
+        frame = frame.filter(pl.col(f"in_sdg_{query.sdg}"))
+    if query.q:
+        needle = query.q.lower()
+        frame = frame.filter(
+            pl.col("name_key").str.contains(needle, literal=True)
+            | (pl.col("institution_id").str.to_lowercase() == needle)
+        )
+    if query.sort != "rank" or query.order != "asc":
+        keys = sorts[query.sort]
+        desc = query.order == "desc"
+        frame = frame.sort(keys, descending=[desc] + [False] * (len(keys) - 1), nulls_last=True)
+    return frame
+
+
+class Store:
+    """Read-only access to a workspace: the edition list and a cache of loaded editions."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._data: dict[str, EditionData] = {}
+        self._editions = self._read_editions()
+
+    def _read_editions(self) -> list[dict]:
+        with Workspace(self.path, read_only=True) as ws:
+            return ws.editions().to_dicts()
+
+    def editions(self) -> list[dict]:
+        return self._editions
+
+    def edition_ids(self) -> list[str]:
+        return [e["edition"] for e in self._editions]
+
+    def get(self, edition_id: str) -> EditionData:
+        """The edition's cached data; raises InputError (a 404) for an unknown id."""
+        data = self._data.get(edition_id)
+        if data is not None:
+            return data
+        with self._lock:
+            if edition_id not in self._data:
+                if edition_id not in self.edition_ids():
+                    self._editions = self._read_editions()  # it may have been added since start-up
+                    if edition_id not in self.edition_ids():
+                        known = ", ".join(self.edition_ids()) or "none"
+                        raise InputError(f"no edition {edition_id!r} (editions: {known})", field="edition")
+                with Workspace(self.path, read_only=True) as ws:
+                    self._data[edition_id] = EditionData.build(ws.load(edition_id))
+            return self._data[edition_id]
+
+    def preload(self) -> None:
+        for edition_id in self.edition_ids():
+            self.get(edition_id)
+
+    def previous(self, edition_id: str) -> str | None:
+        """The edition before this one by year (for movement), or None."""
+        ids = self.edition_ids()
+        year = {e["edition"]: e["year"] for e in self._editions}
+        earlier = [i for i in ids if year[i] < year[edition_id]]
+        return earlier[-1] if earlier else None

@@ -1,0 +1,107 @@
+"""A real headless Chromium (Debian's /usr/bin/chromium driven by Playwright) against the dashboard served
+by uvicorn on a free loopback port. Screenshots go to test-artifacts/ at the repository root."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+
+from web_workspace import make_workspace
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium chromium-driver; CI installs it)"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser_ws(tmp_path_factory) -> Path:
+    return make_workspace(tmp_path_factory.mktemp("browserws"), "normal")
+
+
+def _serve(workspace: Path):
+    """The dashboard in a uvicorn thread on 127.0.0.1:<free port>; yields the base URL."""
+    import uvicorn
+
+    from impactrank.web.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(workspace, preload=True), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the dashboard server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(browser_ws):
+    yield from _serve(browser_ws)
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory):
+    yield from _serve(make_workspace(tmp_path_factory.mktemp("browserhostile"), "hostile"))
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """A persistent Chromium context with a fresh user-data-dir."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=LAUNCH_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(20_000)
+        yield context
+        context.close()

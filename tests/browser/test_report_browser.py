@@ -1,0 +1,47 @@
+"""Open the HTML report from disk in headless Chromium with networking off and check its charts rendered."""
+
+from __future__ import annotations
+
+import pytest
+
+from impactrank.io.workspace import Workspace
+from impactrank.report.report import write_report
+
+pytestmark = pytest.mark.browser
+
+
+def test_report_renders_offline(browser_ws, browser, artifacts, tmp_path):
+    with Workspace(browser_ws, read_only=True) as ws:
+        edition, previous = ws.load("2021"), ws.load("2020")
+    path = write_report(edition, tmp_path / "report.html", previous=previous, country="FR")
+    requested: list[str] = []
+
+    def gate(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    page = browser.new_page()
+    browser.set_offline(True)
+    try:
+        page.route("**/*", gate)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri())
+        charts = page.locator("div.chart")
+        # distribution, two SDG profiles (A, C), participation, movement
+        assert charts.count() == 5
+        page.wait_for_function("document.querySelectorAll('div.chart[data-rendered=\"true\"]').length === 5")
+        assert page.locator("div.chart .main-svg").count() >= 5
+        assert page.locator("div.chart .static-chart").count() == 0  # fallbacks replaced by live charts
+        # the distribution marks exactly the selected institutions (A and C) over non-empty bars
+        assert page.locator("#chart-distribution .scatterlayer .point").count() == 2
+        assert page.locator("#chart-distribution .bars .point").count() > 0
+        assert page.locator("#chart-profile-0 .bars .point").count() == 4  # A's four SDGs
+        page.screenshot(path=str(artifacts / "report-offline.png"), full_page=True)
+        assert requested == [] and errors == []
+    finally:
+        browser.set_offline(False)
+        page.close()

@@ -1,0 +1,99 @@
+"""Chart data from an edition's tables, and its two drawings (Plotly figure, static SVG)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+
+from web_workspace import build_mini, earlier, hostile
+
+from impactrank.engine.compare import compare_editions
+from impactrank.report import charts
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory):
+    return build_mini(tmp_path_factory.mktemp("charts"))
+
+
+def test_distribution_counts_bands_and_marks(mini):
+    spec = charts.distribution_data(mini, ["C", "A"])
+    assert sum(spec["counts"]) == mini.field_size == 4
+    # scores 87.0, 37.56, 37.0, 12.28 in bins of 2.5
+    nonzero = {spec["bins"][i]: c for i, c in enumerate(spec["counts"]) if c}
+    assert nonzero == {10.0: 1, 35.0: 1, 37.5: 1, 85.0: 1}
+    assert spec["boundaries"] == [
+        {"label": "1–2", "low": 37.56, "high": 87.0, "count": 2},
+        {"label": "3–4", "low": 12.28, "high": 37.0, "count": 2},
+    ]
+    assert [(m["institution_id"], m["rank"], m["score"]) for m in spec["marked"]] == [
+        ("A", "1", 87.0),
+        ("C", "3–4", 37.0),
+    ]
+
+
+def test_profile_marks_counted_sdgs(mini):
+    spec = charts.profile_data(mini, "C", "Gamma College")
+    rows = mini.sdg_scores.filter(pl.col("institution_id") == "C").sort("sdg")
+    assert [(s["sdg"], s["score"], s["counted"]) for s in spec["sdgs"]] == list(
+        zip(rows["sdg"], rows["score"], rows["counted"], strict=True)
+    )
+    fig = charts.plotly_figure(spec)
+    colours = fig["data"][0]["marker"]["color"]
+    assert [c != charts.MUTED for c in colours] == rows["counted"].to_list()
+
+
+def test_participation_counts_and_positions(mini):
+    spec = charts.participation_data(mini, ["B"])
+    counts = {p["sdg"]: p["count"] for p in spec["participants"]}
+    assert counts == {s: int(mini.manifest["counts"]["per_sdg"][str(s)]) for s in range(1, 18)}
+    b1 = next(p for p in spec["positions"] if p["sdg"] == 1)
+    assert (b1["position"], b1["of"], b1["top_percent"]) == (3, 5, 60.0)
+
+
+def test_movement_uses_percentile_intervals_from_compare(mini):
+    comp = compare_editions(earlier(mini), mini)
+    spec = charts.movement_data(comp)
+    by = {i["institution_id"]: i for i in spec["items"]}
+    assert set(by) == {"A", "B", "C"}  # D is new: no movement to draw
+    assert (by["C"]["low_after"], by["C"]["high_after"], by["C"]["top_after"]) == (75.0, 100.0, 87.5)
+    assert by["A"]["top_before"] == pytest.approx(100 / 3, abs=0.01) and by["A"]["top_after"] == 25.0
+    assert (spec["field_before"], spec["field_after"]) == (3, 4)
+
+
+@pytest.mark.parametrize("kind", ["distribution", "profile", "participation", "movement"])
+def test_svg_is_well_formed_and_escapes_names(mini, kind):
+    ed = hostile(mini)
+    spec = {
+        "distribution": lambda: charts.distribution_data(ed, ["A", "E"]),
+        "profile": lambda: charts.profile_data(ed, "A", "<script>alert(1)</script>"),
+        "participation": lambda: charts.participation_data(ed, ["A", "E"]),
+        "movement": lambda: charts.movement_data(compare_editions(earlier(ed), ed)),
+    }[kind]()
+    svg = charts.svg(spec)
+    root = ET.fromstring(svg)  # raises on malformed XML (an unescaped name would break it)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "<script" not in svg
+    if kind != "participation" or spec["positions"]:
+        texts = "".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+        assert "<script>alert(1)</script>" in texts or kind == "participation"
+    fig = charts.figure_json(spec)
+    assert "<" not in fig and ">" not in fig and "&" not in fig
+    assert json.loads(fig)["layout"]["title"]["text"]
+
+
+def test_svg_bars_follow_the_data(mini):
+    spec = charts.profile_data(mini, "A")
+    root = ET.fromstring(charts.svg(spec))
+    bars = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("class") == "bar"]
+    heights = [float(b.get("height")) for b in bars]
+    assert len(bars) == 4
+    # scores 100, 100, 50, 100: the SDG 3 bar is half the others
+    assert heights[2] == pytest.approx(heights[0] / 2, abs=0.15)

@@ -1,0 +1,62 @@
+"""``impactrank report`` and ``impactrank serve`` through the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import impactrank.cli.web  # noqa: F401  (registers the commands)
+from impactrank.cli.common import app
+
+MAIN = "from impactrank.cli import web; from impactrank.cli import main; main()"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", MAIN, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_report_html_and_pdf(ws_path, tmp_path):
+    out = tmp_path / "r.html"
+    r = run("report", "-e", "2021", "--compare", "2020", "--country", "FR", "-w", str(ws_path), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert 'id="chart-movement"' in text and "Alpha University" in text
+    pdf = tmp_path / "r.pdf"
+    r = run("report", "-e", "2021", "--group", "Network", "--lang", "fr", "-w", str(ws_path), "--out", str(pdf))
+    assert r.returncode == 0, r.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "r.txt"], "must end in .html or .pdf"),
+        (["--out", "r.html", "--lang", "de"], "--lang must be fr or en"),
+        (["--out", "r.html", "--country", "ZZ"], "no institution from country 'ZZ'"),
+        (["--out", "r.html", "--compare", "1999"], "no edition '1999'"),
+    ],
+)
+def test_report_errors_are_one_line_without_output(ws_path, tmp_path, args, message):
+    args = [a if not a.startswith("r.") else str(tmp_path / a) for a in args]
+    r = run("report", "-e", "2021", "-w", str(ws_path), *args)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_binds_loopback_by_default(ws_path, monkeypatch):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    calls = {}
+    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: calls.update(kw, app=application))
+    result = CliRunner().invoke(app, ["serve", "-w", str(ws_path), "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert (calls["host"], calls["port"]) == ("127.0.0.1", 8123)
+    assert calls["app"].state.store.edition_ids() == ["2020", "2021"]
+
+
+def test_serve_missing_workspace_is_an_input_error(tmp_path):
+    r = run("serve", "-w", str(tmp_path / "none.duckdb"), "--port", "8124")
+    assert r.returncode == 2 and "no workspace at" in r.stderr

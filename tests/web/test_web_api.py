@@ -1,0 +1,405 @@
+"""Every dashboard route and its JSON twin, checked against the engine's tables."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import pytest
+
+from impactrank.engine.compare import compare_editions
+from impactrank.engine.explain import explain_institution
+
+
+def test_editions_page_and_twin(client, editions):
+    body = client.get("/api/editions").json()
+    assert [(e["edition"], e["field_size"], e["participants"]) for e in body["editions"]] == [
+        ("2020", editions["2020"].field_size, editions["2020"].participants),
+        ("2021", editions["2021"].field_size, editions["2021"].participants),
+    ]
+    assert [e["field_size"] for e in body["editions"]] == [3, 4]
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'href="/editions/2021"' in page.text and 'href="/compare?before=2020&amp;after=2021"' in page.text
+    assert client.get("/editions").text == page.text
+
+
+def test_overall_table_matches_engine(client, editions):
+    ed = editions["2021"]
+    body = client.get("/api/editions/2021").json()
+    expected = ed.overall.sort("rank_position")
+    assert body["total"] == ed.field_size == 4
+    assert [r["institution_id"] for r in body["rows"]] == expected["institution_id"].to_list()
+    assert [r["rank"] for r in body["rows"]] == expected["rank"].to_list() == ["1", "2", "3–4", "3–4"]
+    assert [r["overall_display"] for r in body["rows"]] == expected["overall_display"].to_list()
+    assert body["rows"][0]["overall_score"] == pytest.approx(87.0)
+    # rank intervals from the uncertainty table are shown as "rank (p05–p95)"
+    assert [r["rank_interval"] for r in body["rows"][:3]] == ["1 (1–2)", "2 (1–3)", "3–4"]
+    html = client.get("/editions/2021").text
+    assert "1 (1–2)" in html and "Alpha University" in html and "12.3–37.0" in html
+
+
+def test_overall_filters(client, editions):
+    ed = editions["2021"]
+    fr = client.get("/api/editions/2021", params={"country": "fr"}).json()
+    exp = ed.overall.join(ed.institutions, on="institution_id").filter(pl.col("country") == "FR")
+    assert sorted(r["institution_id"] for r in fr["rows"]) == sorted(exp["institution_id"].to_list()) == ["A", "C"]
+    assert {r["country"] for r in fr["rows"]} == {"FR"} and fr["filters"]["country"] == "FR"
+    grp = client.get("/api/editions/2021", params={"group": "Network"}).json()
+    assert [r["institution_id"] for r in grp["rows"]] == ["A", "B"]  # E is in the group but not ranked
+    in4 = ed.sdg_scores.filter(pl.col("sdg") == 4)["institution_id"].to_list()
+    sdg4 = client.get("/api/editions/2021", params={"sdg": 4}).json()
+    assert sorted(r["institution_id"] for r in sdg4["rows"]) == sorted(set(in4) & set(ed.overall["institution_id"]))
+    q = client.get("/api/editions/2021", params={"q": "DELTA"}).json()
+    assert [r["name"] for r in q["rows"]] == ["Delta University"]
+    assert client.get("/api/editions/2021", params={"country": "ZZ"}).json()["total"] == 0
+
+
+def test_overall_sort_and_pagination(client):
+    by_name = client.get("/api/editions/2021", params={"sort": "name", "order": "desc"}).json()
+    assert [r["name"] for r in by_name["rows"]] == [
+        "Gamma College",
+        "Delta University",
+        "Beta Institute",
+        "Alpha University",
+    ]
+    by_score = client.get("/api/editions/2021", params={"sort": "score"}).json()
+    scores = [r["overall_score"] for r in by_score["rows"]]
+    assert scores == sorted(scores)
+    p2 = client.get("/api/editions/2021", params={"per_page": 3, "page": 2}).json()
+    assert (p2["total"], p2["pages"], p2["page"], [r["institution_id"] for r in p2["rows"]]) == (4, 2, 2, ["D"])
+    assert p2["links"]["prev"] == "/editions/2021?page=1&per_page=3"
+    beyond = client.get("/api/editions/2021", params={"page": 9}).json()
+    assert beyond["rows"] == [] and beyond["total"] == 4
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/editions/2021?page=0", "page"),
+        ("/api/editions/2021?page=abc", "page"),
+        ("/api/editions/2021?per_page=501", "per_page"),
+        ("/api/editions/2021?country=%3Cscript%3E", "country"),
+        ("/api/editions/2021?country=FRA", "country"),
+        ("/api/editions/2021?sdg=0", "sdg"),
+        ("/api/editions/2021?sdg=18", "sdg"),
+        ("/api/editions/2021?sort=rank;drop", "sort"),
+        ("/api/editions/2021?order=up", "order"),
+        ("/api/editions/2021?format=pdf", "format"),
+        ("/api/editions/2021?q=" + "x" * 201, "q"),
+        ("/api/editions/2021/sdgs/0", "sdg"),
+        ("/api/editions/2021/sdgs/x1", "sdg"),
+        ("/api/editions/2021/countries/F", "country"),
+        ("/api/compare?before=2020", "after"),
+        ("/api/report?edition=2021&lang=de", "lang"),
+        ("/api/editions/2021/countries/FR?lang=xx", "lang"),
+    ],
+)
+def test_malformed_parameters_are_4xx_with_message(client, url, param):
+    r = client.get(url)
+    assert r.status_code == 422
+    body = r.json()
+    assert f"parameter '{param}'" in body["error"] and body["status"] == 422
+
+
+def test_malformed_parameters_on_html_pages_give_escaped_error_page(client):
+    r = client.get("/editions/2021", params={"country": "<b>"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "parameter &#39;country&#39;" in r.text
+    assert "<b>" not in r.text.split("<main>")[1]
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("/api/editions/1999", "no edition '1999'"),
+        ("/api/editions/2021/institutions/ZZ", "no institution 'ZZ'"),
+        ("/api/editions/2021/countries/ZZ", "no institution from country 'ZZ'"),
+        ("/api/editions/2021/groups/Nobody", "no group 'Nobody'"),
+        ("/api/compare?before=2020&after=1999", "no edition '1999'"),
+        ("/api/report?edition=1999", "no edition '1999'"),
+        ("/api/editions/2021/institutions/..%2F..%2Fetc%2Fpasswd", "no page at"),
+        ("/api/editions/2021/institutions/%3Cscript%3E", "no institution '<script>'"),
+    ],
+)
+def test_unknown_things_are_404(client, url, needle):
+    r = client.get(url)
+    assert r.status_code == 404
+    assert needle in r.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/static/..%2F..%2Fapp.py",
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/app.py",
+        "/static/templates",
+        "/../../etc/passwd",
+        "/api/nothing",
+    ],
+)
+def test_no_path_traversal(client, url):
+    r = client.get(url)
+    assert r.status_code == 404
+    assert "create_app" not in r.text and "root:" not in r.text
+
+
+def test_static_files(client):
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+    js = client.get("/static/plotly.min.js")
+    assert js.status_code == 200 and len(js.content) > 1_000_000 and b"plotly" in js.content[:2000].lower()
+
+
+def test_read_only(client):
+    assert client.post("/api/editions").status_code == 405
+    assert client.delete("/api/editions/2021").status_code == 405
+    assert client.put("/editions/2021").status_code == 405
+
+
+def test_sdg_table_matches_engine(client, editions):
+    ed = editions["2021"]
+    body = client.get("/api/editions/2021/sdgs/1").json()
+    exp = ed.sdg_scores.filter(pl.col("sdg") == 1).sort("rank_position")
+    assert [r["institution_id"] for r in body["rows"]] == exp["institution_id"].to_list() == ["A", "E", "B", "D", "C"]
+    assert [r["score"] for r in body["rows"]] == exp["score"].to_list() == [100.0, 60.0, 50.0, 30.0, 10.0]
+    assert [r["counted"] for r in body["rows"]] == exp["counted"].to_list()
+    fr = client.get("/api/editions/2021/sdgs/1", params={"country": "FR", "sort": "score", "order": "desc"}).json()
+    assert [r["institution_id"] for r in fr["rows"]] == ["A", "C"]
+    html = client.get("/editions/2021/sdgs/1").text
+    assert "Epsilon School" in html and "60.0" in html
+
+
+def test_institution_matches_engine_and_explain(client, editions):
+    ed = editions["2021"]
+    body = client.get("/api/editions/2021/institutions/B").json()
+    row = ed.overall.filter(pl.col("institution_id") == "B").row(0, named=True)
+    assert body["overall"]["rank"] == row["rank"] == "2"
+    assert body["overall"]["overall_score"] == pytest.approx(row["overall_score"]) == pytest.approx(37.555556)
+    assert body["overall"]["rank_interval"] == "2 (1–3)"
+    assert body["formula"] == explain_institution(ed, "B").formula
+    mine = ed.sdg_scores.filter(pl.col("institution_id") == "B").sort("sdg")
+    assert [(s["sdg"], s["score"], s["counted"]) for s in body["sdgs"]] == list(
+        zip(mine["sdg"], mine["score"], mine["counted"], strict=True)
+    )
+    assert [h["rank"] for h in body["history"]] == ["=1", "2"]
+    assert [(h["top_percent_low"], h["top_percent_high"]) for h in body["history"]] == [(33.3, 33.3), (50.0, 50.0)]
+    c = client.get("/api/editions/2021/institutions/C").json()["history"][1]
+    assert (c["rank"], c["top_percent_low"], c["top_percent_high"]) == ("3–4", 75.0, 100.0)
+    assert body["chart"]["sdgs"][0] == {
+        "sdg": 1,
+        "score": 50.0,
+        "scaled": pytest.approx(44.44, abs=0.01),
+        "counted": True,
+        "rank": "3+",
+    }
+    metrics = {m["metric"]: m for m in body["sdgs"][0]["metrics"]}
+    exp_m = ed.metric_scores.filter((pl.col("institution_id") == "B") & (pl.col("sdg") == 1))
+    assert {m: metrics[m]["contribution"] for m in metrics} == dict(exp_m.select("metric", "contribution").iter_rows())
+    html = client.get("/editions/2021/institutions/B").text
+    assert '<td id="overall-rank">2 (1–3)</td>' in html and '<td id="overall-score">37.6</td>' in html
+    assert 'data-figure-for="profile-chart"' in html and "<svg" in html
+
+
+def test_institution_not_in_overall_table(client):
+    body = client.get("/api/editions/2021/institutions/E").json()
+    assert body["overall"] is None and body["formula"] is None
+    assert [s["sdg"] for s in body["sdgs"]] == [1, 2, 3]
+    assert "Not in the overall table" in client.get("/editions/2021/institutions/E").text
+
+
+def test_country_page(client, editions):
+    body = client.get("/api/editions/2021/countries/fr").json()
+    assert body["country"] == "FR" and body["count"] == 2
+    assert [r["institution_id"] for r in body["table"]] == ["A", "C"]
+    assert [r["national_rank"] for r in body["table"]] == ["1", "2"]
+    assert body["summary"]["paragraph"]
+    html = client.get("/editions/2021/countries/FR").text
+    assert 'id="country-count">2<' in html and "Gamma College" in html
+
+
+def test_group_page(client):
+    body = client.get("/api/editions/2021/groups/Network").json()
+    assert body["members"] == 3
+    assert [r["institution_id"] for r in body["ranked"]] == ["A", "B"]
+    assert [(r["institution_id"], r["reason"]) for r in body["absent"]] == [("E", "in SDG tables only")]
+    assert "Epsilon School" in client.get("/editions/2021/groups/Network").text
+
+
+def test_compare_matches_engine(client, editions):
+    body = client.get("/api/compare", params={"before": "2020", "after": "2021"}).json()
+    comp = compare_editions(editions["2020"], editions["2021"])
+    assert body["counts"] == comp.counts()
+    assert (body["field_from"], body["field_to"]) == (3, 4)
+    assert [r["institution_id"] for r in body["rows"]] == comp.table["institution_id"].to_list()
+    d = next(r for r in body["rows"] if r["institution_id"] == "D")
+    assert d["status"] == "new" and d["movement"] == "new"
+    fr = client.get("/api/compare", params={"before": "2020", "after": "2021", "country": "FR"}).json()
+    assert sorted(r["institution_id"] for r in fr["rows"]) == ["A", "C"]
+    assert [i["institution_id"] for i in fr["chart"]["items"]] == ["A", "C"]
+    assert fr["chart"]["items"][0]["top_after"] == 25.0
+    html = client.get("/compare", params={"before": "2020", "after": "2021", "country": "FR"}).text
+    assert 'data-figure-for="movement-chart"' in html
+
+
+def test_exports_csv_and_xlsx(client, editions):
+    r = client.get("/api/editions/2021", params={"country": "FR", "format": "csv"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    frame = pl.read_csv(io.BytesIO(r.content))
+    assert frame["institution_id"].to_list() == ["A", "C"]
+    assert frame["overall_display"].to_list() == ["87.0", "12.3–37.0"]
+    x = client.get("/api/editions/2021/sdgs/1", params={"format": "xlsx"})
+    assert x.content[:2] == b"PK"
+    sheet = pl.read_excel(io.BytesIO(x.content))
+    assert sheet["institution_id"].to_list() == ["A", "E", "B", "D", "C"]
+    c = client.get("/api/compare", params={"before": "2020", "after": "2021", "format": "csv"})
+    expected = compare_editions(editions["2020"], editions["2021"]).table
+    assert pl.read_csv(io.BytesIO(c.content))["institution_id"].to_list() == expected["institution_id"].to_list()
+
+
+def test_country_and_group_exports(client):
+    body = client.get("/api/editions/2021/countries/FR", params={"format": "csv"}).content
+    country = pl.read_csv(io.BytesIO(body), infer_schema=False)
+    assert country.select("national_rank", "rank", "institution_id").rows() == [("1", "1", "A"), ("2", "3–4", "C")]
+    group = client.get("/api/editions/2021/groups/Network", params={"format": "xlsx"})
+    assert pl.read_excel(io.BytesIO(group.content))["institution_id"].to_list() == ["A", "B"]
+    assert client.get("/api/editions/2021/countries/ZZ", params={"format": "csv"}).status_code == 404
+
+
+def test_exports_neutralise_formulas_but_keep_tied_ranks(hostile_client):
+    csv = pl.read_csv(io.BytesIO(hostile_client.get("/api/editions/2020", params={"format": "csv"}).content))
+    names = dict(zip(csv["institution_id"], csv["name"], strict=True))
+    assert names["B"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert names["C"].startswith("'+SUM")
+    assert dict(zip(csv["institution_id"], csv["rank"], strict=True))["A"] == "=1"
+    xlsx = pl.read_excel(io.BytesIO(hostile_client.get("/api/editions/2021/sdgs/1", params={"format": "xlsx"}).content))
+    xnames = dict(zip(xlsx["institution_id"], xlsx["name"], strict=True))
+    assert xnames["D"] == "'@cmd|' /C calc'!A0" and xnames["E"].startswith("'-2+3")
+
+
+HOSTILE_PAGES = [
+    "/editions/2021",
+    "/editions/2020",
+    "/editions/2021/sdgs/1",
+    "/editions/2021/institutions/A",
+    "/editions/2021/institutions/E",
+    "/editions/2021/countries/FR",
+    "/compare?before=2020&after=2021",
+    "/compare?before=2020&after=2021&country=FR",
+    "/report?edition=2021&country=FR",
+    "/editions/2021?q=%3Cscript%3E",
+    "/",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_PAGES)
+def test_hostile_names_are_escaped(hostile_client, url):
+    r = hostile_client.get(url)
+    assert r.status_code == 200
+    text = r.text
+    assert "<script>alert(1)</script>" not in text
+    assert "<img src=x" not in text and "<b>bold</b>" not in text and "<i>Net</i>" not in text
+
+
+def test_hostile_names_show_as_text(hostile_client):
+    html = hostile_client.get("/editions/2021").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    inst = hostile_client.get("/editions/2021/institutions/A").text
+    assert '<h1 id="institution-name">&lt;script&gt;alert(1)&lt;/script&gt;</h1>' in inst
+    # the chart JSON inside <script> cannot close the element
+    figure = inst.split('data-figure-for="profile-chart">')[1].split("</script>")[0]
+    assert "<" not in figure and "alert(1)" in figure
+    body = hostile_client.get("/api/editions/2021/institutions/A").json()
+    assert body["institution"]["name"] == "<script>alert(1)</script>"  # JSON carries the value unchanged
+
+
+def test_hostile_group_name_in_path(hostile_client):
+    from urllib.parse import quote
+
+    r = hostile_client.get("/editions/2021/groups/" + quote("<i>Net</i>", safe=""))
+    assert r.status_code == 200 and "&lt;i&gt;Net&lt;/i&gt; in edition 2021" in r.text
+    assert hostile_client.get("/api/editions/2021/groups/" + quote("<i>Net</i>", safe="")).json()["members"] == 3
+    filt = hostile_client.get("/api/editions/2021", params={"group": "<i>Net</i>"}).json()
+    assert [r["institution_id"] for r in filt["rows"]] == ["A", "B"]
+
+
+def test_report_routes(client, editions):
+    html = client.get("/report", params={"edition": "2021", "compare": "2020", "country": "FR"})
+    assert html.status_code == 200 and "Plotly" in html.text and 'id="chart-distribution"' in html.text
+    assert 'id="chart-movement"' in html.text
+    data = client.get("/api/report", params={"edition": "2021", "country": "FR"}).json()
+    assert [m["institution_id"] for m in data["charts"]["distribution"]["marked"]] == ["A", "C"]
+    assert data["selection"] == {"country": "FR", "group": None, "institutions": 2, "ranked": 2}
+    pdf = client.get("/report.pdf", params={"edition": "2021", "group": "Network"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/report", params={"edition": "2021", "group": "Nobody"}).status_code == 404
+
+
+def test_openapi_lists_every_api_route(client):
+    assert client.get("/docs").status_code == 200
+    paths = set(client.get("/openapi.json").json()["paths"])
+    assert paths == {
+        "/api/editions",
+        "/api/editions/{edition}",
+        "/api/editions/{edition}/sdgs/{sdg}",
+        "/api/editions/{edition}/institutions/{institution_id}",
+        "/api/editions/{edition}/countries/{country}",
+        "/api/editions/{edition}/groups/{group}",
+        "/api/compare",
+        "/api/report",
+    }
+
+
+def test_every_page_has_a_json_twin(client):
+    pages = [
+        "/editions/2021",
+        "/editions/2021/sdgs/3",
+        "/editions/2021/institutions/A",
+        "/editions/2021/countries/FR",
+        "/editions/2021/groups/Network",
+        "/compare?before=2020&after=2021",
+    ]
+    for page in pages:
+        assert client.get(page).headers["content-type"].startswith("text/html"), page
+        twin = client.get("/api" + page)
+        assert twin.status_code == 200 and twin.headers["content-type"] == "application/json", page
+
+
+def test_empty_form_fields_mean_no_filter(client):
+    body = client.get("/api/editions/2021?q=&country=FR&group=&sdg=&sort=rank&order=asc&per_page=50").json()
+    assert [r["institution_id"] for r in body["rows"]] == ["A", "C"]
+
+
+def test_response_cache_serves_identical_bytes_and_skips_errors_and_exports(ws_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's note about httpx
+        from fastapi.testclient import TestClient
+    from impactrank.web.app import create_app
+
+    cached = TestClient(create_app(ws_path))
+    plain = TestClient(create_app(ws_path, cache=False))
+    for url in ["/editions/2021/institutions/A", "/api/editions/2021?country=FR", "/editions/2021/sdgs/2"]:
+        first, second = cached.get(url), cached.get(url)
+        assert first.content == second.content == plain.get(url).content
+        assert first.headers["content-type"] == second.headers["content-type"]
+    assert cached.get("/api/editions/1999").status_code == cached.get("/api/editions/1999").status_code == 404
+    csv = cached.get("/api/editions/2021?format=csv")
+    assert csv.headers["content-type"].startswith("text/csv") and b"institution_id" in csv.content
+
+
+def test_html_pages_forbid_inline_scripts(client):
+    csp = client.get("/editions/2021/institutions/A").headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert client.get("/editions/2021?page=0").headers["x-content-type-options"] == "nosniff"
+
+
+def test_report_links_follow_the_selection(client):
+    html = client.get("/editions/2021", params={"country": "FR"}).text
+    assert 'href="/report?edition=2021&amp;compare=2020&amp;country=FR"' in html
+    assert 'href="/report.pdf?edition=2021&amp;compare=2020&amp;country=FR"' in html
+    assert client.get("/report.pdf?edition=2021&compare=2020&country=FR").content.startswith(b"%PDF")
+    assert client.get("/report?edition=2021&compare=2021").status_code == 400  # compare with itself
