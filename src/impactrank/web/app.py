@@ -15,8 +15,10 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import polars as pl
+import swagger_ui_bundle
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -141,6 +143,7 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
     app = FastAPI(
         title="impactrank dashboard",
         version="1",
+        docs_url=None,  # served below from the bundled Swagger UI, so the docs work offline too
         description="Read-only views of the editions in an impactrank workspace. Every HTML page "
         "has a JSON twin under /api; table views export with format=csv|xlsx.",
     )
@@ -653,6 +656,26 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
         ctx = report_context(**report_args(edition, compare, country, group), lang=lang)
         return JSONResponse(jsonable({k: v for k, v in ctx.items() if not k.startswith("_")}))
 
+    # ----------------------------------------------------------------- API docs (offline)
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="impactrank API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+    @app.get("/static/swagger/{name}", include_in_schema=False)
+    async def swagger_asset(name: str) -> Response:
+        if name not in SWAGGER_FILES:
+            raise StarletteHTTPException(404)
+        path = Path(swagger_ui_bundle.swagger_ui_path) / name
+        return Response(
+            path.read_bytes(), media_type=SWAGGER_FILES[name], headers={"Cache-Control": "public, max-age=86400"}
+        )
+
     # ----------------------------------------------------------------- static
     @app.get("/static/{name}", include_in_schema=False)
     async def static(name: str) -> Response:
@@ -672,6 +695,13 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
         raise StarletteHTTPException(404)
 
     return app
+
+
+SWAGGER_FILES = {
+    "swagger-ui-bundle.js": "application/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
 
 
 class ResponseCache:
