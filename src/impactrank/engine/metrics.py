@@ -122,8 +122,10 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
     source = order[pos[found]]
     columns = {}
     for name in VALUE_COLUMNS:
+        column = encoded[name]
         values = np.full(len(grid_key), np.nan)
-        values[found] = encoded[name].to_numpy().astype(np.float64)[source]
+        if column.null_count() < len(column):  # a column the file did not fill stays all-missing
+            values[found] = np.take(column.to_numpy(), source)
         columns[name] = values
     evidence = (catalogue["kind"] == "evidence").to_numpy()[grid_code]
     rate = catalogue["rate"].to_numpy()[grid_code]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,19 +51,17 @@ def build(
     ``seed`` is recorded in the manifest when the inputs were generated from one (the synthetic demo)."""
     method = methodology if isinstance(methodology, Methodology) else load_methodology(methodology)
     sub_paths = [Path(submissions)] if isinstance(submissions, (str, Path)) else [Path(p) for p in submissions]
-    inst = read_institutions(institutions)
-    subs = read_submissions(sub_paths, method, inst)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps with validation
+        hashes = pool.map(sha256_file, [Path(institutions), *sub_paths])
+        inst = read_institutions(institutions)
+        subs = read_submissions(sub_paths, method, inst)
+        inst_hash, *sub_hashes = hashes
     manifest = {
         "package": {"name": "impactrank", "version": __version__},
         "methodology": {"id": method.id, "edition": method.edition, "sha256": methodology_hash(method)},
         "inputs": [
-            {
-                "role": "institutions",
-                "file": Path(institutions).name,
-                "sha256": sha256_file(Path(institutions)),
-                "rows": inst.height,
-            },
-            *[{"role": "submissions", "file": p.name, "sha256": sha256_file(p)} for p in sub_paths],
+            {"role": "institutions", "file": Path(institutions).name, "sha256": inst_hash, "rows": inst.height},
+            *[{"role": "submissions", "file": p.name, "sha256": h} for p, h in zip(sub_paths, sub_hashes, strict=True)],
         ],
         "submission_rows": subs.height,
         "seed": seed,

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from impactrank.errors import InputError
 from impactrank.methodology.schema import Methodology
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ten times faster
+
 EDITIONS = resources.files("impactrank.methodology") / "editions"
 DEFAULT_ID = "the-2021"
 
@@ -42,7 +44,7 @@ def load_methodology(ref: str | Path = DEFAULT_ID) -> Methodology:
 
 def parse_methodology(text: str, name: str = "<methodology>") -> Methodology:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
