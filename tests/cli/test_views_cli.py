@@ -17,27 +17,9 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
+def workspace(demo_build):
     """The synthetic demo's two editions in a workspace, with its groups file."""
-    synthetic = pytest.importorskip(
-        "impactrank.synthetic", reason="the synthetic demo generator is not there yet"
-    )
-    from impactrank.io.build import build
-
-    data = synthetic.generate_demo()
-    out = tmp_path_factory.mktemp("ws")
-    ws = out / "ws.duckdb"
-    for year, fld in data.editions.items():
-        fld.institutions.write_csv(out / f"inst{year}.csv")
-        fld.submissions.write_csv(out / f"subs{year}.csv")
-        build(
-            out / f"inst{year}.csv",
-            out / f"subs{year}.csv",
-            methodology=data.methodologies[year],
-            workspace=ws,
-        )
-    data.groups.write_csv(out / "groups.csv")
-    return ws, out / "groups.csv", data
+    return demo_build.workspace, demo_build.groups, demo_build.data
 
 
 def run(*args: str):

@@ -209,22 +209,8 @@ def test_unchanged_percentile_interval_is_maintained_whatever_the_growth(b, extr
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    synthetic = pytest.importorskip(
-        "impactrank.synthetic", reason="the synthetic demo generator is not there yet"
-    )
-    from impactrank.io.build import build
-
-    data = synthetic.generate_demo()
-    out = tmp_path_factory.mktemp("demo")
-    eds = {}
-    for year, fld in data.editions.items():
-        fld.institutions.write_csv(out / f"inst{year}.csv")
-        fld.submissions.write_csv(out / f"subs{year}.csv")
-        eds[year] = build(
-            out / f"inst{year}.csv", out / f"subs{year}.csv", methodology=data.methodologies[year]
-        ).edition
-    return data, eds
+def demo(demo_build):
+    return demo_build.data, demo_build.editions
 
 
 def test_demo_statuses_and_field_sizes(demo):

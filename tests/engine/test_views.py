@@ -242,22 +242,8 @@ def test_sdg_view_and_positions_on_the_mini_build(tmp_path, mini_paths):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    synthetic = pytest.importorskip(
-        "impactrank.synthetic", reason="the synthetic demo generator is not there yet"
-    )
-    from impactrank.io.build import build
-
-    data = synthetic.generate_demo()
-    out = tmp_path_factory.mktemp("demo")
-    editions = {}
-    for year, fld in data.editions.items():
-        fld.institutions.write_csv(out / f"inst{year}.csv")
-        fld.submissions.write_csv(out / f"subs{year}.csv")
-        editions[year] = build(
-            out / f"inst{year}.csv", out / f"subs{year}.csv", methodology=data.methodologies[year]
-        ).edition
-    return data, editions
+def demo(demo_build):
+    return demo_build.data, demo_build.editions
 
 
 def test_demo_country_count_and_ranks_follow_the_raw_tables(demo):

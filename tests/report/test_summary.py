@@ -185,22 +185,8 @@ def test_outputs():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    synthetic = pytest.importorskip(
-        "impactrank.synthetic", reason="the synthetic demo generator is not there yet"
-    )
-    from impactrank.io.build import build
-
-    data = synthetic.generate_demo()
-    out = tmp_path_factory.mktemp("demo")
-    eds = {}
-    for year, fld in data.editions.items():
-        fld.institutions.write_csv(out / f"inst{year}.csv")
-        fld.submissions.write_csv(out / f"subs{year}.csv")
-        eds[year] = build(
-            out / f"inst{year}.csv", out / f"subs{year}.csv", methodology=data.methodologies[year]
-        ).edition
-    return data, eds
+def demo(demo_build):
+    return demo_build.data, demo_build.editions
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
