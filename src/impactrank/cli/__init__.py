@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from importlib import import_module
-from importlib.util import find_spec
 
 import typer
 
@@ -18,8 +17,7 @@ from impactrank.errors import InputError
 # Command modules register themselves on ``app`` when imported; this order is the order of ``--help``.
 COMMAND_MODULES = ("demo", "build", "methodology", "published", "views", "analysis", "web", "sdg")
 for _module in COMMAND_MODULES:
-    if find_spec(f"impactrank.cli.{_module}") is not None:
-        import_module(f"impactrank.cli.{_module}")
+    import_module(f"impactrank.cli.{_module}")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-console_err = Console(stderr=True)
+console_err = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the width
 
 DEFAULT_WORKSPACE = Path("impactrank.duckdb")
 

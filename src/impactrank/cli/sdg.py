@@ -1,0 +1,316 @@
+"""``impactrank sdg``: label publications with SDG queries, score query systems, derive research metrics."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from impactrank.cli.common import app, console, console_err
+from impactrank.errors import InputError
+
+sdg_app = typer.Typer(
+    help="SDG research mapping: Scopus-syntax query systems (Aurora, Elsevier, …) run on your publications.",
+    no_args_is_help=True,
+)
+app.add_typer(sdg_app, name="sdg")
+
+QueriesOption = Annotated[
+    list[str],
+    typer.Option(
+        "--queries",
+        "-q",
+        help="Query set: a named set (aurora-v5, elsevier, auckland, siris, sdsn, "
+        "sdgo) or a path (Aurora XML file/folder, CSV table). Repeat for several systems.",
+    ),
+]
+QueriesDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--queries-dir",
+        help="Folder holding the named query sets (default: $IMPACTRANK_SDG_DATA or "
+        "../shared/data/sdg beside the repository).",
+    ),
+]
+
+
+def _load_sets(specs: list[str], queries_dir: Path | None):
+    from impactrank.sdgmap.loaders import load_queries
+
+    return [load_queries(s, queries_dir) for s in specs]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console_err,
+        transient=True,
+    )
+
+
+@sdg_app.command("classify")
+def classify(
+    queries: QueriesOption,
+    input_path: Annotated[
+        Path,
+        typer.Option(
+            "--in", help="Publications: .csv, .parquet or .jsonl (with --engine dask: Parquet file or folder)."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Labels as Parquet: work_id, sdgs, query_lines.")],
+    queries_dir: QueriesDirOption = None,
+    min_agree: Annotated[
+        int, typer.Option("--min-agree", help="With several query sets: an SDG needs this many systems to agree.")
+    ] = 1,
+    id_col: Annotated[
+        str | None, typer.Option("--id-col", help="Work id column (default: work_id, id, eid or doi).")
+    ] = None,
+    title_col: Annotated[str | None, typer.Option("--title-col", help="Title column (default: title).")] = None,
+    abstract_col: Annotated[
+        str | None, typer.Option("--abstract-col", help="Abstract column (default: abstract).")
+    ] = None,
+    keywords_col: Annotated[
+        str | None, typer.Option("--keywords-col", help="Keywords column (default: keywords).")
+    ] = None,
+    text_col: Annotated[
+        str | None, typer.Option("--text-col", help="One text column instead of title/abstract/keywords.")
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local (one process) or dask.")] = "local",
+    workers: Annotated[int, typer.Option("--workers", help="Dask local cluster size.")] = 2,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler.")] = None,
+) -> None:
+    """Label each publication with the SDGs its title, abstract and keywords match, and why."""
+    from impactrank.sdgmap.classify import classify_table, write_labels
+    from impactrank.sdgmap.publications import TextColumns, read_table
+
+    if engine not in ("local", "dask"):
+        raise InputError(f"unknown engine {engine!r} (local or dask)", field="engine")
+    sets = _load_sets(queries, queries_dir)
+    columns = TextColumns(id_col, title_col, abstract_col, keywords_col, text_col)
+    with _progress() as bar:
+        if engine == "dask":
+            import pyarrow.parquet as pq
+
+            from impactrank.sdgmap.distributed import classify_parquet_dask, parquet_parts
+
+            parts = parquet_parts(input_path)
+            total = sum(pq.ParquetFile(f).metadata.row_group(g).num_rows for f, g in parts)
+            task = bar.add_task("classifying (dask)", total=total)
+            client = None
+            if scheduler:
+                from distributed import Client
+
+                client = Client(scheduler)
+            labels = classify_parquet_dask(
+                input_path,
+                sets,
+                columns,
+                min_agree,
+                client=client,
+                n_workers=workers,
+                progress=lambda n: bar.advance(task, n),
+            )
+        else:
+            df = read_table(input_path)
+            task = bar.add_task("classifying", total=df.height)
+            labels = classify_table(
+                df, sets, columns, min_agree, progress=lambda n: bar.advance(task, n), file=str(input_path)
+            )
+    write_labels(labels, out)
+    labelled = int((labels["sdgs"].list.len() > 0).sum())
+    console.print(f"{labels.height} publications, {labelled} with at least one SDG → {out}")
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1f}"
+
+
+@sdg_app.command("evaluate")
+def evaluate(
+    queries: QueriesOption,
+    queries_dir: QueriesDirOption = None,
+    benchmark: Annotated[
+        Path | None,
+        typer.Option(
+            "--benchmark", help="Benchmark CSV (default: the one the sdgclassification-benchmark package ships)."
+        ),
+    ] = None,
+    published: Annotated[
+        Path | None, typer.Option("--published", help="Published per-model figures (evaluation_stats_all_models.csv).")
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--text2sdg-predictions", help="text2sdg's published predictions, for an agreement check."),
+    ] = None,
+    min_agree: Annotated[
+        int | None, typer.Option("--min-agree", help="Also score the k-of-n vote of the given query sets.")
+    ] = None,
+    best_ensemble: Annotated[
+        bool,
+        typer.Option(
+            "--best-ensemble",
+            help="Search every subset and threshold for the best-accuracy ensemble (chosen on the benchmark itself).",
+        ),
+    ] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write all per-SDG figures as CSV.")] = None,
+) -> None:
+    """Score query systems on the SDG Classification Benchmark, as its harness does, beside published models."""
+    from impactrank.io.atomic import atomic_path
+    from impactrank.sdgmap import evaluate as ev
+
+    sets = _load_sets(queries, queries_dir)
+    bench = ev.load_benchmark(benchmark)
+    preds = {}
+    with _progress() as bar:
+        task = bar.add_task("matching", total=len(sets))
+        for qs in sets:
+            preds[qs.name] = ev.predict(bench, qs)
+            bar.advance(task)
+    results = {name: ev.score(bench, p) for name, p in preds.items()}
+    voted = {}
+    if min_agree is not None:
+        if not 1 <= min_agree <= len(sets):
+            raise InputError(f"--min-agree must be between 1 and {len(sets)}", field="min-agree")
+        name = f"vote {min_agree}-of-{len(sets)}"
+        voted[name] = ev.vote(list(preds.values()), min_agree)
+        results[name] = ev.score(bench, voted[name])
+    if best_ensemble:
+        if len(sets) < 2:
+            raise InputError("--best-ensemble needs at least two query sets", field="best-ensemble")
+        ens, res = ev.best_ensemble(bench, preds)
+        voted[ens.name] = ev.vote([preds[s] for s in ens.systems], ens.k)
+        results[ens.name] = res
+
+    table = Table(title=f"SDG Classification Benchmark ({bench.height} rows): accuracy % / F1 per SDG")
+    table.add_column("SDG", justify="right")
+    for name in results:
+        table.add_column(name, justify="right")
+    for sdg in ["Average", *map(str, ev.SDGS)]:
+        table.add_row(sdg, *(f"{_pct(r[sdg].accuracy)} / {r[sdg].f1:.2f}" for r in results.values()))
+    console.print(table)
+
+    pub = ev.published_stats(published)
+    if pub is None:
+        console.print("[dim]published figures not found: comparison skipped (give --published)[/]")
+    else:
+        import polars as pl
+
+        ours = [
+            {
+                "system": n,
+                "accuracy": r["Average"].accuracy,
+                "precision": r["Average"].precision,
+                "recall": r["Average"].recall,
+                "f1": r["Average"].f1,
+                "source": "impactrank",
+            }
+            for n, r in results.items()
+        ]
+        theirs = pub.filter(pl.col("sdg") == "Average").select(
+            "system", "accuracy", "precision", "recall", "f1", source=pl.lit("published")
+        )
+        both = pl.concat(
+            [pl.DataFrame(ours), theirs.cast({c: pl.Float64 for c in ("accuracy", "precision", "recall", "f1")})]
+        )
+        both = both.sort(["accuracy", "system"], descending=[True, False])
+        cmp_table = Table(
+            title="Mean over SDGs, beside published classifiers",
+            caption="published F1 is rounded to one decimal in the benchmark's stats files",
+        )
+        for col in ("system", "source", "accuracy %", "precision %", "recall %", "F1"):
+            cmp_table.add_column(col, justify="left" if col in ("system", "source") else "right")
+        for row in both.iter_rows(named=True):
+            style = "bold" if row["source"] == "impactrank" else None
+            cmp_table.add_row(
+                row["system"],
+                row["source"],
+                _pct(row["accuracy"]),
+                _pct(row["precision"]),
+                _pct(row["recall"]),
+                f"{row['f1']:.2f}" if row["source"] == "impactrank" else f"{row['f1']:.1f}",
+                style=style,
+            )
+        console.print(cmp_table)
+
+    theirs_pred = ev.load_text2sdg_predictions(predictions)
+    if theirs_pred is not None:
+        agr = Table(title="Agreement with text2sdg's published predictions (its detect_sdg() ensemble)")
+        for col in (
+            "system",
+            "same decision %",
+            "both yes",
+            "both no",
+            "only ours",
+            "only text2sdg",
+            "SDG-set Jaccard",
+            "identical sets %",
+        ):
+            agr.add_column(col, justify="left" if col == "system" else "right")
+        for name, p in {**preds, **voted}.items():
+            a = ev.agreement(bench, p, theirs_pred)
+            agr.add_row(
+                name,
+                _pct(a.decision_agreement * 100),
+                str(a.both_yes),
+                str(a.both_no),
+                str(a.only_ours),
+                str(a.only_text2sdg),
+                f"{a.set_jaccard:.3f}",
+                _pct(a.exact_sets * 100),
+            )
+        console.print(agr)
+    if out is not None:
+        with atomic_path(out) as tmp:
+            ev.stats_frame(results).write_csv(tmp, float_precision=4)
+        console.print(f"figures → {out}")
+
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*[-–:]\s*(\d{4})\s*$")
+
+
+@sdg_app.command("metrics")
+def metrics(
+    publications: Annotated[
+        Path,
+        typer.Option(
+            "--publications",
+            help="Publications: work_id, year, "
+            "institution_ids, citations, expected_citations (or field), "
+            "journal_percentile, countries; sdgs unless --labels.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Research metrics CSV in the submissions long format.")],
+    labels: Annotated[Path | None, typer.Option("--labels", help="Labels from 'sdg classify'.")] = None,
+    lmic: Annotated[Path | None, typer.Option("--lmic", help="Own list of LMIC economies (iso2 column).")] = None,
+    years: Annotated[str | None, typer.Option("--years", help="Publication years to count, e.g. 2015-2019.")] = None,
+    methodology: Annotated[
+        str, typer.Option("--methodology", "-m", help="Keep the metrics this methodology uses per SDG.")
+    ] = "the-2021",
+    all_metrics: Annotated[bool, typer.Option("--all-metrics", help="Write every metric for every SDG.")] = False,
+) -> None:
+    """Per institution and SDG: publications, FWCI, top-10% journal share, LMIC co-authorship."""
+    from impactrank.sdgmap.publications import read_table
+    from impactrank.sdgmap.research import load_lmic, methodology_metrics, research_metrics, write_metrics
+
+    span = None
+    if years:
+        m = _YEARS.match(years)
+        if not m or int(m.group(1)) > int(m.group(2)):
+            raise InputError(f"--years wants FROM-TO, e.g. 2015-2019, not {years!r}", field="years")
+        span = (int(m.group(1)), int(m.group(2)))
+    pubs = read_table(publications)
+    lab = read_table(labels) if labels else None
+    keep = None if all_metrics else methodology_metrics(methodology)
+    result = research_metrics(pubs, lab, load_lmic(lmic) if lmic else None, span, keep, file=str(publications))
+    write_metrics(result, out)
+    console.print(f"{result.height} metric values for {result['institution_id'].n_unique()} institutions → {out}")
+
+
+__all__ = ["console_err", "sdg_app"]

@@ -1,0 +1,22 @@
+"""SDG research mapping: a Scopus-syntax query engine and the ranking's research metrics.
+
+The layers: ``parser`` turns query text into an ``ast``; ``loaders`` read query systems (Aurora XML,
+text2sdg-style tables); ``matcher`` compiles a query set once and labels documents fast; ``classify``,
+``evaluate``, ``research`` and ``distributed`` are the jobs built on it.
+"""
+
+from impactrank.sdgmap.ast import And, AndNot, Field, Near, Node, Or, Term, to_query
+from impactrank.sdgmap.parser import QuerySyntaxError, parse
+
+__all__ = [
+    "And",
+    "AndNot",
+    "Field",
+    "Near",
+    "Node",
+    "Or",
+    "QuerySyntaxError",
+    "Term",
+    "parse",
+    "to_query",
+]

@@ -1,0 +1,100 @@
+"""Reading publication tables (CSV, Parquet, JSON lines) and finding their id and text columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from impactrank.errors import InputError
+
+FORMATS = (".csv", ".parquet", ".jsonl", ".ndjson")
+
+
+def read_table(path: Path | str) -> pl.DataFrame:
+    """A publications or labels table; CSV is read as text so ids keep their leading zeros."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError("no such file", file=str(path))
+    if path.is_dir():  # partitioned Parquet, read in file-name order as the dask engine does
+        files = sorted(path.rglob("*.parquet"))
+        if not files:
+            raise InputError("no .parquet files in folder", file=str(path))
+        try:
+            return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise InputError(f"cannot read table: {str(exc).splitlines()[0]}", file=str(path)) from None
+    try:
+        if suffix == ".csv":
+            return pl.read_csv(path, infer_schema=False)
+        if suffix == ".parquet":
+            return pl.read_parquet(path)
+        if suffix in (".jsonl", ".ndjson"):
+            return pl.read_ndjson(path)
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read table: {str(exc).splitlines()[0]}", file=str(path)) from None
+    raise InputError(f"unsupported format {suffix or '(none)'}; use one of {', '.join(FORMATS)}", file=str(path))
+
+
+@dataclass(frozen=True)
+class TextColumns:
+    """Which column holds the work id and which hold the text fields; None means "find it"."""
+
+    id: str | None = None
+    title: str | None = None
+    abstract: str | None = None
+    keywords: str | None = None
+    text: str | None = None
+
+    def resolve(self, columns: list[str], file: str | None = None) -> tuple[str, dict[str, str]]:
+        """(id column, {field name: column}); field names are title/abstract/keywords or text."""
+
+        def need(col: str, what: str) -> str:
+            if col not in columns:
+                raise InputError(
+                    f"no column '{col}' for the {what} (columns: {', '.join(columns)})", file=file, field=col
+                )
+            return col
+
+        if self.id is not None:
+            id_col = need(self.id, "work id")
+        else:
+            id_col = next((c for c in ("work_id", "id", "eid", "doi") if c in columns), "")
+            if not id_col:
+                raise InputError(
+                    "no work id column (work_id, id, eid or doi); name it with --id-col", file=file, field="work_id"
+                )
+        if self.text is not None:
+            return id_col, {"text": need(self.text, "text")}
+        explicit = {f: getattr(self, f) for f in ("title", "abstract", "keywords") if getattr(self, f)}
+        fields = {f: need(c, f) for f, c in explicit.items()}
+        if not explicit:
+            fields = {f: f for f in ("title", "abstract", "keywords") if f in columns}
+            if not fields and "text" in columns:
+                fields = {"text": "text"}
+        if not fields:
+            raise InputError(
+                "no text columns (title, abstract, keywords or text); name them with "
+                "--title-col/--abstract-col/--keywords-col/--text-col",
+                file=file,
+            )
+        return id_col, fields
+
+
+def text_frame(df: pl.DataFrame, columns: TextColumns, file: str | None = None) -> tuple[pl.DataFrame, list[str]]:
+    """``work_id`` plus one string column per field (lists of keywords joined), and the field names."""
+    id_col, fields = columns.resolve(df.columns, file)
+    exprs = [pl.col(id_col).cast(pl.String).alias("work_id")]
+    for name, col in fields.items():
+        dtype = df.schema[col]
+        expr = pl.col(col)
+        if isinstance(dtype, pl.List):
+            expr = expr.cast(pl.List(pl.String)).list.join("; ")
+        exprs.append(expr.cast(pl.String).alias(f"_f_{name}"))
+    frame = df.select(exprs)
+    if frame["work_id"].null_count():
+        row = int(frame["work_id"].is_null().arg_max()) + 2  # type: ignore[operator]
+        raise InputError("missing work id", file=file, row=row, field=id_col)
+    return frame, list(fields)

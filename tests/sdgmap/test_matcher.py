@@ -1,0 +1,174 @@
+"""Matcher: hand-made documents for each operator, fields, the prefilter, and agreement with the
+naive reference engine on real benchmark texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from impactrank.sdgmap.loaders import QueryLine
+from impactrank.sdgmap.matcher import Matcher
+from impactrank.sdgmap.naive import NaiveMatcher
+from impactrank.sdgmap.parser import parse
+
+
+def matches(query: str, *texts: str, fields=("text",)) -> bool:
+    line = QueryLine("t", 1, "t:1", query, parse(query))
+    m = Matcher([line], fields)
+    got = m.match(texts if len(texts) > 1 or fields != ("text",) else texts[0]) == [0]
+    naive = NaiveMatcher([line], fields).match(texts) == [0]
+    assert got == naive, "compiled and naive engines disagree"
+    return got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("reducing extreme child poverty", True),  # 2 words between, right side first
+        ("poverty in rural areas was reduced", False),  # 4 words between
+        ("poverty in rural areas reduced", True),  # exactly 3 between
+        ("poverty reduction", True),  # adjacent
+        ("poverty", False),
+    ],
+)
+def test_w3_in_both_orders(text, expected):
+    assert matches('"poverty" W/3 "reduc*"', text) is expected
+
+
+def test_pre_n_keeps_the_order():
+    q = '"smallholder" PRE/2 "farm*"'
+    assert matches(q, "smallholder dairy farmers")
+    assert matches(q, "smallholder organic dairy farms")
+    assert not matches(q, "smallholder very organic dairy farms")
+    assert not matches(q, "farmers who are smallholders")
+    assert matches('"a" PRE/0 "b"', "a b") and not matches('"a" PRE/0 "b"', "a x b")
+
+
+def test_w0_is_adjacency_in_either_order():
+    assert matches('"solar" W/0 "energy"', "energy solar")
+    assert not matches('"solar" W/0 "energy"', "solar thermal energy")
+
+
+def test_wildcards():
+    assert matches('"eradicat*"', "the eradication of polio")
+    assert matches('"eradicat*"', "Eradicating")
+    assert not matches('"eradicat*"', "radicate")
+    assert matches("wom?n", "women leaders") and matches("wom?n", "a woman")
+    assert not matches("wom?n", "womban") and not matches("wom?n", "womn")
+    assert matches("fertili?er", "fertiliser use") and matches("fertili?er", "fertilizer")
+    assert matches('"*forest*"', "deforestation rates")
+    assert matches('"wind turbine*"', "Wind-turbines") and not matches('"wind turbine*"', "wind farm turbines")
+
+
+def test_plurals_possessives_spelling_and_accents_in_loose_phrases():
+    assert matches('"poverty line"', "below national poverty lines")
+    assert matches('"child"', "children under five")
+    assert matches('"policy"', "public policies")
+    assert matches('"organization"', "a non-governmental organisation")
+    assert matches('"behaviour"', "health behaviors")
+    assert matches('"women empowerment"', "women's empowerment")
+    assert matches('"el nino"', "El Niño events")
+    assert matches('"heart attack"', "a heart-attack")
+    # AIDS is not the plural of aid
+    assert not matches('"aid"', "HIV/AIDS")
+
+
+def test_exact_phrases_take_no_variants():
+    assert matches("{poverty line}", "the Poverty Line")
+    assert not matches("{poverty line}", "the poverty lines")
+    assert not matches("{organization}", "organisation")
+    assert matches('"poverty line"', "the poverty lines")
+
+
+def test_and_not_and_juxtaposition():
+    q = '"malaria" AND NOT "review"'
+    assert matches(q, "malaria vaccines")
+    assert not matches(q, "a review of malaria vaccines")
+    assert matches('"malaria" "vaccine"', "a vaccine against malaria")
+    assert not matches('"malaria" "vaccine"', "malaria")
+
+
+def test_nested_and_chained_proximity():
+    nested = '("disaster*") W/3 (( "number" W/3 ( "death*" OR "people" ) ) OR ( "missing person*" ))'
+    assert matches(nested, "the number of people killed by disasters")
+    assert matches(nested, "disaster reports list missing persons")
+    assert not matches(nested, "the number of people killed in the terrible long war and later disasters")
+    chained = '"poverty" W/3 "develop*" W/3 "cooperat*"'
+    assert matches(chained, "poverty and development cooperation")
+    assert not matches(chained, "poverty and development in a long story with no cooperation")
+
+
+def test_scopus_precedence_changes_what_matches():
+    # OR binds tighter than W/n: "x" W/1 ("y" OR "z"), so z far from x does not match alone.
+    assert not matches('"x" W/1 "y" OR "z"', "x a b c d z")
+    assert matches('"x" W/1 "y" OR "z"', "x a z")
+
+
+def test_fields_restrict_and_proximity_never_crosses_fields():
+    fields = ("title", "abstract", "keywords")
+    assert matches('TITLE("malaria")', "Malaria in Kenya", "", "", fields=fields)
+    assert not matches('TITLE("malaria")', "Fever in Kenya", "malaria cases", "", fields=fields)
+    assert matches('TITLE-ABS-KEY("malaria")', "Fever", "", "malaria", fields=fields)
+    assert not matches('"poverty" W/3 "reduction"', "poverty", "reduction", "", fields=fields)
+    assert not matches('"poverty reduction"', "about poverty", "reduction matters", "", fields=fields)
+    # AND across fields is fine, and TITLE-ABS excludes keywords
+    assert matches('"poverty" AND "reduction"', "poverty", "reduction", "", fields=fields)
+    assert not matches('TITLE-ABS("malaria")', "x", "y", "malaria", fields=fields)
+    # A document with one text column reads it as every field.
+    assert matches('TITLE("malaria")', "malaria")
+
+
+def test_prefilter_triggers_on_the_cheapest_required_side():
+    line = QueryLine("t", 1, "t:1", "", parse('"poverty" W/3 ("living" OR "life" OR "child*") AND NOT "x"'))
+    m = Matcher([line])
+    [trigger_atom] = [a for a, lines in m._trigger_t.items() if 0 in lines]
+    assert m._atoms[("loose", "poverty")] == trigger_atom
+    # every word of the OR side occurs, but the trigger does not: the line is never a candidate
+    assert m._doc("a long life of living with children") is None
+    assert m.hits("a long life of living with children") == {}
+    # the trigger occurs but the other clause does not: a candidate, rejected before evaluation
+    assert m._doc("poverty is rare").candidates == {0}
+    assert m.match("poverty is rare") == []
+    assert len(m._line_clauses[0]) == 2  # {poverty} and {living, life, child*}; the AND NOT side adds none
+    assert m.match("child poverty") == [0]
+    assert m.hits("child poverty") == {
+        m._atoms[("loose", "poverty")]: {(1, 1)},
+        m._atoms[("loose", "child*")]: {(0, 0)},
+    }
+
+
+def test_match_lists_every_matching_line_in_order():
+    lines = [
+        QueryLine("t", s, f"t:{i}", q, parse(q))
+        for i, (s, q) in enumerate([(1, '"poverty"'), (2, '"hunger"'), (1, '"poor"'), (3, '"health"')])
+    ]
+    m = Matcher(lines)
+    got = m.match("Poverty, hunger and poor health")
+    assert got == [0, 1, 2, 3]
+    assert m.sdgs(got) == [1, 2, 3]
+    assert m.match("nothing relevant") == []
+
+
+def test_agrees_with_naive_engine_on_benchmark_texts(systems, benchmark):
+    texts = benchmark["text"].to_list()[::12]  # 105 texts
+    for name in ("aurora-v5", "elsevier"):
+        compiled, naive = Matcher(systems[name]), NaiveMatcher(systems[name])
+        assert [compiled.match(t) for t in texts] == [naive.match(t) for t in texts], name
+
+
+@pytest.mark.slow
+def test_agrees_with_naive_engine_for_every_system(systems, benchmark):
+    texts = benchmark["text"].to_list()[1::4][:300]
+    for name, qs in systems.items():
+        compiled, naive = Matcher(qs), NaiveMatcher(qs)
+        assert [compiled.match(t) for t in texts] == [naive.match(t) for t in texts], name
+
+
+def test_batch_path_equals_per_document_path(aurora, benchmark):
+    texts = benchmark["text"].to_list()[:400]
+    single = Matcher(aurora)
+    assert single.match_columns([texts]) == [single.match(t) for t in texts]
+    fields = Matcher(aurora, ("title", "abstract", "keywords"))
+    titles, abstracts, keywords = [t[:60] for t in texts], [t[60:] for t in texts], [None] * len(texts)
+    per_doc = [fields.match(d) for d in zip(titles, abstracts, keywords, strict=True)]
+    assert fields.match_columns([titles, abstracts, keywords]) == per_doc
+    assert sum(1 for x in per_doc if x) > 100
