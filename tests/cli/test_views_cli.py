@@ -99,9 +99,7 @@ def test_summary(workspace, lang):
         "json",
     )
     d = json.loads(out)
-    assert (
-        d["lang"] == lang and d["data"]["field_size"] == 1115 and d["data"]["previous"]["field_size"] == 766
-    )
+    assert d["lang"] == lang and d["data"]["field_size"] == 1115 and d["data"]["previous"]["field_size"] == 766
     assert d["paragraph"] and d["facts"]
     md = run("summary", "-e", "2021", "-w", ws, "--country", "FR", "--lang", lang)
     assert md.startswith("## ")

@@ -222,12 +222,8 @@ def test_demo_statuses_and_field_sizes(demo):
     assert counts["new"] == len(ids21 - ids20) and counts["left"] == len(ids20 - ids21)
     assert counts["progressed"] + counts["maintained"] + counts["declined"] == len(ids20 & ids21)
     # each movement agrees with the rule computed from the raw intervals
-    b = {
-        r["institution_id"]: (r["rank_low"], r["rank_high"]) for r in eds[2020].overall.iter_rows(named=True)
-    }
-    a = {
-        r["institution_id"]: (r["rank_low"], r["rank_high"]) for r in eds[2021].overall.iter_rows(named=True)
-    }
+    b = {r["institution_id"]: (r["rank_low"], r["rank_high"]) for r in eds[2020].overall.iter_rows(named=True)}
+    a = {r["institution_id"]: (r["rank_low"], r["rank_high"]) for r in eds[2021].overall.iter_rows(named=True)}
     for r in comp.table.filter(pl.col("status") == "both").iter_rows(named=True):
         i = r["institution_id"]
         assert r["movement"] == expected_movement(b[i], len(ids20), a[i], len(ids21))

@@ -8,6 +8,7 @@ scores the order changes, which the single-input test uses.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -18,6 +19,7 @@ from impactrank.engine import uncertainty as U
 from impactrank.engine.build import build_edition
 from impactrank.engine.metrics import ScoringChoices
 from impactrank.engine.ranking import competition_ranks
+from impactrank.errors import InputError
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.methodology import load_methodology
 from impactrank.methodology.schema import Methodology
@@ -304,5 +306,10 @@ def test_published_ranges(mini):
     assert (rows["B"]["rank_p05"], rows["B"]["rank_p95"]) == (2.0, 2.0)
     assert (rows["C"]["rank_p05"], rows["C"]["rank_p95"]) == (3.0, 4.0)
     assert json.loads(rows["D"]["band_probabilities"]) == {"3+": 1.0}  # the last published band is open
-    sdg = result.table.filter(pl.col("table") != "overall")
-    assert (sdg["rank_p05"] == sdg["nominal_rank"].cast(pl.Float64)).all()
+    # a published table carries SDG 17 and the top three only, not whole SDG tables: none is simulated
+    assert result.table["table"].unique().to_list() == ["overall"]
+
+    # a one-country compilation (ranks beyond its rows) is refused rather than ranked within itself
+    partial = dataclasses.replace(published, overall=overall.with_columns(rank_high=pl.lit(900, pl.Int64)))
+    with pytest.raises(InputError, match="only part of its overall table"):
+        U.published_uncertainty(partial, 100, seed=1)

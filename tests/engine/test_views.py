@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from impactrank.engine.edition import Edition
 from impactrank.engine.views import (
     country_view,
-    field_size,
     group_view,
     overall_view,
     sdg_positions,
@@ -103,9 +102,7 @@ def test_national_ranks_share_ties_and_show_equals():
 
 
 def test_shared_first_place_lists_every_leader():
-    ed = make_edition(
-        [("x", "DE", "1"), ("a", "FR", "101–200"), ("b", "FR", "101–200"), ("c", "FR", "201–300")]
-    )
+    ed = make_edition([("x", "DE", "1"), ("a", "FR", "101–200"), ("b", "FR", "101–200"), ("c", "FR", "201–300")])
     cv = country_view(ed, "FR")
     assert sorted(cv.leaders) == ["Name a", "Name b"]
     assert cv.table.filter(pl.col("national_position") == 1)["national_rank"].to_list() == ["=1", "=1"]
@@ -120,9 +117,12 @@ def test_band_distribution_counts_country_and_field():
         ("e", "IT", "1"),
         ("f", "FR", "201–300"),
     ]
-    cv = country_view(make_edition(rows), "FR")
+    edition = make_edition(rows)
+    assert edition.field_size is None  # six rows ranked up to 300: part of a table
+    cv = country_view(edition, "FR")
     bands = {r["band"]: (r["count"], r["field_count"]) for r in cv.bands.iter_rows(named=True)}
-    assert bands == {"1–100": (1, 2), "101–200": (2, 3), "201–300": (1, 1)}
+    # the whole table's count per band is unknown in a partial table, so it is not made up from its rows
+    assert bands == {"1–100": (1, None), "101–200": (2, None), "201–300": (1, None)}
     assert cv.bands["band"].to_list() == ["1–100", "101–200", "201–300"]  # best band first
 
 
@@ -177,9 +177,9 @@ def test_field_size_unknown_for_a_one_country_compilation():
     ed.overall = ed.overall.with_columns(
         rank_high=pl.when(pl.col("rank") == "601+").then(None).otherwise(pl.col("rank_high"))
     )
-    assert field_size(ed) is None
+    assert ed.field_size is None
     ed.manifest["field_size"] = 766
-    assert field_size(ed) == 766
+    assert ed.field_size == 766
 
 
 def test_group_view_ranked_and_absent_members():
@@ -219,9 +219,7 @@ def test_group_view_ranked_and_absent_members():
 def test_sdg_view_and_positions_on_the_mini_build(tmp_path, mini_paths):
     from impactrank.io.build import build
 
-    ed = build(
-        mini_paths["institutions"], mini_paths["submissions"], methodology=mini_paths["methodology"]
-    ).edition
+    ed = build(mini_paths["institutions"], mini_paths["submissions"], methodology=mini_paths["methodology"]).edition
     raw = ed.sdg_scores.filter(pl.col("sdg") == 1)
     view = sdg_view(ed, 1)
     assert view["rank_position"].to_list() == sorted(raw["rank_position"].to_list())
@@ -230,10 +228,7 @@ def test_sdg_view_and_positions_on_the_mini_build(tmp_path, mini_paths):
         size = ed.sdg_scores.filter(pl.col("sdg") == r["sdg"]).height
         assert r["table_size"] == size
         assert r["percentile"] == pytest.approx(100 * r["rank_position"] / size)
-    assert (
-        overall_view(ed)["institution_id"].to_list()
-        == ed.overall.sort("rank_position")["institution_id"].to_list()
-    )
+    assert overall_view(ed)["institution_id"].to_list() == ed.overall.sort("rank_position")["institution_id"].to_list()
     with pytest.raises(InputError):
         sdg_view(ed, 18)
 
@@ -327,7 +322,7 @@ def test_real_taiwan_subset_has_no_field_size(shared_dir):
     records = json.loads(path.read_text(encoding="utf-8"))["records"]
     n2021 = sum(1 for r in records if int(r["年度"]) == 2021)
     assert eds[2021].overall.height == n2021
-    assert field_size(eds[2021]) is None  # its "1001+" row lies beyond its 35 rows
+    assert eds[2021].field_size is None  # its "1001+" row lies beyond its 35 rows
     assert country_view(eds[2021], "TW").count == n2021
 
 
@@ -356,11 +351,7 @@ def test_real_2023_imt_group_from_names(real_2023, tmp_path):
     path.write_text("group,name,country\n" + "".join(f"IMT,{n},France\n" for n in typed), encoding="utf-8")
     members = read_groups(path, editions=[ed])
     gv = group_view(ed, members, "IMT")
-    expected = {
-        r["University Name"].strip(): r["Rank"].strip()
-        for r in raw
-        if r["University Name"].strip() in schools
-    }
+    expected = {r["University Name"].strip(): r["Rank"].strip() for r in raw if r["University Name"].strip() in schools}
     assert len(expected) == 6
     assert dict(zip(gv.ranked["name"], gv.ranked["rank"], strict=True)) == expected
     assert gv.absent["name"].to_list() == ["IMT Absent School"]

@@ -54,13 +54,10 @@ def edition(edition_id: str, n: int, rows: list[tuple[str, str, int, int]], *, g
 
 
 def test_a_shared_first_place_is_never_a_lead():
-    ed = edition(
-        "2021", 1115, [("a", "FR", 101, 200), ("b", "FR", 101, 200), ("c", "FR", 201, 300), ("x", "DE", 1, 1)]
-    )
+    ed = edition("2021", 1115, [("a", "FR", 101, 200), ("b", "FR", 101, 200), ("c", "FR", 201, 300), ("x", "DE", 1, 1)])
     en = summarise(ed, country="FR", lang="en")
     assert (
-        "School a is joint first among the French institutions with School b (all in the 101–200 band)"
-        in en.paragraph
+        "School a is joint first among the French institutions with School b (both in the 101–200 band)" in en.paragraph
     )
     assert "heads" not in en.paragraph and "leads" not in en.paragraph
     fr = summarise(ed, country="FR", lang="fr")
@@ -78,7 +75,7 @@ def test_tied_exact_rank_is_joint():
         rank=pl.when(pl.col("rank_low") == 7).then(pl.lit("=7")).otherwise(pl.col("rank"))
     )
     s = summarise(ed, country="FR", lang="en")
-    assert "(all joint 7th in the world)" in s.paragraph
+    assert "(both joint 7th in the world)" in s.paragraph
     assert "7e ex æquo" in summarise(ed, country="FR", lang="fr").paragraph
 
 
@@ -110,10 +107,7 @@ def test_same_band_in_a_grown_field_is_progress_relative_to_the_field():
     a = edition("2021", 1115, [("m", "FR", 301, 400)], groups={"m": "Net"})
     en = summarise(a, previous=b, group="Net", lang="en")
     assert "School m keeps its 301–400 place in a larger field, a better relative position." in en.paragraph
-    assert (
-        "School m: 301–400 of 766 (top 39.3–52.2%) → 301–400 of 1,115 (top 27.0–35.9%): progressed."
-        in en.facts
-    )
+    assert "School m: 301–400 of 766 (top 39.3–52.2%) → 301–400 of 1,115 (top 27.0–35.9%): progressed." in en.facts
 
 
 band = st.sampled_from([(1, 1), (5, 5), (60, 60), (101, 200), (201, 300), (301, 400), (401, 600), (601, 800)])
@@ -152,9 +146,7 @@ def test_numbers_come_from_the_data_in_both_typographies():
     en = summarise(a, previous=b, country="FR", lang="en")
     fr = summarise(a, previous=b, country="FR", lang="fr")
     growth = round(100 * (1115 - 766) / 766)
-    assert (
-        f"The 2021 overall table ranks 1,115 institutions, up from 766 in 2020 (+{growth}%)." in en.paragraph
-    )
+    assert f"The 2021 overall table ranks 1,115 institutions, up from 766 in 2020 (+{growth}%)." in en.paragraph
     assert f"compte 1{NNB}115 établissements, contre 766 en 2020 (+{growth}{NB}%)." in fr.paragraph
     assert "2 French institutions are ranked, against 2 in 2020." in en.paragraph
     assert "School c enters the table this year (601–800)." in en.paragraph
@@ -202,8 +194,7 @@ def test_demo_group_summary(demo, lang):
     k = len(ids & ranked & french)
     if lang == "en":
         assert (
-            f"{group} places {k} of its {len(ids)} members among the {n_fr} French institutions ranked."
-            in s.paragraph
+            f"{group} places {k} of its {len(ids)} members among the {n_fr} French institutions ranked." in s.paragraph
         )
     else:
         assert (

@@ -61,12 +61,9 @@ def test_rank_phrases():
 
 
 def test_french_punctuation():
-    text = ty.french_punctuation(
-        'Résultat: 3 écoles; bravo! Vraiment? Le "top 200" à 12:30 sur https://x.fr/a:b'
-    )
+    text = ty.french_punctuation('Résultat: 3 écoles; bravo! Vraiment? Le "top 200" à 12:30 sur https://x.fr/a:b')
     assert text == (
-        f"Résultat{NB}: 3 écoles{NNB}; bravo{NNB}! Vraiment{NNB}? Le «{NB}top 200{NB}» à 12:30 "
-        "sur https://x.fr/a:b"
+        f"Résultat{NB}: 3 écoles{NNB}; bravo{NNB}! Vraiment{NNB}? Le «{NB}top 200{NB}» à 12:30 sur https://x.fr/a:b"
     )
     assert ty.french_punctuation("« Faim zéro »") == f"«{NB}Faim zéro{NB}»"
     assert ty.french_punctuation(f"x{NB}: y") == f"x{NB}: y"  # idempotent on already spaced text

@@ -21,9 +21,7 @@ from impactrank.io.groups import members_for
 from impactrank.io.workspace import Workspace
 from impactrank.report.summary import summarise
 
-view_app = typer.Typer(
-    help="Tables of one edition: overall, one SDG, a country, a group.", no_args_is_help=True
-)
+view_app = typer.Typer(help="Tables of one edition: overall, one SDG, a country, a group.", no_args_is_help=True)
 app.add_typer(view_app, name="view")
 
 TABLE_FORMATS = ("table", "csv", "json", "xlsx", "parquet")
@@ -34,8 +32,7 @@ GroupsOption = Annotated[
     typer.Option(
         "--groups",
         "-g",
-        help="Groups file (group,institution_id or group,name,country). "
-        "Default: the institutions' groups column.",
+        help="Groups file (group,institution_id or group,name,country). Default: the institutions' groups column.",
     ),
 ]
 MAX_ROWS = 200  # rows shown in a terminal table; exports hold everything
@@ -109,7 +106,8 @@ def view_overall(
         frame.select(_rank_first(frame, _OVERALL_COLS)) if format == "table" else frame,
         format,
         out,
-        f"Overall table {ed.id}: {ed.field_size} institutions",
+        f"Overall table {ed.id}: {ed.overall.height:,} institutions"
+        + ("" if ed.field_size == ed.overall.height else " (part of the table)"),
     )
 
 
@@ -171,9 +169,7 @@ def view_group(
     groups: GroupsOption = None,
     format: FormatOption = "table",
     out: OutOption = None,
-    sdgs: Annotated[
-        bool, typer.Option("--sdgs", help="Show the members' SDG-table positions instead.")
-    ] = False,
+    sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the members' SDG-table positions instead.")] = False,
 ) -> None:
     """A group's members: ranked (world and national rank, top SDGs) and absent ones."""
     (ed,) = _load(workspace, edition)
@@ -261,9 +257,7 @@ def summary(
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     compare_with: Annotated[str | None, typer.Option("--compare", help="Previous edition id.")] = None,
-    country: Annotated[
-        str | None, typer.Option("--country", "-c", help="Country (ISO code or name).")
-    ] = None,
+    country: Annotated[str | None, typer.Option("--country", "-c", help="Country (ISO code or name).")] = None,
     group: Annotated[str | None, typer.Option("--group", help="Group name.")] = None,
     groups: GroupsOption = None,
     lang: Annotated[str, typer.Option("--lang", "-l", help="en or fr.")] = "en",

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from impactrank.engine.edition import Edition
-from impactrank.engine.views import field_size
 
 MOVEMENTS = ("progressed", "maintained", "declined", "new", "left")
 
@@ -91,8 +90,7 @@ def _renamings(before: pl.DataFrame, after: pl.DataFrame) -> dict[str, str]:
     so a renamed school is not reported as a first entry. Small: only unmatched rows are examined."""
     left = before.filter(~pl.col("institution_id").is_in(after["institution_id"].implode()))
     new = after.filter(
-        ~pl.col("institution_id").is_in(before["institution_id"].implode())
-        & pl.col("aliases_to").is_not_null()
+        ~pl.col("institution_id").is_in(before["institution_id"].implode()) & pl.col("aliases_to").is_not_null()
     )
     if left.height == 0 or new.height == 0:
         return {}
@@ -133,8 +131,8 @@ def compare_editions(
 ) -> Comparison:
     """Compare two editions' overall tables; ``institution_ids`` restricts the rows (a country, a group).
     ``field_from``/``field_to`` supply field sizes an edition cannot know (a one-country compilation)."""
-    n1 = field_from if field_from is not None else field_size(before)
-    n2 = field_to if field_to is not None else field_size(after)
+    n1 = field_from if field_from is not None else before.field_size
+    n2 = field_to if field_to is not None else after.field_size
     b = _side(before, "from", n1)
     a = _side(after, "to", n2)
     renamed = _renamings(b, a)
@@ -157,16 +155,8 @@ def compare_editions(
     # presence, not a parsed rank: an imported row whose rank could not be read is still in the table
     in_from = pl.col("present_from").fill_null(False)
     in_to = pl.col("present_to").fill_null(False)
-    status = (
-        pl.when(in_from & in_to)
-        .then(pl.lit("both"))
-        .when(in_to)
-        .then(pl.lit("new"))
-        .otherwise(pl.lit("left"))
-    )
-    lo1, hi1, lo2, hi2 = (
-        pl.col(c) for c in ("rank_low_from", "rank_high_from", "rank_low_to", "rank_high_to")
-    )
+    status = pl.when(in_from & in_to).then(pl.lit("both")).when(in_to).then(pl.lit("new")).otherwise(pl.lit("left"))
+    lo1, hi1, lo2, hi2 = (pl.col(c) for c in ("rank_low_from", "rank_high_from", "rank_low_to", "rank_high_to"))
     use_pct = n1 is not None and n2 is not None and n1 > 0 and n2 > 0
     if use_pct:
         # later interval entirely better: hi2/n2 < lo1/n1  <=>  hi2·n1 < lo1·n2 (exact in integers)

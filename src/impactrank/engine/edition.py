@@ -135,9 +135,20 @@ class Edition:
             setattr(self, name, conform(getattr(self, name), schema))
 
     @property
-    def field_size(self) -> int:
-        """Institutions in the overall table."""
-        return self.overall.height
+    def field_size(self) -> int | None:
+        """Institutions in the whole overall table, or None when the edition holds only part of it.
+
+        A compilation of one country's rows (the Taiwan file) has ranks far beyond its own row count, so its row
+        count is not the field size; ``manifest["field_size"]`` overrides when an importer knows the number.
+        """
+        known = self.manifest.get("field_size") if isinstance(self.manifest, dict) else None
+        if isinstance(known, int) and known > 0:
+            return known
+        n = self.overall.height
+        if n == 0 or self.overall["rank_low"].null_count() == n:
+            return n
+        worst = self.overall.select(pl.max_horizontal(pl.col("rank_low").max(), pl.col("rank_high").max())).item()
+        return None if worst is not None and worst > n else n
 
     @property
     def participants(self) -> int:

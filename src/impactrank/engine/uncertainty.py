@@ -42,6 +42,7 @@ from impactrank.engine.normalise import NORMALISERS
 from impactrank.engine.overall import N_SDGS, eligibility, score_matrix
 from impactrank.engine.ranking import TIE_RULES
 from impactrank.engine.scaling import SCALERS
+from impactrank.errors import InputError
 from impactrank.methodology.schema import Band, Banding, Methodology, Ranking
 
 NOMINAL = "nominal"
@@ -1007,14 +1008,21 @@ def published_uncertainty(
     precision: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> UncertaintyResult:
-    """Ranks when each published score is drawn uniformly within its published range (banded rows show a
-    range, exact rows have low == high). Rows with no score at all are left out of the simulated tables."""
+    """Overall ranks when each published score is drawn uniformly within its published range (banded rows
+    show a range, exact rows have low == high). Rows with no score at all are left out of the simulated table.
+
+    Only the overall table is simulated: a published overall table carries each institution's SDG 17 and top
+    three only, not whole SDG tables. A partial table (one country's rows) is refused, since ranks within it
+    would not be ranks in the edition."""
     if runs < 2:
         raise ValueError("at least 2 runs are needed")
+    if edition.field_size is None:
+        raise InputError(
+            f"edition {edition.id} holds only part of its overall table ({edition.overall.height} rows ranked up "
+            "to the whole field): ranks simulated within it would not be ranks in the edition",
+            field="edition",
+        )
     parts = [("overall", edition.overall.rename({"overall_low": "low", "overall_high": "high"}))]
-    for number in sorted(edition.sdg_scores["sdg"].unique().to_list()):
-        part = edition.sdg_scores.filter(pl.col("sdg") == number).rename({"score_low": "low", "score_high": "high"})
-        parts.append((f"sdg{number}", part))
     names, members, banding, lows, highs, nominal, ids = [], [], [], [], [], [], []
     for name, frame in parts:
         frame = frame.filter(pl.col("low").is_not_null() & pl.col("high").is_not_null())

@@ -22,26 +22,6 @@ _NAMES = ["institution_id", "name", "country"]
 _BANDED = pl.col("band").is_not_null() & (pl.col("band") != "")  # "" tolerated as "no band"
 
 
-def field_size(edition: Edition) -> int | None:
-    """Institutions in the whole overall table, or None when the edition holds only part of it.
-
-    A compilation of one country's rows (the Taiwan file) has ranks far beyond its own row count, so its row
-    count is not the field size; ``manifest["field_size"]`` overrides when an importer knows the number.
-    """
-    known = edition.manifest.get("field_size") if isinstance(edition.manifest, dict) else None
-    if isinstance(known, int) and known > 0:
-        return known
-    n = edition.overall.height
-    if n == 0:
-        return 0
-    worst = edition.overall.select(pl.max_horizontal(pl.col("rank_low").max(), pl.col("rank_high").max())).item()
-    if edition.overall["rank_low"].null_count() == n:
-        return n
-    if worst is not None and worst > n:
-        return None
-    return n
-
-
 def _with_names(frame: pl.DataFrame, edition: Edition) -> pl.DataFrame:
     names = edition.institutions.select(_NAMES).unique("institution_id", keep="first", maintain_order=True)
     return frame.join(names, on="institution_id", how="left", maintain_order="left")
@@ -247,13 +227,15 @@ def country_view(edition: Edition, country: str) -> CountryView:
         .rename({"bucket": "band", "bucket_low": "band_low"})
         .select("band", "band_low", "count", "field_count")
     )
+    if edition.field_size is None:  # a partial table: its rows per band are not the whole table's
+        bands = bands.with_columns(field_count=pl.lit(None, pl.UInt32))
     all_ids = edition.institutions.filter(pl.col("country") == code)["institution_id"].to_list()
     leaders = table.filter(pl.col("national_position") == 1)["name"].to_list()
     return CountryView(
         country=code,
         edition=edition.id,
         count=table.height,
-        field_size=field_size(edition),
+        field_size=edition.field_size,
         table=table,
         bands=bands,
         sdg_positions=sdg_positions(edition, all_ids),

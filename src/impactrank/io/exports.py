@@ -51,9 +51,7 @@ def _csv(frame: pl.DataFrame) -> bytes:
 
 def _json(frame: pl.DataFrame) -> bytes:
     rows = frame.to_dicts()
-    return (json.dumps(rows, ensure_ascii=False, indent=1, default=str, allow_nan=False) + "\n").encode(
-        "utf-8"
-    )
+    return (json.dumps(rows, ensure_ascii=False, indent=1, default=str, allow_nan=False) + "\n").encode("utf-8")
 
 
 def _xlsx(frame: pl.DataFrame) -> bytes:

@@ -83,9 +83,7 @@ def read_groups(path: str | Path, *, editions: Edition | Iterable[Edition] | Non
 def groups_from_institutions(edition: Edition) -> pl.DataFrame:
     """Members from the institutions' semicolon-separated ``groups`` column."""
     return (
-        edition.institutions.select(
-            "institution_id", "name", "country", group=pl.col("groups").str.split(";")
-        )
+        edition.institutions.select("institution_id", "name", "country", group=pl.col("groups").str.split(";"))
         .explode("group")
         .with_columns(pl.col("group").str.strip_chars())
         .filter(pl.col("group").is_not_null() & (pl.col("group") != ""))

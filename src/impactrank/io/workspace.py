@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS editions (
     year INTEGER NOT NULL,
     kind VARCHAR NOT NULL,
     source VARCHAR NOT NULL,
-    field_size INTEGER NOT NULL,
+    field_size INTEGER,  -- NULL when the edition holds only part of its table
     participants INTEGER NOT NULL,
     manifest VARCHAR NOT NULL
 )

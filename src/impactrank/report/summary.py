@@ -26,7 +26,7 @@ import pycountry
 
 from impactrank.engine.compare import Comparison, compare_editions
 from impactrank.engine.edition import Edition
-from impactrank.engine.views import country_view, field_size, group_members, group_view, with_national_ranks
+from impactrank.engine.views import country_view, group_members, group_view, with_national_ranks
 from impactrank.errors import InputError
 from impactrank.io.countries import country_name, to_alpha2
 from impactrank.io.groups import groups_from_institutions
@@ -123,16 +123,10 @@ def _leaders(table: pl.DataFrame, first_ids: list[str]) -> dict[str, Any] | None
 def _best_sdgs(edition: Edition, ids: list[str]) -> list[dict[str, Any]]:
     """Each institution's best SDG-table position (smallest rank as a share of the table), best first.
     Empty when the edition carries no SDG ranks (imported tables)."""
-    scores = edition.sdg_scores.filter(
-        pl.col("institution_id").is_in(ids) & pl.col("rank_position").is_not_null()
-    )
+    scores = edition.sdg_scores.filter(pl.col("institution_id").is_in(ids) & pl.col("rank_position").is_not_null())
     if scores.height == 0:
         return []
-    sizes = (
-        edition.sdg_scores.filter(pl.col("rank_position").is_not_null())
-        .group_by("sdg")
-        .agg(table_size=pl.len())
-    )
+    sizes = edition.sdg_scores.filter(pl.col("rank_position").is_not_null()).group_by("sdg").agg(table_size=pl.len())
     names = edition.institutions.select("institution_id", "name")
     best = (
         scores.join(sizes, on="sdg")
@@ -225,11 +219,11 @@ def gather(
 ) -> dict[str, Any]:
     """Every fact a summary may state, as plain JSON-ready values. Sections are None when unknown."""
     data: dict[str, Any] = {"edition": edition.id, "year": edition.year, "kind": edition.kind}
-    n = field_size(edition)
+    n = edition.field_size
     data["field_size"] = n
     data["previous"] = None
     if previous is not None:
-        n0 = field_size(previous)
+        n0 = previous.field_size
         data["previous"] = {
             "edition": previous.id,
             "year": previous.year,
@@ -272,7 +266,11 @@ def gather(
             "code": code,
             "count": cv.count,
             "bands": [
-                {"band": b["band"], "count": int(b["count"]), "field_count": int(b["field_count"])}
+                {
+                    "band": b["band"],
+                    "count": int(b["count"]),
+                    "field_count": None if b["field_count"] is None else int(b["field_count"]),
+                }
                 for b in cv.bands.iter_rows(named=True)
             ],
             "leaders": _leaders(cv.table, member_ids),
@@ -280,9 +278,7 @@ def gather(
         }
         if previous is not None:
             country_data["previous_count"] = int(
-                previous.overall.join(
-                    previous.institutions.select("institution_id", "country"), on="institution_id"
-                )
+                previous.overall.join(previous.institutions.select("institution_id", "country"), on="institution_id")
                 .filter(pl.col("country") == code)
                 .height
             )

@@ -861,6 +861,7 @@ def _edition_info(store: Store, data: EditionData) -> dict:
         "kind": e.kind,
         "source": e.source,
         "field_size": e.field_size,
+        "rows": e.overall.height,
         "participants": e.participants,
         "previous": store.previous(e.id),
     }

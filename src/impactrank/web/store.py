@@ -315,8 +315,16 @@ class Store:
             self.get(edition_id)
 
     def previous(self, edition_id: str) -> str | None:
-        """The edition before this one by year (for movement), or None."""
-        ids = self.edition_ids()
-        year = {e["edition"]: e["year"] for e in self._editions}
-        earlier = [i for i in ids if year[i] < year[edition_id]]
+        """The latest earlier edition of the same series (for movement), or None.
+
+        A series is a kind and an id suffix: built "2021" follows built "2020", imported "2021-taiwan" follows
+        "2020-taiwan"; a one-country compilation is never compared with a world table by default."""
+        info = {e["edition"]: e for e in self._editions}
+
+        def series(e: dict) -> tuple[str, str]:
+            year = str(e["year"])
+            return e["kind"], e["edition"].removeprefix(year) if e["edition"].startswith(year) else e["edition"]
+
+        this = info[edition_id]
+        earlier = [i for i in self.edition_ids() if info[i]["year"] < this["year"] and series(info[i]) == series(this)]
         return earlier[-1] if earlier else None
