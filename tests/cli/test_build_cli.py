@@ -156,3 +156,31 @@ def test_explain_shows_the_formula(tmp_path, mini_paths):
     assert "Overall = 0.22 × 100.00 (SDG 17)" in text
     missing = impactrank("explain", "--workspace", "ws.duckdb", "--edition", "2019", "--institution", "A", cwd=tmp_path)
     assert missing.returncode == 2 and "no edition '2019'" in missing.stderr
+
+
+def test_unwritable_places_are_one_line_errors_and_leave_no_output(tmp_path, mini_paths):
+    inst, subs = mini_paths["institutions"].read_text(), mini_paths["submissions"].read_text()
+    (tmp_path / "institutions.csv").write_text(inst)
+    (tmp_path / "submissions.csv").write_text(subs)
+    common = ["build", "-i", "institutions.csv", "-s", "submissions.csv", "-m", str(mini_paths["methodology"])]
+    # a workspace that is not a DuckDB file stops the build before anything is written
+    (tmp_path / "not-a-workspace.csv").write_text("a,b\n1,2\n")
+    result = impactrank(*common, "--out", "out", "--workspace", "not-a-workspace.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "not an impactrank workspace" in result.stderr
+    assert not (tmp_path / "out").exists()
+    # --out naming an existing file
+    result = impactrank(*common, "--out", "institutions.csv", "--workspace", "ws.duckdb", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "institutions.csv" in result.stderr
+    # a directory given as an input file
+    (tmp_path / "dir").mkdir()
+    result = impactrank("build", "-i", "dir", "-s", "submissions.csv", "--out", "o", cwd=tmp_path)
+    assert result.returncode == 2 and "is a directory" in result.stderr
+
+
+def test_outputs_are_readable_by_others(tmp_path, mini_paths):
+    inst, subs = mini_paths["institutions"].read_text(), mini_paths["submissions"].read_text()
+    assert build(tmp_path, mini_paths, inst, subs).returncode == 0
+    for path in (tmp_path / "out").iterdir():
+        assert path.stat().st_mode & 0o044 == 0o044, path.name  # group and others may read (umask 022)

@@ -75,7 +75,7 @@ def test_compare_group_json(workspace):
     assert {r["institution_id"] for r in rows} <= set(data.groups["institution_id"])
     assert {r["movement"] for r in rows} <= {"progressed", "maintained", "declined", "new", "left"}
     table = run("compare", "--from", "2020", "--to", "2021", "-w", ws, "--country", "FR")
-    assert "2020 (766 ranked) → 2021 (1115 ranked)" in table
+    assert "2020 (766 ranked) → 2021 (1,115 ranked)" in table
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

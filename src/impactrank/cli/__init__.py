@@ -26,6 +26,10 @@ def main() -> None:
     except InputError as exc:
         console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
         sys.exit(2)
+    except OSError as exc:  # an output path that cannot be written, a directory where a file should be …
+        where = f" ({exc.filename})" if exc.filename else ""
+        console_err.print(f"[bold red]error:[/] {exc.strerror or exc}{where}", highlight=False, markup=True)
+        sys.exit(2)
     except typer.Abort:
         console_err.print("aborted")
         sys.exit(1)

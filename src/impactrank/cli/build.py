@@ -42,6 +42,11 @@ def build(
         highlight=False,
     )
     console.print(f"outputs: {out}/ ({', '.join(report.files)}); workspace: {workspace}", highlight=False)
+    if report.replaced:
+        console.print(
+            f"note: edition {e.id} was already in {workspace} and has been replaced (use --edition to keep both)",
+            highlight=False,
+        )
 
 
 @app.command()

@@ -12,10 +12,11 @@ from rich.table import Table
 from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
 from impactrank.engine.audit import audit_edition
 from impactrank.errors import InputError
+from impactrank.io.atomic import write_text_atomic
 from impactrank.io.identity import propose_matches
 from impactrank.io.published import FORMATS, read_published
 from impactrank.io.workspace import Workspace
-from impactrank.report.audit import write_atomic, write_audit
+from impactrank.report.audit import write_audit
 
 institutions_app = typer.Typer(help="Institution identity across editions and sources.", no_args_is_help=True)
 app.add_typer(institutions_app, name="institutions")
@@ -54,7 +55,7 @@ def import_table(
                 )
         ws.save_many(result.editions)
     if report:
-        write_atomic(report, json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        write_text_atomic(report, json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     table = Table(title=f"{file.name} read as {result.report.format}", title_justify="left")
     for col in ("edition", "rows", "ok", "flagged", "exact ranks", "bands", "countries"):
         table.add_column(col, justify="left" if col == "edition" else "right")
@@ -115,7 +116,7 @@ def match(
         a, b = (ws.load(e).institutions for e in edition)
     proposals = propose_matches(a, b, min_score=min_score)
     if out:
-        write_atomic(out, proposals.write_csv())
+        write_text_atomic(out, proposals.write_csv())
     table = Table(title=f"{proposals.height} proposed matches {edition[1]} → {edition[0]}", title_justify="left")
     for col in ("score", "alias (B)", "name (A)", "institution_id", "country"):
         table.add_column(col, justify="right" if col == "score" else "left")

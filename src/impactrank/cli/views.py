@@ -127,7 +127,7 @@ def view_sdg(
         if format == "table"
         else frame
     )
-    _emit(shown, format, out, f"SDG {sdg} table {ed.id}: {frame.height} institutions")
+    _emit(shown, format, out, f"SDG {sdg} table {ed.id}: {frame.height:,} institutions")
 
 
 @view_app.command("country")
@@ -144,8 +144,8 @@ def view_country(
     (ed,) = _load(workspace, edition)
     code = _country(country)
     cv = country_view(ed, code)
-    size = cv.field_size if cv.field_size is not None else "?"
-    title = f"{country_name(code)} in {ed.id}: {cv.count} of {size} institutions in the overall table"
+    size = f"{cv.field_size:,}" if cv.field_size is not None else "?"
+    title = f"{country_name(code)} in {ed.id}: {cv.count:,} of {size} institutions in the overall table (national ranks follow the displayed world rank, so a shared band is a shared place)"
     if sdgs:
         _emit(cv.sdg_positions, format, out, title + " — SDG positions")
     elif bands:
@@ -219,37 +219,44 @@ def compare(
     table = comp.table
     if country is not None:
         table = table.filter(pl.col("country") == _country(country))
-    n1 = "?" if comp.field_from is None else comp.field_from
-    n2 = "?" if comp.field_to is None else comp.field_to
+    n1 = "?" if comp.field_from is None else f"{comp.field_from:,}"
+    n2 = "?" if comp.field_to is None else f"{comp.field_to:,}"
     counts = dict(table.group_by("movement").len().iter_rows())
     title = f"{before.id} ({n1} ranked) → {after.id} ({n2} ranked): " + ", ".join(
         f"{counts.get(m, 0)} {m}" for m in ("progressed", "maintained", "declined", "new", "left")
     )
     if format == "table":
+        # a terminal shows what a reader needs; --format csv/json/xlsx carries every column
         shown = table.with_columns(
-            pct_from=_pct_text("pct_low_from", "pct_high_from"),
-            pct_to=_pct_text("pct_low_to", "pct_high_to"),
+            **{
+                before.id: _rank_with_pct("rank_from", "pct_low_from", "pct_high_from"),
+                after.id: _rank_with_pct("rank_to", "pct_low_to", "pct_high_to"),
+            }
         ).select(
             "name",
-            "country",
-            "status",
-            "rank_from",
-            "pct_from",
-            "rank_to",
-            "pct_to",
+            *([] if country is not None else ["country"]),
+            before.id,
+            after.id,
             "movement",
-            "rank_change",
-            "significant",
+            *(["significant"] if table["significant"].null_count() < table.height else []),
         )
         _emit(shown, format, out, title)
     else:
         _emit(table, format, out, title)
 
 
-def _pct_text(low: str, high: str) -> pl.Expr:
+def _rank_with_pct(rank: str, low: str, high: str) -> pl.Expr:
+    """ "301–400 (top 27.0–35.9%)": the rank and its place relative to the field."""
     lo = pl.col(low).round(1).cast(pl.String)
     hi = pl.col(high).round(1).cast(pl.String)
-    return pl.when(pl.col(low) == pl.col(high)).then(lo).otherwise(pl.format("{}–{}", lo, hi))
+    pct = pl.when(pl.col(low) == pl.col(high)).then(lo).otherwise(pl.format("{}–{}", lo, hi))
+    return (
+        pl.when(pl.col(rank).is_null())
+        .then(pl.lit("–"))
+        .when(pct.is_null())
+        .then(pl.col(rank))
+        .otherwise(pl.format("{} (top {}%)", pl.col(rank), pct))
+    )
 
 
 @app.command()

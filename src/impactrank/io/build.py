@@ -29,6 +29,7 @@ class BuildReport:
     edition: Edition
     out: Path | None
     files: dict[str, Path]
+    replaced: bool = False  # the workspace already held an edition with this id
 
 
 def sha256_file(path: Path) -> str:
@@ -67,11 +68,14 @@ def build(
         "seed": seed,
     }
     edition = build_edition(method, inst, subs, edition_id=edition_id, manifest=manifest)
-    files = write_outputs(edition, Path(out)) if out is not None else {}
-    if workspace is not None:
-        with Workspace(workspace) as ws:
+    with ExitStack() as stack:
+        # open the workspace first: a workspace that cannot be written stops the build before any output
+        ws = stack.enter_context(Workspace(workspace)) if workspace is not None else None
+        files = write_outputs(edition, Path(out)) if out is not None else {}
+        replaced = ws is not None and ws.has(edition.id)
+        if ws is not None:
             ws.save(edition)
-    return BuildReport(edition, Path(out) if out is not None else None, files)
+    return BuildReport(edition, Path(out) if out is not None else None, files, replaced)
 
 
 def overall_export(edition: Edition) -> pl.DataFrame:

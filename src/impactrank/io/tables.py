@@ -38,6 +38,8 @@ def read_user_table(path: str | Path, numeric: list[str] | tuple[str, ...] = ())
     """
     path = Path(path)
     name = path.name
+    if path.is_dir():
+        raise InputError("is a directory, not a file", file=str(path))
     if not path.is_file():
         raise InputError("file not found", file=str(path))
     kind = FORMATS.get(path.suffix.lower())

@@ -48,6 +48,12 @@ class Workspace:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise InputError(f"no workspace at {self.path} (build or import an edition first)")
+        if self.path.is_dir():
+            raise InputError(f"{self.path} is a directory, not a workspace file")
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with self.path.open("rb") as fh:
+                if fh.read(12)[8:12] != b"DUCK":
+                    raise InputError(f"{self.path.name} is not an impactrank workspace (a DuckDB file)")
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from impactrank.engine.audit import UNEXPLAINED, AuditReport
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write beside the target then rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from impactrank.io.atomic import write_text_atomic
 
 
 def write_audit(report: AuditReport, out: Path) -> list[Path]:
     data = report.to_dict()
     md = out / f"audit-{report.edition}.md"
     js = out / f"audit-{report.edition}.json"
-    write_atomic(js, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    write_atomic(md, render_markdown(data))
+    write_text_atomic(js, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_text_atomic(md, render_markdown(data))
     return [md, js]
 
 
