@@ -145,7 +145,10 @@ def view_country(
     code = _country(country)
     cv = country_view(ed, code)
     size = f"{cv.field_size:,}" if cv.field_size is not None else "?"
-    title = f"{country_name(code)} in {ed.id}: {cv.count:,} of {size} institutions in the overall table (national ranks follow the displayed world rank, so a shared band is a shared place)"
+    title = (
+        f"{country_name(code)} in {ed.id}: {cv.count:,} of {size} institutions in the overall table "
+        "(national ranks follow the displayed world rank: a shared band is a shared place)"
+    )
     if sdgs:
         _emit(cv.sdg_positions, format, out, title + " — SDG positions")
     elif bands:
