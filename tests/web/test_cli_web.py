@@ -60,3 +60,45 @@ def test_serve_binds_loopback_by_default(ws_path, monkeypatch):
 def test_serve_missing_workspace_is_an_input_error(tmp_path):
     r = run("serve", "-w", str(tmp_path / "none.duckdb"), "--port", "8124")
     assert r.returncode == 2 and "no workspace at" in r.stderr
+
+
+def test_serve_with_several_workers_answers(ws_path):
+    """Two server processes behind one port, each loading the workspace itself."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from impactrank.cli import main; main()",
+            "serve",
+            "-w",
+            str(ws_path),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/editions", timeout=5) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        assert '"2021"' in body and '"2020"' in body
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -18,11 +19,14 @@ def serve(
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     host: Annotated[str, typer.Option("--host", help="Address to bind; loopback by default.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Server processes (each holds the editions in memory).")
+    ] = 1,
 ) -> None:
     """Serve the dashboard and its JSON API (read-only) over the workspace."""
     import uvicorn
 
-    from impactrank.web.app import create_app
+    from impactrank.web.app import WORKSPACE_ENV, create_app
 
     try:
         is_loopback = ipaddress.ip_address(host).is_loopback
@@ -34,11 +38,26 @@ def serve(
             "(the dashboard is read-only but has no authentication)",
             highlight=False,
         )
-    application = create_app(workspace, preload=True)
+    if workers == 1:
+        application = create_app(workspace, preload=True)
+    else:
+        with Workspace(workspace, read_only=True):  # a bad workspace is reported here, not in every worker
+            pass
+        os.environ[WORKSPACE_ENV] = str(Path(workspace).resolve())
     console.print(
         f"impactrank dashboard on http://{host}:{port}/ (API docs at /docs); workspace {workspace}", highlight=False
     )
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    else:
+        uvicorn.run(
+            "impactrank.web.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
 
 
 @app.command()

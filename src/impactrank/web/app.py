@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -132,6 +133,14 @@ def _links(base: str, api: str, query: TableQuery) -> dict:
         "prev": url(base, page=query.page - 1, per_page=query.per_page) if query.page > 1 else None,
         "next": url(base, page=query.page + 1, per_page=query.per_page),
     }
+
+
+WORKSPACE_ENV = "IMPACTRANK_WORKSPACE"
+
+
+def app_from_environment() -> FastAPI:
+    """The app for each worker process of a multi-worker server (uvicorn imports it by name)."""
+    return create_app(os.environ[WORKSPACE_ENV], preload=True, cache=os.environ.get("IMPACTRANK_CACHE", "1") == "1")
 
 
 def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = True) -> FastAPI:
