@@ -119,20 +119,20 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
 
     pos = np.minimum(np.searchsorted(sorted_key, grid_key), max(len(sorted_key) - 1, 0))
     found = sorted_key[pos] == grid_key if len(sorted_key) else np.zeros(len(grid_key), dtype=bool)
-    source = order[pos[found]]
+    evidence = (catalogue["kind"] == "evidence").to_numpy()[grid_code]
+    rate = catalogue["rate"].to_numpy()[grid_code] & ~evidence
+    # each column is read only for the metrics that use it (validation has rejected values elsewhere)
+    used_by = {"value": ~evidence & ~rate, "numerator": rate, "denominator": rate}
     columns = {}
     for name in VALUE_COLUMNS:
         column = encoded[name]
         values = np.full(len(grid_key), np.nan)
         if column.null_count() < len(column):  # a column the file did not fill stays all-missing
-            values[found] = np.take(column.to_numpy(), source)
+            rows = np.flatnonzero(found & used_by.get(name, evidence))
+            values[rows] = np.take(column.to_numpy(), order[pos[rows]])
         columns[name] = values
-    evidence = (catalogue["kind"] == "evidence").to_numpy()[grid_code]
-    rate = catalogue["rate"].to_numpy()[grid_code]
     with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where(
-            evidence, np.nan, np.where(rate, columns["numerator"] / columns["denominator"], columns["value"])
-        )
+        raw = np.where(rate, columns["numerator"] / columns["denominator"], columns["value"])
     return pl.DataFrame(
         {
             "inst": grid_inst,
