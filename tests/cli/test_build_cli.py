@@ -74,6 +74,7 @@ def test_valid_input_builds(tmp_path, mini_paths):
         (INST, SUBS.replace("A,1,pubs,10", "A,1,pubs,ten"), ["row 2", "'value'", "'ten' is not a number"]),
         (INST, SUBS + "A,2,share,,3,0\n", ["row 4", "'denominator'", "must be positive"]),
         (INST, SUBS + "A,2,share,,3,-5\n", ["row 4", "'denominator'", "must be positive"]),
+        (INST, SUBS + "A,3,pubs,-2,,\n", ["row 4", "'value'", "cannot be negative"]),
         (
             INST.replace("B,Beta,DE", "B,Beta,Atlantis"),
             SUBS,
@@ -103,6 +104,7 @@ def test_valid_input_builds(tmp_path, mini_paths):
         "non-numeric",
         "zero-denominator",
         "negative-denominator",
+        "negative-value",
         "unknown-country",
         "unknown-institution",
         "empty-file",

@@ -97,6 +97,7 @@ def test_parse_setting(mini_methodology):
         ("3.pubs=abc", "'abc' is not a number"),
         ("1.policy=1,2", "four answers"),
         ("2.share=1/0", "positive denominator"),
+        ("3.pubs=-5", "cannot be negative"),
     ):
         with pytest.raises(InputError, match=message) as info:
             parse_setting(m, bad)

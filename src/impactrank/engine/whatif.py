@@ -92,7 +92,10 @@ def parse_setting(methodology: Methodology, text: str, current: dict | None = No
         if den <= 0 or num < 0:
             raise InputError(f"{text!r}: a rate needs a non-negative numerator and a positive denominator", field="set")
         return Change(sdg, metric_id, numerator=num, denominator=den)
-    return Change(sdg, metric_id, value=number(raw))
+    value = number(raw)
+    if value < 0:
+        raise InputError(f"{text!r}: a metric value cannot be negative", field="set")
+    return Change(sdg, metric_id, value=value)
 
 
 def plain_submissions(submissions: pl.DataFrame) -> pl.DataFrame:

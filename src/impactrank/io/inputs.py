@@ -182,6 +182,7 @@ def _check_values(table: UserTable, joined: pl.DataFrame) -> None:
     )
     first_bad(table, rate & den.is_not_null() & (den <= 0), "the denominator must be positive", "denominator")
     first_bad(table, rate & num.is_not_null() & (num < 0), "the numerator cannot be negative", "numerator")
+    first_bad(table, plain & value.is_not_null() & (value < 0), "a metric value cannot be negative", "value")
     first_bad(
         table,
         plain & (num.is_not_null() | den.is_not_null()),
