@@ -24,6 +24,7 @@ chromium:
 
 demo: $(STAMP)
 	$(BIN)/impactrank demo --out demo-output
+	@echo "The impactrank command is in $(VENV)/bin: run '. $(VENV)/bin/activate' to use it directly."
 
 test: $(STAMP) chromium
 	$(BIN)/pytest -q
