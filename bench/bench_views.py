@@ -112,8 +112,7 @@ def synthetic_editions() -> tuple[Edition, Edition]:
             )
         ed = build_edition(methodology, inst, fld.submissions, edition_id=edition_id)
         print(
-            f"built {edition_id}: {n:,} participants, {ed.field_size:,} ranked "
-            f"in {time.perf_counter() - t:.1f} s",
+            f"built {edition_id}: {n:,} participants, {ed.field_size:,} ranked in {time.perf_counter() - t:.1f} s",
             flush=True,
         )
         editions.append(ed)
@@ -152,8 +151,7 @@ def main() -> None:
         pl.lit("Network").alias("group"), "institution_id"
     )
     print(
-        f"group 'Network': {members.height} members; French institutions ranked: "
-        f"{country_view(after, 'FR').count:,}",
+        f"group 'Network': {members.height} members; French institutions ranked: {country_view(after, 'FR').count:,}",
         flush=True,
     )
     timed("compare_editions (whole table)", lambda: compare_editions(before, after), target=1.0)
