@@ -186,3 +186,26 @@ def test_outputs_are_readable_by_others(tmp_path, mini_paths):
     assert build(tmp_path, mini_paths, inst, subs).returncode == 0
     for path in (tmp_path / "out").iterdir():
         assert path.stat().st_mode & 0o044 == 0o044, path.name  # group and others may read (umask 022)
+
+
+def test_a_value_given_in_two_submissions_files(tmp_path, mini_paths):
+    (tmp_path / "institutions.csv").write_text(INST)
+    (tmp_path / "a.csv").write_text(SUBS)
+    (tmp_path / "b.csv").write_text("institution_id,sdg,metric,value\nB,1,pubs,7\n")
+    result = impactrank(
+        "build",
+        "-i",
+        "institutions.csv",
+        "-s",
+        "a.csv",
+        "-s",
+        "b.csv",
+        "--out",
+        "out",
+        "-m",
+        str(mini_paths["methodology"]),
+        "--workspace",
+        "ws.duckdb",
+        cwd=tmp_path,
+    )
+    assert_user_error(result, "a.csv, b.csv", "B / SDG 1 / pubs is given in more than one file", tmp_path=tmp_path)
