@@ -122,14 +122,20 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
     evidence = (catalogue["kind"] == "evidence").to_numpy()[grid_code]
     rate = catalogue["rate"].to_numpy()[grid_code] & ~evidence
     # each column is read only for the metrics that use it (validation has rejected values elsewhere)
-    used_by = {"value": ~evidence & ~rate, "numerator": rate, "denominator": rate}
+    source = order[pos]
+    rows_of = {
+        "plain": np.flatnonzero(found & ~evidence & ~rate),
+        "rate": np.flatnonzero(found & rate),
+        "evidence": np.flatnonzero(found & evidence),
+    }
+    sources = {kind: source[rows] for kind, rows in rows_of.items()}
     columns = {}
     for name in VALUE_COLUMNS:
+        kind = "plain" if name == "value" else "rate" if name in ("numerator", "denominator") else "evidence"
         column = encoded[name]
         values = np.full(len(grid_key), np.nan)
         if column.null_count() < len(column):  # a column the file did not fill stays all-missing
-            rows = np.flatnonzero(found & used_by.get(name, evidence))
-            values[rows] = np.take(column.to_numpy(), order[pos[rows]])
+            values[rows_of[kind]] = np.take(column.to_numpy(), sources[kind])
         columns[name] = values
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = np.where(rate, columns["numerator"] / columns["denominator"], columns["value"])
