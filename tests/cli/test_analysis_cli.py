@@ -81,10 +81,21 @@ def test_uncertainty_stores_the_table_and_writes_identical_files(built, tmp_path
     assert summary["runs"] == 300 and summary["design"] == "saltelli"
 
 
-def test_uncertainty_needs_the_inputs_the_edition_was_built_from(built, tmp_path, mini_paths):
-    ws, _ = built
+def test_uncertainty_uses_the_inputs_the_workspace_keeps_or_the_same_files(built, tmp_path, mini_paths):
+    ws, inputs = built
+    config = tmp_path / "u.yaml"
+    config.write_text("inputs:\n  normalisation: {options: [nominal, zscore_cdf]}\n", encoding="utf-8")
+    runs = ["--runs", "300", "--seed", "7", "--config", str(config)]
+    invoke("uncertainty", "-e", "2021", "-w", str(ws), *runs, "--out", str(tmp_path / "stored"))
+    invoke("uncertainty", "-e", "2021", "-w", str(ws), *inputs, *runs, "--out", str(tmp_path / "files"))
+    for name in ("rank_uncertainty.csv", "sobol.csv", "uncertainty.json"):
+        assert (tmp_path / "stored" / name).read_bytes() == (tmp_path / "files" / name).read_bytes()
     with pytest.raises(InputError, match=r"mini_institutions\.csv") as info:
-        runner.invoke(app, ["uncertainty", "-e", "2021", "-w", str(ws)], catch_exceptions=False)
+        runner.invoke(
+            app,
+            ["uncertainty", "-e", "2021", "-w", str(ws), "-s", str(mini_paths["submissions"])],
+            catch_exceptions=False,
+        )
     assert info.value.field == "institutions"
     other = tmp_path / "subs.csv"
     other.write_bytes(mini_paths["submissions"].read_bytes().replace(b"A,3,pubs,50", b"A,3,pubs,51"))

@@ -15,6 +15,7 @@ from rich.table import Table
 from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, console_err
 from impactrank.engine.advise import advise as run_advise
 from impactrank.engine.edition import Edition
+from impactrank.engine.metrics import encode, metric_catalogue
 from impactrank.engine.uncertainty import (
     UncertaintyResult,
     check_nominal,
@@ -53,16 +54,33 @@ MethodologyOption = Annotated[
 def load_inputs(
     edition: Edition, institutions: Path | None, submissions: list[Path] | None, methodology: str | None
 ) -> tuple[Methodology, pl.DataFrame, pl.DataFrame]:
-    """The validated inputs a built edition was made from, checked against the hashes in its manifest.
-
-    The workspace keeps results, not raw submissions, so the files are named on the command line."""
+    """The validated inputs a built edition was made from: those the workspace keeps with it, or the files
+    named on the command line, which must be the ones its manifest records (same SHA-256)."""
     if edition.kind != "built":
         raise InputError(f"edition {edition.id} is imported from a published table: it has no raw inputs")
+    if methodology is not None:
+        method = load_methodology(methodology)
+    elif edition.methodology:
+        method = Methodology.model_validate(edition.methodology)
+    else:
+        method = load_methodology(edition.manifest.get("methodology", {}).get("id", edition.source))
+    if institutions is None and not submissions:
+        if edition.submissions.height == 0:
+            raise InputError(
+                f"the workspace keeps no inputs for edition {edition.id}; pass the files it was built from with "
+                "--institutions and --submissions",
+                field="institutions",
+            )
+        inst = edition.institutions.select(
+            "institution_id", "name", "name_original", "country", "groups", "aliases", "ror"
+        )
+        ids = inst["institution_id"].sort()
+        return method, inst, encode(edition.submissions, ids, metric_catalogue(method))
     recorded = edition.manifest.get("inputs", [])
     names = ", ".join(f"{i['role']}: {i['file']}" for i in recorded) or "not recorded"
     if institutions is None or not submissions:
         raise InputError(
-            f"edition {edition.id} was built from {names}; pass them with --institutions and --submissions",
+            f"edition {edition.id} was built from {names}; pass both --institutions and --submissions, or neither",
             field="institutions" if institutions is None else "submissions",
         )
     given = {("institutions", sha256_file(institutions))} | {("submissions", sha256_file(p)) for p in submissions}
@@ -71,7 +89,6 @@ def load_inputs(
         raise InputError(
             f"these files are not the inputs edition {edition.id} was built from ({names})", field="submissions"
         )
-    method = load_methodology(methodology or edition.manifest.get("methodology", {}).get("id", edition.source))
     inst = read_institutions(institutions)
     subs = read_submissions(submissions, method, inst)
     return method, inst, subs
@@ -128,7 +145,7 @@ def uncertainty(
     if runs < 2:
         raise InputError("at least 2 runs are needed", field="runs")
     with Workspace(workspace, read_only=True) as ws:
-        ed = ws.load(edition)
+        ed = ws.load(edition, inputs=True)
     with _progress() as bar:
         task = bar.add_task(f"edition {ed.id}", total=runs)
 
@@ -228,7 +245,7 @@ def whatif(
 ) -> None:
     """Re-score the whole field with changed data for one institution and show before and after."""
     with Workspace(workspace, read_only=True) as ws:
-        ed = ws.load(edition)
+        ed = ws.load(edition, inputs=True)
     method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
     current = plain_submissions(subs).filter(pl.col("institution_id") == institution)
     changes = []
@@ -303,7 +320,7 @@ def advise(
 ) -> None:
     """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most."""
     with Workspace(workspace, read_only=True) as ws:
-        ed = ws.load(edition)
+        ed = ws.load(edition, inputs=True)
     method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
     a = run_advise(method, inst, subs, institution, top=top)
     console.print(

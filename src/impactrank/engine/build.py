@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from impactrank.engine.edition import Edition
+from impactrank.engine.edition import SUBMISSIONS_SCHEMA, Edition
 from impactrank.engine.metrics import (
     ScoringChoices,
     encode,
@@ -75,6 +75,8 @@ def build_edition(
                 "max": result.sdg_max,
             }
         ).filter(pl.col("population") > 0),
+        submissions=encoded.sort("inst", "code").select(list(SUBMISSIONS_SCHEMA)),
+        methodology=methodology.model_dump(mode="json"),
         manifest={
             **(manifest or {}),
             "counts": counts,

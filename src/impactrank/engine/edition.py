@@ -85,6 +85,19 @@ RANK_UNCERTAINTY_SCHEMA: dict[str, pl.DataType] = {
     "runs": pl.Int64,
 }
 
+SUBMISSIONS_SCHEMA: dict[str, pl.DataType] = {
+    "institution_id": pl.String,
+    "sdg": pl.Int64,
+    "metric": pl.String,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "exists": pl.Float64,
+    "evidence": pl.Float64,
+    "public": pl.Float64,
+    "recent": pl.Float64,
+}
+
 TABLES: dict[str, dict[str, pl.DataType]] = {
     "institutions": INSTITUTIONS_SCHEMA,
     "overall": OVERALL_SCHEMA,
@@ -92,6 +105,7 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "metric_scores": METRIC_SCORES_SCHEMA,
     "sdg_scaling": SCALING_SCHEMA,
     "rank_uncertainty": RANK_UNCERTAINTY_SCHEMA,
+    "submissions": SUBMISSIONS_SCHEMA,  # a built edition's validated inputs, for what-if and uncertainty
 }
 
 
@@ -128,7 +142,9 @@ class Edition:
     metric_scores: pl.DataFrame = field(default_factory=lambda: empty(METRIC_SCORES_SCHEMA))
     sdg_scaling: pl.DataFrame = field(default_factory=lambda: empty(SCALING_SCHEMA))
     rank_uncertainty: pl.DataFrame = field(default_factory=lambda: empty(RANK_UNCERTAINTY_SCHEMA))
+    submissions: pl.DataFrame = field(default_factory=lambda: empty(SUBMISSIONS_SCHEMA))
     manifest: dict[str, Any] = field(default_factory=dict)
+    methodology: dict[str, Any] = field(default_factory=dict)  # the rules a built edition used, in full
 
     def __post_init__(self) -> None:
         for name, schema in TABLES.items():

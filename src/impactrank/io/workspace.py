@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS editions (
     source VARCHAR NOT NULL,
     field_size INTEGER,  -- NULL when the edition holds only part of its table
     participants INTEGER NOT NULL,
-    manifest VARCHAR NOT NULL
+    manifest VARCHAR NOT NULL,
+    methodology VARCHAR NOT NULL
 )
 """
 
@@ -87,9 +88,14 @@ class Workspace:
             raise
 
     def _save_unlocked(self, edition: Edition) -> None:
-        self._delete(edition.id)
+        # an edition loaded without its inputs (the default) keeps the stored ones when saved back
+        keep_inputs = edition.submissions.height == 0
+        tables = [name for name in TABLES if not (keep_inputs and name == "submissions")]
+        self.con.execute("DELETE FROM editions WHERE edition = ?", [edition.id])
+        for name in tables:
+            self.con.execute(f'DELETE FROM "{name}" WHERE edition = ?', [edition.id])
         self.con.execute(
-            "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 edition.id,
                 edition.year,
@@ -98,17 +104,13 @@ class Workspace:
                 edition.field_size,
                 edition.participants,
                 json.dumps(edition.manifest, sort_keys=True),
+                json.dumps(edition.methodology, sort_keys=True),
             ],
         )
-        for name in TABLES:
+        for name in tables:
             frame = getattr(edition, name).with_columns(pl.lit(edition.id).alias("edition"))
             arrow = frame.select(["edition", *TABLES[name]]).to_arrow()  # noqa: F841 (read by DuckDB)
             self.con.execute(f'INSERT INTO "{name}" SELECT * FROM arrow')
-
-    def _delete(self, edition_id: str) -> None:
-        self.con.execute("DELETE FROM editions WHERE edition = ?", [edition_id])
-        for name in TABLES:
-            self.con.execute(f'DELETE FROM "{name}" WHERE edition = ?', [edition_id])
 
     def editions(self) -> pl.DataFrame:
         """One row per edition: id, year, kind, source, field size and participants, by year then id."""
@@ -119,16 +121,26 @@ class Workspace:
     def has(self, edition_id: str) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM editions WHERE edition = ?", [edition_id]).fetchall()[0][0])
 
-    def load(self, edition_id: str) -> Edition:
+    def load(self, edition_id: str, inputs: bool = False) -> Edition:
+        """One edition; ``inputs`` also loads a built edition's validated submissions (large, and needed only
+        to re-score: what-if, advice, uncertainty). Saved back without them, it keeps the stored ones."""
         rows = self.con.execute(
-            "SELECT edition, year, kind, source, manifest FROM editions WHERE edition = ?", [edition_id]
+            "SELECT edition, year, kind, source, manifest, methodology FROM editions WHERE edition = ?", [edition_id]
         ).fetchall()
         if not rows:
             known = ", ".join(self.editions()["edition"].to_list()) or "none"
             raise InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
         row = rows[0]
-        tables = {name: self.table(name, edition_id) for name in TABLES}
-        return Edition(id=row[0], year=row[1], kind=row[2], source=row[3], manifest=json.loads(row[4]), **tables)
+        tables = {name: self.table(name, edition_id) for name in TABLES if inputs or name != "submissions"}
+        return Edition(
+            id=row[0],
+            year=row[1],
+            kind=row[2],
+            source=row[3],
+            manifest=json.loads(row[4]),
+            methodology=json.loads(row[5]),
+            **tables,
+        )
 
     def table(self, name: str, edition_id: str) -> pl.DataFrame:
         if name not in TABLES:

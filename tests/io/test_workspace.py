@@ -1,0 +1,65 @@
+"""The DuckDB workspace: editions round-trip, inputs kept beside built editions, saves all or nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import polars as pl
+import pytest
+
+from impactrank.errors import InputError
+from impactrank.io.build import build
+from impactrank.io.workspace import Workspace
+
+
+@pytest.fixture
+def built(mini_paths, tmp_path):
+    report = build(
+        mini_paths["institutions"],
+        mini_paths["submissions"],
+        methodology=mini_paths["methodology"],
+        workspace=tmp_path / "ws.duckdb",
+    )
+    return report.edition, tmp_path / "ws.duckdb"
+
+
+def test_an_edition_round_trips(built):
+    edition, path = built
+    with Workspace(path, read_only=True) as ws:
+        stored = ws.load("2021", inputs=True)
+    for name in ("institutions", "overall", "sdg_scores", "metric_scores", "sdg_scaling", "submissions"):
+        assert getattr(stored, name).equals(getattr(edition, name)), name
+    assert stored.manifest == edition.manifest
+    assert stored.methodology["id"] == "mini" and stored.methodology == edition.methodology
+    assert stored.submissions.height == 25  # the mini case's 25 submitted rows, validated
+
+
+def test_inputs_load_on_request_and_survive_a_save_without_them(built):
+    _, path = built
+    with Workspace(path) as ws:
+        light = ws.load("2021")
+        assert light.submissions.height == 0
+        ws.save(dataclasses.replace(light, manifest={**light.manifest, "note": "saved back"}))
+        again = ws.load("2021", inputs=True)
+    assert again.submissions.height == 25 and again.manifest["note"] == "saved back"
+
+
+def test_a_failed_save_leaves_the_workspace_as_it_was(built):
+    edition, path = built
+    broken = dataclasses.replace(edition, id="2022", year=2022)
+    broken.overall = broken.overall.with_columns(pl.lit(None, pl.String).alias("institution_id"))
+    with Workspace(path) as ws:
+        ws.con.execute("ALTER TABLE overall ALTER institution_id SET NOT NULL")
+        with pytest.raises(Exception):  # noqa: B017 (DuckDB's constraint error)
+            ws.save_many([dataclasses.replace(edition, id="2023", year=2023), broken])
+        assert ws.editions()["edition"].to_list() == ["2021"]
+
+
+def test_not_a_workspace(tmp_path):
+    (tmp_path / "table.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match="not an impactrank workspace"):
+        Workspace(tmp_path / "table.csv")
+    with pytest.raises(InputError, match="no workspace at"):
+        Workspace(tmp_path / "absent.duckdb", read_only=True)
+    with pytest.raises(InputError, match="no edition '1999'"), Workspace(tmp_path / "new.duckdb") as ws:
+        ws.load("1999")
