@@ -59,6 +59,7 @@ class Workspace:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
             raise InputError(f"cannot open workspace {self.path}: {exc}") from None
+        self.con.execute("SET enable_progress_bar = false")  # the commands show their own progress
         if not read_only:
             self.con.execute(_EDITIONS_DDL)
             for name, schema in TABLES.items():
