@@ -263,7 +263,7 @@ def whatif(
     for label, key in (
         ("overall score", "overall_score"),
         ("rank", "rank"),
-        ("band", "band"),
+        ("position", "rank_position"),  # the exact place behind a band: what a change moves first
         ("best SDGs", "top_sdgs"),
     ):
         b, a = o["before"][key], o["after"][key]
