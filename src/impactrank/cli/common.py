@@ -12,7 +12,7 @@ app = typer.Typer(
     name="impactrank",
     help="Open, reproducible university impact rankings against the UN Sustainable Development Goals.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_enable=False,
 )
