@@ -9,10 +9,17 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, console_err
+from impactrank.cli.common import (
+    DEFAULT_WORKSPACE,
+    EditionOption,
+    WorkspaceOption,
+    app,
+    console,
+    console_err,
+    progress_bar,
+)
 from impactrank.engine.advise import advise as run_advise
 from impactrank.engine.edition import Edition
 from impactrank.engine.metrics import encode, metric_catalogue
@@ -94,19 +101,16 @@ def load_inputs(
     return method, inst, subs
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console_err,
-        transient=True,
-    )
-
-
 def _csv(frame: pl.DataFrame) -> bytes:
     return frame.write_csv(float_precision=6).encode("utf-8")
+
+
+def _edition_and_inputs(
+    workspace: Path, edition: str, institutions: Path | None, submissions: list[Path] | None, methodology: str | None
+) -> tuple[Edition, tuple[Methodology, pl.DataFrame, pl.DataFrame]]:
+    with Workspace(workspace, read_only=True) as ws:
+        ed = ws.load(edition, inputs=True)
+    return ed, load_inputs(ed, institutions, submissions, methodology)
 
 
 def write_uncertainty_outputs(out: Path, edition: Edition, result: UncertaintyResult) -> list[str]:
@@ -146,7 +150,7 @@ def uncertainty(
         raise InputError("at least 2 runs are needed", field="runs")
     with Workspace(workspace, read_only=True) as ws:
         ed = ws.load(edition, inputs=True)
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task(f"edition {ed.id}", total=runs)
 
         def advance(n: int) -> None:
@@ -244,9 +248,7 @@ def whatif(
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
     """Re-score the whole field with changed data for one institution and show before and after."""
-    with Workspace(workspace, read_only=True) as ws:
-        ed = ws.load(edition, inputs=True)
-    method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
+    ed, (method, inst, subs) = _edition_and_inputs(workspace, edition, institutions, submissions, methodology)
     current = plain_submissions(subs).filter(pl.col("institution_id") == institution)
     changes = []
     for text in settings:
@@ -319,9 +321,7 @@ def advise(
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
     """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most."""
-    with Workspace(workspace, read_only=True) as ws:
-        ed = ws.load(edition, inputs=True)
-    method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
+    ed, (method, inst, subs) = _edition_and_inputs(workspace, edition, institutions, submissions, methodology)
     a = run_advise(method, inst, subs, institution, top=top)
     console.print(
         f"[bold]{institution}[/] in edition {ed.id}: submitted SDGs {', '.join(map(str, a.submitted))}", highlight=False

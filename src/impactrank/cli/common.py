@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 app = typer.Typer(
     name="impactrank",
@@ -26,3 +27,15 @@ WorkspaceOption = Annotated[
     typer.Option("--workspace", "-w", help="DuckDB workspace file holding built and imported editions."),
 ]
 EditionOption = Annotated[str, typer.Option("--edition", "-e", help="Edition id in the workspace, e.g. 2021.")]
+
+
+def progress_bar() -> Progress:
+    """A counted progress bar on stderr for long work (runs, documents), gone when the work is done."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console_err,
+        transient=True,
+    )

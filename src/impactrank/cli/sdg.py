@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from impactrank.cli.common import app, console, console_err
+from impactrank.cli.common import app, console, console_err, progress_bar
 from impactrank.errors import InputError
 
 sdg_app = typer.Typer(
@@ -42,17 +41,6 @@ def _load_sets(specs: list[str], queries_dir: Path | None):
     from impactrank.sdgmap.loaders import load_queries
 
     return [load_queries(s, queries_dir) for s in specs]
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console_err,
-        transient=True,
-    )
 
 
 @sdg_app.command("classify")
@@ -94,7 +82,7 @@ def classify(
         raise InputError(f"unknown engine {engine!r} (local or dask)", field="engine")
     sets = _load_sets(queries, queries_dir)
     columns = TextColumns(id_col, title_col, abstract_col, keywords_col, text_col)
-    with _progress() as bar:
+    with progress_bar() as bar:
         if engine == "dask":
             import pyarrow.parquet as pq
 
@@ -168,7 +156,7 @@ def evaluate(
     sets = _load_sets(queries, queries_dir)
     bench = ev.load_benchmark(benchmark)
     preds = {}
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("matching", total=len(sets))
         for qs in sets:
             preds[qs.name] = ev.predict(bench, qs)
