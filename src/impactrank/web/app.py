@@ -258,9 +258,9 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
         ) -> Response:
             data = store.get(edition)
             query = TableQuery(
-                q=q or None,
-                country=country.upper() if country else None,
-                group=group or None,
+                q=q,
+                country=country,
+                group=group,
                 sdg=sdg,
                 sort=sort,
                 order=order,
@@ -300,9 +300,9 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
         ) -> Response:
             data = store.get(edition)
             query = TableQuery(
-                q=q or None,
-                country=country.upper() if country else None,
-                group=group or None,
+                q=q,
+                country=country,
+                group=group,
                 sort=sort,
                 order=order,
                 page=page,
@@ -572,9 +572,7 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
             comp = compare_editions(b.edition, a.edition, institution_ids=ids)
             if api and format != "json":
                 return _export(comp.table, format, f"compare-{_safe_name(before)}-{_safe_name(after)}")
-            query = TableQuery(
-                country=country.upper() if country else None, group=group or None, page=page, per_page=per_page
-            )
+            query = TableQuery(country=country, group=group, page=page, per_page=per_page)
             params = {"before": before, "after": after} | query.params()
             base, api_url = "/compare", "/api/compare"
             spec = charts.movement_data(comp) if ids is not None else None

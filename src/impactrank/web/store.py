@@ -236,6 +236,12 @@ class TableQuery:
     page: int = 1
     per_page: int = 50
 
+    def __post_init__(self) -> None:
+        # empty form fields mean "no filter"; country codes are matched upper-case
+        object.__setattr__(self, "q", self.q or None)
+        object.__setattr__(self, "country", self.country.upper() if self.country else None)
+        object.__setattr__(self, "group", self.group or None)
+
     def params(self) -> dict:
         out = {
             k: v
