@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 
-import typer
+from rich.text import Text
 
 from impactrank.cli.common import app, console_err
 from impactrank.errors import InputError
@@ -21,26 +21,16 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
+    # standalone mode: the command-line parser reports usage errors itself (usage line, message, exit 2)
     try:
-        app(standalone_mode=False)
+        app(standalone_mode=True, prog_name="impactrank")
     except InputError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
-        sys.exit(2)
+        _fail(str(exc))
     except OSError as exc:  # an output path that cannot be written, a directory where a file should be …
-        where = f" ({exc.filename})" if exc.filename else ""
-        console_err.print(f"[bold red]error:[/] {exc.strerror or exc}{where}", highlight=False, markup=True)
-        sys.exit(2)
-    except typer.Abort:
-        console_err.print("aborted")
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click usage errors arrive here with standalone_mode=False
-        import click
+        _fail(f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _fail(message: str) -> None:
+    """One line on stderr and exit status 2; the message is text, never markup (it may quote user data)."""
+    console_err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    sys.exit(2)

@@ -9,7 +9,9 @@ from typing import Annotated
 
 import polars as pl
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from impactrank.cli.common import (
     DEFAULT_WORKSPACE,
@@ -259,7 +261,7 @@ def whatif(
         changes.append(change)
     result = run_whatif(method, inst, subs, institution, changes)
     o = {r["side"]: r for r in result.overall.iter_rows(named=True)}
-    table = Table(title=f"{institution} in edition {ed.id}: before and after", title_justify="left")
+    table = Table(title=Text(f"{institution} in edition {ed.id}: before and after"), title_justify="left")
     for col in ("", "before", "after"):
         table.add_column(col, justify="left" if not col else "right")
     for label, key in (
@@ -324,7 +326,8 @@ def advise(
     ed, (method, inst, subs) = _edition_and_inputs(workspace, edition, institutions, submissions, methodology)
     a = run_advise(method, inst, subs, institution, top=top)
     console.print(
-        f"[bold]{institution}[/] in edition {ed.id}: submitted SDGs {', '.join(map(str, a.submitted))}", highlight=False
+        f"[bold]{escape(institution)}[/] in edition {escape(ed.id)}: submitted SDGs {', '.join(map(str, a.submitted))}",
+        highlight=False,
     )
     if not a.eligible:
         console.print(f"Not in the overall table: {a.needs}.", highlight=False)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
@@ -59,7 +60,10 @@ def explain(
     with Workspace(workspace, read_only=True) as ws:
         ed = ws.load(edition)
     ex = explain_institution(ed, institution)
-    console.print(f"[bold]{ex.name}[/] ({ex.institution_id}, {ex.country}) in edition {ed.id}", highlight=False)
+    console.print(
+        f"[bold]{escape(ex.name)}[/] ({escape(ex.institution_id)}, {ex.country}) in edition {escape(ed.id)}",
+        highlight=False,
+    )
     if ex.overall is None:
         console.print("Not in the overall table: it needs SDG 17 and enough other SDGs. Its SDG tables:")
     else:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
 from impactrank.engine.audit import audit_edition
@@ -121,5 +122,10 @@ def match(
     for col in ("score", "alias (B)", "name (A)", "institution_id", "country"):
         table.add_column(col, justify="right" if col == "score" else "left")
     for r in proposals.iter_rows(named=True):
-        table.add_row(f"{r['score']:.1f}", r["alias"], r["name"], r["institution_id"], r["country"] or "")
+        table.add_row(
+            *(
+                Text(str(v))
+                for v in (f"{r['score']:.1f}", r["alias"], r["name"], r["institution_id"], r["country"] or "")
+            )
+        )
     console.print(table)

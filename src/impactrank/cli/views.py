@@ -10,6 +10,7 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
 from impactrank.engine.compare import compare_editions
@@ -74,11 +75,12 @@ def _emit(frame: pl.DataFrame, fmt: str, out: Path | None, title: str = "") -> N
 
 
 def _print_table(frame: pl.DataFrame, title: str) -> None:
-    table = Table(title=title or None, title_justify="left")
+    table = Table(title=Text(title) if title else None, title_justify="left")
     for col in frame.columns:
         table.add_column(col, overflow="fold")
     for row in frame.head(MAX_ROWS).iter_rows():
-        table.add_row(*("" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v)) for v in row))
+        # cells are Text, never markup: names come from outside tables
+        table.add_row(*(Text("" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))) for v in row))
     console.print(table)
     if frame.height > MAX_ROWS:
         console.print(f"… {frame.height - MAX_ROWS} more rows (use --format csv for all)", highlight=False)
