@@ -191,3 +191,16 @@ def test_imported_edition_varies_published_ranges(built, tmp_path):
         t = w.load("2021-pub").rank_uncertainty.filter(pl.col("table") == "overall")
     rows = {r["institution_id"]: (r["rank_p05"], r["rank_p95"]) for r in t.iter_rows(named=True)}
     assert rows == {"A": (1.0, 1.0), "B": (2.0, 2.0), "C": (3.0, 4.0), "D": (3.0, 4.0)}
+
+
+def test_uncertainty_when_nobody_is_eligible_for_the_overall_table(tmp_path, mini_paths):
+    (tmp_path / "i.csv").write_text("institution_id,name,country\nA,Alpha,FR\nB,Beta,DE\n")
+    (tmp_path / "s.csv").write_text(
+        "institution_id,sdg,metric,value,exists,evidence,public,recent\nA,17,reports,,1,1,1,1\nB,1,pubs,5,,,,\nA,1,pubs,3,,,,\n"
+    )
+    ws = tmp_path / "ws.duckdb"
+    build(tmp_path / "i.csv", tmp_path / "s.csv", methodology=mini_paths["methodology"], workspace=ws)
+    invoke("uncertainty", "-e", "2021", "-w", str(ws), "--runs", "20", "--seed", "1")
+    with Workspace(ws, read_only=True) as w:
+        tables = w.load("2021").rank_uncertainty["table"].unique().sort().to_list()
+    assert tables == ["sdg1", "sdg17"]  # the empty overall table has no ranks to simulate

@@ -238,3 +238,16 @@ def test_markup_in_data_is_shown_as_text(tmp_path, mini_paths):
         cwd=tmp_path,
     )
     assert bad.returncode == 2 and "unknown institution '[/x]'" in bad.stderr
+
+
+def test_build_outputs_neutralise_spreadsheet_formulas(tmp_path, mini_paths):
+    inst = mini_paths["institutions"].read_text().replace("Alpha University", '"=HYPERLINK(""http://x"")"')
+    assert build(tmp_path, mini_paths, inst, mini_paths["submissions"].read_text()).returncode == 0
+    overall = (tmp_path / "out" / "overall.csv").read_text()
+    assert "'=HYPERLINK" in overall and ",=HYPERLINK" not in overall
+
+
+def test_compare_needs_two_editions(tmp_path, mini_paths):
+    assert build(tmp_path, mini_paths).returncode == 0
+    result = impactrank("compare", "--from", "2021", "--to", "2021", "--workspace", "ws.duckdb", cwd=tmp_path)
+    assert result.returncode == 2 and "name the same edition" in result.stderr

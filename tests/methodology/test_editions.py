@@ -200,3 +200,12 @@ def test_loader_accepts_bundled_editions() -> None:
         pytest.skip("impactrank.engine.checks not available")
     for ref in ("the-2020", "the-2021"):
         assert load.load_methodology(ref).id == ref
+
+
+def test_the_last_band_must_be_open():
+    from pydantic import ValidationError
+
+    from impactrank.methodology.schema import Band, Banding
+
+    with pytest.raises(ValidationError, match="must be open-ended"):
+        Banding(individual_to=2, bands=[Band(start=3, end=3)])

@@ -132,7 +132,9 @@ def write_uncertainty_outputs(out: Path, edition: Edition, result: UncertaintyRe
 def uncertainty(
     edition: EditionOption,
     runs: Annotated[int | None, typer.Option("--runs", "-n", help="Model evaluations (default 1000).")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default 0); same seed, same output.")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Random seed (default 0); same seed, same output.")
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML declaration of uncertain inputs.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory for the CSV and JSON results.")] = None,
     institutions: InstitutionsOption = None,

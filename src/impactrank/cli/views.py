@@ -215,6 +215,8 @@ def compare(
 ) -> None:
     """Status (new, left, both), rank and percentile intervals, and movement (progressed / maintained /
     declined, on percentile intervals: see the README) for every institution of either edition."""
+    if from_ == to:
+        raise InputError(f"--from and --to name the same edition ({to}): compare two editions", field="to")
     before, after = _load(workspace, from_, to)
     ids = None
     if group is not None:

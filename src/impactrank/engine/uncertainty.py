@@ -729,6 +729,8 @@ def summarise(ids: np.ndarray, tables: Tables, acc: Accumulator, nominal: np.nda
     frames = []
     for t, rows in enumerate(_table_slices(tables)):
         size = int(tables.sizes[t])
+        if size == 0:  # an empty table (nobody eligible for the overall table) has no ranks to report
+            continue
         entries = np.arange(rows.start, rows.stop)
         block = acc.hist[acc.offsets[entries][:, None] + np.arange(size + 1)[None, :]]
         cum = np.cumsum(block, axis=1)
@@ -757,7 +759,7 @@ def summarise(ids: np.ndarray, tables: Tables, acc: Accumulator, nominal: np.nda
                 }
             ).sort("nominal_rank", "institution_id")
         )
-    return conform(pl.concat(frames), RANK_UNCERTAINTY_SCHEMA)
+    return conform(pl.concat(frames) if frames else pl.DataFrame(), RANK_UNCERTAINTY_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from impactrank import __version__
 from impactrank.engine.build import build_edition
 from impactrank.engine.edition import Edition
 from impactrank.io.atomic import atomic_path
+from impactrank.io.exports import neutralise_formulas
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.io.workspace import Workspace
 from impactrank.methodology import Methodology, load_methodology, methodology_hash
@@ -82,13 +83,14 @@ def overall_export(edition: Edition) -> pl.DataFrame:
     """The overall table as ``overall.csv`` has it: names and countries joined, and the scaled scores that
     made the overall score (SDG 17 and each of the best SDGs, best first)."""
     scaled = edition.sdg_scores.select("institution_id", "sdg", "scaled_score")
+    required = edition.manifest.get("overall_rules", {}).get("required_sdg", 17)  # "sdg17" columns: the required SDG
     frame = edition.overall.join(
         edition.institutions.select("institution_id", "name", "country"),
         on="institution_id",
         how="left",
         maintain_order="left",
     ).join(
-        scaled.filter(pl.col("sdg") == 17).select("institution_id", sdg17_scaled="scaled_score"),
+        scaled.filter(pl.col("sdg") == required).select("institution_id", sdg17_scaled="scaled_score"),
         on="institution_id",
         how="left",
         maintain_order="left",
@@ -136,7 +138,7 @@ def write_outputs(edition: Edition, out: Path) -> dict[str, Path]:
     with ExitStack() as stack:
         temps = {name: stack.enter_context(atomic_path(out / name)) for name in (*tables, "manifest.json")}
         for name, frame in tables.items():
-            frame.write_csv(temps[name])
+            neutralise_formulas(frame).write_csv(temps[name])  # a name like "=cmd()" must not run in a spreadsheet
         manifest = {
             **edition.manifest,
             "edition": edition.id,

@@ -96,20 +96,13 @@ def _read_one_submissions(path: str | Path, methodology: Methodology, institutio
         first_bad(table, frame[col].is_null(), "empty value", col)
 
     sdg = frame["sdg"].cast(pl.Int64, strict=False)
-    if sdg.is_null().any():  # accept "SDG 5" and "sdg5" as well as 5
-        sdg = (
-            frame["sdg"]
-            .cast(pl.String)
-            .str.replace(r"(?i)^\s*sdg\s*", "")
-            .str.strip_chars()
-            .cast(pl.Int64, strict=False)
+    if sdg.is_null().any():  # accept "SDG 5", "sdg5" and 5.0 as well as 5, but never truncate 4.7
+        number = (
+            frame["sdg"].str.replace(r"(?i)^\s*sdg\s*", "").str.strip_chars().cast(pl.Float64, strict=False)
         )
-        first_bad(
-            table,
-            sdg.is_null(),
-            f"{frame['sdg'].filter(sdg.is_null()).first()!r} is not an SDG number",
-            "sdg",
-        )
+        whole = number.is_not_null() & (number == number.floor())
+        first_bad(table, ~whole, f"{frame['sdg'].filter(~whole).first()!r} is not an SDG number", "sdg")
+        sdg = number.cast(pl.Int64)
     known_sdgs = [s.sdg for s in methodology.sdgs]
     bad_sdg = ~sdg.is_in(known_sdgs)
     if bad_sdg.any():

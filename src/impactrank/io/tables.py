@@ -47,7 +47,7 @@ def read_user_table(path: str | Path, numeric: list[str] | tuple[str, ...] = ())
         raise InputError(f"unsupported file type {path.suffix or '(none)'!r}: use .csv, .parquet or .xlsx", file=name)
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=name)
-    frame = None
+    frame, header = None, []
     if kind == "csv":
         first = 2
         header = _csv_header(path)
@@ -63,7 +63,20 @@ def read_user_table(path: str | Path, numeric: list[str] | tuple[str, ...] = ())
         frame, first = _read_parquet(path), 1
     else:
         frame, first = _read_xlsx(path), 2
-    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
+    written = [c.strip().lower() for c in (header if kind == "csv" else frame.columns)]
+    repeated = sorted({n for n in written if written.count(n) > 1})
+    names = [c.strip().lower() for c in frame.columns]
+    if repeated:
+        raise InputError(f"the header names column {repeated[0]!r} more than once", file=name, field=repeated[0])
+    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
+    # identifiers and names are text even where a Parquet or XLSX file stored them as numbers
+    frame = frame.with_columns(
+        [pl.col(c).cast(pl.String) for c, t in frame.schema.items() if c not in numeric and t != pl.String]
+    )
+    if kind == "csv":  # blank lines at the end of a CSV are not rows
+        filled = ~frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
+        last = filled.arg_true().max() if filled.any() else -1
+        frame = frame.head(int(last) + 1)
     if frame.height == 0:
         raise InputError("the file has a header but no data rows", file=name)
     table = UserTable(name, frame, first)

@@ -117,6 +117,11 @@ class Banding(_Strict):
             if band.end is None and i != len(self.bands) - 1:
                 raise ValueError(f"open band {band.label} must be the last")
             expected = (band.end or 0) + 1
+        if self.bands and self.bands[-1].end is not None:
+            raise ValueError(
+                f"the last band ({self.bands[-1].label}) must be open-ended, e.g. "
+                f"{{start: {self.bands[-1].start}}}, so every position has a label"
+            )
         return self
 
 

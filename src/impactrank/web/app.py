@@ -857,7 +857,7 @@ def _pct(rank: int | None, field: int) -> float | None:
 
 
 def _safe_name(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:60]
+    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in text)[:60]
 
 
 def _edition_info(store: Store, data: EditionData) -> dict:
