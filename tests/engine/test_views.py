@@ -387,3 +387,11 @@ def test_rank_intervals_appear_when_the_edition_has_uncertainty_results():
     edition = Edition(**base, rank_uncertainty=unc)
     assert overall_view(edition)["rank_interval"].to_list() == ["1 (1–3)", "2 (1–2)"]
     assert sdg_view(edition, 3)["rank_interval"].to_list() == ["1 (1–1)"]
+
+
+def test_group_names_match_whatever_their_case():
+    from impactrank.engine.views import group_members
+
+    members = pl.DataFrame({"group": ["Straße Netz", "Other"], "institution_id": ["a", "b"]})
+    for asked in ("Straße Netz", "STRASSE NETZ", " straße netz "):
+        assert group_members(members, asked)["institution_id"].to_list() == ["a"]

@@ -183,3 +183,13 @@ def test_fuzzing_never_crashes_only_raises_syntax_errors(text):
 def test_fuzzing_arbitrary_unicode(text):
     with contextlib.suppress(QuerySyntaxError):
         parse(text)
+
+
+def test_absurd_nesting_is_a_syntax_error_not_a_crash():
+    from impactrank.sdgmap.parser import MAX_DEPTH, QuerySyntaxError, parse
+
+    with pytest.raises(QuerySyntaxError, match=f"nested more than {MAX_DEPTH} deep at position {MAX_DEPTH}"):
+        parse("(" * 150 + "a" + ")" * 150)
+    with pytest.raises(QuerySyntaxError, match="proximity operators"):
+        parse(" W/1 ".join(["w"] * 3000))
+    assert parse("(" * 20 + "a" + ")" * 20) is not None

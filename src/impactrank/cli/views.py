@@ -207,9 +207,9 @@ def compare(
     groups: GroupsOption = None,
     field_from: Annotated[
         int | None,
-        typer.Option("--field-from", help="Field size of --from when the edition is a partial table."),
+        typer.Option("--field-from", min=1, help="Field size of --from when the edition is a partial table."),
     ] = None,
-    field_to: Annotated[int | None, typer.Option("--field-to", help="Field size of --to likewise.")] = None,
+    field_to: Annotated[int | None, typer.Option("--field-to", min=1, help="Field size of --to likewise.")] = None,
     format: FormatOption = "table",
     out: OutOption = None,
 ) -> None:

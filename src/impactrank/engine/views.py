@@ -258,7 +258,8 @@ class GroupView:
 def group_members(members: pl.DataFrame, group: str) -> pl.DataFrame:
     """Rows of ``members`` (group, institution_id[, name, country]) for one group, case-insensitively."""
     wanted = group.strip().casefold()
-    rows = members.filter(pl.col("group").str.strip_chars().str.to_lowercase() == wanted)
+    folded = pl.col("group").str.strip_chars().map_elements(str.casefold, return_dtype=pl.String)
+    rows = members.filter(folded == wanted)
     if rows.height == 0:
         known = sorted(set(members["group"].drop_nulls().to_list())) if "group" in members.columns else []
         raise InputError(f"no group {group!r} (groups: {', '.join(known) or 'none'})", field="group")

@@ -191,6 +191,20 @@ def _flat(cls, items: list[Node]) -> Node:
     return cls(tuple(out))
 
 
+MAX_DEPTH = 100
+"""Deepest nesting accepted (parentheses, or W/n and PRE/n operators in a line): far beyond real query sets
+(Aurora nests 4 deep, with at most a few W/n a line), well within Python's recursion limit for parsing,
+matching and printing."""
+
+
 def parse(text: str) -> Node:
     """Parse one query line into an AST; raise QuerySyntaxError naming the position of the fault."""
+    depth = 0
+    for pos, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth > MAX_DEPTH:
+            raise _err(f"parentheses nested more than {MAX_DEPTH} deep", pos)
+    proximity = list(_PROX.finditer(text))
+    if len(proximity) > MAX_DEPTH:  # a chain of W/n nests as deeply as parentheses when matched
+        raise _err(f"more than {MAX_DEPTH} proximity operators in one query", proximity[MAX_DEPTH].start())
     return _Parser(text).parse()
