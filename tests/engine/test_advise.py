@@ -121,3 +121,16 @@ def test_ineligible_institution_is_told_what_it_lacks(mini):
     advice = advise(methodology, inst, subs, "E")
     assert not advice.eligible and advice.needs == "submit SDG 17"
     assert advice.recommended == [] and advice.gap is None
+
+
+def test_gap_when_every_position_is_individually_ranked(mini):
+    """With no bands, a position past ``individual_to`` is still its own rank: D (4th) aims at rank 3."""
+    from impactrank.methodology.schema import Banding
+
+    methodology, inst, subs = mini
+    overall = methodology.overall.model_copy(update={"banding": Banding(individual_to=2)})
+    unbanded = methodology.model_copy(update={"overall": overall})
+    gap = advise(unbanded, inst, subs, "D").gap
+    assert (gap.position, gap.current, gap.target, gap.target_position) == (4, "rank 4", "rank 3", 3)
+    # C's displayed 37.0 is the score to tie: 36.95 rounds up to it
+    assert gap.points == pytest.approx(36.95 - (0.26 * (25 + 200 / 9)))

@@ -127,12 +127,14 @@ def band_gap(methodology: Methodology, scores: np.ndarray, inst: int) -> BandGap
     def segment(pos: int) -> str | None:
         return next((label for label, lo, hi in segments if lo <= pos <= hi), None)
 
-    if position <= banding.individual_to:
+    if position <= banding.individual_to or segment(position) is None:  # individually ranked, or past every band
         label, target_position = f"rank {position}", position - 1
-        target = f"rank {target_position}" if target_position >= 1 else None
+        target = (segment(target_position) if position > banding.individual_to else None) or (
+            f"rank {target_position}" if target_position >= 1 else None
+        )
     else:
-        label = segment(position) or f"rank {position}"
-        start = next((lo for seg, lo, _ in segments if seg == label), position)
+        label = segment(position)
+        start = next(lo for seg, lo, _ in segments if seg == label)
         target_position = start - 1
         target = segment(target_position) if target_position >= 1 else None
     if target is None:
