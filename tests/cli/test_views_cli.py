@@ -122,3 +122,23 @@ def test_user_errors_are_one_line_and_exit_2(workspace, monkeypatch, capsys):
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert err.startswith("error:") and "Traceback" not in err
+
+
+def test_out_file_must_match_the_format(workspace, tmp_path):
+    from impactrank.errors import InputError
+
+    ws, _, _ = workspace
+    with pytest.raises(InputError, match=r"does not end in \.json"):
+        runner.invoke(
+            app,
+            ["view", "overall", "-e", "2021", "-w", str(ws), "-f", "json", "--out", str(tmp_path / "x.csv")],
+            catch_exceptions=False,
+        )
+    with pytest.raises(InputError, match="is a directory"):
+        runner.invoke(
+            app,
+            ["view", "overall", "-e", "2021", "-w", str(ws), "-f", "csv", "--out", str(tmp_path)],
+            catch_exceptions=False,
+        )
+    run("view", "overall", "-e", "2021", "-w", ws, "-f", "csv", "--out", tmp_path / "table")
+    assert (tmp_path / "table.csv").read_text().startswith("rank")

@@ -62,8 +62,12 @@ def _emit(frame: pl.DataFrame, fmt: str, out: Path | None, title: str = "") -> N
         _print_table(frame, title)
         return
     if out is not None:
-        if out.suffix.lower().lstrip(".") != fmt:
-            out = out.with_suffix(f".{fmt}") if not out.suffix else out
+        if out.is_dir():
+            raise InputError(f"{out} is a directory: give a file name", field="out")
+        if not out.suffix:
+            out = out.with_suffix(f".{fmt}")
+        elif out.suffix.lower().lstrip(".") != fmt:
+            raise InputError(f"--out {out.name} does not end in .{fmt}, the --format asked for", field="out")
         export_table(frame, out)
         console.print(f"wrote {out} ({frame.height} rows)", highlight=False)
         return
