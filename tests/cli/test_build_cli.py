@@ -251,3 +251,49 @@ def test_compare_needs_two_editions(tmp_path, mini_paths):
     assert build(tmp_path, mini_paths).returncode == 0
     result = impactrank("compare", "--from", "2021", "--to", "2021", "--workspace", "ws.duckdb", cwd=tmp_path)
     assert result.returncode == 2 and "name the same edition" in result.stderr
+
+
+def test_explain_an_imported_row_shows_what_was_published(tmp_path):
+    import polars as pl
+
+    from impactrank.engine.edition import Edition
+    from impactrank.io.workspace import Workspace
+
+    edition = Edition(
+        id="2023",
+        year=2023,
+        kind="imported",
+        source="test.csv (clean-csv)",
+        institutions=pl.DataFrame({"institution_id": ["x"], "name": ["X University"], "country": ["FR"]}),
+        overall=pl.DataFrame(
+            {
+                "institution_id": ["x"],
+                "rank": ["101–200"],
+                "rank_position": [101],
+                "rank_low": [101],
+                "rank_high": [200],
+                "band": ["101–200"],
+                "overall_low": [82.2],
+                "overall_high": [88.2],
+                "overall_display": ["82.2–88.2"],
+                "top_sdgs": ["5;7"],
+            }
+        ),
+        sdg_scores=pl.DataFrame(
+            {
+                "institution_id": ["x", "x"],
+                "sdg": [5, 17],
+                "score": [77.4, None],
+                "score_low": [77.4, 81.9],
+                "score_high": [77.4, 86.9],
+                "counted": [True, True],
+            }
+        ),
+    )
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.save(edition)
+    result = impactrank("explain", "-e", "2023", "--institution", "x", "-w", "ws.duckdb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "published as 82.2–88.2" in text and "SDG 5 score 77.4000" in text
+    assert "SDG 17 published as 81.9–86.9" in text and "carries no metric scores" in text

@@ -68,24 +68,34 @@ def explain(
         console.print("Not in the overall table: it needs SDG 17 and enough other SDGs. Its SDG tables:")
     else:
         o = ex.overall
+        score = f"score {o['overall_score']:.4f} shown as " if o["overall_score"] is not None else "published as "
         console.print(
-            f"Overall rank {o['rank']} (position {o['rank_position']}), score {o['overall_score']:.4f} "
-            f"shown as {o['overall_display']}; best SDGs on scaled scores: {o['top_sdgs']}",
+            f"Overall rank {o['rank']} (position {o['rank_position']}), {score}{o['overall_display']}; "
+            f"best SDGs{' on scaled scores' if ed.kind == 'built' else ''}: {o['top_sdgs']}",
             highlight=False,
         )
+    if ed.kind != "built":
+        console.print(f"Edition {ed.id} is imported from a published table: it carries no metric scores.")
     scaling = ex.rules.get("scaling", {})
     for part in ex.sdgs:
-        table = Table(
-            title=f"SDG {part.sdg}" + ("  [green]counted in the overall score[/]" if part.counted else ""),
-            title_justify="left",
-        )
-        for col in ("metric", "raw value", "score", "weight", "contribution"):
-            table.add_column(col, justify="left" if col == "metric" else "right")
-        for m in part.metrics.iter_rows(named=True):
-            raw = "missing" if m["missing"] else ("" if m["raw"] is None else f"{m['raw']:.6g}")
-            table.add_row(m["metric"], raw, f"{m['score']:.2f}", f"{m['weight']:g}", f"{m['contribution']:.3f}")
-        console.print(table)
-        line = f"SDG {part.sdg} score {part.score:.4f}, rank {part.rank}"
+        if part.metrics.height:
+            table = Table(
+                title=f"SDG {part.sdg}" + ("  [green]counted in the overall score[/]" if part.counted else ""),
+                title_justify="left",
+            )
+            for col in ("metric", "raw value", "score", "weight", "contribution"):
+                table.add_column(col, justify="left" if col == "metric" else "right")
+            for m in part.metrics.iter_rows(named=True):
+                raw = "missing" if m["missing"] else ("" if m["raw"] is None else f"{m['raw']:.6g}")
+                table.add_row(m["metric"], raw, f"{m['score']:.2f}", f"{m['weight']:g}", f"{m['contribution']:.3f}")
+            console.print(table)
+        if part.score is not None:
+            score = f"score {part.score:.4f}"
+        elif part.score_low is not None:
+            score = f"published as {part.score_low:.1f}–{part.score_high:.1f}"
+        else:
+            score = "score not published"
+        line = f"SDG {part.sdg} {score}" + (f", rank {part.rank}" if part.rank else "")
         if part.scaled is not None:
             line += (
                 f"; scaled by {scaling.get('method', '?')} over [{part.scale_min:.4f}, {part.scale_max:.4f}] "

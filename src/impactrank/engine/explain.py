@@ -14,6 +14,8 @@ from impactrank.errors import InputError
 class SDGExplanation:
     sdg: int
     score: float | None
+    score_low: float | None  # a published range when the score itself is not known
+    score_high: float | None
     scaled: float | None
     scale_min: float | None
     scale_max: float | None
@@ -61,6 +63,8 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
             SDGExplanation(
                 sdg=s["sdg"],
                 score=s["score"],
+                score_low=s["score_low"],
+                score_high=s["score_high"],
                 scaled=s["scaled_score"],
                 scale_min=sc.get("min"),
                 scale_max=sc.get("max"),
