@@ -19,6 +19,7 @@ from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
 
 _NAMES = ["institution_id", "name", "country"]
+_RANKED_ROW = ("rank", "rank_position", "rank_low", "rank_high", "band", *_NAMES)  # how a ranked row is shown
 _BANDED = pl.col("band").is_not_null() & (pl.col("band") != "")  # "" tolerated as "no band"
 
 
@@ -81,14 +82,7 @@ def overall_view(edition: Edition) -> pl.DataFrame:
     extra = ["rank_interval"] if "rank_interval" in frame.columns else []
     return frame.sort(["rank_position", "rank_high", "name", "institution_id"], nulls_last=True).select(
         *extra,
-        "rank",
-        "rank_position",
-        "rank_low",
-        "rank_high",
-        "band",
-        "institution_id",
-        "name",
-        "country",
+        *_RANKED_ROW,
         "overall_display",
         "overall_score",
         "overall_low",
@@ -203,14 +197,7 @@ def country_view(edition: Edition, country: str) -> CountryView:
             "national_rank",
             "national_position",
             "national_tied",
-            "rank",
-            "rank_position",
-            "rank_low",
-            "rank_high",
-            "band",
-            "institution_id",
-            "name",
-            "country",
+            *_RANKED_ROW,
             "overall_display",
             "overall_score",
             "top_sdgs",
