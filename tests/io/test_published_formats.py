@@ -141,7 +141,7 @@ def test_xlsx_header_below_title_rows_and_tie_column(tmp_path):
 )
 def test_any_row_is_kept_and_either_parses_or_is_flagged(rank, country, overall, sdg17, pairs):
     row = RawRow(row=1, rank=rank, name="Some University", country=country, overall=overall, sdg17=sdg17, pairs=pairs)
-    ed, _ = build_edition("2021", 2021, [row], "test", Aliases(), {})
+    ed = build_edition("2021", 2021, [row], "test", Aliases(), {}).edition
     rec = ed.overall.row(0, named=True)
     flags = set(rec["quality"].split(";"))
     assert ed.overall.height == ed.institutions.height == 1

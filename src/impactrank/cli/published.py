@@ -25,14 +25,21 @@ app.add_typer(institutions_app, name="institutions")
 
 @app.command("import")
 def import_table(
-    file: Annotated[Path, typer.Argument(help="A published table: scraped CSV, clean CSV, JSON or XLSX.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Published tables: files (scraped CSV, clean CSV, JSON, XLSX, THE's table workbooks) or folders "
+            "of them. THE's workbooks of one year (the overall table and its SDG tables) become one edition.",
+            show_default=False,
+        ),
+    ],
     edition: Annotated[
         str | None,
         typer.Option(
             "--edition",
             "-e",
-            help="Edition id (and year) of a single-year file, or the one year to take from a "
-            "multi-year file. Default: the year(s) in the file.",
+            help="Edition id (and year) of a single-year file, or the one year to take from multi-year "
+            "files. Default: the year(s) in the files.",
         ),
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "auto",
@@ -44,40 +51,62 @@ def import_table(
     aliases: Annotated[Path | None, typer.Option("--aliases", help="Alias file joining renamed institutions.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the full import report as JSON.")] = None,
 ) -> None:
-    """Import a published table as it is: every row kept, each defect flagged in its quality column."""
-    result = read_published(file, format=format, edition=edition, edition_suffix=edition_suffix, aliases=aliases)
+    """Import published tables as they are: every row kept, each defect flagged in its quality column.
+    Importing the same files again replaces their editions."""
+    result = read_published(paths, format=format, edition=edition, edition_suffix=edition_suffix, aliases=aliases)
     with Workspace(workspace) as ws:
         for ed in result.editions:
             if ws.has(ed.id) and ws.load(ed.id).kind != "imported":
                 raise InputError(
                     f"edition {ed.id} in the workspace was built, not imported; import under another "
                     f"id with --edition or --edition-suffix",
-                    file=file.name,
+                    file=result.report.file,
                 )
+        replaced = [ed.id for ed in result.editions if ws.has(ed.id)]
         ws.save_many(result.editions)
     if report:
         write_text_atomic(report, json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    table = Table(title=f"{file.name} read as {result.report.format}", title_justify="left")
-    for col in ("edition", "rows", "ok", "flagged", "exact ranks", "bands", "countries"):
+    _print_import(result.report)
+    what = f"imported {len(result.editions)} edition(s), {result.report.rows} overall-table rows, into {workspace}"
+    if replaced:
+        what += f" (replaced {', '.join(replaced)})"
+    console.print(what, highlight=False)
+
+
+def _print_import(report) -> None:
+    """Rows per edition (the overall table, then its SDG tables together), then rows by flag as
+    "overall + SDG tables" per edition; the JSON report (--report) has every table and flagged row."""
+    table = Table(title=f"{report.file} read as {report.format}", title_justify="left")
+    for col in ("edition", "overall rows", "ok", "exact ranks", "bands", "SDG tables", "SDG rows", "ok "):
         table.add_column(col, justify="left" if col == "edition" else "right")
-    for e in result.report.editions:
+    for e in report.editions:
+        sdg = [t for name, t in e.tables.items() if name != "overall"]
         table.add_row(
             e.edition,
             str(e.rows),
             str(e.ok),
-            str(e.rows - e.ok),
             str(e.ranks.get("exact", 0)),
             str(len([k for k in e.ranks if k not in ("exact", "unparsed")])),
-            str(e.countries),
+            str(len(sdg)),
+            str(sum(t["rows"] for t in sdg)),
+            str(sum(t["ok"] for t in sdg)),
         )
     console.print(table)
-    flags = Table(title="rows by flag", title_justify="left")
+    names = sorted({f for e in report.editions for t in e.tables.values() for f in t["flags"]})
+    if not names:
+        return
+    flags = Table(title="rows by flag (overall + SDG tables)", title_justify="left")
     flags.add_column("flag")
-    flags.add_column("rows", justify="right")
-    for name, n in result.report.flags.items():
-        flags.add_row(name, str(n))
+    for e in report.editions:
+        flags.add_column(e.edition, justify="right")
+    for flag in names:
+        cells = []
+        for e in report.editions:
+            overall = e.tables.get("overall", {}).get("flags", {}).get(flag, 0)
+            sdg = sum(t["flags"].get(flag, 0) for name, t in e.tables.items() if name != "overall")
+            cells.append(f"{overall} + {sdg}" if sdg else str(overall) if overall else "")
+        flags.add_row(flag, *cells)
     console.print(flags)
-    console.print(f"imported {result.report.rows} rows into {workspace}", highlight=False)
 
 
 @app.command("audit")

@@ -50,6 +50,7 @@ class Comparison:
     field_to: int | None
     edition_from: str = ""
     edition_to: str = ""
+    sdg: int | None = None  # the SDG table compared; None for the overall table
 
     def counts(self) -> dict[str, int]:
         """Institutions per movement (progressed, maintained, declined, new, left), zeros included."""
@@ -66,18 +67,27 @@ def _fold(text: str | None) -> str:
     return re.sub(r"[^0-9a-z\u0080-\uffff]+", "-", text).strip("-")
 
 
-def _side(edition: Edition, suffix: str, n: int | None) -> pl.DataFrame:
+def _ranked(edition: Edition, sdg: int | None) -> pl.DataFrame:
+    """The rows of the table compared: the overall table, or one SDG table."""
+    if sdg is None:
+        return edition.overall
+    return edition.sdg_scores.filter(pl.col("sdg") == sdg).unique("institution_id", keep="first", maintain_order=True)
+
+
+def _side(edition: Edition, suffix: str, n: int | None, sdg: int | None = None) -> pl.DataFrame:
     names = edition.institutions.select("institution_id", "name", "country", "aliases").unique(
         "institution_id", keep="first", maintain_order=True
     )
     high = pl.col("rank_high")
     if n is not None:
         high = pl.coalesce(high, pl.lit(n, pl.Int64))
-    frame = edition.overall.select(
-        "institution_id", "rank", "rank_low", high.alias("rank_high"), present=pl.lit(True)
-    ).join(names, on="institution_id", how="left")
+    frame = (
+        _ranked(edition, sdg)
+        .select("institution_id", "rank", "rank_low", high.alias("rank_high"), present=pl.lit(True))
+        .join(names, on="institution_id", how="left")
+    )
     unc = (
-        edition.rank_uncertainty.filter(pl.col("table") == "overall")
+        edition.rank_uncertainty.filter(pl.col("table") == ("overall" if sdg is None else f"sdg{sdg}"))
         .select("institution_id", "rank_p05", "rank_p95")
         .unique("institution_id", keep="first")
     )
@@ -128,13 +138,20 @@ def compare_editions(
     institution_ids: list[str] | None = None,
     field_from: int | None = None,
     field_to: int | None = None,
+    sdg: int | None = None,
 ) -> Comparison:
-    """Compare two editions' overall tables; ``institution_ids`` restricts the rows (a country, a group).
-    ``field_from``/``field_to`` supply field sizes an edition cannot know (a one-country compilation)."""
-    n1 = field_from if field_from is not None else before.field_size
-    n2 = field_to if field_to is not None else after.field_size
-    b = _side(before, "from", n1)
-    a = _side(after, "to", n2)
+    """Compare two editions' overall tables, or with ``sdg`` one SDG table of each (each against that SDG
+    table's size, unknown when an edition does not hold the table whole); ``institution_ids`` restricts the
+    rows (a country, a group). ``field_from``/``field_to`` supply table sizes an edition cannot know (a
+    one-country compilation)."""
+    if sdg is None:
+        n1, n2 = before.field_size, after.field_size
+    else:
+        n1, n2 = before.sdg_table_sizes().get(sdg), after.sdg_table_sizes().get(sdg)
+    n1 = field_from if field_from is not None else n1
+    n2 = field_to if field_to is not None else n2
+    b = _side(before, "from", n1, sdg)
+    a = _side(after, "to", n2, sdg)
     renamed = _renamings(b, a)
     if renamed:
         old_to_new = {v: k for k, v in renamed.items()}
@@ -238,4 +255,33 @@ def compare_editions(
         "renamed_from",
         "name_from",
     )
-    return Comparison(table=table, field_from=n1, field_to=n2, edition_from=before.id, edition_to=after.id)
+    return Comparison(table=table, field_from=n1, field_to=n2, edition_from=before.id, edition_to=after.id, sdg=sdg)
+
+
+def compare_sdg_tables(before: Edition, after: Edition, institution_ids: list[str]) -> pl.DataFrame:
+    """The institutions' position in every SDG table of either edition, compared table by table: the rows of
+    :func:`compare_editions` with ``sdg``, ``table_from`` and ``table_to`` (the tables' sizes) in front."""
+    sdgs = sorted(
+        set(before.sdg_scores.filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
+        | set(after.sdg_scores.filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
+    )
+    frames = []
+    for k in sdgs:
+        comp = compare_editions(before, after, institution_ids=institution_ids, sdg=k)
+        frames.append(
+            comp.table.select(
+                pl.lit(k, pl.Int64).alias("sdg"),
+                pl.lit(comp.field_from, pl.Int64).alias("table_from"),
+                pl.lit(comp.field_to, pl.Int64).alias("table_to"),
+                pl.all(),
+            )
+        )
+    if not frames:
+        empty = compare_editions(before, after, institution_ids=[], sdg=1).table
+        return empty.select(
+            pl.lit(None, pl.Int64).alias("sdg"),
+            pl.lit(None, pl.Int64).alias("table_from"),
+            pl.lit(None, pl.Int64).alias("table_to"),
+            pl.all(),
+        ).clear()
+    return pl.concat(frames).sort("institution_id", "sdg")

@@ -54,6 +54,7 @@ SDG_SCORES_SCHEMA: dict[str, pl.DataType] = {
     "rank_low": pl.Int64,
     "rank_high": pl.Int64,
     "band": pl.String,
+    "quality": pl.String,  # "ok" or semicolon-separated flags for imported rows; null for built ones
 }
 
 METRIC_SCORES_SCHEMA: dict[str, pl.DataType] = {
@@ -157,14 +158,23 @@ class Edition:
         A compilation of one country's rows (the Taiwan file) has ranks far beyond its own row count, so its row
         count is not the field size; ``manifest["field_size"]`` overrides when an importer knows the number.
         """
-        known = self.manifest.get("field_size") if isinstance(self.manifest, dict) else None
+        known = self.manifest.get("field_size")
         if isinstance(known, int) and known > 0:
             return known
+        if self.manifest.get("overall_table") is False:  # an edition imported from its SDG tables only
+            return None
         n = self.overall.height
         if n == 0 or self.overall["rank_low"].null_count() == n:
             return n
         worst = self.overall.select(pl.max_horizontal(pl.col("rank_low").max(), pl.col("rank_high").max())).item()
         return None if worst is not None and worst > n else n
+
+    def sdg_table_sizes(self) -> dict[int, int]:
+        """Rows of each SDG table the edition holds whole: every table of a built edition, the imported SDG
+        tables of an imported one (a card's top SDGs are not a table, so they have no size)."""
+        if self.kind == "built":
+            return dict(self.sdg_scores.group_by("sdg").len().sort("sdg").iter_rows())
+        return {int(k): int(v) for k, v in (self.manifest.get("sdg_tables") or {}).items()}
 
     @property
     def participants(self) -> int:

@@ -95,13 +95,17 @@ def overall_view(edition: Edition) -> pl.DataFrame:
     )
 
 
-def _sdg_table_sizes(edition: Edition) -> pl.DataFrame:
-    return edition.sdg_scores.group_by("sdg").agg(table_size=pl.len())
+def sdg_table_sizes(edition: Edition) -> pl.DataFrame:
+    """sdg, table_size for the SDG tables the edition holds whole (none for a table imported without them)."""
+    sizes = edition.sdg_table_sizes()
+    return pl.DataFrame(
+        {"sdg": list(sizes), "table_size": list(sizes.values())}, schema={"sdg": pl.Int64, "table_size": pl.Int64}
+    )
 
 
 def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
-    """One SDG table: ranked when the edition carries SDG ranks (built), else ordered by score (imported
-    editions only hold SDG 17 and each institution's top three, so it is not the full table)."""
+    """One SDG table, ranked, when the edition holds it (built, or imported with its SDG tables); otherwise
+    the SDG scores the overall table shows (each institution's top three and SDG 17), ordered by score."""
     if not 1 <= int(sdg) <= 17:
         raise InputError(f"SDG must be 1–17, not {sdg}", field="sdg")
     frame = _with_names(edition.sdg_scores.filter(pl.col("sdg") == int(sdg)), edition)
@@ -128,15 +132,16 @@ def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
         "score_high",
         "scaled_score",
         "counted",
+        "quality",
     )
 
 
 def sdg_positions(edition: Edition, institution_ids: list[str]) -> pl.DataFrame:
     """Every SDG table entry of the given institutions: rank, score, table size and the rank as a share of
-    the table (``percentile``, top x %; null when the edition carries no SDG ranks)."""
+    the table (``percentile``, top x %; null when the edition does not hold that SDG table whole)."""
     ids = pl.Series("institution_id", list(dict.fromkeys(institution_ids)), dtype=pl.String)
     frame = edition.sdg_scores.filter(pl.col("institution_id").is_in(ids.implode()))
-    frame = frame.join(_sdg_table_sizes(edition), on="sdg", how="left")
+    frame = frame.join(sdg_table_sizes(edition), on="sdg", how="left")
     frame = _with_names(frame, edition).with_columns(
         percentile=100.0 * pl.col("rank_position") / pl.col("table_size"),
         percentile_high=100.0 * pl.col("rank_high") / pl.col("table_size"),

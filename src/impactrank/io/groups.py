@@ -2,11 +2,13 @@
 institutions' ``groups`` column.
 
 A groups file has either ``group,institution_id`` rows or ``group,name,country`` rows (both forms may be
-mixed when all three id/name/country columns are present). A name row is resolved against the editions
-given (normalised name, or a listed alias, within the same country); when no edition knows it, it gets the
-stable id an import would give it (``fr-imt-atlantique``) and is kept as a member — a member missing from
-an edition is a fact to report ("absent this year"), not an error. Malformed rows (no group, no name, a
-country that is not a country) are InputErrors naming the file and row.
+mixed when all three id/name/country columns are present), with an optional ``aliases`` column of other
+names the member is published under, separated by semicolons ("Mines Saint-Étienne" listed by THE as
+"École des Mines de Saint-Étienne"). A name row is resolved against the editions given (its normalised name
+or one of its aliases, against the editions' names and aliases, within the same country); when no edition
+knows it, it gets the stable id an import would give it (``fr-imt-atlantique``) and is kept as a member: a
+member missing from an edition is a fact to report ("absent this year"), not an error. Malformed rows (no
+group, no name, a country that is not a country) are InputErrors naming the file and row.
 """
 
 from __future__ import annotations
@@ -73,7 +75,9 @@ def read_groups(path: str | Path, *, editions: Edition | Iterable[Edition] | Non
                 )
             if not country:
                 raise table.error(f"member {name!r} needs a country to be matched", i, "country")
-            iid = index.get((country, name_key(name))) or institution_id(name, country)
+            names = [name, *(a.strip() for a in (rec.get("aliases") or "").split(";") if a.strip())]
+            found = [index[(country, name_key(n))] for n in names if (country, name_key(n)) in index]
+            iid = found[0] if found else institution_id(name, country)
         rows.append({"group": group, "institution_id": iid, "name": name, "country": country})
     return pl.DataFrame(rows, schema=MEMBERS_SCHEMA).unique(
         ["group", "institution_id"], keep="first", maintain_order=True

@@ -64,6 +64,8 @@ class Workspace:
             self.con.execute(_EDITIONS_DDL)
             for name, schema in TABLES.items():
                 self.con.execute(_ddl(name, schema))
+                for col in schema.keys() - self._columns(name):  # a column added since the workspace was made
+                    self.con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col}" {_DUCK_TYPES[schema[col]]}')
 
     def __enter__(self) -> Workspace:
         return self
@@ -111,7 +113,7 @@ class Workspace:
         for name in tables:
             frame = getattr(edition, name).with_columns(pl.lit(edition.id).alias("edition"))
             arrow = frame.select(["edition", *TABLES[name]]).to_arrow()  # noqa: F841 (read by DuckDB)
-            self.con.execute(f'INSERT INTO "{name}" SELECT * FROM arrow')
+            self.con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM arrow')
 
     def editions(self) -> pl.DataFrame:
         """One row per edition: id, year, kind, source, field size and participants, by year then id."""
@@ -146,9 +148,16 @@ class Workspace:
     def table(self, name: str, edition_id: str) -> pl.DataFrame:
         if name not in TABLES:
             raise KeyError(name)
-        cols = ", ".join(f'"{c}"' for c in TABLES[name])
+        stored = self._columns(name)  # a workspace opened read-only may predate a column: it reads as empty
+        cols = ", ".join(f'"{c}"' if c in stored else f'NULL AS "{c}"' for c in TABLES[name])
         frame = self._frame(f'SELECT {cols} FROM "{name}" WHERE edition = ? ORDER BY rowid', [edition_id])
         return frame if frame.height else pl.DataFrame(schema=TABLES[name])
+
+    def _columns(self, name: str) -> set[str]:
+        rows = self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def _frame(self, query: str, params: list | None = None) -> pl.DataFrame:
         return pl.from_arrow(self.con.sql(query, params=params or None).to_arrow_table())

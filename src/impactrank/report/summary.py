@@ -24,13 +24,14 @@ import jinja2
 import polars as pl
 import pycountry
 
-from impactrank.engine.compare import Comparison, compare_editions
+from impactrank.engine.compare import Comparison, compare_editions, compare_sdg_tables
 from impactrank.engine.edition import Edition
-from impactrank.engine.views import country_view, group_members, group_view, with_national_ranks
+from impactrank.engine.views import country_view, group_members, group_view, sdg_positions, with_national_ranks
 from impactrank.errors import InputError
 from impactrank.io.countries import country_name, to_alpha2
 from impactrank.io.groups import groups_from_institutions
 from impactrank.report import typography as ty
+from impactrank.sdgs import SDG_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_NAMED = 6  # longer lists of names are cut, with "and N others"
@@ -120,35 +121,71 @@ def _leaders(table: pl.DataFrame, first_ids: list[str]) -> dict[str, Any] | None
     }
 
 
-def _best_sdgs(edition: Edition, ids: list[str]) -> list[dict[str, Any]]:
-    """Each institution's best SDG-table position (smallest rank as a share of the table), best first.
-    Empty when the edition carries no SDG ranks (imported tables)."""
-    scores = edition.sdg_scores.filter(pl.col("institution_id").is_in(ids) & pl.col("rank_position").is_not_null())
-    if scores.height == 0:
-        return []
-    sizes = edition.sdg_scores.filter(pl.col("rank_position").is_not_null()).group_by("sdg").agg(table_size=pl.len())
-    names = edition.institutions.select("institution_id", "name")
-    best = (
-        scores.join(sizes, on="sdg")
-        .with_columns(share=pl.col("rank_position") / pl.col("table_size"))
-        .sort(["institution_id", "share", "rank_position", "sdg"])
-        .unique("institution_id", keep="first", maintain_order=True)
-        .join(names, on="institution_id", how="left")
-        .sort(["share", "rank_position", "sdg", "name"])
+MEMBER_SDGS = 5  # SDG positions stated per group member, best first (the data keep them all)
+
+
+def _sdg_positions(edition: Edition, ids: list[str]) -> pl.DataFrame:
+    """The institutions' ranked SDG-table positions in tables of known size, best first per institution: a
+    smaller worst-case share of the table first (a band "101–200 of 1,154" only guarantees the 200th
+    place, so "55th of 566" is the better position), then the smaller best-case share."""
+    return (
+        sdg_positions(edition, ids)
+        .filter(pl.col("rank_position").is_not_null() & pl.col("table_size").is_not_null())
+        .with_columns(
+            share_high=pl.coalesce("rank_high", "rank_position") / pl.col("table_size"),
+            share_low=pl.col("rank_position") / pl.col("table_size"),
+        )
+        .sort(["institution_id", "share_high", "share_low", "sdg"])
     )
+
+
+def _position(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sdg": int(r["sdg"]),
+        "rank": r["rank"],
+        "rank_position": int(r["rank_position"]),
+        "banded": bool(r["band"]),
+        "table_size": int(r["table_size"]),
+        "percentile": round(100.0 * r["share_low"], 2),
+        "percentile_high": round(100.0 * r["share_high"], 2),
+    }
+
+
+def _best_sdgs(edition: Edition, ids: list[str]) -> list[dict[str, Any]]:
+    """Each institution's best SDG-table position, best first. Empty when the edition holds no SDG table
+    whole (an overall table imported on its own)."""
+    best = _sdg_positions(edition, ids).unique("institution_id", keep="first", maintain_order=True)
+    best = best.sort(["share_high", "share_low", "rank_position", "sdg", "name"])
     return [
-        {
-            "institution_id": r["institution_id"],
-            "name": r["name"],
-            "sdg": int(r["sdg"]),
-            "rank": r["rank"],
-            "rank_position": int(r["rank_position"]),
-            "banded": bool(r["band"]),
-            "table_size": int(r["table_size"]),
-            "percentile": round(100.0 * r["share"], 2),
-        }
-        for r in best.iter_rows(named=True)
+        {"institution_id": r["institution_id"], "name": r["name"], **_position(r)} for r in best.iter_rows(named=True)
     ]
+
+
+def _member_sdgs(
+    edition: Edition, previous: Edition | None, ids: list[str], names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Every SDG-table position of each member, best first, with last edition's position in that table and
+    the movement (the rules of :mod:`impactrank.engine.compare`, on that SDG table's sizes)."""
+    positions = _sdg_positions(edition, ids)
+    before: dict[tuple[str, int], dict] = {}
+    if previous is not None and positions.height:
+        for r in compare_sdg_tables(previous, edition, ids).iter_rows(named=True):
+            before[(r["institution_id"], r["sdg"])] = r
+    out = []
+    for iid in ids:
+        rows = positions.filter(pl.col("institution_id") == iid)
+        if rows.height == 0:
+            continue
+        entries = []
+        for r in rows.iter_rows(named=True):
+            entry = _position(r)
+            b = before.get((iid, entry["sdg"]))
+            entry["rank_from"] = b["rank_from"] if b else None
+            entry["table_from"] = b["table_from"] if b else None
+            entry["movement"] = b["movement"] if b else None
+            entries.append(entry)
+        out.append({"institution_id": iid, "name": names.get(iid) or rows["name"][0] or iid, "positions": entries})
+    return out
 
 
 def _movement_rows(table: pl.DataFrame) -> list[dict[str, Any]]:
@@ -323,6 +360,12 @@ def gather(
     if subject_ids is None:
         subject_ids = cv.table["institution_id"].to_list()
     data["best_sdgs"] = _best_sdgs(edition, subject_ids) if subject_ids else []
+    data["member_sdgs"] = None
+    if group_data is not None:
+        order = [r["institution_id"] for r in group_data["ranked"]]
+        order += [i for i in member_ids if i not in order]
+        names = {r["institution_id"]: r["name"] for r in group_data["ranked"] + group_data["absent"]}
+        data["member_sdgs"] = _member_sdgs(edition, previous, order, names)
     return data
 
 
@@ -347,7 +390,7 @@ def _environment(lang: str) -> jinja2.Environment:
         ordinal=lambda v: ty.ordinal(int(v), lang),
         rankp=lambda v: ty.rank_phrase(v, lang),
         names=lambda v: _names(v, lang),
-        sdg_name=lambda v: ty.SDG_NAMES[lang][int(v)],
+        sdg_name=lambda v: SDG_NAMES[lang][int(v)],
     )
     return env
 
@@ -383,7 +426,7 @@ def summarise(
         raise InputError("compare with a different edition", field="compare")
     data = gather(edition, previous=previous, country=country, group=group, members=members)
     data["lang"] = lang
-    ctx = dict(data)
+    ctx = dict(data, member_sdgs_shown=MEMBER_SDGS)
     if data["country"] is not None:
         code = data["country"]["code"]
         ctx["country_name"] = country_label(code, lang)

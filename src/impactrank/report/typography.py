@@ -99,48 +99,6 @@ def punctuate(text: str, lang: str) -> str:
     return french_punctuation(text) if lang == "fr" else english_punctuation(text)
 
 
-# Short SDG names, as UN and THE use them.
-SDG_NAMES = {
-    "en": {
-        1: "No poverty",
-        2: "Zero hunger",
-        3: "Good health and well-being",
-        4: "Quality education",
-        5: "Gender equality",
-        6: "Clean water and sanitation",
-        7: "Affordable and clean energy",
-        8: "Decent work and economic growth",
-        9: "Industry, innovation and infrastructure",
-        10: "Reduced inequalities",
-        11: "Sustainable cities and communities",
-        12: "Responsible consumption and production",
-        13: "Climate action",
-        14: "Life below water",
-        15: "Life on land",
-        16: "Peace, justice and strong institutions",
-        17: "Partnerships for the goals",
-    },
-    "fr": {
-        1: "Pas de pauvreté",
-        2: "Faim « zéro »",
-        3: "Bonne santé et bien-être",
-        4: "Éducation de qualité",
-        5: "Égalité entre les sexes",
-        6: "Eau propre et assainissement",
-        7: "Énergie propre et d'un coût abordable",
-        8: "Travail décent et croissance économique",
-        9: "Industrie, innovation et infrastructure",
-        10: "Inégalités réduites",
-        11: "Villes et communautés durables",
-        12: "Consommation et production responsables",
-        13: "Lutte contre les changements climatiques",
-        14: "Vie aquatique",
-        15: "Vie terrestre",
-        16: "Paix, justice et institutions efficaces",
-        17: "Partenariats pour la réalisation des objectifs",
-    },
-}
-
 # "French institutions" / "établissements français": adjectives for common countries; others fall back to
 # "institutions in X" / "établissements du pays (X)".
 _ADJ_EN = {

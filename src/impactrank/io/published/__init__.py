@@ -1,18 +1,31 @@
-"""Published ranking tables read as they are: every row kept, every defect flagged, one Edition per year."""
+"""Published ranking tables read as they are: every row kept, every defect flagged, one Edition per year.
+
+Several files (or a folder) import together: THE's workbooks (one overall table and one table per SDG, each
+with a ``Year`` column) are assembled per year into one edition holding the overall table with its SDG tables.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from impactrank.engine.edition import Edition
+from impactrank.errors import InputError
 from impactrank.io.identity import Aliases, read_aliases
 from impactrank.io.published.assemble import build_edition, split_editions
 from impactrank.io.published.formats import FORMATS, read_rows
 from impactrank.io.published.report import ImportReport, edition_report
+from impactrank.io.published.rows import RawRow
+from impactrank.io.published.ties import rebuild_ties
+from impactrank.io.published.workbook import OVERALL
 
-__all__ = ["FORMATS", "ImportReport", "PublishedImport", "read_published"]
+__all__ = ["FORMATS", "ImportReport", "PublishedImport", "importable_files", "read_published"]
+
+IMPORTABLE = (".csv", ".json", ".xlsx", ".xlsm")
+_EDITION_YEAR = re.compile(r"(\d{4})(?!\d).*")
 
 
 @dataclass
@@ -21,27 +34,157 @@ class PublishedImport:
     report: ImportReport
 
 
+@dataclass
+class _Source:
+    path: Path
+    format: str
+    sha256: str
+    rows: list[RawRow]
+    table: int | None = None  # a workbook's table: OVERALL or the SDG number
+
+
+@dataclass
+class _YearTables:
+    year: int
+    overall: _Source | None = None
+    overall_rows: list[RawRow] = field(default_factory=list)
+    sdgs: dict[int, tuple[_Source, list[RawRow]]] = field(default_factory=dict)
+
+
+def importable_files(paths: str | Path | Sequence[str | Path]) -> list[Path]:
+    """The files to read: each file given, and a folder's tables (CSV, JSON, XLSX; hidden and lock files
+    skipped), in name order."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.iterdir()
+                if f.is_file() and f.suffix.casefold() in IMPORTABLE and not f.name.startswith((".", "~$"))
+            )
+            if not found:
+                raise InputError(f"nothing to import in folder {p} (no {', '.join(IMPORTABLE)} file)")
+            files.extend(found)
+        elif not p.is_file():
+            raise InputError("no such file or folder", file=str(p))
+        else:
+            files.append(p)
+    if not files:
+        raise InputError("no file to import")
+    names = [f.resolve() for f in files]
+    if len(set(names)) != len(names):
+        raise InputError("the same file is given twice")
+    return files
+
+
 def read_published(
-    path: str | Path,
+    paths: str | Path | Sequence[str | Path],
     *,
     format: str = "auto",
     edition: str | None = None,
     edition_suffix: str | None = None,
     aliases: str | Path | Aliases | None = None,
 ) -> PublishedImport:
-    """Read a published table. ``edition`` names the edition of a single-year file (or picks one year of a
-    multi-year file); ``edition_suffix`` makes ids such as "2021-taiwan", so imports sit beside built
+    """Read published tables. ``edition`` names the edition of a single-year file (or picks one year of
+    multi-year files); ``edition_suffix`` makes ids such as "2021-taiwan", so imports sit beside built
     editions of the same year."""
-    path = Path(path)
-    rows, fmt = read_rows(path, format)
+    if edition and edition_suffix:
+        raise InputError("give either --edition or --edition-suffix, not both")
+    files = importable_files(paths)
     alias_table = aliases if isinstance(aliases, Aliases) else read_aliases(aliases) if aliases else Aliases()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    sources = []
+    for path in files:
+        rows, fmt, table = read_rows(path, format)
+        sources.append(_Source(path, fmt, hashlib.sha256(path.read_bytes()).hexdigest(), rows, table))
+
     editions, reports = [], []
-    for edition_id, year, part in split_editions(rows, path.name, edition, edition_suffix):
-        manifest = {"source_file": path.name, "format": fmt, "sha256": digest, "rows": len(part)}
-        ed, parsed = build_edition(edition_id, year, part, f"{path.name} ({fmt})", alias_table, manifest)
-        report = edition_report(ed, part, parsed)
-        ed.manifest["flags"] = report.flags
-        editions.append(ed)
-        reports.append(report)
-    return PublishedImport(editions, ImportReport(file=path.name, format=fmt, editions=reports))
+    for src in (s for s in sources if s.table is None):
+        for edition_id, year, part in split_editions(src.rows, src.path.name, edition, edition_suffix):
+            manifest = {"source_file": src.path.name, "format": src.format, "sha256": src.sha256, "rows": len(part)}
+            assembled = build_edition(edition_id, year, part, f"{src.path.name} ({src.format})", alias_table, manifest)
+            editions.append(assembled.edition)
+            reports.append(edition_report(assembled, {"overall": src.path.name}))
+    workbooks = [s for s in sources if s.table is not None]
+    for edition_id, tables in _workbook_years(workbooks, edition, edition_suffix) if workbooks else []:
+        used = [tables.overall] if tables.overall else []
+        used += [src for src, _ in tables.sdgs.values()]
+        manifest = {
+            "format": "the-workbook",
+            "rows": len(tables.overall_rows),
+            "sources": [
+                {"file": s.path.name, "sha256": s.sha256, "table": _table_name(s.table), "rows": len(rows)}
+                for s, rows in [(tables.overall, tables.overall_rows)] * bool(tables.overall)
+                + [tables.sdgs[k] for k in sorted(tables.sdgs)]
+            ],
+        }
+        first = tables.overall.path.name if tables.overall else "SDG tables only"
+        source = f"{first} + {len(tables.sdgs)} SDG tables (the-workbook)"
+        assembled = build_edition(
+            edition_id,
+            tables.year,
+            tables.overall_rows,
+            source,
+            alias_table,
+            manifest,
+            sdg_tables={k: rows for k, (_, rows) in tables.sdgs.items()},
+        )
+        editions.append(assembled.edition)
+        reports.append(edition_report(assembled, {_table_name(s.table): s.path.name for s in used}))
+    _check_unique([e.id for e in editions], [s.path.name for s in sources])
+    order = sorted(range(len(editions)), key=lambda i: (editions[i].year, editions[i].id))
+    editions, reports = [editions[i] for i in order], [reports[i] for i in order]
+    name = files[0].name if len(files) == 1 else f"{len(files)} files"
+    formats = sorted({s.format for s in sources})
+    for ed, rep in zip(editions, reports, strict=True):
+        ed.manifest["flags"] = rep.flags
+    return PublishedImport(editions, ImportReport(file=name, format=", ".join(formats), editions=reports))
+
+
+def _table_name(table: int | None) -> str:
+    return "overall" if table == OVERALL else f"sdg{table}"
+
+
+def _workbook_years(sources: list[_Source], edition: str | None, suffix: str | None) -> list[tuple[str, _YearTables]]:
+    """Per year, the overall table and the SDG tables among the workbooks; a year's table given twice is an
+    error naming both files."""
+    years: dict[int, _YearTables] = {}
+    for src in sources:
+        for _, year, part in split_editions(src.rows, src.path.name, None, None):
+            rebuild_ties(part, [r.overall if src.table == OVERALL else r.score for r in part])
+            tables = years.setdefault(year, _YearTables(year))
+            if src.table == OVERALL:
+                if tables.overall is not None:
+                    raise InputError(
+                        f"two overall tables for {year}: {tables.overall.path.name} and {src.path.name}",
+                        file=src.path.name,
+                    )
+                tables.overall, tables.overall_rows = src, part
+            else:
+                if src.table in tables.sdgs:
+                    other = tables.sdgs[src.table][0].path.name
+                    raise InputError(
+                        f"two SDG {src.table} tables for {year}: {other} and {src.path.name}", file=src.path.name
+                    )
+                tables.sdgs[src.table] = (src, part)
+    if edition is not None:
+        m = _EDITION_YEAR.fullmatch(edition.strip())
+        wanted = int(m.group(1)) if m else None
+        if wanted not in years:
+            raise InputError(
+                f"edition {edition!r} names no year of the workbooks (years: {', '.join(map(str, sorted(years)))})"
+            )
+        return [(edition.strip(), years[wanted])]
+    return [(f"{y}-{suffix}" if suffix else str(y), years[y]) for y in sorted(years)]
+
+
+def _check_unique(ids: list[str], files: list[str]) -> None:
+    seen = set()
+    for i in ids:
+        if i in seen:
+            raise InputError(
+                f"edition {i} comes from more than one file ({', '.join(files)}): import them separately, "
+                "with --edition or --edition-suffix"
+            )
+        seen.add(i)

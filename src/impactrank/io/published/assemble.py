@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import polars as pl
 
@@ -12,7 +13,7 @@ from impactrank.engine.edition import INSTITUTIONS_SCHEMA, OVERALL_SCHEMA, SDG_S
 from impactrank.errors import InputError
 from impactrank.io.countries import to_alpha2
 from impactrank.io.identity import Aliases, normalise_name
-from impactrank.io.published.parse import parse_rank, parse_score
+from impactrank.io.published.parse import Rank, parse_rank, parse_score
 from impactrank.io.published.rows import RawRow
 
 TOP_SDGS = 3
@@ -28,6 +29,7 @@ class Parsed:
     overall: dict
     sdg_scores: list[dict]
     flags: list[str] = field(default_factory=list)
+    row: RawRow | None = None
 
 
 def split_editions(
@@ -45,11 +47,14 @@ def split_editions(
             raise InputError("the file has no year column: pass --edition YEAR (e.g. --edition 2023)", file=file)
         return [(edition.strip(), wanted, rows)]
     by_year: dict[int, list[RawRow]] = {}
+    years: dict[str, int] = {}
     for r in rows:
-        m = _YEAR.fullmatch(r.year.strip())
-        if not m:
-            raise InputError(f"year {r.year!r} is not a year", file=file, row=r.row, field="year")
-        by_year.setdefault(int(m.group(1)), []).append(r)
+        if r.year not in years:
+            m = _YEAR.fullmatch(r.year.strip())
+            if not m:
+                raise InputError(f"year {r.year!r} is not a year", file=file, row=r.row, field="year")
+            years[r.year] = int(m.group(1))
+        by_year.setdefault(years[r.year], []).append(r)
     if edition is not None:
         if len(by_year) == 1 and wanted is None:
             ((year, only),) = by_year.items()
@@ -82,16 +87,7 @@ def parse_row(r: RawRow, field_size: int, subset: bool, aliases: Aliases) -> Par
     elif country is None:
         flags.append("country_unresolved")
 
-    rank = parse_rank(r.rank)
-    if rank is None:
-        flags.append("no_rank" if not r.rank.strip() else "rank_unparsed")
-    high = None
-    if rank is not None:
-        high = rank.high
-        if rank.high is None and not subset:
-            high = max(field_size, rank.low)
-        elif rank.high is None:
-            flags.append("field_size_unknown")
+    rank, high = _rank(r, flags, None if subset else field_size)
 
     overall = parse_score(r.overall)
     if overall is None:
@@ -122,7 +118,6 @@ def parse_row(r: RawRow, field_size: int, subset: bool, aliases: Aliases) -> Par
     if r.sdg17:
         scores.append(_sdg_row(iid, 17, sdg17))
 
-    flags = list(dict.fromkeys(flags))
     return Parsed(
         institution={
             "institution_id": iid,
@@ -143,11 +138,26 @@ def parse_row(r: RawRow, field_size: int, subset: bool, aliases: Aliases) -> Par
             "overall_display": r.overall.strip() or None,
             **_interval(sdg17, "sdg17"),
             "top_sdgs": ";".join(map(str, top)) or None,
-            "quality": ";".join(flags) or "ok",
         },
         sdg_scores=scores,
-        flags=flags,
+        flags=list(dict.fromkeys(flags)),
+        row=r,
     )
+
+
+def _rank(r: RawRow, flags: list[str], table_size: int | None) -> tuple[Rank | None, int | None]:
+    """The row's rank (a repaired one first) and its worst position: an open band ends at the table's size,
+    unknown for a one-country compilation."""
+    rank = r.rank_fixed or parse_rank(r.rank)
+    if rank is None:
+        flags.append("no_rank" if not r.rank.strip() else "rank_unparsed")
+        return None, None
+    if rank.high is not None:
+        return rank, rank.high
+    if table_size is None:
+        flags.append("field_size_unknown")
+        return rank, None
+    return rank, max(table_size, rank.low)
 
 
 def _sdg_row(iid: str, sdg: int, score) -> dict:
@@ -161,37 +171,173 @@ def _sdg_row(iid: str, sdg: int, score) -> dict:
     }
 
 
+@dataclass
+class SDGParsed:
+    """One row of an SDG table interpreted."""
+
+    row: RawRow
+    institution: dict
+    record: dict  # the edition's sdg_scores row
+    flags: list[str]
+    claims_overall: bool  # its Overall cell shows a score: the institution says it is in the overall table
+
+
+@dataclass
+class Assembled:
+    edition: Edition
+    overall: list[Parsed]
+    sdg_tables: dict[int, list[SDGParsed]]
+
+
 def build_edition(
-    edition_id: str, year: int, rows: list[RawRow], source: str, aliases: Aliases, manifest: dict
-) -> tuple[Edition, list[Parsed]]:
-    """An open band ends at the field size, known only when the file holds the whole table (a one-country
-    compilation has fewer rows than its bands start at)."""
+    edition_id: str,
+    year: int,
+    rows: list[RawRow],
+    source: str,
+    aliases: Aliases,
+    manifest: dict,
+    sdg_tables: dict[int, list[RawRow]] | None = None,
+) -> Assembled:
+    """One edition from its overall table's rows and, when given, its SDG tables' rows: the same institution
+    is one institution across them (normalised name and country). An open band ends at the table's size,
+    known only when the file holds the whole table (a one-country compilation has fewer rows than its bands
+    start at)."""
     starts = [rk.low for r in rows if (rk := parse_rank(r.rank)) is not None]
     subset = bool(starts) and max(starts) > len(rows)
     parsed = [parse_row(r, len(rows), subset, aliases) for r in rows]
-    seen: Counter[str] = Counter()
-    for p in parsed:  # ids must be unique within an edition; a repeat is kept and flagged
-        iid = p.institution["institution_id"]
-        seen[iid] += 1
-        if seen[iid] > 1:
-            new = f"{iid}~{seen[iid]}"
+    for p, new in zip(parsed, _unique([p.institution["institution_id"] for p in parsed]), strict=True):
+        if new != p.institution["institution_id"]:  # ids are unique within an edition; a repeat is kept, flagged
             p.flags.append("duplicate_institution")
-            p.overall["quality"] = ";".join(p.flags)
             for rec in (p.institution, p.overall, *p.sdg_scores):
                 rec["institution_id"] = new
+    tables = {k: _sdg_table(k, table_rows, aliases) for k, table_rows in sorted((sdg_tables or {}).items())}
+    in_overall = {p.institution["institution_id"] for p in parsed}
+    for table in tables.values() if rows else ():  # without the overall table nothing can be cross-checked
+        for t in table:
+            iid = t.record["institution_id"]
+            if t.claims_overall and iid not in in_overall:
+                t.flags.append("overall_not_found")
+            elif not t.claims_overall and iid in in_overall:
+                t.flags.append("overall_not_shown")
+    sdg_rows = _merge_cards(parsed, tables)
+    for p in parsed:
+        p.flags = list(dict.fromkeys(p.flags))
+        p.overall["quality"] = ";".join(p.flags) or "ok"
+    institutions = [p.institution for p in parsed]
+    known = set(in_overall)
+    for table in tables.values():
+        for t in table:
+            t.record["quality"] = ";".join(dict.fromkeys(t.flags)) or "ok"
+            if t.record["institution_id"] not in known:
+                known.add(t.record["institution_id"])
+                institutions.append(t.institution)
+    if sdg_tables is not None:
+        manifest = {**manifest, "overall_table": bool(rows), "sdg_tables": {str(k): len(v) for k, v in tables.items()}}
     edition = Edition(
         id=edition_id,
         year=year,
         kind="imported",
         source=source,
-        institutions=_frame([p.institution for p in parsed], INSTITUTIONS_SCHEMA),
+        institutions=_frame(institutions, INSTITUTIONS_SCHEMA),
         overall=_frame([p.overall for p in parsed], OVERALL_SCHEMA),
-        sdg_scores=_frame([s for p in parsed for s in p.sdg_scores], SDG_SCORES_SCHEMA),
+        sdg_scores=_frame(sdg_rows, SDG_SCORES_SCHEMA),
         manifest=manifest,
     )
-    return edition, parsed
+    return Assembled(edition, parsed, tables)
+
+
+def _unique(ids: list[str]) -> list[str]:
+    """The k-th repeat of an id becomes "id~k", so repeats in different tables pair up in table order."""
+    seen: Counter[str] = Counter()
+    out = []
+    for iid in ids:
+        seen[iid] += 1
+        out.append(iid if seen[iid] == 1 else f"{iid}~{seen[iid]}")
+    return out
+
+
+def _sdg_table(sdg: int, rows: list[RawRow], aliases: Aliases) -> list[SDGParsed]:
+    """Every row of one SDG table: rank (an open band ends at the table's size), score and identity."""
+    out = []
+    for r in rows:
+        flags = list(r.flags)
+        name, country, place_flags = _place(r.name, r.country)
+        flags.extend(place_flags)
+        rank, high = _rank(r, flags, len(rows))
+        score = parse_score(r.score)
+        if score is None:
+            flags.append("sdg_score_missing" if not r.score.strip() else "sdg_score_unparsed")
+        iid = aliases.resolve(name, country) if name else f"xx-sdg{sdg}-row-{r.row}"
+        record = {
+            **_sdg_row(iid, sdg, score),
+            "counted": False,
+            "rank": rank.display if rank else (r.rank.strip() or None),
+            "rank_position": rank.low if rank else None,
+            "rank_low": rank.low if rank else None,
+            "rank_high": high,
+            "band": rank.display if rank and rank.banded else None,
+        }
+        institution = {
+            "institution_id": iid,
+            "name": name,
+            "name_original": r.name,
+            "country": country,
+            "aliases": None,
+            "ror": None,
+        }
+        out.append(SDGParsed(r, institution, record, flags, r.overall.strip() not in ("", "-")))
+    for t, new in zip(out, _unique([t.record["institution_id"] for t in out]), strict=True):
+        if new != t.record["institution_id"]:
+            t.flags.append("duplicate_institution")
+            t.record["institution_id"] = t.institution["institution_id"] = new
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _place(name: str, country: str) -> tuple[str, str | None, tuple[str, ...]]:
+    """Display name, country code and their flags (the same institution recurs in every SDG table)."""
+    flags = () if normalise_name(name) else ("no_name",)
+    code = to_alpha2(country)
+    if not country.strip():
+        flags += ("no_country",)
+    elif code is None:
+        flags += ("country_unresolved",)
+    return normalise_name(name), code, flags
+
+
+def _merge_cards(parsed: list[Parsed], tables: dict[int, list[SDGParsed]]) -> list[dict]:
+    """The SDG tables' rows, marked ``counted`` where the institution's card names the SDG; a card's SDG that
+    its table does not list is kept from the card and flagged ``not_in_sdg_table``; a card score the table
+    contradicts flags the overall row ``card_differs_from_sdg_table``. SDGs without a table keep the card's
+    rows as they are."""
+    by_key = {(t.record["institution_id"], k): t for k, table in tables.items() for t in table}
+    rows = []
+    for p in parsed:
+        for card in p.sdg_scores:
+            sdg = card["sdg"]
+            if sdg not in tables:
+                rows.append({**card, "quality": "ok"})
+                continue
+            t = by_key.get((card["institution_id"], sdg))
+            if t is None:
+                rows.append({**card, "quality": "not_in_sdg_table"})
+                p.flags.append("not_in_sdg_table")
+                continue
+            t.record["counted"] = True
+            if card["score_low"] is not None and (card["score_low"], card["score_high"]) != (
+                t.record["score_low"],
+                t.record["score_high"],
+            ):
+                p.flags.append("card_differs_from_sdg_table")
+    for table in tables.values():
+        rows.extend(t.record for t in table)
+    return rows
 
 
 def _frame(records: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    subset = {k: v for k, v in schema.items() if not records or k in records[0]}
-    return pl.DataFrame(records, schema=subset) if records else pl.DataFrame(schema=schema)
+    keys = set().union(*records) if records else set(schema)
+    return (
+        pl.DataFrame(records, schema={k: v for k, v in schema.items() if k in keys})
+        if records
+        else pl.DataFrame(schema=schema)
+    )

@@ -12,32 +12,42 @@ from impactrank.errors import InputError
 from impactrank.io.published.rows import RawRow
 from impactrank.io.published.scrape import is_scrape, read_scrape
 from impactrank.io.published.wide import is_ranking_header, read_wide
+from impactrank.io.published.workbook import find_layout, read_workbook, sheet_grid
 
-FORMATS = ("auto", "the-scrape", "clean-csv", "taiwan-json", "xlsx")
+FORMATS = ("auto", "the-workbook", "the-scrape", "clean-csv", "taiwan-json", "xlsx")
 _BY_SUFFIX = {".json": "taiwan-json", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 _HEADER_SEARCH_ROWS = 20
 
 
-def read_rows(path: Path, fmt: str) -> tuple[list[RawRow], str]:
-    """The rows of ``path`` and the format they were read as."""
+def read_rows(path: Path, fmt: str) -> tuple[list[RawRow], str, int | None]:
+    """The rows of ``path``, the format they were read as and, for THE's workbooks, which table it is
+    (``workbook.OVERALL`` or the SDG number; None for the other formats, which hold an overall table)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", file=path.name)
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     if fmt == "auto":
         fmt = _BY_SUFFIX.get(path.suffix.casefold(), "csv")
+        if fmt == "xlsx":
+            grid = sheet_grid(path)
+            if find_layout(grid, path.name) is not None:
+                table = read_workbook(path, grid)
+                return table.rows, "the-workbook", table.table
+    if fmt == "the-workbook":
+        table = read_workbook(path)
+        return table.rows, fmt, table.table
     if fmt == "taiwan-json":
-        return _read_json(path), fmt
+        return _read_json(path), fmt, None
     if fmt == "xlsx":
-        return _read_xlsx(path), fmt
+        return _read_xlsx(path), fmt, None
     header, records = _read_csv(path)
     if fmt == "csv":
         fmt = "the-scrape" if is_scrape(header) else "clean-csv"
     if fmt == "the-scrape":
         if not is_scrape(header):
             raise InputError("not a scraped THE table: no sdg-score-multi columns", file=path.name)
-        return read_scrape(records, header, path.name), fmt
-    return read_wide(records, header, path.name), fmt
+        return read_scrape(records, header, path.name), fmt, None
+    return read_wide(records, header, path.name), fmt, None
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:

@@ -37,7 +37,8 @@ class Rank:
     @property
     def display(self) -> str:
         if not self.banded:
-            return f"{'=' if self.tied else ''}{self.low}"
+            ends = f"{self.low}" if self.high in (None, self.low) else f"{self.low}{DASH}{self.high}"
+            return f"{'=' if self.tied else ''}{ends}"
         return f"{self.low}+" if self.high is None else f"{self.low}{DASH}{self.high}"
 
 
@@ -109,3 +110,55 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Card:
+    """THE's per-institution card: the top SDGs' (number, score) in published order, then SDG 17's score.
+    A score the card does not show is "" (THE hides SDG 16 for some institutions from 2022)."""
+
+    pairs: tuple[tuple[str, str], ...]
+    sdg17: str
+    flags: tuple[str, ...] = ()
+
+
+_CARD_TAIL = re.compile(r"\s*sdg\s+descriptions?\s*$", re.IGNORECASE)
+_SDG_NUMBER = re.compile(r"0*(\d{1,2})")
+
+
+def parse_card(text: str | None) -> Card:
+    """ "15 94.9  14 95.8  3 89.1  17 97.8  SDG Descriptions" → pairs (15, 94.9), (14, 95.8), (3, 89.1) and
+    SDG 17 at 97.8. A number of 1–17 is an SDG, a decimal or a range is a score; anything else is kept out and
+    flagged ``card_unparsed``, a repeated SDG 17 ``sdg_number_repeated``. Never raises."""
+    if text is None:
+        return Card((), "")
+    tokens = _CARD_TAIL.sub("", _clean(str(text))).split()
+    pairs: list[tuple[str, str]] = []
+    sdg17: str | None = None
+    flags: list[str] = []
+    i = 0
+    while i < len(tokens):
+        m = _SDG_NUMBER.fullmatch(tokens[i])
+        if m is None or not 1 <= int(m.group(1)) <= 17:
+            flags.append("card_unparsed")
+            i += 1
+            continue
+        number = m.group(1)
+        score = ""
+        if i + 1 < len(tokens) and _is_card_score(tokens[i + 1]):
+            score = tokens[i + 1]
+            i += 1
+        i += 1
+        if number == "17":
+            if sdg17 is not None:
+                flags.append("sdg_number_repeated")
+            else:
+                sdg17 = score
+        else:
+            pairs.append((number, score))
+    return Card(tuple(pairs), sdg17 or "", tuple(dict.fromkeys(flags)))
+
+
+def _is_card_score(token: str) -> bool:
+    """A card score has a decimal point or is a range; a bare small integer is the next SDG's number."""
+    return ("." in token or DASH in token) and parse_score(token) is not None

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from impactrank.engine.edition import Edition
-from impactrank.io.published.assemble import Parsed
-from impactrank.io.published.rows import RawRow
+from impactrank.io.published.assemble import Assembled
 
 
 @dataclass
@@ -21,6 +19,7 @@ class EditionReport:
     countries: int
     unresolved_countries: list[str]
     flagged: list[dict] = field(default_factory=list)  # row, name, flags and the raw cells of each flagged row
+    tables: dict[str, dict] = field(default_factory=dict)  # "overall", "sdg1" … → rows, flags, source file
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -53,39 +52,60 @@ class ImportReport:
         }
 
 
-def edition_report(edition: Edition, rows: list[RawRow], parsed: list[Parsed]) -> EditionReport:
+def edition_report(assembled: Assembled, files: dict[str, str] | None = None) -> EditionReport:
+    """Counts for the overall table (``rows``, ``flags``, ``ranks``) and for every table (``tables``); each
+    flagged row with its raw cells. ``files`` names the file each table ("overall", "sdg13") came from."""
+    edition, parsed = assembled.edition, assembled.overall
+    files = files or {}
     flags: Counter[str] = Counter(f for p in parsed for f in p.flags)
     ranks: Counter[str] = Counter(
         (p.overall["band"] or "exact") if p.overall["rank_position"] is not None else "unparsed" for p in parsed
     )
     countries = edition.institutions["country"].drop_nulls().n_unique()
+    raw = [(p.row, p.institution["name_original"], p.flags) for p in parsed]
+    sdg_raw = [(t.row, t.flags, k) for k, table in assembled.sdg_tables.items() for t in table]
     unresolved = sorted(
-        {r.country.strip() for r, p in zip(rows, parsed, strict=True) if "country_unresolved" in p.flags}
+        {r.country.strip() for r, _, f in raw if "country_unresolved" in f}
+        | {r.country.strip() for r, f, _ in sdg_raw if "country_unresolved" in f}
     )
-    flagged = [
-        {
-            "row": r.row,
-            "name": r.name,
-            "flags": p.flags,
-            "cells": {
-                "rank": r.rank,
-                "country": r.country,
-                "overall": r.overall,
-                "sdg17": r.sdg17,
-                "pairs": [list(pair) for pair in (r.raw_pairs or r.pairs)],
-            },
-        }
-        for r, p in zip(rows, parsed, strict=True)
-        if p.flags
-    ]
+    flagged = [_flagged(r, f, "overall") for r, _, f in raw if f]
+    flagged += [_flagged(r, f, f"sdg{k}") for r, f, k in sdg_raw if f]
+    tables = {}
+    if parsed or not assembled.sdg_tables:
+        tables["overall"] = _table_counts([p.flags for p in parsed], files.get("overall"))
+    for k, table in assembled.sdg_tables.items():
+        tables[f"sdg{k}"] = _table_counts([t.flags for t in table], files.get(f"sdg{k}"))
     return EditionReport(
         edition=edition.id,
         year=edition.year,
         rows=len(parsed),
-        ok=len(parsed) - len(flagged),
+        ok=sum(not p.flags for p in parsed),
         flags=dict(sorted(flags.items())),
         ranks=dict(ranks),
         countries=countries,
         unresolved_countries=unresolved,
         flagged=flagged,
+        tables=tables,
     )
+
+
+def _table_counts(flags: list[list[str]], file: str | None) -> dict:
+    counts: Counter[str] = Counter(f for fl in flags for f in dict.fromkeys(fl))
+    return {"file": file, "rows": len(flags), "ok": sum(not f for f in flags), "flags": dict(sorted(counts.items()))}
+
+
+def _flagged(r, flags: list[str], table: str) -> dict:
+    return {
+        "table": table,
+        "row": r.row,
+        "name": r.name,
+        "flags": list(dict.fromkeys(flags)),
+        "cells": {
+            "rank": r.rank,
+            "country": r.country,
+            "overall": r.overall,
+            "score": r.score,
+            "sdg17": r.sdg17,
+            "pairs": [list(pair) for pair in (r.raw_pairs or r.pairs)],
+        },
+    }

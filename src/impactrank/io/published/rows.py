@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from impactrank.io.published.parse import Rank
 
-@dataclass
+
+@dataclass(slots=True)
 class RawRow:
     row: int  # data row number in the file, from 1
     rank: str
@@ -19,3 +21,5 @@ class RawRow:
     aliases: str = ""  # e.g. the institution's name in another language
     flags: list[str] = field(default_factory=list)  # defects only the reader can see (scattered columns)
     raw_pairs: list[tuple[str, str]] = field(default_factory=list)  # SDG cells as scattered, when they were
+    score: str = ""  # the row's score in an SDG table (the SDG is the table's)
+    rank_fixed: Rank | None = None  # the rank a repair settled on (a lost tie rebuilt); ``rank`` stays as read

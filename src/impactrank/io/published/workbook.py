@@ -1,0 +1,122 @@
+"""THE's tables as a scrape saved them in workbooks, one sheet each: the overall table (``Rank, Year,
+University, Country, Best scores by rank, Overall``, the packed card in the fifth column) and one table per
+SDG (``Rank, Year, University, Country, <goal name>, Overall``), the SDG named only by its header."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from impactrank.errors import InputError
+from impactrank.io.countries import to_alpha2
+from impactrank.io.published.parse import cell_text, parse_card
+from impactrank.io.published.rows import RawRow
+from impactrank.sdgs import sdg_from_name
+
+_HEADER_SEARCH_ROWS = 20
+_FIXED = ("rank", "year", "university", "country")
+_CARD = "best scores by rank"
+OVERALL = 0  # the table key of the overall table; SDG tables are keyed 1–17
+
+
+@dataclass
+class WorkbookTable:
+    file: str
+    table: int  # OVERALL or the SDG number
+    header: str  # the fifth column's header, as written
+    rows: list[RawRow]
+
+
+def _fold(cell: object) -> str:
+    return " ".join(cell_text(cell).casefold().split())
+
+
+def layout(header: list[object], file: str) -> int | None:
+    """OVERALL or the SDG of a sheet whose header has THE's layout; None for any other header. A fifth
+    column that names no goal is an error naming it (the table cannot be placed)."""
+    cells = [_fold(c) for c in header]
+    while cells and not cells[-1]:
+        cells.pop()
+    if len(cells) != 6 or tuple(cells[:4]) != _FIXED or cells[5] != "overall":
+        return None
+    if cells[4] == _CARD:
+        return OVERALL
+    sdg = sdg_from_name(cell_text(header[4]))
+    if sdg is None:
+        raise InputError(
+            f"the fifth column {cell_text(header[4])!r} names no SDG (expected a goal's name, e.g. 'Climate action',"
+            f" or '{_CARD.capitalize()}' for the overall table)",
+            file=file,
+            row=None,
+            field=cell_text(header[4]),
+        )
+    return sdg
+
+
+def sheet_grid(path: Path) -> list[list[str]]:
+    """The first sheet's cells as text, one list per spreadsheet row (blank rows kept, so index + 1 is the row
+    number a person sees)."""
+    import fastexcel  # calamine: ten times faster than openpyxl on these workbooks
+
+    try:
+        sheet = fastexcel.read_excel(path).load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
+        frame = sheet.to_polars()
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, fastexcel.FastExcelError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"not a readable XLSX workbook ({reason})", file=path.name) from None
+    return [["" if c is None else c for c in row] for row in frame.fill_null("").iter_rows()]
+
+
+def find_layout(grid: list[list[str]], file: str) -> tuple[int, int] | None:
+    """(header row index, table key) when one of the first rows is THE's layout."""
+    for h in range(min(_HEADER_SEARCH_ROWS, len(grid))):
+        table = layout(grid[h], file)
+        if table is not None:
+            return h, table
+    return None
+
+
+def read_workbook(path: Path, grid: list[list[str]] | None = None) -> WorkbookTable:
+    grid = sheet_grid(path) if grid is None else grid
+    found = find_layout(grid, path.name)
+    if found is None:
+        raise InputError(
+            "not a THE table workbook: no 'Rank, Year, University, Country, <SDG or Best scores by rank>, Overall' "
+            f"header in the first {_HEADER_SEARCH_ROWS} rows",
+            file=path.name,
+        )
+    h, table = found
+    rows = []
+    for i in range(h + 1, len(grid)):
+        cells = [c.strip() for c in (grid[i] + [""] * 6)[:6]]
+        if not any(cells):
+            continue
+        rank, year, name, country, fifth, overall = cells
+        row = RawRow(row=i + 1, rank=rank, name=name, country=country, overall=overall, sdg17="", pairs=[], year=year)
+        if not country:
+            _split_glued_country(row)
+        if table == OVERALL:
+            card = parse_card(fifth)
+            row.pairs, row.sdg17 = list(card.pairs), card.sdg17
+            row.flags.extend(card.flags)
+            row.raw_pairs = [("card", fifth)]
+        else:
+            row.score = fifth
+        rows.append(row)
+    return WorkbookTable(file=path.name, table=table, header=cell_text(grid[h][4]), rows=rows)
+
+
+_GLUED = re.compile(r"(?<=[A-Za-z.)])(?=[A-Z])")
+
+
+def _split_glued_country(row: RawRow) -> None:
+    """ "UBTKosovo" with an empty country cell → "UBT" in Kosovo, flagged: the scrape glued the country to the
+    name. Only a country name written straight after a letter is split, never "University of Malta"."""
+    for cut in (m.start() for m in _GLUED.finditer(row.name)):
+        tail = row.name[cut:]
+        if to_alpha2(tail) is not None:
+            row.name, row.country = row.name[:cut].rstrip(), tail
+            row.flags.append("country_split_from_name")
+            return
