@@ -190,6 +190,8 @@ def test_institution_matches_engine_and_explain(client, editions):
     assert body["chart"]["sdgs"][0] == {
         "sdg": 1,
         "score": 50.0,
+        "low": 50.0,  # an exact score is its own range
+        "high": 50.0,
         "scaled": pytest.approx(44.44, abs=0.01),
         "counted": True,
         "rank": "3+",

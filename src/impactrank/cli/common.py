@@ -39,3 +39,14 @@ def progress_bar() -> Progress:
         console=console_err,
         transient=True,
     )
+
+
+GroupsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--groups",
+        "-g",
+        help="Groups file (group,institution_id or group,name,country[,aliases]). Default: the institutions' "
+        "groups column.",
+    ),
+]

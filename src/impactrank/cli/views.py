@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
+from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, GroupsOption, WorkspaceOption, app, console
 from impactrank.engine.compare import compare_editions
 from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
 from impactrank.errors import InputError
@@ -28,14 +28,6 @@ app.add_typer(view_app, name="view")
 TABLE_FORMATS = ("table", "csv", "json", "xlsx", "parquet")
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")]
-GroupsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--groups",
-        "-g",
-        help="Groups file (group,institution_id or group,name,country). Default: the institutions' groups column.",
-    ),
-]
 MAX_ROWS = 200  # rows shown in a terminal table; exports hold everything
 
 
@@ -156,7 +148,7 @@ def view_country(
         "(national ranks follow the displayed world rank: a shared band is a shared place)"
     )
     if sdgs:
-        _emit(cv.sdg_positions, format, out, title + " — SDG positions")
+        _emit(_positions(cv.sdg_positions, format), format, out, title + " — SDG positions")
     elif bands:
         _emit(cv.bands, format, out, title + " — by band")
     else:
@@ -186,7 +178,7 @@ def view_group(
     gv = group_view(ed, members, group)
     title = f"{gv.group} in {ed.id}: {gv.ranked.height} of {gv.members} members in the overall table"
     if sdgs:
-        _emit(gv.sdg_positions, format, out, title + " — SDG positions")
+        _emit(_positions(gv.sdg_positions, format), format, out, title + " — SDG positions")
         return
     frame = gv.ranked.with_columns(status=pl.lit("ranked")).select(
         "status", "institution_id", "name", "country", "rank", "national_rank", "overall_display", "top_sdgs"
@@ -214,11 +206,16 @@ def compare(
         typer.Option("--field-from", min=1, help="Field size of --from when the edition is a partial table."),
     ] = None,
     field_to: Annotated[int | None, typer.Option("--field-to", min=1, help="Field size of --to likewise.")] = None,
+    sdg: Annotated[
+        int | None,
+        typer.Option("--sdg", min=1, max=17, help="Compare one SDG table instead, against each edition's table size."),
+    ] = None,
     format: FormatOption = "table",
     out: OutOption = None,
 ) -> None:
     """Status (new, left, both), rank and percentile intervals, and movement (progressed / maintained /
-    declined, on percentile intervals: see the README) for every institution of either edition."""
+    declined, on percentile intervals: see the README) for every institution of either edition, in the
+    overall table or, with --sdg, in one SDG table."""
     if from_ == to:
         raise InputError(f"--from and --to name the same edition ({to}): compare two editions", field="to")
     before, after = _load(workspace, from_, to)
@@ -226,14 +223,15 @@ def compare(
     if group is not None:
         members = members_for([after, before], groups)
         ids = group_members(members, group)["institution_id"].to_list()
-    comp = compare_editions(before, after, institution_ids=ids, field_from=field_from, field_to=field_to)
+    comp = compare_editions(before, after, institution_ids=ids, field_from=field_from, field_to=field_to, sdg=sdg)
     table = comp.table
     if country is not None:
         table = table.filter(pl.col("country") == _country(country))
     n1 = "?" if comp.field_from is None else f"{comp.field_from:,}"
     n2 = "?" if comp.field_to is None else f"{comp.field_to:,}"
     counts = dict(table.group_by("movement").len().iter_rows())
-    title = f"{before.id} ({n1} ranked) → {after.id} ({n2} ranked): " + ", ".join(
+    what = "" if sdg is None else f"SDG {sdg} table, "
+    title = f"{what}{before.id} ({n1} ranked) → {after.id} ({n2} ranked): " + ", ".join(
         f"{counts.get(m, 0)} {m}" for m in ("progressed", "maintained", "declined", "new", "left")
     )
     if format == "table":
@@ -254,6 +252,31 @@ def compare(
         _emit(shown, format, out, title)
     else:
         _emit(table, format, out, title)
+
+
+def _positions(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
+    """SDG-table positions as a terminal shows them (name, SDG, "55 of 566 (top 9.7%)", score); exports keep
+    every column."""
+    if fmt != "table":
+        return frame
+    pct = pl.col("percentile").round(1).cast(pl.String)
+    pct_high = pl.col("percentile_high").round(1).cast(pl.String)
+    where = pl.format("{} of {}", pl.col("rank"), pl.col("table_size"))
+    return frame.select(
+        "name",
+        "sdg",
+        position=pl.when(pl.col("table_size").is_null())
+        .then(pl.col("rank"))
+        .when(pl.col("percentile").is_null())
+        .then(where)
+        .when(pl.col("percentile") == pl.col("percentile_high"))
+        .then(pl.format("{} (top {}%)", where, pct))
+        .otherwise(pl.format("{} (top {}–{}%)", where, pct, pct_high)),
+        score=pl.when(pl.col("score").is_not_null())
+        .then(pl.col("score").round(1).cast(pl.String))
+        .otherwise(pl.format("{}–{}", pl.col("score_low"), pl.col("score_high"))),
+        counted=pl.col("counted"),
+    )
 
 
 def _rank_with_pct(rank: str, low: str, high: str) -> pl.Expr:

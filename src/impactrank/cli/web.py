@@ -9,8 +9,17 @@ from typing import Annotated
 
 import typer
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, console_err
+from impactrank.cli.common import (
+    DEFAULT_WORKSPACE,
+    EditionOption,
+    GroupsOption,
+    WorkspaceOption,
+    app,
+    console,
+    console_err,
+)
 from impactrank.errors import InputError
+from impactrank.io.groups import members_for
 from impactrank.io.workspace import Workspace
 
 
@@ -22,11 +31,13 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Server processes (each holds the editions in memory).")
     ] = 1,
+    groups: GroupsOption = None,
 ) -> None:
     """Serve the dashboard and its JSON API (read-only) over the workspace."""
     import uvicorn
 
-    from impactrank.web.app import WORKSPACE_ENV, create_app
+    from impactrank.web.app import GROUPS_ENV, WORKSPACE_ENV, create_app
+    from impactrank.web.store import Store
 
     try:
         is_loopback = ipaddress.ip_address(host).is_loopback
@@ -39,11 +50,12 @@ def serve(
             highlight=False,
         )
     if workers == 1:
-        application = create_app(workspace, preload=True)
+        application = create_app(workspace, preload=True, groups=groups)
     else:
-        with Workspace(workspace, read_only=True):  # a bad workspace is reported here, not in every worker
-            pass
+        Store(workspace, groups)  # a bad workspace or groups file is reported here, not in every worker
         os.environ[WORKSPACE_ENV] = str(Path(workspace).resolve())
+        if groups is not None:
+            os.environ[GROUPS_ENV] = str(Path(groups).resolve())
     console.print(
         f"impactrank dashboard on http://{host}:{port}/ (API docs at /docs); workspace {workspace}", highlight=False
     )
@@ -66,11 +78,15 @@ def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="FILE.html (interactive, offline) or FILE.pdf.")],
     compare: Annotated[str | None, typer.Option("--compare", help="Earlier edition for movement.")] = None,
     country: Annotated[str | None, typer.Option("--country", help="Select a country (ISO alpha-2).")] = None,
-    group: Annotated[str | None, typer.Option("--group", help="Select a group (institutions' groups).")] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", help="Select a group (from --groups, else the institutions' groups).")
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="fr or en.")] = "en",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    groups: GroupsOption = None,
 ) -> None:
-    """Write a self-contained report with charts: summary, score distribution, SDG profiles, movement."""
+    """Write a self-contained report with charts: summary, score distribution, SDG profiles and positions,
+    movement."""
     from impactrank.report.report import write_report
 
     if lang not in ("en", "fr"):
@@ -80,5 +96,6 @@ def report(
     with Workspace(workspace, read_only=True) as ws:
         ed = ws.load(edition)
         previous = ws.load(compare) if compare else None
-    path = write_report(ed, out, previous=previous, country=country, group=group, lang=lang)
+    members = members_for([ed, *([previous] if previous else [])], groups) if group is not None else None
+    path = write_report(ed, out, previous=previous, country=country, group=group, lang=lang, members=members)
     console.print(f"[green]wrote[/] {path}", highlight=False)

@@ -27,11 +27,13 @@ from impactrank.io.tables import read_user_table, require_columns
 MEMBERS_SCHEMA = {"group": pl.String, "institution_id": pl.String, "name": pl.String, "country": pl.String}
 
 
-def _index(editions: Iterable[Edition]) -> dict[tuple[str, str], str]:
-    """(country, name key) → institution_id over the editions' names and aliases; first edition wins."""
+def _index(editions: Iterable[Edition | pl.DataFrame]) -> dict[tuple[str, str], str]:
+    """(country, name key) → institution_id over the editions' names and aliases (an edition or its
+    institutions table); first edition wins."""
     index: dict[tuple[str, str], str] = {}
     for ed in editions:
-        rows = ed.institutions.select("institution_id", "name", "country", "aliases").iter_rows()
+        table = ed if isinstance(ed, pl.DataFrame) else ed.institutions
+        rows = table.select("institution_id", "name", "country", "aliases").iter_rows()
         for iid, name, country, aliases in rows:
             for text in [name, *((aliases or "").split(";"))]:
                 if text and text.strip():
@@ -39,7 +41,9 @@ def _index(editions: Iterable[Edition]) -> dict[tuple[str, str], str]:
     return index
 
 
-def read_groups(path: str | Path, *, editions: Edition | Iterable[Edition] | None = None) -> pl.DataFrame:
+def read_groups(
+    path: str | Path, *, editions: Edition | Iterable[Edition | pl.DataFrame] | None = None
+) -> pl.DataFrame:
     """Members as rows of group, institution_id, name, country (name and country null for id rows)."""
     table = read_user_table(path)
     frame = table.frame

@@ -121,9 +121,9 @@ def distribution_data(
             .alias("_g")
         )
         .group_by("_g")
-        .agg(
-            pl.col("_s").min().alias("low"),
-            pl.col("_s").max().alias("high"),
+        .agg(  # a band's score range: its lowest and highest scores, ends of published ranges included
+            pl.coalesce("overall_score", "overall_low").min().alias("low"),
+            pl.coalesce("overall_score", "overall_high").max().alias("high"),
             pl.col("rank_position").min().alias("start"),
             pl.len().alias("n"),
         )
@@ -167,14 +167,15 @@ def profile_data(edition: Edition, institution_id: str, name: str | None = None,
 def profile_from_rows(rows: list[dict], institution_id: str, name: str | None = None, lang: str = "en") -> dict:
     """The profile from the institution's ``sdg_scores`` rows (sorted by SDG) already in hand."""
     sdgs = []
-    for r in rows:
-        score = r["score"]
-        if score is None and r["score_low"] is not None and r["score_high"] is not None:
-            score = (r["score_low"] + r["score_high"]) / 2  # imported rows may carry only a range
+    for r in rows:  # an imported banded row carries its published range only: drawn as a floating bar
+        low = r["score"] if r["score"] is not None else r["score_low"]
+        high = r["score"] if r["score"] is not None else r["score_high"]
         sdgs.append(
             {
                 "sdg": r["sdg"],
-                "score": _r(score, 2),
+                "score": _r(r["score"], 2),
+                "low": _r(low, 2),
+                "high": _r(high, 2),
                 "scaled": _r(r["scaled_score"], 2),
                 "counted": bool(r["counted"]),
                 "rank": r["rank"],
@@ -335,11 +336,13 @@ def plotly_figure(spec: dict) -> dict:
             {
                 "type": "bar",
                 "x": [f"SDG {r['sdg']}" for r in s],
-                "y": [r["score"] for r in s],
+                "base": [_floor(r) for r in s],
+                "y": [_height(r) for r in s],
                 "marker": {"color": [SDG_COLOURS[r["sdg"]] if r["counted"] else MUTED for r in s]},
                 "text": [tx["counted"] if r["counted"] else "" for r in s],
+                "customdata": [_value_text(r) for r in s],
                 "textposition": "outside",
-                "hovertemplate": "%{x}: %{y}<extra></extra>",
+                "hovertemplate": "%{x}: %{customdata}<extra></extra>",
                 "name": "SDG score",
             }
         )
@@ -492,17 +495,34 @@ def svg(spec: dict) -> str:
         return _svg_bars(
             spec["title"],
             [f"{r['sdg']}" for r in spec["sdgs"]],
-            [r["score"] for r in spec["sdgs"]],
+            [r["high"] for r in spec["sdgs"]],
             [SDG_COLOURS[r["sdg"]] if r["counted"] else MUTED for r in spec["sdgs"]],
             100.0,
             _text(spec)["sdg_score"],
             _text(spec)["sdg"],
+            bases=[_floor(r) for r in spec["sdgs"]],
+            texts=[_value_text(r) for r in spec["sdgs"]],
         )
     if kind == "participation":
         return _svg_participation(spec)
     if kind == "movement":
         return _svg_movement(spec)
     raise ValueError(f"unknown chart kind {kind!r}")
+
+
+def _floor(r: dict) -> float:
+    """Where a profile bar starts: zero for a score, the low end for a published range."""
+    return 0.0 if r["score"] is not None or r["low"] is None else r["low"]
+
+
+def _height(r: dict) -> float | None:
+    return None if r["high"] is None else r["high"] - _floor(r)
+
+
+def _value_text(r: dict) -> str:
+    if r["score"] is not None:
+        return f"{r['score']:g}"
+    return "" if r["low"] is None else f"{r['low']:g}–{r['high']:g}"
 
 
 def _svg_bars(
@@ -514,7 +534,10 @@ def _svg_bars(
     ylabel: str,
     xlabel: str,
     extra: list[str] | None = None,
+    bases: list[float] | None = None,
+    texts: list[str] | None = None,
 ) -> str:
+    """Bars from zero (or from ``bases``, for ranges) up to ``values``, labelled with ``texts``."""
     out = _frame(title)
     x0, x1, y0, y1 = PAD_L, W - PAD_R, PAD_T, H - PAD_B
     top = top or 1.0
@@ -523,15 +546,18 @@ def _svg_bars(
     out.append(f'<line x1="{x0}" y1="{y1}" x2="{x1}" y2="{y1}" stroke="#888"/>')
     n = max(1, len(labels))
     slot = (x1 - x0) / n
+    bases = bases or [0.0] * len(values)
+    texts = texts or [None if v is None else f"{v:g}" for v in values]
     for i, (lab, v, c) in enumerate(zip(labels, values, colours, strict=True)):
         cx = x0 + slot * (i + 0.5)
         if v is not None:
             h = (y1 - y0) * max(0.0, min(v, top)) / top
+            b = (y1 - y0) * max(0.0, min(bases[i], top)) / top
             out.append(
                 f'<rect class="bar" x="{cx - slot * 0.35:.1f}" y="{y1 - h:.1f}" width="{slot * 0.7:.1f}" '
-                f'height="{h:.1f}" fill="{c}"><title>{html.escape(lab)}: {v:g}</title></rect>'
+                f'height="{h - b:.1f}" fill="{c}"><title>{html.escape(lab)}: {html.escape(texts[i])}</title></rect>'
             )
-            out.append(_t(cx, y1 - h - 4, f"{v:g}", 9))
+            out.append(_t(cx, y1 - h - 4, texts[i], 9))
         out.append(_t(cx, y1 + 14, lab, 10))
     out.append(_t((x0 + x1) / 2, H - 10, xlabel, 10))
     out += extra or []

@@ -46,6 +46,9 @@ LABELS = {
         "profiles_note": "Coloured bars counted in the overall score (SDG 17 and the best other SDGs after "
         "rescaling); grey bars did not.",
         "profiles_more": "profiles shown of",
+        "member_sdgs": "SDG positions of each member",
+        "member_sdgs_note": "Every SDG table a member is ranked in, best first, against the table's size; "
+        "the previous edition's position in the same SDG table and the movement relative to both tables' sizes.",
         "participation": "Participation and positions per SDG",
         "participation_note": "Bars: institutions in each SDG table. Markers: the selected institutions' positions "
         "as top % of each table.",
@@ -84,6 +87,10 @@ LABELS = {
         "profiles_note": "Les barres colorées comptent dans le score global (ODD 17 et les meilleurs autres ODD "
         "après remise à l'échelle) ; les barres grises non.",
         "profiles_more": "profils affichés sur",
+        "member_sdgs": "Classements par ODD de chaque membre",
+        "member_sdgs_note": "Chaque classement par ODD où figure un membre, le meilleur d'abord, rapporté à la "
+        "taille du classement ; la position de l'édition précédente dans le même ODD et l'évolution rapportée "
+        "aux tailles des deux classements.",
         "participation": "Participation et positions par ODD",
         "participation_note": "Barres : établissements classés dans chaque ODD. Marqueurs : position de la "
         "sélection en % du haut de chaque classement.",

@@ -136,16 +136,25 @@ def _links(base: str, api: str, query: TableQuery) -> dict:
 
 
 WORKSPACE_ENV = "IMPACTRANK_WORKSPACE"
+GROUPS_ENV = "IMPACTRANK_GROUPS"
 
 
 def app_from_environment() -> FastAPI:
     """The app for each worker process of a multi-worker server (uvicorn imports it by name)."""
-    return create_app(os.environ[WORKSPACE_ENV], preload=True, cache=os.environ.get("IMPACTRANK_CACHE", "1") == "1")
+    return create_app(
+        os.environ[WORKSPACE_ENV],
+        preload=True,
+        cache=os.environ.get("IMPACTRANK_CACHE", "1") == "1",
+        groups=os.environ.get(GROUPS_ENV) or None,
+    )
 
 
-def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = True) -> FastAPI:
-    """The dashboard over a workspace file, opened read-only; ``cache`` keeps rendered GET responses."""
-    store = Store(workspace_path)
+def create_app(
+    workspace_path: str | Path, preload: bool = False, cache: bool = True, groups: str | Path | None = None
+) -> FastAPI:
+    """The dashboard over a workspace file, opened read-only; ``cache`` keeps rendered GET responses;
+    ``groups`` is a groups file whose groups replace the institutions' groups columns."""
+    store = Store(workspace_path, groups)
     if preload:
         store.preload()
     env = _env()
@@ -349,10 +358,21 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
         ex = explain_institution(slim, iid)
         overall = data.overall_row(iid)
         history = []
+        sdg_history: dict[int, dict[str, dict]] = {}
         for ed in store.editions():
             other = store.get(ed["edition"])
             row = other.overall_row(iid)
             inst = other.institution(iid)
+            sizes = other.edition.sdg_table_sizes()
+            for r in other.institution_rows(iid).iter_rows(named=True):
+                sdg_history.setdefault(r["sdg"], {})[ed["edition"]] = {
+                    "rank": r["rank"],
+                    "table_size": sizes.get(r["sdg"]),
+                    "score": r["score"],
+                    "score_low": r["score_low"],
+                    "score_high": r["score_high"],
+                    "counted": r["counted"],
+                }
             history.append(
                 {
                     "edition": ed["edition"],
@@ -416,6 +436,9 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
             "rules": ex.rules,
             "sdgs": sdgs,
             "history": history,
+            "sdg_history": [
+                {"sdg": k, "editions": sdg_history[k]} for k in sorted(sdg_history)
+            ],  # every SDG table the institution is in, in every edition (rank, table size, score)
             "rank_uncertainty": unc,
             "chart": profile,
             "links": {
@@ -502,12 +525,11 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
     # ----------------------------------------------------------------- group
     def group_ctx(data: EditionData, group: str, lang: str) -> dict:
         from impactrank.engine.views import group_view
-        from impactrank.io.groups import groups_from_institutions
 
         if group not in data.groups:
             known = ", ".join(data.groups) or "none"
             raise InputError(f"no group {group!r} in edition {data.edition.id} (groups: {known})", field="group")
-        members = groups_from_institutions(data.edition)
+        members = data.members
         view = group_view(data.edition, members, group)
         summary = _summary(store, data, group=group, members=members, lang=lang)
         e = data.edition
@@ -619,6 +641,7 @@ def create_app(workspace_path: str | Path, preload: bool = False, cache: bool = 
             "previous": prev.edition if prev else None,
             "country": country.upper() if country else None,
             "group": group or None,
+            "members": data.members if group else None,
         }
 
     @app.get("/report", response_class=HTMLResponse, include_in_schema=False)

@@ -107,6 +107,7 @@ class EditionData:
     by_country: dict[str, pl.DataFrame]
     sdg_index: SortedIndex  # sdg_scores by institution (sorted by SDG within)
     institutions: pl.DataFrame  # id, name, country, groups
+    members: pl.DataFrame  # group, institution_id, name, country: from a groups file, or the groups column
     groups: dict[str, list[str]]  # group name → member ids
     countries: list[str]
     overall_index: SortedIndex
@@ -117,7 +118,11 @@ class EditionData:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def build(cls, edition: Edition) -> EditionData:
+    def build(cls, edition: Edition, members: pl.DataFrame | None = None) -> EditionData:
+        """``members`` (a groups file's, resolved over every edition) replaces the institutions' groups column."""
+        from impactrank.io.groups import groups_from_institutions
+
+        members = groups_from_institutions(edition) if members is None else members
         inst = edition.institutions.select("institution_id", "name", "country", "groups")
         unc = edition.rank_uncertainty.filter(pl.col("table") == "overall").select(
             "institution_id", "rank_p05", "rank_p95", "median_rank"
@@ -149,11 +154,8 @@ class EditionData:
             if key[0] is not None
         }
         groups: dict[str, list[str]] = {}
-        for iid, gs in inst.select("institution_id", "groups").iter_rows():
-            for g in (gs or "").split(";"):
-                g = g.strip()
-                if g:
-                    groups.setdefault(g, []).append(iid)
+        for g, iid in members.select("group", "institution_id").iter_rows():
+            groups.setdefault(g, []).append(iid)
         countries = sorted(c for c in inst["country"].unique().to_list() if c)
         return cls(
             edition=edition,
@@ -161,6 +163,7 @@ class EditionData:
             by_country=by_country,
             sdg_index=SortedIndex(edition.sdg_scores.sort(["institution_id", "sdg"])),
             institutions=inst,
+            members=members,
             groups=dict(sorted(groups.items())),
             countries=countries,
             overall_index=SortedIndex(overall),
@@ -284,11 +287,24 @@ def filter_table(
 class Store:
     """Read-only access to a workspace: the edition list and a cache of loaded editions."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, groups: str | Path | None = None) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._data: dict[str, EditionData] = {}
         self._editions = self._read_editions()
+        self.groups_file = Path(groups) if groups is not None else None
+        self._members = self._read_members()
+
+    def _read_members(self) -> pl.DataFrame | None:
+        """A groups file's members, matched by name against every edition's institutions (None: each
+        edition's own groups column)."""
+        if self.groups_file is None:
+            return None
+        from impactrank.io.groups import read_groups
+
+        with Workspace(self.path, read_only=True) as ws:
+            tables = [ws.table("institutions", e) for e in self.edition_ids()]
+        return read_groups(self.groups_file, editions=tables)
 
     def _read_editions(self) -> list[dict]:
         with Workspace(self.path, read_only=True) as ws:
@@ -313,7 +329,7 @@ class Store:
                         known = ", ".join(self.edition_ids()) or "none"
                         raise InputError(f"no edition {edition_id!r} (editions: {known})", field="edition")
                 with Workspace(self.path, read_only=True) as ws:
-                    self._data[edition_id] = EditionData.build(ws.load(edition_id))
+                    self._data[edition_id] = EditionData.build(ws.load(edition_id), self._members)
             return self._data[edition_id]
 
     def preload(self) -> None:
