@@ -118,7 +118,28 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
     fake_xlsx.write_text("this is not a zip", encoding="utf-8")
     good = tmp_path / "good.csv"
     good.write_text(TABLE, encoding="utf-8")
+
+    def the_workbook(name: str, fifth: str, year: str) -> Path:
+        book = xlsxwriter.Workbook(str(tmp_path / name))
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["Rank", "Year", "University", "Country", fifth, "Overall"])
+        sheet.write_row(1, 0, ["1", year, "Alpha University", "France", "90.0", "-"])
+        book.close()
+        return tmp_path / name
+
+    no_goal = the_workbook("no-goal.xlsx", "Banana split", "2021")
+    bad_year = the_workbook("bad-year.xlsx", "Climate action", "MMXXI")
+    cut = tmp_path / "cut.xlsx"
+    whole = the_workbook("whole.xlsx", "Climate action", "2021").read_bytes()
+    cut.write_bytes(whole[: len(whole) // 2])
+    empty_folder = tmp_path / "empty-folder"
+    empty_folder.mkdir()
+    (empty_folder / "README.md").write_text("nothing here\n", encoding="utf-8")
     return {
+        "'Banana split' names no SDG": (no_goal, []),
+        "'MMXXI' is not a year": (bad_year, []),
+        "not a readable XLSX workbook": (cut, []),
+        "nothing to import in folder": (empty_folder, []),
         "not a ranking table": (not_table, ["--edition", "2021"]),
         "truncated or invalid JSON": (truncated, []),
         "no recognisable header": (no_header, ["--edition", "2021"]),
@@ -130,6 +151,10 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
 
 
 BAD = [
+    "'Banana split' names no SDG",
+    "'MMXXI' is not a year",
+    "not a readable XLSX workbook",
+    "nothing to import in folder",
     "not a ranking table",
     "truncated or invalid JSON",
     "no recognisable header",

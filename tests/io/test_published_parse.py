@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impactrank.io.published.parse import Rank, Score, canonical, cell_text, parse_rank, parse_score
+from impactrank.io.published.parse import Rank, Score, canonical, cell_text, parse_card, parse_rank, parse_score
 
 
 @pytest.mark.parametrize(
@@ -114,3 +114,63 @@ def test_score_like_strings_parse_or_are_refused_for_a_reason(text):
     else:
         assert [s.low, s.high] == (numbers if len(numbers) == 2 else numbers * 2)
         assert parse_score(s.display) == s
+
+
+# ---------------------------------------------------------------------------------------------- THE's card
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs", "sdg17", "flags"),
+    [
+        (
+            "15 94.9  14 95.8  3 89.1  17 97.8  SDG Descriptions",
+            (("15", "94.9"), ("14", "95.8"), ("3", "89.1")),
+            "97.8",
+            (),
+        ),
+        (
+            "7 51.9–56.1  3 54.7–63.8  12 49.4-58.6  17 1.5–45.2  SDG Descriptions",
+            (("7", "51.9–56.1"), ("3", "54.7–63.8"), ("12", "49.4–58.6")),
+            "1.5–45.2",
+            (),
+        ),
+        # THE hides SDG 16's score for some institutions from 2022: the SDG is kept, its score is not invented
+        (
+            "16 4 75.2  8 70.3  17 76.7–83.0  SDG Descriptions",
+            (("16", ""), ("4", "75.2"), ("8", "70.3")),
+            "76.7–83.0",
+            (),
+        ),
+        ("", (), "", ()),
+        ("3 89.1 banana 17 50.0", (("3", "89.1"),), "50.0", ("card_unparsed",)),
+        ("17 50.0 17 60.0", (), "50.0", ("sdg_number_repeated",)),
+    ],
+)
+def test_card_forms(text, pairs, sdg17, flags):
+    card = parse_card(text)
+    assert (card.pairs, card.sdg17, card.flags) == (pairs, sdg17, flags)
+
+
+@given(st.text(max_size=80))
+def test_card_never_crashes_and_keeps_only_sdgs_and_scores(text):
+    card = parse_card(text)
+    for number, score in card.pairs:
+        assert 1 <= int(number) <= 16
+        assert score == "" or parse_score(score) is not None
+    assert card.sdg17 == "" or parse_score(card.sdg17) is not None
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 16), st.floats(0, 100, allow_nan=False).map(lambda v: f"{v:.1f}")),
+        min_size=0,
+        max_size=3,
+        unique_by=lambda t: t[0],
+    ),
+    st.floats(0, 100, allow_nan=False).map(lambda v: f"{v:.1f}"),
+    st.sampled_from(["  ", " ", "   "]),
+)
+def test_card_round_trip(pairs, sdg17, gap):
+    text = gap.join(f"{n} {s}" for n, s in [*pairs, (17, sdg17)]) + "  SDG Descriptions"
+    card = parse_card(text)
+    assert card.pairs == tuple((str(n), s) for n, s in pairs) and card.sdg17 == sdg17 and card.flags == ()

@@ -249,3 +249,96 @@ def test_zero_and_one_institution_wording(rows, en, fr):
     ed = edition("2021", 20, rows)
     assert en in summarise(ed, country="IT", lang="en").paragraph
     assert fr in summarise(ed, country="Italy", lang="fr").paragraph
+
+
+@pytest.fixture(scope="module")
+def real_2021():
+    """THE's 2020 and 2021 tables (overall and SDG tables) and the IMT group file from examples/."""
+    from conftest import REPO, SHARED
+    from impactrank.io.groups import read_groups
+    from impactrank.io.published import read_published
+
+    tables = SHARED / "data" / "published" / "the-impact-tables"
+    if not tables.is_dir():
+        pytest.skip(f"THE's table workbooks not found at {tables} (../shared is absent)")
+    eds = {e.year: e for e in read_published(tables).editions}
+    members = read_groups(REPO / "examples" / "groups" / "imt.csv", editions=[eds[2021], eds[2020]])
+    raw = {
+        name: pl.read_excel(tables / name, engine="calamine", infer_schema_length=0)
+        for name in ("Combined_Cleaned_THE_Impact_overall_2019_2025.xlsx", "THE_Impact_climate_action_2019_2025.xlsx")
+    }
+    return eds, members, raw
+
+
+def _plain(text: str) -> str:
+    return text.replace(NB, " ").replace(NNB, " ")
+
+
+def test_real_2021_imt_story_in_both_languages(real_2021):
+    """The 2021 press release told from THE's tables: every figure here is read from the raw workbooks."""
+    eds, members, raw = real_2021
+    overall = raw["Combined_Cleaned_THE_Impact_overall_2019_2025.xlsx"]
+    y20, y21 = (overall.filter(pl.col("Year") == y) for y in ("2020", "2021"))
+    n20, n21 = y20.height, y21.height
+    french = y21.filter(pl.col("Country") == "France")
+    first_band = min(french["Rank"], key=lambda r: int(r.split("–")[0]))
+    first = sorted(french.filter(pl.col("Rank") == first_band)["University"])
+    imt = [
+        "IMT Atlantique",
+        "IMT Mines Alès",
+        "École des Mines de Saint-Étienne",
+        "Institut Mines-Télécom Business School",
+    ]
+    ranked = [n for n in imt if n in set(french["University"])]
+    new = [n for n in ranked if n not in set(y20["University"])]
+    band = {y: dict(zip(t["University"], t["Rank"], strict=True)) for y, t in ((2020, y20), (2021, y21))}
+
+    def movement(name: str) -> str:
+        lo1, hi1 = map(int, band[2020][name].split("–"))
+        lo2, hi2 = map(int, band[2021][name].split("–"))
+        if hi2 * n20 < lo1 * n21:
+            return "progressed"
+        return "declined" if lo2 * n20 > hi1 * n21 else "maintained"
+
+    moves = {n: movement(n) for n in ranked if n not in new}
+    climate = raw["THE_Impact_climate_action_2019_2025.xlsx"].filter(pl.col("Year") == "2021")
+    sdg13 = climate.filter(pl.col("University") == "IMT Atlantique")["Rank"][0]
+    assert (n20, n21, french.height, len(ranked), new) == (768, 1117, 18, 4, ["Institut Mines-Télécom Business School"])
+    assert (first_band, sdg13, climate.height) == ("101–200", "55", 566)
+    assert sorted(moves.values()) == ["maintained", "progressed", "progressed"]
+
+    en = summarise(eds[2021], previous=eds[2020], group="IMT", members=members, lang="en")
+    others = [n for n in first if n != "IMT Atlantique"]
+    assert (
+        f"IMT places {len(ranked)} of its 8 members among the {french.height} French institutions ranked."
+        in en.paragraph
+    )
+    assert (
+        f"IMT Atlantique is joint first among the French institutions with {others[0]} and {others[1]}" in en.paragraph
+    )
+    assert f"(all in the {first_band} band)" in en.paragraph and "heads" not in en.paragraph
+    assert f"{new[0]} enters the table this year ({band[2021][new[0]]}), the 4th member of IMT in it." in en.paragraph
+    assert (
+        f"Of the 3 members ranked in both editions, 2 progressed and 1 maintained their position relative to the size "
+        f"of the field, which grew from {n20} to {n21:,}; none declined." in en.paragraph
+    )
+    assert f"IMT Atlantique, {sdg13}th of {climate.height} in SDG 13 (Climate action)" in en.paragraph
+    for name, move in moves.items():
+        assert f"{name}: {band[2020][name]} of {n20}" in "\n".join(en.facts) and move in "\n".join(
+            f for f in en.facts if f.startswith(f"{name}: {band[2020][name]}")
+        )
+    fr = summarise(eds[2021], previous=eds[2020], group="IMT", members=members, lang="fr")
+    p = _plain(fr.paragraph)
+    assert f"IMT place {len(ranked)} de ses 8 membres parmi les {french.height} établissements français classés." in p
+    assert (
+        "IMT Atlantique partage la première place des établissements français, "
+        f"à égalité avec {others[0]} et {others[1]}" in p
+    )
+    assert "est en tête" not in p
+    assert f"{new[0]} fait son entrée dans le classement cette année ({band[2021][new[0]]})" in p
+    assert f"passée de {n20} à 1 117 ; aucun ne recule." in p
+    assert (
+        f"IMT Atlantique, {sdg13}e sur {climate.height} pour l'ODD 13 (Lutte contre les changements climatiques)" in p
+    )
+    facts = _plain("\n".join(fr.facts))
+    assert f"Classements par ODD, IMT Atlantique : ODD 13, {sdg13}e sur {climate.height}" in facts

@@ -102,3 +102,43 @@ def test_serve_with_several_workers_answers(ws_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_report_and_serve_take_a_groups_file(ws_path, tmp_path):
+    """A group written in a file by name and country (one member through an alias, one not in the editions)
+    replaces the institutions' groups column, in the report and on the dashboard."""
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    groups = tmp_path / "groups.csv"
+    groups.write_text(
+        "group,name,country,aliases\n"
+        "Pair,Alpha University,France,\n"
+        "Pair,Gamma Coll.,France,Gamma College\n"
+        "Pair,Omega Institute,France,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "pair.html"
+    r = run("report", "-e", "2021", "--group", "Pair", "--groups", str(groups), "-w", str(ws_path), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "Alpha University" in text and "Gamma College" in text and "Omega Institute" in text
+    assert "Beta Institute" not in text.split('id="selected"')[1].split("</table>")[0]  # a Network member, not Pair
+
+    import uvicorn
+
+    calls = {}
+    uvicorn_run = uvicorn.run
+    try:
+        uvicorn.run = lambda application, **kw: calls.update(app=application)
+        result = CliRunner().invoke(app, ["serve", "-w", str(ws_path), "--groups", str(groups)])
+    finally:
+        uvicorn.run = uvicorn_run
+    assert result.exit_code == 0, result.output
+    body = TestClient(calls["app"]).get("/api/editions/2021/groups/Pair").json()
+    assert [m["name"] for m in body["ranked"]] == ["Alpha University", "Gamma College"]
+    assert [m["name"] for m in body["absent"]] == ["Omega Institute"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("group,name,country\nPair,Alpha University,Atlantis\n", encoding="utf-8")
+    r = run("serve", "-w", str(ws_path), "--groups", str(bad), "--port", "8125")
+    assert r.returncode == 2 and "bad.csv, row 2, field 'country'" in r.stderr

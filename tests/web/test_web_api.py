@@ -204,6 +204,19 @@ def test_institution_matches_engine_and_explain(client, editions):
     assert 'data-figure-for="profile-chart"' in html and "<svg" in html
 
 
+def test_institution_shows_its_sdg_positions_in_every_edition(client, editions):
+    body = client.get("/api/editions/2021/institutions/C").json()
+    expected = {}
+    for eid, ed in editions.items():
+        sizes = dict(ed.sdg_scores.group_by("sdg").len().iter_rows())
+        for r in ed.sdg_scores.filter(pl.col("institution_id") == "C").iter_rows(named=True):
+            expected.setdefault(r["sdg"], {})[eid] = (r["rank"], sizes[r["sdg"]])
+    got = {h["sdg"]: {e: (v["rank"], v["table_size"]) for e, v in h["editions"].items()} for h in body["sdg_history"]}
+    assert got == expected and len(got) > 1
+    html = client.get("/editions/2021/institutions/C").text
+    assert 'id="sdg-history"' in html
+
+
 def test_institution_not_in_overall_table(client):
     body = client.get("/api/editions/2021/institutions/E").json()
     assert body["overall"] is None and body["formula"] is None

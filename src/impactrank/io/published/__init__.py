@@ -6,9 +6,11 @@ with a ``Year`` column) are assembled per year into one edition holding the over
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +51,11 @@ class _YearTables:
     overall: _Source | None = None
     overall_rows: list[RawRow] = field(default_factory=list)
     sdgs: dict[int, tuple[_Source, list[RawRow]]] = field(default_factory=dict)
+
+    def parts(self) -> list[tuple[_Source, list[RawRow]]]:
+        """The year's tables with their rows: the overall table first, then the SDG tables in SDG order."""
+        first = [(self.overall, self.overall_rows)] if self.overall else []
+        return first + [self.sdgs[k] for k in sorted(self.sdgs)]
 
 
 def importable_files(paths: str | Path | Sequence[str | Path]) -> list[Path]:
@@ -92,7 +99,30 @@ def read_published(
     editions of the same year."""
     if edition and edition_suffix:
         raise InputError("give either --edition or --edition-suffix, not both")
-    files = importable_files(paths)
+    with _without_cycle_collection():
+        return _read(importable_files(paths), format, edition, edition_suffix, aliases)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Reading builds a few hundred thousand small objects and no reference cycles; the cyclic collector
+    would rescan them again and again (a third of the import time), so it waits until the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(
+    files: list[Path],
+    format: str,
+    edition: str | None,
+    edition_suffix: str | None,
+    aliases: str | Path | Aliases | None,
+) -> PublishedImport:
     alias_table = aliases if isinstance(aliases, Aliases) else read_aliases(aliases) if aliases else Aliases()
     sources = []
     for path in files:
@@ -108,30 +138,27 @@ def read_published(
             reports.append(edition_report(assembled, {"overall": src.path.name}))
     workbooks = [s for s in sources if s.table is not None]
     for edition_id, tables in _workbook_years(workbooks, edition, edition_suffix) if workbooks else []:
-        used = [tables.overall] if tables.overall else []
-        used += [src for src, _ in tables.sdgs.values()]
+        parts = tables.parts()
         manifest = {
             "format": "the-workbook",
             "rows": len(tables.overall_rows),
             "sources": [
                 {"file": s.path.name, "sha256": s.sha256, "table": _table_name(s.table), "rows": len(rows)}
-                for s, rows in [(tables.overall, tables.overall_rows)] * bool(tables.overall)
-                + [tables.sdgs[k] for k in sorted(tables.sdgs)]
+                for s, rows in parts
             ],
         }
         first = tables.overall.path.name if tables.overall else "SDG tables only"
-        source = f"{first} + {len(tables.sdgs)} SDG tables (the-workbook)"
         assembled = build_edition(
             edition_id,
             tables.year,
             tables.overall_rows,
-            source,
+            f"{first} + {len(tables.sdgs)} SDG tables (the-workbook)",
             alias_table,
             manifest,
             sdg_tables={k: rows for k, (_, rows) in tables.sdgs.items()},
         )
         editions.append(assembled.edition)
-        reports.append(edition_report(assembled, {_table_name(s.table): s.path.name for s in used}))
+        reports.append(edition_report(assembled, {_table_name(s.table): s.path.name for s, _ in parts}))
     _check_unique([e.id for e in editions], [s.path.name for s in sources])
     order = sorted(range(len(editions)), key=lambda i: (editions[i].year, editions[i].id))
     editions, reports = [editions[i] for i in order], [reports[i] for i in order]

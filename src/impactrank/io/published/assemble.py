@@ -122,7 +122,7 @@ def parse_row(r: RawRow, field_size: int, subset: bool, aliases: Aliases) -> Par
         institution={
             "institution_id": iid,
             "name": name,
-            "name_original": r.name,
+            "name_original": r.name_cell or r.name,
             "country": country,
             "aliases": r.aliases or None,
             "ror": r.ror or None,
@@ -280,7 +280,7 @@ def _sdg_table(sdg: int, rows: list[RawRow], aliases: Aliases) -> list[SDGParsed
         institution = {
             "institution_id": iid,
             "name": name,
-            "name_original": r.name,
+            "name_original": r.name_cell or r.name,
             "country": country,
             "aliases": None,
             "ror": None,

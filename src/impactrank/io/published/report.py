@@ -98,7 +98,7 @@ def _flagged(r, flags: list[str], table: str) -> dict:
     return {
         "table": table,
         "row": r.row,
-        "name": r.name,
+        "name": r.name_cell or r.name,
         "flags": list(dict.fromkeys(flags)),
         "cells": {
             "rank": r.rank,

@@ -117,6 +117,7 @@ def _split_glued_country(row: RawRow) -> None:
     for cut in (m.start() for m in _GLUED.finditer(row.name)):
         tail = row.name[cut:]
         if to_alpha2(tail) is not None:
+            row.name_cell = row.name
             row.name, row.country = row.name[:cut].rstrip(), tail
             row.flags.append("country_split_from_name")
             return

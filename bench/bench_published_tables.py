@@ -1,0 +1,78 @@
+"""THE's table workbooks (the overall table and 17 SDG tables, 2019–2023, in 18 files): time to import them
+all into a new workspace (target ≤ 2 s), and to run `summary` and `view country` on the imported 2023
+edition (target ≤ 0.5 s each, loading the edition from the workspace included). Run by ``make bench``."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TABLES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "published" / "the-impact-tables"
+IMPORT_TARGET_S, VIEW_TARGET_S = 2.0, 0.5
+
+
+def timed(fn, repeat: int) -> tuple[float, float, object]:
+    """First call (cold caches) and the median of all calls, in seconds."""
+    runs, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        runs.append(time.perf_counter() - start)
+    return runs[0], statistics.median(runs), result
+
+
+def verdict(seconds: float, target: float) -> str:
+    return f"target ≤ {target:g} s: {'met' if seconds <= target else 'MISSED'}"
+
+
+def main() -> int:
+    if not TABLES.is_dir():
+        print(f"bench_published_tables: skipped, no workbooks at {TABLES}")
+        return 0
+    from impactrank.engine.views import country_view
+    from impactrank.io.published import read_published
+    from impactrank.io.workspace import Workspace
+    from impactrank.report.summary import summarise
+
+    with tempfile.TemporaryDirectory() as tmp:
+        counter = iter(range(100))
+
+        def import_all():
+            result = read_published(TABLES)
+            with Workspace(Path(tmp) / f"ws{next(counter)}.duckdb") as ws:  # a new workspace each time
+                ws.save_many(result.editions)
+            return result
+
+        first, median, result = timed(import_all, repeat=5)
+        rows = sum(e.sdg_scores.height for e in result.editions)
+        print(
+            f"published tables: read 18 workbooks and save {len(result.editions)} editions ({result.report.rows:,} "
+            f"overall rows, {rows:,} SDG rows): first {first:.3f} s, median {median:.3f} s "
+            f"({verdict(median, IMPORT_TARGET_S)})"
+        )
+        ws_path = Path(tmp) / "ws0.duckdb"
+
+        def load(edition: str):
+            with Workspace(ws_path, read_only=True) as ws:
+                return ws.load(edition)
+
+        def summary():
+            return summarise(load("2023"), previous=load("2022"), country="FR", lang="fr")
+
+        def view():
+            return country_view(load("2023"), "FR")
+
+        for name, fn in (("summary --edition 2023 --compare 2022 --country FR", summary), ("view country FR", view)):
+            first, median, _ = timed(fn, repeat=7)
+            print(
+                f"published tables: {name} on the imported 2023 edition (loading included): first {first:.3f} s, "
+                f"median {median:.3f} s ({verdict(median, VIEW_TARGET_S)})"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

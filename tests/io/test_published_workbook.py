@@ -1,0 +1,150 @@
+"""THE's table workbooks made here by hand: the layouts recognised, a year's overall table and SDG tables
+assembled into one edition, and every row kept (a glued country split, an unknown header refused)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+import xlsxwriter
+
+from impactrank.errors import InputError
+from impactrank.io.published import read_published
+
+OVERALL = ["Rank", "Year", "University", "Country", "Best scores by rank", "Overall"]
+
+
+def workbook(path: Path, header: list[str], rows: list[list[str]], blank_rows: int = 0) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for j, h in enumerate(header):
+        sheet.write_string(blank_rows, j, h)
+    for i, row in enumerate(rows, start=blank_rows + 1):
+        for j, cell in enumerate(row):
+            if cell != "":
+                sheet.write_string(i, j, cell)
+    book.close()
+    return path
+
+
+@pytest.fixture
+def tables(tmp_path: Path) -> Path:
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    workbook(
+        folder / "overall.xlsx",
+        OVERALL,
+        [
+            ["1", "2021", "Alpha University", "France", "13 90.0  9 80.0  4 70.0  17 95.0  SDG Descriptions", "90.0"],
+            ["0", "2021", "Beta Institute", "Spain", "13 85.0  5 80.0  4 60.0  17 90.0  SDG Descriptions", "85.0"],
+            ["0", "2021", "Gamma College", "Spain", "13 85.0  5 75.0  9 60.0  17 80.0  SDG Descriptions", "85.0"],
+            ["4", "2021", "Delta UniversityKosovo", "", "16 4 60.0  9 55.0  17 50.0  SDG Descriptions", "80.0"],
+            ["1", "2020", "Alpha University", "France", "13 80.0  9 70.0  4 60.0  17 90.0  SDG Descriptions", "88.0"],
+        ],
+    )
+    workbook(
+        folder / "climate.xlsx",
+        ["Rank", "Year", "University", "Country", "Climate Action", "Overall"],
+        [
+            ["1", "2021", "Alpha University", "France", "90.0", "90.0"],
+            ["0", "2021", "Beta Institute", "Spain", "85.0", "85.0"],
+            ["0", "2021", "Gamma College", "Spain", "85.0", "85.0"],
+            ["4", "2021", "Epsilon School", "Chile", "70.0", "-"],
+            ["1", "2020", "Alpha University", "France", "80.0", "88.0"],
+        ],
+    )
+    workbook(
+        folder / "partnerships.xlsx",
+        ["Rank", "Year", "University", "Country", "Partnerships for the Goals", "Overall"],
+        [
+            ["1", "2021", "Alpha University", "France", "95.0", "90.0"],
+            ["2", "2021", "Beta Institute", "Spain", "90.0", "85.0"],
+            ["3", "2021", "Gamma College", "Spain", "80.0", "85.0"],
+            ["4", "2021", "Delta University", "Kosovo", "50.0", "80.0"],
+            ["5", "2021", "Zeta Academy", "Chile", "40.0", "75.0"],
+        ],
+        blank_rows=2,
+    )
+    (folder / "README.md").write_text("not a table\n", encoding="utf-8")
+    return folder
+
+
+def test_a_year_becomes_one_edition_with_its_sdg_tables(tables):
+    result = read_published(tables)
+    assert [e.id for e in result.editions] == ["2020", "2021"]
+    ed = result.editions[1]
+    assert ed.sdg_table_sizes() == {13: 4, 17: 5} and ed.field_size == 4
+    iid = dict(zip(ed.institutions["name"], ed.institutions["institution_id"], strict=True))
+    # one institution across the tables: Alpha's overall row, SDG 13 row and SDG 17 row share its id
+    alpha = ed.sdg_scores.filter(pl.col("institution_id") == iid["Alpha University"]).sort("sdg")
+    assert alpha.select("sdg", "rank", "counted").rows() == [
+        (4, None, True),
+        (9, None, True),
+        (13, "1", True),
+        (17, "1", True),
+    ]
+    # an SDG-table-only institution is kept, ranked in its table, absent from the overall table
+    assert "Epsilon School" in iid and iid["Epsilon School"] not in set(ed.overall["institution_id"])
+    epsilon = ed.sdg_scores.filter(pl.col("institution_id") == iid["Epsilon School"]).row(0, named=True)
+    assert (epsilon["rank"], epsilon["counted"], epsilon["quality"]) == ("4", False, "ok")
+    # Zeta claims an overall score in the SDG 17 table but the overall table has no such row: flagged
+    zeta = ed.sdg_scores.filter(pl.col("institution_id") == iid["Zeta Academy"]).row(0, named=True)
+    assert zeta["quality"] == "overall_not_found"
+
+
+def test_lost_ties_glued_countries_and_hidden_scores(tables):
+    ed = read_published(tables, edition="2021").editions[0]
+    overall = ed.overall.join(ed.institutions, on="institution_id")
+    rows = {r["name"]: r for r in overall.iter_rows(named=True)}
+    assert rows["Beta Institute"]["rank"] == rows["Gamma College"]["rank"] == "=2"
+    assert "rank_reconstructed" in rows["Beta Institute"]["quality"]
+    delta = rows["Delta University"]
+    assert (delta["country"], delta["name_original"]) == ("XK", "Delta UniversityKosovo")
+    assert "country_split_from_name" in delta["quality"] and "sdg_score_missing" in delta["quality"]
+    # the split name is the SDG 17 table's institution: one id, its card SDG 17 marked counted there
+    s17 = ed.sdg_scores.filter((pl.col("institution_id") == delta["institution_id"]) & (pl.col("sdg") == 17))
+    assert s17.select("rank", "counted").row(0) == ("4", True)
+    climate = ed.sdg_scores.filter(pl.col("sdg") == 13).sort("rank_position")
+    assert climate["rank"].to_list() == ["1", "=2", "=2", "4"]
+
+
+def test_row_numbers_are_the_spreadsheets(tables):
+    result = read_published(tables, edition="2021")
+    report = result.report.editions[0]
+    delta = next(f for f in report.flagged if f["table"] == "overall" and f["name"] == "Delta UniversityKosovo")
+    assert delta["row"] == 5  # header on row 1, Delta on the 4th data row
+    zeta = next(f for f in report.flagged if f["table"] == "sdg17")
+    assert zeta["row"] == 8  # two blank rows, the header, then the 5th data row
+
+
+def test_the_same_table_twice_is_refused(tables, tmp_path):
+    copy = tmp_path / "climate-copy.xlsx"
+    copy.write_bytes((tables / "climate.xlsx").read_bytes())
+    with pytest.raises(InputError, match=re.escape("two SDG 13 tables for 2020: climate-copy.xlsx and climate.xlsx")):
+        read_published([copy, tables / "climate.xlsx"])
+
+
+def test_a_fifth_column_that_names_no_goal_is_an_error_naming_it(tmp_path):
+    path = workbook(tmp_path / "odd.xlsx", ["Rank", "Year", "University", "Country", "Banana", "Overall"], [])
+    with pytest.raises(InputError, match="'Banana' names no SDG") as exc:
+        read_published(path)
+    assert exc.value.file == "odd.xlsx"
+
+
+def test_a_year_that_is_not_a_year(tmp_path):
+    path = workbook(
+        tmp_path / "bad-year.xlsx",
+        ["Rank", "Year", "University", "Country", "Climate action", "Overall"],
+        [["1", "2021", "Alpha", "France", "90.0", "-"], ["2", "twenty", "Beta", "France", "80.0", "-"]],
+    )
+    with pytest.raises(InputError) as exc:
+        read_published(path)
+    assert (exc.value.row, exc.value.field) == (3, "year") and "'twenty' is not a year" in str(exc.value)
+
+
+def test_a_folder_with_nothing_to_import(tmp_path):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="nothing to import in folder"):
+        read_published(tmp_path)
