@@ -219,3 +219,84 @@ def test_audit_recovers_the_scaling_a_built_edition_used(mini_paths):
     assert report["formula"]["exact_rows"] == ed.overall.height == 4
     assert model(report, "minmax")["exact"]["max_abs"] == pytest.approx(0, abs=1e-4)
     assert model(report, "displayed")["exact"]["max_abs"] > 1
+
+
+def with_tables(rows: list[dict], table_rows: list[tuple[str, int, object]], year: int = 2021) -> Edition:
+    """``edition(rows)`` plus whole SDG tables: (institution, SDG, score or (lo, hi)) rows, the cards' SDGs
+    among them."""
+    ed = edition(rows)
+    cards = {(r["institution_id"], r["sdg"]) for r in ed.sdg_scores.iter_rows(named=True)}
+    extra = []
+    for iid, sdg, v in table_rows:
+        lo, hi = (v, v) if not isinstance(v, tuple) else v
+        extra.append(
+            {
+                "institution_id": iid,
+                "sdg": sdg,
+                "score": None if isinstance(v, tuple) else v,
+                "score_low": lo,
+                "score_high": hi,
+                "counted": (iid, sdg) in cards,
+            }
+        )
+    tables = pl.DataFrame(extra)
+    sizes = dict(tables.group_by("sdg").len().iter_rows())
+    known = set(ed.institutions["institution_id"])
+    more = [
+        {"institution_id": i, "name": i.upper(), "country": "FR"} for i in sorted(set(tables["institution_id"]) - known)
+    ]
+    return Edition(
+        id=str(year),
+        year=year,
+        kind="imported",
+        source="test",
+        institutions=pl.concat([ed.institutions, pl.DataFrame(more)], how="diagonal") if more else ed.institutions,
+        overall=ed.overall,
+        sdg_scores=tables,
+        manifest={"sdg_tables": {str(k): v for k, v in sizes.items()}},
+    )
+
+
+TABLE_ROWS = [
+    # SDG 3: top 90 (a), bottom 50 (the low end of c's band); SDG 5: top 100 (a), bottom 40 (x, not eligible)
+    ("a", 3, 90.0), ("c", 3, 50.0), ("b", 3, 70.0),
+    ("a", 5, 100.0), ("b", 5, 80.0), ("c", 5, (60.0, 70.0)), ("x", 5, 40.0),
+    # SDG 12: 85 … 35.5; SDG 15: 100 … 90; SDG 17: top 99 (x, not eligible) … bottom 30 (c's band)
+    ("b", 12, 85.0), ("c", 12, 55.5), ("z", 12, 35.5),
+    ("a", 15, 90.0), ("b", 15, 100.0),
+    ("a", 17, 80.0), ("b", 17, 50.0), ("c", 17, (30.0, 40.0)), ("x", 17, 99.0),
+]  # fmt: skip
+
+
+def test_sdg_table_model_by_hand():
+    # a: SDG 3 (90−50)/40 → 100, SDG 5 (100−40)/60 → 100, SDG 15 (90−90)/10 → 0, SDG 17 (80−30)/69 → 72.4638
+    #    0.22 · 72.4638 + 0.26 · 200 = 67.942
+    # b: SDG 5 (80−40)/60 → 66.667, SDG 12 (85−35.5)/49.5 → 100, SDG 15 → 100, SDG 17 (50−30)/69 → 28.9855
+    #    0.22 · 28.9855 + 0.26 · 266.667 = 75.710
+    rows = [dict(GOLDEN[0], overall=67.9), dict(GOLDEN[1], overall=75.7), GOLDEN[2]]
+    report = audit_edition(with_tables(rows, TABLE_ROWS)).to_dict()
+    m = model(report, "sdg_tables")
+    assert m["exact"]["n"] == 2 and m["exact"]["explained"] == 2
+    assert m["exact"]["mean"] == pytest.approx(((67.9 - 67.942) + (75.7 - 75.710)) / 2, abs=1e-3)
+    # the overall-eligible alone: SDG 17 tops at 80 (a), so b's SDG 17 scales to (50−30)/50 = 40, not 28.99
+    e = model(report, "sdg_tables_eligible")
+    assert e["exact"]["max_abs"] > 2
+    assert report["formula"]["models_not_applicable"] == {
+        "two_year_average": "no previous edition with its SDG tables or overall table was given"
+    }
+
+
+def test_two_year_average_by_hand():
+    # 2022: a alone in the overall table at 67.9, its single-year score (67.942, above): a single-year edition.
+    # 2023: a's SDG 15 rises to 95 and z takes part in SDG 15 at 90 ((95−90)/10 → 50): single-year
+    # 0.22 · 72.4638 + 0.26 · 250 = 80.942, published
+    # as the mean with 2022: (80.942 + 67.9) / 2 = 74.421; b, new to the overall table, keeps its 75.710.
+    last = with_tables([dict(GOLDEN[0], overall=67.9)], TABLE_ROWS, year=2022)
+    rows = [dict(GOLDEN[0], overall=74.4), dict(GOLDEN[1], overall=75.7), GOLDEN[2]]
+    tables = [(i, k, 95.0 if (i, k) == ("a", 15) else v) for i, k, v in TABLE_ROWS] + [("z", 15, 90.0)]
+    report = audit_edition(with_tables(rows, tables, year=2023), last).to_dict()
+    m = model(report, "two_year_average")
+    assert m["exact"]["n"] == 2 and m["exact"]["explained"] == 2
+    assert m["exact"]["max_abs"] == pytest.approx(max(abs(74.4 - 74.421), abs(75.7 - 75.710)), abs=1e-3)
+    assert model(report, "sdg_tables")["exact"]["explained"] == 1  # a's 74.4 is no single-year score
+    assert report["previous"] == "2022"

@@ -168,7 +168,10 @@ def test_every_lost_tie_of_the_overall_tables(imported, raw):
 def test_flags_by_kind_match_the_raw_cells(imported, raw):
     result, _ = imported
     overall = raw["Best scores by rank"]
-    card_gap = re.compile(r"(?:^|\s)(\d{1,2})\s+(?=\d{1,2}\s)")  # an SDG number straight followed by another
+
+    def hides_a_score(card: str) -> bool:  # the card's pairs are two-space groups; "16 4 75.2" lost a score
+        return any(len(g.split()) == 3 for g in re.split(r"\s{2,}", card))
+
     for year in (2020, 2021, 2022, 2023):
         t = overall.filter(pl.col("Year") == year)
         report = next(e for e in result.report.editions if e.year == year).tables["overall"]["flags"]
@@ -176,10 +179,10 @@ def test_flags_by_kind_match_the_raw_cells(imported, raw):
         assert (
             report.get("country_split_from_name", 0) == (t["Country"].is_null() & t["University"].is_not_null()).sum()
         )
-        hidden = sum(bool(card_gap.search(c)) for c in t["Best scores by rank"])
+        hidden = sum(hides_a_score(c) for c in t["Best scores by rank"])
         assert report.get("sdg_score_missing", 0) == hidden
     assert (
-        next(e for e in result.report.editions if e.year == 2022).tables["overall"]["flags"]["sdg_score_missing"] == 35
+        next(e for e in result.report.editions if e.year == 2022).tables["overall"]["flags"]["sdg_score_missing"] == 33
     )
 
 

@@ -10,14 +10,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
+from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, load_previous
 from impactrank.engine.audit import audit_edition
 from impactrank.errors import InputError
 from impactrank.io.atomic import write_text_atomic
 from impactrank.io.identity import propose_matches
 from impactrank.io.published import FORMATS, read_published
 from impactrank.io.workspace import Workspace
-from impactrank.report.audit import write_audit
+from impactrank.report.audit import verdict, write_audit
 
 institutions_app = typer.Typer(help="Institution identity across editions and sources.", no_args_is_help=True)
 app.add_typer(institutions_app, name="institutions")
@@ -114,20 +114,32 @@ def audit(
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for audit-EDITION.md and .json.")] = Path("."),
+    previous_edition: Annotated[
+        str | None,
+        typer.Option(
+            "--previous-edition",
+            help="Last year's edition, for THE's two-year average. Default: the same series' previous year "
+            "(2022 for 2023, 2022-x for 2023-x) when the workspace holds it.",
+        ),
+    ] = None,
 ) -> None:
-    """Check a table holds together (ranks, ties, bands, countries, duplicates) and which SDG scaling explains
-    its overall scores."""
+    """Check a table holds together (ranks, ties, bands, countries, duplicates) and which rule made its overall
+    scores: with its SDG tables, THE's formula is reproduced to the rounding of the display."""
     with Workspace(workspace, read_only=True) as ws:
         ed = ws.load(edition)
-    result = audit_edition(ed)
+        previous = load_previous(ws, ed, previous_edition)
+    result = audit_edition(ed, previous)
     paths = write_audit(result, out)
     f = result.formula
+    data = result.to_dict()
     console.print(
         f"edition {ed.id}: {f['exact_rows']} exact and {f['interval_rows']} banded rows checked against the "
-        f"formula; best model on exact rows: {f['best_model']}, on banded rows: {f['best_model_banded']}; "
-        f"{len(f['unexplained'])} rows unexplained.",
+        f"formula{f' (previous edition {previous.id})' if previous is not None else ''}; "
+        f"{len(f['unexplained'])} rows no model explains.",
         highlight=False,
     )
+    if f["models"]:
+        console.print(verdict(data).replace("**", ""), highlight=False)
     console.print(f"wrote {', '.join(str(p) for p in paths)}", highlight=False)
 
 

@@ -180,3 +180,10 @@ class Edition:
     def participants(self) -> int:
         """Institutions in any table of the edition."""
         return self.institutions.height
+
+
+def previous_id(edition_id: str, year: int) -> str | None:
+    """The id of the same series' previous year: "2023" → "2022", "2023-net" → "2022-net"; None for an id that
+    does not start with its year."""
+    text = str(year)
+    return f"{year - 1}{edition_id[len(text) :]}" if edition_id.startswith(text) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from impactrank.engine.audit import UNEXPLAINED, AuditReport
+from impactrank.engine.audit import AuditReport
 from impactrank.io.atomic import write_text_atomic
 
 
@@ -16,6 +16,21 @@ def write_audit(report: AuditReport, out: Path) -> list[Path]:
     write_text_atomic(js, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     write_text_atomic(md, render_markdown(data))
     return [md, js]
+
+
+def verdict(d: dict) -> str:
+    """One sentence: which rule explains the edition, with the figures."""
+    f = d["formula"]
+    best = next((m for m in f["models"] if m["model"] == f["best_model"]), None)
+    if best is None:
+        return f"No model can be singled out for edition {d['edition']} ({f['exact_rows']} exact rows)."
+    e, iv = best["exact"], best["interval"]
+    against = f" with {d['previous']}" if best["model"] == "two_year_average" and d.get("previous") else ""
+    return (
+        f"Edition {d['edition']} is explained best by **{best['model']}**{against}: {e['explained']} of {e['n']} "
+        f"exact rows reproduced by interval arithmetic (RMSE {_num(e['rmse'], 3)}, largest residual "
+        f"{_num(e['max_abs'], 3)}), {iv['consistent']} of {iv['n']} banded rows consistent."
+    )
 
 
 def _num(v: float | None, digits: int = 2) -> str:
@@ -75,32 +90,37 @@ def render_markdown(d: dict) -> str:
         "",
     ]
     if f["models"]:
+        lines += [verdict(d), ""]
         lines += [
-            "| model | parameters | exact n | mean | sd | RMSE | RMSE leave-one-out | max abs | within 1.0 "
-            "| pairs out of order | banded consistent | banded mean gap |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| model | parameters | exact n | explained (interval) | mean | sd | RMSE | RMSE leave-one-out | max abs "
+            "| within 0.1 | pairs out of order | banded consistent | banded mean gap |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for m in f["models"]:
             e, loo, iv = m["exact"], m["exact_leave_one_out"], m["interval"]
             lines.append(
-                f"| {m['model']} | {m['parameters']} | {e['n']} | {_num(e['mean'])} | {_num(e['sd'])} | "
-                f"{_num(e['rmse'])} | {_num(loo['rmse']) if loo else '–'} | {_num(e['max_abs'])} | "
-                f"{e['within_1.0']} | {m['discordant_pairs']['discordant']}/{m['discordant_pairs']['pairs']} | "
+                f"| {m['model']} | {m['parameters']} | {e['n']} | {e.get('explained', '–')} | {_num(e.get('mean'))} | "
+                f"{_num(e.get('sd'))} | {_num(e.get('rmse'))} | {_num(loo['rmse']) if loo else '–'} | "
+                f"{_num(e.get('max_abs'))} | {e.get('within_0.1', '–')} | "
+                f"{m['discordant_pairs']['discordant']}/{m['discordant_pairs']['pairs']} | "
                 f"{iv['consistent']}/{iv['n']} | {_num(iv['mean_gap'])} |"
             )
         lines += [
             "",
             *(f"- **{m['model']}**: {m['description']}" for m in f["models"]),
+            *(f"- *{name}* not evaluated: {why}." for name, why in f.get("models_not_applicable", {}).items()),
             "",
             f"Best on exact rows: **{f['best_model']}**; most banded rows consistent: **{f['best_model_banded']}**.",
             "",
-            f"### Rows no model explains within {UNEXPLAINED:g} points ({len(f['unexplained'])})",
+            f"### Rows no model explains ({len(f['unexplained'])})",
             "",
-            "| rank | institution | published | smallest residual | quality |",
-            "|---|---|---|---:|---|",
+            "Each row's gap is the distance from the nearest model's interval to the published score or range.",
+            "",
+            "| rank | institution | published | gap | nearest model | quality |",
+            "|---|---|---|---:|---|---|",
             *(
-                f"| {u['rank']} | {u['name']} | {u['overall_display']} | "
-                f"{_num(min(u['residuals'].values(), key=abs))} | {u['quality']} |"
+                f"| {u['rank']} | {u['name']} | {u['overall_display']} | {_num(u['gap'])} | "
+                f"{min(u['residuals'], key=lambda k: (abs(u['residuals'][k]), k))} | {u['quality']} |"
                 for u in f["unexplained"]
             ),
         ]

@@ -128,25 +128,28 @@ _SDG_NUMBER = re.compile(r"0*(\d{1,2})")
 
 def parse_card(text: str | None) -> Card:
     """ "15 94.9  14 95.8  3 89.1  17 97.8  SDG Descriptions" → pairs (15, 94.9), (14, 95.8), (3, 89.1) and
-    SDG 17 at 97.8. A number of 1–17 is an SDG, a decimal or a range is a score; anything else is kept out and
-    flagged ``card_unparsed``, a repeated SDG 17 ``sdg_number_repeated``. Never raises."""
+    SDG 17 at 97.8. A number of 1–17 is an SDG and a decimal, a range or a larger number is a score; the card
+    separates its pairs by two spaces, so a group's last number is its score ("11 82", "16 4 75.2": SDG 16
+    shown without a score, then SDG 4 at 75.2). Anything else is kept out and flagged ``card_unparsed``, a
+    repeated SDG 17 ``sdg_number_repeated``. Never raises."""
     if text is None:
         return Card((), "")
-    tokens = _CARD_TAIL.sub("", _clean(str(text))).split()
+    groups = [g.split() for g in re.split(r"\s{2,}", _CARD_TAIL.sub("", _clean(str(text))).strip()) if g.strip()]
+    tokens = [(t, len(g) > 1 and len(groups) > 1 and k == len(g) - 1) for g in groups for k, t in enumerate(g)]
     pairs: list[tuple[str, str]] = []
     sdg17: str | None = None
     flags: list[str] = []
     i = 0
     while i < len(tokens):
-        m = _SDG_NUMBER.fullmatch(tokens[i])
-        if m is None or not 1 <= int(m.group(1)) <= 17:
+        m = _SDG_NUMBER.fullmatch(tokens[i][0])
+        if m is None or not 1 <= int(m.group(1)) <= 17 or tokens[i][1]:
             flags.append("card_unparsed")
             i += 1
             continue
         number = m.group(1)
         score = ""
-        if i + 1 < len(tokens) and _is_card_score(tokens[i + 1]):
-            score = tokens[i + 1]
+        if i + 1 < len(tokens) and _is_card_score(*tokens[i + 1]):
+            score = tokens[i + 1][0]
             i += 1
         i += 1
         if number == "17":
@@ -159,6 +162,8 @@ def parse_card(text: str | None) -> Card:
     return Card(tuple(pairs), sdg17 or "", tuple(dict.fromkeys(flags)))
 
 
-def _is_card_score(token: str) -> bool:
-    """A card score has a decimal point or is a range; a bare small integer is the next SDG's number."""
-    return ("." in token or DASH in token) and parse_score(token) is not None
+def _is_card_score(token: str, ends_group: bool) -> bool:
+    """A score has a decimal point, is a range, is above 17, or closes its two-space group."""
+    if parse_score(token) is None:
+        return False
+    return "." in token or DASH in token or ends_group or (token.isdigit() and int(token) > 17)
