@@ -22,6 +22,7 @@ from impactrank.cli.common import (
     console_err,
     progress_bar,
 )
+from impactrank.cli.published_analysis import load_published, parse_sdg_settings, print_advice, print_whatif
 from impactrank.engine.advise import advise as run_advise
 from impactrank.engine.edition import Edition
 from impactrank.engine.metrics import encode, metric_catalogue
@@ -57,6 +58,13 @@ SubmissionsOption = Annotated[
 ]
 MethodologyOption = Annotated[
     str | None, typer.Option("--methodology", "-m", help="Bundled id or YAML file (default: the edition's).")
+]
+PreviousOption = Annotated[
+    str | None,
+    typer.Option(
+        "--previous-edition",
+        help="Last year's published edition, for THE's two-year average (default: the series' previous year).",
+    ),
 ]
 
 
@@ -245,13 +253,38 @@ def _print_summary(ed: Edition, result: UncertaintyResult, banding: Banding | No
 def whatif(
     edition: EditionOption,
     institution: Annotated[str, typer.Option("--institution", help="institution_id to change.")],
-    settings: Annotated[list[str], typer.Option("--set", help="SDG.METRIC=VALUE; repeatable.")],
+    settings: Annotated[
+        list[str] | None, typer.Option("--set", help="SDG.METRIC=VALUE; repeatable (built editions).")
+    ] = None,
+    sdg_settings: Annotated[
+        list[str] | None,
+        typer.Option("--set-sdg", help="SDG=SCORE, e.g. 13=80; repeatable (published editions: your SDG scores)."),
+    ] = None,
     institutions: InstitutionsOption = None,
     submissions: SubmissionsOption = None,
     methodology: MethodologyOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    previous_edition: PreviousOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json (published editions).")] = "table",
 ) -> None:
-    """Re-score the whole field with changed data for one institution and show before and after."""
+    """Re-score with changed data for one institution and show before and after: on a built edition the whole
+    field with changed metric values (--set); on a published edition the institution's overall score and place
+    recomputed by the edition's reproduced rule from SDG scores (--set-sdg), as intervals."""
+    if format not in ("table", "json"):
+        raise InputError(f"--format must be table or json, not {format!r}", field="format")
+    with Workspace(workspace, read_only=True) as ws:
+        kind = ws.load(edition).kind
+    if kind == "imported":
+        if settings:
+            raise InputError("a published edition has no metric values: set SDG scores with --set-sdg", field="set")
+        from impactrank.engine.whatif_published import whatif_published
+
+        ed, previous = load_published(workspace, edition, previous_edition)
+        result = whatif_published(ed, institution, parse_sdg_settings(sdg_settings or []), previous)
+        print_whatif(result, format)
+        return
+    if sdg_settings or not settings:
+        raise InputError("a built edition is re-scored from metric values: give --set SDG.METRIC=VALUE", field="set")
     ed, (method, inst, subs) = _edition_and_inputs(workspace, edition, institutions, submissions, methodology)
     current = plain_submissions(subs).filter(pl.col("institution_id") == institution)
     changes = []
@@ -323,8 +356,22 @@ def advise(
     submissions: SubmissionsOption = None,
     methodology: MethodologyOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    previous_edition: PreviousOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json (published editions).")] = "table",
 ) -> None:
-    """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most."""
+    """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most; on a
+    published edition, the SDG-score gain (in a counted or an added SDG) that lifts the overall score into the
+    next band or rank."""
+    if format not in ("table", "json"):
+        raise InputError(f"--format must be table or json, not {format!r}", field="format")
+    with Workspace(workspace, read_only=True) as ws:
+        kind = ws.load(edition).kind
+    if kind == "imported":
+        from impactrank.engine.advise_published import advise_published
+
+        ed, previous = load_published(workspace, edition, previous_edition)
+        print_advice(advise_published(ed, institution, previous), format)
+        return
     ed, (method, inst, subs) = _edition_and_inputs(workspace, edition, institutions, submissions, methodology)
     a = run_advise(method, inst, subs, institution, top=top)
     console.print(

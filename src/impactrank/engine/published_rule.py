@@ -83,11 +83,13 @@ def edition_rule(edition: Edition, previous: Edition | None = None) -> Rule:
         raise InputError(
             f"edition {edition.id} has no SDG tables, so its overall scores cannot be recomputed: import the "
             "edition with its SDG tables (impactrank import FOLDER)",
-            field="edition",
+            field="rule",
         )
+    if edition.overall.height == 0:
+        raise InputError(f"edition {edition.id} has SDG tables but no overall table to reproduce", field="rule")
     c = rp.cards(edition)
     if not c.exact.any():
-        raise InputError(f"edition {edition.id} has no row with exact scores to check a rule against", field="edition")
+        raise InputError(f"edition {edition.id} has no row with exact scores to check a rule against", field="rule")
     ext = rp.table_extremes(edition)
     lo, hi, _ = rp.single_year(c, ext)
     k, n = rp.explained_share(lo, hi, c)
@@ -110,14 +112,14 @@ def edition_rule(edition: Edition, previous: Edition | None = None) -> Rule:
     raise InputError(
         f"edition {edition.id}'s published overall scores are reproduced neither by the single-year rule ({k} of "
         f"{n} exact rows) nor by the two-year average with {previous.id} ({k2} of {n2})",
-        field="edition",
+        field="rule",
     )
 
 
-def score_matrix(edition: Edition) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Every institution of the edition's SDG tables × 17 SDGs: score intervals (rounding included), NaN where
-    the institution is not in that SDG's table."""
-    rows = edition.sdg_scores.filter(pl.col("score_low").is_not_null())
+def score_matrix(sdg_scores: pl.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Every institution of an edition's SDG-table rows × 17 SDGs: score intervals (rounding included), NaN
+    where the institution is not in that SDG's table."""
+    rows = sdg_scores.filter(pl.col("score_low").is_not_null())
     ids = sorted(set(rows["institution_id"].to_list()))
     index = {iid: k for k, iid in enumerate(ids)}
     lo = np.full((len(ids), rp.N_SDGS), np.nan)

@@ -94,14 +94,16 @@ def minmax(lo: np.ndarray, hi: np.ndarray, sdg: np.ndarray, ext: Extremes) -> tu
     with np.errstate(invalid="ignore", divide="ignore"):
         low = 100.0 * (lo - ext.bottom_hi[k]) / (ext.top_hi[k] - ext.bottom_hi[k])
         high = 100.0 * (hi - ext.bottom_lo[k]) / (ext.top_lo[k] - ext.bottom_lo[k])
-    return np.clip(low, 0.0, 100.0), np.clip(high, 0.0, 100.0)
+    alone = ext.top[k] == ext.bottom[k]  # one score in the table: it is the highest, 100 (as the engine scales)
+    return np.where(alone, 100.0, np.clip(low, 0.0, 100.0)), np.where(alone, 100.0, np.clip(high, 0.0, 100.0))
 
 
 def minmax_point(x: np.ndarray, sdg: np.ndarray, ext: Extremes) -> np.ndarray:
     """The scaled score at the displayed values (no rounding)."""
     k = sdg - 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 100.0 * (x - ext.bottom[k]) / (ext.top[k] - ext.bottom[k])
+        scaled = 100.0 * (x - ext.bottom[k]) / (ext.top[k] - ext.bottom[k])
+    return np.where(ext.top[k] == ext.bottom[k], 100.0, scaled)
 
 
 def max100(lo: np.ndarray, hi: np.ndarray, sdg: np.ndarray, ext: Extremes) -> tuple[np.ndarray, np.ndarray]:

@@ -464,6 +464,55 @@ def create_app(
         summary="An institution: scores, ranks, bands across editions, and how its overall score arises",
     )(institution_route(True))
 
+    # ----------------------------------------------------------------- what-if on a published edition
+    def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:
+        from impactrank.engine.edition import previous_id
+        from impactrank.engine.whatif_published import whatif_published
+
+        e = data.edition
+        if e.kind != "imported":
+            raise InputError(
+                f"edition {e.id} is built: its what-if changes metric values (impactrank whatif --set)",
+                field="edition",
+            )
+        settings: dict[int, float] = {}
+        for k in range(1, 18):
+            text = (request.query_params.get(f"s{k}") or "").strip()
+            if text:
+                try:
+                    settings[k] = float(text.replace(",", "."))
+                except ValueError:
+                    raise InputError(f"parameter 's{k}': {text!r} is not a score", field="set-sdg") from None
+        prev = previous_id(e.id, e.year)
+        previous = store.get(prev).edition if prev in store.edition_ids() else None
+        result = whatif_published(e, iid, settings, previous)
+        return {
+            "title": f"What if: {result.name or iid} in {e.id}",
+            "edition": _edition_info(store, data),
+            "institution_id": iid,
+            "settings": {str(k): v for k, v in settings.items()},
+            "result": result.to_dict(),
+            "links": {
+                "institution": f"/editions/{e.id}/institutions/{iid}",
+                "json": f"/api/editions/{e.id}/institutions/{iid}/whatif",
+            },
+        }
+
+    def whatif_route(api: bool):
+        async def handler(request: Request, edition: str, institution_id: Annotated[str, _id_path()]) -> Response:
+            return respond(request, "whatif.html.j2", whatif_ctx(store.get(edition), institution_id, request), api)
+
+        return handler
+
+    app.get(
+        "/editions/{edition}/institutions/{institution_id}/whatif", response_class=HTMLResponse, include_in_schema=False
+    )(whatif_route(False))
+    app.get(
+        "/api/editions/{edition}/institutions/{institution_id}/whatif",
+        summary="A published edition: the institution's overall score and place recomputed from SDG scores "
+        "s1…s17 (query parameters), by the edition's reproduced rule",
+    )(whatif_route(True))
+
     # ----------------------------------------------------------------- country
     def country_ctx(data: EditionData, code: str, lang: str) -> dict:
         from impactrank.engine.views import country_view

@@ -1,0 +1,173 @@
+"""Advice on a published edition: for each SDG the institution counts or could add, the SDG score that lifts
+its overall score past the next band's lowest score (or the next rank's score), by the edition's reproduced
+rule; under THE's two-year average, also the single-year score next year needs for each band given this year's.
+
+A score is needed "for certain" when the overall interval's low end clears the threshold's high end, and
+"possibly" when the high end clears its low end. Raising one SDG above its table's top makes it the top
+(scaled 100) and lowers every other row's scaled score in that SDG, so the published threshold is then
+conservative. Pure: editions in, advice out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import polars as pl
+
+from impactrank.engine import reproduce as rp
+from impactrank.engine.edition import Edition
+from impactrank.engine.published_rule import edition_rule, overall_bounds
+from impactrank.engine.whatif_published import bands_of
+from impactrank.errors import InputError
+
+GRID = np.round(np.arange(0, 1001) / 10, 1)  # candidate SDG scores, at display precision
+
+
+@dataclass
+class PublishedAdvice:
+    edition: str
+    institution_id: str
+    name: str | None
+    rule: str
+    current: str  # its published rank or band
+    overall_low: float
+    overall_high: float
+    target: str | None  # "the 101–200 band", "rank 54"; None at the top of the table
+    threshold: float | None  # the published score to pass
+    levers: list[dict]  # sdg, published, counted, needed_certain, needed_possible, gain_certain, gain_possible
+    next_year: list[dict] | None  # two-year rule: band, threshold, certain, possible (next single-year score)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def advise_published(edition: Edition, institution_id: str, previous: Edition | None = None) -> PublishedAdvice:
+    row = edition.overall.filter(pl.col("institution_id") == institution_id)
+    if edition.institutions.filter(pl.col("institution_id") == institution_id).height == 0:
+        raise InputError(f"no institution {institution_id!r} in edition {edition.id}", field="institution")
+    if row.height == 0:
+        raise InputError(
+            f"{institution_id} is not in edition {edition.id}'s overall table: try SDG scores with whatif --set-sdg",
+            field="institution",
+        )
+    rule = edition_rule(edition, previous)
+    rec = row.row(0, named=True)
+    mine = edition.sdg_scores.filter(pl.col("institution_id") == institution_id)
+    lo, hi = _intervals(mine)
+    o_lo, o_hi = overall_bounds(lo[None], hi[None], rule.extremes, rule, [institution_id])
+    target, threshold = _target(edition, rec)
+    levers = [] if threshold is None else _levers(mine, lo, hi, rule, institution_id, threshold)
+    name = edition.institutions.filter(pl.col("institution_id") == institution_id)["name"][0]
+    return PublishedAdvice(
+        edition=edition.id,
+        institution_id=institution_id,
+        name=name,
+        rule=rule.describe(),
+        current=rec["rank"],
+        overall_low=float(o_lo[0]),
+        overall_high=float(o_hi[0]),
+        target=target,
+        threshold=threshold,
+        levers=levers,
+        next_year=_next_year(edition, rec, lo, hi, rule) if rule.name == "two_year" else None,
+    )
+
+
+def _intervals(mine: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = np.full(rp.N_SDGS, np.nan), np.full(rp.N_SDGS, np.nan)
+    for r in mine.filter(pl.col("score_low").is_not_null()).iter_rows(named=True):
+        lo[r["sdg"] - 1], hi[r["sdg"] - 1] = r["score_low"] - rp.ROUNDING, r["score_high"] + rp.ROUNDING
+    return lo, hi
+
+
+def _target(edition: Edition, rec: dict) -> tuple[str | None, float | None]:
+    """The next band up (its lowest published score) or, individually ranked, the row just above."""
+    table = edition.overall.filter(pl.col("overall_low").is_not_null())
+    if rec["band"] is None:
+        above = table.filter(pl.col("band").is_null() & (pl.col("rank_position") < rec["rank_position"]))
+        if above.height == 0:
+            return None, None
+        best = above.sort("rank_position", descending=True).row(0, named=True)
+        return f"rank {best['rank'].lstrip('=')}", float(best["overall_low"])
+    bands = [b for b, _, _ in bands_of(edition)]
+    i = bands.index(rec["band"]) if rec["band"] in bands else 0
+    if i == 0:
+        lowest = table.filter(pl.col("band").is_null())["overall_low"].min()
+        return "an individual rank", None if lowest is None else float(lowest)
+    better = table.filter(pl.col("band") == bands[i - 1])
+    return f"the {bands[i - 1]} band", float(better["overall_low"].min())
+
+
+def _levers(
+    mine: pl.DataFrame, lo: np.ndarray, hi: np.ndarray, rule, institution_id: str, threshold: float
+) -> list[dict]:
+    """Per SDG, the smallest score on the display grid whose overall interval clears the threshold."""
+    shown = {r["sdg"]: r for r in mine.iter_rows(named=True)}
+    out = []
+    for sdg in range(1, rp.N_SDGS + 1):
+        k = sdg - 1
+        grid_lo = np.repeat(lo[None], GRID.size, axis=0)
+        grid_hi = np.repeat(hi[None], GRID.size, axis=0)
+        grid_lo[:, k] = grid_hi[:, k] = GRID
+        # a score above the table's top scales to 100 (clipped), as it would as the new top
+        o_lo, o_hi = overall_bounds(grid_lo, grid_hi, rule.extremes, rule, [institution_id] * GRID.size)
+        now = shown.get(sdg)
+        current = None if now is None or now["score"] is None else float(now["score"])
+        floor = -np.inf if now is None else float(now["score_low"])
+        certain = _first(GRID, (o_lo > threshold + rp.ROUNDING) & (floor <= GRID))
+        possible = _first(GRID, (o_hi > threshold - rp.ROUNDING) & (floor <= GRID))
+        if certain is None and possible is None:
+            continue
+        out.append(
+            {
+                "sdg": sdg,
+                "published": None
+                if now is None or now["score_low"] is None
+                else (f"{current:.1f}" if current is not None else f"{now['score_low']:.1f}–{now['score_high']:.1f}"),
+                "counted": bool(now["counted"]) if now is not None else False,
+                "needed_certain": certain,
+                "needed_possible": possible,
+                "gain_certain": None if certain is None or current is None else round(certain - current, 1),
+                "gain_possible": None if possible is None or current is None else round(possible - current, 1),
+            }
+        )
+    out.sort(key=lambda r: (r["needed_certain"] is None, _gain(r), r["sdg"]))
+    return out
+
+
+def _gain(r: dict) -> float:
+    """Smallest first: the gain from the current score, or the whole score for an SDG to add."""
+    value = r["gain_certain"] if r["gain_certain"] is not None else r["needed_certain"]
+    return np.inf if value is None else value
+
+
+def _first(grid: np.ndarray, ok: np.ndarray) -> float | None:
+    hits = np.flatnonzero(ok)
+    return float(grid[hits[0]]) if hits.size else None
+
+
+def _next_year(edition: Edition, rec: dict, lo: np.ndarray, hi: np.ndarray, rule) -> list[dict]:
+    """The single-year score next year needs for each band up to the current one, given this year's single-year
+    score: next published = (next single-year + this single-year) / 2, band boundaries assumed unchanged."""
+    single = replace(rule, name="single_year")
+    s_lo, s_hi = overall_bounds(lo[None], hi[None], rule.extremes, single, [rec["institution_id"]])
+    table = edition.overall.filter(pl.col("overall_low").is_not_null())
+    out = []
+    w_this, w_prev = rp.TWO_YEAR
+    for band, _, _ in bands_of(edition):
+        lowest = table.filter(pl.col("band") == band)["overall_low"].min()
+        if lowest is None:
+            continue
+        t = float(lowest)
+        out.append(
+            {
+                "band": band,
+                "threshold": t,
+                "certain": ((t + rp.ROUNDING) - w_prev * float(s_lo[0])) / w_this,
+                "possible": ((t - rp.ROUNDING) - w_prev * float(s_hi[0])) / w_this,
+            }
+        )
+        if band == rec["band"]:
+            break
+    return out

@@ -1,0 +1,68 @@
+"""A small published edition whose overall scores are computed here by THE's single-year rule (min–max over
+each SDG table, 0.22 × SDG 17 + 0.26 × the best three), for what-if and advice tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from impactrank.engine.edition import Edition
+
+SDGS = (3, 5, 9, 13, 17)
+
+
+def published_field(seed: int = 7, n: int = 40) -> tuple[Edition, dict]:
+    """n institutions with exact scores in SDGs 3, 5, 9, 13 and 17, and their overall score by THE's
+    single-year rule computed here: min–max over each SDG, 0.22 × SDG 17 + 0.26 × the best three; shown to one
+    decimal, ranked by competition on the displayed score, individually (a small field has no bands)."""
+    rng = np.random.default_rng(seed)
+    scores = {k: np.round(rng.uniform(5, 95, n), 1) for k in SDGS}
+    scaled = {k: 100 * (v - v.min()) / (v.max() - v.min()) for k, v in scores.items()}
+    others = np.stack([scaled[k] for k in SDGS if k != 17], axis=1)
+    overall = 0.22 * scaled[17] + 0.26 * np.sort(others, axis=1)[:, ::-1][:, :3].sum(axis=1)
+    shown = np.round(overall, 1)
+    rank = np.array([1 + int((shown > s).sum()) for s in shown])
+    ids = [f"u{i:02d}" for i in range(n)]
+    best = np.argsort(-others, axis=1, kind="stable")[:, :3]
+    tops = [[(SDGS[j], scores[SDGS[j]][i]) for j in best[i]] for i in range(n)]
+    sdg_rows = [
+        {
+            "institution_id": ids[i],
+            "sdg": k,
+            "score": float(scores[k][i]),
+            "score_low": float(scores[k][i]),
+            "score_high": float(scores[k][i]),
+            "counted": k == 17 or k in {t for t, _ in tops[i]},
+            "rank": str(1 + int((scores[k] > scores[k][i]).sum())),
+        }
+        for i in range(n)
+        for k in SDGS
+    ]
+    ed = Edition(
+        id="2021",
+        year=2021,
+        kind="imported",
+        source="test",
+        institutions=pl.DataFrame({"institution_id": ids, "name": [i.upper() for i in ids], "country": ["FR"] * n}),
+        overall=pl.DataFrame(
+            {
+                "institution_id": ids,
+                "rank": [str(r) for r in rank],
+                "rank_position": rank,
+                "rank_low": rank,
+                "rank_high": rank,
+                "overall_score": shown,
+                "overall_low": shown,
+                "overall_high": shown,
+                "overall_display": [f"{s:.1f}" for s in shown],
+                "sdg17_score": scores[17],
+                "sdg17_low": scores[17],
+                "sdg17_high": scores[17],
+                "top_sdgs": [";".join(str(t) for t, _ in tp) for tp in tops],
+                "quality": ["ok"] * n,
+            }
+        ),
+        sdg_scores=pl.DataFrame(sdg_rows),
+        manifest={"sdg_tables": {str(k): n for k in SDGS}},
+    )
+    return ed, {"scores": scores, "overall": overall, "ids": ids}
