@@ -95,7 +95,8 @@ def main() -> int:
             )
         first, median, _ = timed(lambda: advise_published(eds[2021], "fr-ecole-des-mines-de-saint-etienne"), repeat=5)
         print(
-            f"published tables: advise 2021 (17 SDGs × 1,001 candidate scores): first {first:.3f} s, median {median:.3f} s"
+            f"published tables: advise 2021 (17 SDGs × 1,001 candidate scores): first {first:.3f} s, "
+            f"median {median:.3f} s"
         )
     return 0
 

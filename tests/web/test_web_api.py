@@ -369,6 +369,7 @@ def test_openapi_lists_every_api_route(client):
         "/api/editions/{edition}",
         "/api/editions/{edition}/sdgs/{sdg}",
         "/api/editions/{edition}/institutions/{institution_id}",
+        "/api/editions/{edition}/institutions/{institution_id}/whatif",
         "/api/editions/{edition}/countries/{country}",
         "/api/editions/{edition}/groups/{group}",
         "/api/compare",
