@@ -263,6 +263,9 @@ def test_significant_move_needs_disjoint_intervals():
 def test_band_labels_and_interval_widths(mini_methodology):
     banding = mini_methodology.overall.banding  # individual 1–2, then 3–4, then 5+
     assert [U.band_label(banding, p) for p in (1, 2, 3, 4, 5, 9)] == ["1–2", "1–2", "3–4", "3–4", "5+", "5+"]
+    open_end = banding.model_copy(update={"table_end": "open_last_band"})  # a 4-row table ends in "3+"
+    assert U._band_segments(open_end, 4) == [("1–2", 1, 2), ("3+", 3, 4)]
+    assert U._band_segments(open_end, 6) == [("1–2", 1, 2), ("3–4", 3, 4), ("5+", 5, 6)]
     table = pl.DataFrame(
         {
             "table": ["overall"] * 4,

@@ -700,6 +700,9 @@ def _band_segments(banding: Banding, size: int) -> list[tuple[str, int, int]]:
         if band.start > size:
             break
         segments.append((band.label, band.start, size if band.end is None else min(band.end, size)))
+    if banding.table_end == "open_last_band" and segments and segments[-1][1] > banding.individual_to:
+        _, start, end = segments[-1]  # the band holding the table's last row is shown open-ended
+        segments[-1] = (f"{start}+", start, end)
     if not segments:
         segments.append((f"1–{size}", 1, size))
     return segments
