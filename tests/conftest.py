@@ -65,3 +65,49 @@ def demo_build(tmp_path_factory) -> DemoBuild:
         ).edition
     data.groups.write_csv(out / "groups.csv")
     return DemoBuild(data, editions, workspace, out / "groups.csv")
+
+
+# A field scored by evidence questions only, each SDG through one question worth 3 points in the bundled THE
+# editions (rubric: exists, evidence, public; every other metric of a submitted SDG is missing and scores 0), so
+# that with min–max scaling an SDG's scaled score is 100 × (p − lowest p) / (highest p − lowest p) for p points.
+EVIDENCE_QUESTIONS = {
+    17: "sdg_reports",
+    1: "community_anti_poverty_programmes",
+    2: "national_hunger",
+    3: "health_collaborations",
+}
+
+# Two editions by hand (the-2022, then the-2023 averaging with it); single-year scores, 0.22 × SDG 17 + 0.26 × 3:
+# 2022: A 22 + 0.26 (100 + 100 + 50) = 87; B 0.26 (50 + 0 + 100) = 39; L (leaves) 11 + 0.26 · 100 = 37.
+# 2023: A 22 + 0.26 (50 + 100 + 0) = 61; B 0.26 (100 + 100 + 50) = 65; N (new) 11 + 0.26 · 100 = 37.
+# Published 2023: A (61 + 87) / 2 = 74; B (65 + 39) / 2 = 52; N 37 (its single-year score).
+PAIR_POINTS = {
+    2022: {"A": {17: 3, 1: 3, 2: 3, 3: 2}, "B": {17: 1, 1: 2, 2: 1, 3: 3}, "L": {17: 2, 1: 1, 2: 3, 3: 1}},
+    2023: {"A": {17: 3, 1: 2, 2: 3, 3: 1}, "B": {17: 1, 1: 3, 2: 3, 3: 2}, "N": {17: 2, 1: 1, 2: 0, 3: 3}},
+}
+
+
+def write_evidence_field(directory: Path, points: dict[str, dict[int, int]], tag: str = "") -> tuple[Path, Path]:
+    """institutions.csv and submissions.csv for institutions → SDG → points (0–3) of the SDG's one question."""
+    directory.mkdir(parents=True, exist_ok=True)
+    inst, subs = directory / f"institutions{tag}.csv", directory / f"submissions{tag}.csv"
+    inst.write_text("institution_id,name,country\n" + "".join(f"{i},{i} University,FR\n" for i in points))
+    rows = ["institution_id,sdg,metric,exists,evidence,public,recent"]
+    for i, sdgs in points.items():
+        for sdg, p in sdgs.items():
+            answers = ",".join(["1"] * p + ["0"] * (4 - p))
+            rows.append(f"{i},{sdg},{EVIDENCE_QUESTIONS[sdg]},{answers}")
+    subs.write_text("\n".join(rows) + "\n")
+    return inst, subs
+
+
+@pytest.fixture
+def evidence_pair(tmp_path) -> dict[int, tuple[Path, Path]]:
+    """The two hand-computed editions' input files, by year."""
+    return {year: write_evidence_field(tmp_path / "inputs", pts, f"_{year}") for year, pts in PAIR_POINTS.items()}
+
+
+@pytest.fixture
+def evidence_field():
+    """write_evidence_field(directory, points, tag): a hand-computable field's input files."""
+    return write_evidence_field

@@ -31,8 +31,7 @@ REAL_BANDS = {
         ("601+", 46.6, 9.5),
     ],
 }
-EDGE_TOLERANCE = 1.5  # points, at each band edge; the demo is calibrated to within about one point
-MIN_TOLERANCE = 2.5  # the lowest score is a single institution, so it is looser
+TOLERANCE = 1.0  # points, at each edge of each band, the lowest score included
 
 
 def _write(field, directory: Path, year: int) -> tuple[Path, Path]:
@@ -110,9 +109,27 @@ def test_band_score_ranges_resemble_the_real_ones(built, year):
     for band, high, low in REAL_BANDS[year]:
         scores = overall.filter(pl.col("band") == band)["overall_score"].round(1)
         assert scores.len() > 0, band
-        assert abs(scores.max() - high) <= EDGE_TOLERANCE, (band, scores.max(), high)
-        tolerance = MIN_TOLERANCE if band.endswith("+") else EDGE_TOLERANCE
-        assert abs(scores.min() - low) <= tolerance, (band, scores.min(), low)
+        assert abs(scores.max() - high) <= TOLERANCE, (band, scores.max(), high)
+        assert abs(scores.min() - low) <= TOLERANCE, (band, scores.min(), low)
+
+
+@pytest.mark.shared
+def test_the_real_band_ranges_are_those_of_the_published_tables(shared_dir):
+    """REAL_BANDS as THE's published overall tables show them: each band's lowest and highest displayed score."""
+    path = (
+        shared_dir / "data" / "published" / "the-impact-tables" / "Combined_Cleaned_THE_Impact_overall_2019_2025.xlsx"
+    )
+    table = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+    for year, bands in REAL_BANDS.items():
+        rows = table.filter(pl.col("Year") == str(year))
+        ranges: dict[str, list[tuple[float, float]]] = {}
+        for rank, overall in rows.select("Rank", "Overall").iter_rows():
+            rank = rank.replace("-", "–").replace(" ", "")
+            if "–" in rank or rank.endswith("+"):
+                low, high = (float(x) for x in overall.replace("-", "–").split("–"))
+                ranges.setdefault(rank, []).append((low, high))
+        published = [(band, max(h for _, h in r), min(lo for lo, _ in r)) for band, r in ranges.items()]
+        assert published == bands, year
 
 
 def test_values_are_plausible(demo):

@@ -1,6 +1,7 @@
 """Bad input through the real command: one clear line naming file, row and field; exit 2; no traceback;
 nothing written to --out or the workspace."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -297,3 +298,107 @@ def test_explain_an_imported_row_shows_what_was_published(tmp_path):
     text = " ".join(result.stdout.split())
     assert "published as 82.2–88.2" in text and "SDG 5 score 77.4000" in text
     assert "SDG 17 published as 81.9–86.9" in text and "carries no metric scores" in text
+
+
+def build_year(tmp_path, evidence_pair, year, *extra, out=None):
+    """Build one year of the hand-computed pair (tests/conftest.py) with that year's bundled THE methodology."""
+    inst, subs = evidence_pair[year]
+    return impactrank(
+        "build", "-i", str(inst), "-s", str(subs), "--out", out or f"out{year}", "-m", f"the-{year}",
+        "--workspace", "ws.duckdb", *extra, cwd=tmp_path,
+    )  # fmt: skip
+
+
+def read_csv(path) -> dict[str, dict[str, str]]:
+    import csv
+
+    with open(path, encoding="utf-8") as fh:
+        return {row["institution_id"]: row for row in csv.DictReader(fh)}
+
+
+def test_build_averages_with_the_previous_year_of_the_workspace(tmp_path, evidence_pair):
+    assert build_year(tmp_path, evidence_pair, 2022).returncode == 0
+    result = build_year(tmp_path, evidence_pair, 2023)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "averaged with the single-year scores of edition 2022 from ws.duckdb: 2 institutions averaged; 1 new" in text
+    last, this = read_csv(tmp_path / "out2022" / "overall.csv"), read_csv(tmp_path / "out2023" / "overall.csv")
+    assert "single_year_score" not in next(iter(last.values()))  # a single-year edition's table stays as it was
+    for iid, row in this.items():
+        single = float(row["single_year_score"])
+        expected = (single + float(last[iid]["overall_score"])) / 2 if iid in last else single
+        assert float(row["overall_score"]) == pytest.approx(expected), iid
+    assert [this[i]["overall_display"] for i in "ABN"] == ["74.0", "52.0", "37.0"]
+    manifest = json.loads((tmp_path / "out2023" / "manifest.json").read_text())
+    (previous,) = manifest["previous_editions"]
+    assert (previous["edition"], previous["lag"], previous["institutions"]) == ("2022", 1, 3)
+    assert len(previous["single_year_sha256"]) == 64
+    # the same inputs give the same bytes
+    assert build_year(tmp_path, evidence_pair, 2023, out="again").returncode == 0
+    for name in ("overall.csv", "sdg_scores.csv", "metric_scores.csv", "manifest.json"):
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out2023" / name).read_bytes(), name
+    explained = impactrank("explain", "-w", "ws.duckdb", "-e", "2023", "--institution", "B", cwd=tmp_path)
+    assert "published = 0.5 × 65.0000 (this edition) + 0.5 × 39.0000 (edition 2022) = 52.0000" in " ".join(
+        explained.stdout.split()
+    )
+
+
+def test_previous_edition_by_series_or_named(tmp_path, evidence_pair):
+    assert build_year(tmp_path, evidence_pair, 2022, "--edition", "2022-net").returncode == 0
+    series = build_year(tmp_path, evidence_pair, 2023, "--edition", "2023-net")
+    assert series.returncode == 0, series.stderr
+    assert "edition 2022-net from ws.duckdb" in " ".join(series.stdout.split())
+    named = build_year(tmp_path, evidence_pair, 2023, "--edition", "net-b", "--previous-edition", "2022-net", out="b")
+    assert named.returncode == 0, named.stderr
+    assert json.loads((tmp_path / "b" / "manifest.json").read_text())["previous_editions"][0]["edition"] == "2022-net"
+    assert (tmp_path / "b" / "overall.csv").read_bytes() == (tmp_path / "out2023" / "overall.csv").read_bytes()
+
+
+def assert_one_line_and_nothing_written(result, fragment, tmp_path, editions_before):
+    from impactrank.io.workspace import Workspace
+
+    assert result.returncode == 2, result.stdout
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert fragment in result.stderr
+    assert not (tmp_path / "out2023").exists()
+    if editions_before is None:
+        assert not (tmp_path / "ws.duckdb").exists()
+        return
+    with Workspace(tmp_path / "ws.duckdb", read_only=True) as ws:
+        assert ws.editions()["edition"].to_list() == editions_before
+
+
+def test_missing_previous_edition_stops_the_build(tmp_path, evidence_pair):
+    result = build_year(tmp_path, evidence_pair, 2023)
+    assert_one_line_and_nothing_written(result, "previous edition 2022, which needs a workspace", tmp_path, None)
+    assert build_year(tmp_path, evidence_pair, 2022, "--edition", "2022-net").returncode == 0
+    result = build_year(tmp_path, evidence_pair, 2023)
+    assert_one_line_and_nothing_written(result, "no edition '2022' in workspace ws.duckdb", tmp_path, ["2022-net"])
+    result = build_year(tmp_path, evidence_pair, 2023, "--previous-edition", "2021")
+    assert_one_line_and_nothing_written(result, "no edition '2021'", tmp_path, ["2022-net"])
+    result = build_year(tmp_path, evidence_pair, 2023, "--edition", "network")
+    assert_one_line_and_nothing_written(result, "does not start with a year", tmp_path, ["2022-net"])
+    result = build_year(tmp_path, evidence_pair, 2022, "--previous-edition", "2022-net", out="out2023")
+    assert_one_line_and_nothing_written(result, "the-2022 does not average", tmp_path, ["2022-net"])
+
+
+def test_a_published_table_is_no_previous_edition(tmp_path, evidence_pair):
+    """An imported table shows bands, not exact single-year scores: the average cannot be taken."""
+    import polars as pl
+
+    from impactrank.engine.edition import Edition
+    from impactrank.io.workspace import Workspace
+
+    published = Edition(
+        id="2022",
+        year=2022,
+        kind="imported",
+        source="the-2022.csv (clean-csv)",
+        institutions=pl.DataFrame({"institution_id": ["A", "B"], "name": ["A University", "B"], "country": ["FR"] * 2}),
+        overall=pl.DataFrame({"institution_id": ["A", "B"], "rank": ["1", "101–200"], "overall_score": [87.0, None]}),
+        sdg_scores=pl.DataFrame(schema={"institution_id": pl.String, "sdg": pl.Int64}),
+    )
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.save(published)
+    result = build_year(tmp_path, evidence_pair, 2023)
+    assert_one_line_and_nothing_written(result, "no exact single-year score for 2 of 2 rows", tmp_path, ["2022"])

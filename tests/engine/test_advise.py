@@ -134,3 +134,25 @@ def test_gap_when_every_position_is_individually_ranked(mini):
     assert (gap.position, gap.current, gap.target, gap.target_position) == (4, "rank 4", "rank 3", 3)
     # C's displayed 37.0 is the score to tie: 36.95 rounds up to it
     assert gap.points == pytest.approx(36.95 - (0.26 * (25 + 200 / 9)))
+
+
+def test_advice_on_an_averaging_edition_is_in_published_points(evidence_pair):
+    """The hand-computed pair (tests/conftest.py): B publishes (65 + 39) / 2 = 52, second behind A's 74.0, so it
+    needs 73.95 − 52 = 21.95 published points for rank 1. Answering its SDG 3 question fully (2 → 3 points)
+    scales SDG 3 to 100 (A 1, B 3, N 3): single-year 0.26 (100 + 100 + 100) = 78, published 58.5: +6.5."""
+    m22, m23 = load_methodology("the-2022"), load_methodology("the-2023")
+    inputs = {}
+    for year, m in ((2022, m22), (2023, m23)):
+        inst = read_institutions(evidence_pair[year][0])
+        inputs[year] = (inst, read_submissions([evidence_pair[year][1]], m, inst))
+    e22 = build_edition(m22, *inputs[2022])
+    previous = e22.overall.select(
+        "institution_id", "single_year_score", previous_edition=pl.lit("2022"), lag=pl.lit(1, pl.Int64)
+    )
+    advice = advise(m23, *inputs[2023], "B", previous=previous)
+    assert (advice.score, advice.best_score) == pytest.approx((52, 52))
+    assert (advice.gap.current, advice.gap.target, advice.gap.points) == ("rank 2", "rank 1", pytest.approx(21.95))
+    gains = {(r["sdg"], r["metric"]): r["gain"] for r in advice.gains.iter_rows(named=True)}
+    assert gains[(3, "health_collaborations")] == pytest.approx(6.5)
+    rebuilt = whatif(m23, *inputs[2023], "B", [Change(3, "health_collaborations", answers=(1, 1, 1, 0))], previous)
+    assert rebuilt.overall["overall_score"].to_list() == pytest.approx([52, 58.5])

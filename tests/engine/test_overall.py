@@ -1,11 +1,12 @@
 import numpy as np
+import polars as pl
 import pytest
 
 from impactrank.engine.overall import best_k, compute_overall, eligibility
 from impactrank.methodology.schema import Banding, OverallRules, Scaling
 
 NAN = np.nan
-RULES = OverallRules(banding=Banding(individual_to=100))
+RULES = OverallRules(banding=Banding(individual_to=100), confirmed=True, source="test")
 
 
 def matrix(rows):
@@ -54,7 +55,7 @@ def test_max_only_scaling():
 
 
 def test_population_of_all_submitters_widens_the_extremes():
-    rules = OverallRules(banding=Banding(individual_to=100), scaling=Scaling(population="submitters"))
+    rules = RULES.model_copy(update={"scaling": Scaling(population="submitters")})
     m = matrix([{17: 80, 1: 60, 2: 40, 3: 20}, {17: 40, 1: 20, 2: 80, 3: 60}, {1: 100, 2: 0}])
     r = compute_overall(m, rules)
     assert r.scaled[0, 0] == pytest.approx(50)  # 100 × (60 − 20) / (100 − 20): the ineligible 100 counts
@@ -66,3 +67,48 @@ def test_best_k_weights():
     best, total = best_k(scaled, RULES)
     assert best.tolist() == [[1, 2, 3]]
     assert total[0] == pytest.approx(0.22 * 10 + 0.26 * 240)
+
+
+def test_population_golden_build_with_an_ineligible_submitter_holding_the_maximum(tmp_path, evidence_field):
+    """X submits SDGs 1 and 2 only (no SDG 17: not eligible) and holds SDG 1's highest score (3 points of 3).
+
+    Points (one 3-point question per SDG, tests/conftest.py): SDG 17 A 3, B 2, C 1; SDG 1 A 2, B 1, C 0, X 3;
+    SDG 2 A 1, B 3, C 2, X 0; SDG 3 A 3, B 1, C 2. SDG 17 → A 100, B 50, C 0; SDG 3 → A 100, B 0, C 50.
+    Every submitter (THE): SDG 1 over 0…3 → A 66.67, B 33.33, C 0; SDG 2 over 0…3 → A 33.33, B 100, C 66.67;
+    A 22 + 0.26 (66.67 + 33.33 + 100) = 74, B 11 + 0.26 (33.33 + 100 + 0) = 45.67, C 0.26 (66.67 + 50) = 30.33.
+    The eligible only: SDG 1 over 0…2 → A 100, B 50, C 0; SDG 2 over 1…3 → A 0, B 100, C 50;
+    A 22 + 0.26 (100 + 0 + 100) = 74, B 11 + 0.26 (50 + 100) = 50, C 0.26 (50 + 50) = 26."""
+    from impactrank.engine.build import build_edition
+    from impactrank.io.inputs import read_institutions, read_submissions
+    from impactrank.methodology import load_methodology
+
+    points = {
+        "A": {17: 3, 1: 2, 2: 1, 3: 3},
+        "B": {17: 2, 1: 1, 2: 3, 3: 1},
+        "C": {17: 1, 1: 0, 2: 2, 3: 2},
+        "X": {1: 3, 2: 0},
+    }
+    inst_path, subs_path = evidence_field(tmp_path, points)
+    submitters = load_methodology("the-2022")
+    assert submitters.overall.scaling.population == "submitters"
+    rules = submitters.overall.model_copy(update={"scaling": Scaling(population="eligible")})
+    eligible = submitters.model_copy(update={"overall": rules})
+    expected = {
+        "submitters": {"A": 22 + 0.26 * 200, "B": 11 + 0.26 * 400 / 3, "C": 0.26 * 350 / 3},
+        "eligible": {"A": 22 + 0.26 * 200, "B": 11 + 0.26 * 150, "C": 0.26 * 100},
+    }
+    sdg1_max = {"submitters": (4, 23.0), "eligible": (3, 23.0 * 2 / 3)}
+    for methodology in (submitters, eligible):
+        inst = read_institutions(inst_path)
+        edition = build_edition(methodology, inst, read_submissions([subs_path], methodology, inst))
+        population = methodology.overall.scaling.population
+        o = edition.overall
+        assert dict(zip(o["institution_id"], o["overall_score"], strict=True)) == pytest.approx(expected[population])
+        sdg1 = edition.sdg_scaling.filter(pl.col("sdg") == 1).row(0, named=True)
+        assert (sdg1["population"], sdg1["max"]) == pytest.approx(sdg1_max[population])
+        assert "X" not in o["institution_id"].to_list()
+        x = edition.sdg_scores.filter(pl.col("institution_id") == "X")
+        assert x["rank"].to_list() == ["1", "4"] and x["scaled_score"].to_list() == [
+            None,
+            None,
+        ]  # SDG 1 first, SDG 2 last

@@ -33,6 +33,23 @@ def test_bands_with_score_ranges_and_open_band():
     assert t["rank_high"].to_list()[3:5] == [5, 5]
 
 
+def test_the_band_holding_the_last_row_is_open_when_the_table_ends_so():
+    """THE's tables end with the band holding their last row shown open-ended: 4 rows end in "3+" (not
+    "3–4"), 6 rows in "5+"; several tables ranked at once each end at their own size."""
+    ladder = [Band(start=3, end=4), Band(start=5, end=8), Band(start=9)]
+    banding = Banding(individual_to=2, bands=ladder, table_end="open_last_band")
+    assert table([9, 8, 7, 6], banding)["rank"].to_list() == ["1", "2", "3+", "3+"]
+    six = table([9, 8, 7, 6, 5, 4], banding)
+    assert six["rank"].to_list() == ["1", "2", "3–4", "3–4", "5+", "5+"]
+    assert six["rank_high"].to_list()[4:] == [6, 6] and six["display"].to_list()[4:] == ["4.0–5.0"] * 2
+    assert table([9, 8, 7, 6], Banding(individual_to=2, bands=ladder))["rank"].to_list()[2:] == ["3–4"] * 2
+    ids = pl.Series([f"i{k}" for k in range(10)])
+    scores = np.array([9, 8, 7, 6, 9, 8, 7, 6, 5, 4], dtype=float)
+    groups = np.array([1, 1, 1, 1, 2, 2, 2, 2, 2, 2])
+    both = rank_table(ids, scores, RankRules(banding), groups=groups)
+    assert both["rank"].to_list() == ["1", "2", "3+", "3+", "1", "2", "3–4", "3–4", "5+", "5+"]
+
+
 def test_tie_across_the_band_start_stays_individual():
     t = table([90, 80, 70, 70, 60])
     assert t["rank"].to_list() == ["1", "2", "=3", "=3", "4–5"]

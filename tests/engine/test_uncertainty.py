@@ -58,7 +58,7 @@ def stored_ranks(edition) -> pl.DataFrame:
     )
 
 
-def rebuild(methodology: Methodology, inst, subs, fld: U.Field, params: U.RunParams, r: int):
+def rebuild(methodology: Methodology, inst, subs, fld: U.Field, params: U.RunParams, r: int, previous=None):
     """The full build with run r's choices: the reference every vectorised run must equal."""
     data = methodology.model_dump()
     if params.weights is not None:
@@ -73,12 +73,17 @@ def rebuild(methodology: Methodology, inst, subs, fld: U.Field, params: U.RunPar
     norm, evidence, missing = fld.combos[params.combo[r]]
     choices = ScoringChoices(None if norm == U.NOMINAL else norm, evidence, missing)
     return build_edition(
-        Methodology.model_validate(data), inst, subs, choices=choices, scaling=fld.scalers[params.scaler[r]]
+        Methodology.model_validate(data),
+        inst,
+        subs,
+        choices=choices,
+        scaling=fld.scalers[params.scaler[r]],
+        previous=previous,
     )
 
 
-def check_runs_equal_rebuilds(methodology, inst, subs, spec, base_rows, seed):
-    fld = U.prepare_field(methodology, inst, subs, spec)
+def check_runs_equal_rebuilds(methodology, inst, subs, spec, base_rows, seed, previous=None):
+    fld = U.prepare_field(methodology, inst, subs, spec, previous)
     tables = U.field_tables(fld)
     samples = U.draw_samples(fld, spec, base_rows, np.random.default_rng(seed), True)
     size = base_rows * (len(spec.inputs) + 2)
@@ -88,7 +93,7 @@ def check_runs_equal_rebuilds(methodology, inst, subs, spec, base_rows, seed):
     names = np.array(tables.names)[tables.entry_table]
     for r in range(size):
         mine = pl.DataFrame({"institution_id": fld.ids[tables.entry_row], "table": names, "mine": ranks[:, r]})
-        ref = stored_ranks(rebuild(methodology, inst, subs, fld, params, r))
+        ref = stored_ranks(rebuild(methodology, inst, subs, fld, params, r, previous))
         joined = mine.join(ref, on=["institution_id", "table"], how="full", coalesce=True)
         assert joined.height == tables.n_entries
         assert (joined["mine"] == joined["rank_position"]).all(), f"run {r}"
@@ -108,6 +113,29 @@ def test_runs_equal_full_rebuilds_synthetic(small_field):
         scaling=EVERYTHING.scaling,
     )
     check_runs_equal_rebuilds(*small_field, spec, base_rows=1, seed=3)
+
+
+def test_runs_equal_full_rebuilds_with_a_two_year_average():
+    """the-2023 averages with last year's single-year scores, which no input perturbs: every run still equals
+    a full rebuild, for institutions in last year's table and newcomers alike."""
+    methodology = load_methodology("the-2023")
+    field = generate_field(methodology, 120, seed=5)
+    ids = field.institutions["institution_id"].sort()
+    rng = np.random.default_rng(2)
+    last_year = ids.gather(np.flatnonzero(rng.random(len(ids)) < 0.6)).extend(pl.Series(["left-after-last-year"]))
+    previous = pl.DataFrame(
+        {
+            "institution_id": last_year,
+            "previous_edition": "2022",
+            "lag": 1,
+            "single_year_score": rng.uniform(10, 95, len(last_year)),
+        }
+    )
+    check_runs_equal_rebuilds(methodology, field.institutions, field.submissions, EVERYTHING, 1, 4, previous)
+    nominal = build_edition(methodology, field.institutions, field.submissions, previous=previous)
+    result = U.uncertainty(methodology, field.institutions, field.submissions, U.UncertaintySpec(), 8, 0, previous)
+    assert U.check_nominal(result, nominal) == 0
+    assert (nominal.overall["overall_score"] != nominal.overall["single_year_score"]).sum() > 20
 
 
 @pytest.mark.parametrize(
@@ -263,6 +291,9 @@ def test_significant_move_needs_disjoint_intervals():
 def test_band_labels_and_interval_widths(mini_methodology):
     banding = mini_methodology.overall.banding  # individual 1–2, then 3–4, then 5+
     assert [U.band_label(banding, p) for p in (1, 2, 3, 4, 5, 9)] == ["1–2", "1–2", "3–4", "3–4", "5+", "5+"]
+    open_end = banding.model_copy(update={"table_end": "open_last_band"})  # a 4-row table ends in "3+"
+    assert U._band_segments(open_end, 4) == [("1–2", 1, 2), ("3+", 3, 4)]
+    assert U._band_segments(open_end, 6) == [("1–2", 1, 2), ("3–4", 3, 4), ("5+", 5, 6)]
     table = pl.DataFrame(
         {
             "table": ["overall"] * 4,

@@ -112,3 +112,29 @@ def test_apply_changes_replaces_only_the_institutions_row(mini):
     assert b["value"].to_list() == [7.0]
     a = changed.filter((pl.col("institution_id") == "A") & (pl.col("metric") == "pubs") & (pl.col("sdg") == 3))
     assert a["value"].to_list() == [50.0]
+
+
+def test_whatif_on_an_averaging_edition_keeps_last_years_term(evidence_pair):
+    """The hand-computed pair (tests/conftest.py): B answers 2023's SDG 17 question fully (1 → 3 points).
+    SDG 17 A 3, B 3, N 2 → A 100, B 100, N 0. B: 22 + 0.26 (100 + 100 + 50) = 87, published (87 + 39) / 2 = 63;
+    A keeps 61 → 74; N (new, no 2022 term) 0.26 · 100 = 26."""
+    from impactrank.methodology import load_methodology
+
+    m22, m23 = load_methodology("the-2022"), load_methodology("the-2023")
+    inputs = {}
+    for year, m in ((2022, m22), (2023, m23)):
+        inst = read_institutions(evidence_pair[year][0])
+        inputs[year] = (inst, read_submissions([evidence_pair[year][1]], m, inst))
+    e22 = build_edition(m22, *inputs[2022], edition_id="2022")
+    previous = e22.overall.select(
+        "institution_id", "single_year_score", previous_edition=pl.lit("2022"), lag=pl.lit(1, pl.Int64)
+    )
+    nominal = build_edition(m23, *inputs[2023], previous=previous)
+    result = whatif(m23, *inputs[2023], "B", [parse_setting(m23, "17.sdg_reports=1,1,1,0")], previous)
+    assert result.before.overall.equals(nominal.overall)
+    before, after = result.overall.row(0, named=True), result.overall.row(1, named=True)
+    assert (before["overall_score"], before["single_year_score"]) == pytest.approx((52, 65))
+    assert (after["overall_score"], after["single_year_score"]) == pytest.approx((63, 87))
+    scores = dict(zip(result.after.overall["institution_id"], result.after.overall["overall_score"], strict=True))
+    assert scores == pytest.approx({"A": 74, "B": 63, "N": 26})
+    assert result.others_moved == 0

@@ -63,3 +63,22 @@ def test_not_a_workspace(tmp_path):
         Workspace(tmp_path / "absent.duckdb", read_only=True)
     with pytest.raises(InputError, match="no edition '1999'"), Workspace(tmp_path / "new.duckdb") as ws:
         ws.load("1999")
+
+
+def test_a_workspace_from_before_a_new_column_still_opens(built):
+    """An earlier version's workspace lacks the single-year score column and the previous-scores table: it
+    reads with them empty, and gains them when opened for writing."""
+    import duckdb
+
+    edition, path = built
+    con = duckdb.connect(str(path))
+    con.execute('ALTER TABLE overall DROP COLUMN "single_year_score"')
+    con.execute("DROP TABLE previous_scores")
+    con.close()
+    with Workspace(path, read_only=True) as ws:
+        old = ws.load("2021")
+    assert old.overall["single_year_score"].null_count() == old.overall.height == 4
+    assert old.overall.drop("single_year_score").equals(edition.overall.drop("single_year_score"))
+    with Workspace(path) as ws:
+        ws.save(edition)
+        assert ws.load("2021").overall.equals(edition.overall)

@@ -29,7 +29,10 @@ def _load(edition: int) -> Methodology:
     return Methodology.model_validate(yaml.safe_load(text))
 
 
-@pytest.fixture(scope="module", params=[2020, 2021])
+YEARS = [2020, 2021, 2022, 2023]
+
+
+@pytest.fixture(scope="module", params=YEARS)
 def edition(request) -> Methodology:
     return _load(request.param)
 
@@ -49,7 +52,14 @@ def test_identity_and_overall_rules(edition: Methodology) -> None:
         22,
         26,
     )
-    assert (o.scaling.method, o.scaling.population) == ("minmax", "eligible")
+    assert (o.scaling.method, o.scaling.population) == ("minmax", "submitters")
+    assert o.confirmed and "reproduced on THE's published 2020–2022 overall and SDG tables" in o.source
+    if edition.edition >= 2023:  # THE's two-year average, announced 1 June 2023
+        assert (o.averaging.years, o.averaging.weights) == (2, [0.5, 0.5])
+        assert (o.averaging.newcomer, o.averaging.previous) == ("single_year", "single_year")
+        assert "a demonstrable commitment to the goals" in o.source and "45 of 45 rows" in o.source
+    else:
+        assert o.averaging is None and o.previous_years == 0
     assert edition.default_normalisation == "zscore_cdf"
     assert edition.missing_rule == "zero"
     assert (edition.ranking.display_precision, edition.ranking.tie_rule) == (1, "competition_on_display")
@@ -138,9 +148,9 @@ def test_sdg17_research_and_groups(edition: Methodology) -> None:
     assert len(relationships) == 5
     assert w["sdg_reports"] == 27.2
     assert not next(x for x in edition.sdg(17).metrics if x.id == "sdg_education").confirmed
-    # read on the 2020 page; the 2021 page was not retrieved
+    # read on the 2020 and 2022 pages; the 2021 page was not retrieved, the 2023 weights are carried over
     confirmed = {x.id for x in edition.sdg(17).metrics if x.confirmed}
-    assert ("lmic_coauthorship" in confirmed) == (edition.edition == 2020)
+    assert ("lmic_coauthorship" in confirmed) == (edition.edition in (2020, 2022))
 
 
 def test_confirmed_2021_evidence_groups() -> None:
@@ -174,22 +184,43 @@ def test_sdg13_low_carbon_definition_changed() -> None:
     assert "low_carbon_energy_share" in _weights(_load(2021), 13)
 
 
-def test_banding() -> None:
-    b21, b20 = _load(2021).overall.banding, _load(2020).overall.banding
-    assert b21.individual_to == b20.individual_to == 100
-    assert [band.label for band in b21.bands] == [
-        "101–200",
-        "201–300",
-        "301–400",
-        "401–600",
-        "601–800",
-        "801–1000",
-        "1001+",
-    ]
-    assert [band.label for band in b20.bands] == ["101–200", "201–300", "301–400", "401–600", "601+"]
-    for m in (_load(2020), _load(2021)):
-        assert m.sdg_tables.individual_to == 100
-        assert m.sdg_tables.bands[-1].label == "1001+"
+LADDER = ["101–200", "201–300", "301–400", "401–600", "601–800", "801–1000", "1001+"]
+
+
+def test_banding(edition: Methodology) -> None:
+    """The ladders of THE's published tables: 2020's ends at 601+ (its 808-row SDG 17 table too), later ones
+    at 1001+; every table ends with the band holding its last row open-ended."""
+    ladder = [*LADDER[:4], "601+"] if edition.edition == 2020 else LADDER
+    for banding in (edition.overall.banding, edition.sdg_tables):
+        assert banding.individual_to == 100
+        assert [band.label for band in banding.bands] == ladder
+        assert banding.table_end == "open_last_band"
+
+
+def test_2022_and_2023_carry_unverified_weights_over_with_a_note() -> None:
+    m21, m22, m23 = _load(2021), _load(2022), _load(2023)
+    for older, newer, year in ((m21, m22, 2022), (m22, m23, 2023)):
+        for s in newer.sdgs:
+            assert _weights(newer, s.sdg) == _weights(older, s.sdg), s.sdg  # no weight change was announced
+            for x in s.metrics:
+                if not x.confirmed:
+                    assert f"unverified for {year}" in x.source or f"and {year}" in x.source, (s.sdg, x.id)
+    # confirmed only where a page of that edition was read
+    assert all(x.confirmed for x in m22.sdg(7).metrics) and all(x.confirmed for x in m22.sdg(12).metrics[:-1])
+    assert not any(x.confirmed for x in m22.sdg(9).metrics)
+    assert [x.confirmed for x in m23.sdg(2).metrics if x.weight == 4.8] == [True] * 4
+    assert not any(x.confirmed for x in m23.sdg(7).metrics)
+
+
+def test_2022_definition_changes() -> None:
+    """THE's announced 2022 changes (reference notes on THE's methodology, §4) show in the definitions."""
+    labels = {(s.sdg, x.id): x.label for s in _load(2022).sdgs for x in s.metrics}
+    assert "1 January 2000" in labels[(9, "spin_offs")]
+    assert "immigration status" in labels[(4, "lifelong_learning_access_policy")]
+    assert "refugees" in labels[(10, "anti_discrimination_measures")]
+    assert "displaced communities" in labels[(11, "local_heritage_preservation")]
+    assert "public pledge" in labels[(7, "energy_and_community")]
+    assert "mandatory courses" in _load(2023).sdg(17).metrics[-1].label
 
 
 def test_loader_accepts_bundled_editions() -> None:
@@ -198,7 +229,8 @@ def test_loader_accepts_bundled_editions() -> None:
         import impactrank.engine.checks  # noqa: F401
     except ImportError:
         pytest.skip("impactrank.engine.checks not available")
-    for ref in ("the-2020", "the-2021"):
+    assert load.bundled_ids() == [f"the-{year}" for year in YEARS]
+    for ref in load.bundled_ids():
         assert load.load_methodology(ref).id == ref
 
 
@@ -209,3 +241,50 @@ def test_the_last_band_must_be_open():
 
     with pytest.raises(ValidationError, match="must be open-ended"):
         Banding(individual_to=2, bands=[Band(start=3, end=3)])
+
+
+def _engine_band_labels(banding, size: int) -> list[str]:
+    """The band labels the engine shows, in order, for a table of ``size`` rows with distinct scores."""
+    import numpy as np
+    import polars as pl
+
+    from impactrank.engine.ranking import RankRules, rank_table
+
+    ids = pl.Series([f"i{n}" for n in range(size)])
+    table = rank_table(ids, np.linspace(100.0, 0.0, size), RankRules(banding, precision=6))
+    return list(dict.fromkeys(b for b in table["band"].to_list() if b))
+
+
+@pytest.mark.shared
+def test_every_published_table_ends_as_the_bundled_banding_says(shared_dir):
+    """THE's 2020–2023 overall and SDG tables (72): the band labels each shows, in order, are the ones the
+    bundled banding gives a table of its size; the band holding the last row is open-ended ("401+").
+
+    The size is the rows shown plus the rows missing from its closed bands: THE removed the Russian and
+    Belarusian institutions from the 2022 SDG 16 table after ranking (62 rows short; its last band is "801+"
+    with 746 rows shown). That is the only table where the rows shown alone would give other labels."""
+    import polars as pl
+
+    folder = shared_dir / "data" / "published" / "the-impact-tables"
+    checked, needs_the_removed_rows = 0, []
+    for path in sorted(folder.glob("*.xlsx")):
+        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+        overall = "Best scores by rank" in frame.columns
+        topic = "overall" if overall else frame.columns[4]
+        for year in YEARS:
+            ranks = [r.replace("-", "–").replace(" ", "") for r in frame.filter(pl.col("Year") == str(year))["Rank"]]
+            banded = [r for r in ranks if "–" in r or r.endswith("+")]
+            shown = list(dict.fromkeys(banded))
+            short = (100 - (len(ranks) - len(banded))) + sum(
+                int(label.split("–")[1]) - int(label.split("–")[0]) + 1 - banded.count(label)
+                for label in shown
+                if "–" in label
+            )
+            m = _load(year)
+            banding = m.overall.banding if overall else m.sdg_tables
+            assert _engine_band_labels(banding, len(ranks) + max(short, 0)) == shown, (topic, year, len(ranks))
+            if _engine_band_labels(banding, len(ranks)) != shown:
+                needs_the_removed_rows.append((topic, year))
+            checked += 1
+    assert checked == 72
+    assert needs_the_removed_rows == [("Peace, justice and strong institutions", 2022)]

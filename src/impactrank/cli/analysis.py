@@ -188,7 +188,7 @@ def uncertainty(
             method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
             spec = cfg.to_spec()
             banding = method.overall.banding
-            fld = prepare_field(method, inst, subs, spec)
+            fld = prepare_field(method, inst, subs, spec, ed.previous_scores)
             executor = dask_executor(scheduler, workers) if (scheduler or workers > 1) else None
             partitions = 4 * max(workers, 1) if executor is not None else 1
             bar.update(task, total=runs)
@@ -294,13 +294,15 @@ def whatif(
         if change.numerator is not None and "/" not in text.partition("=")[2] and row.height:
             change = parse_setting(method, text, row.row(0, named=True))
         changes.append(change)
-    result = run_whatif(method, inst, subs, institution, changes)
+    result = run_whatif(method, inst, subs, institution, changes, ed.previous_scores)
     o = {r["side"]: r for r in result.overall.iter_rows(named=True)}
     table = Table(title=Text(f"{institution} in edition {ed.id}: before and after"), title_justify="left")
     for col in ("", "before", "after"):
         table.add_column(col, justify="left" if not col else "right")
+    averaging = [("single-year score", "single_year_score")] if ed.previous_scores.height else []
     for label, key in (
         ("overall score", "overall_score"),
+        *averaging,  # the previous editions' single-year scores stay as they were
         ("rank", "rank"),
         ("position", "rank_position"),  # the exact place behind a band: what a change moves first
         ("best SDGs", "top_sdgs"),
@@ -308,7 +310,7 @@ def whatif(
         b, a = o["before"][key], o["after"][key]
         fmt = (
             (lambda v: "–" if v is None else f"{v:.2f}")
-            if key == "overall_score"
+            if key.endswith("_score")
             else (lambda v: "–" if v is None else str(v))
         )
         table.add_row(label, fmt(b), fmt(a))
@@ -373,7 +375,7 @@ def advise(
         print_advice(advise_published(ed, institution, previous), format)
         return
     ed, (method, inst, subs) = _edition_and_inputs(workspace, edition, institutions, submissions, methodology)
-    a = run_advise(method, inst, subs, institution, top=top)
+    a = run_advise(method, inst, subs, institution, top=top, previous=ed.previous_scores)
     console.print(
         f"[bold]{escape(institution)}[/] in edition {escape(ed.id)}: submitted SDGs {', '.join(map(str, a.submitted))}",
         highlight=False,
@@ -396,6 +398,13 @@ def advise(
             )
         elif g is not None:
             console.print(f"Position {g.position}: the top of the table.", highlight=False)
+    if ed.previous_scores.height and a.eligible:
+        editions = ", ".join(ed.previous_scores["previous_edition"].unique(maintain_order=True).to_list())
+        console.print(
+            f"Scores, gaps and gains are published points: this year's single-year score averaged with edition "
+            f"{editions}'s (methodology {method.id}).",
+            highlight=False,
+        )
     table = Table(title="Largest gains in overall score per unit of improvement", title_justify="left")
     for col in ("SDG", "metric", "counted", "unit of improvement", "gain"):
         table.add_column(col, justify="left" if col in ("metric", "unit of improvement") else "right")

@@ -28,11 +28,27 @@ def build(
     ] = "the-2021",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     edition: Annotated[str | None, typer.Option("--edition", "-e", help="Edition id (default: the year).")] = None,
+    previous_edition: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--previous-edition",
+            "-p",
+            help="For a methodology that averages with previous editions: the edition in the workspace whose "
+            "single-year scores it averages with (default: the same series' previous year, 2023 → 2022); "
+            "repeat, most recent first, for more than two years.",
+        ),
+    ] = None,
 ) -> None:
     """Compute every SDG table and the overall table, write them to OUT and register the edition."""
     with console.status("Reading, validating and building…"):
         report = run_build(
-            institutions, submissions, methodology=methodology, out=out, workspace=workspace, edition_id=edition
+            institutions,
+            submissions,
+            methodology=methodology,
+            out=out,
+            workspace=workspace,
+            edition_id=edition,
+            previous_editions=previous_edition,
         )
     e = report.edition
     counts = e.manifest["counts"]
@@ -42,6 +58,14 @@ def build(
         f"(scored as the methodology says).",
         highlight=False,
     )
+    previous = [p["edition"] for p in e.manifest.get("previous_editions", [])]
+    if previous:
+        console.print(
+            f"averaged with the single-year scores of edition {', '.join(previous)} from {workspace}: "
+            f"{counts['averaged']} institutions averaged; {counts['newcomers']} new to the overall table keep "
+            "their single-year score.",
+            highlight=False,
+        )
     console.print(f"outputs: {out}/ ({', '.join(report.files)}); workspace: {workspace}", highlight=False)
     if report.replaced:
         console.print(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from impactrank.cli.common import app, console
@@ -53,6 +54,17 @@ def show(
         f"default normalisation: {m.default_normalisation}; missing data: {m.missing_rule}.",
         highlight=False,
     )
+    if o.previous_years:
+        weights = ", ".join(f"{w:g}" for w in o.averaging.weights)
+        console.print(
+            f"Published score: weighted mean ({weights}, this year first) of the single-year scores of this "
+            f"edition and the {o.previous_years} before it (their single-year scores); a newcomer keeps its own.",
+            highlight=False,
+        )
+    console.print(
+        f"Overall rules {'confirmed' if o.confirmed else '[yellow]not confirmed[/]'}: {escape(o.source)}",
+        highlight=False,
+    )
     console.print("Overall bands: " + _bands(o.banding) + "\nSDG-table bands: " + _bands(m.sdg_tables), highlight=False)
     for sdg in m.sdgs:
         table = Table(title=f"SDG {sdg.sdg}: {sdg.label}", title_justify="left", expand=False)
@@ -78,4 +90,5 @@ def show(
 
 def _bands(banding) -> str:
     individual = f"1–{banding.individual_to} individual" if banding.individual_to else ""
-    return ", ".join([p for p in [individual, *(b.label for b in banding.bands)] if p])
+    end = "; the band holding a table's last row shown open-ended" if banding.table_end == "open_last_band" else ""
+    return ", ".join([p for p in [individual, *(b.label for b in banding.bands)] if p]) + end

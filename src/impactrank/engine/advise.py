@@ -3,10 +3,11 @@ the data gains the most overall points.
 
 Which SDGs: an institution's scaled score in an SDG depends on the field of that SDG and on its own data in
 it, not on which other SDGs it submits (metric normalisation is per SDG and metric; scaling is per SDG over
-the eligible institutions, and the institution stays eligible). Its overall score is therefore the required
-SDG plus the best k of its scaled scores, whatever else it submits, and the smallest submission reaching
-that score is the required SDG plus those k SDGs (ties to the lower SDG number, as the overall table
-chooses). Tests check this against a brute force over every subset with the whole field re-scored.
+the eligible institutions, or every submitter, of that SDG, and the institution stays eligible). Its overall
+score is therefore the required SDG plus the best k of its scaled scores, whatever else it submits, and the
+smallest submission reaching that score is the required SDG plus those k SDGs (ties to the lower SDG number,
+as the overall table chooses); averaging with previous editions, if any, does not change that. Tests check
+this against a brute force over every subset with the whole field re-scored.
 
 Gains: for each metric of the submitted SDGs, one stated unit of improvement is applied and the whole field
 re-scored (that metric's normalisation and every SDG's scaling depend on the field); the gain is the change
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from impactrank.engine.averaging import previous_table, previous_terms, published_scores
 from impactrank.engine.evidence import RUBRIC_FIELDS
 from impactrank.engine.metrics import (
     ScoringChoices,
@@ -65,9 +67,16 @@ class Advice:
 
 
 class _Model:
-    """The field's metric grid and SDG score matrix, re-scored one metric group at a time."""
+    """The field's metric grid and SDG score matrix, re-scored one metric group at a time; overall scores are
+    the published ones (averaged with previous editions' single-year scores when the methodology says so)."""
 
-    def __init__(self, methodology: Methodology, institutions: pl.DataFrame, submissions: pl.DataFrame) -> None:
+    def __init__(
+        self,
+        methodology: Methodology,
+        institutions: pl.DataFrame,
+        submissions: pl.DataFrame,
+        previous: pl.DataFrame | None = None,
+    ) -> None:
         self.methodology = methodology
         self.catalogue = metric_catalogue(methodology)
         inst = institutions.sort("institution_id")
@@ -81,6 +90,12 @@ class _Model:
         self.scored = score_metrics(self.grid, self.catalogue, methodology, ScoringChoices())
         self.matrix = score_matrix(sdg_scores(self.scored), len(self.ids))
         self.result = compute_overall(self.matrix, methodology.overall)
+        self.terms = previous_terms(methodology, self.ids, previous_table(methodology, previous))
+        self.score = self.published(self.result.score)
+
+    def published(self, single: np.ndarray, rows: slice | list[int] = slice(None)) -> np.ndarray:
+        """Published overall scores of ``rows`` from their single-year ones (the same without averaging)."""
+        return published_scores(self.methodology, single, self.terms[rows])
 
     def row_of(self, institution_id: str) -> int:
         index = self.ids.index_of(institution_id)
@@ -105,7 +120,7 @@ class _Model:
         matrix = self.matrix.copy()
         sdg = int(self.catalogue["sdg"][code]) - 1
         matrix[group["inst"].to_numpy(), sdg] += delta
-        return float(compute_overall(matrix, self.methodology.overall).score[inst])
+        return float(self.published(compute_overall(matrix, self.methodology.overall).score)[inst])
 
 
 def _segments(banding: Banding, size: int) -> list[tuple[str, int, int]]:
@@ -151,8 +166,11 @@ def advise(
     submissions: pl.DataFrame,
     institution_id: str,
     top: int | None = 10,
+    previous: pl.DataFrame | None = None,
 ) -> Advice:
-    model = _Model(methodology, institutions, submissions)
+    """``previous``: the previous single-year scores an averaging methodology needs; scores, gaps and gains
+    are then in published (averaged) points."""
+    model = _Model(methodology, institutions, submissions, previous)
     inst = model.row_of(institution_id)
     rules = methodology.overall
     req = rules.required_sdg
@@ -180,17 +198,18 @@ def advise(
         )
     best = [int(s) for s in model.result.best[inst] if s > 0]
     chosen = [req, *best]
-    best_score = (rules.required_weight * scaled[req] + rules.best_weight * sum(scaled[s] for s in best)) / 100.0
+    best_single = (rules.required_weight * scaled[req] + rules.best_weight * sum(scaled[s] for s in best)) / 100.0
+    best_score = model.published(np.array([best_single]), [inst])[0]
     return Advice(
         institution_id=institution_id,
         submitted=submitted,
         eligible=True,
         needs=None,
         recommended=chosen,
-        score=float(model.result.score[inst]),
-        best_score=best_score,
+        score=float(model.score[inst]),
+        best_score=float(best_score),
         scaled=scaled,
-        gap=band_gap(methodology, model.result.score, inst),
+        gap=band_gap(methodology, model.score, inst),
         gains=_gains(model, inst, top),
     )
 
@@ -206,7 +225,7 @@ GAINS_SCHEMA = {
 
 
 def _gains(model: _Model, inst: int, top: int | None) -> pl.DataFrame:
-    base = float(model.result.score[inst]) if model.result.eligible[inst] else math.nan
+    base = float(model.score[inst]) if model.result.eligible[inst] else math.nan
     mine = model.grid.filter(pl.col("inst") == inst)
     counted = set()
     if model.result.eligible[inst]:

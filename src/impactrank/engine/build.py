@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from impactrank.engine.averaging import describe_previous, previous_table, previous_terms, published_scores
 from impactrank.engine.edition import SUBMISSIONS_SCHEMA, Edition
 from impactrank.engine.metrics import (
     ScoringChoices,
@@ -30,12 +31,16 @@ def build_edition(
     choices: ScoringChoices = ScoringChoices(),
     scaling: str | None = None,
     manifest: dict[str, Any] | None = None,
+    previous: pl.DataFrame | None = None,
 ) -> Edition:
     """Compute every SDG table and the overall table.
 
     Inputs must already be validated (see :mod:`impactrank.io.inputs`, which also encodes the submissions
-    against the institutions sorted by id; unencoded submissions are encoded here).
+    against the institutions sorted by id; unencoded submissions are encoded here). ``previous``: the previous
+    editions' single-year scores (:data:`impactrank.engine.edition.PREVIOUS_SCHEMA`), needed exactly when the
+    methodology averages; the overall table is ranked on the averaged score and keeps the single-year one.
     """
+    previous = previous_table(methodology, previous)
     catalogue = metric_catalogue(methodology)
     institutions = institutions.sort("institution_id")
     ids = institutions["institution_id"]
@@ -45,9 +50,11 @@ def build_edition(
 
     matrix = score_matrix(sdg, len(ids))
     result = compute_overall(matrix, methodology.overall, scaling)
+    terms = previous_terms(methodology, ids, previous)
+    published = published_scores(methodology, result.score, terms)
 
     names = institutions.select("institution_id", "name")
-    overall = _overall_table(ids, matrix, result, methodology, names)
+    overall = _overall_table(ids, matrix, result, published, methodology, names)
     sdg_table = _sdg_tables(sdg, ids, result, methodology, names)
     counts = {
         "institutions": institutions.height,
@@ -58,6 +65,11 @@ def build_edition(
         "metric_values_missing": int(metrics["missing"].sum()),
         "per_sdg": {str(k + 1): int((~np.isnan(matrix[:, k])).sum()) for k in range(N_SDGS)},
     }
+    averages = {}
+    if previous.height:
+        returning = int((result.eligible & ~np.isnan(terms).all(axis=1)).sum())
+        counts |= {"averaged": returning, "newcomers": int(result.eligible.sum()) - returning}
+        averages = {"previous_editions": describe_previous(previous)}
     return Edition(
         id=edition_id or str(methodology.edition),
         year=methodology.edition,
@@ -76,11 +88,15 @@ def build_edition(
             }
         ).filter(pl.col("population") > 0),
         submissions=encoded.sort("inst", "code").select(list(SUBMISSIONS_SCHEMA)),
+        previous_scores=previous,
         methodology=methodology.model_dump(mode="json"),
         manifest={
             **(manifest or {}),
             "counts": counts,
-            "overall_rules": methodology.overall.model_dump(mode="json", exclude={"banding"}),
+            "overall_rules": methodology.overall.model_dump(
+                mode="json", exclude={"banding", "source"}, exclude_none=True
+            ),
+            **averages,
         },
     )
 
@@ -90,7 +106,12 @@ def _with_ids(frame: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
 
 
 def _overall_table(
-    ids: pl.Series, matrix: np.ndarray, result: OverallResult, methodology: Methodology, names: pl.DataFrame
+    ids: pl.Series,
+    matrix: np.ndarray,
+    result: OverallResult,
+    published: np.ndarray,
+    methodology: Methodology,
+    names: pl.DataFrame,
 ) -> pl.DataFrame:
     rules = methodology.overall
     rows = np.flatnonzero(result.eligible)
@@ -100,7 +121,8 @@ def _overall_table(
     frame = pl.DataFrame(
         {
             "institution_id": ids.gather(rows),
-            "overall_score": result.score[rows],
+            "overall_score": published[rows],
+            "single_year_score": result.score[rows],
             "sdg17_score": matrix[rows, req],
             "sdg17_scaled": result.scaled[rows, req],
             **{f"top{i + 1}_sdg": best[:, i] for i in range(k)},

@@ -34,6 +34,7 @@ OVERALL_SCHEMA: dict[str, pl.DataType] = {
     "overall_low": pl.Float64,
     "overall_high": pl.Float64,
     "overall_display": pl.String,  # "87.3" or the band's range "77.5–85.2"
+    "single_year_score": pl.Float64,  # this year's own score, before any averaging with previous editions
     "sdg17_score": pl.Float64,
     "sdg17_low": pl.Float64,
     "sdg17_high": pl.Float64,
@@ -86,6 +87,13 @@ RANK_UNCERTAINTY_SCHEMA: dict[str, pl.DataType] = {
     "runs": pl.Int64,
 }
 
+PREVIOUS_SCHEMA: dict[str, pl.DataType] = {
+    "institution_id": pl.String,
+    "previous_edition": pl.String,  # the edition the score comes from
+    "lag": pl.Int64,  # 1 = the edition before this one, 2 = the one before that …
+    "single_year_score": pl.Float64,  # that edition's single-year overall score (never its averaged one)
+}
+
 SUBMISSIONS_SCHEMA: dict[str, pl.DataType] = {
     "institution_id": pl.String,
     "sdg": pl.Int64,
@@ -107,6 +115,7 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "sdg_scaling": SCALING_SCHEMA,
     "rank_uncertainty": RANK_UNCERTAINTY_SCHEMA,
     "submissions": SUBMISSIONS_SCHEMA,  # a built edition's validated inputs, for what-if and uncertainty
+    "previous_scores": PREVIOUS_SCHEMA,  # the previous single-year scores an averaging build used (an input too)
 }
 
 
@@ -144,6 +153,7 @@ class Edition:
     sdg_scaling: pl.DataFrame = field(default_factory=lambda: empty(SCALING_SCHEMA))
     rank_uncertainty: pl.DataFrame = field(default_factory=lambda: empty(RANK_UNCERTAINTY_SCHEMA))
     submissions: pl.DataFrame = field(default_factory=lambda: empty(SUBMISSIONS_SCHEMA))
+    previous_scores: pl.DataFrame = field(default_factory=lambda: empty(PREVIOUS_SCHEMA))
     manifest: dict[str, Any] = field(default_factory=dict)
     methodology: dict[str, Any] = field(default_factory=dict)  # the rules a built edition used, in full
 

@@ -131,8 +131,8 @@ RANK_COLUMNS = ("institution_id", "rank", "rank_position", "rank_low", "rank_hig
 def _bands(
     position: np.ndarray, sizes: np.ndarray, banding: Banding
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Band index per row (-1 = individually ranked) and the band's interval of positions within its table
-    (``sizes``: the number of rows in each row's table, which ends an open band)."""
+    """Label index per row (-1 = individually ranked), the band's interval of positions within its table
+    (``sizes``: the number of rows in each row's table, which ends an open band) and the labels."""
     starts = np.array([b.start for b in banding.bands], dtype=np.int64)
     ends = np.array([b.end if b.end is not None else np.iinfo(np.int64).max for b in banding.bands], dtype=np.int64)
     if not len(starts):
@@ -142,4 +142,9 @@ def _bands(
     safe = np.maximum(index, 0)
     low = starts[safe]
     high = np.minimum(ends[safe], sizes)
-    return index, low, high, [b.label for b in banding.bands]
+    labels = [b.label for b in banding.bands]
+    if banding.table_end == "open_last_band":  # the band holding the table's last row shows as "start+"
+        last = np.searchsorted(starts, sizes, side="right") - 1
+        index = np.where((index >= 0) & (index == last), index + len(labels), index)
+        labels += [f"{b.start}+" for b in banding.bands]
+    return index, low, high, labels

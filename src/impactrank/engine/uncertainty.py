@@ -27,6 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from impactrank.engine.averaging import previous_table, previous_terms, published_scores
 from impactrank.engine.edition import RANK_UNCERTAINTY_SCHEMA, Edition, conform
 from impactrank.engine.evidence import EVIDENCE_SCORERS
 from impactrank.engine.metrics import (
@@ -161,6 +162,7 @@ class Field:
     exact: list[np.ndarray]  # [combo] → institutions × 17 SDG scores via the build's own code path
     scalers: tuple[str, ...]
     nominal_scaler: int
+    previous: np.ndarray  # institutions × previous years: single-year scores an averaging methodology needs
 
     @property
     def n(self) -> int:
@@ -197,9 +199,13 @@ def prepare_field(
     institutions: pl.DataFrame,
     submissions: pl.DataFrame,
     spec: UncertaintySpec,
+    previous: pl.DataFrame | None = None,
 ) -> Field:
-    """Score the metrics once under every combination of discrete choices the declaration allows."""
+    """Score the metrics once under every combination of discrete choices the declaration allows.
+
+    ``previous``: the previous single-year scores an averaging methodology needs; they are not perturbed."""
     check_spec(spec)
+    previous = previous_table(methodology, previous)
     catalogue = metric_catalogue(methodology)
     institutions = institutions.sort("institution_id")
     ids, names = institutions["institution_id"], institutions["name"]
@@ -249,6 +255,7 @@ def prepare_field(
         exact=[e[order] for e in exact],
         scalers=tuple(scalers),
         nominal_scaler=tuple(scalers).index(nominal_scaling),
+        previous=previous_terms(methodology, ids, previous)[order],
     )
 
 
@@ -466,8 +473,9 @@ def _scaled(name: str, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndar
 
 
 def overall_scores(fld: Field, x: np.ndarray, params: RunParams) -> np.ndarray:
-    """Overall scores of the eligible institutions (the first rows), shape (eligible, runs), with the same
-    arithmetic as :func:`impactrank.engine.overall.compute_overall`."""
+    """Published overall scores of the eligible institutions (the first rows), shape (eligible, runs), with the
+    same arithmetic as :func:`impactrank.engine.overall.compute_overall` and, for an averaging methodology,
+    :func:`impactrank.engine.averaging.published_scores`."""
     rules = fld.methodology.overall
     n_el, r = fld.n_eligible, params.size
     req = rules.required_sdg - 1
@@ -515,7 +523,8 @@ def overall_scores(fld: Field, x: np.ndarray, params: RunParams) -> np.ndarray:
     else:
         rw = params.required_weight[None, :]
         bw = (100.0 - rw) / k
-    return (rw * req_scaled + bw * best_sum) / 100.0
+    single = (rw * req_scaled + bw * best_sum) / 100.0
+    return published_scores(fld.methodology, single, fld.previous[:n_el])
 
 
 def _registered_scale(fld: Field, name: str, matrix_t: np.ndarray) -> np.ndarray:
@@ -700,6 +709,9 @@ def _band_segments(banding: Banding, size: int) -> list[tuple[str, int, int]]:
         if band.start > size:
             break
         segments.append((band.label, band.start, size if band.end is None else min(band.end, size)))
+    if banding.table_end == "open_last_band" and segments and segments[-1][1] > banding.individual_to:
+        _, start, end = segments[-1]  # the band holding the table's last row is shown open-ended
+        segments[-1] = (f"{start}+", start, end)
     if not segments:
         segments.append((f"1–{size}", 1, size))
     return segments
@@ -914,10 +926,12 @@ def uncertainty(
     spec: UncertaintySpec,
     runs: int,
     seed: int,
+    previous: pl.DataFrame | None = None,
     **kwargs: Any,
 ) -> UncertaintyResult:
     """Prepare the field and run the Monte Carlo (see :func:`run_uncertainty` for the options)."""
-    return run_uncertainty(prepare_field(methodology, institutions, submissions, spec), spec, runs, seed, **kwargs)
+    fld = prepare_field(methodology, institutions, submissions, spec, previous)
+    return run_uncertainty(fld, spec, runs, seed, **kwargs)
 
 
 def check_nominal(result: UncertaintyResult, edition: Edition) -> int:

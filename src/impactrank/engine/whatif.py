@@ -145,14 +145,19 @@ def whatif(
     submissions: pl.DataFrame,
     institution_id: str,
     changes: list[Change],
+    previous: pl.DataFrame | None = None,
 ) -> WhatIf:
-    """Re-score the whole field with the institution's changed data and compare it with the nominal build."""
+    """Re-score the whole field with the institution's changed data and compare it with the nominal build.
+
+    ``previous``: the previous single-year scores an averaging methodology needs; they stay as they are."""
     if institution_id not in set(institutions["institution_id"].to_list()):
         raise InputError(f"no institution {institution_id!r} among the inputs", field="institution")
     for change in changes:
         find_metric(methodology, change.sdg, change.metric)
-    before = build_edition(methodology, institutions, plain_submissions(submissions))
-    after = build_edition(methodology, institutions, apply_changes(submissions, institution_id, changes))
+    before = build_edition(methodology, institutions, plain_submissions(submissions), previous=previous)
+    after = build_edition(
+        methodology, institutions, apply_changes(submissions, institution_id, changes), previous=previous
+    )
     return WhatIf(
         institution_id=institution_id,
         before=before,
@@ -164,7 +169,15 @@ def whatif(
     )
 
 
-OVERALL_COLUMNS = ["rank", "rank_position", "band", "overall_score", "overall_display", "top_sdgs"]
+OVERALL_COLUMNS = [
+    "rank",
+    "rank_position",
+    "band",
+    "overall_score",
+    "single_year_score",
+    "overall_display",
+    "top_sdgs",
+]
 
 
 def _overall_side_by_side(before: Edition, after: Edition, institution_id: str) -> pl.DataFrame:

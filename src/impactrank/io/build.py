@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -16,6 +17,7 @@ import polars as pl
 from impactrank import __version__
 from impactrank.engine.build import build_edition
 from impactrank.engine.edition import Edition
+from impactrank.errors import InputError
 from impactrank.io.atomic import atomic_path
 from impactrank.io.exports import neutralise_formulas
 from impactrank.io.inputs import read_institutions, read_submissions
@@ -47,11 +49,16 @@ def build(
     workspace: str | Path | None = None,
     edition_id: str | None = None,
     seed: int | None = None,
+    previous_editions: Sequence[str] | None = None,
 ) -> BuildReport:
     """Build one edition. Nothing is written unless every input is valid.
 
-    ``seed`` is recorded in the manifest when the inputs were generated from one (the synthetic demo)."""
+    ``seed`` is recorded in the manifest when the inputs were generated from one (the synthetic demo). A
+    methodology that averages with previous editions takes their single-year scores from ``workspace``:
+    ``previous_editions`` (most recent first), by default the same series' previous years."""
     method = methodology if isinstance(methodology, Methodology) else load_methodology(methodology)
+    edition_id = edition_id or str(method.edition)
+    previous = previous_scores(method, edition_id, workspace, previous_editions)
     sub_paths = [Path(submissions)] if isinstance(submissions, (str, Path)) else [Path(p) for p in submissions]
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps with validation
         hashes = pool.map(sha256_file, [Path(institutions), *sub_paths])
@@ -68,7 +75,7 @@ def build(
         "submission_rows": subs.height,
         "seed": seed,
     }
-    edition = build_edition(method, inst, subs, edition_id=edition_id, manifest=manifest)
+    edition = build_edition(method, inst, subs, edition_id=edition_id, manifest=manifest, previous=previous)
     with ExitStack() as stack:
         # open the workspace first: a workspace that cannot be written stops the build before any output
         ws = stack.enter_context(Workspace(workspace)) if workspace is not None else None
@@ -77,6 +84,66 @@ def build(
         if ws is not None:
             ws.save(edition)
     return BuildReport(edition, Path(out) if out is not None else None, files, replaced)
+
+
+def default_previous(edition_id: str, years: int) -> list[str]:
+    """The same series' previous editions, most recent first: 2023 → 2022; 2023-net → 2022-net."""
+    match = re.fullmatch(r"(\d{4})(.*)", edition_id)
+    if not match:
+        raise InputError(
+            f"edition id {edition_id!r} does not start with a year, so its previous edition cannot be inferred: "
+            "name it with --previous-edition",
+            field="previous_edition",
+        )
+    year, suffix = int(match[1]), match[2]
+    return [f"{year - lag}{suffix}" for lag in range(1, years)]
+
+
+def previous_scores(
+    method: Methodology, edition_id: str, workspace: str | Path | None, previous_editions: Sequence[str] | None
+) -> pl.DataFrame | None:
+    """The previous editions' single-year scores an averaging methodology needs, read from the workspace; None
+    for a methodology that does not average. Raises InputError naming what is missing."""
+    needed = method.overall.previous_years
+    if not needed:
+        if previous_editions:
+            raise InputError(
+                f"methodology {method.id} does not average with previous editions: --previous-edition does not apply",
+                field="previous_edition",
+            )
+        return None
+    ids = list(previous_editions) if previous_editions else default_previous(edition_id, needed + 1)
+    what = f"methodology {method.id} averages with the single-year scores of the previous edition"
+    if len(ids) != needed:
+        raise InputError(f"{what}s: it needs {needed}, most recent first; {len(ids)} given", field="previous_edition")
+    if edition_id in ids:
+        raise InputError(f"edition {edition_id} cannot be its own previous edition", field="previous_edition")
+    if workspace is None or not Path(workspace).is_file():
+        raise InputError(
+            f"{what} {ids[0]}, which needs a workspace holding it"
+            + (f" (no workspace at {workspace})" if workspace is not None else ""),
+            field="previous_edition",
+        )
+    frames = []
+    with Workspace(workspace, read_only=True) as ws:
+        for lag, previous_id in enumerate(ids, start=1):
+            if not ws.has(previous_id):
+                raise InputError(
+                    f"{what} {previous_id}: there is no edition {previous_id!r} in workspace {Path(workspace).name} "
+                    "(build it first, or name another with --previous-edition)",
+                    field="previous_edition",
+                )
+            overall = ws.table("overall", previous_id).select("institution_id", "single_year_score")
+            unknown = overall["single_year_score"].null_count()
+            if overall.height == 0 or unknown:
+                raise InputError(
+                    f"{what} {previous_id}: its overall table has "
+                    + (f"no exact single-year score for {unknown} of {overall.height} rows" if unknown else "no rows")
+                    + " (an imported table shows bands; build that edition from its inputs)",
+                    field="previous_edition",
+                )
+            frames.append(overall.with_columns(previous_edition=pl.lit(previous_id), lag=pl.lit(lag, pl.Int64)))
+    return pl.concat(frames)
 
 
 def overall_export(edition: Edition) -> pl.DataFrame:
@@ -107,6 +174,7 @@ def overall_export(edition: Edition) -> pl.DataFrame:
             maintain_order="left",
         )
         top_cols += [f"top{i + 1}_sdg", f"top{i + 1}_scaled"]
+    averaged = ["single_year_score"] if edition.manifest.get("previous_editions") else []
     return frame.select(
         "institution_id",
         "name",
@@ -115,6 +183,7 @@ def overall_export(edition: Edition) -> pl.DataFrame:
         "rank_position",
         "band",
         "overall_score",
+        *averaged,
         "overall_display",
         "sdg17_score",
         "sdg17_scaled",

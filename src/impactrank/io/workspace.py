@@ -64,8 +64,25 @@ class Workspace:
             self.con.execute(_EDITIONS_DDL)
             for name, schema in TABLES.items():
                 self.con.execute(_ddl(name, schema))
-                for col in schema.keys() - self._columns(name):  # a column added since the workspace was made
-                    self.con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col}" {_DUCK_TYPES[schema[col]]}')
+            self._add_new_columns()
+        self._stored = self._stored_columns()
+
+    def _stored_columns(self) -> dict[str, set[str]]:
+        rows = self.con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+        ).fetchall()
+        stored: dict[str, set[str]] = {}
+        for table, column in rows:
+            stored.setdefault(table, set()).add(column)
+        return stored
+
+    def _add_new_columns(self) -> None:
+        """A workspace written by an earlier version gains the columns added since (empty for its editions)."""
+        stored = self._stored_columns()
+        for name, schema in TABLES.items():
+            for col, dtype in schema.items():
+                if col not in stored.get(name, set()):
+                    self.con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col}" {_DUCK_TYPES[dtype]}')
 
     def __enter__(self) -> Workspace:
         return self
@@ -112,8 +129,10 @@ class Workspace:
         )
         for name in tables:
             frame = getattr(edition, name).with_columns(pl.lit(edition.id).alias("edition"))
-            arrow = frame.select(["edition", *TABLES[name]]).to_arrow()  # noqa: F841 (read by DuckDB)
-            self.con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM arrow')
+            columns = ["edition", *TABLES[name]]
+            arrow = frame.select(columns).to_arrow()  # noqa: F841 (read by DuckDB)
+            names = ", ".join(f'"{c}"' for c in columns)
+            self.con.execute(f'INSERT INTO "{name}" ({names}) SELECT * FROM arrow')
 
     def editions(self) -> pl.DataFrame:
         """One row per edition: id, year, kind, source, field size and participants, by year then id."""
@@ -148,16 +167,12 @@ class Workspace:
     def table(self, name: str, edition_id: str) -> pl.DataFrame:
         if name not in TABLES:
             raise KeyError(name)
-        stored = self._columns(name)  # a workspace opened read-only may predate a column: it reads as empty
-        cols = ", ".join(f'"{c}"' if c in stored else f'NULL AS "{c}"' for c in TABLES[name])
+        stored = self._stored.get(name, set())
+        if not stored:  # a read-only workspace from a version without this table
+            return pl.DataFrame(schema=TABLES[name])
+        cols = ", ".join(f'"{c}"' for c in TABLES[name] if c in stored)  # Edition adds any missing ones as empty
         frame = self._frame(f'SELECT {cols} FROM "{name}" WHERE edition = ? ORDER BY rowid', [edition_id])
         return frame if frame.height else pl.DataFrame(schema=TABLES[name])
-
-    def _columns(self, name: str) -> set[str]:
-        rows = self.con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
-        ).fetchall()
-        return {r[0] for r in rows}
 
     def _frame(self, query: str, params: list | None = None) -> pl.DataFrame:
         return pl.from_arrow(self.con.sql(query, params=params or None).to_arrow_table())

@@ -107,6 +107,10 @@ class Banding(_Strict):
 
     individual_to: int = Field(ge=0)
     bands: list[Band] = Field(default_factory=list)
+    table_end: Literal["as_listed", "open_last_band"] = "as_listed"
+    """How a table ends: ``as_listed`` labels every band as listed (a 504-row table ends in "401–600");
+    ``open_last_band`` shows the band holding the table's last row open-ended, so a 504-row table ends in
+    "401+", as THE's overall and SDG tables do."""
 
     @model_validator(mode="after")
     def _contiguous(self) -> Banding:
@@ -132,6 +136,34 @@ class Scaling(_Strict):
     """Whose scores set each SDG's extremes: overall-eligible institutions, or every submitter of the SDG."""
 
 
+class Averaging(_Strict):
+    """The published overall score as a weighted mean of single-year overall scores: this edition's and those
+    of the ``years - 1`` editions before it (THE from 2023: the mean of this year's and last year's)."""
+
+    years: int = Field(ge=1)
+    weights: list[float]
+    """One weight per year, this year first; they sum to 1."""
+    newcomer: Literal["single_year"] = "single_year"
+    """An institution absent from a previous overall table: that year drops out and the remaining weights are
+    rescaled to sum to 1, so an institution new to the overall table gets its single-year score."""
+    previous: Literal["single_year"] = "single_year"
+    """A previous year's term is that edition's single-year score, never its published (possibly averaged) one."""
+
+    @model_validator(mode="after")
+    def _weights(self) -> Averaging:
+        if len(self.weights) != self.years:
+            raise ValueError(
+                f"averaging over {self.years} year(s) needs {self.years} weight(s), this year first; "
+                f"{len(self.weights)} given"
+            )
+        if any(not w > 0 for w in self.weights):
+            raise ValueError("averaging weights must be positive (leave a year out rather than weight it 0)")
+        total = math.fsum(self.weights)
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
+            raise ValueError(f"averaging weights sum to {total:g}, not 1")
+        return self
+
+
 class OverallRules(_Strict):
     required_sdg: int = Field(17, ge=1, le=17)
     min_other_sdgs: int = Field(3, ge=0, le=16)
@@ -139,7 +171,17 @@ class OverallRules(_Strict):
     required_weight: float = Field(22.0, ge=0)
     best_weight: float = Field(26.0, ge=0)
     scaling: Scaling = Scaling()
+    averaging: Averaging | None = None
+    """None: the published score is the single-year score."""
     banding: Banding
+    confirmed: bool
+    """Whether these rules are confirmed (formula, scaling and its population, averaging, bands), by ``source``."""
+    source: str
+
+    @property
+    def previous_years(self) -> int:
+        """How many previous editions' single-year scores the published score needs (0: none)."""
+        return self.averaging.years - 1 if self.averaging is not None else 0
 
     @model_validator(mode="after")
     def _consistent(self) -> OverallRules:

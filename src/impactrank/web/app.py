@@ -987,6 +987,7 @@ def _slim_edition(data: EditionData, iid: str):
         sdg_scores=data.institution_rows(iid),
         metric_scores=data.metric_rows(iid),
         rank_uncertainty=data.uncertainty_rows(iid),
+        previous_scores=e.previous_scores.filter(pl.col("institution_id") == iid),
     )
     return slim
 

@@ -98,6 +98,14 @@ class SortedIndex:
         return self.frame.slice(start, n)
 
 
+def _with_edition_columns(view: pl.DataFrame, overall: pl.DataFrame) -> pl.DataFrame:
+    """The display rows with the edition's overall columns the view leaves out (the single-year score), so that
+    an institution's row is also a row of the edition's own table."""
+    missing = [c for c in overall.columns if c not in view.columns]
+    extra = overall.select("institution_id", *missing).unique("institution_id", keep="first", maintain_order=True)
+    return view.join(extra, on="institution_id", how="left", maintain_order="left")
+
+
 @dataclass
 class EditionData:
     """One loaded edition plus display tables and indexes built once."""
@@ -166,7 +174,7 @@ class EditionData:
             members=members,
             groups=dict(sorted(groups.items())),
             countries=countries,
-            overall_index=SortedIndex(overall),
+            overall_index=SortedIndex(_with_edition_columns(overall, edition.overall)),
             metric_index=SortedIndex(edition.metric_scores),
             uncertainty_index=SortedIndex(edition.rank_uncertainty),
             institution_index=SortedIndex(edition.institutions),
