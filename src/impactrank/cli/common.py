@@ -55,9 +55,9 @@ GroupsOption = Annotated[
 def load_previous(ws, edition, previous_id: str | None):
     """The edition named by ``--previous-edition``, else the same series' previous year when the workspace holds
     it (None otherwise)."""
-    from impactrank.engine.edition import previous_id as series_previous
+    from impactrank.engine.edition import previous_ids
 
     if previous_id is not None:
         return ws.load(previous_id)
-    default = series_previous(edition.id, edition.year)
+    default = (previous_ids(edition.id) or [None])[0]
     return ws.load(default) if default is not None and ws.has(default) else None

@@ -8,6 +8,7 @@ the published table does not carry (metric scores, scaled scores, SDG-table rank
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,8 +193,11 @@ class Edition:
         return self.institutions.height
 
 
-def previous_id(edition_id: str, year: int) -> str | None:
-    """The id of the same series' previous year: "2023" → "2022", "2023-net" → "2022-net"; None for an id that
-    does not start with its year."""
-    text = str(year)
-    return f"{year - 1}{edition_id[len(text) :]}" if edition_id.startswith(text) else None
+def previous_ids(edition_id: str, years: int = 1) -> list[str] | None:
+    """The same series' previous editions, most recent first: "2023" → "2022", "2023-net" → "2022-net"; None for
+    an id that does not start with a year."""
+    match = re.fullmatch(r"(\d{4})(.*)", edition_id)
+    if not match:
+        return None
+    year, suffix = int(match[1]), match[2]
+    return [f"{year - lag}{suffix}" for lag in range(1, years + 1)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -16,7 +15,7 @@ import polars as pl
 
 from impactrank import __version__
 from impactrank.engine.build import build_edition
-from impactrank.engine.edition import Edition
+from impactrank.engine.edition import Edition, previous_ids
 from impactrank.errors import InputError
 from impactrank.io.atomic import atomic_path
 from impactrank.io.exports import neutralise_formulas
@@ -88,15 +87,14 @@ def build(
 
 def default_previous(edition_id: str, years: int) -> list[str]:
     """The same series' previous editions, most recent first: 2023 → 2022; 2023-net → 2022-net."""
-    match = re.fullmatch(r"(\d{4})(.*)", edition_id)
-    if not match:
+    ids = previous_ids(edition_id, years - 1)
+    if ids is None:
         raise InputError(
             f"edition id {edition_id!r} does not start with a year, so its previous edition cannot be inferred: "
             "name it with --previous-edition",
             field="previous_edition",
         )
-    year, suffix = int(match[1]), match[2]
-    return [f"{year - lag}{suffix}" for lag in range(1, years)]
+    return ids
 
 
 def previous_scores(

@@ -466,7 +466,7 @@ def create_app(
 
     # ----------------------------------------------------------------- what-if on a published edition
     def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:
-        from impactrank.engine.edition import previous_id
+        from impactrank.engine.edition import previous_ids
         from impactrank.engine.whatif_published import whatif_published
 
         e = data.edition
@@ -483,7 +483,7 @@ def create_app(
                     settings[k] = float(text.replace(",", "."))
                 except ValueError:
                     raise InputError(f"parameter 's{k}': {text!r} is not a score", field="set-sdg") from None
-        prev = previous_id(e.id, e.year)
+        prev = (previous_ids(e.id) or [None])[0]
         previous = store.get(prev).edition if prev in store.edition_ids() else None
         result = whatif_published(e, iid, settings, previous)
         return {
