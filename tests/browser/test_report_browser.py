@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from impactrank.io.reports import write_report
 from impactrank.io.workspace import Workspace
-from impactrank.report.report import write_report
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impactrank.io.countries import to_alpha2
+from impactrank.countries import to_alpha2
 from impactrank.io.identity import Aliases
 from impactrank.io.published import read_published
 from impactrank.io.published.assemble import build_edition

@@ -14,7 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 from web_workspace import build_mini, earlier, hostile
 
 from impactrank.errors import InputError
-from impactrank.report.report import render_html, render_pdf, report_context, write_report
+from impactrank.io.reports import write_report
+from impactrank.report.report import render_html, render_pdf, report_context
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +136,7 @@ def test_bad_output_and_selection_leave_no_file(mini, tmp_path):
 def test_failed_render_keeps_the_previous_report(mini, tmp_path, monkeypatch):
     target = write_report(mini, tmp_path / "r.html")
     before = target.read_bytes()
-    import impactrank.report.report as rep
+    import impactrank.io.reports as rep
 
     def boom(*a, **k):
         raise RuntimeError("render failed")

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from impactrank.cli.common import app, console
+from impactrank.engine.checks import check_methodology
 from impactrank.methodology import bundled_ids, load_methodology, methodology_hash
 
 methodology_app = typer.Typer(
@@ -22,6 +23,7 @@ app.add_typer(methodology_app, name="methodology")
 def validate(file: Annotated[Path, typer.Argument(help="Methodology YAML file to check.")]) -> None:
     """Check a methodology file: schema, weights summing to 100 per SDG, known method names."""
     m = load_methodology(file)
+    check_methodology(m, file.name)
     metrics = sum(len(s.metrics) for s in m.sdgs)
     console.print(
         f"[green]valid[/]: {m.id} ({m.label}), {len(m.sdgs)} SDGs, {metrics} metrics, sha256 {methodology_hash(m)[:12]}"
@@ -42,6 +44,7 @@ def show(
 ) -> None:
     """A readable summary: overall rules, bands, and every SDG's metrics with weights and status."""
     m = load_methodology(ref)
+    check_methodology(m, Path(ref).name)
     o = m.overall
     console.print(f"[bold]{m.label}[/] ({m.id}, edition {m.edition})")
     if m.description:

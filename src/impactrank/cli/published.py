@@ -16,8 +16,9 @@ from impactrank.errors import InputError
 from impactrank.io.atomic import write_text_atomic
 from impactrank.io.identity import propose_matches
 from impactrank.io.published import FORMATS, read_published
+from impactrank.io.reports import write_audit
 from impactrank.io.workspace import Workspace
-from impactrank.report.audit import verdict, write_audit
+from impactrank.report.audit import verdict
 
 institutions_app = typer.Typer(help="Institution identity across editions and sources.", no_args_is_help=True)
 app.add_typer(institutions_app, name="institutions")

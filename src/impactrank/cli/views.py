@@ -13,10 +13,10 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, GroupsOption, WorkspaceOption, app, console
+from impactrank.countries import country_name, to_alpha2
 from impactrank.engine.compare import compare_editions
 from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
 from impactrank.errors import InputError
-from impactrank.io.countries import country_name, to_alpha2
 from impactrank.io.exports import export_table
 from impactrank.io.groups import members_for
 from impactrank.io.workspace import Workspace

@@ -87,7 +87,7 @@ def report(
 ) -> None:
     """Write a self-contained report with charts: summary, score distribution, SDG profiles and positions,
     movement."""
-    from impactrank.report.report import write_report
+    from impactrank.io.reports import write_report
 
     if lang not in ("en", "fr"):
         raise InputError(f"--lang must be fr or en, not {lang!r}", field="lang")

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from impactrank.engine.averaging import describe_previous, previous_table, previous_terms, published_scores
+from impactrank.engine.checks import check_methodology
 from impactrank.engine.edition import SUBMISSIONS_SCHEMA, Edition
 from impactrank.engine.metrics import (
     ScoringChoices,
@@ -41,6 +42,7 @@ def build_edition(
     methodology averages; the overall table is ranked on the averaged score and keeps the single-year one.
     """
     previous = previous_table(methodology, previous)
+    check_methodology(methodology, methodology.id)
     catalogue = metric_catalogue(methodology)
     institutions = institutions.sort("institution_id")
     ids = institutions["institution_id"]

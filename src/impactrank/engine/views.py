@@ -247,6 +247,19 @@ class GroupView:
     sdg_positions: pl.DataFrame
 
 
+def groups_from_institutions(edition: Edition) -> pl.DataFrame:
+    """Members from the institutions' semicolon-separated ``groups`` column."""
+    return (
+        edition.institutions.select("institution_id", "name", "country", group=pl.col("groups").str.split(";"))
+        .explode("group")
+        .with_columns(pl.col("group").str.strip_chars())
+        .filter(pl.col("group").is_not_null() & (pl.col("group") != ""))
+        .select("group", "institution_id", "name", "country")
+        .unique(["group", "institution_id"], keep="first", maintain_order=True)
+        .sort("group", "institution_id")
+    )
+
+
 def group_members(members: pl.DataFrame, group: str) -> pl.DataFrame:
     """Rows of ``members`` (group, institution_id[, name, country]) for one group, case-insensitively."""
     wanted = group.strip().casefold()

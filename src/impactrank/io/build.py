@@ -15,6 +15,7 @@ import polars as pl
 
 from impactrank import __version__
 from impactrank.engine.build import build_edition
+from impactrank.engine.checks import check_methodology
 from impactrank.engine.edition import Edition, previous_ids
 from impactrank.errors import InputError
 from impactrank.io.atomic import atomic_path
@@ -56,6 +57,7 @@ def build(
     methodology that averages with previous editions takes their single-year scores from ``workspace``:
     ``previous_editions`` (most recent first), by default the same series' previous years."""
     method = methodology if isinstance(methodology, Methodology) else load_methodology(methodology)
+    check_methodology(method, method.id if isinstance(methodology, Methodology | str) else Path(methodology).name)
     edition_id = edition_id or str(method.edition)
     previous = previous_scores(method, edition_id, workspace, previous_editions)
     sub_paths = [Path(submissions)] if isinstance(submissions, (str, Path)) else [Path(p) for p in submissions]

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import polars as pl
 
+from impactrank.countries import to_alpha2
 from impactrank.engine.edition import Edition
+from impactrank.engine.views import groups_from_institutions
 from impactrank.errors import InputError
-from impactrank.io.countries import to_alpha2
 from impactrank.io.identity import institution_id, name_key
 from impactrank.io.tables import read_user_table, require_columns
 
@@ -85,19 +86,6 @@ def read_groups(
         rows.append({"group": group, "institution_id": iid, "name": name, "country": country})
     return pl.DataFrame(rows, schema=MEMBERS_SCHEMA).unique(
         ["group", "institution_id"], keep="first", maintain_order=True
-    )
-
-
-def groups_from_institutions(edition: Edition) -> pl.DataFrame:
-    """Members from the institutions' semicolon-separated ``groups`` column."""
-    return (
-        edition.institutions.select("institution_id", "name", "country", group=pl.col("groups").str.split(";"))
-        .explode("group")
-        .with_columns(pl.col("group").str.strip_chars())
-        .filter(pl.col("group").is_not_null() & (pl.col("group") != ""))
-        .select("group", "institution_id", "name", "country")
-        .unique(["group", "institution_id"], keep="first", maintain_order=True)
-        .sort("group", "institution_id")
     )
 
 

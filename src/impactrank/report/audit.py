@@ -1,21 +1,14 @@
-"""An audit of a published table as Markdown for people and JSON for programs, both written atomically."""
+"""An audit of a published table as Markdown for people and JSON for programs."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from impactrank.engine.audit import AuditReport
-from impactrank.io.atomic import write_text_atomic
 
 
-def write_audit(report: AuditReport, out: Path) -> list[Path]:
-    data = report.to_dict()
-    md = out / f"audit-{report.edition}.md"
-    js = out / f"audit-{report.edition}.json"
-    write_text_atomic(js, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    write_text_atomic(md, render_markdown(data))
-    return [md, js]
+def render_json(report: AuditReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def verdict(d: dict) -> str:

@@ -13,14 +13,12 @@ import base64
 import dataclasses
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import polars as pl
 from jinja2 import Environment, PackageLoader
 
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
-from impactrank.io.atomic import write_bytes_atomic, write_text_atomic
 from impactrank.report import charts
 
 MAX_PROFILES = 12  # SDG profile charts drawn; the table lists every selected institution
@@ -140,8 +138,7 @@ def selection(
         if ids.height == 0:
             raise InputError(f"no institution from country {country!r} in edition {edition.id}", field="country")
     if group:
-        from impactrank.engine.views import group_members
-        from impactrank.io.groups import groups_from_institutions
+        from impactrank.engine.views import group_members, groups_from_institutions
 
         if members is None:
             members = groups_from_institutions(edition)
@@ -280,24 +277,3 @@ def render_pdf(
 
     html = _render(report_context(edition, previous, country, group, lang, members), static=True)
     return HTML(string=html, base_url=None).write_pdf()
-
-
-def write_report(
-    edition: Edition,
-    out: str | Path,
-    previous: Edition | None = None,
-    country: str | None = None,
-    group: str | None = None,
-    lang: str = "en",
-    members: pl.DataFrame | None = None,
-) -> Path:
-    """Write FILE.html or FILE.pdf atomically (never half a file)."""
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
-        write_text_atomic(out, render_html(edition, previous, country, group, lang, members))
-    elif suffix == ".pdf":
-        write_bytes_atomic(out, render_pdf(edition, previous, country, group, lang, members))
-    else:
-        raise InputError(f"report output must end in .html or .pdf, not {out.name!r}", file=out.name)
-    return out

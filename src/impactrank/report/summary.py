@@ -24,12 +24,18 @@ import jinja2
 import polars as pl
 import pycountry
 
+from impactrank.countries import country_name, to_alpha2
 from impactrank.engine.compare import Comparison, compare_editions, compare_sdg_tables
 from impactrank.engine.edition import Edition
-from impactrank.engine.views import country_view, group_members, group_view, sdg_positions, with_national_ranks
+from impactrank.engine.views import (
+    country_view,
+    group_members,
+    group_view,
+    groups_from_institutions,
+    sdg_positions,
+    with_national_ranks,
+)
 from impactrank.errors import InputError
-from impactrank.io.countries import country_name, to_alpha2
-from impactrank.io.groups import groups_from_institutions
 from impactrank.report import typography as ty
 from impactrank.sdgs import SDG_NAMES
 

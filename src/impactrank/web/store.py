@@ -128,7 +128,7 @@ class EditionData:
     @classmethod
     def build(cls, edition: Edition, members: pl.DataFrame | None = None) -> EditionData:
         """``members`` (a groups file's, resolved over every edition) replaces the institutions' groups column."""
-        from impactrank.io.groups import groups_from_institutions
+        from impactrank.engine.views import groups_from_institutions
 
         members = groups_from_institutions(edition) if members is None else members
         inst = edition.institutions.select("institution_id", "name", "country", "groups")

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import polars as pl
 
+from impactrank.countries import to_alpha2
 from impactrank.engine.edition import INSTITUTIONS_SCHEMA, OVERALL_SCHEMA, SDG_SCORES_SCHEMA, Edition
 from impactrank.errors import InputError
-from impactrank.io.countries import to_alpha2
 from impactrank.io.identity import Aliases, normalise_name
 from impactrank.io.published.parse import Rank, parse_rank, parse_score
 from impactrank.io.published.rows import RawRow

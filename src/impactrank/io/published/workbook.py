@@ -9,8 +9,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from impactrank.countries import to_alpha2
 from impactrank.errors import InputError
-from impactrank.io.countries import to_alpha2
 from impactrank.io.published.parse import cell_text, parse_card
 from impactrank.io.published.rows import RawRow
 from impactrank.sdgs import sdg_from_name

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impactrank.io.countries import to_alpha2
+from impactrank.countries import to_alpha2
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,45 @@
+"""Reports written as files: the HTML or PDF report and the audit's Markdown and JSON, each atomically (never
+half a file). The report layer renders; this writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from impactrank.engine.audit import AuditReport
+from impactrank.engine.edition import Edition
+from impactrank.errors import InputError
+from impactrank.io.atomic import write_bytes_atomic, write_text_atomic
+from impactrank.report.audit import render_json, render_markdown
+from impactrank.report.report import render_html, render_pdf
+
+
+def write_report(
+    edition: Edition,
+    out: str | Path,
+    previous: Edition | None = None,
+    country: str | None = None,
+    group: str | None = None,
+    lang: str = "en",
+    members: pl.DataFrame | None = None,
+) -> Path:
+    """Write FILE.html or FILE.pdf."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix in (".html", ".htm"):
+        write_text_atomic(out, render_html(edition, previous, country, group, lang, members))
+    elif suffix == ".pdf":
+        write_bytes_atomic(out, render_pdf(edition, previous, country, group, lang, members))
+    else:
+        raise InputError(f"report output must end in .html or .pdf, not {out.name!r}", file=out.name)
+    return out
+
+
+def write_audit(report: AuditReport, out: Path) -> list[Path]:
+    """``audit-EDITION.md`` and ``audit-EDITION.json`` in ``out``."""
+    md = out / f"audit-{report.edition}.md"
+    js = out / f"audit-{report.edition}.json"
+    write_text_atomic(js, render_json(report))
+    write_text_atomic(md, render_markdown(report.to_dict()))
+    return [md, js]

@@ -1,0 +1,103 @@
+"""The layers of the architecture hold: each package imports only the layers below it (read from the modules'
+own import statements, those inside functions included), and modules do not import one another in a cycle."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "impactrank"
+
+# layer → layers it must never import (the root modules errors, sdgs and countries are shared by all)
+FORBIDDEN: dict[str, set[str]] = {
+    "methodology": {"engine", "io", "report", "web", "portal", "cli", "demo", "sdgmap"},
+    "engine": {"io", "report", "web", "portal", "cli", "demo", "sdgmap"},
+    "report": {"io", "web", "portal", "cli", "demo"},
+    "io": {"web", "portal", "cli", "demo"},
+    "sdgmap": {"report", "web", "portal", "cli", "demo"},
+    "web": {"portal", "cli", "demo"},
+    "portal": {"web", "cli", "demo", "report"},
+    "demo": {"report", "web", "portal", "cli"},
+    "cli": set(),
+}
+ROOT_MODULES = {"errors", "sdgs", "countries", "pages"}  # import no layer at all
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports(path: Path) -> set[str]:
+    """The impactrank modules a file imports (``from . import x`` resolved against its package)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("impactrank")}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.startswith("impactrank"):
+                found.add(target)
+                found |= {f"{target}.{a.name}" for a in node.names if _is_module(f"{target}.{a.name}")}
+    return found
+
+
+def _is_module(name: str) -> bool:
+    path = PACKAGE.parent / name.replace(".", "/")
+    return path.is_dir() or path.with_suffix(".py").exists()
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_layer_imports_only_what_it_may():
+    broken = []
+    for path in modules():
+        name = module_name(path)
+        layer = layer_of(name)
+        for target in imports(path):
+            other = layer_of(target)
+            if layer in ROOT_MODULES and other and other != layer:
+                broken.append(f"{name} imports {target} (a shared root module imports no layer)")
+            elif other in FORBIDDEN.get(layer, set()):
+                broken.append(f"{name} imports {target} ({layer} must not import {other})")
+    assert broken == [], "\n".join(broken)
+
+
+def test_no_module_imports_itself_back_through_others():
+    """No cycle among the package's modules, counting imports inside functions and under TYPE_CHECKING: an import
+    moved into a function to dodge a cycle still ties the two modules together."""
+    graph = {module_name(p): {t for t in imports(p) if t != module_name(p)} for p in modules()}
+    known = set(graph)
+    graph = {m: {t for t in targets if t in known} for m, targets in graph.items()}
+    cycles, state = [], {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                cycles.append(" → ".join([*stack[stack.index(nxt) :], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*stack, nxt])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == [], "\n".join(cycles)
