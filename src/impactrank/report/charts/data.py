@@ -1,0 +1,167 @@
+"""Each chart as a small data dictionary computed from an edition's tables: what both renderers draw."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from impactrank.engine.edition import Edition
+from impactrank.report.charts.style import TEXT
+from impactrank.report.charts.style import rounded as _r
+
+
+def _score_expr() -> pl.Expr:
+    """The overall score, or the middle of its interval for imported banded rows that only carry a range."""
+    return pl.coalesce(pl.col("overall_score"), (pl.col("overall_low") + pl.col("overall_high")) / 2)
+
+
+def distribution_data(
+    edition: Edition, marked_ids: list[str] | None = None, bin_width: float = 2.5, lang: str = "en"
+) -> dict:
+    """Histogram of overall scores, the lowest score of each rank group (band boundaries), marked institutions."""
+    ov = edition.overall.with_columns(_score_expr().alias("_s")).filter(pl.col("_s").is_not_null())
+    scores = ov["_s"].to_list()
+    nbins = math.ceil(100 / bin_width)
+    counts = [0] * nbins
+    for s in scores:
+        counts[min(nbins - 1, max(0, int(s // bin_width)))] += 1
+    groups = (
+        ov.with_columns(
+            pl.when(pl.col("band").is_null() | (pl.col("band") == ""))
+            .then(pl.lit("individual"))
+            .otherwise(pl.col("band"))
+            .alias("_g")
+        )
+        .group_by("_g")
+        .agg(  # a band's score range: its lowest and highest scores, ends of published ranges included
+            pl.coalesce("overall_score", "overall_low").min().alias("low"),
+            pl.coalesce("overall_score", "overall_high").max().alias("high"),
+            pl.col("rank_position").min().alias("start"),
+            pl.len().alias("n"),
+        )
+        .sort("start")
+    )
+    boundaries = []
+    for g in groups.iter_rows(named=True):
+        label = f"1–{g['start'] + g['n'] - 1}" if g["_g"] == "individual" else g["_g"]
+        boundaries.append({"label": label, "low": _r(g["low"], 2), "high": _r(g["high"], 2), "count": g["n"]})
+    marked = []
+    if marked_ids:
+        names = dict(edition.institutions.select("institution_id", "name").iter_rows())
+        rows = ov.filter(pl.col("institution_id").is_in(marked_ids)).sort("rank_position")
+        for r in rows.iter_rows(named=True):
+            marked.append(
+                {
+                    "institution_id": r["institution_id"],
+                    "name": names.get(r["institution_id"]),
+                    "rank": r["rank"],
+                    "score": _r(r["_s"], 2),
+                }
+            )
+    return {
+        "kind": "distribution",
+        "lang": lang,
+        "title": TEXT[lang]["dist_title"].format(e=edition.id, n=len(scores)),
+        "bin_width": bin_width,
+        "bins": [round(i * bin_width, 4) for i in range(nbins)],
+        "counts": counts,
+        "boundaries": boundaries,
+        "marked": marked,
+    }
+
+
+def profile_data(edition: Edition, institution_id: str, name: str | None = None, lang: str = "en") -> dict:
+    """One institution's SDG scores, and which of them counted in its overall score."""
+    rows = edition.sdg_scores.filter(pl.col("institution_id") == institution_id).sort("sdg")
+    return profile_from_rows(rows.to_dicts(), institution_id, name, lang)
+
+
+def profile_from_rows(rows: list[dict], institution_id: str, name: str | None = None, lang: str = "en") -> dict:
+    """The profile from the institution's ``sdg_scores`` rows (sorted by SDG) already in hand."""
+    sdgs = []
+    for r in rows:  # an imported banded row carries its published range only: drawn as a floating bar
+        low = r["score"] if r["score"] is not None else r["score_low"]
+        high = r["score"] if r["score"] is not None else r["score_high"]
+        sdgs.append(
+            {
+                "sdg": r["sdg"],
+                "score": _r(r["score"], 2),
+                "low": _r(low, 2),
+                "high": _r(high, 2),
+                "scaled": _r(r["scaled_score"], 2),
+                "counted": bool(r["counted"]),
+                "rank": r["rank"],
+            }
+        )
+    return {
+        "kind": "profile",
+        "lang": lang,
+        "title": TEXT[lang]["profile_title"].format(name=name or institution_id),
+        "institution_id": institution_id,
+        "name": name,
+        "sdgs": sdgs,
+    }
+
+
+def participation_data(edition: Edition, marked_ids: list[str] | None = None, lang: str = "en") -> dict:
+    """Institutions in each SDG table, and where the selected institutions stand in each (top x %)."""
+    counts = dict(edition.sdg_scores.group_by("sdg").agg(pl.len()).iter_rows())
+    names = dict(edition.institutions.select("institution_id", "name").iter_rows())
+    positions = []
+    if marked_ids:
+        rows = edition.sdg_scores.filter(pl.col("institution_id").is_in(marked_ids)).sort(["institution_id", "sdg"])
+        for r in rows.iter_rows(named=True):
+            n = counts.get(r["sdg"], 0)
+            pos = r["rank_position"]
+            positions.append(
+                {
+                    "institution_id": r["institution_id"],
+                    "name": names.get(r["institution_id"]),
+                    "sdg": r["sdg"],
+                    "rank": r["rank"],
+                    "position": pos,
+                    "of": n,
+                    "top_percent": _r(100.0 * pos / n, 1) if pos is not None and n else None,
+                }
+            )
+    return {
+        "kind": "participation",
+        "lang": lang,
+        "title": TEXT[lang]["part_title"].format(e=edition.id),
+        "participants": [{"sdg": s, "count": counts.get(s, 0)} for s in range(1, 18)],
+        "positions": positions,
+    }
+
+
+def movement_data(comparison: Any, limit: int = 40, lang: str = "en") -> dict:
+    """Overall position as 'top x % of the field' in two editions, from a
+    :class:`impactrank.engine.compare.Comparison`, so a growing field does not read as decline. A banded rank
+    is an interval; the point is its middle and the whisker its extent."""
+    rows = comparison.table.filter(pl.col("status") == "both").head(limit)
+    items = []
+    for r in rows.iter_rows(named=True):
+        item = {
+            "institution_id": r["institution_id"],
+            "name": r["name"] or r["institution_id"],
+            "rank_before": r["rank_from"],
+            "rank_after": r["rank_to"],
+            "movement": r["movement"],
+        }
+        for side, suffix in (("before", "from"), ("after", "to")):
+            lo, hi = r[f"pct_low_{suffix}"], r[f"pct_high_{suffix}"]
+            item[f"top_{side}"] = _r((lo + hi) / 2, 2) if lo is not None and hi is not None else None
+            item[f"low_{side}"], item[f"high_{side}"] = _r(lo, 2), _r(hi, 2)
+        items.append(item)
+    return {
+        "kind": "movement",
+        "lang": lang,
+        "title": TEXT[lang]["move_title"].format(a=comparison.edition_from, b=comparison.edition_to),
+        "edition_before": comparison.edition_from,
+        "edition_after": comparison.edition_to,
+        "field_before": comparison.field_from,
+        "field_after": comparison.field_to,
+        "items": items,
+        "truncated": max(0, comparison.table.filter(pl.col("status") == "both").height - limit),
+    }

@@ -1,0 +1,201 @@
+"""Interactive Plotly figures (as plain dicts and JSON) from the charts' data dictionaries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of, value_text
+from impactrank.report.charts.style import label as _label
+from impactrank.report.charts.style import text_of as _text
+
+_LAYOUT = {
+    "margin": {"l": 60, "r": 30, "t": 50, "b": 50},
+    "font": {"family": "sans-serif", "size": 12},
+    "plot_bgcolor": "#ffffff",
+    "paper_bgcolor": "#ffffff",
+    "height": 380,
+}
+
+
+def plotly_figure(spec: dict) -> dict:
+    """A Plotly figure (as a plain dict) for a chart data dictionary."""
+    kind = spec["kind"]
+    layout = dict(_LAYOUT, title={"text": _label(spec["title"])})
+    tx = _text(spec)
+    data: list[dict] = []
+    if kind == "distribution":
+        w = spec["bin_width"]
+        data.append(
+            {
+                "type": "bar",
+                "x": [b + w / 2 for b in spec["bins"]],
+                "y": spec["counts"],
+                "width": w * 0.95,
+                "marker": {"color": MUTED},
+                "name": "institutions",
+                "hovertemplate": "score %{x}: %{y} institutions<extra></extra>",
+            }
+        )
+        top = max(spec["counts"] or [1]) or 1
+        shapes, notes = [], []
+        for i, b in enumerate(spec["boundaries"]):
+            if b["low"] is None:
+                continue
+            shapes.append(
+                {
+                    "type": "line",
+                    "x0": b["low"],
+                    "x1": b["low"],
+                    "y0": 0,
+                    "y1": top * 1.05,
+                    "line": {"color": BASE, "dash": "dot", "width": 1},
+                }
+            )
+            notes.append(
+                {
+                    "x": b["low"],
+                    "y": top * (1.08 + 0.06 * (i % 3)),
+                    "text": _label(b["label"]),
+                    "showarrow": False,
+                    "font": {"size": 10, "color": BASE},
+                }
+            )
+        if spec["marked"]:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": "selected",
+                    "x": [m["score"] for m in spec["marked"]],
+                    "y": [top * 0.5] * len(spec["marked"]),
+                    "marker": {"color": MARK, "size": 11, "symbol": "diamond"},
+                    "text": [f"{_label(m['name'])} (rank {_label(m['rank'])})" for m in spec["marked"]],
+                    "hovertemplate": "%{text}: %{x}<extra></extra>",
+                }
+            )
+        layout.update(
+            shapes=shapes,
+            annotations=notes,
+            bargap=0,
+            xaxis={"title": {"text": tx["score"]}, "range": [0, 100]},
+            yaxis={"title": {"text": tx["institutions"]}},
+            showlegend=False,
+        )
+    elif kind == "profile":
+        s = spec["sdgs"]
+        data.append(
+            {
+                "type": "bar",
+                "x": [f"SDG {r['sdg']}" for r in s],
+                "base": [floor_of(r) for r in s],
+                "y": [height_of(r) for r in s],
+                "marker": {"color": [SDG_COLOURS[r["sdg"]] if r["counted"] else MUTED for r in s]},
+                "text": [tx["counted"] if r["counted"] else "" for r in s],
+                "customdata": [value_text(r) for r in s],
+                "textposition": "outside",
+                "hovertemplate": "%{x}: %{customdata}<extra></extra>",
+                "name": "SDG score",
+            }
+        )
+        layout.update(yaxis={"title": {"text": tx["sdg_score"]}, "range": [0, 110]}, showlegend=False)
+    elif kind == "participation":
+        p = spec["participants"]
+        data.append(
+            {
+                "type": "bar",
+                "x": [f"SDG {r['sdg']}" for r in p],
+                "y": [r["count"] for r in p],
+                "marker": {"color": [SDG_COLOURS[r["sdg"]] for r in p]},
+                "name": "participants",
+                "hovertemplate": "%{x}: %{y} institutions<extra></extra>",
+            }
+        )
+        by_inst: dict[str, list[dict]] = {}
+        for pos in spec["positions"]:
+            by_inst.setdefault(pos["institution_id"], []).append(pos)
+        for rows in by_inst.values():
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "yaxis": "y2",
+                    "name": _label(rows[0]["name"]),
+                    "x": [f"SDG {r['sdg']}" for r in rows],
+                    "y": [r["top_percent"] for r in rows],
+                    "marker": {"size": 9, "symbol": "diamond"},
+                    "text": [f"rank {_label(r['rank'])} of {r['of']}" for r in rows],
+                    "hovertemplate": "%{x}: top %{y}% (%{text})<extra>" + _label(rows[0]["name"]) + "</extra>",
+                }
+            )
+        layout.update(
+            yaxis={"title": {"text": tx["in_table"]}},
+            yaxis2={"title": {"text": tx["position"]}, "overlaying": "y", "side": "right", "range": [100, 0]},
+            legend={"orientation": "h", "y": -0.2},
+        )
+    elif kind == "movement":
+        items = spec["items"]
+        for it in items:
+            if it["top_before"] is not None and it["top_after"] is not None:
+                data.append(
+                    {
+                        "type": "scatter",
+                        "mode": "lines",
+                        "x": [it["top_before"], it["top_after"]],
+                        "y": [_label(it["name"])] * 2,
+                        "line": {"color": MUTED, "width": 3},
+                        "showlegend": False,
+                        "hoverinfo": "skip",
+                    }
+                )
+        for side, colour, label in (("before", MUTED, spec["edition_before"]), ("after", BASE, spec["edition_after"])):
+            pts = [it for it in items if it[f"top_{side}"] is not None]
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": _label(label),
+                    "x": [it[f"top_{side}"] for it in pts],
+                    "y": [_label(it["name"]) for it in pts],
+                    "error_x": {
+                        "type": "data",
+                        "symmetric": False,
+                        "color": colour,
+                        "thickness": 1.5,
+                        "array": [it[f"high_{side}"] - it[f"top_{side}"] for it in pts],
+                        "arrayminus": [it[f"top_{side}"] - it[f"low_{side}"] for it in pts],
+                    },
+                    "marker": {"color": colour, "size": 10, "line": {"color": "#888888", "width": 1}},
+                    "text": [_label(it[f"rank_{side}"]) for it in pts],
+                    "hovertemplate": "%{y}: rank %{text}, top %{x}%<extra>" + _label(label) + "</extra>",
+                }
+            )
+        layout.update(
+            xaxis={"title": {"text": tx["top_field"]}, "range": [0, 100]},
+            yaxis={"autorange": "reversed", "automargin": True},
+            height=max(260, 90 + 30 * len(items)),
+            margin=dict(_LAYOUT["margin"], l=20),
+        )
+    else:
+        raise ValueError(f"unknown chart kind {kind!r}")
+    return {"data": data, "layout": layout}
+
+
+def figure_json(spec: dict) -> str:
+    """The Plotly figure as JSON safe to place inside a <script> element (no '<', '>' or '&')."""
+    text = json.dumps(plotly_figure(spec), sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def script_json(value: Any) -> str:
+    """Any JSON value made safe inside a <script> element."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Static SVG twins
+# ---------------------------------------------------------------------------------------------------------
+
+W, H = 720, 340
+PAD_L, PAD_R, PAD_T, PAD_B = 60, 60, 40, 48
