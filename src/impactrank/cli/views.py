@@ -117,7 +117,8 @@ def view_sdg(
     format: FormatOption = "table",
     out: OutOption = None,
 ) -> None:
-    """One SDG table (imported editions hold only SDG 17 and each institution's top three SDGs)."""
+    """One SDG table (an overall table imported without its SDG tables holds only SDG 17 and each institution's
+    top three SDGs)."""
     (ed,) = _load(workspace, edition)
     frame = sdg_view(ed, sdg)
     shown = (

@@ -77,16 +77,8 @@ def _interval(score, prefix: str) -> dict:
 
 
 def parse_row(r: RawRow, field_size: int, subset: bool, aliases: Aliases) -> Parsed:
-    flags = list(r.flags)
-    name = normalise_name(r.name)
-    if not name:
-        flags.append("no_name")
-    country = to_alpha2(r.country)
-    if not r.country.strip():
-        flags.append("no_country")
-    elif country is None:
-        flags.append("country_unresolved")
-
+    name, country, place_flags = _place(r.name, r.country)
+    flags = [*r.flags, *place_flags]
     rank, high = _rank(r, flags, None if subset else field_size)
 
     overall = parse_score(r.overall)
@@ -129,11 +121,7 @@ def parse_row(r: RawRow, field_size: int, subset: bool, aliases: Aliases) -> Par
         },
         overall={
             "institution_id": iid,
-            "rank": rank.display if rank else (r.rank.strip() or None),
-            "rank_position": rank.low if rank else None,
-            "rank_low": rank.low if rank else None,
-            "rank_high": high,
-            "band": rank.display if rank and rank.banded else None,
+            **_rank_fields(r, rank, high),
             **_interval(overall, "overall"),
             "overall_display": r.overall.strip() or None,
             **_interval(sdg17, "sdg17"),
@@ -143,6 +131,17 @@ def parse_row(r: RawRow, field_size: int, subset: bool, aliases: Aliases) -> Par
         flags=list(dict.fromkeys(flags)),
         row=r,
     )
+
+
+def _rank_fields(r: RawRow, rank: Rank | None, high: int | None) -> dict:
+    """A ranked row's display rank, position, interval and band (the cell as read when it did not parse)."""
+    return {
+        "rank": rank.display if rank else (r.rank.strip() or None),
+        "rank_position": rank.low if rank else None,
+        "rank_low": rank.low if rank else None,
+        "rank_high": high,
+        "band": rank.display if rank and rank.banded else None,
+    }
 
 
 def _rank(r: RawRow, flags: list[str], table_size: int | None) -> tuple[Rank | None, int | None]:
@@ -271,11 +270,7 @@ def _sdg_table(sdg: int, rows: list[RawRow], aliases: Aliases) -> list[SDGParsed
         record = {
             **_sdg_row(iid, sdg, score),
             "counted": False,
-            "rank": rank.display if rank else (r.rank.strip() or None),
-            "rank_position": rank.low if rank else None,
-            "rank_low": rank.low if rank else None,
-            "rank_high": high,
-            "band": rank.display if rank and rank.banded else None,
+            **_rank_fields(r, rank, high),
         }
         institution = {
             "institution_id": iid,
