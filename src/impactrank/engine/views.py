@@ -19,7 +19,10 @@ from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
 
 _NAMES = ["institution_id", "name", "country"]
-_RANKED_ROW = ("rank", "rank_position", "rank_low", "rank_high", "band", *_NAMES)  # how a ranked row is shown
+_RANK = ("rank", "rank_position", "rank_low", "rank_high", "band")
+_RANKED_ROW = (*_RANK, *_NAMES)  # how a ranked row is shown
+_NATIONAL = ("national_rank", "national_position", "national_tied")
+_SCORED = ("overall_display", "overall_score", "top_sdgs")
 _BANDED = pl.col("band").is_not_null() & (pl.col("band") != "")  # "" tolerated as "no band"
 
 
@@ -198,15 +201,7 @@ def country_view(edition: Edition, country: str) -> CountryView:
     table = (
         named.filter(pl.col("country") == code)
         .sort(["national_position", "rank_high", "name", "institution_id"], nulls_last=True)
-        .select(
-            "national_rank",
-            "national_position",
-            "national_tied",
-            *_RANKED_ROW,
-            "overall_display",
-            "overall_score",
-            "top_sdgs",
-        )
+        .select(*_NATIONAL, *_RANKED_ROW, *_SCORED)
     )
     bucketed = _band_bucket(named)
     field_counts = bucketed.group_by("bucket", "bucket_low").agg(field_count=pl.len())
@@ -280,22 +275,7 @@ def group_view(edition: Edition, members: pl.DataFrame, group: str) -> GroupView
     ranked = (
         named.filter(pl.col("institution_id").is_in(ids))
         .sort(["rank_position", "rank_high", "name", "institution_id"], nulls_last=True)
-        .select(
-            "institution_id",
-            "name",
-            "country",
-            "rank",
-            "rank_position",
-            "rank_low",
-            "rank_high",
-            "band",
-            "national_rank",
-            "national_position",
-            "national_tied",
-            "overall_display",
-            "overall_score",
-            "top_sdgs",
-        )
+        .select(*_NAMES, *_RANK, *_NATIONAL, *_SCORED)
     )
     ranked_ids = set(ranked["institution_id"].to_list())
     in_sdg = set(edition.sdg_scores.filter(pl.col("institution_id").is_in(ids))["institution_id"].to_list())
