@@ -53,8 +53,8 @@ def measure(label: str, inst: Path, subs: Path, out: Path, methodology: str) -> 
 
 
 def main() -> None:
+    from impactrank.demo import generate_demo, generate_field
     from impactrank.methodology import load_methodology
-    from impactrank.synthetic import generate_demo, generate_field
 
     with tempfile.TemporaryDirectory(prefix="impactrank-bench-") as tmp:
         root = Path(tmp)

@@ -30,7 +30,7 @@ from impactrank.engine.metrics import ScoringChoices
 from impactrank.io.uncertainty_config import load_uncertainty_config
 from impactrank.methodology import load_methodology
 from impactrank.methodology.schema import Methodology
-from impactrank.synthetic import generate_demo
+from impactrank.demo import generate_demo
 
 runs, seed, full_builds, workers, threads = (int(a) for a in sys.argv[1:6])
 config = sys.argv[6]

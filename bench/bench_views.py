@@ -1,7 +1,7 @@
 """Views, comparison and summaries on a 100,000-institution edition against a 90,000-institution one.
 
 Targets: ``compare_editions`` ≤ 1 s and ``summarise`` (with a previous edition) ≤ 1 s each. The editions
-are built from :func:`impactrank.synthetic.generate_field` (realistic tables, ~15 s each to build) or, with
+are built from :func:`impactrank.demo.generate_field` (realistic tables, ~15 s each to build) or, with
 ``--numpy`` or when the generator is missing, constructed directly with numpy (seconds). Prints figures;
 never fails on a target.
 """
@@ -94,9 +94,9 @@ def numpy_edition(edition_id: str, n: int, seed: int) -> Edition:
 
 
 def synthetic_editions() -> tuple[Edition, Edition]:
+    from impactrank.demo import generate_field
     from impactrank.engine.build import build_edition
     from impactrank.methodology import load_methodology
-    from impactrank.synthetic import generate_field
 
     editions = []
     for edition_id, year, n, seed in (("before", 2020, N_BEFORE, 7), ("after", 2021, N_AFTER, 8)):

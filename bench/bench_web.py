@@ -5,7 +5,7 @@ country among the ten largest, random page) and institution pages (HTML, random 
 count and time (default 6,000 requests or 60 s after a 300-request warm-up); loopback only. Prints p50 and
 p95 latency and requests per second per kind and overall; target p95 ≤ 100 ms. Never fails on a target.
 
-The workspace is built once from :func:`impactrank.synthetic.generate_field` into bench-output/ and reused.
+The workspace is built once from :func:`impactrank.demo.generate_field` into bench-output/ and reused.
 The server runs in its own processes (uvicorn, `--workers` of them, two by default: one per core) so
 client and server do not share a GIL.
 """
@@ -39,9 +39,9 @@ def ensure_workspace(path: Path, n: int, seed: int, rebuild: bool) -> None:
         if eds.height and eds["participants"][0] == n:
             return
     path.unlink(missing_ok=True)
+    from impactrank.demo import generate_field
     from impactrank.io.build import build
     from impactrank.methodology.load import load_methodology
-    from impactrank.synthetic import generate_field
 
     t = time.perf_counter()
     field = generate_field(load_methodology("the-2021"), n, seed)

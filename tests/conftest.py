@@ -37,7 +37,7 @@ def shared_dir() -> Path:
 
 @dataclass(frozen=True)
 class DemoBuild:
-    data: object  # impactrank.synthetic.DemoData: the generated inputs
+    data: object  # impactrank.demo.DemoData: the generated inputs
     editions: dict  # year → built Edition
     workspace: Path  # both editions registered
     groups: Path  # group,institution_id
@@ -46,8 +46,8 @@ class DemoBuild:
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> DemoBuild:
     """The synthetic demo's 2020 and 2021 editions, built once for the whole session."""
+    from impactrank.demo import generate_demo
     from impactrank.io.build import build
-    from impactrank.synthetic import generate_demo
 
     data = generate_demo()
     out = tmp_path_factory.mktemp("demo")

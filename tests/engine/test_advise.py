@@ -9,13 +9,13 @@ import numpy as np
 import polars as pl
 import pytest
 
+from impactrank.demo import generate_field
 from impactrank.engine.advise import advise
 from impactrank.engine.build import build_edition
 from impactrank.engine.ranking import display_keys
 from impactrank.engine.whatif import Change, plain_submissions, whatif
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.methodology import load_methodology
-from impactrank.synthetic import generate_field
 
 
 @pytest.fixture

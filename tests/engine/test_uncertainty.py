@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from impactrank.demo import generate_field
 from impactrank.engine import uncertainty as U
 from impactrank.engine.build import build_edition
 from impactrank.engine.metrics import ScoringChoices
@@ -23,7 +24,6 @@ from impactrank.errors import InputError
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.methodology import load_methodology
 from impactrank.methodology.schema import Methodology
-from impactrank.synthetic import generate_field
 
 EVERYTHING = U.UncertaintySpec(
     weights=U.MetricWeights(spread=0.4),

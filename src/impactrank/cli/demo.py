@@ -11,11 +11,11 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from impactrank.cli.common import app, console
+from impactrank.demo import DEMO_SEED, GROUP_NAME, generate_demo
 from impactrank.engine.edition import Edition
 from impactrank.engine.views import country_view
 from impactrank.io.atomic import write_bytes_atomic
 from impactrank.io.build import BuildReport, build
-from impactrank.synthetic import DEMO_SEED, GROUP_NAME, generate_demo
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
