@@ -13,8 +13,8 @@ import numpy as np
 
 from impactrank.demo import names as naming
 from impactrank.demo.tables import read_yaml
+from impactrank.sdgs import N_SDGS
 
-N_SDGS = 17
 MEDIAN_FTE_STUDENTS = 12000.0
 # How much each SDG is favoured across the field (SDG 1 first), added to every institution's strengths.
 SDG_POPULARITY = np.array([float(x) for x in read_yaml("metric_shapes.yaml")["sdg_popularity"]])

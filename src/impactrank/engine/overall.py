@@ -13,8 +13,7 @@ import polars as pl
 
 from impactrank.engine.scaling import SCALERS
 from impactrank.methodology.schema import OverallRules
-
-N_SDGS = 17
+from impactrank.sdgs import N_SDGS
 
 
 @dataclass(frozen=True)

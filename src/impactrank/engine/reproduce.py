@@ -18,9 +18,9 @@ import numpy as np
 import polars as pl
 
 from impactrank.engine.edition import Edition
+from impactrank.sdgs import N_SDGS
 
 ROUNDING = 0.05  # half a unit of the one-decimal display
-N_SDGS = 17
 REQUIRED, BEST_K = 17, 3
 W_REQUIRED, W_BEST = 0.22, 0.26
 TWO_YEAR = (0.5, 0.5)  # this year's single-year score, last year's single-year score
