@@ -24,7 +24,9 @@ CHILD = """
 import json, resource, sys, time
 import numpy as np
 import polars as pl
-from impactrank.engine import uncertainty as U
+from impactrank.engine.uncertainty import NOMINAL, check_nominal, dask_executor, interval_widths, prepare_field
+from impactrank.engine.uncertainty import run_uncertainty
+from impactrank.engine.uncertainty.sampling import design_block, draw_samples, run_params
 from impactrank.engine.build import build_edition
 from impactrank.engine.metrics import ScoringChoices
 from impactrank.io.uncertainty_config import load_uncertainty_config
@@ -41,20 +43,20 @@ spec = load_uncertainty_config(config).to_spec()
 inst, subs = field.institutions, field.submissions
 
 t = time.perf_counter()
-fld = U.prepare_field(methodology, inst, subs, spec)
+fld = prepare_field(methodology, inst, subs, spec)
 prepare = time.perf_counter() - t
-executor = U.dask_executor(workers=workers) if workers > 1 else None
+executor = dask_executor(workers=workers) if workers > 1 else None
 t, cpu = time.perf_counter(), time.process_time()
-result = U.run_uncertainty(fld, spec, runs, seed, executor=executor, partitions=4 * workers, threads=threads)
+result = run_uncertainty(fld, spec, runs, seed, executor=executor, partitions=4 * workers, threads=threads)
 mc, mc_cpu = time.perf_counter() - t, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 nominal = build_edition(methodology, inst, subs)
-mismatches = U.check_nominal(result, nominal)
+mismatches = check_nominal(result, nominal)
 
 # a handful of full builds, each with one run's randomly drawn choices (what COINr does per replication)
-samples = U.draw_samples(fld, spec, 1, np.random.default_rng(seed), True)
-params = U.run_params(fld, spec, U.design_block(samples, spec.inputs, 0, 1), len(spec.inputs) + 2)
+samples = draw_samples(fld, spec, 1, np.random.default_rng(seed), True)
+params = run_params(fld, spec, design_block(samples, spec.inputs, 0, 1), len(spec.inputs) + 2)
 times = []
 for r in range(min(full_builds, params.size)):
     data = methodology.model_dump()
@@ -67,12 +69,12 @@ for r in range(min(full_builds, params.size)):
         data["overall"]["required_weight"] = float(params.required_weight[r])
         data["overall"]["best_weight"] = (100 - float(params.required_weight[r])) / data["overall"]["best_k"]
     norm, evidence, missing = fld.combos[params.combo[r]]
-    choices = ScoringChoices(None if norm == U.NOMINAL else norm, evidence, missing)
+    choices = ScoringChoices(None if norm == NOMINAL else norm, evidence, missing)
     t = time.perf_counter()
     build_edition(Methodology.model_validate(data), inst, subs, choices=choices, scaling=fld.scalers[params.scaler[r]])
     times.append(time.perf_counter() - t)
 
-widths = U.interval_widths(result.table, methodology.overall.banding).to_dicts()
+widths = interval_widths(result.table, methodology.overall.banding).to_dicts()
 sdg_widths = (result.table.filter(pl.col("table") != "overall")
               .select(((pl.col("rank_p95") - pl.col("rank_p05")).median()).alias("w"))["w"][0])
 sobol = result.sobol.filter(pl.col("table") == "overall").sort("total_order", descending=True).to_dicts()

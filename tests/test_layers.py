@@ -52,8 +52,10 @@ def imports(path: Path) -> set[str]:
             else:
                 target = node.module or ""
             if target.startswith("impactrank"):
-                found.add(target)
-                found |= {f"{target}.{a.name}" for a in node.names if _is_module(f"{target}.{a.name}")}
+                submodules = {f"{target}.{a.name}" for a in node.names if _is_module(f"{target}.{a.name}")}
+                found |= submodules  # "from package import module" needs the module, not the package's names
+                if len(submodules) < len(node.names):
+                    found.add(target)
     return found
 
 

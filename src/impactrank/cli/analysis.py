@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -41,10 +40,10 @@ from impactrank.engine.uncertainty import (
 from impactrank.engine.whatif import parse_setting, plain_submissions
 from impactrank.engine.whatif import whatif as run_whatif
 from impactrank.errors import InputError
-from impactrank.io.atomic import write_bytes_atomic
 from impactrank.io.build import sha256_file
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.io.uncertainty_config import load_uncertainty_config
+from impactrank.io.uncertainty_results import write_uncertainty_outputs
 from impactrank.io.workspace import Workspace
 from impactrank.methodology import Methodology, load_methodology
 from impactrank.methodology.schema import Banding
@@ -111,29 +110,12 @@ def load_inputs(
     return method, inst, subs
 
 
-def _csv(frame: pl.DataFrame) -> bytes:
-    return frame.write_csv(float_precision=6).encode("utf-8")
-
-
 def _edition_and_inputs(
     workspace: Path, edition: str, institutions: Path | None, submissions: list[Path] | None, methodology: str | None
 ) -> tuple[Edition, tuple[Methodology, pl.DataFrame, pl.DataFrame]]:
     with Workspace(workspace, read_only=True) as ws:
         ed = ws.load(edition, inputs=True)
     return ed, load_inputs(ed, institutions, submissions, methodology)
-
-
-def write_uncertainty_outputs(out: Path, edition: Edition, result: UncertaintyResult) -> list[str]:
-    """rank_uncertainty.csv, sobol.csv and uncertainty.json: deterministic bytes, each written atomically."""
-    payloads = {
-        "rank_uncertainty.csv": _csv(result.table),
-        "sobol.csv": _csv(result.sobol),
-    }
-    summary = {"edition": edition.id, **result.manifest(), "sobol": result.sobol.to_dicts()}
-    payloads["uncertainty.json"] = (json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    for name, data in payloads.items():
-        write_bytes_atomic(out / name, data)
-    return list(payloads)
 
 
 @app.command()

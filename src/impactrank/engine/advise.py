@@ -33,9 +33,9 @@ from impactrank.engine.metrics import (
     sdg_scores,
 )
 from impactrank.engine.overall import N_SDGS, compute_overall, score_matrix
-from impactrank.engine.ranking import display_keys
+from impactrank.engine.ranking import band_segments, display_keys
 from impactrank.errors import InputError
-from impactrank.methodology.schema import Banding, Methodology
+from impactrank.methodology.schema import Methodology
 
 RELATIVE_STEP = 0.10
 """Continuous and bibliometric metrics: the unit of improvement is 10 % of the institution's own value."""
@@ -123,12 +123,6 @@ class _Model:
         return float(self.published(compute_overall(matrix, self.methodology.overall).score)[inst])
 
 
-def _segments(banding: Banding, size: int) -> list[tuple[str, int, int]]:
-    from impactrank.engine.uncertainty import _band_segments
-
-    return _band_segments(banding, size)
-
-
 def band_gap(methodology: Methodology, scores: np.ndarray, inst: int) -> BandGap:
     """Overall points between the institution's score and the lowest score that reaches the next band."""
     eligible = np.flatnonzero(~np.isnan(scores))
@@ -137,7 +131,7 @@ def band_gap(methodology: Methodology, scores: np.ndarray, inst: int) -> BandGap
     own = int(display_keys(np.array([scores[inst]]), precision)[0])
     position = int((keys > own).sum()) + 1
     banding = methodology.overall.banding
-    segments = _segments(banding, len(eligible))
+    segments = band_segments(banding, len(eligible))
 
     def segment(pos: int) -> str | None:
         return next((label for label, lo, hi in segments if lo <= pos <= hi), None)

@@ -148,3 +148,28 @@ def _bands(
         index = np.where((index >= 0) & (index == last), index + len(labels), index)
         labels += [f"{b.start}+" for b in banding.bands]
     return index, low, high, labels
+
+
+def band_segments(banding: Banding, size: int) -> list[tuple[str, int, int]]:
+    """(label, first position, last position) of the individual ranks and of each band, within ``size``."""
+    segments = []
+    if banding.individual_to >= 1:
+        segments.append((f"1–{banding.individual_to}", 1, min(banding.individual_to, size)))
+    for band in banding.bands:
+        if band.start > size:
+            break
+        segments.append((band.label, band.start, size if band.end is None else min(band.end, size)))
+    if banding.table_end == "open_last_band" and segments and segments[-1][1] > banding.individual_to:
+        _, start, end = segments[-1]  # the band holding the table's last row is shown open-ended
+        segments[-1] = (f"{start}+", start, end)
+    if not segments:
+        segments.append((f"1–{size}", 1, size))
+    return segments
+
+
+def band_label(banding: Banding, position: int) -> str:
+    """The label of the band (or of the individually ranked range) a rank position falls in."""
+    for label, lo, hi in band_segments(banding, max(position, 1)):
+        if lo <= position <= hi:
+            return label
+    return str(position)

@@ -22,7 +22,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from impactrank.engine.uncertainty import (
+from impactrank.engine.uncertainty.spec import (
     Choice,
     MetricWeights,
     OverallWeights,

@@ -20,13 +20,10 @@ on how the runs were split.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import polars as pl
 
-if TYPE_CHECKING:
-    from impactrank.engine.uncertainty import Accumulator, Tables
+from impactrank.engine.uncertainty.tables import Tables
 
 SOBOL_SCHEMA: dict[str, pl.DataType] = {
     "table": pl.String,
@@ -87,9 +84,10 @@ def pooled(var: np.ndarray, first: np.ndarray, total: np.ndarray) -> tuple[float
     return v, first.sum(axis=1) / v, total.sum(axis=1) / v
 
 
-def sobol_indices(acc: Accumulator, tables: Tables, inputs: list[str], base: int) -> pl.DataFrame:
-    """First-order and total indices of each input for each table's ranks."""
-    var, first, total = output_indices(acc.sobol, base)
+def sobol_indices(sums: dict[str, np.ndarray], tables: Tables, inputs: list[str], base: int) -> pl.DataFrame:
+    """First-order and total indices of each input for each table's ranks, from the design sums of every entry
+    accumulated over the ``base`` rows."""
+    var, first, total = output_indices(sums, base)
     rows = []
     start = 0
     for name, size in zip(tables.names, tables.sizes, strict=True):
@@ -108,6 +106,11 @@ def sobol_indices(acc: Accumulator, tables: Tables, inputs: list[str], base: int
                 }
             )
     return pl.DataFrame(rows, schema=SOBOL_SCHEMA).with_columns(pl.col(pl.Float64).fill_nan(None))
+
+
+def empty_sobol() -> pl.DataFrame:
+    """The Sobol table of a run without a Saltelli design."""
+    return pl.DataFrame(schema=SOBOL_SCHEMA)
 
 
 def sobol_point(f, sample_a: np.ndarray, sample_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

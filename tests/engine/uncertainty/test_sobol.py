@@ -6,16 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from impactrank.engine import uncertainty as U
-from impactrank.engine.sensitivity import design_sums, output_indices, pooled, sobol_point
-from impactrank.io.inputs import read_institutions, read_submissions
-
-
-@pytest.fixture
-def mini(mini_paths, mini_methodology):
-    inst = read_institutions(mini_paths["institutions"])
-    subs = read_submissions([mini_paths["submissions"]], mini_methodology, inst)
-    return mini_methodology, inst, subs
+from impactrank.engine.uncertainty import Choice, MetricWeights, UncertaintySpec, uncertainty
+from impactrank.engine.uncertainty.sobol import design_sums, output_indices, pooled, sobol_point
 
 
 def test_ishigami_indices():
@@ -77,8 +69,8 @@ def test_pooled_ignores_outputs_that_never_move():
 
 def test_single_uncertain_input_has_total_index_near_one(mini):
     methodology, inst, subs = mini
-    spec = U.UncertaintySpec(weights=U.MetricWeights(spread=0.5))
-    result = U.uncertainty(methodology, inst, subs, spec, 3000, seed=2)
+    spec = UncertaintySpec(weights=MetricWeights(spread=0.5))
+    result = uncertainty(methodology, inst, subs, spec, 3000, seed=2)
     row = result.sobol.filter(pl.col("table") == "overall").row(0, named=True)
     assert row["input"] == "weights"
     assert row["first_order"] == pytest.approx(1.0)  # Jansen first order: AB_1 = B exactly
@@ -90,10 +82,10 @@ def test_irrelevant_input_has_zero_indices(mini):
     """Evidence leniency cannot change the mini case (answers are 0 or 1), so all rank variance goes to the
     normaliser, which swaps B and C."""
     methodology, inst, subs = mini
-    spec = U.UncertaintySpec(
-        normalisation=U.Choice(("nominal", "zscore_cdf")), evidence=U.Choice(("rubric", "lenient", "strict"))
+    spec = UncertaintySpec(
+        normalisation=Choice(("nominal", "zscore_cdf")), evidence=Choice(("rubric", "lenient", "strict"))
     )
-    result = U.uncertainty(methodology, inst, subs, spec, 4000, seed=3)
+    result = uncertainty(methodology, inst, subs, spec, 4000, seed=3)
     overall = {r["input"]: r for r in result.sobol.filter(pl.col("table") == "overall").iter_rows(named=True)}
     assert overall["evidence"]["total_order"] == 0.0
     assert overall["normalisation"]["total_order"] == pytest.approx(1.0, abs=0.1)
