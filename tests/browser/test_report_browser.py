@@ -45,3 +45,18 @@ def test_report_renders_offline(browser_ws, browser, artifacts, tmp_path):
     finally:
         browser.set_offline(False)
         page.close()
+
+
+def test_report_served_by_the_dashboard_runs_under_its_content_security_policy(server, browser):
+    """The served report carries a policy that lets only its own inline scripts run (by hash): the charts must
+    still render, and the browser must report no blocked script."""
+    page = browser.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        response = page.goto(f"{server}/report?edition=2021&compare=2020&country=FR")
+        assert "sha256-" in response.headers["content-security-policy"]
+        page.wait_for_function("document.querySelectorAll('div.chart[data-rendered=\"true\"]').length === 5")
+        assert violations == []
+    finally:
+        page.close()

@@ -1,0 +1,100 @@
+"""One page, two renderings: a page function builds a context dictionary, shown as HTML through a Jinja2
+template at ``PATH`` and as JSON at ``/api`` + ``PATH`` (datasette's pattern: the JSON twin is the same context,
+not a second handler). Keys starting with ``_`` are for the template only. A page function may return a
+response of its own instead (an export, a redirect).
+
+Nothing here knows about the dashboard or the portal: both register their pages through it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import math
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values from view objects: dataclasses, polars frames, dates; NaN → null; ``_`` keys left out.
+    Primitives are tested first: this runs on every cell of every table served."""
+    t = type(value)
+    if value is None or t is str or t is int or t is bool:
+        return value
+    if t is float:
+        return None if math.isnan(value) or math.isinf(value) else value
+    if t is dict:
+        return {str(k): jsonable(v) for k, v in value.items() if not str(k).startswith("_")}
+    if t is list or t is tuple:
+        return [jsonable(v) for v in value]
+    if isinstance(value, pl.DataFrame):
+        return [jsonable(r) for r in value.to_dicts()]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    return value
+
+
+def is_api(request: Request, prefix: str = "/api") -> bool:
+    return request.url.path.startswith(prefix)
+
+
+class Pages:
+    """Registers page functions on an app; ``globals(request)`` adds to every template's context."""
+
+    def __init__(self, app: FastAPI, env: Environment, api_prefix: str = "/api") -> None:
+        self.app, self.env, self.api_prefix = app, env, api_prefix
+        self.globals: Callable[[Request], dict] = lambda request: {}
+
+    def html(self, request: Request, template: str, ctx: dict, status: int = 200) -> HTMLResponse:
+        body = self.env.get_template(template).render(**self.globals(request), **ctx)
+        return HTMLResponse(body, status_code=status)
+
+    def json(self, ctx: Any, status: int = 200) -> JSONResponse:
+        return JSONResponse(jsonable(ctx), status_code=status)
+
+    def page(self, path: str, template: str, **api_route: Any) -> Callable:
+        """Decorate ``fn(request, …) -> dict | Response`` (sync: it runs in the thread pool) to serve both
+        renderings; ``api_route`` (summary, description …) documents the JSON twin in the OpenAPI spec."""
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            signature = inspect.signature(fn, eval_str=True)  # resolved here: FastAPI reads the wrappers' signature
+
+            @functools.wraps(fn)
+            def as_html(*args: Any, **kwargs: Any) -> Response:
+                ctx = fn(*args, **kwargs)
+                return ctx if isinstance(ctx, Response) else self.html(_request(signature, args, kwargs), template, ctx)
+
+            @functools.wraps(fn)
+            def as_json(*args: Any, **kwargs: Any) -> Response:
+                ctx = fn(*args, **kwargs)
+                return ctx if isinstance(ctx, Response) else self.json(ctx)
+
+            as_html.__signature__ = as_json.__signature__ = signature
+            self.app.add_api_route(path, as_html, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)
+            self.app.add_api_route(self.api_prefix + path, as_json, methods=["GET"], **api_route)
+            return fn
+
+        return register
+
+
+def _request(signature: inspect.Signature, args: tuple, kwargs: dict) -> Request:
+    bound = signature.bind_partial(*args, **kwargs)
+    for value in bound.arguments.values():
+        if isinstance(value, Request):
+            return value
+    raise TypeError("a page function takes the request as a parameter")

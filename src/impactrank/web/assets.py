@@ -1,0 +1,58 @@
+"""Static files and the offline API docs (Swagger UI bundled, Plotly's JavaScript from the installed package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+STATIC_FILES = {"style.css": "text/css; charset=utf-8", "app.js": "application/javascript"}
+SWAGGER_FILES = {
+    "swagger-ui-bundle.js": "application/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
+
+
+def register(app: FastAPI) -> None:
+    plotly_js: dict[str, bytes] = {}
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="impactrank API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+    @app.get("/static/swagger/{name}", include_in_schema=False)
+    def swagger_asset(name: str) -> Response:
+        if name not in SWAGGER_FILES:
+            raise StarletteHTTPException(404)
+        path = Path(swagger_ui_bundle.swagger_ui_path) / name
+        return Response(
+            path.read_bytes(), media_type=SWAGGER_FILES[name], headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name == "plotly.min.js":
+            if not plotly_js:
+                from plotly.offline import get_plotlyjs
+
+                plotly_js["js"] = get_plotlyjs().encode("utf-8")
+            return Response(
+                plotly_js["js"], media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
+            )
+        if name in STATIC_FILES:
+            path = Path(__file__).parent / "static" / name
+            return Response(
+                path.read_bytes(), media_type=STATIC_FILES[name], headers={"Cache-Control": "public, max-age=3600"}
+            )
+        raise StarletteHTTPException(404)

@@ -1,0 +1,95 @@
+"""What the dashboard's pages share: their query and path parameters, pagination and links, an edition's
+header, and the narrative summary from the report layer."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
+
+import polars as pl
+from fastapi import Path, Query
+
+from impactrank.pages import jsonable
+from impactrank.web.store import EditionData, Store, TableQuery
+
+PER_PAGE_MAX = 500
+CountryParam = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code")]
+QParam = Annotated[str | None, Query(max_length=200, description="Text in the institution name, or an exact id")]
+GroupParam = Annotated[str | None, Query(max_length=200, description="Group name (from institutions' groups)")]
+SdgParam = Annotated[int | None, Query(ge=1, le=17, description="Only institutions in this SDG table")]
+PageParam = Annotated[int, Query(ge=1, le=1_000_000)]
+PerPageParam = Annotated[int, Query(ge=1, le=PER_PAGE_MAX)]
+OrderParam = Annotated[Literal["asc", "desc"], Query()]
+FormatParam = Annotated[Literal["json", "csv", "xlsx"], Query(description="json, or export the whole view")]
+LangParam = Annotated[Literal["en", "fr"], Query()]
+EditionQuery = Annotated[str, Query(max_length=100, description="Edition id")]
+CompareQuery = Annotated[str | None, Query(max_length=100, description="Earlier edition to compare with")]
+SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
+IdPath = Annotated[str, Path(max_length=200, description="institution_id")]
+CountryPath = Annotated[str, Path(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code")]
+GroupPath = Annotated[str, Path(max_length=200, description="group name")]
+
+
+def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str]) -> dict:
+    total = frame.height
+    pages = max(1, math.ceil(total / query.per_page))
+    start = (query.page - 1) * query.per_page
+    rows = frame.slice(start, query.per_page).select([c for c in columns if c in frame.columns]).to_dicts()
+    return {"total": total, "page": query.page, "per_page": query.per_page, "pages": pages, "rows": jsonable(rows)}
+
+
+def links(base: str, api: str, query: TableQuery) -> dict:
+    params = query.params()
+
+    def url(path: str, **extra: Any) -> str:
+        p = dict(params, **extra)
+        return path + ("?" + urlencode(p) if p else "")
+
+    return {
+        "html": url(base),
+        "json": url(api),
+        "csv": url(api, format="csv"),
+        "xlsx": url(api, format="xlsx"),
+        "prev": url(base, page=query.page - 1, per_page=query.per_page) if query.page > 1 else None,
+        "next": url(base, page=query.page + 1, per_page=query.per_page),
+    }
+
+
+def quoted(text: str) -> str:
+    return quote(text, safe="")
+
+
+def safe_name(text: str) -> str:
+    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in text)[:60]
+
+
+def edition_info(store: Store, data: EditionData) -> dict:
+    e = data.edition
+    return {
+        "id": e.id,
+        "year": e.year,
+        "kind": e.kind,
+        "source": e.source,
+        "field_size": e.field_size,
+        "rows": e.overall.height,
+        "participants": e.participants,
+        "previous": store.previous(e.id),
+    }
+
+
+def summary_of(
+    store: Store,
+    data: EditionData,
+    country: str | None = None,
+    group: str | None = None,
+    members: pl.DataFrame | None = None,
+    lang: str = "en",
+) -> dict | None:
+    """The narrative summary from the report layer, against the series' previous edition, as a dict."""
+    from impactrank.report.summary import summarise
+
+    prev_id = store.previous(data.edition.id)
+    previous = store.get(prev_id).edition if prev_id else None
+    s = summarise(data.edition, previous=previous, country=country, group=group, members=members, lang=lang)
+    return jsonable(s.to_dict())

@@ -1,0 +1,61 @@
+"""A country's institutions in an edition: national ranks, counts by band, SDG positions, a summary."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from impactrank.errors import InputError
+from impactrank.pages import Pages, is_api, jsonable
+from impactrank.web.common import CountryPath, FormatParam, LangParam, edition_info, safe_name, summary_of
+from impactrank.web.exports import export
+from impactrank.web.store import EditionData, Store
+
+
+def register(pages: Pages, store: Store) -> None:
+    def country_ctx(data: EditionData, code: str, lang: str) -> dict:
+        from impactrank.engine.views import country_view
+
+        code = code.upper()
+        if code not in data.countries:
+            raise InputError(f"no institution from country {code!r} in edition {data.edition.id}", field="country")
+        view = country_view(data.edition, code)
+        summary = summary_of(store, data, country=code, lang=lang)
+        e = data.edition
+        return {
+            "title": f"{code} in {e.id}",
+            "edition": edition_info(store, data),
+            "country": code,
+            "count": view.count,
+            "field_size": view.field_size,
+            "leaders": view.leaders,
+            "table": jsonable(view.table),
+            "bands": jsonable(view.bands),
+            "sdg_positions": jsonable(view.sdg_positions),
+            "summary": summary,
+            "links": {
+                "html": f"/editions/{e.id}/countries/{code}",
+                "json": f"/api/editions/{e.id}/countries/{code}",
+                "csv": f"/api/editions/{e.id}/countries/{code}?format=csv",
+                "xlsx": f"/api/editions/{e.id}/countries/{code}?format=xlsx",
+                "table": f"/editions/{e.id}?country={code}",
+                "report": f"/report?edition={e.id}&country={code}&lang={lang}",
+            },
+        }
+
+    @pages.page(
+        "/editions/{edition}/countries/{country}",
+        "country.html.j2",
+        summary="A country's institutions and national ranks",
+    )
+    def country(
+        request: Request, edition: str, country: CountryPath, lang: LangParam = "en", format: FormatParam = "json"
+    ):
+        data = store.get(edition)
+        if is_api(request) and format != "json":
+            from impactrank.engine.views import country_view
+
+            code = country.upper()
+            if code not in data.countries:
+                raise InputError(f"no institution from country {code!r} in edition {edition}", field="country")
+            return export(country_view(data.edition, code).table, format, f"{safe_name(code)}-{safe_name(edition)}")
+        return country_ctx(data, country, lang)

@@ -1,0 +1,55 @@
+"""A group's members in an edition: ranked and absent, their SDG positions, a summary."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import polars as pl
+from fastapi import Request
+
+from impactrank.errors import InputError
+from impactrank.pages import Pages, is_api, jsonable
+from impactrank.web.common import FormatParam, GroupPath, LangParam, edition_info, quoted, safe_name, summary_of
+from impactrank.web.exports import export
+from impactrank.web.store import EditionData, Store
+
+
+def register(pages: Pages, store: Store) -> None:
+    def group_ctx(data: EditionData, group: str, lang: str) -> dict:
+        from impactrank.engine.views import group_view
+
+        if group not in data.groups:
+            known = ", ".join(data.groups) or "none"
+            raise InputError(f"no group {group!r} in edition {data.edition.id} (groups: {known})", field="group")
+        members = data.members
+        view = group_view(data.edition, members, group)
+        summary = summary_of(store, data, group=group, members=members, lang=lang)
+        e = data.edition
+        q = urlencode({"group": group})
+        return {
+            "title": f"{group} in {e.id}",
+            "edition": edition_info(store, data),
+            "group": view.group,
+            "members": view.members,
+            "ranked": jsonable(view.ranked),
+            "absent": jsonable(view.absent),
+            "sdg_positions": jsonable(view.sdg_positions),
+            "summary": summary,
+            "links": {
+                "html": f"/editions/{e.id}/groups/{quoted(group)}",
+                "json": f"/api/editions/{e.id}/groups/{quoted(group)}",
+                "csv": f"/api/editions/{e.id}/groups/{quoted(group)}?format=csv",
+                "xlsx": f"/api/editions/{e.id}/groups/{quoted(group)}?format=xlsx",
+                "table": f"/editions/{e.id}?{q}",
+                "report": f"/report?edition={e.id}&{q}&lang={lang}",
+            },
+        }
+
+    @pages.page(
+        "/editions/{edition}/groups/{group:path}", "group.html.j2", summary="A group's members, ranked and absent"
+    )
+    def group(request: Request, edition: str, group: GroupPath, lang: LangParam = "en", format: FormatParam = "json"):
+        ctx = group_ctx(store.get(edition), group, lang)
+        if is_api(request) and format != "json":
+            return export(pl.DataFrame(ctx["ranked"]), format, f"group-{safe_name(group)}-{safe_name(edition)}")
+        return ctx

@@ -1,0 +1,207 @@
+"""An institution across editions: scores, ranks and bands, its SDG positions in every edition, how its overall
+score arises; and, on a published edition, the what-if that recomputes it from SDG scores the user knows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from fastapi import Request
+
+from impactrank.errors import InputError
+from impactrank.pages import Pages
+from impactrank.report import charts
+from impactrank.web.common import IdPath, edition_info
+from impactrank.web.store import EditionData, Store
+
+
+def register(pages: Pages, store: Store) -> None:
+    def institution_ctx(data: EditionData, iid: str) -> dict:
+        from impactrank.engine.explain import explain_institution
+
+        info = data.institution(iid)
+        if info is None:
+            raise InputError(f"no institution {iid!r} in edition {data.edition.id}", field="institution")
+        e = data.edition
+        slim = slim_edition(data, iid)
+        ex = explain_institution(slim, iid)
+        overall = data.overall_row(iid)
+        history = []
+        sdg_history: dict[int, dict[str, dict]] = {}
+        for ed in store.editions():
+            other = store.get(ed["edition"])
+            row = other.overall_row(iid)
+            inst = other.institution(iid)
+            sizes = other.edition.sdg_table_sizes()
+            for r in other.institution_rows(iid).iter_rows(named=True):
+                sdg_history.setdefault(r["sdg"], {})[ed["edition"]] = {
+                    "rank": r["rank"],
+                    "table_size": sizes.get(r["sdg"]),
+                    "score": r["score"],
+                    "score_low": r["score_low"],
+                    "score_high": r["score_high"],
+                    "counted": r["counted"],
+                }
+            history.append(
+                {
+                    "edition": ed["edition"],
+                    "year": ed["year"],
+                    "field_size": other.edition.field_size,
+                    "in_edition": inst is not None,
+                    "rank": row["rank"] if row else None,
+                    "rank_interval": row["rank_interval"] if row else None,
+                    "band": row["band"] if row else None,
+                    "overall_display": row["overall_display"] if row else None,
+                    "overall_score": row["overall_score"] if row else None,
+                    "top_percent_low": top_percent(row and row["rank_low"], other.edition.field_size),
+                    "top_percent_high": top_percent(
+                        row and (row["rank_high"] or other.edition.field_size), other.edition.field_size
+                    ),
+                    "link": f"/editions/{ed['edition']}/institutions/{iid}" if inst is not None else None,
+                }
+            )
+        profile = charts.profile_from_rows(slim.sdg_scores.to_dicts(), iid, info["name"])
+        sdgs = []
+        for part in ex.sdgs:
+            sdgs.append(
+                {
+                    "sdg": part.sdg,
+                    "score": part.score,
+                    "scaled": part.scaled,
+                    "counted": part.counted,
+                    "rank": part.rank,
+                    "scale_min": part.scale_min,
+                    "scale_max": part.scale_max,
+                    "metrics": part.metrics.to_dicts(),
+                }
+            )
+        unc = slim.rank_uncertainty.to_dicts()
+        return {
+            "title": info["name"] or iid,
+            "edition": edition_info(store, data),
+            "institution": {
+                "institution_id": iid,
+                "name": info["name"],
+                "country": info["country"],
+                "groups": [g for g in (info["groups"] or "").split(";") if g],
+            },
+            "overall": None
+            if overall is None
+            else {
+                k: overall.get(k)
+                for k in (
+                    "rank",
+                    "rank_interval",
+                    "rank_position",
+                    "band",
+                    "overall_score",
+                    "overall_display",
+                    "sdg17_score",
+                    "top_sdgs",
+                    "quality",
+                )
+            },
+            "formula": formula_of(ex),
+            "rules": ex.rules,
+            "sdgs": sdgs,
+            "history": history,
+            "sdg_history": [
+                {"sdg": k, "editions": sdg_history[k]} for k in sorted(sdg_history)
+            ],  # every SDG table the institution is in, in every edition (rank, table size, score)
+            "rank_uncertainty": unc,
+            "chart": profile,
+            "links": {
+                "html": f"/editions/{e.id}/institutions/{iid}",
+                "json": f"/api/editions/{e.id}/institutions/{iid}",
+            },
+            "_figure": charts.figure_json(profile),
+            "_svg": charts.svg(profile),
+        }
+
+    def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:
+        from impactrank.engine.edition import previous_ids
+        from impactrank.engine.whatif_published import whatif_published
+
+        e = data.edition
+        if e.kind != "imported":
+            raise InputError(
+                f"edition {e.id} is built: its what-if changes metric values (impactrank whatif --set)",
+                field="edition",
+            )
+        settings: dict[int, float] = {}
+        for k in range(1, 18):
+            text = (request.query_params.get(f"s{k}") or "").strip()
+            if text:
+                try:
+                    settings[k] = float(text.replace(",", "."))
+                except ValueError:
+                    raise InputError(f"parameter 's{k}': {text!r} is not a score", field="set-sdg") from None
+        prev = (previous_ids(e.id) or [None])[0]
+        previous = store.get(prev).edition if prev in store.edition_ids() else None
+        result = whatif_published(e, iid, settings, previous)
+        return {
+            "title": f"What if: {result.name or iid} in {e.id}",
+            "edition": edition_info(store, data),
+            "institution_id": iid,
+            "settings": {str(k): v for k, v in settings.items()},
+            "result": result.to_dict(),
+            "links": {
+                "institution": f"/editions/{e.id}/institutions/{iid}",
+                "json": f"/api/editions/{e.id}/institutions/{iid}/whatif",
+            },
+        }
+
+    @pages.page(
+        "/editions/{edition}/institutions/{institution_id}",
+        "institution.html.j2",
+        summary="An institution: scores, ranks, bands across editions, and how its overall score arises",
+    )
+    def institution(request: Request, edition: str, institution_id: IdPath) -> dict:
+        return institution_ctx(store.get(edition), institution_id)
+
+    @pages.page(
+        "/editions/{edition}/institutions/{institution_id}/whatif",
+        "whatif.html.j2",
+        summary="A published edition: the institution's overall score and place recomputed from SDG scores "
+        "s1…s17 (query parameters), by the edition's reproduced rule",
+    )
+    def whatif(request: Request, edition: str, institution_id: IdPath) -> dict:
+        return whatif_ctx(store.get(edition), institution_id, request)
+
+
+def formula_of(ex: Any) -> str | None:
+    """The explanation's formula, or None when the edition lacks scaled scores (imported tables)."""
+    try:
+        return ex.formula
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def top_percent(rank: int | None, field: int) -> float | None:
+    """A rank as 'top x %' of the field (the words and arithmetic of the comparison)."""
+    return round(100.0 * rank / field, 1) if rank and field else None
+
+
+def slim_edition(data: EditionData, iid: str):
+    """The edition restricted to one institution's rows (scaling and manifest kept), so explaining an
+    institution costs binary searches, not scans of a 100,000-institution edition. The slices come from the
+    edition's own conformed tables, so they are assigned as they are (no second conform pass)."""
+    from impactrank.engine.edition import Edition
+
+    e = data.edition
+    slim = object.__new__(Edition)
+    slim.__dict__.update(
+        id=e.id,
+        year=e.year,
+        kind=e.kind,
+        source=e.source,
+        manifest=e.manifest,
+        sdg_scaling=e.sdg_scaling,
+        institutions=data.institution_frame(iid),
+        overall=data.overall_frame(iid),
+        sdg_scores=data.institution_rows(iid),
+        metric_scores=data.metric_rows(iid),
+        rank_uncertainty=data.uncertainty_rows(iid),
+        previous_scores=e.previous_scores.filter(pl.col("institution_id") == iid),
+    )
+    return slim

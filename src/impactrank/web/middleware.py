@@ -1,0 +1,118 @@
+"""What every request goes through: empty filters dropped, security headers set, rendered pages kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Dashboard pages run only the server's own scripts: even if escaping failed somewhere, an injected inline
+# script would not execute. The self-contained report, which inlines its scripts, sets a policy of its own.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class ResponseCache:
+    """Keep successful GET responses in memory, keyed by path and query string.
+
+    Sound because the server is read-only and an edition, once loaded, stays as loaded while it runs: the
+    same URL always renders the same bytes (the edition list, which may grow, is not kept). Exports, the
+    report and the PDF are not kept (large, rarely repeated); neither are errors. Bounded by entry count
+    and total bytes (oldest dropped first).
+    """
+
+    SKIP_PREFIXES = ("/report", "/static/plotly")
+    SKIP_PATHS = frozenset({"/", "/editions", "/api/editions"})  # the edition list may grow while serving
+
+    def __init__(
+        self, app: Any, max_entries: int = 20_000, max_bytes: int = 256 * 2**20, max_body: int = 512 * 2**10
+    ) -> None:
+        from collections import OrderedDict
+
+        self.app = app
+        self.entries: OrderedDict[tuple[str, bytes], tuple[int, list, bytes]] = OrderedDict()
+        self.size = 0
+        self.max_entries, self.max_bytes, self.max_body = max_entries, max_bytes, max_body
+        self.hits = self.misses = 0
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or scope["path"].startswith(self.SKIP_PREFIXES)
+            or scope["path"] in self.SKIP_PATHS
+            or b"format=" in scope.get("query_string", b"")
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope.get("query_string", b""))
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.hits += 1
+            self.entries.move_to_end(key)
+            status, headers, body = hit
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.misses += 1
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self._store(key, start, b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+    def _store(self, key: tuple[str, bytes], start: dict, body: bytes) -> None:
+        if start.get("status") != 200 or len(body) > self.max_body:
+            return
+        self.entries[key] = (200, list(start.get("headers", [])), body)
+        self.size += len(body)
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+            _, (_, _, old) = self.entries.popitem(last=False)
+            self.size -= len(old)
+
+
+class DropEmptyParams:
+    """Treat an empty query parameter as absent: HTML filter forms submit "sdg=&group=" for "any"."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            parts = [p for p in scope["query_string"].split(b"&") if p and not p.endswith(b"=")]
+            scope = dict(scope, query_string=b"&".join(parts))
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Set the security headers on every response the app sends (pages, JSON, exports, errors), keeping a
+    policy a response sets for itself."""
+
+    def __init__(self, app: Any, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message = dict(
+                    message, headers=[*message.get("headers", []), *(h for h in self.headers if h[0] not in present)]
+                )
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,0 +1,128 @@
+"""The overall table and each SDG table: filter, sort, paginate, export."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlencode
+
+from fastapi import Request
+
+from impactrank.errors import InputError
+from impactrank.pages import Pages, is_api
+from impactrank.web.common import (
+    CountryParam,
+    FormatParam,
+    GroupParam,
+    OrderParam,
+    PageParam,
+    PerPageParam,
+    QParam,
+    SdgParam,
+    SdgPath,
+    edition_info,
+    links,
+    page_of,
+    safe_name,
+)
+from impactrank.web.exports import export
+from impactrank.web.store import (
+    OVERALL_COLUMNS,
+    OVERALL_SORTS,
+    SDG_COLUMNS,
+    SDG_SORTS,
+    EditionData,
+    Store,
+    TableQuery,
+    filter_table,
+)
+
+
+def report_links(store: Store, data: EditionData, query: TableQuery) -> dict:
+    """The report for the table's selection (country, group), against the previous edition when there is one."""
+    params = {"edition": data.edition.id}
+    previous = store.previous(data.edition.id)
+    if previous:
+        params["compare"] = previous
+    params |= {k: v for k, v in (("country", query.country), ("group", query.group)) if v}
+    return {"report": "/report?" + urlencode(params), "report_pdf": "/report.pdf?" + urlencode(params)}
+
+
+def register(pages: Pages, store: Store) -> None:
+    @pages.page(
+        "/editions/{edition}",
+        "overall.html.j2",
+        summary="Overall table (filter, sort, paginate; format=csv|xlsx exports)",
+    )
+    def overall(
+        request: Request,
+        edition: str,
+        q: QParam = None,
+        country: CountryParam = None,
+        group: GroupParam = None,
+        sdg: SdgParam = None,
+        sort: Literal["rank", "name", "country", "score", "sdg17"] = "rank",
+        order: OrderParam = "asc",
+        page: PageParam = 1,
+        per_page: PerPageParam = 50,
+        format: FormatParam = "json",
+    ):
+        data = store.get(edition)
+        query = TableQuery(
+            q=q, country=country, group=group, sdg=sdg, sort=sort, order=order, page=page, per_page=per_page
+        )
+        if query.sort not in OVERALL_SORTS:
+            raise InputError(f"sort must be one of {', '.join(OVERALL_SORTS)}", field="sort")
+        frame = filter_table(data, None, query, OVERALL_SORTS)
+        if is_api(request) and format != "json":
+            return export(
+                frame.select([c for c in OVERALL_COLUMNS if c in frame.columns]),
+                format,
+                f"overall-{safe_name(edition)}",
+            )
+        e = data.edition
+        return {
+            "title": f"Overall table {e.id}",
+            "edition": edition_info(store, data),
+            "filters": query.params() | {"page": query.page, "per_page": query.per_page},
+            **page_of(frame, query, OVERALL_COLUMNS),
+            "links": links(f"/editions/{e.id}", f"/api/editions/{e.id}", query) | report_links(store, data, query),
+            "_countries": data.countries,
+            "_groups": list(data.groups),
+            "_sorts": list(OVERALL_SORTS),
+        }
+
+    @pages.page(
+        "/editions/{edition}/sdgs/{sdg}", "sdg.html.j2", summary="One SDG table (filter, sort, paginate, export)"
+    )
+    def sdg_table(
+        request: Request,
+        edition: str,
+        sdg: SdgPath,
+        q: QParam = None,
+        country: CountryParam = None,
+        group: GroupParam = None,
+        sort: Literal["rank", "name", "country", "score"] = "rank",
+        order: OrderParam = "asc",
+        page: PageParam = 1,
+        per_page: PerPageParam = 50,
+        format: FormatParam = "json",
+    ):
+        data = store.get(edition)
+        query = TableQuery(q=q, country=country, group=group, sort=sort, order=order, page=page, per_page=per_page)
+        frame = filter_table(data, data.sdg_table(sdg), query, SDG_SORTS)
+        if is_api(request) and format != "json":
+            return export(
+                frame.select([c for c in SDG_COLUMNS if c in frame.columns]), format, f"sdg{sdg}-{safe_name(edition)}"
+            )
+        e = data.edition
+        return {
+            "title": f"SDG {sdg} table {e.id}",
+            "edition": edition_info(store, data),
+            "sdg": sdg,
+            "filters": query.params() | {"page": page, "per_page": per_page},
+            **page_of(frame, query, SDG_COLUMNS),
+            "links": links(f"/editions/{e.id}/sdgs/{sdg}", f"/api/editions/{e.id}/sdgs/{sdg}", query),
+            "_countries": data.countries,
+            "_groups": list(data.groups),
+            "_sorts": list(SDG_SORTS),
+        }
