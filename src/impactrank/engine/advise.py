@@ -24,14 +24,7 @@ import polars as pl
 
 from impactrank.engine.averaging import previous_table, previous_terms, published_scores
 from impactrank.engine.evidence import RUBRIC_FIELDS
-from impactrank.engine.metrics import (
-    ScoringChoices,
-    encode,
-    metric_catalogue,
-    metric_grid,
-    score_metrics,
-    sdg_scores,
-)
+from impactrank.engine.metrics import ScoringChoices, encode, metric_catalogue, metric_grid, score_metrics, sdg_scores
 from impactrank.engine.overall import N_SDGS, compute_overall, score_matrix
 from impactrank.engine.ranking import band_segments, display_keys
 from impactrank.errors import InputError

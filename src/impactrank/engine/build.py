@@ -10,14 +10,7 @@ import polars as pl
 from impactrank.engine.averaging import describe_previous, previous_table, previous_terms, published_scores
 from impactrank.engine.checks import check_methodology
 from impactrank.engine.edition import SUBMISSIONS_SCHEMA, Edition
-from impactrank.engine.metrics import (
-    ScoringChoices,
-    encode,
-    metric_catalogue,
-    metric_grid,
-    score_metrics,
-    sdg_scores,
-)
+from impactrank.engine.metrics import ScoringChoices, encode, metric_catalogue, metric_grid, score_metrics, sdg_scores
 from impactrank.engine.overall import N_SDGS, OverallResult, compute_overall, score_matrix
 from impactrank.engine.ranking import RankRules, rank_table
 from impactrank.methodology.schema import Methodology

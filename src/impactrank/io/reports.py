@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
-
 from impactrank.engine.audit import AuditReport
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
@@ -15,22 +13,15 @@ from impactrank.report.audit import render_json, render_markdown
 from impactrank.report.report import render_html, render_pdf
 
 
-def write_report(
-    edition: Edition,
-    out: str | Path,
-    previous: Edition | None = None,
-    country: str | None = None,
-    group: str | None = None,
-    lang: str = "en",
-    members: pl.DataFrame | None = None,
-) -> Path:
-    """Write FILE.html or FILE.pdf."""
+def write_report(edition: Edition, out: str | Path, **selection) -> Path:
+    """Write FILE.html or FILE.pdf of a selection (the keyword arguments of ``report_context``: previous,
+    country, group, lang, members)."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix in (".html", ".htm"):
-        write_text_atomic(out, render_html(edition, previous, country, group, lang, members))
+        write_text_atomic(out, render_html(edition, **selection))
     elif suffix == ".pdf":
-        write_bytes_atomic(out, render_pdf(edition, previous, country, group, lang, members))
+        write_bytes_atomic(out, render_pdf(edition, **selection))
     else:
         raise InputError(f"report output must end in .html or .pdf, not {out.name!r}", file=out.name)
     return out

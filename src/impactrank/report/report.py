@@ -252,28 +252,14 @@ def _render(ctx: dict, static: bool) -> str:
     )
 
 
-def render_html(
-    edition: Edition,
-    previous: Edition | None = None,
-    country: str | None = None,
-    group: str | None = None,
-    lang: str = "en",
-    members: pl.DataFrame | None = None,
-) -> str:
-    """The interactive, self-contained HTML report."""
-    return _render(report_context(edition, previous, country, group, lang, members), static=False)
+def render_html(*selection, **options) -> str:
+    """The interactive, self-contained HTML report of a selection (the arguments of :func:`report_context`)."""
+    return _render(report_context(*selection, **options), static=False)
 
 
-def render_pdf(
-    edition: Edition,
-    previous: Edition | None = None,
-    country: str | None = None,
-    group: str | None = None,
-    lang: str = "en",
-    members: pl.DataFrame | None = None,
-) -> bytes:
+def render_pdf(*selection, **options) -> bytes:
     """The PDF report: the same page with static SVG charts, laid out by WeasyPrint."""
     from weasyprint import HTML
 
-    html = _render(report_context(edition, previous, country, group, lang, members), static=True)
+    html = _render(report_context(*selection, **options), static=True)
     return HTML(string=html, base_url=None).write_pdf()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 
 from impactrank.errors import InputError
@@ -30,60 +32,56 @@ def report_policy(html: str) -> str:
     )
 
 
+@dataclass
+class Selection:
+    """The report's query: an edition, optionally compared with an earlier one, for a country or a group."""
+
+    edition: EditionQuery
+    compare: CompareQuery = None
+    country: CountryParam = None
+    group: GroupParam = None
+    lang: LangParam = "en"
+
+
+SelectionQuery = Annotated[Selection, Depends()]
+
+
 def register(pages: Pages, store: Store) -> None:
     app = pages.app
 
-    def report_args(edition: str, compare: str | None, country: str | None, group: str | None) -> dict:
-        data = store.get(edition)
-        prev = store.get(compare) if compare else None
-        if group and group not in data.groups:
-            raise InputError(f"no group {group!r} in edition {edition}", field="group")
+    def arguments(q: Selection) -> dict:
+        data = store.get(q.edition)
+        prev = store.get(q.compare) if q.compare else None
+        if q.group and q.group not in data.groups:
+            raise InputError(f"no group {q.group!r} in edition {q.edition}", field="group")
         return {
             "edition": data.edition,
             "previous": prev.edition if prev else None,
-            "country": country.upper() if country else None,
-            "group": group or None,
-            "members": data.members if group else None,
+            "country": q.country.upper() if q.country else None,
+            "group": q.group or None,
+            "members": data.members if q.group else None,
+            "lang": q.lang,
         }
 
     @app.get("/report", response_class=HTMLResponse, include_in_schema=False)
-    def report_page(
-        edition: EditionQuery,
-        compare: CompareQuery = None,
-        country: CountryParam = None,
-        group: GroupParam = None,
-        lang: LangParam = "en",
-    ) -> Response:
+    def report_page(selection: SelectionQuery) -> Response:
         from impactrank.report.report import render_html
 
-        html = render_html(**report_args(edition, compare, country, group), lang=lang)
+        html = render_html(**arguments(selection))
         return HTMLResponse(html, headers={"Content-Security-Policy": report_policy(html)})
 
     @app.get("/report.pdf", include_in_schema=False)
-    def report_pdf(
-        edition: EditionQuery,
-        compare: CompareQuery = None,
-        country: CountryParam = None,
-        group: GroupParam = None,
-        lang: LangParam = "en",
-    ) -> Response:
+    def report_pdf(selection: SelectionQuery) -> Response:
         from impactrank.report.report import render_pdf
 
         return Response(
-            render_pdf(**report_args(edition, compare, country, group), lang=lang),
+            render_pdf(**arguments(selection)),
             media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="report-{safe_name(edition)}.pdf"'},
+            headers={"Content-Disposition": f'inline; filename="report-{safe_name(selection.edition)}.pdf"'},
         )
 
     @app.get("/api/report", summary="The report's data: summary, chart data, selection")
-    def report_api(
-        request: Request,
-        edition: EditionQuery,
-        compare: CompareQuery = None,
-        country: CountryParam = None,
-        group: GroupParam = None,
-        lang: LangParam = "en",
-    ) -> Response:
+    def report_api(selection: SelectionQuery) -> Response:
         from impactrank.report.report import report_context
 
-        return pages.json(jsonable(report_context(**report_args(edition, compare, country, group), lang=lang)))
+        return pages.json(jsonable(report_context(**arguments(selection))))

@@ -33,13 +33,9 @@ SDG_SORTS = {
     "score": ["score", "name"],
 }
 
+_WHO = ["rank", "rank_interval", "institution_id", "name", "country", "groups"]  # how every table row starts
 OVERALL_COLUMNS = [
-    "rank",
-    "rank_interval",
-    "institution_id",
-    "name",
-    "country",
-    "groups",
+    *_WHO,
     "overall_display",
     "overall_score",
     "sdg17_score",
@@ -48,19 +44,7 @@ OVERALL_COLUMNS = [
     "rank_position",
     "quality",
 ]
-SDG_COLUMNS = [
-    "rank",
-    "rank_interval",
-    "institution_id",
-    "name",
-    "country",
-    "groups",
-    "score",
-    "scaled_score",
-    "counted",
-    "band",
-    "rank_position",
-]
+SDG_COLUMNS = [*_WHO, "score", "scaled_score", "counted", "band", "rank_position"]
 
 
 def rank_interval_expr() -> pl.Expr:
