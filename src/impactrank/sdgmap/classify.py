@@ -11,8 +11,9 @@ import polars as pl
 from impactrank.errors import InputError
 from impactrank.io.atomic import atomic_path
 from impactrank.sdgmap.loaders import QuerySet
-from impactrank.sdgmap.matcher import Matcher, streams
+from impactrank.sdgmap.matcher import Matcher
 from impactrank.sdgmap.publications import TextColumns, read_table, text_frame
+from impactrank.sdgmap.streams import streams
 
 LABEL_SCHEMA = {"work_id": pl.String, "sdgs": pl.List(pl.Int8), "query_lines": pl.List(pl.String)}
 BATCH = 2_000

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from impactrank.sdgmap.ast import And, AndNot, Field, Near, Node, Or, Term
 from impactrank.sdgmap.loaders import QueryLine, QuerySet
-from impactrank.sdgmap.matcher import _CANONICAL, FIELD_CODES, GAP, SEP
 from impactrank.sdgmap.normalise import NormCache, normalise_prefix, tokenise, tokenise_query
+from impactrank.sdgmap.streams import CANONICAL_FIELDS, FIELD_CODES, GAP, SEP
 
 Span = tuple[int, int]
 
@@ -86,8 +86,8 @@ class NaiveMatcher:
             if isinstance(node, Term):
                 return term_spans(node, allowed)
             if isinstance(node, Field):
-                names = FIELD_CODES.get(node.field, _CANONICAL)
-                mine = frozenset(i for i, f in enumerate(self.fields) if f in names or f not in _CANONICAL)
+                names = FIELD_CODES.get(node.field, CANONICAL_FIELDS)
+                mine = frozenset(i for i, f in enumerate(self.fields) if f in names or f not in CANONICAL_FIELDS)
                 return ev(node.child, mine if allowed is None else mine & allowed)
             if isinstance(node, Or):
                 return set().union(*(ev(c, allowed) for c in node.children))
