@@ -19,6 +19,7 @@ from impactrank.cli.common import (
     app,
     console,
     console_err,
+    out_dir,
     progress_bar,
 )
 from impactrank.cli.published_analysis import load_published, parse_sdg_settings, print_advice, print_whatif
@@ -142,6 +143,8 @@ def uncertainty(
     seed = seed if seed is not None else (cfg.seed or 0)
     if runs < 2:
         raise InputError("at least 2 runs are needed", field="runs")
+    if out is not None:
+        out_dir(out)
     with Workspace(workspace, read_only=True) as ws:
         ed = ws.load(edition, inputs=True)
     with progress_bar() as bar:

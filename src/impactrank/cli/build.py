@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console
+from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, out_dir
 from impactrank.engine.explain import explain_institution
 from impactrank.io.build import build as run_build
 from impactrank.io.workspace import Workspace
@@ -45,7 +45,7 @@ def build(
             institutions,
             submissions,
             methodology=methodology,
-            out=out,
+            out=out_dir(out),
             workspace=workspace,
             edition_id=edition,
             previous_editions=previous_edition,

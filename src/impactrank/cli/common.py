@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from impactrank.errors import InputError
+
 app = typer.Typer(
     name="impactrank",
     help="Open, reproducible university impact rankings against the UN Sustainable Development Goals.",
@@ -61,3 +63,42 @@ def load_previous(ws, edition, previous_id: str | None):
         return ws.load(previous_id)
     default = (previous_ids(edition.id) or [None])[0]
     return ws.load(default) if default is not None and ws.has(default) else None
+
+
+OUTPUT_SUFFIXES = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".md": "md",
+    ".txt": "txt",
+}
+
+
+def out_format(out: Path, allowed: tuple[str, ...]) -> str:
+    """The format an ``--out`` file's suffix names, one of ``allowed``; any other suffix is refused (exit 2),
+    never written in another format under that name."""
+    fmt = OUTPUT_SUFFIXES.get(out.suffix.lower())
+    if out.is_dir():
+        raise InputError(f"{out} is a directory: give a file name", field="out")
+    if fmt not in allowed:
+        wanted = ", ".join(f".{f}" for f in allowed)
+        raise InputError(
+            f"--out {out.name}: this command writes {wanted}, not {out.suffix or 'a file without a suffix'}",
+            field="out",
+        )
+    return fmt
+
+
+def out_dir(out: Path) -> Path:
+    """An ``--out`` that names a folder: refused when it is a file, or names one by its suffix."""
+    if out.is_file() or out.suffix.lower() in OUTPUT_SUFFIXES:
+        raise InputError(
+            f"--out {out.name}: this command writes several files into a folder: name a folder", field="out"
+        )
+    return out

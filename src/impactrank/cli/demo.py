@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from impactrank.cli.common import app, console
+from impactrank.cli.common import app, console, out_dir
 from impactrank.demo import DEMO_SEED, GROUP_NAME, generate_demo
 from impactrank.engine.edition import Edition
 from impactrank.engine.views import country_view
@@ -66,7 +66,7 @@ def demo(
 ) -> None:
     """Generate the bundled synthetic field (fictional institutions, 2020 and 2021 editions), build both and
     register them in a workspace: a complete example to try every other command on."""
-    inputs = out / "inputs"
+    inputs = out_dir(out) / "inputs"
     workspace = out / "impactrank.duckdb"
     reports: dict[int, BuildReport] = {}
     with Progress(

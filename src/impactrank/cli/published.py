@@ -10,7 +10,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, load_previous
+from impactrank.cli.common import (
+    DEFAULT_WORKSPACE,
+    EditionOption,
+    WorkspaceOption,
+    app,
+    console,
+    load_previous,
+    out_dir,
+    out_format,
+)
 from impactrank.engine.audit import audit_edition
 from impactrank.errors import InputError
 from impactrank.io.atomic import write_text_atomic
@@ -126,6 +135,7 @@ def audit(
 ) -> None:
     """Check a table holds together (ranks, ties, bands, countries, duplicates) and which rule made its overall
     scores: with its SDG tables, THE's formula is reproduced to the rounding of the display."""
+    out_dir(out)
     with Workspace(workspace, read_only=True) as ws:
         ed = ws.load(edition)
         previous = load_previous(ws, ed, previous_edition)
@@ -155,6 +165,8 @@ def match(
     keeping their rows in the alias file and pass it to import with --aliases."""
     if len(edition) != 2:
         raise InputError("give exactly two editions: --edition A --edition B")
+    if out is not None:
+        out_format(out, ("csv",))
     with Workspace(workspace, read_only=True) as ws:
         a, b = (ws.load(e).institutions for e in edition)
     proposals = propose_matches(a, b, min_score=min_score)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from impactrank.cli.common import app, console, console_err, progress_bar
+from impactrank.cli.common import app, console, console_err, out_format, progress_bar
 from impactrank.errors import InputError
 
 sdg_app = typer.Typer(
@@ -52,7 +52,10 @@ def classify(
             "--in", help="Publications: .csv, .parquet or .jsonl (with --engine dask: Parquet file or folder)."
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="Labels as Parquet: work_id, sdgs, query_lines.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Labels (work_id, sdgs, query_lines) as .parquet, .csv (lists as 3;13) or .jsonl."),
+    ],
     queries_dir: QueriesDirOption = None,
     min_agree: Annotated[
         int, typer.Option("--min-agree", help="With several query sets: an SDG needs this many systems to agree.")
@@ -75,9 +78,10 @@ def classify(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler.")] = None,
 ) -> None:
     """Label each publication with the SDGs its title, abstract and keywords match, and why."""
-    from impactrank.sdgmap.classify import classify_table, write_labels
+    from impactrank.sdgmap.classify import LABEL_FORMATS, classify_table, write_labels
     from impactrank.sdgmap.publications import TextColumns, read_table
 
+    out_format(out, LABEL_FORMATS)
     if engine not in ("local", "dask"):
         raise InputError(f"unknown engine {engine!r} (local or dask)", field="engine")
     sets = _load_sets(queries, queries_dir)
@@ -147,12 +151,17 @@ def evaluate(
             help="Search every subset and threshold for the best-accuracy ensemble (chosen on the benchmark itself).",
         ),
     ] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="Write all per-SDG figures as CSV.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write all per-SDG figures: .csv, .xlsx, .parquet, .json or .jsonl."),
+    ] = None,
 ) -> None:
     """Score query systems on the SDG Classification Benchmark, as its harness does, beside published models."""
-    from impactrank.io.atomic import atomic_path
+    from impactrank.io.exports import EXPORT_FORMATS, export_table
     from impactrank.sdgmap import evaluate as ev
 
+    if out is not None:
+        out_format(out, EXPORT_FORMATS)
     sets = _load_sets(queries, queries_dir)
     bench = ev.load_benchmark(benchmark)
     preds = {}
@@ -255,8 +264,7 @@ def evaluate(
             )
         console.print(agr)
     if out is not None:
-        with atomic_path(out) as tmp:
-            ev.stats_frame(results).write_csv(tmp, float_precision=4)
+        export_table(ev.stats_frame(results), out)
         console.print(f"figures → {out}")
 
 
@@ -274,7 +282,7 @@ def metrics(
             "journal_percentile, countries; sdgs unless --labels.",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="Research metrics CSV in the submissions long format.")],
+    out: Annotated[Path, typer.Option("--out", help="Research metrics .csv in the submissions long format.")],
     labels: Annotated[Path | None, typer.Option("--labels", help="Labels from 'sdg classify'.")] = None,
     lmic: Annotated[Path | None, typer.Option("--lmic", help="Own list of LMIC economies (iso2 column).")] = None,
     years: Annotated[str | None, typer.Option("--years", help="Publication years to count, e.g. 2015-2019.")] = None,
@@ -287,6 +295,7 @@ def metrics(
     from impactrank.sdgmap.publications import read_table
     from impactrank.sdgmap.research import load_lmic, methodology_metrics, research_metrics, write_metrics
 
+    out_format(out, ("csv",))
     span = None
     if years:
         m = _YEARS.match(years)

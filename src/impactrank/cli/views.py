@@ -12,7 +12,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, GroupsOption, WorkspaceOption, app, console
+from impactrank.cli.common import (
+    DEFAULT_WORKSPACE,
+    EditionOption,
+    GroupsOption,
+    WorkspaceOption,
+    app,
+    console,
+    out_format,
+)
 from impactrank.countries import country_name, to_alpha2
 from impactrank.engine.compare import compare_editions
 from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
@@ -25,8 +33,13 @@ from impactrank.report.summary import summarise
 view_app = typer.Typer(help="Tables of one edition: overall, one SDG, a country, a group.", no_args_is_help=True)
 app.add_typer(view_app, name="view")
 
-TABLE_FORMATS = ("table", "csv", "json", "xlsx", "parquet")
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")]
+TABLE_FORMATS = ("table", "csv", "json", "jsonl", "xlsx", "parquet")
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="table, csv, json, jsonl, xlsx or parquet (default: table, or the suffix of --out)."
+    ),
+]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")]
 MAX_ROWS = 200  # rows shown in a terminal table; exports hold everything
 
@@ -43,14 +56,22 @@ def _country(text: str) -> str:
     return code
 
 
-def _emit(frame: pl.DataFrame, fmt: str, out: Path | None, title: str = "") -> None:
-    """Print a Rich table, or export (stdout for csv/json; a file for any format)."""
+def _for_terminal(fmt: str | None, out: Path | None) -> bool:
+    """Whether the view is printed as a table (where fewer, readable columns are shown)."""
+    return fmt == "table" or (fmt is None and out is None)
+
+
+def _emit(frame: pl.DataFrame, fmt: str | None, out: Path | None, title: str = "") -> None:
+    """Print a Rich table, or export (stdout for csv/json/jsonl; a file for any format, named by --out's
+    suffix when --format is not given)."""
+    if fmt is None:
+        fmt = out_format(out, TABLE_FORMATS[1:]) if out is not None and out.suffix else "table"
     fmt = fmt.lower()
     if fmt not in TABLE_FORMATS:
         raise InputError(f"unknown format {fmt!r} (use {', '.join(TABLE_FORMATS)})", field="format")
     if fmt == "table":
         if out is not None:
-            raise InputError("--out needs a file format: --format csv, json, xlsx or parquet", field="out")
+            raise InputError("--out needs a file format: a suffix (.csv, .xlsx …) or --format", field="out")
         _print_table(frame, title)
         return
     if out is not None:
@@ -58,7 +79,7 @@ def _emit(frame: pl.DataFrame, fmt: str, out: Path | None, title: str = "") -> N
             raise InputError(f"{out} is a directory: give a file name", field="out")
         if not out.suffix:
             out = out.with_suffix(f".{fmt}")
-        elif out.suffix.lower().lstrip(".") != fmt:
+        elif out_format(out, TABLE_FORMATS[1:]) != fmt:
             raise InputError(f"--out {out.name} does not end in .{fmt}, the --format asked for", field="out")
         export_table(frame, out)
         console.print(f"wrote {out} ({frame.height} rows)", highlight=False)
@@ -94,14 +115,14 @@ def _rank_first(frame: pl.DataFrame, columns: list[str]) -> list[str]:
 def view_overall(
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    format: FormatOption = "table",
+    format: FormatOption = None,
     out: OutOption = None,
 ) -> None:
     """The overall table with names and countries."""
     (ed,) = _load(workspace, edition)
     frame = overall_view(ed)
     _emit(
-        frame.select(_rank_first(frame, _OVERALL_COLS)) if format == "table" else frame,
+        frame.select(_rank_first(frame, _OVERALL_COLS)) if _for_terminal(format, out) else frame,
         format,
         out,
         f"Overall table {ed.id}: {ed.overall.height:,} institutions"
@@ -114,7 +135,7 @@ def view_sdg(
     sdg: Annotated[int, typer.Argument(help="SDG number, 1–17.")],
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    format: FormatOption = "table",
+    format: FormatOption = None,
     out: OutOption = None,
 ) -> None:
     """One SDG table (an overall table imported without its SDG tables holds only SDG 17 and each institution's
@@ -123,7 +144,7 @@ def view_sdg(
     frame = sdg_view(ed, sdg)
     shown = (
         frame.select(_rank_first(frame, ["rank", "name", "country", "score", "score_low", "score_high"]))
-        if format == "table"
+        if _for_terminal(format, out)
         else frame
     )
     _emit(shown, format, out, f"SDG {sdg} table {ed.id}: {frame.height:,} institutions")
@@ -134,7 +155,7 @@ def view_country(
     country: Annotated[str, typer.Argument(help="ISO code or English name, e.g. FR or France.")],
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    format: FormatOption = "table",
+    format: FormatOption = None,
     out: OutOption = None,
     sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the SDG-table positions instead.")] = False,
     bands: Annotated[bool, typer.Option("--bands", help="Show the distribution over bands instead.")] = False,
@@ -149,17 +170,17 @@ def view_country(
         "(national ranks follow the displayed world rank: a shared band is a shared place)"
     )
     if sdgs:
-        _emit(_positions(cv.sdg_positions, format), format, out, title + " — SDG positions")
+        _emit(_positions(cv.sdg_positions, _for_terminal(format, out)), format, out, title + " — SDG positions")
     elif bands:
         _emit(cv.bands, format, out, title + " — by band")
     else:
         shown = (
             cv.table.select("national_rank", "rank", "name", "overall_display", "top_sdgs")
-            if format == "table"
+            if _for_terminal(format, out)
             else cv.table
         )
         _emit(shown, format, out, title)
-        if format == "table" and cv.bands.height:
+        if _for_terminal(format, out) and cv.bands.height:
             _print_table(cv.bands, "By band (count in the country, count in the whole table)")
 
 
@@ -169,7 +190,7 @@ def view_group(
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     groups: GroupsOption = None,
-    format: FormatOption = "table",
+    format: FormatOption = None,
     out: OutOption = None,
     sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the members' SDG-table positions instead.")] = False,
 ) -> None:
@@ -179,7 +200,7 @@ def view_group(
     gv = group_view(ed, members, group)
     title = f"{gv.group} in {ed.id}: {gv.ranked.height} of {gv.members} members in the overall table"
     if sdgs:
-        _emit(_positions(gv.sdg_positions, format), format, out, title + " — SDG positions")
+        _emit(_positions(gv.sdg_positions, _for_terminal(format, out)), format, out, title + " — SDG positions")
         return
     frame = gv.ranked.with_columns(status=pl.lit("ranked")).select(
         "status", "institution_id", "name", "country", "rank", "national_rank", "overall_display", "top_sdgs"
@@ -211,7 +232,7 @@ def compare(
         int | None,
         typer.Option("--sdg", min=1, max=17, help="Compare one SDG table instead, against each edition's table size."),
     ] = None,
-    format: FormatOption = "table",
+    format: FormatOption = None,
     out: OutOption = None,
 ) -> None:
     """Status (new, left, both), rank and percentile intervals, and movement (progressed / maintained /
@@ -235,7 +256,7 @@ def compare(
     title = f"{what}{before.id} ({n1} ranked) → {after.id} ({n2} ranked): " + ", ".join(
         f"{counts.get(m, 0)} {m}" for m in ("progressed", "maintained", "declined", "new", "left")
     )
-    if format == "table":
+    if _for_terminal(format, out):
         # a terminal shows what a reader needs; --format csv/json/xlsx carries every column
         shown = table.with_columns(
             **{
@@ -255,10 +276,10 @@ def compare(
         _emit(table, format, out, title)
 
 
-def _positions(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
+def _positions(frame: pl.DataFrame, terminal: bool) -> pl.DataFrame:
     """SDG-table positions as a terminal shows them (name, SDG, "55 of 566 (top 9.7%)", score); exports keep
     every column."""
-    if fmt != "table":
+    if not terminal:
         return frame
     pct = pl.col("percentile").round(1).cast(pl.String)
     pct_high = pl.col("percentile_high").round(1).cast(pl.String)

@@ -17,6 +17,7 @@ from impactrank.cli.common import (
     app,
     console,
     console_err,
+    out_format,
 )
 from impactrank.errors import InputError
 from impactrank.io.groups import members_for
@@ -91,8 +92,7 @@ def report(
 
     if lang not in ("en", "fr"):
         raise InputError(f"--lang must be fr or en, not {lang!r}", field="lang")
-    if out.suffix.lower() not in (".html", ".htm", ".pdf"):
-        raise InputError(f"--out must end in .html or .pdf, not {out.name!r}", field="out")
+    out_format(out, ("html", "pdf"))
     with Workspace(workspace, read_only=True) as ws:
         ed = ws.load(edition)
         previous = ws.load(compare) if compare else None

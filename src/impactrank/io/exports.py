@@ -19,8 +19,8 @@ import polars as pl
 from impactrank.errors import InputError
 from impactrank.io.atomic import write_bytes_atomic
 
-EXPORT_FORMATS = ("csv", "json", "xlsx", "parquet")
-_SUFFIX = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
+EXPORT_FORMATS = ("csv", "json", "jsonl", "xlsx", "parquet")
+_SUFFIX = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
 _TIED_RANK = r"^=\d+$"
 _FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 
@@ -52,6 +52,12 @@ def _csv(frame: pl.DataFrame) -> bytes:
 def _json(frame: pl.DataFrame) -> bytes:
     rows = frame.to_dicts()
     return (json.dumps(rows, ensure_ascii=False, indent=1, default=str, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _jsonl(frame: pl.DataFrame) -> bytes:
+    """One JSON object per line, for tools that stream records."""
+    lines = (json.dumps(r, ensure_ascii=False, default=str, allow_nan=False) for r in frame.to_dicts())
+    return "".join(f"{line}\n" for line in lines).encode("utf-8")
 
 
 def _xlsx(frame: pl.DataFrame) -> bytes:
@@ -95,7 +101,7 @@ def _parquet(frame: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-_WRITERS = {"csv": _csv, "json": _json, "xlsx": _xlsx, "parquet": _parquet}
+_WRITERS = {"csv": _csv, "json": _json, "jsonl": _jsonl, "xlsx": _xlsx, "parquet": _parquet}
 
 
 def table_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
@@ -105,7 +111,7 @@ def table_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
 
 
 def export_table(frame: pl.DataFrame, path_or_format: str | Path) -> bytes | Path:
-    """A format name ("csv", "json", "xlsx", "parquet") returns the bytes; a path writes the file
+    """A format name ("csv", "json", "jsonl", "xlsx", "parquet") returns the bytes; a path writes the file
     atomically (format from its suffix) and returns the path."""
     if isinstance(path_or_format, str) and path_or_format.lower() in EXPORT_FORMATS:
         return table_bytes(frame, path_or_format.lower())
@@ -113,7 +119,7 @@ def export_table(frame: pl.DataFrame, path_or_format: str | Path) -> bytes | Pat
     fmt = _SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
-            f"cannot tell the export format from {path.name!r}: use .csv, .json, .xlsx or .parquet",
+            f"cannot tell the export format from {path.name!r}: use .csv, .json, .jsonl, .xlsx or .parquet",
             file=path.name,
         )
     write_bytes_atomic(path, table_bytes(frame, fmt))

@@ -10,6 +10,7 @@ import polars as pl
 
 from impactrank.errors import InputError
 from impactrank.io.atomic import atomic_path
+from impactrank.io.exports import export_table
 from impactrank.sdgmap.loaders import QuerySet
 from impactrank.sdgmap.matcher import Matcher
 from impactrank.sdgmap.publications import TextColumns, read_table, text_frame
@@ -82,8 +83,20 @@ def classify_table(
     return classifier.classify_frame(frame, fields, progress)
 
 
+LABEL_FORMATS = ("parquet", "csv", "jsonl")
+
+
 def write_labels(labels: pl.DataFrame, out: Path | str) -> None:
-    """Parquet, written beside the target and renamed, so a failed run leaves no half file."""
+    """Parquet, CSV or JSON lines by the file's suffix, written beside the target and renamed, so a failed run
+    leaves no half file. CSV holds the lists as "3;13", which ``sdg metrics --labels`` reads back."""
+    out = Path(out)
+    if out.suffix.lower() in (".csv", ".jsonl"):
+        if out.suffix.lower() == ".csv":
+            labels = labels.with_columns(
+                pl.col("sdgs").cast(pl.List(pl.String)).list.join(";"), pl.col("query_lines").list.join(";")
+            )
+        export_table(labels, out)
+        return
     # One chunk and fixed row groups: the bytes must not depend on how the rows were computed (dask or not).
     with atomic_path(out) as tmp:
         labels.rechunk().write_parquet(tmp, compression="zstd", statistics=False, row_group_size=100_000)

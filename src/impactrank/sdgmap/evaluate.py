@@ -128,7 +128,8 @@ def score(benchmark: pl.DataFrame, predicted: Sequence[frozenset[int]]) -> dict[
 def stats_frame(results: Mapping[str, Mapping[str, Metrics]]) -> pl.DataFrame:
     """Long table: system, sdg (Average, 1 … 17) and the harness's columns."""
     rows = [{"system": name, "sdg": sdg, **m.__dict__} for name, per in results.items() for sdg, m in per.items()]
-    return pl.DataFrame(rows, schema=STATS_SCHEMA)
+    # Four decimals, as the harness reports them, in every export format.
+    return pl.DataFrame(rows, schema=STATS_SCHEMA).with_columns(pl.selectors.float().round(4))
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def prepare(
     if labels is not None:
         if "work_id" not in labels.columns or "sdgs" not in labels.columns:
             raise InputError("labels need 'work_id' and 'sdgs' columns (as written by 'sdg classify')")
-        lab = labels.select(pl.col("work_id").cast(pl.String), pl.col("sdgs").cast(pl.List(pl.Int64)))
+        lab = labels.select(pl.col("work_id").cast(pl.String), _as_list(labels, "sdgs", pl.Int64).alias("sdgs"))  # type: ignore[arg-type]
         lab = lab.group_by("work_id").agg(
             pl.col("sdgs").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()
         )
