@@ -72,3 +72,17 @@ def test_hostile_name_is_text_not_script(hostile_server, browser, artifacts):
     assert dialogs == []
     page.screenshot(path=str(artifacts / "dashboard-hostile-names.png"), full_page=True)
     page.close()
+
+
+def test_api_docs_run_under_the_policy(server, browser, artifacts):
+    """Swagger UI starts from an inline script, which the dashboard's policy allows only by its hash."""
+    page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server}/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/editions/{edition}" in [p.replace("\u200b", "") for p in paths]
+    assert not [m for m in console if "Content Security Policy" in m]
+    page.screenshot(path=str(artifacts / "dashboard-api-docs.png"))
+    page.close()

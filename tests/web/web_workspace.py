@@ -94,3 +94,17 @@ def make_workspace(tmp: Path, kind: str = "normal") -> Path:
         else:
             ws.save_many([earlier(base), with_uncertainty(base)])
     return path
+
+
+def assert_security_headers(response, where: str = "") -> None:
+    """nosniff, no referrer, and a restrictive policy: nothing framed, no base URL, no inline or remote script."""
+    headers = response.headers
+    assert headers.get("x-content-type-options") == "nosniff", where
+    assert headers.get("referrer-policy") == "no-referrer", where
+    csp = headers.get("content-security-policy", "")
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if " " in d.strip())
+    assert directives.get("frame-ancestors") == "'none'", (where, csp)
+    assert directives.get("base-uri") == "'none'", (where, csp)
+    assert directives.get("default-src") in ("'self'", "'none'"), (where, csp)
+    script = directives.get("script-src", "")
+    assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script and "*" not in script, (where, csp)

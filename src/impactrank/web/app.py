@@ -72,6 +72,7 @@ def create_app(
         title="impactrank dashboard",
         version="1",
         docs_url=None,  # served from the bundled Swagger UI, so the docs work offline too
+        redoc_url=None,  # ReDoc would load its script from a CDN
         description="Read-only views of the editions in an impactrank workspace. Every HTML page "
         "has a JSON twin under /api; table views export with format=csv|xlsx.",
     )

@@ -1,20 +1,23 @@
-"""Static files and the offline API docs (Swagger UI bundled, Plotly's JavaScript from the installed package)."""
+"""Static files and the offline API docs (Swagger UI 5, which reads OpenAPI 3.1, from the fastapi-offline
+package; Plotly's JavaScript from the installed package)."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
-import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from impactrank.web.middleware import SECURITY_HEADERS, with_inline_scripts
+
 STATIC_FILES = {"style.css": "text/css; charset=utf-8", "app.js": "application/javascript"}
 SWAGGER_FILES = {
     "swagger-ui-bundle.js": "application/javascript",
     "swagger-ui.css": "text/css",
-    "favicon-32x32.png": "image/png",
+    "favicon.png": "image/png",
 }
 
 
@@ -23,21 +26,26 @@ def register(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="impactrank API",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_favicon_url="/static/swagger/favicon.png",
         )
+        html = page.body.decode("utf-8")
+        # Swagger UI starts from one inline script: allowed by its hash, on top of the dashboard's policy.
+        policy = with_inline_scripts(SECURITY_HEADERS["Content-Security-Policy"], html)
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
     @app.get("/static/swagger/{name}", include_in_schema=False)
     def swagger_asset(name: str) -> Response:
         if name not in SWAGGER_FILES:
             raise StarletteHTTPException(404)
-        path = Path(swagger_ui_bundle.swagger_ui_path) / name
         return Response(
-            path.read_bytes(), media_type=SWAGGER_FILES[name], headers={"Cache-Control": "public, max-age=86400"}
+            files("fastapi_offline").joinpath("static", name).read_bytes(),
+            media_type=SWAGGER_FILES[name],
+            headers={"Cache-Control": "public, max-age=86400"},
         )
 
     @app.get("/static/{name}", include_in_schema=False)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,22 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from impactrank.errors import InputError
 from impactrank.pages import Pages, jsonable
 from impactrank.web.common import CompareQuery, CountryParam, EditionQuery, GroupParam, LangParam, safe_name
+from impactrank.web.middleware import REPORT_POLICY, with_inline_scripts
 from impactrank.web.store import Store
-
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-
-
-def report_policy(html: str) -> str:
-    """The self-contained report runs its own inline scripts (Plotly and the figures' set-up) and loads nothing:
-    only those scripts, by hash, may run; nothing may be fetched, framed or posted."""
-    hashes = " ".join(
-        f"'sha256-{base64.b64encode(hashlib.sha256(m.encode('utf-8')).digest()).decode('ascii')}'"
-        for m in _INLINE_SCRIPT.findall(html)
-    )
-    return (
-        f"default-src 'none'; script-src {hashes or chr(39) + 'none' + chr(39)}; style-src 'unsafe-inline'; "
-        "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
 
 
 @dataclass
@@ -68,7 +51,7 @@ def register(pages: Pages, store: Store) -> None:
         from impactrank.report.report import render_html
 
         html = render_html(**arguments(selection))
-        return HTMLResponse(html, headers={"Content-Security-Policy": report_policy(html)})
+        return HTMLResponse(html, headers={"Content-Security-Policy": with_inline_scripts(REPORT_POLICY, html)})
 
     @app.get("/report.pdf", include_in_schema=False)
     def report_pdf(selection: SelectionQuery) -> Response:
