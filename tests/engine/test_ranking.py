@@ -18,6 +18,30 @@ def test_display_keys_round_half_up():
     assert display_keys(np.array([85.25, 85.24, 0.05, 99.95]), 1).tolist() == [853, 852, 1, 1000]
 
 
+def ranked(scores, precision=1, tie_rule="competition_on_display", banding=BANDING):
+    ids = pl.Series([f"i{k}" for k in range(len(scores))])
+    return rank_table(ids, np.array(scores, dtype=float), RankRules(banding, precision, tie_rule))
+
+
+def test_competition_exact_ties_only_equal_full_scores():
+    scores = [80.0, 80.0, 79.96, 70.0]  # all but the last show as 80.0
+    exact = ranked(scores, tie_rule="competition_exact")
+    assert exact["rank"].to_list() == ["=1", "=1", "3", "4–5"]
+    assert exact["display"].to_list()[:3] == ["80.0", "80.0", "80.0"]
+    assert ranked(scores)["rank"].to_list() == ["=1", "=1", "=1", "4–5"]  # on display: all three share
+    assert ranked([90.0, 80.04, 79.96], tie_rule="competition_exact")["rank"].to_list() == ["1", "2", "3"]
+
+
+def test_display_precision_two_and_zero():
+    two = ranked([85.256, 85.254, 85.2451, 60.0, 50.004], precision=2)
+    assert two["display"].to_list() == ["85.26", "85.25", "85.25", "50.00–60.00", "50.00–60.00"]
+    assert two["rank"].to_list() == ["1", "=2", "=2", "4–5", "4–5"]
+    zero = ranked([85.5, 85.4, 84.5, 75.2, 70.0, 12.7], precision=0)
+    assert zero["display"].to_list() == ["86", "85", "85", "70–75", "70–75", "13–13"]  # a band shows its range
+    assert zero["rank"].to_list() == ["1", "=2", "=2", "4–5", "4–5", "6+"]
+    assert display_keys(np.array([0.5, 1.49, 99.5]), 0).tolist() == [1, 1, 100]
+
+
 def test_ties_share_a_rank_and_skip_the_next():
     t = table([90.0, 80.04, 79.96, 70.0])
     assert t["rank"].to_list() == ["1", "=2", "=2", "4–5"]

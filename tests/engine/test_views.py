@@ -380,12 +380,13 @@ def test_rank_intervals_appear_when_the_edition_has_uncertainty_results():
             "institution_id": ["a", "b", "a"],
             "table": ["overall", "overall", "sdg3"],
             "nominal_rank": [1, 2, 1],
-            "rank_p05": [1.0, 1.2, 1.0],
-            "rank_p95": [2.5, 2.0, 1.0],
+            "rank_p05": [1.0, 1.7, 1.0],
+            "rank_p95": [2.5, 2.2, 1.0],
         }
     )
     edition = Edition(**base, rank_uncertainty=unc)
-    assert overall_view(edition)["rank_interval"].to_list() == ["1 (1–3)", "2 (1–2)"]
+    # widened outward to whole places: 1.7 → 1 (not 2), 2.2 → 3 (not 2)
+    assert overall_view(edition)["rank_interval"].to_list() == ["1 (1–3)", "2 (1–3)"]
     assert sdg_view(edition, 3)["rank_interval"].to_list() == ["1 (1–1)"]
 
 

@@ -34,6 +34,23 @@ def test_neutralise_formulas_keeps_tied_ranks_readable():
     assert got["score"].to_list() == [1.5, None, 3.0, 4.0]
 
 
+def test_a_formula_after_a_tied_rank_is_neutralised():
+    """Only a whole "=12" is a tied rank; "=1+HYPERLINK(…)" in a rank column is a formula."""
+    hostile = pl.DataFrame(
+        {
+            "rank": ['=1+HYPERLINK("http://evil.example","x")', "=7", "=7 ", "=12=1"],
+            "sdg13_rank": ["=3", "=3-1", "\r=2", "\n=2"],
+            "name": ["\rcarriage", "\r", "a\r=1", "=7"],
+        }
+    )
+    got = neutralise_formulas(hostile)
+    assert got["rank"].to_list() == ['\'=1+HYPERLINK("http://evil.example","x")', "=7", "'=7 ", "'=12=1"]
+    assert got["sdg13_rank"].to_list() == ["=3", "'=3-1", "'\r=2", "\n=2"]
+    assert got["name"].to_list() == ["'\rcarriage", "'\r", "a\r=1", "'=7"]  # a tied rank only in rank columns
+    back = pl.read_csv(io.BytesIO(export_table(hostile, "csv")), infer_schema=False)
+    assert back["rank"][0].startswith("'=1+HYPERLINK") and back["name"][0] == "'\rcarriage"
+
+
 def test_csv_round_trip_and_neutralised():
     data = export_table(frame(), "csv")
     back = pl.read_csv(io.BytesIO(data), infer_schema=False)

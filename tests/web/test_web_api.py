@@ -305,6 +305,7 @@ HOSTILE_PAGES = [
     "/compare?before=2020&after=2021&country=FR",
     "/report?edition=2021&country=FR",
     "/editions/2021?q=%3Cscript%3E",
+    "/editions/2021/groups/%3Ci%3ENet%3C%2Fi%3E",
     "/",
 ]
 
@@ -338,6 +339,16 @@ def test_hostile_group_name_in_path(hostile_client):
     assert hostile_client.get("/api/editions/2021/groups/" + quote("<i>Net</i>", safe="")).json()["members"] == 3
     filt = hostile_client.get("/api/editions/2021", params={"group": "<i>Net</i>"}).json()
     assert [r["institution_id"] for r in filt["rows"]] == ["A", "B"]
+
+
+def test_hostile_member_names_on_the_group_page_ranked_and_absent(hostile_client):
+    html = hostile_client.get("/editions/2021/groups/%3Ci%3ENet%3C%2Fi%3E").text
+    ranked = html.split('id="group-table"')[1].split("</table>")[0]
+    absent = html.split('id="group-absent"')[1].split("</table>")[0]
+    assert '">&lt;script&gt;alert(1)&lt;/script&gt;</a>' in ranked  # A, ranked, as text in its link
+    assert "=HYPERLINK(&#34;http://evil.example&#34;,&#34;x&#34;)</a>" in ranked  # B
+    assert "<td>-2+3 &lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;</td>" in absent  # E, not ranked
+    assert "<script>" not in ranked + absent and "<img" not in ranked + absent
 
 
 def test_report_routes(client, editions):

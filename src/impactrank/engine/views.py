@@ -56,25 +56,36 @@ def with_national_ranks(overall: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def rank_interval_expr() -> pl.Expr:
+    """ "45 (37–58)": the displayed rank with its simulated 90 % interval widened outward to whole places
+    (5th percentile down, 95th up), where ``rank_p05`` and ``rank_p95`` are known; else the displayed rank."""
+    return (
+        pl.when(pl.col("rank_p05").is_not_null() & pl.col("rank_p95").is_not_null())
+        .then(
+            pl.format(
+                "{} ({}–{})",
+                pl.col("rank"),
+                pl.col("rank_p05").floor().cast(pl.Int64),
+                pl.col("rank_p95").ceil().cast(pl.Int64),
+            )
+        )
+        .otherwise(pl.col("rank"))
+        .alias("rank_interval")
+    )
+
+
 def with_rank_intervals(frame: pl.DataFrame, edition: Edition, table: str) -> pl.DataFrame:
-    """Add ``rank_interval`` — the displayed rank with its simulated 90 % interval, "45 (38–57)" — when the
-    edition carries uncertainty results for ``table`` ("overall", "sdg1" …); otherwise return ``frame``."""
+    """Add ``rank_interval`` when the edition carries uncertainty results for ``table`` ("overall", "sdg1" …);
+    otherwise return ``frame``."""
     unc = edition.rank_uncertainty.filter(pl.col("table") == table)
     if unc.height == 0:
         return frame
-    interval = unc.select(
-        "institution_id",
-        rank_interval_low=pl.col("rank_p05").floor().cast(pl.Int64),
-        rank_interval_high=pl.col("rank_p95").ceil().cast(pl.Int64),
-    )
     return (
-        frame.join(interval, on="institution_id", how="left", maintain_order="left")
-        .with_columns(
-            rank_interval=pl.when(pl.col("rank_interval_low").is_not_null())
-            .then(pl.format("{} ({}–{})", pl.col("rank"), pl.col("rank_interval_low"), pl.col("rank_interval_high")))
-            .otherwise(pl.col("rank"))
+        frame.join(
+            unc.select("institution_id", "rank_p05", "rank_p95"), on="institution_id", how="left", maintain_order="left"
         )
-        .drop("rank_interval_low", "rank_interval_high")
+        .with_columns(rank_interval_expr())
+        .drop("rank_p05", "rank_p95")
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.engine.edition import Edition
+from impactrank.engine.views import rank_interval_expr
 from impactrank.errors import InputError
 from impactrank.io.workspace import Workspace
 
@@ -45,23 +46,6 @@ OVERALL_COLUMNS = [
     "quality",
 ]
 SDG_COLUMNS = [*_WHO, "score", "scaled_score", "counted", "band", "rank_position"]
-
-
-def rank_interval_expr() -> pl.Expr:
-    """'45 (38–57)' from the uncertainty columns when known, else the displayed rank."""
-    return (
-        pl.when(pl.col("rank_p05").is_not_null() & pl.col("rank_p95").is_not_null())
-        .then(
-            pl.format(
-                "{} ({}–{})",
-                pl.col("rank"),
-                pl.col("rank_p05").round(0).cast(pl.Int64),
-                pl.col("rank_p95").round(0).cast(pl.Int64),
-            )
-        )
-        .otherwise(pl.col("rank"))
-        .alias("rank_interval")
-    )
 
 
 class SortedIndex:
