@@ -9,10 +9,10 @@ import json
 import re
 
 import pytest
-from helpers import mini_scores, pdf_file, put, records
+from portal_helpers import mini_scores, pdf_file, put, records
+from portal_world import MINI, TestClient
 from typer.testing import CliRunner
 
-from conftest import MINI, TestClient
 from impactrank.cli import app as cli_app
 
 runner = CliRunner()

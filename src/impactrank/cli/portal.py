@@ -50,6 +50,9 @@ def _database(url: str, initialised: bool = True) -> Iterator:
 
     from impactrank.portal.db import Database, schema_is_current
 
+    file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+    if initialised and file is not None and not Path(file).is_file():
+        raise InputError(f"no portal database at {file}: run 'impactrank portal init'", field="database")
     db = Database(url)
     try:
         if initialised and not schema_is_current(db):
