@@ -58,6 +58,7 @@ def create_app(
     env = Environment(
         loader=PackageLoader("impactrank.portal", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
+    env.filters["plain"] = _plain
     pages = Pages(app, env, {})
     portal.pages = pages
     app.state.portal = portal
@@ -130,6 +131,13 @@ def create_app(
         return Response(data, media_type=STATIC[name], headers={"Cache-Control": "public, max-age=3600"})
 
     return app
+
+
+def _plain(value: float | None) -> str:
+    """A number as a person typed it: 140 rather than 140.0; nothing for no value."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _quote(text: str) -> str:

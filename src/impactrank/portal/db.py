@@ -69,7 +69,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("portal_write") else "BEGIN")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+    # as many kept connections as the thread pool has threads: an overflow connection is closed on return,
+    # and a new PostgreSQL connection costs a server process
+    return create_engine(url, pool_size=40, max_overflow=10, pool_recycle=3600)
 
 
 class Database:

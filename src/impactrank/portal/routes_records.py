@@ -184,6 +184,9 @@ def register(app: FastAPI, portal: Portal) -> None:
         request: Request, body: RecordIn, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
     ) -> dict:
         values = body.model_dump(include=set(records.VALUE_FIELDS))
+        with portal.scope(request) as scope:  # the build's checks run before the write lock is taken
+            scope.institution(institution)
+            records.check_save(scope.cycle(cycle), institution, sdg, metric, values)
         with portal.scope(request, write=True) as scope:
             return records.save_record(
                 scope,
@@ -196,6 +199,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 complete=body.complete,
                 unavailable=body.unavailable,
                 acknowledge_warnings=body.acknowledge_warnings,
+                checked=True,
             )
 
     @action(
