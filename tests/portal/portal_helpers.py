@@ -42,6 +42,8 @@ def mini_scores(data: dict[str, dict[int, dict[str, object]]]) -> dict[str, floa
     sdg_score: dict[tuple[str, int], float] = {}
     for sdg, metrics in MINI_METRICS.items():
         takers = [i for i in data if sdg in data[i]]
+        if not takers:
+            continue
         totals = dict.fromkeys(takers, 0.0)
         for metric, weight, kind, lower in metrics:
             if kind == "evidence":

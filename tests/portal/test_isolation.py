@@ -17,6 +17,9 @@ NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and ou
     ("GET", "/api/cycles"),
     ("GET", "/api/invitations/{token}"),
     ("POST", "/api/invitations/{token}"),
+    ("GET", "/api/cycles/{cycle}/review"),  # a reviewer's own queue
+    ("GET", "/api/conflicts"),  # a reviewer's own declarations
+    ("POST", "/api/conflicts"),
 }
 
 
@@ -39,11 +42,25 @@ def b_world(world) -> dict:
         "evidence_id": str(evidence_id),
         "token_id": str(token_id),
         "user_id": str(member["id"]),
+        "correction_id": "1",
+        "name": "submissions.csv",
     }
 
 
 def bodies(path: str) -> dict:
     """A valid body for each kind of change, so that only the tenant check can refuse it."""
+    if path.endswith("/assessment"):
+        return {"json": {"verdict": "accepted"}}
+    if path.endswith("/corrections"):
+        return {"json": {"sdg": 1, "metric": "pubs", "value": 1, "reason": "typo"}}
+    if path.endswith("/decision"):
+        return {"json": {"approve": True, "reason": "checked"}}
+    if path.endswith("/extension"):
+        return {"json": {"until": "2025-12-31", "reason": "flood"}}
+    if path.endswith("/assignments"):
+        return {"json": {"institution": "B", "sdg": 1, "reviewer": "rev@network.org"}}
+    if path.endswith("/auto"):
+        return {"json": {"per_item": 1}}
     if path.endswith("/evidence"):
         return {"data": {"title": "mine now"}, "files": pdf_file()}
     if path.endswith("/upload"):

@@ -66,7 +66,12 @@ def user_view(u: User) -> dict:
 
 
 def create_user(
-    scope: Scope, email: str, role: str, institution_id: str | None, password: str | None
+    scope: Scope,
+    email: str,
+    role: str,
+    institution_id: str | None,
+    password: str | None,
+    invitation_base: str | None = None,
 ) -> tuple[User, str | None]:
     """A new account, with a password or else an invitation (its token is returned once, stored hashed)."""
     email = check_email(email)
@@ -106,6 +111,18 @@ def create_user(
                 expires_at=scope.now + timedelta(days=INVITATION_DAYS),
             )
         )
+        if invitation_base:
+            from impactrank.portal.notify import queue
+
+            queue(
+                scope.session,
+                email,
+                "Your invitation to the impactrank portal",
+                f"You are invited as {role}{f' of {institution_id}' if institution_id else ''}. Choose your password "
+                f"within {INVITATION_DAYS} days (the link works once):\n"
+                f"{invitation_base.rstrip('/')}/invitations/{token}\n",
+                scope.now,
+            )
     record_change(
         scope.session,
         scope.actor,

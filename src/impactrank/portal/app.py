@@ -107,9 +107,9 @@ def create_app(
     async def _unexpected(request: Request, exc: Exception) -> Response:
         return error(request, 500, "the portal met an unexpected error; it has been logged")
 
-    from impactrank.portal import routes_auth, routes_records, routes_team
+    from impactrank.portal import routes_auth, routes_operator, routes_records, routes_review, routes_team
 
-    for module in (routes_auth, routes_records, routes_team):
+    for module in (routes_auth, routes_records, routes_team, routes_review, routes_operator):
         module.register(app, portal)
 
     @app.get("/docs", include_in_schema=False)

@@ -26,10 +26,12 @@ def cycle_view(c: Cycle) -> dict:
         "opened_at": c.opened_at.isoformat(),
         "closes_at": c.closes_at.isoformat(),
         "state": c.state,
+        "review_rounds": c.review_rounds,
+        "revision_days": c.revision_days,
     }
 
 
-def parse_close(text: str) -> datetime:
+def parse_close(text: str, field: str = "closes") -> datetime:
     """A date means the end of that day (UTC); a date and time is taken as given (UTC)."""
     text = (text or "").strip()
     try:
@@ -37,7 +39,7 @@ def parse_close(text: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), time(23, 59, 59))
         return datetime.fromisoformat(text).replace(tzinfo=None)
     except ValueError:
-        raise invalid(f"{text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)", "closes") from None
+        raise invalid(f"{text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)", field) from None
 
 
 def methodology_text(ref: str) -> tuple[str, str]:
@@ -55,8 +57,24 @@ def methodology_text(ref: str) -> tuple[str, str]:
     return parse_methodology(text, Path(ref).name).id, text
 
 
-def open_cycle(scope: Scope, cycle_id: str, methodology: str, closes: str) -> Cycle:
+def open_cycle(
+    scope: Scope,
+    cycle_id: str,
+    methodology: str,
+    closes: str,
+    *,
+    grace_hours: int = 0,
+    review_rounds: int = 2,
+    revision_days: int = 14,
+) -> Cycle:
     scope.require_operator()
+    for name, value, top in (
+        ("grace_hours", grace_hours, 24 * 31),
+        ("review_rounds", review_rounds, 10),
+        ("revision_days", revision_days, 365),
+    ):
+        if not 0 <= value <= top:
+            raise invalid(f"{name.replace('_', ' ')} must be between 0 and {top}", name)
     if not _ID.match(cycle_id or ""):
         raise invalid("a cycle id is 1–64 letters, digits, '.', '_' or '-'", "id")
     closes_at = parse_close(closes)
@@ -72,6 +90,9 @@ def open_cycle(scope: Scope, cycle_id: str, methodology: str, closes: str) -> Cy
         opened_at=scope.now,
         closes_at=closes_at,
         state=OPEN,
+        grace_hours=grace_hours,
+        review_rounds=review_rounds,
+        revision_days=revision_days,
     )
     scope.session.add(cycle)
     record_change(
@@ -111,3 +132,75 @@ def close_cycle(scope: Scope, cycle_id: str) -> Cycle:
 
 def cycles(scope: Scope) -> list[Cycle]:
     return list(scope.session.scalars(select(Cycle).order_by(Cycle.opened_at.desc(), Cycle.id)))
+
+
+def close_review(scope: Scope, cycle_id: str) -> Cycle:
+    """The review ends and the cycle is frozen: it is published, and changes are corrections from now on."""
+    scope.require_operator()
+    cycle = scope.cycle(cycle_id)
+    if cycle.state != REVIEW:
+        raise PortalError(f"cycle {cycle_id} is {cycle.state}, not under review", field="id", status=409)
+    before = cycle_view(cycle)
+    cycle.state = PUBLISHED
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "cycle.publish",
+        "cycle",
+        cycle_id,
+        before=before,
+        after=cycle_view(cycle),
+        cycle_id=cycle_id,
+    )
+    return cycle
+
+
+def extend(scope: Scope, cycle_id: str, institution_id: str, until: str, reason: str) -> dict:
+    """One institution's later deadline; logged with its reason, and the institution's admins are told."""
+    from impactrank.portal import notify
+    from impactrank.portal.models import Extension
+
+    scope.require_operator()
+    cycle = scope.cycle(cycle_id)
+    scope.institution(institution_id)
+    if cycle.state == PUBLISHED:
+        raise PortalError(f"cycle {cycle_id} is published", field="id", status=409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("an extension needs a reason", "reason")
+    when = parse_close(until, "until")
+    if when <= scope.now:
+        raise invalid(f"{when:%Y-%m-%d %H:%M} is already past", "until")
+    ext = scope.session.scalar(
+        select(Extension).where(Extension.cycle_id == cycle_id, Extension.institution_id == institution_id)
+    )
+    before = {"until": ext.until.isoformat()} if ext else {"until": cycle.closes_at.isoformat()}
+    if ext is None:
+        ext = Extension(cycle_id=cycle_id, institution_id=institution_id, until=when)
+        scope.session.add(ext)
+    else:
+        ext.until = when
+    for to in notify.admins_of(scope.session, institution_id):
+        notify.queue(
+            scope.session,
+            to,
+            f"Deadline extended: {cycle_id}",
+            f"{institution_id} may enter data for cycle {cycle_id} until {when:%Y-%m-%d %H:%M} UTC.\n",
+            scope.now,
+        )
+    after = {"until": when.isoformat()}
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "deadline.extend",
+        "deadline",
+        f"{cycle_id}/{institution_id}",
+        before=before,
+        after=after,
+        reason=reason,
+        cycle_id=cycle_id,
+        institution_id=institution_id,
+    )
+    return {"cycle": cycle_id, "institution": institution_id} | after

@@ -44,7 +44,7 @@ def parse_date(text: str | None) -> date | None:
 def check_may_add(scope: Scope, cycle, institution_id: str, sdg: int, metric: str) -> None:
     """Checked before a file is received, and again inside the transaction that records it."""
     metric_form(cycle, sdg, metric)
-    _require_editable(scope, cycle, institution_id, sdg)
+    _require_editable(scope, cycle, institution_id, sdg, metric)
 
 
 def add_evidence(
@@ -100,8 +100,8 @@ def add_evidence(
         scope.now,
         "evidence.add",
         "evidence",
-        str(item.id),
-        after=view | {"record": f"{cycle.id}/{institution_id}/{sdg}/{metric}"},
+        f"{record.key}#evidence-{item.id}",
+        after=view,
         cycle_id=cycle.id,
         institution_id=institution_id,
     )
@@ -114,8 +114,8 @@ def remove_evidence(scope: Scope, cycle, institution_id: str, evidence_id: int) 
     if record.cycle_id != cycle.id or item.institution_id != institution_id:
         raise not_found("evidence item", "evidence")
     scope.require(EDIT, item.institution_id)
-    _require_editable(scope, cycle, item.institution_id, record.sdg)
-    before = evidence_view(item) | {"record": f"{cycle.id}/{item.institution_id}/{record.sdg}/{record.metric}"}
+    _require_editable(scope, cycle, item.institution_id, record.sdg, record.metric)
+    before = evidence_view(item)
     scope.session.delete(item)
     record_change(
         scope.session,
@@ -123,7 +123,7 @@ def remove_evidence(scope: Scope, cycle, institution_id: str, evidence_id: int) 
         scope.now,
         "evidence.remove",
         "evidence",
-        str(evidence_id),
+        f"{record.key}#evidence-{evidence_id}",
         before=before,
         cycle_id=cycle.id,
         institution_id=item.institution_id,

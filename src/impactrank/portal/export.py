@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from impactrank.engine.metrics import VALUE_COLUMNS
 from impactrank.io.atomic import write_bytes_atomic
 from impactrank.methodology import methodology_hash
-from impactrank.portal.errors import not_found
-from impactrank.portal.models import Cycle, EvidenceItem, Institution, Record, SdgSubmission
-from impactrank.portal.records import forms_of, methodology_of
+from impactrank.portal.errors import PortalError, not_found
+from impactrank.portal.models import RUBRIC, Correction, Cycle, EvidenceItem, Institution, Record, SdgSubmission
+from impactrank.portal.records import forms_of, latest_assessments, methodology_of
+from impactrank.portal.review import assessed_values, has_review
 
 INSTITUTION_HEADER = ("institution_id", "name", "country")
 SUBMISSION_HEADER = ("institution_id", "sdg", "metric", *VALUE_COLUMNS)
@@ -40,8 +41,30 @@ def _csv(header: tuple[str, ...], rows: list[tuple]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def cycle_rows(session: Session, cycle: Cycle) -> tuple[list[tuple], list[tuple], dict]:
-    """(institution rows, submission rows, canonical state) for every submitted SDG of the cycle."""
+def approved_corrections(session: Session, cycle_id: str) -> dict[tuple[str, int, str], Correction]:
+    """The latest approved correction of each metric."""
+    rows = session.scalars(
+        select(Correction)
+        .where(Correction.cycle_id == cycle_id, Correction.state == "approved")
+        .order_by(Correction.id)
+    )
+    return {(c.institution_id, c.sdg, c.metric): c for c in rows}
+
+
+def exported_values(form, record: Record | None, review: bool, assessment, correction) -> dict | None:
+    """The values the export carries for one metric: a correction, else the assessed answers (in a reviewed
+    cycle; None while unassessed), else the claim."""
+    if correction is not None:
+        return dict(correction.after)
+    if record is None or record.unavailable:
+        return dict.fromkeys(VALUE_COLUMNS)
+    if review:
+        return assessed_values(form, record, assessment)
+    return record.values()
+
+
+def cycle_rows(session: Session, cycle: Cycle, allow_unassessed: bool = False) -> tuple[list, list, dict, dict]:
+    """(institution rows, submission rows, canonical state, review counts) for every submitted SDG."""
     forms = forms_of(cycle)
     submitted = sorted(
         session.execute(
@@ -52,15 +75,31 @@ def cycle_rows(session: Session, cycle: Cycle) -> tuple[list[tuple], list[tuple]
         (r.institution_id, r.sdg, r.metric): r
         for r in session.scalars(select(Record).where(Record.cycle_id == cycle.id))
     }
+    review = has_review(session, cycle.id)
+    latest = latest_assessments(session, [r.id for r in records.values()])
+    corrections = approved_corrections(session, cycle.id)
     members = sorted({inst for inst, _ in submitted})
     institutions = {i.id: i for i in session.scalars(select(Institution).where(Institution.id.in_(members)))}
     inst_rows = [(i, institutions[i].name, institutions[i].country) for i in members]
-    sub_rows = []
+    sub_rows, unassessed = [], []
     for inst, sdg in submitted:
         for m in forms[sdg].metrics:
             r = records.get((inst, sdg, m.metric))
-            values = r.values() if r is not None and not r.unavailable else dict.fromkeys(VALUE_COLUMNS)
+            values = exported_values(
+                m, r, review, latest.get(r.id) if r else None, corrections.get((inst, sdg, m.metric))
+            )
+            if values is None:
+                unassessed.append(f"{inst} SDG {sdg} {m.metric}")
+                values = r.values()
             sub_rows.append((inst, str(sdg), m.metric, *(number(values[c]) for c in VALUE_COLUMNS)))
+    if unassessed and not allow_unassessed:
+        more = f" and {len(unassessed) - 3} more" if len(unassessed) > 3 else ""
+        raise PortalError(
+            f"{len(unassessed)} items are not assessed ({', '.join(unassessed[:3])}{more}): finish the review, or "
+            "export their claims with --allow-unassessed",
+            field="cycle",
+            status=409,
+        )
     evidence = session.execute(
         select(Record.institution_id, Record.sdg, Record.metric, EvidenceItem)
         .join(EvidenceItem, EvidenceItem.record_id == Record.id)
@@ -76,7 +115,8 @@ def cycle_rows(session: Session, cycle: Cycle) -> tuple[list[tuple], list[tuple]
         "institutions": inst_rows,
         "submitted": [list(s) for s in submitted],
         "records": sorted(
-            [k[0], k[1], k[2], r.state, r.unavailable, r.version, *[r.values()[c] for c in VALUE_COLUMNS]]
+            [k[0], k[1], k[2], r.state, r.unavailable, r.version, r.reopened, r.revision_round]
+            + [r.values()[c] for c in VALUE_COLUMNS]
             for k, r in records.items()
         ),
         "evidence": sorted(
@@ -94,8 +134,15 @@ def cycle_rows(session: Session, cycle: Cycle) -> tuple[list[tuple], list[tuple]
             ]
             for i, s, m, e in evidence
         ),
+        "assessments": sorted(
+            [records_by_id[a.record_id], a.round, a.verdict, *[getattr(a, f) for f in RUBRIC]]
+            for records_by_id in [{r.id: r.key for r in records.values()}]
+            for a in latest.values()
+        ),
+        "corrections": sorted([c.id, c.institution_id, c.sdg, c.metric, c.after] for c in corrections.values()),
     }
-    return inst_rows, sub_rows, state
+    counts = {"reviewed": review, "unassessed_claims_exported": len(unassessed)}
+    return inst_rows, sub_rows, state, counts | {"_corrections": corrections}
 
 
 def state_hash(state: dict) -> str:
@@ -103,17 +150,33 @@ def state_hash(state: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def export_cycle(session: Session, cycle_id: str, out: Path) -> dict:
+def correction_view(c: Correction) -> dict:
+    return {
+        "id": c.id,
+        "institution": c.institution_id,
+        "sdg": c.sdg,
+        "metric": c.metric,
+        "before": c.before,
+        "after": c.after,
+        "reason": c.reason,
+        "state": c.state,
+        "decision_reason": c.decision_reason,
+    }
+
+
+def export_files(session: Session, cycle_id: str, allow_unassessed: bool = False) -> tuple[dict[str, bytes], dict]:
+    """The files and the manifest, in memory (the web's export page and the command share this)."""
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
         raise not_found(f"cycle {cycle_id!r}", "cycle")
-    inst_rows, sub_rows, state = cycle_rows(session, cycle)
+    inst_rows, sub_rows, state, review = cycle_rows(session, cycle, allow_unassessed)
     files = {
         "institutions.csv": _csv(INSTITUTION_HEADER, inst_rows),
         "submissions.csv": _csv(SUBMISSION_HEADER, sub_rows),
         "methodology.yaml": cycle.methodology_yaml.encode("utf-8"),
     }
     methodology = methodology_of(cycle)
+    corrections = review.pop("_corrections")
     manifest = {
         "cycle": cycle.id,
         "cycle_state": cycle.state,
@@ -125,10 +188,17 @@ def export_cycle(session: Session, cycle_id: str, out: Path) -> dict:
             "submission_rows": len(sub_rows),
             "metrics_without_data": sum(all(v == "" for v in row[3:]) for row in sub_rows),
         },
+        "review": review,
+        "corrections": [correction_view(c) for c in sorted(corrections.values(), key=lambda c: c.id)],
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
     }
+    files["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return files, manifest
+
+
+def export_cycle(session: Session, cycle_id: str, out: Path, allow_unassessed: bool = False) -> dict:
+    files, manifest = export_files(session, cycle_id, allow_unassessed)
     out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
+    for name, data in files.items():  # the manifest last: its presence means the files beside it are whole
         write_bytes_atomic(out / name, data)
-    write_bytes_atomic(out / "manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return manifest

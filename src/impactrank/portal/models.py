@@ -96,6 +96,10 @@ class Cycle(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     closes_at: Mapped[datetime] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(16))  # open → review → published
+    grace_hours: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Writes are still taken this long after the close date shown to institutions."""
+    review_rounds: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    revision_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
 
 
 class Record(Base):
@@ -122,6 +126,14 @@ class Record(Base):
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("portal_user.id"))
+    revision_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reopened: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    """A reviewer asked for a revision: this metric alone is open again until ``revision_due``."""
+    revision_due: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def key(self) -> str:
+        return f"{self.cycle_id}/{self.institution_id}/{self.sdg}/{self.metric}"
 
     def values(self) -> dict[str, float | None]:
         return {f: getattr(self, f) for f in VALUE_FIELDS}
@@ -182,3 +194,97 @@ class AuditEntry(Base):
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Assignment(Base):
+    """A reviewer assigned to an (institution, SDG) pair of a cycle."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("cycle_id", "institution_id", "sdg", "reviewer_id", name="uq_assignment"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    sdg: Mapped[int] = mapped_column(Integer)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    """Set when an operator assigned despite a conflict (the override is logged with it)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Conflict(Base):
+    """A conflict of interest a reviewer declared: an institution, or every institution of a country."""
+
+    __tablename__ = "conflict"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    institution_id: Mapped[str | None] = mapped_column(ForeignKey("institution.id"))
+    country: Mapped[str | None] = mapped_column(String(2))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Assessment(Base):
+    """A reviewer's verdict on one record in one round; the latest row is the record's assessment."""
+
+    __tablename__ = "assessment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"))
+    round: Mapped[int] = mapped_column(Integer)
+    verdict: Mapped[str] = mapped_column(String(16))  # accepted | revision | rejected
+    exists: Mapped[float | None] = mapped_column("ans_exists", Float)
+    evidence: Mapped[float | None] = mapped_column("ans_evidence", Float)
+    public: Mapped[float | None] = mapped_column("ans_public", Float)
+    recent: Mapped[float | None] = mapped_column("ans_recent", Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    record_version: Mapped[int] = mapped_column(Integer)
+    """The version of the record that was assessed."""
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Extension(Base):
+    """One institution's later deadline in a cycle."""
+
+    __tablename__ = "extension"
+    __table_args__ = (UniqueConstraint("cycle_id", "institution_id", name="uq_extension"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"))
+    until: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Correction(Base):
+    """A change to published data: requested, decided by an operator; the record itself keeps the old value."""
+
+    __tablename__ = "correction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    sdg: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(64))
+    before: Mapped[Any] = mapped_column(JSON)
+    after: Mapped[Any] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("portal_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("portal_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent, written in the same transaction as the event it tells of."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    to_email: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """Taken by a sender; a message is claimed once, so it is never sent twice."""
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -23,7 +23,7 @@ from impactrank.portal.deadlines import locked, require_writable
 from impactrank.portal.errors import PortalError, conflict, invalid, not_found
 from impactrank.portal.files import CHUNK, too_large
 from impactrank.portal.forms import MetricForm, SdgForm, cycle_forms, cycle_methodology, eligibility
-from impactrank.portal.models import VALUE_FIELDS, Cycle, EvidenceItem, Record, SdgSubmission
+from impactrank.portal.models import VALUE_FIELDS, Assessment, Cycle, EvidenceItem, Record, SdgSubmission
 from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
 
 DRAFT, COMPLETE = "draft", "complete"
@@ -71,9 +71,11 @@ def previous_values(scope: Scope, cycle: Cycle, institution_id: str, sdg: int) -
 
 
 def record_view(
-    form: MetricForm, record: Record | None, evidence: list[EvidenceItem], locked_sdg: bool, warnings
+    form: MetricForm, record: Record | None, evidence: list[EvidenceItem], submitted: bool, warnings, review=None
 ) -> dict:
     values = record.values() if record else dict.fromkeys(VALUE_FIELDS)
+    reopened = bool(record and record.reopened)
+    locked_sdg = submitted and not reopened
     state = "submitted" if locked_sdg else (record.state if record else "not_started")
     return {
         "sdg": form.sdg,
@@ -98,6 +100,30 @@ def record_view(
         "warnings": warnings,
         "warnings_acknowledged": bool(record and record.warnings_acknowledged),
         "evidence_items": [evidence_view(e) for e in evidence],
+        "reopened": reopened,
+        "revision_round": record.revision_round if record else 0,
+        "revision_due": record.revision_due.isoformat() if record and record.revision_due else None,
+        "review": review,
+    }
+
+
+def latest_assessments(session, record_ids: list[int]) -> dict[int, Assessment]:
+    """Each record's latest assessment (the one that counts)."""
+    if not record_ids:
+        return {}
+    rows = session.scalars(select(Assessment).where(Assessment.record_id.in_(record_ids)).order_by(Assessment.id))
+    return {a.record_id: a for a in rows}
+
+
+def assessment_view(a: Assessment) -> dict:
+    return {
+        "id": a.id,
+        "round": a.round,
+        "verdict": a.verdict,
+        **{f: getattr(a, f) for f in VALUE_FIELDS[3:]},
+        "note": a.note,
+        "record_version": a.record_version,
+        "at": a.created_at.isoformat(),
     }
 
 
@@ -125,12 +151,14 @@ def sdg_records(scope: Scope, cycle: Cycle, institution_id: str, sdg: int) -> li
         by_record.setdefault(e.record_id, []).append(e)
     submitted = sdg in scope.submissions(cycle.id, institution_id)
     previous = previous_values(scope, cycle, institution_id, sdg)
+    latest = latest_assessments(scope.session, [r.id for r in records.values()])
     out = []
     for m in form.metrics:
         r = records.get(m.metric)
         ev = by_record.get(r.id, []) if r else []
         warn = checks.warnings(m, r.values(), previous.get(m.metric), ev) if r else []
-        out.append(record_view(m, r, ev, submitted, warn))
+        review = assessment_view(latest[r.id]) if r is not None and r.id in latest else None
+        out.append(record_view(m, r, ev, submitted, warn, review))
     return out
 
 
@@ -159,9 +187,13 @@ def progress(scope: Scope, cycle: Cycle, institution_id: str) -> dict:
     return {"sdgs": sdgs, "eligibility": eligibility(methodology, set(submitted))}
 
 
-def _require_editable(scope: Scope, cycle: Cycle, institution_id: str, sdg: int) -> None:
+def _require_editable(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str | None = None) -> None:
     scope.institution(institution_id)
     scope.require(EDIT, institution_id)
+    record = scope.record(cycle.id, institution_id, sdg, metric) if metric else None
+    if record is not None and record.reopened:  # a reviewer reopened this metric alone, until its revision is due
+        require_writable(scope, cycle, institution_id, record)
+        return
     require_writable(scope, cycle, institution_id)
     sub = scope.submissions(cycle.id, institution_id).get(sdg)
     if sub is not None:
@@ -197,7 +229,7 @@ def save_record(
     build's validation (pure, a few milliseconds) does not hold the database's write lock.
     """
     form = metric_form(cycle, sdg, metric)
-    _require_editable(scope, cycle, institution_id, sdg)
+    _require_editable(scope, cycle, institution_id, sdg, metric)
     if not checked:
         check_save(cycle, institution_id, sdg, metric, values)
     values = {f: values.get(f) for f in VALUE_FIELDS}
@@ -253,7 +285,7 @@ def save_record(
         scope.now,
         "record.save",
         "record",
-        f"{cycle.id}/{institution_id}/{sdg}/{metric}",
+        record.key,
         before=before,
         after=_snapshot(record),
         cycle_id=cycle.id,

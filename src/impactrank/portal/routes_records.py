@@ -11,11 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from impactrank.portal import evidence, records
 from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
-from impactrank.portal.errors import invalid
+from impactrank.portal.errors import invalid, not_found
 from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
 from impactrank.portal.http import Portal, action, is_api
 from impactrank.portal.institutions import institution_view
-from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, StoredFile
+from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
 from impactrank.portal.routes_auth import remember
 
 Finite = Annotated[float | None, Field(allow_inf_nan=False)]
@@ -95,6 +95,9 @@ def register(app: FastAPI, portal: Portal) -> None:
             "operator": a.role == OPERATOR,
         }
 
+    def can_assess(scope, c, row: dict) -> bool:
+        return scope.actor.role == REVIEWER and c.state == "review" and row["state"] == "submitted"
+
     @pages.page("/cycles", "cycles.html", summary="Cycles and the institutions you can see")
     def cycles_page(request: Request) -> dict:
         with portal.scope(request) as scope:
@@ -161,13 +164,15 @@ def register(app: FastAPI, portal: Portal) -> None:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
             records.metric_form(c, sdg, metric)
+            if scope.actor.role == REVIEWER and scope.record(c.id, institution, sdg, metric) is None:
+                raise not_found("record", "metric")  # not among the reviewer's assignments
             row = next(r for r in records.sdg_records(scope, c, institution, sdg) if r["metric"] == metric)
             return {
                 "title": f"SDG {sdg} {row['label']} — {inst.name}",
                 "cycle": cycle_view(c),
                 "institution": institution_view(inst),
                 "record": row,
-                "can": abilities(scope, institution),
+                "can": abilities(scope, institution) | {"assess": can_assess(scope, c, row)},
                 "_questions": RUBRIC_QUESTIONS,
                 "_choices": RUBRIC_CHOICES,
             }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from impactrank.portal.errors import forbidden, not_found
@@ -18,7 +18,10 @@ from impactrank.portal.models import (
     CONTRIBUTOR,
     INSTITUTION_ROLES,
     OPERATOR,
+    REVIEWER,
     ApiToken,
+    Assignment,
+    Conflict,
     Cycle,
     EvidenceItem,
     Institution,
@@ -60,12 +63,46 @@ class Scope:
             return true()
         if self.actor.role in INSTITUTION_ROLES:
             return institution_column == self.actor.institution_id
+        if self.actor.role == REVIEWER:
+            return institution_column.in_(select(Assignment.institution_id).where(self._reviewable()))
         return false()
+
+    def visible_pair(self, cycle_column, institution_column, sdg_column) -> ColumnElement[bool]:
+        """Records and evidence: a reviewer sees only the (institution, SDG) pairs assigned to them."""
+        if self.actor.role != REVIEWER:
+            return self.visible(institution_column)
+        return exists().where(
+            self._reviewable(),
+            Assignment.cycle_id == cycle_column,
+            Assignment.institution_id == institution_column,
+            Assignment.sdg == sdg_column,
+        )
+
+    def _reviewable(self) -> ColumnElement[bool]:
+        """The actor's assignments in cycles under review (or published), except where a conflict applies and
+        no operator overrode it."""
+        me = self.actor.user_id
+        declared = exists().where(
+            Conflict.reviewer_id == me,
+            Institution.id == Assignment.institution_id,
+            or_(Conflict.institution_id == Institution.id, Conflict.country == Institution.country),
+        )
+        member = exists().where(User.id == me, User.institution_id == Assignment.institution_id)
+        in_review = Assignment.cycle_id.in_(select(Cycle.id).where(Cycle.state.in_(("review", "published"))))
+        return and_(
+            Assignment.reviewer_id == me,
+            in_review,
+            or_(Assignment.override_reason.is_not(None), and_(~declared, ~member)),
+        )
 
     def require(self, permission: str, institution_id: str) -> None:
         """403 for a user who can see the institution but may not do this there."""
         if self.actor.role not in _ALLOWED[permission] or self.actor.institution_id != institution_id:
             raise forbidden(f"your role ({self.actor.role}) may not {permission} for this institution")
+
+    def require_reviewer(self) -> None:
+        if self.actor.role != REVIEWER:
+            raise forbidden("only a reviewer may do this")
 
     def require_operator(self) -> None:
         if not self.is_operator:
@@ -92,7 +129,9 @@ class Scope:
 
     def records(self, cycle_id: str, institution_id: str, sdg: int | None = None) -> list[Record]:
         query = select(Record).where(
-            Record.cycle_id == cycle_id, Record.institution_id == institution_id, self.visible(Record.institution_id)
+            Record.cycle_id == cycle_id,
+            Record.institution_id == institution_id,
+            self.visible_pair(Record.cycle_id, Record.institution_id, Record.sdg),
         )
         if sdg is not None:
             query = query.where(Record.sdg == sdg)
@@ -105,7 +144,7 @@ class Scope:
                 Record.institution_id == institution_id,
                 Record.sdg == sdg,
                 Record.metric == metric,
-                self.visible(Record.institution_id),
+                self.visible_pair(Record.cycle_id, Record.institution_id, Record.sdg),
             )
         )
 
@@ -121,7 +160,13 @@ class Scope:
 
     def evidence(self, evidence_id: int) -> EvidenceItem:
         item = self.session.scalar(
-            select(EvidenceItem).where(EvidenceItem.id == evidence_id, self.visible(EvidenceItem.institution_id))
+            select(EvidenceItem)
+            .join(Record, Record.id == EvidenceItem.record_id)
+            .where(
+                EvidenceItem.id == evidence_id,
+                self.visible(EvidenceItem.institution_id),
+                self.visible_pair(Record.cycle_id, Record.institution_id, Record.sdg),
+            )
         )
         if item is None:
             raise not_found("evidence item", "evidence")
