@@ -114,3 +114,131 @@ def test_the_real_command_prints_one_line(tmp_path):
         result.stderr == "error: field 'database': no portal database at portal.sqlite: run 'impactrank portal init'\n"
     )
     assert sorted(tmp_path.iterdir()) == []
+
+
+def test_review_deadline_audit_and_mail_commands(world, capsys, monkeypatch, tmp_path):
+    import csv
+
+    from portal_helpers import put
+
+    d = ["--database", world.url]
+    contributor, admin = world.client("A.contributor"), world.client("A.admin")
+    assert put(contributor, "2025", "A", 3, "pubs", value=5).status_code == 200
+    assert admin.post("/api/cycles/2025/institutions/A/submit", json={"sdgs": [3]}).status_code == 201
+    bad = [
+        (
+            (
+                "portal",
+                "cycle",
+                "extend",
+                "--id",
+                "2025",
+                "--institution",
+                "A",
+                "--until",
+                "2025-12-01",
+                "--reason",
+                " ",
+            ),
+            "field 'reason'",
+        ),
+        (
+            (
+                "portal",
+                "cycle",
+                "extend",
+                "--id",
+                "2025",
+                "--institution",
+                "Q",
+                "--until",
+                "2025-12-01",
+                "--reason",
+                "x",
+            ),
+            "field 'institution'",
+        ),
+        (
+            ("portal", "cycle", "extend", "--id", "2025", "--institution", "A", "--until", "later", "--reason", "x"),
+            "field 'until'",
+        ),
+        (("portal", "review", "assign", "--cycle", "2025", "--institution", "A", "--sdg", "3"), "field 'reviewer'"),
+        (
+            (
+                "portal",
+                "review",
+                "assign",
+                "--cycle",
+                "2025",
+                "--institution",
+                "A",
+                "--sdg",
+                "3",
+                "--reviewer",
+                "A.admin@x.org",
+            ),
+            "field 'reviewer'",
+        ),
+        (("portal", "review", "close", "--cycle", "2025"), "not under review"),
+        (("portal", "audit", "--cycle", "2025", "--out", str(tmp_path / "audit.txt")), "field 'out'"),
+        (("portal", "audit", "--cycle", "nope", "--out", str(tmp_path / "audit.csv")), "field 'cycle'"),
+        (("portal", "mail", "--smtp", "localhost", "--from", "p@n.org"), "field 'smtp'"),
+        (("portal", "mail", "--smtp", "localhost:25", "--from", "nobody"), "field 'email'"),
+    ]
+    for args, named in bad:
+        code, out, err = run(capsys, monkeypatch, *args, *d)
+        assert code == 2 and named in err and err.count("\n") == 1, (args, err)
+    ok = [
+        (
+            "portal",
+            "cycle",
+            "extend",
+            "--id",
+            "2025",
+            "--institution",
+            "A",
+            "--until",
+            "2099-12-01",
+            "--reason",
+            "outage",
+        ),
+        ("portal", "cycle", "close", "--id", "2025"),
+        ("portal", "review", "assign", "--cycle", "2025", "--per-item", "1"),
+    ]
+    for args in ok:
+        code, out, err = run(capsys, monkeypatch, *args, *d)
+        assert code == 0, (args, err)
+    assert "assigned 1 reviews over 1 submitted" in out
+    code, _, err = run(capsys, monkeypatch, "portal", "export", "--cycle", "2025", "--out", str(tmp_path / "x"), *d)
+    assert code == 2 and "1 items are not assessed" in err and not (tmp_path / "x").exists()
+    code, out, _ = run(
+        capsys,
+        monkeypatch,
+        "portal",
+        "export",
+        "--cycle",
+        "2025",
+        "--out",
+        str(tmp_path / "x"),
+        "--allow-unassessed",
+        *d,
+    )
+    assert code == 0 and "1 unassessed claims exported as claimed" in out
+    code, out, _ = run(
+        capsys, monkeypatch, "portal", "audit", "--cycle", "2025", "--out", str(tmp_path / "audit.csv"), *d
+    )
+    assert code == 0
+    with (tmp_path / "audit.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["at", "actor", "action", "object", "before", "after", "reason"]
+    extend = next(r for r in rows if r["action"] == "deadline.extend")
+    assert (extend["actor"], extend["object"], extend["reason"]) == ("command line", "deadline:2025/A", "outage")
+    assert (
+        extend["before"] == '{"until": "2025-11-11T23:59:59"}' and extend["after"] == '{"until": "2099-12-01T23:59:59"}'
+    )
+    assert [r["action"] for r in rows if r["action"].startswith(("cycle.", "record.", "sdg."))] == [
+        "cycle.open",
+        "record.save",
+        "sdg.submit",
+        "cycle.close",
+    ]

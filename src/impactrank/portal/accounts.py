@@ -155,7 +155,15 @@ def accept_invitation(session: Session, token: str, password: str, now: datetime
     user.password_hash = hash_password(check_password(password))
     inv.used_at = now
     record_change(
-        session, actor_of(user), now, "user.accept_invitation", "user", user.email, institution_id=user.institution_id
+        session,
+        actor_of(user),
+        now,
+        "user.accept_invitation",
+        "user",
+        user.email,
+        before={"has_password": False},
+        after={"has_password": True},
+        institution_id=user.institution_id,
     )
     return user
 
@@ -193,7 +201,16 @@ def sign_in(session: Session, email: str, password: str, ip: str, now: datetime)
         raise PortalError("wrong e-mail or password", field="password", status=401)
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     token = start_session(session, user, now)
-    record_change(session, actor_of(user), now, "user.sign_in", "user", user.email, institution_id=user.institution_id)
+    record_change(
+        session,
+        actor_of(user),
+        now,
+        "user.sign_in",
+        "user",
+        user.email,
+        after={"session": "started"},
+        institution_id=user.institution_id,
+    )
     return token, user
 
 
@@ -207,7 +224,16 @@ def start_session(session: Session, user: User, now: datetime) -> str:
 def sign_out(session: Session, actor: Actor, now: datetime) -> None:
     if actor.session_token:
         session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(actor.session_token)))
-        record_change(session, actor, now, "user.sign_out", "user", actor.email, institution_id=actor.institution_id)
+        record_change(
+            session,
+            actor,
+            now,
+            "user.sign_out",
+            "user",
+            actor.email,
+            before={"session": "started"},
+            institution_id=actor.institution_id,
+        )
 
 
 def from_session(session: Session, token: str, now: datetime) -> Actor | None:

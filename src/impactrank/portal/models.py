@@ -191,8 +191,8 @@ class AuditEntry(Base):
     object_id: Mapped[str] = mapped_column(String(200))
     cycle_id: Mapped[str | None] = mapped_column(String(64))
     institution_id: Mapped[str | None] = mapped_column(String(64))
-    before: Mapped[Any] = mapped_column(JSON, nullable=True)
-    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    before: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    after: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text)
 
 

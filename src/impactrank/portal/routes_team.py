@@ -60,10 +60,6 @@ def register(app: FastAPI, portal: Portal) -> None:
     def shown_once(request: Request, institution: str, once: dict) -> Response:
         return pages.html(request, "team.html", team(request, institution) | {"once": once})
 
-    def invitation_url(request: Request, token: str) -> str:
-        root = portal.base_url or str(request.base_url)
-        return f"{root.rstrip('/')}/invitations/{token}"
-
     @action(
         lambda: portal,
         app,
@@ -74,8 +70,9 @@ def register(app: FastAPI, portal: Portal) -> None:
     )
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
-            user, token = accounts.create_user(scope, body.email, body.role, institution, None)
-            result = {"user": accounts.user_view(user), "invitation_url": invitation_url(request, token)}
+            root = portal.base_url or str(request.base_url)
+            user, token = accounts.create_user(scope, body.email, body.role, institution, None, invitation_base=root)
+            result = {"user": accounts.user_view(user), "invitation_url": f"{root.rstrip('/')}/invitations/{token}"}
         if is_api(request):
             return result
         return shown_once(
