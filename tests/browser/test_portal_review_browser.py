@@ -12,9 +12,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
-from conftest import free_port  # noqa: E402
-from portal_helpers import put  # noqa: E402
-from portal_world import PASSWORD, make_world  # noqa: E402
+from portal_helpers import put
+from portal_world import PASSWORD, make_world
+
+from conftest import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,10 @@ def portal(tmp_path_factory):
         json={"title": "SDG report 2024", "url": "https://alpha.example/report", "public": True},
     )
     assert r.status_code == 201
-    assert put(contributor, "2025", "A", 17, "reports", version=1, exists=1, evidence=1, public=1, recent=0).status_code == 200
+    assert (
+        put(contributor, "2025", "A", 17, "reports", version=1, exists=1, evidence=1, public=1, recent=0).status_code
+        == 200
+    )
     assert admin.post("/api/cycles/2025/institutions/A/submit", json={"sdgs": [17]}).status_code == 201
     assert operator.post("/api/cycles/2025/close").status_code == 201
     body = {"institution": "A", "sdg": 17, "reviewer": world.users["reviewer"]}
@@ -99,7 +103,9 @@ def test_revision_answer_accept_and_history(portal, browser, artifacts):
     page.click("#history-link")
     page.wait_for_url(f"**{record}/history")
     actions = page.locator("#history td.action").all_inner_texts()
-    steps = [a for a in actions if a in ("assessment.revision", "record.save", "record.resubmit", "assessment.accepted")]
+    steps = [
+        a for a in actions if a in ("assessment.revision", "record.save", "record.resubmit", "assessment.accepted")
+    ]
     assert steps[-4:] == ["assessment.revision", "record.save", "record.resubmit", "assessment.accepted"]
     text = page.locator("#history").inner_text()
     assert "attach the 2024 edition" in text and portal.users["A.contributor"] in text

@@ -188,3 +188,31 @@ def test_deactivated_member_is_signed_out(world):
     )
     me = next(m for m in admin.get("/api/institutions/A/team").json()["members"] if m["role"] == "admin")
     assert admin.patch(f"/api/institutions/A/users/{me['id']}", json={"role": "observer"}).status_code == 403
+
+
+def test_prune_removes_only_old_unreferenced_files(world, capsys, monkeypatch):
+    import os
+    import sys
+
+    from impactrank.cli import main
+
+    c = world.client("A.contributor")
+    kept = c.post(EVIDENCE, data={"title": "kept"}, files=pdf_file()).json()["sha256"]
+    orphan = world.files / "objects" / "ab" / ("c" * 62)
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"%PDF-1.4 from an upload whose transaction never committed")
+    fresh = world.files / "objects" / "cd" / ("e" * 62)
+    fresh.parent.mkdir(exist_ok=True)
+    fresh.write_bytes(b"%PDF-1.4 an upload committing right now")
+    partial = world.files / "incoming" / "tmpabc"
+    partial.write_bytes(b"%PDF-1.4 cut")
+    for path in (orphan, partial, world.files / "objects" / kept[:2] / kept[2:]):
+        os.utime(path, (0, 0))
+    argv = ["impactrank", "portal", "files", "prune", "--database", world.url, "--files", str(world.files)]
+    monkeypatch.setattr(sys, "argv", argv)
+    try:
+        main()
+    except SystemExit as done:
+        assert done.code == 0
+    assert "removed 1 unreferenced files and 1 partial uploads" in capsys.readouterr().out
+    assert stored_files(world) == sorted([fresh, world.files / "objects" / kept[:2] / kept[2:]])

@@ -22,11 +22,13 @@ user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 cycle_app = typer.Typer(help="Collection cycles.", no_args_is_help=True)
 review_app = typer.Typer(help="Evidence review.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Notifications waiting to be sent.", no_args_is_help=True)
+files_app = typer.Typer(help="The evidence file store.", no_args_is_help=True)
 portal_app.add_typer(institution_app, name="institution")
 portal_app.add_typer(user_app, name="user")
 portal_app.add_typer(cycle_app, name="cycle")
 portal_app.add_typer(review_app, name="review")
 portal_app.add_typer(outbox_app, name="outbox")
+portal_app.add_typer(files_app, name="files")
 app.add_typer(portal_app, name="portal")
 
 DatabaseOption = Annotated[
@@ -340,6 +342,30 @@ def outbox_send(database: DatabaseOption = DEFAULT_DATABASE) -> None:
     with _database(database) as db:
         result = deliver(db, SystemClock().now())
     console.print(f"sent {result['sent']}, failed {result['failed']}, waiting {result['waiting']}", highlight=False)
+
+
+@files_app.command("prune")
+def files_prune(
+    files: Annotated[
+        Path | None, typer.Option("--files", help="Folder for evidence files (default: beside the database).")
+    ] = None,
+    older_than: Annotated[int, typer.Option("--older-than-minutes", min=1, help="Leave anything newer alone.")] = 60,
+    database: DatabaseOption = DEFAULT_DATABASE,
+) -> None:
+    """Remove stored files no evidence item refers to (an upload cut short by a crash) and partial uploads."""
+    import time
+
+    from sqlalchemy import select
+
+    from impactrank.portal.files import FileStore
+    from impactrank.portal.models import StoredFile
+
+    with _database(database) as db, db.read() as session:
+        referenced = set(session.scalars(select(StoredFile.sha256)))
+    removed = FileStore(files or files_beside(database)).prune(referenced, time.time() - older_than * 60)
+    console.print(
+        f"removed {removed['files']} unreferenced files and {removed['partial']} partial uploads", highlight=False
+    )
 
 
 @portal_app.command("export")

@@ -105,6 +105,21 @@ class FileStore:
     def path(self, sha256: str) -> Path:
         return self.objects / sha256[:2] / sha256[2:]
 
+    def prune(self, referenced: set[str], older_than: float) -> dict[str, int]:
+        """Remove what no evidence item refers to — files whose upload's transaction never committed (a crash, a
+        refusal after the file arrived) and temporary files of interrupted uploads — if older than ``older_than``
+        (a Unix time), so an upload in progress is never touched."""
+        removed = {"files": 0, "partial": 0}
+        for path in self.objects.glob("*/*") if self.objects.exists() else ():
+            if path.parent.name + path.name not in referenced and path.stat().st_mtime < older_than:
+                path.unlink()
+                removed["files"] += 1
+        for path in self.incoming.glob("*") if self.incoming.exists() else ():
+            if path.stat().st_mtime < older_than:
+                path.unlink()
+                removed["partial"] += 1
+        return removed
+
     def put(self, stream: BinaryIO, filename: str, limit: int = DEFAULT_LIMIT) -> tuple[str, int, str]:
         """Copy ``stream`` in chunks (never whole in memory), check it, store it; returns (sha256, size, media type)."""
         ext = extension(filename)
