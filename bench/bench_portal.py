@@ -265,7 +265,9 @@ def main() -> int:
     ap.add_argument("--per-institution", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--think", type=float, default=5.0, help="mean pause between one contributor's saves (s)")
-    ap.add_argument("--workers", type=int, default=2, help="server processes (one per core by default)")
+    ap.add_argument(
+        "--workers", type=int, default=4, help="server processes (two per core: requests wait on the database)"
+    )
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
     args = ap.parse_args()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime, time
 from pathlib import Path
@@ -87,6 +88,7 @@ def open_cycle(
         id=cycle_id,
         methodology_id=method_id,
         methodology_yaml=text,
+        methodology_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         opened_at=scope.now,
         closes_at=closes_at,
         state=OPEN,

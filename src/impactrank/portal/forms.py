@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from impactrank.methodology.load import parse_methodology
 from impactrank.methodology.schema import Methodology
@@ -49,15 +48,15 @@ class SdgForm:
         return next((m for m in self.metrics if m.metric == metric_id), None)
 
 
-@lru_cache(maxsize=32)
-def cycle_methodology(yaml_text: str) -> Methodology:
-    """Parsed once per process: a cycle keeps its rules' text, so the text is the cache key."""
-    return parse_methodology(yaml_text, "cycle methodology")
+_PARSED: dict[str, tuple[Methodology, dict]] = {}
 
 
-@lru_cache(maxsize=32)
-def cycle_forms(yaml_text: str) -> dict[int, SdgForm]:
-    return sdg_forms(cycle_methodology(yaml_text))
+def cycle_rules(sha256: str, load_text) -> tuple[Methodology, dict[int, SdgForm]]:
+    """A cycle's methodology and forms, parsed once per process; ``load_text`` fetches the YAML on a miss."""
+    if sha256 not in _PARSED:
+        methodology = parse_methodology(load_text(), "cycle methodology")
+        _PARSED[sha256] = (methodology, sdg_forms(methodology))
+    return _PARSED[sha256]
 
 
 def sdg_forms(methodology: Methodology) -> dict[int, SdgForm]:

@@ -91,8 +91,10 @@ class Cycle(Base):
     __tablename__ = "cycle"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     methodology_id: Mapped[str] = mapped_column(String(100))
-    methodology_yaml: Mapped[str] = mapped_column(Text)
-    """The rules as they were when the cycle opened: a later change to a bundled file cannot alter a cycle."""
+    methodology_yaml: Mapped[str] = mapped_column(Text, deferred=True)
+    """The rules as they were when the cycle opened: a later change to a bundled file cannot alter a cycle.
+    Loaded only when needed: the parsed rules are cached per process under ``methodology_sha256``."""
+    methodology_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     closes_at: Mapped[datetime] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(16))  # open → review → published

@@ -22,7 +22,7 @@ from impactrank.portal.audit import record_change
 from impactrank.portal.deadlines import locked, require_writable
 from impactrank.portal.errors import PortalError, conflict, invalid, not_found
 from impactrank.portal.files import CHUNK, too_large
-from impactrank.portal.forms import MetricForm, SdgForm, cycle_forms, cycle_methodology, eligibility
+from impactrank.portal.forms import MetricForm, SdgForm, cycle_rules, eligibility
 from impactrank.portal.models import VALUE_FIELDS, Assessment, Cycle, EvidenceItem, Record, SdgSubmission
 from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
 
@@ -30,11 +30,11 @@ DRAFT, COMPLETE = "draft", "complete"
 
 
 def methodology_of(cycle: Cycle) -> Methodology:
-    return cycle_methodology(cycle.methodology_yaml)
+    return cycle_rules(cycle.methodology_sha256, lambda: cycle.methodology_yaml)[0]
 
 
 def forms_of(cycle: Cycle) -> dict[int, SdgForm]:
-    return cycle_forms(cycle.methodology_yaml)
+    return cycle_rules(cycle.methodology_sha256, lambda: cycle.methodology_yaml)[1]
 
 
 def sdg_form(cycle: Cycle, sdg: int) -> SdgForm:

@@ -4,6 +4,8 @@ Revision ID: 0002
 Revises: 0001
 """
 
+import hashlib
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -167,11 +169,22 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("grace_hours", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("review_rounds", sa.Integer(), server_default="2", nullable=False))
         batch_op.add_column(sa.Column("revision_days", sa.Integer(), server_default="14", nullable=False))
+        batch_op.add_column(sa.Column("methodology_sha256", sa.String(length=64), server_default="", nullable=False))
 
     with op.batch_alter_table("record", schema=None) as batch_op:
         batch_op.add_column(sa.Column("revision_round", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("reopened", sa.Boolean(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("revision_due", sa.DateTime(), nullable=True))
+    cycles = sa.table(
+        "cycle",
+        sa.column("id", sa.String),
+        sa.column("methodology_yaml", sa.Text),
+        sa.column("methodology_sha256", sa.String),
+    )
+    bind = op.get_bind()
+    for cycle_id, text in bind.execute(sa.select(cycles.c.id, cycles.c.methodology_yaml)).all():
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        bind.execute(cycles.update().where(cycles.c.id == cycle_id).values(methodology_sha256=digest))
 
 
 def downgrade() -> None:
@@ -182,6 +195,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("cycle", schema=None) as batch_op:
         batch_op.drop_column("revision_days")
+        batch_op.drop_column("methodology_sha256")
         batch_op.drop_column("review_rounds")
         batch_op.drop_column("grace_hours")
 
