@@ -142,13 +142,19 @@ def auto_assign(scope: Scope, cycle: Cycle, per_item: int) -> dict:
     for _, _, r in current:
         load[r] = load.get(r, 0) + 1
     institutions = {i.id: i for i in scope.session.scalars(select(Institution))}
+    declared = scope.session.execute(select(Conflict.reviewer_id, Conflict.institution_id, Conflict.country)).all()
+    barred = {(r.id, r.institution_id) for r in reviewers if r.institution_id}  # read once, not per pair
+    barred |= {(who, inst) for who, inst, _ in declared if inst}
+    barred_country = {(who, country) for who, _, country in declared if country}
     made, short = [], []
     for inst, sdg in pairs:
         have = sum((inst, sdg, r.id) in taken for r in reviewers)
         free = [
             r
             for r in reviewers
-            if (inst, sdg, r.id) not in taken and conflict_reason(scope.session, r, institutions[inst]) is None
+            if (inst, sdg, r.id) not in taken
+            and (r.id, inst) not in barred
+            and (r.id, institutions[inst].country) not in barred_country
         ]
         free.sort(key=lambda r: (load[r.id], r.email))
         for r in free[: max(0, per_item - have)]:
