@@ -59,14 +59,13 @@ def create_app(
         loader=PackageLoader("impactrank.portal", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     env.filters["plain"] = _plain
-    pages = Pages(app, env, {})
-    portal.pages = pages
-    app.state.portal = portal
 
     def page_globals(request: Request) -> dict:
         return {"me": getattr(request.state, "me", None), "csrf": getattr(request.state, "csrf", None)}
 
-    pages.globals = page_globals
+    pages = Pages(app, env, {}, globals_of=page_globals)
+    portal.pages = pages
+    app.state.portal = portal
     app.add_middleware(BodyLimit, upload_limit=upload_limit)
     app.add_middleware(SecurityHeaders)
 

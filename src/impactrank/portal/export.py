@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -63,8 +64,24 @@ def exported_values(form, record: Record | None, review: bool, assessment, corre
     return record.values()
 
 
-def cycle_rows(session: Session, cycle: Cycle, allow_unassessed: bool = False) -> tuple[list, list, dict, dict]:
-    """(institution rows, submission rows, canonical state, review counts) for every submitted SDG."""
+@dataclass(frozen=True)
+class CycleData:
+    institutions: list[tuple]
+    submissions: list[tuple]
+    state: dict
+    """Everything the export depends on, canonical: its hash names the database state in the manifest."""
+    reviewed: bool
+    unassessed: int
+    corrections: list[Correction]
+
+
+def _canonical(rows) -> list:
+    """Sorted by their JSON text, so rows mixing numbers and nulls sort without comparing them."""
+    return sorted(rows, key=lambda row: json.dumps(row, default=str))
+
+
+def cycle_rows(session: Session, cycle: Cycle, allow_unassessed: bool = False) -> CycleData:
+    """The rows of every submitted SDG: assessed in a reviewed cycle, corrected where a correction was approved."""
     forms = forms_of(cycle)
     submitted = sorted(
         session.execute(
@@ -100,6 +117,7 @@ def cycle_rows(session: Session, cycle: Cycle, allow_unassessed: bool = False) -
             field="cycle",
             status=409,
         )
+    key_of = {r.id: r.key for r in records.values()}
     evidence = session.execute(
         select(Record.institution_id, Record.sdg, Record.metric, EvidenceItem)
         .join(EvidenceItem, EvidenceItem.record_id == Record.id)
@@ -114,35 +132,21 @@ def cycle_rows(session: Session, cycle: Cycle, allow_unassessed: bool = False) -
         },
         "institutions": inst_rows,
         "submitted": [list(s) for s in submitted],
-        "records": sorted(
+        "records": _canonical(
             [k[0], k[1], k[2], r.state, r.unavailable, r.version, r.reopened, r.revision_round]
             + [r.values()[c] for c in VALUE_COLUMNS]
             for k, r in records.items()
         ),
-        "evidence": sorted(
-            [
-                i,
-                s,
-                m,
-                e.kind,
-                e.url,
-                e.file_sha256,
-                e.filename,
-                e.title,
-                e.date.isoformat() if e.date else None,
-                e.public,
-            ]
-            for i, s, m, e in evidence
+        "evidence": _canonical(
+            [i, s, m, e.kind, e.url, e.file_sha256, e.filename, e.title, e.date, e.public] for i, s, m, e in evidence
         ),
-        "assessments": sorted(
-            [records_by_id[a.record_id], a.round, a.verdict, *[getattr(a, f) for f in RUBRIC]]
-            for records_by_id in [{r.id: r.key for r in records.values()}]
-            for a in latest.values()
+        "assessments": _canonical(
+            [key_of[a.record_id], a.round, a.verdict, *[getattr(a, f) for f in RUBRIC]] for a in latest.values()
         ),
-        "corrections": sorted([c.id, c.institution_id, c.sdg, c.metric, c.after] for c in corrections.values()),
+        "corrections": _canonical([c.id, c.institution_id, c.sdg, c.metric, c.after] for c in corrections.values()),
     }
-    counts = {"reviewed": review, "unassessed_claims_exported": len(unassessed)}
-    return inst_rows, sub_rows, state, counts | {"_corrections": corrections}
+    ordered = sorted(corrections.values(), key=lambda c: c.id)
+    return CycleData(inst_rows, sub_rows, state, review, len(unassessed), ordered)
 
 
 def state_hash(state: dict) -> str:
@@ -169,28 +173,27 @@ def export_files(session: Session, cycle_id: str, allow_unassessed: bool = False
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
         raise not_found(f"cycle {cycle_id!r}", "cycle")
-    inst_rows, sub_rows, state, review = cycle_rows(session, cycle, allow_unassessed)
+    data = cycle_rows(session, cycle, allow_unassessed)
     files = {
-        "institutions.csv": _csv(INSTITUTION_HEADER, inst_rows),
-        "submissions.csv": _csv(SUBMISSION_HEADER, sub_rows),
+        "institutions.csv": _csv(INSTITUTION_HEADER, data.institutions),
+        "submissions.csv": _csv(SUBMISSION_HEADER, data.submissions),
         "methodology.yaml": cycle.methodology_yaml.encode("utf-8"),
     }
     methodology = methodology_of(cycle)
-    corrections = review.pop("_corrections")
     manifest = {
         "cycle": cycle.id,
         "cycle_state": cycle.state,
         "methodology": {"id": methodology.id, "sha256": methodology_hash(methodology)},
-        "database_state_sha256": state_hash(state),
+        "database_state_sha256": state_hash(data.state),
         "counts": {
-            "institutions": len(inst_rows),
-            "submitted_sdgs": len(state["submitted"]),
-            "submission_rows": len(sub_rows),
-            "metrics_without_data": sum(all(v == "" for v in row[3:]) for row in sub_rows),
+            "institutions": len(data.institutions),
+            "submitted_sdgs": len(data.state["submitted"]),
+            "submission_rows": len(data.submissions),
+            "metrics_without_data": sum(all(v == "" for v in row[3:]) for row in data.submissions),
         },
-        "review": review,
-        "corrections": [correction_view(c) for c in sorted(corrections.values(), key=lambda c: c.id)],
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        "review": {"reviewed": data.reviewed, "unassessed_claims_exported": data.unassessed},
+        "corrections": [correction_view(c) for c in data.corrections],
+        "files": {name: hashlib.sha256(content).hexdigest() for name, content in files.items()},
     }
     files["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
     return files, manifest

@@ -37,11 +37,19 @@ def jsonable(value: Any) -> Any:
 
 
 class Pages:
-    """Registers page functions on an app; ``headers`` go on every rendered response."""
+    """Registers page functions on an app; ``headers`` go on every rendered response; ``globals_of(request)``
+    adds what every template shows (the signed-in person, say)."""
 
-    def __init__(self, app: FastAPI, env: Environment, headers: dict[str, str], api_prefix: str = "/api") -> None:
+    def __init__(
+        self,
+        app: FastAPI,
+        env: Environment,
+        headers: dict[str, str],
+        api_prefix: str = "/api",
+        globals_of: Callable[[Request], dict] = lambda request: {},
+    ) -> None:
         self.app, self.env, self.headers, self.api_prefix = app, env, headers, api_prefix
-        self.globals: Callable[[Request], dict] = lambda request: {}
+        self.globals = globals_of
 
     def html(self, request: Request, template: str, ctx: dict, status: int = 200) -> HTMLResponse:
         body = self.env.get_template(template).render(**self.globals(request), request=request, **ctx)
