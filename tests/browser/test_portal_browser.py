@@ -80,6 +80,12 @@ def test_invite_fill_sdg13_with_a_pdf_submit_and_lock(portal, browser, artifacts
         contributor.wait_for_url("**/records?sdg=13")
         assert contributor.locator(f"#state-13-{metric}").inner_text() == "complete", metric
 
+    contributor.fill("#sdg_top10_journals-value", "22.5")
+    contributor.press("#sdg_top10_journals-value", "Tab")  # autosave: a draft, through the JSON API
+    status = contributor.locator("#form-13-sdg_top10_journals .status")
+    contributor.wait_for_function("s => s.textContent.startsWith('Saved as draft')", arg=status.element_handle())
+    assert contributor.locator("#state-13-sdg_top10_journals").inner_text() == "draft"
+    assert contributor.locator("#form-13-sdg_top10_journals input[name=version]").input_value() == "1"
     for metric, value in (("sdg_top10_journals", "22.5"), ("sdg_fwci", "1.3"), ("sdg_publications", "140")):
         contributor.fill(f"#{metric}-value", value)
         save(metric)

@@ -40,10 +40,20 @@
 
   for (const form of document.querySelectorAll("form.autosave")) {
     let timer = null;
+    let saving = null;
     form.addEventListener("change", (event) => {
       if (event.target.name === "acknowledge_warnings") return;
       clearTimeout(timer);
-      timer = setTimeout(() => save(form), 300);
+      timer = setTimeout(() => { saving = save(form).finally(() => { saving = null; }); }, 300);
+    });
+    // The buttons post the form with its version: let a pending autosave finish first, or the two would race.
+    form.addEventListener("submit", async (event) => {
+      clearTimeout(timer);
+      if (!saving) return;
+      event.preventDefault();
+      const button = event.submitter;
+      await saving;
+      form.requestSubmit(button);
     });
   }
 })();
