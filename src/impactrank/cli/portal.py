@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from impactrank.cli.common import app, console
+from impactrank.cli.common import app, console, console_err
 from impactrank.errors import InputError
 
 portal_app = typer.Typer(
@@ -230,6 +230,18 @@ def serve(
 
     from impactrank.portal.serve import ENV, app_from_environment
 
+    import ipaddress
+
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        console_err.print(
+            f"[yellow]warning:[/] serving on {host}: put the portal behind an HTTPS proxy (passwords and session "
+            "cookies must not cross the network in clear)",
+            highlight=False,
+        )
     folder = files or files_beside(database)
     with _database(database):
         pass
