@@ -224,13 +224,12 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes.")] = 1,
 ) -> None:
     """Serve the portal (pages, JSON API under /api, docs at /docs). Put it behind HTTPS to expose it."""
+    import ipaddress
     import os
 
     import uvicorn
 
     from impactrank.portal.serve import ENV, app_from_environment
-
-    import ipaddress
 
     try:
         loopback = ipaddress.ip_address(host).is_loopback
