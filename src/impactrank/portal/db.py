@@ -87,6 +87,11 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def single_writer(self) -> bool:
+        """SQLite's write transactions exclude each other from their first statement: keep slow work out of them."""
+        return self.dialect == "sqlite"
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._reads() as session, session.begin():
