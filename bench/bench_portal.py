@@ -99,15 +99,18 @@ class Client:
         self.used = 0.0
 
     async def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        data = json.dumps(body).encode() if body is not None else b""
+        return await self.send(method, path, "application/json", data)
+
+    async def send(self, method: str, path: str, content_type: str, data: bytes) -> tuple[int, dict]:
         if self.writer is not None and time.perf_counter() - self.used > KEEP_ALIVE:
             self.close()  # the server drops idle connections after its keep-alive timeout
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         self.used = time.perf_counter()
-        data = json.dumps(body).encode() if body is not None else b""
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nCookie: impactrank_portal={self.cookie}\r\n"
-            f"X-CSRF-Token: {self.csrf}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+            f"X-CSRF-Token: {self.csrf}\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\n\r\n"
         )
         self.writer.write(head.encode() + data)
         await self.writer.drain()

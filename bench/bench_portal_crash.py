@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "portal"))
 
-from bench_portal import HOST, Client, free_port, prepare  # noqa: E402
+from bench_portal import Client, free_port, prepare  # noqa: E402
 
 
 def pdf(rng: random.Random) -> bytes:
@@ -50,19 +50,7 @@ async def upload(client: Client, path: str, data: bytes) -> tuple[int, dict]:
         + data
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    if client.writer is None:
-        client.reader, client.writer = await asyncio.open_connection(HOST, client.port)
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nCookie: impactrank_portal={client.cookie}\r\n"
-        f"X-CSRF-Token: {client.csrf}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
-        f"Content-Length: {len(parts)}\r\n\r\n"
-    )
-    client.writer.write(head.encode() + parts)
-    await client.writer.drain()
-    raw = await client.reader.readuntil(b"\r\n\r\n")
-    lines = raw.decode("latin-1").split("\r\n")
-    length = next(int(v) for k, _, v in (ln.partition(":") for ln in lines[1:]) if k.lower() == "content-length")
-    return int(lines[0].split()[1]), json.loads(await client.reader.readexactly(length))
+    return await client.send("POST", path, f"multipart/form-data; boundary={boundary}", parts)
 
 
 def start(url: str, files: Path, port: int) -> subprocess.Popen:

@@ -4,8 +4,6 @@ evidence); the admin submits it and the pages then show it locked."""
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -13,9 +11,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
 from portal_helpers import PDF
-from portal_world import PASSWORD, make_world
-
-from conftest import free_port
+from portal_pg import free_port
+from portal_world import PASSWORD, make_world, served
 
 pytestmark = pytest.mark.browser
 
@@ -23,22 +20,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
     """The portal over a fresh SQLite world (the-2021 methodology) in a uvicorn thread on loopback."""
-    import uvicorn
-
     root = tmp_path_factory.mktemp("portal-browser")
     world = make_world(f"sqlite:///{root / 'portal.sqlite'}", root / "files", methodology="the-2021")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the portal did not start"
-        time.sleep(0.05)
-    world.base = f"http://127.0.0.1:{port}"
-    yield world
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(world.app, free_port()) as base:
+        world.base = base
+        yield world
     world.db.dispose()
 
 

@@ -4,8 +4,6 @@ accepts; the record's history page shows the three steps."""
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -13,9 +11,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
 from portal_helpers import put
-from portal_world import PASSWORD, make_world
-
-from conftest import free_port
+from portal_pg import free_port
+from portal_world import PASSWORD, make_world, served
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +20,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
     """A mini-methodology world whose SDG 17 is submitted by A, assigned to the reviewer, under review."""
-    import uvicorn
-
     root = tmp_path_factory.mktemp("portal-review")
     world = make_world(f"sqlite:///{root / 'portal.sqlite'}", root / "files")
     contributor, admin, operator = world.client("A.contributor"), world.client("A.admin"), world.client("operator")
@@ -41,18 +36,9 @@ def portal(tmp_path_factory):
     assert operator.post("/api/cycles/2025/close").status_code == 201
     body = {"institution": "A", "sdg": 17, "reviewer": world.users["reviewer"]}
     assert operator.post("/api/cycles/2025/assignments", json=body).status_code == 201
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the portal did not start"
-        time.sleep(0.05)
-    world.base = f"http://127.0.0.1:{port}"
-    yield world
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(world.app, free_port()) as base:
+        world.base = base
+        yield world
     world.db.dispose()
 
 
