@@ -194,18 +194,19 @@ def test_reviewed_cycle_exports_assessed_answers(world, tmp_path):
 
 
 def test_a_conflicted_reviewer_sees_nothing_through_any_route(world):
-    """rev (conflict with A declared) is assigned nothing of A: every route naming A's items answers 404/403."""
-    for inst in "A":
-        fill_and_submit(world, inst)
+    """rev, assigned to A's SDG 1, then declares a conflict with A: from then on every route naming A's items
+    answers 404/403 to them, and no new assignment of A can be made without an override."""
+    fill_and_submit(world, "A")
     reviewer, operator = world.client("reviewer"), world.client("operator")
-    assert reviewer.post("/api/conflicts", json={"institution": "A"}).status_code == 201
     operator.post("/api/cycles/2025/close")
-    r = operator.post(
-        "/api/cycles/2025/assignments", json={"institution": "A", "sdg": 1, "reviewer": "rev@network.org"}
-    )
-    assert r.status_code == 409
+    body = {"institution": "A", "sdg": 1, "reviewer": "rev@network.org"}
+    assert operator.post("/api/cycles/2025/assignments", json=body).status_code == 201
+    assert reviewer.get("/api/cycles/2025/institutions/A/records", params={"sdg": 1}).status_code == 200
+    assert reviewer.post("/api/conflicts", json={"institution": "A"}).status_code == 201
+    body = {"institution": "A", "sdg": 3, "reviewer": "rev@network.org"}
+    assert operator.post("/api/cycles/2025/assignments", json=body).status_code == 409
     auto = operator.post("/api/cycles/2025/assignments/auto", json={"per_item": 1}).json()
-    assert auto["assigned"] == 0 and len(auto["short"]) == 4
+    assert auto["assigned"] == 0 and auto["short"] == ["A SDG 3", "A SDG 4", "A SDG 17"]
     evidence_id = records(world.client("A.admin"), "2025", "A", 1)["policy"]["evidence_items"][0]["id"]
     urls = [
         ("GET", "/api/cycles/2025/institutions/A"),
@@ -239,3 +240,4 @@ def test_a_conflicted_reviewer_sees_nothing_through_any_route(world):
         assert "Alpha University" not in r.text
     assert reviewer.get("/api/cycles/2025/review").json()["assignments"] == []
     assert world.table("assessment") == []
+    assert operator.get("/api/cycles/2025/review").json()["assignments"][0]["institution"] == "A"  # still assigned

@@ -174,6 +174,25 @@ def test_passwords_tokens_and_secret_are_stored_safely(world):
     assert put(script, "2025", "A", 1, "pubs", value=4, version=1).status_code == 403
 
 
+def test_team_routes_name_the_bad_field(world):
+    admin = world.client("A.admin")
+    member = next(m for m in admin.get("/api/institutions/A/team").json()["members"] if m["role"] == "contributor")
+    before = world.snapshot()
+    cases = [
+        ("POST", "/api/institutions/A/invitations", {"email": "not an address"}, "email"),
+        ("POST", "/api/institutions/A/invitations", {"email": "x@a.edu", "role": "operator"}, "role"),
+        ("POST", "/api/institutions/A/invitations", {"email": world.users["B.admin"]}, "email"),
+        ("POST", "/api/institutions/A/tokens", {"name": " "}, "name"),
+        ("PATCH", f"/api/institutions/A/users/{member['id']}", {}, "role"),
+        ("PATCH", f"/api/institutions/A/users/{member['id']}", {"role": "operator"}, "role"),
+        ("PATCH", f"/api/institutions/A/users/{member['id']}", {"active": "maybe"}, "active"),
+    ]
+    for method, url, body, field in cases:
+        r = admin.request(method, url, json=body)
+        assert 400 <= r.status_code < 500 and r.json()["field"] == field, (url, body, r.text)
+    assert world.snapshot() == before
+
+
 def test_deactivated_member_is_signed_out(world):
     contributor = world.client("A.contributor")
     admin = world.client("A.admin")
