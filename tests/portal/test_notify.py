@@ -90,3 +90,24 @@ def test_revision_requests_and_decisions_are_mailed(world, smtp_server):
     [message] = inbox.messages
     assert message["To"] == "admin@a.edu" and "Revision requested: SDG 3 pubs" in message["Subject"]
     assert "which year?" in message.get_payload()
+
+
+def test_the_running_server_sends_the_outbox(world, smtp_server, monkeypatch):
+    import time
+
+    from portal_world import PASSWORD, TestClient
+
+    from impactrank.portal import app as portal_app
+
+    inbox, port = smtp_server
+    configure(world, port)
+    monkeypatch.setattr(portal_app, "OUTBOX_SECONDS", 0.1)
+    with TestClient(world.app) as admin:  # the server's lifespan: its sender runs
+        r = admin.post("/api/login", json={"email": world.users["A.admin"], "password": PASSWORD})
+        admin.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        assert admin.post("/api/institutions/A/invitations", json={"email": "soon@a.edu"}).status_code == 201
+        deadline = time.monotonic() + 10
+        while not inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [m["To"] for m in inbox.messages] == ["soon@a.edu"]
+    assert world.client("operator").get("/api/outbox").json()["messages"][0]["state"] == "sent"

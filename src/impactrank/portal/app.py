@@ -4,6 +4,10 @@ always naming the field at fault."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -11,10 +15,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.errors import InputError
-from impactrank.portal import accounts
+from impactrank.portal import accounts, notify
 from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
@@ -45,7 +50,17 @@ def create_app(
         )
     with db.read() as session:
         secret = accounts.secret_key(session)
+    the_clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """While the server runs, the outbox is sent every few seconds (when an SMTP server is configured)."""
+        sender = asyncio.create_task(_send_outbox(db, the_clock))
+        yield
+        sender.cancel()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="impactrank portal",
         version="1",
         docs_url=None,
@@ -54,7 +69,7 @@ def create_app(
         "POST /api/login (then send the returned csrf_token as X-CSRF-Token on every change) or send an API token "
         "as 'Authorization: Bearer …'.",
     )
-    portal = Portal(db, FileStore(files), clock or SystemClock(), upload_limit, secret, base_url=base_url)
+    portal = Portal(db, FileStore(files), the_clock, upload_limit, secret, base_url=base_url)
     env = Environment(
         loader=PackageLoader("impactrank.portal", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
@@ -130,6 +145,19 @@ def create_app(
         return Response(data, media_type=STATIC[name], headers={"Cache-Control": "public, max-age=3600"})
 
     return app
+
+
+OUTBOX_SECONDS = 5
+log = logging.getLogger("impactrank.portal")
+
+
+async def _send_outbox(db: Database, clock: Clock) -> None:
+    while True:
+        try:
+            await run_in_threadpool(notify.deliver, db, clock.now())
+        except Exception:  # a database hiccup must not stop the sender: the messages wait for the next round
+            log.exception("sending the outbox failed")
+        await asyncio.sleep(OUTBOX_SECONDS)
 
 
 def _plain(value: float | None) -> str:
