@@ -74,6 +74,7 @@ def create_app(
         loader=PackageLoader("impactrank.portal", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     env.filters["plain"] = _plain
+    env.globals["changes"] = _changes
 
     def page_globals(request: Request) -> dict:
         return {"me": getattr(request.state, "me", None), "csrf": getattr(request.state, "csrf", None)}
@@ -158,6 +159,14 @@ async def _send_outbox(db: Database, clock: Clock) -> None:
         except Exception:  # a database hiccup must not stop the sender: the messages wait for the next round
             log.exception("sending the outbox failed")
         await asyncio.sleep(OUTBOX_SECONDS)
+
+
+def _changes(before, after) -> list[tuple[str, object, object]]:
+    """What a log row changed, field by field: (field, before, after), unchanged fields left out."""
+    if not isinstance(before, dict) and not isinstance(after, dict):
+        return [("", before, after)]
+    b, a = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
+    return [(k, b.get(k), a.get(k)) for k in sorted(set(b) | set(a)) if b.get(k) != a.get(k)]
 
 
 def _plain(value: float | None) -> str:
