@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test bench lint install chromium clean
+.PHONY: demo test bench lint install chromium postgresql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,21 @@ chromium:
 		else echo "Chromium is missing: run 'sudo apt-get install chromium chromium-driver' (browser tests will be skipped)"; fi; \
 	fi
 
+# Debian's PostgreSQL server for the portal tests (they start a throwaway cluster on loopback, or skip without it).
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; \
+		else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql' (the portal's PostgreSQL tests will be skipped)"; fi; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/impactrank demo --out demo-output
 	@echo "The impactrank command is in $(VENV)/bin: run '. $(VENV)/bin/activate' to use it directly."
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium postgresql
 	$(BIN)/pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) postgresql
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)

@@ -89,7 +89,15 @@ def read_submissions(paths: Sequence[str | Path], methodology: Methodology, inst
 
 
 def _read_one_submissions(path: str | Path, methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
-    table = read_user_table(path, numeric=VALUE_COLUMNS)
+    return validate_submissions(read_user_table(path, numeric=VALUE_COLUMNS), methodology, institutions)
+
+
+def validate_submissions(table: UserTable, methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
+    """The build's rules for one table of submissions, wherever its rows come from (a file, a portal form).
+
+    ``table.frame`` holds the key columns as text and the value columns as Float64; errors name
+    ``table.name``, the row and the field.
+    """
     require_columns(table, SUBMISSION_KEYS)
     frame = table.frame
     for col in SUBMISSION_KEYS:

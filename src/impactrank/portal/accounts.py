@@ -1,0 +1,370 @@
+"""People and their access: accounts, invitations, sign-in with throttling, sessions, API tokens, team roles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from impactrank.portal.audit import record_change
+from impactrank.portal.errors import PortalError, conflict, forbidden, invalid, not_found
+from impactrank.portal.models import (
+    ADMIN,
+    CONTRIBUTOR,
+    INSTITUTION_ROLES,
+    OBSERVER,
+    OPERATOR,
+    REVIEWER,
+    ROLES,
+    ApiToken,
+    Institution,
+    Invitation,
+    LoginFailure,
+    Setting,
+    User,
+    WebSession,
+)
+from impactrank.portal.security import MIN_PASSWORD, hash_password, new_token, token_hash, verify_password
+from impactrank.portal.tenancy import MANAGE_TEAM, Actor, Scope
+
+INVITATION_DAYS = 7
+SESSION_HOURS = 12
+THROTTLE_WINDOW = timedelta(minutes=15)
+THROTTLE_PER_ACCOUNT = 5
+THROTTLE_PER_ADDRESS = 30
+TOKEN_ROLES = (CONTRIBUTOR, OBSERVER, ADMIN)
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise invalid(f"{email!r} is not an e-mail address", "email")
+    return email
+
+
+def check_password(password: str | None) -> str:
+    if password is None or len(password) < MIN_PASSWORD:
+        raise invalid(f"a password needs at least {MIN_PASSWORD} characters", "password")
+    if len(password) > 1000:
+        raise invalid("a password is limited to 1000 characters", "password")
+    return password
+
+
+def user_view(u: User) -> dict:
+    return {
+        "id": u.id,
+        "email": u.email,
+        "role": u.role,
+        "institution": u.institution_id,
+        "active": u.active,
+        "has_password": u.password_hash is not None,
+    }
+
+
+def create_user(
+    scope: Scope,
+    email: str,
+    role: str,
+    institution_id: str | None,
+    password: str | None,
+    invitation_base: str | None = None,
+) -> tuple[User, str | None]:
+    """A new account, with a password or else an invitation (its token is returned once, stored hashed)."""
+    email = check_email(email)
+    if role not in ROLES:
+        raise invalid(f"unknown role {role!r} (one of {', '.join(ROLES)})", "role")
+    if role in INSTITUTION_ROLES and not institution_id:
+        raise invalid(f"a {role} belongs to an institution: give --institution", "institution")
+    if role == OPERATOR and institution_id:
+        raise invalid("an operator belongs to no institution", "institution")
+    if institution_id is not None and scope.session.get(Institution, institution_id) is None:
+        raise PortalError(f"no institution {institution_id!r}", field="institution", status=404)
+    if role in (OPERATOR, REVIEWER):
+        scope.require_operator()
+    elif not scope.is_operator:
+        scope.institution(institution_id)
+        scope.require(MANAGE_TEAM, institution_id)
+    if scope.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise conflict(f"there is already an account for {email}", "email")
+    user = User(
+        email=email,
+        role=role,
+        institution_id=institution_id,
+        password_hash=hash_password(check_password(password)) if password is not None else None,
+        active=True,
+        created_at=scope.now,
+    )
+    scope.session.add(user)
+    scope.session.flush()
+    token = None
+    if password is None:
+        token = new_token()
+        scope.session.add(
+            Invitation(
+                user_id=user.id,
+                token_hash=token_hash(token),
+                created_at=scope.now,
+                expires_at=scope.now + timedelta(days=INVITATION_DAYS),
+            )
+        )
+        if invitation_base:
+            from impactrank.portal.notify import queue
+
+            queue(
+                scope.session,
+                email,
+                "Your invitation to the impactrank portal",
+                f"You are invited as {role}{f' of {institution_id}' if institution_id else ''}. Choose your password "
+                f"within {INVITATION_DAYS} days (the link works once):\n"
+                f"{invitation_base.rstrip('/')}/invitations/{token}\n",
+                scope.now,
+            )
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "user.invite" if token else "user.add",
+        "user",
+        email,
+        after=user_view(user),
+        institution_id=institution_id,
+    )
+    return user, token
+
+
+def invitation(session: Session, token: str, now: datetime) -> tuple[Invitation, User]:
+    inv = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token or "")))
+    if inv is None:
+        raise not_found("invitation", "token")
+    if inv.used_at is not None:
+        raise PortalError("this invitation has already been used", field="token", status=410)
+    if now > inv.expires_at:
+        raise PortalError(f"this invitation expired on {inv.expires_at:%Y-%m-%d}", field="token", status=410)
+    user = session.get(User, inv.user_id)
+    if not user.active:
+        raise PortalError("this account has been deactivated", field="token", status=410)
+    return inv, user
+
+
+def accept_invitation(session: Session, token: str, password: str, now: datetime) -> User:
+    inv, user = invitation(session, token, now)
+    user.password_hash = hash_password(check_password(password))
+    inv.used_at = now
+    record_change(
+        session,
+        actor_of(user),
+        now,
+        "user.accept_invitation",
+        "user",
+        user.email,
+        before={"has_password": False},
+        after={"has_password": True},
+        institution_id=user.institution_id,
+    )
+    return user
+
+
+def actor_of(user: User, session_token: str | None = None) -> Actor:
+    return Actor(user.id, user.email, user.role, user.institution_id, session_token)
+
+
+def throttled(session: Session, email: str, ip: str, now: datetime) -> bool:
+    since = now - THROTTLE_WINDOW
+    per_account = session.scalar(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.email == email, LoginFailure.at > since)
+    )
+    per_address = session.scalar(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.ip == ip, LoginFailure.at > since)
+    )
+    return per_account >= THROTTLE_PER_ACCOUNT or per_address >= THROTTLE_PER_ADDRESS
+
+
+def note_failure(session: Session, email: str, ip: str, now: datetime) -> None:
+    session.add(LoginFailure(email=email[:320], ip=ip[:64], at=now))
+
+
+def sign_in(session: Session, email: str, password: str, ip: str, now: datetime) -> tuple[str, User]:
+    """A new session token for a correct password; throttled per account and per address before any check."""
+    email = (email or "").strip().lower()
+    if throttled(session, email, ip, now):
+        raise PortalError(
+            f"too many failed sign-ins: try again in {int(THROTTLE_WINDOW.total_seconds() // 60)} minutes",
+            field="email",
+            status=429,
+        )
+    user = session.scalar(select(User).where(User.email == email))
+    if not verify_password(user.password_hash if user else None, password or "") or not user.active:
+        raise PortalError("wrong e-mail or password", field="password", status=401)
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    token = start_session(session, user, now)
+    record_change(
+        session,
+        actor_of(user),
+        now,
+        "user.sign_in",
+        "user",
+        user.email,
+        after={"session": "started"},
+        institution_id=user.institution_id,
+    )
+    return token, user
+
+
+def start_session(session: Session, user: User, now: datetime) -> str:
+    token = new_token()
+    expires = now + timedelta(hours=SESSION_HOURS)
+    session.add(WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=expires))
+    return token
+
+
+def sign_out(session: Session, actor: Actor, now: datetime) -> None:
+    if actor.session_token:
+        session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(actor.session_token)))
+        record_change(
+            session,
+            actor,
+            now,
+            "user.sign_out",
+            "user",
+            actor.email,
+            before={"session": "started"},
+            institution_id=actor.institution_id,
+        )
+
+
+def from_session(session: Session, token: str, now: datetime) -> Actor | None:
+    row = session.scalar(
+        select(User)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(WebSession.token_hash == token_hash(token), WebSession.expires_at > now, User.active.is_(True))
+    )
+    return actor_of(row, token) if row else None
+
+
+def from_api_token(session: Session, token: str) -> Actor | None:
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.created_by)
+        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+    ).first()
+    if found is None:
+        return None
+    tok, user = found
+    if user.role != ADMIN or user.institution_id != tok.institution_id:
+        return None  # the admin who made it is an admin of this institution no longer
+    return Actor(user.id, f"{user.email} (token {tok.name})", tok.role, tok.institution_id)
+
+
+@dataclass(frozen=True)
+class NewToken:
+    id: int
+    name: str
+    role: str
+    token: str
+
+
+def token_view(t: ApiToken) -> dict:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "role": t.role,
+        "created_at": t.created_at.isoformat(),
+        "revoked": t.revoked_at is not None,
+    }
+
+
+def create_token(scope: Scope, institution_id: str, name: str, role: str) -> NewToken:
+    scope.institution(institution_id)
+    scope.require(MANAGE_TEAM, institution_id)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise invalid("a token needs a name of at most 100 characters", "name")
+    if role not in TOKEN_ROLES:
+        raise invalid(f"a token's role is one of {', '.join(TOKEN_ROLES)}", "role")
+    raw = new_token()
+    tok = ApiToken(
+        institution_id=institution_id,
+        created_by=scope.actor.user_id,
+        name=name,
+        role=role,
+        token_hash=token_hash(raw),
+        created_at=scope.now,
+    )
+    scope.session.add(tok)
+    scope.session.flush()
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "token.create",
+        "token",
+        str(tok.id),
+        after=token_view(tok),
+        institution_id=institution_id,
+    )
+    return NewToken(tok.id, name, role, raw)
+
+
+def revoke_token(scope: Scope, institution_id: str, token_id: int) -> None:
+    tok = scope.token(token_id)
+    if tok.institution_id != institution_id:
+        raise not_found("token", "token")
+    scope.require(MANAGE_TEAM, institution_id)
+    if tok.revoked_at is not None:
+        raise conflict("this token is already revoked", "token")
+    before = token_view(tok)
+    tok.revoked_at = scope.now
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "token.revoke",
+        "token",
+        str(tok.id),
+        before=before,
+        after=token_view(tok),
+        institution_id=institution_id,
+    )
+
+
+def change_member(scope: Scope, institution_id: str, user_id: int, role: str | None, active: bool | None) -> dict:
+    user = scope.user(user_id)
+    if user.institution_id != institution_id:
+        raise not_found("user", "user")
+    scope.require(MANAGE_TEAM, institution_id)
+    if role is None and active is None:
+        raise invalid("give a role or active", "role")
+    if role is not None and role not in INSTITUTION_ROLES:
+        raise invalid(f"a member's role is one of {', '.join(INSTITUTION_ROLES)}", "role")
+    if user.id == scope.actor.user_id:
+        raise forbidden("you cannot change your own role or deactivate yourself", "user")
+    before = user_view(user)
+    if role is not None:
+        user.role = role
+    if active is not None:
+        user.active = active
+        if not active:
+            scope.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "user.change",
+        "user",
+        user.email,
+        before=before,
+        after=user_view(user),
+        institution_id=institution_id,
+    )
+    return user_view(user)
+
+
+def secret_key(session: Session) -> str:
+    row = session.get(Setting, "secret_key")
+    if row is None:
+        raise PortalError("the portal database has no secret key: run 'impactrank portal init'", field="database")
+    return row.value

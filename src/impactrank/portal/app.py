@@ -1,0 +1,182 @@
+"""The portal's web application: server-rendered pages, each with its JSON twin under ``/api``, documented at
+``/docs``. Every response carries the security headers; errors are JSON under ``/api`` and a page elsewhere,
+always naming the field at fault."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from impactrank.errors import InputError
+from impactrank.portal import accounts, notify
+from impactrank.portal.clock import Clock, SystemClock
+from impactrank.portal.db import Database, schema_is_current
+from impactrank.portal.errors import PortalError
+from impactrank.portal.files import DEFAULT_LIMIT, FileStore
+from impactrank.portal.http import BodyLimit, Portal, SecurityHeaders, is_api, local_path
+from impactrank.portal.render import Pages
+
+STATIC = {
+    "portal.css": "text/css; charset=utf-8",
+    "portal.js": "application/javascript",
+    "docs.js": "application/javascript",
+}
+SWAGGER = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css"}
+
+
+def create_app(
+    database: str | Database,
+    files: str | Path,
+    *,
+    clock: Clock | None = None,
+    upload_limit: int = DEFAULT_LIMIT,
+    base_url: str | None = None,
+) -> FastAPI:
+    db = database if isinstance(database, Database) else Database(database)
+    if not schema_is_current(db):
+        raise PortalError(
+            "the portal database is not initialised or not up to date: run 'impactrank portal init'", field="database"
+        )
+    with db.read() as session:
+        secret = accounts.secret_key(session)
+    the_clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """While the server runs, the outbox is sent every few seconds (when an SMTP server is configured)."""
+        sender = asyncio.create_task(_send_outbox(db, the_clock))
+        yield
+        sender.cancel()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="impactrank portal",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        description="Data collection for an impact ranking. Every page has a JSON twin under /api. Sign in with "
+        "POST /api/login (then send the returned csrf_token as X-CSRF-Token on every change) or send an API token "
+        "as 'Authorization: Bearer …'.",
+    )
+    portal = Portal(db, FileStore(files), the_clock, upload_limit, secret, base_url=base_url)
+    env = Environment(
+        loader=PackageLoader("impactrank.portal", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
+    env.filters["plain"] = _plain
+    env.globals["changes"] = _changes
+
+    def page_globals(request: Request) -> dict:
+        return {"me": getattr(request.state, "me", None), "csrf": getattr(request.state, "csrf", None)}
+
+    pages = Pages(app, env, {}, globals_of=page_globals)
+    portal.pages = pages
+    app.state.portal = portal
+    app.add_middleware(BodyLimit, upload_limit=upload_limit)
+    app.add_middleware(SecurityHeaders)
+
+    def error(
+        request: Request, status: int, message: str, field: str | None = None, extra: dict | None = None
+    ) -> Response:
+        if status == 401 and not is_api(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+        if is_api(request):
+            return pages.json({"error": message, "status": status, "field": field, **(extra or {})}, status)
+        back = local_path(getattr(request.state, "next", None), "") or None
+        return pages.html(
+            request,
+            "error.html",
+            {"title": f"Error {status}", "status": status, "message": message, "field": field, "back": back},
+            status,
+        )
+
+    @app.exception_handler(InputError)
+    async def _portal_error(request: Request, exc: InputError) -> Response:
+        status = exc.status if isinstance(exc, PortalError) else 422
+        extra = {"row": exc.row, "file": exc.file} if exc.row is not None else None
+        return error(request, status, str(exc), exc.field, extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0]
+        field = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "path", "body")) or "body"
+        return error(request, 422, f"field '{field}': {first.get('msg')}", field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = f"no page at {request.url.path}" if exc.status_code == 404 else str(exc.detail)
+        return error(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        return error(request, 500, "the portal met an unexpected error; it has been logged")
+
+    from impactrank.portal import routes_auth, routes_operator, routes_records, routes_review, routes_team
+
+    for module in (routes_auth, routes_records, routes_team, routes_review, routes_operator):
+        module.register(app, portal)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        return pages.html(request, "docs.html", {"title": "API"})
+
+    @app.get("/static/swagger/{name}", include_in_schema=False)
+    async def swagger_asset(name: str) -> Response:
+        if name not in SWAGGER:
+            raise StarletteHTTPException(404)
+        path = Path(swagger_ui_bundle.swagger_ui_path) / name
+        return Response(path.read_bytes(), media_type=SWAGGER[name], headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        if name not in STATIC:
+            raise StarletteHTTPException(404)
+        data = (Path(__file__).parent / "static" / name).read_bytes()
+        return Response(data, media_type=STATIC[name], headers={"Cache-Control": "public, max-age=3600"})
+
+    return app
+
+
+OUTBOX_SECONDS = 5
+log = logging.getLogger("impactrank.portal")
+
+
+async def _send_outbox(db: Database, clock: Clock) -> None:
+    while True:
+        try:
+            await run_in_threadpool(notify.deliver, db, clock.now())
+        except Exception:  # a database hiccup must not stop the sender: the messages wait for the next round
+            log.exception("sending the outbox failed")
+        await asyncio.sleep(OUTBOX_SECONDS)
+
+
+def _changes(before, after) -> list[tuple[str, object, object]]:
+    """What a log row changed, field by field: (field, before, after), unchanged fields left out."""
+    if not isinstance(before, dict) and not isinstance(after, dict):
+        return [("", before, after)]
+    b, a = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
+    return [(k, b.get(k), a.get(k)) for k in sorted(set(b) | set(a)) if b.get(k) != a.get(k)]
+
+
+def _plain(value: float | None) -> str:
+    """A number as a person typed it: 140 rather than 140.0; nothing for no value."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="/")

@@ -1,0 +1,208 @@
+"""Collection cycles: opened with a methodology and a close date, closed by an operator."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from impactrank.errors import InputError
+from impactrank.methodology.load import EDITIONS, bundled_ids, parse_methodology
+from impactrank.portal.audit import record_change
+from impactrank.portal.errors import PortalError, conflict, invalid
+from impactrank.portal.models import Cycle
+from impactrank.portal.tenancy import Scope
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+OPEN, REVIEW, PUBLISHED = "open", "review", "published"
+
+
+def cycle_view(c: Cycle) -> dict:
+    return {
+        "id": c.id,
+        "methodology": c.methodology_id,
+        "opened_at": c.opened_at.isoformat(),
+        "closes_at": c.closes_at.isoformat(),
+        "state": c.state,
+        "review_rounds": c.review_rounds,
+        "revision_days": c.revision_days,
+    }
+
+
+def parse_close(text: str, field: str = "closes") -> datetime:
+    """A date means the end of that day (UTC); a date and time is taken as given (UTC)."""
+    text = (text or "").strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(23, 59, 59))
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        raise invalid(f"{text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)", field) from None
+
+
+def methodology_text(ref: str) -> tuple[str, str]:
+    """(methodology id, YAML text) of a bundled edition or a file; the text is kept with the cycle."""
+    if ref in bundled_ids():
+        text = (EDITIONS / f"{ref}.yaml").read_text(encoding="utf-8")
+    else:
+        path = Path(ref)
+        if not path.is_file():
+            raise InputError(
+                f"no methodology file or bundled edition named {ref!r} (bundled: {', '.join(bundled_ids())})",
+                field="methodology",
+            )
+        text = path.read_text(encoding="utf-8")
+    return parse_methodology(text, Path(ref).name).id, text
+
+
+def open_cycle(
+    scope: Scope,
+    cycle_id: str,
+    methodology: str,
+    closes: str,
+    *,
+    grace_hours: int = 0,
+    review_rounds: int = 2,
+    revision_days: int = 14,
+) -> Cycle:
+    scope.require_operator()
+    for name, value, top in (
+        ("grace_hours", grace_hours, 24 * 31),
+        ("review_rounds", review_rounds, 10),
+        ("revision_days", revision_days, 365),
+    ):
+        if not 0 <= value <= top:
+            raise invalid(f"{name.replace('_', ' ')} must be between 0 and {top}", name)
+    if not _ID.match(cycle_id or ""):
+        raise invalid("a cycle id is 1–64 letters, digits, '.', '_' or '-'", "id")
+    closes_at = parse_close(closes)
+    if closes_at <= scope.now:
+        raise invalid(f"the close date {closes_at:%Y-%m-%d %H:%M} is already past", "closes")
+    if scope.session.get(Cycle, cycle_id) is not None:
+        raise conflict(f"cycle {cycle_id!r} already exists", "id")
+    method_id, text = methodology_text(methodology)
+    cycle = Cycle(
+        id=cycle_id,
+        methodology_id=method_id,
+        methodology_yaml=text,
+        methodology_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        opened_at=scope.now,
+        closes_at=closes_at,
+        state=OPEN,
+        grace_hours=grace_hours,
+        review_rounds=review_rounds,
+        revision_days=revision_days,
+    )
+    scope.session.add(cycle)
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "cycle.open",
+        "cycle",
+        cycle_id,
+        after=cycle_view(cycle),
+        cycle_id=cycle_id,
+    )
+    return cycle
+
+
+def close_cycle(scope: Scope, cycle_id: str) -> Cycle:
+    """Submissions end; the review (if any) begins."""
+    scope.require_operator()
+    cycle = scope.cycle(cycle_id)
+    if cycle.state != OPEN:
+        raise PortalError(f"cycle {cycle_id} is already closed ({cycle.state})", field="id", status=409)
+    before = cycle_view(cycle)
+    cycle.state = REVIEW
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "cycle.close",
+        "cycle",
+        cycle_id,
+        before=before,
+        after=cycle_view(cycle),
+        cycle_id=cycle_id,
+    )
+    return cycle
+
+
+def cycles(scope: Scope) -> list[Cycle]:
+    return list(scope.session.scalars(select(Cycle).order_by(Cycle.opened_at.desc(), Cycle.id)))
+
+
+def close_review(scope: Scope, cycle_id: str) -> Cycle:
+    """The review ends and the cycle is frozen: it is published, and changes are corrections from now on."""
+    scope.require_operator()
+    cycle = scope.cycle(cycle_id)
+    if cycle.state != REVIEW:
+        raise PortalError(f"cycle {cycle_id} is {cycle.state}, not under review", field="id", status=409)
+    before = cycle_view(cycle)
+    cycle.state = PUBLISHED
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "cycle.publish",
+        "cycle",
+        cycle_id,
+        before=before,
+        after=cycle_view(cycle),
+        cycle_id=cycle_id,
+    )
+    return cycle
+
+
+def extend(scope: Scope, cycle_id: str, institution_id: str, until: str, reason: str) -> dict:
+    """One institution's later deadline; logged with its reason, and the institution's admins are told."""
+    from impactrank.portal import notify
+    from impactrank.portal.models import Extension
+
+    scope.require_operator()
+    cycle = scope.cycle(cycle_id)
+    scope.institution(institution_id)
+    if cycle.state == PUBLISHED:
+        raise PortalError(f"cycle {cycle_id} is published", field="id", status=409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("an extension needs a reason", "reason")
+    when = parse_close(until, "until")
+    if when <= scope.now:
+        raise invalid(f"{when:%Y-%m-%d %H:%M} is already past", "until")
+    ext = scope.session.scalar(
+        select(Extension).where(Extension.cycle_id == cycle_id, Extension.institution_id == institution_id)
+    )
+    before = {"until": ext.until.isoformat()} if ext else {"until": cycle.closes_at.isoformat()}
+    if ext is None:
+        ext = Extension(cycle_id=cycle_id, institution_id=institution_id, until=when)
+        scope.session.add(ext)
+    else:
+        ext.until = when
+    for to in notify.admins_of(scope.session, institution_id):
+        notify.queue(
+            scope.session,
+            to,
+            f"Deadline extended: {cycle_id}",
+            f"{institution_id} may enter data for cycle {cycle_id} until {when:%Y-%m-%d %H:%M} UTC.\n",
+            scope.now,
+        )
+    after = {"until": when.isoformat()}
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "deadline.extend",
+        "deadline",
+        f"{cycle_id}/{institution_id}",
+        before=before,
+        after=after,
+        reason=reason,
+        cycle_id=cycle_id,
+        institution_id=institution_id,
+    )
+    return {"cycle": cycle_id, "institution": institution_id} | after

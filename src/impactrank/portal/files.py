@@ -1,0 +1,160 @@
+"""Evidence files: checked by content against an allow-list, stored once under their SHA-256 in a folder of
+their own (never inside the web root), written through a temporary file and a rename so a crash leaves either
+the whole file or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+
+from impactrank.portal.errors import PortalError
+
+DEFAULT_LIMIT = 20 * 1024 * 1024
+CHUNK = 1024 * 1024
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv",
+}
+_MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|object|embed|meta|img|a\s)", re.IGNORECASE)
+
+
+def too_large(limit: int) -> PortalError:
+    return PortalError(f"the file is larger than the limit of {limit / 1024 / 1024:g} MB", field="file", status=413)
+
+
+def extension(filename: str) -> str:
+    ext = Path(filename).suffix.lower().lstrip(".")
+    if ext not in MEDIA_TYPES:
+        allowed = ", ".join(sorted({"." + e for e in MEDIA_TYPES}))
+        raise PortalError(
+            f"files of type {'.' + ext if ext else '(none)'} are not accepted (allowed: {allowed})",
+            field="file",
+            status=415,
+        )
+    return ext
+
+
+def _what_it_is(head: bytes) -> str:
+    if head.startswith(b"%PDF-"):
+        return "a PDF"
+    if head.startswith(b"\x89PNG"):
+        return "a PNG image"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "a JPEG image"
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive"
+    if _MARKUP.search(head):
+        return "HTML"
+    return "something else"
+
+
+def sniff(path: Path, ext: str) -> None:
+    """Refuse a file whose content is not what its name says (a ``.pdf`` holding HTML, a renamed program …)."""
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+    ok = {
+        "pdf": head.startswith(b"%PDF-"),
+        "png": head.startswith(b"\x89PNG\r\n\x1a\n"),
+        "jpg": head.startswith(b"\xff\xd8\xff"),
+        "jpeg": head.startswith(b"\xff\xd8\xff"),
+        "xlsx": _office(path, "xl/workbook.xml"),
+        "docx": _office(path, "word/document.xml"),
+        "csv": _plain_text(head),
+    }[ext]
+    if not ok:
+        raise PortalError(
+            f"the content is not what a .{ext} file holds (it looks like {_what_it_is(head)})", field="file", status=415
+        )
+
+
+def _office(path: Path, part: str) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return "[Content_Types].xml" in names and part in names
+
+
+def _plain_text(head: bytes) -> bool:
+    if b"\x00" in head or _MARKUP.search(head):
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the end of the sample
+    return True
+
+
+class FileStore:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.objects = self.root / "objects"
+        self.incoming = self.root / "incoming"
+
+    def path(self, sha256: str) -> Path:
+        return self.objects / sha256[:2] / sha256[2:]
+
+    def prune(self, referenced: set[str], older_than: float) -> dict[str, int]:
+        """Remove what no evidence item refers to — files whose upload's transaction never committed (a crash, a
+        refusal after the file arrived) and temporary files of interrupted uploads — if older than ``older_than``
+        (a Unix time), so an upload in progress is never touched."""
+        removed = {"files": 0, "partial": 0}
+        for path in self.objects.glob("*/*") if self.objects.exists() else ():
+            if path.parent.name + path.name not in referenced and path.stat().st_mtime < older_than:
+                path.unlink()
+                removed["files"] += 1
+        for path in self.incoming.glob("*") if self.incoming.exists() else ():
+            if path.stat().st_mtime < older_than:
+                path.unlink()
+                removed["partial"] += 1
+        return removed
+
+    def put(self, stream: BinaryIO, filename: str, limit: int = DEFAULT_LIMIT) -> tuple[str, int, str]:
+        """Copy ``stream`` in chunks (never whole in memory), check it, store it; returns (sha256, size, media type)."""
+        ext = extension(filename)
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.incoming)
+        tmp_path = Path(tmp)
+        try:
+            digest, size = hashlib.sha256(), 0
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large(limit)
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if size == 0:
+                raise PortalError("the file is empty", field="file", status=422)
+            sniff(tmp_path, ext)
+            sha = digest.hexdigest()
+            target = self.path(sha)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(tmp_path, 0o640)
+                os.replace(tmp_path, target)
+                _fsync_dir(target.parent)
+            return sha, size, MEDIA_TYPES[ext]
+        finally:
+            tmp_path.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,86 @@
+"""Reading the audit trail: a record's history, the log with filters, and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from impactrank.portal.models import AuditEntry
+
+AUDIT_HEADER = ("at", "actor", "action", "object", "before", "after", "reason")
+
+
+def entry_view(e: AuditEntry) -> dict:
+    return {
+        "id": e.id,
+        "at": e.at.isoformat(),
+        "actor": e.actor_email,
+        "action": e.action,
+        "object": f"{e.object_type}:{e.object_id}",
+        "before": e.before,
+        "after": e.after,
+        "reason": e.reason,
+    }
+
+
+def record_history(session: Session, record_key: str) -> list[dict]:
+    """Every change of a record: its saves, evidence, assessments, revision answers and corrections."""
+    prefix = record_key + "#"
+    rows = session.scalars(
+        select(AuditEntry)
+        .where(
+            or_(
+                AuditEntry.object_id == record_key,
+                func.substr(AuditEntry.object_id, 1, len(prefix)) == prefix,
+            )
+        )
+        .order_by(AuditEntry.id)
+    )
+    return [entry_view(e) for e in rows]
+
+
+def log_entries(
+    session: Session,
+    cycle: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    institution: str | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if cycle:
+        query = query.where(AuditEntry.cycle_id == cycle)
+    if actor:
+        query = query.where(AuditEntry.actor_email == actor.strip().lower())
+    if action:
+        query = query.where(func.substr(AuditEntry.action, 1, len(action)) == action)
+    if institution:
+        query = query.where(AuditEntry.institution_id == institution)
+    if limit:
+        query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
+    rows = [entry_view(e) for e in session.scalars(query)]
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def audit_csv(entries: list[dict]) -> bytes:
+    """One row per change: time, the actor's e-mail, the action, the object, before, after (JSON) and the reason."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(AUDIT_HEADER)
+    for e in entries:
+        writer.writerow(
+            [
+                e["at"],
+                e["actor"],
+                e["action"],
+                e["object"],
+                "" if e["before"] is None else json.dumps(e["before"], sort_keys=True, ensure_ascii=False),
+                "" if e["after"] is None else json.dumps(e["after"], sort_keys=True, ensure_ascii=False),
+                e["reason"] or "",
+            ]
+        )
+    return buffer.getvalue().encode("utf-8")

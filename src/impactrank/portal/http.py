@@ -1,0 +1,255 @@
+"""What every portal route shares: security headers on every response, a streamed body limit, the signed-in
+actor inside a transaction (with the CSRF check for cookie sessions), and actions that accept JSON or a form."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from impactrank.portal import accounts
+from impactrank.portal.clock import Clock
+from impactrank.portal.db import Database
+from impactrank.portal.errors import PortalError, forbidden, invalid
+from impactrank.portal.files import FileStore, too_large
+from impactrank.portal.render import Pages
+from impactrank.portal.security import csrf_matches, csrf_token
+from impactrank.portal.tenancy import Actor, Scope
+
+SESSION_COOKIE = "impactrank_portal"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+JSON_BODY_LIMIT = 1024 * 1024
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers go on every response, errors and redirects included."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.raw = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [h for h in self.raw if h[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BodyLimit:
+    """Refuse a body over the limit with 413, by its Content-Length or, for a chunked body, while it streams."""
+
+    def __init__(self, app: Any, upload_limit: int) -> None:
+        self.app = app
+        self.limit = upload_limit + MULTIPART_OVERHEAD
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        limit = self.limit if headers.get(b"content-type", b"").startswith(b"multipart/") else JSON_BODY_LIMIT
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _drain_refusal(scope, send, limit)
+            return
+        seen = 0
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise too_large(limit - MULTIPART_OVERHEAD if limit != JSON_BODY_LIMIT else limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _drain_refusal(scope: dict, send: Any, limit: int) -> None:
+    is_api = scope.get("path", "").startswith("/api")
+    message = f"the request is larger than the limit of {limit / 1024 / 1024:.0f} MB"
+    body = (
+        json.dumps({"error": message, "status": 413, "field": "file"}).encode()
+        if is_api
+        else f"<!doctype html><title>Too large</title><p>{message}</p>".encode()
+    )
+    kind = b"application/json" if is_api else b"text/html; charset=utf-8"
+    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+@dataclass
+class Portal:
+    """The running portal: its database, files, clock, upload limit and secret, and the page renderer."""
+
+    db: Database
+    files: FileStore
+    clock: Clock
+    upload_limit: int
+    secret: str
+    pages: Pages | None = None
+    base_url: str | None = None
+
+    def credentials(self, request: Request) -> tuple[str, str] | None:
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            return "token", auth[7:].strip()
+        cookie = request.cookies.get(SESSION_COOKIE)
+        return ("session", cookie) if cookie else None
+
+    def actor(self, session, request: Request) -> Actor:
+        creds = self.credentials(request)
+        actor = None
+        if creds and creds[0] == "token":
+            actor = accounts.from_api_token(session, creds[1])
+        elif creds:
+            actor = accounts.from_session(session, creds[1], self.clock.now())
+        if actor is None:
+            raise PortalError("sign in first (or send a valid API token)", status=401)
+        return actor
+
+    @contextmanager
+    def scope(self, request: Request, write: bool = False) -> Iterator[Scope]:
+        """The signed-in actor's tenant scope in one transaction; a cookie-session write needs the CSRF token."""
+        with self.db.write() if write else self.db.read() as session:
+            actor = self.actor(session, request)
+            if write and actor.session_token is not None:
+                given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
+                if not csrf_matches(self.secret, actor.session_token, given):
+                    raise forbidden("missing or wrong CSRF token", "csrf_token")
+            yield Scope(session, actor, self.clock.now())
+
+    def csrf_for(self, actor: Actor) -> str | None:
+        return csrf_token(self.secret, actor.session_token) if actor.session_token else None
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def local_path(candidate: str | None, fallback: str) -> str:
+    """Only a path on this site: never an absolute URL or a scheme-relative one (open redirects)."""
+    if candidate and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
+        return candidate
+    return fallback
+
+
+async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[BaseModel | None, dict[str, UploadFile]]:
+    """A JSON object or a form (urlencoded or multipart) checked by ``model``; errors name the field."""
+    files: dict[str, UploadFile] = {}
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form(max_files=2, max_fields=200)
+        request.state.csrf_form = form.get("csrf_token")
+        request.state.next = form.get("next")
+        data: dict[str, Any] = {}
+        for key in form:
+            if key in ("csrf_token", "next"):
+                continue
+            values = form.getlist(key)
+            if isinstance(values[0], UploadFile):
+                files[key] = values[0]
+                continue
+            field = model.model_fields.get(key) if model else None
+            if field is not None and getattr(field.annotation, "__origin__", None) is list:
+                data[key] = [v for v in values if v != ""]
+            elif values[-1] != "":
+                data[key] = values[-1]
+    elif model is None:
+        data = {}
+    else:
+        raw = await request.body()
+        try:
+            data = json.loads(raw or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise invalid("the request body is not JSON", "body") from None
+        if not isinstance(data, dict):
+            raise invalid("the request body must be a JSON object", "body")
+    if model is None:
+        return None, files
+    try:
+        return model.model_validate(data), files
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "body"
+        raise invalid(f"{err['msg']}", field) from None
+
+
+def action(
+    portal_ref: Callable[[], Portal],
+    router: Any,
+    method: str,
+    path: str,
+    model: type[BaseModel] | None = None,
+    *,
+    summary: str,
+    multipart: dict | None = None,
+    html_method: str = "POST",
+    html_path: str | None = None,
+) -> Callable:
+    """One handler for a change, reachable as ``METHOD /api{path}`` (JSON) and as a form post to the page.
+
+    ``fn(request, body, files, **path) -> dict`` runs in the thread pool. JSON callers get the dict; a form
+    post is redirected to the form's ``next`` page (or gets the Response ``fn`` returned).
+    """
+
+    def register(fn: Callable) -> Callable:
+        params = [
+            p
+            for name, p in inspect.signature(fn, eval_str=True).parameters.items()
+            if name not in ("request", "body", "files")
+        ]
+
+        async def endpoint(request: Request, **path_params: Any) -> Response:
+            body, files = await read_body(request, model)
+            result = await run_in_threadpool(functools.partial(fn, request, body, files, **path_params))
+            if isinstance(result, Response):
+                return result
+            if is_api(request):
+                return portal_ref().pages.json(result, status=201 if method == "POST" else 200)
+            return RedirectResponse(local_path(getattr(request.state, "next", None), "/"), status_code=303)
+
+        endpoint.__signature__ = inspect.Signature(
+            [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request), *params]
+        )
+        endpoint.__name__ = fn.__name__
+        extra: dict[str, Any] = {}
+        content: dict[str, Any] = {}
+        if model is not None:
+            content["application/json"] = {"schema": model.model_json_schema()}
+        if multipart is not None:
+            content["multipart/form-data"] = {"schema": multipart}
+        if content:
+            extra["requestBody"] = {"content": content, "required": model is not None}
+        router.add_api_route(
+            "/api" + path, endpoint, methods=[method], summary=summary, openapi_extra=extra or None, response_model=None
+        )
+        router.add_api_route(html_path or path, endpoint, methods=[html_method], include_in_schema=False)
+        return fn
+
+    return register

@@ -1,0 +1,292 @@
+"""The portal's tables. Institution data (records, submissions, evidence) always carries its institution id,
+so that one tenant scope (:mod:`impactrank.portal.tenancy`) can filter every query by it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+OPERATOR, REVIEWER, ADMIN, CONTRIBUTOR, OBSERVER = "operator", "reviewer", "admin", "contributor", "observer"
+STAFF_ROLES = (OPERATOR, REVIEWER)
+INSTITUTION_ROLES = (ADMIN, CONTRIBUTOR, OBSERVER)
+ROLES = STAFF_ROLES + INSTITUTION_ROLES
+
+RUBRIC = ("exists", "evidence", "public", "recent")
+VALUE_FIELDS = ("value", "numerator", "denominator", *RUBRIC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Institution(Base):
+    __tablename__ = "institution"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class User(Base):
+    __tablename__ = "portal_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    institution_id: Mapped[str | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    """The tenant for admins, contributors and observers; for a reviewer, the institution they belong to."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Invitation(Base):
+    __tablename__ = "invitation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    __tablename__ = "web_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("portal_user.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"), Index("ix_login_failure_ip_at", "ip", "at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Cycle(Base):
+    __tablename__ = "cycle"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    methodology_id: Mapped[str] = mapped_column(String(100))
+    methodology_yaml: Mapped[str] = mapped_column(Text, deferred=True)
+    """The rules as they were when the cycle opened: a later change to a bundled file cannot alter a cycle.
+    Loaded only when needed: the parsed rules are cached per process under ``methodology_sha256``."""
+    methodology_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16))  # open → review → published
+    grace_hours: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Writes are still taken this long after the close date shown to institutions."""
+    review_rounds: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    revision_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+
+
+class Record(Base):
+    """One metric of one SDG for one institution in one cycle; ``version`` guards against lost updates."""
+
+    __tablename__ = "record"
+    __table_args__ = (UniqueConstraint("cycle_id", "institution_id", "sdg", "metric", name="uq_record_metric"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    sdg: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    exists: Mapped[float | None] = mapped_column("ans_exists", Float)
+    evidence: Mapped[float | None] = mapped_column("ans_evidence", Float)
+    public: Mapped[float | None] = mapped_column("ans_public", Float)
+    recent: Mapped[float | None] = mapped_column("ans_recent", Float)
+    unavailable: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Declared as having no data: complete, exported with empty values, scored as missing."""
+    state: Mapped[str] = mapped_column(String(16))  # draft | complete
+    warnings_acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("portal_user.id"))
+    revision_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reopened: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    """A reviewer asked for a revision: this metric alone is open again until ``revision_due``."""
+    revision_due: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def key(self) -> str:
+        return f"{self.cycle_id}/{self.institution_id}/{self.sdg}/{self.metric}"
+
+    def values(self) -> dict[str, float | None]:
+        return {f: getattr(self, f) for f in VALUE_FIELDS}
+
+
+class SdgSubmission(Base):
+    """An SDG the institution's admin has submitted: taken part in, and locked."""
+
+    __tablename__ = "sdg_submission"
+    __table_args__ = (UniqueConstraint("cycle_id", "institution_id", "sdg", name="uq_sdg_submission"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    sdg: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("portal_user.id"))
+
+
+class StoredFile(Base):
+    """A file's content, once, under its SHA-256 (the bytes live in the files folder)."""
+
+    __tablename__ = "stored_file"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+
+
+class EvidenceItem(Base):
+    __tablename__ = "evidence_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # url | file
+    url: Mapped[str | None] = mapped_column(Text)
+    file_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_file.sha256"))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(300))
+    date: Mapped[date | None] = mapped_column(Date)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("portal_user.id"))
+
+
+class AuditEntry(Base):
+    """Append-only: the database itself refuses UPDATE and DELETE on this table (see the migrations)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"), Index("ix_audit_cycle", "cycle_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_email: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(200))
+    cycle_id: Mapped[str | None] = mapped_column(String(64))
+    institution_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    after: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Assignment(Base):
+    """A reviewer assigned to an (institution, SDG) pair of a cycle."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("cycle_id", "institution_id", "sdg", "reviewer_id", name="uq_assignment"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    sdg: Mapped[int] = mapped_column(Integer)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    """Set when an operator assigned despite a conflict (the override is logged with it)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Conflict(Base):
+    """A conflict of interest a reviewer declared: an institution, or every institution of a country."""
+
+    __tablename__ = "conflict"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    institution_id: Mapped[str | None] = mapped_column(ForeignKey("institution.id"))
+    country: Mapped[str | None] = mapped_column(String(2))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Assessment(Base):
+    """A reviewer's verdict on one record in one round; the latest row is the record's assessment."""
+
+    __tablename__ = "assessment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"))
+    round: Mapped[int] = mapped_column(Integer)
+    verdict: Mapped[str] = mapped_column(String(16))  # accepted | revision | rejected
+    exists: Mapped[float | None] = mapped_column("ans_exists", Float)
+    evidence: Mapped[float | None] = mapped_column("ans_evidence", Float)
+    public: Mapped[float | None] = mapped_column("ans_public", Float)
+    recent: Mapped[float | None] = mapped_column("ans_recent", Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    record_version: Mapped[int] = mapped_column(Integer)
+    """The version of the record that was assessed."""
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Extension(Base):
+    """One institution's later deadline in a cycle."""
+
+    __tablename__ = "extension"
+    __table_args__ = (UniqueConstraint("cycle_id", "institution_id", name="uq_extension"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"))
+    until: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Correction(Base):
+    """A change to published data: requested, decided by an operator; the record itself keeps the old value."""
+
+    __tablename__ = "correction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    sdg: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(64))
+    before: Mapped[Any] = mapped_column(JSON)
+    after: Mapped[Any] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("portal_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("portal_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent, written in the same transaction as the event it tells of."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    to_email: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """Taken by a sender; a message is claimed once, so it is never sent twice."""
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

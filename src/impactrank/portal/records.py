@@ -1,0 +1,442 @@
+"""An institution's records: reading them as forms, saving one with a version check, submitting SDGs,
+and applying a whole file of its own rows all or nothing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from impactrank.engine.metrics import VALUE_COLUMNS
+from impactrank.errors import InputError
+from impactrank.io.inputs import validate_submissions
+from impactrank.io.tables import first_bad, read_user_table
+from impactrank.methodology.schema import Methodology
+from impactrank.portal import checks
+from impactrank.portal.audit import record_change
+from impactrank.portal.deadlines import locked, require_writable
+from impactrank.portal.errors import PortalError, conflict, invalid, not_found
+from impactrank.portal.files import CHUNK, too_large
+from impactrank.portal.forms import MetricForm, SdgForm, cycle_rules, eligibility
+from impactrank.portal.models import VALUE_FIELDS, Assessment, Cycle, EvidenceItem, Record, SdgSubmission
+from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
+
+DRAFT, COMPLETE = "draft", "complete"
+
+
+def methodology_of(cycle: Cycle) -> Methodology:
+    return cycle_rules(cycle.methodology_sha256, lambda: cycle.methodology_yaml)[0]
+
+
+def forms_of(cycle: Cycle) -> dict[int, SdgForm]:
+    return cycle_rules(cycle.methodology_sha256, lambda: cycle.methodology_yaml)[1]
+
+
+def sdg_form(cycle: Cycle, sdg: int) -> SdgForm:
+    form = forms_of(cycle).get(sdg)
+    if form is None:
+        raise not_found(f"SDG {sdg} in this cycle's methodology", "sdg")
+    return form
+
+
+def metric_form(cycle: Cycle, sdg: int, metric: str) -> MetricForm:
+    form = sdg_form(cycle, sdg).metric(metric)
+    if form is None:
+        known = ", ".join(m.metric for m in sdg_form(cycle, sdg).metrics)
+        raise not_found(f"metric {metric!r} in SDG {sdg} (known: {known})", "metric")
+    return form
+
+
+def previous_values(scope: Scope, cycle: Cycle, institution_id: str, sdg: int) -> dict[str, float | None]:
+    """Last cycle's raw values, for the tenfold warning."""
+    from impactrank.portal.models import Cycle as C
+
+    prev = scope.session.scalar(
+        select(C.id).where(C.opened_at < cycle.opened_at, C.id != cycle.id).order_by(C.opened_at.desc()).limit(1)
+    )
+    if prev is None:
+        return {}
+    form = sdg_form(cycle, sdg)
+    out = {}
+    for r in scope.records(prev, institution_id, sdg):
+        m = form.metric(r.metric)
+        if m is not None:
+            out[r.metric] = checks.raw_value(m, r.values())
+    return out
+
+
+def record_view(
+    form: MetricForm, record: Record | None, evidence: list[EvidenceItem], submitted: bool, warnings, review=None
+) -> dict:
+    values = record.values() if record else dict.fromkeys(VALUE_FIELDS)
+    reopened = bool(record and record.reopened)
+    locked_sdg = submitted and not reopened
+    state = "submitted" if locked_sdg else (record.state if record else "not_started")
+    return {
+        "sdg": form.sdg,
+        "metric": form.metric,
+        "label": form.label,
+        "kind": form.kind,
+        "methodology_kind": form.methodology_kind,
+        "fields": list(form.fields),
+        "unit": form.denominator,
+        "weight": form.weight,
+        "direction": form.direction,
+        "pillar": form.pillar,
+        "rubric": form.rubric,
+        "confirmed": form.confirmed,
+        "source": form.source,
+        **{f: values[f] for f in VALUE_FIELDS},
+        "unavailable": bool(record and record.unavailable),
+        "state": state,
+        "locked": locked_sdg,
+        "version": record.version if record else 0,
+        "updated_at": record.updated_at.isoformat() if record else None,
+        "warnings": warnings,
+        "warnings_acknowledged": bool(record and record.warnings_acknowledged),
+        "evidence_items": [evidence_view(e) for e in evidence],
+        "reopened": reopened,
+        "revision_round": record.revision_round if record else 0,
+        "revision_due": record.revision_due.isoformat() if record and record.revision_due else None,
+        "review": review,
+    }
+
+
+def latest_assessments(session, record_ids: list[int]) -> dict[int, Assessment]:
+    """Each record's latest assessment (the one that counts)."""
+    if not record_ids:
+        return {}
+    rows = session.scalars(select(Assessment).where(Assessment.record_id.in_(record_ids)).order_by(Assessment.id))
+    return {a.record_id: a for a in rows}
+
+
+def assessment_view(a: Assessment) -> dict:
+    return {
+        "id": a.id,
+        "round": a.round,
+        "verdict": a.verdict,
+        **{f: getattr(a, f) for f in VALUE_FIELDS[3:]},
+        "note": a.note,
+        "record_version": a.record_version,
+        "at": a.created_at.isoformat(),
+    }
+
+
+def evidence_view(e: EvidenceItem) -> dict:
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "title": e.title,
+        "url": e.url,
+        "filename": e.filename,
+        "sha256": e.file_sha256,
+        "date": e.date.isoformat() if e.date else None,
+        "public": e.public,
+        "download": f"/api/evidence/{e.id}/file" if e.kind == "file" else None,
+    }
+
+
+def sdg_records(scope: Scope, cycle: Cycle, institution_id: str, sdg: int) -> list[dict]:
+    scope.institution(institution_id)
+    form = sdg_form(cycle, sdg)
+    records = {r.metric: r for r in scope.records(cycle.id, institution_id, sdg)}
+    items = scope.evidence_of([r.id for r in records.values()])
+    by_record: dict[int, list[EvidenceItem]] = {}
+    for e in items:
+        by_record.setdefault(e.record_id, []).append(e)
+    submitted = sdg in scope.submissions(cycle.id, institution_id)
+    previous = previous_values(scope, cycle, institution_id, sdg)
+    latest = latest_assessments(scope.session, [r.id for r in records.values()])
+    out = []
+    for m in form.metrics:
+        r = records.get(m.metric)
+        ev = by_record.get(r.id, []) if r else []
+        warn = checks.warnings(m, r.values(), previous.get(m.metric), ev) if r else []
+        review = assessment_view(latest[r.id]) if r is not None and r.id in latest else None
+        out.append(record_view(m, r, ev, submitted, warn, review))
+    return out
+
+
+def progress(scope: Scope, cycle: Cycle, institution_id: str) -> dict:
+    """Per SDG: how many metrics are complete, whether it is submitted; and what blocks eligibility."""
+    scope.institution(institution_id)
+    methodology = methodology_of(cycle)
+    submitted = scope.submissions(cycle.id, institution_id)
+    states: dict[tuple[int, str], str] = {(r.sdg, r.metric): r.state for r in scope.records(cycle.id, institution_id)}
+    sdgs = []
+    for form in forms_of(cycle).values():
+        complete = sum(states.get((form.sdg, m.metric)) == COMPLETE for m in form.metrics)
+        started = sum((form.sdg, m.metric) in states for m in form.metrics)
+        sdgs.append(
+            {
+                "sdg": form.sdg,
+                "label": form.label,
+                "metrics": len(form.metrics),
+                "complete": complete,
+                "started": started,
+                "submitted": form.sdg in submitted,
+                "submitted_at": submitted[form.sdg].submitted_at.isoformat() if form.sdg in submitted else None,
+                "ready": complete == len(form.metrics) and form.sdg not in submitted,
+            }
+        )
+    return {"sdgs": sdgs, "eligibility": eligibility(methodology, set(submitted))}
+
+
+def _require_editable(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str | None = None) -> None:
+    scope.institution(institution_id)
+    scope.require(EDIT, institution_id)
+    record = scope.record(cycle.id, institution_id, sdg, metric) if metric else None
+    if record is not None and record.reopened:  # a reviewer reopened this metric alone, until its revision is due
+        require_writable(scope, cycle, institution_id, record)
+        return
+    require_writable(scope, cycle, institution_id)
+    sub = scope.submissions(cycle.id, institution_id).get(sdg)
+    if sub is not None:
+        raise locked(f"SDG {sdg} was submitted on {sub.submitted_at:%Y-%m-%d} and is locked", "sdg")
+
+
+def check_save(cycle: Cycle, institution_id: str, sdg: int, metric: str, values: dict) -> None:
+    """The build's rules for one record's values (422 naming the field)."""
+    metric_form(cycle, sdg, metric)
+    unknown = set(values) - set(VALUE_FIELDS)
+    if unknown:
+        raise invalid(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
+    checks.check_values(methodology_of(cycle), institution_id, sdg, metric, {f: values.get(f) for f in VALUE_FIELDS})
+
+
+def save_record(
+    scope: Scope,
+    cycle: Cycle,
+    institution_id: str,
+    sdg: int,
+    metric: str,
+    values: dict,
+    version: int,
+    *,
+    complete: bool = False,
+    unavailable: bool = False,
+    acknowledge_warnings: bool = False,
+    checked: bool = False,
+) -> dict:
+    """Save one metric; ``version`` is the one the client read (0: not yet saved). A stale version is a 409.
+
+    ``checked``: the caller has already run :func:`check_save` outside the write transaction, so that the
+    build's validation (pure, a few milliseconds) does not hold the database's write lock.
+    """
+    form = metric_form(cycle, sdg, metric)
+    _require_editable(scope, cycle, institution_id, sdg, metric)
+    if not checked:
+        check_save(cycle, institution_id, sdg, metric, values)
+    values = {f: values.get(f) for f in VALUE_FIELDS}
+    existing = scope.record(cycle.id, institution_id, sdg, metric)
+    evidence = scope.evidence_of([existing.id]) if existing else []
+    warnings = checks.warnings(form, values, previous_values(scope, cycle, institution_id, sdg).get(metric), evidence)
+    if complete:
+        checks.check_complete(form, values, unavailable)
+        if warnings and not acknowledge_warnings:
+            raise invalid(
+                "confirm the warnings to mark this metric complete: " + "; ".join(w["message"] for w in warnings),
+                "acknowledge_warnings",
+            )
+    state = COMPLETE if complete else DRAFT
+    fields = {
+        **values,
+        "unavailable": unavailable,
+        "state": state,
+        "warnings_acknowledged": bool(warnings) and acknowledge_warnings,
+        "updated_at": scope.now,
+        "updated_by": scope.actor.user_id,
+    }
+    before = None
+    if existing is None:
+        if version != 0:
+            raise conflict(f"version {version} is stale: this metric has not been saved yet (version 0)", "version")
+        record = Record(cycle_id=cycle.id, institution_id=institution_id, sdg=sdg, metric=metric, version=1, **fields)
+        scope.session.add(record)
+        try:
+            scope.session.flush()
+        except IntegrityError:
+            raise conflict("someone saved this metric at the same moment: reload and try again", "version") from None
+    else:
+        if existing.version != version:
+            raise conflict(
+                f"version {version} is stale: the metric is at version {existing.version} (saved by someone else)",
+                "version",
+            )
+        before = _snapshot(existing)
+        done = scope.session.execute(
+            update(Record)
+            .where(Record.id == existing.id, Record.version == version)
+            .values({Record.version: version + 1, **_columns(fields)})
+        )
+        if done.rowcount != 1:
+            raise conflict("someone saved this metric at the same moment: reload and try again", "version")
+        for key, value in {**fields, "version": version + 1}.items():  # what was written; no reload needed
+            set_committed_value(existing, key, value)
+        record = existing
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "record.save",
+        "record",
+        record.key,
+        before=before,
+        after=_snapshot(record),
+        cycle_id=cycle.id,
+        institution_id=institution_id,
+    )
+    return record_view(form, record, evidence, False, warnings)
+
+
+def _columns(fields: dict) -> dict:
+    """Keyed by mapped attribute, since the rubric answers' columns have other names (ans_*)."""
+    return {getattr(Record, k): v for k, v in fields.items()}
+
+
+def _snapshot(record: Record) -> dict:
+    return {**record.values(), "unavailable": record.unavailable, "state": record.state, "version": record.version}
+
+
+def submit(scope: Scope, cycle: Cycle, institution_id: str, sdgs: list[int]) -> dict:
+    """The admin signs off SDGs: each must have every metric complete; they are then taken part in and locked."""
+    scope.institution(institution_id)
+    scope.require(SUBMIT, institution_id)
+    require_writable(scope, cycle, institution_id)
+    if not sdgs:
+        raise invalid("name at least one SDG to submit", "sdgs")
+    already = scope.submissions(cycle.id, institution_id)
+    states = {(r.sdg, r.metric): r.state for r in scope.records(cycle.id, institution_id)}
+    for sdg in sorted(set(sdgs)):
+        form = sdg_form(cycle, sdg)
+        if sdg in already:
+            raise conflict(f"SDG {sdg} is already submitted", "sdgs")
+        todo = [m.metric for m in form.metrics if states.get((sdg, m.metric)) != COMPLETE]
+        if todo:
+            raise invalid(f"SDG {sdg} has metrics that are not complete: {', '.join(todo)}", "sdgs")
+    for sdg in sorted(set(sdgs)):
+        scope.session.add(
+            SdgSubmission(
+                cycle_id=cycle.id,
+                institution_id=institution_id,
+                sdg=sdg,
+                submitted_at=scope.now,
+                submitted_by=scope.actor.user_id,
+            )
+        )
+    try:
+        scope.session.flush()
+    except IntegrityError:
+        raise conflict("these SDGs were just submitted by someone else", "sdgs") from None
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "sdg.submit",
+        "institution",
+        f"{cycle.id}/{institution_id}",
+        before={"submitted": sorted(already)},
+        after={"submitted": sorted(set(already) | set(sdgs))},
+        cycle_id=cycle.id,
+        institution_id=institution_id,
+    )
+    return progress(scope, cycle, institution_id)
+
+
+def read_upload(path: Path, methodology: Methodology, institution_id: str) -> tuple[pl.DataFrame, int]:
+    """The institution's own rows, checked by the build's reader and validator (same messages as ``build``)."""
+    table = read_user_table(path, numeric=VALUE_COLUMNS)
+    if "institution_id" in table.frame.columns:
+        ids = table.frame["institution_id"].str.strip_chars()
+        first_bad(
+            table,
+            ids.is_not_null() & (ids != institution_id),
+            f"rows may only be for your institution ({institution_id})",
+            "institution_id",
+        )
+    rows = validate_submissions(table, methodology, pl.DataFrame({"institution_id": [institution_id]}))
+    return rows, table.first_row
+
+
+def upload(
+    scope: Scope, cycle: Cycle, institution_id: str, stream: BinaryIO, filename: str, complete: bool, limit: int
+) -> dict:
+    """Apply a submissions file of the institution's own rows: every row or none."""
+    scope.institution(institution_id)
+    scope.require(EDIT, institution_id)
+    require_writable(scope, cycle, institution_id)
+    name = "".join(c for c in Path(filename).name if c.isalnum() or c in "._- ")[-100:] or "upload.csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        size = 0
+        with path.open("wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(limit)
+                out.write(chunk)
+        try:
+            rows, first_row = read_upload(path, methodology_of(cycle), institution_id)
+        except PortalError:
+            raise
+        except InputError as exc:
+            raise PortalError(exc.message, file=exc.file, row=exc.row, field=exc.field, status=422) from None
+    submitted = scope.submissions(cycle.id, institution_id)
+    existing = {(r.sdg, r.metric): r for r in scope.records(cycle.id, institution_id)}
+    changes, drafts = {}, []
+    for i, row in enumerate(rows.iter_rows(named=True)):
+        sdg, metric = row["sdg"], row["metric"]
+        if sdg in submitted:
+            raise PortalError(
+                f"SDG {sdg} is submitted and locked", file=name, row=first_row + i, field="sdg", status=423
+            )
+        form = metric_form(cycle, sdg, metric)
+        values = {f: row[f] for f in VALUE_FIELDS}
+        record = existing.get((sdg, metric))
+        evidence = scope.evidence_of([record.id]) if record else []
+        state, unavailable = DRAFT, all(v is None for v in values.values())  # an empty row: declared no data
+        if complete:
+            try:
+                checks.check_complete(form, values, unavailable)
+                ready = not checks.warnings(form, values, None, evidence)
+            except PortalError:
+                ready = False
+            state = COMPLETE if ready else DRAFT
+            if not ready:
+                drafts.append(f"{sdg}/{metric}")
+        fields = {**values, "unavailable": unavailable, "state": state, "warnings_acknowledged": False}
+        fields |= {"updated_at": scope.now, "updated_by": scope.actor.user_id}
+        if record is None:
+            record = Record(
+                cycle_id=cycle.id, institution_id=institution_id, sdg=sdg, metric=metric, version=1, **fields
+            )
+            scope.session.add(record)
+            changes[f"{sdg}/{metric}"] = (None, values)
+        else:
+            changes[f"{sdg}/{metric}"] = (record.values(), values)
+            for k, v in fields.items():
+                setattr(record, k, v)
+            record.version += 1
+    try:
+        scope.session.flush()
+    except IntegrityError:
+        raise conflict("someone saved these metrics at the same moment: upload again", "file") from None
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "records.upload",
+        "institution",
+        f"{cycle.id}/{institution_id}",
+        before={k: b for k, (b, _) in changes.items()},
+        after={k: a for k, (_, a) in changes.items()},
+        reason=f"file {name}",
+        cycle_id=cycle.id,
+        institution_id=institution_id,
+    )
+    return {"rows": rows.height, "saved": sorted(changes), "left_as_draft": drafts}

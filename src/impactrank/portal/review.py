@@ -1,0 +1,379 @@
+"""Evidence review: reviewers assigned to (institution, SDG) pairs, conflicts of interest, assessments with the
+methodology's rubric, revision rounds that reopen one metric, and what the export takes as assessed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from impactrank.portal import notify
+from impactrank.portal.audit import record_change
+from impactrank.portal.deadlines import locked
+from impactrank.portal.errors import conflict, invalid, not_found
+from impactrank.portal.forms import EVIDENCE, FIELDS, MetricForm
+from impactrank.portal.models import (
+    REVIEWER,
+    RUBRIC,
+    Assessment,
+    Assignment,
+    Conflict,
+    Cycle,
+    Institution,
+    Record,
+    SdgSubmission,
+    User,
+)
+from impactrank.portal.records import COMPLETE, assessment_view, latest_assessments, metric_form
+from impactrank.portal.tenancy import EDIT, Scope
+
+ACCEPTED, REVISION, REJECTED = "accepted", "revision", "rejected"
+VERDICTS = (ACCEPTED, REVISION, REJECTED)
+ANSWERS = (0.0, 0.5, 1.0)
+
+
+def conflict_reason(session, reviewer: User, institution: Institution) -> str | None:
+    """Why this reviewer may not review this institution, or None."""
+    if reviewer.institution_id == institution.id:
+        return f"{reviewer.email} belongs to {institution.id}"
+    declared = session.scalar(
+        select(Conflict).where(
+            Conflict.reviewer_id == reviewer.id,
+            (Conflict.institution_id == institution.id) | (Conflict.country == institution.country),
+        )
+    )
+    if declared is None:
+        return None
+    what = f"institution {institution.id}" if declared.institution_id else f"country {declared.country}"
+    return f"{reviewer.email} declared a conflict with {what}"
+
+
+def assignment_view(a: Assignment, reviewer_email: str) -> dict:
+    return {
+        "id": a.id,
+        "cycle": a.cycle_id,
+        "institution": a.institution_id,
+        "sdg": a.sdg,
+        "reviewer": reviewer_email,
+        "override_reason": a.override_reason,
+    }
+
+
+def _reviewer(scope: Scope, email: str) -> User:
+    user = scope.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or user.role != REVIEWER or not user.active:
+        raise invalid(f"{email!r} is not an active reviewer", "reviewer")
+    return user
+
+
+def assign(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, email: str, override_reason: str | None) -> dict:
+    """The operator assigns by hand; a conflict needs an explicit override, logged with its reason."""
+    scope.require_operator()
+    inst = scope.institution(institution_id)
+    if sdg not in {s.sdg for s in _forms(cycle)}:
+        raise not_found(f"SDG {sdg} in this cycle's methodology", "sdg")
+    reviewer = _reviewer(scope, email)
+    reason = conflict_reason(scope.session, reviewer, inst)
+    override = (override_reason or "").strip() or None
+    if reason and not override:
+        raise conflict(f"conflict of interest: {reason} (an operator may override with a reason)", "reviewer")
+    existing = scope.session.scalar(
+        select(Assignment).where(
+            Assignment.cycle_id == cycle.id,
+            Assignment.institution_id == institution_id,
+            Assignment.sdg == sdg,
+            Assignment.reviewer_id == reviewer.id,
+        )
+    )
+    if existing is not None:
+        raise conflict(f"{reviewer.email} is already assigned to {institution_id} SDG {sdg}", "reviewer")
+    a = Assignment(
+        cycle_id=cycle.id,
+        institution_id=institution_id,
+        sdg=sdg,
+        reviewer_id=reviewer.id,
+        override_reason=override if reason else None,
+        created_at=scope.now,
+    )
+    scope.session.add(a)
+    scope.session.flush()
+    view = assignment_view(a, reviewer.email)
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "assignment.override" if reason else "assignment.add",
+        "assignment",
+        f"{cycle.id}/{institution_id}/{sdg}#{reviewer.email}",
+        after=view | ({"conflict": reason} if reason else {}),
+        reason=override if reason else None,
+        cycle_id=cycle.id,
+        institution_id=institution_id,
+    )
+    return view
+
+
+def _forms(cycle: Cycle):
+    from impactrank.portal.records import forms_of
+
+    return forms_of(cycle).values()
+
+
+def auto_assign(scope: Scope, cycle: Cycle, per_item: int) -> dict:
+    """Give each submitted (institution, SDG) pair ``per_item`` reviewers without a conflict, least-loaded first."""
+    scope.require_operator()
+    if per_item < 1:
+        raise invalid("--per-item is at least 1", "per_item")
+    pairs = sorted(
+        scope.session.execute(
+            select(SdgSubmission.institution_id, SdgSubmission.sdg).where(SdgSubmission.cycle_id == cycle.id)
+        ).all()
+    )
+    reviewers = list(
+        scope.session.scalars(select(User).where(User.role == REVIEWER, User.active.is_(True)).order_by(User.email))
+    )
+    if not reviewers:
+        raise invalid("there is no active reviewer to assign", "reviewer")
+    current = scope.session.execute(
+        select(Assignment.institution_id, Assignment.sdg, Assignment.reviewer_id).where(Assignment.cycle_id == cycle.id)
+    ).all()
+    taken = {(i, s, r) for i, s, r in current}
+    load = {r.id: 0 for r in reviewers}
+    for _, _, r in current:
+        load[r] = load.get(r, 0) + 1
+    institutions = {i.id: i for i in scope.session.scalars(select(Institution))}
+    declared = scope.session.execute(select(Conflict.reviewer_id, Conflict.institution_id, Conflict.country)).all()
+    barred = {(r.id, r.institution_id) for r in reviewers if r.institution_id}  # read once, not per pair
+    barred |= {(who, inst) for who, inst, _ in declared if inst}
+    barred_country = {(who, country) for who, _, country in declared if country}
+    made, short = [], []
+    for inst, sdg in pairs:
+        have = sum((inst, sdg, r.id) in taken for r in reviewers)
+        free = [
+            r
+            for r in reviewers
+            if (inst, sdg, r.id) not in taken
+            and (r.id, inst) not in barred
+            and (r.id, institutions[inst].country) not in barred_country
+        ]
+        free.sort(key=lambda r: (load[r.id], r.email))
+        for r in free[: max(0, per_item - have)]:
+            scope.session.add(
+                Assignment(cycle_id=cycle.id, institution_id=inst, sdg=sdg, reviewer_id=r.id, created_at=scope.now)
+            )
+            taken.add((inst, sdg, r.id))
+            load[r.id] += 1
+            made.append({"institution": inst, "sdg": sdg, "reviewer": r.email})
+        if have + len(free) < per_item:
+            short.append(f"{inst} SDG {sdg}")
+    result = {"assigned": len(made), "pairs": len(pairs), "short": short, "assignments": made}
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "assignment.auto",
+        "cycle",
+        cycle.id,
+        after=result,
+        cycle_id=cycle.id,
+    )
+    return result
+
+
+def declare_conflict(scope: Scope, institution_id: str | None, country: str | None, note: str | None) -> dict:
+    scope.require_reviewer()
+    if bool(institution_id) == bool(country):
+        raise invalid("declare a conflict with one institution or one country", "institution")
+    if institution_id and scope.session.get(Institution, institution_id) is None:
+        raise not_found("institution", "institution")
+    if country:
+        from impactrank.io.countries import to_alpha2
+
+        code = to_alpha2(country)
+        if code is None:
+            raise invalid(f"unknown country {country!r}", "country")
+        country = code
+    c = Conflict(
+        reviewer_id=scope.actor.user_id,
+        institution_id=institution_id or None,
+        country=country or None,
+        note=note,
+        created_at=scope.now,
+    )
+    scope.session.add(c)
+    scope.session.flush()
+    view = {"id": c.id, "institution": c.institution_id, "country": c.country, "note": c.note}
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "conflict.declare",
+        "conflict",
+        str(c.id),
+        after=view,
+        institution_id=c.institution_id,
+    )
+    return view
+
+
+def _answers(form: MetricForm, verdict: str, answers: dict) -> dict:
+    given = {f: answers.get(f) for f in RUBRIC}
+    if form.kind != EVIDENCE:
+        extra = [f for f, v in given.items() if v is not None]
+        if extra:
+            raise invalid("rubric answers apply only to evidence questions", extra[0])
+        return given
+    if verdict == REVISION:
+        return given
+    for f in FIELDS[EVIDENCE]:
+        if given[f] is None:
+            raise invalid(f"assess {f}: yes (1), partly (0.5) or no (0)", f)
+        if given[f] not in ANSWERS:
+            raise invalid(f"{f} is yes (1), partly (0.5) or no (0)", f)
+    return given
+
+
+def assess(
+    scope: Scope,
+    cycle: Cycle,
+    institution_id: str,
+    sdg: int,
+    metric: str,
+    verdict: str,
+    answers: dict,
+    note: str | None,
+) -> dict:
+    form = metric_form(cycle, sdg, metric)
+    scope.require_reviewer()
+    record = scope.record(cycle.id, institution_id, sdg, metric)
+    if record is None:
+        raise not_found("record", "metric")
+    if cycle.state != "review":
+        raise locked(
+            f"the review of cycle {cycle.id} is {'not open yet' if cycle.state == 'open' else 'closed'}", "cycle"
+        )
+    if sdg not in scope.submissions(cycle.id, institution_id):
+        raise conflict(f"SDG {sdg} is not submitted", "sdg")
+    if record.reopened:
+        raise conflict("the institution has not answered the revision request yet", "metric")
+    if verdict not in VERDICTS:
+        raise invalid(f"verdict is one of {', '.join(VERDICTS)}", "verdict")
+    given = _answers(form, verdict, answers)
+    note = (note or "").strip() or None
+    if verdict in (REVISION, REJECTED) and not note:
+        raise invalid("say why in a note", "note")
+    before = latest_assessments(scope.session, [record.id]).get(record.id)
+    if verdict == REVISION:
+        if record.revision_round >= cycle.review_rounds:
+            raise conflict(f"all {cycle.review_rounds} revision rounds have been used for this metric", "verdict")
+        record.revision_round += 1
+        record.reopened = True
+        record.revision_due = scope.now + timedelta(days=cycle.revision_days)
+        for to in notify.admins_of(scope.session, institution_id):
+            notify.queue(
+                scope.session,
+                to,
+                f"Revision requested: SDG {sdg} {metric} ({cycle.id})",
+                f"A reviewer asks for a revision of SDG {sdg} '{form.label}' for {institution_id} by "
+                f"{record.revision_due:%Y-%m-%d} (round {record.revision_round} of {cycle.review_rounds}):\n\n{note}\n",
+                scope.now,
+            )
+    a = Assessment(
+        record_id=record.id,
+        institution_id=institution_id,
+        reviewer_id=scope.actor.user_id,
+        round=record.revision_round,
+        verdict=verdict,
+        note=note,
+        record_version=record.version,
+        created_at=scope.now,
+        **given,
+    )
+    scope.session.add(a)
+    scope.session.flush()
+    view = assessment_view(a)
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        f"assessment.{verdict}",
+        "assessment",
+        f"{record.key}#assessment-{a.id}",
+        before=assessment_view(before) if before else None,
+        after=view,
+        reason=note,
+        cycle_id=cycle.id,
+        institution_id=institution_id,
+    )
+    return view
+
+
+def resubmit(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str) -> dict:
+    """The institution answers a revision request (an admin or a contributor): the metric relocks for the reviewer."""
+    metric_form(cycle, sdg, metric)
+    scope.institution(institution_id)
+    scope.require(EDIT, institution_id)
+    record = scope.record(cycle.id, institution_id, sdg, metric)
+    if record is None or not record.reopened:
+        raise conflict("this metric has no open revision request", "metric")
+    from impactrank.portal.deadlines import require_writable
+
+    require_writable(scope, cycle, institution_id, record)
+    if record.state != COMPLETE:
+        raise invalid("save the metric as complete before submitting it again", "metric")
+    record.reopened = False
+    for email in scope.session.scalars(
+        select(User.email)
+        .join(Assignment, Assignment.reviewer_id == User.id)
+        .where(Assignment.cycle_id == cycle.id, Assignment.institution_id == institution_id, Assignment.sdg == sdg)
+    ):
+        notify.queue(
+            scope.session,
+            email,
+            f"Revision answered: {institution_id} SDG {sdg} {metric}",
+            f"{institution_id} answered the revision request on SDG {sdg} {metric} ({cycle.id}).\n",
+            scope.now,
+        )
+    record_change(
+        scope.session,
+        scope.actor,
+        scope.now,
+        "record.resubmit",
+        "record",
+        record.key,
+        before={"reopened": True, "round": record.revision_round},
+        after={"reopened": False, "round": record.revision_round, "version": record.version},
+        cycle_id=cycle.id,
+        institution_id=institution_id,
+    )
+    return {"resubmitted": record.key, "round": record.revision_round}
+
+
+def has_review(session, cycle_id: str) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(Assignment).where(Assignment.cycle_id == cycle_id)))
+
+
+def assessed_values(form: MetricForm, record: Record, assessment: Assessment | None) -> dict | None:
+    """What the export carries for a record under review, or None while it is unassessed."""
+    values = record.values()
+    if record.unavailable:
+        return dict.fromkeys(values)  # declared as having no data: nothing to assess
+    if assessment is None or assessment.verdict == REVISION or record.reopened:
+        return None
+    if form.kind == EVIDENCE:
+        return dict.fromkeys(values) | {f: getattr(assessment, f) for f in RUBRIC}
+    return values if assessment.verdict == ACCEPTED else dict.fromkeys(values)
+
+
+def review_status(record: Record | None, assessment: Assessment | None) -> str:
+    if record is None:
+        return "missing"
+    if record.reopened:
+        return "revision requested"
+    if record.unavailable:
+        return "no data"
+    if assessment is None:
+        return "unassessed"
+    if assessment.verdict == REVISION:
+        return "resubmitted"
+    return assessment.verdict

@@ -1,0 +1,126 @@
+"""Signing in and out, who am I, and accepting an invitation."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from impactrank.portal import accounts
+from impactrank.portal.errors import PortalError
+from impactrank.portal.http import SESSION_COOKIE, Portal, action, is_api, local_path
+from impactrank.portal.security import csrf_token
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1000)
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(max_length=1000)
+
+
+def remember(request: Request, portal: Portal, actor) -> None:
+    """What every page shows of the signed-in person, and the CSRF token its forms carry."""
+    request.state.me = {"email": actor.email, "role": actor.role, "institution": actor.institution_id}
+    request.state.csrf = portal.csrf_for(actor)
+
+
+def signed_in(request: Request, portal: Portal, token: str, user, target: str) -> Response:
+    csrf = csrf_token(portal.secret, token)
+    if is_api(request):
+        response: Response = JSONResponse(
+            {"csrf_token": csrf, "user": accounts.user_view(user)}, headers=portal.pages.headers
+        )
+    else:
+        response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=accounts.SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+def register(app: FastAPI, portal: Portal) -> None:
+    pages = portal.pages
+
+    @app.get("/", include_in_schema=False)
+    def home() -> Response:
+        return RedirectResponse("/cycles", status_code=303)
+
+    @app.get("/login", include_in_schema=False)
+    def login_page(request: Request, next: str = "/cycles") -> Response:
+        return pages.html(request, "login.html", {"title": "Sign in", "next": local_path(next, "/cycles")})
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/login",
+        LoginIn,
+        summary="Sign in: sets the session cookie, returns the CSRF token",
+    )
+    def login(request: Request, body: LoginIn, files) -> Response:
+        ip = request.client.host if request.client else "unknown"
+        try:
+            with portal.db.write() as session:
+                token, user = accounts.sign_in(session, body.email, body.password, ip, portal.clock.now())
+        except PortalError as exc:
+            if exc.status == 401:  # counted in a transaction of its own: the sign-in's was rolled back
+                with portal.db.write() as session:
+                    accounts.note_failure(session, body.email.strip().lower(), ip, portal.clock.now())
+            raise
+        return signed_in(request, portal, token, user, local_path(getattr(request.state, "next", None), "/cycles"))
+
+    @action(lambda: portal, app, "POST", "/logout", summary="Sign out: ends this session")
+    def logout(request: Request, body, files) -> Response:
+        with portal.scope(request, write=True) as scope:
+            accounts.sign_out(scope.session, scope.actor, scope.now)
+        response: Response = (
+            JSONResponse({"signed_out": True}, headers=pages.headers)
+            if is_api(request)
+            else RedirectResponse("/login", status_code=303)
+        )
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @pages.page("/me", "me.html", summary="Who is signed in")
+    def me(request: Request) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            a = scope.actor
+            return {"title": "Your account", "email": a.email, "role": a.role, "institution": a.institution_id}
+
+    @pages.page("/invitations/{token}", "invitation.html", summary="An invitation: whose account it opens")
+    def invitation_page(request: Request, token: str) -> dict:
+        with portal.db.read() as session:
+            _, user = accounts.invitation(session, token, portal.clock.now())
+            return {
+                "title": "Accept your invitation",
+                "email": user.email,
+                "role": user.role,
+                "institution": user.institution_id,
+                "_token": token,
+            }
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/invitations/{token}",
+        PasswordIn,
+        summary="Accept an invitation: choose a password, get signed in",
+    )
+    def accept(request: Request, body: PasswordIn, files, token: str) -> Response:
+        with portal.db.write() as session:
+            user = accounts.accept_invitation(session, token, body.password, portal.clock.now())
+            raw = accounts.start_session(session, user, portal.clock.now())
+        return signed_in(request, portal, raw, user, "/cycles")

@@ -1,0 +1,282 @@
+"""The operator's side: a cycle's progress, assignments, deadlines and cycle states, the audit log, exports,
+corrections and the outbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from impactrank.portal import corrections, cycles, notify, records, review
+from impactrank.portal.cycles import cycle_view
+from impactrank.portal.errors import PortalError, not_found
+from impactrank.portal.export import export_files
+from impactrank.portal.history import audit_csv, log_entries
+from impactrank.portal.http import Portal, action
+from impactrank.portal.institutions import institution_view
+from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
+from impactrank.portal.routes_auth import remember
+
+IdPath = Annotated[str, Path(max_length=64)]
+Finite = Annotated[float | None, Field(None, allow_inf_nan=False)]
+EXPORT_FILES = {
+    "institutions.csv": "text/csv; charset=utf-8",
+    "submissions.csv": "text/csv; charset=utf-8",
+    "methodology.yaml": "application/yaml",
+    "manifest.json": "application/json",
+}
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    institution: str = Field(max_length=64)
+    sdg: int = Field(ge=1, le=17)
+    reviewer: str = Field(max_length=320, description="The reviewer's e-mail")
+    override_reason: str | None = Field(None, max_length=1000, description="Required to assign despite a conflict")
+
+
+class AutoAssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    per_item: int = Field(1, ge=1, le=10)
+
+
+class ExtendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    until: str = Field(max_length=20, description="YYYY-MM-DD (end of day, UTC) or YYYY-MM-DDTHH:MM")
+    reason: str = Field(max_length=1000)
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sdg: int = Field(ge=1, le=17)
+    metric: str = Field(max_length=64)
+    value: Finite = None
+    numerator: Finite = None
+    denominator: Finite = None
+    exists: Finite = None
+    evidence: Finite = None
+    public: Finite = None
+    recent: Finite = None
+    reason: str = Field(max_length=2000)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    reason: str = Field(max_length=2000)
+
+
+def register(app: FastAPI, portal: Portal) -> None:
+    pages = portal.pages
+
+    @pages.page("/cycles/{cycle}/progress", "progress.html", summary="A cycle's progress: institutions × SDGs")
+    def progress(request: Request, cycle: IdPath) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            scope.require_operator()
+            c = scope.cycle(cycle)
+            forms = records.forms_of(c)
+            recs = list(scope.session.scalars(select(Record).where(Record.cycle_id == c.id)))
+            latest = records.latest_assessments(scope.session, [r.id for r in recs])
+            submitted = set(
+                scope.session.execute(
+                    select(SdgSubmission.institution_id, SdgSubmission.sdg).where(SdgSubmission.cycle_id == c.id)
+                ).all()
+            )
+            assigned = set(
+                scope.session.execute(
+                    select(Assignment.institution_id, Assignment.sdg).where(Assignment.cycle_id == c.id)
+                ).all()
+            )
+            by_pair: dict[tuple[str, int], list[str]] = {}
+            for r in recs:
+                by_pair.setdefault((r.institution_id, r.sdg), []).append(review.review_status(r, latest.get(r.id)))
+            rows = []
+            for inst in scope.institutions():
+                cells = {}
+                for sdg, form in forms.items():
+                    statuses = by_pair.get((inst.id, sdg), [])
+                    if (inst.id, sdg) not in submitted:
+                        cells[sdg] = "draft" if statuses else ""
+                    elif "revision requested" in statuses:
+                        cells[sdg] = "revision"
+                    elif (inst.id, sdg) not in assigned:
+                        cells[sdg] = "submitted"
+                    elif len(statuses) == len(form.metrics) and all(
+                        s in ("accepted", "rejected", "no data") for s in statuses
+                    ):
+                        cells[sdg] = "accepted"
+                    else:
+                        cells[sdg] = "in review"
+                rows.append(institution_view(inst) | {"sdgs": cells})
+            return {"title": f"Progress — {c.id}", "cycle": cycle_view(c), "sdgs": list(forms), "institutions": rows}
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/assignments",
+        AssignIn,
+        summary="Assign a reviewer by hand (operators)",
+    )
+    def assign(request: Request, body: AssignIn, files, cycle: IdPath) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return review.assign(
+                scope, scope.cycle(cycle), body.institution, body.sdg, body.reviewer, body.override_reason
+            )
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/assignments/auto",
+        AutoAssignIn,
+        summary="Assign reviewers automatically, balancing their load",
+    )
+    def auto(request: Request, body: AutoAssignIn, files, cycle: IdPath) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return review.auto_assign(scope, scope.cycle(cycle), body.per_item)
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/institutions/{institution}/extension",
+        ExtendIn,
+        summary="Extend one institution's deadline (operators)",
+    )
+    def extend(request: Request, body: ExtendIn, files, cycle: IdPath, institution: IdPath) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return cycles.extend(scope, cycle, institution, body.until, body.reason)
+
+    @action(
+        lambda: portal, app, "POST", "/cycles/{cycle}/close", summary="Close submissions; the review opens (operators)"
+    )
+    def close(request: Request, body, files, cycle: IdPath) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return cycle_view(cycles.close_cycle(scope, cycle))
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/publish",
+        summary="Close the review: the cycle is frozen and published",
+    )
+    def publish(request: Request, body, files, cycle: IdPath) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return cycle_view(cycles.close_review(scope, cycle))
+
+    @pages.page("/audit", "audit.html", summary="The audit log, filtered (operators)")
+    def audit(
+        request: Request,
+        cycle: Annotated[str | None, Query(max_length=64)] = None,
+        actor: Annotated[str | None, Query(max_length=320)] = None,
+        action_: Annotated[str | None, Query(alias="action", max_length=64)] = None,
+        institution: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            scope.require_operator()
+            filters = {"cycle": cycle, "actor": actor, "action": action_, "institution": institution}
+            entries = log_entries(scope.session, **filters, limit=1000)
+            return {"title": "Audit log", "filters": filters, "entries": entries}
+
+    def audit_download(request: Request, cycle: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+        with portal.scope(request) as scope:
+            scope.require_operator()
+            data = audit_csv(log_entries(scope.session, cycle=cycle))
+        name = f"audit-{cycle}.csv" if cycle else "audit.csv"
+        return Response(
+            data,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    app.add_api_route("/api/audit.csv", audit_download, methods=["GET"], summary="The audit log as CSV (operators)")
+    app.add_api_route("/audit.csv", audit_download, methods=["GET"], include_in_schema=False)
+
+    @pages.page(
+        "/cycles/{cycle}/exports", "exports.html", summary="What an export of the cycle holds now, and corrections"
+    )
+    def exports(request: Request, cycle: IdPath) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            scope.require_operator()
+            c = scope.cycle(cycle)
+            try:
+                _, manifest = export_files(scope.session, c.id)
+                blocked = None
+            except PortalError as exc:
+                _, manifest = export_files(scope.session, c.id, allow_unassessed=True)
+                blocked = exc.message
+            return {
+                "title": f"Exports — {c.id}",
+                "cycle": cycle_view(c),
+                "manifest": manifest,
+                "blocked": blocked,
+                "files": list(EXPORT_FILES),
+                "corrections": corrections.corrections(scope, c.id),
+            }
+
+    def export_download(request: Request, cycle: IdPath, name: str, allow_unassessed: bool = False) -> Response:
+        if name not in EXPORT_FILES:
+            raise not_found("export file", "name")
+        with portal.scope(request) as scope:
+            scope.require_operator()
+            files, _ = export_files(scope.session, scope.cycle(cycle).id, allow_unassessed)
+        return Response(
+            files[name],
+            media_type=EXPORT_FILES[name],
+            headers={"Content-Disposition": f'attachment; filename="{cycle}-{name}"'},
+        )
+
+    app.add_api_route(
+        "/api/cycles/{cycle}/exports/{name}",
+        export_download,
+        methods=["GET"],
+        summary="Download one export file (operators)",
+    )
+    app.add_api_route("/cycles/{cycle}/exports/{name}", export_download, methods=["GET"], include_in_schema=False)
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/institutions/{institution}/corrections",
+        CorrectionIn,
+        summary="Ask for a correction of published data",
+    )
+    def request_correction(request: Request, body: CorrectionIn, files, cycle: IdPath, institution: IdPath) -> dict:
+        values = body.model_dump(exclude={"sdg", "metric", "reason"})
+        with portal.scope(request, write=True) as scope:
+            return corrections.request_correction(
+                scope, scope.cycle(cycle), institution, body.sdg, body.metric, values, body.reason
+            )
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/corrections/{correction_id}/decision",
+        DecisionIn,
+        summary="Approve or reject a correction (operators)",
+    )
+    def decide(request: Request, body: DecisionIn, files, correction_id: int) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return corrections.decide_correction(scope, correction_id, body.approve, body.reason)
+
+    @pages.page("/outbox", "outbox.html", summary="E-mails sent and waiting (operators)")
+    def outbox(request: Request) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            scope.require_operator()
+            rows = scope.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500))
+            return {
+                "title": "Outbox",
+                "smtp": notify.smtp_settings(scope.session) is not None,
+                "messages": [notify.message_view(m) for m in rows],
+            }

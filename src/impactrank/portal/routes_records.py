@@ -1,0 +1,323 @@
+"""Cycles, an institution's dashboard, the SDG forms and records, evidence, submission and bulk upload."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from impactrank.portal import evidence, records
+from impactrank.portal.cycles import cycle_view, cycles
+from impactrank.portal.deadlines import writable_until
+from impactrank.portal.errors import invalid, not_found
+from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
+from impactrank.portal.http import Portal, action, is_api
+from impactrank.portal.institutions import institution_view
+from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
+from impactrank.portal.routes_auth import remember
+
+Finite = Annotated[float | None, Field(allow_inf_nan=False)]
+SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
+MetricPath = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+IdPath = Annotated[str, Path(max_length=64)]
+
+
+class RecordIn(BaseModel):
+    """The value fields of the submissions format, and the version the client read (0: never saved)."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: Finite = None
+    numerator: Finite = None
+    denominator: Finite = None
+    exists: Finite = None
+    evidence: Finite = None
+    public: Finite = None
+    recent: Finite = None
+    version: int = Field(ge=0)
+    complete: bool = False
+    unavailable: bool = False
+    acknowledge_warnings: bool = False
+
+
+class EvidenceIn(BaseModel):
+    """A URL (JSON or form), or with multipart a ``file`` part beside these fields."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(max_length=300)
+    date: str | None = Field(None, max_length=10, description="YYYY-MM-DD")
+    public: bool = False
+    url: str | None = Field(None, max_length=2000)
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sdgs: list[int] = Field(description="SDG numbers to submit, e.g. [13, 17]")
+
+
+class UploadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    complete: bool = False
+
+
+EVIDENCE_FORM = {
+    "type": "object",
+    "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "title": {"type": "string"},
+        "date": {"type": "string"},
+        "public": {"type": "boolean"},
+    },
+    "required": ["file", "title"],
+}
+UPLOAD_FORM = {
+    "type": "object",
+    "properties": {"file": {"type": "string", "format": "binary"}, "complete": {"type": "boolean"}},
+    "required": ["file"],
+}
+
+
+def base(cycle: str, institution: str) -> str:
+    return f"/cycles/{cycle}/institutions/{institution}"
+
+
+def register(app: FastAPI, portal: Portal) -> None:
+    pages = portal.pages
+
+    def abilities(scope, institution: str) -> dict:
+        a = scope.actor
+        own = a.institution_id == institution
+        return {
+            "edit": own and a.role in (ADMIN, CONTRIBUTOR),
+            "submit": own and a.role == ADMIN,
+            "team": own and a.role == ADMIN,
+            "operator": a.role == OPERATOR,
+        }
+
+    def can_assess(scope, c, row: dict) -> bool:
+        return scope.actor.role == REVIEWER and c.state == "review" and row["state"] == "submitted"
+
+    @pages.page("/cycles", "cycles.html", summary="Cycles and the institutions you can see")
+    def cycles_page(request: Request) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            return {
+                "title": "Collection cycles",
+                "cycles": [cycle_view(c) for c in cycles(scope)],
+                "institutions": [institution_view(i) for i in scope.institutions()],
+            }
+
+    @pages.page("/cycles/{cycle}/institutions/{institution}", "dashboard.html", summary="An institution's dashboard")
+    def dashboard(request: Request, cycle: IdPath, institution: IdPath) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            c = scope.cycle(cycle)
+            inst = scope.institution(institution)
+            state = records.progress(scope, c, institution)
+            return {
+                "title": f"{inst.name} — {c.id}",
+                "cycle": cycle_view(c),
+                "institution": institution_view(inst),
+                "writable_until": writable_until(scope, c, institution),
+                "can": abilities(scope, institution),
+                **state,
+            }
+
+    @pages.page(
+        "/cycles/{cycle}/institutions/{institution}/records", "records.html", summary="The records of an SDG (or all)"
+    )
+    def records_page(
+        request: Request,
+        cycle: IdPath,
+        institution: IdPath,
+        sdg: Annotated[int | None, Query(ge=1, le=17, description="Only this SDG")] = None,
+    ) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            c = scope.cycle(cycle)
+            inst = scope.institution(institution)
+            numbers = [sdg] if sdg is not None else [f.sdg for f in records.forms_of(c).values()]
+            forms = [records.sdg_form(c, n) for n in numbers]
+            rows = [r for n in numbers for r in records.sdg_records(scope, c, institution, n)]
+            return {
+                "title": f"SDG {sdg} — {inst.name}" if sdg else f"All SDGs — {inst.name}",
+                "cycle": cycle_view(c),
+                "institution": institution_view(inst),
+                "sdg": sdg,
+                "sdgs": [{"sdg": f.sdg, "label": f.label} for f in forms],
+                "records": rows,
+                "writable_until": writable_until(scope, c, institution),
+                "can": abilities(scope, institution),
+                "_questions": RUBRIC_QUESTIONS,
+                "_choices": RUBRIC_CHOICES,
+            }
+
+    @pages.page(
+        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}",
+        "record.html",
+        summary="One record with its evidence",
+    )
+    def record_page(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            c = scope.cycle(cycle)
+            inst = scope.institution(institution)
+            records.metric_form(c, sdg, metric)
+            if scope.actor.role == REVIEWER and scope.record(c.id, institution, sdg, metric) is None:
+                raise not_found("record", "metric")  # not among the reviewer's assignments
+            row = next(r for r in records.sdg_records(scope, c, institution, sdg) if r["metric"] == metric)
+            return {
+                "title": f"SDG {sdg} {row['label']} — {inst.name}",
+                "cycle": cycle_view(c),
+                "institution": institution_view(inst),
+                "record": row,
+                "can": abilities(scope, institution) | {"assess": can_assess(scope, c, row)},
+                "_questions": RUBRIC_QUESTIONS,
+                "_choices": RUBRIC_CHOICES,
+            }
+
+    @action(
+        lambda: portal,
+        app,
+        "PUT",
+        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}",
+        RecordIn,
+        summary="Save one metric (a stale version answers 409)",
+    )
+    def save(
+        request: Request, body: RecordIn, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
+    ) -> dict:
+        values = body.model_dump(include=set(records.VALUE_FIELDS))
+        if portal.db.single_writer:  # the build's checks (a few ms) run before SQLite's write lock is taken
+            with portal.scope(request) as scope:
+                scope.institution(institution)
+                records.check_save(scope.cycle(cycle), institution, sdg, metric, values)
+        with portal.scope(request, write=True) as scope:
+            return records.save_record(
+                scope,
+                scope.cycle(cycle),
+                institution,
+                sdg,
+                metric,
+                values,
+                body.version,
+                complete=body.complete,
+                unavailable=body.unavailable,
+                acknowledge_warnings=body.acknowledge_warnings,
+                checked=portal.db.single_writer,
+            )
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/evidence",
+        EvidenceIn,
+        multipart=EVIDENCE_FORM,
+        summary="Add an evidence item: a file (multipart field 'file') or a URL",
+    )
+    def add_evidence(
+        request: Request, body: EvidenceIn, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
+    ) -> dict:
+        upload = files.get("file")
+        if upload is not None and body.url:
+            raise invalid("give a file or a URL, not both", "url")
+        if upload is None and not body.url:
+            raise invalid("give a file (multipart field 'file') or a URL", "file")
+        when = evidence.parse_date(body.date)
+        evidence.check_title(body.title)
+        stored = None
+        if upload is not None:
+            with portal.scope(request, write=True) as scope:  # refuse before receiving the file, not after
+                evidence.check_may_add(scope, scope.cycle(cycle), institution, sdg, metric)
+            stored = portal.files.put(upload.file, upload.filename or "", portal.upload_limit)
+        with portal.scope(request, write=True) as scope:
+            return evidence.add_evidence(
+                scope,
+                scope.cycle(cycle),
+                institution,
+                sdg,
+                metric,
+                title=body.title,
+                when=when,
+                public=body.public,
+                url=body.url,
+                stored=stored,
+                filename=(upload.filename or "")[-255:] if upload else None,
+            )
+
+    @action(
+        lambda: portal,
+        app,
+        "DELETE",
+        "/cycles/{cycle}/institutions/{institution}/evidence/{evidence_id}",
+        summary="Remove an evidence item (before its SDG is submitted)",
+        html_path="/cycles/{cycle}/institutions/{institution}/evidence/{evidence_id}/delete",
+    )
+    def remove_evidence(request: Request, body, files, cycle: IdPath, institution: IdPath, evidence_id: int) -> dict:
+        with portal.scope(request, write=True) as scope:
+            evidence.remove_evidence(scope, scope.cycle(cycle), institution, evidence_id)
+        return {"removed": evidence_id}
+
+    def download(request: Request, evidence_id: int) -> Response:
+        with portal.scope(request) as scope:
+            item = scope.evidence(evidence_id)
+            if item.kind != "file":
+                raise invalid("this evidence item is a URL, not a file", "evidence")
+            stored = scope.session.get(StoredFile, item.file_sha256)
+        return FileResponse(
+            portal.files.path(stored.sha256),
+            media_type=stored.media_type,
+            filename=item.filename or f"evidence-{item.id}",
+            content_disposition_type="attachment",
+            headers={"Content-Security-Policy": "default-src 'none'; sandbox", "Cache-Control": "private, no-store"},
+        )
+
+    app.add_api_route(
+        "/api/evidence/{evidence_id}/file", download, methods=["GET"], summary="Download an evidence file (attachment)"
+    )
+    app.add_api_route("/evidence/{evidence_id}/file", download, methods=["GET"], include_in_schema=False)
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/institutions/{institution}/submit",
+        SubmitIn,
+        summary="Submit SDGs (the institution's admin): they are taken part in and locked",
+    )
+    def submit(request: Request, body: SubmitIn, files, cycle: IdPath, institution: IdPath) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return records.submit(scope, scope.cycle(cycle), institution, body.sdgs)
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/institutions/{institution}/upload",
+        UploadIn,
+        multipart=UPLOAD_FORM,
+        summary="Upload the institution's rows as a submissions CSV or XLSX, applied all or nothing",
+    )
+    def upload(request: Request, body: UploadIn, files, cycle: IdPath, institution: IdPath) -> dict | Response:
+        file = files.get("file")
+        if file is None:
+            raise invalid("send the rows as a multipart field 'file'", "file")
+        with portal.scope(request, write=True) as scope:
+            result = records.upload(
+                scope,
+                scope.cycle(cycle),
+                institution,
+                file.file,
+                file.filename or "",
+                body.complete,
+                portal.upload_limit,
+            )
+        if is_api(request):
+            return result
+        return pages.html(
+            request,
+            "uploaded.html",
+            {"title": "Upload applied", "result": result, "back": base(cycle, institution)},
+        )

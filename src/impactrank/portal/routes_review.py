@@ -1,0 +1,186 @@
+"""The reviewer's side: the review queue, assessments, conflicts they declare; the institution's answer to a
+revision request; and each record's history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import FastAPI, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from impactrank.portal import records, review
+from impactrank.portal.cycles import cycle_view
+from impactrank.portal.errors import forbidden, not_found
+from impactrank.portal.history import record_history
+from impactrank.portal.http import Portal, action
+from impactrank.portal.institutions import institution_view
+from impactrank.portal.models import Assignment, Conflict, Record, SdgSubmission, User
+from impactrank.portal.routes_auth import remember
+
+IdPath = Annotated[str, Path(max_length=64)]
+SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
+MetricPath = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+Answer = Annotated[float | None, Field(None, ge=0, le=1, allow_inf_nan=False)]
+
+
+class AssessIn(BaseModel):
+    """accepted / revision (reopens the metric for the institution) / rejected; evidence questions take the four
+    rubric answers the methodology scores (1 yes, 0.5 partly, 0 no)."""
+
+    model_config = ConfigDict(extra="forbid")
+    verdict: Literal["accepted", "revision", "rejected"]
+    exists: Answer = None
+    evidence: Answer = None
+    public: Answer = None
+    recent: Answer = None
+    note: str | None = Field(None, max_length=5000)
+
+
+class ConflictIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    institution: str | None = Field(None, max_length=64)
+    country: str | None = Field(None, max_length=100)
+    note: str | None = Field(None, max_length=1000)
+
+
+def register(app: FastAPI, portal: Portal) -> None:
+    pages = portal.pages
+
+    @pages.page("/cycles/{cycle}/review", "review_queue.html", summary="The review queue (a reviewer's own, or all)")
+    def queue(request: Request, cycle: IdPath) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            c = scope.cycle(cycle)
+            if scope.actor.role not in ("reviewer", "operator"):
+                raise forbidden("the review queue is for reviewers and operators")
+            query = (
+                select(Assignment, User.email)
+                .join(User, User.id == Assignment.reviewer_id)
+                .where(
+                    Assignment.cycle_id == c.id,
+                    scope.visible_pair(Assignment.cycle_id, Assignment.institution_id, Assignment.sdg),
+                )
+                .order_by(Assignment.institution_id, Assignment.sdg, User.email)
+            )
+            if scope.actor.role == "reviewer":
+                query = query.where(Assignment.reviewer_id == scope.actor.user_id)
+            items = []
+            for a, email in scope.session.execute(query).all():
+                form = records.sdg_form(c, a.sdg)
+                recs = {
+                    r.metric: r
+                    for r in scope.session.scalars(
+                        select(Record).where(
+                            Record.cycle_id == c.id, Record.institution_id == a.institution_id, Record.sdg == a.sdg
+                        )
+                    )
+                }
+                latest = records.latest_assessments(scope.session, [r.id for r in recs.values()])
+                submitted = (
+                    scope.session.scalar(
+                        select(SdgSubmission.id).where(
+                            SdgSubmission.cycle_id == c.id,
+                            SdgSubmission.institution_id == a.institution_id,
+                            SdgSubmission.sdg == a.sdg,
+                        )
+                    )
+                    is not None
+                )
+                statuses = [
+                    review.review_status(
+                        recs.get(m.metric), latest.get(recs[m.metric].id) if m.metric in recs else None
+                    )
+                    for m in form.metrics
+                ]
+                items.append(
+                    review.assignment_view(a, email)
+                    | {
+                        "submitted": submitted,
+                        "metrics": [
+                            {"metric": m.metric, "label": m.label, "status": st}
+                            for m, st in zip(form.metrics, statuses, strict=True)
+                        ],
+                        "to_assess": sum(st in ("unassessed", "resubmitted") for st in statuses) if submitted else 0,
+                    }
+                )
+            return {"title": f"Review queue — {c.id}", "cycle": cycle_view(c), "assignments": items}
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/assessment",
+        AssessIn,
+        summary="Assess a record (an assigned reviewer, while the review is open)",
+    )
+    def assess(
+        request: Request, body: AssessIn, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
+    ) -> dict:
+        with portal.scope(request, write=True) as scope:
+            answers = body.model_dump(include={"exists", "evidence", "public", "recent"})
+            return review.assess(scope, scope.cycle(cycle), institution, sdg, metric, body.verdict, answers, body.note)
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/resubmit",
+        summary="Answer a revision request: the revised metric relocks (the institution's admin)",
+    )
+    def resubmit(
+        request: Request, body, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
+    ) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return review.resubmit(scope, scope.cycle(cycle), institution, sdg, metric)
+
+    @pages.page(
+        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/history",
+        "history.html",
+        summary="A record's history: every change, who, when, before → after, why",
+    )
+    def history(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            c = scope.cycle(cycle)
+            inst = scope.institution(institution)
+            form = records.metric_form(c, sdg, metric)
+            record = scope.record(c.id, institution, sdg, metric)
+            if record is None and scope.actor.role == "reviewer":
+                raise not_found("record", "metric")
+            key = f"{c.id}/{institution}/{sdg}/{metric}"
+            return {
+                "title": f"History — SDG {sdg} {form.label}",
+                "cycle": cycle_view(c),
+                "institution": institution_view(inst),
+                "sdg": sdg,
+                "metric": metric,
+                "entries": record_history(scope.session, key),
+            }
+
+    @pages.page("/conflicts", "conflicts.html", summary="The conflicts of interest you declared (reviewers)")
+    def conflicts(request: Request) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            scope.require_reviewer()
+            rows = scope.session.scalars(
+                select(Conflict).where(Conflict.reviewer_id == scope.actor.user_id).order_by(Conflict.id)
+            )
+            return {
+                "title": "Your conflicts of interest",
+                "conflicts": [
+                    {"id": c.id, "institution": c.institution_id, "country": c.country, "note": c.note} for c in rows
+                ],
+            }
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/conflicts",
+        ConflictIn,
+        summary="Declare a conflict with an institution or a country",
+    )
+    def declare(request: Request, body: ConflictIn, files) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return review.declare_conflict(scope, body.institution, body.country, body.note)

@@ -1,0 +1,121 @@
+"""The institution admin's team page: members and their roles, invitations, API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import FastAPI, Path, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from impactrank.portal import accounts
+from impactrank.portal.http import Portal, action, is_api
+from impactrank.portal.institutions import institution_view
+from impactrank.portal.routes_auth import remember
+from impactrank.portal.tenancy import MANAGE_TEAM
+
+IdPath = Annotated[str, Path(max_length=64)]
+MemberRole = Literal["admin", "contributor", "observer"]
+
+
+class InviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=320)
+    role: MemberRole = "contributor"
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: MemberRole | None = None
+    active: bool | None = None
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=100)
+    role: MemberRole = "contributor"
+
+
+def register(app: FastAPI, portal: Portal) -> None:
+    pages = portal.pages
+
+    def team(request: Request, institution: str) -> dict:
+        with portal.scope(request) as scope:
+            remember(request, portal, scope.actor)
+            inst = scope.institution(institution)
+            scope.require(MANAGE_TEAM, institution)
+            return {
+                "title": f"Team — {inst.name}",
+                "institution": institution_view(inst),
+                "members": [accounts.user_view(u) for u in scope.users(institution)],
+                "tokens": [accounts.token_view(t) for t in scope.tokens(institution)],
+            }
+
+    @pages.page(
+        "/institutions/{institution}/team", "team.html", summary="Members and API tokens (the institution's admin)"
+    )
+    def team_page(request: Request, institution: IdPath) -> dict:
+        return team(request, institution)
+
+    def shown_once(request: Request, institution: str, once: dict) -> Response:
+        return pages.html(request, "team.html", team(request, institution) | {"once": once})
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/institutions/{institution}/invitations",
+        InviteIn,
+        summary="Invite a member (link shown once)",
+    )
+    def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
+        with portal.scope(request, write=True) as scope:
+            root = portal.base_url or str(request.base_url)
+            user, token = accounts.create_user(scope, body.email, body.role, institution, None, invitation_base=root)
+            result = {"user": accounts.user_view(user), "invitation_url": f"{root.rstrip('/')}/invitations/{token}"}
+        if is_api(request):
+            return result
+        return shown_once(
+            request, institution, {"what": f"Invitation for {user.email}", "value": result["invitation_url"]}
+        )
+
+    @action(
+        lambda: portal,
+        app,
+        "PATCH",
+        "/institutions/{institution}/users/{user_id}",
+        MemberIn,
+        summary="Change a member's role or deactivate them",
+        html_path="/institutions/{institution}/users/{user_id}",
+    )
+    def change(request: Request, body: MemberIn, files, institution: IdPath, user_id: int) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return accounts.change_member(scope, institution, user_id, body.role, body.active)
+
+    @action(
+        lambda: portal,
+        app,
+        "POST",
+        "/institutions/{institution}/tokens",
+        TokenIn,
+        summary="Create an API token (shown once)",
+    )
+    def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
+        with portal.scope(request, write=True) as scope:
+            made = accounts.create_token(scope, institution, body.name, body.role)
+        if is_api(request):
+            return {"id": made.id, "name": made.name, "role": made.role, "token": made.token}
+        return shown_once(request, institution, {"what": f"API token {made.name}", "value": made.token})
+
+    @action(
+        lambda: portal,
+        app,
+        "DELETE",
+        "/institutions/{institution}/tokens/{token_id}",
+        summary="Revoke an API token",
+        html_path="/institutions/{institution}/tokens/{token_id}/revoke",
+    )
+    def revoke(request: Request, body, files, institution: IdPath, token_id: int) -> dict:
+        with portal.scope(request, write=True) as scope:
+            accounts.revoke_token(scope, institution, token_id)
+        return {"revoked": token_id}

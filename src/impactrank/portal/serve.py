@@ -1,0 +1,25 @@
+"""The app for each server process, configured through the environment (uvicorn imports it by name)."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+ENV = {
+    "database": "IMPACTRANK_PORTAL_DATABASE",
+    "files": "IMPACTRANK_PORTAL_FILES",
+    "limit": "IMPACTRANK_PORTAL_UPLOAD_LIMIT",
+    "base_url": "IMPACTRANK_PORTAL_BASE_URL",
+}
+
+
+def app_from_environment() -> FastAPI:
+    from impactrank.portal.app import create_app
+
+    return create_app(
+        os.environ[ENV["database"]],
+        os.environ[ENV["files"]],
+        upload_limit=int(os.environ[ENV["limit"]]),
+        base_url=os.environ.get(ENV["base_url"]),
+    )

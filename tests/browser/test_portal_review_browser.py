@@ -1,0 +1,105 @@
+"""The review in headless Chromium: a reviewer requests a revision, the contributor answers it, the reviewer
+accepts; the record's history page shows the three steps."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
+
+from portal_helpers import put
+from portal_pg import free_port
+from portal_world import PASSWORD, make_world, served
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    """A mini-methodology world whose SDG 17 is submitted by A, assigned to the reviewer, under review."""
+    root = tmp_path_factory.mktemp("portal-review")
+    world = make_world(f"sqlite:///{root / 'portal.sqlite'}", root / "files")
+    contributor, admin, operator = world.client("A.contributor"), world.client("A.admin"), world.client("operator")
+    r = contributor.post(
+        "/api/cycles/2025/institutions/A/records/17/reports/evidence",
+        json={"title": "SDG report 2024", "url": "https://alpha.example/report", "public": True},
+    )
+    assert r.status_code == 201
+    assert (
+        put(contributor, "2025", "A", 17, "reports", version=1, exists=1, evidence=1, public=1, recent=0).status_code
+        == 200
+    )
+    assert admin.post("/api/cycles/2025/institutions/A/submit", json={"sdgs": [17]}).status_code == 201
+    assert operator.post("/api/cycles/2025/close").status_code == 201
+    body = {"institution": "A", "sdg": 17, "reviewer": world.users["reviewer"]}
+    assert operator.post("/api/cycles/2025/assignments", json=body).status_code == 201
+    with served(world.app, free_port()) as base:
+        world.base = base
+        yield world
+    world.db.dispose()
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_url("**/cycles")
+
+
+def test_revision_answer_accept_and_history(portal, browser, artifacts):
+    base, record = portal.base, "/cycles/2025/institutions/A/records/17/reports"
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    sign_in(page, base, portal.users["reviewer"])
+    page.click("#queue-2025")
+    page.click("text=SDG reports")
+    page.wait_for_url(f"**{record}")
+    page.check("#verdict-revision")
+    page.fill("#assess-note", "The report is not dated: attach the 2024 edition.")
+    page.click("#assess")
+    page.wait_for_url(f"**{record}")
+    assert "revision" in page.locator("#revision-request").inner_text()
+    page.click("text=Sign out")
+
+    sign_in(page, base, portal.users["A.contributor"])
+    page.goto(f"{base}{record}")
+    assert "attach the 2024 edition" in page.locator("#revision-request").inner_text()
+    page.check("#reports-recent-yes")
+    page.click("#complete-17-reports")
+    page.wait_for_url(f"**{record}")
+    page.click("#resubmit")
+    page.wait_for_url(f"**{record}")
+    assert page.locator("#locked").is_visible()
+    page.click("text=Sign out")
+
+    sign_in(page, base, portal.users["reviewer"])
+    page.goto(f"{base}{record}")
+    for field in ("exists", "evidence", "public", "recent"):
+        page.check(f"#assess-{field}-yes")
+    page.check("#verdict-accepted")
+    page.click("#assess")
+    page.wait_for_url(f"**{record}")
+    assert "accepted" in page.locator("#review-verdict").inner_text()
+    page.click("#history-link")
+    page.wait_for_url(f"**{record}/history")
+    actions = page.locator("#history td.action").all_inner_texts()
+    steps = [
+        a for a in actions if a in ("assessment.revision", "record.save", "record.resubmit", "assessment.accepted")
+    ]
+    assert steps[-4:] == ["assessment.revision", "record.save", "record.resubmit", "assessment.accepted"]
+    text = page.locator("#history").inner_text()
+    assert "attach the 2024 edition" in text and portal.users["A.contributor"] in text
+    page.screenshot(path=str(artifacts / "portal-history.png"), full_page=True)
+    page.click("text=Sign out")
+
+    sign_in(page, base, portal.users["operator"])
+    page.goto(f"{base}/cycles/2025/progress")
+    assert page.locator("#progress tbody tr").first.locator("td.p-accepted").count() == 1
+    page.screenshot(path=str(artifacts / "portal-progress.png"), full_page=True)
+    assert errors == []

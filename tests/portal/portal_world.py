@@ -1,0 +1,136 @@
+"""The portal tests' world: two institutions (A in France, B in Germany), an operator, a reviewer, and an admin,
+a contributor and an observer of each institution, with an open cycle under the hand-computable mini
+methodology; its clock is a plain object the test moves."""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+START = datetime(2025, 10, 1, 9, 0)
+CLOSES = "2025-11-11"
+
+
+class TestClock:
+    """The portal's clock in tests: stands still until moved."""
+
+    __test__ = False
+
+    def __init__(self, now: datetime = START) -> None:
+        self.t = now
+
+    def now(self) -> datetime:
+        return self.t
+
+    def advance(self, **delta) -> None:
+        self.t += timedelta(**delta)
+
+
+@dataclass
+class World:
+    url: str
+    files: Path
+    clock: TestClock
+    db: object
+    app: object
+    users: dict[str, str] = field(default_factory=dict)  # name → e-mail
+    cycle: str = "2025"
+
+    def client(self, who: str | None = None, https: bool = False) -> TestClient:
+        c = TestClient(self.app, base_url="https://testserver" if https else "http://testserver")
+        if who is not None:
+            r = c.post("/api/login", json={"email": self.users[who], "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        return c
+
+    def table(self, name: str) -> list[tuple]:
+        with self.db.engine.connect() as conn:
+            return sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {name}"))), key=repr)
+
+    def snapshot(self) -> dict[str, list[tuple]]:
+        return {t: self.table(t) for t in sa.inspect(self.db.engine).get_table_names() if t != "alembic_version"}
+
+    def audit_count(self) -> int:
+        with self.db.engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM audit_log")).scalar_one()
+
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini.yaml"
+
+
+_HASHES: dict[str, str] = {}
+
+
+def _hash_once(password: str) -> str:
+    """argon2 costs ~0.2 s a hash here: the world's accounts share one real hash of their one password."""
+    from impactrank.portal.security import hash_password
+
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+    return _HASHES[password]
+
+
+def make_world(url: str, files: Path, methodology: str = str(MINI)) -> World:
+    from unittest import mock
+
+    from impactrank.portal import accounts
+    from impactrank.portal.app import create_app
+    from impactrank.portal.cycles import open_cycle
+    from impactrank.portal.db import Database
+    from impactrank.portal.initialise import initialise
+    from impactrank.portal.institutions import add_institution
+    from impactrank.portal.tenancy import COMMAND_LINE, Scope
+
+    clock = TestClock()
+    db = Database(url)
+    initialise(db, clock.now())
+    users = {"operator": "op@network.org", "reviewer": "rev@network.org"}
+    with db.write() as session:
+        scope = Scope(session, COMMAND_LINE, clock.now())
+        add_institution(scope, "A", "Alpha University", "France")
+        add_institution(scope, "B", "Beta Institute", "DE")
+        with mock.patch.object(accounts, "hash_password", _hash_once):
+            accounts.create_user(scope, users["operator"], "operator", None, PASSWORD)
+            accounts.create_user(scope, users["reviewer"], "reviewer", None, PASSWORD)
+            for inst in ("A", "B"):
+                for role in ("admin", "contributor", "observer"):
+                    email = f"{role}@{inst.lower()}.edu"
+                    accounts.create_user(scope, email, role, inst, PASSWORD)
+                    users[f"{inst}.{role}"] = email
+        open_cycle(scope, "2025", methodology, CLOSES)
+    app = create_app(db, files, clock=clock, upload_limit=256 * 1024)
+    return World(url, files, clock, db, app, users)
+
+
+@contextmanager
+def served(app, port: int) -> Iterator[str]:
+    """The app under uvicorn in a thread on 127.0.0.1:port (for the browser); yields the base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the portal did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

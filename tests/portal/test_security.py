@@ -1,0 +1,237 @@
+"""CSRF, sign-in throttling, upload limits and content checks, attachments, invitations, headers, cookies,
+password and token storage, on both databases."""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from portal_helpers import HTML_AS_PDF, PDF, pdf_file, put
+from portal_world import PASSWORD
+
+EVIDENCE = "/api/cycles/2025/institutions/A/records/1/policy/evidence"
+
+
+def stored_files(world) -> list:
+    objects = world.files / "objects"
+    return sorted(p for p in objects.rglob("*") if p.is_file()) if objects.exists() else []
+
+
+def test_csrf_is_required_for_cookie_sessions(world):
+    c = world.client("A.contributor")
+    token = c.headers.pop("X-CSRF-Token")
+    assert put(c, "2025", "A", 1, "pubs", value=5).status_code == 403
+    c.headers["X-CSRF-Token"] = "0" * 64
+    r = put(c, "2025", "A", 1, "pubs", value=5)
+    assert r.status_code == 403 and r.json()["field"] == "csrf_token"
+    r = c.post(
+        "/cycles/2025/institutions/A/records/1/pubs", data={"value": "5", "version": "0"}, follow_redirects=False
+    )
+    assert r.status_code == 403
+    assert world.table("record") == []
+    c.headers["X-CSRF-Token"] = token
+    assert put(c, "2025", "A", 1, "pubs", value=5).status_code == 200
+    r = c.post(
+        "/cycles/2025/institutions/A/records/1/pubs",
+        data={"value": "6", "version": "1", "csrf_token": token, "next": "/x"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/x"
+
+
+def test_sign_in_is_throttled_per_account(world):
+    c = world.client()
+    for _ in range(5):
+        r = c.post("/api/login", json={"email": world.users["A.admin"], "password": "wrong password"})
+        assert r.status_code == 401 and r.json()["field"] == "password"
+    r = c.post("/api/login", json={"email": world.users["A.admin"], "password": PASSWORD})
+    assert r.status_code == 429  # even the right password waits
+    assert c.post("/api/login", json={"email": world.users["B.admin"], "password": PASSWORD}).status_code == 200
+    world.clock.advance(minutes=16)
+    assert c.post("/api/login", json={"email": world.users["A.admin"], "password": PASSWORD}).status_code == 200
+
+
+def test_oversize_upload_is_refused_while_streaming(world):
+    c = world.client("A.contributor")
+    big = b"%PDF-1.4\n" + b"0" * (300 * 1024)
+    r = c.post(EVIDENCE, data={"title": "big"}, files=pdf_file("big.pdf", big))
+    assert r.status_code == 413 and "content-security-policy" in r.headers
+
+    def chunks():  # no Content-Length: the limit is counted as the body arrives
+        boundary = b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n\r\n'
+        yield boundary
+        for _ in range(100):
+            yield b"%PDF" + b"0" * 8192
+
+    r = c.post(EVIDENCE, content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 413
+    assert stored_files(world) == [] and world.table("evidence_item") == []
+
+
+def test_content_must_match_the_name(world):
+    c = world.client("A.contributor")
+    r = c.post(EVIDENCE, data={"title": "fake"}, files=pdf_file("policy.pdf", HTML_AS_PDF))
+    assert r.status_code == 415 and r.json()["field"] == "file" and "HTML" in r.json()["error"]
+    r = c.post(EVIDENCE, data={"title": "exe"}, files={"file": ("tool.exe", b"MZ\x90\x00", "application/octet-stream")})
+    assert r.status_code == 415
+    r = c.post(
+        EVIDENCE,
+        data={"title": "csv with markup"},
+        files={"file": ("a.csv", b"a,b\n<script>x</script>,1\n", "text/csv")},
+    )
+    assert r.status_code == 415
+    assert stored_files(world) == [] and world.table("evidence_item") == []
+    assert (
+        c.post(
+            EVIDENCE, data={"title": "ok"}, files={"file": ("a.csv", b"year,value\n2024,3\n", "text/csv")}
+        ).status_code
+        == 201
+    )
+
+
+def test_files_are_attachments_for_allowed_users_only(world):
+    c = world.client("A.contributor")
+    r = c.post(EVIDENCE, data={"title": "Policy"}, files=pdf_file("<b>policy</b>.pdf"))
+    item = r.json()
+    assert item["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert stored_files(world) == [world.files / "objects" / item["sha256"][:2] / item["sha256"][2:]]
+    observer = world.client("A.observer")
+    r = observer.get(item["download"])
+    assert r.status_code == 200 and r.content == PDF
+    assert r.headers["content-disposition"].startswith("attachment;")
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.headers["x-content-type-options"] == "nosniff" and "sandbox" in r.headers["content-security-policy"]
+    assert world.client().get(item["download"]).status_code == 401
+    assert world.client("B.admin").get(item["download"]).status_code == 404
+
+
+def test_invitations_expire_and_are_single_use(world):
+    admin = world.client("A.admin")
+    first = admin.post("/api/institutions/A/invitations", json={"email": "new1@a.edu"}).json()["invitation_url"]
+    second = admin.post("/api/institutions/A/invitations", json={"email": "new2@a.edu"}).json()["invitation_url"]
+    path1, path2 = first.split("testserver")[1], second.split("testserver")[1]
+    c = world.client()
+    assert c.post("/api" + path1, json={"password": "short"}).json()["field"] == "password"
+    assert c.post("/api" + path1, json={"password": "long enough pw"}).status_code == 200
+    assert world.client().post("/api" + path1, json={"password": "another password"}).status_code == 410
+    world.clock.advance(days=8)
+    r = world.client().post("/api" + path2, json={"password": "long enough pw"})
+    assert r.status_code == 410 and "expired" in r.json()["error"]
+    assert world.client().post("/api/invitations/not-a-token", json={"password": "long enough pw"}).status_code == 404
+    with world.db.engine.connect() as conn:
+        hashes = conn.execute(sa.text("SELECT token_hash FROM invitation")).scalars().all()
+    assert (
+        path1.rsplit("/", 1)[1] not in hashes and hashlib.sha256(path1.rsplit("/", 1)[1].encode()).hexdigest() in hashes
+    )
+
+
+def test_headers_on_every_response(world):
+    c = world.client("A.admin")
+    responses = [
+        c.get("/cycles"),
+        c.get("/api/cycles"),
+        c.get("/no/such/page"),
+        c.get("/api/cycles/2025/institutions/A/records?sdg=99"),
+        world.client().get("/cycles", follow_redirects=False),
+        c.get("/docs"),
+        c.post("/api/cycles/2025/institutions/A/submit", json={"sdgs": "x"}),
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 404, 422, 303, 200, 422]
+    for r in responses:
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_session_cookie_flags(world):
+    r = world.client().post("/api/login", json={"email": world.users["A.admin"], "password": PASSWORD})
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    r = world.client(https=True).post("/api/login", json={"email": world.users["A.admin"], "password": PASSWORD})
+    assert "secure" in r.headers["set-cookie"].lower()
+
+
+def test_passwords_tokens_and_secret_are_stored_safely(world):
+    with world.db.engine.connect() as conn:
+        hashes = conn.execute(sa.text("SELECT password_hash FROM portal_user")).scalars().all()
+        secret = conn.execute(sa.text("SELECT value FROM setting WHERE key = 'secret_key'")).scalar_one()
+    assert hashes and all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
+    assert len(secret) == 64
+
+    admin = world.client("A.admin")
+    made = admin.post("/api/institutions/A/tokens", json={"name": "script", "role": "contributor"}).json()
+    with world.db.engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT token_hash FROM api_token")).scalar_one()
+    assert stored == hashlib.sha256(made["token"].encode()).hexdigest()
+    script = world.client()
+    script.headers["Authorization"] = f"Bearer {made['token']}"
+    assert put(script, "2025", "A", 1, "pubs", value=3).status_code == 200  # no cookie, so no CSRF token needed
+    assert script.post("/api/cycles/2025/institutions/A/submit", json={"sdgs": [1]}).status_code == 403
+    assert admin.delete(f"/api/institutions/A/tokens/{made['id']}").status_code == 200
+    assert put(script, "2025", "A", 1, "pubs", value=4, version=1).status_code == 401
+    observer_token = admin.post("/api/institutions/A/tokens", json={"name": "read", "role": "observer"}).json()["token"]
+    script.headers["Authorization"] = f"Bearer {observer_token}"
+    assert script.get("/api/cycles/2025/institutions/A/records?sdg=1").status_code == 200
+    assert put(script, "2025", "A", 1, "pubs", value=4, version=1).status_code == 403
+
+
+def test_team_routes_name_the_bad_field(world):
+    admin = world.client("A.admin")
+    member = next(m for m in admin.get("/api/institutions/A/team").json()["members"] if m["role"] == "contributor")
+    before = world.snapshot()
+    cases = [
+        ("POST", "/api/institutions/A/invitations", {"email": "not an address"}, "email"),
+        ("POST", "/api/institutions/A/invitations", {"email": "x@a.edu", "role": "operator"}, "role"),
+        ("POST", "/api/institutions/A/invitations", {"email": world.users["B.admin"]}, "email"),
+        ("POST", "/api/institutions/A/tokens", {"name": " "}, "name"),
+        ("PATCH", f"/api/institutions/A/users/{member['id']}", {}, "role"),
+        ("PATCH", f"/api/institutions/A/users/{member['id']}", {"role": "operator"}, "role"),
+        ("PATCH", f"/api/institutions/A/users/{member['id']}", {"active": "maybe"}, "active"),
+    ]
+    for method, url, body, field in cases:
+        r = admin.request(method, url, json=body)
+        assert 400 <= r.status_code < 500 and r.json()["field"] == field, (url, body, r.text)
+    assert world.snapshot() == before
+
+
+def test_deactivated_member_is_signed_out(world):
+    contributor = world.client("A.contributor")
+    admin = world.client("A.admin")
+    member = next(m for m in admin.get("/api/institutions/A/team").json()["members"] if m["role"] == "contributor")
+    assert admin.patch(f"/api/institutions/A/users/{member['id']}", json={"active": False}).status_code == 200
+    assert contributor.get("/api/cycles").status_code == 401
+    assert (
+        world.client()
+        .post("/api/login", json={"email": world.users["A.contributor"], "password": PASSWORD})
+        .status_code
+        == 401
+    )
+    me = next(m for m in admin.get("/api/institutions/A/team").json()["members"] if m["role"] == "admin")
+    assert admin.patch(f"/api/institutions/A/users/{me['id']}", json={"role": "observer"}).status_code == 403
+
+
+def test_prune_removes_only_old_unreferenced_files(world, capsys, monkeypatch):
+    import os
+    import sys
+
+    from impactrank.cli import main
+
+    c = world.client("A.contributor")
+    kept = c.post(EVIDENCE, data={"title": "kept"}, files=pdf_file()).json()["sha256"]
+    orphan = world.files / "objects" / "ab" / ("c" * 62)
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"%PDF-1.4 from an upload whose transaction never committed")
+    fresh = world.files / "objects" / "cd" / ("e" * 62)
+    fresh.parent.mkdir(exist_ok=True)
+    fresh.write_bytes(b"%PDF-1.4 an upload committing right now")
+    partial = world.files / "incoming" / "tmpabc"
+    partial.write_bytes(b"%PDF-1.4 cut")
+    for path in (orphan, partial, world.files / "objects" / kept[:2] / kept[2:]):
+        os.utime(path, (0, 0))
+    argv = ["impactrank", "portal", "files", "prune", "--database", world.url, "--files", str(world.files)]
+    monkeypatch.setattr(sys, "argv", argv)
+    try:
+        main()
+    except SystemExit as done:
+        assert done.code == 0
+    assert "removed 1 unreferenced files and 1 partial uploads" in capsys.readouterr().out
+    assert stored_files(world) == sorted([fresh, world.files / "objects" / kept[:2] / kept[2:]])
