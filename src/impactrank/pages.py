@@ -9,6 +9,7 @@ Nothing here knows about the dashboard or the portal: both register their pages 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import inspect
 import math
@@ -46,7 +47,9 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else float(value)
-    return value
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    return str(value)  # anything else (a decimal, a path) as its text
 
 
 def is_api(request: Request, prefix: str = "/api") -> bool:
@@ -61,7 +64,7 @@ class Pages:
         self.globals: Callable[[Request], dict] = lambda request: {}
 
     def html(self, request: Request, template: str, ctx: dict, status: int = 200) -> HTMLResponse:
-        body = self.env.get_template(template).render(**self.globals(request), **ctx)
+        body = self.env.get_template(template).render(**self.globals(request), request=request, **ctx)
         return HTMLResponse(body, status_code=status)
 
     def json(self, ctx: Any, status: int = 200) -> JSONResponse:

@@ -126,3 +126,15 @@ def test_invite_fill_sdg13_with_a_pdf_submit_and_lock(portal, browser, artifacts
     assert Path(download.value.path()).read_bytes() == PDF
     admin.screenshot(path=str(artifacts / "portal-locked-record.png"), full_page=True)
     assert errors == []
+
+
+def test_api_docs_render_the_portal_spec(portal, browser):
+    page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto(f"{portal.base}/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = [p.replace("\u200b", "") for p in page.locator(".opblock-summary-path").all_inner_texts()]
+    assert "/api/login" in paths and len(paths) > 20
+    assert not [m for m in console if "Content Security Policy" in m]
+    page.close()

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,21 +17,21 @@ from jinja2 import Environment, PackageLoader
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from impactrank.apidocs import swagger_asset
 from impactrank.errors import InputError
+from impactrank.pages import Pages
 from impactrank.portal import accounts, notify
 from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
 from impactrank.portal.files import DEFAULT_LIMIT, FileStore
 from impactrank.portal.http import BodyLimit, Portal, SecurityHeaders, is_api, local_path
-from impactrank.portal.render import Pages
 
 STATIC = {
     "portal.css": "text/css; charset=utf-8",
     "portal.js": "application/javascript",
     "docs.js": "application/javascript",
 }
-SWAGGER = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css"}
 
 
 def create_app(
@@ -79,7 +78,8 @@ def create_app(
     def page_globals(request: Request) -> dict:
         return {"me": getattr(request.state, "me", None), "csrf": getattr(request.state, "csrf", None)}
 
-    pages = Pages(app, env, {}, globals_of=page_globals)
+    pages = Pages(app, env)
+    pages.globals = page_globals
     portal.pages = pages
     app.state.portal = portal
     app.add_middleware(BodyLimit, upload_limit=upload_limit)
@@ -131,12 +131,7 @@ def create_app(
     async def docs(request: Request) -> HTMLResponse:
         return pages.html(request, "docs.html", {"title": "API"})
 
-    @app.get("/static/swagger/{name}", include_in_schema=False)
-    async def swagger_asset(name: str) -> Response:
-        if name not in SWAGGER:
-            raise StarletteHTTPException(404)
-        path = Path(swagger_ui_bundle.swagger_ui_path) / name
-        return Response(path.read_bytes(), media_type=SWAGGER[name], headers={"Cache-Control": "public, max-age=86400"})
+    app.get("/static/swagger/{name}", include_in_schema=False)(swagger_asset)
 
     @app.get("/static/{name}", include_in_schema=False)
     async def static(name: str) -> Response:

@@ -17,12 +17,12 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from impactrank.pages import Pages
 from impactrank.portal import accounts
 from impactrank.portal.clock import Clock
 from impactrank.portal.db import Database
 from impactrank.portal.errors import PortalError, forbidden, invalid
 from impactrank.portal.files import FileStore, too_large
-from impactrank.portal.render import Pages
 from impactrank.portal.security import csrf_matches, csrf_token
 from impactrank.portal.tenancy import Actor, Scope
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from impactrank.io.countries import to_alpha2
+from impactrank.countries import to_alpha2
 from impactrank.portal.audit import record_change
 from impactrank.portal.errors import conflict, invalid
 from impactrank.portal.models import Institution

@@ -187,7 +187,7 @@ def declare_conflict(scope: Scope, institution_id: str | None, country: str | No
     if institution_id and scope.session.get(Institution, institution_id) is None:
         raise not_found("institution", "institution")
     if country:
-        from impactrank.io.countries import to_alpha2
+        from impactrank.countries import to_alpha2
 
         code = to_alpha2(country)
         if code is None:

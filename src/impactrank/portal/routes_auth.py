@@ -32,9 +32,7 @@ def remember(request: Request, portal: Portal, actor) -> None:
 def signed_in(request: Request, portal: Portal, token: str, user, target: str) -> Response:
     csrf = csrf_token(portal.secret, token)
     if is_api(request):
-        response: Response = JSONResponse(
-            {"csrf_token": csrf, "user": accounts.user_view(user)}, headers=portal.pages.headers
-        )
+        response: Response = JSONResponse({"csrf_token": csrf, "user": accounts.user_view(user)})
     else:
         response = RedirectResponse(target, status_code=303)
     response.set_cookie(
@@ -85,9 +83,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             accounts.sign_out(scope.session, scope.actor, scope.now)
         response: Response = (
-            JSONResponse({"signed_out": True}, headers=pages.headers)
-            if is_api(request)
-            else RedirectResponse("/login", status_code=303)
+            JSONResponse({"signed_out": True}) if is_api(request) else RedirectResponse("/login", status_code=303)
         )
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

@@ -1,9 +1,7 @@
-"""Static files and the offline API docs (Swagger UI 5, which reads OpenAPI 3.1, from the fastapi-offline
-package; Plotly's JavaScript from the installed package)."""
+"""Static files, the offline API docs and Plotly's JavaScript (from the installed package)."""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,14 +9,10 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from impactrank.apidocs import swagger_asset
 from impactrank.web.middleware import SECURITY_HEADERS, with_inline_scripts
 
 STATIC_FILES = {"style.css": "text/css; charset=utf-8", "app.js": "application/javascript"}
-SWAGGER_FILES = {
-    "swagger-ui-bundle.js": "application/javascript",
-    "swagger-ui.css": "text/css",
-    "favicon.png": "image/png",
-}
 
 
 def register(app: FastAPI) -> None:
@@ -38,15 +32,7 @@ def register(app: FastAPI) -> None:
         policy = with_inline_scripts(SECURITY_HEADERS["Content-Security-Policy"], html)
         return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
-    @app.get("/static/swagger/{name}", include_in_schema=False)
-    def swagger_asset(name: str) -> Response:
-        if name not in SWAGGER_FILES:
-            raise StarletteHTTPException(404)
-        return Response(
-            files("fastapi_offline").joinpath("static", name).read_bytes(),
-            media_type=SWAGGER_FILES[name],
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+    app.get("/static/swagger/{name}", include_in_schema=False)(swagger_asset)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:

@@ -1,0 +1,74 @@
+"""The page mechanism on its own: one function, its context as HTML through a template and as JSON."""
+
+from __future__ import annotations
+
+import enum
+import math
+import warnings
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from jinja2 import DictLoader, Environment
+
+from impactrank.pages import Pages, jsonable
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+def test_one_context_two_renderings():
+    app = FastAPI()
+    env = Environment(
+        loader=DictLoader({"t.html": "<h1>{{ title }}</h1>{{ _secret }}{{ n * 2 }} {{ who }} {{ request.url.path }}"}),
+        autoescape=True,
+    )
+    pages = Pages(app, env)
+    pages.globals = lambda request: {"who": "<anon>"}
+
+    @pages.page("/things/{n}", "t.html", summary="A thing")
+    def thing(request: Request, n: int):
+        if n == 0:
+            return PlainTextResponse("none")  # a page may answer with a response of its own
+        return {"title": "<Thing>", "n": n, "_secret": "for the template only"}
+
+    client = TestClient(app)
+    html = client.get("/things/21")
+    assert html.text == "<h1>&lt;Thing&gt;</h1>for the template only42 &lt;anon&gt; /things/21"
+    assert client.get("/api/things/21").json() == {"title": "<Thing>", "n": 21}
+    assert client.get("/api/things/x").status_code == 422  # the function's own parameter types apply to both
+    assert client.get("/things/0").text == client.get("/api/things/0").text == "none"
+    assert list(app.openapi()["paths"]) == ["/api/things/{n}"]
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@dataclass
+class Row:
+    name: str
+    score: float
+
+
+def test_jsonable_gives_plain_json_values():
+    value = {
+        "frame": pl.DataFrame({"a": [1, None], "b": [1.5, math.nan]}),
+        "row": Row("x", math.inf),
+        "when": date(2026, 11, 30),
+        "tags": ("a", "b"),
+        "colour": Colour.RED,
+        "_hidden": 1,
+        3: {"_also": 1, "kept": True},
+    }
+    assert jsonable(value) == {
+        "frame": [{"a": 1, "b": 1.5}, {"a": None, "b": None}],
+        "row": {"name": "x", "score": None},
+        "when": "2026-11-30",
+        "tags": ["a", "b"],
+        "colour": "red",
+        "3": {"kept": True},
+    }
