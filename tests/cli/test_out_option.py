@@ -135,12 +135,16 @@ def test_evaluate_writes_the_format_its_suffix_names(monkeypatch, capsys, tmp_pa
         ("audit", "-e", "2021", "--out", "audit.md"),
         ("uncertainty", "-e", "2021", "--runs", "4", "--out", "ranks.csv"),
         ("demo", "--out", "demo.csv"),
+        ("portal", "export", "--cycle", "2021", "--out", "export.csv"),
+        ("portal", "audit", "--out", "audit.xlsx"),
     ],
     ids=lambda a: " ".join(map(str, a[:2])),
 )
 def test_a_wrong_out_is_refused_before_any_work(demo_build, monkeypatch, capsys, tmp_path, args):
     monkeypatch.chdir(tmp_path)
     extra = ("-w", demo_build.workspace) if args[0] in ("report", "institutions", "audit", "uncertainty") else ()
+    if args[0] == "portal":
+        extra = ("--database", f"sqlite:///{tmp_path / 'none.sqlite'}")
     code, text = run_main(monkeypatch, capsys, *args, *extra)
     assert code == 2, text
     assert "--out" in text and "Traceback" not in text

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from impactrank.cli.common import app, console, console_err
+from impactrank.cli.common import app, console, console_err, out_dir, out_format
 from impactrank.errors import InputError
 
 portal_app = typer.Typer(
@@ -394,6 +394,7 @@ def export(
     """Write the cycle's submitted SDGs (assessed, in a reviewed cycle) in the format `impactrank build` reads."""
     from impactrank.portal.export import export_cycle
 
+    out_dir(out)
     with _database(database) as db, db.read() as session:
         manifest = export_cycle(session, cycle, out, allow_unassessed)
     counts = manifest["counts"]
@@ -426,8 +427,7 @@ def audit(
     from impactrank.io.atomic import write_bytes_atomic
     from impactrank.portal.history import audit_csv, log_entries
 
-    if out.suffix.lower() != ".csv":
-        raise InputError(f"--out must end in .csv, not {out.name!r}", field="out")
+    out_format(out, ("csv",))
     with _database(database) as db, db.read() as session:
         if cycle is not None:
             from impactrank.portal.models import Cycle
