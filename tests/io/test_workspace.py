@@ -82,3 +82,38 @@ def test_a_workspace_from_before_a_new_column_still_opens(built):
     with Workspace(path) as ws:
         ws.save(edition)
         assert ws.load("2021").overall.equals(edition.overall)
+
+
+def test_each_save_is_a_new_revision_and_remove_takes_every_row(built):
+    edition, path = built
+    with Workspace(path) as ws:
+        ws.save(dataclasses.replace(edition, id="2022", year=2022))
+        first = ws.revisions()
+        ws.save(edition)
+        second = ws.revisions()
+        assert first.keys() == second.keys() == {"2021", "2022"}
+        assert first["2021"] != second["2021"] and first["2022"] == second["2022"]
+        ws.remove("2021")
+        assert ws.revisions() == {"2022": second["2022"]}
+        counts = {
+            t: ws.con.execute(f'SELECT count(*) FROM "{t}" WHERE edition = ?', ["2021"]).fetchone()[0]
+            for t in ws._stored
+        }
+        assert set(counts.values()) == {0}
+        with pytest.raises(InputError, match=r"no edition '2021'.*editions: 2022"):
+            ws.remove("2021")
+
+
+def test_a_workspace_from_before_revisions_still_tells_editions_apart(built):
+    import duckdb
+
+    edition, path = built
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE editions DROP COLUMN revision")
+    con.close()
+    with Workspace(path, read_only=True) as ws:
+        old = ws.revisions()
+    assert list(old) == ["2021"] and len(old["2021"]) == 64
+    with Workspace(path) as ws:  # opened for writing, it gains the column
+        ws.save(edition)
+        assert ws.con.execute("SELECT revision FROM editions").fetchone()[0] is not None

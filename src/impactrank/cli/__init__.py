@@ -15,7 +15,7 @@ from impactrank.cli.common import app, console_err
 from impactrank.errors import InputError
 
 # Command modules register themselves on ``app`` when imported; this order is the order of ``--help``.
-COMMAND_MODULES = ("demo", "build", "methodology", "published", "views", "analysis", "web", "sdg", "portal")
+COMMAND_MODULES = ("demo", "build", "methodology", "published", "editions", "views", "analysis", "web", "sdg", "portal")
 for _module in COMMAND_MODULES:
     import_module(f"impactrank.cli.{_module}")
 

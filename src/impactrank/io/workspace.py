@@ -6,6 +6,7 @@ Saving an edition replaces it whole inside one transaction, so a failure leaves 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -40,6 +41,11 @@ CREATE TABLE IF NOT EXISTS editions (
     methodology VARCHAR NOT NULL
 )
 """
+# Each save of an edition takes the next number: readers that keep editions loaded tell from it what changed.
+_REVISIONS_DDL = (
+    "CREATE SEQUENCE IF NOT EXISTS edition_revisions",
+    "ALTER TABLE editions ADD COLUMN IF NOT EXISTS revision BIGINT",
+)
 
 
 class Workspace:
@@ -62,6 +68,8 @@ class Workspace:
         self.con.execute("SET enable_progress_bar = false")  # the commands show their own progress
         if not read_only:
             self.con.execute(_EDITIONS_DDL)
+            for ddl in _REVISIONS_DDL:
+                self.con.execute(ddl)
             for name, schema in TABLES.items():
                 self.con.execute(_ddl(name, schema))
             self._add_new_columns()
@@ -107,15 +115,32 @@ class Workspace:
             self.con.execute("ROLLBACK")
             raise
 
+    def remove(self, edition_id: str) -> None:
+        """Delete an edition with every row of it, in one transaction."""
+        if not self.has(edition_id):
+            known = ", ".join(self.editions()["edition"].to_list()) or "none"
+            raise InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self._delete(edition_id, list(TABLES))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _delete(self, edition_id: str, tables: list[str]) -> None:
+        self.con.execute("DELETE FROM editions WHERE edition = ?", [edition_id])
+        for name in tables:
+            self.con.execute(f'DELETE FROM "{name}" WHERE edition = ?', [edition_id])
+
     def _save_unlocked(self, edition: Edition) -> None:
         # an edition loaded without its inputs (the default) keeps the stored ones when saved back
         keep_inputs = edition.submissions.height == 0
         tables = [name for name in TABLES if not (keep_inputs and name == "submissions")]
-        self.con.execute("DELETE FROM editions WHERE edition = ?", [edition.id])
-        for name in tables:
-            self.con.execute(f'DELETE FROM "{name}" WHERE edition = ?', [edition.id])
+        self._delete(edition.id, tables)
         self.con.execute(
-            "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO editions (edition, year, kind, source, field_size, participants, manifest, methodology, "
+            "revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, nextval('edition_revisions'))",
             [
                 edition.id,
                 edition.year,
@@ -139,6 +164,17 @@ class Workspace:
         return self._frame(
             "SELECT edition, year, kind, source, field_size, participants FROM editions ORDER BY year, edition"
         )
+
+    def revisions(self) -> dict[str, str]:
+        """Edition → its revision, which changes with every save of the edition, so a reader that keeps
+        editions loaded can tell which to load again (a workspace from a version without revision numbers:
+        a digest of each edition's record, its manifest naming the inputs by hash)."""
+        revision = "revision" if "revision" in self._stored.get("editions", set()) else "NULL"
+        rows = self.con.execute(
+            f"SELECT edition, {revision}, year, kind, source, field_size, participants, manifest, methodology "
+            "FROM editions"
+        ).fetchall()
+        return {r[0]: hashlib.sha256(json.dumps(r[1:]).encode("utf-8")).hexdigest() for r in rows}
 
     def has(self, edition_id: str) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM editions WHERE edition = ?", [edition_id]).fetchall()[0][0])

@@ -24,7 +24,13 @@ from impactrank.errors import InputError
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.report import charts
 from impactrank.web import assets, comparisons, countries, editions, groups, institutions, reports, tables
-from impactrank.web.middleware import SECURITY_HEADERS, DropEmptyParams, ResponseCache, SecurityHeaders
+from impactrank.web.middleware import (
+    SECURITY_HEADERS,
+    DropEmptyParams,
+    FollowWorkspace,
+    ResponseCache,
+    SecurityHeaders,
+)
 from impactrank.web.store import Store
 
 WORKSPACE_ENV = "IMPACTRANK_WORKSPACE"
@@ -79,7 +85,8 @@ def create_app(
     app.state.store = store
     app.add_middleware(DropEmptyParams)
     if cache:
-        app.add_middleware(ResponseCache)
+        app.add_middleware(ResponseCache, version=lambda: store.version)
+    app.add_middleware(FollowWorkspace, store=store)  # outside the cache: a change is seen before a cached page
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
     pages = Pages(app, _env())
     pages.globals = lambda request: {"request_path": request.url.path}

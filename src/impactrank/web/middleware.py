@@ -1,11 +1,15 @@
-"""What every request goes through: empty filters dropped, security headers set, rendered pages kept."""
+"""What every request goes through: the workspace followed, empty filters dropped, security headers set,
+rendered pages kept."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 # Dashboard pages run only the server's own scripts: even if escaping failed somewhere, an injected inline
 # script would not execute. The self-contained report, which inlines its scripts, sets a policy of its own.
@@ -39,45 +43,66 @@ def with_inline_scripts(policy: str, html: str) -> str:
     return "; ".join(directives)
 
 
+class FollowWorkspace:
+    """Before each request, let the store notice a changed workspace: a stat per request, and the edition list
+    read again (in a worker thread, never in the event loop) only when the files changed."""
+
+    def __init__(self, app: Any, store: Any) -> None:
+        self.app, self.store = app, store
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.store.stale():
+            await run_in_threadpool(self.store.refresh)
+        await self.app(scope, receive, send)
+
+
 class ResponseCache:
     """Keep successful GET responses in memory, keyed by path and query string.
 
-    Sound because the server is read-only and an edition, once loaded, stays as loaded while it runs: the
-    same URL always renders the same bytes (the edition list, which may grow, is not kept). Exports, the
-    report and the PDF are not kept (large, rarely repeated); neither are errors. Bounded by entry count
-    and total bytes (oldest dropped first).
+    Sound because the same URL renders the same bytes as long as the workspace's editions stay as they are:
+    each response is kept with the store's version at the start of its request, and served again only while
+    the version has not moved (a change empties the cache). Exports, the report and the PDF are not kept
+    (large, rarely repeated); neither are errors. Bounded by entry count and total bytes (oldest dropped first).
     """
 
     SKIP_PREFIXES = ("/report", "/static/plotly")
-    SKIP_PATHS = frozenset({"/", "/editions", "/api/editions"})  # the edition list may grow while serving
 
     def __init__(
-        self, app: Any, max_entries: int = 20_000, max_bytes: int = 256 * 2**20, max_body: int = 512 * 2**10
+        self,
+        app: Any,
+        version: Callable[[], int],
+        max_entries: int = 20_000,
+        max_bytes: int = 256 * 2**20,
+        max_body: int = 512 * 2**10,
     ) -> None:
         from collections import OrderedDict
 
-        self.app = app
-        self.entries: OrderedDict[tuple[str, bytes], tuple[int, list, bytes]] = OrderedDict()
+        self.app, self.version = app, version
+        self.entries: OrderedDict[tuple[str, bytes], tuple[int, list, bytes, int]] = OrderedDict()
         self.size = 0
         self.max_entries, self.max_bytes, self.max_body = max_entries, max_bytes, max_body
         self.hits = self.misses = 0
+        self.seen_version = version()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
             or scope["path"].startswith(self.SKIP_PREFIXES)
-            or scope["path"] in self.SKIP_PATHS
             or b"format=" in scope.get("query_string", b"")
         ):
             await self.app(scope, receive, send)
             return
+        version = self.version()
+        if version != self.seen_version:
+            self.entries.clear()
+            self.size, self.seen_version = 0, version
         key = (scope["path"], scope.get("query_string", b""))
         hit = self.entries.get(key)
-        if hit is not None:
+        if hit is not None and hit[3] == version:
             self.hits += 1
             self.entries.move_to_end(key)
-            status, headers, body = hit
+            status, headers, body, _ = hit
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
@@ -91,19 +116,22 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self._store(key, start, b"".join(chunks))
+                    self._store(key, start, b"".join(chunks), version)
             await send(message)
 
         await self.app(scope, receive, capture)
 
-    def _store(self, key: tuple[str, bytes], start: dict, body: bytes) -> None:
-        if start.get("status") != 200 or len(body) > self.max_body:
+    def _store(self, key: tuple[str, bytes], start: dict, body: bytes, version: int) -> None:
+        if start.get("status") != 200 or len(body) > self.max_body or version != self.seen_version:
             return
-        self.entries[key] = (200, list(start.get("headers", [])), body)
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old[2])
+        self.entries[key] = (200, list(start.get("headers", [])), body, version)
         self.size += len(body)
         while len(self.entries) > self.max_entries or self.size > self.max_bytes:
-            _, (_, _, old) = self.entries.popitem(last=False)
-            self.size -= len(old)
+            _, (_, _, dropped, _) = self.entries.popitem(last=False)
+            self.size -= len(dropped)
 
 
 class DropEmptyParams:

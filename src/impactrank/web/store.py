@@ -261,30 +261,72 @@ def filter_table(
 
 
 class Store:
-    """Read-only access to a workspace: the edition list and a cache of loaded editions."""
+    """Read-only access to a workspace: the edition list and a cache of loaded editions, kept in step with the
+    workspace while it is served (editions imported, rebuilt or removed appear without a restart)."""
 
     def __init__(self, path: str | Path, groups: str | Path | None = None) -> None:
         self.path = Path(path)
+        self.groups_file = Path(groups) if groups is not None else None
         self._lock = threading.Lock()
         self._data: dict[str, EditionData] = {}
-        self._editions = self._read_editions()
-        self.groups_file = Path(groups) if groups is not None else None
-        self._members = self._read_members()
+        self.version = 0  # counts the changes seen; a cache of rendered pages keys on it
+        self._seen = self._stat()
+        with Workspace(self.path, read_only=True) as ws:
+            self._editions, self._revisions, self._members = self._read(ws)
 
-    def _read_members(self) -> pl.DataFrame | None:
-        """A groups file's members, matched by name against every edition's institutions (None: each
-        edition's own groups column)."""
+    def _stat(self) -> tuple:
+        """What a write changes on disk: the workspace file and DuckDB's write-ahead log beside it."""
+        seen = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = path.stat()
+                seen.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except FileNotFoundError:
+                seen.append(None)
+        return tuple(seen)
+
+    def stale(self) -> bool:
+        """Whether the workspace may have changed since it was last read: two stat calls, cheap per request."""
+        return self._stat() != self._seen
+
+    def refresh(self) -> int:
+        """Read the edition list again if the workspace changed, forget the editions whose content changed or
+        which were removed, and count the change; returns the version. While a writer holds the workspace,
+        what is loaded is served and the next request looks again."""
+        seen = self._stat()
+        if seen == self._seen:
+            return self.version
+        with self._lock:
+            if seen == self._seen:
+                return self.version
+            try:
+                with Workspace(self.path, read_only=True) as ws:
+                    editions, revisions, members = self._read(ws)
+            except InputError:
+                return self.version
+            self._seen = seen
+            if revisions == self._revisions:
+                return self.version  # touched, not changed (a writer that saved nothing)
+            old = self._revisions
+            self._editions, self._revisions, self._members = editions, revisions, members
+            if members is not None:  # resolved by name over every edition: each edition's groups may change
+                self._data.clear()
+            for edition_id in list(self._data):
+                if revisions.get(edition_id) != old.get(edition_id):
+                    del self._data[edition_id]
+            self.version += 1
+            return self.version
+
+    def _read(self, ws: Workspace) -> tuple[list[dict], dict[str, str], pl.DataFrame | None]:
+        """The edition list, each edition's revision, and a groups file's members matched by name against
+        every edition's institutions (None without a groups file: each edition's own groups column)."""
+        editions = ws.editions().to_dicts()
         if self.groups_file is None:
-            return None
+            return editions, ws.revisions(), None
         from impactrank.io.groups import read_groups
 
-        with Workspace(self.path, read_only=True) as ws:
-            tables = [ws.table("institutions", e) for e in self.edition_ids()]
-        return read_groups(self.groups_file, editions=tables)
-
-    def _read_editions(self) -> list[dict]:
-        with Workspace(self.path, read_only=True) as ws:
-            return ws.editions().to_dicts()
+        tables = [ws.table("institutions", e["edition"]) for e in editions]
+        return editions, ws.revisions(), read_groups(self.groups_file, editions=tables)
 
     def editions(self) -> list[dict]:
         return self._editions
@@ -300,10 +342,8 @@ class Store:
         with self._lock:
             if edition_id not in self._data:
                 if edition_id not in self.edition_ids():
-                    self._editions = self._read_editions()  # it may have been added since start-up
-                    if edition_id not in self.edition_ids():
-                        known = ", ".join(self.edition_ids()) or "none"
-                        raise InputError(f"no edition {edition_id!r} (editions: {known})", field="edition")
+                    known = ", ".join(self.edition_ids()) or "none"
+                    raise InputError(f"no edition {edition_id!r} (editions: {known})", field="edition")
                 with Workspace(self.path, read_only=True) as ws:
                     self._data[edition_id] = EditionData.build(ws.load(edition_id), self._members)
             return self._data[edition_id]
