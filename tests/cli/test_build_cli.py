@@ -1,5 +1,5 @@
-"""Bad input through the real command: one clear line naming file, row and field; exit 2; no traceback;
-nothing written to --out or the workspace."""
+"""Bad input through the real command (in this process; one test runs the installed entry point): one clear
+line naming file, row and field; exit 2; no traceback; nothing written to --out or the workspace."""
 
 import json
 import subprocess
@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from cli_runner import impactrank
+
 INST = "institution_id,name,country\nA,Alpha,FR\nB,Beta,DE\n"
 SUBS = "institution_id,sdg,metric,value,numerator,denominator\nA,1,pubs,10,,\nB,1,pubs,20,,\n"
-
-
-def impactrank(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from impactrank.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def build(tmp_path: Path, mini_paths, inst: str | bytes = INST, subs: str | bytes = SUBS, methodology=None):
@@ -217,6 +209,17 @@ def test_usage_errors_exit_2_without_a_traceback(tmp_path):
         result = impactrank(*args, cwd=tmp_path)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr and "Usage: impactrank" in result.stderr, args
+
+
+def test_the_installed_command(tmp_path, mini_paths):
+    """The console script the package installs, in a process of its own: a build, then a user error."""
+    command = Path(sys.executable).parent / "impactrank"
+    args = ["build", "-i", str(mini_paths["institutions"]), "-s", str(mini_paths["submissions"])]
+    args += ["-m", str(mini_paths["methodology"]), "-w", "ws.duckdb"]
+    done = subprocess.run([command, *args, "--out", "out"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and (tmp_path / "out" / "overall.csv").is_file(), done.stderr
+    bad = subprocess.run([command, *args, "--out", "o.csv"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: --out o.csv") and "Traceback" not in bad.stderr
 
 
 def test_markup_in_data_is_shown_as_text(tmp_path, mini_paths):

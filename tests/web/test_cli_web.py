@@ -7,24 +7,21 @@ import sys
 
 import pytest
 
-import impactrank.cli.web  # noqa: F401  (registers the commands)
+import impactrank.cli.web
+from cli_runner import impactrank
 from impactrank.cli.common import app
-
-MAIN = "from impactrank.cli import web; from impactrank.cli import main; main()"
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", MAIN, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_report_html_and_pdf(ws_path, tmp_path):
     out = tmp_path / "r.html"
-    r = run("report", "-e", "2021", "--compare", "2020", "--country", "FR", "-w", str(ws_path), "--out", str(out))
+    r = impactrank(
+        "report", "-e", "2021", "--compare", "2020", "--country", "FR", "-w", str(ws_path), "--out", str(out)
+    )
     assert r.returncode == 0, r.stderr
     text = out.read_text(encoding="utf-8")
     assert 'id="chart-movement"' in text and "Alpha University" in text
     pdf = tmp_path / "r.pdf"
-    r = run("report", "-e", "2021", "--group", "Network", "--lang", "fr", "-w", str(ws_path), "--out", str(pdf))
+    r = impactrank("report", "-e", "2021", "--group", "Network", "--lang", "fr", "-w", str(ws_path), "--out", str(pdf))
     assert r.returncode == 0, r.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
 
@@ -40,7 +37,7 @@ def test_report_html_and_pdf(ws_path, tmp_path):
 )
 def test_report_errors_are_one_line_without_output(ws_path, tmp_path, args, message):
     args = [a if not a.startswith("r.") else str(tmp_path / a) for a in args]
-    r = run("report", "-e", "2021", "-w", str(ws_path), *args)
+    r = impactrank("report", "-e", "2021", "-w", str(ws_path), *args)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -58,7 +55,7 @@ def test_serve_binds_loopback_by_default(ws_path, monkeypatch):
 
 
 def test_serve_missing_workspace_is_an_input_error(tmp_path):
-    r = run("serve", "-w", str(tmp_path / "none.duckdb"), "--port", "8124")
+    r = impactrank("serve", "-w", str(tmp_path / "none.duckdb"), "--port", "8124")
     assert r.returncode == 2 and "no workspace at" in r.stderr
 
 
@@ -119,7 +116,9 @@ def test_report_and_serve_take_a_groups_file(ws_path, tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "pair.html"
-    r = run("report", "-e", "2021", "--group", "Pair", "--groups", str(groups), "-w", str(ws_path), "--out", str(out))
+    r = impactrank(
+        "report", "-e", "2021", "--group", "Pair", "--groups", str(groups), "-w", str(ws_path), "--out", str(out)
+    )
     assert r.returncode == 0, r.stderr
     text = out.read_text(encoding="utf-8")
     assert "Alpha University" in text and "Gamma College" in text and "Omega Institute" in text
@@ -140,5 +139,5 @@ def test_report_and_serve_take_a_groups_file(ws_path, tmp_path):
     assert [m["name"] for m in body["absent"]] == ["Omega Institute"]
     bad = tmp_path / "bad.csv"
     bad.write_text("group,name,country\nPair,Alpha University,Atlantis\n", encoding="utf-8")
-    r = run("serve", "-w", str(ws_path), "--groups", str(bad), "--port", "8125")
+    r = impactrank("serve", "-w", str(ws_path), "--groups", str(bad), "--port", "8125")
     assert r.returncode == 2 and "bad.csv, row 2, field 'country'" in r.stderr

@@ -85,12 +85,11 @@ def out_format(out: Path, allowed: tuple[str, ...]) -> str:
     never written in another format under that name."""
     fmt = OUTPUT_SUFFIXES.get(out.suffix.lower())
     if out.is_dir():
-        raise InputError(f"{out} is a directory: give a file name", field="out")
+        raise InputError(f"--out {out} is a directory: give a file name")
     if fmt not in allowed:
         wanted = ", ".join(f".{f}" for f in allowed)
         raise InputError(
-            f"--out {out.name}: this command writes {wanted}, not {out.suffix or 'a file without a suffix'}",
-            field="out",
+            f"--out {out.name}: this command writes {wanted}, not {out.suffix or 'a file without a suffix'}"
         )
     return fmt
 
@@ -98,7 +97,5 @@ def out_format(out: Path, allowed: tuple[str, ...]) -> str:
 def out_dir(out: Path) -> Path:
     """An ``--out`` that names a folder: refused when it is a file, or names one by its suffix."""
     if out.is_file() or out.suffix.lower() in OUTPUT_SUFFIXES:
-        raise InputError(
-            f"--out {out.name}: this command writes several files into a folder: name a folder", field="out"
-        )
+        raise InputError(f"--out {out.name}: this command writes several files into a folder: name a folder")
     return out
