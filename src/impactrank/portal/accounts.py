@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden, invalid, not_found
 from impactrank.portal.models import (
     ADMIN,
@@ -123,10 +123,8 @@ def create_user(
                 f"{invitation_base.rstrip('/')}/invitations/{token}\n",
                 scope.now,
             )
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "user.invite" if token else "user.add",
         "user",
         email,
@@ -296,16 +294,7 @@ def create_token(scope: Scope, institution_id: str, name: str, role: str) -> New
     )
     scope.session.add(tok)
     scope.session.flush()
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "token.create",
-        "token",
-        str(tok.id),
-        after=token_view(tok),
-        institution_id=institution_id,
-    )
+    log_change(scope, "token.create", "token", str(tok.id), after=token_view(tok), institution_id=institution_id)
     return NewToken(tok.id, name, role, raw)
 
 
@@ -318,16 +307,8 @@ def revoke_token(scope: Scope, institution_id: str, token_id: int) -> None:
         raise conflict("this token is already revoked", "token")
     before = token_view(tok)
     tok.revoked_at = scope.now
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "token.revoke",
-        "token",
-        str(tok.id),
-        before=before,
-        after=token_view(tok),
-        institution_id=institution_id,
+    log_change(
+        scope, "token.revoke", "token", str(tok.id), before=before, after=token_view(tok), institution_id=institution_id
     )
 
 
@@ -349,16 +330,8 @@ def change_member(scope: Scope, institution_id: str, user_id: int, role: str | N
         user.active = active
         if not active:
             scope.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "user.change",
-        "user",
-        user.email,
-        before=before,
-        after=user_view(user),
-        institution_id=institution_id,
+    log_change(
+        scope, "user.change", "user", user.email, before=before, after=user_view(user), institution_id=institution_id
     )
     return user_view(user)
 

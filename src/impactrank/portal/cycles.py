@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from impactrank.errors import InputError
 from impactrank.methodology.load import EDITIONS, bundled_ids, parse_methodology
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change
 from impactrank.portal.errors import PortalError, conflict, invalid
 from impactrank.portal.models import Cycle
 from impactrank.portal.tenancy import Scope
@@ -97,16 +97,7 @@ def open_cycle(
         revision_days=revision_days,
     )
     scope.session.add(cycle)
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "cycle.open",
-        "cycle",
-        cycle_id,
-        after=cycle_view(cycle),
-        cycle_id=cycle_id,
-    )
+    log_change(scope, "cycle.open", "cycle", cycle_id, after=cycle_view(cycle), cycle_id=cycle_id)
     return cycle
 
 
@@ -118,17 +109,7 @@ def close_cycle(scope: Scope, cycle_id: str) -> Cycle:
         raise PortalError(f"cycle {cycle_id} is already closed ({cycle.state})", field="id", status=409)
     before = cycle_view(cycle)
     cycle.state = REVIEW
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "cycle.close",
-        "cycle",
-        cycle_id,
-        before=before,
-        after=cycle_view(cycle),
-        cycle_id=cycle_id,
-    )
+    log_change(scope, "cycle.close", "cycle", cycle_id, before=before, after=cycle_view(cycle), cycle_id=cycle_id)
     return cycle
 
 
@@ -144,17 +125,7 @@ def close_review(scope: Scope, cycle_id: str) -> Cycle:
         raise PortalError(f"cycle {cycle_id} is {cycle.state}, not under review", field="id", status=409)
     before = cycle_view(cycle)
     cycle.state = PUBLISHED
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "cycle.publish",
-        "cycle",
-        cycle_id,
-        before=before,
-        after=cycle_view(cycle),
-        cycle_id=cycle_id,
-    )
+    log_change(scope, "cycle.publish", "cycle", cycle_id, before=before, after=cycle_view(cycle), cycle_id=cycle_id)
     return cycle
 
 
@@ -192,10 +163,8 @@ def extend(scope: Scope, cycle_id: str, institution_id: str, until: str, reason:
             scope.now,
         )
     after = {"until": when.isoformat()}
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "deadline.extend",
         "deadline",
         f"{cycle_id}/{institution_id}",

@@ -18,7 +18,7 @@ from impactrank.io.inputs import validate_submissions
 from impactrank.io.tables import first_bad, read_user_table
 from impactrank.methodology.schema import Methodology
 from impactrank.portal import checks
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change
 from impactrank.portal.deadlines import locked, require_writable
 from impactrank.portal.errors import PortalError, conflict, invalid, not_found
 from impactrank.portal.files import CHUNK, too_large
@@ -279,10 +279,8 @@ def save_record(
         for key, value in {**fields, "version": version + 1}.items():  # what was written; no reload needed
             set_committed_value(existing, key, value)
         record = existing
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "record.save",
         "record",
         record.key,
@@ -333,10 +331,8 @@ def submit(scope: Scope, cycle: Cycle, institution_id: str, sdgs: list[int]) -> 
         scope.session.flush()
     except IntegrityError:
         raise conflict("these SDGs were just submitted by someone else", "sdgs") from None
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "sdg.submit",
         "institution",
         f"{cycle.id}/{institution_id}",
@@ -426,10 +422,8 @@ def upload(
         scope.session.flush()
     except IntegrityError:
         raise conflict("someone saved these metrics at the same moment: upload again", "file") from None
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "records.upload",
         "institution",
         f"{cycle.id}/{institution_id}",
