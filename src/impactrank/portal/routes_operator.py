@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -18,10 +18,9 @@ from impactrank.portal.history import audit_csv, log_entries
 from impactrank.portal.http import Portal, action
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
+from impactrank.portal.params import Finite, IdPath
 from impactrank.portal.routes_auth import remember
 
-IdPath = Annotated[str, Path(max_length=64)]
-Finite = Annotated[float | None, Field(None, allow_inf_nan=False)]
 EXPORT_FILES = {
     "institutions.csv": "text/csv; charset=utf-8",
     "submissions.csv": "text/csv; charset=utf-8",

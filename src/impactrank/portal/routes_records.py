@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,12 +16,8 @@ from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
 from impactrank.portal.http import Portal, action, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
+from impactrank.portal.params import Finite, IdPath, MetricPath, SdgPath
 from impactrank.portal.routes_auth import remember
-
-Finite = Annotated[float | None, Field(allow_inf_nan=False)]
-SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
-MetricPath = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
-IdPath = Annotated[str, Path(max_length=64)]
 
 
 class RecordIn(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import FastAPI, Path, Request
+from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -16,11 +16,9 @@ from impactrank.portal.history import record_history
 from impactrank.portal.http import Portal, action
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, Conflict, Record, SdgSubmission, User
+from impactrank.portal.params import IdPath, MetricPath, SdgPath
 from impactrank.portal.routes_auth import remember
 
-IdPath = Annotated[str, Path(max_length=64)]
-SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
-MetricPath = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 Answer = Annotated[float | None, Field(None, ge=0, le=1, allow_inf_nan=False)]
 
 

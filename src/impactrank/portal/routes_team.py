@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import FastAPI, Path, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.portal import accounts
 from impactrank.portal.http import Portal, action, is_api
 from impactrank.portal.institutions import institution_view
+from impactrank.portal.params import IdPath
 from impactrank.portal.routes_auth import remember
 from impactrank.portal.tenancy import MANAGE_TEAM
 
-IdPath = Annotated[str, Path(max_length=64)]
 MemberRole = Literal["admin", "contributor", "observer"]
 
 
