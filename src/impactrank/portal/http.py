@@ -1,5 +1,6 @@
 """What every portal route shares: security headers on every response, a streamed body limit, the signed-in
-actor inside a transaction (with the CSRF check for cookie sessions), and actions that accept JSON or a form."""
+actor inside a transaction (with the CSRF check for cookie sessions, and for a page, who is signed in kept for
+it), and actions that accept JSON or a form."""
 
 from __future__ import annotations
 
@@ -143,6 +144,18 @@ class Portal:
                 if not csrf_matches(self.secret, actor.session_token, given):
                     raise forbidden("missing or wrong CSRF token", "csrf_token")
             yield Scope(session, actor, self.clock.now())
+
+    @contextmanager
+    def page_scope(self, request: Request, operator: bool = False) -> Iterator[Scope]:
+        """A page's read scope. Who is signed in, and the CSRF token the page's forms carry, are kept for the
+        page before any check, so that an error page shows them too; ``operator``: a page for operators only."""
+        with self.scope(request) as scope:
+            actor = scope.actor
+            request.state.me = {"email": actor.email, "role": actor.role, "institution": actor.institution_id}
+            request.state.csrf = self.csrf_for(actor)
+            if operator:
+                scope.require_operator()
+            yield scope
 
     def csrf_for(self, actor: Actor) -> str | None:
         return csrf_token(self.secret, actor.session_token) if actor.session_token else None

@@ -23,12 +23,6 @@ class PasswordIn(BaseModel):
     password: str = Field(max_length=1000)
 
 
-def remember(request: Request, portal: Portal, actor) -> None:
-    """What every page shows of the signed-in person, and the CSRF token its forms carry."""
-    request.state.me = {"email": actor.email, "role": actor.role, "institution": actor.institution_id}
-    request.state.csrf = portal.csrf_for(actor)
-
-
 def signed_in(request: Request, portal: Portal, token: str, user, target: str) -> Response:
     csrf = csrf_token(portal.secret, token)
     if is_api(request):
@@ -90,8 +84,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/me", "me.html", summary="Who is signed in")
     def me(request: Request) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             a = scope.actor
             return {"title": "Your account", "email": a.email, "role": a.role, "institution": a.institution_id}
 

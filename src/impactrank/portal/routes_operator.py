@@ -19,7 +19,6 @@ from impactrank.portal.http import Portal, action
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
 from impactrank.portal.params import Finite, IdPath
-from impactrank.portal.routes_auth import remember
 
 EXPORT_FILES = {
     "institutions.csv": "text/csv; charset=utf-8",
@@ -73,9 +72,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/cycles/{cycle}/progress", "progress.html", summary="A cycle's progress: institutions × SDGs")
     def progress(request: Request, cycle: IdPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
-            scope.require_operator()
+        with portal.page_scope(request, operator=True) as scope:
             c = scope.cycle(cycle)
             forms = records.forms_of(c)
             recs = list(scope.session.scalars(select(Record).where(Record.cycle_id == c.id)))
@@ -177,9 +174,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         action_: Annotated[str | None, Query(alias="action", max_length=64)] = None,
         institution: Annotated[str | None, Query(max_length=64)] = None,
     ) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
-            scope.require_operator()
+        with portal.page_scope(request, operator=True) as scope:
             filters = {"cycle": cycle, "actor": actor, "action": action_, "institution": institution}
             entries = log_entries(scope.session, **filters, limit=1000)
             return {"title": "Audit log", "filters": filters, "entries": entries}
@@ -202,9 +197,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         "/cycles/{cycle}/exports", "exports.html", summary="What an export of the cycle holds now, and corrections"
     )
     def exports(request: Request, cycle: IdPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
-            scope.require_operator()
+        with portal.page_scope(request, operator=True) as scope:
             c = scope.cycle(cycle)
             try:
                 _, manifest = export_files(scope.session, c.id)
@@ -270,9 +263,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/outbox", "outbox.html", summary="E-mails sent and waiting (operators)")
     def outbox(request: Request) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
-            scope.require_operator()
+        with portal.page_scope(request, operator=True) as scope:
             rows = scope.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500))
             return {
                 "title": "Outbox",

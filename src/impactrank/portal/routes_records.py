@@ -17,7 +17,6 @@ from impactrank.portal.http import Portal, action, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
 from impactrank.portal.params import Finite, IdPath, MetricPath, SdgPath
-from impactrank.portal.routes_auth import remember
 
 
 class RecordIn(BaseModel):
@@ -96,8 +95,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/cycles", "cycles.html", summary="Cycles and the institutions you can see")
     def cycles_page(request: Request) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             return {
                 "title": "Collection cycles",
                 "cycles": [cycle_view(c) for c in cycles(scope)],
@@ -106,8 +104,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/cycles/{cycle}/institutions/{institution}", "dashboard.html", summary="An institution's dashboard")
     def dashboard(request: Request, cycle: IdPath, institution: IdPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
             state = records.progress(scope, c, institution)
@@ -129,8 +126,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         institution: IdPath,
         sdg: Annotated[int | None, Query(ge=1, le=17, description="Only this SDG")] = None,
     ) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
             numbers = [sdg] if sdg is not None else [f.sdg for f in records.forms_of(c).values()]
@@ -155,8 +151,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="One record with its evidence",
     )
     def record_page(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
             records.metric_form(c, sdg, metric)

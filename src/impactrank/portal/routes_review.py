@@ -17,7 +17,6 @@ from impactrank.portal.http import Portal, action
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, Conflict, Record, SdgSubmission, User
 from impactrank.portal.params import IdPath, MetricPath, SdgPath
-from impactrank.portal.routes_auth import remember
 
 Answer = Annotated[float | None, Field(None, ge=0, le=1, allow_inf_nan=False)]
 
@@ -47,8 +46,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/cycles/{cycle}/review", "review_queue.html", summary="The review queue (a reviewer's own, or all)")
     def queue(request: Request, cycle: IdPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             if scope.actor.role not in ("reviewer", "operator"):
                 raise forbidden("the review queue is for reviewers and operators")
@@ -138,8 +136,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="A record's history: every change, who, when, before → after, why",
     )
     def history(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
             form = records.metric_form(c, sdg, metric)
@@ -158,8 +155,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/conflicts", "conflicts.html", summary="The conflicts of interest you declared (reviewers)")
     def conflicts(request: Request) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             scope.require_reviewer()
             rows = scope.session.scalars(
                 select(Conflict).where(Conflict.reviewer_id == scope.actor.user_id).order_by(Conflict.id)

@@ -12,7 +12,6 @@ from impactrank.portal import accounts
 from impactrank.portal.http import Portal, action, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.params import IdPath
-from impactrank.portal.routes_auth import remember
 from impactrank.portal.tenancy import MANAGE_TEAM
 
 MemberRole = Literal["admin", "contributor", "observer"]
@@ -40,8 +39,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     pages = portal.pages
 
     def team(request: Request, institution: str) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             inst = scope.institution(institution)
             scope.require(MANAGE_TEAM, institution)
             return {
