@@ -266,3 +266,8 @@ def action(
         return fn
 
     return register
+
+
+def actions(app: Any, portal: Portal) -> Callable[..., Callable]:
+    """:func:`action` bound to the app and its portal: how each route module registers its changes."""
+    return functools.partial(action, lambda: portal, app)

@@ -15,7 +15,7 @@ from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import PortalError, not_found
 from impactrank.portal.export import export_files
 from impactrank.portal.history import audit_csv, log_entries
-from impactrank.portal.http import Portal, action
+from impactrank.portal.http import Portal, actions
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
 from impactrank.portal.params import Finite, IdPath
@@ -68,7 +68,7 @@ class DecisionIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     @pages.page("/cycles/{cycle}/progress", "progress.html", summary="A cycle's progress: institutions × SDGs")
     def progress(request: Request, cycle: IdPath) -> dict:
@@ -110,23 +110,14 @@ def register(app: FastAPI, portal: Portal) -> None:
                 rows.append(institution_view(inst) | {"sdgs": cells})
             return {"title": f"Progress — {c.id}", "cycle": cycle_view(c), "sdgs": list(forms), "institutions": rows}
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/cycles/{cycle}/assignments",
-        AssignIn,
-        summary="Assign a reviewer by hand (operators)",
-    )
+    @act("POST", "/cycles/{cycle}/assignments", AssignIn, summary="Assign a reviewer by hand (operators)")
     def assign(request: Request, body: AssignIn, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return review.assign(
                 scope, scope.cycle(cycle), body.institution, body.sdg, body.reviewer, body.override_reason
             )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/assignments/auto",
         AutoAssignIn,
@@ -136,9 +127,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return review.auto_assign(scope, scope.cycle(cycle), body.per_item)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/extension",
         ExtendIn,
@@ -148,20 +137,12 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return cycles.extend(scope, cycle, institution, body.until, body.reason)
 
-    @action(
-        lambda: portal, app, "POST", "/cycles/{cycle}/close", summary="Close submissions; the review opens (operators)"
-    )
+    @act("POST", "/cycles/{cycle}/close", summary="Close submissions; the review opens (operators)")
     def close(request: Request, body, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return cycle_view(cycles.close_cycle(scope, cycle))
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/cycles/{cycle}/publish",
-        summary="Close the review: the cycle is frozen and published",
-    )
+    @act("POST", "/cycles/{cycle}/publish", summary="Close the review: the cycle is frozen and published")
     def publish(request: Request, body, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return cycle_view(cycles.close_review(scope, cycle))
@@ -234,9 +215,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     )
     app.add_api_route("/cycles/{cycle}/exports/{name}", export_download, methods=["GET"], include_in_schema=False)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/corrections",
         CorrectionIn,
@@ -249,9 +228,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 scope, scope.cycle(cycle), institution, body.sdg, body.metric, values, body.reason
             )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/corrections/{correction_id}/decision",
         DecisionIn,

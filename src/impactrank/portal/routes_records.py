@@ -13,7 +13,7 @@ from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
 from impactrank.portal.errors import invalid, not_found
 from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
-from impactrank.portal.http import Portal, action, is_api
+from impactrank.portal.http import Portal, actions, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
 from impactrank.portal.params import Finite, IdPath, MetricPath, SdgPath
@@ -78,7 +78,7 @@ def base(cycle: str, institution: str) -> str:
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     def abilities(scope, institution: str) -> dict:
         a = scope.actor
@@ -168,9 +168,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "_choices": RUBRIC_CHOICES,
             }
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "PUT",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}",
         RecordIn,
@@ -199,9 +197,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 checked=portal.db.single_writer,
             )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/evidence",
         EvidenceIn,
@@ -238,9 +234,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 filename=(upload.filename or "")[-255:] if upload else None,
             )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "DELETE",
         "/cycles/{cycle}/institutions/{institution}/evidence/{evidence_id}",
         summary="Remove an evidence item (before its SDG is submitted)",
@@ -270,9 +264,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     )
     app.add_api_route("/evidence/{evidence_id}/file", download, methods=["GET"], include_in_schema=False)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/submit",
         SubmitIn,
@@ -282,9 +274,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return records.submit(scope, scope.cycle(cycle), institution, body.sdgs)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/upload",
         UploadIn,

@@ -13,7 +13,7 @@ from impactrank.portal import records, review
 from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import forbidden, not_found
 from impactrank.portal.history import record_history
-from impactrank.portal.http import Portal, action
+from impactrank.portal.http import Portal, actions
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, Conflict, Record, SdgSubmission, User
 from impactrank.portal.params import IdPath, MetricPath, SdgPath
@@ -42,7 +42,7 @@ class ConflictIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     @pages.page("/cycles/{cycle}/review", "review_queue.html", summary="The review queue (a reviewer's own, or all)")
     def queue(request: Request, cycle: IdPath) -> dict:
@@ -102,9 +102,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 )
             return {"title": f"Review queue — {c.id}", "cycle": cycle_view(c), "assignments": items}
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/assessment",
         AssessIn,
@@ -117,9 +115,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             answers = body.model_dump(include={"exists", "evidence", "public", "recent"})
             return review.assess(scope, scope.cycle(cycle), institution, sdg, metric, body.verdict, answers, body.note)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/resubmit",
         summary="Answer a revision request: the revised metric relocks (the institution's admin)",
@@ -167,14 +163,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 ],
             }
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/conflicts",
-        ConflictIn,
-        summary="Declare a conflict with an institution or a country",
-    )
+    @act("POST", "/conflicts", ConflictIn, summary="Declare a conflict with an institution or a country")
     def declare(request: Request, body: ConflictIn, files) -> dict:
         with portal.scope(request, write=True) as scope:
             return review.declare_conflict(scope, body.institution, body.country, body.note)

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.portal import accounts
-from impactrank.portal.http import Portal, action, is_api
+from impactrank.portal.http import Portal, actions, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.params import IdPath
 from impactrank.portal.tenancy import MANAGE_TEAM
@@ -36,7 +36,7 @@ class TokenIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     def team(request: Request, institution: str) -> dict:
         with portal.page_scope(request) as scope:
@@ -58,14 +58,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def shown_once(request: Request, institution: str, once: dict) -> Response:
         return pages.html(request, "team.html", team(request, institution) | {"once": once})
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/institutions/{institution}/invitations",
-        InviteIn,
-        summary="Invite a member (link shown once)",
-    )
+    @act("POST", "/institutions/{institution}/invitations", InviteIn, summary="Invite a member (link shown once)")
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             root = portal.base_url or str(request.base_url)
@@ -77,9 +70,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             request, institution, {"what": f"Invitation for {user.email}", "value": result["invitation_url"]}
         )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "PATCH",
         "/institutions/{institution}/users/{user_id}",
         MemberIn,
@@ -90,14 +81,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return accounts.change_member(scope, institution, user_id, body.role, body.active)
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/institutions/{institution}/tokens",
-        TokenIn,
-        summary="Create an API token (shown once)",
-    )
+    @act("POST", "/institutions/{institution}/tokens", TokenIn, summary="Create an API token (shown once)")
     def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             made = accounts.create_token(scope, institution, body.name, body.role)
@@ -105,9 +89,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             return {"id": made.id, "name": made.name, "role": made.role, "token": made.token}
         return shown_once(request, institution, {"what": f"API token {made.name}", "value": made.token})
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "DELETE",
         "/institutions/{institution}/tokens/{token_id}",
         summary="Revoke an API token",
