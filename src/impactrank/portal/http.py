@@ -1,6 +1,6 @@
 """What every portal route shares: security headers on every response, a streamed body limit, the signed-in
 actor inside a transaction (with the CSRF check for cookie sessions, and for a page, who is signed in kept for
-it), and actions that accept JSON or a form."""
+it), actions that accept JSON or a form, and file downloads."""
 
 from __future__ import annotations
 
@@ -271,3 +271,14 @@ def action(
 def actions(app: Any, portal: Portal) -> Callable[..., Callable]:
     """:func:`action` bound to the app and its portal: how each route module registers its changes."""
     return functools.partial(action, lambda: portal, app)
+
+
+def add_download(app: Any, path: str, endpoint: Callable, summary: str) -> None:
+    """A file to download: documented at ``GET /api{path}``, and at ``GET {path}`` for the pages' links."""
+    app.add_api_route("/api" + path, endpoint, methods=["GET"], summary=summary)
+    app.add_api_route(path, endpoint, methods=["GET"], include_in_schema=False)
+
+
+def attachment(data: bytes, media_type: str, filename: str) -> Response:
+    """Bytes the browser saves as ``filename`` rather than shows."""
+    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

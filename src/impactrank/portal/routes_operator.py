@@ -15,7 +15,7 @@ from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import PortalError, not_found
 from impactrank.portal.export import export_files
 from impactrank.portal.history import audit_csv, log_entries
-from impactrank.portal.http import Portal, actions
+from impactrank.portal.http import Portal, actions, add_download, attachment
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
 from impactrank.portal.params import Finite, IdPath
@@ -164,15 +164,9 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request) as scope:
             scope.require_operator()
             data = audit_csv(log_entries(scope.session, cycle=cycle))
-        name = f"audit-{cycle}.csv" if cycle else "audit.csv"
-        return Response(
-            data,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return attachment(data, "text/csv; charset=utf-8", f"audit-{cycle}.csv" if cycle else "audit.csv")
 
-    app.add_api_route("/api/audit.csv", audit_download, methods=["GET"], summary="The audit log as CSV (operators)")
-    app.add_api_route("/audit.csv", audit_download, methods=["GET"], include_in_schema=False)
+    add_download(app, "/audit.csv", audit_download, "The audit log as CSV (operators)")
 
     @pages.page(
         "/cycles/{cycle}/exports", "exports.html", summary="What an export of the cycle holds now, and corrections"
@@ -201,19 +195,9 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request) as scope:
             scope.require_operator()
             files, _ = export_files(scope.session, scope.cycle(cycle).id, allow_unassessed)
-        return Response(
-            files[name],
-            media_type=EXPORT_FILES[name],
-            headers={"Content-Disposition": f'attachment; filename="{cycle}-{name}"'},
-        )
+        return attachment(files[name], EXPORT_FILES[name], f"{cycle}-{name}")
 
-    app.add_api_route(
-        "/api/cycles/{cycle}/exports/{name}",
-        export_download,
-        methods=["GET"],
-        summary="Download one export file (operators)",
-    )
-    app.add_api_route("/cycles/{cycle}/exports/{name}", export_download, methods=["GET"], include_in_schema=False)
+    add_download(app, "/cycles/{cycle}/exports/{name}", export_download, "Download one export file (operators)")
 
     @act(
         "POST",

@@ -13,7 +13,7 @@ from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
 from impactrank.portal.errors import invalid, not_found
 from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
-from impactrank.portal.http import Portal, actions, is_api
+from impactrank.portal.http import Portal, actions, add_download, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
 from impactrank.portal.params import Finite, IdPath, MetricPath, SdgPath
@@ -259,10 +259,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             headers={"Content-Security-Policy": "default-src 'none'; sandbox", "Cache-Control": "private, no-store"},
         )
 
-    app.add_api_route(
-        "/api/evidence/{evidence_id}/file", download, methods=["GET"], summary="Download an evidence file (attachment)"
-    )
-    app.add_api_route("/evidence/{evidence_id}/file", download, methods=["GET"], include_in_schema=False)
+    add_download(app, "/evidence/{evidence_id}/file", download, "Download an evidence file (attachment)")
 
     @act(
         "POST",
