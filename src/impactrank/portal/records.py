@@ -23,7 +23,7 @@ from impactrank.portal.deadlines import locked, require_writable
 from impactrank.portal.errors import PortalError, conflict, invalid, not_found
 from impactrank.portal.files import CHUNK, too_large
 from impactrank.portal.forms import MetricForm, SdgForm, cycle_rules, eligibility
-from impactrank.portal.models import VALUE_FIELDS, Assessment, Cycle, EvidenceItem, Record, SdgSubmission
+from impactrank.portal.models import REVIEWER, VALUE_FIELDS, Assessment, Cycle, EvidenceItem, Record, SdgSubmission
 from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
 
 DRAFT, COMPLETE = "draft", "complete"
@@ -50,6 +50,15 @@ def metric_form(cycle: Cycle, sdg: int, metric: str) -> MetricForm:
     if form is None:
         known = ", ".join(m.metric for m in sdg_form(cycle, sdg).metrics)
         raise not_found(f"metric {metric!r} in SDG {sdg} (known: {known})", "metric")
+    return form
+
+
+def metric_in_view(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str) -> MetricForm:
+    """The form of a metric whose record a page shows: a reviewer sees the records of their own assignments, and
+    gets the 404 of a missing record for any other."""
+    form = metric_form(cycle, sdg, metric)
+    if scope.actor.role == REVIEWER and scope.record(cycle.id, institution_id, sdg, metric) is None:
+        raise not_found("record", "metric")
     return form
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from impactrank.portal import evidence, records
 from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
-from impactrank.portal.errors import invalid, not_found
+from impactrank.portal.errors import invalid
 from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
 from impactrank.portal.http import Portal, actions, add_download, is_api
 from impactrank.portal.institutions import institution_view
@@ -154,9 +154,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
-            records.metric_form(c, sdg, metric)
-            if scope.actor.role == REVIEWER and scope.record(c.id, institution, sdg, metric) is None:
-                raise not_found("record", "metric")  # not among the reviewer's assignments
+            records.metric_in_view(scope, c, institution, sdg, metric)
             row = next(r for r in records.sdg_records(scope, c, institution, sdg) if r["metric"] == metric)
             return {
                 "title": f"SDG {sdg} {row['label']} — {inst.name}",

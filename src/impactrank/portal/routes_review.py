@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from impactrank.portal import records, review
 from impactrank.portal.cycles import cycle_view
-from impactrank.portal.errors import forbidden, not_found
+from impactrank.portal.errors import forbidden
 from impactrank.portal.history import record_history
 from impactrank.portal.http import Portal, actions
 from impactrank.portal.institutions import institution_view
@@ -135,10 +135,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
-            form = records.metric_form(c, sdg, metric)
-            record = scope.record(c.id, institution, sdg, metric)
-            if record is None and scope.actor.role == "reviewer":
-                raise not_found("record", "metric")
+            form = records.metric_in_view(scope, c, institution, sdg, metric)
             key = f"{c.id}/{institution}/{sdg}/{metric}"
             return {
                 "title": f"History — SDG {sdg} {form.label}",
