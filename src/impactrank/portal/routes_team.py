@@ -55,8 +55,11 @@ def register(app: FastAPI, portal: Portal) -> None:
     def team_page(request: Request, institution: IdPath) -> dict:
         return team(request, institution)
 
-    def shown_once(request: Request, institution: str, once: dict) -> Response:
-        return pages.html(request, "team.html", team(request, institution) | {"once": once})
+    def shown_once(request: Request, institution: str, result: dict, what: str, secret: str) -> dict | Response:
+        """The API gets the result; a form post gets the team page with the secret shown this once."""
+        if is_api(request):
+            return result
+        return pages.html(request, "team.html", team(request, institution) | {"once": {"what": what, "value": secret}})
 
     @act("POST", "/institutions/{institution}/invitations", InviteIn, summary="Invite a member (link shown once)")
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
@@ -64,11 +67,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             root = portal.base_url or str(request.base_url)
             user, token = accounts.create_user(scope, body.email, body.role, institution, None, invitation_base=root)
             result = {"user": accounts.user_view(user), "invitation_url": f"{root.rstrip('/')}/invitations/{token}"}
-        if is_api(request):
-            return result
-        return shown_once(
-            request, institution, {"what": f"Invitation for {user.email}", "value": result["invitation_url"]}
-        )
+        return shown_once(request, institution, result, f"Invitation for {user.email}", result["invitation_url"])
 
     @act(
         "PATCH",
@@ -85,9 +84,8 @@ def register(app: FastAPI, portal: Portal) -> None:
     def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             made = accounts.create_token(scope, institution, body.name, body.role)
-        if is_api(request):
-            return {"id": made.id, "name": made.name, "role": made.role, "token": made.token}
-        return shown_once(request, institution, {"what": f"API token {made.name}", "value": made.token})
+        result = {"id": made.id, "name": made.name, "role": made.role, "token": made.token}
+        return shown_once(request, institution, result, f"API token {made.name}", made.token)
 
     @act(
         "DELETE",
