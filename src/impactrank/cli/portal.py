@@ -318,7 +318,7 @@ def mail(
 ) -> None:
     """Configure the SMTP server notifications are sent through (kept in the database)."""
     from impactrank.portal.accounts import check_email
-    from impactrank.portal.audit import record_change
+    from impactrank.portal.audit import log_change
     from impactrank.portal.models import Setting
 
     host, _, port = smtp.rpartition(":")
@@ -332,15 +332,7 @@ def mail(
                 scope.session.add(Setting(key=key, value=value))
             else:
                 row.value = value
-        record_change(
-            scope.session,
-            scope.actor,
-            scope.now,
-            "mail.configure",
-            "portal",
-            "smtp",
-            after={"smtp": smtp, "from": sender},
-        )
+        log_change(scope, "mail.configure", "portal", "smtp", after={"smtp": smtp, "from": sender})
     console.print(f"notifications go through {smtp} from {sender}", highlight=False)
 
 

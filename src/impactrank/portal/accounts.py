@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden, invalid, not_found
 from impactrank.portal.models import (
     ADMIN,
@@ -123,10 +123,8 @@ def create_user(
                 f"{invitation_base.rstrip('/')}/invitations/{token}\n",
                 scope.now,
             )
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "user.invite" if token else "user.add",
         "user",
         email,
@@ -154,22 +152,28 @@ def accept_invitation(session: Session, token: str, password: str, now: datetime
     inv, user = invitation(session, token, now)
     user.password_hash = hash_password(check_password(password))
     inv.used_at = now
-    record_change(
-        session,
-        actor_of(user),
-        now,
-        "user.accept_invitation",
-        "user",
-        user.email,
-        before={"has_password": False},
-        after={"has_password": True},
-        institution_id=user.institution_id,
-    )
+    _log_own(session, actor_of(user), now, "user.accept_invitation", {"has_password": False}, {"has_password": True})
     return user
 
 
 def actor_of(user: User, session_token: str | None = None) -> Actor:
     return Actor(user.id, user.email, user.role, user.institution_id, session_token)
+
+
+def _log_own(session: Session, actor: Actor, now: datetime, action: str, before=None, after=None) -> None:
+    """A person's change to their own account, made without a scope (accepting an invitation, signing in or
+    out): logged as them, on their account, under their institution."""
+    record_change(
+        session,
+        actor,
+        now,
+        action,
+        "user",
+        actor.email,
+        before=before,
+        after=after,
+        institution_id=actor.institution_id,
+    )
 
 
 def throttled(session: Session, email: str, ip: str, now: datetime) -> bool:
@@ -201,16 +205,7 @@ def sign_in(session: Session, email: str, password: str, ip: str, now: datetime)
         raise PortalError("wrong e-mail or password", field="password", status=401)
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     token = start_session(session, user, now)
-    record_change(
-        session,
-        actor_of(user),
-        now,
-        "user.sign_in",
-        "user",
-        user.email,
-        after={"session": "started"},
-        institution_id=user.institution_id,
-    )
+    _log_own(session, actor_of(user), now, "user.sign_in", after={"session": "started"})
     return token, user
 
 
@@ -224,16 +219,7 @@ def start_session(session: Session, user: User, now: datetime) -> str:
 def sign_out(session: Session, actor: Actor, now: datetime) -> None:
     if actor.session_token:
         session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(actor.session_token)))
-        record_change(
-            session,
-            actor,
-            now,
-            "user.sign_out",
-            "user",
-            actor.email,
-            before={"session": "started"},
-            institution_id=actor.institution_id,
-        )
+        _log_own(session, actor, now, "user.sign_out", before={"session": "started"})
 
 
 def from_session(session: Session, token: str, now: datetime) -> Actor | None:
@@ -296,16 +282,7 @@ def create_token(scope: Scope, institution_id: str, name: str, role: str) -> New
     )
     scope.session.add(tok)
     scope.session.flush()
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "token.create",
-        "token",
-        str(tok.id),
-        after=token_view(tok),
-        institution_id=institution_id,
-    )
+    log_change(scope, "token.create", "token", str(tok.id), after=token_view(tok), institution_id=institution_id)
     return NewToken(tok.id, name, role, raw)
 
 
@@ -318,16 +295,8 @@ def revoke_token(scope: Scope, institution_id: str, token_id: int) -> None:
         raise conflict("this token is already revoked", "token")
     before = token_view(tok)
     tok.revoked_at = scope.now
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "token.revoke",
-        "token",
-        str(tok.id),
-        before=before,
-        after=token_view(tok),
-        institution_id=institution_id,
+    log_change(
+        scope, "token.revoke", "token", str(tok.id), before=before, after=token_view(tok), institution_id=institution_id
     )
 
 
@@ -349,16 +318,8 @@ def change_member(scope: Scope, institution_id: str, user_id: int, role: str | N
         user.active = active
         if not active:
             scope.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "user.change",
-        "user",
-        user.email,
-        before=before,
-        after=user_view(user),
-        institution_id=institution_id,
+    log_change(
+        scope, "user.change", "user", user.email, before=before, after=user_view(user), institution_id=institution_id
     )
     return user_view(user)
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from impactrank.portal.models import AuditEntry
-from impactrank.portal.tenancy import Actor
+from impactrank.portal.tenancy import Actor, Scope
 
 
 def plain(value: Any) -> Any:
@@ -51,3 +51,9 @@ def record_change(
     )
     session.add(entry)
     return entry
+
+
+def log_change(scope: Scope, action: str, object_type: str, object_id: str, **details: Any) -> AuditEntry:
+    """A change made through a scope: by its actor, at its time, in its transaction (``details``: the keywords
+    of :func:`record_change`)."""
+    return record_change(scope.session, scope.actor, scope.now, action, object_type, object_id, **details)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from impactrank.portal import notify
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change
 from impactrank.portal.errors import conflict, forbidden, invalid, not_found
 from impactrank.portal.export import approved_corrections, correction_view, exported_values
 from impactrank.portal.models import ADMIN, VALUE_FIELDS, Correction, Cycle, User
@@ -59,10 +59,8 @@ def request_correction(
             scope.now,
         )
     view = correction_view(c)
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "correction.request",
         "correction",
         f"{cycle.id}/{institution_id}/{sdg}/{metric}#correction-{c.id}",
@@ -97,10 +95,8 @@ def decide_correction(scope: Scope, correction_id: int, approve: bool, reason: s
             f"Your correction of SDG {c.sdg} {c.metric} ({c.cycle_id}) was {c.state}: {reason}\n",
             scope.now,
         )
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         f"correction.{'approve' if approve else 'reject'}",
         "correction",
         f"{c.cycle_id}/{c.institution_id}/{c.sdg}/{c.metric}#correction-{c.id}",

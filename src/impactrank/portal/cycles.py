@@ -11,13 +11,17 @@ from sqlalchemy import select
 
 from impactrank.errors import InputError
 from impactrank.methodology.load import EDITIONS, bundled_ids, parse_methodology
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change
 from impactrank.portal.errors import PortalError, conflict, invalid
 from impactrank.portal.models import Cycle
 from impactrank.portal.tenancy import Scope
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 OPEN, REVIEW, PUBLISHED = "open", "review", "published"
+STEPS = {  # the logged action → (the state it leaves, the state it enters, why it is refused from any other)
+    "cycle.close": (OPEN, REVIEW, "cycle {cycle} is already closed ({state})"),
+    "cycle.publish": (REVIEW, PUBLISHED, "cycle {cycle} is {state}, not under review"),
+}
 
 
 def cycle_view(c: Cycle) -> dict:
@@ -97,38 +101,7 @@ def open_cycle(
         revision_days=revision_days,
     )
     scope.session.add(cycle)
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "cycle.open",
-        "cycle",
-        cycle_id,
-        after=cycle_view(cycle),
-        cycle_id=cycle_id,
-    )
-    return cycle
-
-
-def close_cycle(scope: Scope, cycle_id: str) -> Cycle:
-    """Submissions end; the review (if any) begins."""
-    scope.require_operator()
-    cycle = scope.cycle(cycle_id)
-    if cycle.state != OPEN:
-        raise PortalError(f"cycle {cycle_id} is already closed ({cycle.state})", field="id", status=409)
-    before = cycle_view(cycle)
-    cycle.state = REVIEW
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "cycle.close",
-        "cycle",
-        cycle_id,
-        before=before,
-        after=cycle_view(cycle),
-        cycle_id=cycle_id,
-    )
+    log_change(scope, "cycle.open", "cycle", cycle_id, after=cycle_view(cycle), cycle_id=cycle_id)
     return cycle
 
 
@@ -136,25 +109,26 @@ def cycles(scope: Scope) -> list[Cycle]:
     return list(scope.session.scalars(select(Cycle).order_by(Cycle.opened_at.desc(), Cycle.id)))
 
 
+def close_cycle(scope: Scope, cycle_id: str) -> Cycle:
+    """Submissions end; the review (if any) begins."""
+    return _step(scope, cycle_id, "cycle.close")
+
+
 def close_review(scope: Scope, cycle_id: str) -> Cycle:
     """The review ends and the cycle is frozen: it is published, and changes are corrections from now on."""
+    return _step(scope, cycle_id, "cycle.publish")
+
+
+def _step(scope: Scope, cycle_id: str, action: str) -> Cycle:
+    """An operator moves a cycle one state on (open → review → published), never back; each move is logged."""
     scope.require_operator()
     cycle = scope.cycle(cycle_id)
-    if cycle.state != REVIEW:
-        raise PortalError(f"cycle {cycle_id} is {cycle.state}, not under review", field="id", status=409)
+    start, end, refusal = STEPS[action]
+    if cycle.state != start:
+        raise conflict(refusal.format(cycle=cycle_id, state=cycle.state), "id")
     before = cycle_view(cycle)
-    cycle.state = PUBLISHED
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "cycle.publish",
-        "cycle",
-        cycle_id,
-        before=before,
-        after=cycle_view(cycle),
-        cycle_id=cycle_id,
-    )
+    cycle.state = end
+    log_change(scope, action, "cycle", cycle_id, before=before, after=cycle_view(cycle), cycle_id=cycle_id)
     return cycle
 
 
@@ -192,10 +166,8 @@ def extend(scope: Scope, cycle_id: str, institution_id: str, until: str, reason:
             scope.now,
         )
     after = {"until": when.isoformat()}
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "deadline.extend",
         "deadline",
         f"{cycle_id}/{institution_id}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change
 from impactrank.portal.errors import invalid, not_found
 from impactrank.portal.models import EvidenceItem, Record, StoredFile
 from impactrank.portal.records import _require_editable, evidence_view, metric_form
@@ -94,10 +94,8 @@ def add_evidence(
     scope.session.add(item)
     scope.session.flush()
     view = evidence_view(item)
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "evidence.add",
         "evidence",
         f"{record.key}#evidence-{item.id}",
@@ -117,10 +115,8 @@ def remove_evidence(scope: Scope, cycle, institution_id: str, evidence_id: int) 
     _require_editable(scope, cycle, item.institution_id, record.sdg, record.metric)
     before = evidence_view(item)
     scope.session.delete(item)
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "evidence.remove",
         "evidence",
         f"{record.key}#evidence-{evidence_id}",

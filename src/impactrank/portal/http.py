@@ -1,5 +1,6 @@
 """What every portal route shares: security headers on every response, a streamed body limit, the signed-in
-actor inside a transaction (with the CSRF check for cookie sessions), and actions that accept JSON or a form."""
+actor inside a transaction (with the CSRF check for cookie sessions, and for a page, who is signed in kept for
+it), actions that accept JSON or a form, and file downloads."""
 
 from __future__ import annotations
 
@@ -144,6 +145,18 @@ class Portal:
                     raise forbidden("missing or wrong CSRF token", "csrf_token")
             yield Scope(session, actor, self.clock.now())
 
+    @contextmanager
+    def page_scope(self, request: Request, operator: bool = False) -> Iterator[Scope]:
+        """A page's read scope. Who is signed in, and the CSRF token the page's forms carry, are kept for the
+        page before any check, so that an error page shows them too; ``operator``: a page for operators only."""
+        with self.scope(request) as scope:
+            actor = scope.actor
+            request.state.me = {"email": actor.email, "role": actor.role, "institution": actor.institution_id}
+            request.state.csrf = self.csrf_for(actor)
+            if operator:
+                scope.require_operator()
+            yield scope
+
     def csrf_for(self, actor: Actor) -> str | None:
         return csrf_token(self.secret, actor.session_token) if actor.session_token else None
 
@@ -253,3 +266,19 @@ def action(
         return fn
 
     return register
+
+
+def actions(app: Any, portal: Portal) -> Callable[..., Callable]:
+    """:func:`action` bound to the app and its portal: how each route module registers its changes."""
+    return functools.partial(action, lambda: portal, app)
+
+
+def add_download(app: Any, path: str, endpoint: Callable, summary: str) -> None:
+    """A file to download: documented at ``GET /api{path}``, and at ``GET {path}`` for the pages' links."""
+    app.add_api_route("/api" + path, endpoint, methods=["GET"], summary=summary)
+    app.add_api_route(path, endpoint, methods=["GET"], include_in_schema=False)
+
+
+def attachment(data: bytes, media_type: str, filename: str) -> Response:
+    """Bytes the browser saves as ``filename`` rather than shows."""
+    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from impactrank.countries import to_alpha2
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change
 from impactrank.portal.errors import conflict, invalid
 from impactrank.portal.models import Institution
 from impactrank.portal.tenancy import Scope
@@ -34,10 +34,8 @@ def add_institution(scope: Scope, institution_id: str, name: str, country: str) 
         raise conflict(f"institution {institution_id!r} already exists", "id")
     inst = Institution(id=institution_id, name=name, country=code, created_at=scope.now)
     scope.session.add(inst)
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "institution.add",
         "institution",
         institution_id,

@@ -9,7 +9,6 @@ from typing import BinaryIO
 
 import polars as pl
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from impactrank.engine.metrics import VALUE_COLUMNS
@@ -18,15 +17,17 @@ from impactrank.io.inputs import validate_submissions
 from impactrank.io.tables import first_bad, read_user_table
 from impactrank.methodology.schema import Methodology
 from impactrank.portal import checks
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change
+from impactrank.portal.concurrency import flush_or_conflict
 from impactrank.portal.deadlines import locked, require_writable
 from impactrank.portal.errors import PortalError, conflict, invalid, not_found
 from impactrank.portal.files import CHUNK, too_large
 from impactrank.portal.forms import MetricForm, SdgForm, cycle_rules, eligibility
-from impactrank.portal.models import VALUE_FIELDS, Assessment, Cycle, EvidenceItem, Record, SdgSubmission
+from impactrank.portal.models import REVIEWER, VALUE_FIELDS, Assessment, Cycle, EvidenceItem, Record, SdgSubmission
 from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
 
 DRAFT, COMPLETE = "draft", "complete"
+SAVED_MEANWHILE = "someone saved this metric at the same moment: reload and try again"
 
 
 def methodology_of(cycle: Cycle) -> Methodology:
@@ -49,6 +50,15 @@ def metric_form(cycle: Cycle, sdg: int, metric: str) -> MetricForm:
     if form is None:
         known = ", ".join(m.metric for m in sdg_form(cycle, sdg).metrics)
         raise not_found(f"metric {metric!r} in SDG {sdg} (known: {known})", "metric")
+    return form
+
+
+def metric_in_view(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str) -> MetricForm:
+    """The form of a metric whose record a page shows: a reviewer sees the records of their own assignments, and
+    gets the 404 of a missing record for any other."""
+    form = metric_form(cycle, sdg, metric)
+    if scope.actor.role == REVIEWER and scope.record(cycle.id, institution_id, sdg, metric) is None:
+        raise not_found("record", "metric")
     return form
 
 
@@ -258,10 +268,7 @@ def save_record(
             raise conflict(f"version {version} is stale: this metric has not been saved yet (version 0)", "version")
         record = Record(cycle_id=cycle.id, institution_id=institution_id, sdg=sdg, metric=metric, version=1, **fields)
         scope.session.add(record)
-        try:
-            scope.session.flush()
-        except IntegrityError:
-            raise conflict("someone saved this metric at the same moment: reload and try again", "version") from None
+        flush_or_conflict(scope.session, SAVED_MEANWHILE, "version")
     else:
         if existing.version != version:
             raise conflict(
@@ -275,14 +282,12 @@ def save_record(
             .values({Record.version: version + 1, **_columns(fields)})
         )
         if done.rowcount != 1:
-            raise conflict("someone saved this metric at the same moment: reload and try again", "version")
+            raise conflict(SAVED_MEANWHILE, "version")
         for key, value in {**fields, "version": version + 1}.items():  # what was written; no reload needed
             set_committed_value(existing, key, value)
         record = existing
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "record.save",
         "record",
         record.key,
@@ -329,14 +334,9 @@ def submit(scope: Scope, cycle: Cycle, institution_id: str, sdgs: list[int]) -> 
                 submitted_by=scope.actor.user_id,
             )
         )
-    try:
-        scope.session.flush()
-    except IntegrityError:
-        raise conflict("these SDGs were just submitted by someone else", "sdgs") from None
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    flush_or_conflict(scope.session, "these SDGs were just submitted by someone else", "sdgs")
+    log_change(
+        scope,
         "sdg.submit",
         "institution",
         f"{cycle.id}/{institution_id}",
@@ -422,14 +422,9 @@ def upload(
             for k, v in fields.items():
                 setattr(record, k, v)
             record.version += 1
-    try:
-        scope.session.flush()
-    except IntegrityError:
-        raise conflict("someone saved these metrics at the same moment: upload again", "file") from None
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    flush_or_conflict(scope.session, "someone saved these metrics at the same moment: upload again", "file")
+    log_change(
+        scope,
         "records.upload",
         "institution",
         f"{cycle.id}/{institution_id}",

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from impactrank.portal import notify
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change
 from impactrank.portal.deadlines import locked
 from impactrank.portal.errors import conflict, invalid, not_found
 from impactrank.portal.forms import EVIDENCE, FIELDS, MetricForm
@@ -98,10 +98,8 @@ def assign(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, email: str
     scope.session.add(a)
     scope.session.flush()
     view = assignment_view(a, reviewer.email)
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "assignment.override" if reason else "assignment.add",
         "assignment",
         f"{cycle.id}/{institution_id}/{sdg}#{reviewer.email}",
@@ -167,16 +165,7 @@ def auto_assign(scope: Scope, cycle: Cycle, per_item: int) -> dict:
         if have + len(free) < per_item:
             short.append(f"{inst} SDG {sdg}")
     result = {"assigned": len(made), "pairs": len(pairs), "short": short, "assignments": made}
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "assignment.auto",
-        "cycle",
-        cycle.id,
-        after=result,
-        cycle_id=cycle.id,
-    )
+    log_change(scope, "assignment.auto", "cycle", cycle.id, after=result, cycle_id=cycle.id)
     return result
 
 
@@ -203,16 +192,7 @@ def declare_conflict(scope: Scope, institution_id: str | None, country: str | No
     scope.session.add(c)
     scope.session.flush()
     view = {"id": c.id, "institution": c.institution_id, "country": c.country, "note": c.note}
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
-        "conflict.declare",
-        "conflict",
-        str(c.id),
-        after=view,
-        institution_id=c.institution_id,
-    )
+    log_change(scope, "conflict.declare", "conflict", str(c.id), after=view, institution_id=c.institution_id)
     return view
 
 
@@ -292,10 +272,8 @@ def assess(
     scope.session.add(a)
     scope.session.flush()
     view = assessment_view(a)
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         f"assessment.{verdict}",
         "assessment",
         f"{record.key}#assessment-{a.id}",
@@ -334,10 +312,8 @@ def resubmit(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: 
             f"{institution_id} answered the revision request on SDG {sdg} {metric} ({cycle.id}).\n",
             scope.now,
         )
-    record_change(
-        scope.session,
-        scope.actor,
-        scope.now,
+    log_change(
+        scope,
         "record.resubmit",
         "record",
         record.key,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.portal import accounts
 from impactrank.portal.errors import PortalError
-from impactrank.portal.http import SESSION_COOKIE, Portal, action, is_api, local_path
+from impactrank.portal.http import SESSION_COOKIE, Portal, actions, is_api, local_path
 from impactrank.portal.security import csrf_token
 
 
@@ -21,12 +21,6 @@ class LoginIn(BaseModel):
 class PasswordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     password: str = Field(max_length=1000)
-
-
-def remember(request: Request, portal: Portal, actor) -> None:
-    """What every page shows of the signed-in person, and the CSRF token its forms carry."""
-    request.state.me = {"email": actor.email, "role": actor.role, "institution": actor.institution_id}
-    request.state.csrf = portal.csrf_for(actor)
 
 
 def signed_in(request: Request, portal: Portal, token: str, user, target: str) -> Response:
@@ -48,7 +42,7 @@ def signed_in(request: Request, portal: Portal, token: str, user, target: str) -
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     @app.get("/", include_in_schema=False)
     def home() -> Response:
@@ -58,14 +52,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def login_page(request: Request, next: str = "/cycles") -> Response:
         return pages.html(request, "login.html", {"title": "Sign in", "next": local_path(next, "/cycles")})
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/login",
-        LoginIn,
-        summary="Sign in: sets the session cookie, returns the CSRF token",
-    )
+    @act("POST", "/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token")
     def login(request: Request, body: LoginIn, files) -> Response:
         ip = request.client.host if request.client else "unknown"
         try:
@@ -78,7 +65,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             raise
         return signed_in(request, portal, token, user, local_path(getattr(request.state, "next", None), "/cycles"))
 
-    @action(lambda: portal, app, "POST", "/logout", summary="Sign out: ends this session")
+    @act("POST", "/logout", summary="Sign out: ends this session")
     def logout(request: Request, body, files) -> Response:
         with portal.scope(request, write=True) as scope:
             accounts.sign_out(scope.session, scope.actor, scope.now)
@@ -90,8 +77,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/me", "me.html", summary="Who is signed in")
     def me(request: Request) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             a = scope.actor
             return {"title": "Your account", "email": a.email, "role": a.role, "institution": a.institution_id}
 
@@ -107,14 +93,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "_token": token,
             }
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/invitations/{token}",
-        PasswordIn,
-        summary="Accept an invitation: choose a password, get signed in",
-    )
+    @act("POST", "/invitations/{token}", PasswordIn, summary="Accept an invitation: choose a password, get signed in")
     def accept(request: Request, body: PasswordIn, files, token: str) -> Response:
         with portal.db.write() as session:
             user = accounts.accept_invitation(session, token, body.password, portal.clock.now())

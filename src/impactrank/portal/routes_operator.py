@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -15,13 +15,11 @@ from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import PortalError, not_found
 from impactrank.portal.export import export_files
 from impactrank.portal.history import audit_csv, log_entries
-from impactrank.portal.http import Portal, action
+from impactrank.portal.http import Portal, actions, add_download, attachment
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
-from impactrank.portal.routes_auth import remember
+from impactrank.portal.params import Finite, IdPath
 
-IdPath = Annotated[str, Path(max_length=64)]
-Finite = Annotated[float | None, Field(None, allow_inf_nan=False)]
 EXPORT_FILES = {
     "institutions.csv": "text/csv; charset=utf-8",
     "submissions.csv": "text/csv; charset=utf-8",
@@ -70,13 +68,11 @@ class DecisionIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     @pages.page("/cycles/{cycle}/progress", "progress.html", summary="A cycle's progress: institutions × SDGs")
     def progress(request: Request, cycle: IdPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
-            scope.require_operator()
+        with portal.page_scope(request, operator=True) as scope:
             c = scope.cycle(cycle)
             forms = records.forms_of(c)
             recs = list(scope.session.scalars(select(Record).where(Record.cycle_id == c.id)))
@@ -114,23 +110,14 @@ def register(app: FastAPI, portal: Portal) -> None:
                 rows.append(institution_view(inst) | {"sdgs": cells})
             return {"title": f"Progress — {c.id}", "cycle": cycle_view(c), "sdgs": list(forms), "institutions": rows}
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/cycles/{cycle}/assignments",
-        AssignIn,
-        summary="Assign a reviewer by hand (operators)",
-    )
+    @act("POST", "/cycles/{cycle}/assignments", AssignIn, summary="Assign a reviewer by hand (operators)")
     def assign(request: Request, body: AssignIn, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return review.assign(
                 scope, scope.cycle(cycle), body.institution, body.sdg, body.reviewer, body.override_reason
             )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/assignments/auto",
         AutoAssignIn,
@@ -140,9 +127,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return review.auto_assign(scope, scope.cycle(cycle), body.per_item)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/extension",
         ExtendIn,
@@ -152,20 +137,12 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return cycles.extend(scope, cycle, institution, body.until, body.reason)
 
-    @action(
-        lambda: portal, app, "POST", "/cycles/{cycle}/close", summary="Close submissions; the review opens (operators)"
-    )
+    @act("POST", "/cycles/{cycle}/close", summary="Close submissions; the review opens (operators)")
     def close(request: Request, body, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return cycle_view(cycles.close_cycle(scope, cycle))
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/cycles/{cycle}/publish",
-        summary="Close the review: the cycle is frozen and published",
-    )
+    @act("POST", "/cycles/{cycle}/publish", summary="Close the review: the cycle is frozen and published")
     def publish(request: Request, body, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return cycle_view(cycles.close_review(scope, cycle))
@@ -178,9 +155,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         action_: Annotated[str | None, Query(alias="action", max_length=64)] = None,
         institution: Annotated[str | None, Query(max_length=64)] = None,
     ) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
-            scope.require_operator()
+        with portal.page_scope(request, operator=True) as scope:
             filters = {"cycle": cycle, "actor": actor, "action": action_, "institution": institution}
             entries = log_entries(scope.session, **filters, limit=1000)
             return {"title": "Audit log", "filters": filters, "entries": entries}
@@ -189,23 +164,15 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request) as scope:
             scope.require_operator()
             data = audit_csv(log_entries(scope.session, cycle=cycle))
-        name = f"audit-{cycle}.csv" if cycle else "audit.csv"
-        return Response(
-            data,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return attachment(data, "text/csv; charset=utf-8", f"audit-{cycle}.csv" if cycle else "audit.csv")
 
-    app.add_api_route("/api/audit.csv", audit_download, methods=["GET"], summary="The audit log as CSV (operators)")
-    app.add_api_route("/audit.csv", audit_download, methods=["GET"], include_in_schema=False)
+    add_download(app, "/audit.csv", audit_download, "The audit log as CSV (operators)")
 
     @pages.page(
         "/cycles/{cycle}/exports", "exports.html", summary="What an export of the cycle holds now, and corrections"
     )
     def exports(request: Request, cycle: IdPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
-            scope.require_operator()
+        with portal.page_scope(request, operator=True) as scope:
             c = scope.cycle(cycle)
             try:
                 _, manifest = export_files(scope.session, c.id)
@@ -228,23 +195,11 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request) as scope:
             scope.require_operator()
             files, _ = export_files(scope.session, scope.cycle(cycle).id, allow_unassessed)
-        return Response(
-            files[name],
-            media_type=EXPORT_FILES[name],
-            headers={"Content-Disposition": f'attachment; filename="{cycle}-{name}"'},
-        )
+        return attachment(files[name], EXPORT_FILES[name], f"{cycle}-{name}")
 
-    app.add_api_route(
-        "/api/cycles/{cycle}/exports/{name}",
-        export_download,
-        methods=["GET"],
-        summary="Download one export file (operators)",
-    )
-    app.add_api_route("/cycles/{cycle}/exports/{name}", export_download, methods=["GET"], include_in_schema=False)
+    add_download(app, "/cycles/{cycle}/exports/{name}", export_download, "Download one export file (operators)")
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/corrections",
         CorrectionIn,
@@ -257,9 +212,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 scope, scope.cycle(cycle), institution, body.sdg, body.metric, values, body.reason
             )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/corrections/{correction_id}/decision",
         DecisionIn,
@@ -271,9 +224,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/outbox", "outbox.html", summary="E-mails sent and waiting (operators)")
     def outbox(request: Request) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
-            scope.require_operator()
+        with portal.page_scope(request, operator=True) as scope:
             rows = scope.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500))
             return {
                 "title": "Outbox",

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.portal import evidence, records
 from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
-from impactrank.portal.errors import invalid, not_found
+from impactrank.portal.errors import invalid
 from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
-from impactrank.portal.http import Portal, action, is_api
+from impactrank.portal.http import Portal, actions, add_download, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
-from impactrank.portal.routes_auth import remember
-
-Finite = Annotated[float | None, Field(allow_inf_nan=False)]
-SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
-MetricPath = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
-IdPath = Annotated[str, Path(max_length=64)]
+from impactrank.portal.params import Finite, IdPath, MetricPath, SdgPath
 
 
 class RecordIn(BaseModel):
@@ -83,7 +78,7 @@ def base(cycle: str, institution: str) -> str:
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     def abilities(scope, institution: str) -> dict:
         a = scope.actor
@@ -100,8 +95,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/cycles", "cycles.html", summary="Cycles and the institutions you can see")
     def cycles_page(request: Request) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             return {
                 "title": "Collection cycles",
                 "cycles": [cycle_view(c) for c in cycles(scope)],
@@ -110,8 +104,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/cycles/{cycle}/institutions/{institution}", "dashboard.html", summary="An institution's dashboard")
     def dashboard(request: Request, cycle: IdPath, institution: IdPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
             state = records.progress(scope, c, institution)
@@ -133,8 +126,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         institution: IdPath,
         sdg: Annotated[int | None, Query(ge=1, le=17, description="Only this SDG")] = None,
     ) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
             numbers = [sdg] if sdg is not None else [f.sdg for f in records.forms_of(c).values()]
@@ -159,13 +151,10 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="One record with its evidence",
     )
     def record_page(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
-            records.metric_form(c, sdg, metric)
-            if scope.actor.role == REVIEWER and scope.record(c.id, institution, sdg, metric) is None:
-                raise not_found("record", "metric")  # not among the reviewer's assignments
+            records.metric_in_view(scope, c, institution, sdg, metric)
             row = next(r for r in records.sdg_records(scope, c, institution, sdg) if r["metric"] == metric)
             return {
                 "title": f"SDG {sdg} {row['label']} — {inst.name}",
@@ -177,9 +166,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "_choices": RUBRIC_CHOICES,
             }
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "PUT",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}",
         RecordIn,
@@ -208,9 +195,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 checked=portal.db.single_writer,
             )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/evidence",
         EvidenceIn,
@@ -247,9 +232,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 filename=(upload.filename or "")[-255:] if upload else None,
             )
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "DELETE",
         "/cycles/{cycle}/institutions/{institution}/evidence/{evidence_id}",
         summary="Remove an evidence item (before its SDG is submitted)",
@@ -274,14 +257,9 @@ def register(app: FastAPI, portal: Portal) -> None:
             headers={"Content-Security-Policy": "default-src 'none'; sandbox", "Cache-Control": "private, no-store"},
         )
 
-    app.add_api_route(
-        "/api/evidence/{evidence_id}/file", download, methods=["GET"], summary="Download an evidence file (attachment)"
-    )
-    app.add_api_route("/evidence/{evidence_id}/file", download, methods=["GET"], include_in_schema=False)
+    add_download(app, "/evidence/{evidence_id}/file", download, "Download an evidence file (attachment)")
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/submit",
         SubmitIn,
@@ -291,9 +269,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return records.submit(scope, scope.cycle(cycle), institution, body.sdgs)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/upload",
         UploadIn,

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import FastAPI, Path, Request
+from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from impactrank.portal import records, review
 from impactrank.portal.cycles import cycle_view
-from impactrank.portal.errors import forbidden, not_found
+from impactrank.portal.errors import forbidden
 from impactrank.portal.history import record_history
-from impactrank.portal.http import Portal, action
+from impactrank.portal.http import Portal, actions
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, Conflict, Record, SdgSubmission, User
-from impactrank.portal.routes_auth import remember
+from impactrank.portal.params import IdPath, MetricPath, SdgPath
 
-IdPath = Annotated[str, Path(max_length=64)]
-SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
-MetricPath = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 Answer = Annotated[float | None, Field(None, ge=0, le=1, allow_inf_nan=False)]
 
 
@@ -45,12 +42,11 @@ class ConflictIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     @pages.page("/cycles/{cycle}/review", "review_queue.html", summary="The review queue (a reviewer's own, or all)")
     def queue(request: Request, cycle: IdPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             if scope.actor.role not in ("reviewer", "operator"):
                 raise forbidden("the review queue is for reviewers and operators")
@@ -106,9 +102,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 )
             return {"title": f"Review queue — {c.id}", "cycle": cycle_view(c), "assignments": items}
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/assessment",
         AssessIn,
@@ -121,9 +115,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             answers = body.model_dump(include={"exists", "evidence", "public", "recent"})
             return review.assess(scope, scope.cycle(cycle), institution, sdg, metric, body.verdict, answers, body.note)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "POST",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/resubmit",
         summary="Answer a revision request: the revised metric relocks (the institution's admin)",
@@ -140,14 +132,10 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="A record's history: every change, who, when, before → after, why",
     )
     def history(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             inst = scope.institution(institution)
-            form = records.metric_form(c, sdg, metric)
-            record = scope.record(c.id, institution, sdg, metric)
-            if record is None and scope.actor.role == "reviewer":
-                raise not_found("record", "metric")
+            form = records.metric_in_view(scope, c, institution, sdg, metric)
             key = f"{c.id}/{institution}/{sdg}/{metric}"
             return {
                 "title": f"History — SDG {sdg} {form.label}",
@@ -160,8 +148,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/conflicts", "conflicts.html", summary="The conflicts of interest you declared (reviewers)")
     def conflicts(request: Request) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             scope.require_reviewer()
             rows = scope.session.scalars(
                 select(Conflict).where(Conflict.reviewer_id == scope.actor.user_id).order_by(Conflict.id)
@@ -173,14 +160,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 ],
             }
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/conflicts",
-        ConflictIn,
-        summary="Declare a conflict with an institution or a country",
-    )
+    @act("POST", "/conflicts", ConflictIn, summary="Declare a conflict with an institution or a country")
     def declare(request: Request, body: ConflictIn, files) -> dict:
         with portal.scope(request, write=True) as scope:
             return review.declare_conflict(scope, body.institution, body.country, body.note)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import FastAPI, Path, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.portal import accounts
-from impactrank.portal.http import Portal, action, is_api
+from impactrank.portal.http import Portal, actions, is_api
 from impactrank.portal.institutions import institution_view
-from impactrank.portal.routes_auth import remember
+from impactrank.portal.params import IdPath
 from impactrank.portal.tenancy import MANAGE_TEAM
 
-IdPath = Annotated[str, Path(max_length=64)]
 MemberRole = Literal["admin", "contributor", "observer"]
 
 
@@ -37,11 +36,10 @@ class TokenIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages = portal.pages
+    pages, act = portal.pages, actions(app, portal)
 
     def team(request: Request, institution: str) -> dict:
-        with portal.scope(request) as scope:
-            remember(request, portal, scope.actor)
+        with portal.page_scope(request) as scope:
             inst = scope.institution(institution)
             scope.require(MANAGE_TEAM, institution)
             return {
@@ -57,31 +55,21 @@ def register(app: FastAPI, portal: Portal) -> None:
     def team_page(request: Request, institution: IdPath) -> dict:
         return team(request, institution)
 
-    def shown_once(request: Request, institution: str, once: dict) -> Response:
-        return pages.html(request, "team.html", team(request, institution) | {"once": once})
+    def shown_once(request: Request, institution: str, result: dict, what: str, secret: str) -> dict | Response:
+        """The API gets the result; a form post gets the team page with the secret shown this once."""
+        if is_api(request):
+            return result
+        return pages.html(request, "team.html", team(request, institution) | {"once": {"what": what, "value": secret}})
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/institutions/{institution}/invitations",
-        InviteIn,
-        summary="Invite a member (link shown once)",
-    )
+    @act("POST", "/institutions/{institution}/invitations", InviteIn, summary="Invite a member (link shown once)")
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             root = portal.base_url or str(request.base_url)
             user, token = accounts.create_user(scope, body.email, body.role, institution, None, invitation_base=root)
             result = {"user": accounts.user_view(user), "invitation_url": f"{root.rstrip('/')}/invitations/{token}"}
-        if is_api(request):
-            return result
-        return shown_once(
-            request, institution, {"what": f"Invitation for {user.email}", "value": result["invitation_url"]}
-        )
+        return shown_once(request, institution, result, f"Invitation for {user.email}", result["invitation_url"])
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "PATCH",
         "/institutions/{institution}/users/{user_id}",
         MemberIn,
@@ -92,24 +80,14 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return accounts.change_member(scope, institution, user_id, body.role, body.active)
 
-    @action(
-        lambda: portal,
-        app,
-        "POST",
-        "/institutions/{institution}/tokens",
-        TokenIn,
-        summary="Create an API token (shown once)",
-    )
+    @act("POST", "/institutions/{institution}/tokens", TokenIn, summary="Create an API token (shown once)")
     def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             made = accounts.create_token(scope, institution, body.name, body.role)
-        if is_api(request):
-            return {"id": made.id, "name": made.name, "role": made.role, "token": made.token}
-        return shown_once(request, institution, {"what": f"API token {made.name}", "value": made.token})
+        result = {"id": made.id, "name": made.name, "role": made.role, "token": made.token}
+        return shown_once(request, institution, result, f"API token {made.name}", made.token)
 
-    @action(
-        lambda: portal,
-        app,
+    @act(
         "DELETE",
         "/institutions/{institution}/tokens/{token_id}",
         summary="Revoke an API token",

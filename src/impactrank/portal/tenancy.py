@@ -114,13 +114,16 @@ class Scope:
             raise not_found("cycle", "cycle")
         return cycle
 
-    def institution(self, institution_id: str) -> Institution:
-        found = self.session.scalar(
-            select(Institution).where(Institution.id == institution_id, self.visible(Institution.id))
-        )
+    def _one(self, query, what: str, field: str):
+        """The one row a query filtered by :meth:`visible` finds; another tenant's row gets the 404 of a missing one."""
+        found = self.session.scalar(query)
         if found is None:
-            raise not_found("institution", "institution")
+            raise not_found(what, field)
         return found
+
+    def institution(self, institution_id: str) -> Institution:
+        query = select(Institution).where(Institution.id == institution_id, self.visible(Institution.id))
+        return self._one(query, "institution", "institution")
 
     def institutions(self) -> list[Institution]:
         return list(
@@ -159,7 +162,7 @@ class Scope:
         return {s.sdg: s for s in rows}
 
     def evidence(self, evidence_id: int) -> EvidenceItem:
-        item = self.session.scalar(
+        query = (
             select(EvidenceItem)
             .join(Record, Record.id == EvidenceItem.record_id)
             .where(
@@ -168,9 +171,7 @@ class Scope:
                 self.visible_pair(Record.cycle_id, Record.institution_id, Record.sdg),
             )
         )
-        if item is None:
-            raise not_found("evidence item", "evidence")
-        return item
+        return self._one(query, "evidence item", "evidence")
 
     def evidence_of(self, record_ids: list[int]) -> list[EvidenceItem]:
         if not record_ids:
@@ -197,12 +198,10 @@ class Scope:
         )
 
     def user(self, user_id: int) -> User:
-        found = self.session.scalar(
-            select(User).where(User.id == user_id, User.role.in_(INSTITUTION_ROLES), self.visible(User.institution_id))
+        query = select(User).where(
+            User.id == user_id, User.role.in_(INSTITUTION_ROLES), self.visible(User.institution_id)
         )
-        if found is None:
-            raise not_found("user", "user")
-        return found
+        return self._one(query, "user", "user")
 
     def tokens(self, institution_id: str) -> list[ApiToken]:
         return list(
@@ -214,9 +213,5 @@ class Scope:
         )
 
     def token(self, token_id: int) -> ApiToken:
-        found = self.session.scalar(
-            select(ApiToken).where(ApiToken.id == token_id, self.visible(ApiToken.institution_id))
-        )
-        if found is None:
-            raise not_found("token", "token")
-        return found
+        query = select(ApiToken).where(ApiToken.id == token_id, self.visible(ApiToken.institution_id))
+        return self._one(query, "token", "token")
