@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test bench lint install chromium postgresql clean
+.PHONY: demo test test-slow bench lint install chromium postgresql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,12 @@ demo: $(STAMP)
 	$(BIN)/impactrank demo --out demo-output
 	@echo "The impactrank command is in $(VENV)/bin: run '. $(VENV)/bin/activate' to use it directly."
 
+# The slow-marked tests (long versions of checks that also run short here) run in test-slow.
 test: $(STAMP) chromium postgresql
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not slow"
+
+test-slow: $(STAMP) chromium postgresql
+	$(BIN)/pytest -q -m slow
 
 bench: $(STAMP) postgresql
 	$(BIN)/python bench/run_all.py
