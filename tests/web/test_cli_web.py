@@ -54,6 +54,18 @@ def test_serve_binds_loopback_by_default(ws_path, monkeypatch):
     assert calls["app"].state.store.edition_ids() == ["2020", "2021"]
 
 
+def test_serving_beyond_loopback_warns(ws_path, monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: None)
+    quiet = impactrank("serve", "-w", str(ws_path), "--host", "::1")
+    loud = impactrank("serve", "-w", str(ws_path), "--host", "0.0.0.0")
+    assert quiet.returncode == loud.returncode == 0 and quiet.stderr == ""
+    assert "serving on 0.0.0.0, reachable from other machines: the dashboard is read-only but has no" in " ".join(
+        loud.stderr.split()
+    )
+
+
 def test_serve_missing_workspace_is_an_input_error(tmp_path):
     r = impactrank("serve", "-w", str(tmp_path / "none.duckdb"), "--port", "8124")
     assert r.returncode == 2 and "no workspace at" in r.stderr

@@ -99,3 +99,17 @@ def out_dir(out: Path) -> Path:
     if out.is_file() or out.suffix.lower() in OUTPUT_SUFFIXES:
         raise InputError(f"--out {out.name}: this command writes several files into a folder: name a folder")
     return out
+
+
+def warn_unless_loopback(host: str, why: str) -> None:
+    """A server bound beyond this machine gets a warning saying what that exposes."""
+    import ipaddress
+
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        console_err.print(
+            f"[yellow]warning:[/] serving on {host}, reachable from other machines: {why}", highlight=False
+        )

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from impactrank.cli.common import app, console, console_err, out_dir, out_format
+from impactrank.cli.common import app, console, out_dir, out_format, warn_unless_loopback
 from impactrank.errors import InputError
 
 portal_app = typer.Typer(
@@ -224,23 +224,15 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes.")] = 1,
 ) -> None:
     """Serve the portal (pages, JSON API under /api, docs at /docs). Put it behind HTTPS to expose it."""
-    import ipaddress
     import os
 
     import uvicorn
 
     from impactrank.portal.serve import ENV, app_from_environment
 
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    if not loopback:
-        console_err.print(
-            f"[yellow]warning:[/] serving on {host}: put the portal behind an HTTPS proxy (passwords and session "
-            "cookies must not cross the network in clear)",
-            highlight=False,
-        )
+    warn_unless_loopback(
+        host, "put the portal behind an HTTPS proxy (passwords and session cookies must not cross the network in clear)"
+    )
     folder = files or files_beside(database)
     with _database(database):
         pass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated
@@ -16,8 +15,8 @@ from impactrank.cli.common import (
     WorkspaceOption,
     app,
     console,
-    console_err,
     out_format,
+    warn_unless_loopback,
 )
 from impactrank.errors import InputError
 from impactrank.io.groups import members_for
@@ -40,16 +39,7 @@ def serve(
     from impactrank.web.app import GROUPS_ENV, WORKSPACE_ENV, create_app
     from impactrank.web.store import Store
 
-    try:
-        is_loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        is_loopback = host == "localhost"
-    if not is_loopback:
-        console_err.print(
-            f"[yellow]warning:[/] serving on {host}, reachable from other machines "
-            "(the dashboard is read-only but has no authentication)",
-            highlight=False,
-        )
+    warn_unless_loopback(host, "the dashboard is read-only but has no authentication")
     if workers == 1:
         application = create_app(workspace, preload=True, groups=groups)
     else:
