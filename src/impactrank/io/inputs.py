@@ -69,11 +69,14 @@ def read_institutions(path: str | Path) -> pl.DataFrame:
     )
 
 
-def read_submissions(paths: Sequence[str | Path], methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
-    """Long-form submissions from one or more files (e.g. the institution's data and research metrics)."""
+def read_submissions(
+    paths: Sequence[str | Path], methodology: Methodology, institutions: pl.DataFrame, *, decimal: str | None = None
+) -> pl.DataFrame:
+    """Long-form submissions from one or more files (e.g. the institution's data and research metrics). Numbers
+    are read with each file's decimal mark (``decimal``, "." or ",", when given for a file that cannot tell)."""
     if not paths:
         raise InputError("no submissions file given")
-    frames = [_read_one_submissions(p, methodology, institutions) for p in paths]
+    frames = [_read_one_submissions(p, methodology, institutions, decimal) for p in paths]
     if len(frames) == 1:  # duplicates within a file are caught, with their row, by the file's own check
         return frames[0]
     combined = pl.concat(frames, how="vertical")
@@ -88,8 +91,10 @@ def read_submissions(paths: Sequence[str | Path], methodology: Methodology, inst
     return combined
 
 
-def _read_one_submissions(path: str | Path, methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
-    table = read_user_table(path, numeric=VALUE_COLUMNS)
+def _read_one_submissions(
+    path: str | Path, methodology: Methodology, institutions: pl.DataFrame, decimal: str | None
+) -> pl.DataFrame:
+    table = read_user_table(path, numeric=VALUE_COLUMNS, decimal=decimal)
     require_columns(table, SUBMISSION_KEYS)
     frame = table.frame
     for col in SUBMISSION_KEYS:
