@@ -106,7 +106,8 @@ class TextTable:
 
         Columns whose lower-case name is in ``numeric`` come as Float64 when every cell of theirs is a number
         with a decimal point (or empty) and the delimiter is not a semicolon: read in one pass; otherwise as text
-        like the others, to be read with the table's decimal mark (:meth:`decimal_mark`)."""
+        like the others, to be read with the table's decimal mark (:meth:`decimal_mark`). A file polars cannot
+        read (a ragged row, a stray quote) is read row by row, so that an error can name its row."""
         header = [h.strip() for h in self.header]
         positional = [f"column_{i}" for i in range(len(header))]
         check_header(header, self.name, self.header_row)
@@ -114,23 +115,18 @@ class TextTable:
         typed = {positional[i]: pl.Float64 for i, h in enumerate(header) if h.lower() in numeric}
         if typed and self.delimiter != ";" and self.decimal != ",":
             try:
-                frame = self._polars(positional, ragged=False, typed=typed)
+                frame = self._polars(positional, typed)
             except (pl.exceptions.PolarsError, OSError):
                 frame = None  # a cell that is no such number, or any other problem: read as text to say where
         if frame is None:
             try:
-                frame = self._polars(positional, ragged=False)
-            except (pl.exceptions.PolarsError, OSError) as exc:
-                problem = self._diagnose(len(header))
-                if problem is not None:
-                    raise problem from None
-                if "more fields" not in str(exc):
-                    raise self.error(f"cannot read as CSV: {_first_line(exc)}") from None
-                frame = self._polars(positional, ragged=True)  # the extra cells are all empty: untouched columns
+                frame = self._polars(positional)
+            except (pl.exceptions.PolarsError, OSError):
+                frame = self._read_by_rows(positional)
         rows = pl.Series("row", range(self.header_row + 1, self.header_row + 1 + frame.height), dtype=pl.Int64)
         return without_blank_rows(name_columns(frame, header, rows, self.name), rows)
 
-    def _polars(self, names: list[str], ragged: bool, typed: dict[str, pl.DataType] | None = None) -> pl.DataFrame:
+    def _polars(self, names: list[str], typed: dict[str, pl.DataType] | None = None) -> pl.DataFrame:
         return pl.read_csv(
             self.path if self.path is not None else self.data,
             separator=self.delimiter,
@@ -138,17 +134,23 @@ class TextTable:
             new_columns=names,
             infer_schema=False,
             schema_overrides=typed,
-            truncate_ragged_lines=ragged,
             raise_if_empty=False,
         )
 
-    def _diagnose(self, width: int) -> InputError | None:
-        """Why polars could not read the table, with its row: a quoting error, or a row with more (non-empty)
-        cells than the header names. None when every extra cell is empty."""
-        for row, cells in self.rows():
-            if len(cells) > width and any(c.strip() for c in cells[width:]):
-                return self.error(f"{len(cells)} cells for the {width} columns of the header", row=row)
-        return None
+    def _read_by_rows(self, names: list[str]) -> pl.DataFrame:
+        """The table read row by row with Python's csv module, where polars could not read it (quotes where a
+        spreadsheet would not put them, a cell spanning lines in a way polars reads otherwise): slower, and the
+        judge of what the file holds. A row with more non-empty cells than the header names is an error."""
+        columns: list[list[str | None]] = [[] for _ in names]
+        rows = self.rows()
+        next(rows)
+        for row, cells in rows:
+            if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
+                raise self.error(f"{len(cells)} cells for the {len(names)} columns of the header", row=row)
+            cells = cells + [""] * (len(names) - len(cells))
+            for column, cell in zip(columns, cells, strict=False):
+                column.append(cell or None)
+        return pl.DataFrame(dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String))
 
     def decimal_mark(self, cells: pl.DataFrame, rows: pl.Series | Sequence[int]) -> str:
         """The decimal mark of the numbers in ``cells`` (text columns of this table; ``rows`` their row numbers)."""
@@ -401,7 +403,3 @@ def _csv_reason(exc: csv.Error) -> str:
     if "field larger than field limit" in text:
         return f"a cell longer than {csv.field_size_limit():,} characters"
     return text
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

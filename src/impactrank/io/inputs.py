@@ -103,7 +103,7 @@ def _read_one_submissions(
     sdg = frame["sdg"].cast(pl.Int64, strict=False)
     if sdg.is_null().any():  # accept "SDG 5", "sdg5" and 5.0 as well as 5, but never truncate 4.7
         number = frame["sdg"].str.replace(r"(?i)^\s*sdg\s*", "").str.strip_chars().cast(pl.Float64, strict=False)
-        whole = number.is_not_null() & (number == number.floor())
+        whole = number.is_not_null() & number.is_finite() & (number == number.floor()) & (number.abs() < 1e9)
         first_bad(table, ~whole, f"{frame['sdg'].filter(~whole).first()!r} is not an SDG number", "sdg")
         sdg = number.cast(pl.Int64)
     known_sdgs = [s.sdg for s in methodology.sdgs]

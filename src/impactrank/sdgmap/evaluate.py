@@ -52,9 +52,21 @@ def load_benchmark(path: Path | str | None = None) -> pl.DataFrame:
                 raise InputError("the sdgclassification-benchmark package is not installed; give --benchmark") from None
             path = str(res)
     df, rows = _read(path, ["id", "text", "sdg", "label"], "benchmark")
-    df = df.with_columns(sdg=_whole_numbers(df, rows, "sdg", str(path)))
-    label = df["label"].str.strip_chars().str.to_lowercase() == "true"
-    return df.with_columns(label=label).select("id", "text", "sdg", "label")
+    if df.height == 0:
+        raise InputError("the benchmark has no rows", file=str(path))
+    for col in ("id", "text", "sdg", "label"):
+        _first_bad(df[col].is_null(), "empty value", rows, str(path), col)
+    sdg = _whole_numbers(df, rows, "sdg", str(path))
+    _first_bad(~sdg.is_in(SDGS), "not an SDG number (1–17)", rows, str(path), "sdg")
+    answer = df["label"].str.strip_chars().str.to_lowercase()
+    _first_bad(~answer.is_in(["true", "false", "1", "0"]), "a label is True or False", rows, str(path), "label")
+    label = answer.is_in(["true", "1"])
+    return df.with_columns(sdg=sdg, label=label).select("id", "text", "sdg", "label")
+
+
+def _first_bad(bad: pl.Series, message: str, rows: pl.Series, file: str, field: str) -> None:
+    if bad.any():
+        raise InputError(message, file=file, row=int(rows[int(bad.arg_true()[0])]), field=field)
 
 
 def _read(path: Path | str, needed: list[str], what: str) -> tuple[pl.DataFrame, pl.Series]:
@@ -183,10 +195,13 @@ def published_stats(path: Path | str | None = None) -> pl.DataFrame | None:
     path = Path(path)
     if not path.is_file():
         return None
-    df, rows = _read(path, ["model", "sdg", "accuracy", "precision", "recall", "f1"], "published figures")
+    needed = ["model", "sdg", "accuracy", "precision", "recall", "f1"]
+    df, rows = _read(path, needed, "published figures")
+    for col in needed:
+        _first_bad(df[col].str.strip_chars().replace("", None).is_null(), "empty value", rows, str(path), col)
     for col in [c for c in STATS_SCHEMA if c in df.columns and STATS_SCHEMA[c] != pl.String]:
         number = parse_numbers(df[col], ".")
-        bad = df[col].str.strip_chars().replace("", None).is_not_null() & number.is_null()
+        bad = df[col].str.strip_chars().replace("", None).is_not_null() & (number.is_null() | ~number.is_finite())
         if bad.any():
             i = int(bad.arg_true()[0])
             raise InputError(f"{df[col][i]!r} is not a number", file=str(path), row=int(rows[i]), field=col)
