@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Characters that would break the one line (str.splitlines breaks at each), shown escaped instead.
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
 
 @dataclass
 class InputError(Exception):
@@ -24,4 +27,5 @@ class InputError(Exception):
             )
             if part
         ]
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        text = f"{', '.join(where)}: {self.message}" if where else self.message
+        return text.translate(_LINE_BREAKS)  # one line, whatever the quoted data holds

@@ -77,3 +77,26 @@ def test_propose_matches_within_country():
     got = propose_matches(a, b, min_score=70)
     assert got.select("alias", "institution_id").rows() == [("Asia University", "tw-asia-university-taiwan")]
     assert 70 <= got["score"][0] < 100
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "alias;institution_id\r\nAsia University, Taiwan;tw-asia-university\r\n".encode("utf-8-sig"),
+        "alias\tinstitution_id\r\nAsia University, Taiwan\ttw-asia-university\r\n".encode("utf-16"),
+        b'\n"x",alias,institution_id\n,"Asia University, Taiwan",tw-asia-university\n',
+    ],
+    ids=["french-csv", "unicode-text", "id-in-third-column"],
+)
+def test_alias_files_as_spreadsheets_save_them(tmp_path, data):
+    path = tmp_path / "aliases.csv"
+    path.write_bytes(data)
+    assert read_aliases(path).resolve("Asia University, Taiwan", "TW") == "tw-asia-university"
+
+
+def test_a_short_alias_row_names_its_row(tmp_path):
+    path = tmp_path / "aliases.csv"
+    path.write_text("note,alias,institution_id\n\nx,Asia University\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_aliases(path)
+    assert (exc.value.row, exc.value.field) == (3, "institution_id")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from impactrank.countries import to_alpha2
+from impactrank.errors import InputError
 from impactrank.io.identity import Aliases
 from impactrank.io.published import read_published
 from impactrank.io.published.assemble import build_edition
@@ -149,3 +151,57 @@ def test_any_row_is_kept_and_either_parses_or_is_flagged(rank, country, overall,
     assert (parse_score(overall) is None) == bool(flags & {"no_overall", "overall_unparsed"})
     assert (to_alpha2(country) is None) == bool(flags & {"no_country", "country_unresolved"})
     assert (rec["quality"] == "ok") == (flags == {"ok"})
+
+
+CLEAN = (
+    "Rank,Name,Country,Year,Overall,SDG 17,SDG 3,SDG 5\n"
+    '1,"Alpha, Paris",France,2023,90.5,80.1,91.0,70.2\n'
+    "2,Beta,Spain,2023,85.0,70.0,60.5,55.5\n"
+    "\n"
+    "101–200,Gamma,Italy,2023,77.5–85.2,60.0–70.0,50.0,40.0\n"
+    "=3,Delta,,2023,80.0,,,\n"
+)
+
+
+def test_a_published_table_saved_by_a_french_spreadsheet(tmp_path):
+    """Semicolons, decimal commas (ranges too), UTF-8 with BOM: the same edition as the comma file; rows flagged
+    with the row numbers the file shows (the blank row counts)."""
+    (tmp_path / "t.csv").write_text(CLEAN, encoding="utf-8")
+    french = CLEAN.replace(",", ";").replace("; Paris", ", Paris").replace(".", ",").replace("\n", "\r\n")
+    assert "77,5–85,2" in french
+    (tmp_path / "t_fr.csv").write_bytes("\ufeff".encode() + french.encode())
+    comma, semi = (read_published(tmp_path / name) for name in ("t.csv", "t_fr.csv"))
+    (a,), (b,) = comma.editions, semi.editions
+    for table in ("institutions", "overall", "sdg_scores"):
+        assert getattr(a, table).equals(getattr(b, table)), table
+    assert a.overall.select("overall_low", "overall_high").row(2) == (77.5, 85.2)
+    assert [f["row"] for f in semi.report.editions[0].flagged] == [f["row"] for f in comma.report.editions[0].flagged]
+    assert {f["name"]: f["row"] for f in comma.report.editions[0].flagged}["Delta"] == 6  # header 1, blank row 4
+
+
+def test_a_published_table_whose_decimal_mark_cannot_be_told(tmp_path):
+    (tmp_path / "t.csv").write_text('Rank,Name,Country,Year,Overall\n1,Alpha,France,2023,"1,234"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="--decimal") as info:
+        read_published(tmp_path / "t.csv")
+    assert (info.value.row, info.value.field) == (2, "Overall")
+    (ed,) = read_published(tmp_path / "t.csv", decimal=",").editions
+    assert ed.overall["overall_score"].to_list() == [1.234]
+
+
+def test_xlsx_rows_are_spreadsheet_rows(tmp_path):
+    path = tmp_path / "table.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("ranking")
+    rows = [
+        [],
+        ["Rank", "Name", "Country", "Year", "Overall"],
+        ["1", "Alpha", "France", 2024, 95.5],
+        [],
+        ["2", "", "", 2024, "x"],
+    ]
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            sheet.write(i, j, cell)
+    book.close()
+    result = read_published(path)
+    assert {f["name"]: f["row"] for f in result.report.editions[0].flagged} == {"Alpha": 3, "": 5}

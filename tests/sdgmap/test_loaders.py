@@ -121,3 +121,30 @@ def test_named_sets_resolve_through_the_environment(monkeypatch, sdg_data, tmp_p
         load_queries("aurora-v5")
     monkeypatch.setenv("IMPACTRANK_SDG_DATA", str(sdg_data))
     assert len(load_queries("aurora-v5").lines) == 378
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"), [(";", "utf-8-sig"), ("\t", "utf-16")], ids=["french-csv", "unicode-text"]
+)
+def test_query_tables_as_spreadsheets_save_them(tmp_path, delimiter, encoding):
+    import csv
+    import io
+
+    with (EXAMPLES / "queries.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "queries.csv"
+    path.write_bytes(out.getvalue().encode(encoding))
+    assert load_query_table(path) == load_query_table(EXAMPLES / "queries.csv")
+
+
+def test_query_rows_are_numbered_as_the_file_shows_them(tmp_path):
+    p = tmp_path / "q.csv"
+    p.write_text('\nsdg;query\n1;"""a"""\n\n2;"(""c"" AND"\n', encoding="utf-8")
+    with pytest.raises(QuerySyntaxError) as info:
+        load_query_table(p)
+    assert (info.value.row, info.value.field) == (5, "query")
+    p.write_text('sdg\tquery\n\n1\t"a"\n', encoding="utf-8")
+    [line] = load_query_table(p).lines
+    assert line.line_id == "q:1:1"  # the first query, though on row 3

@@ -104,3 +104,26 @@ def test_bad_publications_raise_input_errors():
     with pytest.raises(InputError, match="not a number") as info:
         research_metrics(PUBS.with_columns(citations=pl.lit("many")))
     assert (info.value.row, info.value.field) == (2, "citations")
+
+
+def test_publications_saved_by_a_french_spreadsheet(tmp_path):
+    """The same publications as a semicolon CSV with decimal commas: the same metrics; a bad number names its
+    row as the file shows it."""
+    from impactrank.sdgmap.publications import read_publications
+    from impactrank.sdgmap.research import NUMERIC_COLUMNS
+
+    pubs = PUBS.with_columns(expected_citations=pl.Series(["5.5", "2", "", "1.25", "3"]))
+    pubs.write_csv(tmp_path / "p.csv")
+    french = pubs.with_columns(pl.col("expected_citations").str.replace(".", ",", literal=True))
+    french.write_csv(tmp_path / "p_fr.csv", separator=";")
+    assert "1,25" in (tmp_path / "p_fr.csv").read_text()
+    comma = read_publications(tmp_path / "p.csv", numeric=NUMERIC_COLUMNS)
+    semi = read_publications(tmp_path / "p_fr.csv", numeric=NUMERIC_COLUMNS)
+    assert research_metrics(comma.frame, rows=comma.rows).equals(research_metrics(semi.frame, rows=semi.rows))
+    assert semi.frame["expected_citations"].to_list() == [5.5, 2.0, None, 1.25, 3.0]
+    lines = (tmp_path / "p.csv").read_text().splitlines()
+    lines[3] = lines[3].replace(",4,", ",four,")  # w3, on row 4; a blank row above it makes it row 5
+    (tmp_path / "bad.csv").write_text("\n".join([*lines[:3], "", *lines[3:]]) + "\n")
+    with pytest.raises(InputError, match="not a number: 'four'") as info:
+        read_publications(tmp_path / "bad.csv", numeric=NUMERIC_COLUMNS)
+    assert (info.value.row, info.value.field) == (5, "citations")

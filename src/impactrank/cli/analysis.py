@@ -107,7 +107,8 @@ def load_inputs(
             f"these files are not the inputs edition {edition.id} was built from ({names})", field="submissions"
         )
     inst = read_institutions(institutions)
-    subs = read_submissions(submissions, method, inst)
+    # with the decimal mark the build was told (the same bytes read with another are other numbers)
+    subs = read_submissions(submissions, method, inst, decimal=edition.manifest.get("decimal"))
     return method, inst, subs
 
 

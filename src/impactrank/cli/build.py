@@ -9,7 +9,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, EditionOption, WorkspaceOption, app, console, out_dir
+from impactrank.cli.common import (
+    DEFAULT_WORKSPACE,
+    DecimalOption,
+    EditionOption,
+    WorkspaceOption,
+    app,
+    console,
+    out_dir,
+)
 from impactrank.engine.explain import explain_institution
 from impactrank.io.build import build as run_build
 from impactrank.io.workspace import Workspace
@@ -38,6 +46,7 @@ def build(
             "repeat, most recent first, for more than two years.",
         ),
     ] = None,
+    decimal: DecimalOption = None,
 ) -> None:
     """Compute every SDG table and the overall table, write them to OUT and register the edition."""
     with console.status("Reading, validating and building…"):
@@ -49,6 +58,7 @@ def build(
             workspace=workspace,
             edition_id=edition,
             previous_editions=previous_edition,
+            decimal=decimal,
         )
     e = report.edition
     counts = e.manifest["counts"]

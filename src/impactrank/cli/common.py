@@ -29,6 +29,16 @@ WorkspaceOption = Annotated[
     typer.Option("--workspace", "-w", help="DuckDB workspace file holding built and imported editions."),
 ]
 EditionOption = Annotated[str, typer.Option("--edition", "-e", help="Edition id in the workspace, e.g. 2021.")]
+DecimalOption = Annotated[
+    str | None,
+    typer.Option(
+        "--decimal",
+        metavar="[.|,]",
+        help="Decimal mark of the numbers in CSV files, for a file that cannot tell. Default: as its numbers say "
+        "(12,5 in a semicolon-separated file is 12.5; a file with both marks, or only 1,234, asks for this option).",
+        show_default=False,
+    ),
+]
 
 
 def progress_bar() -> Progress:

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from impactrank.cli.common import (
     DEFAULT_WORKSPACE,
+    DecimalOption,
     EditionOption,
     WorkspaceOption,
     app,
@@ -60,10 +61,13 @@ def import_table(
     ] = None,
     aliases: Annotated[Path | None, typer.Option("--aliases", help="Alias file joining renamed institutions.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the full import report as JSON.")] = None,
+    decimal: DecimalOption = None,
 ) -> None:
     """Import published tables as they are: every row kept, each defect flagged in its quality column.
     Importing the same files again replaces their editions."""
-    result = read_published(paths, format=format, edition=edition, edition_suffix=edition_suffix, aliases=aliases)
+    result = read_published(
+        paths, format=format, edition=edition, edition_suffix=edition_suffix, aliases=aliases, decimal=decimal
+    )
     with Workspace(workspace) as ws:
         for ed in result.editions:
             if ws.has(ed.id) and ws.load(ed.id).kind != "imported":

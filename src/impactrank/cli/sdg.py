@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from impactrank.cli.common import app, console, console_err, out_format, progress_bar
+from impactrank.cli.common import DecimalOption, app, console, console_err, out_format, progress_bar
 from impactrank.errors import InputError
 
 sdg_app = typer.Typer(
@@ -79,7 +79,7 @@ def classify(
 ) -> None:
     """Label each publication with the SDGs its title, abstract and keywords match, and why."""
     from impactrank.sdgmap.classify import LABEL_FORMATS, classify_table, write_labels
-    from impactrank.sdgmap.publications import TextColumns, read_table
+    from impactrank.sdgmap.publications import TextColumns, read_publications
 
     out_format(out, LABEL_FORMATS)
     if engine not in ("local", "dask"):
@@ -110,10 +110,16 @@ def classify(
                 progress=lambda n: bar.advance(task, n),
             )
         else:
-            df = read_table(input_path)
-            task = bar.add_task("classifying", total=df.height)
+            pubs = read_publications(input_path)
+            task = bar.add_task("classifying", total=pubs.frame.height)
             labels = classify_table(
-                df, sets, columns, min_agree, progress=lambda n: bar.advance(task, n), file=str(input_path)
+                pubs.frame,
+                sets,
+                columns,
+                min_agree,
+                progress=lambda n: bar.advance(task, n),
+                file=str(input_path),
+                rows=pubs.rows,
             )
     write_labels(labels, out)
     labelled = int((labels["sdgs"].list.len() > 0).sum())
@@ -290,10 +296,17 @@ def metrics(
         str, typer.Option("--methodology", "-m", help="Keep the metrics this methodology uses per SDG.")
     ] = "the-2021",
     all_metrics: Annotated[bool, typer.Option("--all-metrics", help="Write every metric for every SDG.")] = False,
+    decimal: DecimalOption = None,
 ) -> None:
     """Per institution and SDG: publications, FWCI, top-10% journal share, LMIC co-authorship."""
-    from impactrank.sdgmap.publications import read_table
-    from impactrank.sdgmap.research import load_lmic, methodology_metrics, research_metrics, write_metrics
+    from impactrank.sdgmap.publications import read_publications, read_table
+    from impactrank.sdgmap.research import (
+        NUMERIC_COLUMNS,
+        load_lmic,
+        methodology_metrics,
+        research_metrics,
+        write_metrics,
+    )
 
     out_format(out, ("csv",))
     span = None
@@ -302,10 +315,11 @@ def metrics(
         if not m or int(m.group(1)) > int(m.group(2)):
             raise InputError(f"--years wants FROM-TO, e.g. 2015-2019, not {years!r}", field="years")
         span = (int(m.group(1)), int(m.group(2)))
-    pubs = read_table(publications)
+    pubs = read_publications(publications, numeric=NUMERIC_COLUMNS, decimal=decimal)
     lab = read_table(labels) if labels else None
     keep = None if all_metrics else methodology_metrics(methodology)
-    result = research_metrics(pubs, lab, load_lmic(lmic) if lmic else None, span, keep, file=str(publications))
+    lmic_codes = load_lmic(lmic) if lmic else None
+    result = research_metrics(pubs.frame, lab, lmic_codes, span, keep, file=str(publications), rows=pubs.rows)
     write_metrics(result, out)
     console.print(f"{result.height} metric values for {result['institution_id'].n_unique()} institutions → {out}")
 

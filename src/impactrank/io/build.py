@@ -50,8 +50,12 @@ def build(
     edition_id: str | None = None,
     seed: int | None = None,
     previous_editions: Sequence[str] | None = None,
+    decimal: str | None = None,
 ) -> BuildReport:
     """Build one edition. Nothing is written unless every input is valid.
+
+    ``decimal`` ("." or ",") is the decimal mark of the submissions' numbers, for files that cannot tell (it is
+    then recorded in the manifest); by default each file's numbers say which it is.
 
     ``seed`` is recorded in the manifest when the inputs were generated from one (the synthetic demo). A
     methodology that averages with previous editions takes their single-year scores from ``workspace``:
@@ -64,7 +68,7 @@ def build(
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps with validation
         hashes = pool.map(sha256_file, [Path(institutions), *sub_paths])
         inst = read_institutions(institutions)
-        subs = read_submissions(sub_paths, method, inst)
+        subs = read_submissions(sub_paths, method, inst, decimal=decimal)
         inst_hash, *sub_hashes = hashes
     manifest = {
         "package": {"name": "impactrank", "version": __version__},
@@ -76,6 +80,8 @@ def build(
         "submission_rows": subs.height,
         "seed": seed,
     }
+    if decimal is not None:  # the same bytes read with another decimal mark are other numbers
+        manifest["decimal"] = decimal
     edition = build_edition(method, inst, subs, edition_id=edition_id, manifest=manifest, previous=previous)
     with ExitStack() as stack:
         # open the workspace first: a workspace that cannot be written stops the build before any output

@@ -3,7 +3,6 @@ files that join renamed institutions, and fuzzy match proposals for a person to 
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from impactrank.errors import InputError
+from impactrank.io.delimited import read_text_table
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
 _NON_WORD = re.compile(r"[^0-9a-z\u0080-\uffff]+")
@@ -57,29 +56,31 @@ class Aliases:
 
 def read_aliases(path: str | Path) -> Aliases:
     """Read ``alias,institution_id`` rows, or pairs of names (``name,alias``: the alias joins the name)."""
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read alias file: {exc}", file=path.name) from None
-    if not rows or len(rows[0]) < 2:
-        raise InputError(
-            "an alias file needs a header of two columns: alias,institution_id or name,alias", file=path.name
+    table = read_text_table(path)
+    header, rows = table.records()
+    if len(header) < 2:
+        raise table.error(
+            "an alias file needs a header of two columns: alias,institution_id or name,alias", row=table.header_row
         )
-    header = [h.strip().casefold() for h in rows[0]]
-    by_id = "institution_id" in header
+    header = [h.strip().casefold() for h in header]
+    if "institution_id" in header:  # alias → id: the alias column, or the other of the first two
+        target = header.index("institution_id")
+        source = header.index("alias") if "alias" in header else 1 - target if target < 2 else None
+        if source is None:
+            raise table.error("an alias file with an institution_id column needs an alias column", row=table.header_row)
+    else:  # name, alias: the alias joins the name
+        target, source = 0, 1
     aliases = Aliases()
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < 2 or not row[0].strip() or not row[1].strip():
-            raise InputError("expected two non-empty values", file=path.name, row=number)
-        if by_id:
-            alias = row[header.index("alias")] if "alias" in header else row[1 - header.index("institution_id")]
-            aliases.to_id[name_key(alias)] = row[header.index("institution_id")].strip()
+    for number, row in rows:
+        cells = [c.strip() for c in row] + [""] * (len(header) - len(row))
+        if not cells[source] or not cells[target]:
+            raise table.error(
+                "expected two non-empty values", row=number, field=header[source if cells[target] else target]
+            )
+        if "institution_id" in header:
+            aliases.to_id[name_key(cells[source])] = cells[target]
         else:
-            aliases.to_name[name_key(row[1])] = row[0]
+            aliases.to_name[name_key(cells[source])] = cells[target]
     return aliases
 
 

@@ -69,11 +69,14 @@ def read_institutions(path: str | Path) -> pl.DataFrame:
     )
 
 
-def read_submissions(paths: Sequence[str | Path], methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
-    """Long-form submissions from one or more files (e.g. the institution's data and research metrics)."""
+def read_submissions(
+    paths: Sequence[str | Path], methodology: Methodology, institutions: pl.DataFrame, *, decimal: str | None = None
+) -> pl.DataFrame:
+    """Long-form submissions from one or more files (e.g. the institution's data and research metrics). Numbers
+    are read with each file's decimal mark (``decimal``, "." or ",", when given for a file that cannot tell)."""
     if not paths:
         raise InputError("no submissions file given")
-    frames = [_read_one_submissions(p, methodology, institutions) for p in paths]
+    frames = [_read_one_submissions(p, methodology, institutions, decimal) for p in paths]
     if len(frames) == 1:  # duplicates within a file are caught, with their row, by the file's own check
         return frames[0]
     combined = pl.concat(frames, how="vertical")
@@ -88,8 +91,12 @@ def read_submissions(paths: Sequence[str | Path], methodology: Methodology, inst
     return combined
 
 
-def _read_one_submissions(path: str | Path, methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
-    return validate_submissions(read_user_table(path, numeric=VALUE_COLUMNS), methodology, institutions)
+def _read_one_submissions(
+    path: str | Path, methodology: Methodology, institutions: pl.DataFrame, decimal: str | None
+) -> pl.DataFrame:
+    return validate_submissions(
+        read_user_table(path, numeric=VALUE_COLUMNS, decimal=decimal), methodology, institutions
+    )
 
 
 def validate_submissions(table: UserTable, methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
@@ -106,7 +113,7 @@ def validate_submissions(table: UserTable, methodology: Methodology, institution
     sdg = frame["sdg"].cast(pl.Int64, strict=False)
     if sdg.is_null().any():  # accept "SDG 5", "sdg5" and 5.0 as well as 5, but never truncate 4.7
         number = frame["sdg"].str.replace(r"(?i)^\s*sdg\s*", "").str.strip_chars().cast(pl.Float64, strict=False)
-        whole = number.is_not_null() & (number == number.floor())
+        whole = number.is_not_null() & number.is_finite() & (number == number.floor()) & (number.abs() < 1e9)
         first_bad(table, ~whole, f"{frame['sdg'].filter(~whole).first()!r} is not an SDG number", "sdg")
         sdg = number.cast(pl.Int64)
     known_sdgs = [s.sdg for s in methodology.sdgs]

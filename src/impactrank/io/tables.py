@@ -1,11 +1,14 @@
 """Reading a user's table (CSV, Parquet or XLSX) as text columns, with row numbers for error messages.
 
-Row numbers are what a person sees: in a CSV or a spreadsheet the header is row 1, so the first data row
-is row 2; in Parquet, which has no header row, the first data row is row 1.
+Row numbers are what a person sees: in a CSV or a spreadsheet the header is row 1 (or the first row that is not
+blank), the first data row the one below it, and blank rows count though they are not read; in Parquet, which
+has no header row, the first data row is row 1. A CSV's encoding, delimiter and decimal mark are found by
+:mod:`impactrank.io.delimited`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,14 @@ import polars as pl
 import polars.selectors as cs
 
 from impactrank.errors import InputError
+from impactrank.io.delimited import (
+    check_header,
+    decimal_mark,
+    name_columns,
+    parse_numbers,
+    read_text_table,
+)
+from impactrank.io.sheets import sheet_numbers, sheet_text
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
@@ -20,22 +31,19 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xls
 @dataclass(frozen=True)
 class UserTable:
     name: str  # file name as the user knows it (no directories)
-    frame: pl.DataFrame  # every column as text; null = empty cell
-    first_row: int  # row number of frame row 0
+    frame: pl.DataFrame  # every column as text (numeric columns as Float64); null = empty cell
+    rows: pl.Series  # the row number of each frame row, as the file shows it
 
     def row(self, index: int) -> int:
-        return self.first_row + index
+        return int(self.rows[index])
 
     def error(self, message: str, index: int | None = None, field: str | None = None) -> InputError:
         return InputError(message, file=self.name, row=None if index is None else self.row(index), field=field)
 
 
-def read_user_table(path: str | Path, numeric: list[str] | tuple[str, ...] = ()) -> UserTable:
-    """Read a table; ``numeric`` columns (when present) come back as Float64, text columns as String.
-
-    A CSV is first read with the numeric columns typed (fast); only when that fails is it re-read as text
-    to find the first cell that is not a number, so errors still name their row.
-    """
+def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: str | None = None) -> UserTable:
+    """Read a table; ``numeric`` columns (when present) come back as Float64, text columns as String. Numbers
+    written as text are read with the file's decimal mark (``decimal`` when given, else as the numbers say)."""
     path = Path(path)
     name = path.name
     if path.is_dir():
@@ -47,80 +55,31 @@ def read_user_table(path: str | Path, numeric: list[str] | tuple[str, ...] = ())
         raise InputError(f"unsupported file type {path.suffix or '(none)'!r}: use .csv, .parquet or .xlsx", file=name)
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=name)
-    frame, header = None, []
+    exact: dict[str, pl.Series] = {}
+    delimiter = None
     if kind == "csv":
-        first = 2
-        header = _csv_header(path)
-        typed = {c: pl.Float64 for c in header if c.strip().lower() in numeric}
-        if typed:
-            try:
-                frame = _read_csv(path, typed)
-            except _NotNumeric:
-                frame = None
-        if frame is None:
-            frame = _read_csv(path, {})
+        text = read_text_table(path, decimal=decimal)
+        frame, rows = text.frame(numeric)
+        delimiter = text.delimiter
     elif kind == "parquet":
-        frame, first = _read_parquet(path), 1
+        frame = _read_parquet(path)
+        rows = pl.Series("row", range(1, frame.height + 1), dtype=pl.Int64)
     else:
-        frame, first = _read_xlsx(path), 2
-    written = [c.strip().lower() for c in (header if kind == "csv" else frame.columns)]
+        frame, rows, exact = _read_xlsx(path, numeric)
+    written = [c.strip().lower() for c in frame.columns]
     repeated = sorted({n for n in written if written.count(n) > 1})
-    names = [c.strip().lower() for c in frame.columns]
     if repeated:
         raise InputError(f"the header names column {repeated[0]!r} more than once", file=name, field=repeated[0])
-    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
+    frame = frame.rename(dict(zip(frame.columns, written, strict=True)))
     # identifiers and names are text even where a Parquet or XLSX file stored them as numbers
     frame = frame.with_columns(
         [pl.col(c).cast(pl.String) for c, t in frame.schema.items() if c not in numeric and t != pl.String]
     )
-    if kind == "csv":  # blank lines at the end of a CSV are not rows
-        filled = ~frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
-        last = filled.arg_true().max() if filled.any() else -1
-        frame = frame.head(int(last) + 1)
     if frame.height == 0:
         raise InputError("the file has a header but no data rows", file=name)
-    table = UserTable(name, frame, first)
-    return UserTable(name, _coerce_numbers(table, [c for c in numeric if c in frame.columns]), first)
-
-
-class _NotNumeric(Exception):
-    """A typed CSV read met a cell that is not a number; re-read as text to say where."""
-
-
-def _csv_header(path: Path) -> list[str]:
-    with path.open("rb") as fh:
-        line = fh.readline()
-    try:
-        text = line.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _encoding_error(path) from None
-    return [c.strip().strip('"') for c in text.rstrip("\r\n").split(",")]
-
-
-def _read_csv(path: Path, typed: dict[str, pl.DataType]) -> pl.DataFrame:
-    try:
-        return pl.read_csv(path, infer_schema=False, schema_overrides=typed or None, encoding="utf8")
-    except pl.exceptions.NoDataError:
-        raise InputError("the file is empty", file=path.name) from None
-    except pl.exceptions.ComputeError as exc:
-        text = str(exc).lower()
-        if "utf-8" in text or "utf8" in text:
-            raise _encoding_error(path) from None
-        if typed and "could not parse" in text:
-            raise _NotNumeric from None
-        raise InputError(f"cannot parse as CSV: {_first_line(exc)}", file=path.name) from None
-
-
-def _encoding_error(path: Path) -> InputError:
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", file=path.name, row=line
-        )
-    return InputError("not UTF-8 text; save the file as UTF-8", file=path.name)
+    table = UserTable(name, frame, rows)
+    columns = [c for c in numeric if c in frame.columns]
+    return UserTable(name, _coerce_numbers(table, columns, exact, delimiter, decimal), rows)
 
 
 def _read_parquet(path: Path) -> pl.DataFrame:
@@ -131,12 +90,29 @@ def _read_parquet(path: Path) -> pl.DataFrame:
     return frame.with_columns((~cs.numeric()).cast(pl.String))
 
 
-def _read_xlsx(path: Path) -> pl.DataFrame:
-    try:
-        frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
-    except Exception as exc:  # the Excel engine raises its own error types for corrupt files
-        raise InputError(f"cannot read as XLSX: {_first_line(exc)}", file=path.name) from None
-    return frame.with_columns(pl.all().cast(pl.String).str.strip_chars().replace("", None))
+def _read_xlsx(path: Path, numeric: Sequence[str]) -> tuple[pl.DataFrame, pl.Series, dict[str, pl.Series]]:
+    """The first sheet: its header is its first row that is not blank; the cells of numeric columns that are
+    numbers come at full precision in the third value (by lower-case column name)."""
+    grid = sheet_text(path)
+    grid = grid.with_columns(pl.all().cast(pl.String).str.strip_chars().replace("", None))
+    filled = (
+        grid.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+        if grid.width
+        else pl.Series([], dtype=pl.Boolean)
+    )
+    if not filled.any():
+        raise InputError("the first sheet is empty", file=path.name)
+    h = int(filled.arg_true()[0])
+    header = ["" if c is None else c for c in grid.row(h)]
+    check_header(header, path.name, h + 1)
+    body = grid.slice(h + 1)
+    rows = pl.Series("row", range(h + 2, h + 2 + body.height), dtype=pl.Int64)
+    frame = name_columns(body, header, rows, path.name)
+    wanted = {i: n.lower() for i, n in enumerate(header) if n.lower() in numeric}
+    numbers = sheet_numbers(path, list(wanted)).slice(h + 1) if wanted else pl.DataFrame()
+    keep = filled.slice(h + 1)
+    exact = {wanted[i]: numbers[:, k].filter(keep) for k, i in enumerate(wanted)}
+    return frame.filter(keep), rows.filter(keep), exact
 
 
 def _first_line(exc: Exception) -> str:
@@ -163,19 +139,49 @@ def first_bad(table: UserTable, bad: pl.Series, message: str, field: str | None 
         raise table.error(message + suffix, int(hits[0]), field)
 
 
-def _coerce_numbers(table: UserTable, columns: list[str]) -> pl.DataFrame:
-    """Cast columns to floats; a non-empty cell that is not a finite number is an error naming its row."""
+def _coerce_numbers(
+    table: UserTable, columns: list[str], exact: dict[str, pl.Series], delimiter: str | None, decimal: str | None
+) -> pl.DataFrame:
+    """Cast columns to floats; a non-empty cell that is not a finite number is an error naming its row. Numbers
+    written as text are read with one decimal mark for the whole table (see ``delimited.decimal_mark``);
+    ``exact`` holds the cells a spreadsheet stored as numbers."""
     frame = table.frame
-    for col in columns:
-        if frame[col].dtype == pl.Float64:
-            bad = frame[col].is_nan() | frame[col].is_infinite()
-            if bad.any():
-                first_bad(table, bad, "not a finite number", col)
-            continue
-        text = frame[col].cast(pl.String).str.strip_chars()
-        number = text.cast(pl.Float64, strict=False)
-        bad = (text.is_not_null() & (text != "")) & (number.is_null() | number.is_nan() | number.is_infinite())
+    stored = {c for c in columns if frame[c].dtype.is_numeric()}
+    for col in stored:
+        frame = frame.with_columns(pl.col(col).cast(pl.Float64))
+        bad = frame[col].is_nan() | frame[col].is_infinite()
         if bad.any():
-            first_bad(table, bad, f"{text.filter(bad)[0]!r} is not a number", col)
+            first_bad(table, bad, "not a finite number", col)
+    written = [c for c in columns if c not in stored]
+    if not written:
+        return frame
+    texts = pl.DataFrame(
+        {c: _written(frame[c], exact.get(c)) for c in written}, schema=dict.fromkeys(written, pl.String)
+    )
+    mark = decimal_mark(texts, table.rows, file=table.name, delimiter=delimiter, given=decimal)
+    for col in written:
+        text = texts[col]
+        number = parse_numbers(text, mark)
+        if col in exact:  # a cell the spreadsheet stored as a number, at full precision
+            number = number.zip_with(text.is_not_null(), exact[col])
+        bad = text.is_not_null() & (number.is_null() | number.is_nan() | number.is_infinite())
+        if bad.any():
+            cell = text.filter(bad)[0]
+            other = "," if mark == "." else "."
+            hint = f" (numbers in this file are read with a decimal {_MARKS[mark]})" if other in cell else ""
+            first_bad(table, bad, f"{cell!r} is not a number{hint}", col)
         frame = frame.with_columns(number.alias(col))
     return frame
+
+
+_MARKS = {".": "point", ",": "comma"}
+
+
+def _written(cells: pl.Series, stored: pl.Series | None) -> pl.Series:
+    """The cells to read as written numbers: all of them, or in a spreadsheet those it did not store as numbers
+    (TRUE and FALSE it stores as 1 and 0: they stay text, and are no number)."""
+    text = cells.str.strip_chars().replace("", None)
+    if stored is None:
+        return text
+    kept = stored.is_null() | text.str.to_lowercase().is_in(["true", "false"])
+    return text.zip_with(kept.fill_null(True), pl.Series([None] * len(text), dtype=pl.String))

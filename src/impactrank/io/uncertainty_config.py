@@ -118,7 +118,7 @@ def parse_uncertainty_config(text: str, name: str = "<uncertainty config>") -> U
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
-            f"not valid YAML ({getattr(exc, 'problem', exc)})",
+            f"not valid YAML ({' '.join(str(getattr(exc, 'problem', None) or exc).split())})",  # one line
             file=name,
             row=mark.line + 1 if mark is not None else None,
         ) from None

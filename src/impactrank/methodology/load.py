@@ -48,7 +48,8 @@ def parse_methodology(text: str, name: str = "<methodology>") -> Methodology:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=name, row=row) from None
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line, as every message
+        raise InputError(f"not valid YAML ({problem})", file=name, row=row) from None
     if not isinstance(data, dict):
         raise InputError("a methodology file must be a YAML mapping", file=name)
     try:

@@ -27,7 +27,7 @@ def check_values(methodology: Methodology, institution_id: str, sdg: int, metric
         {"institution_id": [institution_id], "sdg": [str(sdg)], "metric": [metric]}
         | {f: pl.Series([values.get(f)], dtype=pl.Float64) for f in VALUE_FIELDS}
     )
-    table = UserTable(f"SDG {sdg} {metric}", frame, 1)
+    table = UserTable(f"SDG {sdg} {metric}", frame, pl.Series([1]))
     try:
         validate_submissions(table, methodology, pl.DataFrame({"institution_id": [institution_id]}))
     except InputError as exc:

@@ -13,7 +13,7 @@ from impactrank.io.atomic import atomic_path
 from impactrank.io.exports import export_table
 from impactrank.sdgmap.loaders import QuerySet
 from impactrank.sdgmap.matcher import Matcher
-from impactrank.sdgmap.publications import TextColumns, read_table, text_frame
+from impactrank.sdgmap.publications import TextColumns, read_publications, text_frame
 from impactrank.sdgmap.streams import streams
 
 LABEL_SCHEMA = {"work_id": pl.String, "sdgs": pl.List(pl.Int8), "query_lines": pl.List(pl.String)}
@@ -76,9 +76,11 @@ def classify_table(
     min_agree: int = 1,
     progress: Callable[[int], None] | None = None,
     file: str | None = None,
+    rows: pl.Series | None = None,
 ) -> pl.DataFrame:
-    """Labels for a publications table: one row per work, SDGs and the query lines that matched."""
-    frame, fields = text_frame(df, columns, file)
+    """Labels for a publications table: one row per work, SDGs and the query lines that matched (``rows``: the
+    table's row numbers, for messages)."""
+    frame, fields = text_frame(df, columns, file, rows)
     classifier = Classifier(query_sets, fields, min_agree)
     return classifier.classify_frame(frame, fields, progress)
 
@@ -109,4 +111,5 @@ def classify_file(
     min_agree: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> pl.DataFrame:
-    return classify_table(read_table(path), query_sets, columns, min_agree, progress, file=str(path))
+    pubs = read_publications(path)
+    return classify_table(pubs.frame, query_sets, columns, min_agree, progress, file=str(path), rows=pubs.rows)

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.errors import InputError
+from impactrank.io.delimited import parse_numbers, read_text_table
 from impactrank.sdgmap.loaders import QuerySet, default_data_dir
 from impactrank.sdgmap.matcher import Matcher
 
@@ -50,17 +51,41 @@ def load_benchmark(path: Path | str | None = None) -> pl.DataFrame:
             except ModuleNotFoundError:
                 raise InputError("the sdgclassification-benchmark package is not installed; give --benchmark") from None
             path = str(res)
-    try:
-        df = pl.read_csv(path, schema_overrides={"id": pl.String, "text": pl.String, "sdg": pl.Int64})
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputError(f"cannot read benchmark: {str(exc).splitlines()[0]}", file=str(path)) from None
-    missing = {"id", "text", "sdg", "label"} - set(df.columns)
+    df, rows = _read(path, ["id", "text", "sdg", "label"], "benchmark")
+    if df.height == 0:
+        raise InputError("the benchmark has no rows", file=str(path))
+    for col in ("id", "text", "sdg", "label"):
+        _first_bad(df[col].is_null(), "empty value", rows, str(path), col)
+    sdg = _whole_numbers(df, rows, "sdg", str(path))
+    _first_bad(~sdg.is_in(SDGS), "not an SDG number (1–17)", rows, str(path), "sdg")
+    answer = df["label"].str.strip_chars().str.to_lowercase()
+    _first_bad(~answer.is_in(["true", "false", "1", "0"]), "a label is True or False", rows, str(path), "label")
+    label = answer.is_in(["true", "1"])
+    return df.with_columns(sdg=sdg, label=label).select("id", "text", "sdg", "label")
+
+
+def _first_bad(bad: pl.Series, message: str, rows: pl.Series, file: str, field: str) -> None:
+    if bad.any():
+        raise InputError(message, file=file, row=int(rows[int(bad.arg_true()[0])]), field=field)
+
+
+def _read(path: Path | str, needed: list[str], what: str) -> tuple[pl.DataFrame, pl.Series]:
+    """A CSV's text columns and row numbers; the ``needed`` columns must be there."""
+    df, rows = read_text_table(path, name=str(path)).frame()
+    missing = set(needed) - set(df.columns)
     if missing:
-        raise InputError(f"benchmark lacks column(s) {', '.join(sorted(missing))}", file=str(path))
-    label = df["label"]
-    if label.dtype != pl.Boolean:
-        label = label.cast(pl.String).str.to_lowercase() == "true"
-    return df.with_columns(label=label).select("id", "text", "sdg", "label")
+        raise InputError(f"{what} lacks column(s) {', '.join(sorted(missing))}", file=str(path))
+    return df, rows
+
+
+def _whole_numbers(df: pl.DataFrame, rows: pl.Series, col: str, file: str) -> pl.Series:
+    text = df[col].str.strip_chars()
+    number = parse_numbers(text, ".")
+    bad = text.is_not_null() & (number.is_null() | (number != number.floor()) | (number.abs() > 1e9))
+    if bad.any():
+        i = int(bad.arg_true()[0])
+        raise InputError(f"{text[i]!r} is not a whole number", file=file, row=int(rows[i]), field=col)
+    return number.cast(pl.Int64)
 
 
 def predict(benchmark: pl.DataFrame, query_set: QuerySet) -> list[frozenset[int]]:
@@ -171,8 +196,18 @@ def published_stats(path: Path | str | None = None) -> pl.DataFrame | None:
     path = Path(path)
     if not path.is_file():
         return None
-    df = pl.read_csv(path, infer_schema_length=None)
-    return df.rename({"model": "system"}).with_columns(pl.col("sdg").cast(pl.String))
+    needed = ["model", "sdg", "accuracy", "precision", "recall", "f1"]
+    df, rows = _read(path, needed, "published figures")
+    for col in needed:
+        _first_bad(df[col].str.strip_chars().replace("", None).is_null(), "empty value", rows, str(path), col)
+    for col in [c for c in STATS_SCHEMA if c in df.columns and STATS_SCHEMA[c] != pl.String]:
+        number = parse_numbers(df[col], ".")
+        bad = df[col].str.strip_chars().replace("", None).is_not_null() & (number.is_null() | ~number.is_finite())
+        if bad.any():
+            i = int(bad.arg_true()[0])
+            raise InputError(f"{df[col][i]!r} is not a number", file=str(path), row=int(rows[i]), field=col)
+        df = df.with_columns(number.alias(col))
+    return df.rename({"model": "system"})
 
 
 def load_text2sdg_predictions(path: Path | str | None = None) -> dict[str, frozenset[int]] | None:
@@ -185,10 +220,13 @@ def load_text2sdg_predictions(path: Path | str | None = None) -> dict[str, froze
     path = Path(path)
     if not path.is_file():
         return None
-    df = pl.read_csv(path, schema_overrides={"id": pl.String, "predicted_sdgs": pl.String})
+    df, rows = _read(path, ["id", "predicted_sdgs"], "predictions")
     out = {}
-    for rid, cell in df.iter_rows():
-        out[rid] = frozenset(int(x) for x in (cell or "").replace(" ", "").split(",") if x)
+    for row, rid, cell in zip(rows, df["id"], df["predicted_sdgs"], strict=True):
+        numbers = [x for x in (cell or "").replace(" ", "").split(",") if x]
+        if not all(x.isascii() and x.isdigit() for x in numbers):
+            raise InputError(f"{cell!r} is not a list of SDG numbers", file=str(path), row=row, field="predicted_sdgs")
+        out[rid] = frozenset(int(x) for x in numbers)
     return out
 
 

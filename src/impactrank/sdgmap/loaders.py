@@ -6,7 +6,6 @@ folder the user supplies (``--queries-dir`` or ``IMPACTRANK_SDG_DATA``).
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impactrank.errors import InputError
+from impactrank.io.delimited import read_text_table
 from impactrank.sdgmap.ast import Node
 from impactrank.sdgmap.parser import QuerySyntaxError, parse
 
@@ -112,20 +112,20 @@ def load_query_table(path: Path | str, system: str | None = None) -> QuerySet:
     ``("keyword") AND (extra)``; every other table uses its ``query`` column.
     """
     path = Path(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"cannot read query table: {exc}", file=str(path)) from None
-    if not rows or "sdg" not in rows[0]:
-        raise InputError("query table needs an 'sdg' column", file=str(path), field="sdg")
-    columns = set(rows[0])
-    siris = {"keyword", "extra"} <= columns
-    if not siris and "query" not in columns:
-        raise InputError("query table needs a 'query' column", file=str(path), field="query")
-    name = system or (rows[0].get("system") or path.stem.removesuffix("_queries")).lower()
+    table = read_text_table(path, name=str(path))
+    names, records = table.records()
+    header = [h.strip() for h in names]
+    if "sdg" not in header:
+        raise InputError("query table needs an 'sdg' column", file=str(path), row=table.header_row, field="sdg")
+    siris = {"keyword", "extra"} <= set(header)
+    if not siris and "query" not in header:
+        raise InputError("query table needs a 'query' column", file=str(path), row=table.header_row, field="query")
+    rows = [(i, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))) for i, cells in records]
+    if not rows:
+        raise InputError("the query table has a header but no rows", file=str(path))
+    name = system or (rows[0][1].get("system") or path.stem.removesuffix("_queries")).lower()
     lines = []
-    for i, row in enumerate(rows, start=2):  # row numbers as a spreadsheet shows them (header = 1)
+    for n, (i, row) in enumerate(rows, start=1):  # i: the row as a spreadsheet shows it (header = 1)
         sdg = _sdg_number(row["sdg"], path, i)
         if siris:
             keyword = _unescape(row["keyword"]).replace('"', " ").strip()
@@ -133,7 +133,7 @@ def load_query_table(path: Path | str, system: str | None = None) -> QuerySet:
             text = f'("{keyword}") AND ({extra})' if extra else f'"{keyword}"'
         else:
             text = _unescape(row["query"] or "")
-        qid = row.get("query_id") or row.get("id") or str(i - 1)
+        qid = row.get("query_id") or row.get("id") or str(n)
         lines.append(QueryLine(name, sdg, f"{name}:{sdg}:{qid}", text, _parse_line(text, path, i)))
     return QuerySet(name, tuple(lines))
 

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from impactrank.errors import InputError
+from impactrank.io.delimited import parse_numbers, read_text_table
 
 FORMATS = (".csv", ".parquet", ".jsonl", ".ndjson")
 
 
-def read_table(path: Path | str) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Publications:
+    """A publications or labels table and, for a CSV, the row number of each of its rows as the file shows
+    them (None: the first row is row 2, below a header)."""
+
+    frame: pl.DataFrame
+    rows: pl.Series | None = None
+
+
+def read_table(path: Path | str, *, numeric: Sequence[str] = (), decimal: str | None = None) -> pl.DataFrame:
     """A publications or labels table; CSV is read as text so ids keep their leading zeros."""
+    return read_publications(path, numeric=numeric, decimal=decimal).frame
+
+
+def read_publications(path: Path | str, *, numeric: Sequence[str] = (), decimal: str | None = None) -> Publications:
+    """A publications or labels table with its row numbers. A CSV is read as text (ids keep their leading zeros)
+    but for its ``numeric`` columns, read with the file's decimal mark (``decimal`` when given)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
@@ -23,19 +40,40 @@ def read_table(path: Path | str) -> pl.DataFrame:
         if not files:
             raise InputError("no .parquet files in folder", file=str(path))
         try:
-            return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+            return Publications(pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed"))
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise InputError(f"cannot read table: {str(exc).splitlines()[0]}", file=str(path)) from None
+            raise InputError(f"cannot read table: {_first_line(exc)}", file=str(path)) from None
+    if suffix == ".csv":
+        return _read_csv(path, numeric, decimal)
     try:
-        if suffix == ".csv":
-            return pl.read_csv(path, infer_schema=False)
         if suffix == ".parquet":
-            return pl.read_parquet(path)
+            return Publications(pl.read_parquet(path))
         if suffix in (".jsonl", ".ndjson"):
-            return pl.read_ndjson(path)
-    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read table: {str(exc).splitlines()[0]}", file=str(path)) from None
+            return Publications(pl.read_ndjson(path))
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"cannot read table: {_first_line(exc)}", file=str(path)) from None
     raise InputError(f"unsupported format {suffix or '(none)'}; use one of {', '.join(FORMATS)}", file=str(path))
+
+
+def _read_csv(path: Path, numeric: Sequence[str], decimal: str | None) -> Publications:
+    table = read_text_table(path, decimal=decimal, name=str(path))
+    frame, rows = table.frame(numeric)
+    columns = [c for c in frame.columns if c in numeric and frame.schema[c] == pl.String]
+    if columns:
+        cells = frame.select(pl.col(columns).str.strip_chars().replace("", None))
+        mark = table.decimal_mark(cells, rows)
+        for col in columns:
+            number = parse_numbers(cells[col], mark)
+            bad = cells[col].is_not_null() & number.is_null()
+            if bad.any():
+                i = int(bad.arg_true()[0])
+                raise table.error(f"not a number: {cells[col][i]!r}", row=int(rows[i]), field=col)
+            frame = frame.with_columns(number.alias(col))
+    return Publications(frame, rows)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 @dataclass(frozen=True)
@@ -83,8 +121,11 @@ class TextColumns:
         return id_col, fields
 
 
-def text_frame(df: pl.DataFrame, columns: TextColumns, file: str | None = None) -> tuple[pl.DataFrame, list[str]]:
-    """``work_id`` plus one string column per field (lists of keywords joined), and the field names."""
+def text_frame(
+    df: pl.DataFrame, columns: TextColumns, file: str | None = None, rows: pl.Series | None = None
+) -> tuple[pl.DataFrame, list[str]]:
+    """``work_id`` plus one string column per field (lists of keywords joined), and the field names; ``rows``
+    numbers ``df``'s rows for messages (default: from 2, below a header)."""
     id_col, fields = columns.resolve(df.columns, file)
     exprs = [pl.col(id_col).cast(pl.String).alias("work_id")]
     for name, col in fields.items():
@@ -95,6 +136,11 @@ def text_frame(df: pl.DataFrame, columns: TextColumns, file: str | None = None) 
         exprs.append(expr.cast(pl.String).alias(f"_f_{name}"))
     frame = df.select(exprs)
     if frame["work_id"].null_count():
-        row = int(frame["work_id"].is_null().arg_max()) + 2  # type: ignore[operator]
-        raise InputError("missing work id", file=file, row=row, field=id_col)
+        index = int(frame["work_id"].is_null().arg_max())  # type: ignore[arg-type]
+        raise InputError("missing work id", file=file, row=row_number(index, rows), field=id_col)
     return frame, list(fields)
+
+
+def row_number(index: int, rows: pl.Series | None) -> int:
+    """The row a person sees for a table row: from ``rows`` when the reader numbered them, else below a header."""
+    return int(rows[index]) if rows is not None else index + 2

@@ -17,6 +17,8 @@ import polars as pl
 
 from impactrank.errors import InputError
 from impactrank.io.atomic import atomic_path
+from impactrank.io.delimited import read_text_table
+from impactrank.sdgmap.publications import row_number
 
 METRICS_ORDER = ("sdg_publications", "sdg_fwci", "sdg_top10_journals", "lmic_coauthorship", "all_sdg_publications")
 OUTPUT_SCHEMA = {"institution_id": pl.String, "sdg": pl.Int64, "metric": pl.String, "value": pl.Float64}
@@ -28,18 +30,24 @@ _ALIASES = {
     "journal_percentile": ("journal_percentile", "citescore_percentile", "percentile"),
 }
 _LIST_SPLIT = r"[^;,|\s]+"
+# Columns read as numbers (under any of their names), with the file's decimal mark.
+NUMERIC_COLUMNS = ("citations", *_ALIASES["expected_citations"], *_ALIASES["journal_percentile"])
 
 
 def load_lmic(path: Path | str | None = None) -> frozenset[str]:
-    """ISO alpha-2 codes of low and lower-middle income economies (bundled World Bank FY2025 list)."""
-    source = path if path is not None else resources.files("impactrank.sdgmap") / "data" / "lmic_economies.csv"
-    try:
-        df = pl.read_csv(source.read_bytes() if path is None else path, comment_prefix="#", infer_schema=False)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputError(f"cannot read LMIC list: {str(exc).splitlines()[0]}", file=str(path)) from None
-    if "iso2" not in df.columns:
-        raise InputError("LMIC list needs an 'iso2' column", file=str(path), field="iso2")
-    return frozenset(c.strip().upper() for c in df["iso2"].drop_nulls().to_list())
+    """ISO alpha-2 codes of low and lower-middle income economies (bundled World Bank FY2025 list); a list of
+    one's own is a CSV with an ``iso2`` column (lines starting with # are comments)."""
+    if path is None:
+        source = resources.files("impactrank.sdgmap") / "data" / "lmic_economies.csv"
+        df = pl.read_csv(source.read_bytes(), comment_prefix="#", infer_schema=False)
+        return frozenset(c.strip().upper() for c in df["iso2"].drop_nulls().to_list())
+    table = read_text_table(path, name=str(path), comment="#")
+    header, rows = table.records()
+    header = [h.strip() for h in header]
+    if "iso2" not in header:
+        raise table.error("LMIC list needs an 'iso2' column", row=table.header_row, field="iso2")
+    k = header.index("iso2")
+    return frozenset(r[k].strip().upper() for _, r in rows if len(r) > k and r[k].strip())
 
 
 def _column(df: pl.DataFrame, name: str, required: bool, file: str | None) -> str | None:
@@ -60,15 +68,15 @@ def _as_list(df: pl.DataFrame, col: str, inner: pl.DataType) -> pl.Expr:
     return pl.col(col).cast(pl.String).str.extract_all(_LIST_SPLIT).cast(pl.List(inner))
 
 
-def _number(df: pl.DataFrame, col: str | None, name: str, file: str | None) -> pl.Series:
+def _number(df: pl.DataFrame, col: str | None, name: str, file: str | None, rows: pl.Series | None) -> pl.Series:
     if col is None:
         return pl.Series(name, [None] * df.height, dtype=pl.Float64)
     raw = df[col]
     num = raw.cast(pl.Float64, strict=False)
     bad = num.is_null() & raw.is_not_null() & (raw.cast(pl.String).str.strip_chars() != "")
     if bad.any():
-        row = int(bad.arg_max()) + 2  # type: ignore[operator]
-        raise InputError(f"not a number: {raw[row - 2]!r}", file=file, row=row, field=col)
+        index = int(bad.arg_max())  # type: ignore[arg-type]
+        raise InputError(f"not a number: {raw[index]!r}", file=file, row=row_number(index, rows), field=col)
     return num.alias(name)
 
 
@@ -77,8 +85,10 @@ def prepare(
     labels: pl.DataFrame | None = None,
     years: tuple[int, int] | None = None,
     file: str | None = None,
+    rows: pl.Series | None = None,
 ) -> pl.DataFrame:
-    """One row per paper: work_id, institutions, sdgs, citations, expected, percentile, countries."""
+    """One row per paper: work_id, institutions, sdgs, citations, expected, percentile, countries (``rows``:
+    the publications' row numbers, for messages)."""
     id_col = _column(pubs, "work_id", True, file)
     inst_col = _column(pubs, "institution_ids", True, file)
     exprs = [
@@ -102,9 +112,9 @@ def prepare(
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"cannot read publications: {str(exc).splitlines()[0]}", file=file) from None
     frame = frame.with_columns(
-        _number(pubs, _column(pubs, "citations", False, file), "citations", file),
-        _number(pubs, _column(pubs, "expected_citations", False, file), "expected", file),
-        _number(pubs, _column(pubs, "journal_percentile", False, file), "percentile", file),
+        _number(pubs, _column(pubs, "citations", False, file), "citations", file, rows),
+        _number(pubs, _column(pubs, "expected_citations", False, file), "expected", file, rows),
+        _number(pubs, _column(pubs, "journal_percentile", False, file), "percentile", file, rows),
     )
     if labels is not None:
         if "work_id" not in labels.columns or "sdgs" not in labels.columns:
@@ -148,9 +158,10 @@ def research_metrics(
     years: tuple[int, int] | None = None,
     keep: Mapping[int, set[str]] | None = None,
     file: str | None = None,
+    rows: pl.Series | None = None,
 ) -> pl.DataFrame:
     """``institution_id, sdg, metric, value`` rows; ``keep`` (SDG → metric ids) limits them to a methodology's."""
-    frame = paper_indicators(prepare(pubs, labels, years, file), load_lmic() if lmic is None else lmic)
+    frame = paper_indicators(prepare(pubs, labels, years, file, rows), load_lmic() if lmic is None else lmic)
     per_inst = (
         frame.explode("institutions")
         .rename({"institutions": "institution_id"})

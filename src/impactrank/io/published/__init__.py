@@ -16,6 +16,7 @@ from pathlib import Path
 
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
+from impactrank.io.delimited import check_decimal
 from impactrank.io.identity import Aliases, read_aliases
 from impactrank.io.published.assemble import build_edition, split_editions
 from impactrank.io.published.formats import FORMATS, read_rows
@@ -93,14 +94,17 @@ def read_published(
     edition: str | None = None,
     edition_suffix: str | None = None,
     aliases: str | Path | Aliases | None = None,
+    decimal: str | None = None,
 ) -> PublishedImport:
     """Read published tables. ``edition`` names the edition of a single-year file (or picks one year of
     multi-year files); ``edition_suffix`` makes ids such as "2021-taiwan", so imports sit beside built
-    editions of the same year."""
+    editions of the same year. ``decimal`` ("." or ",") is the decimal mark of CSV scores, for a file that
+    cannot tell."""
     if edition and edition_suffix:
         raise InputError("give either --edition or --edition-suffix, not both")
+    check_decimal(decimal)
     with _without_cycle_collection():
-        return _read(importable_files(paths), format, edition, edition_suffix, aliases)
+        return _read(importable_files(paths), format, edition, edition_suffix, aliases, decimal)
 
 
 @contextmanager
@@ -122,11 +126,12 @@ def _read(
     edition: str | None,
     edition_suffix: str | None,
     aliases: str | Path | Aliases | None,
+    decimal: str | None,
 ) -> PublishedImport:
     alias_table = aliases if isinstance(aliases, Aliases) else read_aliases(aliases) if aliases else Aliases()
     sources = []
     for path in files:
-        rows, fmt, table = read_rows(path, format)
+        rows, fmt, table = read_rows(path, format, decimal)
         sources.append(_Source(path, fmt, hashlib.sha256(path.read_bytes()).hexdigest(), rows, table))
 
     editions, reports = [], []

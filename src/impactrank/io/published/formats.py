@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import zipfile
 from pathlib import Path
 
+import polars as pl
+
 from impactrank.errors import InputError
+from impactrank.io.delimited import read_text_table, to_point
 from impactrank.io.published.rows import RawRow
-from impactrank.io.published.scrape import is_scrape, read_scrape
-from impactrank.io.published.wide import is_ranking_header, read_wide
+from impactrank.io.published.scrape import is_scrape, read_scrape, score_columns
+from impactrank.io.published.wide import is_ranking_header, map_header, read_wide
 from impactrank.io.published.workbook import find_layout, read_workbook, sheet_grid
+from impactrank.io.sheets import sheet_names, sheet_text
 
 FORMATS = ("auto", "the-workbook", "the-scrape", "clean-csv", "taiwan-json", "xlsx")
 _BY_SUFFIX = {".json": "taiwan-json", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 _HEADER_SEARCH_ROWS = 20
 
 
-def read_rows(path: Path, fmt: str) -> tuple[list[RawRow], str, int | None]:
+def read_rows(path: Path, fmt: str, decimal: str | None = None) -> tuple[list[RawRow], str, int | None]:
     """The rows of ``path``, the format they were read as and, for THE's workbooks, which table it is
-    (``workbook.OVERALL`` or the SDG number; None for the other formats, which hold an overall table)."""
+    (``workbook.OVERALL`` or the SDG number; None for the other formats, which hold an overall table). A CSV's
+    scores are read with its decimal mark (``decimal`` when given, else as its numbers say)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", file=path.name)
     if not path.is_file():
@@ -40,45 +42,48 @@ def read_rows(path: Path, fmt: str) -> tuple[list[RawRow], str, int | None]:
         return _read_json(path), fmt, None
     if fmt == "xlsx":
         return _read_xlsx(path), fmt, None
-    header, records = _read_csv(path)
+    header, numbers, records = _read_csv(path, decimal)
     if fmt == "csv":
         fmt = "the-scrape" if is_scrape(header) else "clean-csv"
     if fmt == "the-scrape":
         if not is_scrape(header):
             raise InputError("not a scraped THE table: no sdg-score-multi columns", file=path.name)
-        return read_scrape(records, header, path.name), fmt, None
-    return read_wide(records, header, path.name), fmt, None
+        return read_scrape(records, header, path.name, numbers), fmt, None
+    return read_wide(records, header, path.name, numbers), fmt, None
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not a UTF-8 text table (byte {exc.start})", file=path.name) from None
-    if "\x00" in text:
-        raise InputError("not a text table (binary content)", file=path.name)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise InputError(f"unreadable CSV: {exc}", file=path.name, row=reader.line_num) from None
-    if not rows:
-        raise InputError("empty file", file=path.name)
-    header = rows[0]
+def _read_csv(path: Path, decimal: str | None) -> tuple[list[str], list[int], list[dict[str, str]]]:
+    """The header, the row number of each record and the records (blank rows left out); scores written with a
+    decimal comma come with a point, as the parsers of published scores read them."""
+    table = read_text_table(path, decimal=decimal)
+    header, rows = table.records()
     if not (is_scrape(header) or is_ranking_header(header)):
         raise InputError(
             f"not a ranking table: no rank, name and overall columns in the header ({', '.join(header[:8])})",
             file=path.name,
-            row=1,
+            row=table.header_row,
         )
-    records = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
+    numbers, records = [], []
+    for number, row in rows:
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
             raise InputError(f"{len(row)} cells for {len(header)} columns", file=path.name, row=number)
+        numbers.append(number)
         records.append(dict(zip(header, row, strict=False)))
-    return header, records
+    scores = list(dict.fromkeys(score_columns(header) if is_scrape(header) else _wide_scores(header)))
+    if scores and records:
+        cells = pl.DataFrame({c: [r.get(c) for r in records] for c in scores}, schema=dict.fromkeys(scores, pl.String))
+        mark = table.decimal_mark(cells, numbers)
+        if mark == ",":
+            for r in records:
+                for c in scores:
+                    if c in r:
+                        r[c] = to_point(r[c], mark)
+    return header, numbers, records
+
+
+def _wide_scores(header: list[str]) -> list[str]:
+    fields, sdgs = map_header(header)
+    return ([fields["overall"]] if "overall" in fields else []) + list(sdgs.values())
 
 
 def _read_json(path: Path) -> list[RawRow]:
@@ -98,24 +103,19 @@ def _read_json(path: Path) -> list[RawRow]:
 
 
 def _read_xlsx(path: Path) -> list[RawRow]:
-    import openpyxl  # only spreadsheets need it; keeps CSV imports fast
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", file=path.name) from None
-    try:
-        for sheet in book.worksheets:
-            grid = [list(r) for r in sheet.iter_rows(values_only=True)]
-            for h in range(min(_HEADER_SEARCH_ROWS, len(grid))):
-                header = ["" if c is None else str(c).strip() for c in grid[h]]
-                if is_ranking_header(header):
-                    records = [
-                        dict(zip(header, r, strict=False)) for r in grid[h + 1 :] if any(c not in (None, "") for c in r)
-                    ]
-                    return read_wide(records, header, f"{path.name} [{sheet.title}]", first_row=1)
-    finally:
-        book.close()
+    """The first sheet with a ranking header in one of its first rows; rows numbered as the spreadsheet does."""
+    for sheet in sheet_names(path):
+        grid = sheet_text(path, sheet)
+        cells = [["" if c is None else c.strip() for c in row] for row in grid.head(_HEADER_SEARCH_ROWS).iter_rows()]
+        for h, header in enumerate(cells):
+            if is_ranking_header(header):
+                kept = [
+                    (h + 2 + i, row)  # the header's row is h + 1
+                    for i, row in enumerate(grid.slice(h + 1).iter_rows())
+                    if any(c is not None and c.strip() for c in row)
+                ]
+                records = [dict(zip(header, row, strict=False)) for _, row in kept]
+                return read_wide(records, header, f"{path.name} [{sheet}]", [n for n, _ in kept])
     raise InputError(
         f"no recognisable header (rank, name and overall columns) in the first {_HEADER_SEARCH_ROWS} rows of any sheet",
         file=path.name,

@@ -9,7 +9,7 @@ from impactrank.io.published.parse import Rank
 
 @dataclass(slots=True)
 class RawRow:
-    row: int  # data row number in the file, from 1
+    row: int  # the row as the file shows it: a CSV's or a sheet's row number (header = 1), a JSON record's position
     rank: str
     name: str
     country: str

@@ -4,6 +4,7 @@ and the (SDG, score) pairs of the top SDGs are scattered over numbered column pa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from impactrank.errors import InputError
 from impactrank.io.published.rows import RawRow
@@ -31,7 +32,15 @@ def _slots(header: list[str], file: str) -> tuple[list[tuple[str, str]], str]:
     return [(numbers[k], values[k]) for k in sorted(numbers)], values[lone[0]]
 
 
-def read_scrape(records: list[dict[str, str]], header: list[str], file: str) -> list[RawRow]:
+def score_columns(header: list[str]) -> list[str]:
+    """The columns holding scores: the SDG value columns and the overall ``scores``."""
+    return [h for h in header if _VALUE.fullmatch(h.strip()) or h.strip() == "scores"]
+
+
+def read_scrape(
+    records: list[dict[str, str]], header: list[str], file: str, numbers: Sequence[int] | None = None
+) -> list[RawRow]:
+    """One RawRow per record; ``numbers`` are their rows as the file shows them (by default from 1)."""
     stripped = {h.strip(): h for h in header}
     missing = [c for c in REQUIRED if c not in stripped]
     if missing:
@@ -39,7 +48,7 @@ def read_scrape(records: list[dict[str, str]], header: list[str], file: str) -> 
     slots, sdg17_col = _slots(header, file)
     col = {c: stripped[c] for c in REQUIRED}
     rows = []
-    for i, rec in enumerate(records, start=1):
+    for i, rec in zip(numbers if numbers is not None else range(1, len(records) + 1), records, strict=True):
         cells = [(rec.get(n, "").strip(), rec.get(v, "").strip()) for n, v in slots]
         pairs, flags = _gather(cells)
         rows.append(

@@ -4,6 +4,7 @@ in English or in the Taiwan compilation's Chinese are mapped onto the fields of 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from impactrank.errors import InputError
 from impactrank.io.published.parse import cell_text
@@ -46,7 +47,9 @@ def is_ranking_header(header: list[str]) -> bool:
     return {"rank", "name"} <= fields.keys() and ("overall" in fields or "tie" in fields)
 
 
-def read_wide(records: list[dict], header: list[str], file: str, first_row: int = 1) -> list[RawRow]:
+def read_wide(records: list[dict], header: list[str], file: str, numbers: Sequence[int] | None = None) -> list[RawRow]:
+    """One RawRow per record; ``numbers`` are their rows as the file shows them (by default from 1: a JSON
+    record's position)."""
     fields, sdgs = map_header(header)
     missing = [f for f in ("rank", "name", "overall") if f not in fields]
     if missing:
@@ -59,7 +62,7 @@ def read_wide(records: list[dict], header: list[str], file: str, first_row: int 
         return cell_text(rec.get(fields[name])) if name in fields else ""
 
     rows = []
-    for i, rec in enumerate(records, start=first_row):
+    for i, rec in zip(numbers if numbers is not None else range(1, len(records) + 1), records, strict=True):
         if not isinstance(rec, dict):
             raise InputError("expected an object with the table's fields", file=file, row=i)
         rank = get(rec, "rank")

@@ -5,7 +5,6 @@ SDG (``Rank, Year, University, Country, <goal name>, Overall``), the SDG named o
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from impactrank.countries import to_alpha2
 from impactrank.errors import InputError
 from impactrank.io.published.parse import cell_text, parse_card
 from impactrank.io.published.rows import RawRow
+from impactrank.io.sheets import sheet_text
 from impactrank.sdgs import sdg_from_name
 
 _HEADER_SEARCH_ROWS = 20
@@ -58,15 +58,7 @@ def layout(header: list[object], file: str) -> int | None:
 def sheet_grid(path: Path) -> list[list[str]]:
     """The first sheet's cells as text, one list per spreadsheet row (blank rows kept, so index + 1 is the row
     number a person sees)."""
-    import fastexcel  # calamine: ten times faster than openpyxl on these workbooks
-
-    try:
-        sheet = fastexcel.read_excel(path).load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
-        frame = sheet.to_polars()
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, fastexcel.FastExcelError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"not a readable XLSX workbook ({reason})", file=path.name) from None
-    return [["" if c is None else c for c in row] for row in frame.fill_null("").iter_rows()]
+    return [["" if c is None else c for c in row] for row in sheet_text(path).iter_rows()]
 
 
 def find_layout(grid: list[list[str]], file: str) -> tuple[int, int] | None:
