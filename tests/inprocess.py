@@ -8,10 +8,12 @@ handling, fast enough to run hundreds of cases."""
 from __future__ import annotations
 
 import io
+import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from unittest.mock import patch
 
 
@@ -36,18 +38,22 @@ def _command():
     return typer.main.get_command(impactrank.cli.app)
 
 
-def run_cli(*args: str) -> Run:
+def run_cli(*args: object, cwd: Path | None = None) -> Run:
+    """``impactrank ARGS`` run from ``cwd`` (default: where the test runs)."""
     import impactrank.cli
 
     out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
-    sys.argv = ["impactrank", *args]
+    argv, here = sys.argv, os.getcwd()
+    sys.argv = ["impactrank", *map(str, args)]
     code = 0
     try:
+        if cwd is not None:
+            os.chdir(cwd)
         with redirect_stdout(out), redirect_stderr(err), patch.object(impactrank.cli, "app", _command()):
             impactrank.cli.main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     finally:
         sys.argv = argv
+        os.chdir(here)
     return Run(code, out.getvalue(), err.getvalue())

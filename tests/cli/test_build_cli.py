@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import impactrank
+from inprocess import run_cli
 
 INST = "institution_id,name,country\nA,Alpha,FR\nB,Beta,DE\n"
 SUBS = "institution_id,sdg,metric,value,numerator,denominator\nA,1,pubs,10,,\nB,1,pubs,20,,\n"
@@ -18,7 +18,7 @@ def build(tmp_path: Path, mini_paths, inst: str | bytes = INST, subs: str | byte
     for name, content in (("institutions.csv", inst), ("submissions.csv", subs)):
         path = tmp_path / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    return impactrank(
+    return run_cli(
         "build",
         "--institutions",
         "institutions.csv",
@@ -35,9 +35,9 @@ def build(tmp_path: Path, mini_paths, inst: str | bytes = INST, subs: str | byte
 
 
 def assert_user_error(result, *fragments, tmp_path):
-    assert result.returncode == 2, result.stderr + result.stdout
-    assert "Traceback" not in result.stderr
-    message = " ".join(result.stderr.split())
+    assert result.code == 2, result.err + result.out
+    assert "Traceback" not in result.err
+    message = " ".join(result.err.split())
     for fragment in fragments:
         assert fragment in message, message
     assert not (tmp_path / "out").exists()
@@ -46,7 +46,7 @@ def assert_user_error(result, *fragments, tmp_path):
 
 def test_valid_input_builds(tmp_path, mini_paths):
     result = build(tmp_path, mini_paths)
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.err
     assert (tmp_path / "out" / "overall.csv").exists()
 
 
@@ -112,7 +112,7 @@ def test_valid_input_builds(tmp_path, mini_paths):
 def test_bad_input(tmp_path, mini_paths, inst, subs, fragments):
     result = build(tmp_path, mini_paths, inst, subs)
     if fragments is None:  # an evidence row with no answers is a missing value, which is allowed and counted
-        assert result.returncode == 0, result.stderr
+        assert result.code == 0, result.err
         return
     assert_user_error(result, *fragments, tmp_path=tmp_path)
 
@@ -129,28 +129,28 @@ def test_methodology_weights_must_sum_to_100(tmp_path, mini_paths):
     (tmp_path / "bad.yaml").write_text(bad)
     result = build(tmp_path, mini_paths, methodology=tmp_path / "bad.yaml")
     assert_user_error(result, "bad.yaml", "SDG 1", "sum to 105", tmp_path=tmp_path)
-    result = impactrank("methodology", "validate", "bad.yaml", cwd=tmp_path)
-    assert result.returncode == 2 and "sum to 105" in result.stderr
+    result = run_cli("methodology", "validate", "bad.yaml", cwd=tmp_path)
+    assert result.code == 2 and "sum to 105" in result.err
 
 
 def test_methodology_validate_and_show(tmp_path, mini_paths):
-    ok = impactrank("methodology", "validate", str(mini_paths["methodology"]), cwd=tmp_path)
-    assert ok.returncode == 0 and "valid" in ok.stdout and "5 SDGs" in ok.stdout
-    shown = impactrank("methodology", "show", "the-2021", cwd=tmp_path)
-    assert shown.returncode == 0
-    text = " ".join(shown.stdout.split())
+    ok = run_cli("methodology", "validate", str(mini_paths["methodology"]), cwd=tmp_path)
+    assert ok.code == 0 and "valid" in ok.out and "5 SDGs" in ok.out
+    shown = run_cli("methodology", "show", "the-2021", cwd=tmp_path)
+    assert shown.code == 0
+    text = " ".join(shown.out.split())
     assert "SDG 17" in text and "22%" in text and "1001+" in text
 
 
 def test_explain_shows_the_formula(tmp_path, mini_paths):
     inst, subs = mini_paths["institutions"].read_text(), mini_paths["submissions"].read_text()
-    assert build(tmp_path, mini_paths, inst, subs).returncode == 0
-    result = impactrank("explain", "--workspace", "ws.duckdb", "--edition", "2021", "--institution", "A", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    text = " ".join(result.stdout.split())
+    assert build(tmp_path, mini_paths, inst, subs).code == 0
+    result = run_cli("explain", "--workspace", "ws.duckdb", "--edition", "2021", "--institution", "A", cwd=tmp_path)
+    assert result.code == 0, result.err
+    text = " ".join(result.out.split())
     assert "Overall = 0.22 × 100.00 (SDG 17)" in text
-    missing = impactrank("explain", "--workspace", "ws.duckdb", "--edition", "2019", "--institution", "A", cwd=tmp_path)
-    assert missing.returncode == 2 and "no edition '2019'" in missing.stderr
+    missing = run_cli("explain", "--workspace", "ws.duckdb", "--edition", "2019", "--institution", "A", cwd=tmp_path)
+    assert missing.code == 2 and "no edition '2019'" in missing.err
 
 
 def test_unwritable_places_are_one_line_errors_and_leave_no_output(tmp_path, mini_paths):
@@ -160,23 +160,23 @@ def test_unwritable_places_are_one_line_errors_and_leave_no_output(tmp_path, min
     common = ["build", "-i", "institutions.csv", "-s", "submissions.csv", "-m", str(mini_paths["methodology"])]
     # a workspace that is not a DuckDB file stops the build before anything is written
     (tmp_path / "not-a-workspace.csv").write_text("a,b\n1,2\n")
-    result = impactrank(*common, "--out", "out", "--workspace", "not-a-workspace.csv", cwd=tmp_path)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "not an impactrank workspace" in result.stderr
+    result = run_cli(*common, "--out", "out", "--workspace", "not-a-workspace.csv", cwd=tmp_path)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "not an impactrank workspace" in result.err
     assert not (tmp_path / "out").exists()
     # --out naming an existing file
-    result = impactrank(*common, "--out", "institutions.csv", "--workspace", "ws.duckdb", cwd=tmp_path)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "institutions.csv" in result.stderr
+    result = run_cli(*common, "--out", "institutions.csv", "--workspace", "ws.duckdb", cwd=tmp_path)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "institutions.csv" in result.err
     # a directory given as an input file
     (tmp_path / "dir").mkdir()
-    result = impactrank("build", "-i", "dir", "-s", "submissions.csv", "--out", "o", cwd=tmp_path)
-    assert result.returncode == 2 and "is a directory" in result.stderr
+    result = run_cli("build", "-i", "dir", "-s", "submissions.csv", "--out", "o", cwd=tmp_path)
+    assert result.code == 2 and "is a directory" in result.err
 
 
 def test_outputs_are_readable_by_others(tmp_path, mini_paths):
     inst, subs = mini_paths["institutions"].read_text(), mini_paths["submissions"].read_text()
-    assert build(tmp_path, mini_paths, inst, subs).returncode == 0
+    assert build(tmp_path, mini_paths, inst, subs).code == 0
     for path in (tmp_path / "out").iterdir():
         assert path.stat().st_mode & 0o044 == 0o044, path.name  # group and others may read (umask 022)
 
@@ -185,7 +185,7 @@ def test_a_value_given_in_two_submissions_files(tmp_path, mini_paths):
     (tmp_path / "institutions.csv").write_text(INST)
     (tmp_path / "a.csv").write_text(SUBS)
     (tmp_path / "b.csv").write_text("institution_id,sdg,metric,value\nB,1,pubs,7\n")
-    result = impactrank(
+    result = run_cli(
         "build",
         "-i",
         "institutions.csv",
@@ -206,9 +206,9 @@ def test_a_value_given_in_two_submissions_files(tmp_path, mini_paths):
 
 def test_usage_errors_exit_2_without_a_traceback(tmp_path):
     for args in (("view", "overall"), ("build", "--bogus"), ("uncertainty", "--edition", "2021", "--runs", "abc")):
-        result = impactrank(*args, cwd=tmp_path)
-        assert result.returncode == 2, args
-        assert "Traceback" not in result.stderr and "Usage: impactrank" in result.stderr, args
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.code == 2, args
+        assert "Traceback" not in result.err and "Usage: impactrank" in result.err, args
 
 
 def test_the_installed_command(tmp_path, mini_paths):
@@ -224,12 +224,12 @@ def test_the_installed_command(tmp_path, mini_paths):
 
 def test_markup_in_data_is_shown_as_text(tmp_path, mini_paths):
     inst = INST.replace("B,Beta,DE", "B,[red]Beta[/red] [/x],DE")
-    assert build(tmp_path, mini_paths, inst, SUBS).returncode == 0
-    shown = impactrank("view", "sdg", "1", "--edition", "2021", "--workspace", "ws.duckdb", cwd=tmp_path)
-    assert shown.returncode == 0, shown.stderr
-    assert "[red]Beta[/red] [/x]" in shown.stdout
+    assert build(tmp_path, mini_paths, inst, SUBS).code == 0
+    shown = run_cli("view", "sdg", "1", "--edition", "2021", "--workspace", "ws.duckdb", cwd=tmp_path)
+    assert shown.code == 0, shown.err
+    assert "[red]Beta[/red] [/x]" in shown.out
     (tmp_path / "subs2.csv").write_text("institution_id,sdg,metric,value\n[/x],1,pubs,1\n")
-    bad = impactrank(
+    bad = run_cli(
         "build",
         "-i",
         "institutions.csv",
@@ -241,20 +241,20 @@ def test_markup_in_data_is_shown_as_text(tmp_path, mini_paths):
         str(mini_paths["methodology"]),
         cwd=tmp_path,
     )
-    assert bad.returncode == 2 and "unknown institution '[/x]'" in bad.stderr
+    assert bad.code == 2 and "unknown institution '[/x]'" in bad.err
 
 
 def test_build_outputs_neutralise_spreadsheet_formulas(tmp_path, mini_paths):
     inst = mini_paths["institutions"].read_text().replace("Alpha University", '"=HYPERLINK(""http://x"")"')
-    assert build(tmp_path, mini_paths, inst, mini_paths["submissions"].read_text()).returncode == 0
+    assert build(tmp_path, mini_paths, inst, mini_paths["submissions"].read_text()).code == 0
     overall = (tmp_path / "out" / "overall.csv").read_text()
     assert "'=HYPERLINK" in overall and ",=HYPERLINK" not in overall
 
 
 def test_compare_needs_two_editions(tmp_path, mini_paths):
-    assert build(tmp_path, mini_paths).returncode == 0
-    result = impactrank("compare", "--from", "2021", "--to", "2021", "--workspace", "ws.duckdb", cwd=tmp_path)
-    assert result.returncode == 2 and "name the same edition" in result.stderr
+    assert build(tmp_path, mini_paths).code == 0
+    result = run_cli("compare", "--from", "2021", "--to", "2021", "--workspace", "ws.duckdb", cwd=tmp_path)
+    assert result.code == 2 and "name the same edition" in result.err
 
 
 def test_explain_an_imported_row_shows_what_was_published(tmp_path):
@@ -296,9 +296,9 @@ def test_explain_an_imported_row_shows_what_was_published(tmp_path):
     )
     with Workspace(tmp_path / "ws.duckdb") as ws:
         ws.save(edition)
-    result = impactrank("explain", "-e", "2023", "--institution", "x", "-w", "ws.duckdb", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    text = " ".join(result.stdout.split())
+    result = run_cli("explain", "-e", "2023", "--institution", "x", "-w", "ws.duckdb", cwd=tmp_path)
+    assert result.code == 0, result.err
+    text = " ".join(result.out.split())
     assert "published as 82.2–88.2" in text and "SDG 5 score 77.4000" in text
     assert "SDG 17 published as 81.9–86.9" in text and "carries no metric scores" in text
 
@@ -306,7 +306,7 @@ def test_explain_an_imported_row_shows_what_was_published(tmp_path):
 def build_year(tmp_path, evidence_pair, year, *extra, out=None):
     """Build one year of the hand-computed pair (tests/conftest.py) with that year's bundled THE methodology."""
     inst, subs = evidence_pair[year]
-    return impactrank(
+    return run_cli(
         "build", "-i", str(inst), "-s", str(subs), "--out", out or f"out{year}", "-m", f"the-{year}",
         "--workspace", "ws.duckdb", *extra, cwd=tmp_path,
     )  # fmt: skip
@@ -320,10 +320,10 @@ def read_csv(path) -> dict[str, dict[str, str]]:
 
 
 def test_build_averages_with_the_previous_year_of_the_workspace(tmp_path, evidence_pair):
-    assert build_year(tmp_path, evidence_pair, 2022).returncode == 0
+    assert build_year(tmp_path, evidence_pair, 2022).code == 0
     result = build_year(tmp_path, evidence_pair, 2023)
-    assert result.returncode == 0, result.stderr
-    text = " ".join(result.stdout.split())
+    assert result.code == 0, result.err
+    text = " ".join(result.out.split())
     assert "averaged with the single-year scores of edition 2022 from ws.duckdb: 2 institutions averaged; 1 new" in text
     last, this = read_csv(tmp_path / "out2022" / "overall.csv"), read_csv(tmp_path / "out2023" / "overall.csv")
     assert "single_year_score" not in next(iter(last.values()))  # a single-year edition's table stays as it was
@@ -337,22 +337,22 @@ def test_build_averages_with_the_previous_year_of_the_workspace(tmp_path, eviden
     assert (previous["edition"], previous["lag"], previous["institutions"]) == ("2022", 1, 3)
     assert len(previous["single_year_sha256"]) == 64
     # the same inputs give the same bytes
-    assert build_year(tmp_path, evidence_pair, 2023, out="again").returncode == 0
+    assert build_year(tmp_path, evidence_pair, 2023, out="again").code == 0
     for name in ("overall.csv", "sdg_scores.csv", "metric_scores.csv", "manifest.json"):
         assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out2023" / name).read_bytes(), name
-    explained = impactrank("explain", "-w", "ws.duckdb", "-e", "2023", "--institution", "B", cwd=tmp_path)
+    explained = run_cli("explain", "-w", "ws.duckdb", "-e", "2023", "--institution", "B", cwd=tmp_path)
     assert "published = 0.5 × 65.0000 (this edition) + 0.5 × 39.0000 (edition 2022) = 52.0000" in " ".join(
-        explained.stdout.split()
+        explained.out.split()
     )
 
 
 def test_previous_edition_by_series_or_named(tmp_path, evidence_pair):
-    assert build_year(tmp_path, evidence_pair, 2022, "--edition", "2022-net").returncode == 0
+    assert build_year(tmp_path, evidence_pair, 2022, "--edition", "2022-net").code == 0
     series = build_year(tmp_path, evidence_pair, 2023, "--edition", "2023-net")
-    assert series.returncode == 0, series.stderr
-    assert "edition 2022-net from ws.duckdb" in " ".join(series.stdout.split())
+    assert series.code == 0, series.err
+    assert "edition 2022-net from ws.duckdb" in " ".join(series.out.split())
     named = build_year(tmp_path, evidence_pair, 2023, "--edition", "net-b", "--previous-edition", "2022-net", out="b")
-    assert named.returncode == 0, named.stderr
+    assert named.code == 0, named.err
     assert json.loads((tmp_path / "b" / "manifest.json").read_text())["previous_editions"][0]["edition"] == "2022-net"
     assert (tmp_path / "b" / "overall.csv").read_bytes() == (tmp_path / "out2023" / "overall.csv").read_bytes()
 
@@ -360,9 +360,9 @@ def test_previous_edition_by_series_or_named(tmp_path, evidence_pair):
 def assert_one_line_and_nothing_written(result, fragment, tmp_path, editions_before):
     from impactrank.io.workspace import Workspace
 
-    assert result.returncode == 2, result.stdout
-    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert fragment in result.stderr
+    assert result.code == 2, result.out
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1, result.err
+    assert fragment in result.err
     assert not (tmp_path / "out2023").exists()
     if editions_before is None:
         assert not (tmp_path / "ws.duckdb").exists()
@@ -374,7 +374,7 @@ def assert_one_line_and_nothing_written(result, fragment, tmp_path, editions_bef
 def test_missing_previous_edition_stops_the_build(tmp_path, evidence_pair):
     result = build_year(tmp_path, evidence_pair, 2023)
     assert_one_line_and_nothing_written(result, "previous edition 2022, which needs a workspace", tmp_path, None)
-    assert build_year(tmp_path, evidence_pair, 2022, "--edition", "2022-net").returncode == 0
+    assert build_year(tmp_path, evidence_pair, 2022, "--edition", "2022-net").code == 0
     result = build_year(tmp_path, evidence_pair, 2023)
     assert_one_line_and_nothing_written(result, "no edition '2022' in workspace ws.duckdb", tmp_path, ["2022-net"])
     result = build_year(tmp_path, evidence_pair, 2023, "--previous-edition", "2021")

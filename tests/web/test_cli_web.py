@@ -7,22 +7,19 @@ import sys
 
 import pytest
 
-import impactrank.cli.web
-from cli_runner import impactrank
 from impactrank.cli.common import app
+from inprocess import run_cli
 
 
 def test_report_html_and_pdf(ws_path, tmp_path):
     out = tmp_path / "r.html"
-    r = impactrank(
-        "report", "-e", "2021", "--compare", "2020", "--country", "FR", "-w", str(ws_path), "--out", str(out)
-    )
-    assert r.returncode == 0, r.stderr
+    r = run_cli("report", "-e", "2021", "--compare", "2020", "--country", "FR", "-w", str(ws_path), "--out", str(out))
+    assert r.code == 0, r.err
     text = out.read_text(encoding="utf-8")
     assert 'id="chart-movement"' in text and "Alpha University" in text
     pdf = tmp_path / "r.pdf"
-    r = impactrank("report", "-e", "2021", "--group", "Network", "--lang", "fr", "-w", str(ws_path), "--out", str(pdf))
-    assert r.returncode == 0, r.stderr
+    r = run_cli("report", "-e", "2021", "--group", "Network", "--lang", "fr", "-w", str(ws_path), "--out", str(pdf))
+    assert r.code == 0, r.err
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
@@ -37,8 +34,8 @@ def test_report_html_and_pdf(ws_path, tmp_path):
 )
 def test_report_errors_are_one_line_without_output(ws_path, tmp_path, args, message):
     args = [a if not a.startswith("r.") else str(tmp_path / a) for a in args]
-    r = impactrank("report", "-e", "2021", "-w", str(ws_path), *args)
-    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("report", "-e", "2021", "-w", str(ws_path), *args)
+    assert r.code == 2 and message in r.err and "Traceback" not in r.err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -58,17 +55,17 @@ def test_serving_beyond_loopback_warns(ws_path, monkeypatch):
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda application, **kw: None)
-    quiet = impactrank("serve", "-w", str(ws_path), "--host", "::1")
-    loud = impactrank("serve", "-w", str(ws_path), "--host", "0.0.0.0")
-    assert quiet.returncode == loud.returncode == 0 and quiet.stderr == ""
+    quiet = run_cli("serve", "-w", str(ws_path), "--host", "::1")
+    loud = run_cli("serve", "-w", str(ws_path), "--host", "0.0.0.0")
+    assert quiet.code == loud.code == 0 and quiet.err == ""
     assert "serving on 0.0.0.0, reachable from other machines: the dashboard is read-only but has no" in " ".join(
-        loud.stderr.split()
+        loud.err.split()
     )
 
 
 def test_serve_missing_workspace_is_an_input_error(tmp_path):
-    r = impactrank("serve", "-w", str(tmp_path / "none.duckdb"), "--port", "8124")
-    assert r.returncode == 2 and "no workspace at" in r.stderr
+    r = run_cli("serve", "-w", str(tmp_path / "none.duckdb"), "--port", "8124")
+    assert r.code == 2 and "no workspace at" in r.err
 
 
 def test_serve_with_several_workers_answers(ws_path):
@@ -104,7 +101,7 @@ def test_serve_with_several_workers_answers(ws_path):
                     body = response.read().decode()
                 break
             except OSError:
-                assert server.poll() is None, server.stderr.read().decode()
+                assert server.poll() is None, server.err.read().decode()
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.3)
         assert '"2021"' in body and '"2020"' in body
@@ -128,10 +125,10 @@ def test_report_and_serve_take_a_groups_file(ws_path, tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "pair.html"
-    r = impactrank(
+    r = run_cli(
         "report", "-e", "2021", "--group", "Pair", "--groups", str(groups), "-w", str(ws_path), "--out", str(out)
     )
-    assert r.returncode == 0, r.stderr
+    assert r.code == 0, r.err
     text = out.read_text(encoding="utf-8")
     assert "Alpha University" in text and "Gamma College" in text and "Omega Institute" in text
     assert "Beta Institute" not in text.split('id="selected"')[1].split("</table>")[0]  # a Network member, not Pair
@@ -151,5 +148,5 @@ def test_report_and_serve_take_a_groups_file(ws_path, tmp_path):
     assert [m["name"] for m in body["absent"]] == ["Omega Institute"]
     bad = tmp_path / "bad.csv"
     bad.write_text("group,name,country\nPair,Alpha University,Atlantis\n", encoding="utf-8")
-    r = impactrank("serve", "-w", str(ws_path), "--groups", str(bad), "--port", "8125")
-    assert r.returncode == 2 and "bad.csv, row 2, field 'country'" in r.stderr
+    r = run_cli("serve", "-w", str(ws_path), "--groups", str(bad), "--port", "8125")
+    assert r.code == 2 and "bad.csv, row 2, field 'country'" in r.err
