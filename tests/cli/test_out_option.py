@@ -4,7 +4,6 @@ refused with one line (exit 2) before any work, leaving no file behind."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -12,19 +11,15 @@ import pytest
 
 from impactrank.cli.common import out_dir, out_format
 from impactrank.errors import InputError
+from inprocess import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "sdg"
 TABLE_SUFFIXES = ("csv", "json", "jsonl", "xlsx", "parquet")
 
 
-def run_main(monkeypatch, capsys, *args) -> tuple[int, str]:
-    from impactrank.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["impactrank", *map(str, args)])
-    with pytest.raises(SystemExit) as info:
-        main()
-    out = capsys.readouterr()
-    return info.value.code or 0, " ".join((out.out + out.err).split())
+def run_main(*args) -> tuple[int, str]:
+    result = run_cli(*args)
+    return result.code, " ".join((result.out + result.err).split())
 
 
 def read_any(path: Path) -> pl.DataFrame:
@@ -62,7 +57,7 @@ def test_out_format_and_out_dir(tmp_path):
 @pytest.mark.parametrize("suffix", TABLE_SUFFIXES)
 def test_view_writes_the_format_its_suffix_names(demo_build, monkeypatch, capsys, tmp_path, suffix):
     out = tmp_path / f"overall.{suffix}"
-    code, text = run_main(monkeypatch, capsys, "view", "overall", "-e", "2021", "-w", demo_build.workspace, "-o", out)
+    code, text = run_main("view", "overall", "-e", "2021", "-w", demo_build.workspace, "-o", out)
     assert code == 0, text
     table = read_any(out)
     overall = demo_build.editions[2021].overall
@@ -72,13 +67,9 @@ def test_view_writes_the_format_its_suffix_names(demo_build, monkeypatch, capsys
 
 
 def test_view_refuses_an_unknown_suffix_and_a_contradiction(demo_build, monkeypatch, capsys, tmp_path):
-    code, text = run_main(
-        monkeypatch, capsys, "view", "overall", "-e", "2021", "-w", demo_build.workspace, "-o", tmp_path / "t.txt"
-    )
+    code, text = run_main("view", "overall", "-e", "2021", "-w", demo_build.workspace, "-o", tmp_path / "t.txt")
     assert code == 2 and "writes .csv, .json, .jsonl, .xlsx, .parquet, not .txt" in text
     code, text = run_main(
-        monkeypatch,
-        capsys,
         *("view", "overall", "-e", "2021", "-w", demo_build.workspace, "-f", "csv", "-o", tmp_path / "t.json"),
     )
     assert code == 2 and "does not end in .csv" in text
@@ -90,16 +81,12 @@ def test_labels_in_every_format_give_the_same_metrics(monkeypatch, capsys, tmp_p
     for suffix in ("parquet", "csv", "jsonl"):
         labels = tmp_path / f"labels.{suffix}"
         code, text = run_main(
-            monkeypatch,
-            capsys,
             *("sdg", "classify", "-q", EXAMPLES / "queries.csv", "--in", EXAMPLES / "publications.csv"),
             *("--out", labels),
         )
         assert code == 0, text
         out = tmp_path / f"research-{suffix}.csv"
         code, text = run_main(
-            monkeypatch,
-            capsys,
             *("sdg", "metrics", "--publications", EXAMPLES / "publications.csv", "--labels", labels),
             *("--years", "2015-2019", "--out", out),
         )
@@ -116,7 +103,7 @@ def test_labels_in_every_format_give_the_same_metrics(monkeypatch, capsys, tmp_p
 @pytest.mark.parametrize("suffix", TABLE_SUFFIXES)
 def test_evaluate_writes_the_format_its_suffix_names(monkeypatch, capsys, tmp_path, suffix):
     out = tmp_path / f"stats.{suffix}"
-    code, text = run_main(monkeypatch, capsys, "sdg", "evaluate", "-q", EXAMPLES / "queries.csv", "--out", out)
+    code, text = run_main("sdg", "evaluate", "-q", EXAMPLES / "queries.csv", "--out", out)
     assert code == 0, text
     stats = read_any(out)
     assert stats.height == 18 and stats["sdg"].cast(pl.String).to_list()[0] == "Average"
@@ -145,7 +132,7 @@ def test_a_wrong_out_is_refused_before_any_work(demo_build, monkeypatch, capsys,
     extra = ("-w", demo_build.workspace) if args[0] in ("report", "institutions", "audit", "uncertainty") else ()
     if args[0] == "portal":
         extra = ("--database", f"sqlite:///{tmp_path / 'none.sqlite'}")
-    code, text = run_main(monkeypatch, capsys, *args, *extra)
+    code, text = run_main(*args, *extra)
     assert code == 2, text
     assert "--out" in text and "Traceback" not in text
     assert list(tmp_path.iterdir()) == []
@@ -154,8 +141,6 @@ def test_a_wrong_out_is_refused_before_any_work(demo_build, monkeypatch, capsys,
 def test_build_refuses_a_file_name_for_its_folder(demo_build, monkeypatch, capsys, tmp_path, mini_paths):
     out = tmp_path / "overall.csv"
     code, text = run_main(
-        monkeypatch,
-        capsys,
         *("build", "-i", mini_paths["institutions"], "-s", mini_paths["submissions"]),
         *("-m", mini_paths["methodology"], "-w", tmp_path / "ws.duckdb", "--out", out),
     )
