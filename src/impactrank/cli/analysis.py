@@ -13,12 +13,15 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import (
+    DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     EditionOption,
+    WaitOption,
     WorkspaceOption,
     app,
     console,
     console_err,
+    open_workspace,
     out_dir,
     progress_bar,
 )
@@ -45,7 +48,6 @@ from impactrank.io.build import sha256_file
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.io.uncertainty_config import load_uncertainty_config
 from impactrank.io.uncertainty_results import write_uncertainty_outputs
-from impactrank.io.workspace import Workspace
 from impactrank.methodology import Methodology, load_methodology
 from impactrank.methodology.schema import Banding
 
@@ -113,9 +115,14 @@ def load_inputs(
 
 
 def _edition_and_inputs(
-    workspace: Path, edition: str, institutions: Path | None, submissions: list[Path] | None, methodology: str | None
+    workspace: Path,
+    wait: float,
+    edition: str,
+    institutions: Path | None,
+    submissions: list[Path] | None,
+    methodology: str | None,
 ) -> tuple[Edition, tuple[Methodology, pl.DataFrame, pl.DataFrame]]:
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition, inputs=True)
     return ed, load_inputs(ed, institutions, submissions, methodology)
 
@@ -136,6 +143,7 @@ def uncertainty(
     workers: Annotated[int, typer.Option("--workers", help="Spread the runs over a local Dask cluster.")] = 1,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler.")] = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Monte Carlo rank intervals and Sobol indices over the declared uncertain inputs; the results are stored
     in the edition's rank_uncertainty table."""
@@ -146,7 +154,7 @@ def uncertainty(
         raise InputError("at least 2 runs are needed", field="runs")
     if out is not None:
         out_dir(out)
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition, inputs=True)
     with progress_bar() as bar:
         task = bar.add_task(f"edition {ed.id}", total=runs)
@@ -197,12 +205,28 @@ def uncertainty(
                     field="methodology",
                 )
     updated = with_uncertainty(ed, result)
-    with Workspace(workspace) as ws:
+    with open_workspace(workspace, wait) as ws:
+        _check_unchanged(ws, ed)
         ws.save(updated)
     files = write_uncertainty_outputs(out, ed, result) if out is not None else []
     _print_summary(ed, result, banding)
     where = f"; files: {out}/ ({', '.join(files)})" if files else ""
     console.print(f"stored in the rank_uncertainty table of edition {ed.id} in {workspace}{where}", highlight=False)
+
+
+def _check_unchanged(ws, ed: Edition) -> None:
+    """The edition is still the one the runs started from: the workspace was free while they ran, and another
+    command may have built or imported it again; saving over that would bring the old edition back."""
+
+    def made(manifest: dict) -> dict:
+        return {key: value for key, value in manifest.items() if key != "uncertainty"}
+
+    if not ws.has(ed.id) or made(ws.load(ed.id).manifest) != made(ed.manifest):
+        raise InputError(
+            f"edition {ed.id} changed in {ws.path} while the uncertainty ran (built or imported again by another "
+            "command): run the uncertainty again",
+            field="edition",
+        )
 
 
 def _print_summary(ed: Edition, result: UncertaintyResult, banding: Banding | None) -> None:
@@ -250,6 +274,7 @@ def whatif(
     submissions: SubmissionsOption = None,
     methodology: MethodologyOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     previous_edition: PreviousOption = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table or json (published editions).")] = "table",
 ) -> None:
@@ -258,20 +283,20 @@ def whatif(
     recomputed by the edition's reproduced rule from SDG scores (--set-sdg), as intervals."""
     if format not in ("table", "json"):
         raise InputError(f"--format must be table or json, not {format!r}", field="format")
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         kind = ws.load(edition).kind
     if kind == "imported":
         if settings:
             raise InputError("a published edition has no metric values: set SDG scores with --set-sdg", field="set")
         from impactrank.engine.whatif_published import whatif_published
 
-        ed, previous = load_published(workspace, edition, previous_edition)
+        ed, previous = load_published(workspace, edition, previous_edition, wait)
         result = whatif_published(ed, institution, parse_sdg_settings(sdg_settings or []), previous)
         print_whatif(result, format)
         return
     if sdg_settings or not settings:
         raise InputError("a built edition is re-scored from metric values: give --set SDG.METRIC=VALUE", field="set")
-    ed, (method, inst, subs) = _edition_and_inputs(workspace, edition, institutions, submissions, methodology)
+    ed, (method, inst, subs) = _edition_and_inputs(workspace, wait, edition, institutions, submissions, methodology)
     current = plain_submissions(subs).filter(pl.col("institution_id") == institution)
     changes = []
     for text in settings:
@@ -344,6 +369,7 @@ def advise(
     submissions: SubmissionsOption = None,
     methodology: MethodologyOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     previous_edition: PreviousOption = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table or json (published editions).")] = "table",
 ) -> None:
@@ -352,15 +378,15 @@ def advise(
     next band or rank."""
     if format not in ("table", "json"):
         raise InputError(f"--format must be table or json, not {format!r}", field="format")
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         kind = ws.load(edition).kind
     if kind == "imported":
         from impactrank.engine.advise_published import advise_published
 
-        ed, previous = load_published(workspace, edition, previous_edition)
+        ed, previous = load_published(workspace, edition, previous_edition, wait)
         print_advice(advise_published(ed, institution, previous), format)
         return
-    ed, (method, inst, subs) = _edition_and_inputs(workspace, edition, institutions, submissions, methodology)
+    ed, (method, inst, subs) = _edition_and_inputs(workspace, wait, edition, institutions, submissions, methodology)
     a = run_advise(method, inst, subs, institution, top=top, previous=ed.previous_scores)
     console.print(
         f"[bold]{escape(institution)}[/] in edition {escape(ed.id)}: submitted SDGs {', '.join(map(str, a.submitted))}",

@@ -10,17 +10,21 @@ from rich.markup import escape
 from rich.table import Table
 
 from impactrank.cli.common import (
+    DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     DecimalOption,
     EditionOption,
+    WaitOption,
+    WaitStatus,
     WorkspaceOption,
     app,
     console,
+    console_err,
+    open_workspace,
     out_dir,
 )
 from impactrank.engine.explain import explain_institution
 from impactrank.io.build import build as run_build
-from impactrank.io.workspace import Workspace
 
 
 @app.command()
@@ -35,6 +39,7 @@ def build(
         str, typer.Option("--methodology", "-m", help="Bundled edition id or YAML file.")
     ] = "the-2021",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     edition: Annotated[str | None, typer.Option("--edition", "-e", help="Edition id (default: the year).")] = None,
     previous_edition: Annotated[
         list[str] | None,
@@ -49,7 +54,7 @@ def build(
     decimal: DecimalOption = None,
 ) -> None:
     """Compute every SDG table and the overall table, write them to OUT and register the edition."""
-    with console.status("Reading, validating and building…"):
+    with console_err.status("Reading, validating and building…"):
         report = run_build(
             institutions,
             submissions,
@@ -59,6 +64,8 @@ def build(
             edition_id=edition,
             previous_editions=previous_edition,
             decimal=decimal,
+            wait=wait,
+            on_wait=WaitStatus(),
         )
     e = report.edition
     counts = e.manifest["counts"]
@@ -89,9 +96,10 @@ def explain(
     edition: EditionOption,
     institution: Annotated[str, typer.Option("--institution", "-i", help="institution_id to explain.")],
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Show how one institution's overall score arises: metric by metric, scaling, and the best SDGs."""
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
     ex = explain_institution(ed, institution)
     console.print(

@@ -8,8 +8,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.status import Status
+from rich.text import Text
 
 from impactrank.errors import InputError
+from impactrank.io.workspace import DEFAULT_WAIT as DEFAULT_WAIT  # the commands' default for --wait
+from impactrank.io.workspace import Waiting, Workspace
 
 app = typer.Typer(
     name="impactrank",
@@ -28,6 +32,15 @@ WorkspaceOption = Annotated[
     Path,
     typer.Option("--workspace", "-w", help="DuckDB workspace file holding built and imported editions."),
 ]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        min=0,
+        help="Seconds to wait for the workspace while another command holds it (a build or import writing it; "
+        "readers, for a command that writes); 0: fail at once.",
+    ),
+]
 EditionOption = Annotated[str, typer.Option("--edition", "-e", help="Edition id in the workspace, e.g. 2021.")]
 DecimalOption = Annotated[
     str | None,
@@ -39,6 +52,39 @@ DecimalOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+class WaitStatus:
+    """A wait for a busy workspace, told on stderr: a live line counting the seconds on a terminal (under any
+    progress display already there), one plain line in a log."""
+
+    def __init__(self) -> None:
+        self._status: Status | None = None
+        self._told = False
+
+    def __call__(self, waiting: Waiting | None) -> None:
+        if waiting is None:
+            if self._status is not None:
+                self._status.stop()
+                self._status = None
+        elif console_err.is_interactive:
+            if self._status is None:
+                self._status = console_err.status(Text(waiting.line()))
+                self._status.start()
+            else:
+                self._status.update(Text(waiting.line()))
+        elif not self._told:
+            console_err.print(
+                Text(f"waiting for {waiting.path}, held by {waiting.holder} (up to {waiting.limit:g} s)…"),
+                highlight=False,
+            )
+            self._told = True
+
+
+def open_workspace(path: Path, wait: float, read_only: bool = False) -> Workspace:
+    """The workspace at ``path``, once no other process holds it in a way that excludes us (waiting up to
+    ``wait`` seconds with a status line); then one line and exit 2."""
+    return Workspace(path, read_only=read_only, wait=wait, on_wait=WaitStatus())
 
 
 def progress_bar() -> Progress:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from impactrank.cli.common import app, console, out_dir
+from impactrank.cli.common import DEFAULT_WAIT, WaitOption, WaitStatus, app, console, console_err, out_dir
 from impactrank.demo import DEMO_SEED, GROUP_NAME, generate_demo
 from impactrank.engine.edition import Edition
 from impactrank.engine.views import country_view
@@ -63,6 +63,7 @@ def demo(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Directory for the demo's inputs, outputs and workspace.")
     ] = Path("demo-output"),
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Generate the bundled synthetic field (fictional institutions, 2020 and 2021 editions), build both and
     register them in a workspace: a complete example to try every other command on."""
@@ -74,7 +75,7 @@ def demo(
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=console_err,
         transient=True,
     ) as progress:
         task = progress.add_task("generating the synthetic field", total=3)
@@ -94,6 +95,8 @@ def demo(
                 workspace=workspace,
                 edition_id=str(year),
                 seed=DEMO_SEED,
+                wait=wait,
+                on_wait=WaitStatus(),
             )
             progress.advance(task)
 

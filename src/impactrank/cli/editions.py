@@ -7,17 +7,24 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from impactrank.cli.common import DEFAULT_WORKSPACE, WorkspaceOption, app, console
-from impactrank.io.workspace import Workspace
+from impactrank.cli.common import (
+    DEFAULT_WAIT,
+    DEFAULT_WORKSPACE,
+    WaitOption,
+    WorkspaceOption,
+    app,
+    console,
+    open_workspace,
+)
 
 editions_app = typer.Typer(help="The editions in a workspace: list them, remove one.", no_args_is_help=True)
 app.add_typer(editions_app, name="editions")
 
 
 @editions_app.command("list")
-def list_editions(workspace: WorkspaceOption = DEFAULT_WORKSPACE) -> None:
+def list_editions(workspace: WorkspaceOption = DEFAULT_WORKSPACE, wait: WaitOption = DEFAULT_WAIT) -> None:
     """Each edition: id, year, built or imported, its source, the size of its overall table, participants."""
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         editions = ws.editions()
     table = Table(title=f"{editions.height} editions in {workspace}", title_justify="left")
     for col in ("edition", "year", "kind", "source", "overall table", "participants"):
@@ -32,8 +39,9 @@ def list_editions(workspace: WorkspaceOption = DEFAULT_WORKSPACE) -> None:
 def remove(
     edition: Annotated[str, typer.Argument(help="The edition's id, as 'impactrank editions list' shows it.")],
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Remove an edition and all its tables from the workspace (a running dashboard stops showing it)."""
-    with Workspace(workspace) as ws:
+    with open_workspace(workspace, wait) as ws:
         ws.remove(edition)
     console.print(f"removed edition {edition} from {workspace}", highlight=False)

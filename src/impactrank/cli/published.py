@@ -11,13 +11,16 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import (
+    DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     DecimalOption,
     EditionOption,
+    WaitOption,
     WorkspaceOption,
     app,
     console,
     load_previous,
+    open_workspace,
     out_dir,
     out_format,
 )
@@ -27,7 +30,6 @@ from impactrank.io.atomic import write_text_atomic
 from impactrank.io.identity import propose_matches
 from impactrank.io.published import FORMATS, read_published
 from impactrank.io.reports import write_audit
-from impactrank.io.workspace import Workspace
 from impactrank.report.audit import verdict
 
 institutions_app = typer.Typer(help="Institution identity across editions and sources.", no_args_is_help=True)
@@ -55,6 +57,7 @@ def import_table(
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "auto",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     edition_suffix: Annotated[
         str | None,
         typer.Option("--edition-suffix", help="Ids become YEAR-SUFFIX (e.g. 2021-taiwan), beside built editions."),
@@ -68,7 +71,7 @@ def import_table(
     result = read_published(
         paths, format=format, edition=edition, edition_suffix=edition_suffix, aliases=aliases, decimal=decimal
     )
-    with Workspace(workspace) as ws:
+    with open_workspace(workspace, wait) as ws:
         for ed in result.editions:
             if ws.has(ed.id) and ws.load(ed.id).kind != "imported":
                 raise InputError(
@@ -126,6 +129,7 @@ def _print_import(report) -> None:
 @app.command("audit")
 def audit(
     edition: EditionOption,
+    wait: WaitOption = DEFAULT_WAIT,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for audit-EDITION.md and .json.")] = Path("."),
     previous_edition: Annotated[
@@ -140,7 +144,7 @@ def audit(
     """Check a table holds together (ranks, ties, bands, countries, duplicates) and which rule made its overall
     scores: with its SDG tables, THE's formula is reproduced to the rounding of the display."""
     out_dir(out)
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
         previous = load_previous(ws, ed, previous_edition)
     result = audit_edition(ed, previous)
@@ -162,6 +166,7 @@ def audit(
 def match(
     edition: Annotated[list[str], typer.Option("--edition", "-e", help="Two editions: A (ids to keep) then B.")],
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     min_score: Annotated[float, typer.Option("--min-score", help="Lowest similarity (0–100) to propose.")] = 85.0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write proposals as an alias file (CSV).")] = None,
 ) -> None:
@@ -171,7 +176,7 @@ def match(
         raise InputError("give exactly two editions: --edition A --edition B")
     if out is not None:
         out_format(out, ("csv",))
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         a, b = (ws.load(e).institutions for e in edition)
     proposals = propose_matches(a, b, min_score=min_score)
     if out:

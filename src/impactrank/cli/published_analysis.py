@@ -10,10 +10,9 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import console, load_previous
+from impactrank.cli.common import console, load_previous, open_workspace
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
-from impactrank.io.workspace import Workspace
 
 
 def parse_sdg_settings(texts: list[str]) -> dict[int, float]:
@@ -33,8 +32,10 @@ def parse_sdg_settings(texts: list[str]) -> dict[int, float]:
     return out
 
 
-def load_published(workspace: Path, edition: str, previous_edition: str | None) -> tuple[Edition, Edition | None]:
-    with Workspace(workspace, read_only=True) as ws:
+def load_published(
+    workspace: Path, edition: str, previous_edition: str | None, wait: float
+) -> tuple[Edition, Edition | None]:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
         return ed, load_previous(ws, ed, previous_edition)
 

@@ -13,12 +13,15 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import (
+    DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     EditionOption,
     GroupsOption,
+    WaitOption,
     WorkspaceOption,
     app,
     console,
+    open_workspace,
     out_format,
 )
 from impactrank.countries import country_name, to_alpha2
@@ -27,7 +30,6 @@ from impactrank.engine.views import country_view, group_members, group_view, ove
 from impactrank.errors import InputError
 from impactrank.io.exports import export_table
 from impactrank.io.groups import members_for
-from impactrank.io.workspace import Workspace
 from impactrank.report.summary import summarise
 
 view_app = typer.Typer(help="Tables of one edition: overall, one SDG, a country, a group.", no_args_is_help=True)
@@ -44,8 +46,8 @@ OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to th
 MAX_ROWS = 200  # rows shown in a terminal table; exports hold everything
 
 
-def _load(workspace: Path, *ids: str):
-    with Workspace(workspace, read_only=True) as ws:
+def _load(workspace: Path, wait: float, *ids: str):
+    with open_workspace(workspace, wait, read_only=True) as ws:
         return [ws.load(i) for i in ids]
 
 
@@ -115,11 +117,12 @@ def _rank_first(frame: pl.DataFrame, columns: list[str]) -> list[str]:
 def view_overall(
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     format: FormatOption = None,
     out: OutOption = None,
 ) -> None:
     """The overall table with names and countries."""
-    (ed,) = _load(workspace, edition)
+    (ed,) = _load(workspace, wait, edition)
     frame = overall_view(ed)
     _emit(
         frame.select(_rank_first(frame, _OVERALL_COLS)) if _for_terminal(format, out) else frame,
@@ -135,12 +138,13 @@ def view_sdg(
     sdg: Annotated[int, typer.Argument(help="SDG number, 1–17.")],
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     format: FormatOption = None,
     out: OutOption = None,
 ) -> None:
     """One SDG table (an overall table imported without its SDG tables holds only SDG 17 and each institution's
     top three SDGs)."""
-    (ed,) = _load(workspace, edition)
+    (ed,) = _load(workspace, wait, edition)
     frame = sdg_view(ed, sdg)
     shown = (
         frame.select(_rank_first(frame, ["rank", "name", "country", "score", "score_low", "score_high"]))
@@ -155,13 +159,14 @@ def view_country(
     country: Annotated[str, typer.Argument(help="ISO code or English name, e.g. FR or France.")],
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     format: FormatOption = None,
     out: OutOption = None,
     sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the SDG-table positions instead.")] = False,
     bands: Annotated[bool, typer.Option("--bands", help="Show the distribution over bands instead.")] = False,
 ) -> None:
     """A country's institutions with national rank ("=1" when shared), count and bands."""
-    (ed,) = _load(workspace, edition)
+    (ed,) = _load(workspace, wait, edition)
     code = _country(country)
     cv = country_view(ed, code)
     size = f"{cv.field_size:,}" if cv.field_size is not None else "?"
@@ -189,13 +194,14 @@ def view_group(
     group: Annotated[str, typer.Argument(help="Group name (case-insensitive).")],
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     groups: GroupsOption = None,
     format: FormatOption = None,
     out: OutOption = None,
     sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the members' SDG-table positions instead.")] = False,
 ) -> None:
     """A group's members: ranked (world and national rank, top SDGs) and absent ones."""
-    (ed,) = _load(workspace, edition)
+    (ed,) = _load(workspace, wait, edition)
     members = members_for([ed], groups)
     gv = group_view(ed, members, group)
     title = f"{gv.group} in {ed.id}: {gv.ranked.height} of {gv.members} members in the overall table"
@@ -220,6 +226,7 @@ def compare(
     from_: Annotated[str, typer.Option("--from", help="Earlier edition id.")],
     to: Annotated[str, typer.Option("--to", help="Later edition id.")],
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     country: Annotated[str | None, typer.Option("--country", "-c", help="Only this country.")] = None,
     group: Annotated[str | None, typer.Option("--group", help="Only this group's members.")] = None,
     groups: GroupsOption = None,
@@ -240,7 +247,7 @@ def compare(
     overall table or, with --sdg, in one SDG table."""
     if from_ == to:
         raise InputError(f"--from and --to name the same edition ({to}): compare two editions", field="to")
-    before, after = _load(workspace, from_, to)
+    before, after = _load(workspace, wait, from_, to)
     ids = None
     if group is not None:
         members = members_for([after, before], groups)
@@ -319,6 +326,7 @@ def _rank_with_pct(rank: str, low: str, high: str) -> pl.Expr:
 def summary(
     edition: EditionOption,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     compare_with: Annotated[str | None, typer.Option("--compare", help="Previous edition id.")] = None,
     country: Annotated[str | None, typer.Option("--country", "-c", help="Country (ISO code or name).")] = None,
     group: Annotated[str | None, typer.Option("--group", help="Group name.")] = None,
@@ -333,7 +341,7 @@ def summary(
     if format not in ("md", "txt", "json"):
         raise InputError(f"--format must be md, txt or json, not {format!r}", field="format")
     ids = [edition] + ([compare_with] if compare_with else [])
-    loaded = _load(workspace, *ids)
+    loaded = _load(workspace, wait, *ids)
     ed, previous = loaded[0], (loaded[1] if compare_with else None)
     members = members_for(loaded, groups) if group is not None else None
     code = _country(country) if country is not None else None

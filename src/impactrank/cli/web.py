@@ -9,18 +9,20 @@ from typing import Annotated
 import typer
 
 from impactrank.cli.common import (
+    DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     EditionOption,
     GroupsOption,
+    WaitOption,
     WorkspaceOption,
     app,
     console,
+    open_workspace,
     out_format,
     warn_unless_loopback,
 )
 from impactrank.errors import InputError
 from impactrank.io.groups import members_for
-from impactrank.io.workspace import Workspace
 
 
 @app.command()
@@ -74,6 +76,7 @@ def report(
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="fr or en.")] = "en",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
     groups: GroupsOption = None,
 ) -> None:
     """Write a self-contained report with charts: summary, score distribution, SDG profiles and positions,
@@ -83,7 +86,7 @@ def report(
     if lang not in ("en", "fr"):
         raise InputError(f"--lang must be fr or en, not {lang!r}", field="lang")
     out_format(out, ("html", "pdf"))
-    with Workspace(workspace, read_only=True) as ws:
+    with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
         previous = ws.load(compare) if compare else None
     members = members_for([ed, *([previous] if previous else [])], groups) if group is not None else None

@@ -21,7 +21,7 @@ from impactrank.errors import InputError
 from impactrank.io.atomic import atomic_path
 from impactrank.io.exports import neutralise_formulas
 from impactrank.io.inputs import read_institutions, read_submissions
-from impactrank.io.workspace import Workspace
+from impactrank.io.workspace import DEFAULT_WAIT, WaitCallback, Workspace
 from impactrank.methodology import Methodology, load_methodology, methodology_hash
 
 OUTPUT_FILES = ("overall.csv", "sdg_scores.csv", "metric_scores.csv", "manifest.json")
@@ -51,6 +51,8 @@ def build(
     seed: int | None = None,
     previous_editions: Sequence[str] | None = None,
     decimal: str | None = None,
+    wait: float = DEFAULT_WAIT,
+    on_wait: WaitCallback | None = None,
 ) -> BuildReport:
     """Build one edition. Nothing is written unless every input is valid.
 
@@ -59,11 +61,13 @@ def build(
 
     ``seed`` is recorded in the manifest when the inputs were generated from one (the synthetic demo). A
     methodology that averages with previous editions takes their single-year scores from ``workspace``:
-    ``previous_editions`` (most recent first), by default the same series' previous years."""
+    ``previous_editions`` (most recent first), by default the same series' previous years. ``wait`` and
+    ``on_wait``: how long to wait for a workspace another process holds, and who hears about it
+    (:class:`~impactrank.io.workspace.Workspace`)."""
     method = methodology if isinstance(methodology, Methodology) else load_methodology(methodology)
     check_methodology(method, method.id if isinstance(methodology, Methodology | str) else Path(methodology).name)
     edition_id = edition_id or str(method.edition)
-    previous = previous_scores(method, edition_id, workspace, previous_editions)
+    previous = previous_scores(method, edition_id, workspace, previous_editions, wait=wait, on_wait=on_wait)
     sub_paths = [Path(submissions)] if isinstance(submissions, (str, Path)) else [Path(p) for p in submissions]
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps with validation
         hashes = pool.map(sha256_file, [Path(institutions), *sub_paths])
@@ -85,7 +89,7 @@ def build(
     edition = build_edition(method, inst, subs, edition_id=edition_id, manifest=manifest, previous=previous)
     with ExitStack() as stack:
         # open the workspace first: a workspace that cannot be written stops the build before any output
-        ws = stack.enter_context(Workspace(workspace)) if workspace is not None else None
+        ws = stack.enter_context(Workspace(workspace, wait=wait, on_wait=on_wait)) if workspace is not None else None
         files = write_outputs(edition, Path(out)) if out is not None else {}
         replaced = ws is not None and ws.has(edition.id)
         if ws is not None:
@@ -106,7 +110,13 @@ def default_previous(edition_id: str, years: int) -> list[str]:
 
 
 def previous_scores(
-    method: Methodology, edition_id: str, workspace: str | Path | None, previous_editions: Sequence[str] | None
+    method: Methodology,
+    edition_id: str,
+    workspace: str | Path | None,
+    previous_editions: Sequence[str] | None,
+    *,
+    wait: float = DEFAULT_WAIT,
+    on_wait: WaitCallback | None = None,
 ) -> pl.DataFrame | None:
     """The previous editions' single-year scores an averaging methodology needs, read from the workspace; None
     for a methodology that does not average. Raises InputError naming what is missing."""
@@ -131,7 +141,7 @@ def previous_scores(
             field="previous_edition",
         )
     frames = []
-    with Workspace(workspace, read_only=True) as ws:
+    with Workspace(workspace, read_only=True, wait=wait, on_wait=on_wait) as ws:
         for lag, previous_id in enumerate(ids, start=1):
             if not ws.has(previous_id):
                 raise InputError(

@@ -1,13 +1,24 @@
 """The workspace: one DuckDB file holding every edition, built or imported, in the shape of
 :class:`impactrank.engine.edition.Edition`.
 
-Saving an edition replaces it whole inside one transaction, so a failure leaves the workspace as it was.
+Saving an edition replaces it whole inside one transaction, so a failure leaves the workspace as it was; a
+process killed mid-save leaves it as it was too (DuckDB keeps only committed transactions, replaying its
+``.wal`` file at the next open).
+
+One writer at a time, or any number of readers: a command that writes holds ``WORKSPACE.lock`` (beside the file)
+exclusively, one that reads holds it shared, and DuckDB refuses what its own lock on the file forbids. A
+workspace held by another process is waited for, up to ``wait`` seconds, and then refused with a
+:class:`WorkspaceBusy` that says what to do (see :mod:`impactrank.io.lock`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -15,6 +26,11 @@ import polars as pl
 
 from impactrank.engine.edition import TABLES, Edition
 from impactrank.errors import InputError
+from impactrank.io.lock import LockFile
+
+DEFAULT_WAIT = 30.0  # seconds a command waits for a workspace another process holds
+POLL = 0.1  # seconds between attempts while waiting
+HEADERS = 3 * 4096  # a DuckDB file starts with three 4 KiB headers, written when it is created
 
 _DUCK_TYPES = {
     pl.String: "VARCHAR",
@@ -48,32 +64,150 @@ _REVISIONS_DDL = (
 )
 
 
-class Workspace:
-    """A DuckDB file of editions. Use as a context manager; open read-only for serving and reading."""
+@dataclass(frozen=True)
+class Waiting:
+    """How a wait for a busy workspace stands, for a status line."""
 
-    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+    path: Path
+    holder: str  # "another impactrank command", or "another program" (DuckDB's own lock, not our lock file)
+    waited: float  # seconds so far
+    limit: float  # seconds the caller waits at most
+
+    def line(self) -> str:
+        return f"waiting for {self.path}, held by {self.holder}… {self.waited:.0f} s"
+
+
+WaitCallback = Callable[[Waiting | None], None]  # called while waiting (about every POLL seconds), None at the end
+
+
+class WorkspaceBusy(InputError):
+    """Another process held the workspace for longer than the caller would wait."""
+
+
+def busy_message(path: Path, wait: float) -> str:
+    """One line: the workspace, who may hold it and what to do; never the other process's details."""
+    still = f"still in use by another process after {wait:g} s" if wait > 0 else "in use by another process"
+    return (
+        f"workspace {path} is {still} (a build, an import or a running server?): "
+        "wait for it to finish, or use another --workspace"
+    )
+
+
+class _Held(Exception):
+    """DuckDB's own lock on the file is held by another process."""
+
+
+class Workspace:
+    """A DuckDB file of editions. Use as a context manager; open read-only for serving and reading.
+
+    ``wait``: seconds to wait for a workspace another process holds (a writer excludes everyone, readers only
+    writers); ``on_wait`` hears how the wait stands. :class:`WorkspaceBusy` when the time is up."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        read_only: bool = False,
+        *,
+        wait: float = DEFAULT_WAIT,
+        on_wait: WaitCallback | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         if read_only and not self.path.exists():
             raise InputError(f"no workspace at {self.path} (build or import an edition first)")
         if self.path.is_dir():
             raise InputError(f"{self.path} is a directory, not a workspace file")
+        self._lock = LockFile(self.path, exclusive=not read_only)
+        self.con: duckdb.DuckDBPyConnection | None = None
+        try:
+            self.con = self._open(wait, on_wait)
+            self.con.execute("SET enable_progress_bar = false")  # the commands show their own progress
+            if not read_only:
+                self._create_tables()
+            self._stored = self._stored_columns()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, wait: float, on_wait: WaitCallback | None) -> duckdb.DuckDBPyConnection:
+        """Connect once the lock file and DuckDB's own lock allow it, trying every POLL seconds for ``wait``."""
+        start = time.monotonic()
+        waited = False
+        try:
+            while True:
+                if self._lock.acquire():
+                    try:
+                        return self._connect()
+                    except _Held:
+                        self._lock.release()
+                        holder = "another program"
+                    except BaseException:
+                        self._lock.release()
+                        raise
+                else:
+                    holder = "another impactrank command"
+                elapsed = time.monotonic() - start
+                if elapsed >= wait:
+                    raise WorkspaceBusy(busy_message(self.path, wait))
+                if on_wait is not None:
+                    on_wait(Waiting(self.path, holder, elapsed, wait))
+                    waited = True
+                time.sleep(min(POLL, wait - elapsed))
+        finally:
+            if waited and on_wait is not None:
+                on_wait(None)
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """DuckDB's connection, the lock file held. A file whose creation a crash cut short (empty, or DuckDB's
+        headers only in part) holds nothing: a reader finds no workspace, a writer starts it afresh."""
+        if self._interrupted_creation():
+            if self.read_only:
+                raise InputError(f"no workspace at {self.path} (build or import an edition first)")
+            try:
+                return self._duckdb()
+            except InputError:  # refused, and not for its lock: no one is creating it
+                self.path.unlink(missing_ok=True)
+            return self._duckdb()
         if self.path.exists() and self.path.stat().st_size > 0:
             with self.path.open("rb") as fh:
                 if fh.read(12)[8:12] != b"DUCK":
                     raise InputError(f"{self.path.name} is not an impactrank workspace (a DuckDB file)")
+        return self._duckdb()
+
+    def _duckdb(self) -> duckdb.DuckDBPyConnection:
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            return duckdb.connect(str(self.path), read_only=self.read_only)
         except duckdb.Error as exc:
-            raise InputError(f"cannot open workspace {self.path}: {exc}") from None
-        self.con.execute("SET enable_progress_bar = false")  # the commands show their own progress
-        if not read_only:
+            if _lock_conflict(exc):
+                raise _Held from None
+            raise InputError(f"cannot open workspace {self.path}: {_plain(exc)}") from None
+
+    def _interrupted_creation(self) -> bool:
+        """Empty, or shorter than DuckDB's headers and starting as a DuckDB file, with no log of changes beside."""
+        try:
+            size = self.path.stat().st_size
+            if size >= HEADERS or self.path.with_name(self.path.name + ".wal").exists():
+                return False
+            with self.path.open("rb") as fh:
+                head = fh.read(12)
+        except OSError:
+            return False
+        return size == 0 or head[8:12] == b"DUCK"
+
+    def _create_tables(self) -> None:
+        """The tables, created (or given the columns added since) in one transaction: all or none."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
             self.con.execute(_EDITIONS_DDL)
             for ddl in _REVISIONS_DDL:
                 self.con.execute(ddl)
             for name, schema in TABLES.items():
                 self.con.execute(_ddl(name, schema))
             self._add_new_columns()
-        self._stored = self._stored_columns()
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def _stored_columns(self) -> dict[str, set[str]]:
         rows = self.con.execute(
@@ -99,7 +233,13 @@ class Workspace:
         self.close()
 
     def close(self) -> None:
-        self.con.close()
+        """Close the connection, then let the lock go (in that order: the next holder finds the file closed)."""
+        con, self.con = self.con, None
+        try:
+            if con is not None:
+                con.close()
+        finally:
+            self._lock.release()
 
     def save(self, edition: Edition) -> None:
         self.save_many([edition])
@@ -161,6 +301,8 @@ class Workspace:
 
     def editions(self) -> pl.DataFrame:
         """One row per edition: id, year, kind, source, field size and participants, by year then id."""
+        if "editions" not in self._stored:  # a workspace a crash left before its tables were made: empty
+            return self._frame(_NO_EDITIONS)
         return self._frame(
             "SELECT edition, year, kind, source, field_size, participants FROM editions ORDER BY year, edition"
         )
@@ -169,6 +311,8 @@ class Workspace:
         """Edition → its revision, which changes with every save of the edition, so a reader that keeps
         editions loaded can tell which to load again (a workspace from a version without revision numbers:
         a digest of each edition's record, its manifest naming the inputs by hash)."""
+        if "editions" not in self._stored:
+            return {}
         revision = "revision" if "revision" in self._stored.get("editions", set()) else "NULL"
         rows = self.con.execute(
             f"SELECT edition, {revision}, year, kind, source, field_size, participants, manifest, methodology "
@@ -177,14 +321,21 @@ class Workspace:
         return {r[0]: hashlib.sha256(json.dumps(r[1:]).encode("utf-8")).hexdigest() for r in rows}
 
     def has(self, edition_id: str) -> bool:
+        if "editions" not in self._stored:
+            return False
         return bool(self.con.execute("SELECT count(*) FROM editions WHERE edition = ?", [edition_id]).fetchall()[0][0])
 
     def load(self, edition_id: str, inputs: bool = False) -> Edition:
         """One edition; ``inputs`` also loads a built edition's validated submissions (large, and needed only
         to re-score: what-if, advice, uncertainty). Saved back without them, it keeps the stored ones."""
-        rows = self.con.execute(
-            "SELECT edition, year, kind, source, manifest, methodology FROM editions WHERE edition = ?", [edition_id]
-        ).fetchall()
+        rows = (
+            self.con.execute(
+                "SELECT edition, year, kind, source, manifest, methodology FROM editions WHERE edition = ?",
+                [edition_id],
+            ).fetchall()
+            if "editions" in self._stored
+            else []
+        )
         if not rows:
             known = ", ".join(self.editions()["edition"].to_list()) or "none"
             raise InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
@@ -212,3 +363,23 @@ class Workspace:
 
     def _frame(self, query: str, params: list | None = None) -> pl.DataFrame:
         return pl.from_arrow(self.con.sql(query, params=params or None).to_arrow_table())
+
+
+_NO_EDITIONS = (  # the columns of editions(), no rows
+    "SELECT NULL::VARCHAR AS edition, NULL::INTEGER AS year, NULL::VARCHAR AS kind, NULL::VARCHAR AS source, "
+    "NULL::INTEGER AS field_size, NULL::INTEGER AS participants WHERE false"
+)
+
+
+def _lock_conflict(exc: duckdb.Error) -> bool:
+    """DuckDB's refusal because another process holds its lock on the file (its only signal is the text)."""
+    text = str(exc)
+    return isinstance(exc, duckdb.IOException) and ("Could not set lock" in text or "Conflicting lock" in text)
+
+
+def _plain(exc: duckdb.Error) -> str:
+    """DuckDB's message without its error class or web links."""
+    text = re.sub(r"^[A-Za-z ]*Error: ", "", str(exc).strip())
+    text = re.sub(r"\s*See also https?://\S+", "", text)
+    text = re.sub(r"\s*https?://\S+", "", text)
+    return text.rstrip(". ") or type(exc).__name__

@@ -300,7 +300,7 @@ class Store:
             if seen == self._seen:
                 return self.version
             try:
-                with Workspace(self.path, read_only=True) as ws:
+                with Workspace(self.path, read_only=True, wait=0) as ws:  # held by a writer: look again next time
                     editions, revisions, members = self._read(ws)
             except InputError:
                 return self.version
