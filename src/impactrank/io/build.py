@@ -18,7 +18,7 @@ from impactrank.engine.build import build_edition
 from impactrank.engine.checks import check_methodology
 from impactrank.engine.edition import Edition, previous_ids
 from impactrank.errors import InputError
-from impactrank.io.atomic import atomic_path
+from impactrank.io.atomic import atomic_folder
 from impactrank.io.exports import neutralise_formulas
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.io.workspace import DEFAULT_WAIT, WaitCallback, Workspace
@@ -209,8 +209,9 @@ def overall_export(edition: Edition) -> pl.DataFrame:
 
 
 def write_outputs(edition: Edition, out: Path) -> dict[str, Path]:
-    """Write the build's files; the manifest records each file's hash. The files are written beside their
-    targets and renamed into place only once all of them are complete."""
+    """Write the build's files; the manifest records each file's hash. The files are staged in a folder beside
+    ``out`` and appear in it together, never some without the others (:func:`~impactrank.io.atomic.atomic_folder`:
+    the manifest comes last)."""
     tables = {
         "overall.csv": overall_export(edition),
         "sdg_scores.csv": edition.sdg_scores.select(
@@ -220,14 +221,13 @@ def write_outputs(edition: Edition, out: Path) -> dict[str, Path]:
             "institution_id", "sdg", "metric", "raw", "score", "weight", "contribution", "missing"
         ),
     }
-    with ExitStack() as stack:
-        temps = {name: stack.enter_context(atomic_path(out / name)) for name in (*tables, "manifest.json")}
+    with atomic_folder(out, OUTPUT_FILES) as staging:
         for name, frame in tables.items():
-            neutralise_formulas(frame).write_csv(temps[name])  # a name like "=cmd()" must not run in a spreadsheet
+            neutralise_formulas(frame).write_csv(staging / name)  # a name like "=cmd()" must not run in a spreadsheet
         manifest = {
             **edition.manifest,
             "edition": edition.id,
-            "outputs": {name: sha256_file(temps[name]) for name in tables},
+            "outputs": {name: sha256_file(staging / name) for name in tables},
         }
-        temps["manifest.json"].write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return {name: out / name for name in temps}
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return {name: out / name for name in OUTPUT_FILES}

@@ -1,8 +1,8 @@
 """The files of ``impactrank uncertainty --out``: rank_uncertainty.csv, sobol.csv and uncertainty.json.
 
 The engine returns the tables and the run's summary; here they become deterministic bytes (fixed float
-precision, sorted JSON keys), each file written atomically. The workspace keeps the same table and summary
-with the edition.
+precision, sorted JSON keys), written together into the folder (staged beside it, then moved in at once). The
+workspace keeps the same table and summary with the edition.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import polars as pl
 
 from impactrank.engine.edition import Edition
 from impactrank.engine.uncertainty import UncertaintyResult
-from impactrank.io.atomic import write_bytes_atomic
+from impactrank.io.atomic import atomic_folder
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
@@ -22,13 +22,14 @@ def _csv(frame: pl.DataFrame) -> bytes:
 
 
 def write_uncertainty_outputs(out: Path, edition: Edition, result: UncertaintyResult) -> list[str]:
-    """rank_uncertainty.csv, sobol.csv and uncertainty.json: deterministic bytes, each written atomically."""
+    """rank_uncertainty.csv, sobol.csv and uncertainty.json: deterministic bytes, appearing in ``out`` together."""
     payloads = {
         "rank_uncertainty.csv": _csv(result.table),
         "sobol.csv": _csv(result.sobol),
     }
     summary = {"edition": edition.id, **result.summary()}
     payloads["uncertainty.json"] = (json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    for name, data in payloads.items():
-        write_bytes_atomic(out / name, data)
+    with atomic_folder(out, list(payloads)) as staging:
+        for name, data in payloads.items():
+            (staging / name).write_bytes(data)
     return list(payloads)
