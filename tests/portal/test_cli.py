@@ -180,7 +180,7 @@ def test_review_deadline_audit_and_mail_commands(world, capsys, monkeypatch, tmp
             "field 'reviewer'",
         ),
         (("portal", "review", "close", "--cycle", "2025"), "not under review"),
-        (("portal", "audit", "--cycle", "2025", "--out", str(tmp_path / "audit.txt")), "field 'out'"),
+        (("portal", "audit", "--cycle", "2025", "--out", str(tmp_path / "audit.txt")), "--out audit.txt"),
         (("portal", "audit", "--cycle", "nope", "--out", str(tmp_path / "audit.csv")), "field 'cycle'"),
         (("portal", "mail", "--smtp", "localhost", "--from", "p@n.org"), "field 'smtp'"),
         (("portal", "mail", "--smtp", "localhost:25", "--from", "nobody"), "field 'email'"),

@@ -143,6 +143,11 @@ def test_submission_locks_and_eligibility(world):
         "/api/cycles/2025/institutions/A/records/3/pubs/evidence", json={"title": "t", "url": "https://x.org"}
     )
     assert r.status_code == 423
+    # an upload touching the submitted SDG is refused whole, naming the row as the spreadsheet shows it
+    upload = f"{HEADER}\nA,1,pubs,4,,,,,,\n\nA,3,pubs,7,,,,,,\n"  # a blank row before the locked one
+    r = contributor.post("/api/cycles/2025/institutions/A/upload", files={"file": ("mine.csv", upload.encode())})
+    assert r.status_code == 423 and r.json()["row"] == 4 and r.json()["field"] == "sdg"
+    assert records(contributor, "2025", "A", 1)["pubs"]["value"] is None
     dash = admin.get("/api/cycles/2025/institutions/A").json()
     assert dash["eligibility"] == {
         "required_sdg": 17,

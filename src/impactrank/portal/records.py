@@ -348,8 +348,9 @@ def submit(scope: Scope, cycle: Cycle, institution_id: str, sdgs: list[int]) -> 
     return progress(scope, cycle, institution_id)
 
 
-def read_upload(path: Path, methodology: Methodology, institution_id: str) -> tuple[pl.DataFrame, int]:
-    """The institution's own rows, checked by the build's reader and validator (same messages as ``build``)."""
+def read_upload(path: Path, methodology: Methodology, institution_id: str) -> tuple[pl.DataFrame, list[int]]:
+    """The institution's own rows, checked by the build's reader and validator (same messages as ``build``),
+    with the row number of each as the file shows it."""
     table = read_user_table(path, numeric=VALUE_COLUMNS)
     if "institution_id" in table.frame.columns:
         ids = table.frame["institution_id"].str.strip_chars()
@@ -360,7 +361,7 @@ def read_upload(path: Path, methodology: Methodology, institution_id: str) -> tu
             "institution_id",
         )
     rows = validate_submissions(table, methodology, pl.DataFrame({"institution_id": [institution_id]}))
-    return rows, table.first_row
+    return rows, table.rows.to_list()
 
 
 def upload(
@@ -381,7 +382,7 @@ def upload(
                     raise too_large(limit)
                 out.write(chunk)
         try:
-            rows, first_row = read_upload(path, methodology_of(cycle), institution_id)
+            rows, row_numbers = read_upload(path, methodology_of(cycle), institution_id)
         except PortalError:
             raise
         except InputError as exc:
@@ -393,7 +394,7 @@ def upload(
         sdg, metric = row["sdg"], row["metric"]
         if sdg in submitted:
             raise PortalError(
-                f"SDG {sdg} is submitted and locked", file=name, row=first_row + i, field="sdg", status=423
+                f"SDG {sdg} is submitted and locked", file=name, row=row_numbers[i], field="sdg", status=423
             )
         form = metric_form(cycle, sdg, metric)
         values = {f: row[f] for f in VALUE_FIELDS}
