@@ -22,6 +22,7 @@ from impactrank.cli import main  # registers every command
 from impactrank.cli.common import app
 from impactrank.io.build import build
 from impactrank.io.workspace import Workspace
+from workspace_holder import held
 
 TABLE = """rank,name,country,overall,SDG17,SDG3,SDG5
 1,Alpha University,France,90.0,80.0,90.0,100.0
@@ -32,21 +33,6 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
 
 def impactrank(*args: str) -> list[str]:
     return [sys.executable, "-c", "from impactrank.cli import main; main()", *args]
-
-
-def hold(path: Path, by: str = "impactrank") -> subprocess.Popen:
-    """A real second process holding the workspace for writing until a line comes on its stdin (or it is killed);
-    returns once it holds it."""
-    if by == "impactrank":
-        opener = "from impactrank.io.workspace import Workspace as open_"
-    else:
-        opener = "from duckdb import connect as open_"
-    code = (
-        f"{opener}\nimport sys\nws = open_({str(path)!r})\nprint('held', flush=True)\nsys.stdin.readline()\nws.close()"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "held"
-    return proc
 
 
 @pytest.fixture
@@ -60,49 +46,49 @@ def workspace(tmp_path, mini_paths) -> Path:
 def test_a_writer_waits_with_a_status_line_then_succeeds(workspace, tmp_path):
     """`import` while another impactrank command holds the workspace: on a terminal, a live line counts the
     seconds on stderr; once the holder lets go (here: after the line has counted a second), the import goes on."""
-    holder = hold(workspace)
-    main, secondary = pty.openpty()  # stderr on a terminal, as a person sees it
-    proc = subprocess.Popen(
-        impactrank("import", "table.csv", "--edition", "2020", "-w", "ws.duckdb"),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=secondary,
-        env={**os.environ, "COLUMNS": "200", "TERM": "xterm"},
-    )
-    os.close(secondary)
-    chunks: list[bytes] = []
+    with held(workspace) as holder:
+        main, secondary = pty.openpty()  # stderr on a terminal, as a person sees it
+        proc = subprocess.Popen(
+            impactrank("import", "table.csv", "--edition", "2020", "-w", "ws.duckdb"),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=secondary,
+            env={**os.environ, "COLUMNS": "200", "TERM": "xterm"},
+        )
+        os.close(secondary)
+        chunks: list[bytes] = []
 
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(main, 4096)
-            except OSError:  # the terminal's other end is closed
-                return
-            if not data:
-                return
-            chunks.append(data)
+        def drain() -> None:
+            while True:
+                try:
+                    data = os.read(main, 4096)
+                except OSError:  # the terminal's other end is closed
+                    return
+                if not data:
+                    return
+                chunks.append(data)
 
-    def shown() -> str:
-        return ANSI.sub("", b"".join(chunks).decode("utf-8", errors="replace"))
+        def shown() -> str:
+            return ANSI.sub("", b"".join(chunks).decode("utf-8", errors="replace"))
 
-    reader = threading.Thread(target=drain)
-    reader.start()
-    deadline = time.monotonic() + 60
-    while "another impactrank command… 1 s" not in shown() and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    released = time.monotonic()
-    holder.communicate("release\n", timeout=30)
-    out, _ = proc.communicate(timeout=60)
-    reader.join(timeout=10)
-    os.close(main)
-    terminal = shown()
-    assert proc.returncode == 0, terminal
-    assert "waiting for ws.duckdb, held by another impactrank command… 0 s" in terminal, terminal
-    assert "waiting for ws.duckdb, held by another impactrank command… 1 s" in terminal, terminal
-    assert "imported 1 edition(s)" in out.decode()
-    assert time.monotonic() - released < 30  # it went on once released, well before its 30 s were up
-    with Workspace(workspace, read_only=True) as ws:
-        assert ws.editions()["edition"].to_list() == ["2020", "2021"]
+        reader = threading.Thread(target=drain)
+        reader.start()
+        deadline = time.monotonic() + 60
+        while "another impactrank command… 1 s" not in shown() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        released = time.monotonic()
+        holder.communicate("release\n", timeout=30)
+        out, _ = proc.communicate(timeout=60)
+        reader.join(timeout=10)
+        os.close(main)
+        terminal = shown()
+        assert proc.returncode == 0, terminal
+        assert "waiting for ws.duckdb, held by another impactrank command… 0 s" in terminal, terminal
+        assert "waiting for ws.duckdb, held by another impactrank command… 1 s" in terminal, terminal
+        assert "imported 1 edition(s)" in out.decode()
+        assert time.monotonic() - released < 30  # it went on once released, well before its 30 s were up
+        with Workspace(workspace, read_only=True) as ws:
+            assert ws.editions()["edition"].to_list() == ["2020", "2021"]
 
 
 COMMANDS = {
@@ -120,8 +106,7 @@ def test_wait_runs_out_in_one_line(workspace, tmp_path, mini_paths, monkeypatch,
         (tmp_path / f"{name}.csv").write_bytes(mini_paths[name].read_bytes())
     (tmp_path / "mini.yaml").write_bytes(mini_paths["methodology"].read_bytes())
     monkeypatch.chdir(tmp_path)
-    holder = hold(workspace, by="duckdb")
-    try:
+    with held(workspace, by="duckdb"):
         for command, args in COMMANDS.items():
             monkeypatch.setattr(sys, "argv", ["impactrank", *args, "-w", "ws.duckdb", "--wait", "1"])
             start = time.monotonic()
@@ -138,9 +123,6 @@ def test_wait_runs_out_in_one_line(workspace, tmp_path, mini_paths, monkeypatch,
             for private in (sys.executable, "python", "PID", "http", "IO Error", "duckdb.org", "Conflicting lock"):
                 assert private not in err, (command, private)
             assert 1 <= elapsed < 30, command
-    finally:
-        holder.kill()
-        holder.wait()
     assert not (tmp_path / "out").exists()
     with Workspace(workspace, read_only=True) as ws:
         assert ws.editions()["edition"].to_list() == ["2021"]

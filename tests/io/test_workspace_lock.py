@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,31 +16,7 @@ from impactrank.errors import InputError
 from impactrank.io.build import build
 from impactrank.io.lock import LockFile, lock_path
 from impactrank.io.workspace import Waiting, Workspace, WorkspaceBusy
-
-HOLDERS = {
-    # our own command, holding the lock file (and DuckDB's lock)
-    "impactrank": "from impactrank.io.workspace import Workspace as open_; kw = {'read_only': READ_ONLY}",
-    # another program, holding only DuckDB's own lock on the file
-    "duckdb": "from duckdb import connect as open_; kw = {'read_only': READ_ONLY}",
-}
-
-
-@contextmanager
-def held(path: Path, by: str, read_only: bool = False, seconds: float = 60.0):
-    """A real second process holding the workspace until it ends (after ``seconds``, or when the block exits)."""
-    code = (
-        HOLDERS[by].replace("READ_ONLY", str(read_only))
-        + f"\nimport sys, time\nhold = open_({str(path)!r}, **kw)\nprint('held', flush=True)\ntime.sleep({seconds})"
-        "\nhold.close()\nprint('released', flush=True)"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        assert line.strip() == "held", proc.stderr.read()
-        yield proc
-    finally:
-        proc.kill()
-        proc.wait()
+from workspace_holder import held
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import pytest
 from web_workspace import make_workspace
 
 from impactrank.io.workspace import Workspace
+from workspace_holder import held
 
 TABLE = (
     "rank,name,country,overall,sdg17,sdg3\n"
@@ -111,3 +112,29 @@ def test_a_changed_edition_is_loaded_again_and_the_others_are_kept(served):
         ws.save(ed)  # saved again: a new revision, whatever the content
     assert ids(client) == ["2020", "2021"] and store.version == 1
     assert store.get("2020") is kept and store.get("2021") is not changed
+
+
+def test_while_a_command_writes_loaded_editions_serve_and_others_answer_503(tmp_path, monkeypatch):
+    import warnings
+
+    from impactrank.web import store as store_module
+    from impactrank.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    path = make_workspace(tmp_path, "normal")
+    client = TestClient(create_app(path))  # nothing loaded until asked for
+    assert client.get("/api/editions/2021").status_code == 200
+    monkeypatch.setattr(store_module, "LOAD_WAIT", 0.3)
+    with held(path) as holder:
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # the files look changed: it looks again
+        assert client.get("/api/editions/2021").status_code == 200  # loaded: served from memory
+        busy = client.get("/api/editions/2020")
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+        assert "being written by another command" in busy.json()["error"] and "duckdb" not in busy.text.lower()
+        page = client.get("/editions/2020")
+        assert page.status_code == 503 and "try again in a moment" in page.text
+        holder.communicate("release\n", timeout=30)
+    assert client.get("/api/editions/2020").status_code == 200

@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.errors import InputError
+from impactrank.io.workspace import WorkspaceBusy
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.report import charts
 from impactrank.web import assets, comparisons, countries, editions, groups, institutions, reports, tables
@@ -96,6 +97,12 @@ def create_app(
             return JSONResponse({"error": message, "status": status, "detail": jsonable(detail)}, status_code=status)
         ctx = {"title": f"Error {status}", "status": status, "message": message}
         return pages.html(request, "error.html.j2", ctx, status)
+
+    @app.exception_handler(WorkspaceBusy)
+    async def _busy(request: Request, exc: WorkspaceBusy) -> Response:
+        response = error(request, 503, "the workspace is being written by another command: try again in a moment")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> Response:

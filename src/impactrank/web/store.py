@@ -19,6 +19,7 @@ from impactrank.errors import InputError
 from impactrank.io.workspace import Workspace
 
 SDGS = tuple(range(1, 18))
+LOAD_WAIT = 10.0  # seconds a request waits to load an edition while a command writes the workspace (then a 503)
 
 OVERALL_SORTS = {
     "rank": ["rank_position", "name"],
@@ -344,7 +345,7 @@ class Store:
                 if edition_id not in self.edition_ids():
                     known = ", ".join(self.edition_ids()) or "none"
                     raise InputError(f"no edition {edition_id!r} (editions: {known})", field="edition")
-                with Workspace(self.path, read_only=True) as ws:
+                with Workspace(self.path, read_only=True, wait=LOAD_WAIT) as ws:
                     self._data[edition_id] = EditionData.build(ws.load(edition_id), self._members)
             return self._data[edition_id]
 
