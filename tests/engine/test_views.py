@@ -396,3 +396,43 @@ def test_group_names_match_whatever_their_case():
     members = pl.DataFrame({"group": ["Straße Netz", "Other"], "institution_id": ["a", "b"]})
     for asked in ("Straße Netz", "STRASSE NETZ", " straße netz "):
         assert group_members(members, asked)["institution_id"].to_list() == ["a"]
+
+
+# ---------------------------------------------------------------------------------------------- by hand, in full
+
+
+def hand_edition(overall: list[dict], institutions: list[dict], sdg_rows=None, kind="imported") -> Edition:
+    """An edition from literal rows; every column the rows leave out is null."""
+    return Edition(
+        id="2021",
+        year=2021,
+        kind=kind,
+        source="test",
+        institutions=pl.DataFrame(institutions),
+        overall=pl.DataFrame(overall),
+        sdg_scores=pl.DataFrame(sdg_rows or [], infer_schema_length=None),
+    )
+
+
+def ranked_row(iid: str, rank: str | None, low: int | None, high: int | None, band: str | None = None) -> dict:
+    return {"institution_id": iid, "rank": rank, "rank_position": low, "rank_low": low, "rank_high": high, "band": band}
+
+
+def test_a_row_without_a_rank_is_counted_in_no_band():
+    """An imported row whose rank did not read (no rank, no band) stays in the country's table, last and without
+    a national rank, but is counted in no band: not in the country's, not in the whole table's "1–2"."""
+    overall = [
+        ranked_row("a", "1", 1, 1),
+        ranked_row("b", None, None, None),
+        ranked_row("c", "2", 2, 2),
+        ranked_row("d", "3–5", 3, 5, "3–5"),
+        ranked_row("e", "3–5", 3, 5, "3–5"),
+    ]
+    countries = {"a": "FR", "b": "FR", "c": "DE", "d": "FR", "e": "DE"}
+    ed = hand_edition(overall, [{"institution_id": i, "name": f"Name {i}", "country": c} for i, c in countries.items()])
+    assert ed.field_size == 5
+    cv = country_view(ed, "FR")
+    assert cv.table["institution_id"].to_list() == ["a", "d", "b"]
+    assert cv.table["national_rank"].to_list() == ["1", "2", None]
+    assert cv.bands.rows() == [("1–2", 1, 1, 2), ("3–5", 3, 1, 2)]  # band, band_low, count, field_count
+    assert overall_view(ed)["institution_id"].to_list() == ["a", "c", "d", "e", "b"]  # the unranked row last
