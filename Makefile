@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test test-slow bench lint install chromium postgresql clean
+.PHONY: demo test test-slow bench lint install chromium postgresql clean mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,4 +48,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 clean:
-	rm -rf $(VENV) demo-output bench-output test-artifacts .pytest_cache
+	rm -rf $(VENV) demo-output bench-output test-artifacts .pytest_cache mutants
+
+# Mutation testing of the ranking engine, views, exports and typography ([tool.mutmut] in pyproject.toml), then
+# the score per module and the surviving mutants. Starts from a fresh mutants/ so the score is that of the
+# current code and tests (mutmut would otherwise keep its earlier verdicts).
+mutate: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python bench/mutation_score.py

@@ -112,3 +112,18 @@ def test_population_golden_build_with_an_ineligible_submitter_holding_the_maximu
             None,
             None,
         ]  # SDG 1 first, SDG 2 last
+
+
+def test_best_k_of_a_row_with_fewer_sdgs_than_k():
+    """Missing SDGs are never chosen: SDG number 0 in their place, and they add nothing to the score."""
+    best, total = best_k(matrix([{17: 10, 1: 50}, {17: 20, 2: 0, 5: 0}]), RULES)
+    assert best.tolist() == [[1, 0, 0], [2, 5, 0]]
+    assert total.tolist() == pytest.approx([0.22 * 10 + 0.26 * 50, 0.22 * 20])
+
+
+def test_the_scaling_extremes_are_reported_per_sdg():
+    m = matrix([{17: 80, 1: 60, 2: 40, 3: 20}, {17: 40, 1: 20, 2: 80, 3: 60}, {1: 100, 2: 0}])
+    r = compute_overall(m, RULES)  # eligible population: the third row sets no extreme
+    assert (r.sdg_min[0], r.sdg_max[0]) == (20, 60)
+    assert (r.sdg_min[16], r.sdg_max[16]) == (40, 80)
+    assert r.population.tolist()[:3] == [2, 2, 2]

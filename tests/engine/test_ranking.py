@@ -3,7 +3,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impactrank.engine.ranking import RankRules, competition_ranks, display_keys, rank_table
+from impactrank.engine.ranking import RankRules, band_segments, competition_ranks, display_keys, rank_table
 from impactrank.methodology.schema import Band, Banding
 
 BANDING = Banding(individual_to=3, bands=[Band(start=4, end=5), Band(start=6)])
@@ -106,3 +106,57 @@ def test_adding_an_institution_never_improves_another_rank(scores, newcomer):
     before, _ = competition_ranks(display_keys(np.array(scores), 1))
     after, _ = competition_ranks(display_keys(np.array([*scores, newcomer]), 1))
     assert np.all(after[:-1] >= before)
+
+
+def test_an_empty_table_ranks_to_nothing():
+    ranks, tied = competition_ranks(np.array([], dtype=np.int64))
+    assert ranks.tolist() == [] and tied.tolist() == []
+    empty = rank_table(pl.Series([], dtype=pl.String), np.array([], dtype=float), RankRules(BANDING))
+    assert empty.height == 0
+    assert empty.columns == ["institution_id", "rank", "rank_position", "rank_low", "rank_high", "band", "display"]
+
+
+def test_without_bands_every_row_is_ranked_individually():
+    for banding in (Banding(individual_to=0), Banding(individual_to=2)):  # no bands: nothing is banded
+        t = ranked([30.0, 30.0, 10.0, 5.0], banding=banding)
+        assert t["rank"].to_list() == ["=1", "=1", "3", "4"]
+        assert t["display"].to_list() == ["30.0", "30.0", "10.0", "5.0"]
+        assert t["band"].to_list() == [None] * 4 and t.schema["band"] == pl.String
+        assert t["rank_low"].to_list() == t["rank_high"].to_list() == [1, 1, 3, 4]
+
+
+def test_a_table_ending_where_a_band_starts_opens_that_band():
+    """Bands 3–4, 5–8, 9+ after two individual ranks: a 5-row table's last row starts the band 5–8, which is
+    therefore shown as "5+"; the band 3–4 before it stays closed."""
+    ladder = Banding(individual_to=2, bands=[Band(start=3, end=4), Band(start=5, end=8), Band(start=9)])
+    t = ranked([9, 8, 7, 6, 5], banding=ladder.model_copy(update={"table_end": "open_last_band"}))
+    assert t["rank"].to_list() == ["1", "2", "3–4", "3–4", "5+"]
+    assert t["rank_high"].to_list() == [1, 2, 4, 4, 5]
+
+
+def test_band_score_ranges_stay_within_each_table():
+    ladder = Banding(individual_to=2, bands=[Band(start=3, end=4), Band(start=5)])
+    ids = pl.Series([f"i{k}" for k in range(8)])
+    scores = np.array([9, 8, 7, 6, 5, 4, 3, 2], dtype=float)
+    groups = np.array([1, 1, 1, 1, 2, 2, 2, 2])
+    t = rank_table(ids, scores, RankRules(ladder), groups=groups)
+    # table 1 shows its band 3–4 as 6.0–7.0, table 2 as 2.0–3.0: not one range over both tables
+    assert t["display"].to_list() == ["9.0", "8.0", "6.0–7.0", "6.0–7.0", "5.0", "4.0", "2.0–3.0", "2.0–3.0"]
+
+
+def test_ties_are_listed_by_name_not_by_id():
+    ids = pl.Series(["b1", "a1", "c1"])
+    names = pl.Series(["Alpha", "Zeta", "Mu"])
+    t = rank_table(ids, np.array([50.0, 50.0, 60.0]), RankRules(BANDING), names=names)
+    assert t["institution_id"].to_list() == ["c1", "b1", "a1"]  # Alpha before Zeta, though a1 < b1
+
+
+def test_band_segments_at_the_edges_of_the_individual_ranks():
+    assert band_segments(Banding(individual_to=0), 5) == [("1–5", 1, 5)]  # no ranks, no bands: one segment
+    assert band_segments(Banding(individual_to=1, bands=[Band(start=2)]), 5) == [("1–1", 1, 1), ("2+", 2, 5)]
+    opened = [Band(start=2, end=3), Band(start=4)]
+    # a table that ends within the individual ranks has no band to open
+    assert band_segments(Banding(individual_to=1, bands=opened, table_end="open_last_band"), 1) == [("1–1", 1, 1)]
+    three = Banding(individual_to=3, bands=[Band(start=4, end=5), Band(start=6)], table_end="open_last_band")
+    assert band_segments(three, 2) == [("1–3", 1, 2)]
+    assert band_segments(three, 7) == [("1–3", 1, 3), ("4–5", 4, 5), ("6+", 6, 7)]

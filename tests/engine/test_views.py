@@ -15,11 +15,14 @@ from hypothesis import strategies as st
 from impactrank.engine.edition import Edition
 from impactrank.engine.views import (
     country_view,
+    group_members,
     group_view,
+    groups_from_institutions,
     overall_view,
     sdg_positions,
     sdg_view,
     with_national_ranks,
+    with_rank_intervals,
 )
 from impactrank.errors import InputError
 
@@ -396,3 +399,281 @@ def test_group_names_match_whatever_their_case():
     members = pl.DataFrame({"group": ["Straße Netz", "Other"], "institution_id": ["a", "b"]})
     for asked in ("Straße Netz", "STRASSE NETZ", " straße netz "):
         assert group_members(members, asked)["institution_id"].to_list() == ["a"]
+
+
+# ---------------------------------------------------------------------------------------------- by hand, in full
+
+
+def hand_edition(overall: list[dict], institutions: list[dict], sdg_rows=None, kind="imported") -> Edition:
+    """An edition from literal rows; every column the rows leave out is null."""
+    return Edition(
+        id="2021",
+        year=2021,
+        kind=kind,
+        source="test",
+        institutions=pl.DataFrame(institutions),
+        overall=pl.DataFrame(overall),
+        sdg_scores=pl.DataFrame(sdg_rows or [], infer_schema_length=None),
+    )
+
+
+def ranked_row(iid: str, rank: str | None, low: int | None, high: int | None, band: str | None = None) -> dict:
+    return {"institution_id": iid, "rank": rank, "rank_position": low, "rank_low": low, "rank_high": high, "band": band}
+
+
+def test_a_row_without_a_rank_is_counted_in_no_band():
+    """An imported row whose rank did not read (no rank, no band) stays in the country's table, last and without
+    a national rank, but is counted in no band: not in the country's, not in the whole table's "1–2"."""
+    overall = [
+        ranked_row("a", "1", 1, 1),
+        ranked_row("b", None, None, None),
+        ranked_row("c", "2", 2, 2),
+        ranked_row("d", "3–5", 3, 5, "3–5"),
+        ranked_row("e", "3–5", 3, 5, "3–5"),
+    ]
+    countries = {"a": "FR", "b": "FR", "c": "DE", "d": "FR", "e": "DE"}
+    ed = hand_edition(overall, [{"institution_id": i, "name": f"Name {i}", "country": c} for i, c in countries.items()])
+    assert ed.field_size == 5
+    cv = country_view(ed, "FR")
+    assert cv.table["institution_id"].to_list() == ["a", "d", "b"]
+    assert cv.table["national_rank"].to_list() == ["1", "2", None]
+    assert cv.bands.rows() == [("1–2", 1, 1, 2), ("3–5", 3, 1, 2)]  # band, band_low, count, field_count
+    assert overall_view(ed)["institution_id"].to_list() == ["a", "c", "d", "e", "b"]  # the unranked row last
+
+
+RANKED_ROW = ["rank", "rank_position", "rank_low", "rank_high", "band", "institution_id", "name", "country"]
+SCORED = ["overall_display", "overall_score", "top_sdgs"]
+
+
+def names(*rows: tuple[str, str | None, str | None]) -> list[dict]:
+    return [{"institution_id": i, "name": n, "country": c} for i, n, c in rows]
+
+
+def test_every_view_has_its_columns():
+    ed = make_edition([("a", "FR", "1"), ("b", "DE", "2")], sdg_rows=[{"institution_id": "a", "sdg": 4}])
+    assert overall_view(ed).columns == [
+        *RANKED_ROW,
+        "overall_display",
+        "overall_score",
+        "overall_low",
+        "overall_high",
+        "sdg17_score",
+        "sdg17_low",
+        "sdg17_high",
+        "top_sdgs",
+        "quality",
+    ]
+    assert sdg_view(ed, 4).columns == [
+        *RANKED_ROW,
+        "score",
+        "score_low",
+        "score_high",
+        "scaled_score",
+        "counted",
+        "quality",
+    ]
+    assert sdg_positions(ed, ["a"]).columns == [
+        "institution_id",
+        "name",
+        "country",
+        "sdg",
+        "rank",
+        "rank_position",
+        "rank_low",
+        "rank_high",
+        "band",
+        "table_size",
+        "percentile",
+        "percentile_high",
+        "score",
+        "score_low",
+        "score_high",
+        "counted",
+    ]
+    national = ["national_rank", "national_position", "national_tied"]
+    cv = country_view(ed, "FR")
+    assert cv.table.columns == [*national, *RANKED_ROW, *SCORED]
+    assert cv.bands.columns == ["band", "band_low", "count", "field_count"]
+    members = pl.DataFrame({"group": ["Net", "Net"], "institution_id": ["a", "zz"]})
+    gv = group_view(ed, members, "Net")
+    assert gv.ranked.columns == ["institution_id", "name", "country", *RANKED_ROW[:5], *national, *SCORED]
+    assert gv.absent.columns == ["institution_id", "name", "country", "reason"]
+
+
+def test_a_country_view_carries_its_edition_field_and_sdg_entries():
+    ed = make_edition(
+        [("a", "FR", "1"), ("b", "DE", "2"), ("c", "FR", "3")],
+        sdg_rows=[
+            {"institution_id": "a", "sdg": 4, "rank": "1", "rank_position": 1},
+            {"institution_id": "b", "sdg": 4, "rank": "2", "rank_position": 2},
+        ],
+    )
+    cv = country_view(ed, " fr ")
+    assert (cv.country, cv.edition, cv.field_size, cv.count) == ("FR", "2021", 3, 2)
+    assert cv.sdg_positions["institution_id"].to_list() == ["a"]  # the French institutions' entries only
+    assert cv.bands.rows() == [("1–3", 1, 2, 3)]  # no band: every ranked row is in "1–3"
+
+
+def test_bands_start_where_their_ranks_start_and_partial_counts_stay_typed():
+    ed = make_edition([("a", "FR", "3"), ("b", "FR", "201–300"), ("c", "FR", "101–200"), ("d", "IT", "1")])
+    bands = country_view(ed, "FR").bands
+    assert bands.rows() == [("1–100", 1, 1, None), ("101–200", 101, 1, None), ("201–300", 201, 1, None)]
+    assert bands.schema["field_count"] == bands.schema["count"] == pl.UInt32  # a partial table: unknown, typed
+
+
+def test_a_row_without_a_country_has_no_national_rank():
+    table = pl.DataFrame(
+        {"country": ["FR", None, None], "rank_low": [1, 1, 2], "rank_high": [1, 1, 2]},
+        schema={"country": pl.String, "rank_low": pl.Int64, "rank_high": pl.Int64},
+    )
+    got = with_national_ranks(table)
+    assert got["national_position"].to_list() == [1, None, None]
+    assert got["national_rank"].to_list() == ["1", None, None]
+
+
+def test_an_sdg_table_known_only_from_the_cards_is_ordered_by_score():
+    """Imported card scores have no SDG rank: after any ranked rows, by score (the range's top when only a
+    range is known) from best to worst, then by name and id; rows with no score at all come last."""
+    rows = [
+        ("e", 1, 10.0, None),
+        ("a", None, 40.0, None),
+        ("b", None, None, 70.0),
+        ("c", None, 90.0, None),
+        ("d", None, None, None),
+        ("f", None, 40.0, None),
+        ("x1", None, 30.0, None),
+        ("x0", None, 30.0, None),
+    ]
+    sdg_rows = [
+        {"institution_id": i, "sdg": 4, "rank_position": p, "score": s, "score_low": None, "score_high": h}
+        for i, p, s, h in rows
+    ]
+    inst = names(*[(i, "Same" if i.startswith("x") else f"Name {i}", "FR") for i, *_ in rows])
+    ed = hand_edition([ranked_row("e", "1", 1, 1)], inst, sdg_rows)
+    assert sdg_view(ed, 4)["institution_id"].to_list() == ["e", "c", "b", "a", "f", "x0", "x1", "d"]
+
+
+def test_sdg_numbers_run_from_1_to_17():
+    ed = make_edition([("a", "FR", "1")], sdg_rows=[{"institution_id": "a", "sdg": 17, "rank": "1"}])
+    assert sdg_view(ed, 17)["institution_id"].to_list() == ["a"]
+    for wrong in (0, 18):
+        with pytest.raises(InputError) as err:
+            sdg_view(ed, wrong)
+        assert err.value.field == "sdg" and err.value.message == f"SDG must be 1–17, not {wrong}"
+
+
+def test_sdg_positions_give_the_share_of_the_table_at_both_ends_of_a_band():
+    sdg_rows = [
+        {"institution_id": "a", "sdg": 4, "rank": "1", "rank_position": 1, "rank_low": 1, "rank_high": 1},
+        {"institution_id": "b", "sdg": 4, "rank": "2–4", "rank_position": 2, "rank_low": 2, "rank_high": 4},
+        {"institution_id": "c", "sdg": 4, "rank": "2–4", "rank_position": 2, "rank_low": 2, "rank_high": 4},
+        {"institution_id": "d", "sdg": 4, "rank": "2–4", "rank_position": 2, "rank_low": 2, "rank_high": 4},
+    ]
+    inst = names(("a", "A", "FR"), ("b", "B", "FR"), ("c", "C", "DE"), ("d", "D", "DE"))
+    ed = hand_edition([], inst, sdg_rows, kind="built")  # a built edition holds its SDG tables whole
+    pos = sdg_positions(ed, ["b", "a", "b"])
+    assert pos["institution_id"].to_list() == ["a", "b"]
+    assert pos["table_size"].to_list() == [4, 4]
+    assert pos["percentile"].to_list() == [25.0, 50.0]  # 100 × 1 / 4, 100 × 2 / 4
+    assert pos["percentile_high"].to_list() == [25.0, 100.0]  # 100 × 4 / 4: the band's worst place
+    assert sdg_positions(ed, []).height == 0
+
+
+def test_rank_intervals_keep_the_frame_and_show_the_rank_where_unknown():
+    base = dict(
+        id="x",
+        year=2021,
+        kind="built",
+        source="t",
+        institutions=pl.DataFrame(names(("a", "A", "FR"), ("b", "B", "FR"), ("c", "C", "FR"))),
+        overall=pl.DataFrame({"institution_id": ["a", "b", "c"], "rank": ["1", "2", "3"], "rank_position": [1, 2, 3]}),
+        sdg_scores=pl.DataFrame(),
+    )
+    unc = pl.DataFrame(
+        {"institution_id": ["c", "a"], "table": ["overall", "overall"], "rank_p05": [2.2, 1.0], "rank_p95": [None, 1.6]}
+    )
+    edition = Edition(**base, rank_uncertainty=unc)
+    frame = pl.DataFrame({"institution_id": ["c", "b", "a"], "rank": ["3", "2", "1"]})
+    got = with_rank_intervals(frame, edition, "overall")
+    assert got.columns == ["institution_id", "rank", "rank_interval"]
+    # c: its 95th percentile is unknown, b: no result at all; both show the displayed rank alone
+    assert got.rows() == [("c", "3", "3"), ("b", "2", "2"), ("a", "1", "1 (1–2)")]
+
+
+def test_group_members_are_unique_in_listed_order_and_unknown_groups_are_named():
+    members = pl.DataFrame(
+        {
+            "group": ["Net", "Net", "Other", "Net"],
+            "institution_id": ["b", "a", "c", "b"],
+            "name": ["First B", "A", "C", "Second B"],
+        }
+    )
+    got = group_members(members, "NET")
+    assert got.rows() == [("Net", "b", "First B"), ("Net", "a", "A")]
+    with pytest.raises(InputError) as err:
+        group_members(members, "nobody")
+    assert err.value.field == "group"
+    assert err.value.message == "no group 'nobody' (groups: Net, Other)"
+    unnamed = pl.DataFrame(
+        {"group": [None], "institution_id": ["a"]}, schema={"group": pl.String, "institution_id": pl.String}
+    )
+    with pytest.raises(InputError, match=r"\(groups: none\)"):
+        group_members(unnamed, "Net")
+
+
+def test_absent_group_members_are_named_from_the_edition_first_and_sorted_by_name():
+    ed = make_edition([("a", "FR", "1")], sdg_rows=[{"institution_id": "s", "sdg": 4, "rank": "1"}])
+    ed.institutions = pl.concat([ed.institutions, pl.DataFrame(names(("s", "Name s", "DE")))], how="diagonal_relaxed")
+    members = pl.DataFrame(
+        {
+            "group": ["Net"] * 5,
+            "institution_id": ["zz", "yy", "s", "b2", "b1"],
+            "name": ["Gone School", None, "typed s", "Beta", "Beta"],
+            "country": ["IT", None, "FR", "ES", "PT"],
+        }
+    )
+    gv = group_view(ed, members, "Net")
+    assert gv.edition == "2021" and gv.members == 5
+    # by name, then id; a member known by no name at all comes last
+    assert gv.absent.rows() == [
+        ("b1", "Beta", "PT", "not in the edition"),
+        ("b2", "Beta", "ES", "not in the edition"),
+        ("zz", "Gone School", "IT", "not in the edition"),
+        ("s", "Name s", "DE", "in SDG tables only"),  # the edition's name and country, not the list's
+        ("yy", None, None, "not in the edition"),
+    ]
+
+
+def test_groups_from_the_institutions_groups_column():
+    inst = pl.DataFrame(
+        {
+            "institution_id": ["b", "a", "c", "a"],
+            "name": ["B", "A", "C", "A again"],
+            "country": ["FR", "DE", "IT", "DE"],
+            "groups": ["Net; ;Alpha", "Net;Net", None, "Net"],
+        }
+    )
+    ed = hand_edition([], [], None)
+    ed.institutions = inst
+    got = groups_from_institutions(ed)
+    assert got.columns == ["group", "institution_id", "name", "country"]
+    # blank pieces dropped, one row per group and institution (its first listing), by group then id
+    assert got.rows() == [("Alpha", "b", "B", "FR"), ("Net", "a", "A", "DE"), ("Net", "b", "B", "FR")]
+
+
+def test_a_duplicated_institution_keeps_its_first_name():
+    ed = make_edition([("a", "FR", "1"), ("b", "FR", "2")])
+    ed.institutions = pl.concat(
+        [ed.institutions, pl.DataFrame(names(("a", "Later name", "DE")))], how="diagonal_relaxed"
+    )
+    view = overall_view(ed)
+    assert view.select("institution_id", "name", "country").rows() == [("a", "Name a", "FR"), ("b", "Name b", "FR")]
+
+
+def test_an_unranked_group_member_is_listed_after_the_ranked_ones():
+    overall = [ranked_row("u", None, None, None), ranked_row("b", "2", 2, 2), ranked_row("a", "1", 1, 1)]
+    ed = hand_edition(overall, names(("u", "Aaa", "FR"), ("b", "Bbb", "FR"), ("a", "Ccc", "FR")))
+    members = pl.DataFrame({"group": ["Net"] * 3, "institution_id": ["u", "b", "a"]})
+    ranked = group_view(ed, members, "Net").ranked
+    assert ranked["institution_id"].to_list() == ["a", "b", "u"]
+    assert ranked["national_rank"].to_list() == ["1", "2", None]

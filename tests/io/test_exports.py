@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -10,7 +11,7 @@ import polars as pl
 import pytest
 
 from impactrank.errors import InputError
-from impactrank.io.exports import export_table, neutralise_formulas
+from impactrank.io.exports import export_table, neutralise_formulas, table_bytes
 
 
 def frame() -> pl.DataFrame:
@@ -91,3 +92,83 @@ def test_parquet_round_trip():
 def test_unknown_format(tmp_path):
     with pytest.raises(InputError):
         export_table(frame(), tmp_path / "t.docx")
+
+
+def dated() -> pl.DataFrame:
+    return pl.DataFrame({"name": ["École", "=x"], "day": [dt.date(2021, 6, 1), None], "score": [1.5, None]})
+
+
+def test_json_bytes_are_utf8_indented_by_one_with_dates_as_text():
+    expected = (
+        '[\n {\n  "name": "École",\n  "day": "2021-06-01",\n  "score": 1.5\n },\n'
+        ' {\n  "name": "=x",\n  "day": null,\n  "score": null\n }\n]\n'
+    )
+    assert export_table(dated(), "json") == expected.encode("utf-8")
+
+
+def test_jsonl_is_one_unchanged_record_a_line():
+    expected = (
+        '{"name": "École", "day": "2021-06-01", "score": 1.5}\n'  # utf-8, not \\u escapes
+        '{"name": "=x", "day": null, "score": null}\n'  # values unchanged: no formula neutralising
+    )
+    assert export_table(dated(), "jsonl") == expected.encode("utf-8")
+    assert export_table(pl.DataFrame({"a": []}), "jsonl") == b""
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_json_refuses_nan_rather_than_write_invalid_json(fmt):
+    with pytest.raises(ValueError, match="JSON"):
+        export_table(pl.DataFrame({"score": [float("nan")]}), fmt)
+
+
+def test_xlsx_sheet_layout_and_cell_types():
+    from openpyxl import load_workbook
+
+    table = pl.DataFrame(
+        {
+            "name": ["a", None, "c"],
+            "flag": [True, False, None],
+            "score": [1.5, float("nan"), float("inf")],
+            "count": [3, None, -float("inf")],
+        },
+        strict=False,
+    )
+    book = load_workbook(io.BytesIO(export_table(table, "xlsx")))
+    assert book.sheetnames == ["table"]
+    sheet = book["table"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    # a header row in bold, then one row per table row; missing values and NaN/±inf leave the cell empty
+    assert rows == [
+        ["name", "flag", "score", "count"],
+        ["a", True, 1.5, 3],
+        [None, False, None, None],
+        ["c", None, None, None],
+    ]
+    assert [c.font.b for c in sheet[1]] == [True] * 4
+    assert not any(c.font.b for c in sheet[2])
+
+
+def test_parquet_carries_no_column_statistics():
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(io.BytesIO(export_table(dated(), "parquet"))).metadata
+    assert [meta.row_group(0).column(i).is_stats_set for i in range(meta.num_columns)] == [False] * 3
+
+
+def test_non_text_columns_are_left_alone_wherever_they_stand():
+    got = neutralise_formulas(pl.DataFrame({"score": [1.0, -2.0], "name": ["=x", "-y"], "n": [1, 2]}))
+    assert got.to_dict(as_series=False) == {"score": [1.0, -2.0], "name": ["'=x", "'-y"], "n": [1, 2]}
+    assert neutralise_formulas(pl.DataFrame({"n": [-1]})).to_dict(as_series=False) == {"n": [-1]}
+
+
+def test_unknown_format_errors_name_the_format_or_the_file(tmp_path):
+    with pytest.raises(InputError) as unknown:
+        table_bytes(frame(), "docx")
+    assert unknown.value.field == "format"
+    assert unknown.value.message == "unknown export format 'docx' (use csv, json, jsonl, xlsx, parquet)"
+    with pytest.raises(InputError) as suffix:
+        export_table(frame(), tmp_path / "t.docx")
+    assert suffix.value.file == "t.docx"
+    assert suffix.value.message == (
+        "cannot tell the export format from 't.docx': use .csv, .json, .jsonl, .xlsx or .parquet"
+    )

@@ -87,3 +87,50 @@ def test_join_names_and_institutions_of():
     assert ty.institutions_of("BT", "Bhutan", "en") == "institutions in Bhutan"
     with pytest.raises(ValueError):
         ty.check_lang("de")
+
+
+def test_first_feminine_and_ordinals_of_large_numbers():
+    assert ty.ordinal(1, "fr", feminine=True) == "1re"
+    assert ty.ordinal(1, "fr") == "1er" and ty.ordinal(1, "en", feminine=True) == "1st"
+    assert ty.ordinal(1115, "fr") == f"1{NNB}115e"  # thousands as French writes them
+    assert ty.ordinal(1115, "en") == "1,115th"
+    # the teens of each hundred take "th"; the other tens their last digit's suffix
+    assert [ty.ordinal(n, "en") for n in (10, 20, 111, 121, 122, 1011, 1023)] == [
+        "10th",
+        "20th",
+        "111th",
+        "121st",
+        "122nd",
+        "1,011th",
+        "1,023rd",
+    ]
+
+
+def test_no_growth_shows_a_plus_sign():
+    assert ty.signed_percent(0, "en") == "+0%"
+    assert ty.signed_percent(0.4, "en") == "+0%"
+    assert ty.signed_percent(0.4, "fr") == f"+0{NB}%"
+
+
+def test_empty_inputs_give_empty_text():
+    assert ty.rank_phrase(None, "en") == "" and ty.rank_phrase("", "fr") == ""
+    assert ty.join_names([], "en") == "" and ty.join_names(["A"], "fr") == "A"
+
+
+def test_an_unknown_language_is_named_in_the_error():
+    with pytest.raises(ValueError, match=r"^language must be one of en, fr, not 'de'$"):
+        ty.check_lang("de")
+    assert ty.check_lang("fr") == "fr"
+
+
+def test_institution_of_in_the_singular():
+    # French adjectives in -ais/-ois are the same in the singular; others lose the plural "s"
+    assert ty.institution_of("FR", "France", "fr") == "établissement français"
+    assert ty.institution_of("cn", "Chine", "fr") == "établissement chinois"
+    assert ty.institution_of("DE", "Allemagne", "fr") == "établissement allemand"
+    assert ty.institution_of("GB", "Royaume-Uni", "fr") == "établissement britannique"
+    assert ty.institution_of("XX", "Ruritanie", "fr") == "établissement du pays « Ruritanie »"
+    assert ty.institution_of("fr", "France", "en") == "French institution"
+    assert ty.institution_of("XX", "Ruritania", "en") == "institution in Ruritania"
+    assert ty.institutions_of("XX", "Ruritanie", "fr") == "établissements du pays « Ruritanie »"
+    assert ty.institutions_of("de", "Germany", "en") == "German institutions"

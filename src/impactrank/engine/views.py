@@ -181,7 +181,9 @@ def sdg_positions(edition: Edition, institution_ids: list[str]) -> pl.DataFrame:
 
 
 def _band_bucket(frame: pl.DataFrame) -> pl.DataFrame:
-    """Band label per row; individually ranked rows fall in "1–k", k the position before the first band."""
+    """Band label per ranked row; individually ranked rows fall in "1–k", k the position before the first band.
+    Rows without a rank (an imported row whose rank did not read) are left out: they are in no band."""
+    frame = frame.filter(pl.col("rank_low").is_not_null())
     first_band = frame.filter(_BANDED)["rank_low"].min()
     top_end = (first_band - 1) if first_band is not None else frame["rank_high"].max()
     top_label = f"1–{top_end}" if top_end is not None else None
@@ -200,7 +202,7 @@ class CountryView:
     count: int  # institutions of the country in the overall table
     field_size: int | None  # institutions in the whole overall table (None for partial imports)
     table: pl.DataFrame  # national_rank, national_position, national_tied, world rank, name, …
-    bands: pl.DataFrame  # band, band_low, count (country), field_count (whole table)
+    bands: pl.DataFrame  # band, band_low, count (country), field_count (whole table): ranked rows only
     sdg_positions: pl.DataFrame
     leaders: list[str]  # names sharing national position 1 (more than one means a tie)
 

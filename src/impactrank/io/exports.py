@@ -70,9 +70,11 @@ def _xlsx(frame: pl.DataFrame) -> bytes:
         buf,
         {
             "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
+            # Only worksheet.write() reads these three, and cells here go through write_string/number/boolean:
+            # they guard a later write() call, so mutating them changes nothing a test could see.
+            "strings_to_formulas": False,  # pragma: no mutate
+            "strings_to_numbers": False,  # pragma: no mutate
+            "strings_to_urls": False,  # pragma: no mutate
         },
     )
     book.set_properties({"created": _FIXED_TIME})
