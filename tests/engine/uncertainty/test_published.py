@@ -44,3 +44,22 @@ def test_published_ranges(mini):
     partial = dataclasses.replace(published, overall=overall.with_columns(rank_high=pl.lit(900, pl.Int64)))
     with pytest.raises(InputError, match="only part of its overall table"):
         published_uncertainty(partial, 100, seed=1)
+
+
+def test_an_edition_without_any_published_score_is_refused(mini):
+    """A table whose rows all lack a score (ranks only) gives nothing to draw: a clear refusal, not a crash."""
+    methodology, inst, subs = mini
+    edition = build_edition(methodology, inst, subs)
+    blank = edition.overall.with_columns(overall_low=pl.lit(None, pl.Float64), overall_high=pl.lit(None, pl.Float64))
+    published = Edition(
+        id="p",
+        year=2021,
+        kind="imported",
+        source="test",
+        institutions=edition.institutions,
+        overall=blank,
+        sdg_scores=edition.sdg_scores,
+    )
+    with pytest.raises(InputError) as err:
+        published_uncertainty(published, 100, seed=1)
+    assert err.value.message == "edition p has no published overall score or score range to draw from"

@@ -80,6 +80,10 @@ def published_uncertainty(
         highs.append(frame["high"].to_numpy())
         nominal.append(frame["rank_position"].fill_null(0).to_numpy())
         ids.extend(frame["institution_id"].to_list())
+    if not names:
+        raise InputError(
+            f"edition {edition.id} has no published overall score or score range to draw from", field="edition"
+        )
     tables = Tables.of(names, members, banding)
     low, high = np.concatenate(lows)[:, None], np.concatenate(highs)[:, None]
     ranking = Ranking(display_precision=precision)

@@ -30,7 +30,6 @@ class UncertaintyResult:
     seed: int
     inputs: list[str]
     spec: UncertaintySpec
-    nominal_matches_build: bool | None = None
 
     def manifest(self) -> dict[str, Any]:
         """How the run was made: design, inputs, seed and the definitions of its outputs."""
