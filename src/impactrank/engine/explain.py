@@ -81,7 +81,11 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
     row = inst.row(0, named=True)
     overall = edition.overall.filter(pl.col("institution_id") == institution_id)
     scaling = {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
-    metrics = edition.metric_scores.filter(pl.col("institution_id") == institution_id)
+    metrics = edition.metric_scores.filter(pl.col("institution_id") == institution_id).select(
+        "sdg", "metric", "raw", "score", "weight", "contribution", "missing"
+    )
+    by_sdg = {key[0]: frame.drop("sdg") for key, frame in metrics.partition_by("sdg", as_dict=True).items()}
+    no_metrics = metrics.drop("sdg").clear()
     parts = []
     for s in edition.sdg_scores.filter(pl.col("institution_id") == institution_id).sort("sdg").iter_rows(named=True):
         sc = scaling.get(s["sdg"], {})
@@ -96,9 +100,7 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
                 scale_max=sc.get("max"),
                 counted=bool(s["counted"]),
                 rank=s["rank"],
-                metrics=metrics.filter(pl.col("sdg") == s["sdg"]).select(
-                    "metric", "raw", "score", "weight", "contribution", "missing"
-                ),
+                metrics=by_sdg.get(s["sdg"], no_metrics),
             )
         )
     rules = edition.manifest.get("overall_rules", {})

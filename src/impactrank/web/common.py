@@ -71,7 +71,7 @@ def edition_info(store: Store, data: EditionData) -> dict:
         "year": e.year,
         "kind": e.kind,
         "source": e.source,
-        "field_size": e.field_size,
+        "field_size": data.field_size,
         "rows": e.overall.height,
         "participants": e.participants,
         "previous": store.previous(e.id),

@@ -32,7 +32,7 @@ def register(pages: Pages, store: Store) -> None:
             other = store.get(ed["edition"])
             row = other.overall_row(iid)
             inst = other.institution(iid)
-            sizes = other.edition.sdg_table_sizes()
+            sizes = other.sdg_sizes
             for r in other.institution_rows(iid).iter_rows(named=True):
                 sdg_history.setdefault(r["sdg"], {})[ed["edition"]] = {
                     "rank": r["rank"],
@@ -46,16 +46,16 @@ def register(pages: Pages, store: Store) -> None:
                 {
                     "edition": ed["edition"],
                     "year": ed["year"],
-                    "field_size": other.edition.field_size,
+                    "field_size": other.field_size,
                     "in_edition": inst is not None,
                     "rank": row["rank"] if row else None,
                     "rank_interval": row["rank_interval"] if row else None,
                     "band": row["band"] if row else None,
                     "overall_display": row["overall_display"] if row else None,
                     "overall_score": row["overall_score"] if row else None,
-                    "top_percent_low": top_percent(row and row["rank_low"], other.edition.field_size),
+                    "top_percent_low": top_percent(row and row["rank_low"], other.field_size),
                     "top_percent_high": top_percent(
-                        row and (row["rank_high"] or other.edition.field_size), other.edition.field_size
+                        row and (row["rank_high"] or other.field_size), other.field_size
                     ),
                     "link": f"/editions/{ed['edition']}/institutions/{iid}" if inst is not None else None,
                 }

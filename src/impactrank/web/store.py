@@ -91,6 +91,8 @@ class EditionData:
     metric_index: SortedIndex
     uncertainty_index: SortedIndex
     institution_index: SortedIndex
+    field_size: int | None  # the edition's, computed once: every institution page shows it for every edition
+    sdg_sizes: dict[int, int]  # rows of each SDG table the edition holds whole
     _sdg_tables: dict[int, pl.DataFrame] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -147,6 +149,8 @@ class EditionData:
             metric_index=SortedIndex(edition.metric_scores),
             uncertainty_index=SortedIndex(edition.rank_uncertainty),
             institution_index=SortedIndex(edition.institutions),
+            field_size=edition.field_size,
+            sdg_sizes=edition.sdg_table_sizes(),
         )
 
     def sdg_table(self, sdg: int) -> pl.DataFrame:
