@@ -144,12 +144,13 @@ def compare_editions(
     table's size, unknown when an edition does not hold the table whole); ``institution_ids`` restricts the
     rows (a country, a group). ``field_from``/``field_to`` supply table sizes an edition cannot know (a
     one-country compilation)."""
-    if sdg is None:
-        n1, n2 = before.field_size, after.field_size
-    else:
-        n1, n2 = before.sdg_table_sizes().get(sdg), after.sdg_table_sizes().get(sdg)
-    n1 = field_from if field_from is not None else n1
-    n2 = field_to if field_to is not None else n2
+
+    def size(edition: Edition, supplied: int | None) -> int | None:
+        if supplied is not None:
+            return supplied
+        return edition.field_size if sdg is None else edition.sdg_table_sizes().get(sdg)
+
+    n1, n2 = size(before, field_from), size(after, field_to)
     b = _side(before, "from", n1, sdg)
     a = _side(after, "to", n2, sdg)
     renamed = _renamings(b, a)
@@ -265,9 +266,17 @@ def compare_sdg_tables(before: Edition, after: Edition, institution_ids: list[st
         set(before.sdg_scores.filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
         | set(after.sdg_scores.filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
     )
+    sizes_from, sizes_to = before.sdg_table_sizes(), after.sdg_table_sizes()  # once, not once per SDG
     frames = []
     for k in sdgs:
-        comp = compare_editions(before, after, institution_ids=institution_ids, sdg=k)
+        comp = compare_editions(
+            before,
+            after,
+            institution_ids=institution_ids,
+            sdg=k,
+            field_from=sizes_from.get(k),
+            field_to=sizes_to.get(k),
+        )
         frames.append(
             comp.table.select(
                 pl.lit(k, pl.Int64).alias("sdg"),

@@ -54,9 +54,7 @@ def register(pages: Pages, store: Store) -> None:
                     "overall_display": row["overall_display"] if row else None,
                     "overall_score": row["overall_score"] if row else None,
                     "top_percent_low": top_percent(row and row["rank_low"], other.field_size),
-                    "top_percent_high": top_percent(
-                        row and (row["rank_high"] or other.field_size), other.field_size
-                    ),
+                    "top_percent_high": top_percent(row and (row["rank_high"] or other.field_size), other.field_size),
                     "link": f"/editions/{ed['edition']}/institutions/{iid}" if inst is not None else None,
                 }
             )
