@@ -54,7 +54,7 @@ def main() -> int:
         rows = sum(e.sdg_scores.height for e in result.editions)
         print(
             f"published tables: read 18 workbooks and save {len(result.editions)} editions ({result.report.rows:,} "
-            f"overall rows, {rows:,} SDG rows): first {first:.3f} s, median {median:.3f} s "
+            f"overall rows, {rows:,} SDG scores from SDG tables and cards): first {first:.3f} s, median {median:.3f} s "
             f"({verdict(median, IMPORT_TARGET_S)})"
         )
         ws_path = Path(tmp) / "ws0.duckdb"
