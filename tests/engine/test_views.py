@@ -531,6 +531,21 @@ def test_a_row_without_a_country_has_no_national_rank():
     assert got["national_rank"].to_list() == ["1", None, None]
 
 
+def test_national_order_of_intervals_by_start_then_end_with_an_open_end_last():
+    """201–300 before 201+ (open), both after 101–200 and after the exact 150; equal intervals share a place."""
+    table = pl.DataFrame(
+        {
+            "country": ["FR"] * 5,
+            "rank_low": [201, 201, 150, 101, 201],
+            "rank_high": [None, 300, 150, 200, 300],
+        },
+        schema={"country": pl.String, "rank_low": pl.Int64, "rank_high": pl.Int64},
+    )
+    got = with_national_ranks(table)
+    assert got["national_position"].to_list() == [5, 3, 2, 1, 3]
+    assert got["national_rank"].to_list() == ["5", "=3", "2", "1", "=3"]
+
+
 def test_an_sdg_table_known_only_from_the_cards_is_ordered_by_score():
     """Imported card scores have no SDG rank: after any ranked rows, by score (the range's top when only a
     range is known) from best to worst, then by name and id; rows with no score at all come last."""
