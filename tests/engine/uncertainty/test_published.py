@@ -14,15 +14,9 @@ from impactrank.engine.uncertainty import published_uncertainty
 from impactrank.errors import InputError
 
 
-def test_published_ranges(mini):
-    """Exact rows keep their rank; two rows sharing a published range swap places half of the time."""
-    methodology, inst, subs = mini
-    edition = build_edition(methodology, inst, subs)
-    overall = edition.overall.with_columns(
-        overall_low=pl.when(pl.col("institution_id").is_in(["C", "D"])).then(10.0).otherwise(pl.col("overall_low")),
-        overall_high=pl.when(pl.col("institution_id").is_in(["C", "D"])).then(30.0).otherwise(pl.col("overall_high")),
-    )
-    published = Edition(
+def as_published(edition: Edition, overall: pl.DataFrame) -> Edition:
+    """The built mini edition as if imported, with this overall table."""
+    return Edition(
         id="p",
         year=2021,
         kind="imported",
@@ -31,6 +25,17 @@ def test_published_ranges(mini):
         overall=overall,
         sdg_scores=edition.sdg_scores,
     )
+
+
+def test_published_ranges(mini):
+    """Exact rows keep their rank; two rows sharing a published range swap places half of the time."""
+    methodology, inst, subs = mini
+    edition = build_edition(methodology, inst, subs)
+    overall = edition.overall.with_columns(
+        overall_low=pl.when(pl.col("institution_id").is_in(["C", "D"])).then(10.0).otherwise(pl.col("overall_low")),
+        overall_high=pl.when(pl.col("institution_id").is_in(["C", "D"])).then(30.0).otherwise(pl.col("overall_high")),
+    )
+    published = as_published(edition, overall)
     result = published_uncertainty(published, 2000, seed=1)
     rows = {r["institution_id"]: r for r in result.table.filter(pl.col("table") == "overall").iter_rows(named=True)}
     assert (rows["A"]["rank_p05"], rows["A"]["rank_p95"]) == (1.0, 1.0)
@@ -51,15 +56,7 @@ def test_an_edition_without_any_published_score_is_refused(mini):
     methodology, inst, subs = mini
     edition = build_edition(methodology, inst, subs)
     blank = edition.overall.with_columns(overall_low=pl.lit(None, pl.Float64), overall_high=pl.lit(None, pl.Float64))
-    published = Edition(
-        id="p",
-        year=2021,
-        kind="imported",
-        source="test",
-        institutions=edition.institutions,
-        overall=blank,
-        sdg_scores=edition.sdg_scores,
-    )
+    published = as_published(edition, blank)
     with pytest.raises(InputError) as err:
         published_uncertainty(published, 100, seed=1)
     assert err.value.message == "edition p has no published overall score or score range to draw from"
