@@ -18,7 +18,7 @@ import polars as pl
 from impactrank.engine import reproduce as rp
 from impactrank.engine.edition import Edition
 from impactrank.engine.published_rule import edition_rule, overall_bounds
-from impactrank.engine.whatif_published import bands_of
+from impactrank.engine.whatif_published import bands_of, score_intervals
 from impactrank.errors import InputError
 
 GRID = np.round(np.arange(0, 1001) / 10, 1)  # candidate SDG scores, at display precision
@@ -54,7 +54,7 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
     rule = edition_rule(edition, previous)
     rec = row.row(0, named=True)
     mine = edition.sdg_scores.filter(pl.col("institution_id") == institution_id)
-    lo, hi = _intervals(mine)
+    lo, hi, _ = score_intervals(mine, {})
     o_lo, o_hi = overall_bounds(lo[None], hi[None], rule.extremes, rule, [institution_id])
     target, threshold = _target(edition, rec)
     levers = [] if threshold is None else _levers(mine, lo, hi, rule, institution_id, threshold)
@@ -72,13 +72,6 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
         levers=levers,
         next_year=_next_year(edition, rec, lo, hi, rule) if rule.name == "two_year" else None,
     )
-
-
-def _intervals(mine: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    lo, hi = np.full(rp.N_SDGS, np.nan), np.full(rp.N_SDGS, np.nan)
-    for r in mine.filter(pl.col("score_low").is_not_null()).iter_rows(named=True):
-        lo[r["sdg"] - 1], hi[r["sdg"] - 1] = r["score_low"] - rp.ROUNDING, r["score_high"] + rp.ROUNDING
-    return lo, hi
 
 
 def _target(edition: Edition, rec: dict) -> tuple[str | None, float | None]:

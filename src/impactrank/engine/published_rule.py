@@ -45,28 +45,22 @@ def previous_terms(previous: Edition) -> pl.DataFrame:
     edition is itself single-year (THE 2022), else its single-year score reproduced from its cards; unknown
     (0–100) when neither can be read."""
     ids = previous.overall["institution_id"]
-    lo, hi = rp.published_interval(previous.overall["overall_low"], previous.overall["overall_high"])
-    point = previous.overall["overall_score"].to_numpy().astype(float)
-    single = previous.sdg_table_sizes() and _single_year_share(previous)
-    if not single or single[0] < REPRODUCED * single[1]:
-        c = rp.cards(previous) if previous.sdg_table_sizes() else None
-        index = {iid: k for k, iid in enumerate(c.ids)} if c else {}
-        lo, hi, point = np.zeros(len(ids)), np.full(len(ids), 100.0), np.full(len(ids), np.nan)
-        if c is not None and c.ids:
-            s_lo, s_hi, s_pt = rp.single_year(c, rp.table_extremes(previous))
-            rows = [index.get(i) for i in ids]
-            have = np.array([r is not None for r in rows])
-            pick = np.array([r for r in rows if r is not None], dtype=int)
-            lo[have], hi[have], point[have] = s_lo[pick], s_hi[pick], np.where(c.exact[pick], s_pt[pick], np.nan)
+    c = rp.cards(previous) if previous.sdg_table_sizes() else None
+    if c is not None and c.ids:
+        s_lo, s_hi, s_pt = rp.single_year(c, rp.table_extremes(previous))
+        k, n = rp.explained_share(s_lo, s_hi, c)
+        if k >= REPRODUCED * n:  # a single-year edition: its published scores are the terms
+            lo, hi = rp.published_interval(previous.overall["overall_low"], previous.overall["overall_high"])
+            point = previous.overall["overall_score"].to_numpy().astype(float)
+            return pl.DataFrame({"institution_id": ids, "lo": lo, "hi": hi, "point": point})
+    lo, hi, point = np.zeros(len(ids)), np.full(len(ids), 100.0), np.full(len(ids), np.nan)
+    if c is not None and c.ids:
+        index = {iid: k for k, iid in enumerate(c.ids)}
+        rows = [index.get(i) for i in ids]
+        have = np.array([r is not None for r in rows])
+        pick = np.array([r for r in rows if r is not None], dtype=int)
+        lo[have], hi[have], point[have] = s_lo[pick], s_hi[pick], np.where(c.exact[pick], s_pt[pick], np.nan)
     return pl.DataFrame({"institution_id": ids, "lo": lo, "hi": hi, "point": point})
-
-
-def _single_year_share(edition: Edition) -> tuple[int, int] | None:
-    c = rp.cards(edition)
-    if not c.ids:
-        return None
-    lo, hi, _ = rp.single_year(c, rp.table_extremes(edition))
-    return rp.explained_share(lo, hi, c)
 
 
 def aligned(terms: pl.DataFrame, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

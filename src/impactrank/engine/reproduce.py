@@ -63,20 +63,6 @@ class Extremes:
                 a[rec["sdg"] - 1] = rec[k]
         return cls(**arrays)
 
-    def moved(self, sdg: int, score: float) -> Extremes:
-        """The extremes once a new exact ``score`` joins SDG ``sdg``'s table."""
-        k = sdg - 1
-        arrays = {name: getattr(self, name).copy() for name in self.__dataclass_fields__}
-        if np.isnan(arrays["top"][k]):
-            for name in arrays:
-                arrays[name][k] = score
-            return Extremes(**arrays)
-        if score > arrays["top"][k]:
-            arrays["top"][k] = arrays["top_lo"][k] = arrays["top_hi"][k] = score
-        if score < arrays["bottom"][k]:
-            arrays["bottom"][k] = arrays["bottom_lo"][k] = arrays["bottom_hi"][k] = score
-        return Extremes(**arrays)
-
 
 def table_extremes(edition: Edition, eligible_only: bool = False) -> Extremes:
     """The extremes of the SDG tables the edition holds whole; with ``eligible_only`` over the rows of

@@ -78,7 +78,7 @@ def whatif_published(
         not np.array_equal(getattr(ext, k), getattr(rule.extremes, k), equal_nan=True) for k in ("top", "bottom")
     )
     mine = rows.filter(pl.col("institution_id") == institution_id)
-    lo, hi, point = _row(mine, settings)
+    lo, hi, point = score_intervals(mine, settings)
     o_lo, o_hi = overall_bounds(lo[None], hi[None], ext, rule, [institution_id])
     if np.isnan(o_lo[0]):
         have = sorted(mine["sdg"].to_list())
@@ -125,7 +125,7 @@ def _with_settings(rows: pl.DataFrame, institution_id: str, settings: dict[int, 
     return pl.concat([rows.filter(~changed), new], how="diagonal_relaxed")
 
 
-def _row(mine: pl.DataFrame, settings: dict[int, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def score_intervals(mine: pl.DataFrame, settings: dict[int, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The institution's 17 score intervals (display rounding on published scores, none on the ones set) and
     its scores at the displayed values (NaN for a range)."""
     lo, hi, point = (np.full(rp.N_SDGS, np.nan) for _ in range(3))

@@ -98,8 +98,8 @@ def build(
 
 
 def default_previous(edition_id: str, years: int) -> list[str]:
-    """The same series' previous editions, most recent first: 2023 → 2022; 2023-net → 2022-net."""
-    ids = previous_ids(edition_id, years - 1)
+    """The same series' ``years`` previous editions, most recent first: 2023 → 2022; 2023-net → 2022-net."""
+    ids = previous_ids(edition_id, years)
     if ids is None:
         raise InputError(
             f"edition id {edition_id!r} does not start with a year, so its previous edition cannot be inferred: "
@@ -128,7 +128,7 @@ def previous_scores(
                 field="previous_edition",
             )
         return None
-    ids = list(previous_editions) if previous_editions else default_previous(edition_id, needed + 1)
+    ids = list(previous_editions) if previous_editions else default_previous(edition_id, needed)
     what = f"methodology {method.id} averages with the single-year scores of the previous edition"
     if len(ids) != needed:
         raise InputError(f"{what}s: it needs {needed}, most recent first; {len(ids)} given", field="previous_edition")

@@ -33,7 +33,6 @@ from impactrank.errors import InputError
 DELIMITERS = (",", ";", "\t")
 DECIMAL_MARKS = (".", ",")
 _SAMPLE_ROWS = 50  # rows below the header that settle a header more than one delimiter splits
-_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 SAVE_AS_UTF8 = (
     "save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8'; in LibreOffice, Save As > 'Text CSV', "
     "'Edit filter settings', character set 'Unicode (UTF-8)'"
@@ -318,10 +317,6 @@ def _delimiter(body: str) -> str:
         return matching, DELIMITERS.index(d)
 
     return max(widths, key=fit)
-
-
-def delimiter_name(delimiter: str) -> str:
-    return _NAMES.get(delimiter, repr(delimiter))
 
 
 def decimal_mark(

@@ -17,7 +17,8 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,18 +197,28 @@ class Workspace:
 
     def _create_tables(self) -> None:
         """The tables, created (or given the columns added since) in one transaction: all or none."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             self.con.execute(_EDITIONS_DDL)
             for ddl in _REVISIONS_DDL:
                 self.con.execute(ddl)
             for name, schema in TABLES.items():
                 self.con.execute(_ddl(name, schema))
             self._add_new_columns()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """All or nothing: committed when the block ends, rolled back on any exception (a kill included)."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+
+    def _no_edition(self, edition_id: str) -> InputError:
+        known = ", ".join(self.editions()["edition"].to_list()) or "none"
+        return InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
 
     def _stored_columns(self) -> dict[str, set[str]]:
         rows = self.con.execute(
@@ -246,27 +257,16 @@ class Workspace:
 
     def save_many(self, editions: list[Edition]) -> None:
         """Save several editions all or nothing (a multi-edition file imports whole or not at all)."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             for edition in editions:
                 self._save_unlocked(edition)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def remove(self, edition_id: str) -> None:
         """Delete an edition with every row of it, in one transaction."""
         if not self.has(edition_id):
-            known = ", ".join(self.editions()["edition"].to_list()) or "none"
-            raise InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+            raise self._no_edition(edition_id)
+        with self._transaction():
             self._delete(edition_id, list(TABLES))
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def _delete(self, edition_id: str, tables: list[str]) -> None:
         self.con.execute("DELETE FROM editions WHERE edition = ?", [edition_id])
@@ -337,8 +337,7 @@ class Workspace:
             else []
         )
         if not rows:
-            known = ", ".join(self.editions()["edition"].to_list()) or "none"
-            raise InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
+            raise self._no_edition(edition_id)
         row = rows[0]
         tables = {name: self.table(name, edition_id) for name in TABLES if inputs or name != "submissions"}
         return Edition(
