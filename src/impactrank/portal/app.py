@@ -19,13 +19,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.apidocs import swagger_asset
 from impactrank.errors import InputError
+from impactrank.headers import SecurityHeaders
 from impactrank.pages import Pages
 from impactrank.portal import accounts, notify
 from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
 from impactrank.portal.files import DEFAULT_LIMIT, FileStore
-from impactrank.portal.http import BodyLimit, Portal, SecurityHeaders, is_api, local_path
+from impactrank.portal.http import SECURITY_HEADERS, BodyLimit, Portal, is_api, local_path
 
 STATIC = {
     "portal.css": "text/css; charset=utf-8",
@@ -83,7 +84,7 @@ def create_app(
     portal.pages = pages
     app.state.portal = portal
     app.add_middleware(BodyLimit, upload_limit=upload_limit)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
 
     def error(
         request: Request, status: int, message: str, field: str | None = None, extra: dict | None = None

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from impactrank.headers import PAGE_HEADERS
 from impactrank.pages import Pages
 from impactrank.portal import accounts
 from impactrank.portal.clock import Clock
@@ -28,36 +29,10 @@ from impactrank.portal.security import csrf_matches, csrf_token
 from impactrank.portal.tenancy import Actor, Scope
 
 SESSION_COOKIE = "impactrank_portal"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+# The pages' headers, and neither framed nor cached: the portal's pages hold an institution's data.
+SECURITY_HEADERS = {**PAGE_HEADERS, "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
 JSON_BODY_LIMIT = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-class SecurityHeaders:
-    """ASGI middleware: the headers go on every response, errors and redirects included."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.raw = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [h for h in self.raw if h[0] not in present]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 class BodyLimit:

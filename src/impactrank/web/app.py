@@ -21,16 +21,15 @@ from jinja2 import Environment, PackageLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.errors import InputError
+from impactrank.headers import PAGE_HEADERS, SecurityHeaders
 from impactrank.io.workspace import WorkspaceBusy
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.report import charts
 from impactrank.web import assets, comparisons, countries, editions, groups, institutions, reports, tables
 from impactrank.web.middleware import (
-    SECURITY_HEADERS,
     DropEmptyParams,
     FollowWorkspace,
     ResponseCache,
-    SecurityHeaders,
 )
 from impactrank.web.store import Store
 
@@ -88,7 +87,7 @@ def create_app(
     if cache:
         app.add_middleware(ResponseCache, version=lambda: store.version)
     app.add_middleware(FollowWorkspace, store=store)  # outside the cache: a change is seen before a cached page
-    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
+    app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS)
     pages = Pages(app, _env())
     pages.globals = lambda request: {"request_path": request.url.path}
 

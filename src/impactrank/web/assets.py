@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.apidocs import swagger_asset
-from impactrank.web.middleware import SECURITY_HEADERS, with_inline_scripts
+from impactrank.headers import PAGE_HEADERS
+from impactrank.web.middleware import with_inline_scripts
 
 STATIC_FILES = {"style.css": "text/css; charset=utf-8", "app.js": "application/javascript"}
 
@@ -29,7 +30,7 @@ def register(app: FastAPI) -> None:
         )
         html = page.body.decode("utf-8")
         # Swagger UI starts from one inline script: allowed by its hash, on top of the dashboard's policy.
-        policy = with_inline_scripts(SECURITY_HEADERS["Content-Security-Policy"], html)
+        policy = with_inline_scripts(PAGE_HEADERS["Content-Security-Policy"], html)
         return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
     app.get("/static/swagger/{name}", include_in_schema=False)(swagger_asset)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
 from fastapi import Request
 
 from impactrank.errors import InputError
@@ -200,6 +199,6 @@ def slim_edition(data: EditionData, iid: str):
         sdg_scores=data.institution_rows(iid),
         metric_scores=data.metric_rows(iid),
         rank_uncertainty=data.uncertainty_rows(iid),
-        previous_scores=e.previous_scores.filter(pl.col("institution_id") == iid),
+        previous_scores=data.previous_rows(iid),
     )
     return slim

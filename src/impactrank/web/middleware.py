@@ -1,5 +1,5 @@
-"""What every request goes through: the workspace followed, empty filters dropped, security headers set,
-rendered pages kept."""
+"""What every dashboard request goes through: the workspace followed, empty filters dropped, rendered pages kept
+(the security headers are :mod:`impactrank.headers`)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,6 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-# Dashboard pages run only the server's own scripts: even if escaping failed somewhere, an injected inline
-# script would not execute. The self-contained report, which inlines its scripts, sets a policy of its own.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 # The self-contained report runs its own inline scripts (Plotly and the figures' set-up) and loads nothing.
 REPORT_POLICY = (
     "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -145,27 +137,3 @@ class DropEmptyParams:
             parts = [p for p in scope["query_string"].split(b"&") if p and not p.endswith(b"=")]
             scope = dict(scope, query_string=b"&".join(parts))
         await self.app(scope, receive, send)
-
-
-class SecurityHeaders:
-    """Set the security headers on every response the app sends (pages, JSON, exports, errors), keeping a
-    policy a response sets for itself."""
-
-    def __init__(self, app: Any, headers: dict[str, str]) -> None:
-        self.app = app
-        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message = dict(
-                    message, headers=[*message.get("headers", []), *(h for h in self.headers if h[0] not in present)]
-                )
-            await send(message)
-
-        await self.app(scope, receive, with_headers)

@@ -14,7 +14,6 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.engine.edition import Edition
-from impactrank.engine.views import rank_interval_expr
 from impactrank.errors import InputError
 from impactrank.io.workspace import Workspace
 
@@ -75,6 +74,18 @@ def _with_edition_columns(view: pl.DataFrame, overall: pl.DataFrame) -> pl.DataF
     return view.join(extra, on="institution_id", how="left", maintain_order="left")
 
 
+def _for_display(view: pl.DataFrame, edition: Edition) -> pl.DataFrame:
+    """A view with what the table pages filter and sort on: the groups, a rank_interval in every row (the view's
+    own when the edition has uncertainty results, else the rank) and a lower-case name key."""
+    groups = edition.institutions.select("institution_id", "groups").unique(
+        "institution_id", keep="first", maintain_order=True
+    )
+    interval = [] if "rank_interval" in view.columns else [pl.col("rank").alias("rank_interval")]
+    return view.join(groups, on="institution_id", how="left", maintain_order="left").with_columns(
+        *interval, pl.col("name").fill_null("").str.to_lowercase().alias("name_key")
+    )
+
+
 @dataclass
 class EditionData:
     """One loaded edition plus display tables and indexes built once."""
@@ -91,6 +102,7 @@ class EditionData:
     metric_index: SortedIndex
     uncertainty_index: SortedIndex
     institution_index: SortedIndex
+    previous_index: SortedIndex  # last years' single-year scores (averaging editions)
     field_size: int | None  # the edition's, computed once: every institution page shows it for every edition
     sdg_sizes: dict[int, int]  # rows of each SDG table the edition holds whole
     _sdg_tables: dict[int, pl.DataFrame] = field(default_factory=dict)
@@ -103,9 +115,6 @@ class EditionData:
 
         members = groups_from_institutions(edition) if members is None else members
         inst = edition.institutions.select("institution_id", "name", "country", "groups")
-        unc = edition.rank_uncertainty.filter(pl.col("table") == "overall").select(
-            "institution_id", "rank_p05", "rank_p95", "median_rank"
-        )
         presence = (
             edition.sdg_scores.select("institution_id", "sdg")
             .unique()
@@ -114,13 +123,8 @@ class EditionData:
         )
         from impactrank.engine.views import overall_view
 
-        extra = inst.select("institution_id", "groups").unique("institution_id", keep="first", maintain_order=True)
-        overall = (
-            overall_view(edition)  # published order: position, then name
-            .join(extra, on="institution_id", how="left", maintain_order="left")
-            .join(unc, on="institution_id", how="left", maintain_order="left")
-            .with_columns(rank_interval_expr(), pl.col("name").fill_null("").str.to_lowercase().alias("name_key"))
-            .join(presence, on="institution_id", how="left", maintain_order="left")
+        overall = _for_display(overall_view(edition), edition).join(  # published order: position, then name
+            presence, on="institution_id", how="left", maintain_order="left"
         )
         for sdg in SDGS:
             col = str(sdg)
@@ -149,6 +153,7 @@ class EditionData:
             metric_index=SortedIndex(edition.metric_scores),
             uncertainty_index=SortedIndex(edition.rank_uncertainty),
             institution_index=SortedIndex(edition.institutions),
+            previous_index=SortedIndex(edition.previous_scores),
             field_size=edition.field_size,
             sdg_sizes=edition.sdg_table_sizes(),
         )
@@ -159,22 +164,8 @@ class EditionData:
             if sdg not in self._sdg_tables:
                 from impactrank.engine.views import sdg_view
 
-                e = self.edition
-                unc = e.rank_uncertainty.filter(pl.col("table") == f"sdg{sdg}").select(
-                    "institution_id", "rank_p05", "rank_p95", "median_rank"
-                )
-                extra = e.institutions.select("institution_id", "groups").unique(
-                    "institution_id", keep="first", maintain_order=True
-                )
-                table = (
-                    sdg_view(e, sdg)  # ranked order, or by score for imported editions without SDG ranks
-                    .join(extra, on="institution_id", how="left", maintain_order="left")
-                    .join(unc, on="institution_id", how="left", maintain_order="left")
-                    .with_columns(
-                        rank_interval_expr(), pl.col("name").fill_null("").str.to_lowercase().alias("name_key")
-                    )
-                )
-                self._sdg_tables[sdg] = table
+                # ranked order, or by score for imported editions without SDG ranks
+                self._sdg_tables[sdg] = _for_display(sdg_view(self.edition, sdg), self.edition)
             return self._sdg_tables[sdg]
 
     def institution_rows(self, institution_id: str) -> pl.DataFrame:
@@ -205,6 +196,9 @@ class EditionData:
 
     def uncertainty_rows(self, institution_id: str) -> pl.DataFrame:
         return self.uncertainty_index.rows(institution_id)
+
+    def previous_rows(self, institution_id: str) -> pl.DataFrame:
+        return self.previous_index.rows(institution_id)
 
 
 @dataclass(frozen=True)
