@@ -177,10 +177,11 @@ def _member_sdgs(
     if previous is not None and positions.height:
         for r in compare_sdg_tables(previous, edition, ids).iter_rows(named=True):
             before[(r["institution_id"], r["sdg"])] = r
+    by_member = positions.partition_by("institution_id", as_dict=True, maintain_order=True)
     out = []
     for iid in ids:
-        rows = positions.filter(pl.col("institution_id") == iid)
-        if rows.height == 0:
+        rows = by_member.get((iid,))
+        if rows is None:
             continue
         entries = []
         for r in rows.iter_rows(named=True):
