@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from impactrank.engine.metrics import VALUE_COLUMNS
-from impactrank.io.atomic import write_bytes_atomic
+from impactrank.io.atomic import atomic_folder
 from impactrank.methodology import methodology_hash
 from impactrank.portal.errors import PortalError, not_found
 from impactrank.portal.models import RUBRIC, Correction, Cycle, EvidenceItem, Institution, Record, SdgSubmission
@@ -201,7 +201,7 @@ def export_files(session: Session, cycle_id: str, allow_unassessed: bool = False
 
 def export_cycle(session: Session, cycle_id: str, out: Path, allow_unassessed: bool = False) -> dict:
     files, manifest = export_files(session, cycle_id, allow_unassessed)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():  # the manifest last: its presence means the files beside it are whole
-        write_bytes_atomic(out / name, data)
+    with atomic_folder(out, list(files)) as staging:  # the files appear together; the manifest is the last name
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
     return manifest
