@@ -197,17 +197,21 @@ def progress(scope: Scope, cycle: Cycle, institution_id: str) -> dict:
     return {"sdgs": sdgs, "eligibility": eligibility(methodology, set(submitted))}
 
 
-def _require_editable(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str | None = None) -> None:
+def _require_editable(
+    scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str | None = None
+) -> Record | None:
+    """Refuse a write the actor, the deadline or a submission forbids; the metric's record, if any."""
     scope.institution(institution_id)
     scope.require(EDIT, institution_id)
     record = scope.record(cycle.id, institution_id, sdg, metric) if metric else None
     if record is not None and record.reopened:  # a reviewer reopened this metric alone, until its revision is due
         require_writable(scope, cycle, institution_id, record)
-        return
+        return record
     require_writable(scope, cycle, institution_id)
     sub = scope.submissions(cycle.id, institution_id).get(sdg)
     if sub is not None:
         raise locked(f"SDG {sdg} was submitted on {sub.submitted_at:%Y-%m-%d} and is locked", "sdg")
+    return record
 
 
 def check_save(cycle: Cycle, institution_id: str, sdg: int, metric: str, values: dict) -> None:
@@ -239,11 +243,10 @@ def save_record(
     build's validation (pure, a few milliseconds) does not hold the database's write lock.
     """
     form = metric_form(cycle, sdg, metric)
-    _require_editable(scope, cycle, institution_id, sdg, metric)
+    existing = _require_editable(scope, cycle, institution_id, sdg, metric)
     if not checked:
         check_save(cycle, institution_id, sdg, metric, values)
     values = {f: values.get(f) for f in VALUE_FIELDS}
-    existing = scope.record(cycle.id, institution_id, sdg, metric)
     evidence = scope.evidence_of([existing.id]) if existing else []
     warnings = checks.warnings(form, values, previous_values(scope, cycle, institution_id, sdg).get(metric), evidence)
     if complete:
