@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from impactrank.headers import PAGE_HEADERS
-from impactrank.pages import Pages
+from impactrank.pages import Pages, jsonable
 from impactrank.portal import accounts
 from impactrank.portal.clock import Clock
 from impactrank.portal.db import Database
@@ -189,7 +189,6 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
 
 
 def action(
-    portal_ref: Callable[[], Portal],
     router: Any,
     method: str,
     path: str,
@@ -197,7 +196,6 @@ def action(
     *,
     summary: str,
     multipart: dict | None = None,
-    html_method: str = "POST",
     html_path: str | None = None,
 ) -> Callable:
     """One handler for a change, reachable as ``METHOD /api{path}`` (JSON) and as a form post to the page.
@@ -219,7 +217,7 @@ def action(
             if isinstance(result, Response):
                 return result
             if is_api(request):
-                return portal_ref().pages.json(result, status=201 if method == "POST" else 200)
+                return JSONResponse(jsonable(result), status_code=201 if method == "POST" else 200)
             return RedirectResponse(local_path(getattr(request.state, "next", None), "/"), status_code=303)
 
         endpoint.__signature__ = inspect.Signature(
@@ -237,15 +235,15 @@ def action(
         router.add_api_route(
             "/api" + path, endpoint, methods=[method], summary=summary, openapi_extra=extra or None, response_model=None
         )
-        router.add_api_route(html_path or path, endpoint, methods=[html_method], include_in_schema=False)
+        router.add_api_route(html_path or path, endpoint, methods=["POST"], include_in_schema=False)
         return fn
 
     return register
 
 
-def actions(app: Any, portal: Portal) -> Callable[..., Callable]:
-    """:func:`action` bound to the app and its portal: how each route module registers its changes."""
-    return functools.partial(action, lambda: portal, app)
+def actions(app: Any) -> Callable[..., Callable]:
+    """:func:`action` bound to the app: how each route module registers its changes."""
+    return functools.partial(action, app)
 
 
 def add_download(app: Any, path: str, endpoint: Callable, summary: str) -> None:

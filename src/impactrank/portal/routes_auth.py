@@ -42,7 +42,7 @@ def signed_in(request: Request, portal: Portal, token: str, user, target: str) -
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages, act = portal.pages, actions(app, portal)
+    pages, act = portal.pages, actions(app)
 
     @app.get("/", include_in_schema=False)
     def home() -> Response:

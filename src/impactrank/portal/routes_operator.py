@@ -68,7 +68,7 @@ class DecisionIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages, act = portal.pages, actions(app, portal)
+    pages, act = portal.pages, actions(app)
 
     @pages.page("/cycles/{cycle}/progress", "progress.html", summary="A cycle's progress: institutions × SDGs")
     def progress(request: Request, cycle: IdPath) -> dict:

@@ -78,7 +78,7 @@ def base(cycle: str, institution: str) -> str:
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages, act = portal.pages, actions(app, portal)
+    pages, act = portal.pages, actions(app)
 
     def abilities(scope, institution: str) -> dict:
         a = scope.actor

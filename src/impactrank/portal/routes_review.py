@@ -42,7 +42,7 @@ class ConflictIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages, act = portal.pages, actions(app, portal)
+    pages, act = portal.pages, actions(app)
 
     @pages.page("/cycles/{cycle}/review", "review_queue.html", summary="The review queue (a reviewer's own, or all)")
     def queue(request: Request, cycle: IdPath) -> dict:

@@ -36,7 +36,7 @@ class TokenIn(BaseModel):
 
 
 def register(app: FastAPI, portal: Portal) -> None:
-    pages, act = portal.pages, actions(app, portal)
+    pages, act = portal.pages, actions(app)
 
     def team(request: Request, institution: str) -> dict:
         with portal.page_scope(request) as scope:
