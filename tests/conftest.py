@@ -28,6 +28,20 @@ def mini_methodology(mini_paths):
     return load_methodology(mini_paths["methodology"])
 
 
+THE_TABLES = SHARED / "data" / "published" / "the-impact-tables"
+
+
+@pytest.fixture(scope="session")
+def the_tables():
+    """THE's 18 table workbooks imported once for the session (an ImportResult: editions and report); the tests
+    only read it."""
+    if not THE_TABLES.is_dir():
+        pytest.skip(f"THE's table workbooks not found at {THE_TABLES} (../shared is absent)")
+    from impactrank.io.published import read_published
+
+    return read_published(THE_TABLES)
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     if not SHARED.is_dir():

@@ -55,7 +55,7 @@ def test_out_format_and_out_dir(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", TABLE_SUFFIXES)
-def test_view_writes_the_format_its_suffix_names(demo_build, monkeypatch, capsys, tmp_path, suffix):
+def test_view_writes_the_format_its_suffix_names(demo_build, tmp_path, suffix):
     out = tmp_path / f"overall.{suffix}"
     code, text = run_main("view", "overall", "-e", "2021", "-w", demo_build.workspace, "-o", out)
     assert code == 0, text
@@ -66,7 +66,7 @@ def test_view_writes_the_format_its_suffix_names(demo_build, monkeypatch, capsys
     assert "name" in table.columns  # the whole view, not the terminal's narrower selection
 
 
-def test_view_refuses_an_unknown_suffix_and_a_contradiction(demo_build, monkeypatch, capsys, tmp_path):
+def test_view_refuses_an_unknown_suffix_and_a_contradiction(demo_build, tmp_path):
     code, text = run_main("view", "overall", "-e", "2021", "-w", demo_build.workspace, "-o", tmp_path / "t.txt")
     assert code == 2 and "writes .csv, .json, .jsonl, .xlsx, .parquet, not .txt" in text
     code, text = run_main(
@@ -76,7 +76,7 @@ def test_view_refuses_an_unknown_suffix_and_a_contradiction(demo_build, monkeypa
     assert "Traceback" not in text and list(tmp_path.iterdir()) == []
 
 
-def test_labels_in_every_format_give_the_same_metrics(monkeypatch, capsys, tmp_path):
+def test_labels_in_every_format_give_the_same_metrics(tmp_path):
     metrics = {}
     for suffix in ("parquet", "csv", "jsonl"):
         labels = tmp_path / f"labels.{suffix}"
@@ -101,7 +101,7 @@ def test_labels_in_every_format_give_the_same_metrics(monkeypatch, capsys, tmp_p
 
 
 @pytest.mark.parametrize("suffix", TABLE_SUFFIXES)
-def test_evaluate_writes_the_format_its_suffix_names(monkeypatch, capsys, tmp_path, suffix):
+def test_evaluate_writes_the_format_its_suffix_names(tmp_path, suffix):
     out = tmp_path / f"stats.{suffix}"
     code, text = run_main("sdg", "evaluate", "-q", EXAMPLES / "queries.csv", "--out", out)
     assert code == 0, text
@@ -127,7 +127,7 @@ def test_evaluate_writes_the_format_its_suffix_names(monkeypatch, capsys, tmp_pa
     ],
     ids=lambda a: " ".join(map(str, a[:2])),
 )
-def test_a_wrong_out_is_refused_before_any_work(demo_build, monkeypatch, capsys, tmp_path, args):
+def test_a_wrong_out_is_refused_before_any_work(demo_build, monkeypatch, tmp_path, args):
     monkeypatch.chdir(tmp_path)
     extra = ("-w", demo_build.workspace) if args[0] in ("report", "institutions", "audit", "uncertainty") else ()
     if args[0] == "portal":
@@ -138,7 +138,7 @@ def test_a_wrong_out_is_refused_before_any_work(demo_build, monkeypatch, capsys,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_build_refuses_a_file_name_for_its_folder(demo_build, monkeypatch, capsys, tmp_path, mini_paths):
+def test_build_refuses_a_file_name_for_its_folder(tmp_path, mini_paths):
     out = tmp_path / "overall.csv"
     code, text = run_main(
         *("build", "-i", mini_paths["institutions"], "-s", mini_paths["submissions"]),

@@ -4,14 +4,13 @@ a script can read, and one-line errors with exit status 2."""
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import replace
 
 import polars as pl
 import pytest
 
-from impactrank.cli import main
 from impactrank.io.workspace import Workspace
+from inprocess import run_cli
 from published_field import published_field
 
 
@@ -25,22 +24,16 @@ def workspace(tmp_path_factory):
     return ws, truth
 
 
-def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["impactrank", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+def run(*args: str) -> tuple[int, str, str]:
+    r = run_cli(*args)
+    return r.code, r.out, r.err
 
 
-def test_whatif_json_for_scripts(workspace, monkeypatch, capsys):
+def test_whatif_json_for_scripts(workspace):
     ws, truth = workspace
     iid = truth["ids"][3]
     code, out, err = run(
-        monkeypatch, capsys, "whatif", "-e", "2021", "--institution", iid, "--set-sdg", "13=99.5", "-f", "json",
+        "whatif", "-e", "2021", "--institution", iid, "--set-sdg", "13=99.5", "-f", "json",
         "-w", str(ws),
     )  # fmt: skip
     assert code == 0, err
@@ -52,9 +45,9 @@ def test_whatif_json_for_scripts(workspace, monkeypatch, capsys):
     ]
 
 
-def test_advise_prints_levers(workspace, monkeypatch, capsys):
+def test_advise_prints_levers(workspace):
     ws, truth = workspace
-    code, out, err = run(monkeypatch, capsys, "advise", "-e", "2021", "--institution", truth["ids"][3], "-w", str(ws))
+    code, out, err = run("advise", "-e", "2021", "--institution", truth["ids"][3], "-w", str(ws))
     assert code == 0, err
     assert "target rank" in out or "At the top of the table" in out
 
@@ -71,12 +64,12 @@ def test_advise_prints_levers(workspace, monkeypatch, capsys):
         (["--institution", "nobody", "--set-sdg", "13=50"], "no institution 'nobody'"),
     ],
 )
-def test_bad_whatif_is_one_line_exit_2(workspace, monkeypatch, capsys, args, message):
+def test_bad_whatif_is_one_line_exit_2(workspace, args, message):
     ws, truth = workspace
     base = {"-e": "2021", "--institution": truth["ids"][3]}
     for flag in ("-e", "--institution"):
         if flag in args:
             base.pop(flag)
     cmd = ["whatif", *(x for kv in base.items() for x in kv), *args, "-w", str(ws)]
-    code, _, err = run(monkeypatch, capsys, *cmd)
+    code, _, err = run(*cmd)
     assert code == 2 and message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -1,12 +1,9 @@
-"""Shared by the demo generator's tests: the demo generated once, and both of its editions built through the
-real input validation."""
+"""Shared by the demo generator's tests: the session's demo (generated once, both editions built through the real
+input validation), and a writer of a field's CSV files."""
 
 from pathlib import Path
 
 import pytest
-
-from impactrank.demo import generate_demo
-from impactrank.io.build import build
 
 
 def _write(field, directory: Path, year: int) -> tuple[Path, Path]:
@@ -24,15 +21,11 @@ def write_field():
 
 
 @pytest.fixture(scope="session")
-def demo():
-    return generate_demo()
+def demo(demo_build):
+    return demo_build.data
 
 
 @pytest.fixture(scope="session")
-def built(demo, tmp_path_factory):
-    """Both editions built through the real input validation."""
-    root = tmp_path_factory.mktemp("demo")
-    return {
-        year: build(*_write(field, root, year), methodology=demo.methodologies[year]).edition
-        for year, field in demo.editions.items()
-    }
+def built(demo_build):
+    """Both editions built through the real input validation (the session's demo build)."""
+    return demo_build.editions

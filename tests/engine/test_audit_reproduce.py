@@ -82,11 +82,10 @@ def single_year(raw, year: str) -> dict[str, tuple[float, float]]:
 
 
 @pytest.fixture(scope="module")
-def audits():
+def audits(the_tables):
     from impactrank.engine.audit import audit_edition
-    from impactrank.io.published import read_published
 
-    eds = {e.year: e for e in read_published(TABLES).editions}
+    eds = {e.year: e for e in the_tables.editions}
     return {y: audit_edition(eds[y], eds.get(y - 1)).to_dict() for y in (2020, 2021, 2022, 2023)}
 
 

@@ -104,12 +104,8 @@ TABLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "publi
 
 
 @pytest.fixture(scope="module")
-def real():
-    if not TABLES.is_dir():
-        pytest.skip(f"THE's table workbooks not found at {TABLES} (../shared is absent)")
-    from impactrank.io.published import read_published
-
-    eds = {e.year: e for e in read_published(TABLES).editions}
+def real(the_tables):
+    eds = {e.year: e for e in the_tables.editions}
     raw = pl.read_excel(
         TABLES / "Combined_Cleaned_THE_Impact_overall_2019_2025.xlsx", engine="calamine", infer_schema_length=0
     )

@@ -10,8 +10,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from impactrank.io.published import read_published
-
 TABLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "published" / "the-impact-tables"
 OVERALL = TABLES / "Combined_Cleaned_THE_Impact_overall_2019_2025.xlsx"
 CLIMATE = TABLES / "THE_Impact_climate_action_2019_2025.xlsx"
@@ -37,9 +35,8 @@ def raw() -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def imported():
-    result = read_published(TABLES)
-    return result, {e.year: e for e in result.editions}
+def imported(the_tables):
+    return the_tables, {e.year: e for e in the_tables.editions}
 
 
 def test_one_edition_per_year_with_its_overall_and_sdg_tables(imported, raw):

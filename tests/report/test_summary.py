@@ -253,17 +253,14 @@ def test_zero_and_one_institution_wording(rows, en, fr):
 
 
 @pytest.fixture(scope="module")
-def real_2021():
+def real_2021(the_tables):
     """THE's 2020 and 2021 tables (overall and SDG tables) and the IMT group file from examples/."""
     repo = Path(__file__).resolve().parents[2]
     shared = repo.parent / "shared"
     from impactrank.io.groups import read_groups
-    from impactrank.io.published import read_published
 
     tables = shared / "data" / "published" / "the-impact-tables"
-    if not tables.is_dir():
-        pytest.skip(f"THE's table workbooks not found at {tables} (../shared is absent)")
-    eds = {e.year: e for e in read_published(tables).editions}
+    eds = {e.year: e for e in the_tables.editions}
     members = read_groups(repo / "examples" / "groups" / "imt.csv", editions=[eds[2021], eds[2020]])
     raw = {
         name: pl.read_excel(tables / name, engine="calamine", infer_schema_length=0)

@@ -101,7 +101,7 @@ def test_serve_with_several_workers_answers(ws_path):
                     body = response.read().decode()
                 break
             except OSError:
-                assert server.poll() is None, server.err.read().decode()
+                assert server.poll() is None, server.stderr.read().decode()
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.3)
         assert '"2021"' in body and '"2020"' in body
