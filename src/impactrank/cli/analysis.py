@@ -25,7 +25,7 @@ from impactrank.cli.common import (
     out_dir,
     progress_bar,
 )
-from impactrank.cli.published_analysis import load_published, parse_sdg_settings, print_advice, print_whatif
+from impactrank.cli.published_analysis import load_for_rescoring, parse_sdg_settings, print_advice, print_whatif
 from impactrank.engine.advise import advise as run_advise
 from impactrank.engine.edition import Edition
 from impactrank.engine.metrics import encode, metric_catalogue
@@ -112,19 +112,6 @@ def load_inputs(
     # with the decimal mark the build was told (the same bytes read with another are other numbers)
     subs = read_submissions(submissions, method, inst, decimal=edition.manifest.get("decimal"))
     return method, inst, subs
-
-
-def _edition_and_inputs(
-    workspace: Path,
-    wait: float,
-    edition: str,
-    institutions: Path | None,
-    submissions: list[Path] | None,
-    methodology: str | None,
-) -> tuple[Edition, tuple[Methodology, pl.DataFrame, pl.DataFrame]]:
-    with open_workspace(workspace, wait, read_only=True) as ws:
-        ed = ws.load(edition, inputs=True)
-    return ed, load_inputs(ed, institutions, submissions, methodology)
 
 
 @app.command()
@@ -283,20 +270,18 @@ def whatif(
     recomputed by the edition's reproduced rule from SDG scores (--set-sdg), as intervals."""
     if format not in ("table", "json"):
         raise InputError(f"--format must be table or json, not {format!r}", field="format")
-    with open_workspace(workspace, wait, read_only=True) as ws:
-        kind = ws.load(edition).kind
-    if kind == "imported":
+    ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
+    if ed.kind == "imported":
         if settings:
             raise InputError("a published edition has no metric values: set SDG scores with --set-sdg", field="set")
         from impactrank.engine.whatif_published import whatif_published
 
-        ed, previous = load_published(workspace, edition, previous_edition, wait)
         result = whatif_published(ed, institution, parse_sdg_settings(sdg_settings or []), previous)
         print_whatif(result, format)
         return
     if sdg_settings or not settings:
         raise InputError("a built edition is re-scored from metric values: give --set SDG.METRIC=VALUE", field="set")
-    ed, (method, inst, subs) = _edition_and_inputs(workspace, wait, edition, institutions, submissions, methodology)
+    method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
     current = plain_submissions(subs).filter(pl.col("institution_id") == institution)
     changes = []
     for text in settings:
@@ -378,15 +363,13 @@ def advise(
     next band or rank."""
     if format not in ("table", "json"):
         raise InputError(f"--format must be table or json, not {format!r}", field="format")
-    with open_workspace(workspace, wait, read_only=True) as ws:
-        kind = ws.load(edition).kind
-    if kind == "imported":
+    ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
+    if ed.kind == "imported":
         from impactrank.engine.advise_published import advise_published
 
-        ed, previous = load_published(workspace, edition, previous_edition, wait)
         print_advice(advise_published(ed, institution, previous), format)
         return
-    ed, (method, inst, subs) = _edition_and_inputs(workspace, wait, edition, institutions, submissions, methodology)
+    method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
     a = run_advise(method, inst, subs, institution, top=top, previous=ed.previous_scores)
     console.print(
         f"[bold]{escape(institution)}[/] in edition {escape(ed.id)}: submitted SDGs {', '.join(map(str, a.submitted))}",

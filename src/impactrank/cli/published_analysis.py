@@ -32,12 +32,14 @@ def parse_sdg_settings(texts: list[str]) -> dict[int, float]:
     return out
 
 
-def load_published(
+def load_for_rescoring(
     workspace: Path, edition: str, previous_edition: str | None, wait: float
 ) -> tuple[Edition, Edition | None]:
+    """The edition with its stored inputs (a built one is re-scored from them) and, for a published one, its
+    previous edition (its reproduced rule may average with it); one opening of the workspace."""
     with open_workspace(workspace, wait, read_only=True) as ws:
-        ed = ws.load(edition)
-        return ed, load_previous(ws, ed, previous_edition)
+        ed = ws.load(edition, inputs=True)
+        return ed, (load_previous(ws, ed, previous_edition) if ed.kind == "imported" else None)
 
 
 def print_whatif(result, fmt: str) -> None:
