@@ -3,10 +3,7 @@ by uvicorn on a free loopback port. Screenshots go to test-artifacts/ at the rep
 
 from __future__ import annotations
 
-import socket
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
 from web_workspace import make_workspace
+
+from served import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -39,12 +38,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(skip)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -58,23 +51,10 @@ def browser_ws(tmp_path_factory) -> Path:
 
 def _serve(workspace: Path):
     """The dashboard in a uvicorn thread on 127.0.0.1:<free port>; yields the base URL."""
-    import uvicorn
-
     from impactrank.web.app import create_app
 
-    port = free_port()
-    config = uvicorn.Config(create_app(workspace, preload=True), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the dashboard server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(workspace, preload=True)) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
 from portal_helpers import PDF
-from portal_pg import free_port
-from portal_world import PASSWORD, make_world, served
+from portal_world import PASSWORD, make_world
+
+from served import served
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,7 @@ def portal(tmp_path_factory):
     """The portal over a fresh SQLite world (the-2021 methodology) in a uvicorn thread on loopback."""
     root = tmp_path_factory.mktemp("portal-browser")
     world = make_world(f"sqlite:///{root / 'portal.sqlite'}", root / "files", methodology="the-2021")
-    with served(world.app, free_port()) as base:
+    with served(world.app) as base:
         world.base = base
         yield world
     world.db.dispose()

@@ -11,8 +11,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
 from portal_helpers import put
-from portal_pg import free_port
-from portal_world import PASSWORD, make_world, served
+from portal_world import PASSWORD, make_world
+
+from served import served
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ def portal(tmp_path_factory):
     assert operator.post("/api/cycles/2025/close").status_code == 201
     body = {"institution": "A", "sdg": 17, "reviewer": world.users["reviewer"]}
     assert operator.post("/api/cycles/2025/assignments", json=body).status_code == 201
-    with served(world.app, free_port()) as base:
+    with served(world.app) as base:
         world.base = base
         yield world
     world.db.dispose()

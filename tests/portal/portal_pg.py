@@ -6,10 +6,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from served import free_port
 
 
 def server_binaries() -> Path | None:
@@ -31,12 +32,6 @@ def why_not() -> str | None:
         except KeyError:
             return "running as root but there is no postgres user to run the server"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Cluster:

@@ -4,11 +4,7 @@ methodology; its clock is a plain object the test moves."""
 
 from __future__ import annotations
 
-import threading
-import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,23 +110,3 @@ def make_world(url: str, files: Path, methodology: str = str(MINI)) -> World:
         open_cycle(scope, "2025", methodology, CLOSES)
     app = create_app(db, files, clock=clock, upload_limit=256 * 1024)
     return World(url, files, clock, db, app, users)
-
-
-@contextmanager
-def served(app, port: int) -> Iterator[str]:
-    """The app under uvicorn in a thread on 127.0.0.1:port (for the browser); yields the base URL."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the portal did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

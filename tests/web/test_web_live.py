@@ -7,7 +7,6 @@ import dataclasses
 import os
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
@@ -16,6 +15,7 @@ import pytest
 from web_workspace import make_workspace
 
 from impactrank.io.workspace import Workspace
+from served import served as running
 from workspace_holder import held
 
 TABLE = (
@@ -39,26 +39,12 @@ def cli(*args) -> None:
 @pytest.fixture
 def served(tmp_path):
     """A workspace (2020, 2021) served by uvicorn on a free loopback port, with the page cache on."""
-    import socket
-
-    import uvicorn
-
     from impactrank.web.app import create_app
 
     path = make_workspace(tmp_path, "normal")
     app = create_app(path, preload=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    with running(app) as base, httpx.Client(base_url=base, timeout=30) as client:
         yield path, client, app.state.store
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def ids(client) -> list[str]:
