@@ -5,24 +5,14 @@ SDG tables (target ≤ 1 s) and a what-if on a published edition (target ≤ 0.2
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-TABLES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "published" / "the-impact-tables"
+from bench_published import PUBLISHED, timed
+
+TABLES = PUBLISHED / "the-impact-tables"
 IMPORT_TARGET_S, VIEW_TARGET_S, AUDIT_TARGET_S, WHATIF_TARGET_S = 2.0, 0.5, 1.0, 0.2
-
-
-def timed(fn, repeat: int) -> tuple[float, float, object]:
-    """First call (cold caches) and the median of all calls, in seconds."""
-    runs, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        runs.append(time.perf_counter() - start)
-    return runs[0], statistics.median(runs), result
 
 
 def verdict(seconds: float, target: float) -> str:
