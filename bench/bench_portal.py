@@ -27,7 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "portal"))
+sys.path[:0] = [str(HERE.parent / "tests" / "portal"), str(HERE.parent / "tests")]  # portal_pg and its helpers
 HOST = "127.0.0.1"  # loopback only, by design
 SHARED = (13, "sdg_top10_journals")
 KEEP_ALIVE = 4.0  # uvicorn closes a connection idle for 5 s
@@ -220,26 +220,31 @@ def verify(url: str, acks: dict) -> dict:
     }
 
 
+def start_server(url: str, files: Path, port: int, workers: int, **popen: object) -> subprocess.Popen:
+    """``impactrank portal serve`` in its own processes, returned once it answers (401 to an anonymous call)."""
+    cmd = [
+        sys.executable, "-c", "from impactrank.cli import main; main()", "portal", "serve", "--database", url,
+        "--files", str(files), "--port", str(port), "--workers", str(workers),
+    ]  # fmt: skip
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, **popen)
+    t = time.perf_counter()
+    while True:
+        try:
+            if asyncio.run(Client(port, "", "").request("GET", "/api/cycles"))[0] == 401:
+                return server
+        except OSError:
+            pass
+        if time.perf_counter() - t > 60 or server.poll() is not None:
+            server.terminate()
+            raise RuntimeError("the portal did not start")
+        time.sleep(0.1)
+
+
 def run_one(kind: str, url: str, files: Path, args) -> dict:
     contributors, metrics = prepare(url, args.institutions, args.per_institution)
     port = free_port()
-    cmd = [
-        sys.executable, "-c", "from impactrank.cli import main; main()", "portal", "serve", "--database", url,
-        "--files", str(files), "--port", str(port), "--workers", str(args.workers),
-    ]  # fmt: skip
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    server = start_server(url, files, port, args.workers)
     try:
-        t = time.perf_counter()
-        while True:
-            try:
-                status, _ = asyncio.run(Client(port, "", "").request("GET", "/api/cycles"))
-                if status == 401:
-                    break
-            except OSError:
-                pass
-            if time.perf_counter() - t > 60 or server.poll() is not None:
-                raise RuntimeError("the portal did not start")
-            time.sleep(0.2)
         start = time.perf_counter()
         latencies, statuses, acks = asyncio.run(
             run_load(port, contributors, metrics, args.per_institution, args.seconds, args.think)

@@ -20,18 +20,15 @@ import json
 import os
 import random
 import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests" / "portal"))
 
-from bench_portal import Client, free_port, prepare  # noqa: E402
+from bench_portal import Client, free_port, prepare, start_server  # noqa: E402
 
 
 def pdf(rng: random.Random) -> bytes:
@@ -51,24 +48,6 @@ async def upload(client: Client, path: str, data: bytes) -> tuple[int, dict]:
         + f"\r\n--{boundary}--\r\n".encode()
     )
     return await client.send("POST", path, f"multipart/form-data; boundary={boundary}", parts)
-
-
-def start(url: str, files: Path, port: int) -> subprocess.Popen:
-    cmd = [
-        sys.executable, "-c", "from impactrank.cli import main; main()", "portal", "serve", "--database", url,
-        "--files", str(files), "--port", str(port), "--workers", "2",
-    ]  # fmt: skip
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, start_new_session=True)
-    t = time.perf_counter()
-    while True:
-        try:
-            if asyncio.run(Client(port, "", "").request("GET", "/api/cycles"))[0] == 401:
-                return server
-        except OSError:
-            pass
-        if time.perf_counter() - t > 60 or server.poll() is not None:
-            raise RuntimeError("the portal did not start")
-        time.sleep(0.1)
 
 
 async def load(port: int, contributors: list[dict], metrics: list, kill_at: float) -> dict:
@@ -178,7 +157,7 @@ def check(url: str, files: Path, acked_saves: dict, acked_uploads: list) -> dict
 def run_one(kind: str, url: str, files: Path, args) -> dict:
     contributors, metrics = prepare(url, args.institutions, 5)
     port = free_port()
-    server = start(url, files, port)
+    server = start_server(url, files, port, 2, start_new_session=True)
 
     async def scenario():
         state = await load(port, contributors, metrics, args.kill_after)
@@ -189,7 +168,8 @@ def run_one(kind: str, url: str, files: Path, args) -> dict:
     state = asyncio.run(scenario())
     server.wait()
     leftovers_before = len(list((files / "incoming").glob("*"))) if (files / "incoming").exists() else 0
-    restarted = start(url, files, port)  # recovery: the same database and files serve again
+    # recovery: the same database and files serve again
+    restarted = start_server(url, files, port, 2, start_new_session=True)
     restarted.send_signal(signal.SIGTERM)
     restarted.wait(timeout=30)
     os.killpg(restarted.pid, signal.SIGKILL) if restarted.poll() is None else None
