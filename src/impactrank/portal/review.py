@@ -3,6 +3,7 @@ methodology's rubric, revision rounds that reopen one metric, and what the expor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -32,20 +33,30 @@ VERDICTS = (ACCEPTED, REVISION, REJECTED)
 ANSWERS = (0.0, 0.5, 1.0)
 
 
-def conflict_reason(session, reviewer: User, institution: Institution) -> str | None:
-    """Why this reviewer may not review this institution, or None."""
+def conflict_reason(
+    reviewer: User, institution: Institution, declared: Iterable[tuple[str | None, str | None]]
+) -> str | None:
+    """Why this reviewer may not review this institution, or None; ``declared`` is the reviewer's declared
+    conflicts as (institution, country) pairs."""
     if reviewer.institution_id == institution.id:
         return f"{reviewer.email} belongs to {institution.id}"
-    declared = session.scalar(
-        select(Conflict).where(
-            Conflict.reviewer_id == reviewer.id,
-            (Conflict.institution_id == institution.id) | (Conflict.country == institution.country),
-        )
-    )
-    if declared is None:
-        return None
-    what = f"institution {institution.id}" if declared.institution_id else f"country {declared.country}"
-    return f"{reviewer.email} declared a conflict with {what}"
+    for inst, country in declared:
+        if inst is not None and inst == institution.id:
+            return f"{reviewer.email} declared a conflict with institution {inst}"
+        if country is not None and country == institution.country:
+            return f"{reviewer.email} declared a conflict with country {country}"
+    return None
+
+
+def _declared(scope: Scope, reviewer_id: int | None = None) -> dict[int, list[tuple[str | None, str | None]]]:
+    """Declared conflicts by reviewer (one reviewer's, or everyone's), in the order they were declared."""
+    query = select(Conflict.reviewer_id, Conflict.institution_id, Conflict.country).order_by(Conflict.id)
+    if reviewer_id is not None:
+        query = query.where(Conflict.reviewer_id == reviewer_id)
+    by_reviewer: dict[int, list[tuple[str | None, str | None]]] = {}
+    for who, inst, country in scope.session.execute(query):
+        by_reviewer.setdefault(who, []).append((inst, country))
+    return by_reviewer
 
 
 def assignment_view(a: Assignment, reviewer_email: str) -> dict:
@@ -73,7 +84,7 @@ def assign(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, email: str
     if sdg not in {s.sdg for s in _forms(cycle)}:
         raise not_found(f"SDG {sdg} in this cycle's methodology", "sdg")
     reviewer = _reviewer(scope, email)
-    reason = conflict_reason(scope.session, reviewer, inst)
+    reason = conflict_reason(reviewer, inst, _declared(scope, reviewer.id).get(reviewer.id, []))
     override = (override_reason or "").strip() or None
     if reason and not override:
         raise conflict(f"conflict of interest: {reason} (an operator may override with a reason)", "reviewer")
@@ -140,19 +151,14 @@ def auto_assign(scope: Scope, cycle: Cycle, per_item: int) -> dict:
     for _, _, r in current:
         load[r] = load.get(r, 0) + 1
     institutions = {i.id: i for i in scope.session.scalars(select(Institution))}
-    declared = scope.session.execute(select(Conflict.reviewer_id, Conflict.institution_id, Conflict.country)).all()
-    barred = {(r.id, r.institution_id) for r in reviewers if r.institution_id}  # read once, not per pair
-    barred |= {(who, inst) for who, inst, _ in declared if inst}
-    barred_country = {(who, country) for who, _, country in declared if country}
+    declared = _declared(scope)  # read once, not per pair
     made, short = [], []
     for inst, sdg in pairs:
         have = sum((inst, sdg, r.id) in taken for r in reviewers)
         free = [
             r
             for r in reviewers
-            if (inst, sdg, r.id) not in taken
-            and (r.id, inst) not in barred
-            and (r.id, institutions[inst].country) not in barred_country
+            if (inst, sdg, r.id) not in taken and conflict_reason(r, institutions[inst], declared.get(r.id, [])) is None
         ]
         free.sort(key=lambda r: (load[r.id], r.email))
         for r in free[: max(0, per_item - have)]:

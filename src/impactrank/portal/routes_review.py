@@ -15,7 +15,7 @@ from impactrank.portal.errors import forbidden
 from impactrank.portal.history import record_history
 from impactrank.portal.http import Portal, actions
 from impactrank.portal.institutions import institution_view
-from impactrank.portal.models import Assignment, Conflict, Record, SdgSubmission, User
+from impactrank.portal.models import Assessment, Assignment, Conflict, Record, SdgSubmission, User
 from impactrank.portal.params import IdPath, MetricPath, SdgPath
 
 Answer = Annotated[float | None, Field(None, ge=0, le=1, allow_inf_nan=False)]
@@ -61,28 +61,32 @@ def register(app: FastAPI, portal: Portal) -> None:
             )
             if scope.actor.role == "reviewer":
                 query = query.where(Assignment.reviewer_id == scope.actor.user_id)
-            items = []
-            for a, email in scope.session.execute(query).all():
-                form = records.sdg_form(c, a.sdg)
-                recs = {
-                    r.metric: r
-                    for r in scope.session.scalars(
-                        select(Record).where(
-                            Record.cycle_id == c.id, Record.institution_id == a.institution_id, Record.sdg == a.sdg
-                        )
-                    )
-                }
-                latest = records.latest_assessments(scope.session, [r.id for r in recs.values()])
-                submitted = (
-                    scope.session.scalar(
-                        select(SdgSubmission.id).where(
-                            SdgSubmission.cycle_id == c.id,
-                            SdgSubmission.institution_id == a.institution_id,
-                            SdgSubmission.sdg == a.sdg,
-                        )
-                    )
-                    is not None
+            assigned = scope.session.execute(query).all()
+            pairs = {(a.institution_id, a.sdg) for a, _ in assigned}
+            recs_of: dict[tuple[str, int], dict[str, Record]] = {pair: {} for pair in pairs}
+            latest: dict[int, Assessment] = {}
+            if pairs:  # the assigned pairs' records and their latest assessments in two queries, not two a row
+                among = (
+                    Record.cycle_id == c.id,
+                    Record.institution_id.in_({i for i, _ in pairs}),
+                    Record.sdg.in_({k for _, k in pairs}),
                 )
+                for r in scope.session.scalars(select(Record).where(*among)):
+                    if (r.institution_id, r.sdg) in recs_of:
+                        recs_of[(r.institution_id, r.sdg)][r.metric] = r
+                assessed = select(Assessment).join(Record, Record.id == Assessment.record_id).where(*among)
+                latest = {x.record_id: x for x in scope.session.scalars(assessed.order_by(Assessment.id))}
+            submitted_pairs = {
+                (i, k)
+                for i, k in scope.session.execute(
+                    select(SdgSubmission.institution_id, SdgSubmission.sdg).where(SdgSubmission.cycle_id == c.id)
+                )
+            }
+            items = []
+            for a, email in assigned:
+                form = records.sdg_form(c, a.sdg)
+                recs = recs_of[(a.institution_id, a.sdg)]
+                submitted = (a.institution_id, a.sdg) in submitted_pairs
                 statuses = [
                     review.review_status(
                         recs.get(m.metric), latest.get(recs[m.metric].id) if m.metric in recs else None
