@@ -70,17 +70,12 @@ def selection(a: EditionData, b: EditionData, country: str | None, group: str | 
     if not country and not group:
         return None
     ids: set[str] = set()
-    for data in (a, b):
-        inst = data.institutions
+    for data in (a, b):  # in each edition: the country's institutions, the group's members, or both at once
+        chosen: set[str] | None = None
         if country:
-            ids |= set(inst.filter(pl.col("country") == country)["institution_id"].to_list())
+            chosen = set(data.institutions.filter(pl.col("country") == country)["institution_id"].to_list())
         if group:
-            ids |= set(data.groups.get(group, []))
-    if country and group:
-        keep: set[str] = set()
-        for data in (a, b):
-            keep |= set(data.groups.get(group, [])) & set(
-                data.institutions.filter(pl.col("country") == country)["institution_id"].to_list()
-            )
-        ids = keep
+            members = set(data.groups.get(group, []))
+            chosen = members if chosen is None else chosen & members
+        ids |= chosen or set()
     return sorted(ids)

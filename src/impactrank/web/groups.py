@@ -15,15 +15,17 @@ from impactrank.web.store import EditionData, Store
 
 
 def register(pages: Pages, store: Store) -> None:
-    def group_ctx(data: EditionData, group: str, lang: str) -> dict:
+    def group_of(data: EditionData, group: str):
         from impactrank.engine.views import group_view
 
         if group not in data.groups:
             known = ", ".join(data.groups) or "none"
             raise InputError(f"no group {group!r} in edition {data.edition.id} (groups: {known})", field="group")
-        members = data.members
-        view = group_view(data.edition, members, group)
-        summary = summary_of(store, data, group=group, members=members, lang=lang)
+        return group_view(data.edition, data.members, group)
+
+    def group_ctx(data: EditionData, group: str, lang: str) -> dict:
+        view = group_of(data, group)
+        summary = summary_of(store, data, group=group, members=data.members, lang=lang)
         e = data.edition
         q = urlencode({"group": group})
         return {
@@ -49,7 +51,8 @@ def register(pages: Pages, store: Store) -> None:
         "/editions/{edition}/groups/{group:path}", "group.html.j2", summary="A group's members, ranked and absent"
     )
     def group(request: Request, edition: str, group: GroupPath, lang: LangParam = "en", format: FormatParam = "json"):
-        ctx = group_ctx(store.get(edition), group, lang)
-        if is_api(request) and format != "json":
-            return export(pl.DataFrame(ctx["ranked"]), format, f"group-{safe_name(group)}-{safe_name(edition)}")
-        return ctx
+        data = store.get(edition)
+        if is_api(request) and format != "json":  # the ranked members alone: no summary to write
+            ranked = jsonable(group_of(data, group).ranked)
+            return export(pl.DataFrame(ranked), format, f"group-{safe_name(group)}-{safe_name(edition)}")
+        return group_ctx(data, group, lang)
