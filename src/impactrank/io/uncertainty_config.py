@@ -19,9 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from impactrank.declarations import parse_declaration
 from impactrank.engine.uncertainty.spec import (
     Choice,
     MetricWeights,
@@ -113,25 +113,7 @@ inputs:
 
 
 def parse_uncertainty_config(text: str, name: str = "<uncertainty config>") -> UncertaintyConfig:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"not valid YAML ({' '.join(str(getattr(exc, 'problem', None) or exc).split())})",  # one line
-            file=name,
-            row=mark.line + 1 if mark is not None else None,
-        ) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError("an uncertainty configuration must be a YAML mapping", file=name)
-    try:
-        config = UncertaintyConfig.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(part) for part in err["loc"]) or None
-        raise InputError(err["msg"].removeprefix("Value error, "), file=name, field=field) from None
+    config = parse_declaration(text, name, UncertaintyConfig, "an uncertainty configuration", empty={})
     try:
         check_spec(config.to_spec())
     except ValueError as exc:

@@ -7,13 +7,9 @@ import json
 from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
+from impactrank.declarations import parse_declaration
 from impactrank.errors import InputError
 from impactrank.methodology.schema import Methodology
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ten times faster
 
 EDITIONS = resources.files("impactrank.methodology") / "editions"
 DEFAULT_ID = "the-2021"
@@ -43,21 +39,7 @@ def load_methodology(ref: str | Path = DEFAULT_ID) -> Methodology:
 
 
 def parse_methodology(text: str, name: str = "<methodology>") -> Methodology:
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line, as every message
-        raise InputError(f"not valid YAML ({problem})", file=name, row=row) from None
-    if not isinstance(data, dict):
-        raise InputError("a methodology file must be a YAML mapping", file=name)
-    try:
-        methodology = Methodology.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InputError(err["msg"].removeprefix("Value error, "), file=name, field=_loc(data, err["loc"])) from None
-    return methodology
+    return parse_declaration(text, name, Methodology, "a methodology file", locate=_loc)
 
 
 def _loc(data: dict, loc: tuple) -> str:

@@ -26,6 +26,7 @@ from impactrank.portal.models import (
     Setting,
     User,
     WebSession,
+    api_dict,
 )
 from impactrank.portal.security import MIN_PASSWORD, hash_password, new_token, token_hash, verify_password
 from impactrank.portal.tenancy import MANAGE_TEAM, Actor, Scope
@@ -55,14 +56,8 @@ def check_password(password: str | None) -> str:
 
 
 def user_view(u: User) -> dict:
-    return {
-        "id": u.id,
-        "email": u.email,
-        "role": u.role,
-        "institution": u.institution_id,
-        "active": u.active,
-        "has_password": u.password_hash is not None,
-    }
+    has_password = u.password_hash is not None
+    return api_dict(u, "id email role institution:institution_id active") | {"has_password": has_password}
 
 
 def create_user(
@@ -254,13 +249,7 @@ class NewToken:
 
 
 def token_view(t: ApiToken) -> dict:
-    return {
-        "id": t.id,
-        "name": t.name,
-        "role": t.role,
-        "created_at": t.created_at.isoformat(),
-        "revoked": t.revoked_at is not None,
-    }
+    return api_dict(t, "id name role created_at") | {"revoked": t.revoked_at is not None}
 
 
 def create_token(scope: Scope, institution_id: str, name: str, role: str) -> NewToken:

@@ -13,7 +13,7 @@ from impactrank.errors import InputError
 from impactrank.methodology.load import EDITIONS, bundled_ids, parse_methodology
 from impactrank.portal.audit import log_change
 from impactrank.portal.errors import PortalError, conflict, invalid
-from impactrank.portal.models import Cycle
+from impactrank.portal.models import Cycle, api_dict
 from impactrank.portal.tenancy import Scope
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -25,15 +25,7 @@ STEPS = {  # the logged action → (the state it leaves, the state it enters, wh
 
 
 def cycle_view(c: Cycle) -> dict:
-    return {
-        "id": c.id,
-        "methodology": c.methodology_id,
-        "opened_at": c.opened_at.isoformat(),
-        "closes_at": c.closes_at.isoformat(),
-        "state": c.state,
-        "review_rounds": c.review_rounds,
-        "revision_days": c.revision_days,
-    }
+    return api_dict(c, "id methodology:methodology_id opened_at closes_at state review_rounds revision_days")
 
 
 def parse_close(text: str, field: str = "closes") -> datetime:

@@ -17,7 +17,16 @@ from impactrank.engine.metrics import VALUE_COLUMNS
 from impactrank.io.atomic import atomic_folder
 from impactrank.methodology import methodology_hash
 from impactrank.portal.errors import PortalError, not_found
-from impactrank.portal.models import RUBRIC, Correction, Cycle, EvidenceItem, Institution, Record, SdgSubmission
+from impactrank.portal.models import (
+    RUBRIC,
+    Correction,
+    Cycle,
+    EvidenceItem,
+    Institution,
+    Record,
+    SdgSubmission,
+    api_dict,
+)
 from impactrank.portal.records import forms_of, latest_assessments, methodology_of
 from impactrank.portal.review import assessed_values, has_review
 
@@ -155,17 +164,7 @@ def state_hash(state: dict) -> str:
 
 
 def correction_view(c: Correction) -> dict:
-    return {
-        "id": c.id,
-        "institution": c.institution_id,
-        "sdg": c.sdg,
-        "metric": c.metric,
-        "before": c.before,
-        "after": c.after,
-        "reason": c.reason,
-        "state": c.state,
-        "decision_reason": c.decision_reason,
-    }
+    return api_dict(c, "id institution:institution_id sdg metric before after reason state decision_reason")
 
 
 def export_files(session: Session, cycle_id: str, allow_unassessed: bool = False) -> tuple[dict[str, bytes], dict]:

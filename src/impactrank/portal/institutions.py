@@ -7,14 +7,14 @@ import re
 from impactrank.countries import to_alpha2
 from impactrank.portal.audit import log_change
 from impactrank.portal.errors import conflict, invalid
-from impactrank.portal.models import Institution
+from impactrank.portal.models import Institution, api_dict
 from impactrank.portal.tenancy import Scope
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def institution_view(i: Institution) -> dict:
-    return {"id": i.id, "name": i.name, "country": i.country}
+    return api_dict(i, "id name country")
 
 
 def add_institution(scope: Scope, institution_id: str, name: str, country: str) -> Institution:

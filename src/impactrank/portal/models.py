@@ -22,6 +22,17 @@ class Base(DeclarativeBase):
     pass
 
 
+def api_dict(row: Base, spec: str) -> dict:
+    """A row as the API shows it: ``spec`` names its attributes in order (``key:attribute`` where the API's name
+    differs); dates and times as ISO 8601."""
+    shown = {}
+    for item in spec.split():
+        key, _, attribute = item.partition(":")
+        value = getattr(row, attribute or key)
+        shown[key] = value.isoformat() if isinstance(value, date) else value
+    return shown
+
+
 class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -23,7 +23,17 @@ from impactrank.portal.deadlines import locked, require_writable
 from impactrank.portal.errors import PortalError, conflict, invalid, not_found
 from impactrank.portal.files import CHUNK, too_large
 from impactrank.portal.forms import MetricForm, SdgForm, cycle_rules, eligibility
-from impactrank.portal.models import REVIEWER, VALUE_FIELDS, Assessment, Cycle, EvidenceItem, Record, SdgSubmission
+from impactrank.portal.models import (
+    REVIEWER,
+    RUBRIC,
+    VALUE_FIELDS,
+    Assessment,
+    Cycle,
+    EvidenceItem,
+    Record,
+    SdgSubmission,
+    api_dict,
+)
 from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
 
 DRAFT, COMPLETE = "draft", "complete"
@@ -126,29 +136,12 @@ def latest_assessments(session, record_ids: list[int]) -> dict[int, Assessment]:
 
 
 def assessment_view(a: Assessment) -> dict:
-    return {
-        "id": a.id,
-        "round": a.round,
-        "verdict": a.verdict,
-        **{f: getattr(a, f) for f in VALUE_FIELDS[3:]},
-        "note": a.note,
-        "record_version": a.record_version,
-        "at": a.created_at.isoformat(),
-    }
+    return api_dict(a, f"id round verdict {' '.join(RUBRIC)} note record_version at:created_at")
 
 
 def evidence_view(e: EvidenceItem) -> dict:
-    return {
-        "id": e.id,
-        "kind": e.kind,
-        "title": e.title,
-        "url": e.url,
-        "filename": e.filename,
-        "sha256": e.file_sha256,
-        "date": e.date.isoformat() if e.date else None,
-        "public": e.public,
-        "download": f"/api/evidence/{e.id}/file" if e.kind == "file" else None,
-    }
+    download = f"/api/evidence/{e.id}/file" if e.kind == "file" else None
+    return api_dict(e, "id kind title url filename sha256:file_sha256 date public") | {"download": download}
 
 
 def sdg_records(scope: Scope, cycle: Cycle, institution_id: str, sdg: int) -> list[dict]:

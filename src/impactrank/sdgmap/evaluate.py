@@ -186,15 +186,18 @@ def best_ensemble(
     return best[1], best[2]
 
 
-def published_stats(path: Path | str | None = None) -> pl.DataFrame | None:
-    """The benchmark's published per-model figures, or None when the file is not there."""
+def _optional_file(path: Path | str | None, default: str) -> Path | None:
+    """The file given, or the benchmark's own under the shared data folder; None when it is not there."""
     if path is None:
         base = default_data_dir()
-        if base is None:
-            return None
-        path = base / STATS_FILE
-    path = Path(path)
-    if not path.is_file():
+        path = base / default if base is not None else None
+    return Path(path) if path is not None and Path(path).is_file() else None
+
+
+def published_stats(path: Path | str | None = None) -> pl.DataFrame | None:
+    """The benchmark's published per-model figures, or None when the file is not there."""
+    path = _optional_file(path, STATS_FILE)
+    if path is None:
         return None
     needed = ["model", "sdg", "accuracy", "precision", "recall", "f1"]
     df, rows = _read(path, needed, "published figures")
@@ -212,13 +215,8 @@ def published_stats(path: Path | str | None = None) -> pl.DataFrame | None:
 
 def load_text2sdg_predictions(path: Path | str | None = None) -> dict[str, frozenset[int]] | None:
     """id → SDGs from text2sdg's published ``detect_sdg()`` run on the benchmark, or None when absent."""
+    path = _optional_file(path, PREDICTIONS_FILE)
     if path is None:
-        base = default_data_dir()
-        if base is None:
-            return None
-        path = base / PREDICTIONS_FILE
-    path = Path(path)
-    if not path.is_file():
         return None
     df, rows = _read(path, ["id", "predicted_sdgs"], "predictions")
     out = {}

@@ -7,6 +7,8 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
+from impactrank.portal.migration_ops import drop_tables
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -104,10 +106,7 @@ def upgrade() -> None:
         sa.Column("institution_id", sa.String(length=64), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("email"),
     )
@@ -124,14 +123,8 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["created_by"],
-            ["portal_user.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
+        sa.ForeignKeyConstraint(["created_by"], ["portal_user.id"]),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),
     )
@@ -146,10 +139,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("used_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),
     )
@@ -176,18 +166,9 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("updated_by", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"],
-            ["cycle.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["updated_by"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["cycle_id"], ["cycle.id"]),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.ForeignKeyConstraint(["updated_by"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("cycle_id", "institution_id", "sdg", "metric", name="uq_record_metric"),
     )
@@ -202,18 +183,9 @@ def upgrade() -> None:
         sa.Column("sdg", sa.Integer(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(), nullable=False),
         sa.Column("submitted_by", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"],
-            ["cycle.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["submitted_by"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["cycle_id"], ["cycle.id"]),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.ForeignKeyConstraint(["submitted_by"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("cycle_id", "institution_id", "sdg", name="uq_sdg_submission"),
     )
@@ -226,10 +198,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("token_hash"),
     )
     with op.batch_alter_table("web_session", schema=None) as batch_op:
@@ -249,22 +218,10 @@ def upgrade() -> None:
         sa.Column("public", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["created_by"],
-            ["portal_user.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["file_sha256"],
-            ["stored_file.sha256"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["record_id"],
-            ["record.id"],
-        ),
+        sa.ForeignKeyConstraint(["created_by"], ["portal_user.id"]),
+        sa.ForeignKeyConstraint(["file_sha256"], ["stored_file.sha256"]),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.ForeignKeyConstraint(["record_id"], ["record.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("evidence_item", schema=None) as batch_op:
@@ -279,46 +236,18 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER audit_log_no_truncate ON audit_log")
         op.execute("DROP TRIGGER audit_log_no_change ON audit_log")
         op.execute("DROP FUNCTION audit_log_append_only()")
-    with op.batch_alter_table("evidence_item", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_evidence_item_record_id"))
-        batch_op.drop_index(batch_op.f("ix_evidence_item_institution_id"))
-
-    op.drop_table("evidence_item")
-    with op.batch_alter_table("web_session", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
-
-    op.drop_table("web_session")
-    with op.batch_alter_table("sdg_submission", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sdg_submission_institution_id"))
-
-    op.drop_table("sdg_submission")
-    with op.batch_alter_table("record", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_record_institution_id"))
-
-    op.drop_table("record")
-    with op.batch_alter_table("invitation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_invitation_user_id"))
-
-    op.drop_table("invitation")
-    with op.batch_alter_table("api_token", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_api_token_institution_id"))
-
-    op.drop_table("api_token")
-    with op.batch_alter_table("portal_user", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_portal_user_institution_id"))
-
-    op.drop_table("portal_user")
-    op.drop_table("stored_file")
-    op.drop_table("setting")
-    with op.batch_alter_table("login_failure", schema=None) as batch_op:
-        batch_op.drop_index("ix_login_failure_ip_at")
-        batch_op.drop_index("ix_login_failure_email_at")
-
-    op.drop_table("login_failure")
-    op.drop_table("institution")
-    op.drop_table("cycle")
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_object")
-        batch_op.drop_index("ix_audit_cycle")
-
-    op.drop_table("audit_log")
+    drop_tables(
+        ("evidence_item", "ix_evidence_item_record_id", "ix_evidence_item_institution_id"),
+        ("web_session", "ix_web_session_user_id"),
+        ("sdg_submission", "ix_sdg_submission_institution_id"),
+        ("record", "ix_record_institution_id"),
+        ("invitation", "ix_invitation_user_id"),
+        ("api_token", "ix_api_token_institution_id"),
+        ("portal_user", "ix_portal_user_institution_id"),
+        ("stored_file",),
+        ("setting",),
+        ("login_failure", "ix_login_failure_ip_at", "ix_login_failure_email_at"),
+        ("institution",),
+        ("cycle",),
+        ("audit_log", "ix_audit_object", "ix_audit_cycle"),
+    )

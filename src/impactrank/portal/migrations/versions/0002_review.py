@@ -9,6 +9,8 @@ import hashlib
 import sqlalchemy as sa
 from alembic import op
 
+from impactrank.portal.migration_ops import drop_tables
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -35,14 +37,8 @@ def upgrade() -> None:
         sa.Column("cycle_id", sa.String(length=64), nullable=False),
         sa.Column("institution_id", sa.String(length=64), nullable=False),
         sa.Column("until", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"],
-            ["cycle.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
+        sa.ForeignKeyConstraint(["cycle_id"], ["cycle.id"]),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("cycle_id", "institution_id", name="uq_extension"),
     )
@@ -55,18 +51,9 @@ def upgrade() -> None:
         sa.Column("reviewer_id", sa.Integer(), nullable=False),
         sa.Column("override_reason", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"],
-            ["cycle.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewer_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["cycle_id"], ["cycle.id"]),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.ForeignKeyConstraint(["reviewer_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("cycle_id", "institution_id", "sdg", "reviewer_id", name="uq_assignment"),
     )
@@ -82,14 +69,8 @@ def upgrade() -> None:
         sa.Column("country", sa.String(length=2), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewer_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.ForeignKeyConstraint(["reviewer_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("conflict", schema=None) as batch_op:
@@ -111,22 +92,10 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.Integer(), nullable=True),
         sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"],
-            ["cycle.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["decided_by"],
-            ["portal_user.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["requested_by"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["cycle_id"], ["cycle.id"]),
+        sa.ForeignKeyConstraint(["decided_by"], ["portal_user.id"]),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.ForeignKeyConstraint(["requested_by"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("correction", schema=None) as batch_op:
@@ -147,18 +116,9 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("record_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["institution_id"],
-            ["institution.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["record_id"],
-            ["record.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewer_id"],
-            ["portal_user.id"],
-        ),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.ForeignKeyConstraint(["record_id"], ["record.id"]),
+        sa.ForeignKeyConstraint(["reviewer_id"], ["portal_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("assessment", schema=None) as batch_op:
@@ -188,34 +148,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("record", schema=None) as batch_op:
-        batch_op.drop_column("revision_due")
-        batch_op.drop_column("reopened")
-        batch_op.drop_column("revision_round")
-
-    with op.batch_alter_table("cycle", schema=None) as batch_op:
-        batch_op.drop_column("revision_days")
-        batch_op.drop_column("methodology_sha256")
-        batch_op.drop_column("review_rounds")
-        batch_op.drop_column("grace_hours")
-
-    with op.batch_alter_table("assessment", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_assessment_record_id"))
-        batch_op.drop_index(batch_op.f("ix_assessment_institution_id"))
-
-    op.drop_table("assessment")
-    with op.batch_alter_table("correction", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_correction_institution_id"))
-
-    op.drop_table("correction")
-    with op.batch_alter_table("conflict", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_conflict_reviewer_id"))
-
-    op.drop_table("conflict")
-    with op.batch_alter_table("assignment", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_assignment_reviewer_id"))
-        batch_op.drop_index(batch_op.f("ix_assignment_institution_id"))
-
-    op.drop_table("assignment")
-    op.drop_table("extension")
-    op.drop_table("outbox")
+    with op.batch_alter_table("record") as batch_op:
+        for column in ("revision_due", "reopened", "revision_round"):
+            batch_op.drop_column(column)
+    with op.batch_alter_table("cycle") as batch_op:
+        for column in ("revision_days", "methodology_sha256", "review_rounds", "grace_hours"):
+            batch_op.drop_column(column)
+    drop_tables(
+        ("assessment", "ix_assessment_record_id", "ix_assessment_institution_id"),
+        ("correction", "ix_correction_institution_id"),
+        ("conflict", "ix_conflict_reviewer_id"),
+        ("assignment", "ix_assignment_reviewer_id", "ix_assignment_institution_id"),
+        ("extension",),
+        ("outbox",),
+    )

@@ -1,0 +1,16 @@
+"""Operations the portal's migrations share. Applied migrations call these, so what a function does here never
+changes: a new need gets a new function."""
+
+from __future__ import annotations
+
+from alembic import op
+
+
+def drop_tables(*tables: tuple[str, ...]) -> None:
+    """Drop each table after its indexes (a table, then the names of its indexes), in the order given."""
+    for table, *indexes in tables:
+        if indexes:
+            with op.batch_alter_table(table) as batch_op:
+                for index in indexes:
+                    batch_op.drop_index(index)
+        op.drop_table(table)
