@@ -26,6 +26,14 @@ app = typer.Typer(
 console = Console()
 console_err = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the width
 
+
+def command_group(name: str, help: str, parent: typer.Typer = app) -> typer.Typer:
+    """``impactrank NAME …``: a group of commands that lists them when called alone."""
+    group = typer.Typer(help=help, no_args_is_help=True)
+    parent.add_typer(group, name=name)
+    return group
+
+
 DEFAULT_WORKSPACE = Path("impactrank.duckdb")
 
 WorkspaceOption = Annotated[

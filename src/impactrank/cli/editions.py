@@ -12,13 +12,12 @@ from impactrank.cli.common import (
     DEFAULT_WORKSPACE,
     WaitOption,
     WorkspaceOption,
-    app,
+    command_group,
     console,
     open_workspace,
 )
 
-editions_app = typer.Typer(help="The editions in a workspace: list them, remove one.", no_args_is_help=True)
-app.add_typer(editions_app, name="editions")
+editions_app = command_group("editions", "The editions in a workspace: list them, remove one.")
 
 
 @editions_app.command("list")

@@ -9,14 +9,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from impactrank.cli.common import app, console
+from impactrank.cli.common import command_group, console
 from impactrank.engine.checks import check_methodology
 from impactrank.methodology import bundled_ids, load_methodology, methodology_hash
 
-methodology_app = typer.Typer(
-    help="Check or read ranking methodologies (bundled editions or your own YAML).", no_args_is_help=True
+methodology_app = command_group(
+    "methodology", "Check or read ranking methodologies (bundled editions or your own YAML)."
 )
-app.add_typer(methodology_app, name="methodology")
 
 
 @methodology_app.command("validate")

@@ -10,26 +10,18 @@ from typing import Annotated
 
 import typer
 
-from impactrank.cli.common import app, console, out_dir, out_format, warn_unless_loopback
+from impactrank.cli.common import command_group, console, out_dir, out_format, warn_unless_loopback
 from impactrank.errors import InputError
 
-portal_app = typer.Typer(
-    help="The data-collection portal: institutions enter data and evidence; you export it for build.",
-    no_args_is_help=True,
+portal_app = command_group(
+    "portal", "The data-collection portal: institutions enter data and evidence; you export it for build."
 )
-institution_app = typer.Typer(help="Institutions taking part.", no_args_is_help=True)
-user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
-cycle_app = typer.Typer(help="Collection cycles.", no_args_is_help=True)
-review_app = typer.Typer(help="Evidence review.", no_args_is_help=True)
-outbox_app = typer.Typer(help="Notifications waiting to be sent.", no_args_is_help=True)
-files_app = typer.Typer(help="The evidence file store.", no_args_is_help=True)
-portal_app.add_typer(institution_app, name="institution")
-portal_app.add_typer(user_app, name="user")
-portal_app.add_typer(cycle_app, name="cycle")
-portal_app.add_typer(review_app, name="review")
-portal_app.add_typer(outbox_app, name="outbox")
-portal_app.add_typer(files_app, name="files")
-app.add_typer(portal_app, name="portal")
+institution_app = command_group("institution", "Institutions taking part.", portal_app)
+user_app = command_group("user", "Accounts.", portal_app)
+cycle_app = command_group("cycle", "Collection cycles.", portal_app)
+review_app = command_group("review", "Evidence review.", portal_app)
+outbox_app = command_group("outbox", "Notifications waiting to be sent.", portal_app)
+files_app = command_group("files", "The evidence file store.", portal_app)
 
 DatabaseOption = Annotated[
     str,

@@ -18,6 +18,7 @@ from impactrank.cli.common import (
     WaitOption,
     WorkspaceOption,
     app,
+    command_group,
     console,
     load_previous,
     open_workspace,
@@ -32,8 +33,7 @@ from impactrank.io.published import FORMATS, read_published
 from impactrank.io.reports import write_audit
 from impactrank.report.audit import verdict
 
-institutions_app = typer.Typer(help="Institution identity across editions and sources.", no_args_is_help=True)
-app.add_typer(institutions_app, name="institutions")
+institutions_app = command_group("institutions", "Institution identity across editions and sources.")
 
 
 @app.command("import")

@@ -9,14 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from impactrank.cli.common import DecimalOption, app, console, console_err, out_format, progress_bar
+from impactrank.cli.common import DecimalOption, command_group, console, console_err, out_format, progress_bar
 from impactrank.errors import InputError
 
-sdg_app = typer.Typer(
-    help="SDG research mapping: Scopus-syntax query systems (Aurora, Elsevier, …) run on your publications.",
-    no_args_is_help=True,
+sdg_app = command_group(
+    "sdg", "SDG research mapping: Scopus-syntax query systems (Aurora, Elsevier, …) run on your publications."
 )
-app.add_typer(sdg_app, name="sdg")
 
 QueriesOption = Annotated[
     list[str],

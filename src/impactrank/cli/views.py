@@ -20,6 +20,7 @@ from impactrank.cli.common import (
     WaitOption,
     WorkspaceOption,
     app,
+    command_group,
     console,
     open_workspace,
     out_format,
@@ -32,8 +33,7 @@ from impactrank.io.exports import export_table
 from impactrank.io.groups import members_for
 from impactrank.report.summary import summarise
 
-view_app = typer.Typer(help="Tables of one edition: overall, one SDG, a country, a group.", no_args_is_help=True)
-app.add_typer(view_app, name="view")
+view_app = command_group("view", "Tables of one edition: overall, one SDG, a country, a group.")
 
 TABLE_FORMATS = ("table", "csv", "json", "jsonl", "xlsx", "parquet")
 FormatOption = Annotated[

@@ -129,7 +129,6 @@ class TextTable:
         return pl.read_csv(
             self.path if self.path is not None else self.data,
             separator=self.delimiter,
-            has_header=True,
             new_columns=names,
             infer_schema=False,
             schema_overrides=typed,

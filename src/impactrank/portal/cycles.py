@@ -54,6 +54,9 @@ def methodology_text(ref: str) -> tuple[str, str]:
     return parse_methodology(text, Path(ref).name).id, text
 
 
+SETTING_LIMITS = {"grace_hours": 24 * 31, "review_rounds": 10, "revision_days": 365}
+
+
 def open_cycle(
     scope: Scope,
     cycle_id: str,
@@ -65,13 +68,10 @@ def open_cycle(
     revision_days: int = 14,
 ) -> Cycle:
     scope.require_operator()
-    for name, value, top in (
-        ("grace_hours", grace_hours, 24 * 31),
-        ("review_rounds", review_rounds, 10),
-        ("revision_days", revision_days, 365),
-    ):
-        if not 0 <= value <= top:
-            raise invalid(f"{name.replace('_', ' ')} must be between 0 and {top}", name)
+    settings = {"grace_hours": grace_hours, "review_rounds": review_rounds, "revision_days": revision_days}
+    for name, value in settings.items():
+        if not 0 <= value <= SETTING_LIMITS[name]:
+            raise invalid(f"{name.replace('_', ' ')} must be between 0 and {SETTING_LIMITS[name]}", name)
     if not _ID.match(cycle_id or ""):
         raise invalid("a cycle id is 1–64 letters, digits, '.', '_' or '-'", "id")
     closes_at = parse_close(closes)
@@ -88,9 +88,7 @@ def open_cycle(
         opened_at=scope.now,
         closes_at=closes_at,
         state=OPEN,
-        grace_hours=grace_hours,
-        review_rounds=review_rounds,
-        revision_days=revision_days,
+        **settings,
     )
     scope.session.add(cycle)
     log_change(scope, "cycle.open", "cycle", cycle_id, after=cycle_view(cycle), cycle_id=cycle_id)

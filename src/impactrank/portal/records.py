@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,9 +35,33 @@ from impactrank.portal.models import (
     SdgSubmission,
     api_dict,
 )
+from impactrank.portal.params import Finite
 from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
 
 DRAFT, COMPLETE = "draft", "complete"
+
+
+class RecordEdit(BaseModel):
+    """A save of one metric: the value fields of the submissions format, and the version the client read (0:
+    never saved)."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: Finite = None
+    numerator: Finite = None
+    denominator: Finite = None
+    exists: Finite = None
+    evidence: Finite = None
+    public: Finite = None
+    recent: Finite = None
+    version: int = Field(ge=0)
+    complete: bool = False
+    unavailable: bool = False
+    acknowledge_warnings: bool = False
+
+    def values(self) -> dict:
+        return self.model_dump(include=set(VALUE_FIELDS))
+
+
 SAVED_MEANWHILE = "someone saved this metric at the same moment: reload and try again"
 
 
@@ -217,34 +242,24 @@ def check_save(cycle: Cycle, institution_id: str, sdg: int, metric: str, values:
 
 
 def save_record(
-    scope: Scope,
-    cycle: Cycle,
-    institution_id: str,
-    sdg: int,
-    metric: str,
-    values: dict,
-    version: int,
-    *,
-    complete: bool = False,
-    unavailable: bool = False,
-    acknowledge_warnings: bool = False,
-    checked: bool = False,
+    scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str, edit: RecordEdit, *, checked: bool = False
 ) -> dict:
-    """Save one metric; ``version`` is the one the client read (0: not yet saved). A stale version is a 409.
+    """Save one metric; a stale version (not the one saved last) is a 409.
 
     ``checked``: the caller has already run :func:`check_save` outside the write transaction, so that the
     build's validation (pure, a few milliseconds) does not hold the database's write lock.
     """
     form = metric_form(cycle, sdg, metric)
     existing = _require_editable(scope, cycle, institution_id, sdg, metric)
+    values = edit.values()
     if not checked:
         check_save(cycle, institution_id, sdg, metric, values)
-    values = {f: values.get(f) for f in VALUE_FIELDS}
+    version, complete, unavailable = edit.version, edit.complete, edit.unavailable
     evidence = scope.evidence_of([existing.id]) if existing else []
     warnings = checks.warnings(form, values, previous_values(scope, cycle, institution_id, sdg).get(metric), evidence)
     if complete:
         checks.check_complete(form, values, unavailable)
-        if warnings and not acknowledge_warnings:
+        if warnings and not edit.acknowledge_warnings:
             raise invalid(
                 "confirm the warnings to mark this metric complete: " + "; ".join(w["message"] for w in warnings),
                 "acknowledge_warnings",
@@ -254,7 +269,7 @@ def save_record(
         **values,
         "unavailable": unavailable,
         "state": state,
-        "warnings_acknowledged": bool(warnings) and acknowledge_warnings,
+        "warnings_acknowledged": bool(warnings) and edit.acknowledge_warnings,
         "updated_at": scope.now,
         "updated_by": scope.actor.user_id,
     }

@@ -16,24 +16,8 @@ from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
 from impactrank.portal.http import Portal, actions, add_download, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
-from impactrank.portal.params import Finite, IdPath, MetricPath, SdgPath
-
-
-class RecordIn(BaseModel):
-    """The value fields of the submissions format, and the version the client read (0: never saved)."""
-
-    model_config = ConfigDict(extra="forbid")
-    value: Finite = None
-    numerator: Finite = None
-    denominator: Finite = None
-    exists: Finite = None
-    evidence: Finite = None
-    public: Finite = None
-    recent: Finite = None
-    version: int = Field(ge=0)
-    complete: bool = False
-    unavailable: bool = False
-    acknowledge_warnings: bool = False
+from impactrank.portal.params import IdPath, MetricPath, SdgPath
+from impactrank.portal.records import RecordEdit
 
 
 class EvidenceIn(BaseModel):
@@ -169,31 +153,19 @@ def register(app: FastAPI, portal: Portal) -> None:
     @act(
         "PUT",
         "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}",
-        RecordIn,
+        RecordEdit,
         summary="Save one metric (a stale version answers 409)",
     )
     def save(
-        request: Request, body: RecordIn, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
+        request: Request, body: RecordEdit, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
     ) -> dict:
-        values = body.model_dump(include=set(records.VALUE_FIELDS))
-        if portal.db.single_writer:  # the build's checks (a few ms) run before SQLite's write lock is taken
+        checked = portal.db.single_writer
+        if checked:  # the build's checks (a few ms) run before SQLite's write lock is taken
             with portal.scope(request) as scope:
                 scope.institution(institution)
-                records.check_save(scope.cycle(cycle), institution, sdg, metric, values)
+                records.check_save(scope.cycle(cycle), institution, sdg, metric, body.values())
         with portal.scope(request, write=True) as scope:
-            return records.save_record(
-                scope,
-                scope.cycle(cycle),
-                institution,
-                sdg,
-                metric,
-                values,
-                body.version,
-                complete=body.complete,
-                unavailable=body.unavailable,
-                acknowledge_warnings=body.acknowledge_warnings,
-                checked=portal.db.single_writer,
-            )
+            return records.save_record(scope, scope.cycle(cycle), institution, sdg, metric, body, checked=checked)
 
     @act(
         "POST",

@@ -81,10 +81,12 @@ class TextColumns:
     """Which column holds the work id and which hold the text fields; None means "find it"."""
 
     id: str | None = None
+    """The work's identifier (a DOI, a database id)."""
     title: str | None = None
     abstract: str | None = None
     keywords: str | None = None
     text: str | None = None
+    """One column with the whole text; when given, title, abstract and keywords are not read."""
 
     def resolve(self, columns: list[str], file: str | None = None) -> tuple[str, dict[str, str]]:
         """(id column, {field name: column}); field names are title/abstract/keywords or text."""

@@ -206,9 +206,11 @@ class TableQuery:
     """Filters, sort and page of a table view; validated by the routes before it gets here."""
 
     q: str | None = None
+    """Part of an institution's name, or its exact id."""
     country: str | None = None
     group: str | None = None
     sdg: int | None = None
+    """The overall table: only the institutions ranked in this SDG."""
     sort: str = "rank"
     order: str = "asc"
     page: int = 1

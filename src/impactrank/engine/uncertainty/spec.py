@@ -67,11 +67,17 @@ class UncertaintySpec:
     """What varies between runs: each input None unless declared; ``sobol`` asks for a Saltelli design."""
 
     weights: MetricWeights | None = None
+    """The metric weights within each SDG."""
     overall_weights: OverallWeights | None = None
+    """The required SDG's weight in the overall score."""
     normalisation: Choice | None = None
+    """Among the normalisers (:data:`NOMINAL`: each metric's own)."""
     evidence: Choice | None = None
+    """Among the evidence scorers: how a rubric's answers score."""
     missing: Choice | None = None
+    """Among the rules for a missing value."""
     scaling: Choice | None = None
+    """Among the scalings of an SDG's score."""
     sobol: bool = True
 
     @property
