@@ -23,6 +23,8 @@ review_app = command_group("review", "Evidence review.", portal_app)
 outbox_app = command_group("outbox", "Notifications waiting to be sent.", portal_app)
 files_app = command_group("files", "The evidence file store.", portal_app)
 
+CycleIdOption = Annotated[str, typer.Option("--id", help="Cycle id, e.g. 2025.")]
+CycleOption = Annotated[str, typer.Option("--cycle", help="Cycle id, e.g. 2025.")]
 DatabaseOption = Annotated[
     str,
     typer.Option(
@@ -139,7 +141,7 @@ def user_add(
 
 @cycle_app.command("open")
 def cycle_open(
-    id: Annotated[str, typer.Option("--id", help="Cycle id, e.g. 2025.")],
+    id: CycleIdOption,
     closes: Annotated[
         str, typer.Option("--closes", help="Close date YYYY-MM-DD (end of day, UTC) or YYYY-MM-DDTHH:MM.")
     ],
@@ -174,7 +176,7 @@ def cycle_open(
 
 @cycle_app.command("extend")
 def cycle_extend(
-    id: Annotated[str, typer.Option("--id", help="Cycle id.")],
+    id: CycleIdOption,
     institution: Annotated[str, typer.Option("--institution", help="The institution whose deadline moves.")],
     until: Annotated[
         str, typer.Option("--until", help="New deadline YYYY-MM-DD (end of day, UTC) or YYYY-MM-DDTHH:MM.")
@@ -191,10 +193,7 @@ def cycle_extend(
 
 
 @cycle_app.command("close")
-def cycle_close(
-    id: Annotated[str, typer.Option("--id", help="Cycle id.")],
-    database: DatabaseOption = DEFAULT_DATABASE,
-) -> None:
+def cycle_close(id: CycleIdOption, database: DatabaseOption = DEFAULT_DATABASE) -> None:
     """Close a cycle for submissions."""
     from impactrank.portal.cycles import close_cycle
 
@@ -251,7 +250,7 @@ def serve(
 
 @review_app.command("assign")
 def review_assign(
-    cycle: Annotated[str, typer.Option("--cycle", help="Cycle id.")],
+    cycle: CycleOption,
     per_item: Annotated[int, typer.Option("--per-item", min=1, max=10, help="Reviewers per (institution, SDG).")] = 1,
     institution: Annotated[str | None, typer.Option("--institution", help="By hand: this institution …")] = None,
     sdg: Annotated[int | None, typer.Option("--sdg", min=1, max=17, help="… this SDG …")] = None,
@@ -282,10 +281,7 @@ def review_assign(
 
 
 @review_app.command("close")
-def review_close(
-    cycle: Annotated[str, typer.Option("--cycle", help="Cycle id.")],
-    database: DatabaseOption = DEFAULT_DATABASE,
-) -> None:
+def review_close(cycle: CycleOption, database: DatabaseOption = DEFAULT_DATABASE) -> None:
     """End the review: the cycle is frozen and published; changes are corrections from now on."""
     from impactrank.portal.cycles import close_review
 
@@ -357,7 +353,7 @@ def files_prune(
 
 @portal_app.command("export")
 def export(
-    cycle: Annotated[str, typer.Option("--cycle", help="Cycle id.")],
+    cycle: CycleOption,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for institutions.csv, submissions.csv, manifest.json.")
     ],

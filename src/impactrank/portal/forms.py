@@ -18,6 +18,10 @@ RUBRIC_QUESTIONS = {
 }
 
 
+AS_DECLARED = ("label", "pillar", "weight", "direction", "denominator", "confirmed", "source")
+"""The fields a metric's form shows as the methodology declares them."""
+
+
 @dataclass(frozen=True)
 class MetricForm:
     sdg: int
@@ -69,21 +73,9 @@ def sdg_forms(methodology: Methodology) -> dict[int, SdgForm]:
             if m.kind == "evidence":
                 points = m.rubric.model_dump() if m.rubric else dict.fromkeys(FIELDS[EVIDENCE], 1.0)
                 rubric = {f: float(points[f]) for f in FIELDS[EVIDENCE]}
+            as_declared = {f: getattr(m, f) for f in AS_DECLARED}
             metrics.append(
-                MetricForm(
-                    sdg=sdg.sdg,
-                    metric=m.id,
-                    label=m.label,
-                    kind=kind,
-                    methodology_kind=m.kind,
-                    pillar=m.pillar,
-                    weight=m.weight,
-                    direction=m.direction,
-                    denominator=m.denominator,
-                    rubric=rubric,
-                    confirmed=m.confirmed,
-                    source=m.source,
-                )
+                MetricForm(sdg=sdg.sdg, metric=m.id, kind=kind, methodology_kind=m.kind, rubric=rubric, **as_declared)
             )
         forms[sdg.sdg] = SdgForm(sdg.sdg, sdg.label, tuple(metrics))
     return forms

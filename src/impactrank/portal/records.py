@@ -41,9 +41,8 @@ from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
 DRAFT, COMPLETE = "draft", "complete"
 
 
-class RecordEdit(BaseModel):
-    """A save of one metric: the value fields of the submissions format, and the version the client read (0:
-    never saved)."""
+class RecordValues(BaseModel):
+    """The value fields of the submissions format, as a save or a correction sends them."""
 
     model_config = ConfigDict(extra="forbid")
     value: Finite = None
@@ -53,13 +52,18 @@ class RecordEdit(BaseModel):
     evidence: Finite = None
     public: Finite = None
     recent: Finite = None
+
+    def values(self) -> dict:
+        return self.model_dump(include=set(VALUE_FIELDS))
+
+
+class RecordEdit(RecordValues):
+    """A save of one metric, with the version the client read (0: never saved)."""
+
     version: int = Field(ge=0)
     complete: bool = False
     unavailable: bool = False
     acknowledge_warnings: bool = False
-
-    def values(self) -> dict:
-        return self.model_dump(include=set(VALUE_FIELDS))
 
 
 SAVED_MEANWHILE = "someone saved this metric at the same moment: reload and try again"

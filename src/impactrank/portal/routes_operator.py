@@ -18,7 +18,8 @@ from impactrank.portal.history import audit_csv, log_entries
 from impactrank.portal.http import Portal, actions, add_download, attachment
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
-from impactrank.portal.params import Finite, IdPath
+from impactrank.portal.params import IdPath
+from impactrank.portal.records import RecordValues
 
 EXPORT_FILES = {
     "institutions.csv": "text/csv; charset=utf-8",
@@ -47,17 +48,9 @@ class ExtendIn(BaseModel):
     reason: str = Field(max_length=1000)
 
 
-class CorrectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CorrectionIn(RecordValues):
     sdg: int = Field(ge=1, le=17)
     metric: str = Field(max_length=64)
-    value: Finite = None
-    numerator: Finite = None
-    denominator: Finite = None
-    exists: Finite = None
-    evidence: Finite = None
-    public: Finite = None
-    recent: Finite = None
     reason: str = Field(max_length=2000)
 
 
@@ -206,10 +199,9 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="Ask for a correction of published data",
     )
     def request_correction(request: Request, body: CorrectionIn, files, cycle: IdPath, institution: IdPath) -> dict:
-        values = body.model_dump(exclude={"sdg", "metric", "reason"})
         with portal.scope(request, write=True) as scope:
             return corrections.request_correction(
-                scope, scope.cycle(cycle), institution, body.sdg, body.metric, values, body.reason
+                scope, scope.cycle(cycle), institution, body.sdg, body.metric, body.values(), body.reason
             )
 
     @act(

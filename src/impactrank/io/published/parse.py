@@ -20,8 +20,9 @@ _SCORE = re.compile(f"({_NUMBER})")
 _RANGE = re.compile(f"({_NUMBER})–({_NUMBER})")
 
 
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip()
+def _clean(text: object) -> str:
+    """Any cell as one spelling: NFKC, stripped, every dash THE's en dash without spaces; None as ""."""
+    text = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
     return _DASH_RE.sub(DASH, text)
 
 
@@ -44,9 +45,7 @@ class Rank:
 
 @lru_cache(maxsize=8192)
 def parse_rank(text: str | None) -> Rank | None:
-    if text is None:
-        return None
-    s = _clean(str(text))
+    s = _clean(text)
     if m := _EXACT_RANK.fullmatch(s):
         n = int(m.group(2))
         return Rank(n, n, tied=bool(m.group(1))) if n >= 1 else None
@@ -84,9 +83,7 @@ def _fmt(value: float) -> str:
 @lru_cache(maxsize=16384)
 def parse_score(text: str | None) -> Score | None:
     """Scores are 0–100; anything else (or a reversed range) is not a score."""
-    if text is None:
-        return None
-    s = _clean(str(text))
+    s = _clean(text)
     if m := _SCORE.fullmatch(s):
         v = float(m.group(1))
         return Score(v, v) if v <= 100 else None
@@ -134,7 +131,7 @@ def parse_card(text: str | None) -> Card:
     repeated SDG 17 ``sdg_number_repeated``. Never raises."""
     if text is None:
         return Card((), "")
-    groups = [g.split() for g in re.split(r"\s{2,}", _CARD_TAIL.sub("", _clean(str(text))).strip()) if g.strip()]
+    groups = [g.split() for g in re.split(r"\s{2,}", _CARD_TAIL.sub("", _clean(text)).strip()) if g.strip()]
     tokens = [(t, len(g) > 1 and len(groups) > 1 and k == len(g) - 1) for g in groups for k, t in enumerate(g)]
     pairs: list[tuple[str, str]] = []
     sdg17: str | None = None
