@@ -12,19 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import (
-    DEFAULT_WAIT,
-    DEFAULT_WORKSPACE,
-    EditionOption,
-    WaitOption,
-    WorkspaceOption,
-    app,
-    console,
-    console_err,
-    open_workspace,
-    out_dir,
-    progress_bar,
-)
+from impactrank.cli.common import app, console, console_err, open_workspace, out_dir, progress_bar
+from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, EditionOption, WaitOption, WorkspaceOption
 from impactrank.cli.published_analysis import load_for_rescoring, parse_sdg_settings, print_advice, print_whatif
 from impactrank.engine.advise import advise as run_advise
 from impactrank.engine.edition import Edition

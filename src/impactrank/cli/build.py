@@ -9,19 +9,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from impactrank.cli.common import (
+from impactrank.cli.common import WaitStatus, app, console, console_err, open_workspace, out_dir
+from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     DecimalOption,
     EditionOption,
     WaitOption,
-    WaitStatus,
     WorkspaceOption,
-    app,
-    console,
-    console_err,
-    open_workspace,
-    out_dir,
 )
 from impactrank.engine.explain import explain_institution
 from impactrank.io.build import build as run_build

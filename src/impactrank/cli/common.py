@@ -1,9 +1,8 @@
-"""What every command shares: the Typer app, consoles and common options."""
+"""What every command shares: the Typer app and its groups, the consoles, the workspace, progress and --out."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,7 +11,6 @@ from rich.status import Status
 from rich.text import Text
 
 from impactrank.errors import InputError
-from impactrank.io.workspace import DEFAULT_WAIT as DEFAULT_WAIT  # the commands' default for --wait
 from impactrank.io.workspace import Waiting, Workspace
 
 app = typer.Typer(
@@ -32,34 +30,6 @@ def command_group(name: str, help: str, parent: typer.Typer = app) -> typer.Type
     group = typer.Typer(help=help, no_args_is_help=True)
     parent.add_typer(group, name=name)
     return group
-
-
-DEFAULT_WORKSPACE = Path("impactrank.duckdb")
-
-WorkspaceOption = Annotated[
-    Path,
-    typer.Option("--workspace", "-w", help="DuckDB workspace file holding built and imported editions."),
-]
-WaitOption = Annotated[
-    float,
-    typer.Option(
-        "--wait",
-        min=0,
-        help="Seconds to wait for the workspace while another command holds it (a build or import writing it; "
-        "readers, for a command that writes); 0: fail at once.",
-    ),
-]
-EditionOption = Annotated[str, typer.Option("--edition", "-e", help="Edition id in the workspace, e.g. 2021.")]
-DecimalOption = Annotated[
-    str | None,
-    typer.Option(
-        "--decimal",
-        metavar="[.|,]",
-        help="Decimal mark of the numbers in CSV files, for a file that cannot tell. Default: as its numbers say "
-        "(12,5 in a semicolon-separated file is 12.5; a file with both marks, or only 1,234, asks for this option).",
-        show_default=False,
-    ),
-]
 
 
 class WaitStatus:
@@ -105,17 +75,6 @@ def progress_bar() -> Progress:
         console=console_err,
         transient=True,
     )
-
-
-GroupsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--groups",
-        "-g",
-        help="Groups file (group,institution_id or group,name,country[,aliases]). Default: the institutions' "
-        "groups column.",
-    ),
-]
 
 
 def load_previous(ws, edition, previous_id: str | None):

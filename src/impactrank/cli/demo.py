@@ -10,7 +10,8 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from impactrank.cli.common import DEFAULT_WAIT, WaitOption, WaitStatus, app, console, console_err, out_dir
+from impactrank.cli.common import WaitStatus, app, console, console_err, out_dir
+from impactrank.cli.options import DEFAULT_WAIT, WaitOption
 from impactrank.demo import DEMO_SEED, GROUP_NAME, generate_demo
 from impactrank.engine.edition import Edition
 from impactrank.engine.views import country_view

@@ -7,15 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from impactrank.cli.common import (
-    DEFAULT_WAIT,
-    DEFAULT_WORKSPACE,
-    WaitOption,
-    WorkspaceOption,
-    command_group,
-    console,
-    open_workspace,
-)
+from impactrank.cli.common import command_group, console, open_workspace
+from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, WaitOption, WorkspaceOption
 
 editions_app = command_group("editions", "The editions in a workspace: list them, remove one.")
 

@@ -10,20 +10,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import (
+from impactrank.cli.common import app, command_group, console, load_previous, open_workspace, out_dir, out_format
+from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     DecimalOption,
     EditionOption,
     WaitOption,
     WorkspaceOption,
-    app,
-    command_group,
-    console,
-    load_previous,
-    open_workspace,
-    out_dir,
-    out_format,
 )
 from impactrank.engine.audit import audit_edition
 from impactrank.errors import InputError

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from impactrank.cli.common import DecimalOption, command_group, console, console_err, out_format, progress_bar
+from impactrank.cli.common import command_group, console, console_err, out_format, progress_bar
+from impactrank.cli.options import DecimalOption
 from impactrank.errors import InputError
 
 sdg_app = command_group(

@@ -12,18 +12,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import (
+from impactrank.cli.common import app, command_group, console, open_workspace, out_format
+from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     EditionOption,
     GroupsOption,
     WaitOption,
     WorkspaceOption,
-    app,
-    command_group,
-    console,
-    open_workspace,
-    out_format,
 )
 from impactrank.countries import country_name, to_alpha2
 from impactrank.engine.compare import compare_editions

@@ -8,18 +8,14 @@ from typing import Annotated
 
 import typer
 
-from impactrank.cli.common import (
+from impactrank.cli.common import app, console, open_workspace, out_format, warn_unless_loopback
+from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     EditionOption,
     GroupsOption,
     WaitOption,
     WorkspaceOption,
-    app,
-    console,
-    open_workspace,
-    out_format,
-    warn_unless_loopback,
 )
 from impactrank.errors import InputError
 from impactrank.io.groups import members_for

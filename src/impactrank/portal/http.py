@@ -190,15 +190,16 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
 
 def action(
     router: Any,
-    method: str,
     path: str,
     model: type[BaseModel] | None = None,
     *,
     summary: str,
+    method: str = "POST",
     multipart: dict | None = None,
     html_path: str | None = None,
 ) -> Callable:
-    """One handler for a change, reachable as ``METHOD /api{path}`` (JSON) and as a form post to the page.
+    """One handler for a change, reachable as ``METHOD /api{path}`` (JSON) and as a form post to the page
+    (``html_path``, by default the same path).
 
     ``fn(request, body, files, **path) -> dict`` runs in the thread pool. JSON callers get the dict; a form
     post is redirected to the form's ``next`` page (or gets the Response ``fn`` returned).

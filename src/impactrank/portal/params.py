@@ -11,5 +11,10 @@ from pydantic import Field
 IdPath = Annotated[str, Path(max_length=64)]
 SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
 MetricPath = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+INSTITUTION = "/cycles/{cycle}/institutions/{institution}"
+"""Where an institution's data in one cycle lives; every route below it takes both ids."""
+RECORD = INSTITUTION + "/records/{sdg}/{metric}"
+"""One metric of one SDG of an institution."""
+
 Finite = Annotated[float | None, Field(allow_inf_nan=False)]
 """A value field of the submissions format: a number or nothing, never infinite or NaN."""

@@ -52,7 +52,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def login_page(request: Request, next: str = "/cycles") -> Response:
         return pages.html(request, "login.html", {"title": "Sign in", "next": local_path(next, "/cycles")})
 
-    @act("POST", "/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token")
+    @act("/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token")
     def login(request: Request, body: LoginIn, files) -> Response:
         ip = request.client.host if request.client else "unknown"
         try:
@@ -65,7 +65,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             raise
         return signed_in(request, portal, token, user, local_path(getattr(request.state, "next", None), "/cycles"))
 
-    @act("POST", "/logout", summary="Sign out: ends this session")
+    @act("/logout", summary="Sign out: ends this session")
     def logout(request: Request, body, files) -> Response:
         with portal.scope(request, write=True) as scope:
             accounts.sign_out(scope.session, scope.actor, scope.now)
@@ -93,7 +93,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "_token": token,
             }
 
-    @act("POST", "/invitations/{token}", PasswordIn, summary="Accept an invitation: choose a password, get signed in")
+    @act("/invitations/{token}", PasswordIn, summary="Accept an invitation: choose a password, get signed in")
     def accept(request: Request, body: PasswordIn, files, token: str) -> Response:
         with portal.db.write() as session:
             user = accounts.accept_invitation(session, token, body.password, portal.clock.now())

@@ -18,7 +18,7 @@ from impactrank.portal.history import audit_csv, log_entries
 from impactrank.portal.http import Portal, actions, add_download, attachment
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
-from impactrank.portal.params import IdPath
+from impactrank.portal.params import INSTITUTION, IdPath
 from impactrank.portal.records import RecordValues
 
 EXPORT_FILES = {
@@ -103,7 +103,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 rows.append(institution_view(inst) | {"sdgs": cells})
             return {"title": f"Progress — {c.id}", "cycle": cycle_view(c), "sdgs": list(forms), "institutions": rows}
 
-    @act("POST", "/cycles/{cycle}/assignments", AssignIn, summary="Assign a reviewer by hand (operators)")
+    @act("/cycles/{cycle}/assignments", AssignIn, summary="Assign a reviewer by hand (operators)")
     def assign(request: Request, body: AssignIn, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return review.assign(
@@ -111,31 +111,23 @@ def register(app: FastAPI, portal: Portal) -> None:
             )
 
     @act(
-        "POST",
-        "/cycles/{cycle}/assignments/auto",
-        AutoAssignIn,
-        summary="Assign reviewers automatically, balancing their load",
+        "/cycles/{cycle}/assignments/auto", AutoAssignIn, summary="Assign reviewers automatically, balancing their load"
     )
     def auto(request: Request, body: AutoAssignIn, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return review.auto_assign(scope, scope.cycle(cycle), body.per_item)
 
-    @act(
-        "POST",
-        "/cycles/{cycle}/institutions/{institution}/extension",
-        ExtendIn,
-        summary="Extend one institution's deadline (operators)",
-    )
+    @act(INSTITUTION + "/extension", ExtendIn, summary="Extend one institution's deadline (operators)")
     def extend(request: Request, body: ExtendIn, files, cycle: IdPath, institution: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return cycles.extend(scope, cycle, institution, body.until, body.reason)
 
-    @act("POST", "/cycles/{cycle}/close", summary="Close submissions; the review opens (operators)")
+    @act("/cycles/{cycle}/close", summary="Close submissions; the review opens (operators)")
     def close(request: Request, body, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return cycle_view(cycles.close_cycle(scope, cycle))
 
-    @act("POST", "/cycles/{cycle}/publish", summary="Close the review: the cycle is frozen and published")
+    @act("/cycles/{cycle}/publish", summary="Close the review: the cycle is frozen and published")
     def publish(request: Request, body, files, cycle: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return cycle_view(cycles.close_review(scope, cycle))
@@ -192,24 +184,14 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     add_download(app, "/cycles/{cycle}/exports/{name}", export_download, "Download one export file (operators)")
 
-    @act(
-        "POST",
-        "/cycles/{cycle}/institutions/{institution}/corrections",
-        CorrectionIn,
-        summary="Ask for a correction of published data",
-    )
+    @act(INSTITUTION + "/corrections", CorrectionIn, summary="Ask for a correction of published data")
     def request_correction(request: Request, body: CorrectionIn, files, cycle: IdPath, institution: IdPath) -> dict:
         with portal.scope(request, write=True) as scope:
             return corrections.request_correction(
                 scope, scope.cycle(cycle), institution, body.sdg, body.metric, body.values(), body.reason
             )
 
-    @act(
-        "POST",
-        "/corrections/{correction_id}/decision",
-        DecisionIn,
-        summary="Approve or reject a correction (operators)",
-    )
+    @act("/corrections/{correction_id}/decision", DecisionIn, summary="Approve or reject a correction (operators)")
     def decide(request: Request, body: DecisionIn, files, correction_id: int) -> dict:
         with portal.scope(request, write=True) as scope:
             return corrections.decide_correction(scope, correction_id, body.approve, body.reason)

@@ -16,7 +16,7 @@ from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
 from impactrank.portal.http import Portal, actions, add_download, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
-from impactrank.portal.params import IdPath, MetricPath, SdgPath
+from impactrank.portal.params import INSTITUTION, RECORD, IdPath, MetricPath, SdgPath
 from impactrank.portal.records import RecordEdit
 
 
@@ -58,7 +58,7 @@ UPLOAD_FORM = {
 
 
 def base(cycle: str, institution: str) -> str:
-    return f"/cycles/{cycle}/institutions/{institution}"
+    return INSTITUTION.format(cycle=cycle, institution=institution)
 
 
 def register(app: FastAPI, portal: Portal) -> None:
@@ -86,7 +86,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "institutions": [institution_view(i) for i in scope.institutions()],
             }
 
-    @pages.page("/cycles/{cycle}/institutions/{institution}", "dashboard.html", summary="An institution's dashboard")
+    @pages.page(INSTITUTION, "dashboard.html", summary="An institution's dashboard")
     def dashboard(request: Request, cycle: IdPath, institution: IdPath) -> dict:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
@@ -101,9 +101,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 **state,
             }
 
-    @pages.page(
-        "/cycles/{cycle}/institutions/{institution}/records", "records.html", summary="The records of an SDG (or all)"
-    )
+    @pages.page(INSTITUTION + "/records", "records.html", summary="The records of an SDG (or all)")
     def records_page(
         request: Request,
         cycle: IdPath,
@@ -129,11 +127,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "_choices": RUBRIC_CHOICES,
             }
 
-    @pages.page(
-        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}",
-        "record.html",
-        summary="One record with its evidence",
-    )
+    @pages.page(RECORD, "record.html", summary="One record with its evidence")
     def record_page(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
@@ -150,12 +144,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "_choices": RUBRIC_CHOICES,
             }
 
-    @act(
-        "PUT",
-        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}",
-        RecordEdit,
-        summary="Save one metric (a stale version answers 409)",
-    )
+    @act(RECORD, RecordEdit, method="PUT", summary="Save one metric (a stale version answers 409)")
     def save(
         request: Request, body: RecordEdit, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
     ) -> dict:
@@ -168,8 +157,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             return records.save_record(scope, scope.cycle(cycle), institution, sdg, metric, body, checked=checked)
 
     @act(
-        "POST",
-        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/evidence",
+        RECORD + "/evidence",
         EvidenceIn,
         multipart=EVIDENCE_FORM,
         summary="Add an evidence item: a file (multipart field 'file') or a URL",
@@ -205,10 +193,10 @@ def register(app: FastAPI, portal: Portal) -> None:
             )
 
     @act(
-        "DELETE",
-        "/cycles/{cycle}/institutions/{institution}/evidence/{evidence_id}",
+        INSTITUTION + "/evidence/{evidence_id}",
+        method="DELETE",
         summary="Remove an evidence item (before its SDG is submitted)",
-        html_path="/cycles/{cycle}/institutions/{institution}/evidence/{evidence_id}/delete",
+        html_path=INSTITUTION + "/evidence/{evidence_id}/delete",
     )
     def remove_evidence(request: Request, body, files, cycle: IdPath, institution: IdPath, evidence_id: int) -> dict:
         with portal.scope(request, write=True) as scope:
@@ -232,8 +220,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     add_download(app, "/evidence/{evidence_id}/file", download, "Download an evidence file (attachment)")
 
     @act(
-        "POST",
-        "/cycles/{cycle}/institutions/{institution}/submit",
+        INSTITUTION + "/submit",
         SubmitIn,
         summary="Submit SDGs (the institution's admin): they are taken part in and locked",
     )
@@ -242,8 +229,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             return records.submit(scope, scope.cycle(cycle), institution, body.sdgs)
 
     @act(
-        "POST",
-        "/cycles/{cycle}/institutions/{institution}/upload",
+        INSTITUTION + "/upload",
         UploadIn,
         multipart=UPLOAD_FORM,
         summary="Upload the institution's rows as a submissions CSV or XLSX, applied all or nothing",

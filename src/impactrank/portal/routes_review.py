@@ -16,7 +16,7 @@ from impactrank.portal.history import record_history
 from impactrank.portal.http import Portal, actions
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assessment, Assignment, Conflict, Record, SdgSubmission, User
-from impactrank.portal.params import IdPath, MetricPath, SdgPath
+from impactrank.portal.params import RECORD, IdPath, MetricPath, SdgPath
 
 Answer = Annotated[float | None, Field(None, ge=0, le=1, allow_inf_nan=False)]
 
@@ -106,12 +106,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 )
             return {"title": f"Review queue — {c.id}", "cycle": cycle_view(c), "assignments": items}
 
-    @act(
-        "POST",
-        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/assessment",
-        AssessIn,
-        summary="Assess a record (an assigned reviewer, while the review is open)",
-    )
+    @act(RECORD + "/assessment", AssessIn, summary="Assess a record (an assigned reviewer, while the review is open)")
     def assess(
         request: Request, body: AssessIn, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
     ) -> dict:
@@ -120,9 +115,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             return review.assess(scope, scope.cycle(cycle), institution, sdg, metric, body.verdict, answers, body.note)
 
     @act(
-        "POST",
-        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/resubmit",
-        summary="Answer a revision request: the revised metric relocks (the institution's admin)",
+        RECORD + "/resubmit", summary="Answer a revision request: the revised metric relocks (the institution's admin)"
     )
     def resubmit(
         request: Request, body, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
@@ -131,9 +124,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             return review.resubmit(scope, scope.cycle(cycle), institution, sdg, metric)
 
     @pages.page(
-        "/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/history",
-        "history.html",
-        summary="A record's history: every change, who, when, before → after, why",
+        RECORD + "/history", "history.html", summary="A record's history: every change, who, when, before → after, why"
     )
     def history(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
         with portal.page_scope(request) as scope:
@@ -164,7 +155,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 ],
             }
 
-    @act("POST", "/conflicts", ConflictIn, summary="Declare a conflict with an institution or a country")
+    @act("/conflicts", ConflictIn, summary="Declare a conflict with an institution or a country")
     def declare(request: Request, body: ConflictIn, files) -> dict:
         with portal.scope(request, write=True) as scope:
             return review.declare_conflict(scope, body.institution, body.country, body.note)

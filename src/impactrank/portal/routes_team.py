@@ -61,7 +61,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             return result
         return pages.html(request, "team.html", team(request, institution) | {"once": {"what": what, "value": secret}})
 
-    @act("POST", "/institutions/{institution}/invitations", InviteIn, summary="Invite a member (link shown once)")
+    @act("/institutions/{institution}/invitations", InviteIn, summary="Invite a member (link shown once)")
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             root = portal.base_url or str(request.base_url)
@@ -80,7 +80,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return accounts.change_member(scope, institution, user_id, body.role, body.active)
 
-    @act("POST", "/institutions/{institution}/tokens", TokenIn, summary="Create an API token (shown once)")
+    @act("/institutions/{institution}/tokens", TokenIn, summary="Create an API token (shown once)")
     def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             made = accounts.create_token(scope, institution, body.name, body.role)
@@ -88,8 +88,8 @@ def register(app: FastAPI, portal: Portal) -> None:
         return shown_once(request, institution, result, f"API token {made.name}", made.token)
 
     @act(
-        "DELETE",
         "/institutions/{institution}/tokens/{token_id}",
+        method="DELETE",
         summary="Revoke an API token",
         html_path="/institutions/{institution}/tokens/{token_id}/revoke",
     )
