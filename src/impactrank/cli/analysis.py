@@ -235,6 +235,14 @@ def _print_summary(ed: Edition, result: UncertaintyResult, banding: Banding | No
         console.print(table)
 
 
+AnswerFormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json (published editions).")]
+
+
+def check_answer_format(format: str) -> None:
+    if format not in ("table", "json"):
+        raise InputError(f"--format must be table or json, not {format!r}", field="format")
+
+
 @app.command()
 def whatif(
     edition: EditionOption,
@@ -252,13 +260,12 @@ def whatif(
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     wait: WaitOption = DEFAULT_WAIT,
     previous_edition: PreviousOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json (published editions).")] = "table",
+    format: AnswerFormatOption = "table",
 ) -> None:
     """Re-score with changed data for one institution and show before and after: on a built edition the whole
     field with changed metric values (--set); on a published edition the institution's overall score and place
     recomputed by the edition's reproduced rule from SDG scores (--set-sdg), as intervals."""
-    if format not in ("table", "json"):
-        raise InputError(f"--format must be table or json, not {format!r}", field="format")
+    check_answer_format(format)
     ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
     if ed.kind == "imported":
         if settings:
@@ -345,13 +352,12 @@ def advise(
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     wait: WaitOption = DEFAULT_WAIT,
     previous_edition: PreviousOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json (published editions).")] = "table",
+    format: AnswerFormatOption = "table",
 ) -> None:
     """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most; on a
     published edition, the SDG-score gain (in a counted or an added SDG) that lifts the overall score into the
     next band or rank."""
-    if format not in ("table", "json"):
-        raise InputError(f"--format must be table or json, not {format!r}", field="format")
+    check_answer_format(format)
     ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
     if ed.kind == "imported":
         from impactrank.engine.advise_published import advise_published

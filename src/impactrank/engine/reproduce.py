@@ -165,17 +165,18 @@ def cards(edition: Edition) -> Cards:
         pl.col("sdg17_low").is_not_null() & pl.col("overall_low").is_not_null()
     )
     n = rows.height
-    sdg = np.c_[np.array(rows["sdg"].to_list(), dtype=int).reshape(n, BEST_K), np.full(n, REQUIRED)]
-    low = np.c_[np.array(rows["score_low"].to_list(), float).reshape(n, BEST_K), rows["sdg17_low"].to_numpy()]
-    high = np.c_[np.array(rows["score_high"].to_list(), float).reshape(n, BEST_K), rows["sdg17_high"].to_numpy()]
-    exact = (rows["exact"] & rows["sdg17_score"].is_not_null() & rows["overall_score"].is_not_null()).to_numpy()
+
+    def columns(best: str, required: np.ndarray) -> np.ndarray:
+        """The three best SDGs' values (a list per row), then SDG 17's."""
+        return np.c_[np.array(rows[best].to_list(), float).reshape(n, BEST_K), required]
+
     p_lo, p_hi = published_interval(rows["overall_low"], rows["overall_high"])
     return Cards(
         ids=rows["institution_id"].to_list(),
-        sdg=sdg,
-        low=low,
-        high=high,
-        exact=exact,
+        sdg=columns("sdg", np.full(n, REQUIRED)).astype(int),
+        low=columns("score_low", rows["sdg17_low"].to_numpy()),
+        high=columns("score_high", rows["sdg17_high"].to_numpy()),
+        exact=(rows["exact"] & rows["sdg17_score"].is_not_null() & rows["overall_score"].is_not_null()).to_numpy(),
         p_lo=p_lo,
         p_hi=p_hi,
         p_point=rows["overall_score"].to_numpy().astype(float),

@@ -22,6 +22,21 @@ class Base(DeclarativeBase):
     pass
 
 
+class Created:
+    """A row that keeps when it was made (UTC)."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class InstitutionSdg:
+    """A row about one SDG of one institution in a cycle: what is submitted, assigned and corrected."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    sdg: Mapped[int] = mapped_column(Integer)
+
+
 def api_dict(row: Base, spec: str) -> dict:
     """A row as the API shows it: ``spec`` names its attributes in order (``key:attribute`` where the API's name
     differs); dates and times as ISO 8601."""
@@ -39,15 +54,14 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class Institution(Base):
+class Institution(Created, Base):
     __tablename__ = "institution"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     country: Mapped[str] = mapped_column(String(2))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class User(Base):
+class User(Created, Base):
     __tablename__ = "portal_user"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -56,28 +70,25 @@ class User(Base):
     institution_id: Mapped[str | None] = mapped_column(ForeignKey("institution.id"), index=True)
     """The tenant for admins, contributors and observers; for a reviewer, the institution they belong to."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Invitation(Base):
+class Invitation(Created, Base):
     __tablename__ = "invitation"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class WebSession(Base):
+class WebSession(Created, Base):
     __tablename__ = "web_session"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class ApiToken(Base):
+class ApiToken(Created, Base):
     __tablename__ = "api_token"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
@@ -85,7 +96,6 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
@@ -115,15 +125,11 @@ class Cycle(Base):
     revision_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
 
 
-class Record(Base):
+class Record(InstitutionSdg, Base):
     """One metric of one SDG for one institution in one cycle; ``version`` guards against lost updates."""
 
     __tablename__ = "record"
     __table_args__ = (UniqueConstraint("cycle_id", "institution_id", "sdg", "metric", name="uq_record_metric"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
-    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
-    sdg: Mapped[int] = mapped_column(Integer)
     metric: Mapped[str] = mapped_column(String(64))
     value: Mapped[float | None] = mapped_column(Float)
     numerator: Mapped[float | None] = mapped_column(Float)
@@ -152,15 +158,11 @@ class Record(Base):
         return {f: getattr(self, f) for f in VALUE_FIELDS}
 
 
-class SdgSubmission(Base):
+class SdgSubmission(InstitutionSdg, Base):
     """An SDG the institution's admin has submitted: taken part in, and locked."""
 
     __tablename__ = "sdg_submission"
     __table_args__ = (UniqueConstraint("cycle_id", "institution_id", "sdg", name="uq_sdg_submission"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
-    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
-    sdg: Mapped[int] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
     submitted_by: Mapped[int] = mapped_column(ForeignKey("portal_user.id"))
 
@@ -174,7 +176,7 @@ class StoredFile(Base):
     media_type: Mapped[str] = mapped_column(String(100))
 
 
-class EvidenceItem(Base):
+class EvidenceItem(Created, Base):
     __tablename__ = "evidence_item"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)
@@ -186,7 +188,6 @@ class EvidenceItem(Base):
     title: Mapped[str] = mapped_column(String(300))
     date: Mapped[date | None] = mapped_column(Date)
     public: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("portal_user.id"))
 
 
@@ -209,22 +210,17 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
-class Assignment(Base):
+class Assignment(InstitutionSdg, Created, Base):
     """A reviewer assigned to an (institution, SDG) pair of a cycle."""
 
     __tablename__ = "assignment"
     __table_args__ = (UniqueConstraint("cycle_id", "institution_id", "sdg", "reviewer_id", name="uq_assignment"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
-    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
-    sdg: Mapped[int] = mapped_column(Integer)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
     override_reason: Mapped[str | None] = mapped_column(Text)
     """Set when an operator assigned despite a conflict (the override is logged with it)."""
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Conflict(Base):
+class Conflict(Created, Base):
     """A conflict of interest a reviewer declared: an institution, or every institution of a country."""
 
     __tablename__ = "conflict"
@@ -233,10 +229,9 @@ class Conflict(Base):
     institution_id: Mapped[str | None] = mapped_column(ForeignKey("institution.id"))
     country: Mapped[str | None] = mapped_column(String(2))
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Assessment(Base):
+class Assessment(Created, Base):
     """A reviewer's verdict on one record in one round; the latest row is the record's assessment."""
 
     __tablename__ = "assessment"
@@ -253,7 +248,6 @@ class Assessment(Base):
     note: Mapped[str | None] = mapped_column(Text)
     record_version: Mapped[int] = mapped_column(Integer)
     """The version of the record that was assessed."""
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Extension(Base):
@@ -267,14 +261,10 @@ class Extension(Base):
     until: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Correction(Base):
+class Correction(InstitutionSdg, Base):
     """A change to published data: requested, decided by an operator; the record itself keeps the old value."""
 
     __tablename__ = "correction"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
-    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
-    sdg: Mapped[int] = mapped_column(Integer)
     metric: Mapped[str] = mapped_column(String(64))
     before: Mapped[Any] = mapped_column(JSON)
     after: Mapped[Any] = mapped_column(JSON)
@@ -287,7 +277,7 @@ class Correction(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class OutboxMessage(Base):
+class OutboxMessage(Created, Base):
     """An e-mail waiting to be sent, written in the same transaction as the event it tells of."""
 
     __tablename__ = "outbox"
@@ -295,7 +285,6 @@ class OutboxMessage(Base):
     to_email: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     """Taken by a sender; a message is claimed once, so it is never sent twice."""
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -70,9 +70,9 @@ def register(app: FastAPI, portal: Portal) -> None:
         return shown_once(request, institution, result, f"Invitation for {user.email}", result["invitation_url"])
 
     @act(
-        "PATCH",
         "/institutions/{institution}/users/{user_id}",
         MemberIn,
+        method="PATCH",
         summary="Change a member's role or deactivate them",
         html_path="/institutions/{institution}/users/{user_id}",
     )

@@ -254,12 +254,7 @@ def _named_from(absent: pl.DataFrame, previous: Edition | None) -> pl.DataFrame:
 
 
 def gather(
-    edition: Edition,
-    *,
-    previous: Edition | None = None,
-    country: str | None = None,
-    group: str | None = None,
-    members: pl.DataFrame | None = None,
+    edition: Edition, previous: Edition | None, country: str | None, group: str | None, members: pl.DataFrame | None
 ) -> dict[str, Any]:
     """Every fact a summary may state, as plain JSON-ready values. Sections are None when unknown."""
     data: dict[str, Any] = {"edition": edition.id, "year": edition.year, "kind": edition.kind}
@@ -431,7 +426,7 @@ def summarise(
     ty.check_lang(lang)
     if previous is not None and previous.id == edition.id:
         raise InputError("compare with a different edition", field="compare")
-    data = gather(edition, previous=previous, country=country, group=group, members=members)
+    data = gather(edition, previous, country, group, members)
     data["lang"] = lang
     ctx = dict(data, member_sdgs_shown=MEMBER_SDGS)
     if data["country"] is not None:
