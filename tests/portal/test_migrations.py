@@ -34,3 +34,26 @@ def test_upgrade_from_the_first_revision_keeps_data(db_url):
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert differences == []
     db.dispose()
+
+
+def test_downgrade_removes_every_table_and_trigger_and_upgrade_builds_them_again(db_url):
+    db = Database(db_url)
+    upgrade(db)
+    with db.engine.begin() as conn:
+        command.downgrade(migrations_config(conn), "0001")
+    with db.engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+    assert {"assessment", "correction", "conflict", "assignment", "extension", "outbox"}.isdisjoint(tables)
+    assert {"record", "cycle", "audit_log"} <= tables
+    with db.engine.begin() as conn:
+        command.downgrade(migrations_config(conn), "base")
+    with db.engine.connect() as conn:
+        assert set(sa.inspect(conn).get_table_names()) <= {"alembic_version"}
+        if conn.dialect.name == "postgresql":
+            functions = conn.execute(sa.text("SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_append_only'"))
+            assert functions.scalar() == 0
+    upgrade(db)
+    assert schema_is_current(db)
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    db.dispose()
