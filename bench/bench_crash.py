@@ -220,12 +220,30 @@ def name_of(digest: str | None, refs: dict[str, str | None]) -> str:
 
 @dataclass(frozen=True)
 class Phase:
-    """A clean run's writing phase: it begins when the run takes the workspace for the ``take``-th time (its lock
-    file appears; 0: no lock seen, it begins at ``start`` seconds) and lasts ``span`` seconds, to the end."""
+    """A clean run's writing phase: it begins when the run takes the workspace for writing (``writer``: its
+    exclusive lock was seen; otherwise it begins at ``start`` seconds) and lasts ``span`` seconds, to the end."""
 
-    take: int
+    writer: bool
     start: float
     span: float
+
+
+def writer_holds(lock: Path) -> bool | None:
+    """Whether a process holds the exclusive lock on the workspace's lock file, read from the kernel's table of
+    locks (/proc/locks) so that watching never contends for the lock; None where there is no such table. A reader's
+    hold can be too brief to see between two looks, a writer's lasts its whole writing phase."""
+    try:
+        st = lock.stat()
+        table = Path("/proc/locks").read_text()
+    except FileNotFoundError:
+        return False if Path("/proc/locks").exists() else None
+    except OSError:
+        return None
+    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    # a line: "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF" (a waiting request adds a "->" field first)
+    return any(
+        line.split()[1:4] == ["FLOCK", "ADVISORY", "WRITE"] and device in line.split() for line in table.splitlines()
+    )
 
 
 CLASSES = ("before writing", "held, unwritten", "mid-write", "after writing", "finished")
@@ -265,20 +283,18 @@ def _disk(folder: Path) -> object:
 
 def run_clean(folder: Path, args: list[str]) -> Phase:
     """Run to the end, watching the folder for its writing phase: it begins when the run takes the workspace for
-    the work that ends in its first change on disk (its lock file appears then; a DuckDB transaction shows on disk
-    only when it commits), or at that first change when no lock came before it."""
+    writing (a DuckDB transaction shows on disk only when it commits), or at its first change on disk when no
+    writer's lock was seen before it."""
     initial = _disk(folder)
     lock = folder / DUCKDB_LEFTOVERS[1]
     start = time.perf_counter()
     proc = subprocess.Popen(cli(*args), cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     first = locked = None
-    takes, held = 0, lock.exists()
     while proc.poll() is None:
         now = time.perf_counter() - start
         if first is None:
-            if lock.exists() and not held:
-                takes, locked = takes + 1, now
-            held = lock.exists()
+            if locked is None and writer_holds(lock):
+                locked = now
             if _disk(folder) != initial:
                 first = now
         time.sleep(0.002)
@@ -288,7 +304,7 @@ def run_clean(folder: Path, args: list[str]) -> Phase:
     if proc.returncode != 0:
         raise RuntimeError(f"clean run failed: {' '.join(args)}\n{err}")
     begin = locked if locked is not None else first if first is not None else end
-    return Phase(takes if locked is not None else 0, begin, end - begin)
+    return Phase(locked is not None, begin, end - begin)
 
 
 def references(root: Path, tally: Tally, inputs: Path, runs: int) -> dict[str, dict[str, str | None]]:
@@ -307,30 +323,24 @@ def references(root: Path, tally: Tally, inputs: Path, runs: int) -> dict[str, d
     for key, states in refs.items():
         if states["a"] == states["b"]:
             raise RuntimeError(f"{command}: the two variants give the same {key}: a mixture could not show")
-    if phases[0].take != phases[1].take:
-        raise RuntimeError(
-            f"{command}: the two clean runs took the workspace {phases[0].take} and {phases[1].take} times"
-        )
+    if phases[0].writer != phases[1].writer:
+        raise RuntimeError(f"{command}: one clean run was seen taking the workspace for writing, the other not")
     tally.run_time = max(p.start + p.span for p in phases)
-    tally.writes = Phase(phases[0].take, min(p.start for p in phases), max(p.span for p in phases))
+    tally.writes = Phase(phases[0].writer, min(p.start for p in phases), max(p.span for p in phases))
     shutil.rmtree(folder)
     return refs
 
 
 def wait_for_take(proc: subprocess.Popen, folder: Path, phase: Phase, timeout: float) -> float:
-    """Wait until the run takes the workspace for its writing phase (or its writing phase begins, by the clock);
-    then the caller's delay runs from there. Returns the seconds waited. Anchoring on the event, not the clock,
-    keeps the moments within the phase however long the run took to get there (a busy machine varies by 2×)."""
+    """Wait until the run takes the workspace for writing (or its writing phase begins, by the clock); then the
+    caller's delay runs from there. Returns the seconds waited. Anchoring on the event, not the clock, keeps the
+    moments within the phase however long the run took to get there (a busy machine varies by 2×)."""
     start = time.perf_counter()
-    if phase.take == 0:
+    if not phase.writer:
         time.sleep(phase.start)
         return phase.start
     lock = folder / DUCKDB_LEFTOVERS[1]
-    takes, held = 0, lock.exists()
-    while proc.poll() is None and takes < phase.take and time.perf_counter() - start < timeout:
-        if lock.exists() and not held:
-            takes += 1
-        held = lock.exists()
+    while proc.poll() is None and not writer_holds(lock) and time.perf_counter() - start < timeout:
         time.sleep(0.001)
     return time.perf_counter() - start
 
