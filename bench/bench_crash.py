@@ -230,8 +230,8 @@ class Phase:
 
 def writer_holds(lock: Path) -> bool | None:
     """Whether a process holds the exclusive lock on the workspace's lock file, read from the kernel's table of
-    locks (/proc/locks) so that watching never contends for the lock; None where there is no such table. A reader's
-    hold can be too brief to see between two looks, a writer's lasts its whole writing phase."""
+    locks (/proc/locks) so that watching never contends for the lock; None where there is no such table. A reader
+    letting go holds it exclusively for an instant too (to remove the file): :class:`WriterWatch` looks twice."""
     try:
         st = lock.stat()
         table = Path("/proc/locks").read_text()
@@ -241,9 +241,28 @@ def writer_holds(lock: Path) -> bool | None:
         return None
     device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
     # a line: "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF" (a waiting request adds a "->" field first)
-    return any(
-        line.split()[1:4] == ["FLOCK", "ADVISORY", "WRITE"] and device in line.split() for line in table.splitlines()
-    )
+    return any(f[1:4] == ["FLOCK", "ADVISORY", "WRITE"] and f[5] == device for f in map(str.split, table.splitlines()))
+
+
+class WriterWatch:
+    """A writer's hold seen on two looks in a row (at least a millisecond apart), so that the instant a reader
+    holds the lock exclusively to let it go is not taken for one; ``since``: the first of the two looks."""
+
+    def __init__(self, lock: Path, start: float) -> None:
+        self.lock, self.start = lock, start
+        self.since: float | None = None
+        self._first: float | None = None
+
+    def look(self) -> bool:
+        if self.since is None:
+            now = time.perf_counter() - self.start
+            if not writer_holds(self.lock):
+                self._first = None
+            elif self._first is None:
+                self._first = now
+            elif now - self._first >= 0.001:
+                self.since = self._first
+        return self.since is not None
 
 
 CLASSES = ("before writing", "held, unwritten", "mid-write", "after writing", "finished")
@@ -289,12 +308,12 @@ def run_clean(folder: Path, args: list[str]) -> Phase:
     lock = folder / DUCKDB_LEFTOVERS[1]
     start = time.perf_counter()
     proc = subprocess.Popen(cli(*args), cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    first = locked = None
+    first = None
+    writer = WriterWatch(lock, start)
     while proc.poll() is None:
         now = time.perf_counter() - start
         if first is None:
-            if locked is None and writer_holds(lock):
-                locked = now
+            writer.look()
             if _disk(folder) != initial:
                 first = now
         time.sleep(0.002)
@@ -303,8 +322,8 @@ def run_clean(folder: Path, args: list[str]) -> Phase:
     proc.stderr.close()
     if proc.returncode != 0:
         raise RuntimeError(f"clean run failed: {' '.join(args)}\n{err}")
-    begin = locked if locked is not None else first if first is not None else end
-    return Phase(locked is not None, begin, end - begin)
+    begin = writer.since if writer.since is not None else first if first is not None else end
+    return Phase(writer.since is not None, begin, end - begin)
 
 
 def references(root: Path, tally: Tally, inputs: Path, runs: int) -> dict[str, dict[str, str | None]]:
@@ -339,8 +358,8 @@ def wait_for_take(proc: subprocess.Popen, folder: Path, phase: Phase, timeout: f
     if not phase.writer:
         time.sleep(phase.start)
         return phase.start
-    lock = folder / DUCKDB_LEFTOVERS[1]
-    while proc.poll() is None and not writer_holds(lock) and time.perf_counter() - start < timeout:
+    writer = WriterWatch(folder / DUCKDB_LEFTOVERS[1], start)
+    while proc.poll() is None and not writer.look() and time.perf_counter() - start < timeout:
         time.sleep(0.001)
     return time.perf_counter() - start
 

@@ -9,17 +9,22 @@ import json
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from impactrank.portal.models import AuditEntry, api_dict
+from impactrank.portal.models import AuditEntry
 
 AUDIT_HEADER = ("at", "actor", "action", "object", "before", "after", "reason")
 
 
 def entry_view(e: AuditEntry) -> dict:
-    return (
-        api_dict(e, "id at actor:actor_email action")
-        | {"object": f"{e.object_type}:{e.object_id}"}
-        | api_dict(e, "before after reason")
-    )
+    return {
+        "id": e.id,
+        "at": e.at.isoformat(),
+        "actor": e.actor_email,
+        "action": e.action,
+        "object": f"{e.object_type}:{e.object_id}",
+        "before": e.before,
+        "after": e.after,
+        "reason": e.reason,
+    }
 
 
 def record_history(session: Session, record_key: str) -> list[dict]:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from impactrank.portal.db import Database
-from impactrank.portal.models import ADMIN, OPERATOR, OutboxMessage, Setting, User, api_dict
+from impactrank.portal.models import ADMIN, OPERATOR, OutboxMessage, Setting, User
 
 SMTP_KEYS = ("smtp_host", "smtp_port", "mail_from")
 
@@ -39,8 +39,16 @@ def smtp_settings(session: Session) -> dict[str, str] | None:
 
 def message_view(m: OutboxMessage) -> dict:
     state = "sent" if m.sent_at else "sending (unconfirmed)" if m.claimed_at else "waiting"
-    shown = api_dict(m, "id to:to_email subject created_at sent_at") | {"state": state}
-    return shown | api_dict(m, "attempts last_error")
+    return {
+        "id": m.id,
+        "to": m.to_email,
+        "subject": m.subject,
+        "created_at": m.created_at.isoformat(),
+        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+        "state": state,
+        "attempts": m.attempts,
+        "last_error": m.last_error,
+    }
 
 
 def deliver(db: Database, now: datetime, limit: int = 100) -> dict[str, int]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import Field
 
 IdPath = Annotated[str, Path(max_length=64)]
 SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
@@ -15,6 +14,3 @@ INSTITUTION = "/cycles/{cycle}/institutions/{institution}"
 """Where an institution's data in one cycle lives; every route below it takes both ids."""
 RECORD = INSTITUTION + "/records/{sdg}/{metric}"
 """One metric of one SDG of an institution."""
-
-Finite = Annotated[float | None, Field(allow_inf_nan=False)]
-"""A value field of the submissions format: a number or nothing, never infinite or NaN."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import Annotated, BinaryIO
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +26,6 @@ from impactrank.portal.files import CHUNK, too_large
 from impactrank.portal.forms import MetricForm, SdgForm, cycle_rules, eligibility
 from impactrank.portal.models import (
     REVIEWER,
-    RUBRIC,
     VALUE_FIELDS,
     Assessment,
     Cycle,
@@ -35,10 +34,13 @@ from impactrank.portal.models import (
     SdgSubmission,
     api_dict,
 )
-from impactrank.portal.params import Finite
 from impactrank.portal.tenancy import EDIT, SUBMIT, Scope
 
 DRAFT, COMPLETE = "draft", "complete"
+
+
+Finite = Annotated[float | None, Field(allow_inf_nan=False)]
+"""A value field of the submissions format: a number or nothing, never infinite or NaN."""
 
 
 class RecordValues(BaseModel):
@@ -165,7 +167,7 @@ def latest_assessments(session, record_ids: list[int]) -> dict[int, Assessment]:
 
 
 def assessment_view(a: Assessment) -> dict:
-    return api_dict(a, f"id round verdict {' '.join(RUBRIC)} note record_version at:created_at")
+    return api_dict(a, "id round verdict exists evidence public recent note record_version at:created_at")
 
 
 def evidence_view(e: EvidenceItem) -> dict:
@@ -258,20 +260,19 @@ def save_record(
     values = edit.values()
     if not checked:
         check_save(cycle, institution_id, sdg, metric, values)
-    version, complete, unavailable = edit.version, edit.complete, edit.unavailable
     evidence = scope.evidence_of([existing.id]) if existing else []
     warnings = checks.warnings(form, values, previous_values(scope, cycle, institution_id, sdg).get(metric), evidence)
-    if complete:
-        checks.check_complete(form, values, unavailable)
+    if edit.complete:
+        checks.check_complete(form, values, edit.unavailable)
         if warnings and not edit.acknowledge_warnings:
             raise invalid(
                 "confirm the warnings to mark this metric complete: " + "; ".join(w["message"] for w in warnings),
                 "acknowledge_warnings",
             )
-    state = COMPLETE if complete else DRAFT
+    state = COMPLETE if edit.complete else DRAFT
     fields = {
         **values,
-        "unavailable": unavailable,
+        "unavailable": edit.unavailable,
         "state": state,
         "warnings_acknowledged": bool(warnings) and edit.acknowledge_warnings,
         "updated_at": scope.now,
@@ -279,26 +280,28 @@ def save_record(
     }
     before = None
     if existing is None:
-        if version != 0:
-            raise conflict(f"version {version} is stale: this metric has not been saved yet (version 0)", "version")
+        if edit.version != 0:
+            raise conflict(
+                f"version {edit.version} is stale: this metric has not been saved yet (version 0)", "version"
+            )
         record = Record(cycle_id=cycle.id, institution_id=institution_id, sdg=sdg, metric=metric, version=1, **fields)
         scope.session.add(record)
         flush_or_conflict(scope.session, SAVED_MEANWHILE, "version")
     else:
-        if existing.version != version:
+        if existing.version != edit.version:
             raise conflict(
-                f"version {version} is stale: the metric is at version {existing.version} (saved by someone else)",
+                f"version {edit.version} is stale: the metric is at version {existing.version} (saved by someone else)",
                 "version",
             )
         before = _snapshot(existing)
         done = scope.session.execute(
             update(Record)
-            .where(Record.id == existing.id, Record.version == version)
-            .values({Record.version: version + 1, **_columns(fields)})
+            .where(Record.id == existing.id, Record.version == edit.version)
+            .values({Record.version: edit.version + 1, **_columns(fields)})
         )
         if done.rowcount != 1:
             raise conflict(SAVED_MEANWHILE, "version")
-        for key, value in {**fields, "version": version + 1}.items():  # what was written; no reload needed
+        for key, value in {**fields, "version": edit.version + 1}.items():  # what was written; no reload needed
             set_committed_value(existing, key, value)
         record = existing
     log_change(
