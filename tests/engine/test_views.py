@@ -404,8 +404,11 @@ def test_group_names_match_whatever_their_case():
 # ---------------------------------------------------------------------------------------------- by hand, in full
 
 
-def hand_edition(overall: list[dict], institutions: list[dict], sdg_rows=None, kind="imported") -> Edition:
-    """An edition from literal rows; every column the rows leave out is null."""
+def hand_edition(
+    overall: list[dict], institutions: list[dict], sdg_rows=None, kind="imported", **tables: pl.DataFrame
+) -> Edition:
+    """An edition from literal rows; every column the rows leave out is null. ``tables``: further tables of the
+    edition (``rank_uncertainty`` …)."""
     return Edition(
         id="2021",
         year=2021,
@@ -414,6 +417,7 @@ def hand_edition(overall: list[dict], institutions: list[dict], sdg_rows=None, k
         institutions=pl.DataFrame(institutions),
         overall=pl.DataFrame(overall),
         sdg_scores=pl.DataFrame(sdg_rows or [], infer_schema_length=None),
+        **tables,
     )
 
 
@@ -595,19 +599,15 @@ def test_sdg_positions_give_the_share_of_the_table_at_both_ends_of_a_band():
 
 
 def test_rank_intervals_keep_the_frame_and_show_the_rank_where_unknown():
-    base = dict(
-        id="x",
-        year=2021,
-        kind="built",
-        source="t",
-        institutions=pl.DataFrame(names(("a", "A", "FR"), ("b", "B", "FR"), ("c", "C", "FR"))),
-        overall=pl.DataFrame({"institution_id": ["a", "b", "c"], "rank": ["1", "2", "3"], "rank_position": [1, 2, 3]}),
-        sdg_scores=pl.DataFrame(),
-    )
     unc = pl.DataFrame(
         {"institution_id": ["c", "a"], "table": ["overall", "overall"], "rank_p05": [2.2, 1.0], "rank_p95": [None, 1.6]}
     )
-    edition = Edition(**base, rank_uncertainty=unc)
+    edition = hand_edition(
+        [{"institution_id": i, "rank": str(n), "rank_position": n} for n, i in enumerate("abc", 1)],
+        names(("a", "A", "FR"), ("b", "B", "FR"), ("c", "C", "FR")),
+        kind="built",
+        rank_uncertainty=unc,
+    )
     frame = pl.DataFrame({"institution_id": ["c", "b", "a"], "rank": ["3", "2", "1"]})
     got = with_rank_intervals(frame, edition, "overall")
     assert got.columns == ["institution_id", "rank", "rank_interval"]
