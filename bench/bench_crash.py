@@ -3,8 +3,9 @@
 Each command runs as its own process, as a user runs it, and is killed (``SIGKILL``: no clean-up of any kind)
 after a random delay, from a fixed seed, so the same moments come back on every run: ``--kills`` moments drawn
 uniformly over the command's measured run time, then ``--write-kills`` drawn over its writing phase (from the
-moment a clean run took the workspace for writing, or its first change on disk, to its end; most of a run is
-reading and computing). The runs alternate
+moment the run takes the workspace for writing to its end; most of a run is reading and computing). That moment
+is learnt from the run itself, not guessed from the clock: the bench holds the workspace's lock file shared until
+the run asks for it exclusively and says on stderr that it waits (see :class:`Started`). The runs alternate
 between two inputs (two synthetic fields; two published tables; two seeds), so that a kill while one replaces
 the other would show as a mixture. After each kill:
 
@@ -44,6 +45,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,49 +222,68 @@ def name_of(digest: str | None, refs: dict[str, str | None]) -> str:
 
 @dataclass(frozen=True)
 class Phase:
-    """A clean run's writing phase: it begins when the run takes the workspace for writing (``writer``: its
-    exclusive lock was seen; otherwise it begins at ``start`` seconds) and lasts ``span`` seconds, to the end."""
+    """A clean run's writing phase: it begins when the run takes the workspace for writing (``writer``: the run
+    asked for the workspace's exclusive lock; otherwise at its first change on disk) at ``start`` seconds and
+    lasts ``span`` seconds, to the end."""
 
     writer: bool
     start: float
     span: float
 
 
-def writer_holds(lock: Path) -> bool | None:
-    """Whether a process holds the exclusive lock on the workspace's lock file, read from the kernel's table of
-    locks (/proc/locks) so that watching never contends for the lock; None where there is no such table. A reader
-    letting go holds it exclusively for an instant too (to remove the file): :class:`WriterWatch` looks twice."""
-    try:
-        st = lock.stat()
-        table = Path("/proc/locks").read_text()
-    except FileNotFoundError:
-        return False if Path("/proc/locks").exists() else None
-    except OSError:
-        return None
-    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
-    # a line: "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF" (a waiting request adds a "->" field first)
-    return any(f[1:4] == ["FLOCK", "ADVISORY", "WRITE"] and f[5] == device for f in map(str.split, table.splitlines()))
+class Started:
+    """A run of the command, gated or not. The gate is a shared hold on the workspace's lock file, taken before
+    the run starts, so that the run's request for the exclusive lock (a writer's take) is refused by the kernel
+    and the run says so on stderr ("waiting for …", one line when not on a terminal): the watcher learns of the
+    take from the run itself, whatever the machine's load, and then opens the gate. Readers pass it as if it
+    were not there. ``taken``: seconds from the start to the gate's opening (None: the run never asked)."""
 
+    def __init__(self, folder: Path, args: list[str], gated: bool = True) -> None:
+        from impactrank.io.lock import LockFile
 
-class WriterWatch:
-    """A writer's hold seen on two looks in a row (at least a millisecond apart), so that the instant a reader
-    holds the lock exclusively to let it go is not taken for one; ``since``: the first of the two looks."""
+        self._gate = LockFile(folder / WORKSPACE, exclusive=False)
+        if gated and not self._gate.acquire():
+            raise RuntimeError(f"{folder}: the workspace is held before the run starts")
+        self.start = time.perf_counter()
+        self.proc = subprocess.Popen(cli(*args), cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.taken: float | None = None
+        self._asked = False
+        self._told = threading.Event()  # the run asked to write, or ended
+        self._err: list[bytes] = []
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+        if not gated:
+            self._told.set()
 
-    def __init__(self, lock: Path, start: float) -> None:
-        self.lock, self.start = lock, start
-        self.since: float | None = None
-        self._first: float | None = None
+    def _read_stderr(self) -> None:
+        for line in self.proc.stderr:
+            if line.startswith(b"waiting for "):
+                self._asked = True
+                self._told.set()
+            else:
+                self._err.append(line)
+        self._told.set()
 
-    def look(self) -> bool:
-        if self.since is None:
-            now = time.perf_counter() - self.start
-            if not writer_holds(self.lock):
-                self._first = None
-            elif self._first is None:
-                self._first = now
-            elif now - self._first >= 0.001:
-                self.since = self._first
-        return self.since is not None
+    def asked_or_ended(self) -> bool:
+        return self._told.is_set()
+
+    def wait_for_take(self) -> float | None:
+        """Block until the run asks to write (then open the gate) or ends; the seconds from the start to the
+        gate's opening, or None when it never asked."""
+        self._told.wait()
+        if self._gate.held:
+            self._gate.release()
+            if self._asked:
+                self.taken = time.perf_counter() - self.start
+        return self.taken
+
+    def finish(self) -> str:
+        """Wait for the end (the gate opened if it was not); what the run wrote on stderr, less the gate's line."""
+        self.wait_for_take()
+        self.proc.wait()
+        self._reader.join()
+        self.proc.stderr.close()
+        return b"".join(self._err).decode(errors="replace")
 
 
 CLASSES = ("before writing", "held, unwritten", "mid-write", "after writing", "finished")
@@ -301,29 +322,22 @@ def _disk(folder: Path) -> object:
 
 
 def run_clean(folder: Path, args: list[str]) -> Phase:
-    """Run to the end, watching the folder for its writing phase: it begins when the run takes the workspace for
-    writing (a DuckDB transaction shows on disk only when it commits), or at its first change on disk when no
-    writer's lock was seen before it."""
+    """Run to the end through the gate: the writing phase begins when the run takes the workspace for writing (a
+    DuckDB transaction shows on disk only when it commits), or at its first change on disk for a run that never
+    asks to write."""
     initial = _disk(folder)
-    lock = folder / DUCKDB_LEFTOVERS[1]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cli(*args), cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    run = Started(folder, args)
     first = None
-    writer = WriterWatch(lock, start)
-    while proc.poll() is None:
-        now = time.perf_counter() - start
-        if first is None:
-            writer.look()
-            if _disk(folder) != initial:
-                first = now
+    while first is None and not run.asked_or_ended():  # a first change on disk, for a run that never asks
+        if _disk(folder) != initial:
+            first = time.perf_counter() - run.start
         time.sleep(0.002)
-    end = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if proc.returncode != 0:
+    err = run.finish()
+    end = time.perf_counter() - run.start
+    if run.proc.returncode != 0:
         raise RuntimeError(f"clean run failed: {' '.join(args)}\n{err}")
-    begin = writer.since if writer.since is not None else first if first is not None else end
-    return Phase(writer.since is not None, begin, end - begin)
+    begin = run.taken if run.taken is not None else first if first is not None else end
+    return Phase(run.taken is not None, begin, end - begin)
 
 
 def references(root: Path, tally: Tally, inputs: Path, runs: int) -> dict[str, dict[str, str | None]]:
@@ -350,20 +364,6 @@ def references(root: Path, tally: Tally, inputs: Path, runs: int) -> dict[str, d
     return refs
 
 
-def wait_for_take(proc: subprocess.Popen, folder: Path, phase: Phase, timeout: float) -> float:
-    """Wait until the run takes the workspace for writing (or its writing phase begins, by the clock); then the
-    caller's delay runs from there. Returns the seconds waited. Anchoring on the event, not the clock, keeps the
-    moments within the phase however long the run took to get there (a busy machine varies by 2×)."""
-    start = time.perf_counter()
-    if not phase.writer:
-        time.sleep(phase.start)
-        return phase.start
-    writer = WriterWatch(folder / DUCKDB_LEFTOVERS[1], start)
-    while proc.poll() is None and not writer.look() and time.perf_counter() - start < timeout:
-        time.sleep(0.001)
-    return time.perf_counter() - start
-
-
 def kill_runs(root: Path, command: str, inputs: Path, kills: int, write_kills: int, seed: int, runs: int) -> Tally:
     from impactrank.io.atomic import exchange_supported
 
@@ -383,18 +383,23 @@ def kill_runs(root: Path, command: str, inputs: Path, kills: int, write_kills: i
         before, old = names(state), state
         current = next((now for now in before.values() if now in VARIANTS), None)  # the edition's first
         variant = "b" if current == "a" else "a" if current == "b" else VARIANTS[i % 2]
-        proc = subprocess.Popen(
-            cli(*command_args(command, variant, inputs, runs), *_extra_args(command)),
-            cwd=folder,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        waited = wait_for_take(proc, folder, tally.writes, timeout=3 * tally.run_time) if series == "writes" else 0.0
+        args = command_args(command, variant, inputs, runs) + _extra_args(command)
+        run = Started(folder, args, gated=series == "writes" and tally.writes.writer)
+        proc = run.proc
+        waited = 0.0
+        if series == "writes":
+            # anchored on the take, not the clock: a busy machine varies the time to get there by 2x
+            if tally.writes.writer:
+                taken = run.wait_for_take()
+                waited = taken if taken is not None else time.perf_counter() - run.start
+            else:
+                time.sleep(tally.writes.start)
+                waited = tally.writes.start
         time.sleep(delay)
         delay += waited  # seconds from the start, for the report
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
-        _, err = proc.communicate()
+        err = run.finish().encode()
         tally.kills[series] += 1
         problems = []
         if proc.returncode not in (0, -signal.SIGKILL):
