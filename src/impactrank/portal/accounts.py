@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from impactrank.portal import throttle
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden, invalid, not_found
 from impactrank.portal.models import (
@@ -22,7 +23,6 @@ from impactrank.portal.models import (
     ApiToken,
     Institution,
     Invitation,
-    LoginFailure,
     Setting,
     User,
     WebSession,
@@ -33,9 +33,6 @@ from impactrank.portal.tenancy import MANAGE_TEAM, Actor, Scope
 
 INVITATION_DAYS = 7
 SESSION_HOURS = 12
-THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_PER_ACCOUNT = 5
-THROTTLE_PER_ADDRESS = 30
 TOKEN_ROLES = (CONTRIBUTOR, OBSERVER, ADMIN)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
@@ -171,34 +168,13 @@ def _log_own(session: Session, actor: Actor, now: datetime, action: str, before=
     )
 
 
-def throttled(session: Session, email: str, ip: str, now: datetime) -> bool:
-    since = now - THROTTLE_WINDOW
-    per_account = session.scalar(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.email == email, LoginFailure.at > since)
-    )
-    per_address = session.scalar(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.ip == ip, LoginFailure.at > since)
-    )
-    return per_account >= THROTTLE_PER_ACCOUNT or per_address >= THROTTLE_PER_ADDRESS
-
-
-def note_failure(session: Session, email: str, ip: str, now: datetime) -> None:
-    session.add(LoginFailure(email=email[:320], ip=ip[:64], at=now))
-
-
 def sign_in(session: Session, email: str, password: str, ip: str, now: datetime) -> tuple[str, User]:
-    """A new session token for a correct password; throttled per account and per address before any check."""
-    email = (email or "").strip().lower()
-    if throttled(session, email, ip, now):
-        raise PortalError(
-            f"too many failed sign-ins: try again in {int(THROTTLE_WINDOW.total_seconds() // 60)} minutes",
-            field="email",
-            status=429,
-        )
+    """A new session token for a correct password (the attempt was admitted by :func:`throttle.admit`)."""
+    email = throttle.account_key(email)
     user = session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password or "") or not user.active:
         raise PortalError("wrong e-mail or password", field="password", status=401)
-    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    throttle.succeeded(session, email, ip)
     token = start_session(session, user, now)
     _log_own(session, actor_of(user), now, "user.sign_in", after={"session": "started"})
     return token, user

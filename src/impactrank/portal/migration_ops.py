@@ -14,3 +14,9 @@ def drop_tables(*tables: tuple[str, ...]) -> None:
                 for index in indexes:
                     batch_op.drop_index(index)
         op.drop_table(table)
+
+
+def run_for_dialect(statements: dict[str, list[str]]) -> None:
+    """Execute the statements listed for the database in use (none for a database not named)."""
+    for statement in statements.get(op.get_bind().dialect.name, []):
+        op.execute(statement)

@@ -97,15 +97,52 @@ class ApiToken(Created, Base):
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"), index=True)
+    """The token that made this one: it never outlives it (revoked with it, expiring no later)."""
 
 
-class LoginFailure(Base):
-    __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"), Index("ix_login_failure_ip_at", "ip", "at"))
+class PasswordReset(Created, Base):
+    """A single-use, expiring link to choose a new password, sent by e-mail."""
+
+    __tablename__ = "password_reset"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320))
-    ip: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SecondFactor(Created, Base):
+    """A person's TOTP secret; in use once confirmed with a first code."""
+
+    __tablename__ = "second_factor"
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+    """The time step of the last code taken: a code is accepted once."""
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the authenticator, stored as its SHA-256."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SignInAttempts(Base):
+    """Sign-ins tried in the current window, per (account, address) and per address (email ``""``)."""
+
+    __tablename__ = "sign_in_attempts"
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
 
 
 class Cycle(Base):

@@ -6,8 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from impactrank.portal import accounts
-from impactrank.portal.errors import PortalError
+from impactrank.portal import accounts, throttle
 from impactrank.portal.http import SESSION_COOKIE, Portal, actions, is_api, local_path
 from impactrank.portal.security import csrf_token
 
@@ -54,15 +53,12 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @act("/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token")
     def login(request: Request, body: LoginIn, files) -> Response:
+        # the peer's address: a forwarded one only from the proxies named by --forwarded-allow-ips
         ip = request.client.host if request.client else "unknown"
-        try:
-            with portal.db.write() as session:
-                token, user = accounts.sign_in(session, body.email, body.password, ip, portal.clock.now())
-        except PortalError as exc:
-            if exc.status == 401:  # counted in a transaction of its own: the sign-in's was rolled back
-                with portal.db.write() as session:
-                    accounts.note_failure(session, body.email.strip().lower(), ip, portal.clock.now())
-            raise
+        with portal.db.write() as session:  # counted and committed before the password is checked
+            throttle.admit(session, body.email, ip, portal.clock.now())
+        with portal.db.write() as session:
+            token, user = accounts.sign_in(session, body.email, body.password, ip, portal.clock.now())
         return signed_in(request, portal, token, user, local_path(getattr(request.state, "next", None), "/cycles"))
 
     @act("/logout", summary="Sign out: ends this session")

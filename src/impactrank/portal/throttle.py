@@ -1,0 +1,72 @@
+"""Sign-in throttling. Every attempt is counted before its password is checked, by one atomic statement (an
+insert that becomes an increment under the row's lock), so parallel guesses cannot all pass a limit they read
+before any of them was counted.
+
+Counted per (account, address): someone guessing elsewhere slows only themselves and never locks the owner
+out; and per address across accounts, so one address cannot guess a little at every account. A correct
+password clears its (account, address) count and takes its own attempt off the address's."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from impactrank.portal.errors import PortalError
+from impactrank.portal.models import SignInAttempts
+
+WINDOW = timedelta(minutes=15)
+PER_ACCOUNT_ADDRESS = 5
+PER_ADDRESS = 30
+ANY_ACCOUNT = ""
+_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def account_key(email: str | None) -> str:
+    return (email or "").strip().lower()[:320]
+
+
+def _count(session: Session, email: str, ip: str, now: datetime) -> int:
+    """This attempt counted; the number of attempts in the window, this one included."""
+    table = SignInAttempts.__table__
+    stale = table.c.window_start <= now - WINDOW
+    statement = (
+        _INSERT[session.get_bind().dialect.name](table)
+        .values(email=email, ip=ip, window_start=now, attempts=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.email, table.c.ip],
+            set_={
+                "attempts": case((stale, 1), else_=table.c.attempts + 1),
+                "window_start": case((stale, now), else_=table.c.window_start),
+            },
+        )
+        .returning(table.c.attempts)
+    )
+    return session.execute(statement).scalar_one()
+
+
+def admit(session: Session, email: str, ip: str, now: datetime) -> None:
+    """Count a sign-in attempt (commit before checking the password); 429 once either limit is passed."""
+    ip = ip[:64]
+    per_pair = _count(session, account_key(email), ip, now)
+    per_address = _count(session, ANY_ACCOUNT, ip, now)
+    if per_pair > PER_ACCOUNT_ADDRESS or per_address > PER_ADDRESS:
+        raise PortalError(
+            f"too many failed sign-ins: try again in {int(WINDOW.total_seconds() // 60)} minutes",
+            field="email",
+            status=429,
+        )
+
+
+def succeeded(session: Session, email: str, ip: str) -> None:
+    """A correct password: its failures from this address are forgiven, and it is no failure of the address."""
+    ip = ip[:64]
+    table = SignInAttempts.__table__
+    session.execute(delete(table).where(table.c.email == account_key(email), table.c.ip == ip))
+    session.execute(
+        update(table)
+        .where(table.c.email == ANY_ACCOUNT, table.c.ip == ip, table.c.attempts > 0)
+        .values(attempts=table.c.attempts - 1)
+    )
