@@ -43,6 +43,21 @@ def test_unchanged_scores_give_the_published_score_and_place():
         assert r.overall_point == pytest.approx(TRUTH["overall"][i], abs=1e-9)
 
 
+def test_the_place_interval_spans_every_place_the_score_interval_allows():
+    """Another row is certainly above when its published interval (display ± 0.05) lies wholly above the
+    institution's interval, and possibly above when it reaches above the interval's bottom: the best place
+    counts the first, the worst place the second."""
+    shown = FIELD.overall["overall_score"].to_numpy()
+    overlaps = 0
+    for i, iid in enumerate(TRUTH["ids"]):
+        r = whatif_published(FIELD, iid, {})
+        others = np.delete(shown, i)
+        assert r.rank_low == 1 + int((others - 0.05 > r.overall_high).sum())
+        assert r.rank_high == 1 + int((others + 0.05 > r.overall_low).sum())
+        overlaps += int(((others + 0.05 > r.overall_low) & (others + 0.05 <= r.overall_high)).sum())
+    assert overlaps > 0  # rows whose interval reaches into another's without passing its top
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     who=st.integers(0, 39),
