@@ -62,3 +62,31 @@ def test_bands_and_unreadable_scores_are_left_alone():
     rebuild_ties(rows, [r.overall for r in rows])
     assert rows[0].rank_fixed.display == "=1" and rows[1].rank_fixed.display == "=2"
     assert rows[2].rank_fixed is None and rows[2].flags == []
+
+
+def test_a_rebuilt_rank_stays_between_its_published_neighbours():
+    # THE's 2021 SDG 13 table in small: 77.8 is 2nd and 74.2 is 6th with five rows between, two too many.
+    # The 76.3 pair continues the 2nd (=3) while counting back from the 6th says =1, a place above a
+    # higher score: it stays after the 2nd, so =3. The 74.3 trio is =5 from above and =3 from below: both
+    # ends fit between 2 and 6, so it keeps them, ambiguous, and is still listed after the 2nd.
+    rows = table(
+        ("1", "90.0"),
+        ("2", "77.8"),
+        ("0", "76.3"),
+        ("0", "76.3"),
+        ("0", "74.3"),
+        ("0", "74.3"),
+        ("0", "74.3"),
+        ("6", "74.2"),
+    )
+    rebuild_ties(rows, [r.overall for r in rows])
+    assert [r[0] for r in shown(rows)] == ["1", "2", "=3", "=3", "=3–5", "=3–5", "=3–5", "6"]
+    assert shown(rows)[2][1] == ["rank_reconstructed"]
+    assert shown(rows)[4][1] == ["rank_reconstructed", "rank_ambiguous"]
+
+
+def test_a_rebuilt_rank_between_adjacent_published_ranks_is_level_with_them():
+    # 2nd and 3rd leave no rank for the 85.0 row between them (a late insertion): it may be either
+    rows = table(("1", "90.0"), ("2", "88.0"), ("0", "85.0"), ("3", "80.0"))
+    rebuild_ties(rows, [r.overall for r in rows])
+    assert shown(rows)[2] == ("=2–3", ["rank_reconstructed", "rank_ambiguous"])

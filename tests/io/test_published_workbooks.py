@@ -111,7 +111,8 @@ def test_lost_ties_are_rebuilt_as_published_sources_give_them(imported, raw):
 
 def _neighbour_ranks(rows: list[tuple[str, str]]) -> dict[int, tuple[int, int]]:
     """The test's own reading of THE's rule for each row saved as 0: the rank of its tie group continues the
-    nearest published group above and must meet the nearest one below (both ends given)."""
+    nearest published group above and must meet the nearest one below (both ends given), and stays after the
+    published rank above and before the one below (level with them when they leave no rank between)."""
     ranks = [int(r.lstrip("=")) for r, _ in rows]
     groups, start = [], 0
     for i in range(1, len(rows) + 1):
@@ -126,9 +127,14 @@ def _neighbour_ranks(rows: list[tuple[str, str]]) -> dict[int, tuple[int, int]]:
         down = [h for h in known if h > g]
         low = known[up[-1]] + a - groups[up[-1]][0] if up else a + 1
         high = known[down[0]] - (groups[down[0]][0] - a) if down else low
+        after = known[up[-1]] + 1 if up else 1
+        before = known[down[0]] - 1 if down else max(low, high)
+        if after > before:
+            after, before = after - 1, before + 1
+        ends = sorted(min(max(v, after), before) for v in (low, high))
         for k in range(a, b):
             if not ranks[k]:
-                out[k] = (known[g], known[g]) if g in known else (min(low, high), max(low, high))
+                out[k] = (known[g], known[g]) if g in known else tuple(ends)
     return out
 
 

@@ -13,6 +13,8 @@ from its neighbours, not recounted over the whole table:
   when both agree (or there is nothing below) the rank is certain: ``rank_reconstructed``;
 * when they disagree, a late insertion lies between them and either rank is possible: the row keeps the
   interval of both, ``rank_reconstructed;rank_ambiguous``;
+* either way the rank stays after the published rank above and before the one below (level with them only
+  when they leave no rank between), so a rebuilt row is never listed before a published row it follows;
 * a published rank other than its position in score order is kept as published: ``rank_off_score_order``;
 * rows sharing a published rank without the "=" mark get it back: ``rank_tie_restored``.
 """
@@ -68,15 +70,28 @@ def rebuild_ties(rows: list[RawRow], scores: list[str]) -> None:
         else:
             above = max((h for h in known if h < g), default=None)
             below = min((h for h in known if h > g), default=None)
-            low = known[above] + (a - groups[above][0]) if above is not None else a + 1
-            high = known[below] - (groups[below][0] - a) if below is not None else low
-            low, high = min(low, high), max(low, high)
+            up = known[above] if above is not None else None
+            down = known[below] if below is not None else None
+            low = up + (a - groups[above][0]) if up is not None else a + 1
+            high = down - (groups[below][0] - a) if down is not None else low
+            floor, ceiling = _between(up, down)
+            low, high = sorted(min(max(v, floor), ceiling) for v in (low, high))
         for k in zeros:
             row = rows[idx[k]]
             row.rank_fixed = Rank(max(low, 1), max(high, 1), tied=True)
             row.flags.append("rank_reconstructed")
             if high != low:
                 row.flags.append("rank_ambiguous")
+
+
+def _between(above: int | None, below: int | None) -> tuple[int, int]:
+    """The ranks a group may take between its published neighbours: after the rank above and before the one
+    below, or level with either when they leave no rank between them (a late insertion)."""
+    floor = above + 1 if above is not None else 1
+    ceiling = below - 1 if below is not None else 1 << 62
+    if floor > ceiling:
+        floor, ceiling = (above, max(above, below)) if above is not None else (1, max(below, 1))
+    return floor, ceiling
 
 
 def _count_above(descending: list[float], score: float) -> int:
