@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from impactrank.engine.edition import Edition
+from impactrank.engine.shown import visible, with_band_ranges
 from impactrank.errors import InputError
 
 _NAMES = ["institution_id", "name", "country"]
@@ -24,6 +25,17 @@ _RANKED_ROW = (*_RANK, *_NAMES)  # how a ranked row is shown
 _NATIONAL = ("national_rank", "national_position", "national_tied")
 _SCORED = ("overall_display", "overall_score", "top_sdgs")
 _BANDED = pl.col("band").is_not_null() & (pl.col("band") != "")  # "" tolerated as "no band"
+_PLACE = pl.coalesce("rank_low", "rank_position")  # the first place a row may hold: a band lists its rows by name
+
+
+def _overall(edition: Edition) -> pl.DataFrame:
+    """The overall table with each band's score range in its rows' low and high scores (see engine.shown)."""
+    return with_band_ranges(edition.overall, "overall_low", "overall_high")
+
+
+def _sdg_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """SDG-table rows (whole tables) with each band's score range in its rows' low and high scores."""
+    return with_band_ranges(rows, "score_low", "score_high", by=("sdg",))
 
 
 def _with_names(frame: pl.DataFrame, edition: Edition) -> pl.DataFrame:
@@ -90,11 +102,16 @@ def with_rank_intervals(frame: pl.DataFrame, edition: Edition, table: str) -> pl
 
 
 def overall_view(edition: Edition) -> pl.DataFrame:
-    """The overall table as published, with name and country, in published order (position, then name);
+    """The overall table as published, with name and country, in published order (rank, then a row's score
+    where it shows one, then name);
     with ``rank_interval`` when the edition has uncertainty results."""
-    frame = with_rank_intervals(_with_names(edition.overall, edition), edition, "overall")
+    frame = with_rank_intervals(_with_names(_overall(edition), edition), edition, "overall")
     extra = ["rank_interval"] if "rank_interval" in frame.columns else []
-    return frame.sort(["rank_position", "rank_high", "name", "institution_id"], nulls_last=True).select(
+    frame = frame.sort(
+        [_PLACE, "rank_high", pl.when(_BANDED).then(None).otherwise("overall_score"), "name", "institution_id"],
+        descending=[False, False, True, False, False],
+        nulls_last=True,
+    ).select(
         *extra,
         *_RANKED_ROW,
         "overall_display",
@@ -107,6 +124,7 @@ def overall_view(edition: Edition) -> pl.DataFrame:
         "top_sdgs",
         "quality",
     )
+    return visible(frame)
 
 
 def sdg_table_sizes(edition: Edition) -> pl.DataFrame:
@@ -122,14 +140,15 @@ def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
     the SDG scores the overall table shows (each institution's top three and SDG 17), ordered by score."""
     if not 1 <= int(sdg) <= 17:
         raise InputError(f"SDG must be 1–17, not {sdg}", field="sdg")
-    frame = _with_names(edition.sdg_scores.filter(pl.col("sdg") == int(sdg)), edition)
-    frame = with_rank_intervals(frame, edition, f"sdg{int(sdg)}").with_columns(
+    edition.require_sdg(sdg)
+    frame = _with_names(_sdg_rows(edition.sdg_table(sdg)), edition)
+    frame = visible(with_rank_intervals(frame, edition, f"sdg{int(sdg)}")).with_columns(
         _order=pl.coalesce("score", "score_high")
     )
     extra = ["rank_interval"] if "rank_interval" in frame.columns else []
     return frame.sort(
-        ["rank_position", "_order", "name", "institution_id"],
-        descending=[False, True, False, False],
+        [_PLACE, "rank_high", "_order", "name", "institution_id"],
+        descending=[False, False, True, False, False],
         nulls_last=True,
     ).select(
         *extra,
@@ -152,14 +171,12 @@ def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
 
 def sdg_positions(edition: Edition, institution_ids: list[str]) -> pl.DataFrame:
     """Every SDG table entry of the given institutions: rank, score, table size and the rank as a share of
-    the table (``percentile``, top x %; null when the edition does not hold that SDG table whole)."""
+    the table (``percentile``–``percentile_high``, top x–y %: a band's first and last place; null when the
+    edition does not hold that SDG table whole)."""
     ids = pl.Series("institution_id", list(dict.fromkeys(institution_ids)), dtype=pl.String)
-    frame = edition.sdg_scores.filter(pl.col("institution_id").is_in(ids.implode()))
-    frame = frame.join(sdg_table_sizes(edition), on="sdg", how="left")
-    frame = _with_names(frame, edition).with_columns(
-        percentile=100.0 * pl.col("rank_position") / pl.col("table_size"),
-        percentile_high=100.0 * pl.col("rank_high") / pl.col("table_size"),
-    )
+    frame = _sdg_rows(edition.sdg_table_rows()).filter(pl.col("institution_id").is_in(ids.implode()))
+    frame = visible(frame.join(sdg_table_sizes(edition), on="sdg", how="left"), "table_size")
+    frame = _with_names(frame, edition).rename({"share_low": "percentile", "share_high": "percentile_high"})
     return frame.sort(["institution_id", "sdg"]).select(
         "institution_id",
         "name",
@@ -210,8 +227,8 @@ class CountryView:
 def country_view(edition: Edition, country: str) -> CountryView:
     """The institutions of one country (ISO alpha-2 code, case-insensitive) with their national rank."""
     code = (country or "").strip().upper()
-    named = with_national_ranks(_with_names(edition.overall, edition))
-    table = (
+    named = with_national_ranks(_with_names(_overall(edition), edition))
+    table = visible(
         named.filter(pl.col("country") == code)
         .sort(["national_position", "rank_high", "name", "institution_id"], nulls_last=True)
         .select(*_NATIONAL, *_RANKED_ROW, *_SCORED)
@@ -284,10 +301,10 @@ def group_view(edition: Edition, members: pl.DataFrame, group: str) -> GroupView
     distinguishing "in SDG tables only" from "not in the edition"."""
     rows = group_members(members, group)
     ids = rows["institution_id"].to_list()
-    named = with_national_ranks(_with_names(edition.overall, edition))
-    ranked = (
+    named = with_national_ranks(_with_names(_overall(edition), edition))
+    ranked = visible(
         named.filter(pl.col("institution_id").is_in(ids))
-        .sort(["rank_position", "rank_high", "name", "institution_id"], nulls_last=True)
+        .sort([_PLACE, "rank_high", "name", "institution_id"], nulls_last=True)
         .select(*_NAMES, *_RANK, *_NATIONAL, *_SCORED)
     )
     ranked_ids = set(ranked["institution_id"].to_list())

@@ -20,18 +20,19 @@ from impactrank.io.workspace import Workspace
 SDGS = tuple(range(1, 18))
 LOAD_WAIT = 10.0  # seconds a request waits to load an edition while a command writes the workspace (then a 503)
 
+# on what a reader sees (engine.shown): a band's first place and its score range, not the place or score behind it
 OVERALL_SORTS = {
-    "rank": ["rank_position", "name"],
-    "name": ["name_key", "rank_position"],
-    "country": ["country", "rank_position"],
-    "score": ["overall_score", "name"],
-    "sdg17": ["sdg17_score", "name"],
+    "rank": ["rank_low", "name"],
+    "name": ["name_key", "rank_low"],
+    "country": ["country", "rank_low"],
+    "score": ["overall_high", "name"],
+    "sdg17": ["sdg17_high", "name"],
 }
 SDG_SORTS = {
-    "rank": ["rank_position", "name"],
-    "name": ["name_key", "rank_position"],
-    "country": ["country", "rank_position"],
-    "score": ["score", "name"],
+    "rank": ["rank_low", "name"],
+    "name": ["name_key", "rank_low"],
+    "country": ["country", "rank_low"],
+    "score": ["score_high", "name"],
 }
 
 _WHO = ["rank", "rank_interval", "institution_id", "name", "country", "groups"]  # how every table row starts
@@ -39,13 +40,17 @@ OVERALL_COLUMNS = [
     *_WHO,
     "overall_display",
     "overall_score",
+    "overall_low",
+    "overall_high",
     "sdg17_score",
+    "sdg17_low",
+    "sdg17_high",
     "top_sdgs",
     "band",
     "rank_position",
     "quality",
 ]
-SDG_COLUMNS = [*_WHO, "score", "scaled_score", "counted", "band", "rank_position"]
+SDG_COLUMNS = [*_WHO, "score", "score_low", "score_high", "scaled_score", "counted", "band", "rank_position"]
 
 
 class SortedIndex:
