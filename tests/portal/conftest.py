@@ -59,4 +59,4 @@ def db_url(request, tmp_path):
 def world(db_url, tmp_path):
     w = make_world(db_url, tmp_path / "files")
     yield w
-    w.db.dispose()
+    w.dispose()

@@ -44,14 +44,40 @@ class World:
     app: object
     users: dict[str, str] = field(default_factory=dict)  # name → e-mail
     cycle: str = "2025"
+    served_db: object = None  # the app's database handle: on PostgreSQL, the runtime role's
+    totp: dict[str, str] = field(default_factory=dict)  # name → the TOTP secret of its authenticator
+    used_steps: dict[str, int] = field(default_factory=dict)  # name → the last time step whose code was sent
+
+    def dispose(self) -> None:
+        self.db.dispose()
+        if self.served_db is not self.db:
+            self.served_db.dispose()
 
     def client(self, who: str | None = None, https: bool = False) -> TestClient:
         c = TestClient(self.app, base_url="https://testserver" if https else "http://testserver")
         if who is not None:
-            r = c.post("/api/login", json={"email": self.users[who], "password": PASSWORD})
+            body = {"email": self.users[who], "password": PASSWORD}
+            if who in self.totp:
+                body["code"] = self.code(who)
+            r = c.post("/api/login", json=body)
             assert r.status_code == 200, r.text
             c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         return c
+
+    def code(self, who: str) -> str:
+        """What the person's authenticator shows: a code of a step not used yet (the portal takes each step once,
+        and one step either side of its own), the clock moved on a step when both are spent, as a person waits."""
+        import pyotp
+
+        from impactrank.portal.second_factor import STEP_SECONDS, step_of
+
+        current = step_of(self.clock.now())
+        step = max(current - 1, self.used_steps[who] + 1)
+        if step > current + 1:
+            self.clock.advance(seconds=STEP_SECONDS)
+            return self.code(who)
+        self.used_steps[who] = step
+        return pyotp.TOTP(self.totp[who]).generate_otp(step)
 
     def table(self, name: str) -> list[tuple]:
         with self.db.engine.connect() as conn:
@@ -89,11 +115,12 @@ def make_world(url: str, files: Path, methodology: str = str(MINI)) -> World:
     from impactrank.portal.db import Database
     from impactrank.portal.initialise import initialise
     from impactrank.portal.institutions import add_institution
+    from impactrank.portal.roles import Roles
     from impactrank.portal.tenancy import COMMAND_LINE, Scope
 
     clock = TestClock()
     db = Database(url)
-    initialise(db, clock.now())
+    initialise(db, clock.now(), Roles())
     users = {"operator": "op@network.org", "reviewer": "rev@network.org"}
     with db.write() as session:
         scope = Scope(session, COMMAND_LINE, clock.now())
@@ -108,5 +135,32 @@ def make_world(url: str, files: Path, methodology: str = str(MINI)) -> World:
                     accounts.create_user(scope, email, role, inst, PASSWORD)
                     users[f"{inst}.{role}"] = email
         open_cycle(scope, "2025", methodology, CLOSES)
-    app = create_app(db, files, clock=clock, upload_limit=256 * 1024)
-    return World(url, files, clock, db, app, users)
+        totp = {name: enrol(session, users[name], clock.now()) for name in ("operator", "reviewer")}
+    # on PostgreSQL the app connects as the runtime role; the tests' own handle (db) keeps the administrator's
+    served = Database(runtime_url(url)) if db.dialect == "postgresql" else db
+    app = create_app(served, files, clock=clock, upload_limit=256 * 1024)
+    from impactrank.portal.second_factor import step_of
+
+    confirmed = {name: step_of(clock.now()) - 1 for name in totp}  # enrol's first code
+    return World(url, files, clock, db, app, users, served_db=served, totp=totp, used_steps=confirmed)
+
+
+def enrol(session, email: str, now: datetime) -> str:
+    """Set up a person's second factor as they would (start, then confirm with their app's code); the secret."""
+    import pyotp
+
+    from impactrank.portal import second_factor
+    from impactrank.portal.accounts import actor_of
+    from impactrank.portal.models import User
+
+    actor = actor_of(session.scalar(sa.select(User).where(User.email == email)))
+    secret = second_factor.begin(session, actor, now)["secret"]
+    second_factor.confirm(session, actor, pyotp.TOTP(secret).generate_otp(second_factor.step_of(now) - 1), now)
+    return secret
+
+
+def runtime_url(url: str) -> str:
+    """The URL of the runtime role ``portal init`` made (the test cluster trusts loopback: no password)."""
+    from impactrank.portal.roles import Roles
+
+    return sa.engine.make_url(url).set(username=Roles().runtime).render_as_string(hide_password=False)

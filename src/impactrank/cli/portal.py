@@ -80,14 +80,49 @@ def _operator(url: str) -> Iterator:
 
 
 @portal_app.command("init")
-def init(database: DatabaseOption = DEFAULT_DATABASE) -> None:
-    """Create or upgrade the portal's schema and keep a new secret key in the database (never in files)."""
-    from impactrank.portal.clock import SystemClock
-    from impactrank.portal.initialise import initialise
+def init(
+    database: DatabaseOption = DEFAULT_DATABASE,
+    owner_role: Annotated[
+        str, typer.Option("--owner-role", help="PostgreSQL: the role owning the schema, running the migrations.")
+    ] = "impactrank_owner",
+    runtime_role: Annotated[
+        str, typer.Option("--runtime-role", help="PostgreSQL: the role 'serve' connects as (no power over the log).")
+    ] = "impactrank_app",
+    runtime_password_stdin: Annotated[
+        bool, typer.Option("--runtime-password-stdin", help="PostgreSQL: read the runtime role's password.")
+    ] = False,
+) -> None:
+    """Create or upgrade the portal's schema and keep a new secret key in the database (never in files).
 
+    On PostgreSQL, connect as a role that may create roles (e.g. postgres): the schema is handed to the owner
+    role, which runs the migrations, and the runtime role gets read and write on the portal's rows but only
+    read and append on the audit log. Then run 'serve' with the runtime role's URL."""
+    from impactrank.portal.clock import SystemClock
+    from impactrank.portal.db import shown_url
+    from impactrank.portal.initialise import initialise
+    from impactrank.portal.roles import Roles
+
+    password = sys.stdin.readline().rstrip("\r\n") if runtime_password_stdin else None
+    roles = Roles(owner_role, runtime_role, password)
     with _database(database, initialised=False) as db:
-        made = initialise(db, SystemClock().now())
-    console.print(f"portal database ready: {database}" + (" (new secret key made)" if made else ""), highlight=False)
+        made = initialise(db, SystemClock().now(), roles)
+        dialect = db.dialect
+    console.print(
+        f"portal database ready: {shown_url(database)}" + (" (new secret key made)" if made else ""), highlight=False
+    )
+    if dialect == "postgresql":
+        console.print(
+            f"schema owned by {roles.owner}; serve as {roles.runtime}, e.g. --database "
+            f"{shown_url(runtime_url(database, roles.runtime, password))}",
+            highlight=False,
+        )
+
+
+def runtime_url(url: str, role: str, password: str | None) -> str:
+    """The database URL with the runtime role (and its password) in place of the user who ran init."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username=role, password=password).render_as_string(hide_password=False)
 
 
 @institution_app.command("add")
@@ -213,20 +248,34 @@ def serve(
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, max=2048, help="Largest evidence file.")] = 20,
     base_url: Annotated[str | None, typer.Option("--base-url", help="Public address, for invitation links.")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes.")] = 1,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxies (comma-separated addresses) whose X-Forwarded-For is believed; none by default.",
+        ),
+    ] = "",
 ) -> None:
     """Serve the portal (pages, JSON API under /api, docs at /docs). Put it behind HTTPS to expose it."""
     import os
 
     import uvicorn
 
-    from impactrank.portal.serve import ENV, app_from_environment
+    from impactrank.portal.db import shown_url
+    from impactrank.portal.roles import audit_log_exposed
+    from impactrank.portal.serve import ENV, app_from_environment, proxy_options
 
     warn_unless_loopback(
         host, "put the portal behind an HTTPS proxy (passwords and session cookies must not cross the network in clear)"
     )
     folder = files or files_beside(database)
-    with _database(database):
-        pass
+    with _database(database) as db, db.engine.connect() as connection:
+        if audit_log_exposed(connection):
+            console.print(
+                "warning: this database role may rewrite the audit log: serve as the runtime role 'portal init' made",
+                style="yellow",
+                highlight=False,
+            )
     os.environ.update(
         {ENV["database"]: database, ENV["files"]: str(folder.resolve()), ENV["limit"]: str(max_upload_mb * 1024 * 1024)}
     )
@@ -234,7 +283,8 @@ def serve(
         os.environ[ENV["base_url"]] = base_url
     app_from_environment()  # a bad configuration is reported here, once, not in every worker
     console.print(
-        f"impactrank portal on http://{host}:{port}/ (API docs at /docs); database {database}; files in {folder}",
+        f"impactrank portal on http://{host}:{port}/ (API docs at /docs); "
+        f"database {shown_url(database)}; files in {folder}",
         highlight=False,
     )
     uvicorn.run(
@@ -244,7 +294,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
-        proxy_headers=True,
+        **proxy_options(forwarded_allow_ips),
     )
 
 

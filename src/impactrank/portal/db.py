@@ -6,9 +6,11 @@ of failing when a read lock cannot be upgraded; reads stay ``BEGIN`` (deferred) 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -17,8 +19,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from impactrank.errors import InputError
 
+if TYPE_CHECKING:
+    from impactrank.portal.roles import Roles
+
 DEFAULT_URL = "sqlite:///portal.sqlite"
 SQLITE_BUSY_MS = 30_000
+
+
+def shown_url(url: str) -> str:
+    """A database URL fit to print or log: its password, if any, as ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 def engine_url(url: str) -> str:
@@ -30,7 +43,7 @@ def engine_url(url: str) -> str:
         parsed = make_url(url)
     except ArgumentError:
         raise InputError(
-            f"not a database URL: {url!r} (use sqlite:///FILE or postgresql://…)", field="database"
+            f"not a database URL: {shown_url(url)!r} (use sqlite:///FILE or postgresql://…)", field="database"
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise InputError(
@@ -116,11 +129,20 @@ def migrations_config(connection):
     return config
 
 
-def upgrade(db: Database) -> None:
+def upgrade(db: Database, roles: Roles | None = None) -> None:
+    """The schema at its latest migration; on PostgreSQL with ``roles``, migrated as the owner role and the
+    runtime role granted what the server needs, in the same transaction."""
     from alembic import command
 
+    from impactrank.portal.roles import act_as_owner, grant_runtime
+
+    owned = roles is not None and db.dialect == "postgresql"
     with db.engine.begin() as connection:
+        if owned:
+            act_as_owner(connection, roles)
         command.upgrade(migrations_config(connection), "head")
+        if owned:
+            grant_runtime(connection, roles)
 
 
 def schema_is_current(db: Database) -> bool:

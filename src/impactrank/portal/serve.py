@@ -23,3 +23,10 @@ def app_from_environment() -> FastAPI:
         upload_limit=int(os.environ[ENV["limit"]]),
         base_url=os.environ.get(ENV["base_url"]),
     )
+
+
+def proxy_options(forwarded_allow_ips: str) -> dict:
+    """uvicorn's options for forwarded addresses: X-Forwarded-For is believed only from the proxies named, and
+    from none when none are (uvicorn would otherwise believe any local process)."""
+    allowed = forwarded_allow_ips.strip()
+    return {"proxy_headers": bool(allowed), "forwarded_allow_ips": allowed or None}
