@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.status import Status
 from rich.text import Text
+from typer.core import TyperOption
 
 from impactrank.errors import InputError
 from impactrank.io.workspace import Waiting, Workspace
@@ -21,8 +22,48 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+UNWRAPPED = 100_000  # columns of output that is not a terminal: more than any table's row needs
+
+
+class StdoutConsole(Console):
+    """The terminal's width on a terminal; unbounded when piped or redirected, so that a table's row stays one
+    line and a name is never cut (``| grep`` finds whole rows, ``| less -S`` scrolls them)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        return size if self.is_terminal else ConsoleDimensions(UNWRAPPED, size.height)
+
+
+console = StdoutConsole()
 console_err = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the width
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from impactrank import __version__
+
+        console.print(f"impactrank {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Options of ``impactrank`` itself, before any command."""
+
+
+def _flag_type(option: TyperOption, ctx) -> str | None:
+    """A flag takes no value, so its help names no type: Typer's rich help showed "<bool>" (its plain help,
+    like click's, shows none)."""
+    return None if option.is_flag or option.count else _option_type(option, ctx)
+
+
+_option_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type
 
 
 def command_group(name: str, help: str, parent: typer.Typer = app) -> typer.Typer:
