@@ -71,7 +71,7 @@ def _ranked(edition: Edition, sdg: int | None) -> pl.DataFrame:
     """The rows of the table compared: the overall table, or one SDG table."""
     if sdg is None:
         return edition.overall
-    return edition.sdg_scores.filter(pl.col("sdg") == sdg).unique("institution_id", keep="first", maintain_order=True)
+    return edition.sdg_table(sdg).unique("institution_id", keep="first", maintain_order=True)
 
 
 def _side(edition: Edition, suffix: str, n: int | None, sdg: int | None = None) -> pl.DataFrame:
@@ -143,7 +143,12 @@ def compare_editions(
     """Compare two editions' overall tables, or with ``sdg`` one SDG table of each (each against that SDG
     table's size, unknown when an edition does not hold the table whole); ``institution_ids`` restricts the
     rows (a country, a group). ``field_from``/``field_to`` supply table sizes an edition cannot know (a
-    one-country compilation)."""
+    one-country compilation). Both editions must hold the table compared (an InputError says which does not)."""
+    for edition in (before, after):
+        if sdg is None:
+            edition.require_overall()
+        else:
+            edition.require_sdg(sdg)
 
     def size(edition: Edition, supplied: int | None) -> int | None:
         if supplied is not None:
@@ -263,8 +268,8 @@ def compare_sdg_tables(before: Edition, after: Edition, institution_ids: list[st
     """The institutions' position in every SDG table of either edition, compared table by table: the rows of
     :func:`compare_editions` with ``sdg``, ``table_from`` and ``table_to`` (the tables' sizes) in front."""
     sdgs = sorted(
-        set(before.sdg_scores.filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
-        | set(after.sdg_scores.filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
+        set(before.sdg_table_rows().filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
+        | set(after.sdg_table_rows().filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
     )
     sizes_from, sizes_to = before.sdg_table_sizes(), after.sdg_table_sizes()  # once, not once per SDG
     frames = []

@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from impactrank.errors import InputError
+
 INSTITUTIONS_SCHEMA: dict[str, pl.DataType] = {
     "institution_id": pl.String,
     "name": pl.String,
@@ -108,6 +110,8 @@ SUBMISSIONS_SCHEMA: dict[str, pl.DataType] = {
     "recent": pl.Float64,
 }
 
+NOT_IN_SDG_TABLE = "not_in_sdg_table"  # the quality flag of a card's SDG score its imported SDG table does not list
+
 TABLES: dict[str, dict[str, pl.DataType]] = {
     "institutions": INSTITUTIONS_SCHEMA,
     "overall": OVERALL_SCHEMA,
@@ -180,12 +184,49 @@ class Edition:
         worst = self.overall.select(pl.max_horizontal(pl.col("rank_low").max(), pl.col("rank_high").max())).item()
         return None if worst is not None and worst > n else n
 
+    def sdg_table_rows(self) -> pl.DataFrame:
+        """The rows of the edition's SDG tables, the one rule every table, size and chart reads: each SDG score
+        but a card's SDG that its imported table does not list (kept for the institution, flagged
+        ``not_in_sdg_table``, yet no row of THE's table)."""
+        outside = pl.col("quality").str.split(";").list.contains(NOT_IN_SDG_TABLE).fill_null(False)
+        return self.sdg_scores.filter(~outside)
+
+    def sdg_table(self, sdg: int) -> pl.DataFrame:
+        """The rows of one SDG table (see :meth:`sdg_table_rows`)."""
+        return self.sdg_table_rows().filter(pl.col("sdg") == int(sdg))
+
     def sdg_table_sizes(self) -> dict[int, int]:
         """Rows of each SDG table the edition holds whole: every table of a built edition, the imported SDG
         tables of an imported one (a card's top SDGs are not a table, so they have no size)."""
+        counts = dict(self.sdg_table_rows().group_by("sdg").len().sort("sdg").iter_rows())
         if self.kind == "built":
-            return dict(self.sdg_scores.group_by("sdg").len().sort("sdg").iter_rows())
-        return {int(k): int(v) for k, v in (self.manifest.get("sdg_tables") or {}).items()}
+            return counts
+        return {int(k): counts.get(int(k), 0) for k in sorted(self.manifest.get("sdg_tables") or {}, key=int)}
+
+    @property
+    def has_overall_table(self) -> bool:
+        """Whether the edition holds an overall table (2019, imported from its SDG tables, does not)."""
+        return self.overall.height > 0
+
+    def sdgs(self) -> list[int]:
+        """The SDGs the edition has rows for (its SDG tables, or the SDG scores an overall table imported alone
+        shows): the SDG tables pages, views and comparisons offer."""
+        return sorted(self.sdg_table_rows()["sdg"].unique().drop_nulls().to_list())
+
+    def require_overall(self) -> None:
+        """Refuse, in one line, to show or compare an overall table the edition does not have."""
+        if not self.has_overall_table:
+            tables = ", ".join(map(str, self.sdgs())) or "none"
+            raise InputError(
+                f"edition {self.id} has no overall table, only SDG tables (SDG {tables}): use one SDG table instead",
+                field="edition",
+            )
+
+    def require_sdg(self, sdg: int) -> None:
+        """Refuse, in one line, an SDG table the edition does not have."""
+        if int(sdg) not in self.sdgs():
+            tables = ", ".join(map(str, self.sdgs())) or "none"
+            raise InputError(f"edition {self.id} has no SDG {sdg} table (its SDG tables: {tables})", field="sdg")
 
     @property
     def participants(self) -> int:

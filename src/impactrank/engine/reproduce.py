@@ -67,7 +67,7 @@ class Extremes:
 def table_extremes(edition: Edition, eligible_only: bool = False) -> Extremes:
     """The extremes of the SDG tables the edition holds whole; with ``eligible_only`` over the rows of
     institutions in the overall table alone (THE's scaling population, if it were the overall-eligible)."""
-    rows = edition.sdg_scores.filter(pl.col("sdg").is_in(list(edition.sdg_table_sizes())))
+    rows = edition.sdg_table_rows().filter(pl.col("sdg").is_in(list(edition.sdg_table_sizes())))
     if eligible_only:
         rows = rows.filter(pl.col("institution_id").is_in(edition.overall["institution_id"].implode()))
     return Extremes.of(rows, whole_table=not eligible_only)

@@ -10,7 +10,13 @@ from functools import lru_cache
 import polars as pl
 
 from impactrank.countries import to_alpha2
-from impactrank.engine.edition import INSTITUTIONS_SCHEMA, OVERALL_SCHEMA, SDG_SCORES_SCHEMA, Edition
+from impactrank.engine.edition import (
+    INSTITUTIONS_SCHEMA,
+    NOT_IN_SDG_TABLE,
+    OVERALL_SCHEMA,
+    SDG_SCORES_SCHEMA,
+    Edition,
+)
 from impactrank.errors import InputError
 from impactrank.io.identity import Aliases, normalise_name
 from impactrank.io.published.parse import Rank, parse_rank, parse_score
@@ -315,8 +321,8 @@ def _merge_cards(parsed: list[Parsed], tables: dict[int, list[SDGParsed]]) -> li
                 continue
             t = by_key.get((card["institution_id"], sdg))
             if t is None:
-                rows.append({**card, "quality": "not_in_sdg_table"})
-                p.flags.append("not_in_sdg_table")
+                rows.append({**card, "quality": NOT_IN_SDG_TABLE})
+                p.flags.append(NOT_IN_SDG_TABLE)
                 continue
             t.record["counted"] = True
             if card["score_low"] is not None and (card["score_low"], card["score_high"]) != (

@@ -107,11 +107,12 @@ def profile_from_rows(rows: list[dict], institution_id: str, name: str | None = 
 
 def participation_data(edition: Edition, marked_ids: list[str] | None = None, lang: str = "en") -> dict:
     """Institutions in each SDG table, and where the selected institutions stand in each (top x %)."""
-    counts = dict(edition.sdg_scores.group_by("sdg").agg(pl.len()).iter_rows())
+    tables = edition.sdg_table_rows()
+    counts = dict(tables.group_by("sdg").agg(pl.len()).iter_rows())
     names = dict(edition.institutions.select("institution_id", "name").iter_rows())
     positions = []
     if marked_ids:
-        rows = edition.sdg_scores.filter(pl.col("institution_id").is_in(marked_ids)).sort(["institution_id", "sdg"])
+        rows = tables.filter(pl.col("institution_id").is_in(marked_ids)).sort(["institution_id", "sdg"])
         for r in rows.iter_rows(named=True):
             n = counts.get(r["sdg"], 0)
             pos = r["rank_position"]
