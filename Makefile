@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+LOCALE := src/impactrank/locale
+COMPILED := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
+AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: demo test test-slow bench lint install chromium postgresql clean mutate
+.PHONY: demo test test-slow bench lint install chromium postgresql catalogs clean mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +16,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(COMPILED)
+
+# The compiled translations (.mo, not in git) from the catalogs (.po) that translators edit.
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+# The interface strings gathered from the code and the templates (babel.cfg) into every catalog, then compiled:
+# run it after adding or changing a string, then translate the new entries (tests/test_i18n.py finds any left).
+catalogs: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg --add-location=file --sort-output -c "Translators:" --project=impactrank \
+		--width=120 -o $(LOCALE)/messages.pot src
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) --width=120 --ignore-obsolete
+	$(MAKE) --no-print-directory $(COMPILED)
+
+# axe-core, which the browser tests inject to measure accessibility, from the npm registry at the locked version.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
 
 # Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser).
 chromium:
@@ -29,18 +49,18 @@ postgresql:
 		else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql' (the portal's PostgreSQL tests will be skipped)"; fi; \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) $(COMPILED)
 	$(BIN)/impactrank demo --out demo-output
 	@echo "The impactrank command is in $(VENV)/bin: run '. $(VENV)/bin/activate' to use it directly."
 
 # The slow-marked tests (long versions of checks that also run short here) run in test-slow.
-test: $(STAMP) chromium postgresql
+test: $(STAMP) $(COMPILED) $(AXE) chromium postgresql
 	$(BIN)/pytest -q -m "not slow"
 
-test-slow: $(STAMP) chromium postgresql
+test-slow: $(STAMP) $(COMPILED) $(AXE) chromium postgresql
 	$(BIN)/pytest -q -m slow
 
-bench: $(STAMP) postgresql
+bench: $(STAMP) $(COMPILED) postgresql
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)
@@ -48,7 +68,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 clean:
-	rm -rf $(VENV) demo-output bench-output test-artifacts .pytest_cache mutants
+	rm -rf $(VENV) demo-output bench-output test-artifacts .pytest_cache mutants node_modules $(COMPILED)
 
 # Mutation testing of the ranking engine, views, exports and typography ([tool.mutmut] in pyproject.toml), then
 # the score per module and the surviving mutants. Starts from a fresh mutants/ so the score is that of the

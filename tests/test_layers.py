@@ -28,6 +28,7 @@ ROOT_MODULES = {
     "apidocs",
     "headers",
     "declarations",
+    "i18n",
 }  # import no layer, only one another
 
 

@@ -1,4 +1,5 @@
-"""Country names and codes to ISO 3166 alpha-2, including the spellings ranking tables use."""
+"""Country names and codes to ISO 3166 alpha-2, including the spellings ranking tables use, and a code's name
+in the reader's language."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 import pycountry
+from babel import Locale
 
 # Names that pycountry does not resolve, or resolves differently from the rankings' usage.
 _ALIASES = {
@@ -134,11 +136,7 @@ def to_alpha2(text: str | None) -> str | None:
     return None
 
 
-def country_name(code: str) -> str:
-    """A readable English name for an alpha-2 code (common name where one exists)."""
-    if code == "XK":
-        return "Kosovo"
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
+def country_name(code: str, locale: str = "en") -> str:
+    """An alpha-2 code's name in a language, from Babel's CLDR territory names ("France", "Nigeria";
+    "Corée du Sud", "Reino Unido"); the code itself when CLDR has no name for it."""
+    return Locale.parse(locale).territories.get(code, code)

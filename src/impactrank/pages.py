@@ -22,6 +22,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment
 
+from impactrank.i18n import negotiation
+from impactrank.i18n.templates import rendering
+
+LANG_COOKIE_AGE = 365 * 24 * 3600  # a reader's choice of language is kept for a year
+
 
 def jsonable(value: Any) -> Any:
     """Plain JSON values from view objects: dataclasses, polars frames, dates; NaN → null; ``_`` keys left out.
@@ -64,8 +69,17 @@ class Pages:
         self.globals: Callable[[Request], dict] = lambda request: {}
 
     def html(self, request: Request, template: str, ctx: dict, status: int = 200) -> HTMLResponse:
-        body = self.env.get_template(template).render(**self.globals(request), request=request, **ctx)
-        return HTMLResponse(body, status_code=status)
+        """The page in the request's language (:mod:`impactrank.i18n.negotiation`); a ``?lang=`` choice is kept
+        in the language cookie for the pages that follow."""
+        locale = negotiation.request_locale(request)
+        with rendering(locale):
+            body = self.env.get_template(template).render(**self.globals(request), request=request, **ctx)
+        response = HTMLResponse(body, status_code=status)
+        response.headers["Content-Language"] = locale
+        response.headers["Vary"] = "Accept-Language, Cookie"
+        if negotiation.chosen(request):
+            response.set_cookie(negotiation.COOKIE, locale, max_age=LANG_COOKIE_AGE, httponly=True, samesite="lax")
+        return response
 
     def json(self, ctx: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(jsonable(ctx), status_code=status)

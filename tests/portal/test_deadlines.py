@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal_helpers import put
+from portal_world import START
 
 
 def test_grace_close_and_extension(world):
@@ -51,3 +52,23 @@ def test_grace_close_and_extension(world):
         from impactrank.portal.models import Record
 
         assert [(r.value, r.version) for r in session.query(Record)] == [(2.0, 2)]
+
+
+def test_an_extension_only_ever_moves_the_deadline_later(world):
+    """While the cycle stays open an institution writes until the later of the cycle's close (with its grace
+    period) and its own extension: an extension past the close keeps it writing after everyone else stops, one
+    before the close takes nothing away."""
+    operator = world.client("operator")
+    for inst, until in (("A", "2025-11-20"), ("B", "2025-11-05")):
+        r = operator.post(f"/api/cycles/2025/institutions/{inst}/extension", json={"until": until, "reason": "flood"})
+        assert r.status_code == 201, r.text
+    world.clock.t = START.replace(month=11, day=8)  # past B's extension, before the cycle's close
+    b = world.client("B.contributor")
+    assert put(b, "2025", "B", 1, "pubs", value=1).status_code == 200
+    assert b.get("/api/cycles/2025/institutions/B").json()["writable_until"] == "2025-11-11T23:59:59"
+    world.clock.t = START.replace(month=11, day=15)  # past the close and any grace, before A's extension
+    a, b = world.client("A.contributor"), world.client("B.contributor")
+    assert put(a, "2025", "A", 1, "pubs", value=1).status_code == 200
+    assert a.get("/api/cycles/2025/institutions/A").json()["writable_until"] == "2025-11-20T23:59:59"
+    r = put(b, "2025", "B", 1, "pubs", version=1, value=2)
+    assert r.status_code == 423 and "closed for submissions on 2025-11-11 23:59" in r.json()["error"]

@@ -194,3 +194,20 @@ def test_upload_is_all_or_nothing_with_builds_messages(world, tmp_path):
     r = c.post("/api/cycles/2025/institutions/A/upload", files={"file": ("mine.csv", good.encode(), "text/csv")})
     assert r.status_code == 201 and r.json()["saved"] == ["1/pubs", "3/pubs"]
     assert records(c, "2025", "A", 3)["pubs"]["value"] == 5
+
+
+def test_upload_refuses_another_institutions_rows_by_their_row(world):
+    """A file with rows for another institution is refused by the own-institution rule, naming the first such row
+    as the spreadsheet numbers it and counting the others; nothing of the file is saved."""
+    c = world.client("A.contributor")
+    mixed = f"{HEADER}\nA,1,pubs,10,,,,,,\n B ,3,pubs,5,,,,,,\nA,4,pubs,2,,,,,,\nB,4,pubs,6,,,,,,\n"
+    r = c.post("/api/cycles/2025/institutions/A/upload", files={"file": ("mine.csv", mixed.encode(), "text/csv")})
+    body = r.json()
+    assert r.status_code == 422
+    assert body["error"] == (
+        "mine.csv, row 3, field 'institution_id': rows may only be for your institution (A) (1 more row like this)"
+    )
+    assert (body["file"], body["row"], body["field"]) == ("mine.csv", 3, "institution_id")
+    assert world.table("record") == []
+    b = world.client("B.contributor")
+    assert records(b, "2025", "B", 3)["pubs"]["value"] is None

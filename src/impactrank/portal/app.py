@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from impactrank.apidocs import swagger_asset
 from impactrank.errors import InputError
 from impactrank.headers import SecurityHeaders
+from impactrank.i18n import templates as i18n_templates
 from impactrank.pages import Pages
 from impactrank.portal import accounts, notify
 from impactrank.portal.clock import Clock, SystemClock
@@ -73,6 +74,7 @@ def create_app(
     env = Environment(
         loader=PackageLoader("impactrank.portal", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
+    i18n_templates.install(env)
     env.filters["plain"] = _plain
     env.globals["changes"] = _changes
 

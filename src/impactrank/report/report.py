@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader
 
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
+from impactrank.i18n import templates as i18n_templates
 from impactrank.report import charts
 
 MAX_PROFILES = 12  # SDG profile charts drawn; the table lists every selected institution
@@ -122,6 +123,7 @@ def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("impactrank.report", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
+    i18n_templates.install(env)
     env.filters["num"] = lambda v, d=1: "–" if v is None else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
     return env
 
@@ -237,19 +239,20 @@ def _figures(ctx: dict, static: bool) -> list[dict]:
 
 
 def _render(ctx: dict, static: bool) -> str:
-    return (
-        _env()
-        .get_template("report.html.j2")
-        .render(
-            c=ctx,
-            L=ctx["labels"],
-            figs=_figures(ctx, static),
-            static=static,
-            plotly_js=None if static else _plotly_js(),
-            manifest_json=json.dumps(ctx["manifest"], indent=1, sort_keys=True, ensure_ascii=False),
-            rules_json=json.dumps(ctx["rules"], indent=1, sort_keys=True, ensure_ascii=False),
+    with i18n_templates.rendering(ctx["lang"]):
+        return (
+            _env()
+            .get_template("report.html.j2")
+            .render(
+                c=ctx,
+                L=ctx["labels"],
+                figs=_figures(ctx, static),
+                static=static,
+                plotly_js=None if static else _plotly_js(),
+                manifest_json=json.dumps(ctx["manifest"], indent=1, sort_keys=True, ensure_ascii=False),
+                rules_json=json.dumps(ctx["rules"], indent=1, sort_keys=True, ensure_ascii=False),
+            )
         )
-    )
 
 
 def render_html(*selection, **options) -> str:

@@ -12,7 +12,6 @@ aliases) — not a claim about every earlier edition.
 
 from __future__ import annotations
 
-import gettext
 import json
 import re
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from typing import Any
 
 import jinja2
 import polars as pl
-import pycountry
 
 from impactrank.countries import country_name, to_alpha2
 from impactrank.engine.compare import Comparison, compare_editions, compare_sdg_tables
@@ -36,13 +34,12 @@ from impactrank.engine.views import (
     with_national_ranks,
 )
 from impactrank.errors import InputError
+from impactrank.i18n import templates as i18n_templates
 from impactrank.report import typography as ty
 from impactrank.sdgs import SDG_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_NAMED = 6  # longer lists of names are cut, with "and N others"
-
-_FR_COUNTRY_OVERRIDES = {"TW": "Taïwan", "KR": "Corée du Sud", "RU": "Russie", "IR": "Iran", "VN": "Viêt Nam"}
 
 
 @dataclass
@@ -74,23 +71,6 @@ class Summary:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-def country_label(code: str, lang: str) -> str:
-    """The country's name in the language (pycountry's translations; a few common names preferred)."""
-    name = country_name(code)
-    if lang != "fr":
-        return name
-    if code in _FR_COUNTRY_OVERRIDES:
-        return _FR_COUNTRY_OVERRIDES[code]
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return name
-    try:
-        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
-    except OSError:
-        return name
-    return translation.gettext(country.name)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -385,6 +365,7 @@ def _environment(lang: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    i18n_templates.install(env)
     env.filters.update(
         num=lambda v, d=0: ty.number(v, lang, d),
         pct=lambda v, d=1: ty.percent(v, lang, d),
@@ -431,12 +412,13 @@ def summarise(
     ctx = dict(data, member_sdgs_shown=MEMBER_SDGS)
     if data["country"] is not None:
         code = data["country"]["code"]
-        ctx["country_name"] = country_label(code, lang)
+        ctx["country_name"] = country_name(code, lang)
         ctx["institutions_of"] = ty.institutions_of(code, ctx["country_name"], lang)
         ctx["institution_of"] = ty.institution_of(code, ctx["country_name"], lang)
     template = _environment(lang).get_template(f"summary_{lang}.md.j2")
-    module = template.make_module({"d": ctx})
-    paragraph = ty.punctuate(" ".join(_lines(str(module.paragraph()))), lang)
-    facts = [ty.punctuate(f, lang) for f in _lines(str(module.facts()))]
-    title = ty.punctuate(" ".join(_lines(str(module.title()))), lang)
+    with i18n_templates.rendering(lang):
+        module = template.make_module({"d": ctx})
+        paragraph = ty.punctuate(" ".join(_lines(str(module.paragraph()))), lang)
+        facts = [ty.punctuate(f, lang) for f in _lines(str(module.facts()))]
+        title = ty.punctuate(" ".join(_lines(str(module.title()))), lang)
     return Summary(lang=lang, title=title, paragraph=paragraph, facts=facts, data=data)

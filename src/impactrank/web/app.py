@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.errors import InputError
 from impactrank.headers import PAGE_HEADERS, SecurityHeaders
+from impactrank.i18n import templates as i18n_templates
 from impactrank.io.workspace import WorkspaceBusy
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.report import charts
@@ -43,6 +44,7 @@ def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("impactrank.web", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
+    i18n_templates.install(env)
     env.filters["num"] = _num
     env.globals["SDG_COLOURS"] = charts.SDG_COLOURS
     return env

@@ -10,6 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from impactrank.i18n import request_locale
 
 # The self-contained report runs its own inline scripts (Plotly and the figures' set-up) and loads nothing.
 REPORT_POLICY = (
@@ -49,7 +52,7 @@ class FollowWorkspace:
 
 
 class ResponseCache:
-    """Keep successful GET responses in memory, keyed by path and query string.
+    """Keep successful GET responses in memory, keyed by path, query string and the request's language.
 
     Sound because the same URL renders the same bytes as long as the workspace's editions stay as they are:
     each response is kept with the store's version at the start of its request, and served again only while
@@ -70,7 +73,7 @@ class ResponseCache:
         from collections import OrderedDict
 
         self.app, self.version = app, version
-        self.entries: OrderedDict[tuple[str, bytes], tuple[int, list, bytes, int]] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, bytes, str], tuple[int, list, bytes, int]] = OrderedDict()
         self.size = 0
         self.max_entries, self.max_bytes, self.max_body = max_entries, max_bytes, max_body
         self.hits = self.misses = 0
@@ -89,7 +92,7 @@ class ResponseCache:
         if version != self.seen_version:
             self.entries.clear()
             self.size, self.seen_version = 0, version
-        key = (scope["path"], scope.get("query_string", b""))
+        key = (scope["path"], scope.get("query_string", b""), request_locale(Request(scope)))
         hit = self.entries.get(key)
         if hit is not None and hit[3] == version:
             self.hits += 1
@@ -113,7 +116,7 @@ class ResponseCache:
 
         await self.app(scope, receive, capture)
 
-    def _store(self, key: tuple[str, bytes], start: dict, body: bytes, version: int) -> None:
+    def _store(self, key: tuple[str, bytes, str], start: dict, body: bytes, version: int) -> None:
         if start.get("status") != 200 or len(body) > self.max_body or version != self.seen_version:
             return
         old = self.entries.pop(key, None)

@@ -1,0 +1,46 @@
+"""The compiled gettext catalogs (``locale/<lang>/LC_MESSAGES/messages.mo``, built from the ``.po`` files by
+``make``) and the interface strings Python code asks of them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from babel.support import Translations
+
+from impactrank.i18n.locales import LOCALES, check_locale
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+DOMAIN = "messages"
+
+
+@lru_cache(maxsize=len(LOCALES))
+def translations(locale: str) -> Translations:
+    """The compiled catalog of a supported language; a missing one is an installation error saying how to
+    build it."""
+    path = LOCALE_DIR / check_locale(locale) / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not path.is_file():
+        raise FileNotFoundError(f"the compiled catalog {path} is missing: run 'make' (it compiles the catalogs)")
+    with path.open("rb") as fp:
+        return Translations(fp, domain=DOMAIN)
+
+
+def gettext(message: str, locale: str) -> str:
+    return translations(locale).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int, locale: str) -> str:
+    return translations(locale).ngettext(singular, plural, n)
+
+
+def sdg_label(number: int, locale: str) -> str:
+    """A goal's short label: "SDG 13", "ODD 13", "ODS 13"."""
+    return translations(locale).gettext("SDG %(number)s") % {"number": number}
+
+
+def languages(locale: str) -> dict:
+    """What a language switch shows: its label in the reader's language and each language under its own name
+    (CLDR's, capitalised as at the start of a menu entry: "English", "Français", "Español")."""
+    options = [(code, Locale.parse(code).get_display_name(code).capitalize()) for code in LOCALES]
+    return {"label": translations(locale).gettext("Language"), "current": locale, "options": options}

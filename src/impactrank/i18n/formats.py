@@ -1,0 +1,62 @@
+"""Numbers, percentages, ranges and dates as the reader's language writes them, from Babel's CLDR data:
+"1 117" (a narrow no-break space in French), "1,117", "45,4 %" (a no-break space), "56,6–66,2",
+"11 novembre 2025". A missing value is shown as "–" in every language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from impactrank.i18n.catalogs import translations
+from impactrank.i18n.locales import check_locale
+
+MISSING = "–"
+_DIGITS = re.compile(r"0(?:\.[0#]*)?")
+
+
+def _missing(value: float | int | Decimal | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _pattern(pattern: str, decimals: int) -> str:
+    """The locale's own pattern (grouping, sign and "%" placement kept) with exactly ``decimals`` decimals."""
+    return _DIGITS.sub("0" + ("." + "0" * decimals if decimals else ""), pattern, count=1)
+
+
+def number(value: float | int | Decimal | None, locale: str, decimals: int = 0) -> str:
+    """1117 → "1 117" (fr), "1,117" (en), "1.117" (es); rounded half to even on the value's decimal text."""
+    if _missing(value):
+        return MISSING
+    pattern = _pattern(Locale.parse(check_locale(locale)).decimal_formats[None].pattern, decimals)
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def percent(value: float | int | Decimal | None, locale: str, decimals: int = 1) -> str:
+    """A value already in percent: 45.4 → "45,4 %" (fr, es: a no-break space), "45.4%" (en)."""
+    if _missing(value):
+        return MISSING
+    pattern = _pattern(Locale.parse(check_locale(locale)).percent_formats[None].pattern, decimals)
+    return format_percent(Decimal(str(value)) / 100, format=pattern, locale=locale)
+
+
+def number_range(
+    low: float | int | Decimal | None, high: float | int | Decimal | None, locale: str, decimals: int = 1
+) -> str:
+    """A published interval: 56.6, 66.2 → "56,6–66,2" (the joining pattern is the catalog's)."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    pattern = translations(locale).gettext("%(low)s–%(high)s")
+    return pattern % {"low": number(low, locale, decimals), "high": number(high, locale, decimals)}
+
+
+def date(value: dt.date | None, locale: str) -> str:
+    """A day in CLDR's long form: "11 novembre 2025", "November 11, 2025", "11 de noviembre de 2025"."""
+    if value is None:
+        return MISSING
+    return format_date(value, format="long", locale=check_locale(locale))

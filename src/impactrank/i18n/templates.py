@@ -1,0 +1,66 @@
+"""Jinja2 in the reader's language: :func:`install` adds Jinja2's i18n extension (``{{ _("…") }}`` and
+``{% trans %}``, new-style: ``_("SDG %(number)s", number=13)``) and the formatting filters to an environment;
+:func:`rendering` sets the language of the renders inside it. The language lives in a context variable, so
+one environment serves every request, each in its own language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from jinja2 import Environment, pass_context
+
+from impactrank.countries import country_name
+from impactrank.i18n import catalogs, formats
+from impactrank.i18n.locales import DEFAULT, check_locale
+
+_current: ContextVar[str] = ContextVar("impactrank_locale", default=DEFAULT)
+
+
+def current() -> str:
+    """The language of the render under way (English outside :func:`rendering`)."""
+    return _current.get()
+
+
+@contextmanager
+def rendering(locale: str) -> Iterator[str]:
+    """Renders inside this block speak ``locale``."""
+    token = _current.set(check_locale(locale))
+    try:
+        yield locale
+    finally:
+        _current.reset(token)
+
+
+def _per_render(function: Callable) -> Callable:
+    """A filter Jinja2 must call at each render: without ``pass_context`` it would fold a constant argument
+    (``{{ 1117|number }}``) into the compiled template, in the language of the first render."""
+    return pass_context(lambda _context, *args: function(*args))
+
+
+def install(env: Environment) -> Environment:
+    """Give ``env`` the catalogs (``_``, ``gettext``, ``ngettext``, ``pgettext``), the filters ``number``,
+    ``percent``, ``number_range``, ``date``, ``country`` and ``sdg``, and the globals ``locale()`` and
+    ``languages()``, all following :func:`rendering`."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(
+        lambda message: catalogs.translations(current()).gettext(message),
+        lambda singular, plural, n: catalogs.translations(current()).ngettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, message: catalogs.translations(current()).pgettext(context, message),
+        npgettext=lambda context, singular, plural, n: catalogs.translations(current()).npgettext(
+            context, singular, plural, n
+        ),
+    )
+    filters = {
+        "number": lambda value, decimals=0: formats.number(value, current(), decimals),
+        "percent": lambda value, decimals=1: formats.percent(value, current(), decimals),
+        "number_range": lambda low, high, decimals=1: formats.number_range(low, high, current(), decimals),
+        "date": lambda value: formats.date(value, current()),
+        "country": lambda code: country_name(code, current()),
+        "sdg": lambda number: catalogs.sdg_label(number, current()),
+    }
+    env.filters.update({name: _per_render(f) for name, f in filters.items()})
+    env.globals.update(locale=current, languages=lambda: catalogs.languages(current()))
+    return env

@@ -1,0 +1,257 @@
+"""The reader's language: CLDR formats as Babel gives them, the choice of language from a request, country
+names and SDG labels per language, the catalogs (complete, compiled, covering every string of the code), and
+Jinja2 environments rendering in the language of each request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import warnings
+from configparser import ConfigParser
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+from fastapi import FastAPI, Request
+from jinja2 import DictLoader, Environment
+
+from impactrank import i18n
+from impactrank.countries import country_name
+from impactrank.i18n import templates
+from impactrank.pages import Pages
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+def _catalog(locale: str):
+    with (i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        return read_po(fp, locale=locale)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# formats: the strings CLDR prescribes, written out by hand
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("fr", f"1{NNBSP}117"),  # CLDR's French group separator is the narrow no-break space U+202F
+        ("en", "1,117"),
+        # CLDR gives Spanish minimumGroupingDigits 2 ("1117"); Babel does not apply it and groups from 1 000
+        ("es", "1.117"),
+    ],
+)
+def test_thousands(locale, expected):
+    assert i18n.number(1117, locale) == expected
+
+
+def test_decimals_and_larger_numbers():
+    assert i18n.number(1117.25, "fr", 1) == f"1{NNBSP}117,2"  # half to even on the value's decimal text
+    assert i18n.number(1117.25, "en", 1) == "1,117.2"
+    assert i18n.number(1234567.891, "es", 2) == "1.234.567,89"
+    assert i18n.number(-5, "en") == "-5"
+    assert i18n.number(39.0, "fr", 0) == "39"
+
+
+def test_percentages():
+    assert i18n.percent(45.4, "fr") == f"45,4{NBSP}%"  # CLDR's French percent sign follows a no-break space
+    assert i18n.percent(45.4, "es") == f"45,4{NBSP}%"
+    assert i18n.percent(45.4, "en") == "45.4%"
+    assert i18n.percent(45.44, "en", 0) == "45%"
+    assert i18n.percent(0.05, "fr", 2) == f"0,05{NBSP}%"
+
+
+def test_ranges():
+    assert i18n.number_range(56.6, 66.2, "fr") == "56,6–66,2"
+    assert i18n.number_range(56.6, 66.2, "es") == "56,6–66,2"
+    assert i18n.number_range(56.6, 66.2, "en") == "56.6–66.2"
+    assert i18n.number_range(1001, 1500, "fr", 0) == f"1{NNBSP}001–1{NNBSP}500"
+
+
+def test_dates():
+    day = dt.date(2025, 11, 11)
+    assert i18n.date(day, "fr") == "11 novembre 2025"
+    assert i18n.date(day, "en") == "November 11, 2025"
+    assert i18n.date(day, "es") == "11 de noviembre de 2025"
+    assert i18n.date(dt.datetime(2025, 1, 1, 12, 30), "fr") == "1 janvier 2025"
+
+
+def test_missing_values_are_a_dash_in_every_language():
+    for locale in i18n.LOCALES:
+        assert i18n.number(None, locale) == i18n.number(math.nan, locale) == "–"
+        assert i18n.percent(None, locale) == i18n.number_range(1.0, None, locale) == i18n.date(None, locale) == "–"
+
+
+def test_unsupported_language_is_refused():
+    with pytest.raises(ValueError, match="language must be one of en, fr, es, not 'de'"):
+        i18n.number(1, "de")
+    with pytest.raises(ValueError, match="not 'de'"):
+        i18n.translations("de")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# names from CLDR and from the catalogs
+
+
+@pytest.mark.parametrize(
+    ("code", "locale", "expected"),
+    [
+        ("FR", "fr", "France"),
+        ("FR", "es", "Francia"),
+        ("FR", "en", "France"),
+        ("NG", "fr", "Nigeria"),
+        ("NG", "es", "Nigeria"),
+        ("KR", "fr", "Corée du Sud"),
+        ("GB", "es", "Reino Unido"),
+        ("DE", "fr", "Allemagne"),
+        ("US", "en", "United States"),
+        ("XK", "fr", "Kosovo"),
+        ("ZZZ", "fr", "ZZZ"),  # no name: the code itself
+    ],
+)
+def test_country_names_in_the_readers_language(code, locale, expected):
+    assert country_name(code, locale) == expected
+
+
+def test_sdg_labels():
+    assert [i18n.sdg_label(13, locale) for locale in ("en", "fr", "es")] == ["SDG 13", "ODD 13", "ODS 13"]
+
+
+def test_language_switch_names_each_language_in_itself():
+    assert i18n.languages("fr") == {
+        "label": "Langue",
+        "current": "fr",
+        "options": [("en", "English"), ("fr", "Français"), ("es", "Español")],
+    }
+    assert i18n.languages("es")["label"] == "Idioma"
+    assert i18n.languages("en")["label"] == "Language"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# negotiation: ?lang= first, then the cookie, then Accept-Language, then English
+
+
+def test_negotiation_order():
+    assert i18n.negotiate("fr", "es", "en") == "fr"
+    assert i18n.negotiate(None, "es", "fr") == "es"
+    assert i18n.negotiate("de", "es", "fr") == "es"  # an unsupported choice says nothing
+    assert i18n.negotiate("", "", "fr") == "fr"
+    assert i18n.negotiate(None, None, None) == "en"
+    assert i18n.negotiate("FR", None, None) == "fr"
+    assert i18n.negotiate("es-MX", None, None) == "es"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("fr-CH, fr;q=0.9, en;q=0.8, *;q=0.5", "fr"),
+        ("de-DE, de;q=0.9, es;q=0.5, fr;q=0.7", "fr"),  # by weight, not by position
+        ("en;q=0.5, es", "es"),
+        ("es;q=0, fr;q=0.1", "fr"),  # q=0 means "not this one"
+        ("de, *", "en"),
+        ("fr;q=oops, es;q=0.2", "es"),  # a malformed weight counts as not wanted
+        ("", "en"),
+    ],
+)
+def test_accept_language(header, expected):
+    assert i18n.negotiate(None, None, header) == expected
+
+
+# ---------------------------------------------------------------------------------------------------------
+# catalogs
+
+
+def test_every_catalog_compiles_and_the_compiled_file_is_current():
+    for locale in i18n.LOCALES:
+        catalog = _catalog(locale)
+        assert list(catalog.check()) == [], locale  # placeholders agree between msgid and msgstr
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        assert len(buffer.getvalue()) > 0
+        translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+        with (i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "messages.mo").open("rb") as fp:
+            compiled = {m.id: m.string for m in read_mo(fp) if m.id}
+        assert compiled == translated, f"{locale}: run 'make' to compile the catalog again"
+
+
+@pytest.mark.parametrize("locale", ["fr", "es"])
+def test_no_entry_is_left_untranslated(locale):
+    left = [m.id for m in _catalog(locale) if m.id and (not m.string or m.fuzzy)]
+    assert left == [], f"untranslated in {locale} (translate them in the .po file): {left}"
+
+
+def test_catalogs_hold_every_string_of_the_code_and_templates():
+    """What `make catalogs` would extract (babel.cfg's mapping) is in every catalog: a string added to the code
+    or a template without `make catalogs` fails here."""
+    config = ConfigParser()
+    config.read(ROOT / "babel.cfg", encoding="utf-8")
+    method_map = [(section.split(":", 1)[1].strip(), section.split(":", 1)[0]) for section in config.sections()]
+    options_map = {pattern: dict(config[f"{method}: {pattern}"]) for pattern, method in method_map}
+    extracted = {message for _, _, message, _, _ in extract_from_dir(ROOT / "src", method_map, options_map)}
+    extracted = {m if isinstance(m, str) else m[0] for m in extracted}
+    assert {"SDG %(number)s", "Language", "%(low)s–%(high)s"} <= extracted
+    for locale in i18n.LOCALES:
+        missing = extracted - {m.id for m in _catalog(locale) if m.id}
+        assert missing == set(), f"not in the {locale} catalog (run 'make catalogs'): {sorted(missing)}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# templates
+
+
+def _env(source: str) -> Environment:
+    return templates.install(Environment(loader=DictLoader({"t": source}), autoescape=True))
+
+
+def test_templates_render_in_the_language_of_the_render():
+    env = _env(
+        '{{ locale() }}|{{ _("SDG %(number)s", number=13) }}|{% trans %}Language{% endtrans %}|{{ 1117|number }}'
+        "|{{ 45.4|percent }}|{{ 56.6|number_range(66.2) }}|{{ day|date }}|{{ 'NG'|country }}|{{ 7|sdg }}"
+    )
+    day = dt.date(2025, 11, 11)
+    with templates.rendering("fr"):
+        french = env.get_template("t").render(day=day)
+    assert french == f"fr|ODD 13|Langue|1{NNBSP}117|45,4{NBSP}%|56,6–66,2|11 novembre 2025|Nigeria|ODD 7"
+    with templates.rendering("es"):
+        spanish = env.get_template("t").render(day=day)
+    assert spanish == f"es|ODS 13|Idioma|1.117|45,4{NBSP}%|56,6–66,2|11 de noviembre de 2025|Nigeria|ODS 7"
+    assert (
+        env.get_template("t").render(day=day)
+        == "en|SDG 13|Language|1,117|45.4%|56.6–66.2|November 11, 2025|Nigeria|SDG 7"
+    )
+
+
+def test_translated_text_is_escaped_but_its_placeholders_are_not_html():
+    env = _env('{{ _("SDG %(number)s", number=n) }}')
+    assert env.get_template("t").render(n="<b>13</b>") == "SDG &lt;b&gt;13&lt;/b&gt;"
+
+
+def test_pages_answer_in_the_requests_language_and_keep_an_explicit_choice():
+    app = FastAPI()
+    pages = Pages(app, _env('<html lang="{{ locale() }}">{{ 13|sdg }}</html>'))
+
+    @pages.page("/goal", "t")
+    def goal(request: Request):
+        return {}
+
+    client = TestClient(app)
+    chosen = client.get("/goal?lang=es", headers={"Accept-Language": "fr"})
+    assert chosen.text == '<html lang="es">ODS 13</html>'
+    assert chosen.headers["content-language"] == "es"
+    assert chosen.headers["vary"] == "Accept-Language, Cookie"
+    assert chosen.cookies.get(i18n.COOKIE) == "es"
+    assert "samesite=lax" in chosen.headers["set-cookie"].lower()
+    kept = client.get("/goal", headers={"Accept-Language": "fr"})  # the client sends the cookie back
+    assert kept.text == '<html lang="es">ODS 13</html>' and "set-cookie" not in kept.headers
+    client.cookies.clear()
+    assert client.get("/goal", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).text == '<html lang="fr">ODD 13</html>'
+    assert client.get("/goal").text == '<html lang="en">SDG 13</html>'
+    assert client.get("/api/goal").json() == {}
