@@ -24,6 +24,7 @@ from impactrank.errors import InputError
 from impactrank.io.atomic import write_text_atomic
 from impactrank.io.identity import propose_matches
 from impactrank.io.published import FORMATS, read_published
+from impactrank.io.published.corrections import suggested_corrections
 from impactrank.io.reports import write_audit
 from impactrank.report.audit import verdict
 
@@ -59,11 +60,36 @@ def import_table(
     aliases: Annotated[Path | None, typer.Option("--aliases", help="Alias file joining renamed institutions.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the full import report as JSON.")] = None,
     decimal: DecimalOption = None,
+    corrections: Annotated[
+        Path | None,
+        typer.Option(
+            "--corrections",
+            help="Corrections file (edition,name,field,value[,country]): the countries or names to set on the "
+            "rows as read, each corrected row flagged.",
+        ),
+    ] = None,
+    suggest: Annotated[
+        Path | None,
+        typer.Option(
+            "--suggest-corrections",
+            help="Write the countries the import suggests as a corrections file (CSV) to review and pass back "
+            "with --corrections.",
+        ),
+    ] = None,
 ) -> None:
-    """Import published tables as they are: every row kept, each defect flagged in its quality column.
-    Importing the same files again replaces their editions."""
+    """Import published tables as they are: every row kept, each defect flagged in its quality column, and
+    rows whose country looks wrong listed with the country suggested. Importing the same files again replaces
+    their editions."""
+    if suggest is not None:
+        out_format(suggest, ("csv",))
     result = read_published(
-        paths, format=format, edition=edition, edition_suffix=edition_suffix, aliases=aliases, decimal=decimal
+        paths,
+        format=format,
+        edition=edition,
+        edition_suffix=edition_suffix,
+        aliases=aliases,
+        decimal=decimal,
+        corrections=corrections,
     )
     with open_workspace(workspace, wait) as ws:
         for ed in result.editions:
@@ -77,6 +103,8 @@ def import_table(
         ws.save_many(result.editions)
     if report:
         write_text_atomic(report, json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    if suggest:
+        write_text_atomic(suggest, suggested_corrections(result.report).write_csv())
     _print_import(result.report)
     what = f"imported {len(result.editions)} edition(s), {result.report.rows} overall-table rows, into {workspace}"
     if replaced:
@@ -118,6 +146,17 @@ def _print_import(report) -> None:
             cells.append(f"{overall} + {sdg}" if sdg else str(overall) if overall else "")
         flags.add_row(flag, *cells)
     console.print(flags)
+    suggestions = [(e.edition, s) for e in report.editions for s in e.country_suggestions]
+    if suggestions:
+        countries = Table(
+            title=f"{len(suggestions)} institutions whose country looks wrong (apply with --corrections)",
+            title_justify="left",
+        )
+        for col in ("edition", "name", "country", "suggested", "why"):
+            countries.add_column(col)
+        for ed, s in suggestions:
+            countries.add_row(*(Text(v) for v in (ed, s["name"], s["country"], s["suggested"], s["evidence"])))
+        console.print(countries)
 
 
 @app.command("audit")
@@ -161,11 +200,15 @@ def match(
     edition: Annotated[list[str], typer.Option("--edition", "-e", help="Two editions: A (ids to keep) then B.")],
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     wait: WaitOption = DEFAULT_WAIT,
-    min_score: Annotated[float, typer.Option("--min-score", help="Lowest similarity (0–100) to propose.")] = 85.0,
+    min_score: Annotated[
+        float, typer.Option("--min-score", help="Lowest name similarity (0–100) of a pair with evidence.")
+    ] = 50.0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write proposals as an alias file (CSV).")] = None,
 ) -> None:
-    """Propose institutions of B that are likely the same as one of A under another name; confirm them by
-    keeping their rows in the alias file and pass it to import with --aliases."""
+    """Propose renames: an institution of A gone from B paired with one new in B, in the same country, when
+    one is known by the other's name or the two names share a word no other name uses ("Cergy"). Confirm them
+    by keeping their rows in the alias file (--out) and passing it to import with --aliases: each pair is then
+    one institution in every view, comparison and summary."""
     if len(edition) != 2:
         raise InputError("give exactly two editions: --edition A --edition B")
     if out is not None:
@@ -176,13 +219,9 @@ def match(
     if out:
         write_text_atomic(out, proposals.write_csv())
     table = Table(title=f"{proposals.height} proposed matches {edition[1]} → {edition[0]}", title_justify="left")
-    for col in ("score", "alias (B)", "name (A)", "institution_id", "country"):
+    for col in ("score", "alias (B)", "name (A)", "institution_id", "country", "evidence"):
         table.add_column(col, justify="right" if col == "score" else "left")
     for r in proposals.iter_rows(named=True):
-        table.add_row(
-            *(
-                Text(str(v))
-                for v in (f"{r['score']:.1f}", r["alias"], r["name"], r["institution_id"], r["country"] or "")
-            )
-        )
+        cells = (f"{r['score']:.1f}", r["alias"], r["name"], r["institution_id"], r["country"] or "", r["evidence"])
+        table.add_row(*(Text(str(v)) for v in cells))
     console.print(table)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import polars as pl
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from impactrank.io.delimited import read_text_table
 
@@ -84,36 +84,41 @@ def read_aliases(path: str | Path) -> Aliases:
     return aliases
 
 
-def propose_matches(a: pl.DataFrame, b: pl.DataFrame, *, min_score: float = 85.0) -> pl.DataFrame:
-    """For each institution of ``b`` without an id in ``a``, the closest unmatched name of ``a`` in the same
-    country (or with either country unknown), when its similarity reaches ``min_score`` (0–100)."""
+def propose_matches(a: pl.DataFrame, b: pl.DataFrame, *, min_score: float = 50.0) -> pl.DataFrame:
+    """Renames for a person to confirm: an institution of ``a`` that is gone from ``b`` paired with one new in
+    ``b``, in the same country (or with either country unknown), on evidence — one's name is a known alias of
+    the other, or the two names share a word that no other name of either table uses ("Cergy") — and a name
+    similarity (0–100) of at least ``min_score``. Blank names are never paired; each institution at most once,
+    best pairs first."""
     ids_a, ids_b = set(a["institution_id"]), set(b["institution_id"])
-    left = a.filter(~pl.col("institution_id").is_in(list(ids_b)))
-    right = b.filter(~pl.col("institution_id").is_in(list(ids_a)))
-    keys_a = [name_key(n).replace("-", " ") for n in left["name"]]
-    keys_b = [name_key(n).replace("-", " ") for n in right["name"]]
-    rows = []
-    if keys_a and keys_b:
-        scores = process.cdist(keys_b, keys_a, scorer=fuzz.token_sort_ratio, workers=1)
-        codes = {c: k for k, c in enumerate(sorted({*left["country"].drop_nulls(), *right["country"].drop_nulls()}))}
-        code_a = np.array([codes.get(c, -1) for c in left["country"]])
-        code_b = np.array([codes.get(c, -1) for c in right["country"]])
-        same_place = (code_b[:, None] == code_a[None, :]) | (code_b[:, None] < 0) | (code_a[None, :] < 0)
-        scores = np.where(same_place, scores, -1.0)
-        best_j = scores.argmax(axis=1)
-        for i, rec in enumerate(right.iter_rows(named=True)):
-            j = int(best_j[i])
-            if scores[i, j] >= min_score:
-                rows.append(
-                    {
-                        "alias": rec["name"],
-                        "institution_id": left["institution_id"][j],
-                        "score": round(float(scores[i, j]), 1),
-                        "name": left["name"][j],
-                        "alias_id": rec["institution_id"],
-                        "country": rec["country"] or left["country"][j],
-                    }
-                )
+    left = [r for r in _named(a) if r["institution_id"] not in ids_b]
+    right = [r for r in _named(b) if r["institution_id"] not in ids_a]
+    uses = Counter(w for key in {r["key"] for r in (*_named(a), *_named(b))} for w in set(key.split("-")))
+    candidates = []
+    for rb in right:
+        for ra in left:
+            if rb["country"] and ra["country"] and rb["country"] != ra["country"]:
+                continue
+            evidence = _evidence(ra, rb, uses)
+            score = fuzz.token_sort_ratio(ra["key"].replace("-", " "), rb["key"].replace("-", " "))
+            if evidence and (score >= min_score or evidence == "alias"):
+                candidates.append((-round(score, 1), rb["name"], ra, rb, evidence))
+    rows, taken = [], set()
+    for score, _, ra, rb, evidence in sorted(candidates, key=lambda c: c[:2]):
+        if ra["institution_id"] in taken or rb["institution_id"] in taken:
+            continue
+        taken |= {ra["institution_id"], rb["institution_id"]}
+        rows.append(
+            {
+                "alias": rb["name"],
+                "institution_id": ra["institution_id"],
+                "score": -score,
+                "name": ra["name"],
+                "alias_id": rb["institution_id"],
+                "country": rb["country"] or ra["country"],
+                "evidence": evidence,
+            }
+        )
     schema = {
         "alias": pl.String,
         "institution_id": pl.String,
@@ -121,5 +126,29 @@ def propose_matches(a: pl.DataFrame, b: pl.DataFrame, *, min_score: float = 85.0
         "name": pl.String,
         "alias_id": pl.String,
         "country": pl.String,
+        "evidence": pl.String,
     }
-    return pl.DataFrame(rows, schema=schema).sort(["score", "alias"], descending=[True, False])
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _named(table: pl.DataFrame) -> list[dict]:
+    """Each named institution once, with its name key and its known aliases' keys."""
+    aliases = table["aliases"] if "aliases" in table.columns else [None] * table.height
+    out = {}
+    columns = (table["institution_id"], table["name"], table["country"], aliases)
+    for iid, name, country, known in zip(*columns, strict=True):
+        key = name_key(name or "")
+        if key and iid not in out:
+            others = {name_key(n) for n in (known or "").split(";")} - {""}
+            out[iid] = {"institution_id": iid, "name": name, "country": country, "key": key, "aliases": others}
+    return list(out.values())
+
+
+def _evidence(ra: dict, rb: dict, uses: Counter) -> str | None:
+    """ "alias" when one is known by the other's name; "word: cergy" for a shared word of three letters or more
+    that only these two names use; else None."""
+    if ra["key"] in rb["aliases"] or rb["key"] in ra["aliases"]:
+        return "alias"
+    shared = set(ra["key"].split("-")) & set(rb["key"].split("-"))
+    own = sorted(w for w in shared if uses[w] == 2 and len(w) > 2 and not w.isdigit())
+    return f"word: {' '.join(own)}" if own else None

@@ -19,6 +19,7 @@ from impactrank.errors import InputError
 from impactrank.io.delimited import check_decimal
 from impactrank.io.identity import Aliases, read_aliases
 from impactrank.io.published.assemble import build_edition, split_editions
+from impactrank.io.published.corrections import Corrections, read_corrections
 from impactrank.io.published.formats import FORMATS, read_rows
 from impactrank.io.published.report import ImportReport, edition_report
 from impactrank.io.published.rows import RawRow
@@ -95,16 +96,18 @@ def read_published(
     edition_suffix: str | None = None,
     aliases: str | Path | Aliases | None = None,
     decimal: str | None = None,
+    corrections: str | Path | None = None,
 ) -> PublishedImport:
     """Read published tables. ``edition`` names the edition of a single-year file (or picks one year of
     multi-year files); ``edition_suffix`` makes ids such as "2021-taiwan", so imports sit beside built
     editions of the same year. ``decimal`` ("." or ",") is the decimal mark of CSV scores, for a file that
-    cannot tell."""
+    cannot tell. ``corrections`` is a corrections file (``corrections.py``) applied to the rows as read."""
     if edition and edition_suffix:
         raise InputError("give either --edition or --edition-suffix, not both")
     check_decimal(decimal)
+    fixes = read_corrections(corrections) if corrections else Corrections("", [])
     with _without_cycle_collection():
-        return _read(importable_files(paths), format, edition, edition_suffix, aliases, decimal)
+        return _read(importable_files(paths), format, edition, edition_suffix, aliases, decimal, fixes)
 
 
 @contextmanager
@@ -127,6 +130,7 @@ def _read(
     edition_suffix: str | None,
     aliases: str | Path | Aliases | None,
     decimal: str | None,
+    corrections: Corrections,
 ) -> PublishedImport:
     alias_table = aliases if isinstance(aliases, Aliases) else read_aliases(aliases) if aliases else Aliases()
     sources = []
@@ -137,6 +141,7 @@ def _read(
     editions, reports = [], []
     for src in (s for s in sources if s.table is None):
         for edition_id, year, part in split_editions(src.rows, src.path.name, edition, edition_suffix):
+            corrections.apply(edition_id, part)
             manifest = {"source_file": src.path.name, "format": src.format, "sha256": src.sha256, "rows": len(part)}
             assembled = build_edition(edition_id, year, part, f"{src.path.name} ({src.format})", alias_table, manifest)
             editions.append(assembled.edition)
@@ -144,6 +149,8 @@ def _read(
     workbooks = [s for s in sources if s.table is not None]
     for edition_id, tables in _workbook_years(workbooks, edition, edition_suffix) if workbooks else []:
         parts = tables.parts()
+        for _, rows in parts:
+            corrections.apply(edition_id, rows)
         manifest = {
             "format": "the-workbook",
             "rows": len(tables.overall_rows),
@@ -165,6 +172,7 @@ def _read(
         editions.append(assembled.edition)
         reports.append(edition_report(assembled, {_table_name(s.table): s.path.name for s, _ in parts}))
     _check_unique([e.id for e in editions], [s.path.name for s in sources])
+    corrections.check_used([e.id for e in editions])
     order = sorted(range(len(editions)), key=lambda i: (editions[i].year, editions[i].id))
     editions, reports = [editions[i] for i in order], [reports[i] for i in order]
     name = files[0].name if len(files) == 1 else f"{len(files)} files"

@@ -19,6 +19,7 @@ from impactrank.engine.edition import (
 )
 from impactrank.errors import InputError
 from impactrank.io.identity import Aliases, normalise_name
+from impactrank.io.published.consistency import check_countries
 from impactrank.io.published.parse import Rank, parse_rank, parse_score
 from impactrank.io.published.rows import RawRow
 
@@ -192,6 +193,7 @@ class Assembled:
     edition: Edition
     overall: list[Parsed]
     sdg_tables: dict[int, list[SDGParsed]]
+    country_suggestions: list[dict]  # rows whose country looks wrong, with the country suggested (consistency)
 
 
 def build_edition(
@@ -225,6 +227,12 @@ def build_edition(
             elif not t.claims_overall and iid in in_overall:
                 t.flags.append("overall_not_shown")
     sdg_rows = _merge_cards(parsed, tables)
+    suggestions = check_countries(
+        [(p.institution["name"], p.institution["country"], p.flags) for p in parsed]
+        + [(t.institution["name"], t.institution["country"], t.flags) for table in tables.values() for t in table]
+    )
+    if suggestions:
+        manifest = {**manifest, "country_suggestions": suggestions}
     for p in parsed:
         p.flags = list(dict.fromkeys(p.flags))
         p.overall["quality"] = ";".join(p.flags) or "ok"
@@ -248,7 +256,7 @@ def build_edition(
         sdg_scores=_frame(sdg_rows, SDG_SCORES_SCHEMA),
         manifest=manifest,
     )
-    return Assembled(edition, parsed, tables)
+    return Assembled(edition, parsed, tables, suggestions)
 
 
 def _unique(ids: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ class EditionReport:
     unresolved_countries: list[str]
     flagged: list[dict] = field(default_factory=list)  # row, name, flags and the raw cells of each flagged row
     tables: dict[str, dict] = field(default_factory=dict)  # "overall", "sdg1" … → rows, flags, source file
+    country_suggestions: list[dict] = field(default_factory=list)  # name, country, suggested, flags, evidence
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -86,6 +87,7 @@ def edition_report(assembled: Assembled, files: dict[str, str] | None = None) ->
         unresolved_countries=unresolved,
         flagged=flagged,
         tables=tables,
+        country_suggestions=assembled.country_suggestions,
     )
 
 
