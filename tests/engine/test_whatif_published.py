@@ -46,14 +46,16 @@ def test_unchanged_scores_give_the_published_score_and_place():
 def test_the_place_interval_spans_every_place_the_score_interval_allows():
     """Another row is certainly above when its published interval (display ± 0.05) lies wholly above the
     institution's interval, and possibly above when it reaches above the interval's bottom: the best place
-    counts the first, the worst place the second."""
+    counts the first, the worst place the second. SDG 17 is set to its own displayed score, taken as exact: the
+    interval is then the rule's, not only the published score's ± 0.05 (which meets no other row's)."""
     shown = FIELD.overall["overall_score"].to_numpy()
     overlaps = 0
     for i, iid in enumerate(TRUTH["ids"]):
-        r = whatif_published(FIELD, iid, {})
+        r = whatif_published(FIELD, iid, {17: float(TRUTH["scores"][17][i])})
         others = np.delete(shown, i)
-        assert r.rank_low == 1 + int((others - 0.05 > r.overall_high).sum())
-        assert r.rank_high == 1 + int((others + 0.05 > r.overall_low).sum())
+        # compared at 1e-9 so that float noise does not turn two intervals that only touch into an overlap
+        assert r.rank_low == 1 + int((np.round(others - 0.05 - r.overall_high, 9) > 0).sum())
+        assert r.rank_high == 1 + int((np.round(others + 0.05 - r.overall_low, 9) > 0).sum())
         overlaps += int(((others + 0.05 > r.overall_low) & (others + 0.05 <= r.overall_high)).sum())
     assert overlaps > 0  # rows whose interval reaches into another's without passing its top
 

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from impactrank.cli.common import WaitStatus, app, console, console_err, open_workspace, out_dir
+from impactrank.cli.common import WaitStatus, app, console, console_err, load_previous, open_workspace, out_dir
 from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
@@ -19,6 +19,9 @@ from impactrank.cli.options import (
     WorkspaceOption,
 )
 from impactrank.engine.explain import explain_institution
+from impactrank.engine.explain_published import reproduce_institution
+from impactrank.engine.shown import decimals, score_text, share_text, visible_row
+from impactrank.errors import InputError
 from impactrank.io.build import build as run_build
 
 
@@ -93,21 +96,25 @@ def explain(
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
-    """Show how one institution's overall score arises: metric by metric, scaling, and the best SDGs."""
+    """Show how one institution's overall score arises: metric by metric, scaling, and the best SDGs; for a
+    published edition, THE's formula reproduced from the published SDG scores."""
     with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
+        previous = load_previous(ws, ed, None) if ed.kind == "imported" else None
     ex = explain_institution(ed, institution)
     console.print(
         f"[bold]{escape(ex.name)}[/] ({escape(ex.institution_id)}, {ex.country}) in edition {escape(ed.id)}",
         highlight=False,
     )
+    places = decimals(ed)
     if ex.overall is None:
         console.print("Not in the overall table: it needs SDG 17 and enough other SDGs. Its SDG tables:")
     else:
-        o = ex.overall
-        score = f"score {o['overall_score']:.4f} shown as " if o["overall_score"] is not None else "published as "
+        o = visible_row(ex.overall, ed.field_size)
+        share = share_text(o, ed.field_size)
+        score = "published as " + o["overall_display"] if o["band"] else "score " + o["overall_display"]
         console.print(
-            f"Overall rank {o['rank']} (position {o['rank_position']}), {score}{o['overall_display']}; "
+            f"Overall rank {o['rank']}{f' ({share})' if share else ''}, {score}; "
             f"best SDGs{' on scaled scores' if ed.kind == 'built' else ''}: {o['top_sdgs']}",
             highlight=False,
         )
@@ -126,12 +133,12 @@ def explain(
                 raw = "missing" if m["missing"] else ("" if m["raw"] is None else f"{m['raw']:.6g}")
                 table.add_row(m["metric"], raw, f"{m['score']:.2f}", f"{m['weight']:g}", f"{m['contribution']:.3f}")
             console.print(table)
-        if part.score is not None:
-            score = f"score {part.score:.4f}"
-        elif part.score_low is not None:
-            score = f"published as {part.score_low:.1f}–{part.score_high:.1f}"
-        else:
-            score = "score not published"
+        text = score_text(part.score, part.score_low, part.score_high, places)
+        score = (
+            "score not published"
+            if text is None
+            else (f"score {text}" if part.score is not None else f"published as {text}")
+        )
         line = f"SDG {part.sdg} {score}" + (f", rank {part.rank}" if part.rank else "")
         if part.scaled is not None:
             line += (
@@ -141,3 +148,26 @@ def explain(
         console.print(line, highlight=False)
     if ex.formula:
         console.print(f"\nOverall = {ex.formula}", highlight=False)
+    if ed.kind == "imported" and ex.overall is not None:
+        _print_reproduced(ed, institution, previous)
+
+
+def _print_reproduced(ed, institution: str, previous) -> None:
+    """THE's overall formula for the edition, reproduced from the published SDG scores (or why it cannot be)."""
+    try:
+        r = reproduce_institution(ed, institution, previous)
+    except InputError as exc:
+        console.print(f"\nTHE's overall formula cannot be reproduced here: {exc.message}", highlight=False)
+        return
+    console.print(
+        f"\nTHE's overall formula for {ed.id}, reproduced ({r.rule}; {r.explained} of {r.of} exact rows):",
+        highlight=False,
+    )
+    for s in r.sdgs:
+        console.print(
+            f"SDG {s.sdg} {s.published} → scaled {s.scaled_low:.1f}–{s.scaled_high:.1f}"
+            + (" (counted)" if s.counted else ""),
+            highlight=False,
+        )
+    verdict = "they agree" if r.agrees else "they do not agree"
+    console.print(f"Overall = {r.formula}; published {r.published}: {verdict}", highlight=False)

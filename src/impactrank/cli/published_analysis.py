@@ -58,7 +58,7 @@ def print_whatif(result, fmt: str) -> None:
     for r in result.inputs:
         lo, hi = r["used"]
         used = f"{lo:.1f}" if lo == hi else f"{lo:.1f}–{hi:.1f}"
-        table.add_row(str(r["sdg"]), r["published"] or "–", used, "yes" if r["set"] else "")
+        table.add_row(str(r["sdg"]), r["published"] or "not submitted", used, "yes" if r["set"] else "")
     console.print(table)
     point = "" if result.overall_point is None else f" (at the displayed values: {result.overall_point:.2f})"
     console.print(
@@ -81,8 +81,8 @@ def print_advice(advice, fmt: str) -> None:
     console.print(
         Text(
             f"{advice.name or advice.institution_id} in edition {advice.edition}: {advice.current} "
-            f"(overall {advice.overall_low:.2f}–{advice.overall_high:.2f}); target {advice.target} "
-            f"(overall above {advice.threshold:.2f})"
+            f"(overall {advice.overall}); target {advice.target}"
+            + ("" if advice.threshold is None else f" (overall above {advice.threshold:.1f})")
         ),
         highlight=False,
     )

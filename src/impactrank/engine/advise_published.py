@@ -17,7 +17,14 @@ import polars as pl
 
 from impactrank.engine import reproduce as rp
 from impactrank.engine.edition import Edition
-from impactrank.engine.published_rule import edition_rule, overall_bounds
+from impactrank.engine.published_rule import (
+    change_bounds,
+    edition_rule,
+    overall_bounds,
+    published_overall,
+    within_published,
+)
+from impactrank.engine.shown import PUBLISHED_DECIMALS, range_text
 from impactrank.engine.whatif_published import bands_of, score_intervals
 from impactrank.errors import InputError
 
@@ -31,8 +38,9 @@ class PublishedAdvice:
     name: str | None
     rule: str
     current: str  # its published rank or band
-    overall_low: float
+    overall_low: float  # derived by the rule, within what the published score allows
     overall_high: float
+    overall: str  # the same as the displayed scores it allows, inside the published range: "58.2–66.2"
     target: str | None  # "the 101–200 band", "rank 54"; None at the top of the table
     threshold: float | None  # the published score to pass
     levers: list[dict]  # sdg, published, counted, needed_certain, needed_possible, gain_certain, gain_possible
@@ -55,9 +63,10 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
     rec = row.row(0, named=True)
     mine = edition.sdg_scores.filter(pl.col("institution_id") == institution_id)
     lo, hi, _ = score_intervals(mine, {})
-    o_lo, o_hi = overall_bounds(lo[None], hi[None], rule.extremes, rule, [institution_id])
+    published = published_overall(edition, institution_id)
+    o_lo, o_hi = within_published(*overall_bounds(lo[None], hi[None], rule.extremes, rule, [institution_id]), published)
     target, threshold = _target(edition, rec)
-    levers = [] if threshold is None else _levers(mine, lo, hi, rule, institution_id, threshold)
+    levers = [] if threshold is None else _levers(mine, lo, hi, rule, institution_id, threshold, published)
     name = edition.institutions.filter(pl.col("institution_id") == institution_id)["name"][0]
     return PublishedAdvice(
         edition=edition.id,
@@ -67,11 +76,17 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
         current=rec["rank"],
         overall_low=float(o_lo[0]),
         overall_high=float(o_hi[0]),
+        overall=range_text(float(o_lo[0]), float(o_hi[0]), PUBLISHED_DECIMALS, _displayed(rec)),
         target=target,
         threshold=threshold,
         levers=levers,
         next_year=_next_year(edition, rec, lo, hi, rule) if rule.name == "two_year" else None,
     )
+
+
+def _displayed(rec: dict) -> tuple[float, float] | None:
+    """The published overall score or band range, as displayed."""
+    return None if rec["overall_low"] is None else (rec["overall_low"], rec["overall_high"])
 
 
 def _target(edition: Edition, rec: dict) -> tuple[str | None, float | None]:
@@ -93,9 +108,16 @@ def _target(edition: Edition, rec: dict) -> tuple[str | None, float | None]:
 
 
 def _levers(
-    mine: pl.DataFrame, lo: np.ndarray, hi: np.ndarray, rule, institution_id: str, threshold: float
+    mine: pl.DataFrame,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    rule,
+    institution_id: str,
+    threshold: float,
+    published: tuple[float, float] | None,
 ) -> list[dict]:
-    """Per SDG, the smallest score on the display grid whose overall interval clears the threshold."""
+    """Per SDG, the smallest score on the display grid whose overall interval clears the threshold; the interval
+    is what the rule derives, within the published score moved by the change (published_rule.within_published)."""
     shown = {r["sdg"]: r for r in mine.iter_rows(named=True)}
     out = []
     for sdg in range(1, rp.N_SDGS + 1):
@@ -105,6 +127,8 @@ def _levers(
         grid_lo[:, k] = grid_hi[:, k] = GRID
         # a score above the table's top scales to 100 (clipped), as it would as the new top
         o_lo, o_hi = overall_bounds(grid_lo, grid_hi, rule.extremes, rule, [institution_id] * GRID.size)
+        change = change_bounds(lo, hi, grid_lo, grid_hi, rule)
+        o_lo, o_hi = within_published(o_lo, o_hi, published, change)
         now = shown.get(sdg)
         current = None if now is None or now["score"] is None else float(now["score"])
         floor = -np.inf if now is None else float(now["score_low"])

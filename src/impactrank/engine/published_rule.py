@@ -143,3 +143,73 @@ def overall_bounds(
         p_lo, p_hi, _ = aligned(rule.previous, ids)
         o_lo, o_hi = rp.average(o_lo, o_hi, p_lo, p_hi)
     return np.where(eligible, o_lo, np.nan), np.where(eligible, o_hi, np.nan)
+
+
+def published_overall(edition: Edition, institution_id: str) -> tuple[float, float] | None:
+    """The institution's published overall score or band range as the interval of true values it allows
+    (display rounding included); None when the overall table gives none."""
+    row = edition.overall.filter(pl.col("institution_id") == institution_id)
+    if row.height == 0 or row["overall_low"][0] is None or row["overall_high"][0] is None:
+        return None
+    return float(row["overall_low"][0]) - rp.ROUNDING, float(row["overall_high"][0]) + rp.ROUNDING
+
+
+def within_published(
+    o_lo: np.ndarray,
+    o_hi: np.ndarray,
+    published: tuple[float, float] | None,
+    change: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Overall bounds intersected with what the published score allows: the published interval itself, or,
+    after a change of some SDG scores, the published interval moved by the change's bounds (``change``, from
+    :func:`change_bounds`). Where the two do not meet, the derived bounds are kept as they are."""
+    if published is None:
+        return o_lo, o_hi
+    p_lo, p_hi = published
+    d_lo, d_hi = change if change is not None else (np.zeros_like(o_lo), np.zeros_like(o_hi))
+    lo, hi = np.maximum(o_lo, p_lo + d_lo), np.minimum(o_hi, p_hi + d_hi)
+    meet = lo <= hi
+    return np.where(meet, lo, o_lo), np.where(meet, hi, o_hi)
+
+
+def change_bounds(
+    lo: np.ndarray,
+    hi: np.ndarray,
+    new_lo: np.ndarray,
+    new_hi: np.ndarray,
+    rule: Rule,
+    new_extremes: rp.Extremes | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds on how much the overall score moves when the 17 score intervals [lo, hi] (NaN: not submitted),
+    scaled over the rule's extremes, become [new_lo, new_hi] (rows × 17), scaled over ``new_extremes`` (a new
+    score past a table's top or bottom moves them; default: unchanged). The scaled SDGs change one after another:
+    SDG 17 moves the score by its weight times its scaled change; another SDG going from a to a' moves the sum of
+    the best three by max(a', t) − max(a, t), t the third best of the others (a not-submitted SDG scales as 0,
+    which never enters the best three of an eligible institution), bounded at t's ends since it is monotone in t;
+    under the two-year rule only this year's half moves."""
+    rows = new_lo.shape[0]
+    cols = np.arange(1, rp.N_SDGS + 1)[None, :].repeat(rows, axis=0)
+    now = rp.minmax(lo[None].repeat(rows, 0), hi[None], cols, rule.extremes)
+    cur_lo, cur_hi = (np.nan_to_num(x, nan=0.0) for x in now)
+    new = rp.minmax(new_lo, new_hi, cols, new_extremes or rule.extremes)
+    n_lo, n_hi = (np.nan_to_num(x, nan=0.0) for x in new)
+    same = (n_lo == cur_lo) & (n_hi == cur_hi)
+    req = rp.REQUIRED - 1
+    d_lo, d_hi = np.zeros(rows), np.zeros(rows)
+    for j in np.flatnonzero(~same.all(axis=0)):
+        changed = ~same[:, j]
+        a_lo, a_hi, b_lo, b_hi = cur_lo[:, j], cur_hi[:, j], n_lo[:, j], n_hi[:, j]
+        if j == req:
+            up, down = rp.W_REQUIRED * (b_hi - a_lo), rp.W_REQUIRED * (b_lo - a_hi)
+        else:
+            rest = np.delete(np.arange(rp.N_SDGS), [j, req])
+            t_lo = -np.sort(-cur_lo[:, rest], axis=1)[:, rp.BEST_K - 1]
+            t_hi = -np.sort(-cur_hi[:, rest], axis=1)[:, rp.BEST_K - 1]
+            rise = [np.maximum(b_hi, t) - np.maximum(a_lo, t) for t in (t_lo, t_hi)]
+            fall = [np.maximum(b_lo, t) - np.maximum(a_hi, t) for t in (t_lo, t_hi)]
+            up, down = rp.W_BEST * np.maximum(*rise), rp.W_BEST * np.minimum(*fall)
+        d_hi += np.where(changed, up, 0.0)
+        d_lo += np.where(changed, down, 0.0)
+        cur_lo[:, j], cur_hi[:, j] = np.where(changed, b_lo, a_lo), np.where(changed, b_hi, a_hi)
+    share = rp.TWO_YEAR[0] if rule.name == "two_year" else 1.0
+    return share * d_lo, share * d_hi

@@ -35,6 +35,15 @@ def score_text(value: float | None, low: float | None, high: float | None, place
     return f"{low:.{places}f}" if low == high else f"{low:.{places}f}–{high:.{places}f}"
 
 
+def range_text(low: float, high: float, places: int, within: tuple[float, float] | None = None) -> str:
+    """An interval of true scores as the displayed scores it allows ("58.2–66.2"), kept inside a published
+    displayed range ``within`` (a band's range: no member shows a score outside it)."""
+    lo, hi = round(low, places), round(high, places)
+    if within is not None:
+        lo, hi = max(lo, within[0]), min(hi, within[1])
+    return score_text(None, lo, hi, places) or ""
+
+
 def visible(frame: pl.DataFrame, table_size: int | str | None = None) -> pl.DataFrame:
     """``frame`` as a reader may see it. Rows in a band lose their exact position and exact scores (the band's
     first place stays in ``rank_low``, its score range in ``*_low``/``*_high``); every ranked row gains
@@ -67,3 +76,17 @@ def with_band_ranges(frame: pl.DataFrame, low: str, high: str, by: tuple[str, ..
         pl.when(banded).then(pl.col(low).min().over(keys)).otherwise(pl.col(low)).alias(low),
         pl.when(banded).then(pl.col(high).max().over(keys)).otherwise(pl.col(high)).alias(high),
     )
+
+
+def visible_row(row: dict, table_size: int | None = None) -> dict:
+    """One row, as a dict, through :func:`visible`: an explanation or a page shows a row as a table does."""
+    return visible(pl.DataFrame([row], infer_schema_length=None), table_size).row(0, named=True)
+
+
+def share_text(row: dict, table_size: int | None) -> str:
+    """ "top 9.0–17.9 % of 1,117" from a visible row's shares; "" when the table's size is unknown."""
+    low, high = row.get("share_low"), row.get("share_high")
+    if table_size is None or low is None:
+        return ""
+    share = f"{low:.1f}" if high is None or round(low, 1) == round(high, 1) else f"{low:.1f}–{high:.1f}"
+    return f"top {share} % of {table_size:,}"

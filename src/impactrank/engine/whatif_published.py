@@ -1,7 +1,7 @@
 """What-if on a published edition, for an institution that knows its own SDG scores but nobody else's metrics:
 its overall score recomputed by the edition's reproduced rule from its SDG-table scores with some of them set
-(an SDG not submitted can be added), and the place it would take among the other rows — all as intervals,
-since every published number is one.
+(an SDG not submitted can be added), within what its published overall score allows once moved by the change,
+and the place it would take among the other rows — all as intervals, since every published number is one.
 
 The SDG tables' extremes move when a new score passes them, and then every other row is recomputed from its
 own SDG-table scores; otherwise the other rows keep their published intervals. Under the two-year rule last
@@ -19,7 +19,16 @@ import polars as pl
 
 from impactrank.engine import reproduce as rp
 from impactrank.engine.edition import Edition
-from impactrank.engine.published_rule import Rule, aligned, edition_rule, overall_bounds, score_matrix
+from impactrank.engine.published_rule import (
+    Rule,
+    aligned,
+    change_bounds,
+    edition_rule,
+    overall_bounds,
+    published_overall,
+    score_matrix,
+    within_published,
+)
 from impactrank.errors import InputError
 
 
@@ -87,6 +96,10 @@ def whatif_published(
             f"(scores in SDGs {', '.join(map(str, have)) or 'none'})",
             field="set-sdg",
         )
+    # within the published score, moved by what the settings change
+    now_lo, now_hi, _ = score_intervals(edition.sdg_scores.filter(pl.col("institution_id") == institution_id), {})
+    change = change_bounds(now_lo, now_hi, lo[None], hi[None], rule, ext)
+    o_lo, o_hi = within_published(o_lo, o_hi, published_overall(edition, institution_id), change)
     others = _others(edition, rows, institution_id, ext, rule, moved)
     placement = place(edition, others, float(o_lo[0]), float(o_hi[0]))
     published = edition.overall.filter(pl.col("institution_id") == institution_id)
@@ -226,7 +239,7 @@ def place(edition: Edition, others: tuple[np.ndarray, np.ndarray], lo: float, hi
     """The place an overall-score interval takes among the other rows' intervals, and its band."""
     o_lo, o_hi = others
     rank_low = 1 + int((o_lo > hi + 1e-9).sum())
-    rank_high = 1 + int((o_hi > lo - 1e-9).sum())
+    rank_high = 1 + int((o_hi > lo + 1e-9).sum())  # intervals that only touch do not overlap: [65.85, 65.95) shows 65.9
     bands = bands_of(edition)
     first_band = bands[0][1] if bands else None
 
