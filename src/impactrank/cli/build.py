@@ -169,5 +169,5 @@ def _print_reproduced(ed, institution: str, previous) -> None:
             + (" (counted)" if s.counted else ""),
             highlight=False,
         )
-    verdict = "they agree" if r.agrees else "they do not agree"
+    verdict = f"they agree, so the score is in {r.within}" if r.agrees else "they do not agree"
     console.print(f"Overall = {r.formula}; published {r.published}: {verdict}", highlight=False)

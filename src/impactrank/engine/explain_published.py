@@ -16,7 +16,7 @@ import polars as pl
 from impactrank.engine import reproduce as rp
 from impactrank.engine.edition import Edition
 from impactrank.engine.published_rule import aligned, edition_rule, overall_bounds
-from impactrank.engine.shown import PUBLISHED_DECIMALS, score_text
+from impactrank.engine.shown import PUBLISHED_DECIMALS, range_text, score_text
 from impactrank.engine.whatif_published import score_intervals
 from impactrank.errors import InputError
 
@@ -71,8 +71,16 @@ class Reproduced:
             )
         return f"{text} = {_interval(self.low, self.high, d)}"
 
+    @property
+    def within(self) -> str | None:
+        """The displayed scores both the reproduced interval and the published one allow: "77.5–78.8"."""
+        if not self.agrees or self.published_low is None or self.published_high is None:
+            return None
+        low, high = max(self.low, self.published_low - rp.ROUNDING), min(self.high, self.published_high + rp.ROUNDING)
+        return range_text(low, high, PUBLISHED_DECIMALS, (self.published_low, self.published_high))
+
     def to_dict(self) -> dict:
-        return {**asdict(self), "formula": self.formula}
+        return {**asdict(self), "formula": self.formula, "within": self.within}
 
 
 def _interval(low: float, high: float, places: int) -> str:

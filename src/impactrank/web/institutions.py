@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
+from impactrank.engine.shown import decimals, score_text, visible_row
 from impactrank.errors import InputError
 from impactrank.pages import Pages
 from impactrank.report import charts
@@ -25,11 +26,14 @@ def register(pages: Pages, store: Store) -> None:
         slim = slim_edition(data, iid)
         ex = explain_institution(slim, iid)
         overall = data.overall_row(iid)
+        overall = None if overall is None else visible_row(overall, data.field_size)
+        places = decimals(e)
         history = []
         sdg_history: dict[int, dict[str, dict]] = {}
         for ed in store.editions():
             other = store.get(ed["edition"])
             row = other.overall_row(iid)
+            row = None if row is None else visible_row(row)
             inst = other.institution(iid)
             sizes = other.sdg_sizes
             for r in other.institution_rows(iid).iter_rows(named=True):
@@ -58,13 +62,20 @@ def register(pages: Pages, store: Store) -> None:
                 }
             )
         profile = charts.profile_from_rows(slim.sdg_scores.to_dicts(), iid, info["name"])
+        reproduced, not_reproduced = reproduced_of(store, data, iid) if overall is not None else (None, None)
+        scaled = {s["sdg"]: s for s in (reproduced or {}).get("sdgs", [])}
         sdgs = []
         for part in ex.sdgs:
+            rescaled = scaled.get(part.sdg)
             sdgs.append(
                 {
                     "sdg": part.sdg,
                     "score": part.score,
+                    "published": score_text(part.score, part.score_low, part.score_high, places),
                     "scaled": part.scaled,
+                    "scaled_range": None
+                    if rescaled is None
+                    else score_text(None, rescaled["scaled_low"], rescaled["scaled_high"], places),
                     "counted": part.counted,
                     "rank": part.rank,
                     "scale_min": part.scale_min,
@@ -97,8 +108,11 @@ def register(pages: Pages, store: Store) -> None:
                     "top_sdgs",
                     "quality",
                 )
-            },
+            }
+            | {"sdg17": score_text(overall["sdg17_score"], overall["sdg17_low"], overall["sdg17_high"], places)},
             "formula": formula_of(ex),
+            "reproduced": reproduced,  # an imported edition: THE's formula recomputed from the published tables
+            "not_reproduced": not_reproduced,  # why it could not be, when it could not
             "rules": ex.rules,
             "sdgs": sdgs,
             "history": history,
@@ -116,7 +130,6 @@ def register(pages: Pages, store: Store) -> None:
         }
 
     def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:
-        from impactrank.engine.edition import previous_ids
         from impactrank.engine.whatif_published import whatif_published
 
         e = data.edition
@@ -133,9 +146,7 @@ def register(pages: Pages, store: Store) -> None:
                     settings[k] = float(text.replace(",", "."))
                 except ValueError:
                     raise InputError(f"parameter 's{k}': {text!r} is not a score", field="set-sdg") from None
-        prev = (previous_ids(e.id) or [None])[0]
-        previous = store.get(prev).edition if prev in store.edition_ids() else None
-        result = whatif_published(e, iid, settings, previous)
+        result = whatif_published(e, iid, settings, previous_of(store, e))
         return {
             "title": f"What if: {result.name or iid} in {e.id}",
             "edition": edition_info(store, data),
@@ -164,6 +175,26 @@ def register(pages: Pages, store: Store) -> None:
     )
     def whatif(request: Request, edition: str, institution_id: IdPath) -> dict:
         return whatif_ctx(store.get(edition), institution_id, request)
+
+
+def previous_of(store: Store, edition):
+    """The same series' previous edition when the workspace holds it: THE's two-year rule averages with it."""
+    from impactrank.engine.edition import previous_ids
+
+    prev = (previous_ids(edition.id) or [None])[0]
+    return store.get(prev).edition if prev in store.edition_ids() else None
+
+
+def reproduced_of(store: Store, data: EditionData, iid: str) -> tuple[dict | None, str | None]:
+    """THE's overall formula for an imported institution, reproduced from the edition's tables (or why not)."""
+    from impactrank.engine.explain_published import reproduce_institution
+
+    if data.edition.kind != "imported":
+        return None, None
+    try:
+        return reproduce_institution(data.edition, iid, previous_of(store, data.edition)).to_dict(), None
+    except InputError as exc:
+        return None, exc.message
 
 
 def formula_of(ex: Any) -> str | None:
