@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from the_workbooks import THE_TABLES
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 SHARED = REPO.parent / "shared"
@@ -28,9 +30,6 @@ def mini_methodology(mini_paths):
     return load_methodology(mini_paths["methodology"])
 
 
-THE_TABLES = SHARED / "data" / "published" / "the-impact-tables"
-
-
 @pytest.fixture(scope="session")
 def the_tables():
     """THE's 18 table workbooks imported once for the session (an ImportResult: editions and report); the tests
@@ -40,6 +39,17 @@ def the_tables():
     from impactrank.io.published import read_published
 
     return read_published(THE_TABLES)
+
+
+@pytest.fixture(scope="session")
+def the_workspace(the_tables, tmp_path_factory) -> Path:
+    """A workspace holding THE's imported editions (2019, of SDG tables only, to 2023), for commands and pages."""
+    from impactrank.io.workspace import Workspace
+
+    path = tmp_path_factory.mktemp("the-tables") / "ws.duckdb"
+    with Workspace(path) as ws:
+        ws.save_many(the_tables.editions)
+    return path
 
 
 @pytest.fixture

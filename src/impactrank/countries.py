@@ -9,6 +9,8 @@ from functools import lru_cache
 import pycountry
 from babel import Locale
 
+from impactrank.errors import InputError
+
 # Names that pycountry does not resolve, or resolves differently from the rankings' usage.
 _ALIASES = {
     "taiwan": "TW",
@@ -134,6 +136,20 @@ def to_alpha2(text: str | None) -> str | None:
         if folded in {_fold(n) for n in names if n}:
             return country.alpha_2
     return None
+
+
+def country_key(text: str) -> str:
+    """The code a country filter matches, given a code or a name in any case; text that names no country, as
+    given in upper case (it matches no row, and the caller says so)."""
+    return to_alpha2(text) or text.upper()
+
+
+def country_code(text: str) -> str:
+    """The alpha-2 code of a country a user names by code or name ("FR", "France"); an InputError otherwise."""
+    code = to_alpha2(text)
+    if code is None:
+        raise InputError(f"{text!r} is not a country name or ISO code", field="country")
+    return code
 
 
 def country_name(code: str, locale: str = "en") -> str:

@@ -83,7 +83,7 @@ def test_overall_sort_and_pagination(client):
         ("/api/editions/2021?page=abc", "page"),
         ("/api/editions/2021?per_page=501", "per_page"),
         ("/api/editions/2021?country=%3Cscript%3E", "country"),
-        ("/api/editions/2021?country=FRA", "country"),
+        ("/api/editions/2021?country=F", "country"),  # a code has two letters at least ("FRA" is France)
         ("/api/editions/2021?sdg=0", "sdg"),
         ("/api/editions/2021?sdg=18", "sdg"),
         ("/api/editions/2021?sort=rank;drop", "sort"),

@@ -21,7 +21,7 @@ from impactrank.cli.options import (
     WaitOption,
     WorkspaceOption,
 )
-from impactrank.countries import country_name, to_alpha2
+from impactrank.countries import country_code, country_name
 from impactrank.engine.compare import compare_editions
 from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
 from impactrank.errors import InputError
@@ -45,13 +45,6 @@ MAX_ROWS = 200  # rows shown in a terminal table; exports hold everything
 def _load(workspace: Path, wait: float, *ids: str):
     with open_workspace(workspace, wait, read_only=True) as ws:
         return [ws.load(i) for i in ids]
-
-
-def _country(text: str) -> str:
-    code = to_alpha2(text)
-    if code is None:
-        raise InputError(f"{text!r} is not a country name or ISO code", field="country")
-    return code
 
 
 def _for_terminal(fmt: str | None, out: Path | None) -> bool:
@@ -119,6 +112,7 @@ def view_overall(
 ) -> None:
     """The overall table with names and countries."""
     (ed,) = _load(workspace, wait, edition)
+    ed.require_overall()
     frame = overall_view(ed)
     _emit(
         frame.select(_rank_first(frame, _OVERALL_COLS)) if _for_terminal(format, out) else frame,
@@ -163,7 +157,9 @@ def view_country(
 ) -> None:
     """A country's institutions with national rank ("=1" when shared), count and bands."""
     (ed,) = _load(workspace, wait, edition)
-    code = _country(country)
+    if not sdgs:
+        ed.require_overall()
+    code = country_code(country)
     cv = country_view(ed, code)
     size = f"{cv.field_size:,}" if cv.field_size is not None else "?"
     title = (
@@ -198,6 +194,8 @@ def view_group(
 ) -> None:
     """A group's members: ranked (world and national rank, top SDGs) and absent ones."""
     (ed,) = _load(workspace, wait, edition)
+    if not sdgs:
+        ed.require_overall()
     members = members_for([ed], groups)
     gv = group_view(ed, members, group)
     title = f"{gv.group} in {ed.id}: {gv.ranked.height} of {gv.members} members in the overall table"
@@ -251,7 +249,7 @@ def compare(
     comp = compare_editions(before, after, institution_ids=ids, field_from=field_from, field_to=field_to, sdg=sdg)
     table = comp.table
     if country is not None:
-        table = table.filter(pl.col("country") == _country(country))
+        table = table.filter(pl.col("country") == country_code(country))
     n1 = "?" if comp.field_from is None else f"{comp.field_from:,}"
     n2 = "?" if comp.field_to is None else f"{comp.field_to:,}"
     counts = dict(table.group_by("movement").len().iter_rows())
@@ -340,7 +338,7 @@ def summary(
     loaded = _load(workspace, wait, *ids)
     ed, previous = loaded[0], (loaded[1] if compare_with else None)
     members = members_for(loaded, groups) if group is not None else None
-    code = _country(country) if country is not None else None
+    code = country_code(country) if country is not None else None
     s = summarise(ed, previous=previous, country=code, group=group, members=members, lang=lang)
     text = {"md": s.to_markdown, "txt": s.to_text, "json": s.to_json}[format]()
     if out is not None:

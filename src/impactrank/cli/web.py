@@ -66,7 +66,7 @@ def report(
     edition: EditionOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="FILE.html (interactive, offline) or FILE.pdf.")],
     compare: Annotated[str | None, typer.Option("--compare", help="Earlier edition for movement.")] = None,
-    country: Annotated[str | None, typer.Option("--country", help="Select a country (ISO alpha-2).")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Select a country (ISO code or name).")] = None,
     group: Annotated[
         str | None, typer.Option("--group", help="Select a group (from --groups, else the institutions' groups).")
     ] = None,

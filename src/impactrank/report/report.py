@@ -17,6 +17,7 @@ from functools import lru_cache
 import polars as pl
 from jinja2 import Environment, PackageLoader
 
+from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
 from impactrank.i18n import templates as i18n_templates
@@ -162,7 +163,7 @@ def report_context(
 
     if lang not in LABELS:
         raise InputError(f"language must be one of {', '.join(LABELS)}", field="lang")
-    country = country.upper() if country else None
+    country = country_key(country) if country else None
     ids, members = selection(edition, country, group, members)
     summary = summarise(edition, previous=previous, country=country, group=group, members=members, lang=lang)
     names = edition.institutions.select("institution_id", "name", "country")

@@ -405,6 +405,7 @@ def summarise(
     """A press-ready paragraph and its facts for an edition, a country and/or a group, optionally against a
     previous edition. ``members`` (group, institution_id) defaults to the institutions' ``groups`` column."""
     ty.check_lang(lang)
+    edition.require_overall()  # the summary tells the overall table (a previous one: compare_editions checks)
     if previous is not None and previous.id == edition.id:
         raise InputError("compare with a different edition", field="compare")
     data = gather(edition, previous, country, group, members)

@@ -14,7 +14,10 @@ from impactrank.pages import jsonable
 from impactrank.web.store import EditionData, Store, TableQuery
 
 PER_PAGE_MAX = 500
-CountryParam = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code")]
+COUNTRY = r"^\p{L}[\p{L} .,'’()&-]+$"  # a code or a name: letters, and the punctuation of names ("Côte d'Ivoire")
+CountryParam = Annotated[
+    str | None, Query(pattern=COUNTRY, max_length=100, description="ISO 3166-1 code or English country name")
+]
 QParam = Annotated[str | None, Query(max_length=200, description="Text in the institution name, or an exact id")]
 GroupParam = Annotated[str | None, Query(max_length=200, description="Group name (from institutions' groups)")]
 SdgParam = Annotated[int | None, Query(ge=1, le=17, description="Only institutions in this SDG table")]
@@ -27,7 +30,9 @@ EditionQuery = Annotated[str, Query(max_length=100, description="Edition id")]
 CompareQuery = Annotated[str | None, Query(max_length=100, description="Earlier edition to compare with")]
 SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
 IdPath = Annotated[str, Path(max_length=200, description="institution_id")]
-CountryPath = Annotated[str, Path(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code")]
+CountryPath = Annotated[
+    str, Path(pattern=COUNTRY, max_length=100, description="ISO 3166-1 alpha-2 code (a name redirects to it)")
+]
 GroupPath = Annotated[str, Path(max_length=200, description="group name")]
 
 
@@ -89,6 +94,8 @@ def summary_of(
     """The narrative summary from the report layer, against the series' previous edition, as a dict."""
     from impactrank.report.summary import summarise
 
+    if not data.edition.has_overall_table:  # the summary tells the overall table
+        return None
     prev_id = store.previous(data.edition.id)
     previous = store.get(prev_id).edition if prev_id else None
     s = summarise(data.edition, previous=previous, country=country, group=group, members=members, lang=lang)

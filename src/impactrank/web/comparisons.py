@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import polars as pl
 from fastapi import Query, Request
 
+from impactrank.countries import country_key
 from impactrank.pages import Pages, is_api
 from impactrank.report import charts
 from impactrank.web.common import CountryParam, FormatParam, GroupParam, PageParam, PerPageParam, page_of, safe_name
@@ -32,7 +33,8 @@ def register(pages: Pages, store: Store) -> None:
         from impactrank.engine.compare import compare_editions
 
         b, a = store.get(before), store.get(after)
-        ids = selection(a, b, country.upper() if country else None, group)
+        country = country_key(country) if country else None
+        ids = selection(a, b, country, group)
         comp = compare_editions(b.edition, a.edition, institution_ids=ids)
         if is_api(request) and format != "json":
             return export(comp.table, format, f"compare-{safe_name(before)}-{safe_name(after)}")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from urllib.parse import quote
 
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+
+from impactrank.countries import country_key, country_name, to_alpha2
 from impactrank.errors import InputError
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.web.common import CountryPath, FormatParam, LangParam, edition_info, safe_name, summary_of
@@ -15,16 +19,17 @@ def register(pages: Pages, store: Store) -> None:
     def country_ctx(data: EditionData, code: str, lang: str) -> dict:
         from impactrank.engine.views import country_view
 
-        code = code.upper()
+        data.edition.require_overall()
         if code not in data.countries:
             raise InputError(f"no institution from country {code!r} in edition {data.edition.id}", field="country")
         view = country_view(data.edition, code)
         summary = summary_of(store, data, country=code, lang=lang)
         e = data.edition
         return {
-            "title": f"{code} in {e.id}",
+            "title": f"{country_name(code)} in {e.id}",
             "edition": edition_info(store, data),
             "country": code,
+            "country_name": country_name(code),
             "count": view.count,
             "field_size": view.field_size,
             "leaders": view.leaders,
@@ -50,12 +55,16 @@ def register(pages: Pages, store: Store) -> None:
     def country(
         request: Request, edition: str, country: CountryPath, lang: LangParam = "en", format: FormatParam = "json"
     ):
+        code = country_key(country)
+        if country != code and to_alpha2(country) is not None:  # a name, or a lower-case code: one address per country
+            path = f"{'/api' if is_api(request) else ''}/editions/{quote(edition, safe='')}/countries/{code}"
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(path + query, status_code=308)
         data = store.get(edition)
         if is_api(request) and format != "json":
             from impactrank.engine.views import country_view
 
-            code = country.upper()
             if code not in data.countries:
                 raise InputError(f"no institution from country {code!r} in edition {edition}", field="country")
             return export(country_view(data.edition, code).table, format, f"{safe_name(code)}-{safe_name(edition)}")
-        return country_ctx(data, country, lang)
+        return country_ctx(data, code, lang)

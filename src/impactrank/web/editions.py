@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+from urllib.parse import urlencode
+
 from fastapi import Request
 
 from impactrank.pages import Pages
@@ -9,12 +12,22 @@ from impactrank.web.store import Store
 
 
 def register(pages: Pages, store: Store) -> None:
+    def edition_row(e: dict) -> dict:
+        """An edition with what it holds: links to its overall table only when it has one, and its SDG tables."""
+        edition = store.get(e["edition"]).edition
+        overall = edition.has_overall_table
+        links = {"html": f"/editions/{e['edition']}", "json": f"/api/editions/{e['edition']}"} if overall else {}
+        return dict(e, overall_table=overall, sdgs=edition.sdgs(), links=links)
+
     def editions_ctx() -> dict:
+        rows = [edition_row(e) for e in store.editions()]
+        with_overall = [e["edition"] for e in rows if e["overall_table"]]
         return {
             "title": "Editions",
-            "editions": [
-                dict(e, links={"html": f"/editions/{e['edition']}", "json": f"/api/editions/{e['edition']}"})
-                for e in store.editions()
+            "editions": rows,
+            "comparisons": [
+                {"before": b, "after": a, "html": "/compare?" + urlencode({"before": b, "after": a})}
+                for b, a in pairwise(with_overall)
             ],
         }
 

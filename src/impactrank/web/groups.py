@@ -18,6 +18,7 @@ def register(pages: Pages, store: Store) -> None:
     def group_of(data: EditionData, group: str):
         from impactrank.engine.views import group_view
 
+        data.edition.require_overall()
         if group not in data.groups:
             known = ", ".join(data.groups) or "none"
             raise InputError(f"no group {group!r} in edition {data.edition.id} (groups: {known})", field="group")

@@ -40,7 +40,7 @@ def register(pages: Pages, store: Store) -> None:
         return {
             "edition": data.edition,
             "previous": prev.edition if prev else None,
-            "country": q.country.upper() if q.country else None,
+            "country": q.country or None,  # a code or a name: the report resolves it
             "group": q.group or None,
             "members": data.members if q.group else None,
             "lang": q.lang,

@@ -67,6 +67,7 @@ def register(pages: Pages, store: Store) -> None:
         format: FormatParam = "json",
     ):
         data = store.get(edition)
+        data.edition.require_overall()
         query = TableQuery(
             q=q, country=country, group=group, sdg=sdg, sort=sort, order=order, page=page, per_page=per_page
         )

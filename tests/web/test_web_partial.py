@@ -1,0 +1,71 @@
+"""The dashboard on THE's imported editions offers only what each edition has: 2019's SDG tables and no overall
+page, summary or comparison for it; a country's page is reached by name or code and titled by its name.
+Expectations come from the workbooks themselves."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pytest
+
+from the_workbooks import sdgs_of, table_rows
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+@pytest.fixture(scope="module")
+def client(the_workspace):
+    from impactrank.web.app import create_app
+
+    return TestClient(create_app(the_workspace), raise_server_exceptions=True)
+
+
+def test_home_offers_each_editions_own_tables_and_comparisons(client):
+    years = [2019, 2020, 2021, 2022, 2023]
+    home = client.get("/api/editions").json()
+    assert [e["edition"] for e in home["editions"]] == [str(y) for y in years]
+    assert {e["edition"]: e["sdgs"] for e in home["editions"]} == {str(y): sdgs_of(y) for y in years}
+    assert [e["overall_table"] for e in home["editions"]] == [False, True, True, True, True]
+    assert home["editions"][0]["links"] == {}
+    assert [(c["before"], c["after"]) for c in home["comparisons"]] == [
+        ("2020", "2021"),
+        ("2021", "2022"),
+        ("2022", "2023"),
+    ]
+    html = client.get("/").text
+    chips = [int(s) for s in re.findall(r'href="/editions/2019/sdgs/(\d+)"', html)]
+    assert chips == sdgs_of(2019) and len(chips) == 10
+    assert 'href="/editions/2019"' not in html and "before=2019" not in html and "after=2019" not in html
+    assert len(re.findall(r'href="/editions/2021/sdgs/\d+"', html)) == 17
+
+
+def test_no_overall_page_or_comparison_for_an_edition_of_sdg_tables_only(client):
+    rows, _ = table_rows()
+    for url in ("/api/editions/2019", "/editions/2019", "/api/compare?before=2019&after=2021"):
+        r = client.get(url)
+        assert r.status_code == 404 and "edition 2019 has no overall table" in r.text, url
+    held = sdgs_of(2019)
+    missing = next(s for s in range(1, 18) if s not in held)
+    r = client.get(f"/api/editions/2019/sdgs/{missing}")
+    assert r.status_code == 404 and f"edition 2019 has no SDG {missing} table" in r.json()["error"]
+    assert client.get(f"/api/editions/2019/sdgs/{held[0]}").json()["total"] == rows[held[0], 2019]
+    assert client.get("/api/compare", params={"before": "2019", "after": "2021"}).status_code == 404
+    # the 2020 pages compare with nothing before them, 2021's with 2020
+    assert client.get("/api/editions/2020").json()["edition"]["previous"] is None
+    assert client.get("/api/editions/2021").json()["edition"]["previous"] == "2020"
+
+
+@pytest.mark.parametrize("name", ["France", "france", "fr"])
+def test_a_country_page_is_reached_by_name_and_titled_by_it(client, name):
+    _, by_country = table_rows()
+    french = by_country["overall", 2021, "France"]
+    moved = client.get(f"/editions/2021/countries/{name}?lang=fr", follow_redirects=False)
+    assert moved.status_code == 308 and moved.headers["location"] == "/editions/2021/countries/FR?lang=fr"
+    api = client.get(f"/api/editions/2021/countries/{name}").json()
+    assert api["title"] == "France in 2021" and api["country"] == "FR" and api["count"] == french
+    page = client.get(f"/editions/2021/countries/{name}")
+    assert page.status_code == 200 and "<h1>France in edition 2021</h1>" in page.text
+    assert client.get("/api/editions/2021", params={"country": name}).json()["total"] == french
