@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
 from impactrank.io.workspace import Workspace
@@ -223,9 +224,9 @@ class TableQuery:
     per_page: int = 50
 
     def __post_init__(self) -> None:
-        # empty form fields mean "no filter"; country codes are matched upper-case
+        # empty form fields mean "no filter"; a country is matched by its code, given as a code or a name
         object.__setattr__(self, "q", self.q or None)
-        object.__setattr__(self, "country", self.country.upper() if self.country else None)
+        object.__setattr__(self, "country", country_key(self.country) if self.country else None)
         object.__setattr__(self, "group", self.group or None)
 
     def params(self) -> dict:
@@ -360,7 +361,7 @@ class Store:
             self.get(edition_id)
 
     def previous(self, edition_id: str) -> str | None:
-        """The latest earlier edition of the same series (for movement), or None.
+        """The latest earlier edition of the same series with an overall table (for movement), or None.
 
         A series is a kind and an id suffix: built "2021" follows built "2020", imported "2021-taiwan" follows
         "2020-taiwan"; a one-country compilation is never compared with a world table by default."""
@@ -372,4 +373,6 @@ class Store:
 
         this = info[edition_id]
         earlier = [i for i in self.edition_ids() if info[i]["year"] < this["year"] and series(info[i]) == series(this)]
-        return earlier[-1] if earlier else None
+        # movement is told on overall tables: an edition of SDG tables only is neither compared nor a comparison
+        with_overall = [i for i in earlier if self.get(i).edition.has_overall_table]
+        return with_overall[-1] if with_overall and self.get(edition_id).edition.has_overall_table else None
