@@ -55,7 +55,11 @@ def test_participation_counts_and_positions(mini):
     counts = {p["sdg"]: p["count"] for p in spec["participants"]}
     assert counts == {s: int(mini.manifest["counts"]["per_sdg"][str(s)]) for s in range(1, 18)}
     b1 = next(p for p in spec["positions"] if p["sdg"] == 1)
-    assert (b1["position"], b1["of"], b1["top_percent"]) == (3, 5, 60.0)
+    row = mini.sdg_scores.filter((pl.col("institution_id") == "B") & (pl.col("sdg") == 1)).row(0, named=True)
+    assert (row["rank_position"], row["band"], row["rank_low"], row["rank_high"]) == (3, "3+", 3, 5)
+    # in a band the chart shows the band's share of the table (places 3–5 of 5), never the position behind it
+    assert (b1["position"], b1["of"], b1["top_percent_low"], b1["top_percent_high"]) == (None, 5, 60.0, 100.0)
+    assert b1["top_percent"] == 80.0
 
 
 def test_movement_uses_percentile_intervals_from_compare(mini):

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader
 
 from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
+from impactrank.engine.shown import visible
 from impactrank.errors import InputError
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import charts
@@ -167,10 +168,10 @@ def report_context(
     ids, members = selection(edition, country, group, members)
     summary = summarise(edition, previous=previous, country=country, group=group, members=members, lang=lang)
     names = edition.institutions.select("institution_id", "name", "country")
-    selected = (
+    selected = visible(  # what the table shows: a band's members by name, with no position or score behind it
         edition.overall.filter(pl.col("institution_id").is_in(ids))
         .join(names, on="institution_id", how="left")
-        .sort(["rank_position", "name"], nulls_last=True)
+        .sort([pl.coalesce("rank_low", "rank_position"), "name"], nulls_last=True)
     )
     ranked_ids = selected["institution_id"].to_list()
     unranked = names.filter(pl.col("institution_id").is_in(ids) & ~pl.col("institution_id").is_in(ranked_ids))

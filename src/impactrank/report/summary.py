@@ -113,14 +113,12 @@ MEMBER_SDGS = 5  # SDG positions stated per group member, best first (the data k
 def _sdg_positions(edition: Edition, ids: list[str]) -> pl.DataFrame:
     """The institutions' ranked SDG-table positions in tables of known size, best first per institution: a
     smaller worst-case share of the table first (a band "101–200 of 1,154" only guarantees the 200th
-    place, so "55th of 566" is the better position), then the smaller best-case share."""
+    place, so "55th of 566" is the better position), then the smaller best-case share. Shares are of what the
+    table shows (engine.shown): a band's first and last place, never the position behind it."""
     return (
         sdg_positions(edition, ids)
-        .filter(pl.col("rank_position").is_not_null() & pl.col("table_size").is_not_null())
-        .with_columns(
-            share_high=pl.coalesce("rank_high", "rank_position") / pl.col("table_size"),
-            share_low=pl.col("rank_position") / pl.col("table_size"),
-        )
+        .filter(pl.col("rank_low").is_not_null() & pl.col("table_size").is_not_null())
+        .with_columns(share_high=pl.col("percentile_high") / 100.0, share_low=pl.col("percentile") / 100.0)
         .sort(["institution_id", "share_high", "share_low", "sdg"])
     )
 
@@ -129,7 +127,7 @@ def _position(r: dict[str, Any]) -> dict[str, Any]:
     return {
         "sdg": int(r["sdg"]),
         "rank": r["rank"],
-        "rank_position": int(r["rank_position"]),
+        "rank_position": r["rank_position"],  # None in a band: the table shows no position there
         "banded": bool(r["band"]),
         "table_size": int(r["table_size"]),
         "percentile": round(100.0 * r["share_low"], 2),
@@ -141,7 +139,7 @@ def _best_sdgs(edition: Edition, ids: list[str]) -> list[dict[str, Any]]:
     """Each institution's best SDG-table position, best first. Empty when the edition holds no SDG table
     whole (an overall table imported on its own)."""
     best = _sdg_positions(edition, ids).unique("institution_id", keep="first", maintain_order=True)
-    best = best.sort(["share_high", "share_low", "rank_position", "sdg", "name"])
+    best = best.sort(["share_high", "share_low", "rank_low", "sdg", "name"])
     return [
         {"institution_id": r["institution_id"], "name": r["name"], **_position(r)} for r in best.iter_rows(named=True)
     ]

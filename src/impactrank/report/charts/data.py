@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from impactrank.engine.edition import Edition
+from impactrank.engine.shown import visible
 from impactrank.report.charts.style import TEXT
 from impactrank.report.charts.style import rounded as _r
 
@@ -113,18 +114,22 @@ def participation_data(edition: Edition, marked_ids: list[str] | None = None, la
     positions = []
     if marked_ids:
         rows = tables.filter(pl.col("institution_id").is_in(marked_ids)).sort(["institution_id", "sdg"])
+        sizes = pl.col("sdg").replace_strict(counts, default=None, return_dtype=pl.Int64)
+        # what the table shows (engine.shown): a band's share of the table, never the position behind it
+        rows = visible(rows.with_columns(_of=sizes), "_of")
         for r in rows.iter_rows(named=True):
-            n = counts.get(r["sdg"], 0)
-            pos = r["rank_position"]
+            low, high = r["share_low"], r["share_high"]
             positions.append(
                 {
                     "institution_id": r["institution_id"],
                     "name": names.get(r["institution_id"]),
                     "sdg": r["sdg"],
                     "rank": r["rank"],
-                    "position": pos,
-                    "of": n,
-                    "top_percent": _r(100.0 * pos / n, 1) if pos is not None and n else None,
+                    "position": r["rank_position"],
+                    "of": counts.get(r["sdg"], 0),
+                    "top_percent": None if low is None else _r((low + high) / 2, 1),  # a band's marker: its middle
+                    "top_percent_low": _r(low, 1),
+                    "top_percent_high": _r(high, 1),
                 }
             )
     return {
