@@ -101,6 +101,32 @@ def test_match_proposes_renamed_institutions_and_aliases_join_them(tmp_path, tab
         )
 
 
+def test_import_lists_countries_to_check_and_applies_the_corrections_kept(tmp_path):
+    misfiled = tmp_path / "misfiled.csv"
+    misfiled.write_text(
+        TABLE
+        + "7,University of Lagos,Niger,50.0,40.0,70.0,60.0,50.0,\n"
+        + "8,Covenant University,Niger,50.0,40.0,70.0,60.0,50.0,\n"
+        + "9,Covenant University,Nigeria,50.0,40.0,70.0,60.0,50.0,\n",
+        encoding="utf-8",
+    )
+    ws, fixes = tmp_path / "ws.duckdb", tmp_path / "fixes.csv"
+    res = run("import", str(misfiled), "-e", "2021", "-w", str(ws), "--suggest-corrections", str(fixes))
+    assert res.exit_code == 0, res.output
+    assert "2 institutions whose country looks wrong" in res.output
+    assert "Lagos is in Nigeria; 2 of the 2 institutions under Niger are in Nigeria" in res.output.replace("\n", " ")
+    assert fixes.read_text(encoding="utf-8").splitlines()[:2] == [
+        "edition,name,field,value,country,evidence",
+        "2021,Covenant University,country,Nigeria,Niger,2 of the 2 institutions under Niger are in Nigeria",
+    ]
+    res = run("import", str(misfiled), "-e", "2021", "-w", str(ws), "--corrections", str(fixes))
+    assert res.exit_code == 0, res.output
+    assert "looks wrong" not in res.output and "country_corrected" in res.output
+    with Workspace(ws, read_only=True) as w:
+        countries = w.load("2021").institutions["country"].to_list()
+    assert countries[-3:] == ["NG", "NG", "NG"]
+
+
 def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
     import xlsxwriter
 
@@ -135,6 +161,8 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
     empty_folder = tmp_path / "empty-folder"
     empty_folder.mkdir()
     (empty_folder / "README.md").write_text("nothing here\n", encoding="utf-8")
+    misspelt = tmp_path / "corrections.csv"
+    misspelt.write_text("edition,name,field,value\n2021,Alpha Universty,country,Belgium\n", encoding="utf-8")
     return {
         "'Banana split' names no SDG": (no_goal, []),
         "'MMXXI' is not a year": (bad_year, []),
@@ -147,6 +175,10 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
         "unknown format": (good, ["--edition", "2021", "--format", "ods"]),
         "no year column": (good, []),
         "either --edition or --edition-suffix": (good, ["--edition", "2021", "--edition-suffix", "x"]),
+        "no row of edition 2021 is named 'Alpha Universty'": (
+            good,
+            ["--edition", "2021", "--corrections", str(misspelt)],
+        ),
     }
 
 
@@ -162,6 +194,7 @@ BAD = [
     "unknown format",
     "no year column",
     "either --edition or --edition-suffix",
+    "no row of edition 2021 is named 'Alpha Universty'",
 ]
 
 

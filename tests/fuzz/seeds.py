@@ -21,6 +21,7 @@ QUERIES = text(EXAMPLES / "sdg" / "queries.csv")
 PUBLICATIONS = text(EXAMPLES / "sdg" / "publications.csv")
 GROUPS = "group,institution_id,name,country,aliases\nIMT,A,,,\nIMT,,Gamma College,FR,\nIMT,,Mines Alès,France,Alès\n"
 ALIASES = "alias,institution_id\nAlpha University Paris,fr-alpha\nBeta Institute,de-beta\n"
+CORRECTIONS = "edition,name,field,value,country\n2023,Beta,country,Portugal,Spain\n,Gamma,name,Gamma School,\n"
 PUBLISHED = (
     "Rank,Name,Country,Year,Overall,SDG 17,SDG 3,SDG 5\n"
     '1,"Alpha, Paris",France,2023,90.5,80.1,91.0,70.2\n'

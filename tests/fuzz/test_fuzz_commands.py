@@ -65,6 +65,9 @@ COMMANDS = {
     "import --aliases": Command(
         ("import", "published.csv", "--aliases", "{input}", *WS), ".csv", csv_inputs(seeds.ALIASES), 12,
     ),
+    "import --corrections": Command(
+        ("import", "published.csv", "--corrections", "{input}", *WS), ".csv", csv_inputs(seeds.CORRECTIONS), 12,
+    ),
     "view group --groups": Command(
         ("view", "group", "IMT", "-e", "2021", "--groups", "{input}", *WS), ".csv", csv_groups, 15,
     ),

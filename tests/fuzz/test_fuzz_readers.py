@@ -23,6 +23,7 @@ from impactrank.io.groups import read_groups
 from impactrank.io.identity import read_aliases
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.io.published import read_published
+from impactrank.io.published.corrections import read_corrections
 from impactrank.io.uncertainty_config import load_uncertainty_config
 from impactrank.methodology import load_methodology
 from impactrank.sdgmap.evaluate import load_benchmark, load_text2sdg_predictions, predict, published_stats, score
@@ -69,6 +70,7 @@ READERS = {
     "submissions (XLSX)": (".xlsx", workbook_inputs(read_rows(seeds.SUBMISSIONS)), submissions, 30),
     "groups": (".csv", csv_inputs(seeds.GROUPS), read_groups, 80),
     "aliases": (".csv", csv_inputs(seeds.ALIASES), read_aliases, 80),
+    "corrections": (".csv", csv_inputs(seeds.CORRECTIONS), read_corrections, 60),
     "published table (CSV)": (".csv", csv_inputs(seeds.PUBLISHED), read_published, 80),
     "published scrape (CSV)": (".csv", csv_inputs(seeds.SCRAPE), lambda p: read_published(p, edition="2023"), 60),
     "published table (JSON)": (".json", text_inputs(seeds.PUBLISHED_JSON), read_published, 60),

@@ -100,3 +100,28 @@ def test_a_short_alias_row_names_its_row(tmp_path):
     with pytest.raises(InputError) as exc:
         read_aliases(path)
     assert (exc.value.row, exc.value.field) == (3, "institution_id")
+
+
+def test_renames_need_evidence_and_blank_names_are_never_paired():
+    a = pl.DataFrame(
+        {
+            "institution_id": ["fr-cergy", "ir-fasa", "xx-row-7", "tw-nctu", "fr-kept"],
+            "name": ["University of Cergy-Pontoise", "Fasa University", "", "National Chiao Tung University", "Kept"],
+            "country": ["FR", "IR", "FR", "TW", "FR"],
+            "aliases": [None, None, None, "國立交通大學", None],
+        }
+    )
+    b = pl.DataFrame(
+        {
+            "institution_id": ["fr-cy", "ir-arak", "xx-row-9", "tw-nycu", "fr-kept"],
+            "name": ["CY Cergy Paris University", "Arak University", " ", "國立交通大學", "Kept"],
+            "country": ["FR", "IR", "FR", "TW", "FR"],
+        }
+    )
+    got = propose_matches(a, b)
+    # Cergy: a word no other name uses; NCTU: known by that name; Fasa/Arak share only "university"
+    assert got.select("alias", "institution_id", "evidence").rows() == [
+        ("國立交通大學", "tw-nctu", "alias"),
+        ("CY Cergy Paris University", "fr-cergy", "word: cergy"),
+    ]
+    assert propose_matches(a, b, min_score=90)["alias"].to_list() == ["國立交通大學"]  # an alias needs no score

@@ -88,23 +88,26 @@ def propose_matches(a: pl.DataFrame, b: pl.DataFrame, *, min_score: float = 50.0
     """Renames for a person to confirm: an institution of ``a`` that is gone from ``b`` paired with one new in
     ``b``, in the same country (or with either country unknown), on evidence — one's name is a known alias of
     the other, or the two names share a word that no other name of either table uses ("Cergy") — and a name
-    similarity (0–100) of at least ``min_score``. Blank names are never paired; each institution at most once,
-    best pairs first."""
+    similarity (0–100) of at least ``min_score`` (an alias needs none). Blank names are never paired; each
+    institution at most once, aliases first, then by similarity."""
+    named_a, named_b = _named(a), _named(b)
     ids_a, ids_b = set(a["institution_id"]), set(b["institution_id"])
-    left = [r for r in _named(a) if r["institution_id"] not in ids_b]
-    right = [r for r in _named(b) if r["institution_id"] not in ids_a]
-    uses = Counter(w for key in {r["key"] for r in (*_named(a), *_named(b))} for w in set(key.split("-")))
+    left = [r for r in named_a if r["institution_id"] not in ids_b]
+    right = [r for r in named_b if r["institution_id"] not in ids_a]
+    uses = Counter(w for key in {r["key"] for r in (*named_a, *named_b)} for w in set(key.split("-")))
     candidates = []
     for rb in right:
         for ra in left:
             if rb["country"] and ra["country"] and rb["country"] != ra["country"]:
                 continue
             evidence = _evidence(ra, rb, uses)
+            if evidence is None:
+                continue
             score = fuzz.token_sort_ratio(ra["key"].replace("-", " "), rb["key"].replace("-", " "))
-            if evidence and (score >= min_score or evidence == "alias"):
-                candidates.append((-round(score, 1), rb["name"], ra, rb, evidence))
+            if score >= min_score or evidence == "alias":
+                candidates.append((evidence != "alias", -round(score, 1), rb["name"], ra, rb, evidence))
     rows, taken = [], set()
-    for score, _, ra, rb, evidence in sorted(candidates, key=lambda c: c[:2]):
+    for _, score, _, ra, rb, evidence in sorted(candidates, key=lambda c: c[:3]):
         if ra["institution_id"] in taken or rb["institution_id"] in taken:
             continue
         taken |= {ra["institution_id"], rb["institution_id"]}

@@ -1,0 +1,91 @@
+"""Countries checked against names on hand-made rows: a place in the name that lies in one other country, a
+country whose institutions mostly lie in another, and the names that must not be flagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from impactrank.io.published.consistency import CONTRADICTS_NAME, MOSTLY_ELSEWHERE, check_countries
+from impactrank.io.published.places import contradiction
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "expected"),
+    [
+        ("University of Lagos", "NE", ("NG", "Lagos")),  # Lagos: Nigeria's city (Portugal's is a small town)
+        ("Veritas University, Abuja", "NE", ("NG", "Abuja")),
+        ("University of Lagos", "NG", None),
+        ("University of Georgia", "US", None),  # Georgia, a US state, and a country
+        ("University of Georgia", "GE", None),
+        ("New Mexico State University", "US", None),  # New Mexico, not Mexico
+        ("York University", "CA", None),  # a name before "University" is too often a person's
+        ("Concordia University", "CA", None),
+        ("University of Beira Interior", "PT", None),  # Beira Interior is not Beira (Mozambique)
+        ("Universidad Andrés Bello", "CL", None),
+        ("University of San Carlos", "PH", None),  # a saint's name, not one place
+        ("Egypt-Japan University of Science and Technology", "EG", None),  # its own country is named too
+        ("Xi'an Jiaotong-Liverpool University", "CN", None),
+        ("Niger Delta University", "NG", None),
+        ("University of Nairobi", "TZ", ("KE", "Nairobi")),
+        ("University of Nairobi", None, None),
+        ("", "FR", None),
+    ],
+)
+def test_a_place_in_the_name_contradicts_only_on_strong_evidence(name, country, expected):
+    assert contradiction(name, country) == expected
+
+
+def test_flags_and_suggestions_on_a_small_edition():
+    """Hand-checked: under Niger, Lagos and Lagos State name Lagos (Nigeria) and Covenant is listed under Nigeria
+    in another table: 3 of 3 point to Nigeria. Under Nigeria, Covenant points back to Niger but nothing in a
+    name places it there. Nairobi under Tanzania is one row: its name contradicts it, no more."""
+    rows = [
+        ("University of Lagos", "NE"),
+        ("Covenant University", "NE"),
+        ("Lagos State University", "NE"),
+        ("Covenant University", "NG"),  # the same university in another table
+        ("University of Ibadan", "NG"),
+        ("University of Nairobi", "TZ"),
+        ("University of Dar es Salaam", "TZ"),
+        ("University of Georgia", "US"),
+        ("York University", "CA"),
+        ("", "FR"),
+        ("Unknown College", None),
+    ]
+    flags = [[] for _ in rows]
+    suggestions = check_countries([(n, c, f) for (n, c), f in zip(rows, flags, strict=True)])
+    assert flags == [
+        [CONTRADICTS_NAME, MOSTLY_ELSEWHERE],
+        [MOSTLY_ELSEWHERE],
+        [CONTRADICTS_NAME, MOSTLY_ELSEWHERE],
+        [],
+        [],
+        [CONTRADICTS_NAME],
+        [],
+        [],
+        [],
+        [],
+        [],
+    ]
+    counts = {f: sum(f in fl for fl in flags) for f in (CONTRADICTS_NAME, MOSTLY_ELSEWHERE)}
+    assert counts == {CONTRADICTS_NAME: 3, MOSTLY_ELSEWHERE: 3}
+    assert [(s["name"], s["country"], s["suggested"]) for s in suggestions] == [
+        ("Covenant University", "NE", "NG"),
+        ("Lagos State University", "NE", "NG"),
+        ("University of Lagos", "NE", "NG"),
+        ("University of Nairobi", "TZ", "KE"),
+    ]
+    assert suggestions[0]["evidence"] == "3 of the 3 institutions under Niger are in Nigeria"
+    assert suggestions[3]["evidence"] == "Nairobi is in Kenya"
+
+
+def test_a_name_listed_under_two_countries_alone_says_nothing():
+    """Both listings point at each other; no name places either: no flag."""
+    rows = [
+        ("Alpha College", "DM", []),
+        ("Beta College", "DM", []),
+        ("Alpha College", "DO", []),
+        ("Beta College", "DO", []),
+    ]
+    assert check_countries(rows) == []
+    assert all(not f for _, _, f in rows)
