@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from impactrank.engine.edition import Edition
-from impactrank.engine.shown import visible, with_band_ranges
+from impactrank.engine.shown import decimals, visible, with_band_ranges
 from impactrank.errors import InputError
 
 _NAMES = ["institution_id", "name", "country"]
@@ -36,6 +36,18 @@ def _overall(edition: Edition) -> pl.DataFrame:
 def _sdg_rows(rows: pl.DataFrame) -> pl.DataFrame:
     """SDG-table rows (whole tables) with each band's score range in its rows' low and high scores."""
     return with_band_ranges(rows, "score_low", "score_high", by=("sdg",))
+
+
+def in_published_order(frame: pl.DataFrame, score: pl.Expr, places: int) -> pl.DataFrame:
+    """Rows as a published table lists them: by rank (first place, then last, so a rebuilt "=13–15" follows
+    "=13"), then the ``score`` a row shows at ``places`` decimals, highest first (a band shows none: its rows go
+    by name, as do a tie's), then name."""
+    shown = pl.when(_BANDED).then(None).otherwise(score.round(places))
+    return frame.sort(
+        [_PLACE, pl.col("rank_high"), shown, pl.col("name"), pl.col("institution_id")],
+        descending=[False, False, True, False, False],
+        nulls_last=True,
+    )
 
 
 def _with_names(frame: pl.DataFrame, edition: Edition) -> pl.DataFrame:
@@ -102,16 +114,11 @@ def with_rank_intervals(frame: pl.DataFrame, edition: Edition, table: str) -> pl
 
 
 def overall_view(edition: Edition) -> pl.DataFrame:
-    """The overall table as published, with name and country, in published order (rank, then a row's score
-    where it shows one, then name);
+    """The overall table as published, with name and country, in published order (:func:`in_published_order`);
     with ``rank_interval`` when the edition has uncertainty results."""
     frame = with_rank_intervals(_with_names(_overall(edition), edition), edition, "overall")
     extra = ["rank_interval"] if "rank_interval" in frame.columns else []
-    frame = frame.sort(
-        [_PLACE, "rank_high", pl.when(_BANDED).then(None).otherwise("overall_score"), "name", "institution_id"],
-        descending=[False, False, True, False, False],
-        nulls_last=True,
-    ).select(
+    frame = in_published_order(frame, pl.col("overall_score"), decimals(edition)).select(
         *extra,
         *_RANKED_ROW,
         "overall_display",
@@ -142,15 +149,9 @@ def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
         raise InputError(f"SDG must be 1–17, not {sdg}", field="sdg")
     edition.require_sdg(sdg)
     frame = _with_names(_sdg_rows(edition.sdg_table(sdg)), edition)
-    frame = visible(with_rank_intervals(frame, edition, f"sdg{int(sdg)}")).with_columns(
-        _order=pl.coalesce("score", "score_high")
-    )
+    frame = visible(with_rank_intervals(frame, edition, f"sdg{int(sdg)}"))
     extra = ["rank_interval"] if "rank_interval" in frame.columns else []
-    return frame.sort(
-        [_PLACE, "rank_high", "_order", "name", "institution_id"],
-        descending=[False, False, True, False, False],
-        nulls_last=True,
-    ).select(
+    return in_published_order(frame, pl.coalesce("score", "score_high"), decimals(edition)).select(
         *extra,
         "rank",
         "rank_position",
@@ -303,9 +304,9 @@ def group_view(edition: Edition, members: pl.DataFrame, group: str) -> GroupView
     ids = rows["institution_id"].to_list()
     named = with_national_ranks(_with_names(_overall(edition), edition))
     ranked = visible(
-        named.filter(pl.col("institution_id").is_in(ids))
-        .sort([_PLACE, "rank_high", "name", "institution_id"], nulls_last=True)
-        .select(*_NAMES, *_RANK, *_NATIONAL, *_SCORED)
+        in_published_order(
+            named.filter(pl.col("institution_id").is_in(ids)), pl.col("overall_score"), decimals(edition)
+        ).select(*_NAMES, *_RANK, *_NATIONAL, *_SCORED)
     )
     ranked_ids = set(ranked["institution_id"].to_list())
     in_sdg = set(edition.sdg_scores.filter(pl.col("institution_id").is_in(ids))["institution_id"].to_list())
