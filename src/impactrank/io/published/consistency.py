@@ -24,10 +24,11 @@ def check_countries(rows: Iterable[tuple[str, str | None, list[str]]]) -> list[d
     the edition's tables — and a name places one of them there (a listing under two countries alone does not
     say which is wrong)."""
     rows = [r for r in rows if r[0] and r[1]]
+    pairs = dict.fromkeys((name, country) for name, country, _ in rows)  # each institution once, in table order
     listed: dict[str, set[str]] = defaultdict(set)
-    for name, country, _ in rows:
+    for name, country in pairs:
         listed[name_key(name)].add(country)
-    places = {(name, country): contradiction(name, country) for name, country, _ in rows}
+    places = {(name, country): contradiction(name, country) for name, country in pairs}
     pointers: dict[str, Counter[str | None]] = defaultdict(Counter)
     supported: dict[str, set[str]] = defaultdict(set)  # the other countries a name of the country is placed in
     for (name, country), found in places.items():
