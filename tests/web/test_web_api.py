@@ -58,7 +58,7 @@ def test_overall_filters(client, editions):
     assert client.get("/api/editions/2021", params={"country": "ZZ"}).json()["total"] == 0
 
 
-def test_overall_sort_and_pagination(client):
+def test_overall_sort_and_pagination(client, editions):
     by_name = client.get("/api/editions/2021", params={"sort": "name", "order": "desc"}).json()
     assert [r["name"] for r in by_name["rows"]] == [
         "Gamma College",
@@ -72,8 +72,26 @@ def test_overall_sort_and_pagination(client):
     p2 = client.get("/api/editions/2021", params={"per_page": 3, "page": 2}).json()  # band 3–4 lists D, then C
     assert (p2["total"], p2["pages"], p2["page"], [r["institution_id"] for r in p2["rows"]]) == (4, 2, 2, ["C"])
     assert p2["links"]["prev"] == "/editions/2021?page=1&per_page=3"
-    beyond = client.get("/api/editions/2021", params={"page": 9}).json()
-    assert beyond["rows"] == [] and beyond["total"] == 4
+    assert p2["links"]["next"] is None  # the last page has no next one
+    p1 = client.get("/api/editions/2021", params={"per_page": 3}).json()
+    assert p1["links"]["next"] == "/editions/2021?page=2&per_page=3" and p1["links"]["prev"] is None
+    whole = client.get("/api/editions/2021").json()  # 4 rows, one page
+    assert (whole["pages"], whole["links"]["next"]) == (1, None)
+    empty = client.get("/api/editions/2021", params={"country": "ZZ"}).json()
+    assert (empty["total"], empty["pages"], empty["rows"], empty["links"]["next"]) == (0, 1, [], None)
+    beyond = client.get("/api/editions/2021", params={"page": 2})  # a page past the end is no page
+    assert (
+        beyond.status_code == 404 and beyond.json()["error"] == "field 'page': no page 2: 4 rows make 1 page(s) of 50"
+    )
+    assert client.get("/api/editions/2021/sdgs/17", params={"page": 9}).status_code == 404
+    pair = {"before": "2020", "after": "2021", "per_page": 1}
+    either = {i for e in ("2020", "2021") for i in editions[e].overall["institution_id"]}
+    first = client.get("/api/compare", params=pair).json()
+    assert first["pages"] == first["total"] == len(either) > 1 and first["links"]["next"].endswith("page=2")
+    last = client.get("/api/compare", params=pair | {"page": first["pages"]}).json()
+    assert last["links"]["next"] is None and len(last["rows"]) == 1
+    beyond = client.get("/api/compare", params=pair | {"page": first["pages"] + 1})
+    assert beyond.status_code == 404 and "no page" in beyond.json()["error"]
 
 
 @pytest.mark.parametrize(

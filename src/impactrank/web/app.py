@@ -37,7 +37,7 @@ from impactrank.web.store import Store
 WORKSPACE_ENV = "IMPACTRANK_WORKSPACE"
 GROUPS_ENV = "IMPACTRANK_GROUPS"
 RESOURCES = (editions, tables, institutions, countries, groups, comparisons, reports)
-NOT_FOUND_FIELDS = {"edition", "institution", "group", "country", "sdg"}  # an InputError naming these is a 404
+NOT_FOUND_FIELDS = {"edition", "institution", "group", "country", "sdg", "page"}  # an InputError naming these is a 404
 
 
 def _env() -> Environment:

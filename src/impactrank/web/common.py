@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 import polars as pl
 from fastapi import Path, Query
 
+from impactrank.errors import InputError
 from impactrank.pages import jsonable
 from impactrank.web.store import EditionData, Store, TableQuery
 
@@ -37,14 +38,20 @@ GroupPath = Annotated[str, Path(max_length=200, description="group name")]
 
 
 def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str]) -> dict:
+    """One page of a table; a page past the end is no page (a 404), while an empty table has its one empty page."""
     total = frame.height
     pages = max(1, math.ceil(total / query.per_page))
+    if query.page > pages:
+        raise InputError(
+            f"no page {query.page}: {total:,} rows make {pages:,} page(s) of {query.per_page}", field="page"
+        )
     start = (query.page - 1) * query.per_page
     rows = frame.slice(start, query.per_page).select([c for c in columns if c in frame.columns]).to_dicts()
     return {"total": total, "page": query.page, "per_page": query.per_page, "pages": pages, "rows": jsonable(rows)}
 
 
-def links(base: str, api: str, query: TableQuery) -> dict:
+def links(base: str, api: str, query: TableQuery, pages: int) -> dict:
+    """The page's own addresses, and the previous and next pages' where there are such pages."""
     params = query.params()
 
     def url(path: str, **extra: Any) -> str:
@@ -57,7 +64,7 @@ def links(base: str, api: str, query: TableQuery) -> dict:
         "csv": url(api, format="csv"),
         "xlsx": url(api, format="xlsx"),
         "prev": url(base, page=query.page - 1, per_page=query.per_page) if query.page > 1 else None,
-        "next": url(base, page=query.page + 1, per_page=query.per_page),
+        "next": url(base, page=query.page + 1, per_page=query.per_page) if query.page < pages else None,
     }
 
 

@@ -42,6 +42,7 @@ def register(pages: Pages, store: Store) -> None:
         params = {"before": before, "after": after} | query.params()
         base, api_url = "/compare", "/api/compare"
         spec = charts.movement_data(comp) if ids is not None else None
+        shown = page_of(comp.table, query, comp.table.columns)
         return {
             "title": f"Comparison {before} → {after}",
             "before": before,
@@ -50,14 +51,14 @@ def register(pages: Pages, store: Store) -> None:
             "field_to": comp.field_to,
             "counts": comp.counts(),
             "filters": params | {"page": page, "per_page": per_page},
-            **page_of(comp.table, query, comp.table.columns),
+            **shown,
             "links": {
                 "html": f"{base}?{urlencode(params)}",
                 "json": f"{api_url}?{urlencode(params)}",
                 "csv": f"{api_url}?{urlencode(params | {'format': 'csv'})}",
                 "xlsx": f"{api_url}?{urlencode(params | {'format': 'xlsx'})}",
                 "prev": f"{base}?{urlencode(params | {'page': page - 1})}" if page > 1 else None,
-                "next": f"{base}?{urlencode(params | {'page': page + 1})}",
+                "next": f"{base}?{urlencode(params | {'page': page + 1})}" if page < shown["pages"] else None,
             },
             "chart": spec,
             "_figure": charts.figure_json(spec) if spec and spec["items"] else None,

@@ -81,12 +81,14 @@ def register(pages: Pages, store: Store) -> None:
                 f"overall-{safe_name(edition)}",
             )
         e = data.edition
+        shown = page_of(frame, query, OVERALL_COLUMNS)
         return {
             "title": f"Overall table {e.id}",
             "edition": edition_info(store, data),
             "filters": query.params() | {"page": query.page, "per_page": query.per_page},
-            **page_of(frame, query, OVERALL_COLUMNS),
-            "links": links(f"/editions/{e.id}", f"/api/editions/{e.id}", query) | report_links(store, data, query),
+            **shown,
+            "links": links(f"/editions/{e.id}", f"/api/editions/{e.id}", query, shown["pages"])
+            | report_links(store, data, query),
             "_countries": data.countries,
             "_groups": list(data.groups),
             "_sorts": list(OVERALL_SORTS),
@@ -116,13 +118,14 @@ def register(pages: Pages, store: Store) -> None:
                 frame.select([c for c in SDG_COLUMNS if c in frame.columns]), format, f"sdg{sdg}-{safe_name(edition)}"
             )
         e = data.edition
+        shown = page_of(frame, query, SDG_COLUMNS)
         return {
             "title": f"SDG {sdg} table {e.id}",
             "edition": edition_info(store, data),
             "sdg": sdg,
             "filters": query.params() | {"page": page, "per_page": per_page},
-            **page_of(frame, query, SDG_COLUMNS),
-            "links": links(f"/editions/{e.id}/sdgs/{sdg}", f"/api/editions/{e.id}/sdgs/{sdg}", query),
+            **shown,
+            "links": links(f"/editions/{e.id}/sdgs/{sdg}", f"/api/editions/{e.id}/sdgs/{sdg}", query, shown["pages"]),
             "_countries": data.countries,
             "_groups": list(data.groups),
             "_sorts": list(SDG_SORTS),
