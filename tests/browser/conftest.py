@@ -67,8 +67,7 @@ def hostile_server(tmp_path_factory):
     yield from _serve(make_workspace(tmp_path_factory.mktemp("browserhostile"), "hostile"))
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
+def _chromium(tmp_path_factory, **options):
     """A persistent Chromium context with a fresh user-data-dir."""
     if not CHROMIUM.exists():
         pytest.skip("needs /usr/bin/chromium")
@@ -81,7 +80,20 @@ def browser(tmp_path_factory):
             headless=True,
             args=LAUNCH_ARGS,
             viewport={"width": 1280, "height": 900},
+            **options,
         )
         context.set_default_timeout(20_000)
         yield context
         context.close()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    yield from _chromium(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def axe_browser(tmp_path_factory):
+    """A context whose pages let axe-core's script in past their Content-Security-Policy (the policy itself is
+    tested with the plain ``browser``)."""
+    yield from _chromium(tmp_path_factory, bypass_csp=True)

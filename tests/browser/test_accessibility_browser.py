@@ -1,0 +1,127 @@
+"""Accessibility measured: axe-core's WCAG 2.1 AA rules on every page type of the dashboard and of the portal,
+in English, with the violations printed per page and rule (run with ``-s`` to see them; the counts are also
+written to test-artifacts/axe-en.json).
+
+This is a measurement, not yet a gate: the templates are being made to pass, and once they do this test will
+assert zero violations on every page type in every language."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from axe import run_axe
+
+from impactrank.io.workspace import Workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
+
+from portal_world import make_world
+
+from served import served
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LANG = "en"
+# Sample values for the portal's path parameters (its test world: cycle 2025, institution A, the mini methodology)
+PORTAL_PARAMS = {"cycle": "2025", "institution": "A", "sdg": "1", "metric": "policy"}
+PORTAL_ROLES = (None, "A.contributor", "A.admin", "reviewer", "operator")  # each page: the first who may see it
+NOT_PAGES = re.compile(r"^/(api/|static/|openapi\.json$|evidence/|audit\.csv$|cycles/\{cycle\}/exports/\{name\}$|$)")
+
+
+def _measure(page, url: str) -> dict[str, dict[str, int]]:
+    """Elements in violation per rule, and those axe leaves to a person (``incomplete``), on the page at url."""
+    response = page.goto(url)
+    assert response is not None
+    page.wait_for_load_state("networkidle")
+    audit = run_axe(page)
+    return {"violations": audit.counts(), "incomplete": {f.rule: len(f.targets) for f in audit.incomplete}}
+
+
+def _print(title: str, results: dict[str, dict[str, dict[str, int]]]) -> None:
+    print(f"\naxe-core WCAG 2.1 AA, {title} ({LANG}): elements in violation per page and rule [left to a person]")
+    for name, found in results.items():
+        detail = ", ".join(f"{rule} {n}" for rule, n in sorted(found["violations"].items())) or "none"
+        left = ", ".join(f"{rule} {n}" for rule, n in sorted(found["incomplete"].items()))
+        print(f"  {name}: {sum(found['violations'].values())} ({detail})" + (f" [{left}]" if left else ""))
+
+
+def test_dashboard_pages(server, browser_ws, axe_browser, artifacts):
+    with Workspace(browser_ws, read_only=True) as ws:
+        edition = ws.load("2021")
+    sdg = sorted(edition.sdg_scores["sdg"].unique().to_list())[0]
+    urls = {
+        "editions": "/editions",
+        "overall table": "/editions/2021",
+        "SDG table": f"/editions/2021/sdgs/{sdg}",
+        "institution": "/editions/2021/institutions/A",
+        "what-if": "/editions/2021/institutions/A/whatif",
+        "country": "/editions/2021/countries/FR",
+        "group": "/editions/2021/groups/Network",
+        "comparison": "/compare?before=2020&after=2021",
+        "report": "/report?edition=2021&compare=2020",
+        "API docs": "/docs",
+        "error": "/no-such-page",
+    }
+    page = axe_browser.new_page()
+    results = {name: _measure(page, f"{server}{url}") for name, url in urls.items()}
+    page.close()
+    _print("dashboard", results)
+    _save(artifacts, "dashboard", results)
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    root = tmp_path_factory.mktemp("portal-axe")
+    world = make_world(f"sqlite:///{root / 'portal.sqlite'}", root / "files")
+    with served(world.app) as base:
+        world.base = base
+        yield world
+    world.dispose()
+
+
+def _portal_paths(world) -> list[str]:
+    """Every HTML page the portal registers (downloads, the API and static files left out)."""
+    paths = [r.path for r in world.app.routes if "GET" in (getattr(r, "methods", None) or ())]
+    return [p for p in paths if not NOT_PAGES.match(p)]
+
+
+def test_portal_pages(portal, axe_browser, artifacts):
+    from impactrank.portal.http import SESSION_COOKIE
+
+    clients = {who: portal.client(who) for who in PORTAL_ROLES}
+    results: dict[str, dict] = {}
+    unmeasured = []
+    page = axe_browser.new_page()
+    for template in _portal_paths(portal):
+        try:
+            path = template.format(**PORTAL_PARAMS)
+        except KeyError:  # a parameter with no sample (a token sent by e-mail): its error page is measured
+            path = re.sub(r"\{[^}]+\}", "unknown", template)
+        allowed = [w for w in PORTAL_ROLES if clients[w].get(path, follow_redirects=False).status_code == 200]
+        who = allowed[0] if allowed else None
+        if not allowed:
+            unmeasured.append(template)
+        axe_browser.clear_cookies()
+        if who is not None:
+            axe_browser.add_cookies(
+                [{"name": SESSION_COOKIE, "value": clients[who].cookies[SESSION_COOKIE], "url": portal.base}]
+            )
+        results[f"{template} ({who or 'anonymous'})"] = _measure(page, f"{portal.base}{path}")
+    results["error (anonymous)"] = _measure(page, f"{portal.base}/no-such-page")
+    axe_browser.clear_cookies()
+    page.close()
+    _print("portal", results)
+    if unmeasured:
+        print("  answered with an error page for every role (the error page was measured):", ", ".join(unmeasured))
+    _save(artifacts, "portal", results)
+
+
+def _save(artifacts: Path, app: str, results: dict[str, dict]) -> None:
+    path = artifacts / f"axe-{LANG}.json"
+    saved = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    saved[app] = results
+    path.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n", encoding="utf-8")
