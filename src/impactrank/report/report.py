@@ -19,7 +19,8 @@ from jinja2 import Environment, PackageLoader
 
 from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
-from impactrank.engine.shown import visible
+from impactrank.engine.shown import decimals, visible
+from impactrank.engine.views import in_published_order
 from impactrank.errors import InputError
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import charts
@@ -169,9 +170,11 @@ def report_context(
     summary = summarise(edition, previous=previous, country=country, group=group, members=members, lang=lang)
     names = edition.institutions.select("institution_id", "name", "country")
     selected = visible(  # what the table shows: a band's members by name, with no position or score behind it
-        edition.overall.filter(pl.col("institution_id").is_in(ids))
-        .join(names, on="institution_id", how="left")
-        .sort([pl.coalesce("rank_low", "rank_position"), "name"], nulls_last=True)
+        in_published_order(
+            edition.overall.filter(pl.col("institution_id").is_in(ids)).join(names, on="institution_id", how="left"),
+            pl.col("overall_score"),
+            decimals(edition),
+        )
     )
     ranked_ids = selected["institution_id"].to_list()
     unranked = names.filter(pl.col("institution_id").is_in(ids) & ~pl.col("institution_id").is_in(ranked_ids))
