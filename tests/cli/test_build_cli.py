@@ -50,6 +50,22 @@ def test_valid_input_builds(tmp_path, mini_paths):
     assert (tmp_path / "out" / "overall.csv").exists()
 
 
+def test_a_number_the_file_cannot_read_alone_gets_advice_that_works(tmp_path, mini_paths):
+    """ "8,046" is 8.046 or 8046: the error offers both readings, and each option it names reads the number so."""
+    subs = SUBS.replace("A,1,pubs,10", 'A,1,pubs,"8,046"')
+    told = build(tmp_path, mini_paths, subs=subs)
+    advice = "give --decimal , to read it as '8.046' or --decimal . to read it as '8046'"
+    assert_user_error(told, "submissions.csv", "row 2", "'value'", advice, tmp_path=tmp_path)
+    for mark, value in ((".", 8046.0), (",", 8.046)):
+        args = ("--institutions", "institutions.csv", "--submissions", "submissions.csv", "--out", f"out{mark}")
+        done = run_cli("build", *args, "--methodology", mini_paths["methodology"], "--decimal", mark, cwd=tmp_path)
+        assert done.code == 0, done.err
+        rows = (tmp_path / f"out{mark}" / "metric_scores.csv").read_text().splitlines()
+        header = rows[0].split(",")
+        a_pubs = next(r.split(",") for r in rows if r.startswith("A,1,pubs,"))
+        assert float(a_pubs[header.index("raw")]) == value
+
+
 @pytest.mark.parametrize(
     ("inst", "subs", "fragments"),
     [

@@ -177,3 +177,6 @@ def test_numbers_are_read_with_one_mark():
         "Paris, France",
     ]
     assert to_point("82,1", ".") == "82,1"
+    grouped = pl.Series("v", ["8,046", "-1,234,567.5", "8,04", "12,5"])  # with a point, commas group thousands
+    assert parse_numbers(grouped, ".").to_list() == [8046.0, -1234567.5, None, None]
+    assert parse_numbers(grouped, ",").to_list() == [8.046, None, 8.04, 12.5]

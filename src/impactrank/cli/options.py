@@ -34,7 +34,8 @@ DecimalOption = Annotated[
         "--decimal",
         metavar="[.|,]",
         help="Decimal mark of the numbers in CSV files, for a file that cannot tell. Default: as its numbers say "
-        "(12,5 in a semicolon-separated file is 12.5; a file with both marks, or only 1,234, asks for this option).",
+        "(12,5 in a semicolon-separated file is 12.5; a file with both marks, or only 1,234, asks for this option). "
+        "With '.', commas grouping thousands are read as such (1,234 is 1234).",
         show_default=False,
     ),
 ]

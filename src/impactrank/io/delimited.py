@@ -43,6 +43,7 @@ _NUMBER = r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?"
 _SHAPED = rf"\s*{_NUMBER}(?:\s*[-‐‑‒–—−]\s*{_NUMBER})?\s*"
 _SHAPED_RE = re.compile(_SHAPED)
 _THOUSANDS = r"^\s*[+-]?\d{1,3}(?:,\d{3})+\s*$"  # "1,234" reads as well with a thousands separator
+_GROUPED = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"  # with a decimal point, commas can only group thousands
 # Blank lines before the header: nothing but delimiters, spaces and empty quoted cells.
 _BLANK_LINES = re.compile(r'(?:(?:[ \t;,]|"[ \t]*")*\r?\n)*')
 _HEADER_BYTES = 1 << 20
@@ -358,7 +359,7 @@ def decimal_mark(
         return ","
     raise InputError(
         f"cannot tell whether the comma in {c!r} is a decimal mark or a thousands separator: give --decimal , "
-        "(a decimal comma) or --decimal . (and write numbers without thousands separators)",
+        f"to read it as {c.replace(',', '.')!r} or --decimal . to read it as {c.replace(',', '')!r}",
         file=file,
         row=crow,
         field=cfield,
@@ -376,11 +377,13 @@ def _first(text: pl.Series, mask: pl.Series, rows: pl.Series) -> tuple[str, int,
 def parse_numbers(text: pl.Series, mark: str) -> pl.Series:
     """Text cells as floats read with the decimal mark ``mark``; a cell that is not such a number becomes null,
     among them a cell with the other mark ("1.500" where the mark is a comma: one and a half, or fifteen
-    hundred?)."""
+    hundred?). With a decimal point, commas that group thousands ("8,046", "1,234.5") are read as such."""
     frame = pl.DataFrame({"t": text.cast(pl.String).str.strip_chars()})
     cell = pl.col("t")
     if mark == ",":
         cell = pl.when(cell.str.contains(".", literal=True)).then(None).otherwise(cell.str.replace_all(",", "."))
+    else:
+        cell = pl.when(cell.str.contains(_GROUPED)).then(cell.str.replace_all(",", "")).otherwise(cell)
     return frame.select(cell.cast(pl.Float64, strict=False)).to_series().alias(text.name)
 
 
