@@ -234,6 +234,17 @@ def test_translated_text_is_escaped_but_its_placeholders_are_not_html():
     assert env.get_template("t").render(n="<b>13</b>") == "SDG &lt;b&gt;13&lt;/b&gt;"
 
 
+def test_language_urls_keep_the_other_parameters():
+    assert (
+        i18n.language_url("/editions/2021", "country=FR&lang=en&page=2", "fr")
+        == "/editions/2021?country=FR&page=2&lang=fr"
+    )
+    assert i18n.language_url("/", "", "es") == "/?lang=es"
+    assert i18n.language_url("/s", "q=a+%26+b&empty=", "en") == "/s?q=a+%26+b&empty=&lang=en"
+    with pytest.raises(ValueError, match="not 'de'"):
+        i18n.language_url("/", "", "de")
+
+
 def test_pages_answer_in_the_requests_language_and_keep_an_explicit_choice():
     app = FastAPI()
     pages = Pages(app, _env('<html lang="{{ locale() }}">{{ 13|sdg }}</html>'))
@@ -255,3 +266,23 @@ def test_pages_answer_in_the_requests_language_and_keep_an_explicit_choice():
     assert client.get("/goal", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).text == '<html lang="fr">ODD 13</html>'
     assert client.get("/goal").text == '<html lang="en">SDG 13</html>'
     assert client.get("/api/goal").json() == {}
+
+
+def test_a_page_links_to_itself_in_each_language():
+    app = FastAPI()
+    pages = Pages(
+        app,
+        _env(
+            '{% for code, name in languages().options %}<a href="{{ language_url(code) }}">{{ name }}</a>{% endfor %}'
+        ),
+    )
+
+    @pages.page("/table", "t")
+    def table(request: Request, country: str = ""):
+        return {}
+
+    links = TestClient(app).get("/table?country=FR&lang=fr").text
+    assert links == (
+        '<a href="/table?country=FR&amp;lang=en">English</a><a href="/table?country=FR&amp;lang=fr">Français</a>'
+        '<a href="/table?country=FR&amp;lang=es">Español</a>'
+    )

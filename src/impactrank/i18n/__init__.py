@@ -10,7 +10,7 @@ from __future__ import annotations
 from impactrank.i18n.catalogs import LOCALE_DIR, gettext, languages, ngettext, sdg_label, translations
 from impactrank.i18n.formats import date, number, number_range, percent
 from impactrank.i18n.locales import DEFAULT, LOCALES, check_locale
-from impactrank.i18n.negotiation import COOKIE, negotiate, request_locale
+from impactrank.i18n.negotiation import COOKIE, language_url, negotiate, request_locale
 
 __all__ = [
     "COOKIE",
@@ -20,6 +20,7 @@ __all__ = [
     "check_locale",
     "date",
     "gettext",
+    "language_url",
     "languages",
     "negotiate",
     "ngettext",

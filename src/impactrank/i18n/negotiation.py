@@ -4,10 +4,11 @@ keeps in the ``lang`` cookie), then that cookie, then the browser's ``Accept-Lan
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from babel import negotiate_locale
 
-from impactrank.i18n.locales import DEFAULT, LOCALES
+from impactrank.i18n.locales import DEFAULT, LOCALES, check_locale
 
 COOKIE = "lang"
 
@@ -45,6 +46,12 @@ def chosen(request: Any) -> str | None:
     """The language a request's ``?lang=`` chooses explicitly, to be kept in the cookie; None without one."""
     choice = request.query_params.get("lang")
     return _supported([choice]) if choice else None
+
+
+def language_url(path: str, query: str, locale: str) -> str:
+    """``path?query`` in another language: ``lang`` set to ``locale``, the other parameters kept in order."""
+    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
+    return f"{path}?{urlencode([*params, ('lang', check_locale(locale))])}"
 
 
 def request_locale(request: Any) -> str:

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from jinja2 import Environment, pass_context
 
 from impactrank.countries import country_name
-from impactrank.i18n import catalogs, formats
+from impactrank.i18n import catalogs, formats, negotiation
 from impactrank.i18n.locales import DEFAULT, check_locale
 
 _current: ContextVar[str] = ContextVar("impactrank_locale", default=DEFAULT)
@@ -39,10 +39,18 @@ def _per_render(function: Callable) -> Callable:
     return pass_context(lambda _context, *args: function(*args))
 
 
+@pass_context
+def _language_url(context, locale: str) -> str:
+    """The page being rendered in another language (its request's path and query, ``lang`` set)."""
+    request = context["request"]
+    return negotiation.language_url(request.url.path, request.url.query, locale)
+
+
 def install(env: Environment) -> Environment:
     """Give ``env`` the catalogs (``_``, ``gettext``, ``ngettext``, ``pgettext``), the filters ``number``,
-    ``percent``, ``number_range``, ``date``, ``country`` and ``sdg``, and the globals ``locale()`` and
-    ``languages()``, all following :func:`rendering`."""
+    ``percent``, ``number_range``, ``date``, ``country`` and ``sdg``, and the globals ``locale()``,
+    ``languages()`` and ``language_url(code)`` (for a page's switch and its hreflang alternates), all following
+    :func:`rendering`."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(
         lambda message: catalogs.translations(current()).gettext(message),
@@ -62,5 +70,5 @@ def install(env: Environment) -> Environment:
         "sdg": lambda number: catalogs.sdg_label(number, current()),
     }
     env.filters.update({name: _per_render(f) for name, f in filters.items()})
-    env.globals.update(locale=current, languages=lambda: catalogs.languages(current()))
+    env.globals.update(locale=current, languages=lambda: catalogs.languages(current()), language_url=_language_url)
     return env
