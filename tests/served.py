@@ -17,12 +17,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(app, port: int | None = None) -> Iterator[str]:
-    """``app`` under uvicorn on 127.0.0.1:port (a free port by default); yields the base URL, stops it after."""
+def served(app, port: int | None = None, **options) -> Iterator[str]:
+    """``app`` under uvicorn on 127.0.0.1:port (a free port by default), with uvicorn's further ``options``;
+    yields the base URL, stops it after."""
     import uvicorn
 
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -73,3 +73,14 @@ def mini_scores(data: dict[str, dict[int, dict[str, object]]]) -> dict[str, floa
         others = sorted(((scaled[(i, s)], -s) for s in data[i] if s != 17), reverse=True)[:3]
         overall[i] = 0.22 * scaled[(i, 17)] + 0.26 * sum(v for v, _ in others)
     return overall
+
+
+def mailed_token(world, to: str, path: str) -> str:
+    """The token of the last link to ``…{path}/TOKEN`` the outbox holds for ``to``."""
+    import sqlalchemy as sa
+
+    query = sa.text("SELECT body FROM outbox WHERE to_email = :to ORDER BY id DESC")
+    with world.db.engine.connect() as conn:
+        body = conn.execute(query, {"to": to}).scalars().first()
+    return next(line for line in body.splitlines() if f"{path}/" in line).rsplit("/", 1)[1]
+

@@ -79,6 +79,10 @@ class World:
         self.used_steps[who] = step
         return pyotp.TOTP(self.totp[who]).generate_otp(step)
 
+    def client_at(self, address: str) -> TestClient:
+        """An anonymous client whose requests come from ``address`` (as the server's peer)."""
+        return TestClient(self.app, base_url="http://testserver", client=(address, 50000))
+
     def table(self, name: str) -> list[tuple]:
         with self.db.engine.connect() as conn:
             return sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {name}"))), key=repr)

@@ -7,7 +7,7 @@ import email
 import socket
 
 import pytest
-from portal_helpers import put
+from portal_helpers import mailed_token, put
 
 
 @pytest.fixture
@@ -45,7 +45,8 @@ def test_outbox_waits_then_delivers_once(world, smtp_server):
 
     inbox, port = smtp_server
     admin, operator = world.client("A.admin"), world.client("operator")
-    link = admin.post("/api/institutions/A/invitations", json={"email": "new@a.edu"}).json()["invitation_url"]
+    assert admin.post("/api/institutions/A/invitations", json={"email": "new@a.edu"}).status_code == 201
+    link = f"http://testserver/invitations/{mailed_token(world, 'new@a.edu', '/invitations')}"
     assert (
         operator.post(
             "/api/cycles/2025/institutions/A/extension", json={"until": "2025-12-01", "reason": "x"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-from portal_helpers import HTML_AS_PDF, PDF, pdf_file, put
+from portal_helpers import HTML_AS_PDF, PDF, mailed_token, pdf_file, put
 from portal_world import PASSWORD
 
 EVIDENCE = "/api/cycles/2025/institutions/A/records/1/policy/evidence"
@@ -107,8 +107,11 @@ def test_files_are_attachments_for_allowed_users_only(world):
 
 def test_invitations_expire_and_are_single_use(world):
     admin = world.client("A.admin")
-    first = admin.post("/api/institutions/A/invitations", json={"email": "new1@a.edu"}).json()["invitation_url"]
-    second = admin.post("/api/institutions/A/invitations", json={"email": "new2@a.edu"}).json()["invitation_url"]
+    for email in ("new1@a.edu", "new2@a.edu"):
+        assert admin.post("/api/institutions/A/invitations", json={"email": email}).status_code == 201
+    first, second = (
+        f"http://testserver/invitations/{mailed_token(world, e, '/invitations')}" for e in ("new1@a.edu", "new2@a.edu")
+    )
     path1, path2 = first.split("testserver")[1], second.split("testserver")[1]
     c = world.client()
     assert c.post("/api" + path1, json={"password": "short"}).json()["field"] == "password"
@@ -181,7 +184,6 @@ def test_team_routes_name_the_bad_field(world):
     cases = [
         ("POST", "/api/institutions/A/invitations", {"email": "not an address"}, "email"),
         ("POST", "/api/institutions/A/invitations", {"email": "x@a.edu", "role": "operator"}, "role"),
-        ("POST", "/api/institutions/A/invitations", {"email": world.users["B.admin"]}, "email"),
         ("POST", "/api/institutions/A/tokens", {"name": " "}, "name"),
         ("PATCH", f"/api/institutions/A/users/{member['id']}", {}, "role"),
         ("PATCH", f"/api/institutions/A/users/{member['id']}", {"role": "operator"}, "role"),

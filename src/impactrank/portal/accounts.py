@@ -57,15 +57,9 @@ def user_view(u: User) -> dict:
     return api_dict(u, "id email role institution:institution_id active") | {"has_password": has_password}
 
 
-def create_user(
-    scope: Scope,
-    email: str,
-    role: str,
-    institution_id: str | None,
-    password: str | None,
-    invitation_base: str | None = None,
-) -> tuple[User, str | None]:
-    """A new account, with a password or else an invitation (its token is returned once, stored hashed)."""
+def check_new_account(scope: Scope, email: str, role: str, institution_id: str | None) -> str:
+    """Everything a new account is checked for except whether its address is taken: the e-mail (normalised,
+    returned), the role and institution, and the asker's right to grant them."""
     email = check_email(email)
     if role not in ROLES:
         raise invalid(f"unknown role {role!r} (one of {', '.join(ROLES)})", "role")
@@ -80,6 +74,19 @@ def create_user(
     elif not scope.is_operator:
         scope.institution(institution_id)
         scope.require(MANAGE_TEAM, institution_id)
+    return email
+
+
+def create_user(
+    scope: Scope,
+    email: str,
+    role: str,
+    institution_id: str | None,
+    password: str | None,
+    invitation_base: str | None = None,
+) -> tuple[User, str | None]:
+    """A new account, with a password or else an invitation (its token is returned once, stored hashed)."""
+    email = check_new_account(scope, email, role, institution_id)
     if scope.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise conflict(f"there is already an account for {email}", "email")
     user = User(

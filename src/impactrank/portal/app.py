@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from impactrank.apidocs import swagger_asset
 from impactrank.errors import InputError
@@ -120,6 +121,12 @@ def create_app(
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         message = f"no page at {request.url.path}" if exc.status_code == 404 else str(exc.detail)
         return error(request, exc.status_code, message)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        """A client that left mid-request (a cancelled upload) is one line in the log, not a traceback."""
+        log.warning("client disconnected during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

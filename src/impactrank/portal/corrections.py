@@ -19,7 +19,7 @@ def request_correction(
     scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str, values: dict, reason: str
 ) -> dict:
     form = metric_form(cycle, sdg, metric)
-    scope.institution(institution_id)
+    scope.institution(institution_id, cycle.id)
     if not (scope.is_operator or (scope.actor.role == ADMIN and scope.actor.institution_id == institution_id)):
         raise forbidden("only the institution's admin or an operator may ask for a correction")
     if cycle.state != "published":
@@ -112,7 +112,7 @@ def decide_correction(scope: Scope, correction_id: int, approve: bool, reason: s
 def corrections(scope: Scope, cycle_id: str) -> list[dict]:
     rows = scope.session.scalars(
         select(Correction)
-        .where(Correction.cycle_id == cycle_id, scope.visible(Correction.institution_id))
+        .where(Correction.cycle_id == cycle_id, scope.visible(Correction.institution_id, Correction.cycle_id))
         .order_by(Correction.id)
     )
     return [correction_view(c) for c in rows]

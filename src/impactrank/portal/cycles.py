@@ -129,7 +129,7 @@ def extend(scope: Scope, cycle_id: str, institution_id: str, until: str, reason:
 
     scope.require_operator()
     cycle = scope.cycle(cycle_id)
-    scope.institution(institution_id)
+    scope.institution(institution_id, cycle.id)
     if cycle.state == PUBLISHED:
         raise PortalError(f"cycle {cycle_id} is published", field="id", status=409)
     reason = (reason or "").strip()

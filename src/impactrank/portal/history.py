@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
+import polars as pl
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from impactrank.io.exports import export_table
 from impactrank.portal.models import AuditEntry
 
 AUDIT_HEADER = ("at", "actor", "action", "object", "before", "after", "reason")
@@ -67,20 +67,12 @@ def log_entries(
 
 
 def audit_csv(entries: list[dict]) -> bytes:
-    """One row per change: time, the actor's e-mail, the action, the object, before, after (JSON) and the reason."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(AUDIT_HEADER)
+    """One row per change: time, the actor's e-mail, the action, the object, before, after (JSON) and the reason;
+    written like every table export, so text a spreadsheet would run as a formula is neutralised."""
+    columns: dict[str, list[str]] = {name: [] for name in AUDIT_HEADER}
     for e in entries:
-        writer.writerow(
-            [
-                e["at"],
-                e["actor"],
-                e["action"],
-                e["object"],
-                "" if e["before"] is None else json.dumps(e["before"], sort_keys=True, ensure_ascii=False),
-                "" if e["after"] is None else json.dumps(e["after"], sort_keys=True, ensure_ascii=False),
-                e["reason"] or "",
-            ]
-        )
-    return buffer.getvalue().encode("utf-8")
+        for name in ("at", "actor", "action", "object", "reason"):
+            columns[name].append(e[name] or "")
+        for name in ("before", "after"):
+            columns[name].append("" if e[name] is None else json.dumps(e[name], sort_keys=True, ensure_ascii=False))
+    return export_table(pl.DataFrame(columns, schema=dict.fromkeys(AUDIT_HEADER, pl.String)), "csv")

@@ -147,6 +147,18 @@ def local_path(candidate: str | None, fallback: str) -> str:
     return fallback
 
 
+def upload_allowed(request: Request, takes_files: bool) -> None:
+    """Before a multipart body (the only kind allowed past 1 MB) is read: the route must take a file, and the
+    caller must be signed in, so that no stranger makes the server read an upload only to be refused."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/"):
+        return
+    if not takes_files:
+        raise PortalError("this route takes no file: send JSON or a form", field="body", status=415)
+    portal = request.app.state.portal
+    with portal.db.read() as session:
+        portal.actor(session, request)
+
+
 async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[BaseModel | None, dict[str, UploadFile]]:
     """A JSON object or a form (urlencoded or multipart) checked by ``model``; errors name the field."""
     files: dict[str, UploadFile] = {}
@@ -213,6 +225,7 @@ def action(
         ]
 
         async def endpoint(request: Request, **path_params: Any) -> Response:
+            await run_in_threadpool(upload_allowed, request, multipart is not None)
             body, files = await read_body(request, model)
             result = await run_in_threadpool(functools.partial(fn, request, body, files, **path_params))
             if isinstance(result, Response):

@@ -176,7 +176,7 @@ def evidence_view(e: EvidenceItem) -> dict:
 
 
 def sdg_records(scope: Scope, cycle: Cycle, institution_id: str, sdg: int) -> list[dict]:
-    scope.institution(institution_id)
+    scope.institution(institution_id, cycle.id)
     form = sdg_form(cycle, sdg)
     records = {r.metric: r for r in scope.records(cycle.id, institution_id, sdg)}
     items = scope.evidence_of([r.id for r in records.values()])
@@ -198,7 +198,7 @@ def sdg_records(scope: Scope, cycle: Cycle, institution_id: str, sdg: int) -> li
 
 def progress(scope: Scope, cycle: Cycle, institution_id: str) -> dict:
     """Per SDG: how many metrics are complete, whether it is submitted; and what blocks eligibility."""
-    scope.institution(institution_id)
+    scope.institution(institution_id, cycle.id)
     methodology = methodology_of(cycle)
     submitted = scope.submissions(cycle.id, institution_id)
     states: dict[tuple[int, str], str] = {(r.sdg, r.metric): r.state for r in scope.records(cycle.id, institution_id)}
@@ -225,7 +225,7 @@ def _require_editable(
     scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str | None = None
 ) -> Record | None:
     """Refuse a write the actor, the deadline or a submission forbids; the metric's record, if any."""
-    scope.institution(institution_id)
+    scope.institution(institution_id, cycle.id)
     scope.require(EDIT, institution_id)
     record = scope.record(cycle.id, institution_id, sdg, metric) if metric else None
     if record is not None and record.reopened:  # a reviewer reopened this metric alone, until its revision is due
@@ -328,7 +328,7 @@ def _snapshot(record: Record) -> dict:
 
 def submit(scope: Scope, cycle: Cycle, institution_id: str, sdgs: list[int]) -> dict:
     """The admin signs off SDGs: each must have every metric complete; they are then taken part in and locked."""
-    scope.institution(institution_id)
+    scope.institution(institution_id, cycle.id)
     scope.require(SUBMIT, institution_id)
     require_writable(scope, cycle, institution_id)
     if not sdgs:
@@ -386,7 +386,7 @@ def upload(
     scope: Scope, cycle: Cycle, institution_id: str, stream: BinaryIO, filename: str, complete: bool, limit: int
 ) -> dict:
     """Apply a submissions file of the institution's own rows: every row or none."""
-    scope.institution(institution_id)
+    scope.institution(institution_id, cycle.id)
     scope.require(EDIT, institution_id)
     require_writable(scope, cycle, institution_id)
     name = "".join(c for c in Path(filename).name if c.isalnum() or c in "._- ")[-100:] or "upload.csv"

@@ -80,7 +80,7 @@ def _reviewer(scope: Scope, email: str) -> User:
 def assign(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, email: str, override_reason: str | None) -> dict:
     """The operator assigns by hand; a conflict needs an explicit override, logged with its reason."""
     scope.require_operator()
-    inst = scope.institution(institution_id)
+    inst = scope.institution(institution_id, cycle.id)
     if sdg not in {s.sdg for s in _forms(cycle)}:
         raise not_found(f"SDG {sdg} in this cycle's methodology", "sdg")
     reviewer = _reviewer(scope, email)
@@ -295,7 +295,7 @@ def assess(
 def resubmit(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: str) -> dict:
     """The institution answers a revision request (an admin or a contributor): the metric relocks for the reviewer."""
     metric_form(cycle, sdg, metric)
-    scope.institution(institution_id)
+    scope.institution(institution_id, cycle.id)
     scope.require(EDIT, institution_id)
     record = scope.record(cycle.id, institution_id, sdg, metric)
     if record is None or not record.reopened:

@@ -84,7 +84,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             for r in recs:
                 by_pair.setdefault((r.institution_id, r.sdg), []).append(review.review_status(r, latest.get(r.id)))
             rows = []
-            for inst in scope.institutions():
+            for inst in scope.institutions(c.id):
                 cells = {}
                 for sdg, form in forms.items():
                     statuses = by_pair.get((inst.id, sdg), [])

@@ -82,15 +82,17 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.page_scope(request) as scope:
             return {
                 "title": "Collection cycles",
-                "cycles": [cycle_view(c) for c in cycles(scope)],
-                "institutions": [institution_view(i) for i in scope.institutions()],
+                "cycles": [
+                    cycle_view(c) | {"institutions": [institution_view(i) for i in scope.institutions(c.id)]}
+                    for c in cycles(scope)
+                ],
             }
 
     @pages.page(INSTITUTION, "dashboard.html", summary="An institution's dashboard")
     def dashboard(request: Request, cycle: IdPath, institution: IdPath) -> dict:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
-            inst = scope.institution(institution)
+            inst = scope.institution(institution, c.id)
             state = records.progress(scope, c, institution)
             return {
                 "title": f"{inst.name} — {c.id}",
@@ -110,7 +112,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     ) -> dict:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
-            inst = scope.institution(institution)
+            inst = scope.institution(institution, c.id)
             numbers = [sdg] if sdg is not None else [f.sdg for f in records.forms_of(c).values()]
             forms = [records.sdg_form(c, n) for n in numbers]
             rows = [r for n in numbers for r in records.sdg_records(scope, c, institution, n)]
@@ -131,7 +133,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def record_page(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
-            inst = scope.institution(institution)
+            inst = scope.institution(institution, c.id)
             records.metric_in_view(scope, c, institution, sdg, metric)
             row = next(r for r in records.sdg_records(scope, c, institution, sdg) if r["metric"] == metric)
             return {
@@ -151,7 +153,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         checked = portal.db.single_writer
         if checked:  # the build's checks (a few ms) run before SQLite's write lock is taken
             with portal.scope(request) as scope:
-                scope.institution(institution)
+                scope.institution(institution, cycle)
                 records.check_save(scope.cycle(cycle), institution, sdg, metric, body.values())
         with portal.scope(request, write=True) as scope:
             return records.save_record(scope, scope.cycle(cycle), institution, sdg, metric, body, checked=checked)

@@ -129,7 +129,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def history(request: Request, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath) -> dict:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
-            inst = scope.institution(institution)
+            inst = scope.institution(institution, c.id)
             form = records.metric_in_view(scope, c, institution, sdg, metric)
             key = f"{c.id}/{institution}/{sdg}/{metric}"
             return {

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from impactrank.portal import accounts
+from impactrank.portal import accounts, invitations
 from impactrank.portal.http import Portal, actions, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.params import IdPath
@@ -55,19 +55,27 @@ def register(app: FastAPI, portal: Portal) -> None:
     def team_page(request: Request, institution: IdPath) -> dict:
         return team(request, institution)
 
-    def shown_once(request: Request, institution: str, result: dict, what: str, secret: str) -> dict | Response:
-        """The API gets the result; a form post gets the team page with the secret shown this once."""
+    def shown_once(
+        request: Request, institution: str, result: dict, what: str, secret: str, sent: bool = False
+    ) -> dict | Response:
+        """The API gets the result; a form post gets the team page with the secret shown this once (or, ``sent``,
+        what was sent and where)."""
         if is_api(request):
             return result
-        return pages.html(request, "team.html", team(request, institution) | {"once": {"what": what, "value": secret}})
+        once = {"what": what, "value": secret, "sent": sent}
+        return pages.html(request, "team.html", team(request, institution) | {"once": once})
 
-    @act("/institutions/{institution}/invitations", InviteIn, summary="Invite a member (link shown once)")
+    @act(
+        "/institutions/{institution}/invitations",
+        InviteIn,
+        summary="Invite a member: the link is e-mailed (the same answer whether or not the address has an account)",
+    )
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             root = portal.base_url or str(request.base_url)
-            user, token = accounts.create_user(scope, body.email, body.role, institution, None, invitation_base=root)
-            result = {"user": accounts.user_view(user), "invitation_url": f"{root.rstrip('/')}/invitations/{token}"}
-        return shown_once(request, institution, result, f"Invitation for {user.email}", result["invitation_url"])
+            result = invitations.invite(scope, institution, body.email, body.role, root)
+        sent = f"sent by e-mail; the link works once, for {result['valid_days']} days"
+        return shown_once(request, institution, result, f"Invitation for {result['email']}", sent, sent=True)
 
     @act(
         "/institutions/{institution}/users/{user_id}",

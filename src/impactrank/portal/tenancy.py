@@ -57,14 +57,17 @@ class Scope:
     def is_operator(self) -> bool:
         return self.actor.role == OPERATOR
 
-    def visible(self, institution_column) -> ColumnElement[bool]:
-        """The filter every institution-data query carries."""
+    def visible(self, institution_column, cycle=None) -> ColumnElement[bool]:
+        """The filter every institution-data query carries. A reviewer sees an institution only in a cycle
+        (``cycle``: an id or a column) where they are assigned to it, and nothing outside a cycle."""
         if self.actor.role == OPERATOR:
             return true()
         if self.actor.role in INSTITUTION_ROLES:
             return institution_column == self.actor.institution_id
-        if self.actor.role == REVIEWER:
-            return institution_column.in_(select(Assignment.institution_id).where(self._reviewable()))
+        if self.actor.role == REVIEWER and cycle is not None:
+            return exists().where(
+                self._reviewable(), Assignment.cycle_id == cycle, Assignment.institution_id == institution_column
+            )
         return false()
 
     def visible_pair(self, cycle_column, institution_column, sdg_column) -> ColumnElement[bool]:
@@ -121,14 +124,14 @@ class Scope:
             raise not_found(what, field)
         return found
 
-    def institution(self, institution_id: str) -> Institution:
-        query = select(Institution).where(Institution.id == institution_id, self.visible(Institution.id))
+    def institution(self, institution_id: str, cycle_id: str | None = None) -> Institution:
+        """The institution, as seen in ``cycle_id`` (a reviewer sees none outside a cycle they review)."""
+        query = select(Institution).where(Institution.id == institution_id, self.visible(Institution.id, cycle_id))
         return self._one(query, "institution", "institution")
 
-    def institutions(self) -> list[Institution]:
-        return list(
-            self.session.scalars(select(Institution).where(self.visible(Institution.id)).order_by(Institution.id))
-        )
+    def institutions(self, cycle_id: str | None = None) -> list[Institution]:
+        visible = self.visible(Institution.id, cycle_id)
+        return list(self.session.scalars(select(Institution).where(visible).order_by(Institution.id)))
 
     def records(self, cycle_id: str, institution_id: str, sdg: int | None = None) -> list[Record]:
         query = select(Record).where(
@@ -156,7 +159,7 @@ class Scope:
             select(SdgSubmission).where(
                 SdgSubmission.cycle_id == cycle_id,
                 SdgSubmission.institution_id == institution_id,
-                self.visible(SdgSubmission.institution_id),
+                self.visible(SdgSubmission.institution_id, SdgSubmission.cycle_id),
             )
         )
         return {s.sdg: s for s in rows}
@@ -167,7 +170,7 @@ class Scope:
             .join(Record, Record.id == EvidenceItem.record_id)
             .where(
                 EvidenceItem.id == evidence_id,
-                self.visible(EvidenceItem.institution_id),
+                self.visible(EvidenceItem.institution_id, Record.cycle_id),
                 self.visible_pair(Record.cycle_id, Record.institution_id, Record.sdg),
             )
         )
@@ -179,7 +182,12 @@ class Scope:
         return list(
             self.session.scalars(
                 select(EvidenceItem)
-                .where(EvidenceItem.record_id.in_(record_ids), self.visible(EvidenceItem.institution_id))
+                .join(Record, Record.id == EvidenceItem.record_id)
+                .where(
+                    EvidenceItem.record_id.in_(record_ids),
+                    self.visible(EvidenceItem.institution_id, Record.cycle_id),
+                    self.visible_pair(Record.cycle_id, Record.institution_id, Record.sdg),
+                )
                 .order_by(EvidenceItem.id)
             )
         )
