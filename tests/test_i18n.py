@@ -54,11 +54,21 @@ def test_thousands(locale, expected):
 
 
 def test_decimals_and_larger_numbers():
-    assert i18n.number(1117.25, "fr", 1) == f"1{NNBSP}117,2"  # half to even on the value's decimal text
+    assert i18n.number(1117.25, "fr", 1) == f"1{NNBSP}117,2"  # an exact tie: to even, as Python rounds
     assert i18n.number(1117.25, "en", 1) == "1,117.2"
+    assert i18n.number(45.45, "fr", 1) == "45,5"  # 45.45 is a little above in binary: up, as Python rounds
     assert i18n.number(1234567.891, "es", 2) == "1.234.567,89"
     assert i18n.number(-5, "en") == "-5"
     assert i18n.number(39.0, "fr", 0) == "39"
+
+
+def test_rounding_is_pythons_own():
+    """The digits never depend on the formatter: the same as Python's format of the same float, in English."""
+    values = [i / 8 for i in range(-80, 80)] + [i * 0.05 for i in range(400)] + [45.45, 2.675, 1e-7, 123456.789]
+    for decimals in (0, 1, 2):
+        for value in values:
+            assert i18n.number(value, "en", decimals) == f"{value:,.{decimals}f}", (value, decimals)
+            assert i18n.percent(value, "en", decimals) == f"{value:,.{decimals}f}%", (value, decimals)
 
 
 def test_percentages():

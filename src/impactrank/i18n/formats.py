@@ -24,17 +24,23 @@ def _missing(value: float | int | Decimal | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _exact(value: float | int | Decimal) -> Decimal:
+    """A float's exact binary value, so that rounding is Python's own (``f"{45.45:.1f}"`` is "45.5", 12.25 to one
+    decimal "12.2"): the digits a reader sees never depend on which formatter printed them."""
+    return Decimal(value)
+
+
 def _pattern(pattern: str, decimals: int) -> str:
     """The locale's own pattern (grouping, sign and "%" placement kept) with exactly ``decimals`` decimals."""
     return _DIGITS.sub("0" + ("." + "0" * decimals if decimals else ""), pattern, count=1)
 
 
 def number(value: float | int | Decimal | None, locale: str, decimals: int = 0) -> str:
-    """1117 → "1 117" (fr), "1,117" (en), "1.117" (es); rounded half to even on the value's decimal text."""
+    """1117 → "1 117" (fr), "1,117" (en), "1.117" (es); rounded as Python rounds (see :func:`_exact`)."""
     if _missing(value):
         return MISSING
     pattern = _pattern(Locale.parse(check_locale(locale)).decimal_formats[None].pattern, decimals)
-    return format_decimal(value, format=pattern, locale=locale)
+    return format_decimal(_exact(value), format=pattern, locale=locale)
 
 
 def percent(value: float | int | Decimal | None, locale: str, decimals: int = 1) -> str:
@@ -42,7 +48,7 @@ def percent(value: float | int | Decimal | None, locale: str, decimals: int = 1)
     if _missing(value):
         return MISSING
     pattern = _pattern(Locale.parse(check_locale(locale)).percent_formats[None].pattern, decimals)
-    return format_percent(Decimal(str(value)) / 100, format=pattern, locale=locale)
+    return format_percent(_exact(value) / 100, format=pattern, locale=locale)
 
 
 def number_range(
