@@ -297,7 +297,7 @@ def _positions(frame: pl.DataFrame, terminal: bool) -> pl.DataFrame:
         .otherwise(pl.format("{} (top {}–{}%)", where, pct, pct_high)),
         score=pl.when(pl.col("score").is_not_null())
         .then(pl.col("score").round(1).cast(pl.String))
-        .otherwise(pl.format("{}–{}", pl.col("score_low"), pl.col("score_high"))),
+        .otherwise(pl.format("{}–{}", pl.col("score_low").round(1), pl.col("score_high").round(1))),
         counted=pl.col("counted"),
     )
 
