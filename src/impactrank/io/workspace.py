@@ -300,11 +300,13 @@ class Workspace:
             self.con.execute(f'INSERT INTO "{name}" ({names}) SELECT * FROM arrow')
 
     def editions(self) -> pl.DataFrame:
-        """One row per edition: id, year, kind, source, field size and participants, by year then id."""
+        """One row per edition: id, year, kind, source, field size, participants and whether it has an overall
+        table (2019, imported from its SDG tables, has none), by year then id."""
         if "editions" not in self._stored:  # a workspace a crash left before its tables were made: empty
             return self._frame(_NO_EDITIONS)
         return self._frame(
-            "SELECT edition, year, kind, source, field_size, participants FROM editions ORDER BY year, edition"
+            "SELECT edition, year, kind, source, field_size, participants, "
+            "edition IN (SELECT DISTINCT edition FROM overall) AS overall_table FROM editions ORDER BY year, edition"
         )
 
     def revisions(self) -> dict[str, str]:
@@ -366,7 +368,7 @@ class Workspace:
 
 _NO_EDITIONS = (  # the columns of editions(), no rows
     "SELECT NULL::VARCHAR AS edition, NULL::INTEGER AS year, NULL::VARCHAR AS kind, NULL::VARCHAR AS source, "
-    "NULL::INTEGER AS field_size, NULL::INTEGER AS participants WHERE false"
+    "NULL::INTEGER AS field_size, NULL::INTEGER AS participants, NULL::BOOLEAN AS overall_table WHERE false"
 )
 
 

@@ -14,10 +14,9 @@ from impactrank.web.store import Store
 def register(pages: Pages, store: Store) -> None:
     def edition_row(e: dict) -> dict:
         """An edition with what it holds: links to its overall table only when it has one, and its SDG tables."""
-        edition = store.get(e["edition"]).edition
-        overall = edition.has_overall_table
+        overall = e["overall_table"]
         links = {"html": f"/editions/{e['edition']}", "json": f"/api/editions/{e['edition']}"} if overall else {}
-        return dict(e, overall_table=overall, sdgs=edition.sdgs(), links=links)
+        return dict(e, sdgs=store.get(e["edition"]).edition.sdgs(), links=links)
 
     def editions_ctx() -> dict:
         rows = [edition_row(e) for e in store.editions()]

@@ -374,5 +374,5 @@ class Store:
         this = info[edition_id]
         earlier = [i for i in self.edition_ids() if info[i]["year"] < this["year"] and series(info[i]) == series(this)]
         # movement is told on overall tables: an edition of SDG tables only is neither compared nor a comparison
-        with_overall = [i for i in earlier if self.get(i).edition.has_overall_table]
-        return with_overall[-1] if with_overall and self.get(edition_id).edition.has_overall_table else None
+        with_overall = [i for i in earlier if info[i]["overall_table"]]
+        return with_overall[-1] if with_overall and this["overall_table"] else None
