@@ -69,3 +69,5 @@ def test_a_country_page_is_reached_by_name_and_titled_by_it(client, name):
     page = client.get(f"/editions/2021/countries/{name}")
     assert page.status_code == 200 and "<h1>France in edition 2021</h1>" in page.text
     assert client.get("/api/editions/2021", params={"country": name}).json()["total"] == french
+    report = client.get("/api/report", params={"edition": "2021", "country": name}).json()
+    assert (report["selection"]["country"], report["selection"]["ranked"]) == ("FR", french)
