@@ -19,6 +19,7 @@ from impactrank.io.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
+from portal_helpers import mailed_token
 from portal_world import make_world
 
 from served import served
@@ -89,17 +90,26 @@ def _portal_paths(world) -> list[str]:
     return [p for p in paths if not NOT_PAGES.match(p)]
 
 
+def _tokens(world, clients: dict) -> dict[str, str]:
+    """Links sent by e-mail, as their readers open them: an invitation."""
+    body = {"email": "new@a.edu", "role": "observer"}
+    invited = clients["A.admin"].post("/api/institutions/A/invitations", json=body)
+    assert invited.status_code == 201, invited.text
+    return {"/invitations/{token}": mailed_token(world, "new@a.edu", "/invitations")}
+
+
 def test_portal_pages(portal, axe_browser, artifacts):
     from impactrank.portal.http import SESSION_COOKIE
 
     clients = {who: portal.client(who) for who in PORTAL_ROLES}
+    tokens = _tokens(portal, clients)
     results: dict[str, dict] = {}
     unmeasured = []
     page = axe_browser.new_page()
     for template in _portal_paths(portal):
         try:
-            path = template.format(**PORTAL_PARAMS)
-        except KeyError:  # a parameter with no sample (a token sent by e-mail): its error page is measured
+            path = template.format(**PORTAL_PARAMS, **({"token": tokens[template]} if template in tokens else {}))
+        except KeyError:  # a parameter with no sample: the page is measured as the error it answers
             path = re.sub(r"\{[^}]+\}", "unknown", template)
         allowed = [w for w in PORTAL_ROLES if clients[w].get(path, follow_redirects=False).status_code == 200]
         who = allowed[0] if allowed else None
