@@ -83,7 +83,9 @@ def _emit(frame: pl.DataFrame, fmt: str | None, out: Path | None, title: str = "
 
 
 def _print_table(frame: pl.DataFrame, title: str) -> None:
-    table = Table(title=Text(title) if title else None, title_justify="left")
+    if title:  # its own line, not the table's caption: never wrapped to the table's width
+        console.print(Text(title))
+    table = Table()
     for col in frame.columns:
         table.add_column(col, overflow="fold")
     for row in frame.head(MAX_ROWS).iter_rows():
