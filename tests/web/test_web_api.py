@@ -227,7 +227,7 @@ def test_institution_matches_engine_and_explain(client, editions):
     exp_m = ed.metric_scores.filter((pl.col("institution_id") == "B") & (pl.col("sdg") == 1))
     assert {m: metrics[m]["contribution"] for m in metrics} == dict(exp_m.select("metric", "contribution").iter_rows())
     html = client.get("/editions/2021/institutions/B").text
-    assert '<td id="overall-rank">2 (1–3)</td>' in html and '<td id="overall-score">37.6</td>' in html
+    assert '<span id="overall-rank">2 (1–3)</span>' in html and '<td id="overall-score">37.6</td>' in html
     assert 'data-figure-for="profile-chart"' in html and "<svg" in html
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
-from impactrank.engine.shown import decimals, score_text, visible_row
+from impactrank.engine.shown import decimals, score_text, share_text, visible_row
 from impactrank.errors import InputError
 from impactrank.pages import Pages
 from impactrank.report import charts
@@ -109,7 +109,11 @@ def register(pages: Pages, store: Store) -> None:
                     "quality",
                 )
             }
-            | {"sdg17": score_text(overall["sdg17_score"], overall["sdg17_low"], overall["sdg17_high"], places)},
+            | {
+                "sdg17": score_text(overall["sdg17_score"], overall["sdg17_low"], overall["sdg17_high"], places),
+                "share": share_text(overall, data.field_size),  # a band's share of the field, not a place in it
+                "counted": [int(x) for x in (overall["top_sdgs"] or "").split(";") if x],
+            },
             "formula": formula_of(ex),
             "reproduced": reproduced,  # an imported edition: THE's formula recomputed from the published tables
             "not_reproduced": not_reproduced,  # why it could not be, when it could not
