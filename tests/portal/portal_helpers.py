@@ -84,3 +84,20 @@ def mailed_token(world, to: str, path: str) -> str:
         body = conn.execute(query, {"to": to}).scalars().first()
     return next(line for line in body.splitlines() if f"{path}/" in line).rsplit("/", 1)[1]
 
+
+def cycle_in_review(world, cycle: str, inst: str, reviewer: str) -> None:
+    """``cycle`` opened, ``inst``'s SDG 3 saved and submitted, the cycle closed and ``reviewer`` assigned."""
+    operator = world.client("operator")
+    with world.db.write() as session:
+        from portal_world import MINI
+
+        from impactrank.portal.cycles import open_cycle
+        from impactrank.portal.tenancy import COMMAND_LINE, Scope
+
+        open_cycle(Scope(session, COMMAND_LINE, world.clock.now()), cycle, str(MINI), "2025-11-11")
+    admin = world.client(f"{inst}.admin")
+    assert put(admin, cycle, inst, 3, "pubs", value=3).status_code == 200
+    assert admin.post(f"/api/cycles/{cycle}/institutions/{inst}/submit", json={"sdgs": [3]}).status_code == 201
+    assert operator.post(f"/api/cycles/{cycle}/close").status_code in (200, 201)
+    body = {"institution": inst, "sdg": 3, "reviewer": world.users[reviewer]}
+    assert operator.post(f"/api/cycles/{cycle}/assignments", json=body).status_code == 201

@@ -14,7 +14,7 @@ import threading
 import httpx
 import pytest
 import sqlalchemy as sa
-from portal_helpers import put
+from portal_helpers import cycle_in_review, put
 from portal_world import PASSWORD
 
 from impactrank.portal.app import create_app
@@ -88,24 +88,6 @@ def test_forwarded_addresses_are_believed_only_from_named_proxies(world):
         assert login(base, email, PASSWORD, forwarded="10.9.9.9") == 200  # another client behind the proxy
         assert [login(base, email, WRONG, forwarded="10.0.0.1") for _ in range(6)] == [401] * 5 + [429]
         assert login(base, email, PASSWORD, forwarded="10.0.0.2") == 200
-
-
-def cycle_in_review(world, cycle: str, inst: str, reviewer: str) -> None:
-    """``cycle`` opened, ``inst``'s SDG 3 saved and submitted, the cycle closed and ``reviewer`` assigned."""
-    operator = world.client("operator")
-    with world.db.write() as session:
-        from portal_world import MINI
-
-        from impactrank.portal.cycles import open_cycle
-        from impactrank.portal.tenancy import COMMAND_LINE, Scope
-
-        open_cycle(Scope(session, COMMAND_LINE, world.clock.now()), cycle, str(MINI), "2025-11-11")
-    admin = world.client(f"{inst}.admin")
-    assert put(admin, cycle, inst, 3, "pubs", value=3).status_code == 200
-    assert admin.post(f"/api/cycles/{cycle}/institutions/{inst}/submit", json={"sdgs": [3]}).status_code == 201
-    assert operator.post(f"/api/cycles/{cycle}/close").status_code in (200, 201)
-    body = {"institution": inst, "sdg": 3, "reviewer": world.users[reviewer]}
-    assert operator.post(f"/api/cycles/{cycle}/assignments", json=body).status_code == 201
 
 
 def test_a_reviewer_sees_an_institution_only_in_the_cycles_they_review(world):
