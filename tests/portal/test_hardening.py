@@ -8,7 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
 
 import httpx
@@ -19,7 +22,7 @@ from portal_world import PASSWORD
 
 from impactrank.portal.app import create_app
 from impactrank.portal.serve import proxy_options
-from served import served
+from served import free_port, served
 
 WRONG = "not the password"
 
@@ -276,3 +279,62 @@ def test_a_client_leaving_mid_upload_is_one_log_line(world, caplog):
         f"client disconnected during POST {UPLOAD}"
     ]
     assert not [r for r in portal_lines if r.exc_info], [r.getMessage() for r in portal_lines]
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from impactrank.cli import main; main()", "portal", *args]
+
+
+def test_init_and_serve_print_no_password_and_serve_ignores_forwarded_addresses(db_url, tmp_path):
+    """Finding 9: what init and serve print shows the database URL with its password masked; finding 4: on
+    PostgreSQL, serve warns when its role could rewrite the audit log; finding 5 through the real command: by
+    default a forged X-Forwarded-For does not reset the sign-in count."""
+    env = os.environ | {"COLUMNS": "300"}
+    url, secrets_ = db_url, ["runtime-secret-2"]
+    if db_url.startswith("postgresql"):
+        url = sa.engine.make_url(db_url).set(password="hunter2-secret").render_as_string(hide_password=False)
+        secrets_.append("hunter2-secret")
+    init = subprocess.run(
+        command("init", "--database", url, "--runtime-password-stdin"),
+        input="runtime-secret-2\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert init.returncode == 0, init.stderr
+    assert not [s for s in secrets_ if s in init.stdout + init.stderr]
+    serve_as = [url]
+    if db_url.startswith("postgresql"):
+        assert f"portal database ready: {url.replace('hunter2-secret', '***')}" in init.stdout
+        runtime = sa.engine.make_url(url).set(username="impactrank_app", password="runtime-secret-2")
+        assert runtime.render_as_string(hide_password=True) in init.stdout
+        serve_as.insert(0, runtime.render_as_string(hide_password=False))
+    for database in serve_as:
+        port = free_port()
+        args = command("serve", "--database", database, "--port", str(port), "--files", str(tmp_path / "f"))
+        server = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            printed = []
+            while not any("impactrank portal on" in line for line in printed):
+                line = server.stdout.readline()
+                assert line, server.stderr.read()
+                printed.append(line)
+            assert not [s for s in secrets_ if s in "".join(printed)]
+            assert f"database {sa.engine.make_url(database).render_as_string(hide_password=True)};" in printed[-1]
+            warned = any("may rewrite the audit log" in line for line in printed)
+            assert warned == (database.startswith("postgresql") and "impactrank_app" not in database)
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    httpx.get(f"{base}/login", timeout=5)
+                    break
+                except httpx.TransportError:
+                    threading.Event().wait(0.1)
+            if database == serve_as[0]:
+                email = "someone@a.edu"
+                assert [login(base, email, WRONG, forwarded=f"10.0.0.{i}") for i in range(5)] == [401] * 5
+                assert login(base, email, WRONG, forwarded="10.9.9.9") == 429
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
