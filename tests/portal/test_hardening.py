@@ -338,3 +338,14 @@ def test_init_and_serve_print_no_password_and_serve_ignores_forwarded_addresses(
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_signing_out_ends_the_session_on_the_server(world):
+    """ASVS 3.3.1: after sign-out the old cookie is refused even when a client keeps and replays it."""
+    c = world.client("A.observer")
+    cookie = c.cookies.get("impactrank_portal")
+    assert c.get("/api/me").status_code == 200
+    assert c.post("/api/logout").status_code == 200
+    replay = world.client()
+    replay.cookies.set("impactrank_portal", cookie)
+    assert replay.get("/api/me").status_code == 401
