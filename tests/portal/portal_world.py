@@ -83,6 +83,22 @@ class World:
         """An anonymous client whose requests come from ``address`` (as the server's peer)."""
         return TestClient(self.app, base_url="http://testserver", client=(address, 50000))
 
+    def enrol(self, who: str) -> None:
+        """Set up the person's second factor as they would: start, then confirm with their app's first code."""
+        import pyotp
+
+        from impactrank.portal import second_factor
+        from impactrank.portal.accounts import actor_of
+        from impactrank.portal.models import User
+
+        now = self.clock.now()
+        with self.db.write() as session:
+            actor = actor_of(session.scalar(sa.select(User).where(User.email == self.users[who])))
+            self.totp[who] = second_factor.begin(session, actor, now)["secret"]
+            first = second_factor.step_of(now) - 1
+            second_factor.confirm(session, actor, pyotp.TOTP(self.totp[who]).generate_otp(first), now)
+        self.used_steps[who] = first
+
     def table(self, name: str) -> list[tuple]:
         with self.db.engine.connect() as conn:
             return sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {name}"))), key=repr)
@@ -139,28 +155,13 @@ def make_world(url: str, files: Path, methodology: str = str(MINI)) -> World:
                     accounts.create_user(scope, email, role, inst, PASSWORD)
                     users[f"{inst}.{role}"] = email
         open_cycle(scope, "2025", methodology, CLOSES)
-        totp = {name: enrol(session, users[name], clock.now()) for name in ("operator", "reviewer")}
     # on PostgreSQL the app connects as the runtime role; the tests' own handle (db) keeps the administrator's
     served = Database(runtime_url(url)) if db.dialect == "postgresql" else db
     app = create_app(served, files, clock=clock, upload_limit=256 * 1024)
-    from impactrank.portal.second_factor import step_of
-
-    confirmed = {name: step_of(clock.now()) - 1 for name in totp}  # enrol's first code
-    return World(url, files, clock, db, app, users, served_db=served, totp=totp, used_steps=confirmed)
-
-
-def enrol(session, email: str, now: datetime) -> str:
-    """Set up a person's second factor as they would (start, then confirm with their app's code); the secret."""
-    import pyotp
-
-    from impactrank.portal import second_factor
-    from impactrank.portal.accounts import actor_of
-    from impactrank.portal.models import User
-
-    actor = actor_of(session.scalar(sa.select(User).where(User.email == email)))
-    secret = second_factor.begin(session, actor, now)["secret"]
-    second_factor.confirm(session, actor, pyotp.TOTP(secret).generate_otp(second_factor.step_of(now) - 1), now)
-    return secret
+    world = World(url, files, clock, db, app, users, served_db=served)
+    for name in ("operator", "reviewer"):  # their roles require a second factor
+        world.enrol(name)
+    return world
 
 
 def runtime_url(url: str) -> str:

@@ -3,9 +3,13 @@ change or remove a row, on SQLite (triggers) and PostgreSQL (a trigger function)
 
 from __future__ import annotations
 
+from datetime import UTC
+
+import pyotp
 import pytest
 import sqlalchemy as sa
 from portal_helpers import mailed_token, put
+from portal_world import PASSWORD
 
 from impactrank.portal.models import AuditEntry
 
@@ -172,6 +176,32 @@ def test_every_change_route_writes_one_row_and_past_rows_never_change(world):
         operator.post(f"/api/corrections/{corr['id']}/decision", json={"approve": False, "reason": "no source"}),
     )
     one(("POST", "/api/logout"), c.post("/api/logout"), 200)
+
+    # a person's own account: password change and reset, second factor set up and removed
+
+    world.app.state.portal.base_url = "https://portal.example"  # as served with --base-url: reset links need it
+    admin = world.client("B.admin")
+    rows = log()
+    one(
+        ("POST", "/api/me/password"),
+        admin.post("/api/me/password", json={"current_password": PASSWORD, "new_password": "another password"}),
+    )
+    one(("POST", "/api/password-reset"), world.client().post("/api/password-reset", json={"email": "admin@b.edu"}))
+    token = mailed_token(world, "admin@b.edu", "/password-reset")
+    one(
+        ("POST", "/api/password-reset/{token}"),
+        world.client().post(f"/api/password-reset/{token}", json={"password": PASSWORD}),
+    )
+    admin = world.client("B.admin")
+    rows = log()
+    secret = one(("POST", "/api/me/second-factor"), admin.post("/api/me/second-factor")).json()["secret"]
+    code = pyotp.TOTP(secret).at(world.clock.now().replace(tzinfo=UTC))
+    one(("POST", "/api/me/second-factor/confirm"), admin.post("/api/me/second-factor/confirm", json={"code": code}))
+    one(
+        ("DELETE", "/api/me/second-factor"),
+        admin.request("DELETE", "/api/me/second-factor", json={"current_password": PASSWORD}),
+        200,
+    )
 
     spec = world.app.openapi()["paths"]
     changing = {(m.upper(), p) for p, ops in spec.items() for m in ops if m != "get"}

@@ -10,7 +10,7 @@ import pytest
 from portal_helpers import PDF, pdf_file, put
 
 ROLES = ("A.admin", "A.contributor", "A.observer", "reviewer")
-NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and out, accepting an invitation
+NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and out, invitations, one's own account
     ("POST", "/api/login"),
     ("POST", "/api/logout"),
     ("GET", "/api/me"),
@@ -20,6 +20,15 @@ NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and ou
     ("GET", "/api/cycles/{cycle}/review"),  # a reviewer's own queue
     ("GET", "/api/conflicts"),  # a reviewer's own declarations
     ("POST", "/api/conflicts"),
+    ("POST", "/api/me/password"),  # one's own password and second factor
+    ("GET", "/api/me/second-factor"),
+    ("POST", "/api/me/second-factor"),
+    ("DELETE", "/api/me/second-factor"),
+    ("POST", "/api/me/second-factor/confirm"),
+    ("GET", "/api/password-reset"),  # a forgotten password, by e-mail
+    ("POST", "/api/password-reset"),
+    ("GET", "/api/password-reset/{token}"),
+    ("POST", "/api/password-reset/{token}"),
 }
 
 
@@ -90,8 +99,8 @@ def form_routes(app) -> list[tuple[str, str]]:
         path = getattr(route, "path", "")
         if path.startswith(("/api", "/static", "/docs", "/openapi")) or path in ("/", "/login", "/logout"):
             continue
-        if path in {p.removeprefix("/api") for _, p in NOT_TENANT_DATA}:
-            continue
+        if path in {p.removeprefix("/api") for _, p in NOT_TENANT_DATA} or path.startswith("/me/"):
+            continue  # the routes above, and one's own account's forms
         for method in sorted(getattr(route, "methods", ()) - {"HEAD"}):
             out.append((method, path))
     return out
@@ -152,3 +161,25 @@ def test_files_of_another_tenant_are_not_served(world, role):
     for url in (f"/api/evidence/{ids['evidence_id']}/file", f"/evidence/{ids['evidence_id']}/file"):
         r = client.get(url)
         assert r.status_code == 404 and PDF not in r.content
+
+
+def test_another_tenants_token_is_not_found(world):
+    """Revoking B's token as A's admin answers 404 exactly as for a token never issued — by the API and by the
+    form, through B's path or A's — so the answer does not show that B's token exists; and B's token still works."""
+    made = world.client("B.admin").post("/api/institutions/B/tokens", json={"name": "B script"}).json()
+    a = world.client("A.admin")
+    csrf = a.headers["X-CSRF-Token"]
+    answers = set()
+    for token_id in (made["id"], made["id"] + 1000):
+        for inst in ("B", "A"):
+            r = a.delete(f"/api/institutions/{inst}/tokens/{token_id}")
+            assert r.status_code == 404, f"{inst} {token_id}: {r.status_code} {r.text[:200]}"
+            answers.add(r.text.replace(str(token_id), "ID"))
+            r = a.post(
+                f"/institutions/{inst}/tokens/{token_id}/revoke", data={"csrf_token": csrf}, follow_redirects=False
+            )
+            assert r.status_code == 404, f"{inst} {token_id} (form): {r.status_code}"
+    assert len(answers) == 1
+    script = world.client()
+    script.headers["Authorization"] = f"Bearer {made['token']}"
+    assert script.get("/api/cycles/2025/institutions/B/records", params={"sdg": 1}).status_code == 200

@@ -69,6 +69,7 @@ def test_reviewed_cycle_exports_assessed_answers(world, tmp_path):
     with world.db.write() as session:
         create_user(Scope(session, COMMAND_LINE, world.clock.now()), "rev2@a.edu", "reviewer", "A", PASSWORD)
     world.users["rev2"] = "rev2@a.edu"
+    world.enrol("rev2")
     r1, r2, operator = world.client("reviewer"), world.client("rev2"), world.client("operator")
     assert r1.post("/api/conflicts", json={"country": "Germany", "note": "co-author at Beta"}).status_code == 201
 

@@ -1,26 +1,22 @@
-"""People and their access: accounts, invitations, sign-in with throttling, sessions, API tokens, team roles."""
+"""People and their access: accounts, invitations, sign-in (throttled, with the second factor), sessions, team
+roles. API tokens are in :mod:`tokens`, passwords changed and reset in :mod:`passwords`."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from impactrank.portal import throttle
+from impactrank.portal import second_factor, throttle, tokens
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden, invalid, not_found
 from impactrank.portal.models import (
-    ADMIN,
-    CONTRIBUTOR,
     INSTITUTION_ROLES,
-    OBSERVER,
     OPERATOR,
     REVIEWER,
     ROLES,
-    ApiToken,
     Institution,
     Invitation,
     Setting,
@@ -33,7 +29,6 @@ from impactrank.portal.tenancy import MANAGE_TEAM, Actor, Scope
 
 INVITATION_DAYS = 7
 SESSION_HOURS = 12
-TOKEN_ROLES = (CONTRIBUTOR, OBSERVER, ADMIN)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
@@ -74,6 +69,7 @@ def check_new_account(scope: Scope, email: str, role: str, institution_id: str |
     elif not scope.is_operator:
         scope.institution(institution_id)
         scope.require(MANAGE_TEAM, institution_id)
+        scope.require_grant(role)
     return email
 
 
@@ -175,15 +171,20 @@ def _log_own(session: Session, actor: Actor, now: datetime, action: str, before=
     )
 
 
-def sign_in(session: Session, email: str, password: str, ip: str, now: datetime) -> tuple[str, User]:
-    """A new session token for a correct password (the attempt was admitted by :func:`throttle.admit`)."""
+def sign_in(
+    session: Session, email: str, password: str, ip: str, now: datetime, code: str | None = None
+) -> tuple[str, User]:
+    """A new session token for a correct password and, for a person with a second factor, a fresh code (the
+    attempt was admitted by :func:`throttle.admit`)."""
     email = throttle.account_key(email)
     user = session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password or "") or not user.active:
         raise PortalError("wrong e-mail or password", field="password", status=401)
+    factor = second_factor.check(session, user.id, code, now)
     throttle.succeeded(session, email, ip)
     token = start_session(session, user, now)
-    _log_own(session, actor_of(user), now, "user.sign_in", after={"session": "started"})
+    started = {"session": "started"} | ({"second_factor": factor} if factor else {})
+    _log_own(session, actor_of(user), now, "user.sign_in", after=started)
     return token, user
 
 
@@ -194,8 +195,12 @@ def start_session(session: Session, user: User, now: datetime) -> str:
     return token
 
 
-def sign_out(session: Session, actor: Actor, now: datetime) -> None:
-    if actor.session_token:
+def sign_out(scope: Scope) -> None:
+    """The session ends; with an API token, the token is revoked."""
+    session, actor, now = scope.session, scope.actor, scope.now
+    if actor.token_id is not None:
+        tokens.sign_out_token(scope)
+    elif actor.session_token:
         session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(actor.session_token)))
         _log_own(session, actor, now, "user.sign_out", before={"session": "started"})
 
@@ -209,69 +214,6 @@ def from_session(session: Session, token: str, now: datetime) -> Actor | None:
     return actor_of(row, token) if row else None
 
 
-def from_api_token(session: Session, token: str) -> Actor | None:
-    found = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.created_by)
-        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    ).first()
-    if found is None:
-        return None
-    tok, user = found
-    if user.role != ADMIN or user.institution_id != tok.institution_id:
-        return None  # the admin who made it is an admin of this institution no longer
-    return Actor(user.id, f"{user.email} (token {tok.name})", tok.role, tok.institution_id)
-
-
-@dataclass(frozen=True)
-class NewToken:
-    id: int
-    name: str
-    role: str
-    token: str
-
-
-def token_view(t: ApiToken) -> dict:
-    return api_dict(t, "id name role created_at") | {"revoked": t.revoked_at is not None}
-
-
-def create_token(scope: Scope, institution_id: str, name: str, role: str) -> NewToken:
-    scope.institution(institution_id)
-    scope.require(MANAGE_TEAM, institution_id)
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise invalid("a token needs a name of at most 100 characters", "name")
-    if role not in TOKEN_ROLES:
-        raise invalid(f"a token's role is one of {', '.join(TOKEN_ROLES)}", "role")
-    raw = new_token()
-    tok = ApiToken(
-        institution_id=institution_id,
-        created_by=scope.actor.user_id,
-        name=name,
-        role=role,
-        token_hash=token_hash(raw),
-        created_at=scope.now,
-    )
-    scope.session.add(tok)
-    scope.session.flush()
-    log_change(scope, "token.create", "token", str(tok.id), after=token_view(tok), institution_id=institution_id)
-    return NewToken(tok.id, name, role, raw)
-
-
-def revoke_token(scope: Scope, institution_id: str, token_id: int) -> None:
-    tok = scope.token(token_id)
-    if tok.institution_id != institution_id:
-        raise not_found("token", "token")
-    scope.require(MANAGE_TEAM, institution_id)
-    if tok.revoked_at is not None:
-        raise conflict("this token is already revoked", "token")
-    before = token_view(tok)
-    tok.revoked_at = scope.now
-    log_change(
-        scope, "token.revoke", "token", str(tok.id), before=before, after=token_view(tok), institution_id=institution_id
-    )
-
-
 def change_member(scope: Scope, institution_id: str, user_id: int, role: str | None, active: bool | None) -> dict:
     user = scope.user(user_id)
     if user.institution_id != institution_id:
@@ -283,13 +225,17 @@ def change_member(scope: Scope, institution_id: str, user_id: int, role: str | N
         raise invalid(f"a member's role is one of {', '.join(INSTITUTION_ROLES)}", "role")
     if user.id == scope.actor.user_id:
         raise forbidden("you cannot change your own role or deactivate yourself", "user")
-    before = user_view(user)
+    scope.require_grant(user.role)
     if role is not None:
+        scope.require_grant(role)
+    before = user_view(user)
+    if role is not None and role != user.role:
         user.role = role
-    if active is not None:
+        tokens.end_credentials(scope, user.id, f"{user.email} is {role} now")
+    if active is not None and active != user.active:
         user.active = active
         if not active:
-            scope.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+            tokens.end_credentials(scope, user.id, f"{user.email} was deactivated")
     log_change(
         scope, "user.change", "user", user.email, before=before, after=user_view(user), institution_id=institution_id
     )

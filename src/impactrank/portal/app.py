@@ -23,12 +23,12 @@ from impactrank.errors import InputError
 from impactrank.headers import SecurityHeaders
 from impactrank.i18n import templates as i18n_templates
 from impactrank.pages import Pages
-from impactrank.portal import accounts, notify
+from impactrank.portal import accounts, notify, second_factor
 from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
 from impactrank.portal.files import DEFAULT_LIMIT, FileStore
-from impactrank.portal.http import SECURITY_HEADERS, BodyLimit, Portal, is_api, local_path
+from impactrank.portal.http import ENROL_PAGE, SECURITY_HEADERS, BodyLimit, Portal, is_api, local_path
 
 STATIC = {
     "portal.css": "text/css; charset=utf-8",
@@ -44,7 +44,9 @@ def create_app(
     clock: Clock | None = None,
     upload_limit: int = DEFAULT_LIMIT,
     base_url: str | None = None,
+    second_factor_roles: tuple[str, ...] = second_factor.REQUIRED_ROLES,
 ) -> FastAPI:
+    """``second_factor_roles``: the roles that must set up a second factor before anything else."""
     db = database if isinstance(database, Database) else Database(database)
     if not schema_is_current(db):
         raise PortalError(
@@ -71,7 +73,15 @@ def create_app(
         "POST /api/login (then send the returned csrf_token as X-CSRF-Token on every change) or send an API token "
         "as 'Authorization: Bearer …'.",
     )
-    portal = Portal(db, FileStore(files), the_clock, upload_limit, secret, base_url=base_url)
+    portal = Portal(
+        db,
+        FileStore(files),
+        the_clock,
+        upload_limit,
+        secret,
+        base_url=base_url,
+        second_factor_roles=second_factor_roles,
+    )
     env = Environment(
         loader=PackageLoader("impactrank.portal", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
@@ -95,6 +105,8 @@ def create_app(
         if status == 401 and not is_api(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+        if status == 403 and field == "second_factor_setup" and not is_api(request):
+            return RedirectResponse(ENROL_PAGE, status_code=303)
         if is_api(request):
             return pages.json({"error": message, "status": status, "field": field, **(extra or {})}, status)
         back = local_path(getattr(request.state, "next", None), "") or None
@@ -132,9 +144,16 @@ def create_app(
     async def _unexpected(request: Request, exc: Exception) -> Response:
         return error(request, 500, "the portal met an unexpected error; it has been logged")
 
-    from impactrank.portal import routes_auth, routes_operator, routes_records, routes_review, routes_team
+    from impactrank.portal import (
+        routes_account,
+        routes_auth,
+        routes_operator,
+        routes_records,
+        routes_review,
+        routes_team,
+    )
 
-    for module in (routes_auth, routes_records, routes_team, routes_review, routes_operator):
+    for module in (routes_auth, routes_account, routes_records, routes_team, routes_review, routes_operator):
         module.register(app, portal)
 
     @app.get("/docs", include_in_schema=False)

@@ -100,7 +100,8 @@ def cycles(scope: Scope) -> list[Cycle]:
 
 
 def close_cycle(scope: Scope, cycle_id: str) -> Cycle:
-    """Submissions end; the review (if any) begins."""
+    """Submissions end; the review (if any) begins. Closed before its date, the cycle's close date becomes now:
+    every page, message and export then gives the date it really closed."""
     return _step(scope, cycle_id, "cycle.close")
 
 
@@ -118,6 +119,8 @@ def _step(scope: Scope, cycle_id: str, action: str) -> Cycle:
         raise conflict(refusal.format(cycle=cycle_id, state=cycle.state), "id")
     before = cycle_view(cycle)
     cycle.state = end
+    if action == "cycle.close":
+        cycle.closes_at = min(cycle.closes_at, scope.now)
     log_change(scope, action, "cycle", cycle_id, before=before, after=cycle_view(cycle), cycle_id=cycle_id)
     return cycle
 

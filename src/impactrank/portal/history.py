@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from impactrank.io.exports import export_table
-from impactrank.portal.models import AuditEntry
+from impactrank.portal.models import REVIEWER, Assignment, AuditEntry, User
 
 AUDIT_HEADER = ("at", "actor", "action", "object", "before", "after", "reason")
 
@@ -27,8 +27,20 @@ def entry_view(e: AuditEntry) -> dict:
     }
 
 
-def record_history(session: Session, record_key: str) -> list[dict]:
-    """Every change of a record: its saves, evidence, assessments, revision answers and corrections."""
+def reviewer_names(session: Session, institution_id: str) -> dict[int, str]:
+    """Reviewers as an institution sees them: "Reviewer 1", "Reviewer 2" … in the order they were first assigned
+    to it, so each keeps their name on every page and in every cycle (assignments are only ever added)."""
+    firsts = session.execute(
+        select(Assignment.reviewer_id, func.min(Assignment.id))
+        .where(Assignment.institution_id == institution_id)
+        .group_by(Assignment.reviewer_id)
+    ).all()
+    return {reviewer: f"Reviewer {n}" for n, (reviewer, _) in enumerate(sorted(firsts, key=lambda r: r[1]), 1)}
+
+
+def record_history(session: Session, record_key: str, institution_id: str | None = None) -> list[dict]:
+    """Every change of a record: its saves, evidence, assessments, revision answers and corrections. With
+    ``institution_id`` (anyone but an operator reading), reviewers are named by their pseudonym there."""
     prefix = record_key + "#"
     rows = session.scalars(
         select(AuditEntry)
@@ -39,8 +51,16 @@ def record_history(session: Session, record_key: str) -> list[dict]:
             )
         )
         .order_by(AuditEntry.id)
-    )
-    return [entry_view(e) for e in rows]
+    ).all()
+    if institution_id is None:
+        return [entry_view(e) for e in rows]
+    names = reviewer_names(session, institution_id)
+    acting = {e.actor_id for e in rows if e.actor_id is not None}
+    reviewers = set(session.scalars(select(User.id).where(User.id.in_(acting), User.role == REVIEWER)))
+    return [
+        entry_view(e) | ({"actor": names.get(e.actor_id, "A reviewer")} if e.actor_id in reviewers else {})
+        for e in rows
+    ]
 
 
 def log_entries(

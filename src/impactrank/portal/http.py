@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 
 from impactrank.headers import PAGE_HEADERS
 from impactrank.pages import Pages, jsonable
-from impactrank.portal import accounts
+from impactrank.portal import accounts, second_factor, tokens
 from impactrank.portal.clock import Clock
 from impactrank.portal.db import Database
 from impactrank.portal.errors import PortalError, forbidden, invalid
@@ -31,6 +31,7 @@ from impactrank.portal.tenancy import Actor, Scope
 SESSION_COOKIE = "impactrank_portal"
 # The pages' headers, and neither framed nor cached: the portal's pages hold an institution's data.
 SECURITY_HEADERS = {**PAGE_HEADERS, "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+ENROL_PAGE = "/me/second-factor"
 JSON_BODY_LIMIT = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -90,6 +91,20 @@ class Portal:
     secret: str
     pages: Pages | None = None
     base_url: str | None = None
+    second_factor_roles: tuple[str, ...] = second_factor.REQUIRED_ROLES
+
+    def actor(self, session, request: Request) -> tuple[Actor, bool]:
+        """Who is asking, and whether their token's last use is due to be written."""
+        creds = self.credentials(request)
+        found = None
+        if creds and creds[0] == "token":
+            found = tokens.from_api_token(session, creds[1], self.clock.now())
+        elif creds:
+            actor = accounts.from_session(session, creds[1], self.clock.now())
+            found = (actor, False) if actor else None
+        if found is None:
+            raise PortalError("sign in first (or send a valid API token)", status=401)
+        return found
 
     def credentials(self, request: Request) -> tuple[str, str] | None:
         auth = request.headers.get("authorization", "")
@@ -98,33 +113,34 @@ class Portal:
         cookie = request.cookies.get(SESSION_COOKIE)
         return ("session", cookie) if cookie else None
 
-    def actor(self, session, request: Request) -> Actor:
-        creds = self.credentials(request)
-        actor = None
-        if creds and creds[0] == "token":
-            actor = accounts.from_api_token(session, creds[1])
-        elif creds:
-            actor = accounts.from_session(session, creds[1], self.clock.now())
-        if actor is None:
-            raise PortalError("sign in first (or send a valid API token)", status=401)
-        return actor
+    @contextmanager
+    def scope(self, request: Request, write: bool = False, enrolling: bool = False) -> Iterator[Scope]:
+        """The signed-in actor's tenant scope in one transaction; a cookie-session write needs the CSRF token. A
+        person whose role requires a second factor they have not set up may only set it up (``enrolling``)."""
+        used = None
+        try:
+            with self.db.write() if write else self.db.read() as session:
+                actor, due = self.actor(session, request)
+                used = actor.token_id if due else None
+                if write and actor.session_token is not None:
+                    given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
+                    if not csrf_matches(self.secret, actor.session_token, given):
+                        raise forbidden("missing or wrong CSRF token", "csrf_token")
+                if not enrolling and self.must_enrol(session, actor):
+                    raise forbidden(f"set up your second factor first, at {ENROL_PAGE}", "second_factor_setup")
+                yield Scope(session, actor, self.clock.now())
+        finally:
+            if used is not None:
+                tokens.note_use(self.db, used, self.clock.now())
+
+    def must_enrol(self, session, actor: Actor) -> bool:
+        return actor.role in self.second_factor_roles and not second_factor.enrolled(session, actor.user_id)
 
     @contextmanager
-    def scope(self, request: Request, write: bool = False) -> Iterator[Scope]:
-        """The signed-in actor's tenant scope in one transaction; a cookie-session write needs the CSRF token."""
-        with self.db.write() if write else self.db.read() as session:
-            actor = self.actor(session, request)
-            if write and actor.session_token is not None:
-                given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
-                if not csrf_matches(self.secret, actor.session_token, given):
-                    raise forbidden("missing or wrong CSRF token", "csrf_token")
-            yield Scope(session, actor, self.clock.now())
-
-    @contextmanager
-    def page_scope(self, request: Request, operator: bool = False) -> Iterator[Scope]:
+    def page_scope(self, request: Request, operator: bool = False, enrolling: bool = False) -> Iterator[Scope]:
         """A page's read scope. Who is signed in, and the CSRF token the page's forms carry, are kept for the
         page before any check, so that an error page shows them too; ``operator``: a page for operators only."""
-        with self.scope(request) as scope:
+        with self.scope(request, enrolling=enrolling) as scope:
             actor = scope.actor
             request.state.me = {"email": actor.email, "role": actor.role, "institution": actor.institution_id}
             request.state.csrf = self.csrf_for(actor)

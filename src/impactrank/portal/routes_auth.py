@@ -1,4 +1,5 @@
-"""Signing in and out, who am I, and accepting an invitation."""
+"""Signing in (the form's CSRF token bound to a cookie, against login CSRF; the second factor's code) and out,
+who am I, and accepting an invitation."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.portal import accounts, throttle
+from impactrank.portal.errors import forbidden
 from impactrank.portal.http import SESSION_COOKIE, Portal, actions, is_api, local_path
-from impactrank.portal.security import csrf_token
+from impactrank.portal.security import csrf_matches, csrf_token, new_token
+
+LOGIN_COOKIE = "impactrank_portal_login"
 
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=320)
     password: str = Field(max_length=1000)
+    code: str | None = Field(None, max_length=64, description="The authenticator's code, or a recovery code")
 
 
 class PasswordIn(BaseModel):
@@ -40,6 +45,31 @@ def signed_in(request: Request, portal: Portal, token: str, user, target: str) -
     return response
 
 
+def login_form(request: Request, portal: Portal, context: dict) -> Response:
+    """The sign-in page: its form carries a CSRF token bound to a random cookie set with it, so that a form on
+    another site cannot sign a visitor in to an account of the attacker's choosing."""
+    nonce = request.cookies.get(LOGIN_COOKIE) or new_token()
+    page = portal.pages.html(
+        request, "login.html", context | {"login_csrf": csrf_token(portal.secret, "login:" + nonce)}
+    )
+    secure = request.url.scheme == "https"
+    page.set_cookie(LOGIN_COOKIE, nonce, max_age=24 * 3600, httponly=True, samesite="strict", secure=secure, path="/")
+    return page
+
+
+def require_login_form(request: Request, portal: Portal) -> None:
+    """A sign-in sent as a form must carry the token of this site's form; a JSON one needs none (another site's
+    page cannot send JSON without the browser asking this site first, which it never allows)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        return
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    if not nonce or not csrf_matches(portal.secret, "login:" + nonce, getattr(request.state, "csrf_form", None)):
+        raise forbidden(
+            "this sign-in form expired or came from another site: reload the page and sign in", "csrf_token"
+        )
+
+
 def register(app: FastAPI, portal: Portal) -> None:
     pages, act = portal.pages, actions(app)
 
@@ -49,22 +79,23 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @app.get("/login", include_in_schema=False)
     def login_page(request: Request, next: str = "/cycles") -> Response:
-        return pages.html(request, "login.html", {"title": "Sign in", "next": local_path(next, "/cycles")})
+        return login_form(request, portal, {"title": "Sign in", "next": local_path(next, "/cycles")})
 
     @act("/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token")
     def login(request: Request, body: LoginIn, files) -> Response:
         # the peer's address: a forwarded one only from the proxies named by --forwarded-allow-ips
+        require_login_form(request, portal)
         ip = request.client.host if request.client else "unknown"
         with portal.db.write() as session:  # counted and committed before the password is checked
             throttle.admit(session, body.email, ip, portal.clock.now())
         with portal.db.write() as session:
-            token, user = accounts.sign_in(session, body.email, body.password, ip, portal.clock.now())
+            token, user = accounts.sign_in(session, body.email, body.password, ip, portal.clock.now(), body.code)
         return signed_in(request, portal, token, user, local_path(getattr(request.state, "next", None), "/cycles"))
 
-    @act("/logout", summary="Sign out: ends this session")
+    @act("/logout", summary="Sign out: ends this session, or revokes the API token sent")
     def logout(request: Request, body, files) -> Response:
-        with portal.scope(request, write=True) as scope:
-            accounts.sign_out(scope.session, scope.actor, scope.now)
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            accounts.sign_out(scope)
         response: Response = (
             JSONResponse({"signed_out": True}) if is_api(request) else RedirectResponse("/login", status_code=303)
         )
@@ -73,7 +104,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/me", "me.html", summary="Who is signed in")
     def me(request: Request) -> dict:
-        with portal.page_scope(request) as scope:
+        with portal.page_scope(request, enrolling=True) as scope:
             a = scope.actor
             return {"title": "Your account", "email": a.email, "role": a.role, "institution": a.institution_id}
 

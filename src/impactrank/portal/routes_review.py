@@ -138,7 +138,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "institution": institution_view(inst),
                 "sdg": sdg,
                 "metric": metric,
-                "entries": record_history(scope.session, key),
+                "entries": record_history(scope.session, key, None if scope.is_operator else institution),
             }
 
     @pages.page("/conflicts", "conflicts.html", summary="The conflicts of interest you declared (reviewers)")

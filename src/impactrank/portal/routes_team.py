@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from impactrank.portal import accounts, invitations
+from impactrank.portal import accounts, invitations, tokens
 from impactrank.portal.http import Portal, actions, is_api
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.params import IdPath
@@ -33,6 +33,7 @@ class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(max_length=100)
     role: MemberRole = "contributor"
+    days: int = Field(tokens.DEFAULT_DAYS, description=f"Valid for this many days (at most {tokens.MAX_DAYS})")
 
 
 def register(app: FastAPI, portal: Portal) -> None:
@@ -46,7 +47,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "title": f"Team — {inst.name}",
                 "institution": institution_view(inst),
                 "members": [accounts.user_view(u) for u in scope.users(institution)],
-                "tokens": [accounts.token_view(t) for t in scope.tokens(institution)],
+                "tokens": [tokens.token_view(t) for t in scope.tokens(institution)],
             }
 
     @pages.page(
@@ -88,11 +89,17 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             return accounts.change_member(scope, institution, user_id, body.role, body.active)
 
-    @act("/institutions/{institution}/tokens", TokenIn, summary="Create an API token (shown once)")
+    @act("/institutions/{institution}/tokens", TokenIn, summary="Create an API token (shown once; it expires)")
     def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
-            made = accounts.create_token(scope, institution, body.name, body.role)
-        result = {"id": made.id, "name": made.name, "role": made.role, "token": made.token}
+            made = tokens.create_token(scope, institution, body.name, body.role, body.days)
+        result = {
+            "id": made.id,
+            "name": made.name,
+            "role": made.role,
+            "expires_at": made.expires_at,
+            "token": made.token,
+        }
         return shown_once(request, institution, result, f"API token {made.name}", made.token)
 
     @act(
@@ -103,5 +110,5 @@ def register(app: FastAPI, portal: Portal) -> None:
     )
     def revoke(request: Request, body, files, institution: IdPath, token_id: int) -> dict:
         with portal.scope(request, write=True) as scope:
-            accounts.revoke_token(scope, institution, token_id)
+            tokens.revoke_token(scope, institution, token_id)
         return {"revoked": token_id}

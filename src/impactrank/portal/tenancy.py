@@ -17,6 +17,7 @@ from impactrank.portal.models import (
     ADMIN,
     CONTRIBUTOR,
     INSTITUTION_ROLES,
+    OBSERVER,
     OPERATOR,
     REVIEWER,
     ApiToken,
@@ -32,6 +33,7 @@ from impactrank.portal.models import (
 
 EDIT, SUBMIT, MANAGE_TEAM = "edit", "submit", "manage the team"
 _ALLOWED = {EDIT: (ADMIN, CONTRIBUTOR), SUBMIT: (ADMIN,), MANAGE_TEAM: (ADMIN,)}
+_RANK = {OBSERVER: 0, CONTRIBUTOR: 1, ADMIN: 2}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Actor:
     role: str
     institution_id: str | None = None
     session_token: str | None = None  # signed in with a cookie: state changes then need the CSRF token
+    token_id: int | None = None  # acting through an API token
 
 
 COMMAND_LINE = Actor(None, "command line", OPERATOR)
@@ -102,6 +105,12 @@ class Scope:
         """403 for a user who can see the institution but may not do this there."""
         if self.actor.role not in _ALLOWED[permission] or self.actor.institution_id != institution_id:
             raise forbidden(f"your role ({self.actor.role}) may not {permission} for this institution")
+
+    def require_grant(self, role: str) -> None:
+        """A token gives only less than it has: no token, invitation or member's role at or above its own role
+        (and no change to a member who holds such a role) is made through a token."""
+        if self.actor.token_id is not None and _RANK.get(role, len(_RANK)) >= _RANK.get(self.actor.role, 0):
+            raise forbidden(f"a token acting as {self.actor.role} may not grant or change the role {role}", "role")
 
     def require_reviewer(self) -> None:
         if self.actor.role != REVIEWER:

@@ -1,0 +1,132 @@
+"""Changing a password (signed in, the current one required) and resetting a forgotten one by a single-use link
+sent through the outbox, valid for an hour. Asking for a link answers the same whether or not the account exists;
+a new password ends the person's other sessions (a reset ends all of them), and the second factor stays."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from impactrank.portal import notify
+from impactrank.portal.accounts import actor_of, check_email, check_password
+from impactrank.portal.audit import record_change
+from impactrank.portal.errors import PortalError, forbidden
+from impactrank.portal.models import PasswordReset, User, WebSession
+from impactrank.portal.security import hash_password, new_token, token_hash, verify_password
+from impactrank.portal.tenancy import Actor
+
+RESET_MINUTES = 60
+RESET_EVERY = timedelta(minutes=5)
+"""At most one link per account this often: asking again does not flood the person's mailbox."""
+
+
+def require_person(actor: Actor) -> None:
+    """A person signed in, not a script's token: only they change their password or second factor."""
+    if actor.token_id is not None or actor.user_id is None:
+        raise forbidden("sign in as yourself to change your password or second factor", "token")
+
+
+def require_current(session: Session, actor: Actor, password: str | None) -> User:
+    """The signed-in person who typed their current password."""
+    require_person(actor)
+    user = session.get(User, actor.user_id)
+    if not verify_password(user.password_hash, password or ""):
+        raise PortalError("wrong current password", field="current_password", status=401)
+    return user
+
+
+def change(session: Session, actor: Actor, current: str, new: str, now: datetime) -> None:
+    user = require_current(session, actor, current)
+    user.password_hash = hash_password(check_password(new))
+    session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user.id, WebSession.token_hash != token_hash(actor.session_token or "")
+        )
+    )
+    record_change(
+        session,
+        actor,
+        now,
+        "user.password.change",
+        "user",
+        user.email,
+        after={"other_sessions": "ended"},
+        institution_id=user.institution_id,
+    )
+
+
+def request_reset(session: Session, email: str, base_url: str, now: datetime) -> None:
+    """Send a reset link to an active account with a password; for any other address, do nothing, silently."""
+    try:
+        email = check_email(email)
+    except PortalError:
+        return
+    user = session.scalar(select(User).where(User.email == email, User.active.is_(True)))
+    if user is None or user.password_hash is None:
+        return
+    recent = select(PasswordReset.id).where(
+        PasswordReset.user_id == user.id, PasswordReset.created_at > now - RESET_EVERY
+    )
+    if session.scalar(recent) is not None:
+        return
+    raw = new_token()
+    expires = now + timedelta(minutes=RESET_MINUTES)
+    session.add(PasswordReset(user_id=user.id, token_hash=token_hash(raw), created_at=now, expires_at=expires))
+    notify.queue(
+        session,
+        user.email,
+        "Reset your impactrank portal password",
+        f"Someone (we hope you) asked to reset the password of {user.email}. Choose a new one within "
+        f"{RESET_MINUTES} minutes (the link works once):\n{base_url.rstrip('/')}/password-reset/{raw}\n\n"
+        "If you did not ask, ignore this message: your password stays as it is.\n",
+        now,
+    )
+    record_change(
+        session,
+        actor_of(user),
+        now,
+        "user.password.reset_asked",
+        "user",
+        user.email,
+        after={"reset_link_expires": expires},
+        institution_id=user.institution_id,
+    )
+
+
+def reset_link(session: Session, token: str, now: datetime) -> tuple[PasswordReset, User]:
+    link = session.scalar(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token or "")))
+    if link is None:
+        raise PortalError("no such reset link: ask for a new one", field="token", status=404)
+    if link.used_at is not None:
+        raise PortalError("this reset link has already been used: ask for a new one", field="token", status=410)
+    if now > link.expires_at:
+        raise PortalError("this reset link has expired: ask for a new one", field="token", status=410)
+    user = session.get(User, link.user_id)
+    if not user.active:
+        raise PortalError("this account has been deactivated", field="token", status=410)
+    return link, user
+
+
+def reset(session: Session, token: str, new: str, now: datetime) -> User:
+    """The new password is set, this and every other link of the person is spent, and every session ends."""
+    link, user = reset_link(session, token, now)
+    password = hash_password(check_password(new))
+    spent = update(PasswordReset).where(PasswordReset.used_at.is_(None)).values(used_at=now)
+    if session.execute(spent.where(PasswordReset.id == link.id)).rowcount != 1:  # a parallel use came first
+        raise PortalError("this reset link has already been used: ask for a new one", field="token", status=410)
+    session.execute(spent.where(PasswordReset.user_id == user.id))
+    user.password_hash = password
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    record_change(
+        session,
+        actor_of(user),
+        now,
+        "user.password.reset",
+        "user",
+        user.email,
+        after={"sessions": "ended"},
+        institution_id=user.institution_id,
+    )
+    return user

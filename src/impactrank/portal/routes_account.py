@@ -1,0 +1,116 @@
+"""A person's own account: changing the password, resetting a forgotten one by e-mail, and the second factor
+(set up, confirmed with a first code, which gives the recovery codes, or removed where the role allows)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from impactrank.portal import passwords, second_factor
+from impactrank.portal.errors import PortalError
+from impactrank.portal.http import ENROL_PAGE, Portal, actions, is_api
+from impactrank.portal.routes_auth import PasswordIn
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(max_length=1000)
+    new_password: str = Field(max_length=1000)
+
+
+class ResetAskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=320)
+
+
+class CodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=64)
+
+
+class CurrentPasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(max_length=1000)
+
+
+RESET_SENT = "If an account with a password has this address, a link to reset it is on its way (valid one hour)."
+
+
+def register(app: FastAPI, portal: Portal) -> None:
+    pages, act = portal.pages, actions(app)
+
+    @act("/me/password", PasswordChangeIn, summary="Change your password (the current one required)")
+    def change_password(request: Request, body: PasswordChangeIn, files) -> dict:
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            passwords.change(scope.session, scope.actor, body.current_password, body.new_password, scope.now)
+        return {"password_changed": True}
+
+    @pages.page("/password-reset", "password_reset.html", summary="Ask for a link to reset a forgotten password")
+    def reset_ask_page(request: Request) -> dict:
+        return {"title": "Reset your password"}
+
+    @act("/password-reset", ResetAskIn, summary="Send a password reset link (same answer for any address)")
+    def reset_ask(request: Request, body: ResetAskIn, files) -> dict | Response:
+        if not portal.base_url:  # a link built from the request's Host header could point anywhere
+            raise PortalError("password reset needs the portal's public address: serve it with --base-url", status=503)
+        with portal.db.write() as session:
+            passwords.request_reset(session, body.email, portal.base_url, portal.clock.now())
+        result = {"sent": True, "message": RESET_SENT}
+        if is_api(request):
+            return result
+        return pages.html(request, "password_reset.html", {"title": "Reset your password", "sent": RESET_SENT})
+
+    @pages.page("/password-reset/{token}", "password_reset.html", summary="A password reset link: whose it is")
+    def reset_page(request: Request, token: str) -> dict:
+        with portal.db.read() as session:
+            _, user = passwords.reset_link(session, token, portal.clock.now())
+            return {"title": "Choose a new password", "email": user.email, "_token": token}
+
+    @act("/password-reset/{token}", PasswordIn, summary="Set a new password with a reset link (ends every session)")
+    def reset(request: Request, body: PasswordIn, files, token: str) -> dict | Response:
+        with portal.db.write() as session:
+            passwords.reset(session, token, body.password, portal.clock.now())
+        return {"password_changed": True} if is_api(request) else RedirectResponse("/login", status_code=303)
+
+    def factor_page(request: Request, shown: dict) -> dict:
+        with portal.page_scope(request, enrolling=True) as scope:
+            return {
+                "title": "Second factor",
+                "enrolled": second_factor.enrolled(scope.session, scope.actor.user_id),
+                "required": scope.actor.role in portal.second_factor_roles,
+                "person": scope.actor.token_id is None,
+                **shown,
+            }
+
+    @pages.page(ENROL_PAGE, "second_factor.html", summary="Your second factor: whether it is set up")
+    def factor(request: Request) -> dict:
+        return factor_page(request, {})
+
+    @act(ENROL_PAGE, summary="Start setting up a second factor: the secret to scan, shown once")
+    def factor_begin(request: Request, body, files) -> dict | Response:
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            passwords.require_person(scope.actor)
+            made = second_factor.begin(scope.session, scope.actor, scope.now)
+        return made if is_api(request) else pages.html(request, "second_factor.html", factor_page(request, made))
+
+    @act(ENROL_PAGE + "/confirm", CodeIn, summary="Confirm the second factor with a code: recovery codes, shown once")
+    def factor_confirm(request: Request, body: CodeIn, files) -> dict | Response:
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            passwords.require_person(scope.actor)
+            codes = second_factor.confirm(scope.session, scope.actor, body.code, scope.now)
+        result = {"recovery_codes": codes}
+        return result if is_api(request) else pages.html(request, "second_factor.html", factor_page(request, result))
+
+    @act(
+        ENROL_PAGE,
+        CurrentPasswordIn,
+        method="DELETE",
+        summary="Remove your second factor (not where your role requires one)",
+        html_path=ENROL_PAGE + "/remove",
+    )
+    def factor_remove(request: Request, body: CurrentPasswordIn, files) -> dict:
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            passwords.require_current(scope.session, scope.actor, body.current_password)
+            second_factor.remove(scope.session, scope.actor, scope.now, portal.second_factor_roles)
+        return {"removed": True}

@@ -1,0 +1,148 @@
+"""API tokens, for an institution's scripts. A token expires (90 days unless its maker says otherwise, a year
+at most), keeps when it was last used, and never outlives what made it: a token made by a token expires no later
+and is revoked with it, and every token of a person ends when that person is deactivated or changes role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from impactrank.portal.audit import log_change
+from impactrank.portal.db import Database
+from impactrank.portal.errors import conflict, invalid, not_found
+from impactrank.portal.models import ADMIN, CONTRIBUTOR, OBSERVER, ApiToken, User, WebSession, api_dict
+from impactrank.portal.security import new_token, token_hash
+from impactrank.portal.tenancy import MANAGE_TEAM, Actor, Scope
+
+TOKEN_ROLES = (CONTRIBUTOR, OBSERVER, ADMIN)
+DEFAULT_DAYS = 90
+MAX_DAYS = 365
+LAST_USE_STEP = timedelta(minutes=1)
+"""Last use is written at most this often per token, so that a busy script does not write on every request."""
+
+
+@dataclass(frozen=True)
+class NewToken:
+    id: int
+    name: str
+    role: str
+    expires_at: datetime
+    token: str
+
+
+def token_view(t: ApiToken) -> dict:
+    shown = api_dict(t, "id name role created_at expires_at last_used_at")
+    return shown | {"revoked": t.revoked_at is not None}
+
+
+def from_api_token(session: Session, token: str, now: datetime) -> tuple[Actor, bool] | None:
+    """The actor a live token stands for, and whether its last use is due to be written."""
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.created_by)
+        .where(
+            ApiToken.token_hash == token_hash(token),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,
+            User.active.is_(True),
+        )
+    ).first()
+    if found is None:
+        return None
+    tok, user = found
+    if user.role != ADMIN or user.institution_id != tok.institution_id:
+        return None  # the admin who made it is an admin of this institution no longer
+    due = tok.last_used_at is None or now - tok.last_used_at >= LAST_USE_STEP
+    return Actor(user.id, f"{user.email} (token {tok.name})", tok.role, tok.institution_id, token_id=tok.id), due
+
+
+def note_use(db: Database, token_id: int, now: datetime) -> None:
+    """Keep the token's last use, in a transaction of its own (the request's may be a read, or rolled back)."""
+    with db.write() as session:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
+def create_token(scope: Scope, institution_id: str, name: str, role: str, days: int = DEFAULT_DAYS) -> NewToken:
+    scope.institution(institution_id)
+    scope.require(MANAGE_TEAM, institution_id)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise invalid("a token needs a name of at most 100 characters", "name")
+    if role not in TOKEN_ROLES:
+        raise invalid(f"a token's role is one of {', '.join(TOKEN_ROLES)}", "role")
+    if not 1 <= days <= MAX_DAYS:
+        raise invalid(f"a token is valid for 1 to {MAX_DAYS} days", "days")
+    scope.require_grant(role)
+    expires = scope.now + timedelta(days=days)
+    parent = scope.actor.token_id
+    if parent is not None:
+        expires = min(expires, scope.session.get(ApiToken, parent).expires_at)
+    raw = new_token()
+    tok = ApiToken(
+        institution_id=institution_id,
+        created_by=scope.actor.user_id,
+        name=name,
+        role=role,
+        token_hash=token_hash(raw),
+        created_at=scope.now,
+        expires_at=expires,
+        parent_id=parent,
+    )
+    scope.session.add(tok)
+    scope.session.flush()
+    log_change(scope, "token.create", "token", str(tok.id), after=token_view(tok), institution_id=institution_id)
+    return NewToken(tok.id, name, role, expires, raw)
+
+
+def _revoke(scope: Scope, tok: ApiToken, reason: str | None) -> None:
+    before = token_view(tok)
+    tok.revoked_at = scope.now
+    log_change(
+        scope,
+        "token.revoke",
+        "token",
+        str(tok.id),
+        before=before,
+        after=token_view(tok),
+        institution_id=tok.institution_id,
+        reason=reason,
+    )
+
+
+def _revoke_with_descendants(scope: Scope, first: ApiToken, reason: str | None = None) -> None:
+    """Revoke a token and every live token made through it."""
+    todo = [(first, reason)]
+    while todo:
+        tok, why = todo.pop()
+        _revoke(scope, tok, why)
+        children = select(ApiToken).where(ApiToken.parent_id == tok.id, ApiToken.revoked_at.is_(None))
+        todo.extend(
+            (child, f"made through token {tok.id}, which was revoked") for child in scope.session.scalars(children)
+        )
+
+
+def revoke_token(scope: Scope, institution_id: str, token_id: int) -> None:
+    tok = scope.token(token_id)
+    if tok.institution_id != institution_id:
+        raise not_found("token", "token")
+    scope.require(MANAGE_TEAM, institution_id)
+    if tok.revoked_at is not None:
+        raise conflict("this token is already revoked", "token")
+    _revoke_with_descendants(scope, tok)
+
+
+def sign_out_token(scope: Scope) -> None:
+    """``POST /api/logout`` with a token: that token ends (and those made through it)."""
+    _revoke_with_descendants(scope, scope.session.get(ApiToken, scope.actor.token_id), "signed out with it")
+
+
+def end_credentials(scope: Scope, user_id: int, why: str) -> None:
+    """Every session and every live token of a person ends (deactivated, or their role changed): a role given
+    back later gives back no old credential. Tokens made through tokens have the same maker, so all are found."""
+    scope.session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    live = select(ApiToken).where(ApiToken.created_by == user_id, ApiToken.revoked_at.is_(None))
+    for tok in list(scope.session.scalars(live)):
+        _revoke(scope, tok, why)

@@ -1,0 +1,189 @@
+"""API tokens, attacked as issue 22 found them: a token minting tokens and invitations of its own role, a minted
+token outliving the revoked one, tokens that never expire, a demoted or deactivated admin's tokens coming back
+with the role, and ``POST /api/logout`` with a token leaving it working; tokens listed with their last use."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from portal_world import PASSWORD
+
+RECORDS = "/api/cycles/2025/institutions/A/records"
+
+
+def bearer(world, token: str):
+    c = world.client()
+    c.headers["Authorization"] = f"Bearer {token}"
+    return c
+
+
+def works(client) -> bool:
+    r = client.get(RECORDS, params={"sdg": 1})
+    assert r.status_code in (200, 401), r.text
+    return r.status_code == 200
+
+
+def make_token(client, name: str, role: str = "admin", **extra) -> dict:
+    r = client.post("/api/institutions/A/tokens", json={"name": name, "role": role, **extra})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def listed(world, token_id: int) -> dict:
+    team = world.client("A.admin").get("/api/institutions/A/team").json()
+    return next(t for t in team["tokens"] if t["id"] == token_id)
+
+
+def add_admin(world, email: str) -> None:
+    from impactrank.portal.accounts import create_user
+    from impactrank.portal.tenancy import COMMAND_LINE, Scope
+
+    with world.db.write() as session:
+        create_user(Scope(session, COMMAND_LINE, world.clock.now()), email, "admin", "A", PASSWORD)
+    world.users[email] = email
+
+
+def test_a_token_grants_only_below_its_role_and_dies_with_its_maker(world):
+    admin = world.client("A.admin")
+    first = make_token(admin, "admin script")
+    script = bearer(world, first["token"])
+    r = script.post("/api/institutions/A/tokens", json={"name": "twin", "role": "admin"})
+    assert r.status_code == 403 and r.json()["field"] == "role"
+    r = script.post("/api/institutions/A/invitations", json={"email": "twin@a.edu", "role": "admin"})
+    assert r.status_code == 403 and r.json()["field"] == "role"
+    contributor_id = next(
+        m["id"] for m in admin.get("/api/institutions/A/team").json()["members"] if m["role"] == "contributor"
+    )
+    r = script.patch(f"/api/institutions/A/users/{contributor_id}", json={"role": "admin"})
+    assert r.status_code == 403
+    with world.db.engine.connect() as conn:
+        emails = set(conn.execute(sa.text("SELECT email FROM portal_user")).scalars())
+        roles = dict(conn.execute(sa.text("SELECT email, role FROM portal_user")).all())
+    assert "twin@a.edu" not in emails and roles[world.users["A.contributor"]] == "contributor"
+
+    child = make_token(script, "child", "contributor", days=365)  # below its role: allowed, never past its maker
+    assert child["expires_at"] == first["expires_at"]
+    r = bearer(world, child["token"]).post("/api/institutions/A/tokens", json={"name": "x", "role": "observer"})
+    assert r.status_code == 403  # a contributor token manages no team at all
+
+    assert works(bearer(world, child["token"]))
+    assert admin.delete(f"/api/institutions/A/tokens/{first['id']}").status_code == 200
+    assert not works(script) and not works(bearer(world, child["token"]))  # the minted one went with it
+    assert listed(world, child["id"])["revoked"] is True
+    with world.db.engine.connect() as conn:
+        reasons = conn.execute(
+            sa.text("SELECT object_id, reason FROM audit_log WHERE action = 'token.revoke' ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in reasons] == [
+        (str(first["id"]), None),
+        (str(child["id"]), f"made through token {first['id']}, which was revoked"),
+    ]
+
+
+def test_tokens_expire_by_default_and_within_the_maximum(world):
+    admin = world.client("A.admin")
+    start = world.clock.now()
+    default = make_token(admin, "default")
+    assert datetime.fromisoformat(default["expires_at"]) == start + timedelta(days=90)
+    for days in (0, 366):
+        r = admin.post("/api/institutions/A/tokens", json={"name": "bad", "days": days})
+        assert r.status_code == 422 and r.json()["field"] == "days"
+    short = make_token(admin, "short", "observer", days=1)
+    assert datetime.fromisoformat(short["expires_at"]) == start + timedelta(days=1)
+    assert works(bearer(world, short["token"]))
+    world.clock.advance(days=1)
+    assert not works(bearer(world, short["token"]))  # at its expiry it is refused
+    assert works(bearer(world, default["token"]))
+    world.clock.advance(days=89)
+    assert not works(bearer(world, default["token"]))
+
+
+def test_demotion_and_deactivation_end_every_credential_for_good(world):
+    admin = world.client("A.admin")
+    members = {}
+    for email in ("second@a.edu", "third@a.edu"):
+        add_admin(world, email)
+    for m in admin.get("/api/institutions/A/team").json()["members"]:
+        members[m["email"]] = m["id"]
+    second, third = world.client("second@a.edu"), world.client("third@a.edu")
+    second_token = bearer(world, make_token(second, "second's script", "contributor")["token"])
+    third_token = bearer(world, make_token(third, "third's script", "contributor")["token"])
+    assert works(second) and works(second_token) and works(third) and works(third_token)
+
+    demote = {"role": "contributor"}
+    assert admin.patch(f"/api/institutions/A/users/{members['second@a.edu']}", json=demote).status_code == 200
+    assert admin.patch(f"/api/institutions/A/users/{members['third@a.edu']}", json={"active": False}).status_code == 200
+    assert not works(second) and not works(second_token) and not works(third) and not works(third_token)
+
+    again = admin.patch(f"/api/institutions/A/users/{members['second@a.edu']}", json={"role": "admin"})
+    assert again.status_code == 200
+    assert admin.patch(f"/api/institutions/A/users/{members['third@a.edu']}", json={"active": True}).status_code == 200
+    assert not works(second) and not works(second_token) and not works(third) and not works(third_token)
+    assert works(world.client("second@a.edu")) and works(world.client("third@a.edu"))  # they sign in anew
+
+    # a token acts below its role: an admin token cannot demote or deactivate an admin
+    script = bearer(world, make_token(admin, "admin script")["token"])
+    r = script.patch(f"/api/institutions/A/users/{members['second@a.edu']}", json={"active": False})
+    assert r.status_code == 403
+
+
+def test_logout_with_a_token_revokes_it(world):
+    made = make_token(world.client("A.admin"), "to sign out", "contributor")
+    script = bearer(world, made["token"])
+    r = script.post("/api/logout")
+    assert r.status_code == 200 and r.json() == {"signed_out": True}
+    assert not works(script)
+    assert listed(world, made["id"])["revoked"] is True
+    with world.db.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT reason FROM audit_log WHERE action = 'token.revoke'")).one()
+    assert row[0] == "signed out with it"
+
+
+def test_tokens_are_listed_with_their_last_use(world):
+    made = make_token(world.client("A.admin"), "counted", "observer")
+    assert listed(world, made["id"])["last_used_at"] is None
+    first = world.clock.now()
+    assert works(bearer(world, made["token"]))
+    assert listed(world, made["id"])["last_used_at"] == first.isoformat()
+    world.clock.advance(seconds=30)  # written at most once a minute
+    assert works(bearer(world, made["token"]))
+    assert listed(world, made["id"])["last_used_at"] == first.isoformat()
+    world.clock.advance(seconds=45)
+    later = world.clock.now()
+    r = bearer(world, made["token"]).get("/api/cycles/2025/institutions/B/records", params={"sdg": 1})
+    assert r.status_code == 404  # a refused request is a use too
+    assert listed(world, made["id"])["last_used_at"] == later.isoformat()
+    page = world.client("A.admin").get("/institutions/A/team").text
+    assert f"{later:%Y-%m-%d %H:%M}" in page and f"{first + timedelta(days=90):%Y-%m-%d}" in page
+
+
+def test_tokens_made_before_expiry_existed_get_the_default(db_url):
+    from alembic import command
+
+    from impactrank.portal.db import Database, migrations_config, upgrade
+
+    db = Database(db_url)
+    with db.engine.begin() as conn:
+        command.upgrade(migrations_config(conn), "0003")
+        conn.execute(
+            sa.text("INSERT INTO institution (id, name, country, created_at) VALUES ('A', 'Alpha', 'FR', '2025-01-01')")
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO portal_user (id, email, role, institution_id, active, created_at) "
+                "VALUES (1, 'a@a.edu', 'admin', 'A', true, '2025-01-01')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO api_token (id, institution_id, created_by, name, role, token_hash, created_at) "
+                "VALUES (1, 'A', 1, 'old', 'admin', 'h', '2025-03-01 10:00:00')"
+            )
+        )
+    upgrade(db)
+    with db.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT expires_at, last_used_at, parent_id FROM api_token")).one()
+    expires = row[0] if isinstance(row[0], datetime) else datetime.fromisoformat(row[0])
+    assert (expires, row[1], row[2]) == (datetime(2025, 5, 30, 10, 0), None, None)
+    db.dispose()
