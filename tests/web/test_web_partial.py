@@ -58,6 +58,27 @@ def test_no_overall_page_or_comparison_for_an_edition_of_sdg_tables_only(client)
     assert client.get("/api/editions/2021").json()["edition"]["previous"] == "2020"
 
 
+def test_the_pages_of_an_edition_of_sdg_tables_only_link_to_what_exists(client):
+    """From 2019's SDG pages and institution pages, every link of the dashboard leads to a page (none to an
+    overall table, a country or group page, an SDG table or a what-if 2019 does not have)."""
+    held = sdgs_of(2019)
+    sdg_page = client.get(f"/editions/2019/sdgs/{held[0]}").text
+    assert [int(s) for s in re.findall(r'href="/editions/2019/sdgs/(\d+)"', sdg_page)] == held
+    institutions = re.findall(r'href="(/editions/2019/institutions/[^"?]+)"', sdg_page)[:5]
+    assert len(institutions) == 5
+    pages = {institution: client.get(institution).text for institution in institutions}
+    assert all("the edition has none (it was imported from SDG tables only)" in text for text in pages.values())
+    links = {
+        href.replace("&amp;", "&")
+        for text in [sdg_page, *pages.values()]
+        for href in re.findall(r'href="(/[^"]*)"', text)
+        if not href.startswith("/static")
+    }
+    assert len(links) > 20
+    statuses = {href: client.get(href).status_code for href in links}
+    assert {href: status for href, status in statuses.items() if status >= 400} == {}
+
+
 @pytest.mark.parametrize("name", ["France", "france", "fr"])
 def test_a_country_page_is_reached_by_name_and_titled_by_it(client, name):
     _, by_country = table_rows()

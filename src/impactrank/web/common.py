@@ -87,6 +87,8 @@ def edition_info(store: Store, data: EditionData) -> dict:
         "rows": e.overall.height,
         "participants": e.participants,
         "previous": store.previous(e.id),
+        "overall_table": e.has_overall_table,
+        "sdgs": data.sdgs,
     }
 
 

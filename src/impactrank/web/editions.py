@@ -16,7 +16,7 @@ def register(pages: Pages, store: Store) -> None:
         """An edition with what it holds: links to its overall table only when it has one, and its SDG tables."""
         overall = e["overall_table"]
         links = {"html": f"/editions/{e['edition']}", "json": f"/api/editions/{e['edition']}"} if overall else {}
-        return dict(e, sdgs=store.get(e["edition"]).edition.sdgs(), links=links)
+        return dict(e, sdgs=store.get(e["edition"]).sdgs, links=links)
 
     def editions_ctx() -> dict:
         rows = [edition_row(e) for e in store.editions()]

@@ -111,6 +111,7 @@ class EditionData:
     previous_index: SortedIndex  # last years' single-year scores (averaging editions)
     field_size: int | None  # the edition's, computed once: every institution page shows it for every edition
     sdg_sizes: dict[int, int]  # rows of each SDG table the edition holds whole
+    sdgs: list[int]  # the SDG tables the pages offer (Edition.sdgs)
     _sdg_tables: dict[int, pl.DataFrame] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -163,6 +164,7 @@ class EditionData:
             previous_index=SortedIndex(edition.previous_scores),
             field_size=edition.field_size,
             sdg_sizes=edition.sdg_table_sizes(),
+            sdgs=edition.sdgs(),
         )
 
     def sdg_table(self, sdg: int) -> pl.DataFrame:
