@@ -111,3 +111,21 @@ def test_an_institution_member_may_add_and_remove_one(world):
 def test_the_sign_in_page_asks_for_the_code(world):
     page = world.client().get("/login").text
     assert 'name="code"' in page and 'href="/password-reset"' in page
+
+
+def test_an_operator_resets_a_lost_second_factor_from_the_command_line(world, capsys, monkeypatch):
+    from test_cli import run
+
+    reviewer = world.client("reviewer")
+    code, out, _ = run(capsys, monkeypatch, "portal", "user", "reset-second-factor", "REV@network.org", "-d", world.url)
+    assert code == 0 and "rev@network.org" in out
+    assert reviewer.get("/api/me").status_code == 401  # their sessions ended
+    r, c = login(world, "rev@network.org")  # no code asked: they must set up a new factor first
+    assert r.status_code == 200 and c.get("/api/cycles").json()["field"] == "second_factor_setup"
+    code, _, err = run(capsys, monkeypatch, "portal", "user", "reset-second-factor", "rev@network.org", "-d", world.url)
+    assert code == 2 and "field 'email'" in err and "Traceback" not in err
+    with world.db.engine.connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT actor_email, object_id FROM audit_log WHERE action = :a"), {"a": "user.second_factor.reset"}
+        ).one()
+    assert tuple(row) == ("command line", "rev@network.org")

@@ -174,6 +174,19 @@ def user_add(
         console.print(f"{base_url.rstrip('/')}/invitations/{token}", highlight=False, soft_wrap=True)
 
 
+@user_app.command("reset-second-factor")
+def user_reset_second_factor(
+    email: Annotated[str, typer.Argument(help="The person who lost their authenticator and recovery codes.")],
+    database: DatabaseOption = DEFAULT_DATABASE,
+) -> None:
+    """Remove a person's second factor (their sessions end): they set up a new one at their next sign-in."""
+    from impactrank.portal.second_factor import reset_for
+
+    with _operator(database) as scope:
+        reset_for(scope, email)
+    console.print(f"second factor of {email.strip().lower()} removed: a new one is set up at the next sign-in")
+
+
 @cycle_app.command("open")
 def cycle_open(
     id: CycleIdOption,

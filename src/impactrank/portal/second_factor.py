@@ -14,11 +14,11 @@ import pyotp
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from impactrank.portal.audit import record_change
+from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden
-from impactrank.portal.models import STAFF_ROLES, RecoveryCode, SecondFactor
+from impactrank.portal.models import STAFF_ROLES, RecoveryCode, SecondFactor, User, WebSession
 from impactrank.portal.security import token_hash
-from impactrank.portal.tenancy import Actor
+from impactrank.portal.tenancy import Actor, Scope
 
 REQUIRED_ROLES = STAFF_ROLES
 STEP_SECONDS = 30
@@ -148,3 +148,22 @@ def reset(session: Session, user_id: int) -> None:
     """A person's second factor and recovery codes gone (they set up a new one at their next sign-in)."""
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     session.execute(delete(SecondFactor).where(SecondFactor.user_id == user_id))
+
+
+def reset_for(scope: Scope, email: str) -> None:
+    """An operator removes a person's second factor (lost device and codes), logged; their sessions end."""
+    scope.require_operator()
+    user = scope.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not enrolled(scope.session, user.id):
+        raise PortalError(f"{email} has no second factor", field="email", status=404)
+    reset(scope.session, user.id)
+    scope.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    log_change(
+        scope,
+        "user.second_factor.reset",
+        "user",
+        user.email,
+        before={"second_factor": True},
+        after={"second_factor": False},
+        institution_id=user.institution_id,
+    )
