@@ -1,9 +1,10 @@
 """Print the mutation score of the last `mutmut run` (`make mutate`): per module and overall, then the names of
 the mutants that survived (and of those no selected test reached).
 
-Reads mutmut's per-file results (``mutants/**/*.py.meta``). The score is killed / mutants, where a timeout counts
-as killed (the mutant changed behaviour enough to hang a test) and a mutant no test reached counts as not killed.
-``mutmut show NAME`` prints what a mutant changed. ``--json PATH`` also writes the figures for later comparison.
+Reads mutmut's per-file results (``mutants/**/*.py.meta``, one folder per module since `make mutate` runs them
+one by one). The score is killed / mutants, where a timeout counts as killed (the mutant changed behaviour enough
+to hang a test) and a mutant no test reached counts as not killed. ``mutmut show NAME``, run in the module's
+folder (``mutants/<module>/``), prints what a mutant changed. ``--json PATH`` also writes the figures.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ def module_results(mutants: Path) -> dict[str, dict[str, str]]:
         exit_codes = json.loads(meta.read_text("utf-8")).get("exit_code_by_key", {})
         if not exit_codes:
             continue
-        source = meta.relative_to(mutants).with_suffix("").with_suffix("")
-        module = ".".join(source.parts).removeprefix("src.")
+        parts = meta.relative_to(mutants).with_suffix("").with_suffix("").parts
+        module = ".".join(parts[len(parts) - parts[::-1].index("src") :] if "src" in parts else parts)
         results[module] = {name: status_by_exit_code[code] for name, code in exit_codes.items()}
     return results
 
@@ -47,12 +48,14 @@ def percent(killed: int, total: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mutants", nargs="?", default="mutants", type=Path, help="mutmut's folder (mutants)")
+    parser.add_argument(
+        "mutants", nargs="*", default=[Path("mutants")], type=Path, help="mutmut's folders (default: mutants)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures and surviving mutants to this file")
     args = parser.parse_args(argv)
-    results = module_results(args.mutants)
+    results = {m: r for folder in args.mutants for m, r in module_results(folder).items()}
     if not results:
-        print(f"no mutmut results under {args.mutants}/: run `make mutate` first", file=sys.stderr)
+        print(f"no mutmut results under {', '.join(map(str, args.mutants))}: run `make mutate` first", file=sys.stderr)
         return 1
     rows = {module: tally(statuses) for module, statuses in results.items()}
     rows["overall"] = tally({k: v for statuses in results.values() for k, v in statuses.items()})
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(unchecked)} mutants not checked yet: the run was interrupted; run `make mutate` again.")
     survived = sorted(k for statuses in results.values() for k, v in statuses.items() if v == "survived")
     untested = sorted(k for statuses in results.values() for k, v in statuses.items() if v == "no tests")
-    print(f"\nSurviving mutants ({len(survived)}; `mutmut show NAME` prints the change):")
+    print(f"\nSurviving mutants ({len(survived)}; `mutmut show NAME` in mutants/<module>/ prints the change):")
     for name in survived:
         print(f"  {name}")
     if untested:
