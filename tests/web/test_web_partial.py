@@ -53,6 +53,10 @@ def test_no_overall_page_or_comparison_for_an_edition_of_sdg_tables_only(client)
     assert r.status_code == 404 and f"edition 2019 has no SDG {missing} table" in r.json()["error"]
     assert client.get(f"/api/editions/2019/sdgs/{held[0]}").json()["total"] == rows[held[0], 2019]
     assert client.get("/api/compare", params={"before": "2019", "after": "2021"}).status_code == 404
+    page = client.get("/compare", params={"before": "2020", "after": "2021"}).text
+    assert re.findall(r'<select name="before">(.*?)</select>', page) == [
+        "".join(f"<option{' selected' if y == 2020 else ''}>{y}</option>" for y in (2020, 2021, 2022, 2023))
+    ]
     # the 2020 pages compare with nothing before them, 2021's with 2020
     assert client.get("/api/editions/2020").json()["edition"]["previous"] is None
     assert client.get("/api/editions/2021").json()["edition"]["previous"] == "2020"

@@ -62,7 +62,7 @@ def register(pages: Pages, store: Store) -> None:
             },
             "chart": spec,
             "_figure": charts.figure_json(spec) if spec and spec["items"] else None,
-            "_editions": store.edition_ids(),
+            "_editions": [e["edition"] for e in store.editions() if e["overall_table"]],  # what compares
             "_countries": a.countries,
             "_groups": list(a.groups),
         }
