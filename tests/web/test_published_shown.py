@@ -174,6 +174,9 @@ def test_imt_atlantique_2021_shows_its_sdg_ranges_and_the_reproduced_formula(raw
     assert f"Published: {overall[5]}. They agree" in html
     for k, v in expected.items():
         assert re.search(rf'data-sdg="{k}">.*?<td class="num score">{re.escape(str(v))}</td>', html, re.S)
+    for table in ("/sdgs/17", ""):  # the SDG table's score cell and the overall table's SDG 17 cell
+        page = client.get(f"/editions/2021{table}", params={"q": IMT}).text
+        assert f'<td class="num{" score" if table else ""}">{sdg17}</td>' in page
     out = " ".join(run_cli("explain", "-e", 2021, "-i", iid, "-w", workspace).out.split())
     assert f"SDG 17 published as {sdg17}" in out and f"published {overall[5]}: they agree" in out
 
