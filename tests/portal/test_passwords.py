@@ -137,3 +137,17 @@ def test_login_csrf_a_cross_site_form_is_refused(world):
     r = browser.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/cycles"
     assert browser.get("/api/me").json()["email"] == email
+
+
+def test_login_csrf_through_an_invitation_is_refused(world):
+    """An attacker's own invitation, accepted by a victim's browser from a cross-site form, would sign the victim
+    in to the attacker's account: the invitation's form carries the same cookie-bound token."""
+    admin = world.client("A.admin")
+    assert admin.post("/api/institutions/A/invitations", json={"email": "mole@a.edu"}).status_code == 201
+    path = "/invitations/" + mailed_token(world, "mole@a.edu", "/invitations")
+    r = world.client().post(path, data={"password": "the attacker's pw"}, follow_redirects=False)
+    assert r.status_code == 403 and "set-cookie" not in r.headers
+    browser = world.client()
+    token = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', browser.get(path).text).group(1)
+    r = browser.post(path, data={"password": "the invitee's pw", "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303 and browser.get("/api/me").json()["email"] == "mole@a.edu"

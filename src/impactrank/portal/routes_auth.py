@@ -45,13 +45,13 @@ def signed_in(request: Request, portal: Portal, token: str, user, target: str) -
     return response
 
 
-def login_form(request: Request, portal: Portal, context: dict) -> Response:
-    """The sign-in page: its form carries a CSRF token bound to a random cookie set with it, so that a form on
-    another site cannot sign a visitor in to an account of the attacker's choosing."""
+def login_form(request: Request, portal: Portal, template: str, context: dict) -> Response:
+    """A page whose form signs in (the sign-in page, an invitation): the form carries a CSRF token bound to a
+    random cookie set with it, so that a form on another site cannot sign a visitor in to an account of the
+    attacker's choosing."""
     nonce = request.cookies.get(LOGIN_COOKIE) or new_token()
-    page = portal.pages.html(
-        request, "login.html", context | {"login_csrf": csrf_token(portal.secret, "login:" + nonce)}
-    )
+    login_csrf = csrf_token(portal.secret, "login:" + nonce)
+    page = portal.pages.html(request, template, context | {"login_csrf": login_csrf})
     secure = request.url.scheme == "https"
     page.set_cookie(LOGIN_COOKIE, nonce, max_age=24 * 3600, httponly=True, samesite="strict", secure=secure, path="/")
     return page
@@ -79,7 +79,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @app.get("/login", include_in_schema=False)
     def login_page(request: Request, next: str = "/cycles") -> Response:
-        return login_form(request, portal, {"title": "Sign in", "next": local_path(next, "/cycles")})
+        return login_form(request, portal, "login.html", {"title": "Sign in", "next": local_path(next, "/cycles")})
 
     @act("/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token")
     def login(request: Request, body: LoginIn, files) -> Response:
@@ -109,19 +109,21 @@ def register(app: FastAPI, portal: Portal) -> None:
             return {"title": "Your account", "email": a.email, "role": a.role, "institution": a.institution_id}
 
     @pages.page("/invitations/{token}", "invitation.html", summary="An invitation: whose account it opens")
-    def invitation_page(request: Request, token: str) -> dict:
+    def invitation_page(request: Request, token: str):  # the page, or its JSON twin's dict
         with portal.db.read() as session:
             _, user = accounts.invitation(session, token, portal.clock.now())
-            return {
+            shown = {
                 "title": "Accept your invitation",
                 "email": user.email,
                 "role": user.role,
                 "institution": user.institution_id,
                 "_token": token,
             }
+        return shown if is_api(request) else login_form(request, portal, "invitation.html", shown)
 
     @act("/invitations/{token}", PasswordIn, summary="Accept an invitation: choose a password, get signed in")
     def accept(request: Request, body: PasswordIn, files, token: str) -> Response:
+        require_login_form(request, portal)
         with portal.db.write() as session:
             user = accounts.accept_invitation(session, token, body.password, portal.clock.now())
             raw = accounts.start_session(session, user, portal.clock.now())
