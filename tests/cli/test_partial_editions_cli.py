@@ -64,5 +64,6 @@ def test_a_country_is_taken_by_name_or_code(the_workspace, tmp_path, country):
     report = run_cli("report", "-e", "2021", "--country", country, "-o", out, "-w", the_workspace)
     assert report.code == 0, report.err
     assert f"{french} French institutions are ranked." in out.read_text()
+    assert "<title>Impact rankings report · 2021 · France</title>" in out.read_text()  # named, not "FR"
     compared = run_cli("compare", "--from", "2020", "--to", "2021", "--country", country, "-w", the_workspace)
     assert compared.code == 0 and "│ IMT Atlantique " in compared.out

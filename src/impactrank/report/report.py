@@ -17,7 +17,7 @@ from functools import lru_cache
 import polars as pl
 from jinja2 import Environment, PackageLoader
 
-from impactrank.countries import country_key
+from impactrank.countries import country_key, country_name
 from impactrank.engine.edition import Edition
 from impactrank.engine.shown import decimals, visible
 from impactrank.engine.views import in_published_order
@@ -128,6 +128,7 @@ def _env() -> Environment:
     )
     i18n_templates.install(env)
     env.filters["num"] = lambda v, d=1: "–" if v is None else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
+    env.filters["country_name"] = country_name  # a selected country is named, not coded, in the reader's language
     return env
 
 
