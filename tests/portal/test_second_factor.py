@@ -3,6 +3,7 @@ it up), a TOTP code taken once, single-use recovery codes stored hashed, optiona
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
 import pyotp
@@ -129,3 +130,22 @@ def test_an_operator_resets_a_lost_second_factor_from_the_command_line(world, ca
             sa.text("SELECT actor_email, object_id FROM audit_log WHERE action = :a"), {"a": "user.second_factor.reset"}
         ).one()
     assert tuple(row) == ("command line", "rev@network.org")
+
+
+def test_setting_one_up_by_the_pages(world):
+    from impactrank.portal.accounts import create_user
+    from impactrank.portal.tenancy import COMMAND_LINE, Scope
+
+    with world.db.write() as session:
+        create_user(Scope(session, COMMAND_LINE, world.clock.now()), "rev3@network.org", "reviewer", None, PASSWORD)
+    browser = world.client()
+    csrf = re.search(r'name="csrf_token" value="(\w+)"', browser.get("/login").text).group(1)
+    form = {"email": "rev3@network.org", "password": PASSWORD, "csrf_token": csrf}
+    r = browser.post("/login", data=form)  # redirects followed: /cycles sends them to set up the factor
+    assert r.url.path == "/me/second-factor" and "requires a second factor" in r.text
+    csrf = re.search(r'name="csrf-token" content="(\w+)"', r.text).group(1)
+    r = browser.post("/me/second-factor", data={"csrf_token": csrf})
+    secret = re.search(r'id="factor-secret">(\w+)<', r.text).group(1)
+    r = browser.post("/me/second-factor/confirm", data={"csrf_token": csrf, "code": now_code(world, secret)})
+    assert r.status_code == 200 and len(re.findall(r"<li><code>[A-Z0-9-]{14}</code></li>", r.text)) == 10
+    assert browser.get("/cycles/2025/review").status_code == 200
