@@ -149,3 +149,13 @@ def test_setting_one_up_by_the_pages(world):
     r = browser.post("/me/second-factor/confirm", data={"csrf_token": csrf, "code": now_code(world, secret)})
     assert r.status_code == 200 and len(re.findall(r"<li><code>[A-Z0-9-]{14}</code></li>", r.text)) == 10
     assert browser.get("/cycles/2025/review").status_code == 200
+
+
+def test_one_code_sent_in_parallel_opens_one_session(world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    world.clock.advance(seconds=60)
+    code = now_code(world, world.totp["operator"])
+    with ThreadPoolExecutor(5) as pool:
+        statuses = sorted(pool.map(lambda _: login(world, world.users["operator"], code)[0].status_code, range(5)))
+    assert statuses == [200, 401, 401, 401, 401]

@@ -22,6 +22,7 @@ from impactrank.portal.tenancy import Actor, Scope
 
 REQUIRED_ROLES = STAFF_ROLES
 STEP_SECONDS = 30
+TOTP_DIGITS = 6
 DRIFT_STEPS = 1
 """Codes of the step before and after the server's are accepted too (clocks drift; people type slowly)."""
 RECOVERY_CODES = 10
@@ -83,9 +84,10 @@ def check(session: Session, user_id: int, code: str | None, now: datetime) -> st
     code = re.sub(r"\s", "", code or "")
     if not code:
         raise PortalError("enter the code from your authenticator app (or a recovery code)", field="code", status=401)
-    if code.isdigit() and _claim_totp(session, factor, code, now):
+    totp = len(code) == TOTP_DIGITS and code.isdigit()
+    if totp and _claim_totp(session, factor, code, now):
         return "totp"
-    if not code.isdigit() and _claim_recovery(session, user_id, code, now):
+    if not totp and _claim_recovery(session, user_id, code, now):
         return "recovery code"
     raise PortalError("wrong or already used code", field="code", status=401)
 
