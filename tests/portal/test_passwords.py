@@ -151,3 +151,18 @@ def test_login_csrf_through_an_invitation_is_refused(world):
     token = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', browser.get(path).text).group(1)
     r = browser.post(path, data={"password": "the invitee's pw", "csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303 and browser.get("/api/me").json()["email"] == "mole@a.edu"
+
+
+def test_one_reset_link_used_in_parallel_sets_one_password(world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with_base_url(world)
+    email = world.users["A.observer"]
+    world.client().post("/api/password-reset", json={"email": email})
+    path = "/api/password-reset/" + mailed_token(world, email, "/password-reset")
+    passwords = [f"parallel password {n}" for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda p: world.client().post(path, json={"password": p}).status_code, passwords))
+    assert sorted(statuses) == [201, 410, 410, 410]
+    winner = passwords[statuses.index(201)]
+    assert [sign_in(world, email, p) for p in passwords] == [200 if p == winner else 401 for p in passwords]
