@@ -163,11 +163,13 @@ def local_path(candidate: str | None, fallback: str) -> str:
     return fallback
 
 
+def is_multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/")
+
+
 def upload_allowed(request: Request, takes_files: bool) -> None:
     """Before a multipart body (the only kind allowed past 1 MB) is read: the route must take a file, and the
     caller must be signed in, so that no stranger makes the server read an upload only to be refused."""
-    if not request.headers.get("content-type", "").lower().startswith("multipart/"):
-        return
     if not takes_files:
         raise PortalError("this route takes no file: send JSON or a form", field="body", status=415)
     portal = request.app.state.portal
@@ -241,7 +243,8 @@ def action(
         ]
 
         async def endpoint(request: Request, **path_params: Any) -> Response:
-            await run_in_threadpool(upload_allowed, request, multipart is not None)
+            if is_multipart(request):  # the database is asked only then, off the event loop
+                await run_in_threadpool(upload_allowed, request, multipart is not None)
             body, files = await read_body(request, model)
             result = await run_in_threadpool(functools.partial(fn, request, body, files, **path_params))
             if isinstance(result, Response):
