@@ -1,4 +1,4 @@
-"""The 17 UN Sustainable Development Goals: their short names in English and French, and the reading of a
+"""The 17 UN Sustainable Development Goals: their short names in English, French and Spanish, and the reading of a
 goal's name as spreadsheets and scraped tables write it ("Industry, Innovation, and Infrastructure",
 "Reducing inequalities", "Faim zéro", "SDG 13: Climate action")."""
 
@@ -49,6 +49,25 @@ SDG_NAMES: dict[str, dict[int, str]] = {
         15: "Vie terrestre",
         16: "Paix, justice et institutions efficaces",
         17: "Partenariats pour la réalisation des objectifs",
+    },
+    "es": {
+        1: "Fin de la pobreza",
+        2: "Hambre cero",
+        3: "Salud y bienestar",
+        4: "Educación de calidad",
+        5: "Igualdad de género",
+        6: "Agua limpia y saneamiento",
+        7: "Energía asequible y no contaminante",
+        8: "Trabajo decente y crecimiento económico",
+        9: "Industria, innovación e infraestructura",
+        10: "Reducción de las desigualdades",
+        11: "Ciudades y comunidades sostenibles",
+        12: "Producción y consumo responsables",
+        13: "Acción por el clima",
+        14: "Vida submarina",
+        15: "Vida de ecosistemas terrestres",
+        16: "Paz, justicia e instituciones sólidas",
+        17: "Alianzas para lograr los objetivos",
     },
 }
 

@@ -75,8 +75,18 @@ def test_html_sections_and_values(html, mini):
         "Methodology and manifest",
     ):
         assert f">{heading}</h2>" in html
-    assert '<td>Alpha University</td><td>FR</td><td class="num">87.0</td>' in html
-    assert f"&#34;sha256&#34;: &#34;{mini.manifest['methodology']['sha256']}&#34;" in html  # manifest appendix
+    assert '<td>Alpha University</td><td>France</td><td class="num">87.0</td>' in html  # the country named
+    # the manifest as a table, every hash in the appendix (the methodology's and each input file's)
+    assert f"<td>Methodology<code>{mini.manifest['methodology']['sha256']}</code></td>" in html
+    for source in mini.manifest["inputs"]:
+        assert f"<td>{source['file']}<code>{source['sha256']}</code></td>" in html
+        assert f"<th>{source['role'].capitalize()}</th><td>{source['file']}" in html
+    # the rules in words, from the manifest's numbers
+    rules = mini.manifest["overall_rules"]
+    assert (
+        f"SDG {rules['required_sdg']}&#39;s score weighted {rules['required_weight']:.1f}% and the "
+        f"{rules['best_k']} best other SDG scores weighted {rules['best_weight']:.1f}% each"
+    ) in html
 
 
 def test_deterministic_bytes(mini, tmp_path):
@@ -104,7 +114,7 @@ def test_pdf_uses_static_images(mini, monkeypatch):
     page = captured["html"]
     assert "Plotly" not in page and "<script" not in page
     assert page.count('src="data:image/svg+xml;base64,') == 5
-    assert "Rapport de classement d&#39;impact" in page and "Synthèse" in page
+    assert "<h1>Rapport de classement d'impact 2021</h1>" in page and ">Synthèse</h2>" in page
 
 
 def test_french_labels(mini):

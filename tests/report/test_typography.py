@@ -86,7 +86,7 @@ def test_join_names_and_institutions_of():
     assert ty.institutions_of("FR", "France", "en") == "French institutions"
     assert ty.institutions_of("BT", "Bhutan", "en") == "institutions in Bhutan"
     with pytest.raises(ValueError):
-        ty.check_lang("de")
+        ty.join_names(["A", "B"], "de")
 
 
 def test_first_feminine_and_ordinals_of_large_numbers():
@@ -118,9 +118,13 @@ def test_empty_inputs_give_empty_text():
 
 
 def test_an_unknown_language_is_named_in_the_error():
-    with pytest.raises(ValueError, match=r"^language must be one of en, fr, not 'de'$"):
-        ty.check_lang("de")
-    assert ty.check_lang("fr") == "fr"
+    with pytest.raises(ValueError, match=r"^language must be one of en, fr, es, not 'de'$"):
+        ty.number(1, "de")
+    assert ty.number(1117, "es") == "1.117" and ty.ordinal(55, "es") == "55.º"
+    assert ty.numbers_in("1001+", "fr") == f"1{NNB}001+" and ty.numbers_in("=12", "en") == "=12"
+    assert ty.numbers_in("56.6–66.2", "fr") == "56,6–66,2" and ty.numbers_in("87.0", "es") == "87,0"
+    assert ty.percent_range(39.2, 52.1, "fr") == f"39,2–52,1{NB}%" and ty.percent_range(9.0, 17.9, "en") == "9.0–17.9%"
+    assert ty.rank_phrase("=12", "es") == "12.º ex aequo" and ty.join_names(["A", "B"], "es") == "A y B"
 
 
 def test_institution_of_in_the_singular():

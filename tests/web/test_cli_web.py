@@ -27,7 +27,7 @@ def test_report_html_and_pdf(ws_path, tmp_path):
     ("args", "message"),
     [
         (["--out", "r.txt"], "writes .html, .pdf, not"),
-        (["--out", "r.html", "--lang", "de"], "--lang must be fr or en"),
+        (["--out", "r.html", "--lang", "de"], "--lang must be one of en, fr, es, not 'de'"),
         (["--out", "r.html", "--country", "ZZ"], "no institution from country 'ZZ'"),
         (["--out", "r.html", "--compare", "1999"], "no edition '1999'"),
     ],

@@ -49,3 +49,15 @@ GroupsOption = Annotated[
         "groups column.",
     ),
 ]
+
+LangOption = Annotated[str, typer.Option("--lang", "-l", help="Language of the text written: en, fr or es.")]
+
+
+def check_lang(lang: str) -> str:
+    """The --lang value when supported; otherwise the user error naming the supported languages."""
+    from impactrank.errors import InputError
+    from impactrank.i18n import LOCALES
+
+    if lang not in LOCALES:
+        raise InputError(f"--lang must be one of {', '.join(LOCALES)}, not {lang!r}", field="lang")
+    return lang

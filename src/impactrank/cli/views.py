@@ -18,8 +18,10 @@ from impactrank.cli.options import (
     DEFAULT_WORKSPACE,
     EditionOption,
     GroupsOption,
+    LangOption,
     WaitOption,
     WorkspaceOption,
+    check_lang,
 )
 from impactrank.countries import country_code, country_name
 from impactrank.engine.compare import compare_editions
@@ -327,13 +329,12 @@ def summary(
     country: Annotated[str | None, typer.Option("--country", "-c", help="Country (ISO code or name).")] = None,
     group: Annotated[str | None, typer.Option("--group", help="Group name.")] = None,
     groups: GroupsOption = None,
-    lang: Annotated[str, typer.Option("--lang", "-l", help="en or fr.")] = "en",
+    lang: LangOption = "en",
     format: Annotated[str, typer.Option("--format", "-f", help="md, txt or json.")] = "md",
     out: OutOption = None,
 ) -> None:
     """A press-ready paragraph and its facts, every number computed from the data."""
-    if lang not in ("en", "fr"):
-        raise InputError(f"--lang must be en or fr, not {lang!r}", field="lang")
+    check_lang(lang)
     if format not in ("md", "txt", "json"):
         raise InputError(f"--format must be md, txt or json, not {format!r}", field="format")
     ids = [edition] + ([compare_with] if compare_with else [])

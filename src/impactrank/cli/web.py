@@ -14,10 +14,11 @@ from impactrank.cli.options import (
     DEFAULT_WORKSPACE,
     EditionOption,
     GroupsOption,
+    LangOption,
     WaitOption,
     WorkspaceOption,
+    check_lang,
 )
-from impactrank.errors import InputError
 from impactrank.io.groups import members_for
 
 
@@ -70,7 +71,7 @@ def report(
     group: Annotated[
         str | None, typer.Option("--group", help="Select a group (from --groups, else the institutions' groups).")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="fr or en.")] = "en",
+    lang: LangOption = "en",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     wait: WaitOption = DEFAULT_WAIT,
     groups: GroupsOption = None,
@@ -79,8 +80,7 @@ def report(
     movement."""
     from impactrank.io.reports import write_report
 
-    if lang not in ("en", "fr"):
-        raise InputError(f"--lang must be fr or en, not {lang!r}", field="lang")
+    check_lang(lang)
     out_format(out, ("html", "pdf"))
     with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)

@@ -11,107 +11,24 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import json
 from functools import lru_cache
 
 import polars as pl
 from jinja2 import Environment, PackageLoader
 
-from impactrank.countries import country_key, country_name
+from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
 from impactrank.engine.shown import decimals, visible
 from impactrank.engine.views import in_published_order
 from impactrank.errors import InputError
+from impactrank.i18n import LOCALES
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import charts
+from impactrank.report import typography as ty
+from impactrank.report.methodology import manifest_tables, rules_text
 
 MAX_PROFILES = 12  # SDG profile charts drawn; the table lists every selected institution
 MAX_TABLE = 200
-
-LABELS = {
-    "en": {
-        "report": "Impact rankings report",
-        "edition": "Edition",
-        "selection": "Selection",
-        "all": "whole table",
-        "summary": "Summary",
-        "distribution": "Distribution of overall scores",
-        "distribution_note": "Bars count institutions by overall score; dotted lines mark the lowest score in each "
-        "rank group (band boundaries); diamonds mark the selected institutions.",
-        "selected": "Selected institutions",
-        "rank": "Rank",
-        "institution": "Institution",
-        "country": "Country",
-        "overall": "Overall",
-        "best": "SDGs counted",
-        "profiles": "SDG profiles",
-        "profiles_note": "Coloured bars counted in the overall score (SDG 17 and the best other SDGs after "
-        "rescaling); grey bars did not.",
-        "profiles_more": "profiles shown of",
-        "member_sdgs": "SDG positions of each member",
-        "member_sdgs_note": "Every SDG table a member is ranked in, best first, against the table's size; "
-        "the previous edition's position in the same SDG table and the movement relative to both tables' sizes.",
-        "participation": "Participation and positions per SDG",
-        "participation_note": "Bars: institutions in each SDG table. Markers: the selected institutions' positions "
-        "as top % of each table.",
-        "movement": "Movement between editions",
-        "movement_note": "Positions are shown as top % of the overall table, so growth of the field is taken "
-        "into account; movement compares those intervals.",
-        "methodology": "Methodology and manifest",
-        "rules": "Overall rules",
-        "manifest": "Manifest",
-        "none_selected": "No selection: the whole table is shown.",
-        "not_ranked": "not in the overall table",
-        "movement_col": "Movement",
-        "field": "field",
-        "facts": "Facts",
-        "sdg": "SDG",
-        "position": "Position",
-        "no_previous": "No previous edition given (use --compare).",
-    },
-    "fr": {
-        "report": "Rapport de classement d'impact",
-        "edition": "Édition",
-        "selection": "Sélection",
-        "all": "classement complet",
-        "summary": "Synthèse",
-        "distribution": "Distribution des scores globaux",
-        "distribution_note": "Les barres comptent les établissements par score global ; les lignes pointillées "
-        "marquent le score le plus bas de chaque tranche ; les losanges marquent la "
-        "sélection.",
-        "selected": "Établissements sélectionnés",
-        "rank": "Rang",
-        "institution": "Établissement",
-        "country": "Pays",
-        "overall": "Score global",
-        "best": "ODD retenus",
-        "profiles": "Profils ODD",
-        "profiles_note": "Les barres colorées comptent dans le score global (ODD 17 et les meilleurs autres ODD "
-        "après remise à l'échelle) ; les barres grises non.",
-        "profiles_more": "profils affichés sur",
-        "member_sdgs": "Classements par ODD de chaque membre",
-        "member_sdgs_note": "Chaque classement par ODD où figure un membre, le meilleur d'abord, rapporté à la "
-        "taille du classement ; la position de l'édition précédente dans le même ODD et l'évolution rapportée "
-        "aux tailles des deux classements.",
-        "participation": "Participation et positions par ODD",
-        "participation_note": "Barres : établissements classés dans chaque ODD. Marqueurs : position de la "
-        "sélection en % du haut de chaque classement.",
-        "movement": "Évolution entre éditions",
-        "movement_note": "Les positions sont exprimées en % du haut du classement global, pour tenir compte "
-        "de la croissance du nombre d'établissements classés.",
-        "methodology": "Méthodologie et manifeste",
-        "rules": "Règles du score global",
-        "manifest": "Manifeste",
-        "none_selected": "Aucune sélection : le classement complet est présenté.",
-        "not_ranked": "absent du classement global",
-        "movement_col": "Évolution",
-        "field": "classés",
-        "facts": "Faits",
-        "sdg": "ODD",
-        "position": "Position",
-        "no_previous": "Aucune édition précédente (option --compare).",
-    },
-}
 
 
 @lru_cache(maxsize=1)
@@ -127,8 +44,8 @@ def _env() -> Environment:
         loader=PackageLoader("impactrank.report", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     i18n_templates.install(env)
-    env.filters["num"] = lambda v, d=1: "–" if v is None else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
-    env.filters["country_name"] = country_name  # a selected country is named, not coded, in the reader's language
+    env.filters["numbers"] = lambda text: ty.numbers_in(text, i18n_templates.current())
+    env.filters["percent_range"] = lambda low, high: ty.percent_range(low, high, i18n_templates.current())
     return env
 
 
@@ -164,8 +81,8 @@ def report_context(
     """Everything the report shows, as plain data (the JSON twin of the report)."""
     from impactrank.report.summary import summarise
 
-    if lang not in LABELS:
-        raise InputError(f"language must be one of {', '.join(LABELS)}", field="lang")
+    if lang not in LOCALES:
+        raise InputError(f"language must be one of {', '.join(LOCALES)}, not {lang!r}", field="lang")
     country = country_key(country) if country else None
     ids, members = selection(edition, country, group, members)
     summary = summarise(edition, previous=previous, country=country, group=group, members=members, lang=lang)
@@ -198,7 +115,6 @@ def report_context(
         movement["counts"] = comp.counts()
     return {
         "lang": lang,
-        "labels": LABELS[lang],
         "edition": {
             "id": edition.id,
             "year": edition.year,
@@ -221,7 +137,9 @@ def report_context(
         "charts": {"distribution": dist, "participation": part, "profiles": profiles, "movement": movement},
         "comparison": comparison_rows,
         "rules": edition.manifest.get("overall_rules", {}),
+        "rules_text": rules_text(edition.manifest.get("overall_rules", {}), edition.kind, lang),
         "manifest": edition.manifest,
+        "manifest_tables": manifest_tables(edition.manifest, lang),
     }
 
 
@@ -237,6 +155,7 @@ def _figures(ctx: dict, static: bool) -> list[dict]:
         svg = charts.svg(spec)
         out[key] = {
             "id": f"chart-{key}",
+            "title": spec["title"],
             "svg": svg,
             "img": "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
             "json": None if static else charts.figure_json(spec),
@@ -251,12 +170,9 @@ def _render(ctx: dict, static: bool) -> str:
             .get_template("report.html.j2")
             .render(
                 c=ctx,
-                L=ctx["labels"],
                 figs=_figures(ctx, static),
                 static=static,
                 plotly_js=None if static else _plotly_js(),
-                manifest_json=json.dumps(ctx["manifest"], indent=1, sort_keys=True, ensure_ascii=False),
-                rules_json=json.dumps(ctx["rules"], indent=1, sort_keys=True, ensure_ascii=False),
             )
         )
 

@@ -1,7 +1,7 @@
-"""Press-ready summaries of an edition, in English or French, where every number comes from the data.
+"""Press-ready summaries of an edition, in English, French or Spanish, where every number comes from the data.
 
 The facts are gathered first into ``Summary.data`` (plain numbers, names and ranks); the Jinja2 templates
-``templates/summary_{en,fr}.md.j2`` only word them. A sentence whose facts are missing is left out:
+``templates/summary_{en,fr,es}.md.j2`` only word them. A sentence whose facts are missing is left out:
 no previous edition → no growth, no first entries, no movements; no SDG ranks (imported editions) → no SDG
 positions. A shared first place is always worded as a tie. Movements use the words of
 :mod:`impactrank.engine.compare` and nothing else, so a "maintained" move is never called progress.
@@ -34,6 +34,7 @@ from impactrank.engine.views import (
     with_national_ranks,
 )
 from impactrank.errors import InputError
+from impactrank.i18n import check_locale
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import typography as ty
 from impactrank.sdgs import SDG_NAMES
@@ -367,6 +368,8 @@ def _environment(lang: str) -> jinja2.Environment:
     env.filters.update(
         num=lambda v, d=0: ty.number(v, lang, d),
         pct=lambda v, d=1: ty.percent(v, lang, d),
+        pct_range=lambda low, high: ty.percent_range(low, high, lang),
+        rank=lambda v: ty.numbers_in(v, lang),
         signed_pct=lambda v, d=0: ty.signed_percent(v, lang, d),
         ordinal=lambda v: ty.ordinal(int(v), lang),
         rankp=lambda v: ty.rank_phrase(v, lang),
@@ -380,7 +383,7 @@ def _names(names: list[str], lang: str) -> str:
     names = list(names)
     if len(names) > MAX_NAMED:
         rest = len(names) - (MAX_NAMED - 1)
-        other = f"{rest} autres" if lang == "fr" else f"{rest} others"
+        other = {"fr": f"{rest} autres", "es": f"{rest} más"}.get(lang, f"{rest} others")
         names = [*names[: MAX_NAMED - 1], other]
     return ty.join_names(names, lang)
 
@@ -402,7 +405,7 @@ def summarise(
 ) -> Summary:
     """A press-ready paragraph and its facts for an edition, a country and/or a group, optionally against a
     previous edition. ``members`` (group, institution_id) defaults to the institutions' ``groups`` column."""
-    ty.check_lang(lang)
+    check_locale(lang)
     edition.require_overall()  # the summary tells the overall table (a previous one: compare_editions checks)
     if previous is not None and previous.id == edition.id:
         raise InputError("compare with a different edition", field="compare")

@@ -1,37 +1,29 @@
-"""Numbers, ranks and punctuation as a French or English press text writes them.
+"""Ranks, lists and punctuation as a French, English or Spanish press text writes them; numbers through
+:mod:`impactrank.i18n.formats` (CLDR), the one way numbers are written.
 
-French: thousands separated by a narrow no-break space ("1 115"), decimal comma ("39,3"), a no-break space
-before "%" and ":" and a narrow no-break space before ";", "!" and "?", « guillemets » with no-break spaces
-inside, ordinals "1er", "2e". English: "1,115", "39.3%", "1st", "2nd", "joint 12th".
+French: "1 115" (a narrow no-break space), "39,3 %", a no-break space before ":" and a narrow one before ";",
+"!" and "?", « guillemets » with no-break spaces inside, ordinals "1er", "2e". English: "1,115", "39.3%", "1st",
+"2nd", "joint 12th". Spanish: "1.115", "39,3 %", "55.º", no space before a colon.
 """
 
 from __future__ import annotations
 
 import re
 
+from impactrank.i18n import check_locale, formats
+
 NBSP = "\u00a0"  # espace insécable: before ":" and "%", inside « »
 NNBSP = "\u202f"  # espace fine insécable: thousands, before ";", "!", "?"
-LANGS = ("en", "fr")
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    return lang
 
 
 def number(value: int | float, lang: str, decimals: int = 0) -> str:
-    """1115 → "1,115" (en) or "1 115" with a narrow no-break space (fr); decimals as asked."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        return text.replace(",", NNBSP).replace(".", ",")
-    return text
+    """1115 → "1,115" (en), "1 115" (fr, a narrow no-break space), "1.115" (es); decimals as asked."""
+    return formats.number(value, lang, decimals)
 
 
 def percent(value: float, lang: str, decimals: int = 1) -> str:
-    """39.25 → "39.3%" (en) or "39,3 %" (fr, no-break space)."""
-    text = number(value, lang, decimals)
-    return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
+    """39.25 → "39.3%" (en) or "39,3 %" (fr, es: a no-break space)."""
+    return formats.percent(value, lang, decimals)
 
 
 def signed_percent(value: float, lang: str, decimals: int = 0) -> str:
@@ -41,11 +33,40 @@ def signed_percent(value: float, lang: str, decimals: int = 0) -> str:
 
 
 def ordinal(n: int, lang: str, feminine: bool = False) -> str:
-    """1 → "1st" / "1er" ("1re" when feminine), 2 → "2nd" / "2e", 11 → "11th", 55 → "55th" / "55e"."""
+    """1 → "1st" / "1er" ("1re" when feminine) / "1.º", 2 → "2nd" / "2e" / "2.º", 11 → "11th", 55 → "55th"."""
     if lang == "fr":
         return f"{n}{'re' if feminine else 'er'}" if n == 1 else f"{number(n, 'fr')}e"
+    if lang == "es":
+        return f"{number(n, 'es')}.{'ª' if feminine else 'º'}"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{number(n, 'en')}{suffix}"
+
+
+def numbers_in(text: str | None, lang: str) -> str:
+    """A displayed rank or score with its numbers as the language writes them: "=1001" → "=1 001" (fr),
+    "1001+" → "1,001+", "56.6–66.2" → "56,6–66,2" (fr); "–" when there is none."""
+    if text is None or text == "":
+        return formats.MISSING
+
+    def one(m: re.Match) -> str:
+        whole, _, decimals = m.group().partition(".")
+        return number(float(m.group()) if decimals else int(whole), lang, len(decimals))
+
+    return _NUMBER.sub(one, str(text))
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def percent_range(low: float | None, high: float | None, lang: str, decimals: int = 1) -> str:
+    """A share known as an interval: "39.2–52.1%" (en), "39,2–52,1 %" (fr); a single one when both ends agree."""
+    if low is None or high is None or low == high:
+        return percent(high if low is None else low, lang, decimals)
+    single = percent(high, lang, decimals)
+    return single.replace(number(high, lang, decimals), formats.number_range(low, high, lang, decimals))
+
+
+_TIED = {"en": "joint {}", "fr": "{} ex æquo", "es": "{} ex aequo"}
 
 
 def rank_phrase(rank: str | None, lang: str) -> str:
@@ -55,22 +76,22 @@ def rank_phrase(rank: str | None, lang: str) -> str:
     tied = rank.startswith("=")
     body = rank.lstrip("=")
     if not body.isdigit():
-        return body
+        return numbers_in(body, lang)
     text = ordinal(int(body), lang)
-    if tied:
-        return f"{text} ex æquo" if lang == "fr" else f"joint {text}"
-    return text
+    return _TIED[lang].format(text) if tied else text
+
+
+_AND = {"en": "and", "fr": "et", "es": "y"}
 
 
 def join_names(names: list[str], lang: str) -> str:
-    """["A"] → "A"; ["A", "B", "C"] → "A, B and C" / "A, B et C"."""
+    """["A"] → "A"; ["A", "B", "C"] → "A, B and C" / "A, B et C" / "A, B y C"."""
     names = list(names)
     if not names:
         return ""
     if len(names) == 1:
         return names[0]
-    word = "et" if lang == "fr" else "and"
-    return f"{', '.join(names[:-1])} {word} {names[-1]}"
+    return f"{', '.join(names[:-1])} {_AND[check_locale(lang)]} {names[-1]}"
 
 
 _QUOTED = re.compile(r'"([^"\n]*)"')
@@ -91,12 +112,16 @@ def french_punctuation(text: str) -> str:
 
 def english_punctuation(text: str) -> str:
     """English takes no space before ";:?!%": remove any a template or a name introduced."""
-    text = re.sub(r"[ \u00a0\u202f]+([;:?!])(?=\s|$)", r"\1", text)
-    return re.sub(r"(?<=\d)[ \u00a0\u202f]+%", "%", text)
+    return re.sub(r"(?<=\d)[ \u00a0\u202f]+%", "%", spanish_punctuation(text))
+
+
+def spanish_punctuation(text: str) -> str:
+    """Spanish takes no space before ";:?!" (its "%" keeps CLDR's no-break space)."""
+    return re.sub(r"[ \u00a0\u202f]+([;:?!])(?=\s|$)", r"\1", text)
 
 
 def punctuate(text: str, lang: str) -> str:
-    return french_punctuation(text) if lang == "fr" else english_punctuation(text)
+    return {"fr": french_punctuation, "es": spanish_punctuation}.get(lang, english_punctuation)(text)
 
 
 # "French institutions" / "établissements français": adjectives for common countries; others fall back to
@@ -203,6 +228,8 @@ def institutions_of(code: str, name: str, lang: str) -> str:
     """ "French institutions" / "établissements français", or "institutions in Ruritania" /
     "établissements du pays « Ruritanie »" when no adjective is known."""
     code = code.upper()
+    if lang == "es":
+        return f"instituciones de {name}"
     if lang == "fr":
         adj = _ADJ_FR.get(code)
         return f"établissements {adj}" if adj else f"établissements du pays « {name} »"
@@ -214,6 +241,8 @@ def institution_of(code: str, name: str, lang: str) -> str:
     """The singular: "French institution" / "établissement français" (adjectives in -ais/-ois are
     invariable), or "institution in Ruritania" / "établissement du pays « Ruritanie »"."""
     code = code.upper()
+    if lang == "es":
+        return f"institución de {name}"
     if lang == "fr":
         adj = _ADJ_FR.get(code)
         if not adj:

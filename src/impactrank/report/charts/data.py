@@ -8,8 +8,8 @@ from typing import Any
 import polars as pl
 
 from impactrank.engine.edition import Edition
-from impactrank.engine.shown import visible
-from impactrank.report.charts.style import TEXT
+from impactrank.engine.shown import visible, with_band_ranges
+from impactrank.i18n import gettext, number
 from impactrank.report.charts.style import rounded as _r
 
 
@@ -40,31 +40,40 @@ def distribution_data(
             pl.coalesce("overall_score", "overall_low").min().alias("low"),
             pl.coalesce("overall_score", "overall_high").max().alias("high"),
             pl.col("rank_position").min().alias("start"),
+            pl.col("rank_position").max().alias("last"),
             pl.len().alias("n"),
         )
         .sort("start")
     )
     boundaries = []
     for g in groups.iter_rows(named=True):
-        label = f"1–{g['start'] + g['n'] - 1}" if g["_g"] == "individual" else g["_g"]
+        # the individually ranked rows as published: "1–100" (places tied at 100 share it), not their count
+        label = f"{g['start']}–{g['last']}" if g["_g"] == "individual" else g["_g"]
         boundaries.append({"label": label, "low": _r(g["low"], 2), "high": _r(g["high"], 2), "count": g["n"]})
     marked = []
     if marked_ids:
         names = dict(edition.institutions.select("institution_id", "name").iter_rows())
-        rows = ov.filter(pl.col("institution_id").is_in(marked_ids)).sort("rank_position")
+        # a band's row is drawn at the middle of its band's range, as the table shows no score behind it
+        rows = (
+            visible(with_band_ranges(edition.overall, "overall_low", "overall_high"))
+            .filter(pl.col("institution_id").is_in(marked_ids))
+            .with_columns(_score_expr().alias("_s"))
+            .sort(["rank_low", "institution_id"])
+        )
         for r in rows.iter_rows(named=True):
             marked.append(
                 {
                     "institution_id": r["institution_id"],
                     "name": names.get(r["institution_id"]),
                     "rank": r["rank"],
-                    "score": _r(r["_s"], 2),
+                    "x": _r(r["_s"], 2),  # where the mark is drawn: the score, or its band's middle
                 }
             )
     return {
         "kind": "distribution",
         "lang": lang,
-        "title": TEXT[lang]["dist_title"].format(e=edition.id, n=len(scores)),
+        "title": gettext("Overall scores, edition %(edition)s (%(count)s institutions)", lang)
+        % {"edition": edition.id, "count": number(len(scores), lang)},
         "bin_width": bin_width,
         "bins": [round(i * bin_width, 4) for i in range(nbins)],
         "counts": counts,
@@ -99,7 +108,7 @@ def profile_from_rows(rows: list[dict], institution_id: str, name: str | None = 
     return {
         "kind": "profile",
         "lang": lang,
-        "title": TEXT[lang]["profile_title"].format(name=name or institution_id),
+        "title": gettext("SDG profile: %(name)s", lang) % {"name": name or institution_id},
         "institution_id": institution_id,
         "name": name,
         "sdgs": sdgs,
@@ -135,7 +144,7 @@ def participation_data(edition: Edition, marked_ids: list[str] | None = None, la
     return {
         "kind": "participation",
         "lang": lang,
-        "title": TEXT[lang]["part_title"].format(e=edition.id),
+        "title": gettext("Participation per SDG, edition %(edition)s", lang) % {"edition": edition.id},
         "participants": [{"sdg": s, "count": counts.get(s, 0)} for s in range(1, 18)],
         "positions": positions,
     }
@@ -163,7 +172,8 @@ def movement_data(comparison: Any, limit: int = 40, lang: str = "en") -> dict:
     return {
         "kind": "movement",
         "lang": lang,
-        "title": TEXT[lang]["move_title"].format(a=comparison.edition_from, b=comparison.edition_to),
+        "title": gettext("Movement %(before)s → %(after)s (position as top %% of the field)", lang)
+        % {"before": comparison.edition_from, "after": comparison.edition_to},
         "edition_before": comparison.edition_from,
         "edition_after": comparison.edition_to,
         "field_before": comparison.field_from,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from impactrank.i18n import number, sdg_label
 from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of, value_text
 from impactrank.report.charts.style import label as _label
 from impactrank.report.charts.style import text_of as _text
@@ -23,6 +26,8 @@ def plotly_figure(spec: dict) -> dict:
     kind = spec["kind"]
     layout = dict(_LAYOUT, title={"text": _label(spec["title"])})
     tx = _text(spec)
+    lang = spec["lang"]
+    layout["separators"] = get_decimal_symbol(lang) + get_group_symbol(lang)  # Plotly's, from CLDR
     data: list[dict] = []
     if kind == "distribution":
         w = spec["bin_width"]
@@ -33,8 +38,8 @@ def plotly_figure(spec: dict) -> dict:
                 "y": spec["counts"],
                 "width": w * 0.95,
                 "marker": {"color": MUTED},
-                "name": "institutions",
-                "hovertemplate": "score %{x}: %{y} institutions<extra></extra>",
+                "name": tx["institutions"],
+                "hovertemplate": "%{x}: %{y} " + tx["institutions"] + "<extra></extra>",
             }
         )
         top = max(spec["counts"] or [1]) or 1
@@ -66,11 +71,11 @@ def plotly_figure(spec: dict) -> dict:
                 {
                     "type": "scatter",
                     "mode": "markers",
-                    "name": "selected",
-                    "x": [m["score"] for m in spec["marked"]],
+                    "name": tx["selected"],
+                    "x": [m["x"] for m in spec["marked"]],
                     "y": [top * 0.5] * len(spec["marked"]),
                     "marker": {"color": MARK, "size": 11, "symbol": "diamond"},
-                    "text": [f"{_label(m['name'])} (rank {_label(m['rank'])})" for m in spec["marked"]],
+                    "text": [_label(f"{m['name']} ({tx['rank'] % {'rank': m['rank']}})") for m in spec["marked"]],
                     "hovertemplate": "%{text}: %{x}<extra></extra>",
                 }
             )
@@ -87,15 +92,15 @@ def plotly_figure(spec: dict) -> dict:
         data.append(
             {
                 "type": "bar",
-                "x": [f"SDG {r['sdg']}" for r in s],
+                "x": [sdg_label(r["sdg"], lang) for r in s],
                 "base": [floor_of(r) for r in s],
                 "y": [height_of(r) for r in s],
                 "marker": {"color": [SDG_COLOURS[r["sdg"]] if r["counted"] else MUTED for r in s]},
                 "text": [tx["counted"] if r["counted"] else "" for r in s],
-                "customdata": [value_text(r) for r in s],
+                "customdata": [value_text(r, lang) for r in s],
                 "textposition": "outside",
                 "hovertemplate": "%{x}: %{customdata}<extra></extra>",
-                "name": "SDG score",
+                "name": tx["sdg_score"],
             }
         )
         layout.update(yaxis={"title": {"text": tx["sdg_score"]}, "range": [0, 110]}, showlegend=False)
@@ -104,11 +109,11 @@ def plotly_figure(spec: dict) -> dict:
         data.append(
             {
                 "type": "bar",
-                "x": [f"SDG {r['sdg']}" for r in p],
+                "x": [sdg_label(r["sdg"], lang) for r in p],
                 "y": [r["count"] for r in p],
                 "marker": {"color": [SDG_COLOURS[r["sdg"]] for r in p]},
-                "name": "participants",
-                "hovertemplate": "%{x}: %{y} institutions<extra></extra>",
+                "name": tx["in_table"],
+                "hovertemplate": "%{x}: %{y} " + tx["institutions"] + "<extra></extra>",
             }
         )
         by_inst: dict[str, list[dict]] = {}
@@ -121,11 +126,11 @@ def plotly_figure(spec: dict) -> dict:
                     "mode": "markers",
                     "yaxis": "y2",
                     "name": _label(rows[0]["name"]),
-                    "x": [f"SDG {r['sdg']}" for r in rows],
+                    "x": [sdg_label(r["sdg"], lang) for r in rows],
                     "y": [r["top_percent"] for r in rows],
                     "marker": {"size": 9, "symbol": "diamond"},
-                    "text": [f"rank {_label(r['rank'])} of {r['of']}" for r in rows],
-                    "hovertemplate": "%{x}: top %{y}% (%{text})<extra>" + _label(rows[0]["name"]) + "</extra>",
+                    "text": [_label(tx["rank"] % {"rank": f"{r['rank']} / {number(r['of'], lang)}"}) for r in rows],
+                    "hovertemplate": "%{x}: %{y} (%{text})<extra>" + _label(rows[0]["name"]) + "</extra>",
                 }
             )
         layout.update(
@@ -166,8 +171,8 @@ def plotly_figure(spec: dict) -> dict:
                         "arrayminus": [it[f"top_{side}"] - it[f"low_{side}"] for it in pts],
                     },
                     "marker": {"color": colour, "size": 10, "line": {"color": "#888888", "width": 1}},
-                    "text": [_label(it[f"rank_{side}"]) for it in pts],
-                    "hovertemplate": "%{y}: rank %{text}, top %{x}%<extra>" + _label(label) + "</extra>",
+                    "text": [_label(tx["rank"] % {"rank": it[f"rank_{side}"]}) for it in pts],
+                    "hovertemplate": "%{y}: %{text}, %{x}<extra>" + _label(label) + "</extra>",
                 }
             )
         layout.update(

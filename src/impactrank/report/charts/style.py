@@ -1,10 +1,12 @@
-"""Colours, wording and escaping shared by both chart renderers."""
+"""Colours, wording (from the catalogs) and escaping shared by both chart renderers."""
 
 from __future__ import annotations
 
 import html
 import math
 from typing import Any
+
+from impactrank.i18n import gettext, number, number_range
 
 SDG_COLOURS = {
     1: "#e5243b",
@@ -31,46 +33,25 @@ MARK = "#d1495b"
 INK = "#222222"
 
 
-TEXT = {
-    "en": {
-        "dist_title": "Overall scores, edition {e} ({n} institutions)",
-        "profile_title": "SDG profile: {name}",
-        "part_title": "Participation per SDG, edition {e}",
-        "move_title": "Movement {a} → {b} (position as top % of the field)",
-        "score": "overall score",
-        "score_note": "overall score (dotted lines: lowest score of each rank group)",
-        "institutions": "institutions",
-        "sdg_score": "SDG score",
-        "counted": "counted",
-        "in_table": "institutions in the SDG table",
-        "position": "position (top %)",
-        "top_field": "position as top % of the field (lower is better)",
-        "top": "top {t}%",
-        "field": "{e} (field {n})",
-        "sdg": "SDG",
-    },
-    "fr": {
-        "dist_title": "Scores globaux, édition {e} ({n} établissements)",
-        "profile_title": "Profil ODD : {name}",
-        "part_title": "Participation par ODD, édition {e}",
-        "move_title": "Évolution {a} → {b} (position en % du haut du classement)",
-        "score": "score global",
-        "score_note": "score global (pointillés : score le plus bas de chaque tranche)",
-        "institutions": "établissements",
-        "sdg_score": "score ODD",
-        "counted": "retenu",
-        "in_table": "établissements classés dans l'ODD",
-        "position": "position (% du haut)",
-        "top_field": "position en % du haut du classement (plus bas = mieux)",
-        "top": "{t} %",
-        "field": "{e} ({n} classés)",
-        "sdg": "ODD",
-    },
-}
-
-
 def text_of(spec: dict) -> dict[str, str]:
-    return TEXT.get(spec.get("lang", "en"), TEXT["en"])
+    """The charts' interface words in the chart's language (``spec["lang"]``), from the catalogs."""
+    lang = spec.get("lang", "en")
+    words = {
+        "score": gettext("overall score", lang),
+        "score_note": gettext("overall score (dotted lines: lowest score of each rank group)", lang),
+        "institutions": gettext("institutions", lang),
+        "sdg_score": gettext("SDG score", lang),
+        "counted": gettext("counted", lang),
+        "in_table": gettext("institutions in the SDG table", lang),
+        "position": gettext("position (top %%)", lang) % {},
+        "top_field": gettext("position as top %% of the field (lower is better)", lang) % {},
+        "top": gettext("top %(share)s", lang),
+        "field": gettext("%(edition)s (%(count)s ranked)", lang),
+        "sdg": gettext("SDG", lang),
+        "rank": gettext("rank %(rank)s", lang),
+        "selected": gettext("selected", lang),
+    }
+    return words
 
 
 def label(text: Any) -> str:
@@ -96,7 +77,8 @@ def height_of(r: dict) -> float | None:
     return None if r["high"] is None else r["high"] - floor_of(r)
 
 
-def value_text(r: dict) -> str:
+def value_text(r: dict, lang: str = "en") -> str:
+    """A bar's value as the reader's language writes it: "56,6", or a published range "56,6–66,2"."""
     if r["score"] is not None:
-        return f"{r['score']:g}"
-    return "" if r["low"] is None else f"{r['low']:g}–{r['high']:g}"
+        return number(r["score"], lang, 1)
+    return "" if r["low"] is None else number_range(r["low"], r["high"], lang)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from impactrank.i18n import number, percent
 from impactrank.report.charts.style import BASE, INK, MARK, MUTED, SDG_COLOURS, floor_of, value_text
 from impactrank.report.charts.style import text_of as _text
 
@@ -42,14 +43,35 @@ def _frame(title: str, height: int = H) -> list[str]:
 
 
 def _axis_y(
-    lo: float, hi: float, x: float, y0: float, y1: float, ticks: int = 5, right: bool = False, fmt: str = "{:g}"
+    lo: float, hi: float, x: float, y0: float, y1: float, lang: str, ticks: int = 5, right: bool = False, pct=False
 ) -> list[str]:
+    """A vertical axis with ``ticks`` steps, its numbers (or percentages) as the reader's language writes them."""
     out = [f'<line x1="{x:.1f}" y1="{y0:.1f}" x2="{x:.1f}" y2="{y1:.1f}" stroke="#888"/>']
     for i in range(ticks + 1):
         v = lo + (hi - lo) * i / ticks
         y = y0 + (y1 - y0) * i / ticks
-        out.append(_t(x + (6 if right else -6), y + 4, fmt.format(round(v, 1)), 10, "start" if right else "end"))
+        text = percent(v, lang, 0) if pct else number(v, lang, 0 if abs(hi - lo) >= ticks else 1)
+        out.append(_t(x + (6 if right else -6), y + 4, text, 10, "start" if right else "end"))
     return out
+
+
+def _width(text: str, size: int) -> float:
+    """A label's approximate width in the charts' sans-serif font (to keep labels apart)."""
+    return 0.58 * size * len(text)
+
+
+def _rows(items: list[tuple[float, float]]) -> list[int]:
+    """For labels centred at x with a width, the first row where each overlaps no label already placed."""
+    ends: list[float] = []
+    rows = [0] * len(items)
+    for k in sorted(range(len(items)), key=lambda k: items[k][0]):  # left to right
+        x, width = items[k]
+        row = next((i for i, end in enumerate(ends) if x - width / 2 > end + 4), len(ends))
+        if row == len(ends):
+            ends.append(-1e9)
+        ends[row] = x + width / 2
+        rows[k] = row
+    return rows
 
 
 def svg(spec: dict) -> str:
@@ -67,7 +89,8 @@ def svg(spec: dict) -> str:
             _text(spec)["sdg_score"],
             _text(spec)["sdg"],
             bases=[floor_of(r) for r in spec["sdgs"]],
-            texts=[value_text(r) for r in spec["sdgs"]],
+            texts=[value_text(r, spec["lang"]) for r in spec["sdgs"]],
+            lang=spec["lang"],
         )
     if kind == "participation":
         return _svg_participation(spec)
@@ -84,21 +107,25 @@ def _svg_bars(
     top: float,
     ylabel: str,
     xlabel: str,
+    lang: str,
     extra: list[str] | None = None,
     bases: list[float] | None = None,
     texts: list[str] | None = None,
+    below: list[str] | None = None,
+    below_height: int = 0,
 ) -> str:
-    """Bars from zero (or from ``bases``, for ranges) up to ``values``, labelled with ``texts``."""
-    out = _frame(title)
+    """Bars from zero (or from ``bases``, for ranges) up to ``values``, labelled with ``texts``; ``below`` is
+    drawn under the x axis's title in ``below_height`` more pixels (a legend)."""
+    out = _frame(title, H + below_height)
     x0, x1, y0, y1 = PAD_L, W - PAD_R, PAD_T, H - PAD_B
     top = top or 1.0
-    out += _axis_y(top, 0, x0, y0, y1)
+    out += _axis_y(top, 0, x0, y0, y1, lang)
     out.append(_t(16, (y0 + y1) / 2, ylabel, 10, rotate=-90))
     out.append(f'<line x1="{x0}" y1="{y1}" x2="{x1}" y2="{y1}" stroke="#888"/>')
     n = max(1, len(labels))
     slot = (x1 - x0) / n
     bases = bases or [0.0] * len(values)
-    texts = texts or [None if v is None else f"{v:g}" for v in values]
+    texts = texts or [None if v is None else number(v, lang) for v in values]
     for i, (lab, v, c) in enumerate(zip(labels, values, colours, strict=True)):
         cx = x0 + slot * (i + 0.5)
         if v is not None:
@@ -108,25 +135,49 @@ def _svg_bars(
                 f'<rect class="bar" x="{cx - slot * 0.35:.1f}" y="{y1 - h:.1f}" width="{slot * 0.7:.1f}" '
                 f'height="{h - b:.1f}" fill="{c}"><title>{html.escape(lab)}: {html.escape(texts[i])}</title></rect>'
             )
-            out.append(_t(cx, y1 - h - 4, texts[i], 9))
+            out.append(_t(cx, y1 - h - 4, texts[i], 9 if len(texts[i]) < 8 else 7))
         out.append(_t(cx, y1 + 14, lab, 10))
     out.append(_t((x0 + x1) / 2, H - 10, xlabel, 10))
     out += extra or []
+    out += below or []
     out.append("</svg>")
     return "".join(out)
 
 
+def _legend(entries: list[tuple[str, str, str]], y: float) -> tuple[list[str], int]:
+    """Legend lines under a chart, two columns of (marker, text, colour) with the text whole; its height."""
+    out = []
+    column = (W - PAD_L - PAD_R) / 2
+    for k, (marker, text, colour) in enumerate(entries):
+        x, yy = PAD_L + column * (k % 2), y + 14 * (k // 2)
+        out.append(_t(x, yy, f"{marker} {text}", 9, "start", colour))
+    return out, 14 * ((len(entries) + 1) // 2) + (8 if entries else 0)
+
+
 def _svg_distribution(spec: dict) -> str:
-    out = _frame(spec["title"])
-    x0, x1, y0, y1 = PAD_L, W - PAD_R, PAD_T + 30, H - PAD_B
-    top = max(spec["counts"] or [1]) or 1
-    out += _axis_y(top, 0, x0, y0, y1)
-    out.append(_t(16, (y0 + y1) / 2, _text(spec)["institutions"], 10, rotate=-90))
-    out.append(f'<line x1="{x0}" y1="{y1}" x2="{x1}" y2="{y1}" stroke="#888"/>')
+    """The histogram; the band boundaries' labels in rows above the bars, never over one another; the selected
+    institutions as numbered diamonds on a strip under the axis, named in a legend below."""
+    lang, words = spec["lang"], _text(spec)
+    bounds = [b for b in spec["boundaries"] if b["low"] is not None]
+    x0, x1 = PAD_L, W - PAD_R
 
     def sx(v: float) -> float:
         return x0 + (x1 - x0) * v / 100.0
 
+    label_rows = _rows([(sx(b["low"]), _width(b["label"], 9)) for b in bounds]) if bounds else []
+    y0 = PAD_T + 14 + 11 * (max(label_rows, default=-1) + 1)
+    y1 = y0 + 220
+    marked = [m for m in spec["marked"][:12] if m["score"] is not None]
+    strip_rows = _rows([(sx(m["score"]), 14) for m in marked]) if marked else []
+    strip = y1 + 40
+    names = [(str(j + 1), f"{m['name']} ({m['rank']})", MARK) for j, m in enumerate(marked)]
+    legend, legend_height = _legend(names, strip + 16 * (max(strip_rows, default=-1) + 1) + 10)
+    height = int(strip + 16 * (max(strip_rows, default=-1) + 1) + legend_height + 12)
+    out = _frame(spec["title"], height)
+    top = max(spec["counts"] or [1]) or 1
+    out += _axis_y(top, 0, x0, y0, y1, lang)
+    out.append(_t(16, (y0 + y1) / 2, words["institutions"], 10, rotate=-90))
+    out.append(f'<line x1="{x0}" y1="{y1}" x2="{x1}" y2="{y1}" stroke="#888"/>')
     w = spec["bin_width"]
     for b, c in zip(spec["bins"], spec["counts"], strict=True):
         if c:
@@ -136,41 +187,42 @@ def _svg_distribution(spec: dict) -> str:
                 f'height="{h:.1f}" fill="{MUTED}"/>'
             )
     for t in range(0, 101, 10):
-        out.append(_t(sx(t), y1 + 14, t, 10))
-    out.append(_t((x0 + x1) / 2, H - 10, _text(spec)["score_note"], 10))
-    for i, b in enumerate(spec["boundaries"]):
-        if b["low"] is None:
-            continue
-        x = sx(b["low"])
+        out.append(_t(sx(t), y1 + 14, number(t, lang), 10))
+    out.append(_t((x0 + x1) / 2, y1 + 30, words["score_note"], 10))
+    for b, row in zip(bounds, label_rows, strict=True):
+        x, ytext = sx(b["low"]), y0 - 6 - 11 * row
         out.append(
-            f'<line class="boundary" x1="{x:.1f}" y1="{y0 - 4:.1f}" x2="{x:.1f}" y2="{y1}" stroke="{BASE}" '
+            f'<line class="boundary" x1="{x:.1f}" y1="{ytext + 2:.1f}" x2="{x:.1f}" y2="{y1}" stroke="{BASE}" '
             f'stroke-dasharray="3,3"/>'
         )
-        out.append(_t(x, y0 - 8 - 11 * (i % 3), b["label"], 9, colour=BASE))
-    for j, m in enumerate(spec["marked"][:12]):
-        if m["score"] is None:
-            continue
-        x, y = sx(m["score"]), y1 - (y1 - y0) * (0.35 + 0.08 * (j % 5))
+        out.append(_t(x, ytext, b["label"], 9, colour=BASE))
+    for j, (m, row) in enumerate(zip(marked, strip_rows, strict=True)):
+        x, y = sx(m["score"]), strip + 16 * row
         out.append(
-            f'<path class="marked" d="M{x:.1f},{y - 6:.1f} L{x + 6:.1f},{y:.1f} L{x:.1f},{y + 6:.1f} '
-            f'L{x - 6:.1f},{y:.1f} Z" fill="{MARK}"/>'
+            f'<path class="marked" d="M{x:.1f},{y - 7:.1f} L{x + 7:.1f},{y:.1f} L{x:.1f},{y + 7:.1f} '
+            f'L{x - 7:.1f},{y:.1f} Z" fill="{MARK}"><title>{html.escape(names[j][1])}</title></path>'
         )
-        out.append(_t(x + 8, y + 4, f"{m['name']} ({m['rank']})", 9, "start", MARK))
+        out.append(_t(x, y + 3, j + 1, 8, colour="#ffffff", weight="bold"))
+    out += legend
     out.append("</svg>")
     return "".join(out)
 
 
 def _svg_participation(spec: dict) -> str:
+    """Bars per SDG table; the selected institutions' positions as markers on the right-hand axis, named in a
+    legend under the chart (never over the bars)."""
+    lang, words = spec["lang"], _text(spec)
     p = spec["participants"]
     top = max([r["count"] for r in p] or [1]) or 1
     x0, x1, y0, y1 = PAD_L, W - PAD_R, PAD_T, H - PAD_B
     slot = (x1 - x0) / 17
-    extra = _axis_y(0, 100, x1, y0, y1, right=True, fmt="{:g}%")
-    extra.append(_t(W - 14, (y0 + y1) / 2, _text(spec)["position"], 10, rotate=90))
+    extra = _axis_y(0, 100, x1, y0, y1, lang, right=True, pct=True)
+    extra.append(_t(W - 14, (y0 + y1) / 2, words["position"], 10, rotate=90))
     shapes = [
         "M{x:.1f},{y0:.1f} L{x1:.1f},{y:.1f} L{x:.1f},{y1:.1f} L{x0:.1f},{y:.1f} Z",
         "M{x0:.1f},{y0:.1f} L{x1:.1f},{y0:.1f} L{x1:.1f},{y1:.1f} L{x0:.1f},{y1:.1f} Z",
     ]
+    symbols = ["◆", "■"]
     ids = sorted({r["institution_id"] for r in spec["positions"]})
     palette = [MARK, "#2a9d8f", "#7b2cbf", "#e76f51", "#264653", "#f4a261"]
     for r in spec["positions"]:
@@ -180,23 +232,31 @@ def _svg_participation(spec: dict) -> str:
         cx = x0 + slot * (r["sdg"] - 0.5) + (k % 3 - 1) * 6
         cy = y0 + (y1 - y0) * r["top_percent"] / 100.0
         d = shapes[k % 2].format(x=cx, y=cy, x0=cx - 5, x1=cx + 5, y0=cy - 5, y1=cy + 5)
-        out_colour = palette[k % len(palette)]
-        extra.append(f'<path class="position" d="{d}" fill="{out_colour}" stroke="#ffffff"/>')
-    for k, iid in enumerate(ids[:6]):
-        name = next(r["name"] for r in spec["positions"] if r["institution_id"] == iid)
-        extra.append(
-            _t(x0 + 10 + 170 * (k % 4), PAD_T + 12 + 12 * (k // 4), f"◆ {name}", 9, "start", palette[k % len(palette)])
-        )
+        extra.append(f'<path class="position" d="{d}" fill="{palette[k % len(palette)]}" stroke="#ffffff"/>')
+    entries = [
+        (symbols[k % 2], next(r["name"] for r in spec["positions"] if r["institution_id"] == iid), palette[k % 6])
+        for k, iid in enumerate(ids[:6])
+    ]
+    legend, legend_height = _legend(entries, H + 6)
     return _svg_bars(
         spec["title"],
         [str(r["sdg"]) for r in p],
         [float(r["count"]) for r in p],
         [SDG_COLOURS[r["sdg"]] + "99" for r in p],
         float(top),
-        _text(spec)["in_table"],
-        _text(spec)["sdg"],
+        words["in_table"],
+        words["sdg"],
+        lang,
         extra,
+        below=legend,
+        below_height=legend_height,
     )
+
+
+def _field(spec: dict, side: str) -> str:
+    """ "2021 (1,117 ranked)": an edition and the size of its overall table."""
+    count = number(spec[f"field_{side}"], spec["lang"])
+    return _text(spec)["field"] % {"edition": spec[f"edition_{side}"], "count": count}
 
 
 def _svg_movement(spec: dict) -> str:
@@ -213,7 +273,7 @@ def _svg_movement(spec: dict) -> str:
         out.append(
             f'<line x1="{sx(t):.1f}" y1="{y0 - 6}" x2="{sx(t):.1f}" y2="{y0 + 22 * len(items)}" stroke="#eeeeee"/>'
         )
-        out.append(_t(sx(t), y0 - 10, _text(spec)["top"].format(t=t), 9))
+        out.append(_t(sx(t), y0 - 10, _text(spec)["top"] % {"share": percent(t, spec["lang"], 0)}, 9))
     for i, it in enumerate(items):
         y = y0 + 10 + 22 * i
         name = it["name"] or it["institution_id"]
@@ -233,9 +293,8 @@ def _svg_movement(spec: dict) -> str:
             out.append(f'<circle class="{side}" cx="{sx(v):.1f}" cy="{y}" r="5" fill="{colour}" stroke="#888"/>')
     yl = y0 + 22 * len(items) + 24
     out.append(f'<circle cx="{x0}" cy="{yl - 4}" r="5" fill="{MUTED}" stroke="#999"/>')
-    tx = _text(spec)
-    out.append(_t(x0 + 10, yl, tx["field"].format(e=spec["edition_before"], n=spec["field_before"]), 10, "start"))
+    out.append(_t(x0 + 10, yl, _field(spec, "before"), 10, "start"))
     out.append(f'<circle cx="{x0 + 200}" cy="{yl - 4}" r="5" fill="{BASE}"/>')
-    out.append(_t(x0 + 210, yl, tx["field"].format(e=spec["edition_after"], n=spec["field_after"]), 10, "start"))
+    out.append(_t(x0 + 210, yl, _field(spec, "after"), 10, "start"))
     out.append("</svg>")
     return "".join(out)
