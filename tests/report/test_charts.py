@@ -33,9 +33,10 @@ def test_distribution_counts_bands_and_marks(mini):
         {"label": "1–2", "low": 37.56, "high": 87.0, "count": 2},
         {"label": "3–4", "low": 12.28, "high": 37.0, "count": 2},
     ]
-    assert [(m["institution_id"], m["rank"], m["score"]) for m in spec["marked"]] == [
+    # a row in a band is marked at the middle of its band's range, not at the score the band hides (37.0)
+    assert [(m["institution_id"], m["rank"], m["x"]) for m in spec["marked"]] == [
         ("A", "1", 87.0),
-        ("C", "3–4", 37.0),
+        ("C", "3–4", round((12.28 + 37.0) / 2, 2)),
     ]
 
 

@@ -167,8 +167,8 @@ def _svg_distribution(spec: dict) -> str:
     label_rows = _rows([(sx(b["low"]), _width(b["label"], 9)) for b in bounds]) if bounds else []
     y0 = PAD_T + 14 + 11 * (max(label_rows, default=-1) + 1)
     y1 = y0 + 220
-    marked = [m for m in spec["marked"][:12] if m["score"] is not None]
-    strip_rows = _rows([(sx(m["score"]), 14) for m in marked]) if marked else []
+    marked = [m for m in spec["marked"][:12] if m["x"] is not None]
+    strip_rows = _rows([(sx(m["x"]), 14) for m in marked]) if marked else []
     strip = y1 + 40
     names = [(str(j + 1), f"{m['name']} ({m['rank']})", MARK) for j, m in enumerate(marked)]
     legend, legend_height = _legend(names, strip + 16 * (max(strip_rows, default=-1) + 1) + 10)
@@ -197,7 +197,7 @@ def _svg_distribution(spec: dict) -> str:
         )
         out.append(_t(x, ytext, b["label"], 9, colour=BASE))
     for j, (m, row) in enumerate(zip(marked, strip_rows, strict=True)):
-        x, y = sx(m["score"]), strip + 16 * row
+        x, y = sx(m["x"]), strip + 16 * row
         out.append(
             f'<path class="marked" d="M{x:.1f},{y - 7:.1f} L{x + 7:.1f},{y:.1f} L{x:.1f},{y + 7:.1f} '
             f'L{x - 7:.1f},{y:.1f} Z" fill="{MARK}"><title>{html.escape(names[j][1])}</title></path>'
