@@ -90,7 +90,7 @@ def test_a_country_page_is_reached_by_name_and_titled_by_it(client, name):
     moved = client.get(f"/editions/2021/countries/{name}?lang=fr", follow_redirects=False)
     assert moved.status_code == 308 and moved.headers["location"] == "/editions/2021/countries/FR?lang=fr"
     api = client.get(f"/api/editions/2021/countries/{name}").json()
-    assert api["title"] == "France in 2021" and api["country"] == "FR" and api["count"] == french
+    assert api["title"] == "France in edition 2021" and api["country"] == "FR" and api["count"] == french
     page = client.get(f"/editions/2021/countries/{name}")
     assert page.status_code == 200 and "<h1>France in edition 2021</h1>" in page.text
     assert client.get("/api/editions/2021", params={"country": name}).json()["total"] == french

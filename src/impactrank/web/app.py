@@ -9,7 +9,6 @@ a 4xx with a message, never a 500; every response carries the security headers.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -17,16 +16,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, pass_context
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.errors import InputError
 from impactrank.headers import PAGE_HEADERS, SecurityHeaders
+from impactrank.i18n import gettext
 from impactrank.i18n import templates as i18n_templates
 from impactrank.io.workspace import WorkspaceBusy
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.report import charts
-from impactrank.web import assets, comparisons, countries, editions, groups, institutions, reports, tables
+from impactrank.web import assets, comparisons, countries, editions, groups, institutions, numbers, reports, tables
+from impactrank.web.common import language
+from impactrank.web.contrast import SDG_INK
 from impactrank.web.middleware import (
     DropEmptyParams,
     FollowWorkspace,
@@ -45,17 +47,10 @@ def _env() -> Environment:
         loader=PackageLoader("impactrank.web", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     i18n_templates.install(env)
-    env.filters["num"] = _num
-    env.globals["SDG_COLOURS"] = charts.SDG_COLOURS
+    env.filters["shown"] = pass_context(lambda _context, text: numbers.shown(text, i18n_templates.current()))
+    env.filters["formula"] = pass_context(lambda _context, text: numbers.formula(text, i18n_templates.current()))
+    env.globals.update(SDG_COLOURS=charts.SDG_COLOURS, SDG_INK=SDG_INK)
     return env
-
-
-def _num(value: Any, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 def app_from_environment() -> FastAPI:
@@ -96,12 +91,13 @@ def create_app(
     def error(request: Request, status: int, message: str, detail: Any = None) -> Response:
         if is_api(request):
             return JSONResponse({"error": message, "status": status, "detail": jsonable(detail)}, status_code=status)
-        ctx = {"title": f"Error {status}", "status": status, "message": message}
-        return pages.html(request, "error.html.j2", ctx, status)
+        title = gettext("Error %(status)s", language(request)) % {"status": status}
+        return pages.html(request, "error.html.j2", {"title": title, "status": status, "message": message}, status)
 
     @app.exception_handler(WorkspaceBusy)
     async def _busy(request: Request, exc: WorkspaceBusy) -> Response:
-        response = error(request, 503, "the workspace is being written by another command: try again in a moment")
+        message = gettext("the workspace is being written by another command: try again in a moment", language(request))
+        response = error(request, 503, message)
         response.headers["Retry-After"] = "5"
         return response
 
@@ -114,13 +110,19 @@ def create_app(
         parts = []
         for e in exc.errors():
             loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "path"))
-            parts.append(f"parameter '{loc}': {e.get('msg')}")
+            parts.append(
+                gettext("parameter '%(name)s': %(problem)s", language(request)) % {"name": loc, "problem": e.get("msg")}
+            )
         detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
-        return error(request, 422, "invalid request: " + "; ".join(parts), detail)
+        message = gettext("invalid request: %(problems)s", language(request)) % {"problems": "; ".join(parts)}
+        return error(request, 422, message, detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = f"no page at {request.url.path}" if exc.status_code == 404 else str(exc.detail)
+        if exc.status_code == 404:
+            message = gettext("no page at %(path)s", language(request)) % {"path": request.url.path}
+        else:
+            message = str(exc.detail)
         return error(request, exc.status_code, message)
 
     for resource in RESOURCES:

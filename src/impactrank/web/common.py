@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 import polars as pl
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
 
 from impactrank.errors import InputError
-from impactrank.pages import jsonable
+from impactrank.i18n import DEFAULT, LOCALES, request_locale
+from impactrank.pages import is_api, jsonable
 from impactrank.web.store import EditionData, Store, TableQuery
 
 PER_PAGE_MAX = 500
@@ -26,7 +27,7 @@ PageParam = Annotated[int, Query(ge=1, le=1_000_000)]
 PerPageParam = Annotated[int, Query(ge=1, le=PER_PAGE_MAX)]
 OrderParam = Annotated[Literal["asc", "desc"], Query()]
 FormatParam = Annotated[Literal["json", "csv", "xlsx"], Query(description="json, or export the whole view")]
-LangParam = Annotated[Literal["en", "fr"], Query()]
+LangParam = Annotated[Literal[LOCALES], Query()]
 EditionQuery = Annotated[str, Query(max_length=100, description="Edition id")]
 CompareQuery = Annotated[str | None, Query(max_length=100, description="Earlier edition to compare with")]
 SdgPath = Annotated[int, Path(ge=1, le=17, description="SDG number 1–17")]
@@ -35,6 +36,11 @@ CountryPath = Annotated[
     str, Path(pattern=COUNTRY, max_length=100, description="ISO 3166-1 alpha-2 code (a name redirects to it)")
 ]
 GroupPath = Annotated[str, Path(max_length=200, description="group name")]
+
+
+def language(request: Request) -> str:
+    """The language of a response's words: the reader's on a page, English in the API (its fields are English)."""
+    return DEFAULT if is_api(request) else request_locale(request)
 
 
 def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str]) -> dict:

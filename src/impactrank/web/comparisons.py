@@ -9,9 +9,19 @@ import polars as pl
 from fastapi import Query, Request
 
 from impactrank.countries import country_key
+from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api
 from impactrank.report import charts
-from impactrank.web.common import CountryParam, FormatParam, GroupParam, PageParam, PerPageParam, page_of, safe_name
+from impactrank.web.common import (
+    CountryParam,
+    FormatParam,
+    GroupParam,
+    PageParam,
+    PerPageParam,
+    language,
+    page_of,
+    safe_name,
+)
 from impactrank.web.exports import export
 from impactrank.web.store import EditionData, Store, TableQuery
 
@@ -41,10 +51,11 @@ def register(pages: Pages, store: Store) -> None:
         query = TableQuery(country=country, group=group, page=page, per_page=per_page)
         params = {"before": before, "after": after} | query.params()
         base, api_url = "/compare", "/api/compare"
-        spec = charts.movement_data(comp) if ids is not None else None
+        spec = charts.movement_data(comp, lang=language(request)) if ids is not None else None
         shown = page_of(comp.table, query, comp.table.columns)
         return {
-            "title": f"Comparison {before} → {after}",
+            "title": gettext("Comparison %(before)s → %(after)s", language(request))
+            % {"before": before, "after": after},
             "before": before,
             "after": after,
             "field_from": comp.field_from,

@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse
 
 from impactrank.countries import country_key, country_name, to_alpha2
 from impactrank.errors import InputError
+from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
-from impactrank.web.common import CountryPath, FormatParam, LangParam, edition_info, safe_name, summary_of
+from impactrank.web.common import CountryPath, FormatParam, edition_info, language, safe_name, summary_of
 from impactrank.web.exports import export
 from impactrank.web.store import EditionData, Store
 
@@ -26,13 +27,15 @@ def register(pages: Pages, store: Store) -> None:
         summary = summary_of(store, data, country=code, lang=lang)
         e = data.edition
         return {
-            "title": f"{country_name(code)} in {e.id}",
+            "title": gettext("%(country)s in edition %(edition)s", lang)
+            % {"country": country_name(code, lang), "edition": e.id},
             "edition": edition_info(store, data),
             "country": code,
-            "country_name": country_name(code),
+            "country_name": country_name(code, lang),
             "count": view.count,
             "field_size": view.field_size,
             "leaders": view.leaders,
+            "flagged": view.flagged,
             "table": jsonable(view.table),
             "bands": jsonable(view.bands),
             "sdg_positions": jsonable(view.sdg_positions),
@@ -52,9 +55,7 @@ def register(pages: Pages, store: Store) -> None:
         "country.html.j2",
         summary="A country's institutions and national ranks",
     )
-    def country(
-        request: Request, edition: str, country: CountryPath, lang: LangParam = "en", format: FormatParam = "json"
-    ):
+    def country(request: Request, edition: str, country: CountryPath, format: FormatParam = "json"):
         code = country_key(country)
         if country != code and to_alpha2(country) is not None:  # a name, or a lower-case code: one address per country
             path = f"{'/api' if is_api(request) else ''}/editions/{quote(edition, safe='')}/countries/{code}"
@@ -67,4 +68,4 @@ def register(pages: Pages, store: Store) -> None:
             if code not in data.countries:
                 raise InputError(f"no institution from country {code!r} in edition {edition}", field="country")
             return export(country_view(data.edition, code).table, format, f"{safe_name(code)}-{safe_name(edition)}")
-        return country_ctx(data, code, lang)
+        return country_ctx(data, code, language(request))

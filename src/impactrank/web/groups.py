@@ -8,8 +8,9 @@ import polars as pl
 from fastapi import Request
 
 from impactrank.errors import InputError
+from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
-from impactrank.web.common import FormatParam, GroupPath, LangParam, edition_info, quoted, safe_name, summary_of
+from impactrank.web.common import FormatParam, GroupPath, edition_info, language, quoted, safe_name, summary_of
 from impactrank.web.exports import export
 from impactrank.web.store import EditionData, Store
 
@@ -30,7 +31,7 @@ def register(pages: Pages, store: Store) -> None:
         e = data.edition
         q = urlencode({"group": group})
         return {
-            "title": f"{group} in {e.id}",
+            "title": gettext("%(group)s in edition %(edition)s", lang) % {"group": group, "edition": e.id},
             "edition": edition_info(store, data),
             "group": view.group,
             "members": view.members,
@@ -51,9 +52,9 @@ def register(pages: Pages, store: Store) -> None:
     @pages.page(
         "/editions/{edition}/groups/{group:path}", "group.html.j2", summary="A group's members, ranked and absent"
     )
-    def group(request: Request, edition: str, group: GroupPath, lang: LangParam = "en", format: FormatParam = "json"):
+    def group(request: Request, edition: str, group: GroupPath, format: FormatParam = "json"):
         data = store.get(edition)
         if is_api(request) and format != "json":  # the ranked members alone: no summary to write
             ranked = jsonable(group_of(data, group).ranked)
             return export(pl.DataFrame(ranked), format, f"group-{safe_name(group)}-{safe_name(edition)}")
-        return group_ctx(data, group, lang)
+        return group_ctx(data, group, language(request))

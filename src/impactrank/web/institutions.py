@@ -9,14 +9,15 @@ from fastapi import Request
 
 from impactrank.engine.shown import decimals, score_text, share_text, visible_row
 from impactrank.errors import InputError
+from impactrank.i18n import gettext
 from impactrank.pages import Pages
 from impactrank.report import charts
-from impactrank.web.common import IdPath, edition_info
+from impactrank.web.common import IdPath, edition_info, language
 from impactrank.web.store import EditionData, Store
 
 
 def register(pages: Pages, store: Store) -> None:
-    def institution_ctx(data: EditionData, iid: str) -> dict:
+    def institution_ctx(data: EditionData, iid: str, lang: str) -> dict:
         from impactrank.engine.explain import explain_institution
 
         info = data.institution(iid)
@@ -50,6 +51,7 @@ def register(pages: Pages, store: Store) -> None:
                     "edition": ed["edition"],
                     "year": ed["year"],
                     "field_size": other.field_size,
+                    "overall_table": ed["overall_table"],
                     "in_edition": inst is not None,
                     "rank": row["rank"] if row else None,
                     "rank_interval": row["rank_interval"] if row else None,
@@ -61,7 +63,7 @@ def register(pages: Pages, store: Store) -> None:
                     "link": f"/editions/{ed['edition']}/institutions/{iid}" if inst is not None else None,
                 }
             )
-        profile = charts.profile_from_rows(slim.sdg_scores.to_dicts(), iid, info["name"])
+        profile = charts.profile_from_rows(slim.sdg_scores.to_dicts(), iid, info["name"], lang)
         reproduced, not_reproduced = reproduced_of(store, data, iid) if overall is not None else (None, None)
         scaled = {s["sdg"]: s for s in (reproduced or {}).get("sdgs", [])}
         sdgs = []
@@ -107,6 +109,8 @@ def register(pages: Pages, store: Store) -> None:
                     "sdg17_score",
                     "top_sdgs",
                     "quality",
+                    "share_low",
+                    "share_high",
                 )
             }
             | {
@@ -152,7 +156,8 @@ def register(pages: Pages, store: Store) -> None:
                     raise InputError(f"parameter 's{k}': {text!r} is not a score", field="set-sdg") from None
         result = whatif_published(e, iid, settings, previous_of(store, e))
         return {
-            "title": f"What if: {result.name or iid} in {e.id}",
+            "title": gettext("What if: %(name)s in %(edition)s", language(request))
+            % {"name": result.name or iid, "edition": e.id},
             "edition": edition_info(store, data),
             "institution_id": iid,
             "settings": {str(k): v for k, v in settings.items()},
@@ -169,7 +174,7 @@ def register(pages: Pages, store: Store) -> None:
         summary="An institution: scores, ranks, bands across editions, and how its overall score arises",
     )
     def institution(request: Request, edition: str, institution_id: IdPath) -> dict:
-        return institution_ctx(store.get(edition), institution_id)
+        return institution_ctx(store.get(edition), institution_id, language(request))
 
     @pages.page(
         "/editions/{edition}/institutions/{institution_id}/whatif",

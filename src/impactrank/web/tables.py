@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from impactrank.errors import InputError
+from impactrank.i18n import gettext, sdg_label
 from impactrank.pages import Pages, is_api
 from impactrank.web.common import (
     CountryParam,
@@ -20,6 +21,7 @@ from impactrank.web.common import (
     SdgParam,
     SdgPath,
     edition_info,
+    language,
     links,
     page_of,
     safe_name,
@@ -83,7 +85,7 @@ def register(pages: Pages, store: Store) -> None:
         e = data.edition
         shown = page_of(frame, query, OVERALL_COLUMNS)
         return {
-            "title": f"Overall table {e.id}",
+            "title": gettext("Overall table %(edition)s", language(request)) % {"edition": e.id},
             "edition": edition_info(store, data),
             "filters": query.params() | {"page": query.page, "per_page": query.per_page},
             **shown,
@@ -120,7 +122,8 @@ def register(pages: Pages, store: Store) -> None:
         e = data.edition
         shown = page_of(frame, query, SDG_COLUMNS)
         return {
-            "title": f"SDG {sdg} table {e.id}",
+            "title": gettext("%(sdg)s table %(edition)s", language(request))
+            % {"sdg": sdg_label(sdg, language(request)), "edition": e.id},
             "edition": edition_info(store, data),
             "sdg": sdg,
             "filters": query.params() | {"page": page, "per_page": per_page},
