@@ -159,3 +159,25 @@ def test_one_code_sent_in_parallel_opens_one_session(world):
     with ThreadPoolExecutor(5) as pool:
         statuses = sorted(pool.map(lambda _: login(world, world.users["operator"], code)[0].status_code, range(5)))
     assert statuses == [200, 401, 401, 401, 401]
+
+
+def test_serve_names_the_roles_that_must_set_one_up(world, capsys, monkeypatch):
+    from fastapi.testclient import TestClient
+    from test_cli import run
+
+    from impactrank.portal.accounts import create_user
+    from impactrank.portal.serve import ENV, app_from_environment
+    from impactrank.portal.tenancy import COMMAND_LINE, Scope
+
+    with world.db.write() as session:
+        create_user(Scope(session, COMMAND_LINE, world.clock.now()), "ops9@network.org", "operator", None, PASSWORD)
+    served = {"database": world.url, "files": str(world.files), "limit": "1024"}
+    for key, value in served.items():
+        monkeypatch.setenv(ENV[key], value)
+    for roles, status in (("operator,reviewer", 403), ("reviewer", 200), ("", 200)):
+        monkeypatch.setenv(ENV["second_factor"], roles)
+        c = TestClient(app_from_environment())
+        assert c.post("/api/login", json={"email": "ops9@network.org", "password": PASSWORD}).status_code == 200
+        assert c.get("/api/cycles").status_code == status, roles
+    code, _, err = run(capsys, monkeypatch, "portal", "serve", "--second-factor-for", "operator,boss", "-d", world.url)
+    assert code == 2 and "field 'second-factor-for'" in err and "'boss'" in err and "Traceback" not in err

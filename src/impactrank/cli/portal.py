@@ -261,6 +261,9 @@ def serve(
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, max=2048, help="Largest evidence file.")] = 20,
     base_url: Annotated[str | None, typer.Option("--base-url", help="Public address, for invitation links.")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes.")] = 1,
+    second_factor_for: Annotated[
+        str, typer.Option("--second-factor-for", help="Roles that must set up a second factor (commas; '' for none).")
+    ] = "operator,reviewer",
     forwarded_allow_ips: Annotated[
         str,
         typer.Option(
@@ -294,6 +297,7 @@ def serve(
     )
     if base_url:
         os.environ[ENV["base_url"]] = base_url
+    os.environ[ENV["second_factor"]] = second_factor_for
     app_from_environment()  # a bad configuration is reported here, once, not in every worker
     console.print(
         f"impactrank portal on http://{host}:{port}/ (API docs at /docs); "

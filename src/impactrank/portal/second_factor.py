@@ -14,9 +14,10 @@ import pyotp
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from impactrank.errors import InputError
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden
-from impactrank.portal.models import STAFF_ROLES, RecoveryCode, SecondFactor, User, WebSession
+from impactrank.portal.models import ROLES, STAFF_ROLES, RecoveryCode, SecondFactor, User, WebSession
 from impactrank.portal.security import token_hash
 from impactrank.portal.tenancy import Actor, Scope
 
@@ -28,6 +29,16 @@ DRIFT_STEPS = 1
 RECOVERY_CODES = 10
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ISSUER = "impactrank portal"
+
+
+def roles_from(text: str) -> tuple[str, ...]:
+    """The roles that must set up a second factor, as ``serve --second-factor-for`` names them (commas; empty
+    for none)."""
+    roles = tuple(r.strip() for r in text.split(",") if r.strip())
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise InputError(f"unknown role {unknown[0]!r} (roles: {', '.join(ROLES)})", field="second-factor-for")
+    return roles
 
 
 def step_of(now: datetime) -> int:

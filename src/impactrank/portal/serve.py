@@ -11,17 +11,20 @@ ENV = {
     "files": "IMPACTRANK_PORTAL_FILES",
     "limit": "IMPACTRANK_PORTAL_UPLOAD_LIMIT",
     "base_url": "IMPACTRANK_PORTAL_BASE_URL",
+    "second_factor": "IMPACTRANK_PORTAL_SECOND_FACTOR_FOR",
 }
 
 
 def app_from_environment() -> FastAPI:
     from impactrank.portal.app import create_app
+    from impactrank.portal.second_factor import REQUIRED_ROLES, roles_from
 
     return create_app(
         os.environ[ENV["database"]],
         os.environ[ENV["files"]],
         upload_limit=int(os.environ[ENV["limit"]]),
         base_url=os.environ.get(ENV["base_url"]),
+        second_factor_roles=roles_from(os.environ.get(ENV["second_factor"], ",".join(REQUIRED_ROLES))),
     )
 
 
