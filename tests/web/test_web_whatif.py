@@ -48,7 +48,10 @@ def test_the_page_and_its_twin_give_the_recomputed_score(whatif_client, who, sdg
     assert body["settings"] == {str(sdg): value}
     page = whatif_client.get(url, params={f"s{sdg}": str(value).replace(".", ",")})  # a decimal comma too
     assert page.status_code == 200
-    assert f"(at the displayed values: {expected:.2f})" in page.text
+    # scores at the published precision: the interval as the displayed scores it allows, the point at one decimal
+    low, high = round(body["result"]["overall_low"], 1), round(body["result"]["overall_high"], 1)
+    assert body["result"]["overall"] == (f"{low:.1f}" if low == high else f"{low:.1f}–{high:.1f}")
+    assert f'id="whatif-overall">{body["result"]["overall"]} (at the displayed values: {expected:.1f})' in page.text
     assert (
         f'id="s{sdg}" name="s{sdg}" type="number" step="0.1" min="0" max="100" inputmode="decimal" value="{value}"'
         in (page.text)

@@ -107,7 +107,9 @@ def explain(
         highlight=False,
     )
     places = decimals(ed)
-    if ex.overall is None:
+    if not ed.has_overall_table:
+        console.print(f"Edition {escape(ed.id)} has SDG tables only, no overall table. Its SDG tables:")
+    elif ex.overall is None:
         console.print("Not in the overall table: it needs SDG 17 and enough other SDGs. Its SDG tables:")
     else:
         o = visible_row(ex.overall, ed.field_size)

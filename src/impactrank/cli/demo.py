@@ -14,7 +14,8 @@ from impactrank.cli.common import WaitStatus, app, console, console_err, out_dir
 from impactrank.cli.options import DEFAULT_WAIT, WaitOption
 from impactrank.demo import DEMO_SEED, GROUP_NAME, generate_demo
 from impactrank.engine.edition import Edition
-from impactrank.engine.views import country_view
+from impactrank.engine.shown import decimals
+from impactrank.engine.views import country_view, in_published_order
 from impactrank.io.atomic import write_bytes_atomic
 from impactrank.io.build import BuildReport, build
 
@@ -42,19 +43,25 @@ def _band_ranges(edition: Edition) -> dict[str, str]:
 
 
 def _group_line(report: BuildReport, year: int) -> str:
-    """The group's story in one line: members ranked, and the national place of its best school (a shared
-    place is shown as shared: a band or an equal score is a tie, not a lead)."""
+    """The group's story in one line: members ranked, and the national place of its best school. Schools are
+    taken in the table's published order, so members sharing the first displayed rank (a band, a tie) share the
+    lead: the place behind a band is not shown, so it does not pick one."""
     e = report.edition
     members = e.institutions.filter(pl.col("groups").str.contains(GROUP_NAME, literal=True))["institution_id"]
-    ranked = e.overall.filter(pl.col("institution_id").is_in(members.implode())).sort("rank_position")
+    ranked = e.overall.filter(pl.col("institution_id").is_in(members.implode()))
     if not ranked.height:
         return f"{year}: no school of {GROUP_NAME} is ranked"
-    best_id = ranked["institution_id"][0]
+    names = e.institutions.select("institution_id", "name").unique("institution_id", keep="first")
+    ranked = in_published_order(ranked.join(names, on="institution_id"), pl.col("overall_score"), decimals(e))
+    leaders = ranked.filter(pl.col("rank") == ranked["rank"][0])
+    best_id = leaders["institution_id"][0]
     country = e.institutions.filter(pl.col("institution_id") == best_id)["country"][0]
     national = country_view(e, country)
     best = national.table.filter(pl.col("institution_id") == best_id).row(0, named=True)
+    who = ", ".join(f"{n} ({i})" for n, i in leaders.select("name", "institution_id").iter_rows())
+    lead = f"best {who} at {best['rank']}" if leaders.height == 1 else f"best {who}, sharing {best['rank']}"
     return (
-        f"{year}: {ranked.height} schools ranked; best {best['name']} ({best_id}) at {best['rank']}, "
+        f"{year}: {ranked.height} schools ranked; {lead}, "
         f"national rank {best['national_rank']} of {national.count} in {country}"
     )
 

@@ -60,10 +60,9 @@ def print_whatif(result, fmt: str) -> None:
         used = f"{lo:.1f}" if lo == hi else f"{lo:.1f}–{hi:.1f}"
         table.add_row(str(r["sdg"]), r["published"] or "not submitted", used, "yes" if r["set"] else "")
     console.print(table)
-    point = "" if result.overall_point is None else f" (at the displayed values: {result.overall_point:.2f})"
+    point = "" if result.overall_point is None else f" (at the displayed values: {result.overall_point:.1f})"
     console.print(
-        f"overall score {result.overall_low:.2f}–{result.overall_high:.2f}{point}; best SDGs "
-        f"{';'.join(map(str, result.best_sdgs))}",
+        f"overall score {result.overall}{point}; best SDGs {';'.join(map(str, result.best_sdgs))}",
         highlight=False,
     )
     console.print(

@@ -183,6 +183,24 @@ def view_country(
         _emit(shown, format, out, title)
         if _for_terminal(format, out) and cv.bands.height:
             _print_table(cv.bands, "By band (count in the country, count in the whole table)")
+    if _for_terminal(format, out):
+        _print_flagged(cv.flagged, code)
+
+
+def _print_flagged(flagged: list[dict], code: str) -> None:
+    """The import's country flags into or out of the country, one line each, and how to apply them."""
+    for f in flagged:
+        where = f" is probably in {country_name(f['suggested'])}" if f.get("suggested") else ""
+        console.print(
+            Text(f"flagged: {f['name']}, filed under {country_name(f['country'])},{where} ({f['evidence']})"),
+            highlight=False,
+        )
+    if flagged:
+        console.print(
+            "The source's country is kept; impactrank import --suggest-corrections FILE writes these as corrections "
+            "to review and apply with --corrections FILE.",
+            highlight=False,
+        )
 
 
 @view_app.command("group")

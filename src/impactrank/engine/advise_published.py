@@ -51,6 +51,7 @@ class PublishedAdvice:
 
 
 def advise_published(edition: Edition, institution_id: str, previous: Edition | None = None) -> PublishedAdvice:
+    rule = edition_rule(edition, previous)  # an edition without an overall table is refused as whatif refuses it
     row = edition.overall.filter(pl.col("institution_id") == institution_id)
     if edition.institutions.filter(pl.col("institution_id") == institution_id).height == 0:
         raise InputError(f"no institution {institution_id!r} in edition {edition.id}", field="institution")
@@ -59,7 +60,6 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
             f"{institution_id} is not in edition {edition.id}'s overall table: try SDG scores with whatif --set-sdg",
             field="institution",
         )
-    rule = edition_rule(edition, previous)
     rec = row.row(0, named=True)
     mine = edition.sdg_scores.filter(pl.col("institution_id") == institution_id)
     lo, hi, _ = score_intervals(mine, {})

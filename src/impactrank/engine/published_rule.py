@@ -80,7 +80,11 @@ def edition_rule(edition: Edition, previous: Edition | None = None) -> Rule:
             field="rule",
         )
     if edition.overall.height == 0:
-        raise InputError(f"edition {edition.id} has SDG tables but no overall table to reproduce", field="rule")
+        raise InputError(
+            f"edition {edition.id} has SDG tables only, no overall table: what-if and advice recompute an overall "
+            "score by the rule its overall table shows, so they need an edition with one",
+            field="rule",
+        )
     c = rp.cards(edition)
     if not c.exact.any():
         raise InputError(f"edition {edition.id} has no row with exact scores to check a rule against", field="rule")

@@ -223,6 +223,14 @@ class CountryView:
     bands: pl.DataFrame  # band, band_low, count (country), field_count (whole table): ranked rows only
     sdg_positions: pl.DataFrame
     leaders: list[str]  # names sharing national position 1 (more than one means a tie)
+    flagged: list[dict]  # the import's country suggestions to or from the country: name, country, suggested, …
+
+
+def country_flags(edition: Edition, code: str) -> list[dict]:
+    """The rows the import flagged as filed under the wrong country, into or out of ``code`` (name, country,
+    suggested, flags, evidence): a reader of a country finds its institutions the source filed elsewhere."""
+    suggestions = edition.manifest.get("country_suggestions") or []
+    return [s for s in suggestions if code in (s.get("country"), s.get("suggested"))]
 
 
 def country_view(edition: Edition, country: str) -> CountryView:
@@ -258,6 +266,7 @@ def country_view(edition: Edition, country: str) -> CountryView:
         bands=bands,
         sdg_positions=sdg_positions(edition, all_ids),
         leaders=leaders,
+        flagged=country_flags(edition, code),
     )
 
 

@@ -29,6 +29,7 @@ from impactrank.engine.published_rule import (
     score_matrix,
     within_published,
 )
+from impactrank.engine.shown import PUBLISHED_DECIMALS, range_text
 from impactrank.errors import InputError
 
 
@@ -50,6 +51,7 @@ class PublishedWhatIf:
     inputs: list[dict]  # sdg, published (as displayed, or None), used [low, high], set (bool)
     overall_low: float
     overall_high: float
+    overall: str  # the displayed scores the interval allows, at the published precision: "77.5–78.8"
     overall_point: float | None  # at the displayed inputs, when every counted input is exact
     best_sdgs: list[int]  # the three best others, chosen on the scaled scores (bounds' midpoints)
     rank_low: int
@@ -76,10 +78,10 @@ def whatif_published(
     edition: Edition, institution_id: str, settings: dict[int, float], previous: Edition | None = None
 ) -> PublishedWhatIf:
     check_settings(settings)
+    rule = edition_rule(edition, previous)
     info = edition.institutions.filter(pl.col("institution_id") == institution_id)
     if info.height == 0:
         raise InputError(f"no institution {institution_id!r} in edition {edition.id}", field="institution")
-    rule = edition_rule(edition, previous)
     rows = _with_settings(edition.sdg_scores, institution_id, settings)
     tables = [*edition.sdg_table_sizes(), *settings]  # an SDG nobody took part in gets a table of one
     ext = rp.Extremes.of(rows.filter(pl.col("sdg").is_in(tables)))
@@ -103,6 +105,7 @@ def whatif_published(
     others = _others(edition, rows, institution_id, ext, rule, moved)
     placement = place(edition, others, float(o_lo[0]), float(o_hi[0]))
     published = edition.overall.filter(pl.col("institution_id") == institution_id)
+    shown = (published["overall_low"][0], published["overall_high"][0]) if published.height else None
     return PublishedWhatIf(
         edition=edition.id,
         institution_id=institution_id,
@@ -112,6 +115,7 @@ def whatif_published(
         inputs=_inputs(edition, institution_id, mine, settings),
         overall_low=float(o_lo[0]),
         overall_high=float(o_hi[0]),
+        overall=range_text(float(o_lo[0]), float(o_hi[0]), PUBLISHED_DECIMALS, None if settings else shown),
         overall_point=_point(point, ext, rule, institution_id),
         best_sdgs=_best(lo, hi, ext),
         **asdict(placement),
