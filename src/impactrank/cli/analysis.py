@@ -80,7 +80,7 @@ def load_inputs(
                 field="institutions",
             )
         inst = edition.institutions.select(
-            "institution_id", "name", "name_original", "country", "groups", "aliases", "ror"
+            "institution_id", "name", "name_original", "country", "groups", "aliases", "ror", "display_names"
         )
         ids = inst["institution_id"].sort()
         return method, inst, encode(edition.submissions, ids, metric_catalogue(method))

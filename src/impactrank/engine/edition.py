@@ -24,6 +24,7 @@ INSTITUTIONS_SCHEMA: dict[str, pl.DataType] = {
     "groups": pl.String,  # semicolon-separated group names
     "aliases": pl.String,  # semicolon-separated former or alternative names
     "ror": pl.String,
+    "display_names": pl.String,  # JSON {"fr": "Sorbonne Université"}: names used in other languages
 }
 
 OVERALL_SCHEMA: dict[str, pl.DataType] = {

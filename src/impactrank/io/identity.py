@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 from rapidfuzz import fuzz
 
+from impactrank.io import display_names
 from impactrank.io.delimited import read_text_table
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
@@ -44,6 +45,20 @@ class Aliases:
 
     to_id: dict[str, str] = field(default_factory=dict)
     to_name: dict[str, str] = field(default_factory=dict)
+    # names used in other languages (name_fr, name_es … columns), by id or by the name key of the name of record
+    display_by_id: dict[str, dict[str, str]] = field(default_factory=dict)
+    display_by_name: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def display_names(self, institutions: pl.DataFrame) -> dict[str, dict[str, str]]:
+        """Each institution's display names, by id, from this file's name_<lang> columns."""
+        if not self.display_by_id and not self.display_by_name:
+            return {}
+        out = {}
+        for iid, name in institutions.select("institution_id", "name").iter_rows():
+            names = self.display_by_id.get(iid) or self.display_by_name.get(name_key(name or ""))
+            if names:
+                out[iid] = names
+        return out
 
     def resolve(self, name: str, country: str | None) -> str:
         key = name_key(name)
@@ -55,7 +70,8 @@ class Aliases:
 
 
 def read_aliases(path: str | Path) -> Aliases:
-    """Read ``alias,institution_id`` rows, or pairs of names (``name,alias``: the alias joins the name)."""
+    """Read ``alias,institution_id`` rows, or pairs of names (``name,alias``: the alias joins the name); optional
+    ``name_fr``, ``name_es`` … columns give the institution's name in that language (for display only)."""
     table = read_text_table(path)
     header, rows = table.records()
     if len(header) < 2:
@@ -77,10 +93,15 @@ def read_aliases(path: str | Path) -> Aliases:
             raise table.error(
                 "expected two non-empty values", row=number, field=header[source if cells[target] else target]
             )
+        names = display_names.from_cells(header, cells)
         if "institution_id" in header:
             aliases.to_id[name_key(cells[source])] = cells[target]
+            if names:
+                aliases.display_by_id[cells[target]] = names
         else:
             aliases.to_name[name_key(cells[source])] = cells[target]
+            if names:
+                aliases.display_by_name[name_key(cells[target])] = names
     return aliases
 
 

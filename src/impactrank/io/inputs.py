@@ -11,6 +11,7 @@ from impactrank.countries import to_alpha2
 from impactrank.engine.evidence import RUBRIC_FIELDS
 from impactrank.engine.metrics import SUBMISSION_COLUMNS, VALUE_COLUMNS, encode, metric_catalogue
 from impactrank.errors import InputError
+from impactrank.io import display_names
 from impactrank.io.tables import UserTable, first_bad, read_user_table, require_columns
 from impactrank.methodology.schema import Methodology
 
@@ -66,6 +67,7 @@ def read_institutions(path: str | Path) -> pl.DataFrame:
         listing("groups"),
         listing("aliases"),
         (pl.col("ror") if "ror" in frame.columns else pl.lit(None, pl.String)).alias("ror"),
+        display_names.column(frame),
     )
 
 

@@ -26,6 +26,7 @@ from impactrank.i18n import templates as i18n_templates
 from impactrank.report import charts
 from impactrank.report import typography as ty
 from impactrank.report.methodology import manifest_tables, rules_text
+from impactrank.report.names import in_language
 
 MAX_PROFILES = 12  # SDG profile charts drawn; the table lists every selected institution
 MAX_TABLE = 200
@@ -84,6 +85,8 @@ def report_context(
     if lang not in LOCALES:
         raise InputError(f"language must be one of {', '.join(LOCALES)}, not {lang!r}", field="lang")
     country = country_key(country) if country else None
+    edition = in_language(edition, lang)  # institutions under the names they use in the reader's language
+    previous = None if previous is None else in_language(previous, lang)
     ids, members = selection(edition, country, group, members)
     summary = summarise(edition, previous=previous, country=country, group=group, members=members, lang=lang)
     names = edition.institutions.select("institution_id", "name", "country")

@@ -37,6 +37,7 @@ from impactrank.errors import InputError
 from impactrank.i18n import check_locale
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import typography as ty
+from impactrank.report.names import in_language
 from impactrank.sdgs import SDG_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -409,6 +410,8 @@ def summarise(
     edition.require_overall()  # the summary tells the overall table (a previous one: compare_editions checks)
     if previous is not None and previous.id == edition.id:
         raise InputError("compare with a different edition", field="compare")
+    edition = in_language(edition, lang)  # institutions under the names they use in the reader's language
+    previous = None if previous is None else in_language(previous, lang)
     data = gather(edition, previous, country, group, members)
     data["lang"] = lang
     ctx = dict(data, member_sdgs_shown=MEMBER_SDGS)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
+from impactrank.io import display_names
 from impactrank.io.delimited import check_decimal
 from impactrank.io.identity import Aliases, read_aliases
 from impactrank.io.published.assemble import build_edition, split_editions
@@ -171,6 +172,8 @@ def _read(
         )
         editions.append(assembled.edition)
         reports.append(edition_report(assembled, {_table_name(s.table): s.path.name for s, _ in parts}))
+    for e in editions:  # names the aliases file gives in other languages, for display
+        e.institutions = display_names.apply(e.institutions, alias_table.display_names(e.institutions))
     _check_unique([e.id for e in editions], [s.path.name for s in sources])
     corrections.check_used([e.id for e in editions])
     order = sorted(range(len(editions)), key=lambda i: (editions[i].year, editions[i].id))

@@ -1,0 +1,20 @@
+"""Institutions named in the reader's language: where an institution uses a name of its own in that language
+(the institutions table's ``display_names``, read from ``name_fr``, ``name_es`` … columns), the texts say it
+("Sorbonne Université" in French); ids, groups and matching keep the name of record."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import polars as pl
+
+from impactrank.engine.edition import Edition
+
+
+def in_language(edition: Edition, locale: str) -> Edition:
+    """The edition with each institution's ``name`` in ``locale`` where it has one; the same edition otherwise."""
+    names = edition.institutions
+    if names["display_names"].null_count() == names.height:
+        return edition
+    local = pl.col("display_names").str.json_path_match(f"$.{locale}")
+    return dataclasses.replace(edition, institutions=names.with_columns(name=pl.coalesce(local, pl.col("name"))))

@@ -1,0 +1,51 @@
+"""English interface words of the reports and charts that must not appear in a French or Spanish report or
+summary once its data (institution and group names, file names) is taken out; with the dashboard's list
+(tests/i18n_words.py). Each comes from the English catalog's report messages (tests/report/test_languages.py
+checks that it still does); words French or Spanish write the same way ("Participation", "positions",
+"institution", "Position", "Distribution", "Manifest" is not one) are left out."""
+
+from __future__ import annotations
+
+REPORT_WORDS = (
+    "Summary",
+    "Facts",
+    "Selected",
+    "selected",
+    "profiles",
+    "profile",
+    "between",
+    "Methodology",
+    "manifest",
+    "Lowest",
+    "Highest",
+    "ranked",
+    "whole",
+    "Compared",
+    "fingerprints",
+    "File",
+    "Software",
+    "Count",
+    "flag",
+    "row",
+    "rows",
+    "top",
+    "overall",
+    "dotted",
+    "lines",
+    "Bars",
+    "Markers",
+    "weighted",
+    "each",
+    "other",
+    "new",
+    "left",
+    "computed",
+    "from",
+    "submissions",
+    "Appendix",
+    "rules",
+    "field",
+    "lower",
+    "better",
+    "shown",
+)
