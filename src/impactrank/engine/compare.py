@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from impactrank.engine.edition import Edition
+from impactrank.errors import InputError
 
 MOVEMENTS = ("progressed", "maintained", "declined", "new", "left")
 
@@ -145,9 +146,14 @@ def compare_editions(
     rows (a country, a group). ``field_from``/``field_to`` supply table sizes an edition cannot know (a
     one-country compilation). Both editions must hold the table compared (an InputError says which does not)."""
     for edition in (before, after):
-        if sdg is None:
-            edition.require_overall()
-        else:
+        if sdg is None and not edition.has_overall_table:
+            common = ", ".join(map(str, sorted(set(before.sdgs()) & set(after.sdgs())))) or "none"
+            raise InputError(
+                f"edition {edition.id} has no overall table, only SDG tables: compare one SDG table both editions "
+                f"have instead (--sdg N; SDG {common})",
+                field="edition",
+            )
+        if sdg is not None:
             edition.require_sdg(sdg)
 
     def size(edition: Edition, supplied: int | None) -> int | None:
