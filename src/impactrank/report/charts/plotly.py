@@ -11,6 +11,7 @@ from impactrank.i18n import number, sdg_label
 from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of, value_text
 from impactrank.report.charts.style import label as _label
 from impactrank.report.charts.style import text_of as _text
+from impactrank.report.typography import numbers_in
 
 _LAYOUT = {
     "margin": {"l": 60, "r": 30, "t": 50, "b": 50},
@@ -61,7 +62,7 @@ def plotly_figure(spec: dict) -> dict:
                 {
                     "x": b["low"],
                     "y": top * (1.08 + 0.06 * (i % 3)),
-                    "text": _label(b["label"]),
+                    "text": _label(numbers_in(b["label"], lang)),
                     "showarrow": False,
                     "font": {"size": 10, "color": BASE},
                 }
@@ -75,7 +76,10 @@ def plotly_figure(spec: dict) -> dict:
                     "x": [m["x"] for m in spec["marked"]],
                     "y": [top * 0.5] * len(spec["marked"]),
                     "marker": {"color": MARK, "size": 11, "symbol": "diamond"},
-                    "text": [_label(f"{m['name']} ({tx['rank'] % {'rank': m['rank']}})") for m in spec["marked"]],
+                    "text": [
+                        _label(f"{m['name']} ({tx['rank'] % {'rank': numbers_in(m['rank'], lang)}})")
+                        for m in spec["marked"]
+                    ],
                     "hovertemplate": "%{text}: %{x}<extra></extra>",
                 }
             )
@@ -129,7 +133,10 @@ def plotly_figure(spec: dict) -> dict:
                     "x": [sdg_label(r["sdg"], lang) for r in rows],
                     "y": [r["top_percent"] for r in rows],
                     "marker": {"size": 9, "symbol": "diamond"},
-                    "text": [_label(tx["rank"] % {"rank": f"{r['rank']} / {number(r['of'], lang)}"}) for r in rows],
+                    "text": [
+                        _label(tx["rank"] % {"rank": f"{numbers_in(r['rank'], lang)} / {number(r['of'], lang)}"})
+                        for r in rows
+                    ],
                     "hovertemplate": "%{x}: %{y} (%{text})<extra>" + _label(rows[0]["name"]) + "</extra>",
                 }
             )
@@ -171,7 +178,7 @@ def plotly_figure(spec: dict) -> dict:
                         "arrayminus": [it[f"top_{side}"] - it[f"low_{side}"] for it in pts],
                     },
                     "marker": {"color": colour, "size": 10, "line": {"color": "#888888", "width": 1}},
-                    "text": [_label(tx["rank"] % {"rank": it[f"rank_{side}"]}) for it in pts],
+                    "text": [_label(tx["rank"] % {"rank": numbers_in(it[f"rank_{side}"], lang)}) for it in pts],
                     "hovertemplate": "%{y}: %{text}, %{x}<extra>" + _label(label) + "</extra>",
                 }
             )

@@ -45,7 +45,6 @@ def text_of(spec: dict) -> dict[str, str]:
         "in_table": gettext("institutions in the SDG table", lang),
         "position": gettext("position (top %%)", lang) % {},
         "top_field": gettext("position as top %% of the field (lower is better)", lang) % {},
-        "top": gettext("top %(share)s", lang),
         "field": gettext("%(edition)s (%(count)s ranked)", lang),
         "sdg": gettext("SDG", lang),
         "rank": gettext("rank %(rank)s", lang),

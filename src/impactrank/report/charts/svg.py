@@ -9,6 +9,7 @@ from typing import Any
 from impactrank.i18n import number, percent
 from impactrank.report.charts.style import BASE, INK, MARK, MUTED, SDG_COLOURS, floor_of, value_text
 from impactrank.report.charts.style import text_of as _text
+from impactrank.report.typography import numbers_in
 
 # ---------------------------------------------------------------------------------------------------------
 
@@ -164,13 +165,14 @@ def _svg_distribution(spec: dict) -> str:
     def sx(v: float) -> float:
         return x0 + (x1 - x0) * v / 100.0
 
-    label_rows = _rows([(sx(b["low"]), _width(b["label"], 9)) for b in bounds]) if bounds else []
+    labels = [numbers_in(b["label"], lang) for b in bounds]  # "801–1 000" as the language groups it
+    label_rows = _rows([(sx(b["low"]), _width(text, 9)) for b, text in zip(bounds, labels, strict=True)])
     y0 = PAD_T + 14 + 11 * (max(label_rows, default=-1) + 1)
     y1 = y0 + 220
     marked = [m for m in spec["marked"][:12] if m["x"] is not None]
     strip_rows = _rows([(sx(m["x"]), 14) for m in marked]) if marked else []
-    strip = y1 + 40
-    names = [(str(j + 1), f"{m['name']} ({m['rank']})", MARK) for j, m in enumerate(marked)]
+    strip = y1 + 50
+    names = [(str(j + 1), f"{m['name']} ({numbers_in(m['rank'], lang)})", MARK) for j, m in enumerate(marked)]
     legend, legend_height = _legend(names, strip + 16 * (max(strip_rows, default=-1) + 1) + 10)
     height = int(strip + 16 * (max(strip_rows, default=-1) + 1) + legend_height + 12)
     out = _frame(spec["title"], height)
@@ -189,13 +191,13 @@ def _svg_distribution(spec: dict) -> str:
     for t in range(0, 101, 10):
         out.append(_t(sx(t), y1 + 14, number(t, lang), 10))
     out.append(_t((x0 + x1) / 2, y1 + 30, words["score_note"], 10))
-    for b, row in zip(bounds, label_rows, strict=True):
+    for b, text, row in zip(bounds, labels, label_rows, strict=True):
         x, ytext = sx(b["low"]), y0 - 6 - 11 * row
         out.append(
             f'<line class="boundary" x1="{x:.1f}" y1="{ytext + 2:.1f}" x2="{x:.1f}" y2="{y1}" stroke="{BASE}" '
             f'stroke-dasharray="3,3"/>'
         )
-        out.append(_t(x, ytext, b["label"], 9, colour=BASE))
+        out.append(_t(x, ytext, text, 9, colour=BASE))
     for j, (m, row) in enumerate(zip(marked, strip_rows, strict=True)):
         x, y = sx(m["x"]), strip + 16 * row
         out.append(
@@ -273,7 +275,7 @@ def _svg_movement(spec: dict) -> str:
         out.append(
             f'<line x1="{sx(t):.1f}" y1="{y0 - 6}" x2="{sx(t):.1f}" y2="{y0 + 22 * len(items)}" stroke="#eeeeee"/>'
         )
-        out.append(_t(sx(t), y0 - 10, _text(spec)["top"] % {"share": percent(t, spec["lang"], 0)}, 9))
+        out.append(_t(sx(t), y0 - 10, percent(t, spec["lang"], 0), 9))  # the title says "top % of the field"
     for i, it in enumerate(items):
         y = y0 + 10 + 22 * i
         name = it["name"] or it["institution_id"]
