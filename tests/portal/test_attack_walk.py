@@ -76,12 +76,8 @@ def caller(world, who: str, tokens: dict[str, str]):
 
 def expected(who: str, ids_name: str, method: str, path: str) -> set[int]:
     """The answers allowed for this caller, ids and route."""
-    if who == "anonymous":
-        if (method, path) in ANONYMOUS_ALLOWED:
-            return {200, 201, 401, 404, 410, 422}
-        # a JSON body (at most 1 MB, never a file) is checked for its fields before the caller: the walk sends
-        # none to one's own account's routes, so a stranger learns the route's schema, as /openapi.json says
-        return {401, 422} if (method, path) in NOT_TENANT_DATA else {401}
+    if who == "anonymous":  # refused before any body is read, except where a stranger may go
+        return {200, 201, 401, 404, 410, 422} if (method, path) in ANONYMOUS_ALLOWED else {401}
     if (method, path) in NOT_TENANT_DATA:
         return {200, 201, 403, 404, 409, 410, 422}  # one's own account and queue: B's ids are not in them
     if path in OPERATOR_ONLY:

@@ -103,7 +103,7 @@ class Portal:
             actor = accounts.from_session(session, creds[1], self.clock.now())
             found = (actor, False) if actor else None
         if found is None:
-            raise PortalError("sign in first (or send a valid API token)", status=401)
+            raise not_signed_in()
         return found
 
     def credentials(self, request: Request) -> tuple[str, str] | None:
@@ -161,6 +161,10 @@ def local_path(candidate: str | None, fallback: str) -> str:
     if candidate and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
         return candidate
     return fallback
+
+
+def not_signed_in() -> PortalError:
+    return PortalError("sign in first (or send a valid API token)", status=401)
 
 
 def is_multipart(request: Request) -> bool:
@@ -227,9 +231,11 @@ def action(
     method: str = "POST",
     multipart: dict | None = None,
     html_path: str | None = None,
+    public: bool = False,
 ) -> Callable:
     """One handler for a change, reachable as ``METHOD /api{path}`` (JSON) and as a form post to the page
-    (``html_path``, by default the same path).
+    (``html_path``, by default the same path). Unless ``public`` (signing in, links sent by e-mail), a request
+    without credentials is refused before its body is read.
 
     ``fn(request, body, files, **path) -> dict`` runs in the thread pool. JSON callers get the dict; a form
     post is redirected to the form's ``next`` page (or gets the Response ``fn`` returned).
@@ -243,6 +249,8 @@ def action(
         ]
 
         async def endpoint(request: Request, **path_params: Any) -> Response:
+            if not public and request.app.state.portal.credentials(request) is None:
+                raise not_signed_in()
             if is_multipart(request):  # the database is asked only then, off the event loop
                 await run_in_threadpool(upload_allowed, request, multipart is not None)
             body, files = await read_body(request, model)

@@ -50,7 +50,9 @@ def register(app: FastAPI, portal: Portal) -> None:
     def reset_ask_page(request: Request) -> dict:
         return {"title": "Reset your password"}
 
-    @act("/password-reset", ResetAskIn, summary="Send a password reset link (same answer for any address)")
+    @act(
+        "/password-reset", ResetAskIn, summary="Send a password reset link (same answer for any address)", public=True
+    )
     def reset_ask(request: Request, body: ResetAskIn, files) -> dict | Response:
         if not portal.base_url:  # a link built from the request's Host header could point anywhere
             raise PortalError("password reset needs the portal's public address: serve it with --base-url", status=503)
@@ -67,7 +69,12 @@ def register(app: FastAPI, portal: Portal) -> None:
             _, user = passwords.reset_link(session, token, portal.clock.now())
             return {"title": "Choose a new password", "email": user.email, "_token": token}
 
-    @act("/password-reset/{token}", PasswordIn, summary="Set a new password with a reset link (ends every session)")
+    @act(
+        "/password-reset/{token}",
+        PasswordIn,
+        summary="Set a new password with a reset link (ends every session)",
+        public=True,
+    )
     def reset(request: Request, body: PasswordIn, files, token: str) -> dict | Response:
         with portal.db.write() as session:
             passwords.reset(session, token, body.password, portal.clock.now())

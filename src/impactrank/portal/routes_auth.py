@@ -81,7 +81,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def login_page(request: Request, next: str = "/cycles") -> Response:
         return login_form(request, portal, "login.html", {"title": "Sign in", "next": local_path(next, "/cycles")})
 
-    @act("/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token")
+    @act("/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token", public=True)
     def login(request: Request, body: LoginIn, files) -> Response:
         # the peer's address: a forwarded one only from the proxies named by --forwarded-allow-ips
         require_login_form(request, portal)
@@ -121,7 +121,12 @@ def register(app: FastAPI, portal: Portal) -> None:
             }
         return shown if is_api(request) else login_form(request, portal, "invitation.html", shown)
 
-    @act("/invitations/{token}", PasswordIn, summary="Accept an invitation: choose a password, get signed in")
+    @act(
+        "/invitations/{token}",
+        PasswordIn,
+        summary="Accept an invitation: choose a password, get signed in",
+        public=True,
+    )
     def accept(request: Request, body: PasswordIn, files, token: str) -> Response:
         require_login_form(request, portal)
         with portal.db.write() as session:
