@@ -120,7 +120,7 @@ def test_pdf_uses_static_images(mini, monkeypatch):
 def test_french_labels(mini):
     out = render_html(mini, country="FR", lang="fr")
     assert '<html lang="fr">' in out and "Distribution des scores globaux" in out
-    assert "Scores globaux, édition 2021 (4 établissements)" in out and "Profil ODD : Alpha University" in out
+    assert "Scores globaux, édition 2021 (4 établissements)" in out and "Profil ODD\u00a0: Alpha University" in out
 
 
 def test_hostile_names_escaped(mini):

@@ -85,14 +85,19 @@ def manifest_tables(manifest: dict[str, Any], lang: str) -> dict[str, list[dict]
     hashes: list[dict] = []
     package = manifest.get("package")
     if package:
-        rows.append({"label": gettext("Software", lang), "value": f"{package['name']} {package['version']}"})
+        software = f"{package['name']} {package['version']}"
+        rows.append({"label": gettext("Software", lang), "code": software, "value": ""})
     method = manifest.get("methodology")
     if method:
         rows.append({"label": gettext("Methodology", lang), "value": f"{method['id']} ({method['edition']})"})
         if method.get("sha256"):
             hashes.append({"file": gettext("Methodology", lang), "sha256": method["sha256"]})
-    for key in ("inputs", "sources"):
-        files, file_hashes = _file_rows(manifest.get(key) or [], lang)
+    single = []  # an import of one file records it at the top
+    if manifest.get("source_file"):
+        single = [{"file": manifest["source_file"], "table": "overall", "rows": manifest.get("rows")}]
+        single[0]["sha256"] = manifest.get("sha256")
+    for entries in (manifest.get("inputs") or [], manifest.get("sources") or [], single):
+        files, file_hashes = _file_rows(entries, lang)
         rows += files
         hashes += file_hashes
     if "seed" in manifest and manifest["seed"] is not None:
