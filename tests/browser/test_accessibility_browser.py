@@ -1,9 +1,10 @@
 """Accessibility measured: axe-core's WCAG 2.1 AA rules on every page type of the dashboard and of the portal,
-in English, with the violations printed per page and rule (run with ``-s`` to see them; the counts are also
+with the violations printed per page and rule (run with ``-s`` to see them; the counts are also
 written to test-artifacts/axe-en.json).
 
-This is a measurement, not yet a gate: the templates are being made to pass, and once they do this test will
-assert zero violations on every page type in every language."""
+The dashboard's pages are a gate, in English, French and Spanish: zero violations, and no contrast left
+undecided outside the charts (see test_dashboard_pages); the API docs page (Swagger UI) is measured only. The
+portal's pages are measured, in English."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ from served import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LANG = "en"
+LANGS = ("en", "fr", "es")
+# Swagger UI, bundled as its authors ship it: its own markup and colours (contrast, nested buttons), which the
+# dashboard does not write. It is measured and printed with the rest; only it is left out of the assertion.
+THIRD_PARTY = {"API docs"}
 # Sample values for the portal's path parameters (its test world: cycle 2025, institution A, the mini methodology)
 PORTAL_PARAMS = {"cycle": "2025", "institution": "A", "sdg": "1", "metric": "policy"}
 PORTAL_ROLES = (None, "A.contributor", "A.admin", "reviewer", "operator")  # each page: the first who may see it
@@ -39,18 +43,27 @@ def _measure(page, url: str) -> dict[str, dict[str, int]]:
     assert response is not None
     page.wait_for_load_state("networkidle")
     audit = run_axe(page)
-    return {"violations": audit.counts(), "incomplete": {f.rule: len(f.targets) for f in audit.incomplete}}
+    contrast = [t for f in audit.incomplete if f.rule == "color-contrast" for t in f.targets]
+    in_charts = page.evaluate("ts => ts.filter(t => document.querySelector(t)?.closest('.chart')).length", contrast)
+    return {
+        "violations": audit.counts(),
+        "incomplete": {f.rule: len(f.targets) for f in audit.incomplete},
+        "undecided contrast outside charts": len(contrast) - in_charts,
+    }
 
 
-def _print(title: str, results: dict[str, dict[str, dict[str, int]]]) -> None:
-    print(f"\naxe-core WCAG 2.1 AA, {title} ({LANG}): elements in violation per page and rule [left to a person]")
+def _print(title: str, results: dict[str, dict[str, dict[str, int]]], lang: str = "en") -> None:
+    print(f"\naxe-core WCAG 2.1 AA, {title} ({lang}): elements in violation per page and rule [left to a person]")
     for name, found in results.items():
         detail = ", ".join(f"{rule} {n}" for rule, n in sorted(found["violations"].items())) or "none"
         left = ", ".join(f"{rule} {n}" for rule, n in sorted(found["incomplete"].items()))
         print(f"  {name}: {sum(found['violations'].values())} ({detail})" + (f" [{left}]" if left else ""))
 
 
-def test_dashboard_pages(server, browser_ws, axe_browser, artifacts):
+@pytest.mark.parametrize("lang", LANGS)
+def test_dashboard_pages(server, browser_ws, axe_browser, artifacts, lang):
+    """Zero violations on every dashboard page type in every language, and no contrast left undecided on our own
+    pages; the API docs page is Swagger UI's (third-party): measured and printed, not asserted."""
     with Workspace(browser_ws, read_only=True) as ws:
         edition = ws.load("2021")
     sdg = sorted(edition.sdg_scores["sdg"].unique().to_list())[0]
@@ -62,16 +75,24 @@ def test_dashboard_pages(server, browser_ws, axe_browser, artifacts):
         "what-if": "/editions/2021/institutions/A/whatif",
         "country": "/editions/2021/countries/FR",
         "group": "/editions/2021/groups/Network",
-        "comparison": "/compare?before=2020&after=2021",
+        "comparison": "/compare?before=2020&after=2021&country=FR",
         "report": "/report?edition=2021&compare=2020",
         "API docs": "/docs",
         "error": "/no-such-page",
     }
     page = axe_browser.new_page()
-    results = {name: _measure(page, f"{server}{url}") for name, url in urls.items()}
+    results = {
+        name: _measure(page, f"{server}{url}{'&' if '?' in url else '?'}lang={lang}") for name, url in urls.items()
+    }
     page.close()
-    _print("dashboard", results)
-    _save(artifacts, "dashboard", results)
+    _print("dashboard", results, lang)
+    _save(artifacts, "dashboard", results, lang)
+    ours = {name: found for name, found in results.items() if name not in THIRD_PARTY}
+    assert {name: found["violations"] for name, found in ours.items() if found["violations"]} == {}
+    # A chart's text is Plotly's SVG, whose contrast axe cannot decide (Plotly's layers overlap it, tick labels are
+    # too short to judge); the same numbers are in the table beside each chart, its text equivalent.
+    undecided = {name: found["undecided contrast outside charts"] for name, found in ours.items()}
+    assert {name: n for name, n in undecided.items() if n} == {}
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +151,8 @@ def test_portal_pages(portal, axe_browser, artifacts):
     _save(artifacts, "portal", results)
 
 
-def _save(artifacts: Path, app: str, results: dict[str, dict]) -> None:
-    path = artifacts / f"axe-{LANG}.json"
+def _save(artifacts: Path, app: str, results: dict[str, dict], lang: str = "en") -> None:
+    path = artifacts / f"axe-{lang}.json"
     saved = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     saved[app] = results
     path.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n", encoding="utf-8")

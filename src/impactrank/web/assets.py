@@ -28,7 +28,7 @@ def register(app: FastAPI) -> None:
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon.png",
         )
-        html = page.body.decode("utf-8")
+        html = page.body.decode("utf-8").replace("<html>", '<html lang="en">', 1)  # Swagger UI speaks English
         # Swagger UI starts from one inline script: allowed by its hash, on top of the dashboard's policy.
         policy = with_inline_scripts(PAGE_HEADERS["Content-Security-Policy"], html)
         return HTMLResponse(html, headers={"Content-Security-Policy": policy})

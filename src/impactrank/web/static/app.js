@@ -7,7 +7,7 @@
       if (!target) { return; }
       var fig = JSON.parse(node.textContent);
       var fallback = target.querySelector(".static-chart");
-      Plotly.newPlot(target, fig.data, fig.layout, {responsive: true, displaylogo: false}).then(function () {
+      Plotly.newPlot(target, fig.data, fig.layout, {responsive: true, displaylogo: false, displayModeBar: false}).then(function () {
         if (fallback) { fallback.remove(); }
         target.setAttribute("data-rendered", "true");
       });
