@@ -67,33 +67,39 @@ def hostile_server(tmp_path_factory):
     yield from _serve(make_workspace(tmp_path_factory.mktemp("browserhostile"), "hostile"))
 
 
-def _chromium(tmp_path_factory, **options):
-    """A persistent Chromium context with a fresh user-data-dir."""
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright driver for the session: a second sync driver cannot start while one runs."""
     if not CHROMIUM.exists():
         pytest.skip("needs /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=LAUNCH_ARGS,
-            viewport={"width": 1280, "height": 900},
-            **options,
-        )
-        context.set_default_timeout(20_000)
-        yield context
-        context.close()
+        yield p
+
+
+def _chromium(playwright, tmp_path_factory, **options):
+    """A persistent Chromium context with a fresh user-data-dir."""
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=LAUNCH_ARGS,
+        viewport={"width": 1280, "height": 900},
+        **options,
+    )
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    yield from _chromium(tmp_path_factory)
+def browser(playwright, tmp_path_factory):
+    yield from _chromium(playwright, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def axe_browser(tmp_path_factory):
+def axe_browser(playwright, tmp_path_factory):
     """A context whose pages let axe-core's script in past their Content-Security-Policy (the policy itself is
     tested with the plain ``browser``)."""
-    yield from _chromium(tmp_path_factory, bypass_csp=True)
+    yield from _chromium(playwright, tmp_path_factory, bypass_csp=True)
