@@ -49,6 +49,7 @@ def test_change_needs_the_current_password_and_ends_the_other_sessions(world):
     assert r.status_code == 201 and r.json() == {"password_changed": True}
     assert here.get("/api/me").status_code == 200
     assert elsewhere.get("/api/me").status_code == 401
+    assert outbox(world) == [(email, "Your impactrank portal sign-in changed")]  # a change they did not make shows
     assert sign_in(world, email, PASSWORD) == 401 and sign_in(world, email, NEW) == 200
 
 

@@ -107,6 +107,9 @@ def test_an_institution_member_may_add_and_remove_one(world):
     assert r.status_code == 401
     assert admin.request("DELETE", "/api/me/second-factor", json={"current_password": PASSWORD}).status_code == 200
     assert login(world, email)[0].status_code == 200
+    with world.db.engine.connect() as conn:
+        told = conn.execute(sa.text("SELECT body FROM outbox WHERE to_email = :e ORDER BY id"), {"e": email}).scalars()
+        assert [body.split(" on ")[0] for body in told] == ["The second factor of your account was removed"]
 
 
 def test_the_sign_in_page_asks_for_the_code(world):

@@ -21,6 +21,17 @@ def queue(session: Session, to: str, subject: str, body: str, now: datetime) -> 
     session.add(OutboxMessage(to_email=to, subject=subject[:300], body=body, created_at=now, attempts=0))
 
 
+def sign_in_changed(session: Session, to: str, what: str, now: datetime) -> None:
+    """Tell a person their password or second factor changed, so that a change they did not make is noticed."""
+    queue(
+        session,
+        to,
+        "Your impactrank portal sign-in changed",
+        f"{what} on {now:%Y-%m-%d %H:%M} UTC.\nIf you did not do this, tell the portal's operators at once.\n",
+        now,
+    )
+
+
 def admins_of(session: Session, institution_id: str) -> list[str]:
     rows = select(User.email).where(User.institution_id == institution_id, User.role == ADMIN, User.active.is_(True))
     return list(session.scalars(rows.order_by(User.email)))

@@ -45,6 +45,7 @@ def change(session: Session, actor: Actor, current: str, new: str, now: datetime
             WebSession.user_id == user.id, WebSession.token_hash != token_hash(actor.session_token or "")
         )
     )
+    notify.sign_in_changed(session, user.email, "Your password was changed", now)
     record_change(
         session,
         actor,
@@ -119,6 +120,7 @@ def reset(session: Session, token: str, new: str, now: datetime) -> User:
     session.execute(spent.where(PasswordReset.user_id == user.id))
     user.password_hash = password
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    notify.sign_in_changed(session, user.email, "Your password was reset with a link sent to this address", now)
     record_change(
         session,
         actor_of(user),

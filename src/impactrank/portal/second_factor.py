@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from impactrank.errors import InputError
+from impactrank.portal import notify
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden
 from impactrank.portal.models import ROLES, STAFF_ROLES, RecoveryCode, SecondFactor, User, WebSession
@@ -154,6 +155,7 @@ def remove(session: Session, actor: Actor, now: datetime, required: tuple[str, .
     if not enrolled(session, actor.user_id):
         raise conflict("you have no second factor", "second_factor")
     reset(session, actor.user_id)
+    notify.sign_in_changed(session, actor.email, "The second factor of your account was removed", now)
     _log(session, actor, now, "user.second_factor.remove", before={"second_factor": True})
 
 
@@ -171,6 +173,7 @@ def reset_for(scope: Scope, email: str) -> None:
         raise PortalError(f"{email} has no second factor", field="email", status=404)
     reset(scope.session, user.id)
     scope.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    notify.sign_in_changed(scope.session, user.email, "An operator removed your account's second factor", scope.now)
     log_change(
         scope,
         "user.second_factor.reset",
