@@ -1,5 +1,6 @@
 """The engine's display texts (``"=12"``, ``"1001–1500"``, ``"39.2–52.1"``, a rank interval) written with the
-reader's numbers: each number in them is formatted again by CLDR, with the decimals it was shown with."""
+reader's numbers: each score in them is formatted again by CLDR, with the decimals it was shown with; ranks and
+bands stay as the table writes them ("801–1000", "1001+"), so a reader can match them to the published table."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
 def _localised(match: re.Match, locale: str) -> str:
+    if "." not in match.group(0):  # a place or a band's ends: as published
+        return match.group(0)
     text = match.group(0).replace(",", "")
     decimals = len(text.partition(".")[2])
     return number(Decimal(text), locale, decimals)
