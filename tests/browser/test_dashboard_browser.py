@@ -34,7 +34,7 @@ def test_filter_by_country_then_open_institution(server, browser, artifacts, eng
     )
     rows = page.locator("#overall-table tbody tr")
     assert rows.count() == expected.height == 2
-    assert page.locator("#overall-table td.country").all_inner_texts() == ["FR"] * expected.height
+    assert page.locator("#overall-table td.country").all_inner_texts() == ["France"] * expected.height  # its name
     assert page.locator("#overall-table td.name").all_inner_texts() == expected["name"].to_list()
     assert page.locator("#overall-table td.score").all_inner_texts() == expected["overall_display"].to_list()
     ranks = page.locator("#overall-table td.rank").all_inner_texts()
