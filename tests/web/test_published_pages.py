@@ -298,8 +298,9 @@ def test_2019_has_sdg_tables_only_everywhere(the_workspace, client, facts):
     assert row and "SDG tables only: no overall table" in row[1] and "?" not in row[1] and "–<" not in row[1]
 
 
-def test_a_country_the_source_filed_elsewhere_is_flagged_in_its_view(the_workspace, facts):
-    """The workbook's universities under Niger are in Nigeria: ``view country Nigeria`` lists each as flagged."""
+def test_a_country_the_source_filed_elsewhere_is_flagged_in_its_view(the_workspace, client):
+    """The workbook's universities under Niger are in Nigeria: ``view country Nigeria`` and the country page's
+    JSON list each as flagged."""
     names = []
     for path in sorted(THE_TABLES.glob("*.xlsx")):
         rows = openpyxl.load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)
@@ -312,3 +313,5 @@ def test_a_country_the_source_filed_elsewhere_is_flagged_in_its_view(the_workspa
     assert run.code == 0, run.err
     flagged = re.findall(r"flagged: (.+?), filed under Niger, is probably in Nigeria", " ".join(run.out.split()))
     assert sorted(flagged) == names
+    page = client.get("/api/editions/2021/countries/Nigeria", follow_redirects=True).json()
+    assert sorted(f["name"] for f in page["flagged"] if f["suggested"] == "NG" and f["country"] == "NE") == names
