@@ -27,7 +27,7 @@ $(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po | $(STA
 catalogs: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg --add-location=file --sort-output -c "Translators:" --project=impactrank \
 		--width=120 -o $(LOCALE)/messages.pot src
-	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) --width=120 --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) --width=120 --ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
 	$(MAKE) --no-print-directory $(COMPILED)
 
 # axe-core, which the browser tests inject to measure accessibility, from the npm registry at the locked version.
