@@ -50,9 +50,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def reset_ask_page(request: Request) -> dict:
         return {"title": "Reset your password"}
 
-    @act(
-        "/password-reset", ResetAskIn, summary="Send a password reset link (same answer for any address)", public=True
-    )
+    @act("/password-reset", ResetAskIn, summary="Send a password reset link (same answer for any address)", public=True)
     def reset_ask(request: Request, body: ResetAskIn, files) -> dict | Response:
         if not portal.base_url:  # a link built from the request's Host header could point anywhere
             raise PortalError("password reset needs the portal's public address: serve it with --base-url", status=503)
