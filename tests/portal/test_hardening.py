@@ -146,10 +146,9 @@ def test_the_audit_csv_neutralises_formulas(world, tmp_path, monkeypatch, capsys
         assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # PostgreSQL: its roles, below
 def test_audit_rows_cannot_be_replaced_on_sqlite(world):
     """Finding 4 (SQLite): REPLACE and an UPSERT over an existing audit row are refused by the triggers."""
-    if world.db.dialect != "sqlite":
-        pytest.skip("SQLite's REPLACE and UPSERT; PostgreSQL is covered by its roles below")
     before = world.table("audit_log")
     attacks = (
         "REPLACE INTO audit_log (id, at, actor_email, action, object_type, object_id) "
@@ -172,11 +171,10 @@ def test_audit_rows_cannot_be_replaced_on_sqlite(world):
     assert len(world.table("audit_log")) == len(before) + 1
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite has no roles: its triggers, above
 def test_the_runtime_role_can_only_append_to_the_audit_log(world):
     """Finding 4 (PostgreSQL): the server's role may insert and read log rows, and nothing else: no update,
     delete or truncate, and (owning no table) no disabling of the log's triggers."""
-    if world.db.dialect != "postgresql":
-        pytest.skip("PostgreSQL roles")
     runtime = world.served_db
     assert put(world.client("A.contributor"), "2025", "A", 1, "pubs", value=7).status_code == 200  # app works
     with runtime.engine.connect() as conn:
