@@ -245,6 +245,7 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         text, encoding = _strict(raw, "utf-16", name), "UTF-16"
     else:
         text, encoding = _strict(raw, "utf-8", name), "UTF-8"
+    text = text.lstrip("\ufeff")  # a byte-order mark repeated inside the text (saved twice) is no content either
     if "\x00" in text:
         if encoding == "UTF-8" and _looks_utf16(raw):
             raise InputError(
