@@ -32,6 +32,14 @@ GOAL_WORDS = {
 }
 
 
+def goal_of(header: str) -> int | None:
+    """The SDG a workbook's fifth header names; None for the overall table's ("Best scores by rank")."""
+    header = header.casefold()
+    if header.startswith("best scores"):
+        return None
+    return next(n for word, n in GOAL_WORDS.items() if word in header)
+
+
 @cache
 def table_rows(folder: Path = THE_TABLES) -> tuple[Counter, Counter]:
     """(table, year) → rows and (table, year, country) → rows, where table is "overall" or an SDG number."""
@@ -43,8 +51,7 @@ def table_rows(folder: Path = THE_TABLES) -> tuple[Counter, Counter]:
         sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
         lines = sheet.iter_rows(values_only=True)
         header = [str(h or "") for h in next(lines)]
-        goal = header[4].lower()
-        table = "overall" if goal.startswith("best scores") else next(n for w, n in GOAL_WORDS.items() if w in goal)
+        table = goal_of(header[4]) or "overall"
         year, country = header.index("Year"), header.index("Country")
         for line in lines:
             if line and line[year] is not None:

@@ -12,29 +12,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from the_workbooks import goal_of
+
 TABLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "published" / "the-impact-tables"
 YEARS = (2019, 2020, 2021, 2022, 2023)
 OVERALL = "Best scores by rank"
-# a workbook's fifth column names its goal: the goal's number is its place in this list, plus one
-GOALS = (
-    "poverty",
-    "hunger",
-    "health",
-    "education",
-    "gender",
-    "water and sanitation",
-    "energy",
-    "decent work",
-    "industry",
-    "inequalities",
-    "cities",
-    "consumption",
-    "climate",
-    "below water",
-    "life on land",
-    "peace",
-    "partnership",
-)
 
 pytestmark = [
     pytest.mark.shared,
@@ -42,11 +24,6 @@ pytestmark = [
         not TABLES.is_dir(), reason=f"THE's table workbooks not found at {TABLES} (../shared is absent)"
     ),
 ]
-
-
-def _goal(header: str) -> int:
-    (number,) = [k for k, words in enumerate(GOALS, 1) if words in header.casefold()]
-    return number
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +34,7 @@ def raw() -> dict[int | None, pl.DataFrame]:
         frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
         header = frame.columns[4]
         score = "Overall" if header == OVERALL else header
-        out[None if header == OVERALL else _goal(header)] = frame.select(
+        out[goal_of(header)] = frame.select(
             pl.col("Rank"),
             pl.col("Year").cast(pl.Int64),
             pl.col("University"),

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from inprocess import run_cli
-from the_workbooks import THE_TABLES, sdgs_of, table_rows
+from the_workbooks import THE_TABLES, goal_of, sdgs_of, table_rows
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -55,13 +55,14 @@ def facts() -> dict:
     for path in sorted(THE_TABLES.glob("*.xlsx")):
         rows = openpyxl.load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)
         header = [str(h or "") for h in next(rows)]
-        table = "overall" if header[4].startswith("Best scores") else None
+        sdg = goal_of(header[4])
+        table = "overall" if sdg is None else None
         scores: dict = defaultdict(list)
         for line in rows:
             if line[1] is None:
                 continue
             year, rank = int(line[1]), str(line[0])
-            key = (table or _sdg_of(header[4]), year)
+            key = (table or sdg, year)
             ranks[key].add(rank)
             score = line[5 if table else 4]  # the overall table's fifth column is the card, its sixth the score
             if re.fullmatch(r"\d+(\.\d)?", str(score)):
@@ -79,12 +80,6 @@ def facts() -> dict:
                     if key[0] == "overall":
                         zero[key[1], score] = 1 + sum(other > score for _, other in listed)
     return {"ranks": ranks, "exact": exact, "edges": edges, "sizes": sizes, "french": french, "zero": zero}
-
-
-def _sdg_of(header: str) -> int:
-    from the_workbooks import GOAL_WORDS
-
-    return next(n for w, n in GOAL_WORDS.items() if w in header.lower())
 
 
 @pytest.fixture(scope="module")

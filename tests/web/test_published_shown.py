@@ -19,6 +19,7 @@ import pytest
 
 from impactrank.io.workspace import Workspace
 from inprocess import run_cli
+from the_workbooks import goal_of
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -31,25 +32,6 @@ pytestmark = [
 ]
 YEARS = (2019, 2020, 2021, 2022, 2023)
 EXACT = re.compile(r"=?\d+")  # a rank the table shows as a position; anything else ("101–200", "1001+") is a band
-GOALS = {  # each workbook's score column header → its SDG
-    "No poverty": 1,
-    "Zero hunger": 2,
-    "Good health and well-being": 3,
-    "Quality education": 4,
-    "Gender equality": 5,
-    "Clean water and sanitation": 6,
-    "Affordable and clean energy": 7,
-    "Decent work and economic growth": 8,
-    "Industry, Innovation, and Infrastructure": 9,
-    "Reducing inequalities": 10,
-    "Sustainable cities and communities": 11,
-    "Responsible consumption and production": 12,
-    "Climate action": 13,
-    "Life below water": 14,
-    "Life on land": 15,
-    "Peace, justice and strong institutions": 16,
-    "Partnerships for the goals": 17,
-}
 IMT, MINES = "IMT Atlantique", "École des Mines de Saint-Étienne"
 
 
@@ -60,7 +42,7 @@ def raw() -> dict[int | str, list[tuple]]:
     for path in sorted(TABLES.glob("*.xlsx")):
         rows = openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True)
         header = next(rows)
-        key = "overall" if header[4] == "Best scores by rank" else GOALS[header[4]]
+        key = goal_of(header[4]) or "overall"
         out[key] = [tuple(r[:6]) for r in rows if r[1] is not None]
     return out
 
