@@ -74,10 +74,10 @@ def test_utf16_without_its_byte_order_mark_and_nul_bytes(tmp_path):
 def test_a_byte_order_mark_saved_twice_is_no_header_cell(tmp_path):
     """A mark repeated after the first (a file saved twice by tools that each add one) is not read as a column
     name: the table reads as its header says, and a file of marks alone is an empty one, refused by name."""
-    table = read_text_table(write(tmp_path, codecs.BOM_UTF8 * 2 + b"id,name\n1,a\n"))
-    frame, _ = table.frame()
-    assert frame.columns == ["id", "name"] and frame.rows() == [("1", "a")]
-    for marks in (codecs.BOM_UTF16_LE * 2, codecs.BOM_UTF8 * 2):
+    for data in (codecs.BOM_UTF8 * 2 + b"id,name\n1,a\n", codecs.BOM_UTF8 + b"\n\xef\xbb\xbfid,name\n1,a\n"):
+        frame, _ = read_text_table(write(tmp_path, data)).frame()
+        assert frame.columns == ["id", "name"] and frame.rows() == [("1", "a")]
+    for marks in (codecs.BOM_UTF16_LE * 2, codecs.BOM_UTF8 * 2, b"\n" + codecs.BOM_UTF8 * 2):
         with pytest.raises(InputError) as info:
             read_text_table(write(tmp_path, marks)).frame()
         assert info.value.file == "t.csv"

@@ -238,6 +238,9 @@ def check_decimal(decimal: str | None) -> None:
         raise InputError(f"--decimal takes '.' or ',', not {decimal!r}", field="decimal")
 
 
+_LEADING_MARKS = re.compile(r"\A[\s\ufeff]*\ufeff")
+
+
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
     if raw.startswith(codecs.BOM_UTF8):
         text, encoding = _strict(raw[len(codecs.BOM_UTF8) :], "utf-8", name), "UTF-8 with BOM"
@@ -245,7 +248,8 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         text, encoding = _strict(raw, "utf-16", name), "UTF-16"
     else:
         text, encoding = _strict(raw, "utf-8", name), "UTF-8"
-    text = text.lstrip("\ufeff")  # a byte-order mark repeated inside the text (saved twice) is no content either
+    # a byte-order mark repeated inside the text (saved twice), before or among leading blank lines, is no content
+    text = _LEADING_MARKS.sub(lambda m: m.group().replace("\ufeff", ""), text)
     if "\x00" in text:
         if encoding == "UTF-8" and _looks_utf16(raw):
             raise InputError(
