@@ -86,6 +86,26 @@ def test_ranges():
     assert i18n.number_range(1001, 1500, "fr", 0) == f"1{NNBSP}001–1{NNBSP}500"
 
 
+@pytest.mark.parametrize(
+    ("text", "en", "fr", "es"),
+    [
+        ("801–1000", "801–1000", "801–1000", "801–1000"),  # THE's bands, as published, in every language
+        ("1001+", "1001+", "1001+", "1001+"),
+        ("=12", "=12", "=12", "=12"),
+        ("1–100", "1–100", "1–100", "1–100"),
+        ("10001–12000", "10,001–12,000", f"10{NNBSP}001–12{NNBSP}000", "10.001–12.000"),  # five digits: grouped
+        ("56.6–66.2", "56.6–66.2", "56,6–66,2", "56,6–66,2"),
+        ("87.0", "87.0", "87,0", "87,0"),
+        ("45 (38–57)", "45 (38–57)", "45 (38–57)", "45 (38–57)"),
+        ("1,117.5", "1,117.5", f"1{NNBSP}117,5", "1.117,5"),
+        (None, "–", "–", "–"),
+    ],
+)
+def test_ranks_bands_and_displayed_scores(text, en, fr, es):
+    """One style for a rank, band or displayed score on every surface (dashboard, reports, summaries, CLI)."""
+    assert [i18n.shown(text, locale) for locale in ("en", "fr", "es")] == [en, fr, es]
+
+
 def test_dates():
     day = dt.date(2025, 11, 11)
     assert i18n.date(day, "fr") == "11 novembre 2025"

@@ -7,8 +7,8 @@ Templates get all of it through :func:`impactrank.i18n.templates.install`; Pytho
 
 from __future__ import annotations
 
-from impactrank.i18n.catalogs import LOCALE_DIR, gettext, languages, ngettext, sdg_label, translations
-from impactrank.i18n.formats import date, number, number_range, percent
+from impactrank.i18n.catalogs import LOCALE_DIR, N_, gettext, languages, ngettext, sdg_label, translations
+from impactrank.i18n.formats import date, moment, number, number_range, percent, shown
 from impactrank.i18n.locales import DEFAULT, LOCALES, check_locale
 from impactrank.i18n.negotiation import COOKIE, language_url, negotiate, request_locale
 
@@ -17,10 +17,12 @@ __all__ = [
     "DEFAULT",
     "LOCALES",
     "LOCALE_DIR",
+    "N_",
     "check_locale",
     "date",
     "gettext",
     "language_url",
+    "moment",
     "languages",
     "negotiate",
     "ngettext",
@@ -29,5 +31,6 @@ __all__ = [
     "percent",
     "request_locale",
     "sdg_label",
+    "shown",
     "translations",
 ]

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from impactrank.i18n.catalogs import translations
@@ -66,3 +66,36 @@ def date(value: dt.date | None, locale: str) -> str:
     if value is None:
         return MISSING
     return format_date(value, format="long", locale=check_locale(locale))
+
+
+_SHOWN_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_GROUPED_FROM = 10_000  # CLDR's minimum grouping digits of two: "1001+" stays whole, 12345 is grouped
+
+
+def _shown_number(match: re.Match, locale: str) -> str:
+    text = match.group(0).replace(",", "")
+    whole, _, decimals = text.partition(".")
+    if not decimals and int(whole) < _GROUPED_FROM:
+        return whole
+    return number(Decimal(text), locale, len(decimals))
+
+
+def shown(text: str | None, locale: str) -> str:
+    """A rank, band or score as a table displays it ("=12", "801–1000", "1001+", "39.2–52.1", "45 (38–57)"),
+    with its numbers in the reader's style: decimals with the language's mark and as many digits as shown
+    ("39,2–52,1"); ranks and band ends grouped only from five digits (CLDR's minimum grouping of two, Spanish's
+    own rule), so a band reads "801–1000" in every language, as THE publishes it. None or "" is "–"."""
+    if text is None or text == "":
+        return MISSING
+    check_locale(locale)
+    return _SHOWN_NUMBER.sub(lambda m: _shown_number(m, locale), str(text))
+
+
+def moment(value: dt.datetime | dt.date | None, locale: str) -> str:
+    """A day, or a day and time (UTC, to the minute), as the catalog's CLDR pattern writes it: "2025-11-11 23:59"
+    in English, as the portal always showed it, "11 novembre 2025 23:59", "11 de noviembre de 2025 23:59"."""
+    if value is None:
+        return MISSING
+    if not isinstance(value, dt.datetime):
+        return format_date(value, translations(locale).gettext("yyyy-MM-dd"), locale=check_locale(locale))
+    return format_datetime(value, translations(locale).gettext("yyyy-MM-dd HH:mm"), locale=check_locale(locale))

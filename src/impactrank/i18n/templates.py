@@ -48,7 +48,7 @@ def _language_url(context, locale: str) -> str:
 
 def install(env: Environment) -> Environment:
     """Give ``env`` the catalogs (``_``, ``gettext``, ``ngettext``, ``pgettext``), the filters ``number``,
-    ``percent``, ``number_range``, ``date``, ``country`` and ``sdg``, and the globals ``locale()``,
+    ``percent``, ``number_range``, ``shown``, ``date``, ``country`` and ``sdg``, and the globals ``locale()``,
     ``languages()`` and ``language_url(code)`` (for a page's switch and its hreflang alternates), all following
     :func:`rendering`."""
     env.add_extension("jinja2.ext.i18n")
@@ -65,6 +65,7 @@ def install(env: Environment) -> Environment:
         "number": lambda value, decimals=0: formats.number(value, current(), decimals),
         "percent": lambda value, decimals=1: formats.percent(value, current(), decimals),
         "number_range": lambda low, high, decimals=1: formats.number_range(low, high, current(), decimals),
+        "shown": lambda text: formats.shown(text, current()),
         "date": lambda value: formats.date(value, current()),
         "country": lambda code: country_name(code, current()),
         "sdg": lambda number: catalogs.sdg_label(number, current()),

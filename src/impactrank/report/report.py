@@ -45,7 +45,6 @@ def _env() -> Environment:
         loader=PackageLoader("impactrank.report", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     i18n_templates.install(env)
-    env.filters["numbers"] = lambda text: ty.numbers_in(text, i18n_templates.current())
     env.filters["percent_range"] = lambda low, high: ty.percent_range(low, high, i18n_templates.current())
     return env
 
@@ -78,8 +77,10 @@ def report_context(
     group: str | None = None,
     lang: str = "en",
     members: pl.DataFrame | None = None,
+    institution: str | None = None,
 ) -> dict:
-    """Everything the report shows, as plain data (the JSON twin of the report)."""
+    """Everything the report shows, as plain data (the JSON twin of the report). ``institution``: one
+    institution's report, its press summary in place of the edition's (shown as a selection of one, by name)."""
     from impactrank.report.summary import summarise
 
     if lang not in LOCALES:
@@ -87,8 +88,18 @@ def report_context(
     country = country_key(country) if country else None
     edition = in_language(edition, lang)  # institutions under the names they use in the reader's language
     previous = None if previous is None else in_language(previous, lang)
-    ids, members = selection(edition, country, group, members)
-    summary = summarise(edition, previous=previous, country=country, group=group, members=members, lang=lang)
+    if institution is not None:
+        from impactrank.report.institution import institution_facts
+        from impactrank.report.press import press_summary
+
+        if country or group:
+            raise InputError("select an institution, or a country or group, not both", field="institution")
+        facts = institution_facts(edition, previous, institution)
+        summary = press_summary(facts, lang)
+        ids, group = [institution], facts["institution"]["name"]
+    else:
+        ids, members = selection(edition, country, group, members)
+        summary = summarise(edition, previous=previous, country=country, group=group, members=members, lang=lang)
     names = edition.institutions.select("institution_id", "name", "country")
     selected = visible(  # what the table shows: a band's members by name, with no position or score behind it
         in_published_order(

@@ -34,7 +34,7 @@ from impactrank.engine.views import (
     with_national_ranks,
 )
 from impactrank.errors import InputError
-from impactrank.i18n import check_locale
+from impactrank.i18n import check_locale, shown
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import typography as ty
 from impactrank.report.names import in_language
@@ -370,7 +370,7 @@ def _environment(lang: str) -> jinja2.Environment:
         num=lambda v, d=0: ty.number(v, lang, d),
         pct=lambda v, d=1: ty.percent(v, lang, d),
         pct_range=lambda low, high: ty.percent_range(low, high, lang),
-        rank=lambda v: ty.numbers_in(v, lang),
+        rank=lambda v: shown(v, lang),
         signed_pct=lambda v, d=0: ty.signed_percent(v, lang, d),
         ordinal=lambda v: ty.ordinal(int(v), lang),
         rankp=lambda v: ty.rank_phrase(v, lang),

@@ -42,22 +42,6 @@ def ordinal(n: int, lang: str, feminine: bool = False) -> str:
     return f"{number(n, 'en')}{suffix}"
 
 
-def numbers_in(text: str | None, lang: str) -> str:
-    """A displayed rank or score with its numbers as the language writes them: "=1001" → "=1 001" (fr),
-    "1001+" → "1,001+", "56.6–66.2" → "56,6–66,2" (fr); "–" when there is none."""
-    if text is None or text == "":
-        return formats.MISSING
-
-    def one(m: re.Match) -> str:
-        whole, _, decimals = m.group().partition(".")
-        return number(float(m.group()) if decimals else int(whole), lang, len(decimals))
-
-    return _NUMBER.sub(one, str(text))
-
-
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
 def percent_range(low: float | None, high: float | None, lang: str, decimals: int = 1) -> str:
     """A share known as an interval: "39.2–52.1%" (en), "39,2–52,1 %" (fr); a single one when both ends agree."""
     if low is None or high is None or low == high:
@@ -76,7 +60,7 @@ def rank_phrase(rank: str | None, lang: str) -> str:
     tied = rank.startswith("=")
     body = rank.lstrip("=")
     if not body.isdigit():
-        return numbers_in(body, lang)
+        return formats.shown(body, lang)
     text = ordinal(int(body), lang)
     return _TIED[lang].format(text) if tied else text
 

@@ -47,7 +47,6 @@ def _env() -> Environment:
         loader=PackageLoader("impactrank.web", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     i18n_templates.install(env)
-    env.filters["shown"] = pass_context(lambda _context, text: numbers.shown(text, i18n_templates.current()))
     env.filters["formula"] = pass_context(lambda _context, text: numbers.formula(text, i18n_templates.current()))
     env.globals.update(SDG_COLOURS=charts.SDG_COLOURS, SDG_INK=SDG_INK)
     return env
@@ -87,6 +86,7 @@ def create_app(
     app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS)
     pages = Pages(app, _env())
     pages.globals = lambda request: {"request_path": request.url.path}
+    app.state.pages = pages  # the page functions and their rendering, which `publish` calls too
 
     def error(request: Request, status: int, message: str, detail: Any = None) -> Response:
         if is_api(request):

@@ -7,11 +7,10 @@ from typing import Any
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from impactrank.i18n import number, sdg_label
+from impactrank.i18n import number, sdg_label, shown
 from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of, value_text
 from impactrank.report.charts.style import label as _label
 from impactrank.report.charts.style import text_of as _text
-from impactrank.report.typography import numbers_in
 
 _LAYOUT = {
     "margin": {"l": 60, "r": 30, "t": 50, "b": 50},
@@ -62,7 +61,7 @@ def plotly_figure(spec: dict) -> dict:
                 {
                     "x": b["low"],
                     "y": top * (1.08 + 0.06 * (i % 3)),
-                    "text": _label(numbers_in(b["label"], lang)),
+                    "text": _label(shown(b["label"], lang)),
                     "showarrow": False,
                     "font": {"size": 10, "color": BASE},
                 }
@@ -77,8 +76,7 @@ def plotly_figure(spec: dict) -> dict:
                     "y": [top * 0.5] * len(spec["marked"]),
                     "marker": {"color": MARK, "size": 11, "symbol": "diamond"},
                     "text": [
-                        _label(f"{m['name']} ({tx['rank'] % {'rank': numbers_in(m['rank'], lang)}})")
-                        for m in spec["marked"]
+                        _label(f"{m['name']} ({tx['rank'] % {'rank': shown(m['rank'], lang)}})") for m in spec["marked"]
                     ],
                     "hovertemplate": "%{text}: %{x}<extra></extra>",
                 }
@@ -134,7 +132,7 @@ def plotly_figure(spec: dict) -> dict:
                     "y": [r["top_percent"] for r in rows],
                     "marker": {"size": 9, "symbol": "diamond"},
                     "text": [
-                        _label(tx["rank"] % {"rank": f"{numbers_in(r['rank'], lang)} / {number(r['of'], lang)}"})
+                        _label(tx["rank"] % {"rank": f"{shown(r['rank'], lang)} / {number(r['of'], lang)}"})
                         for r in rows
                     ],
                     "hovertemplate": "%{x}: %{y} (%{text})<extra>" + _label(rows[0]["name"]) + "</extra>",
@@ -178,7 +176,7 @@ def plotly_figure(spec: dict) -> dict:
                         "arrayminus": [it[f"top_{side}"] - it[f"low_{side}"] for it in pts],
                     },
                     "marker": {"color": colour, "size": 10, "line": {"color": "#888888", "width": 1}},
-                    "text": [_label(tx["rank"] % {"rank": numbers_in(it[f"rank_{side}"], lang)}) for it in pts],
+                    "text": [_label(tx["rank"] % {"rank": shown(it[f"rank_{side}"], lang)}) for it in pts],
                     "hovertemplate": "%{y}: %{text}, %{x}<extra>" + _label(label) + "</extra>",
                 }
             )

@@ -6,10 +6,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from impactrank.i18n import number, percent
+from impactrank.i18n import number, percent, shown
 from impactrank.report.charts.style import BASE, INK, MARK, MUTED, SDG_COLOURS, floor_of, value_text
 from impactrank.report.charts.style import text_of as _text
-from impactrank.report.typography import numbers_in
 
 # ---------------------------------------------------------------------------------------------------------
 
@@ -165,14 +164,14 @@ def _svg_distribution(spec: dict) -> str:
     def sx(v: float) -> float:
         return x0 + (x1 - x0) * v / 100.0
 
-    labels = [numbers_in(b["label"], lang) for b in bounds]  # "801–1 000" as the language groups it
+    labels = [shown(b["label"], lang) for b in bounds]  # "801–1 000" as the language groups it
     label_rows = _rows([(sx(b["low"]), _width(text, 9)) for b, text in zip(bounds, labels, strict=True)])
     y0 = PAD_T + 14 + 11 * (max(label_rows, default=-1) + 1)
     y1 = y0 + 220
     marked = [m for m in spec["marked"][:12] if m["x"] is not None]
     strip_rows = _rows([(sx(m["x"]), 14) for m in marked]) if marked else []
     strip = y1 + 50
-    names = [(str(j + 1), f"{m['name']} ({numbers_in(m['rank'], lang)})", MARK) for j, m in enumerate(marked)]
+    names = [(str(j + 1), f"{m['name']} ({shown(m['rank'], lang)})", MARK) for j, m in enumerate(marked)]
     legend, legend_height = _legend(names, strip + 16 * (max(strip_rows, default=-1) + 1) + 10)
     height = int(strip + 16 * (max(strip_rows, default=-1) + 1) + legend_height + 12)
     out = _frame(spec["title"], height)
