@@ -26,6 +26,12 @@ def translations(locale: str) -> Translations:
         return Translations(fp, domain=DOMAIN)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is defined (``make catalogs`` finds it); it is translated where
+    it is shown, in the reader's language."""
+    return message
+
+
 def gettext(message: str, locale: str) -> str:
     return translations(locale).gettext(message)
 
