@@ -15,6 +15,7 @@ from impactrank.engine.edition import Edition
 from impactrank.engine.uncertainty.histograms import accumulate, new_accumulator, summarise
 from impactrank.engine.uncertainty.ranks import rank_entries
 from impactrank.engine.uncertainty.result import UncertaintyResult
+from impactrank.engine.uncertainty.sampling import draw_within
 from impactrank.engine.uncertainty.sobol import empty_sobol
 from impactrank.engine.uncertainty.spec import UncertaintySpec
 from impactrank.engine.uncertainty.tables import Tables
@@ -91,7 +92,7 @@ def published_uncertainty(
     acc = new_accumulator(tables, 0)
     for start in range(0, runs, chunk_runs):
         size = min(chunk_runs, runs - start)
-        values = low + (high - low) * rng.random((tables.n_entries, size))
+        values = draw_within(low, high, rng, size)
         accumulate(acc, rank_entries(values, tables, ranking), False)
         if progress is not None:
             progress(size)

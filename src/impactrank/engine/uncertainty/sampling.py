@@ -71,6 +71,11 @@ def _draw_weights(fld: Field, value: MetricWeights, size: int, rng: np.random.Ge
     return out
 
 
+def draw_within(low: np.ndarray, high: np.ndarray, rng: np.random.Generator, runs: int) -> np.ndarray:
+    """(values, runs) draws, each value uniformly within its published interval [low, high] (a column each)."""
+    return low + (high - low) * rng.random((low.shape[0], runs))
+
+
 @dataclass
 class RunParams:
     """Parameters of a batch of runs: None means nominal for every run."""

@@ -1,0 +1,153 @@
+"""The forecast of next edition's band for every institution of a published edition, from the series before it.
+
+Pure: editions and rules in, a table out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import polars as pl
+
+from impactrank.engine.edition import Edition
+from impactrank.engine.forecast.rule import NextRule
+from impactrank.engine.forecast.series import movement, next_field_size, single_year
+from impactrank.engine.forecast.simulate import LEVEL, NEIGHBOURS, shortest_interval, simulate
+from impactrank.engine.published_rule import change_bounds, edition_rule
+from impactrank.engine.whatif_published import score_intervals
+from impactrank.errors import InputError
+
+RUNS = 2000
+
+
+@dataclass(frozen=True)
+class Forecast:
+    edition: str
+    next_year: int
+    table: pl.DataFrame  # one row per institution of the edition's overall table: see :func:`forecast_edition`
+    assumptions: list[str]
+    segments: list[tuple[str, int, int]]  # next edition's bands as simulated (label, first, last position)
+
+
+def series_singles(series: list[Edition], rules: dict[int, NextRule]) -> list[pl.DataFrame]:
+    """Each edition's single-year scores, in order (an averaged edition's read with the one before it)."""
+    out: list[pl.DataFrame] = []
+    for k, ed in enumerate(series):
+        consecutive = k > 0 and series[k - 1].year == ed.year - 1
+        out.append(single_year(ed, rules[ed.year], out[-1] if consecutive else None))
+    return out
+
+
+def forecast_edition(
+    series: list[Edition],
+    rules: dict[int, NextRule],
+    participants: dict[int, int],
+    *,
+    assume: dict[int, float] | None = None,
+    institution: str | None = None,
+    runs: int = RUNS,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> Forecast:
+    """Next edition's bands for the last edition of ``series`` (editions with overall tables, by year), whose
+    rules (``rules[year]``, next year's included) say how each made its published score; ``participants``:
+    institutions in any table of each year's edition (SDG tables only included), for the field's growth;
+    ``assume``: planned SDG scores of ``institution``."""
+    edition = series[-1]
+    if not edition.has_overall_table:
+        edition.require_overall()
+    rule = rules[edition.year + 1]
+    singles = series_singles(series, rules)
+    moves = movement(series, singles)
+    now = singles[-1]
+    lo, hi = now["lo"].to_numpy(), now["hi"].to_numpy()
+    shift = (np.zeros(lo.size), np.zeros(lo.size))
+    ids = now["institution_id"].to_list()
+    assumptions = [f"next edition's rule: {rule.describe()}"]
+    if assume:
+        if institution is None:
+            raise InputError("planned SDG scores (--assume-sdg) are one institution's: name it", field="assume-sdg")
+        row = _row(ids, institution, edition)
+        d_lo, d_hi = _planned(series, institution, assume)
+        shift[0][row], shift[1][row] = d_lo, d_hi
+        planned = ", ".join(f"SDG {k} at {v:g}" for k, v in sorted(assume.items()))
+        assumptions.append(
+            f"{planned}: this year's single-year score moved by {d_lo:+.1f} to {d_hi:+.1f} (this year's scaling), "
+            "then moving as others at that level did"
+        )
+    if institution is not None:
+        _row(ids, institution, edition)
+    size = next_field_size([n for y, n in sorted(participants.items()) if y <= edition.year], len(ids))
+    sim = simulate(lo, hi, shift, moves, rule, size, runs, seed, progress=progress)
+    assumptions += [
+        f"field: {size:,} institutions ({len(ids):,} this year, participants grown as last year, the growth "
+        "damped as it slowed the year before); this year's institutions all return and newcomers fill the "
+        "growth, scored as the newcomers of past editions",
+        f"movement: each single-year score moves as those of the {NEIGHBOURS} returning institutions nearest its "
+        f"level did ({'; '.join(moves.pairs)}: {moves.cur_mid.size:,} pairs)",
+        "a score published as a range lies anywhere in it, uniformly",
+    ]
+    return Forecast(edition.id, rule.year, _table(ids, lo, hi, rule, sim), assumptions, sim.segments)
+
+
+def _row(ids: list[str], institution: str, edition: Edition) -> int:
+    if institution not in ids:
+        raise InputError(
+            f"{institution!r} has no score in edition {edition.id}'s overall table: a forecast starts from this "
+            "year's score (an institution new next year, or one absent this year, has none)",
+            field="institution",
+        )
+    return ids.index(institution)
+
+
+def _table(ids: list[str], lo: np.ndarray, hi: np.ndarray, rule: NextRule, sim) -> pl.DataFrame:
+    """Per institution: the fixed part of next year's score, the most likely band, the 80 % interval and the
+    chance of an individual rank with its 80 % interval."""
+    labels = [label for label, _, _ in sim.segments]
+    w_prev = rule.weights[1] if len(rule.weights) > 1 else 0.0
+    probs = sim.in_band / sim.runs
+    mode = probs.argmax(axis=1)
+    first, last = shortest_interval(sim.in_band, LEVEL)
+    held = np.array([probs[i, a : b + 1].sum() for i, (a, b) in enumerate(zip(first, last, strict=True))])
+    top = sim.segments[0][2] if sim.segments[0][1] == 1 and "–" in sim.segments[0][0] else 0
+    return pl.DataFrame(
+        {
+            "institution_id": ids,
+            "fixed_low": w_prev * lo,
+            "fixed_high": w_prev * hi,
+            "most_likely": [labels[m] for m in mode],
+            "most_likely_index": mode,
+            "probability": probs[np.arange(len(ids)), mode],
+            "interval_low": [labels[a] for a in first],
+            "interval_high": [labels[b] for b in last],
+            "interval_low_index": first,
+            "interval_high_index": last,
+            "interval_probability": held,
+            "top_probability": probs[:, 0] if top else np.zeros(len(ids)),
+            "rank_p10": sim.rank_p10,
+            "rank_p90": sim.rank_p90,
+            "band_probabilities": [
+                json.dumps({labels[k]: round(float(p), 4) for k, p in enumerate(row) if p}, ensure_ascii=False)
+                for row in probs
+            ],
+        }
+    )
+
+
+def _planned(series: list[Edition], institution: str, assume: dict[int, float]) -> tuple[float, float]:
+    """Bounds on the change of this year's single-year score were the institution's SDG scores those planned."""
+    edition = series[-1]
+    previous = series[-2] if len(series) > 1 and series[-2].year == edition.year - 1 else None
+    rule = replace(edition_rule(edition, previous), name="single_year")
+    mine = edition.sdg_scores.filter(pl.col("institution_id") == institution)
+    lo, hi, _ = score_intervals(mine, {})
+    new_lo, new_hi = lo.copy(), hi.copy()
+    for sdg, score in assume.items():
+        if not 1 <= sdg <= 17 or not 0 <= score <= 100:
+            raise InputError(f"SDG {sdg}={score:g}: an SDG is 1–17 and a score 0–100", field="assume-sdg")
+        new_lo[sdg - 1] = new_hi[sdg - 1] = score
+    d_lo, d_hi = change_bounds(lo, hi, new_lo[None], new_hi[None], rule)
+    return float(d_lo[0]), float(d_hi[0])
