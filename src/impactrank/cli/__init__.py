@@ -13,24 +13,40 @@ from rich.text import Text
 
 from impactrank.cli.common import app, console_err
 from impactrank.errors import InputError
+from impactrank.i18n import DEFAULT, gettext
+from impactrank.i18n.templates import current, rendering
 
 # Command modules register themselves on ``app`` when imported; this order is the order of ``--help``.
-COMMAND_MODULES = ("demo", "build", "methodology", "published", "editions", "views", "analysis", "web", "sdg", "portal")
+COMMAND_MODULES = (
+    "demo",
+    "build",
+    "methodology",
+    "published",
+    "editions",
+    "views",
+    "analysis",
+    "forecast",
+    "web",
+    "sdg",
+    "portal",
+    "results",
+)
 for _module in COMMAND_MODULES:
     import_module(f"impactrank.cli.{_module}")
 
 
 def main() -> None:
     # standalone mode: the command-line parser reports usage errors itself (usage line, message, exit 2)
-    try:
-        app(standalone_mode=True, prog_name="impactrank")
-    except InputError as exc:
-        _fail(str(exc))
-    except OSError as exc:  # an output path that cannot be written, a directory where a file should be …
-        _fail(f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
+    with rendering(DEFAULT):  # English until a command's --lang says otherwise (check_lang)
+        try:
+            app(standalone_mode=True, prog_name="impactrank")
+        except InputError as exc:
+            _fail(exc.text(current()))
+        except OSError as exc:  # an output path that cannot be written, a directory where a file should be …
+            _fail(f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
 
 
 def _fail(message: str) -> None:
     """One line on stderr and exit status 2; the message is text, never markup (it may quote user data)."""
-    console_err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    console_err.print(Text.assemble((gettext("error:", current()), "bold red"), " ", message), highlight=False)
     sys.exit(2)

@@ -4,6 +4,6 @@ uncertainty machinery's sampling, ranking and histograms; back-tested on the ser
 
 from impactrank.engine.forecast.backtest import Backtest, backtest
 from impactrank.engine.forecast.next_edition import Forecast, forecast_edition
-from impactrank.engine.forecast.rule import NextRule, rule_of
+from impactrank.engine.forecast.rule import NextRule, rule_of, rules_for, series_of
 
-__all__ = ["Backtest", "Forecast", "NextRule", "backtest", "forecast_edition", "rule_of"]
+__all__ = ["Backtest", "Forecast", "NextRule", "backtest", "forecast_edition", "rule_of", "rules_for", "series_of"]

@@ -25,11 +25,24 @@ RUNS = 2000
 
 @dataclass(frozen=True)
 class Forecast:
+    """The table (one row per institution of the edition's overall table, see :func:`_table`) and every
+    assumption it rests on, as data for a reader's language to word."""
+
     edition: str
-    next_year: int
-    table: pl.DataFrame  # one row per institution of the edition's overall table: see :func:`forecast_edition`
-    assumptions: list[str]
+    rule: NextRule  # next edition's
+    table: pl.DataFrame
     segments: list[tuple[str, int, int]]  # next edition's bands as simulated (label, first, last position)
+    this_size: int
+    field_size: int  # next edition's, forecast
+    pairs: list[str]  # the consecutive editions movement was learned from ("2021 → 2022")
+    n_pairs: int
+    neighbours: int
+    planned: dict[int, float] | None = None  # --assume-sdg
+    planned_change: tuple[float, float] | None = None  # bounds on the change it makes to this year's score
+
+    @property
+    def next_year(self) -> int:
+        return self.rule.year
 
 
 def series_singles(series: list[Edition], rules: dict[int, NextRule]) -> list[pl.DataFrame]:
@@ -66,31 +79,31 @@ def forecast_edition(
     lo, hi = now["lo"].to_numpy(), now["hi"].to_numpy()
     shift = (np.zeros(lo.size), np.zeros(lo.size))
     ids = now["institution_id"].to_list()
-    assumptions = [f"next edition's rule: {rule.describe()}"]
+    planned_change = None
     if assume:
         if institution is None:
             raise InputError("planned SDG scores (--assume-sdg) are one institution's: name it", field="assume-sdg")
         row = _row(ids, institution, edition)
         d_lo, d_hi = _planned(series, institution, assume)
         shift[0][row], shift[1][row] = d_lo, d_hi
-        planned = ", ".join(f"SDG {k} at {v:g}" for k, v in sorted(assume.items()))
-        assumptions.append(
-            f"{planned}: this year's single-year score moved by {d_lo:+.1f} to {d_hi:+.1f} (this year's scaling), "
-            "then moving as others at that level did"
-        )
+        planned_change = (d_lo, d_hi)
     if institution is not None:
         _row(ids, institution, edition)
     size = next_field_size([n for y, n in sorted(participants.items()) if y <= edition.year], len(ids))
     sim = simulate(lo, hi, shift, moves, rule, size, runs, seed, progress=progress)
-    assumptions += [
-        f"field: {size:,} institutions ({len(ids):,} this year, participants grown as last year, the growth "
-        "damped as it slowed the year before); this year's institutions all return and newcomers fill the "
-        "growth, scored as the newcomers of past editions",
-        f"movement: each single-year score moves as those of the {NEIGHBOURS} returning institutions nearest its "
-        f"level did ({'; '.join(moves.pairs)}: {moves.cur_mid.size:,} pairs)",
-        "a score published as a range lies anywhere in it, uniformly",
-    ]
-    return Forecast(edition.id, rule.year, _table(ids, lo, hi, rule, sim), assumptions, sim.segments)
+    return Forecast(
+        edition=edition.id,
+        rule=rule,
+        table=_table(ids, lo, hi, rule, sim),
+        segments=sim.segments,
+        this_size=len(ids),
+        field_size=sim.size,
+        pairs=moves.pairs,
+        n_pairs=int(moves.cur_mid.size),
+        neighbours=NEIGHBOURS,
+        planned=dict(assume) if assume else None,
+        planned_change=planned_change,
+    )
 
 
 def _row(ids: list[str], institution: str, edition: Edition) -> int:

@@ -1,11 +1,13 @@
-"""The rules a forecast takes as data: how each edition of the series made its published score from single-year
-scores, and the rule and bands of the edition after the last one (its methodology, or the latest one when none is
-known: an assumption the forecast states)."""
+"""The rules and the series a forecast takes as data: how each edition of the series made its published score
+from single-year scores, and the rule and bands of the edition after the last one (its methodology, or the
+latest one when none is known: an assumption the forecast states)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+from impactrank.methodology import bundled_ids, load_methodology
 from impactrank.methodology.schema import Banding, Methodology
 
 
@@ -19,16 +21,6 @@ class NextRule:
     banding: Banding
     assumed: bool  # no methodology of that year: the latest one's rule is assumed
 
-    def describe(self) -> str:
-        how = "assumed from" if self.assumed else "from"
-        if len(self.weights) == 1:
-            formula = "the published score is the single-year score"
-        else:
-            years = ["this year's"] + [f"{k} year(s) back" for k in range(1, len(self.weights))]
-            parts = " + ".join(f"{w:g} × {y}" for w, y in zip(self.weights, years, strict=True))
-            formula = f"the published score is {parts} (single-year scores; a newcomer keeps its own)"
-        return f"{self.year}: {formula}, {how} methodology {self.methodology}"
-
 
 def rule_of(year: int, methodologies: list[Methodology]) -> NextRule:
     """The rule of edition ``year``: the methodology made for it, else the latest one before it."""
@@ -39,3 +31,29 @@ def rule_of(year: int, methodologies: list[Methodology]) -> NextRule:
     averaging = chosen.overall.averaging
     weights = (1.0,) if averaging is None else tuple(float(w) for w in averaging.weights)
     return NextRule(year, chosen.id, weights, chosen.overall.banding, assumed=not exact)
+
+
+@cache
+def _bundled() -> tuple[Methodology, ...]:
+    return tuple(load_methodology(i) for i in bundled_ids())
+
+
+def rules_for(years: list[int]) -> dict[int, NextRule]:
+    """The bundled methodologies' rules of these years (THE's editions are the bundled ones)."""
+    return {y: rule_of(y, list(_bundled())) for y in years}
+
+
+def series_of(editions: list[dict], edition_id: str) -> tuple[list[str], dict[int, int]]:
+    """From the workspace's editions (edition, year, kind, participants, overall_table): the ids of the edition's
+    series up to it with an overall table, by year, and the participants of each year of the series. A series is
+    a kind and an id suffix ("2021" follows "2020", "2021-taiwan" follows "2020-taiwan")."""
+
+    def key(e: dict) -> tuple[str, str]:
+        year = str(e["year"])
+        return e["kind"], e["edition"].removeprefix(year) if e["edition"].startswith(year) else e["edition"]
+
+    this = next(e for e in editions if e["edition"] == edition_id)
+    same = [e for e in editions if key(e) == key(this) and e["year"] <= this["year"]]
+    same.sort(key=lambda e: e["year"])
+    ids = [e["edition"] for e in same if e["overall_table"]]
+    return ids, {int(e["year"]): int(e["participants"] or 0) for e in same}

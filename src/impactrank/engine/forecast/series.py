@@ -33,7 +33,9 @@ def single_year(edition: Edition, rule: NextRule, previous: pl.DataFrame | None)
     if len(rule.weights) == 1:
         return pl.DataFrame({"institution_id": ids, "lo": p_lo, "hi": p_hi})
     if len(rule.weights) != 2:
-        raise InputError(f"a forecast reads averages over two years only ({rule.describe()})", field="methodology")
+        raise InputError(
+            f"a forecast reads averages over two years only (methodology {rule.methodology})", field="methodology"
+        )
     w0, w1 = rule.weights
     c_lo, c_hi, _ = aligned(previous_terms(edition), ids)
     if previous is not None:

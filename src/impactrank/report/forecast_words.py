@@ -1,0 +1,99 @@
+"""A forecast of next edition's band worded in the reader's language: the one line a summary or a page shows,
+the part of next year's score already fixed, and the assumptions behind it (from the catalogs)."""
+
+from __future__ import annotations
+
+from impactrank.engine.forecast import Forecast
+from impactrank.engine.forecast.simulate import LEVEL
+from impactrank.i18n import gettext, number, number_range, percent, shown
+
+
+def next_year_line(fc: Forecast, row: dict, lang: str) -> str:
+    """ "Next year (2024): most likely 101–200, 80 % between 101–200 and 201–300"."""
+    params = {
+        "year": fc.next_year,
+        "band": shown(row["most_likely"], lang),
+        "low": shown(row["interval_low"], lang),
+        "high": shown(row["interval_high"], lang),
+        "level": percent(100 * LEVEL, lang, 0),
+    }
+    if row["interval_low"] == row["interval_high"]:
+        return gettext("Next year (%(year)s): most likely %(band)s, %(level)s in %(low)s", lang) % params
+    return gettext("Next year (%(year)s): most likely %(band)s, %(level)s between %(low)s and %(high)s", lang) % params
+
+
+def chances_line(row: dict, lang: str) -> str:
+    """How likely the most likely band and the interval are, and an individual rank."""
+    params = {
+        "band": percent(100 * row["probability"], lang, 0),
+        "interval": percent(100 * row["interval_probability"], lang, 0),
+        "top": percent(100 * row["top_probability"], lang, 0),
+    }
+    return (
+        gettext(
+            "Chances: %(band)s for the most likely band, %(interval)s for the interval, %(top)s for an individual "
+            "rank (top 100)",
+            lang,
+        )
+        % params
+    )
+
+
+def fixed_line(fc: Forecast, row: dict, lang: str) -> str | None:
+    """The part of next year's published score this year's single-year score already fixes (None: none)."""
+    if len(fc.rule.weights) < 2:
+        return None
+    return gettext("Already fixed by this year's score: %(fixed)s points of next year's published score", lang) % {
+        "fixed": number_range(row["fixed_low"], row["fixed_high"], lang, 1)
+    }
+
+
+def assumption_lines(fc: Forecast, lang: str) -> list[str]:
+    """Every assumption the forecast rests on, one line each."""
+    rule = fc.rule
+    params = {"year": rule.year, "methodology": rule.methodology}
+    if len(rule.weights) == 1:
+        line = gettext("%(year)s's published score is its single-year score (methodology %(methodology)s)", lang)
+    else:
+        params |= {"this": number(rule.weights[0], lang, 2), "previous": number(rule.weights[1], lang, 2)}
+        line = gettext(
+            "%(year)s's published score is %(this)s × its single-year score + %(previous)s × the year before's "
+            "(methodology %(methodology)s); a newcomer keeps its own",
+            lang,
+        )
+    lines = [line % params]
+    if rule.assumed:
+        lines[0] += gettext(", assumed: no methodology of %(year)s is known, the latest is used", lang) % params
+    lines.append(
+        gettext(
+            "Field: %(size)s institutions (%(now)s this year, grown as the participants grew last year, the growth "
+            "slowed as it slowed the year before); this year's institutions return and newcomers, scored as past "
+            "newcomers were, fill the growth",
+            lang,
+        )
+        % {"size": number(fc.field_size, lang), "now": number(fc.this_size, lang)}
+    )
+    lines.append(
+        gettext(
+            "Movement: each single-year score moves as those of the %(k)s returning institutions nearest its level "
+            "did (%(pairs)s: %(n)s pairs)",
+            lang,
+        )
+        % {"k": fc.neighbours, "pairs": "; ".join(fc.pairs), "n": number(fc.n_pairs, lang)}
+    )
+    lines.append(gettext("A score published as a range lies anywhere in it, each value as likely", lang))
+    if fc.planned:
+        d_lo, d_hi = fc.planned_change
+        planned = ", ".join(
+            gettext("SDG %(sdg)s at %(score)s", lang) % {"sdg": k, "score": number(v, lang, 1)}
+            for k, v in sorted(fc.planned.items())
+        )
+        lines.append(
+            gettext(
+                "Planned: %(planned)s, moving this year's single-year score by %(low)s to %(high)s (this year's "
+                "scaling), then as others at that level moved",
+                lang,
+            )
+            % {"planned": planned, "low": number(d_lo, lang, 1), "high": number(d_hi, lang, 1)}
+        )
+    return lines
