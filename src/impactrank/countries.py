@@ -9,7 +9,7 @@ from functools import lru_cache
 import pycountry
 from babel import Locale
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 # Names that pycountry does not resolve, or resolves differently from the rankings' usage.
 _ALIASES = {
@@ -148,7 +148,7 @@ def country_code(text: str) -> str:
     """The alpha-2 code of a country a user names by code or name ("FR", "France"); an InputError otherwise."""
     code = to_alpha2(text)
     if code is None:
-        raise InputError(f"{text!r} is not a country name or ISO code", field="country")
+        raise InputError(N_("%(text)s is not a country name or ISO code"), field="country", params={"text": repr(text)})
     return code
 
 

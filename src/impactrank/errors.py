@@ -1,14 +1,23 @@
-"""User-facing errors: what went wrong, where (file, row, field), so the CLI can print one clear line."""
+"""User-facing errors: what went wrong, where (file, row, field), so the CLI can print one clear line.
+
+A message is a catalog entry (marked with ``N_``) whose ``%(name)s`` placeholders are filled from ``params``:
+``str()`` is the English line, :meth:`InputError.text` the same line in a reader's language."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 
 # Characters that would break the one line (str.splitlines breaks at each), shown escaped instead.
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
-@dataclass
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is defined (``make catalogs`` finds it); it is translated where
+    it is shown, in the reader's language."""
+    return message
+
+
+@dataclasses.dataclass
 class InputError(Exception):
     """A problem with something the user gave us. The CLI prints it without a traceback and exits 2."""
 
@@ -16,16 +25,30 @@ class InputError(Exception):
     file: str | None = None
     row: int | None = None
     field: str | None = None
+    params: dict | None = dataclasses.field(default=None, kw_only=True)
 
-    def __str__(self) -> str:
+    def __post_init__(self) -> None:
+        self.template = self.message  # the catalog entry; ``message`` is the English text
+        if self.params:
+            self.message = self.message % self.params
+
+    def text(self, locale: str = "en") -> str:
+        """The one line in ``locale``: where (file, row, field), then what."""
+        from impactrank.i18n import gettext
+
+        message = gettext(self.template, locale)
+        message = message % self.params if self.params else message
         where = [
             part
             for part in (
                 self.file,
-                f"row {self.row}" if self.row is not None else None,
-                f"field '{self.field}'" if self.field else None,
+                gettext("row %(row)s", locale) % {"row": self.row} if self.row is not None else None,
+                gettext("field '%(field)s'", locale) % {"field": self.field} if self.field else None,
             )
             if part
         ]
-        text = f"{', '.join(where)}: {self.message}" if where else self.message
+        text = f"{', '.join(where)}: {message}" if where else message
         return text.translate(_LINE_BREAKS)  # one line, whatever the quoted data holds
+
+    def __str__(self) -> str:
+        return self.text("en")

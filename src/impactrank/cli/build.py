@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from impactrank.cli.common import WaitStatus, app, console, console_err, load_previous, open_workspace, out_dir
 from impactrank.cli.options import (
@@ -15,14 +15,19 @@ from impactrank.cli.options import (
     DEFAULT_WORKSPACE,
     DecimalOption,
     EditionOption,
+    LangOption,
     WaitOption,
     WorkspaceOption,
+    check_lang,
 )
+from impactrank.cli.text import _, num, sdg_name, shown, span
 from impactrank.engine.explain import explain_institution
 from impactrank.engine.explain_published import reproduce_institution
-from impactrank.engine.shown import decimals, score_text, share_text, visible_row
+from impactrank.engine.shown import decimals, score_text, visible_row
 from impactrank.errors import InputError
+from impactrank.i18n.templates import current
 from impactrank.io.build import build as run_build
+from impactrank.web.numbers import formula
 
 
 @app.command()
@@ -95,63 +100,116 @@ def explain(
     institution: Annotated[str, typer.Option("--institution", "-i", help="institution_id to explain.")],
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     wait: WaitOption = DEFAULT_WAIT,
+    lang: LangOption = "en",
 ) -> None:
     """Show how one institution's overall score arises: metric by metric, scaling, and the best SDGs; for a
     published edition, THE's formula reproduced from the published SDG scores."""
+    check_lang(lang)
     with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
         previous = load_previous(ws, ed, None) if ed.kind == "imported" else None
     ex = explain_institution(ed, institution)
-    console.print(
-        f"[bold]{escape(ex.name)}[/] ({escape(ex.institution_id)}, {ex.country}) in edition {escape(ed.id)}",
-        highlight=False,
+    heading = Text(
+        _(
+            "%(name)s (%(id)s, %(country)s) in edition %(edition)s",
+            name=ex.name,
+            id=ex.institution_id,
+            country=ex.country,
+            edition=ed.id,
+        )
     )
+    heading.highlight_words([ex.name], "bold")
+    console.print(heading, highlight=False)
     places = decimals(ed)
     if not ed.has_overall_table:
-        console.print(f"Edition {escape(ed.id)} has SDG tables only, no overall table. Its SDG tables:")
-    elif ex.overall is None:
-        console.print("Not in the overall table: it needs SDG 17 and enough other SDGs. Its SDG tables:")
-    else:
-        o = visible_row(ex.overall, ed.field_size)
-        share = share_text(o, ed.field_size)
-        score = "published as " + o["overall_display"] if o["band"] else "score " + o["overall_display"]
         console.print(
-            f"Overall rank {o['rank']}{f' ({share})' if share else ''}, {score}; "
-            f"best SDGs{' on scaled scores' if ed.kind == 'built' else ''}: {o['top_sdgs']}",
+            _("Edition %(edition)s has SDG tables only, no overall table. Its SDG tables:", edition=ed.id),
+            markup=False,
             highlight=False,
         )
+    elif ex.overall is None:
+        console.print(
+            _("Not in the overall table: it needs SDG 17 and enough other SDGs. Its SDG tables:"), highlight=False
+        )
+    else:
+        o = visible_row(ex.overall, ed.field_size)
+        share = _share(o, ed.field_size)
+        score = (
+            _("published as %(score)s", score=shown(o["overall_display"]))
+            if o["band"]
+            else _("score %(score)s", score=shown(o["overall_display"]))
+        )
+        best = ", ".join(sdg_name(int(k)) for k in (o["top_sdgs"] or "").split(";") if k)
+        line = (
+            _("Overall rank %(rank)s (%(share)s), %(score)s", rank=shown(o["rank"]), share=share, score=score)
+            if share
+            else _("Overall rank %(rank)s, %(score)s", rank=shown(o["rank"]), score=score)
+        )
+        what = _("best SDGs on scaled scores: %(sdgs)s") if ed.kind == "built" else _("best SDGs: %(sdgs)s")
+        console.print(Text(f"{line}; " + what % {"sdgs": best}), highlight=False)
     if ed.kind != "built":
-        console.print(f"Edition {ed.id} is imported from a published table: it carries no metric scores.")
+        console.print(
+            Text(
+                _("Edition %(edition)s is imported from a published table: it carries no metric scores.", edition=ed.id)
+            ),
+            highlight=False,
+        )
     scaling = ex.rules.get("scaling", {})
     for part in ex.sdgs:
         if part.metrics.height:
-            table = Table(
-                title=f"SDG {part.sdg}" + ("  [green]counted in the overall score[/]" if part.counted else ""),
-                title_justify="left",
-            )
-            for col in ("metric", "raw value", "score", "weight", "contribution"):
-                table.add_column(col, justify="left" if col == "metric" else "right")
+            title = Text(sdg_name(part.sdg))
+            if part.counted:
+                title.append("  " + _("counted in the overall score"), style="green")
+            table = Table(title=title, title_justify="left")
+            for col in (_("metric"), _("raw value"), _("score"), _("weight"), _("contribution")):
+                table.add_column(col, justify="left" if col == _("metric") else "right")
             for m in part.metrics.iter_rows(named=True):
-                raw = "missing" if m["missing"] else ("" if m["raw"] is None else f"{m['raw']:.6g}")
-                table.add_row(m["metric"], raw, f"{m['score']:.2f}", f"{m['weight']:g}", f"{m['contribution']:.3f}")
+                raw = _("missing") if m["missing"] else ("" if m["raw"] is None else _significant(m["raw"]))
+                table.add_row(
+                    Text(m["metric"]), raw, num(m["score"], 2), _significant(m["weight"]), num(m["contribution"], 3)
+                )
             console.print(table)
         text = score_text(part.score, part.score_low, part.score_high, places)
         score = (
-            "score not published"
+            _("score not published")
             if text is None
-            else (f"score {text}" if part.score is not None else f"published as {text}")
-        )
-        line = f"SDG {part.sdg} {score}" + (f", rank {part.rank}" if part.rank else "")
-        if part.scaled is not None:
-            line += (
-                f"; scaled by {scaling.get('method', '?')} over [{part.scale_min:.4f}, {part.scale_max:.4f}] "
-                f"→ {part.scaled:.4f}"
+            else (
+                _("score %(score)s", score=shown(text))
+                if part.score is not None
+                else _("published as %(score)s", score=shown(text))
             )
-        console.print(line, highlight=False)
+        )
+        line = f"{sdg_name(part.sdg)} {score}" + (", " + _("rank %(rank)s", rank=shown(part.rank)) if part.rank else "")
+        if part.scaled is not None:
+            line += "; " + _(
+                "scaled by %(method)s over [%(low)s, %(high)s] → %(scaled)s",
+                method=scaling.get("method", "?"),
+                low=num(part.scale_min, 4),
+                high=num(part.scale_max, 4),
+                scaled=num(part.scaled, 4),
+            )
+        console.print(Text(line), highlight=False)
     if ex.formula:
-        console.print(f"\nOverall = {ex.formula}", highlight=False)
+        console.print(Text("\n" + _("Overall = %(formula)s", formula=formula(ex.formula, current()))), highlight=False)
     if ed.kind == "imported" and ex.overall is not None:
         _print_reproduced(ed, institution, previous)
+
+
+def _share(row: dict, table_size: int | None) -> str:
+    """ "top 9.0–17.9 % of 1,117" from a visible row's shares; "" when the table's size is unknown."""
+    low, high = row.get("share_low"), row.get("share_high")
+    if table_size is None or low is None:
+        return ""
+    share = num(low, 1) if high is None or round(low, 1) == round(high, 1) else span(low, high)
+    return _("top %(share)s %% of %(field)s", share=share, field=num(table_size))
+
+
+def _significant(value: float) -> str:
+    """A raw value or a weight with its significant digits (6 at most), in the reader's digits."""
+    text = f"{value:.6g}"
+    if "e" in text:
+        return text
+    return shown(text)
 
 
 def _print_reproduced(ed, institution: str, previous) -> None:
@@ -159,17 +217,38 @@ def _print_reproduced(ed, institution: str, previous) -> None:
     try:
         r = reproduce_institution(ed, institution, previous)
     except InputError as exc:
-        console.print(f"\nTHE's overall formula cannot be reproduced here: {exc.message}", highlight=False)
+        console.print(
+            Text("\n" + _("THE's overall formula cannot be reproduced here: %(why)s", why=exc.text(current()))),
+            highlight=False,
+        )
         return
     console.print(
-        f"\nTHE's overall formula for {ed.id}, reproduced ({r.rule}; {r.explained} of {r.of} exact rows):",
+        Text(
+            "\n"
+            + _(
+                "THE's overall formula for %(edition)s, reproduced (%(rule)s; %(explained)s of %(of)s exact rows):",
+                edition=ed.id,
+                rule=r.rule,
+                explained=num(r.explained),
+                of=num(r.of),
+            )
+        ),
         highlight=False,
     )
     for s in r.sdgs:
+        counted = " (" + _("counted") + ")" if s.counted else ""
+        scaled = span(s.scaled_low, s.scaled_high)
         console.print(
-            f"SDG {s.sdg} {s.published} → scaled {s.scaled_low:.1f}–{s.scaled_high:.1f}"
-            + (" (counted)" if s.counted else ""),
+            Text(f"{sdg_name(s.sdg)} {shown(s.published)} → " + _("scaled %(range)s", range=scaled) + counted),
             highlight=False,
         )
-    verdict = f"they agree, so the score is in {r.within}" if r.agrees else "they do not agree"
-    console.print(f"Overall = {r.formula}; published {r.published}: {verdict}", highlight=False)
+    verdict = (
+        _("they agree, so the score is in %(within)s", within=shown(r.within)) if r.agrees else _("they do not agree")
+    )
+    line = _(
+        "Overall = %(formula)s; published %(published)s: %(verdict)s",
+        formula=formula(r.formula, current()),
+        published=shown(r.published),
+        verdict=verdict,
+    )
+    console.print(Text(line), highlight=False)

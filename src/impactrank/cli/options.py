@@ -54,10 +54,16 @@ LangOption = Annotated[str, typer.Option("--lang", "-l", help="Language of the t
 
 
 def check_lang(lang: str) -> str:
-    """The --lang value when supported; otherwise the user error naming the supported languages."""
-    from impactrank.errors import InputError
+    """The --lang value when supported, from now on the language of everything the command writes (its errors
+    included); otherwise the user error naming the supported languages."""
+    from impactrank.errors import N_, InputError
     from impactrank.i18n import LOCALES
+    from impactrank.i18n.templates import speak
 
     if lang not in LOCALES:
-        raise InputError(f"--lang must be one of {', '.join(LOCALES)}, not {lang!r}", field="lang")
-    return lang
+        raise InputError(
+            N_("--lang must be one of %(languages)s, not %(lang)s"),
+            field="lang",
+            params={"languages": ", ".join(LOCALES), "lang": repr(lang)},
+        )
+    return speak(lang)

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import console, load_previous, open_workspace
+from impactrank.cli.text import _, num, sdg_name, shown, span
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
 
@@ -42,6 +43,17 @@ def load_for_rescoring(
         return ed, (load_previous(ws, ed, previous_edition) if ed.kind == "imported" else None)
 
 
+def rule_words(previous_edition: str | None) -> str:
+    """The edition's reproduced rule in words: single-year, or the two-year average with ``previous_edition``."""
+    if previous_edition is None:
+        return _("single-year: each SDG min–max over its SDG table, 0.22 × SDG 17 + 0.26 × (best three)")
+    return _(
+        "two-year average: the mean of this year's single-year score and last year's (%(previous)s); a newcomer "
+        "keeps its single-year score",
+        previous=previous_edition,
+    )
+
+
 def print_whatif(result, fmt: str) -> None:
     from impactrank.engine.whatif_published import PublishedWhatIf
 
@@ -49,76 +61,113 @@ def print_whatif(result, fmt: str) -> None:
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
         return
-    console.print(
-        Text(f"{result.name or result.institution_id} in edition {result.edition} ({result.rule})"), highlight=False
+    heading = _(
+        "%(name)s in edition %(edition)s (%(rule)s)",
+        name=result.name or result.institution_id,
+        edition=result.edition,
+        rule=rule_words(result.previous_edition),
     )
-    table = Table(title="SDG scores used", title_justify="left")
-    for col in ("SDG", "published", "used", "set"):
+    console.print(Text(heading), highlight=False)
+    table = Table(title=_("SDG scores used"), title_justify="left")
+    for col in (_("SDG"), _("published"), _("used"), _("set")):
         table.add_column(col, justify="right")
     for r in result.inputs:
         lo, hi = r["used"]
-        used = f"{lo:.1f}" if lo == hi else f"{lo:.1f}–{hi:.1f}"
-        table.add_row(str(r["sdg"]), r["published"] or "not submitted", used, "yes" if r["set"] else "")
+        used = num(lo, 1) if lo == hi else span(lo, hi)
+        published = shown(r["published"]) if r["published"] else _("not submitted")
+        table.add_row(sdg_name(r["sdg"]), published, used, _("yes") if r["set"] else "")
     console.print(table)
-    point = "" if result.overall_point is None else f" (at the displayed values: {result.overall_point:.1f})"
+    point = (
+        ""
+        if result.overall_point is None
+        else " (" + _("at the displayed values: %(score)s", score=num(result.overall_point, 1)) + ")"
+    )
+    best = ", ".join(map(sdg_name, result.best_sdgs))
     console.print(
-        f"overall score {result.overall}{point}; best SDGs {';'.join(map(str, result.best_sdgs))}",
+        Text(
+            _("overall score %(score)s", score=shown(result.overall))
+            + point
+            + "; "
+            + _("best SDGs: %(sdgs)s", sdgs=best)
+        ),
         highlight=False,
     )
-    console.print(
-        f"place: {result.rank}"
-        + (f" (published: {result.published_rank}, {result.published_overall})" if result.published_rank else "")
-        + ("; the SDG tables' extremes moved, so every other row was recomputed" if result.others_recomputed else ""),
-        highlight=False,
-    )
+    place = _("place: %(rank)s", rank=shown(result.rank).replace(" to ", " " + _("to") + " "))
+    if result.published_rank:
+        place += (
+            " ("
+            + _(
+                "published: %(rank)s, %(score)s",
+                rank=shown(result.published_rank),
+                score=shown(result.published_overall),
+            )
+            + ")"
+        )
+    if result.others_recomputed:
+        place += "; " + _("the SDG tables' extremes moved, so every other row was recomputed")
+    console.print(Text(place), highlight=False)
+
+
+def _target(advice) -> str | None:
+    """What the advice aims at, in words: the next band up, the rank just above, or an individual rank."""
+    if advice.target == "band":
+        return _("the %(band)s band", band=shown(advice.target_label))
+    if advice.target == "rank":
+        return _("rank %(rank)s", rank=shown(advice.target_label))
+    return _("an individual rank") if advice.target == "ranked" else None
 
 
 def print_advice(advice, fmt: str) -> None:
     if fmt == "json":
         sys.stdout.write(json.dumps(advice.to_dict(), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
         return
-    console.print(
-        Text(
-            f"{advice.name or advice.institution_id} in edition {advice.edition}: {advice.current} "
-            f"(overall {advice.overall}); target {advice.target}"
-            + ("" if advice.threshold is None else f" (overall above {advice.threshold:.1f})")
-        ),
-        highlight=False,
+    target = _target(advice)
+    line = _(
+        "%(name)s in edition %(edition)s: %(current)s (overall %(overall)s); target %(target)s",
+        name=advice.name or advice.institution_id,
+        edition=advice.edition,
+        current=shown(advice.current),
+        overall=shown(advice.overall),
+        target=target or "–",
     )
+    if advice.threshold is not None:
+        line += " (" + _("overall above %(score)s", score=num(advice.threshold, 1)) + ")"
+    console.print(Text(line), highlight=False)
     if advice.target is None:
-        console.print("At the top of the table.", highlight=False)
+        console.print(_("At the top of the table."), highlight=False)
     elif not advice.levers:
-        console.print(f"No single SDG score reaches {advice.target}, even at 100.", highlight=False)
-    table = Table(title="SDG score that reaches the target, smallest gain first", title_justify="left")
-    for col in ("SDG", "now", "counted", "certainly from", "possibly from"):
+        console.print(Text(_("No single SDG score reaches %(target)s, even at 100.", target=target)), highlight=False)
+    table = Table(title=_("SDG score that reaches the target, smallest gain first"), title_justify="left")
+    for col in (_("SDG"), _("now"), _("counted"), _("certainly from"), _("possibly from")):
         table.add_column(col, justify="right")
     for r in advice.levers:
         table.add_row(
-            str(r["sdg"]),
-            r["published"] or "not submitted",
-            "yes" if r["counted"] else "",
+            sdg_name(r["sdg"]),
+            shown(r["published"]) if r["published"] else _("not submitted"),
+            _("yes") if r["counted"] else "",
             _score(r["needed_certain"], r["gain_certain"]),
             _score(r["needed_possible"], r["gain_possible"]),
         )
     if advice.levers:
         console.print(table)
     if advice.next_year:
-        nxt = Table(title="Next year under the two-year average: single-year score needed", title_justify="left")
-        for col in ("band", "overall above", "next single-year score, certain", "possibly"):
+        title = _("Next year under the two-year average: single-year score needed")
+        nxt = Table(title=title, title_justify="left")
+        for col in (_("band"), _("overall above"), _("next single-year score, certain"), _("possibly")):
             nxt.add_column(col, justify="right")
         for r in advice.next_year:
-            nxt.add_row(r["band"], f"{r['threshold']:.2f}", _maybe(r["certain"]), _maybe(r["possible"]))
+            nxt.add_row(shown(r["band"]), num(r["threshold"], 2), _maybe(r["certain"]), _maybe(r["possible"]))
         console.print(nxt)
         console.print(
-            "(assuming next year's band boundaries are this year's; above 100 is out of reach)", highlight=False
+            _("(assuming next year's band boundaries are this year's; above 100 is out of reach)"), highlight=False
         )
 
 
 def _score(needed: float | None, gain: float | None) -> str:
     if needed is None:
-        return "out of reach"
-    return f"{needed:.1f}" + (f" (+{gain:.1f})" if gain is not None else "")
+        return _("out of reach")
+    return num(needed, 1) + (f" (+{num(gain, 1)})" if gain is not None else "")
 
 
 def _maybe(v: float | None) -> str:
-    return "out of reach" if v is None or v > 100 else f"{max(v, 0.0):.1f}"
+    return _("out of reach") if v is None or v > 100 else num(max(v, 0.0), 1)

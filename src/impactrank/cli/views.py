@@ -23,13 +23,16 @@ from impactrank.cli.options import (
     WorkspaceOption,
     check_lang,
 )
+from impactrank.cli.text import _, cell, heading, n_, num, sdg_name, shown, span
 from impactrank.countries import country_code, country_name
 from impactrank.engine.compare import compare_editions
 from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
 from impactrank.errors import InputError
+from impactrank.i18n.templates import current
 from impactrank.io.exports import export_table
 from impactrank.io.groups import members_for
 from impactrank.report.summary import summarise
+from impactrank.report.typography import percent_range
 
 view_app = command_group("view", "Tables of one edition: overall, one SDG, a country, a group.")
 
@@ -75,7 +78,10 @@ def _emit(frame: pl.DataFrame, fmt: str | None, out: Path | None, title: str = "
         elif out_format(out, TABLE_FORMATS[1:]) != fmt:
             raise InputError(f"--out {out.name} does not end in .{fmt}, the --format asked for", field="out")
         export_table(frame, out)
-        console.print(f"wrote {out} ({frame.height} rows)", highlight=False)
+        console.print(
+            n_("wrote %(file)s (%(count)s row)", "wrote %(file)s (%(count)s rows)", frame.height, file=out),
+            highlight=False,
+        )
         return
     if fmt in ("xlsx", "parquet"):
         raise InputError(f"--format {fmt} is binary: give --out FILE", field="out")
@@ -89,13 +95,21 @@ def _print_table(frame: pl.DataFrame, title: str) -> None:
         console.print(Text(title))
     table = Table()
     for col in frame.columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(heading(col), overflow="fold")
     for row in frame.head(MAX_ROWS).iter_rows():
         # cells are Text, never markup: names come from outside tables
-        table.add_row(*(Text("" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))) for v in row))
+        table.add_row(*(Text(cell(c, v)) for c, v in zip(frame.columns, row, strict=True)))
     console.print(table)
     if frame.height > MAX_ROWS:
-        console.print(f"… {frame.height - MAX_ROWS} more rows (use --format csv for all)", highlight=False)
+        more = frame.height - MAX_ROWS
+        console.print(
+            n_(
+                "… %(count)s more row (use --format csv for all)",
+                "… %(count)s more rows (use --format csv for all)",
+                more,
+            ),
+            highlight=False,
+        )
 
 
 _OVERALL_COLS = ["rank", "name", "country", "overall_display", "top_sdgs"]
@@ -113,17 +127,24 @@ def view_overall(
     wait: WaitOption = DEFAULT_WAIT,
     format: FormatOption = None,
     out: OutOption = None,
+    lang: LangOption = "en",
 ) -> None:
     """The overall table with names and countries."""
+    check_lang(lang)
     (ed,) = _load(workspace, wait, edition)
     ed.require_overall()
     frame = overall_view(ed)
+    title = n_(
+        "Overall table %(edition)s: %(count)s institution",
+        "Overall table %(edition)s: %(count)s institutions",
+        ed.overall.height,
+        edition=ed.id,
+    )
     _emit(
         frame.select(_rank_first(frame, _OVERALL_COLS)) if _for_terminal(format, out) else frame,
         format,
         out,
-        f"Overall table {ed.id}: {ed.overall.height:,} institutions"
-        + ("" if ed.field_size == ed.overall.height else " (part of the table)"),
+        title + ("" if ed.field_size == ed.overall.height else " " + _("(part of the table)")),
     )
 
 
@@ -135,9 +156,11 @@ def view_sdg(
     wait: WaitOption = DEFAULT_WAIT,
     format: FormatOption = None,
     out: OutOption = None,
+    lang: LangOption = "en",
 ) -> None:
     """One SDG table (an overall table imported without its SDG tables holds only SDG 17 and each institution's
     top three SDGs)."""
+    check_lang(lang)
     (ed,) = _load(workspace, wait, edition)
     frame = sdg_view(ed, sdg)
     shown = (
@@ -145,7 +168,14 @@ def view_sdg(
         if _for_terminal(format, out)
         else frame
     )
-    _emit(shown, format, out, f"SDG {sdg} table {ed.id}: {frame.height:,} institutions")
+    title = n_(
+        "%(sdg)s table %(edition)s: %(count)s institution",
+        "%(sdg)s table %(edition)s: %(count)s institutions",
+        frame.height,
+        sdg=sdg_name(sdg),
+        edition=ed.id,
+    )
+    _emit(shown, format, out, title)
 
 
 @view_app.command("country")
@@ -158,22 +188,28 @@ def view_country(
     out: OutOption = None,
     sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the SDG-table positions instead.")] = False,
     bands: Annotated[bool, typer.Option("--bands", help="Show the distribution over bands instead.")] = False,
+    lang: LangOption = "en",
 ) -> None:
     """A country's institutions with national rank ("=1" when shared), count and bands."""
+    check_lang(lang)
     (ed,) = _load(workspace, wait, edition)
     if not sdgs:
         ed.require_overall()
     code = country_code(country)
     cv = country_view(ed, code)
-    size = f"{cv.field_size:,}" if cv.field_size is not None else "?"
-    title = (
-        f"{country_name(code)} in {ed.id}: {cv.count:,} of {size} institutions in the overall table "
-        "(national ranks follow the displayed world rank: a shared band is a shared place)"
+    title = _(
+        "%(country)s in %(edition)s: %(count)s of %(size)s institutions in the overall table (national ranks follow "
+        "the displayed world rank: a shared band is a shared place)",
+        country=country_name(code, current()),
+        edition=ed.id,
+        count=num(cv.count),
+        size=num(cv.field_size) if cv.field_size is not None else "?",
     )
     if sdgs:
-        _emit(_positions(cv.sdg_positions, _for_terminal(format, out)), format, out, title + " — SDG positions")
+        positions = _positions(cv.sdg_positions, _for_terminal(format, out))
+        _emit(positions, format, out, title + " — " + _("SDG positions"))
     elif bands:
-        _emit(cv.bands, format, out, title + " — by band")
+        _emit(cv.bands, format, out, title + " — " + _("by band"))
     else:
         shown = (
             cv.table.select("national_rank", "rank", "name", "overall_display", "top_sdgs")
@@ -182,23 +218,32 @@ def view_country(
         )
         _emit(shown, format, out, title)
         if _for_terminal(format, out) and cv.bands.height:
-            _print_table(cv.bands, "By band (count in the country, count in the whole table)")
+            _print_table(cv.bands, _("By band (count in the country, count in the whole table)"))
     if _for_terminal(format, out):
         _print_flagged(cv.flagged, code)
 
 
 def _print_flagged(flagged: list[dict], code: str) -> None:
     """The import's country flags into or out of the country, one line each, and how to apply them."""
+    lang = current()
     for f in flagged:
-        where = f" is probably in {country_name(f['suggested'])}" if f.get("suggested") else ""
-        console.print(
-            Text(f"flagged: {f['name']}, filed under {country_name(f['country'])},{where} ({f['evidence']})"),
-            highlight=False,
+        where = (
+            _(" is probably in %(country)s", country=country_name(f["suggested"], lang)) if f.get("suggested") else ""
         )
+        line = _(
+            "flagged: %(name)s, filed under %(country)s,%(where)s (%(evidence)s)",
+            name=f["name"],
+            country=country_name(f["country"], lang),
+            where=where,
+            evidence=f["evidence"],
+        )
+        console.print(Text(line), highlight=False)
     if flagged:
         console.print(
-            "The source's country is kept; impactrank import --suggest-corrections FILE writes these as corrections "
-            "to review and apply with --corrections FILE.",
+            _(
+                "The source's country is kept; impactrank import --suggest-corrections FILE writes these as "
+                "corrections to review and apply with --corrections FILE."
+            ),
             highlight=False,
         )
 
@@ -213,16 +258,24 @@ def view_group(
     format: FormatOption = None,
     out: OutOption = None,
     sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the members' SDG-table positions instead.")] = False,
+    lang: LangOption = "en",
 ) -> None:
     """A group's members: ranked (world and national rank, top SDGs) and absent ones."""
+    check_lang(lang)
     (ed,) = _load(workspace, wait, edition)
     if not sdgs:
         ed.require_overall()
     members = members_for([ed], groups)
     gv = group_view(ed, members, group)
-    title = f"{gv.group} in {ed.id}: {gv.ranked.height} of {gv.members} members in the overall table"
+    title = _(
+        "%(group)s in %(edition)s: %(count)s of %(members)s members in the overall table",
+        group=gv.group,
+        edition=ed.id,
+        count=num(gv.ranked.height),
+        members=num(gv.members),
+    )
     if sdgs:
-        _emit(_positions(gv.sdg_positions, _for_terminal(format, out)), format, out, title + " — SDG positions")
+        _emit(_positions(gv.sdg_positions, _for_terminal(format, out)), format, out, title + " — " + _("SDG positions"))
         return
     frame = gv.ranked.with_columns(status=pl.lit("ranked")).select(
         "status", "institution_id", "name", "country", "rank", "national_rank", "overall_display", "top_sdgs"
@@ -257,10 +310,12 @@ def compare(
     ] = None,
     format: FormatOption = None,
     out: OutOption = None,
+    lang: LangOption = "en",
 ) -> None:
     """Status (new, left, both), rank and percentile intervals, and movement (progressed / maintained /
     declined, on percentile intervals: see the README) for every institution of either edition, in the
     overall table or, with --sdg, in one SDG table."""
+    check_lang(lang)
     if from_ == to:
         raise InputError(f"--from and --to name the same edition ({to}): compare two editions", field="to")
     before, after = _load(workspace, wait, from_, to)
@@ -272,20 +327,25 @@ def compare(
     table = comp.table
     if country is not None:
         table = table.filter(pl.col("country") == country_code(country))
-    n1 = "?" if comp.field_from is None else f"{comp.field_from:,}"
-    n2 = "?" if comp.field_to is None else f"{comp.field_to:,}"
     counts = dict(table.group_by("movement").len().iter_rows())
-    what = "" if sdg is None else f"SDG {sdg} table, "
-    title = f"{what}{before.id} ({n1} ranked) → {after.id} ({n2} ranked): " + ", ".join(
-        f"{counts.get(m, 0)} {m}" for m in ("progressed", "maintained", "declined", "new", "left")
+    title = _(
+        "%(before)s (%(n1)s ranked) → %(after)s (%(n2)s ranked): %(counts)s",
+        before=before.id,
+        n1="?" if comp.field_from is None else num(comp.field_from),
+        after=after.id,
+        n2="?" if comp.field_to is None else num(comp.field_to),
+        counts=", ".join(
+            f"{num(counts.get(m, 0))} {cell('movement', m)}"
+            for m in ("progressed", "maintained", "declined", "new", "left")
+        ),
     )
+    if sdg is not None:
+        title = _("%(sdg)s table, ", sdg=sdg_name(sdg)) + title
     if _for_terminal(format, out):
         # a terminal shows what a reader needs; --format csv/json/xlsx carries every column
         shown = table.with_columns(
-            **{
-                before.id: _rank_with_pct("rank_from", "pct_low_from", "pct_high_from"),
-                after.id: _rank_with_pct("rank_to", "pct_low_to", "pct_high_to"),
-            }
+            _rank_with_pct(table, before.id, "rank_from", "pct_low_from", "pct_high_from"),
+            _rank_with_pct(table, after.id, "rank_to", "pct_low_to", "pct_high_to"),
         ).select(
             "name",
             *([] if country is not None else ["country"]),
@@ -304,38 +364,32 @@ def _positions(frame: pl.DataFrame, terminal: bool) -> pl.DataFrame:
     every column."""
     if not terminal:
         return frame
-    pct = pl.col("percentile").round(1).cast(pl.String)
-    pct_high = pl.col("percentile_high").round(1).cast(pl.String)
-    where = pl.format("{} of {}", pl.col("rank"), pl.col("table_size"))
-    return frame.select(
-        "name",
-        "sdg",
-        position=pl.when(pl.col("table_size").is_null())
-        .then(pl.col("rank"))
-        .when(pl.col("percentile").is_null())
-        .then(where)
-        .when(pl.col("percentile") == pl.col("percentile_high"))
-        .then(pl.format("{} (top {}%)", where, pct))
-        .otherwise(pl.format("{} (top {}–{}%)", where, pct, pct_high)),
-        score=pl.when(pl.col("score").is_not_null())
-        .then(pl.col("score").round(1).cast(pl.String))
-        .otherwise(pl.format("{}–{}", pl.col("score_low").round(1), pl.col("score_high").round(1))),
-        counted=pl.col("counted"),
-    )
+    rows = []
+    for r in frame.iter_rows(named=True):
+        position = shown(r["rank"])
+        if r["table_size"] is not None:
+            position = _("%(rank)s of %(count)s", rank=position, count=num(r["table_size"]))
+            if r["percentile"] is not None:
+                share = percent_range(r["percentile"], r["percentile_high"], current())
+                position += " (" + _("top %(share)s", share=share) + ")"
+        score = num(r["score"], 1) if r["score"] is not None else span(r["score_low"], r["score_high"])
+        rows.append({"name": r["name"], "sdg": r["sdg"], "position": position, "score": score, "counted": r["counted"]})
+    schema = {"name": pl.String, "sdg": frame.schema["sdg"], "position": pl.String, "score": pl.String}
+    return pl.DataFrame(rows, schema={**schema, "counted": frame.schema["counted"]})
 
 
-def _rank_with_pct(rank: str, low: str, high: str) -> pl.Expr:
+def _rank_with_pct(frame: pl.DataFrame, name: str, rank: str, low: str, high: str) -> pl.Series:
     """ "301–400 (top 27.0–35.9%)": the rank and its place relative to the field."""
-    lo = pl.col(low).round(1).cast(pl.String)
-    hi = pl.col(high).round(1).cast(pl.String)
-    pct = pl.when(pl.col(low) == pl.col(high)).then(lo).otherwise(pl.format("{}–{}", lo, hi))
-    return (
-        pl.when(pl.col(rank).is_null())
-        .then(pl.lit("–"))
-        .when(pct.is_null())
-        .then(pl.col(rank))
-        .otherwise(pl.format("{} (top {}%)", pl.col(rank), pct))
-    )
+
+    def one(r: str | None, lo: float | None, hi: float | None) -> str:
+        if r is None:
+            return "–"
+        if lo is None:
+            return shown(r)
+        return f"{shown(r)} (" + _("top %(share)s", share=percent_range(lo, hi, current())) + ")"
+
+    values = [one(*row) for row in frame.select(rank, low, high).iter_rows()]
+    return pl.Series(name, values, dtype=pl.String)
 
 
 @app.command()
@@ -350,6 +404,9 @@ def summary(
     lang: LangOption = "en",
     format: Annotated[str, typer.Option("--format", "-f", help="md, txt or json.")] = "md",
     out: OutOption = None,
+    forecast: Annotated[
+        bool, typer.Option("--forecast", help="Add next year's band of the best-placed institution (published).")
+    ] = False,
 ) -> None:
     """A press-ready paragraph and its facts, every number computed from the data."""
     check_lang(lang)
@@ -360,7 +417,12 @@ def summary(
     ed, previous = loaded[0], (loaded[1] if compare_with else None)
     members = members_for(loaded, groups) if group is not None else None
     code = country_code(country) if country is not None else None
-    s = summarise(ed, previous=previous, country=code, group=group, members=members, lang=lang)
+    fc = None
+    if forecast:
+        from impactrank.cli.forecast import forecast_of
+
+        fc = forecast_of(workspace, wait, edition)
+    s = summarise(ed, previous=previous, country=code, group=group, members=members, lang=lang, forecast=fc)
     text = {"md": s.to_markdown, "txt": s.to_text, "json": s.to_json}[format]()
     if out is not None:
         from impactrank.io.atomic import write_text_atomic

@@ -41,7 +41,8 @@ class PublishedAdvice:
     overall_low: float  # derived by the rule, within what the published score allows
     overall_high: float
     overall: str  # the same as the displayed scores it allows, inside the published range: "58.2–66.2"
-    target: str | None  # "the 101–200 band", "rank 54"; None at the top of the table
+    target: str | None  # "band" (the next band up), "rank" (the row just above) or "ranked" (an individual rank)
+    target_label: str | None  # the band or rank aimed at ("101–200", "54"); None for "ranked" and at the top
     threshold: float | None  # the published score to pass
     levers: list[dict]  # sdg, published, counted, needed_certain, needed_possible, gain_certain, gain_possible
     next_year: list[dict] | None  # two-year rule: band, threshold, certain, possible (next single-year score)
@@ -65,7 +66,7 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
     lo, hi, _ = score_intervals(mine, {})
     published = published_overall(edition, institution_id)
     o_lo, o_hi = within_published(*overall_bounds(lo[None], hi[None], rule.extremes, rule, [institution_id]), published)
-    target, threshold = _target(edition, rec)
+    target, target_label, threshold = _target(edition, rec)
     levers = [] if threshold is None else _levers(mine, lo, hi, rule, institution_id, threshold, published)
     name = edition.institutions.filter(pl.col("institution_id") == institution_id)["name"][0]
     return PublishedAdvice(
@@ -78,6 +79,7 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
         overall_high=float(o_hi[0]),
         overall=range_text(float(o_lo[0]), float(o_hi[0]), PUBLISHED_DECIMALS, _displayed(rec)),
         target=target,
+        target_label=target_label,
         threshold=threshold,
         levers=levers,
         next_year=_next_year(edition, rec, lo, hi, rule) if rule.name == "two_year" else None,
@@ -89,22 +91,23 @@ def _displayed(rec: dict) -> tuple[float, float] | None:
     return None if rec["overall_low"] is None else (rec["overall_low"], rec["overall_high"])
 
 
-def _target(edition: Edition, rec: dict) -> tuple[str | None, float | None]:
-    """The next band up (its lowest published score) or, individually ranked, the row just above."""
+def _target(edition: Edition, rec: dict) -> tuple[str | None, str | None, float | None]:
+    """The next band up (its lowest published score) or, individually ranked, the row just above: what it is
+    (band, rank or ranked: out of the first band into the individual ranks), which, and the score to pass."""
     table = edition.overall.filter(pl.col("overall_low").is_not_null())
     if rec["band"] is None:
         above = table.filter(pl.col("band").is_null() & (pl.col("rank_position") < rec["rank_position"]))
         if above.height == 0:
-            return None, None
+            return None, None, None
         best = above.sort("rank_position", descending=True).row(0, named=True)
-        return f"rank {best['rank'].lstrip('=')}", float(best["overall_low"])
+        return "rank", best["rank"].lstrip("="), float(best["overall_low"])
     bands = [b for b, _, _ in bands_of(edition)]
     i = bands.index(rec["band"]) if rec["band"] in bands else 0
     if i == 0:
         lowest = table.filter(pl.col("band").is_null())["overall_low"].min()
-        return "an individual rank", None if lowest is None else float(lowest)
+        return "ranked", None, None if lowest is None else float(lowest)
     better = table.filter(pl.col("band") == bands[i - 1])
-    return f"the {bands[i - 1]} band", float(better["overall_low"].min())
+    return "band", bands[i - 1], float(better["overall_low"].min())
 
 
 def _levers(

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from impactrank.engine.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 MOVEMENTS = ("progressed", "maintained", "declined", "new", "left")
 
@@ -149,9 +149,12 @@ def compare_editions(
         if sdg is None and not edition.has_overall_table:
             common = ", ".join(map(str, sorted(set(before.sdgs()) & set(after.sdgs())))) or "none"
             raise InputError(
-                f"edition {edition.id} has no overall table, only SDG tables: compare one SDG table both editions "
-                f"have instead (--sdg N; SDG {common})",
+                N_(
+                    "edition %(edition)s has no overall table, only SDG tables: compare one SDG table both editions "
+                    "have instead (--sdg N; SDG %(common)s)"
+                ),
                 field="edition",
+                params={"edition": edition.id, "common": common},
             )
         if sdg is not None:
             edition.require_sdg(sdg)

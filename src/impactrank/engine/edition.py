@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 INSTITUTIONS_SCHEMA: dict[str, pl.DataType] = {
     "institution_id": pl.String,
@@ -217,17 +217,23 @@ class Edition:
     def require_overall(self) -> None:
         """Refuse, in one line, to show or compare an overall table the edition does not have."""
         if not self.has_overall_table:
-            tables = ", ".join(map(str, self.sdgs())) or "none"
             raise InputError(
-                f"edition {self.id} has no overall table, only SDG tables (SDG {tables}): use one SDG table instead",
+                N_(
+                    "edition %(edition)s has no overall table, only SDG tables (SDG %(tables)s): use one SDG table "
+                    "instead"
+                ),
                 field="edition",
+                params={"edition": self.id, "tables": ", ".join(map(str, self.sdgs())) or "none"},
             )
 
     def require_sdg(self, sdg: int) -> None:
         """Refuse, in one line, an SDG table the edition does not have."""
         if int(sdg) not in self.sdgs():
-            tables = ", ".join(map(str, self.sdgs())) or "none"
-            raise InputError(f"edition {self.id} has no SDG {sdg} table (its SDG tables: {tables})", field="sdg")
+            raise InputError(
+                N_("edition %(edition)s has no SDG %(sdg)s table (its SDG tables: %(tables)s)"),
+                field="sdg",
+                params={"edition": self.id, "sdg": sdg, "tables": ", ".join(map(str, self.sdgs())) or "none"},
+            )
 
     @property
     def participants(self) -> int:

@@ -17,7 +17,7 @@ import polars as pl
 
 from impactrank.engine.edition import Edition
 from impactrank.engine.shown import decimals, visible, with_band_ranges
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 _NAMES = ["institution_id", "name", "country"]
 _RANK = ("rank", "rank_position", "rank_low", "rank_high", "band")
@@ -146,7 +146,7 @@ def sdg_view(edition: Edition, sdg: int) -> pl.DataFrame:
     """One SDG table, ranked, when the edition holds it (built, or imported with its SDG tables); otherwise
     the SDG scores the overall table shows (each institution's top three and SDG 17), ordered by score."""
     if not 1 <= int(sdg) <= 17:
-        raise InputError(f"SDG must be 1–17, not {sdg}", field="sdg")
+        raise InputError(N_("SDG must be 1–17, not %(sdg)s"), field="sdg", params={"sdg": sdg})
     edition.require_sdg(sdg)
     frame = _with_names(_sdg_rows(edition.sdg_table(sdg)), edition)
     frame = visible(with_rank_intervals(frame, edition, f"sdg{int(sdg)}"))
@@ -302,7 +302,11 @@ def group_members(members: pl.DataFrame, group: str) -> pl.DataFrame:
     rows = members.filter(folded == wanted)
     if rows.height == 0:
         known = sorted(set(members["group"].drop_nulls().to_list())) if "group" in members.columns else []
-        raise InputError(f"no group {group!r} (groups: {', '.join(known) or 'none'})", field="group")
+        raise InputError(
+            N_("no group %(group)s (groups: %(known)s)"),
+            field="group",
+            params={"group": repr(group), "known": ", ".join(known) or "none"},
+        )
     return rows.unique("institution_id", keep="first", maintain_order=True)
 
 

@@ -33,6 +33,12 @@ def rendering(locale: str) -> Iterator[str]:
         _current.reset(token)
 
 
+def speak(locale: str) -> str:
+    """From here on, this context speaks ``locale``: a command-line run, which has one reader."""
+    _current.set(check_locale(locale))
+    return locale
+
+
 def _per_render(function: Callable) -> Callable:
     """A filter Jinja2 must call at each render: without ``pass_context`` it would fold a constant argument
     (``{{ 1117|number }}``) into the compiled template, in the language of the first render."""

@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from impactrank.engine.edition import TABLES, Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.lock import LockFile
 
 DEFAULT_WAIT = 30.0  # seconds a command waits for a workspace another process holds
@@ -218,7 +219,10 @@ class Workspace:
 
     def _no_edition(self, edition_id: str) -> InputError:
         known = ", ".join(self.editions()["edition"].to_list()) or "none"
-        return InputError(f"no edition {edition_id!r} in workspace {self.path.name} (editions: {known})")
+        return InputError(
+            N_("no edition %(edition)s in workspace %(workspace)s (editions: %(known)s)"),
+            params={"edition": repr(edition_id), "workspace": self.path.name, "known": known},
+        )
 
     def _stored_columns(self) -> dict[str, set[str]]:
         rows = self.con.execute(
@@ -326,6 +330,27 @@ class Workspace:
         if "editions" not in self._stored:
             return False
         return bool(self.con.execute("SELECT count(*) FROM editions WHERE edition = ?", [edition_id]).fetchall()[0][0])
+
+    def public_times(self) -> dict[str, datetime]:
+        """Edition → the time (UTC) its results become public, for the editions under embargo until then."""
+        if "public_at" not in self._stored.get("editions", set()):
+            return {}
+        rows = self.con.execute("SELECT edition, public_at FROM editions WHERE public_at IS NOT NULL").fetchall()
+        return {e: t.replace(tzinfo=UTC) for e, t in rows}
+
+    def set_public_time(self, edition_id: str, when: datetime | None) -> None:
+        """Keep an edition's results under embargo until ``when`` (a naive time is UTC); None lifts it. Saving
+        the edition again clears it."""
+        if not self.has(edition_id):
+            raise self._no_edition(edition_id)
+        utc = None if when is None else (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+        with self._transaction():
+            self.con.execute("ALTER TABLE editions ADD COLUMN IF NOT EXISTS public_at TIMESTAMP")
+            self.con.execute(
+                "UPDATE editions SET public_at = ? WHERE edition = ?",
+                [None if utc is None else utc.replace(tzinfo=None), edition_id],
+            )
+        self._stored = self._stored_columns()
 
     def load(self, edition_id: str, inputs: bool = False) -> Edition:
         """One edition; ``inputs`` also loads a built edition's validated submissions (large, and needed only

@@ -63,11 +63,16 @@ def app_from_environment() -> FastAPI:
 
 
 def create_app(
-    workspace_path: str | Path, preload: bool = False, cache: bool = True, groups: str | Path | None = None
+    workspace_path: str | Path,
+    preload: bool = False,
+    cache: bool = True,
+    groups: str | Path | None = None,
+    editions: list[str] | None = None,
 ) -> FastAPI:
     """The dashboard over a workspace file, opened read-only; ``cache`` keeps rendered GET responses;
-    ``groups`` is a groups file whose groups replace the institutions' groups columns."""
-    store = Store(workspace_path, groups)
+    ``groups`` is a groups file whose groups replace the institutions' groups columns; ``editions`` limits
+    the editions shown."""
+    store = Store(workspace_path, groups, editions)
     if preload:
         store.preload()
     app = FastAPI(
@@ -103,7 +108,7 @@ def create_app(
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> Response:
-        return error(request, 404 if exc.field in NOT_FOUND_FIELDS else 400, str(exc))
+        return error(request, 404 if exc.field in NOT_FOUND_FIELDS else 400, exc.text(language(request)))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 import polars as pl
 from fastapi import Path, Query, Request
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import DEFAULT, LOCALES, request_locale
 from impactrank.pages import is_api, jsonable
 from impactrank.web.store import EditionData, Store, TableQuery
@@ -49,7 +49,9 @@ def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str]) -> dict:
     pages = max(1, math.ceil(total / query.per_page))
     if query.page > pages:
         raise InputError(
-            f"no page {query.page}: {total:,} rows make {pages:,} page(s) of {query.per_page}", field="page"
+            N_("no page %(page)s: %(total)s rows make %(pages)s page(s) of %(per_page)s"),
+            field="page",
+            params={"page": query.page, "total": f"{total:,}", "pages": f"{pages:,}", "per_page": query.per_page},
         )
     start = (query.page - 1) * query.per_page
     rows = frame.slice(start, query.per_page).select([c for c in columns if c in frame.columns]).to_dicts()

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from impactrank.countries import country_key, country_name, to_alpha2
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.web.common import CountryPath, FormatParam, edition_info, language, safe_name, summary_of
@@ -22,7 +22,11 @@ def register(pages: Pages, store: Store) -> None:
 
         data.edition.require_overall()
         if code not in data.countries:
-            raise InputError(f"no institution from country {code!r} in edition {data.edition.id}", field="country")
+            raise InputError(
+                N_("no institution from country %(country)s in edition %(edition)s"),
+                field="country",
+                params={"country": repr(code), "edition": data.edition.id},
+            )
         view = country_view(data.edition, code)
         summary = summary_of(store, data, country=code, lang=lang)
         e = data.edition
@@ -66,6 +70,10 @@ def register(pages: Pages, store: Store) -> None:
             from impactrank.engine.views import country_view
 
             if code not in data.countries:
-                raise InputError(f"no institution from country {code!r} in edition {edition}", field="country")
+                raise InputError(
+                    N_("no institution from country %(country)s in edition %(edition)s"),
+                    field="country",
+                    params={"country": repr(code), "edition": edition},
+                )
             return export(country_view(data.edition, code).table, format, f"{safe_name(code)}-{safe_name(edition)}")
         return country_ctx(data, code, language(request))

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import polars as pl
 from fastapi import Request
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.web.common import FormatParam, GroupPath, edition_info, language, quoted, safe_name, summary_of
@@ -22,7 +22,11 @@ def register(pages: Pages, store: Store) -> None:
         data.edition.require_overall()
         if group not in data.groups:
             known = ", ".join(data.groups) or "none"
-            raise InputError(f"no group {group!r} in edition {data.edition.id} (groups: {known})", field="group")
+            raise InputError(
+                N_("no group %(group)s in edition %(edition)s (groups: %(known)s)"),
+                field="group",
+                params={"group": repr(group), "edition": data.edition.id, "known": known},
+            )
         return group_view(data.edition, data.members, group)
 
     def group_ctx(data: EditionData, group: str, lang: str) -> dict:

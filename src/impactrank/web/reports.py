@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.pages import Pages, jsonable
 from impactrank.web.common import CompareQuery, CountryParam, EditionQuery, GroupParam, LangParam, safe_name
 from impactrank.web.middleware import REPORT_POLICY, with_inline_scripts
@@ -36,7 +36,11 @@ def register(pages: Pages, store: Store) -> None:
         data = store.get(q.edition)
         prev = store.get(q.compare) if q.compare else None
         if q.group and q.group not in data.groups:
-            raise InputError(f"no group {q.group!r} in edition {q.edition}", field="group")
+            raise InputError(
+                N_("no group %(group)s in edition %(edition)s"),
+                field="group",
+                params={"group": repr(q.group), "edition": q.edition},
+            )
         return {
             "edition": data.edition,
             "previous": prev.edition if prev else None,

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext, sdg_label
 from impactrank.pages import Pages, is_api
 from impactrank.web.common import (
@@ -74,7 +74,9 @@ def register(pages: Pages, store: Store) -> None:
             q=q, country=country, group=group, sdg=sdg, sort=sort, order=order, page=page, per_page=per_page
         )
         if query.sort not in OVERALL_SORTS:
-            raise InputError(f"sort must be one of {', '.join(OVERALL_SORTS)}", field="sort")
+            raise InputError(
+                N_("sort must be one of %(sorts)s"), field="sort", params={"sorts": ", ".join(OVERALL_SORTS)}
+            )
         frame = filter_table(data, None, query, OVERALL_SORTS)
         if is_api(request) and format != "json":
             return export(
