@@ -60,3 +60,11 @@ def world(db_url, tmp_path):
     w = make_world(db_url, tmp_path / "files")
     yield w
     w.dispose()
+
+
+@pytest.fixture(scope="session")
+def mini_results(tmp_path_factory):
+    """The mini edition's facts and press kits of A and B, made once (see portal_results)."""
+    from portal_results import mini_results as made
+
+    return made(tmp_path_factory.mktemp("mini-results"))

@@ -7,8 +7,10 @@ database changes only by the callers' own sign-ins; the counts are printed."""
 from __future__ import annotations
 
 import collections
+from datetime import timedelta
 
 from portal_helpers import cycle_in_review, put
+from portal_results import attach_results
 from test_isolation import NOT_TENANT_DATA, api_routes, b_world, bodies, fill
 
 ANONYMOUS_ALLOWED = {  # what a stranger may reach: signing in, and the links sent by e-mail
@@ -43,14 +45,21 @@ REVIEWER_READS = {  # what the reviewer assigned to (B, SDG 3) in a cycle under 
 # what the walk itself may change: the callers' sign-ins, a token's last use, one's own second factor begun
 OWN_TABLES = {"web_session", "audit_log", "sign_in_attempts", "api_token", "second_factor"}
 OWN_ACTIONS = {"user.sign_in", "user.second_factor.begin"}
+RESULTS = {  # an institution's results: found by its own members only, a 404 to anyone else, signed in or not
+    "/api/results",
+    "/api/cycles/{cycle}/institutions/{institution}/results",
+    "/api/cycles/{cycle}/institutions/{institution}/results/presskit.zip",
+}
 OPERATOR_REFUSED = {"/api/institutions/{institution}/team", "/api/conflicts"}  # an admin's team, a reviewer's own
 LEAKS = ("Beta Institute", "B's policy", "b.edu")
 
 
-def setting(world) -> tuple[dict[str, dict], dict[str, str]]:
+def setting(world, results) -> tuple[dict[str, dict], dict[str, str]]:
     """B's ids in the open cycle 2025 and in 2026 (under review, the reviewer assigned to B's SDG 3); 2024 under
-    review with the reviewer assigned to A only. Then A's admin makes a token of each institution role."""
+    review with the reviewer assigned to A only; A's and B's results attached to 2025, under embargo. Then A's
+    admin makes a token of each institution role."""
     in_2025 = b_world(world) | {"token": "not-a-token-anyone-was-sent"}
+    attach_results(world, results, world.clock.now() + timedelta(days=30))
     cycle_in_review(world, "2024", "A", "reviewer")
     cycle_in_review(world, "2026", "B", "reviewer")
     in_2026 = in_2025 | {"cycle": "2026", "sdg": "3", "metric": "pubs"}
@@ -76,6 +85,8 @@ def caller(world, who: str, tokens: dict[str, str]):
 
 def expected(who: str, ids_name: str, method: str, path: str) -> set[int]:
     """The answers allowed for this caller, ids and route."""
+    if path in RESULTS:
+        return {200} if path == "/api/results" and who.startswith(("A.", "token:")) else {404}
     if who == "anonymous":  # refused before any body is read, except where a stranger may go
         return {200, 201, 401, 404, 410, 422} if (method, path) in ANONYMOUS_ALLOWED else {401}
     if (method, path) in NOT_TENANT_DATA:
@@ -91,8 +102,8 @@ def expected(who: str, ids_name: str, method: str, path: str) -> set[int]:
     return {404}
 
 
-def test_every_route_for_every_caller_with_foreign_ids(world, capsys):
-    id_sets, tokens = setting(world)
+def test_every_route_for_every_caller_with_foreign_ids(world, mini_results, capsys):
+    id_sets, tokens = setting(world, mini_results)
     callers = ["anonymous", "operator", "reviewer", "A.admin", "A.contributor", "A.observer", *tokens]
     routes = [r for r in api_routes(world.app) if r != ("POST", "/api/logout")]  # walked signed in, out last
     counts: collections.Counter = collections.Counter()
@@ -130,7 +141,7 @@ def test_every_route_for_every_caller_with_foreign_ids(world, capsys):
         if method == "GET" and (method, path) not in ANONYMOUS_ALLOWED:
             r = operator.request(method, fill(path, id_sets["B in 2026 (reviewed)"]))
             counts[("operator", r.status_code)] += 1
-            if r.status_code != (403 if path in OPERATOR_REFUSED else 200):
+            if r.status_code != (403 if path in OPERATOR_REFUSED else 404 if path in RESULTS else 200):
                 wrong.append(f"operator GET {path}: {r.status_code} {r.text[:120]}")
     with capsys.disabled():
         by_caller = collections.defaultdict(dict)

@@ -19,6 +19,7 @@ NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and ou
     ("POST", "/api/invitations/{token}"),
     ("GET", "/api/cycles/{cycle}/review"),  # a reviewer's own queue
     ("GET", "/api/conflicts"),  # a reviewer's own declarations
+    ("GET", "/api/results"),  # one's own institution's results
     ("POST", "/api/conflicts"),
     ("POST", "/api/me/password"),  # one's own password and second factor
     ("GET", "/api/me/second-factor"),

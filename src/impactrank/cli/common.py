@@ -141,6 +141,7 @@ OUTPUT_SUFFIXES = {
     ".pdf": "pdf",
     ".md": "md",
     ".txt": "txt",
+    ".zip": "zip",
 }
 
 

@@ -71,6 +71,9 @@ def report(
     group: Annotated[
         str | None, typer.Option("--group", help="Select a group (from --groups, else the institutions' groups).")
     ] = None,
+    institution: Annotated[
+        str | None, typer.Option("--institution", "-i", help="One institution's report (its press summary).")
+    ] = None,
     lang: LangOption = "en",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     wait: WaitOption = DEFAULT_WAIT,
@@ -86,5 +89,7 @@ def report(
         ed = ws.load(edition)
         previous = ws.load(compare) if compare else None
     members = members_for([ed, *([previous] if previous else [])], groups) if group is not None else None
-    path = write_report(ed, out, previous=previous, country=country, group=group, lang=lang, members=members)
+    path = write_report(
+        ed, out, previous=previous, country=country, group=group, lang=lang, members=members, institution=institution
+    )
     console.print(f"[green]wrote[/] {path}", highlight=False)

@@ -149,11 +149,13 @@ def create_app(
         routes_auth,
         routes_operator,
         routes_records,
+        routes_results,
         routes_review,
         routes_team,
     )
 
-    for module in (routes_auth, routes_account, routes_records, routes_team, routes_review, routes_operator):
+    modules = (routes_auth, routes_account, routes_records, routes_team, routes_review, routes_operator, routes_results)
+    for module in modules:
         module.register(app, portal)
 
     @app.get("/docs", include_in_schema=False)

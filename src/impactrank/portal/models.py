@@ -6,7 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 OPERATOR, REVIEWER, ADMIN, CONTRIBUTOR, OBSERVER = "operator", "reviewer", "admin", "contributor", "observer"
@@ -327,3 +340,31 @@ class OutboxMessage(Created, Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Result(Base):
+    """An institution's results in a built edition, attached to a cycle with the time they become public: a
+    snapshot of its facts, so the portal never needs the workspace again. Only its own members see it."""
+
+    __tablename__ = "result"
+    __table_args__ = (UniqueConstraint("cycle_id", "institution_id", name="uq_result"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    edition: Mapped[str] = mapped_column(String(64))
+    public_at: Mapped[datetime] = mapped_column(DateTime)
+    attached_at: Mapped[datetime] = mapped_column(DateTime)
+    facts: Mapped[Any] = mapped_column(JSON)
+
+
+class PressKit(Base):
+    """A result's press kit in one language: the zip's bytes, made when the result was attached."""
+
+    __tablename__ = "press_kit"
+    __table_args__ = (UniqueConstraint("result_id", "lang", name="uq_press_kit"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("result.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
