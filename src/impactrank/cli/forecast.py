@@ -51,6 +51,14 @@ def load_series(workspace: Path, wait: float, edition: str | None):
     return series, rules_for([*years, years[-1] + 1]), participants
 
 
+def forecast_of(workspace: Path, wait: float, edition: str):
+    """The whole edition's forecast, for ``summary --forecast``."""
+    from impactrank.engine.forecast import forecast_edition
+
+    series, rules, participants = load_series(workspace, wait, edition)
+    return forecast_edition(series, rules, participants)
+
+
 @app.command()
 def forecast(
     edition: Annotated[
@@ -161,7 +169,15 @@ def _print_many(fc, table: pl.DataFrame, lang: str) -> None:
     from impactrank.report.forecast_words import assumption_lines
 
     t = Table(title=Text(_("Next year (%(year)s), forecast from %(edition)s", year=fc.next_year, edition=fc.edition)))
-    for col in (_("name"), _("country"), fc.edition, _("most likely"), _("chance"), _("80 % interval"), _("top 100")):
+    for col in (
+        _("name"),
+        _("country"),
+        fc.edition,
+        _("most likely"),
+        _("chance"),
+        _("%(level)s interval", level=pct(80, 0)),
+        _("top 100"),
+    ):
         t.add_column(col)
     for r in table.iter_rows(named=True):
         interval = (
@@ -206,7 +222,7 @@ def _backtest(series, rules, participants, runs: int, seed: int, out: Path | Non
     for col in (
         _("edition"),
         _("institutions"),
-        _("80 % interval: coverage"),
+        _("%(level)s interval: coverage", level=pct(80, 0)),
         _("its forecast chance"),
         _("most likely band: hits"),
         _("its forecast chance"),
@@ -224,5 +240,8 @@ def _backtest(series, rules, participants, runs: int, seed: int, out: Path | Non
             pct(100 * r["naive"]),
         )
     console.print(t)
-    for line in result.skipped:
-        console.print(Text(_("not forecast: %(why)s", why=line)), highlight=False)
+    for edition in result.skipped:
+        console.print(
+            Text(_("%(edition)s not forecast: no earlier pair of overall tables to learn from", edition=edition)),
+            highlight=False,
+        )

@@ -23,7 +23,7 @@ from impactrank.cli.options import (
     WorkspaceOption,
     check_lang,
 )
-from impactrank.cli.text import _, cell, heading, n_, num, sdg_name, shown, span
+from impactrank.cli.text import _, cell, heading, ngettext, num, sdg_name, shown, span
 from impactrank.countries import country_code, country_name
 from impactrank.engine.compare import compare_editions
 from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
@@ -79,7 +79,7 @@ def _emit(frame: pl.DataFrame, fmt: str | None, out: Path | None, title: str = "
             raise InputError(f"--out {out.name} does not end in .{fmt}, the --format asked for", field="out")
         export_table(frame, out)
         console.print(
-            n_("wrote %(file)s (%(count)s row)", "wrote %(file)s (%(count)s rows)", frame.height, file=out),
+            ngettext("wrote %(file)s (%(count)s row)", "wrote %(file)s (%(count)s rows)", frame.height, file=out),
             highlight=False,
         )
         return
@@ -103,7 +103,7 @@ def _print_table(frame: pl.DataFrame, title: str) -> None:
     if frame.height > MAX_ROWS:
         more = frame.height - MAX_ROWS
         console.print(
-            n_(
+            ngettext(
                 "… %(count)s more row (use --format csv for all)",
                 "… %(count)s more rows (use --format csv for all)",
                 more,
@@ -134,7 +134,7 @@ def view_overall(
     (ed,) = _load(workspace, wait, edition)
     ed.require_overall()
     frame = overall_view(ed)
-    title = n_(
+    title = ngettext(
         "Overall table %(edition)s: %(count)s institution",
         "Overall table %(edition)s: %(count)s institutions",
         ed.overall.height,
@@ -168,7 +168,7 @@ def view_sdg(
         if _for_terminal(format, out)
         else frame
     )
-    title = n_(
+    title = ngettext(
         "%(sdg)s table %(edition)s: %(count)s institution",
         "%(sdg)s table %(edition)s: %(count)s institutions",
         frame.height,

@@ -97,3 +97,26 @@ def assumption_lines(fc: Forecast, lang: str) -> list[str]:
             % {"planned": planned, "low": number(d_lo, lang, 1), "high": number(d_hi, lang, 1)}
         )
     return lines
+
+
+def summary_facts(fc: Forecast, data: dict, lang: str) -> tuple[list[str], dict | None]:
+    """The summary's line on its subject's best-placed institution (a group's first ranked member, else the
+    country's or the table's leader), and where its assumptions are; with the forecast's row for the data."""
+    group, country, world = data.get("group"), data.get("country"), data.get("world_leaders")
+    if group and group.get("ranked"):
+        iid, name = group["ranked"][0]["institution_id"], group["ranked"][0]["name"]
+    elif country and country.get("leaders"):
+        iid, name = country["leaders"]["ids"][0], country["leaders"]["names"][0]
+    elif world:
+        iid, name = world["ids"][0], world["names"][0]
+    else:
+        return [], None
+    rows = fc.table.filter(fc.table["institution_id"] == iid)
+    if rows.height == 0:
+        return [], None
+    row = rows.row(0, named=True)
+    command = f"impactrank forecast --edition {fc.edition} --institution {iid}"
+    return [
+        f"{name} — {next_year_line(fc, row, lang)}",
+        gettext("The forecast's assumptions: %(command)s", lang) % {"command": command},
+    ], row

@@ -25,6 +25,7 @@ import polars as pl
 from impactrank.countries import country_name, to_alpha2
 from impactrank.engine.compare import Comparison, compare_editions, compare_sdg_tables
 from impactrank.engine.edition import Edition
+from impactrank.engine.forecast import Forecast
 from impactrank.engine.views import (
     country_view,
     group_members,
@@ -37,6 +38,7 @@ from impactrank.errors import InputError
 from impactrank.i18n import check_locale, shown
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import typography as ty
+from impactrank.report.forecast_words import summary_facts
 from impactrank.report.names import in_language
 from impactrank.sdgs import SDG_NAMES
 
@@ -403,9 +405,11 @@ def summarise(
     group: str | None = None,
     members: pl.DataFrame | None = None,
     lang: str = "en",
+    forecast: Forecast | None = None,
 ) -> Summary:
     """A press-ready paragraph and its facts for an edition, a country and/or a group, optionally against a
-    previous edition. ``members`` (group, institution_id) defaults to the institutions' ``groups`` column."""
+    previous edition. ``members`` (group, institution_id) defaults to the institutions' ``groups`` column;
+    ``forecast`` (of the edition) adds next year's band of the subject's best-placed institution."""
     check_locale(lang)
     edition.require_overall()  # the summary tells the overall table (a previous one: compare_editions checks)
     if previous is not None and previous.id == edition.id:
@@ -426,4 +430,7 @@ def summarise(
         paragraph = ty.punctuate(" ".join(_lines(str(module.paragraph()))), lang)
         facts = [ty.punctuate(f, lang) for f in _lines(str(module.facts()))]
         title = ty.punctuate(" ".join(_lines(str(module.title()))), lang)
+    if forecast is not None:
+        lines, data["forecast"] = summary_facts(forecast, data, lang)
+        facts += [ty.punctuate(f, lang) for f in lines]
     return Summary(lang=lang, title=title, paragraph=paragraph, facts=facts, data=data)

@@ -13,6 +13,7 @@ from impactrank.i18n import gettext
 from impactrank.pages import Pages
 from impactrank.report import charts
 from impactrank.web.common import IdPath, edition_info, language
+from impactrank.web.forecasts import forecast_ctx
 from impactrank.web.store import EditionData, Store
 
 
@@ -128,6 +129,7 @@ def register(pages: Pages, store: Store) -> None:
                 {"sdg": k, "editions": sdg_history[k]} for k in sorted(sdg_history)
             ],  # every SDG table the institution is in, in every edition (rank, table size, score)
             "rank_uncertainty": unc,
+            "forecast": forecast_ctx(store, data, iid, lang),  # next edition's band, on a published edition
             "chart": profile,
             "links": {
                 "html": f"/editions/{e.id}/institutions/{iid}",
@@ -197,11 +199,22 @@ def previous_of(store: Store, edition):
 def reproduced_of(store: Store, data: EditionData, iid: str) -> tuple[dict | None, str | None]:
     """THE's overall formula for an imported institution, reproduced from the edition's tables (or why not)."""
     from impactrank.engine.explain_published import reproduce_institution
+    from impactrank.engine.published_rule import edition_rule
 
     if data.edition.kind != "imported":
         return None, None
+    previous = previous_of(store, data.edition)
+    key = previous.id if previous is not None else None
+    if key not in data.rules:  # the edition's rule, the same for each of its institutions: found once
+        try:
+            data.rules[key] = edition_rule(data.edition, previous)
+        except InputError as exc:
+            data.rules[key] = exc
+    rule = data.rules[key]
     try:
-        return reproduce_institution(data.edition, iid, previous_of(store, data.edition)).to_dict(), None
+        if isinstance(rule, InputError):
+            raise rule
+        return reproduce_institution(data.edition, iid, previous, rule).to_dict(), None
     except InputError as exc:
         return None, exc.message
 

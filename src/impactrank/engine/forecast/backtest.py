@@ -21,7 +21,7 @@ BINS = 10  # calibration: forecast probabilities in tenths
 class Backtest:
     years: pl.DataFrame  # year, institutions, coverage, interval_probability, exact, exact_probability, naive
     calibration: pl.DataFrame  # bin, forecasts, forecast (mean probability), observed (share that came true)
-    skipped: list[str]  # editions that could not be forecast, and why
+    skipped: list[str]  # editions with no earlier pair of consecutive overall tables to learn movement from
 
 
 def band_index(overall: pl.DataFrame, starts: np.ndarray) -> pl.DataFrame:
@@ -48,7 +48,7 @@ def backtest(
         if later.year != now.year + 1:
             continue
         if not any(series[i].year == series[i - 1].year + 1 for i in range(1, k)):
-            skipped.append(f"{later.id}: no earlier pair of consecutive overall tables to learn movement from")
+            skipped.append(later.id)
             continue
         step = (lambda r, y=later.id: progress(y, r)) if progress else None
         fc = forecast_edition(series[:k], rules, participants, runs=runs, seed=seed, progress=step)

@@ -1,0 +1,50 @@
+"""Next edition's band on an institution's page of a published edition: the forecast of the whole edition, made
+once per edition and workspace version (about a second), then read for each institution."""
+
+from __future__ import annotations
+
+import threading
+
+from impactrank.engine.forecast import Forecast, forecast_edition, rules_for, series_of
+from impactrank.errors import InputError
+from impactrank.report.forecast_words import assumption_lines, chances_line, fixed_line, next_year_line
+from impactrank.web.store import EditionData, Store
+
+_made: dict[tuple[int, int, str], Forecast | None] = {}
+_lock = threading.Lock()
+
+
+def _forecast(store: Store, edition_id: str) -> Forecast | None:
+    """The edition's forecast, or None when its series cannot give one (no earlier pair of overall tables)."""
+    key = (id(store), store.version, edition_id)
+    with _lock:
+        if key not in _made:
+            ids, participants = series_of(store.editions(), edition_id)
+            series = [store.get(i).edition for i in ids]
+            years = [e.year for e in series]
+            try:
+                _made[key] = forecast_edition(series, rules_for([*years, years[-1] + 1]), participants)
+            except InputError:
+                _made[key] = None
+            for old in [k for k in _made if k[:2] != key[:2]]:
+                del _made[old]
+        return _made[key]
+
+
+def forecast_ctx(store: Store, data: EditionData, iid: str, lang: str) -> dict | None:
+    """The page's lines in the reader's language, or None (a built edition, no overall table, no forecast, or
+    the institution has no score this year)."""
+    e = data.edition
+    if e.kind != "imported" or not e.has_overall_table:
+        return None
+    fc = _forecast(store, e.id)
+    rows = None if fc is None else fc.table.filter(fc.table["institution_id"] == iid)
+    if rows is None or rows.height == 0:
+        return None
+    row = rows.row(0, named=True)
+    return {
+        "line": next_year_line(fc, row, lang),
+        "chances": chances_line(row, lang),
+        "fixed": fixed_line(fc, row, lang),
+        "assumptions": assumption_lines(fc, lang),
+    }
