@@ -81,3 +81,16 @@ def test_backtest_per_year(the_workspace, tmp_path):
         assert float(row["coverage"]) >= 0.8 and 0 < float(row["naive"]) < 1
     shown = run_cli("forecast", "-w", the_workspace, "--backtest", "--runs", 200)
     assert "2021 not forecast: no earlier pair of overall tables" in " ".join(shown.out.split())
+
+
+def test_the_readme_backtest_figures_are_the_commands(the_workspace, tmp_path):
+    from pathlib import Path
+
+    out = tmp_path / "bt.csv"
+    assert run_cli("forecast", "-w", the_workspace, "--backtest", "--out", out).code == 0
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    for row in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))):
+        cells = [f"{100 * float(row[c]):.1f} %" for c in ("coverage", "interval_probability", "exact")]
+        cells += [f"{100 * float(row[c]):.1f} %" for c in ("exact_probability", "naive")]
+        line = f"| {row['year']} | {int(row['institutions']):,} | " + " | ".join(cells) + " |"
+        assert line in readme, line
