@@ -8,12 +8,19 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
+from impactrank.cli import built_analysis as built
 from impactrank.cli.common import app, console, console_err, open_workspace, out_dir, progress_bar
-from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, EditionOption, WaitOption, WorkspaceOption
+from impactrank.cli.options import (
+    DEFAULT_WAIT,
+    DEFAULT_WORKSPACE,
+    EditionOption,
+    LangOption,
+    WaitOption,
+    WorkspaceOption,
+    check_lang,
+)
 from impactrank.cli.published_analysis import load_for_rescoring, parse_sdg_settings, print_advice, print_whatif
 from impactrank.engine.advise import advise as run_advise
 from impactrank.engine.edition import Edition
@@ -261,10 +268,12 @@ def whatif(
     wait: WaitOption = DEFAULT_WAIT,
     previous_edition: PreviousOption = None,
     format: AnswerFormatOption = "table",
+    lang: LangOption = "en",
 ) -> None:
     """Re-score with changed data for one institution and show before and after: on a built edition the whole
     field with changed metric values (--set); on a published edition the institution's overall score and place
     recomputed by the edition's reproduced rule from SDG scores (--set-sdg), as intervals."""
+    check_lang(lang)
     check_answer_format(format)
     ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
     if ed.kind == "imported":
@@ -287,58 +296,7 @@ def whatif(
             change = parse_setting(method, text, row.row(0, named=True))
         changes.append(change)
     result = run_whatif(method, inst, subs, institution, changes, ed.previous_scores)
-    o = {r["side"]: r for r in result.overall.iter_rows(named=True)}
-    table = Table(title=Text(f"{institution} in edition {ed.id}: before and after"), title_justify="left")
-    for col in ("", "before", "after"):
-        table.add_column(col, justify="left" if not col else "right")
-    averaging = [("single-year score", "single_year_score")] if ed.previous_scores.height else []
-    for label, key in (
-        ("overall score", "overall_score"),
-        *averaging,  # the previous editions' single-year scores stay as they were
-        ("rank", "rank"),
-        ("position", "rank_position"),  # the exact place behind a band: what a change moves first
-        ("best SDGs", "top_sdgs"),
-    ):
-        b, a = o["before"][key], o["after"][key]
-        fmt = (
-            (lambda v: "–" if v is None else f"{v:.2f}")
-            if key.endswith("_score")
-            else (lambda v: "–" if v is None else str(v))
-        )
-        table.add_row(label, fmt(b), fmt(a))
-    console.print(table)
-    sdgs = Table(title="SDG scores", title_justify="left")
-    for col in ("SDG", "score before", "score after", "scaled before", "scaled after", "rank before", "rank after"):
-        sdgs.add_column(col, justify="right")
-
-    def num(v: float | None) -> str:
-        return "–" if v is None else f"{v:.2f}"
-
-    for r in result.sdgs.iter_rows(named=True):
-        sdgs.add_row(
-            str(r["sdg"]),
-            num(r["score_before"]),
-            num(r["score_after"]),
-            num(r["scaled_score_before"]),
-            num(r["scaled_score_after"]),
-            r["rank_before"] or "–",
-            r["rank_after"] or "–",
-        )
-    console.print(sdgs)
-    metrics = Table(title="Changed metrics", title_justify="left")
-    for col in ("SDG", "metric", "raw before", "raw after", "score before", "score after"):
-        metrics.add_column(col, justify="left" if col == "metric" else "right")
-    for r in result.metrics.iter_rows(named=True):
-        metrics.add_row(
-            str(r["sdg"]),
-            r["metric"],
-            num(r["raw_before"]),
-            num(r["raw_after"]),
-            num(r["score_before"]),
-            num(r["score_after"]),
-        )
-    console.print(metrics)
-    console.print(f"{result.others_moved} other institutions change overall rank position.", highlight=False)
+    built.print_whatif(institution, ed.id, result, averaged=bool(ed.previous_scores.height))
 
 
 @app.command()
@@ -353,10 +311,12 @@ def advise(
     wait: WaitOption = DEFAULT_WAIT,
     previous_edition: PreviousOption = None,
     format: AnswerFormatOption = "table",
+    lang: LangOption = "en",
 ) -> None:
     """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most; on a
     published edition, the SDG-score gain (in a counted or an added SDG) that lifts the overall score into the
     next band or rank."""
+    check_lang(lang)
     check_answer_format(format)
     ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
     if ed.kind == "imported":
@@ -366,39 +326,5 @@ def advise(
         return
     method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
     a = run_advise(method, inst, subs, institution, top=top, previous=ed.previous_scores)
-    console.print(
-        f"[bold]{escape(institution)}[/] in edition {escape(ed.id)}: submitted SDGs {', '.join(map(str, a.submitted))}",
-        highlight=False,
-    )
-    if not a.eligible:
-        console.print(f"Not in the overall table: {a.needs}.", highlight=False)
-    else:
-        scaled = ", ".join(f"SDG {s} {a.scaled[s]:.1f}" for s in a.recommended)
-        console.print(
-            f"Submit SDGs {', '.join(map(str, a.recommended))} for the best overall score, "
-            f"{a.best_score:.2f} (scaled: {scaled}); other SDGs do not change it.",
-            highlight=False,
-        )
-        g = a.gap
-        if g is not None and g.target is not None:
-            console.print(
-                f"Position {g.position} ({g.current}); {g.points:.2f} overall points more reach "
-                f"{g.target} (position {g.target_position}).",
-                highlight=False,
-            )
-        elif g is not None:
-            console.print(f"Position {g.position}: the top of the table.", highlight=False)
-    if ed.previous_scores.height and a.eligible:
-        editions = ", ".join(ed.previous_scores["previous_edition"].unique(maintain_order=True).to_list())
-        console.print(
-            f"Scores, gaps and gains are published points: this year's single-year score averaged with edition "
-            f"{editions}'s (methodology {method.id}).",
-            highlight=False,
-        )
-    table = Table(title="Largest gains in overall score per unit of improvement", title_justify="left")
-    for col in ("SDG", "metric", "counted", "unit of improvement", "gain"):
-        table.add_column(col, justify="left" if col in ("metric", "unit of improvement") else "right")
-    for r in a.gains.iter_rows(named=True):
-        gain = "–" if r["gain"] is None else f"{r['gain']:+.3f}"
-        table.add_row(str(r["sdg"]), r["metric"], "yes" if r["counted"] else "no", r["unit"], gain)
-    console.print(table)
+    editions = ed.previous_scores["previous_edition"].unique(maintain_order=True).to_list()
+    built.print_advice(institution, ed.id, a, editions, method)

@@ -6,24 +6,44 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from impactrank.cli.common import command_group, console, open_workspace
-from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, WaitOption, WorkspaceOption
+from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, LangOption, WaitOption, WorkspaceOption, check_lang
+from impactrank.cli.text import _, ngettext, num
 
 editions_app = command_group("editions", "The editions in a workspace: list them, remove one.")
 
 
 @editions_app.command("list")
-def list_editions(workspace: WorkspaceOption = DEFAULT_WORKSPACE, wait: WaitOption = DEFAULT_WAIT) -> None:
+def list_editions(
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE, wait: WaitOption = DEFAULT_WAIT, lang: LangOption = "en"
+) -> None:
     """Each edition: id, year, built or imported, its source, the size of its overall table, participants."""
+    check_lang(lang)
     with open_workspace(workspace, wait, read_only=True) as ws:
         editions = ws.editions()
-    table = Table(title=f"{editions.height} editions in {workspace}", title_justify="left")
-    for col in ("edition", "year", "kind", "source", "overall table", "participants"):
-        table.add_column(col, justify="right" if col in ("year", "overall table", "participants") else "left")
+    title = ngettext(
+        "%(count)s edition in %(workspace)s",
+        "%(count)s editions in %(workspace)s",
+        editions.height,
+        workspace=workspace,
+    )
+    table = Table(title=Text(title), title_justify="left")
+    right = (_("year"), _("overall table"), _("participants"))
+    for col in (_("edition"), *right[:1], _("kind"), _("source"), *right[1:]):
+        table.add_column(col, justify="right" if col in right else "left")
+    kinds = {"built": _("built"), "imported": _("imported")}
     for e in editions.iter_rows(named=True):
-        size = "" if e["field_size"] is None else f"{e['field_size']:,}"
-        table.add_row(e["edition"], str(e["year"]), e["kind"], e["source"], size, f"{e['participants']:,}")
+        size = "" if e["field_size"] is None else num(e["field_size"])
+        table.add_row(
+            e["edition"],
+            str(e["year"]),
+            kinds.get(e["kind"], e["kind"]),
+            Text(e["source"]),
+            size,
+            num(e["participants"]),
+        )
     console.print(table)
 
 

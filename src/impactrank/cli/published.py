@@ -16,11 +16,15 @@ from impactrank.cli.options import (
     DEFAULT_WORKSPACE,
     DecimalOption,
     EditionOption,
+    LangOption,
     WaitOption,
     WorkspaceOption,
+    check_lang,
 )
+from impactrank.cli.text import _, num
 from impactrank.engine.audit import audit_edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
+from impactrank.i18n.templates import current
 from impactrank.io.atomic import write_text_atomic
 from impactrank.io.identity import propose_matches
 from impactrank.io.published import FORMATS, read_published
@@ -173,9 +177,11 @@ def audit(
             "(2022 for 2023, 2022-x for 2023-x) when the workspace holds it.",
         ),
     ] = None,
+    lang: LangOption = "en",
 ) -> None:
     """Check a table holds together (ranks, ties, bands, countries, duplicates) and which rule made its overall
     scores: with its SDG tables, THE's formula is reproduced to the rounding of the display."""
+    check_lang(lang)
     out_dir(out)
     with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
@@ -184,15 +190,19 @@ def audit(
     paths = write_audit(result, out)
     f = result.formula
     data = result.to_dict()
-    console.print(
-        f"edition {ed.id}: {f['exact_rows']} exact and {f['interval_rows']} banded rows checked against the "
-        f"formula{f' (previous edition {previous.id})' if previous is not None else ''}; "
-        f"{len(f['unexplained'])} rows no model explains.",
-        highlight=False,
+    checked = _(
+        "edition %(edition)s: %(exact)s exact and %(banded)s banded rows checked against the formula",
+        edition=ed.id,
+        exact=num(f["exact_rows"]),
+        banded=num(f["interval_rows"]),
     )
+    if previous is not None:
+        checked += " (" + _("previous edition %(edition)s", edition=previous.id) + ")"
+    unexplained = _("%(count)s rows no model explains.", count=num(len(f["unexplained"])))
+    console.print(Text(f"{checked}; {unexplained}"), highlight=False)
     if f["models"]:
-        console.print(verdict(data).replace("**", ""), highlight=False)
-    console.print(f"wrote {', '.join(str(p) for p in paths)}", highlight=False)
+        console.print(Text(verdict(data, current()).replace("**", "")), highlight=False)
+    console.print(Text(_("wrote %(files)s", files=", ".join(str(p) for p in paths))), highlight=False)
 
 
 @institutions_app.command("match")
@@ -204,13 +214,15 @@ def match(
         float, typer.Option("--min-score", help="Lowest name similarity (0–100) of a pair with evidence.")
     ] = 50.0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write proposals as an alias file (CSV).")] = None,
+    lang: LangOption = "en",
 ) -> None:
     """Propose renames: an institution of A gone from B paired with one new in B, in the same country, when
     one is known by the other's name or the two names share a word no other name uses ("Cergy"). Confirm them
     by keeping their rows in the alias file (--out) and passing it to import with --aliases: each pair is then
     one institution in every view, comparison and summary."""
+    check_lang(lang)
     if len(edition) != 2:
-        raise InputError("give exactly two editions: --edition A --edition B")
+        raise InputError(N_("give exactly two editions: --edition A --edition B"))
     if out is not None:
         out_format(out, ("csv",))
     with open_workspace(workspace, wait, read_only=True) as ws:
@@ -218,10 +230,11 @@ def match(
     proposals = propose_matches(a, b, min_score=min_score)
     if out:
         write_text_atomic(out, proposals.write_csv())
-    table = Table(title=f"{proposals.height} proposed matches {edition[1]} → {edition[0]}", title_justify="left")
-    for col in ("score", "alias (B)", "name (A)", "institution_id", "country", "evidence"):
-        table.add_column(col, justify="right" if col == "score" else "left")
+    title = _("%(count)s proposed matches %(b)s → %(a)s", count=num(proposals.height), b=edition[1], a=edition[0])
+    table = Table(title=Text(title), title_justify="left")
+    for col in (_("score"), _("alias (B)"), _("name (A)"), _("institution_id"), _("country"), _("evidence")):
+        table.add_column(col, justify="right" if col == _("score") else "left")
     for r in proposals.iter_rows(named=True):
-        cells = (f"{r['score']:.1f}", r["alias"], r["name"], r["institution_id"], r["country"] or "", r["evidence"])
+        cells = (num(r["score"], 1), r["alias"], r["name"], r["institution_id"], r["country"] or "", r["evidence"])
         table.add_row(*(Text(str(v)) for v in cells))
     console.print(table)

@@ -6,7 +6,7 @@ sets it for the run): sentences from the gettext catalogs, numbers in the reader
 from __future__ import annotations
 
 from impactrank.errors import N_
-from impactrank.i18n import gettext, ngettext, number, number_range, percent, sdg_label
+from impactrank.i18n import catalogs, gettext, number, number_range, percent, sdg_label
 from impactrank.i18n import shown as shown_in
 from impactrank.i18n.templates import current
 
@@ -17,9 +17,9 @@ def _(message: str, **params: object) -> str:
     return text % params if params else text
 
 
-def n_(singular: str, plural: str, count: int, **params: object) -> str:
+def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
     """The singular or plural form for ``count`` (given as ``%(count)s``, in the reader's digits)."""
-    return ngettext(singular, plural, count, current()) % {"count": num(count), **params}
+    return catalogs.ngettext(singular, plural, count, current()) % {"count": num(count), **params}
 
 
 def num(value: float | int | None, decimals: int = 0) -> str:

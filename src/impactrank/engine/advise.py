@@ -39,9 +39,9 @@ RATE_STEP = 0.01
 @dataclass(frozen=True)
 class BandGap:
     position: int
-    current: str  # band label, or "rank N" for an individually ranked row
-    target: str | None  # the next better band (or rank), None at the top
-    target_position: int | None
+    current: str | None  # band label; None for an individually ranked row (its rank is ``position``)
+    target: str | None  # the next better band; None when it is a rank (``target_position``) or at the top
+    target_position: int | None  # None at the top
     points: float | None  # overall points needed to reach it (0 if a rounding away), None at the top
 
 
@@ -50,13 +50,14 @@ class Advice:
     institution_id: str
     submitted: list[int]
     eligible: bool
-    needs: str | None  # what the institution lacks to be in the overall table
+    missing_required: int | None  # not in the overall table: the required SDG when it was not submitted
+    missing_others: int  # … and how many more other SDGs it needs
     recommended: list[int]  # required SDG first, then the best k, best first
     score: float | None  # overall score with every submitted SDG
     best_score: float | None  # with the recommended SDGs only (equal to score; see the module docstring)
     scaled: dict[int, float]  # scaled score per submitted SDG
     gap: BandGap | None
-    gains: pl.DataFrame  # sdg, metric, kind, counted, unit, step, gain (overall points per unit), rank
+    gains: pl.DataFrame  # sdg, metric, kind, counted, step, item, value_from, value_to, gain (overall points)
 
 
 class _Model:
@@ -130,16 +131,14 @@ def band_gap(methodology: Methodology, scores: np.ndarray, inst: int) -> BandGap
         return next((label for label, lo, hi in segments if lo <= pos <= hi), None)
 
     if position <= banding.individual_to or segment(position) is None:  # individually ranked, or past every band
-        label, target_position = f"rank {position}", position - 1
-        target = (segment(target_position) if position > banding.individual_to else None) or (
-            f"rank {target_position}" if target_position >= 1 else None
-        )
+        label, target_position = None, position - 1
+        target = segment(target_position) if position > banding.individual_to else None
     else:
         label = segment(position)
         start = next(lo for seg, lo, _ in segments if seg == label)
         target_position = start - 1
         target = segment(target_position) if target_position >= 1 else None
-    if target is None:
+    if target_position < 1:
         return BandGap(position, label, None, None, None)
     others = np.sort(keys[eligible != inst])[::-1]  # the other eligible institutions, best first
     needed_key = int(others[target_position - 1])  # tie with the target_position-th best of the others
@@ -165,17 +164,13 @@ def advise(
     eligible = bool(model.result.eligible[inst])
     scaled = {s: float(model.result.scaled[inst, s - 1]) for s in submitted if eligible}
     if not eligible:
-        lacking = []
-        if req not in submitted:
-            lacking.append(f"SDG {req}")
         others = len([s for s in submitted if s != req])
-        if others < rules.min_other_sdgs:
-            lacking.append(f"{rules.min_other_sdgs - others} more SDG(s) besides SDG {req}")
         return Advice(
             institution_id,
             submitted,
             False,
-            "submit " + " and ".join(lacking),
+            None if req in submitted else req,
+            max(0, rules.min_other_sdgs - others),
             [],
             None,
             None,
@@ -191,7 +186,8 @@ def advise(
         institution_id=institution_id,
         submitted=submitted,
         eligible=True,
-        needs=None,
+        missing_required=None,
+        missing_others=0,
         recommended=chosen,
         score=float(model.score[inst]),
         best_score=float(best_score),
@@ -206,7 +202,10 @@ GAINS_SCHEMA = {
     "metric": pl.String,
     "kind": pl.String,
     "counted": pl.Boolean,
-    "unit": pl.String,
+    "step": pl.String,
+    "item": pl.String,
+    "value_from": pl.Float64,
+    "value_to": pl.Float64,
     "gain": pl.Float64,
 }
 
@@ -232,7 +231,7 @@ def _gains(model: _Model, inst: int, top: int | None) -> pl.DataFrame:
                 "metric": row["metric"],
                 "kind": model.catalogue["kind"][code],
                 "counted": row["sdg"] in counted,
-                "unit": unit,
+                **unit,
                 "gain": None if math.isnan(after - base) else after - base,
             }
         )
@@ -241,12 +240,14 @@ def _gains(model: _Model, inst: int, top: int | None) -> pl.DataFrame:
     return frame.head(top) if top is not None else frame
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+def _step(row: dict, field: pl.DataFrame, meta: dict) -> tuple[dict, dict] | None:
+    """The unit of improvement for one of the institution's metric rows, as facts (step: rubric, median,
+    rate, from_zero or relative; the rubric item or "rate"/"value"; the value before and after), and the
+    changed columns."""
 
+    def unit(step: str, item: str | None = None, before: float | None = None, after: float | None = None) -> dict:
+        return {"step": step, "item": item, "value_from": before, "value_to": after}
 
-def _step(row: dict, field: pl.DataFrame, meta: dict) -> tuple[str, dict] | None:
-    """The unit of improvement for one of the institution's metric rows, and the changed columns."""
     if meta["kind"] == "evidence":
         answers = [row[f] for f in RUBRIC_FIELDS]
         points = [meta[f"pts_{f}"] for f in RUBRIC_FIELDS]
@@ -254,7 +255,7 @@ def _step(row: dict, field: pl.DataFrame, meta: dict) -> tuple[str, dict] | None
         if not open_items:
             return None
         i = -max(open_items)[1]
-        return f"answer '{RUBRIC_FIELDS[i]}' fully (one rubric item)", {RUBRIC_FIELDS[i]: 1.0}
+        return unit("rubric", RUBRIC_FIELDS[i]), {RUBRIC_FIELDS[i]: 1.0}
     lower = bool(meta["lower"])
     provided = field["raw"].drop_nulls().drop_nans()
     raw = row["raw"]
@@ -262,19 +263,16 @@ def _step(row: dict, field: pl.DataFrame, meta: dict) -> tuple[str, dict] | None
         if provided.len() == 0:
             return None
         median = float(provided.median())
-        what = "rate" if meta["rate"] else "value"
-        return f"provide it, at the field median {what} ({_fmt(median)})", {"raw": median}
+        return unit("median", "rate" if meta["rate"] else "value", None, median), {"raw": median}
     if meta["rate"]:
         new_rate = raw + (-RATE_STEP if lower else RATE_STEP)
         if new_rate < 0:
             return None
-        verb = "−" if lower else "+"
-        return f"{verb}1 percentage point of the rate ({_fmt(raw)} → {_fmt(new_rate)})", {"raw": new_rate}
+        return unit("rate", None, raw, new_rate), {"raw": new_rate}
     if raw == 0:
         median = float(provided.median()) if provided.len() else 0.0
         if lower or median <= 0:
             return None
-        return f"raise it from 0 to the field median ({_fmt(median)})", {"raw": median}
+        return unit("from_zero", None, 0.0, median), {"raw": median}
     new = raw * (1 - RELATIVE_STEP if lower else 1 + RELATIVE_STEP)
-    verb = "−10 %" if lower else "+10 %"
-    return f"{verb} ({_fmt(raw)} → {_fmt(new)})", {"raw": new}
+    return unit("relative", None, raw, new), {"raw": new}

@@ -5,25 +5,40 @@ from __future__ import annotations
 import json
 
 from impactrank.engine.audit import AuditReport
+from impactrank.i18n import gettext, number
 
 
 def render_json(report: AuditReport) -> str:
     return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def verdict(d: dict) -> str:
-    """One sentence: which rule explains the edition, with the figures."""
+def verdict(d: dict, lang: str = "en") -> str:
+    """One sentence in ``lang``: which rule explains the edition, with the figures."""
     f = d["formula"]
     best = next((m for m in f["models"] if m["model"] == f["best_model"]), None)
     if best is None:
-        return f"No model can be singled out for edition {d['edition']} ({f['exact_rows']} exact rows)."
+        message = gettext("No model can be singled out for edition %(edition)s (%(exact)s exact rows).", lang)
+        return message % {"edition": d["edition"], "exact": number(f["exact_rows"], lang)}
     e, iv = best["exact"], best["interval"]
-    against = f" with {d['previous']}" if best["model"] == "two_year_average" and d.get("previous") else ""
-    return (
-        f"Edition {d['edition']} is explained best by **{best['model']}**{against}: {e['explained']} of {e['n']} "
-        f"exact rows reproduced by interval arithmetic (RMSE {_num(e['rmse'], 3)}, largest residual "
-        f"{_num(e['max_abs'], 3)}), {iv['consistent']} of {iv['n']} banded rows consistent."
+    two_year = best["model"] == "two_year_average" and d.get("previous")
+    against = " " + gettext("with %(previous)s", lang) % {"previous": d["previous"]} if two_year else ""
+    message = gettext(
+        "Edition %(edition)s is explained best by **%(model)s**%(against)s: %(explained)s of %(n)s exact rows "
+        "reproduced by interval arithmetic (RMSE %(rmse)s, largest residual %(max_abs)s), %(consistent)s of "
+        "%(banded)s banded rows consistent.",
+        lang,
     )
+    return message % {
+        "edition": d["edition"],
+        "model": best["model"],
+        "against": against,
+        "explained": number(e["explained"], lang),
+        "n": number(e["n"], lang),
+        "rmse": number(e["rmse"], lang, 3),
+        "max_abs": number(e["max_abs"], lang, 3),
+        "consistent": number(iv["consistent"], lang),
+        "banded": number(iv["n"], lang),
+    }
 
 
 def _num(v: float | None, digits: int = 2) -> str:
