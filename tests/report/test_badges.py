@@ -41,7 +41,7 @@ def test_words_in_english_and_the_title_of_the_svg():
     (top, national) = badges.earned(f)
     assert badges.wording(top, f, "en")["place"] == "joint 12th"
     svg = badges.svg(national, f, "en")
-    title = "Université X: joint 1st (shared, of 18 ranked institutions), In France, THE Impact Rankings 2021"
+    title = "Université X: joint 1st of 18 ranked institutions — In France, THE Impact Rankings 2021"
     assert f'<title id="title">{title}</title>' in svg
 
 

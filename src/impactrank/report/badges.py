@@ -89,10 +89,6 @@ def earned(facts: dict, rules: dict | None = None) -> list[dict[str, Any]]:
     return out
 
 
-def _t(message: str, lang: str, **values: Any) -> str:
-    return gettext(message, lang) % values
-
-
 def wording(badge: dict, facts: dict, lang: str, rules: dict | None = None) -> dict[str, str]:
     """A badge's words: the ranking and edition, the place, the table, and one sentence saying all of it."""
     rules = rules or load_rules()
@@ -107,25 +103,21 @@ def wording(badge: dict, facts: dict, lang: str, rules: dict | None = None) -> d
     elif badge["table"] == "sdg":
         table = sdg_label(badge["sdg"], lang)
     else:
-        table = _t("In %(country)s", lang, country=country_name(facts["national"]["country"], lang))
+        table = gettext("In %(country)s", lang) % {"country": country_name(facts["national"]["country"], lang)}
     if badge["table"] == "national":
-        detail = _t("of %(count)s ranked institutions", lang, count=of)
-        if badge["shared"]:
-            detail = _t("shared, %(detail)s", lang, detail=detail)
+        detail = gettext("of %(count)s ranked institutions", lang) % {"count": of}
     elif badge["banded"]:
-        detail = _t("band, of %(count)s", lang, count=of)
+        detail = gettext("band, of %(count)s", lang) % {"count": of}
     else:
-        detail = _t("of %(count)s", lang, count=of)
-    sentence = _t(
-        "%(institution)s: %(place)s (%(detail)s), %(table)s, %(ranking)s %(year)s",
-        lang,
-        institution=facts["institution"]["name"],
-        place=place,
-        detail=detail,
-        table=f"{table} ({goal})" if goal else table,
-        ranking=ranking,
-        year=facts["year"],
-    )
+        detail = gettext("of %(count)s", lang) % {"count": of}
+    sentence = gettext("%(institution)s: %(place)s %(detail)s — %(table)s, %(ranking)s %(year)s", lang) % {
+        "institution": facts["institution"]["name"],
+        "place": place,
+        "detail": detail,
+        "table": f"{table} ({goal})" if goal else table,
+        "ranking": ranking,
+        "year": facts["year"],
+    }
     return {
         "ranking": ranking,
         "edition": str(facts["year"]),
