@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from impactrank.i18n import N_, gettext
 from impactrank.portal import second_factor, throttle, tokens
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden, invalid, not_found
@@ -35,15 +36,15 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 def check_email(email: str) -> str:
     email = (email or "").strip().lower()
     if not _EMAIL.match(email) or len(email) > 320:
-        raise invalid(f"{email!r} is not an e-mail address", "email")
+        raise invalid(N_("%(email)r is not an e-mail address"), "email", email=email)
     return email
 
 
 def check_password(password: str | None) -> str:
     if password is None or len(password) < MIN_PASSWORD:
-        raise invalid(f"a password needs at least {MIN_PASSWORD} characters", "password")
+        raise invalid(N_("a password needs at least %(n)s characters"), "password", n=MIN_PASSWORD)
     if len(password) > 1000:
-        raise invalid("a password is limited to 1000 characters", "password")
+        raise invalid(N_("a password is limited to 1000 characters"), "password")
     return password
 
 
@@ -57,13 +58,13 @@ def check_new_account(scope: Scope, email: str, role: str, institution_id: str |
     returned), the role and institution, and the asker's right to grant them."""
     email = check_email(email)
     if role not in ROLES:
-        raise invalid(f"unknown role {role!r} (one of {', '.join(ROLES)})", "role")
+        raise invalid(N_("unknown role %(role)r (one of %(roles)s)"), "role", role=role, roles=", ".join(ROLES))
     if role in INSTITUTION_ROLES and not institution_id:
-        raise invalid(f"a {role} belongs to an institution: give --institution", "institution")
+        raise invalid(N_("a %(role)s belongs to an institution: give --institution"), "institution", role=role)
     if role == OPERATOR and institution_id:
-        raise invalid("an operator belongs to no institution", "institution")
+        raise invalid(N_("an operator belongs to no institution"), "institution")
     if institution_id is not None and scope.session.get(Institution, institution_id) is None:
-        raise PortalError(f"no institution {institution_id!r}", field="institution", status=404)
+        raise not_found(N_("no institution %(id)r"), "institution", id=institution_id)
     if role in (OPERATOR, REVIEWER):
         scope.require_operator()
     elif not scope.is_operator:
@@ -80,11 +81,13 @@ def create_user(
     institution_id: str | None,
     password: str | None,
     invitation_base: str | None = None,
+    language: str | None = None,
 ) -> tuple[User, str | None]:
-    """A new account, with a password or else an invitation (its token is returned once, stored hashed)."""
+    """A new account, with a password or else an invitation (its token is returned once, stored hashed);
+    ``language``: the inviting page's, the invitation's and the person's until they sign in."""
     email = check_new_account(scope, email, role, institution_id)
     if scope.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise conflict(f"there is already an account for {email}", "email")
+        raise conflict(N_("there is already an account for %(email)s"), "email", email=email)
     user = User(
         email=email,
         role=role,
@@ -107,16 +110,23 @@ def create_user(
             )
         )
         if invitation_base:
-            from impactrank.portal.notify import queue
+            from impactrank.portal.notify import language_of, queue, remember_language
 
+            if language:
+                remember_language(scope.session, user.id, language)
             queue(
                 scope.session,
                 email,
-                "Your invitation to the impactrank portal",
-                f"You are invited as {role}{f' of {institution_id}' if institution_id else ''}. Choose your password "
-                f"within {INVITATION_DAYS} days (the link works once):\n"
-                f"{invitation_base.rstrip('/')}/invitations/{token}\n",
+                N_("Your invitation to the impactrank portal"),
+                N_(
+                    "You are invited as %(role)s%(of)s. Choose your password within %(days)s days (the link works "
+                    "once):\n%(link)s\n"
+                ),
                 scope.now,
+                role=gettext(role, language_of(scope.session, email)),
+                of=f" ({institution_id})" if institution_id else "",
+                days=INVITATION_DAYS,
+                link=f"{invitation_base.rstrip('/')}/invitations/{token}",
             )
     log_change(
         scope,
@@ -132,14 +142,19 @@ def create_user(
 def invitation(session: Session, token: str, now: datetime) -> tuple[Invitation, User]:
     inv = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token or "")))
     if inv is None:
-        raise not_found("invitation", "token")
+        raise not_found(N_("no invitation here"), "token")
     if inv.used_at is not None:
-        raise PortalError("this invitation has already been used", field="token", status=410)
+        raise PortalError(N_("this invitation has already been used"), field="token", status=410)
     if now > inv.expires_at:
-        raise PortalError(f"this invitation expired on {inv.expires_at:%Y-%m-%d}", field="token", status=410)
+        raise PortalError(
+            N_("this invitation expired on %(day)s"),
+            field="token",
+            status=410,
+            params={"day": f"{inv.expires_at:%Y-%m-%d}"},
+        )
     user = session.get(User, inv.user_id)
     if not user.active:
-        raise PortalError("this account has been deactivated", field="token", status=410)
+        raise PortalError(N_("this account has been deactivated"), field="token", status=410)
     return inv, user
 
 
@@ -179,7 +194,7 @@ def sign_in(
     email = throttle.account_key(email)
     user = session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password or "") or not user.active:
-        raise PortalError("wrong e-mail or password", field="password", status=401)
+        raise PortalError(N_("wrong e-mail or password"), field="password", status=401)
     factor = second_factor.check(session, user.id, code, now)
     throttle.succeeded(session, email, ip)
     token = start_session(session, user, now)
@@ -217,14 +232,14 @@ def from_session(session: Session, token: str, now: datetime) -> Actor | None:
 def change_member(scope: Scope, institution_id: str, user_id: int, role: str | None, active: bool | None) -> dict:
     user = scope.user(user_id)
     if user.institution_id != institution_id:
-        raise not_found("user", "user")
+        raise not_found(N_("no user here"), "user")
     scope.require(MANAGE_TEAM, institution_id)
     if role is None and active is None:
-        raise invalid("give a role or active", "role")
+        raise invalid(N_("give a role or active"), "role")
     if role is not None and role not in INSTITUTION_ROLES:
-        raise invalid(f"a member's role is one of {', '.join(INSTITUTION_ROLES)}", "role")
+        raise invalid(N_("a member's role is one of %(roles)s"), "role", roles=", ".join(INSTITUTION_ROLES))
     if user.id == scope.actor.user_id:
-        raise forbidden("you cannot change your own role or deactivate yourself", "user")
+        raise forbidden(N_("you cannot change your own role or deactivate yourself"), "user")
     scope.require_grant(user.role)
     if role is not None:
         scope.require_grant(role)

@@ -8,12 +8,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, pass_context
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -21,6 +22,7 @@ from starlette.requests import ClientDisconnect
 from impactrank.apidocs import swagger_asset
 from impactrank.errors import InputError
 from impactrank.headers import SecurityHeaders
+from impactrank.i18n import N_, gettext, moment
 from impactrank.i18n import templates as i18n_templates
 from impactrank.pages import Pages
 from impactrank.portal import accounts, notify, second_factor
@@ -28,7 +30,7 @@ from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
 from impactrank.portal.files import DEFAULT_LIMIT, FileStore
-from impactrank.portal.http import ENROL_PAGE, SECURITY_HEADERS, BodyLimit, Portal, is_api, local_path
+from impactrank.portal.http import ENROL_PAGE, SECURITY_HEADERS, BodyLimit, Portal, is_api, language, local_path
 
 STATIC = {
     "portal.css": "text/css; charset=utf-8",
@@ -87,6 +89,8 @@ def create_app(
     )
     i18n_templates.install(env)
     env.filters["plain"] = _plain
+    env.filters["term"] = pass_context(lambda _context, text, **params: _term(text, params))
+    env.filters["moment"] = pass_context(lambda _context, text: moment(_moment(text), i18n_templates.current()))
     env.globals["changes"] = _changes
 
     def page_globals(request: Request) -> dict:
@@ -113,7 +117,13 @@ def create_app(
         return pages.html(
             request,
             "error.html",
-            {"title": f"Error {status}", "status": status, "message": message, "field": field, "back": back},
+            {
+                "title": gettext("Error %(status)s", language(request)) % {"status": status},
+                "status": status,
+                "message": message,
+                "field": field,
+                "back": back,
+            },
             status,
         )
 
@@ -121,17 +131,20 @@ def create_app(
     async def _portal_error(request: Request, exc: InputError) -> Response:
         status = exc.status if isinstance(exc, PortalError) else 422
         extra = {"row": exc.row, "file": exc.file} if exc.row is not None else None
-        return error(request, status, str(exc), exc.field, extra)
+        return error(request, status, exc.text(language(request)), exc.field, extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0]
         field = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "path", "body")) or "body"
-        return error(request, 422, f"field '{field}': {first.get('msg')}", field)
+        where = gettext("field '%(field)s'", language(request)) % {"field": field}
+        return error(request, 422, f"{where}: {first.get('msg')}", field)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        message = f"no page at {request.url.path}" if exc.status_code == 404 else str(exc.detail)
+        lang = language(request)
+        message = gettext("no page at %(path)s", lang) % {"path": request.url.path}
+        message = message if exc.status_code == 404 else str(exc.detail)
         return error(request, exc.status_code, message)
 
     @app.exception_handler(ClientDisconnect)
@@ -142,7 +155,9 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        return error(request, 500, "the portal met an unexpected error; it has been logged")
+        return error(
+            request, 500, gettext(N_("the portal met an unexpected error; it has been logged"), language(request))
+        )
 
     from impactrank.portal import (
         routes_account,
@@ -200,6 +215,22 @@ def _plain(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _term(text: str, params: dict) -> str:
+    """A word or message of the portal's data (a state, a role, a rubric question: marked ``N_`` where it is
+    defined) in the reader's language; ``params`` fill its placeholders."""
+    if not text:
+        return ""
+    translated = gettext(text, i18n_templates.current())
+    return translated % params if params else translated
+
+
+def _moment(text: str | None) -> datetime | date | None:
+    """A stored ISO day or moment ("2025-11-11", "2025-11-11T23:59:59") as a value to format."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
 
 
 def _quote(text: str) -> str:

@@ -8,6 +8,7 @@ import math
 import polars as pl
 
 from impactrank.errors import InputError
+from impactrank.i18n import N_
 from impactrank.io.inputs import validate_submissions
 from impactrank.io.tables import UserTable
 from impactrank.methodology.schema import Methodology
@@ -22,7 +23,7 @@ def check_values(methodology: Methodology, institution_id: str, sdg: int, metric
     """Raise 422 naming the field for anything ``impactrank build`` would refuse."""
     for field, v in values.items():
         if v is not None and (not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v)):
-            raise invalid(f"{v!r} is not a finite number", field)
+            raise invalid(N_("%(value)r is not a finite number"), field, value=v)
     frame = pl.DataFrame(
         {"institution_id": [institution_id], "sdg": [str(sdg)], "metric": [metric]}
         | {f: pl.Series([values.get(f)], dtype=pl.Float64) for f in VALUE_FIELDS}
@@ -31,7 +32,7 @@ def check_values(methodology: Methodology, institution_id: str, sdg: int, metric
     try:
         validate_submissions(table, methodology, pl.DataFrame({"institution_id": [institution_id]}))
     except InputError as exc:
-        raise invalid(exc.message, exc.field) from None
+        raise invalid(exc.template, exc.field, **(exc.params or {})) from None
 
 
 def check_complete(form: MetricForm, values: dict, unavailable: bool) -> None:
@@ -39,11 +40,15 @@ def check_complete(form: MetricForm, values: dict, unavailable: bool) -> None:
     filled = [f for f in VALUE_FIELDS if values.get(f) is not None]
     if unavailable:
         if filled:
-            raise invalid("a metric declared as having no data takes no values", filled[0])
+            raise invalid(N_("a metric declared as having no data takes no values"), filled[0])
         return
     for field in form.fields:
         if values.get(field) is None:
-            raise invalid(f"{field} is required to mark this metric complete (or declare it as having no data)", field)
+            raise invalid(
+                N_("%(name)s is required to mark this metric complete (or declare it as having no data)"),
+                field,
+                name=field,
+            )
 
 
 def raw_value(form: MetricForm, values: dict) -> float | None:
@@ -55,6 +60,16 @@ def raw_value(form: MetricForm, values: dict) -> float | None:
     return values.get("value")
 
 
+def _warning(code: str, field: str, message: str, **params) -> dict:
+    """A warning as the API sends it (English), with its message and values for a page in another language."""
+    return {
+        "code": code,
+        "field": field,
+        "message": message % params if params else message,
+        "_text": (message, params),
+    }
+
+
 def warnings(form: MetricForm, values: dict, previous: float | None, evidence_items: list) -> list[dict]:
     """Plausibility warnings: a person confirms them; they never block a save."""
     found = []
@@ -62,20 +77,12 @@ def warnings(form: MetricForm, values: dict, previous: float | None, evidence_it
     if previous is not None and now is not None and previous > 0:
         ratio = now / previous
         if ratio >= TENFOLD or ratio <= 1 / TENFOLD:
-            found.append(
-                {
-                    "code": "tenfold",
-                    "field": form.fields[0],
-                    "message": f"{now:g} is {ratio:.3g} × last cycle's {previous:g}",
-                }
-            )
+            message = N_("%(now)s is %(ratio)s × last cycle's %(previous)s")
+            numbers = {"now": f"{now:g}", "ratio": f"{ratio:.3g}", "previous": f"{previous:g}"}
+            found.append(_warning("tenfold", form.fields[0], message, **numbers))
     if form.kind == EVIDENCE:
         if (values.get("evidence") or 0) > 0 and not evidence_items:
-            found.append(
-                {"code": "no_evidence", "field": "evidence", "message": "evidence is claimed but no item is attached"}
-            )
+            found.append(_warning("no_evidence", "evidence", N_("evidence is claimed but no item is attached")))
         if (values.get("public") or 0) > 0 and evidence_items and not any(e.public for e in evidence_items):
-            found.append(
-                {"code": "not_public", "field": "public", "message": "public is claimed but no item is marked public"}
-            )
+            found.append(_warning("not_public", "public", N_("public is claimed but no item is marked public")))
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from impactrank.i18n import N_
 from impactrank.portal import notify
 from impactrank.portal.audit import log_change
 from impactrank.portal.errors import conflict, forbidden, invalid, not_found
@@ -21,14 +22,14 @@ def request_correction(
     form = metric_form(cycle, sdg, metric)
     scope.institution(institution_id, cycle.id)
     if not (scope.is_operator or (scope.actor.role == ADMIN and scope.actor.institution_id == institution_id)):
-        raise forbidden("only the institution's admin or an operator may ask for a correction")
+        raise forbidden(N_("only the institution's admin or an operator may ask for a correction"))
     if cycle.state != "published":
-        raise conflict("corrections are for published cycles: until then, edit the record", "cycle")
+        raise conflict(N_("corrections are for published cycles: until then, edit the record"), "cycle")
     reason = (reason or "").strip()
     if not reason:
-        raise invalid("a correction needs a reason", "reason")
+        raise invalid(N_("a correction needs a reason"), "reason")
     if sdg not in scope.submissions(cycle.id, institution_id):
-        raise conflict(f"SDG {sdg} was not submitted", "sdg")
+        raise conflict(N_("SDG %(sdg)s was not submitted"), "sdg", sdg=sdg)
     check_save(cycle, institution_id, sdg, metric, values)
     after = {f: values.get(f) for f in VALUE_FIELDS}
     record = scope.record(cycle.id, institution_id, sdg, metric)
@@ -53,10 +54,15 @@ def request_correction(
         notify.queue(
             scope.session,
             to,
-            f"Correction requested: {institution_id} SDG {sdg} {metric}",
-            f"{scope.actor.email} asks to correct SDG {sdg} {metric} of {institution_id} in cycle {cycle.id}:\n"
-            f"{reason}\n",
+            N_("Correction requested: %(institution)s SDG %(sdg)s %(metric)s"),
+            N_("%(who)s asks to correct SDG %(sdg)s %(metric)s of %(institution)s in cycle %(cycle)s:\n%(reason)s\n"),
             scope.now,
+            who=scope.actor.email,
+            institution=institution_id,
+            sdg=sdg,
+            metric=metric,
+            cycle=cycle.id,
+            reason=reason,
         )
     view = correction_view(c)
     log_change(
@@ -77,12 +83,12 @@ def decide_correction(scope: Scope, correction_id: int, approve: bool, reason: s
     scope.require_operator()
     c = scope.session.get(Correction, correction_id)
     if c is None:
-        raise not_found("correction", "correction")
+        raise not_found(N_("no correction here"), "correction")
     if c.state != "pending":
-        raise conflict(f"this correction is already {c.state}", "correction")
+        raise conflict(N_("this correction is already %(state)s"), "correction", state=c.state)
     reason = (reason or "").strip()
     if not reason:
-        raise invalid("say why the correction is approved or rejected", "reason")
+        raise invalid(N_("say why the correction is approved or rejected"), "reason")
     before = correction_view(c)
     c.state = "approved" if approve else "rejected"
     c.decided_by, c.decided_at, c.decision_reason = scope.actor.user_id, scope.now, reason
@@ -91,9 +97,18 @@ def decide_correction(scope: Scope, correction_id: int, approve: bool, reason: s
         notify.queue(
             scope.session,
             requester.email,
-            f"Correction {c.state}: {c.institution_id} SDG {c.sdg} {c.metric}",
-            f"Your correction of SDG {c.sdg} {c.metric} ({c.cycle_id}) was {c.state}: {reason}\n",
+            N_("Correction approved: %(institution)s SDG %(sdg)s %(metric)s")
+            if approve
+            else N_("Correction rejected: %(institution)s SDG %(sdg)s %(metric)s"),
+            N_("Your correction of SDG %(sdg)s %(metric)s (%(cycle)s) was approved: %(reason)s\n")
+            if approve
+            else N_("Your correction of SDG %(sdg)s %(metric)s (%(cycle)s) was rejected: %(reason)s\n"),
             scope.now,
+            institution=c.institution_id,
+            sdg=c.sdg,
+            metric=c.metric,
+            cycle=c.cycle_id,
+            reason=reason,
         )
     log_change(
         scope,

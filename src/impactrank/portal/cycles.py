@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from impactrank.errors import InputError
+from impactrank.i18n import N_
 from impactrank.methodology.load import EDITIONS, bundled_ids, parse_methodology
 from impactrank.portal.audit import log_change
 from impactrank.portal.errors import PortalError, conflict, invalid
@@ -154,9 +155,12 @@ def extend(scope: Scope, cycle_id: str, institution_id: str, until: str, reason:
         notify.queue(
             scope.session,
             to,
-            f"Deadline extended: {cycle_id}",
-            f"{institution_id} may enter data for cycle {cycle_id} until {when:%Y-%m-%d %H:%M} UTC.\n",
+            N_("Deadline extended: %(cycle)s"),
+            N_("%(institution)s may enter data for cycle %(cycle)s until %(when)s UTC.\n"),
             scope.now,
+            cycle=cycle_id,
+            institution=institution_id,
+            when=f"{when:%Y-%m-%d %H:%M}",
         )
     after = {"until": when.isoformat()}
     log_change(

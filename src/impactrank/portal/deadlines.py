@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from impactrank.i18n import N_
 from impactrank.portal.errors import PortalError
 from impactrank.portal.models import Cycle, Extension, Record
 from impactrank.portal.tenancy import Scope
 
 
-def locked(message: str, field: str | None = None) -> PortalError:
-    return PortalError(message, field=field, status=423)
+def locked(message: str, field: str | None = None, **params) -> PortalError:
+    return PortalError(message, field=field, status=423, params=params)
 
 
 def extension(scope: Scope, cycle: Cycle, institution_id: str) -> Extension | None:
@@ -39,14 +40,23 @@ def require_writable(scope: Scope, cycle: Cycle, institution_id: str, record: Re
     if record is not None and record.reopened and cycle.state != "published":
         if scope.now <= record.revision_due:
             return
-        raise locked(f"the revision of this metric was due on {record.revision_due:%Y-%m-%d %H:%M} UTC", "metric")
+        raise locked(
+            N_("the revision of this metric was due on %(when)s UTC"),
+            "metric",
+            when=f"{record.revision_due:%Y-%m-%d %H:%M}",
+        )
     if cycle.state == "published":
-        raise locked(f"cycle {cycle.id} is published: ask for a correction instead", "cycle")
+        raise locked(N_("cycle %(id)s is published: ask for a correction instead"), "cycle", id=cycle.id)
     until = deadline(scope, cycle, institution_id)
     if until is None or scope.now > until:
         shown = extension(scope, cycle, institution_id)
         date = shown.until if shown is not None and shown.until > cycle.closes_at else cycle.closes_at
-        raise locked(f"cycle {cycle.id} closed for submissions on {date:%Y-%m-%d %H:%M} UTC", "cycle")
+        raise locked(
+            N_("cycle %(id)s closed for submissions on %(when)s UTC"),
+            "cycle",
+            id=cycle.id,
+            when=f"{date:%Y-%m-%d %H:%M}",
+        )
 
 
 def writable_until(scope: Scope, cycle: Cycle, institution_id: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
+from impactrank.i18n import N_
 from impactrank.portal.audit import log_change
 from impactrank.portal.errors import invalid, not_found
 from impactrank.portal.models import EvidenceItem, Record, StoredFile
@@ -19,16 +20,16 @@ def check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL or any(c.isspace() for c in url):
-        raise invalid("give a web address starting with http:// or https://", "url")
+        raise invalid(N_("give a web address starting with http:// or https://"), "url")
     return url
 
 
 def check_title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
-        raise invalid("an evidence item needs a title", "title")
+        raise invalid(N_("an evidence item needs a title"), "title")
     if len(title) > MAX_TITLE:
-        raise invalid(f"the title is longer than {MAX_TITLE} characters", "title")
+        raise invalid(N_("the title is longer than %(n)s characters"), "title", n=MAX_TITLE)
     return title
 
 
@@ -38,7 +39,7 @@ def parse_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(str(text).strip())
     except ValueError:
-        raise invalid(f"{text!r} is not a date (YYYY-MM-DD)", "date") from None
+        raise invalid(N_("%(text)r is not a date (YYYY-MM-DD)"), "date", text=text) from None
 
 
 def check_may_add(scope: Scope, cycle, institution_id: str, sdg: int, metric: str) -> None:
@@ -110,7 +111,7 @@ def remove_evidence(scope: Scope, cycle, institution_id: str, evidence_id: int) 
     item = scope.evidence(evidence_id)
     record = scope.session.get(Record, item.record_id)
     if record.cycle_id != cycle.id or item.institution_id != institution_id:
-        raise not_found("evidence item", "evidence")
+        raise not_found(N_("no evidence item here"), "evidence")
     scope.require(EDIT, item.institution_id)
     _require_editable(scope, cycle, item.institution_id, record.sdg, record.metric)
     before = evidence_view(item)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from impactrank.engine.metrics import VALUE_COLUMNS
+from impactrank.i18n import N_
 from impactrank.io.atomic import atomic_folder
 from impactrank.methodology import methodology_hash
 from impactrank.portal.errors import PortalError, not_found
@@ -171,7 +172,7 @@ def export_files(session: Session, cycle_id: str, allow_unassessed: bool = False
     """The files and the manifest, in memory (the web's export page and the command share this)."""
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
-        raise not_found(f"cycle {cycle_id!r}", "cycle")
+        raise not_found(N_("no cycle %(id)r here"), "cycle", id=cycle_id)
     data = cycle_rows(session, cycle, allow_unassessed)
     files = {
         "institutions.csv": _csv(INSTITUTION_HEADER, data.institutions),

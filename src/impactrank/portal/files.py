@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+from impactrank.i18n import N_
 from impactrank.portal.errors import PortalError
 
 DEFAULT_LIMIT = 20 * 1024 * 1024
@@ -29,7 +30,12 @@ _MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|object|em
 
 
 def too_large(limit: int) -> PortalError:
-    return PortalError(f"the file is larger than the limit of {limit / 1024 / 1024:g} MB", field="file", status=413)
+    return PortalError(
+        N_("the file is larger than the limit of %(mb)s MB"),
+        field="file",
+        status=413,
+        params={"mb": f"{limit / 1024 / 1024:g}"},
+    )
 
 
 def extension(filename: str) -> str:
@@ -37,9 +43,10 @@ def extension(filename: str) -> str:
     if ext not in MEDIA_TYPES:
         allowed = ", ".join(sorted({"." + e for e in MEDIA_TYPES}))
         raise PortalError(
-            f"files of type {'.' + ext if ext else '(none)'} are not accepted (allowed: {allowed})",
+            N_("files of type %(ext)s are not accepted (allowed: %(allowed)s)"),
             field="file",
             status=415,
+            params={"ext": "." + ext if ext else "(none)", "allowed": allowed},
         )
     return ext
 
@@ -73,7 +80,10 @@ def sniff(path: Path, ext: str) -> None:
     }[ext]
     if not ok:
         raise PortalError(
-            f"the content is not what a .{ext} file holds (it looks like {_what_it_is(head)})", field="file", status=415
+            N_("the content is not what a .%(ext)s file holds (it looks like %(what)s)"),
+            field="file",
+            status=415,
+            params={"ext": ext, "what": _what_it_is(head)},
         )
 
 
@@ -138,7 +148,7 @@ class FileStore:
                 out.flush()
                 os.fsync(out.fileno())
             if size == 0:
-                raise PortalError("the file is empty", field="file", status=422)
+                raise PortalError(N_("the file is empty"), field="file", status=422)
             sniff(tmp_path, ext)
             sha = digest.hexdigest()
             target = self.path(sha)

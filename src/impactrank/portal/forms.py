@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from impactrank.i18n import N_
 from impactrank.methodology.load import parse_methodology
 from impactrank.methodology.schema import Methodology
 
 NUMBER, RATE, EVIDENCE = "number", "rate", "evidence"
 FIELDS = {NUMBER: ("value",), RATE: ("numerator", "denominator"), EVIDENCE: ("exists", "evidence", "public", "recent")}
-RUBRIC_CHOICES = ((1.0, "yes"), (0.5, "partly"), (0.0, "no"))
+RUBRIC_CHOICES = ((1.0, N_("yes")), (0.5, N_("partly")), (0.0, N_("no")))
 RUBRIC_QUESTIONS = {
-    "exists": "Does the policy or practice exist?",
-    "evidence": "Is evidence provided?",
-    "public": "Is it public?",
-    "recent": "Is it recent?",
+    "exists": N_("Does the policy or practice exist?"),
+    "evidence": N_("Is evidence provided?"),
+    "public": N_("Is it public?"),
+    "recent": N_("Is it recent?"),
 }
 
 
@@ -85,17 +86,23 @@ def eligibility(methodology: Methodology, submitted: set[int]) -> dict:
     """What the methodology asks for the overall table, and what is still missing."""
     rules = methodology.overall
     others = sorted(s for s in submitted if s != rules.required_sdg)
-    blocks = []
+    blocks = []  # (message, its values): English in the API, the reader's language on the page
     if rules.required_sdg not in submitted:
-        blocks.append(f"SDG {rules.required_sdg} is not submitted")
+        blocks.append((N_("SDG %(sdg)s is not submitted"), {"sdg": rules.required_sdg}))
     if len(others) < rules.min_other_sdgs:
         short = rules.min_other_sdgs - len(others)
-        blocks.append(f"{short} more SDG{'s' if short > 1 else ''} besides SDG {rules.required_sdg} needed")
+        more = (
+            N_("%(n)s more SDGs besides SDG %(sdg)s needed")
+            if short > 1
+            else N_("1 more SDG besides SDG %(sdg)s needed")
+        )
+        blocks.append((more, {"n": short, "sdg": rules.required_sdg}))
     return {
         "required_sdg": rules.required_sdg,
         "min_other_sdgs": rules.min_other_sdgs,
         "submitted": sorted(submitted),
         "other_sdgs": others,
         "eligible": not blocks,
-        "blocks": blocks,
+        "blocks": [message % values for message, values in blocks],
+        "_blocks": blocks,
     }

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from impactrank.headers import PAGE_HEADERS
+from impactrank.i18n import DEFAULT, N_, request_locale
 from impactrank.pages import Pages, jsonable
 from impactrank.portal import accounts, second_factor, tokens
 from impactrank.portal.clock import Clock
@@ -125,9 +126,11 @@ class Portal:
                 if write and actor.session_token is not None:
                     given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
                     if not csrf_matches(self.secret, actor.session_token, given):
-                        raise forbidden("missing or wrong CSRF token", "csrf_token")
+                        raise forbidden(N_("missing or wrong CSRF token"), "csrf_token")
                 if not enrolling and self.must_enrol(session, actor):
-                    raise forbidden(f"set up your second factor first, at {ENROL_PAGE}", "second_factor_setup")
+                    raise forbidden(
+                        N_("set up your second factor first, at %(page)s"), "second_factor_setup", page=ENROL_PAGE
+                    )
                 yield Scope(session, actor, self.clock.now())
         finally:
             if used is not None:
@@ -156,6 +159,11 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
+def language(request: Request) -> str:
+    """The language of a response's words: the reader's on a page, English in the API (its fields are English)."""
+    return DEFAULT if is_api(request) else request_locale(request)
+
+
 def local_path(candidate: str | None, fallback: str) -> str:
     """Only a path on this site: never an absolute URL or a scheme-relative one (open redirects)."""
     if candidate and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
@@ -164,7 +172,7 @@ def local_path(candidate: str | None, fallback: str) -> str:
 
 
 def not_signed_in() -> PortalError:
-    return PortalError("sign in first (or send a valid API token)", status=401)
+    return PortalError(N_("sign in first (or send a valid API token)"), status=401)
 
 
 def is_multipart(request: Request) -> bool:
@@ -175,7 +183,7 @@ def upload_allowed(request: Request, takes_files: bool) -> None:
     """Before a multipart body (the only kind allowed past 1 MB) is read: the route must take a file, and the
     caller must be signed in, so that no stranger makes the server read an upload only to be refused."""
     if not takes_files:
-        raise PortalError("this route takes no file: send JSON or a form", field="body", status=415)
+        raise PortalError(N_("this route takes no file: send JSON or a form"), field="body", status=415)
     portal = request.app.state.portal
     with portal.db.read() as session:
         portal.actor(session, request)
@@ -209,9 +217,9 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
         try:
             data = json.loads(raw or b"{}")
         except (ValueError, UnicodeDecodeError):
-            raise invalid("the request body is not JSON", "body") from None
+            raise invalid(N_("the request body is not JSON"), "body") from None
         if not isinstance(data, dict):
-            raise invalid("the request body must be a JSON object", "body")
+            raise invalid(N_("the request body must be a JSON object"), "body")
     if model is None:
         return None, files
     try:

@@ -6,26 +6,33 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from impactrank.i18n import N_, gettext
 from impactrank.portal.accounts import INVITATION_DAYS, check_new_account, create_user
 from impactrank.portal.audit import log_change
 from impactrank.portal.models import User
-from impactrank.portal.notify import queue
+from impactrank.portal.notify import language_of, queue
 from impactrank.portal.tenancy import Scope
 
 
-def invite(scope: Scope, institution_id: str, email: str, role: str, base_url: str) -> dict:
+def invite(scope: Scope, institution_id: str, email: str, role: str, base_url: str, language: str) -> dict:
+    """``language``: the inviting page's, for the e-mail to a new person."""
     email = check_new_account(scope, email, role, institution_id)
     if scope.session.scalar(select(User.id).where(User.email == email)) is None:
-        create_user(scope, email, role, institution_id, None, invitation_base=base_url)
+        create_user(scope, email, role, institution_id, None, invitation_base=base_url, language=language)
     else:
         queue(
             scope.session,
             email,
-            "An invitation to the impactrank portal",
-            f"{institution_id} tried to invite you as {role}, but you already have an account: nothing was "
-            f"changed. Sign in at {base_url.rstrip('/')}/login (the sign-in page also resets a forgotten "
-            "password), or ask the portal's operators to move your account.\n",
+            N_("An invitation to the impactrank portal"),
+            N_(
+                "%(institution)s tried to invite you as %(role)s, but you already have an account: nothing was "
+                "changed. Sign in at %(link)s (the sign-in page also resets a forgotten password), or ask the "
+                "portal's operators to move your account.\n"
+            ),
             scope.now,
+            institution=institution_id,
+            role=gettext(role, language_of(scope.session, email)),
+            link=f"{base_url.rstrip('/')}/login",
         )
         log_change(
             scope,

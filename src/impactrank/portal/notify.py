@@ -11,24 +11,44 @@ from email.message import EmailMessage
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from impactrank.i18n import DEFAULT, N_, gettext
 from impactrank.portal.db import Database
 from impactrank.portal.models import ADMIN, OPERATOR, OutboxMessage, Setting, User
 
 SMTP_KEYS = ("smtp_host", "smtp_port", "mail_from")
+LANGUAGE_KEY = "language:{user}"  # a setting per person: the language of the pages they signed in on
 
 
-def queue(session: Session, to: str, subject: str, body: str, now: datetime) -> None:
+def remember_language(session: Session, user_id: int, locale: str) -> None:
+    """Keep the language a person reads the portal in, for the e-mails they get when no page is open."""
+    session.merge(Setting(key=LANGUAGE_KEY.format(user=user_id), value=locale))
+
+
+def language_of(session: Session, email: str) -> str:
+    user_id = session.scalar(select(User.id).where(User.email == email))
+    key = LANGUAGE_KEY.format(user=user_id)
+    return (session.scalar(select(Setting.value).where(Setting.key == key)) if user_id else None) or DEFAULT
+
+
+def queue(session: Session, to: str, subject: str, body: str, now: datetime, **params) -> None:
+    """A message in its recipient's language: ``subject`` and ``body`` are catalog entries, ``params`` fill
+    their placeholders."""
+    lang = language_of(session, to)
+    subject, body = (gettext(text, lang) % params if params else gettext(text, lang) for text in (subject, body))
     session.add(OutboxMessage(to_email=to, subject=subject[:300], body=body, created_at=now, attempts=0))
 
 
 def sign_in_changed(session: Session, to: str, what: str, now: datetime) -> None:
-    """Tell a person their password or second factor changed, so that a change they did not make is noticed."""
+    """Tell a person their password or second factor changed (``what``: a catalog entry), so that a change they
+    did not make is noticed."""
     queue(
         session,
         to,
-        "Your impactrank portal sign-in changed",
-        f"{what} on {now:%Y-%m-%d %H:%M} UTC.\nIf you did not do this, tell the portal's operators at once.\n",
+        N_("Your impactrank portal sign-in changed"),
+        N_("%(what)s on %(when)s UTC.\nIf you did not do this, tell the portal's operators at once.\n"),
         now,
+        what=gettext(what, language_of(session, to)),
+        when=f"{now:%Y-%m-%d %H:%M}",
     )
 
 

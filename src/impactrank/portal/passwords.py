@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from impactrank.i18n import N_
 from impactrank.portal import notify
 from impactrank.portal.accounts import actor_of, check_email, check_password
 from impactrank.portal.audit import record_change
@@ -25,7 +26,7 @@ RESET_EVERY = timedelta(minutes=5)
 def require_person(actor: Actor) -> None:
     """A person signed in, not a script's token: only they change their password or second factor."""
     if actor.token_id is not None or actor.user_id is None:
-        raise forbidden("sign in as yourself to change your password or second factor", "token")
+        raise forbidden(N_("sign in as yourself to change your password or second factor"), "token")
 
 
 def require_current(session: Session, actor: Actor, password: str | None) -> User:
@@ -33,7 +34,7 @@ def require_current(session: Session, actor: Actor, password: str | None) -> Use
     require_person(actor)
     user = session.get(User, actor.user_id)
     if not verify_password(user.password_hash, password or ""):
-        raise PortalError("wrong current password", field="current_password", status=401)
+        raise PortalError(N_("wrong current password"), field="current_password", status=401)
     return user
 
 
@@ -45,7 +46,7 @@ def change(session: Session, actor: Actor, current: str, new: str, now: datetime
             WebSession.user_id == user.id, WebSession.token_hash != token_hash(actor.session_token or "")
         )
     )
-    notify.sign_in_changed(session, user.email, "Your password was changed", now)
+    notify.sign_in_changed(session, user.email, N_("Your password was changed"), now)
     record_change(
         session,
         actor,
@@ -78,11 +79,16 @@ def request_reset(session: Session, email: str, base_url: str, now: datetime) ->
     notify.queue(
         session,
         user.email,
-        "Reset your impactrank portal password",
-        f"Someone (we hope you) asked to reset the password of {user.email}. Choose a new one within "
-        f"{RESET_MINUTES} minutes (the link works once):\n{base_url.rstrip('/')}/password-reset/{raw}\n\n"
-        "If you did not ask, ignore this message: your password stays as it is.\n",
+        N_("Reset your impactrank portal password"),
+        N_(
+            "Someone (we hope you) asked to reset the password of %(email)s. Choose a new one within %(minutes)s "
+            "minutes (the link works once):\n%(link)s\n\nIf you did not ask, ignore this message: your password "
+            "stays as it is.\n"
+        ),
         now,
+        email=user.email,
+        minutes=RESET_MINUTES,
+        link=f"{base_url.rstrip('/')}/password-reset/{raw}",
     )
     record_change(
         session,
@@ -99,14 +105,14 @@ def request_reset(session: Session, email: str, base_url: str, now: datetime) ->
 def reset_link(session: Session, token: str, now: datetime) -> tuple[PasswordReset, User]:
     link = session.scalar(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token or "")))
     if link is None:
-        raise PortalError("no such reset link: ask for a new one", field="token", status=404)
+        raise PortalError(N_("no such reset link: ask for a new one"), field="token", status=404)
     if link.used_at is not None:
-        raise PortalError("this reset link has already been used: ask for a new one", field="token", status=410)
+        raise PortalError(N_("this reset link has already been used: ask for a new one"), field="token", status=410)
     if now > link.expires_at:
-        raise PortalError("this reset link has expired: ask for a new one", field="token", status=410)
+        raise PortalError(N_("this reset link has expired: ask for a new one"), field="token", status=410)
     user = session.get(User, link.user_id)
     if not user.active:
-        raise PortalError("this account has been deactivated", field="token", status=410)
+        raise PortalError(N_("this account has been deactivated"), field="token", status=410)
     return link, user
 
 
@@ -116,11 +122,11 @@ def reset(session: Session, token: str, new: str, now: datetime) -> User:
     password = hash_password(check_password(new))
     spent = update(PasswordReset).where(PasswordReset.used_at.is_(None)).values(used_at=now)
     if session.execute(spent.where(PasswordReset.id == link.id)).rowcount != 1:  # a parallel use came first
-        raise PortalError("this reset link has already been used: ask for a new one", field="token", status=410)
+        raise PortalError(N_("this reset link has already been used: ask for a new one"), field="token", status=410)
     session.execute(spent.where(PasswordReset.user_id == user.id))
     user.password_hash = password
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    notify.sign_in_changed(session, user.email, "Your password was reset with a link sent to this address", now)
+    notify.sign_in_changed(session, user.email, N_("Your password was reset with a link sent to this address"), now)
     record_change(
         session,
         actor_of(user),

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from impactrank.engine.metrics import VALUE_COLUMNS
 from impactrank.errors import InputError
+from impactrank.i18n import N_
 from impactrank.io.inputs import validate_submissions
 from impactrank.io.tables import first_bad, read_user_table
 from impactrank.methodology.schema import Methodology
@@ -68,7 +69,7 @@ class RecordEdit(RecordValues):
     acknowledge_warnings: bool = False
 
 
-SAVED_MEANWHILE = "someone saved this metric at the same moment: reload and try again"
+SAVED_MEANWHILE = N_("someone saved this metric at the same moment: reload and try again")
 
 
 def methodology_of(cycle: Cycle) -> Methodology:
@@ -82,7 +83,7 @@ def forms_of(cycle: Cycle) -> dict[int, SdgForm]:
 def sdg_form(cycle: Cycle, sdg: int) -> SdgForm:
     form = forms_of(cycle).get(sdg)
     if form is None:
-        raise not_found(f"SDG {sdg} in this cycle's methodology", "sdg")
+        raise not_found(N_("no SDG %(sdg)s in this cycle's methodology"), "sdg", sdg=sdg)
     return form
 
 
@@ -90,7 +91,9 @@ def metric_form(cycle: Cycle, sdg: int, metric: str) -> MetricForm:
     form = sdg_form(cycle, sdg).metric(metric)
     if form is None:
         known = ", ".join(m.metric for m in sdg_form(cycle, sdg).metrics)
-        raise not_found(f"metric {metric!r} in SDG {sdg} (known: {known})", "metric")
+        raise not_found(
+            N_("no metric %(metric)r in SDG %(sdg)s (known: %(known)s)"), "metric", metric=metric, sdg=sdg, known=known
+        )
     return form
 
 
@@ -99,7 +102,7 @@ def metric_in_view(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, me
     gets the 404 of a missing record for any other."""
     form = metric_form(cycle, sdg, metric)
     if scope.actor.role == REVIEWER and scope.record(cycle.id, institution_id, sdg, metric) is None:
-        raise not_found("record", "metric")
+        raise not_found(N_("no record here"), "metric")
     return form
 
 
@@ -234,7 +237,9 @@ def _require_editable(
     require_writable(scope, cycle, institution_id)
     sub = scope.submissions(cycle.id, institution_id).get(sdg)
     if sub is not None:
-        raise locked(f"SDG {sdg} was submitted on {sub.submitted_at:%Y-%m-%d} and is locked", "sdg")
+        raise locked(
+            N_("SDG %(sdg)s was submitted on %(day)s and is locked"), "sdg", sdg=sdg, day=f"{sub.submitted_at:%Y-%m-%d}"
+        )
     return record
 
 
@@ -243,7 +248,7 @@ def check_save(cycle: Cycle, institution_id: str, sdg: int, metric: str, values:
     metric_form(cycle, sdg, metric)
     unknown = set(values) - set(VALUE_FIELDS)
     if unknown:
-        raise invalid(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
+        raise invalid(N_("unknown field %(field)r"), sorted(unknown)[0], field=sorted(unknown)[0])
     checks.check_values(methodology_of(cycle), institution_id, sdg, metric, {f: values.get(f) for f in VALUE_FIELDS})
 
 
@@ -266,8 +271,9 @@ def save_record(
         checks.check_complete(form, values, edit.unavailable)
         if warnings and not edit.acknowledge_warnings:
             raise invalid(
-                "confirm the warnings to mark this metric complete: " + "; ".join(w["message"] for w in warnings),
+                N_("confirm the warnings to mark this metric complete: %(warnings)s"),
                 "acknowledge_warnings",
+                warnings="; ".join(w["message"] for w in warnings),
             )
     state = COMPLETE if edit.complete else DRAFT
     fields = {
@@ -282,7 +288,9 @@ def save_record(
     if existing is None:
         if edit.version != 0:
             raise conflict(
-                f"version {edit.version} is stale: this metric has not been saved yet (version 0)", "version"
+                N_("version %(version)s is stale: this metric has not been saved yet (version 0)"),
+                "version",
+                version=edit.version,
             )
         record = Record(cycle_id=cycle.id, institution_id=institution_id, sdg=sdg, metric=metric, version=1, **fields)
         scope.session.add(record)
@@ -290,8 +298,10 @@ def save_record(
     else:
         if existing.version != edit.version:
             raise conflict(
-                f"version {edit.version} is stale: the metric is at version {existing.version} (saved by someone else)",
+                N_("version %(version)s is stale: the metric is at version %(current)s (saved by someone else)"),
                 "version",
+                version=edit.version,
+                current=existing.version,
             )
         before = _snapshot(existing)
         done = scope.session.execute(
@@ -332,16 +342,21 @@ def submit(scope: Scope, cycle: Cycle, institution_id: str, sdgs: list[int]) -> 
     scope.require(SUBMIT, institution_id)
     require_writable(scope, cycle, institution_id)
     if not sdgs:
-        raise invalid("name at least one SDG to submit", "sdgs")
+        raise invalid(N_("name at least one SDG to submit"), "sdgs")
     already = scope.submissions(cycle.id, institution_id)
     states = {(r.sdg, r.metric): r.state for r in scope.records(cycle.id, institution_id)}
     for sdg in sorted(set(sdgs)):
         form = sdg_form(cycle, sdg)
         if sdg in already:
-            raise conflict(f"SDG {sdg} is already submitted", "sdgs")
+            raise conflict(N_("SDG %(sdg)s is already submitted"), "sdgs", sdg=sdg)
         todo = [m.metric for m in form.metrics if states.get((sdg, m.metric)) != COMPLETE]
         if todo:
-            raise invalid(f"SDG {sdg} has metrics that are not complete: {', '.join(todo)}", "sdgs")
+            raise invalid(
+                N_("SDG %(sdg)s has metrics that are not complete: %(metrics)s"),
+                "sdgs",
+                sdg=sdg,
+                metrics=", ".join(todo),
+            )
     for sdg in sorted(set(sdgs)):
         scope.session.add(
             SdgSubmission(
@@ -352,7 +367,7 @@ def submit(scope: Scope, cycle: Cycle, institution_id: str, sdgs: list[int]) -> 
                 submitted_by=scope.actor.user_id,
             )
         )
-    flush_or_conflict(scope.session, "these SDGs were just submitted by someone else", "sdgs")
+    flush_or_conflict(scope.session, N_("these SDGs were just submitted by someone else"), "sdgs")
     log_change(
         scope,
         "sdg.submit",
@@ -404,7 +419,9 @@ def upload(
         except PortalError:
             raise
         except InputError as exc:
-            raise PortalError(exc.message, file=exc.file, row=exc.row, field=exc.field, status=422) from None
+            raise PortalError(
+                exc.template, file=exc.file, row=exc.row, field=exc.field, status=422, params=exc.params
+            ) from None
     submitted = scope.submissions(cycle.id, institution_id)
     existing = {(r.sdg, r.metric): r for r in scope.records(cycle.id, institution_id)}
     changes, drafts = {}, []
@@ -412,7 +429,12 @@ def upload(
         sdg, metric = row["sdg"], row["metric"]
         if sdg in submitted:
             raise PortalError(
-                f"SDG {sdg} is submitted and locked", file=name, row=row_numbers[i], field="sdg", status=423
+                N_("SDG %(sdg)s is submitted and locked"),
+                file=name,
+                row=row_numbers[i],
+                field="sdg",
+                status=423,
+                params={"sdg": sdg},
             )
         form = metric_form(cycle, sdg, metric)
         values = {f: row[f] for f in VALUE_FIELDS}
@@ -441,7 +463,7 @@ def upload(
             for k, v in fields.items():
                 setattr(record, k, v)
             record.version += 1
-    flush_or_conflict(scope.session, "someone saved these metrics at the same moment: upload again", "file")
+    flush_or_conflict(scope.session, N_("someone saved these metrics at the same moment: upload again"), "file")
     log_change(
         scope,
         "records.upload",

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from impactrank.i18n import N_
 from impactrank.portal import notify
 from impactrank.portal.audit import log_change
 from impactrank.portal.deadlines import locked
@@ -73,7 +74,7 @@ def assignment_view(a: Assignment, reviewer_email: str) -> dict:
 def _reviewer(scope: Scope, email: str) -> User:
     user = scope.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None or user.role != REVIEWER or not user.active:
-        raise invalid(f"{email!r} is not an active reviewer", "reviewer")
+        raise invalid(N_("%(email)r is not an active reviewer"), "reviewer", email=email)
     return user
 
 
@@ -82,7 +83,7 @@ def assign(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, email: str
     scope.require_operator()
     inst = scope.institution(institution_id, cycle.id)
     if sdg not in {s.sdg for s in _forms(cycle)}:
-        raise not_found(f"SDG {sdg} in this cycle's methodology", "sdg")
+        raise not_found(N_("no SDG %(sdg)s in this cycle's methodology"), "sdg", sdg=sdg)
     reviewer = _reviewer(scope, email)
     reason = conflict_reason(reviewer, inst, _declared(scope, reviewer.id).get(reviewer.id, []))
     override = (override_reason or "").strip() or None
@@ -97,7 +98,13 @@ def assign(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, email: str
         )
     )
     if existing is not None:
-        raise conflict(f"{reviewer.email} is already assigned to {institution_id} SDG {sdg}", "reviewer")
+        raise conflict(
+            N_("%(email)s is already assigned to %(institution)s SDG %(sdg)s"),
+            "reviewer",
+            email=reviewer.email,
+            institution=institution_id,
+            sdg=sdg,
+        )
     a = Assignment(
         cycle_id=cycle.id,
         institution_id=institution_id,
@@ -178,15 +185,15 @@ def auto_assign(scope: Scope, cycle: Cycle, per_item: int) -> dict:
 def declare_conflict(scope: Scope, institution_id: str | None, country: str | None, note: str | None) -> dict:
     scope.require_reviewer()
     if bool(institution_id) == bool(country):
-        raise invalid("declare a conflict with one institution or one country", "institution")
+        raise invalid(N_("declare a conflict with one institution or one country"), "institution")
     if institution_id and scope.session.get(Institution, institution_id) is None:
-        raise not_found("institution", "institution")
+        raise not_found(N_("no institution here"), "institution")
     if country:
         from impactrank.countries import to_alpha2
 
         code = to_alpha2(country)
         if code is None:
-            raise invalid(f"unknown country {country!r}", "country")
+            raise invalid(N_("unknown country %(country)r"), "country", country=country)
         country = code
     c = Conflict(
         reviewer_id=scope.actor.user_id,
@@ -207,15 +214,15 @@ def _answers(form: MetricForm, verdict: str, answers: dict) -> dict:
     if form.kind != EVIDENCE:
         extra = [f for f, v in given.items() if v is not None]
         if extra:
-            raise invalid("rubric answers apply only to evidence questions", extra[0])
+            raise invalid(N_("rubric answers apply only to evidence questions"), extra[0])
         return given
     if verdict == REVISION:
         return given
     for f in FIELDS[EVIDENCE]:
         if given[f] is None:
-            raise invalid(f"assess {f}: yes (1), partly (0.5) or no (0)", f)
+            raise invalid(N_("assess %(name)s: yes (1), partly (0.5) or no (0)"), f, name=f)
         if given[f] not in ANSWERS:
-            raise invalid(f"{f} is yes (1), partly (0.5) or no (0)", f)
+            raise invalid(N_("%(name)s is yes (1), partly (0.5) or no (0)"), f, name=f)
     return given
 
 
@@ -233,25 +240,27 @@ def assess(
     scope.require_reviewer()
     record = scope.record(cycle.id, institution_id, sdg, metric)
     if record is None:
-        raise not_found("record", "metric")
+        raise not_found(N_("no record here"), "metric")
     if cycle.state != "review":
         raise locked(
             f"the review of cycle {cycle.id} is {'not open yet' if cycle.state == 'open' else 'closed'}", "cycle"
         )
     if sdg not in scope.submissions(cycle.id, institution_id):
-        raise conflict(f"SDG {sdg} is not submitted", "sdg")
+        raise conflict(N_("SDG %(sdg)s is not submitted"), "sdg", sdg=sdg)
     if record.reopened:
-        raise conflict("the institution has not answered the revision request yet", "metric")
+        raise conflict(N_("the institution has not answered the revision request yet"), "metric")
     if verdict not in VERDICTS:
-        raise invalid(f"verdict is one of {', '.join(VERDICTS)}", "verdict")
+        raise invalid(N_("verdict is one of %(verdicts)s"), "verdict", verdicts=", ".join(VERDICTS))
     given = _answers(form, verdict, answers)
     note = (note or "").strip() or None
     if verdict in (REVISION, REJECTED) and not note:
-        raise invalid("say why in a note", "note")
+        raise invalid(N_("say why in a note"), "note")
     before = latest_assessments(scope.session, [record.id]).get(record.id)
     if verdict == REVISION:
         if record.revision_round >= cycle.review_rounds:
-            raise conflict(f"all {cycle.review_rounds} revision rounds have been used for this metric", "verdict")
+            raise conflict(
+                N_("all %(n)s revision rounds have been used for this metric"), "verdict", n=cycle.review_rounds
+            )
         record.revision_round += 1
         record.reopened = True
         record.revision_due = scope.now + timedelta(days=cycle.revision_days)
@@ -259,10 +268,21 @@ def assess(
             notify.queue(
                 scope.session,
                 to,
-                f"Revision requested: SDG {sdg} {metric} ({cycle.id})",
-                f"A reviewer asks for a revision of SDG {sdg} '{form.label}' for {institution_id} by "
-                f"{record.revision_due:%Y-%m-%d} (round {record.revision_round} of {cycle.review_rounds}):\n\n{note}\n",
+                N_("Revision requested: SDG %(sdg)s %(metric)s (%(cycle)s)"),
+                N_(
+                    "A reviewer asks for a revision of SDG %(sdg)s '%(label)s' for %(institution)s by %(day)s (round "
+                    "%(round)s of %(rounds)s):\n\n%(note)s\n"
+                ),
                 scope.now,
+                sdg=sdg,
+                metric=metric,
+                cycle=cycle.id,
+                label=form.label,
+                institution=institution_id,
+                day=f"{record.revision_due:%Y-%m-%d}",
+                round=record.revision_round,
+                rounds=cycle.review_rounds,
+                note=note,
             )
     a = Assessment(
         record_id=record.id,
@@ -299,12 +319,12 @@ def resubmit(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: 
     scope.require(EDIT, institution_id)
     record = scope.record(cycle.id, institution_id, sdg, metric)
     if record is None or not record.reopened:
-        raise conflict("this metric has no open revision request", "metric")
+        raise conflict(N_("this metric has no open revision request"), "metric")
     from impactrank.portal.deadlines import require_writable
 
     require_writable(scope, cycle, institution_id, record)
     if record.state != COMPLETE:
-        raise invalid("save the metric as complete before submitting it again", "metric")
+        raise invalid(N_("save the metric as complete before submitting it again"), "metric")
     record.reopened = False
     for email in scope.session.scalars(
         select(User.email)
@@ -314,9 +334,13 @@ def resubmit(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, metric: 
         notify.queue(
             scope.session,
             email,
-            f"Revision answered: {institution_id} SDG {sdg} {metric}",
-            f"{institution_id} answered the revision request on SDG {sdg} {metric} ({cycle.id}).\n",
+            N_("Revision answered: %(institution)s SDG %(sdg)s %(metric)s"),
+            N_("%(institution)s answered the revision request on SDG %(sdg)s %(metric)s (%(cycle)s).\n"),
             scope.now,
+            institution=institution_id,
+            sdg=sdg,
+            metric=metric,
+            cycle=cycle.id,
         )
     log_change(
         scope,

@@ -7,9 +7,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from impactrank.i18n import N_, gettext
 from impactrank.portal import passwords, second_factor
 from impactrank.portal.errors import PortalError
-from impactrank.portal.http import ENROL_PAGE, Portal, actions, is_api
+from impactrank.portal.http import ENROL_PAGE, Portal, actions, is_api, language
 from impactrank.portal.routes_auth import PasswordIn
 
 
@@ -34,7 +35,7 @@ class CurrentPasswordIn(BaseModel):
     current_password: str = Field(max_length=1000)
 
 
-RESET_SENT = "If an account with a password has this address, a link to reset it is on its way (valid one hour)."
+RESET_SENT = N_("If an account with a password has this address, a link to reset it is on its way (valid one hour).")
 
 
 def register(app: FastAPI, portal: Portal) -> None:
@@ -48,24 +49,30 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @pages.page("/password-reset", "password_reset.html", summary="Ask for a link to reset a forgotten password")
     def reset_ask_page(request: Request) -> dict:
-        return {"title": "Reset your password"}
+        return {"title": gettext("Reset your password", language(request))}
 
     @act("/password-reset", ResetAskIn, summary="Send a password reset link (same answer for any address)", public=True)
     def reset_ask(request: Request, body: ResetAskIn, files) -> dict | Response:
         if not portal.base_url:  # a link built from the request's Host header could point anywhere
-            raise PortalError("password reset needs the portal's public address: serve it with --base-url", status=503)
+            raise PortalError(
+                N_("password reset needs the portal's public address: serve it with --base-url"), status=503
+            )
         with portal.db.write() as session:
             passwords.request_reset(session, body.email, portal.base_url, portal.clock.now())
         result = {"sent": True, "message": RESET_SENT}
         if is_api(request):
             return result
-        return pages.html(request, "password_reset.html", {"title": "Reset your password", "sent": RESET_SENT})
+        return pages.html(
+            request,
+            "password_reset.html",
+            {"title": gettext("Reset your password", language(request)), "sent": RESET_SENT},
+        )
 
     @pages.page("/password-reset/{token}", "password_reset.html", summary="A password reset link: whose it is")
     def reset_page(request: Request, token: str) -> dict:
         with portal.db.read() as session:
             _, user = passwords.reset_link(session, token, portal.clock.now())
-            return {"title": "Choose a new password", "email": user.email, "_token": token}
+            return {"title": gettext("Choose a new password", language(request)), "email": user.email, "_token": token}
 
     @act(
         "/password-reset/{token}",
@@ -81,7 +88,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def factor_page(request: Request, shown: dict) -> dict:
         with portal.page_scope(request, enrolling=True) as scope:
             return {
-                "title": "Second factor",
+                "title": gettext("Second factor", language(request)),
                 "enrolled": second_factor.enrolled(scope.session, scope.actor.user_id),
                 "required": scope.actor.role in portal.second_factor_roles,
                 "person": scope.actor.token_id is None,

@@ -7,9 +7,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from impactrank.portal import accounts, throttle
+from impactrank.i18n import gettext
+from impactrank.portal import accounts, notify, throttle
 from impactrank.portal.errors import forbidden
-from impactrank.portal.http import SESSION_COOKIE, Portal, actions, is_api, local_path
+from impactrank.portal.http import SESSION_COOKIE, Portal, actions, is_api, language, local_path
 from impactrank.portal.security import csrf_matches, csrf_token, new_token
 
 LOGIN_COOKIE = "impactrank_portal_login"
@@ -79,7 +80,12 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @app.get("/login", include_in_schema=False)
     def login_page(request: Request, next: str = "/cycles") -> Response:
-        return login_form(request, portal, "login.html", {"title": "Sign in", "next": local_path(next, "/cycles")})
+        return login_form(
+            request,
+            portal,
+            "login.html",
+            {"title": gettext("Sign in", language(request)), "next": local_path(next, "/cycles")},
+        )
 
     @act("/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token", public=True)
     def login(request: Request, body: LoginIn, files) -> Response:
@@ -90,6 +96,8 @@ def register(app: FastAPI, portal: Portal) -> None:
             throttle.admit(session, body.email, ip, portal.clock.now())
         with portal.db.write() as session:
             token, user = accounts.sign_in(session, body.email, body.password, ip, portal.clock.now(), body.code)
+            if not is_api(request):
+                notify.remember_language(session, user.id, language(request))
         return signed_in(request, portal, token, user, local_path(getattr(request.state, "next", None), "/cycles"))
 
     @act("/logout", summary="Sign out: ends this session, or revokes the API token sent")
@@ -106,14 +114,19 @@ def register(app: FastAPI, portal: Portal) -> None:
     def me(request: Request) -> dict:
         with portal.page_scope(request, enrolling=True) as scope:
             a = scope.actor
-            return {"title": "Your account", "email": a.email, "role": a.role, "institution": a.institution_id}
+            return {
+                "title": gettext("Your account", language(request)),
+                "email": a.email,
+                "role": a.role,
+                "institution": a.institution_id,
+            }
 
     @pages.page("/invitations/{token}", "invitation.html", summary="An invitation: whose account it opens")
     def invitation_page(request: Request, token: str):  # the page, or its JSON twin's dict
         with portal.db.read() as session:
             _, user = accounts.invitation(session, token, portal.clock.now())
             shown = {
-                "title": "Accept your invitation",
+                "title": gettext("Accept your invitation", language(request)),
                 "email": user.email,
                 "role": user.role,
                 "institution": user.institution_id,
@@ -132,4 +145,6 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.db.write() as session:
             user = accounts.accept_invitation(session, token, body.password, portal.clock.now())
             raw = accounts.start_session(session, user, portal.clock.now())
+            if not is_api(request):
+                notify.remember_language(session, user.id, language(request))
         return signed_in(request, portal, raw, user, "/cycles")

@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from impactrank.i18n import N_, gettext
 from impactrank.portal import corrections, cycles, notify, records, review
 from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import PortalError, not_found
 from impactrank.portal.export import export_files
 from impactrank.portal.history import audit_csv, log_entries
-from impactrank.portal.http import Portal, actions, add_download, attachment
+from impactrank.portal.http import Portal, actions, add_download, attachment, language
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assignment, OutboxMessage, Record, SdgSubmission
 from impactrank.portal.params import INSTITUTION, IdPath
@@ -101,7 +102,12 @@ def register(app: FastAPI, portal: Portal) -> None:
                     else:
                         cells[sdg] = "in review"
                 rows.append(institution_view(inst) | {"sdgs": cells})
-            return {"title": f"Progress — {c.id}", "cycle": cycle_view(c), "sdgs": list(forms), "institutions": rows}
+            return {
+                "title": gettext("Progress — %(cycle)s", language(request)) % {"cycle": c.id},
+                "cycle": cycle_view(c),
+                "sdgs": list(forms),
+                "institutions": rows,
+            }
 
     @act("/cycles/{cycle}/assignments", AssignIn, summary="Assign a reviewer by hand (operators)")
     def assign(request: Request, body: AssignIn, files, cycle: IdPath) -> dict:
@@ -143,7 +149,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.page_scope(request, operator=True) as scope:
             filters = {"cycle": cycle, "actor": actor, "action": action_, "institution": institution}
             entries = log_entries(scope.session, **filters, limit=1000)
-            return {"title": "Audit log", "filters": filters, "entries": entries}
+            return {"title": gettext("Audit log", language(request)), "filters": filters, "entries": entries}
 
     def audit_download(request: Request, cycle: Annotated[str | None, Query(max_length=64)] = None) -> Response:
         with portal.scope(request) as scope:
@@ -166,7 +172,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 _, manifest = export_files(scope.session, c.id, allow_unassessed=True)
                 blocked = exc.message
             return {
-                "title": f"Exports — {c.id}",
+                "title": gettext("Exports — %(cycle)s", language(request)) % {"cycle": c.id},
                 "cycle": cycle_view(c),
                 "manifest": manifest,
                 "blocked": blocked,
@@ -176,7 +182,7 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     def export_download(request: Request, cycle: IdPath, name: str, allow_unassessed: bool = False) -> Response:
         if name not in EXPORT_FILES:
-            raise not_found("export file", "name")
+            raise not_found(N_("no export file here"), "name")
         with portal.scope(request) as scope:
             scope.require_operator()
             files, _ = export_files(scope.session, scope.cycle(cycle).id, allow_unassessed)
@@ -201,7 +207,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.page_scope(request, operator=True) as scope:
             rows = scope.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500))
             return {
-                "title": "Outbox",
+                "title": gettext("Outbox", language(request)),
                 "smtp": notify.smtp_settings(scope.session) is not None,
                 "messages": [notify.message_view(m) for m in rows],
             }

@@ -8,12 +8,13 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from impactrank.i18n import N_, gettext, sdg_label
 from impactrank.portal import evidence, records
 from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
 from impactrank.portal.errors import invalid
 from impactrank.portal.forms import RUBRIC_CHOICES, RUBRIC_QUESTIONS
-from impactrank.portal.http import Portal, actions, add_download, is_api
+from impactrank.portal.http import Portal, actions, add_download, is_api, language
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OPERATOR, REVIEWER, StoredFile
 from impactrank.portal.params import INSTITUTION, RECORD, IdPath, MetricPath, SdgPath
@@ -81,7 +82,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def cycles_page(request: Request) -> dict:
         with portal.page_scope(request) as scope:
             return {
-                "title": "Collection cycles",
+                "title": gettext("Collection cycles", language(request)),
                 "cycles": [
                     cycle_view(c) | {"institutions": [institution_view(i) for i in scope.institutions(c.id)]}
                     for c in cycles(scope)
@@ -117,7 +118,10 @@ def register(app: FastAPI, portal: Portal) -> None:
             forms = [records.sdg_form(c, n) for n in numbers]
             rows = [r for n in numbers for r in records.sdg_records(scope, c, institution, n)]
             return {
-                "title": f"SDG {sdg} — {inst.name}" if sdg else f"All SDGs — {inst.name}",
+                "title": gettext("%(sdg)s — %(name)s", language(request))
+                % {"sdg": sdg_label(sdg, language(request)), "name": inst.name}
+                if sdg
+                else gettext("All SDGs — %(name)s", language(request)) % {"name": inst.name},
                 "cycle": cycle_view(c),
                 "institution": institution_view(inst),
                 "sdg": sdg,
@@ -137,7 +141,8 @@ def register(app: FastAPI, portal: Portal) -> None:
             records.metric_in_view(scope, c, institution, sdg, metric)
             row = next(r for r in records.sdg_records(scope, c, institution, sdg) if r["metric"] == metric)
             return {
-                "title": f"SDG {sdg} {row['label']} — {inst.name}",
+                "title": gettext("%(sdg)s %(label)s — %(name)s", language(request))
+                % {"sdg": sdg_label(sdg, language(request)), "label": row["label"], "name": inst.name},
                 "cycle": cycle_view(c),
                 "institution": institution_view(inst),
                 "record": row,
@@ -169,9 +174,9 @@ def register(app: FastAPI, portal: Portal) -> None:
     ) -> dict:
         upload = files.get("file")
         if upload is not None and body.url:
-            raise invalid("give a file or a URL, not both", "url")
+            raise invalid(N_("give a file or a URL, not both"), "url")
         if upload is None and not body.url:
-            raise invalid("give a file (multipart field 'file') or a URL", "file")
+            raise invalid(N_("give a file (multipart field 'file') or a URL"), "file")
         when = evidence.parse_date(body.date)
         evidence.check_title(body.title)
         stored = None
@@ -209,7 +214,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request) as scope:
             item = scope.evidence(evidence_id)
             if item.kind != "file":
-                raise invalid("this evidence item is a URL, not a file", "evidence")
+                raise invalid(N_("this evidence item is a URL, not a file"), "evidence")
             stored = scope.session.get(StoredFile, item.file_sha256)
         return FileResponse(
             portal.files.path(stored.sha256),
@@ -239,7 +244,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     def upload(request: Request, body: UploadIn, files, cycle: IdPath, institution: IdPath) -> dict | Response:
         file = files.get("file")
         if file is None:
-            raise invalid("send the rows as a multipart field 'file'", "file")
+            raise invalid(N_("send the rows as a multipart field 'file'"), "file")
         with portal.scope(request, write=True) as scope:
             result = records.upload(
                 scope,
@@ -255,5 +260,5 @@ def register(app: FastAPI, portal: Portal) -> None:
         return pages.html(
             request,
             "uploaded.html",
-            {"title": "Upload applied", "result": result, "back": base(cycle, institution)},
+            {"title": gettext("Upload applied", language(request)), "result": result, "back": base(cycle, institution)},
         )

@@ -9,11 +9,12 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from impactrank.i18n import N_, gettext, sdg_label
 from impactrank.portal import records, review
 from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import forbidden
 from impactrank.portal.history import record_history
-from impactrank.portal.http import Portal, actions
+from impactrank.portal.http import Portal, actions, language
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import Assessment, Assignment, Conflict, Record, SdgSubmission, User
 from impactrank.portal.params import RECORD, IdPath, MetricPath, SdgPath
@@ -49,7 +50,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.page_scope(request) as scope:
             c = scope.cycle(cycle)
             if scope.actor.role not in ("reviewer", "operator"):
-                raise forbidden("the review queue is for reviewers and operators")
+                raise forbidden(N_("the review queue is for reviewers and operators"))
             query = (
                 select(Assignment, User.email)
                 .join(User, User.id == Assignment.reviewer_id)
@@ -104,7 +105,11 @@ def register(app: FastAPI, portal: Portal) -> None:
                         "to_assess": sum(st in ("unassessed", "resubmitted") for st in statuses) if submitted else 0,
                     }
                 )
-            return {"title": f"Review queue — {c.id}", "cycle": cycle_view(c), "assignments": items}
+            return {
+                "title": gettext("Review queue — %(cycle)s", language(request)) % {"cycle": c.id},
+                "cycle": cycle_view(c),
+                "assignments": items,
+            }
 
     @act(RECORD + "/assessment", AssessIn, summary="Assess a record (an assigned reviewer, while the review is open)")
     def assess(
@@ -133,7 +138,8 @@ def register(app: FastAPI, portal: Portal) -> None:
             form = records.metric_in_view(scope, c, institution, sdg, metric)
             key = f"{c.id}/{institution}/{sdg}/{metric}"
             return {
-                "title": f"History — SDG {sdg} {form.label}",
+                "title": gettext("History — %(sdg)s %(label)s", language(request))
+                % {"sdg": sdg_label(sdg, language(request)), "label": form.label},
                 "cycle": cycle_view(c),
                 "institution": institution_view(inst),
                 "sdg": sdg,
@@ -149,7 +155,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 select(Conflict).where(Conflict.reviewer_id == scope.actor.user_id).order_by(Conflict.id)
             )
             return {
-                "title": "Your conflicts of interest",
+                "title": gettext("Your conflicts of interest", language(request)),
                 "conflicts": [
                     {"id": c.id, "institution": c.institution_id, "country": c.country, "note": c.note} for c in rows
                 ],

@@ -8,8 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from impactrank.i18n import gettext
 from impactrank.portal import accounts, invitations, tokens
-from impactrank.portal.http import Portal, actions, is_api
+from impactrank.portal.http import Portal, actions, is_api, language
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.params import IdPath
 from impactrank.portal.tenancy import MANAGE_TEAM
@@ -44,7 +45,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             inst = scope.institution(institution)
             scope.require(MANAGE_TEAM, institution)
             return {
-                "title": f"Team — {inst.name}",
+                "title": gettext("Team — %(name)s", language(request)) % {"name": inst.name},
                 "institution": institution_view(inst),
                 "members": [accounts.user_view(u) for u in scope.users(institution)],
                 "tokens": [tokens.token_view(t) for t in scope.tokens(institution)],
@@ -74,9 +75,11 @@ def register(app: FastAPI, portal: Portal) -> None:
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             root = portal.base_url or str(request.base_url)
-            result = invitations.invite(scope, institution, body.email, body.role, root)
-        sent = f"sent by e-mail; the link works once, for {result['valid_days']} days"
-        return shown_once(request, institution, result, f"Invitation for {result['email']}", sent, sent=True)
+            result = invitations.invite(scope, institution, body.email, body.role, root, language(request))
+        lang = language(request)
+        sent = gettext("sent by e-mail; the link works once, for %(days)s days", lang) % {"days": result["valid_days"]}
+        what = gettext("Invitation for %(email)s", lang) % {"email": result["email"]}
+        return shown_once(request, institution, result, what, sent, sent=True)
 
     @act(
         "/institutions/{institution}/users/{user_id}",
@@ -100,7 +103,8 @@ def register(app: FastAPI, portal: Portal) -> None:
             "expires_at": made.expires_at,
             "token": made.token,
         }
-        return shown_once(request, institution, result, f"API token {made.name}", made.token)
+        what = gettext("API token %(name)s", language(request)) % {"name": made.name}
+        return shown_once(request, institution, result, what, made.token)
 
     @act(
         "/institutions/{institution}/tokens/{token_id}",

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from impactrank.errors import InputError
+from impactrank.i18n import N_
 from impactrank.portal import notify
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden
@@ -95,13 +96,15 @@ def check(session: Session, user_id: int, code: str | None, now: datetime) -> st
         return None
     code = re.sub(r"\s", "", code or "")
     if not code:
-        raise PortalError("enter the code from your authenticator app (or a recovery code)", field="code", status=401)
+        raise PortalError(
+            N_("enter the code from your authenticator app (or a recovery code)"), field="code", status=401
+        )
     totp = len(code) == TOTP_DIGITS and code.isdigit()
     if totp and _claim_totp(session, factor, code, now):
         return "totp"
     if not totp and _claim_recovery(session, user_id, code, now):
         return "recovery code"
-    raise PortalError("wrong or already used code", field="code", status=401)
+    raise PortalError(N_("wrong or already used code"), field="code", status=401)
 
 
 def _log(session: Session, actor: Actor, now: datetime, action: str, **change: dict) -> None:
@@ -113,7 +116,7 @@ def begin(session: Session, actor: Actor, now: datetime) -> dict:
     """A new secret to scan (not in use until :func:`confirm`); replaces one not yet confirmed."""
     factor = session.get(SecondFactor, actor.user_id)
     if factor is not None and factor.confirmed_at is not None:
-        raise conflict("your second factor is already set up: remove it first to set up another", "second_factor")
+        raise conflict(N_("your second factor is already set up: remove it first to set up another"), "second_factor")
     secret = pyotp.random_base32()
     if factor is None:
         session.add(SecondFactor(user_id=actor.user_id, secret=secret, created_at=now, last_step=0))
@@ -129,9 +132,11 @@ def confirm(session: Session, actor: Actor, code: str, now: datetime) -> list[st
     (this once; stored hashed)."""
     factor = session.get(SecondFactor, actor.user_id)
     if factor is None or factor.confirmed_at is not None:
-        raise conflict("start setting up a second factor first", "second_factor")
+        raise conflict(N_("start setting up a second factor first"), "second_factor")
     if not _claim_totp(session, factor, re.sub(r"\s", "", code or ""), now):
-        raise PortalError("wrong code: check the time on your device and try the next one", field="code", status=422)
+        raise PortalError(
+            N_("wrong code: check the time on your device and try the next one"), field="code", status=422
+        )
     factor.confirmed_at = now
     codes = _new_recovery_codes(session, actor.user_id)
     _log(session, actor, now, "user.second_factor.add", after={"second_factor": True})
@@ -151,11 +156,11 @@ def _new_recovery_codes(session: Session, user_id: int) -> list[str]:
 def remove(session: Session, actor: Actor, now: datetime, required: tuple[str, ...]) -> None:
     """Stop using a second factor (its recovery codes go too); not for a role that requires one."""
     if actor.role in required:
-        raise forbidden(f"a second factor is required for your role ({actor.role})", "second_factor")
+        raise forbidden(N_("a second factor is required for your role (%(role)s)"), "second_factor", role=actor.role)
     if not enrolled(session, actor.user_id):
-        raise conflict("you have no second factor", "second_factor")
+        raise conflict(N_("you have no second factor"), "second_factor")
     reset(session, actor.user_id)
-    notify.sign_in_changed(session, actor.email, "The second factor of your account was removed", now)
+    notify.sign_in_changed(session, actor.email, N_("The second factor of your account was removed"), now)
     _log(session, actor, now, "user.second_factor.remove", before={"second_factor": True})
 
 
@@ -173,7 +178,7 @@ def reset_for(scope: Scope, email: str) -> None:
         raise PortalError(f"{email} has no second factor", field="email", status=404)
     reset(scope.session, user.id)
     scope.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    notify.sign_in_changed(scope.session, user.email, "An operator removed your account's second factor", scope.now)
+    notify.sign_in_changed(scope.session, user.email, N_("An operator removed your account's second factor"), scope.now)
     log_change(
         scope,
         "user.second_factor.reset",

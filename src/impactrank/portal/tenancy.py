@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from impactrank.i18n import N_
 from impactrank.portal.errors import forbidden, not_found
 from impactrank.portal.models import (
     ADMIN,
@@ -104,39 +105,48 @@ class Scope:
     def require(self, permission: str, institution_id: str) -> None:
         """403 for a user who can see the institution but may not do this there."""
         if self.actor.role not in _ALLOWED[permission] or self.actor.institution_id != institution_id:
-            raise forbidden(f"your role ({self.actor.role}) may not {permission} for this institution")
+            raise forbidden(
+                N_("your role (%(role)s) may not %(permission)s for this institution"),
+                role=self.actor.role,
+                permission=permission,
+            )
 
     def require_grant(self, role: str) -> None:
         """A token gives only less than it has: no token, invitation or member's role at or above its own role
         (and no change to a member who holds such a role) is made through a token."""
         if self.actor.token_id is not None and _RANK.get(role, len(_RANK)) >= _RANK.get(self.actor.role, 0):
-            raise forbidden(f"a token acting as {self.actor.role} may not grant or change the role {role}", "role")
+            raise forbidden(
+                N_("a token acting as %(acting)s may not grant or change the role %(role)s"),
+                "role",
+                acting=self.actor.role,
+                role=role,
+            )
 
     def require_reviewer(self) -> None:
         if self.actor.role != REVIEWER:
-            raise forbidden("only a reviewer may do this")
+            raise forbidden(N_("only a reviewer may do this"))
 
     def require_operator(self) -> None:
         if not self.is_operator:
-            raise forbidden("only an operator may do this")
+            raise forbidden(N_("only an operator may do this"))
 
     def cycle(self, cycle_id: str) -> Cycle:
         cycle = self.session.get(Cycle, cycle_id)
         if cycle is None:
-            raise not_found("cycle", "cycle")
+            raise not_found(N_("no cycle here"), "cycle")
         return cycle
 
-    def _one(self, query, what: str, field: str):
+    def _one(self, query, message: str, field: str):
         """The one row a query filtered by :meth:`visible` finds; another tenant's row gets the 404 of a missing one."""
         found = self.session.scalar(query)
         if found is None:
-            raise not_found(what, field)
+            raise not_found(message, field)
         return found
 
     def institution(self, institution_id: str, cycle_id: str | None = None) -> Institution:
         """The institution, as seen in ``cycle_id`` (a reviewer sees none outside a cycle they review)."""
         query = select(Institution).where(Institution.id == institution_id, self.visible(Institution.id, cycle_id))
-        return self._one(query, "institution", "institution")
+        return self._one(query, N_("no institution here"), "institution")
 
     def institutions(self, cycle_id: str | None = None) -> list[Institution]:
         visible = self.visible(Institution.id, cycle_id)
@@ -183,7 +193,7 @@ class Scope:
                 self.visible_pair(Record.cycle_id, Record.institution_id, Record.sdg),
             )
         )
-        return self._one(query, "evidence item", "evidence")
+        return self._one(query, N_("no evidence item here"), "evidence")
 
     def evidence_of(self, record_ids: list[int]) -> list[EvidenceItem]:
         if not record_ids:
@@ -218,7 +228,7 @@ class Scope:
         query = select(User).where(
             User.id == user_id, User.role.in_(INSTITUTION_ROLES), self.visible(User.institution_id)
         )
-        return self._one(query, "user", "user")
+        return self._one(query, N_("no user here"), "user")
 
     def tokens(self, institution_id: str) -> list[ApiToken]:
         return list(
@@ -231,4 +241,4 @@ class Scope:
 
     def token(self, token_id: int) -> ApiToken:
         query = select(ApiToken).where(ApiToken.id == token_id, self.visible(ApiToken.institution_id))
-        return self._one(query, "token", "token")
+        return self._one(query, N_("no token here"), "token")

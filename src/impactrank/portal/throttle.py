@@ -14,6 +14,7 @@ from sqlalchemy import case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from impactrank.i18n import N_
 from impactrank.portal.errors import PortalError
 from impactrank.portal.models import SignInAttempts
 
@@ -54,9 +55,10 @@ def admit(session: Session, email: str, ip: str, now: datetime) -> None:
     per_address = _count(session, ANY_ACCOUNT, ip, now)
     if per_pair > PER_ACCOUNT_ADDRESS or per_address > PER_ADDRESS:
         raise PortalError(
-            f"too many failed sign-ins: try again in {int(WINDOW.total_seconds() // 60)} minutes",
+            N_("too many failed sign-ins: try again in %(minutes)s minutes"),
             field="email",
             status=429,
+            params={"minutes": int(WINDOW.total_seconds() // 60)},
         )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from impactrank.i18n import N_
 from impactrank.portal.audit import log_change
 from impactrank.portal.db import Database
 from impactrank.portal.errors import conflict, invalid, not_found
@@ -70,9 +71,9 @@ def create_token(scope: Scope, institution_id: str, name: str, role: str, days: 
     scope.require(MANAGE_TEAM, institution_id)
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise invalid("a token needs a name of at most 100 characters", "name")
+        raise invalid(N_("a token needs a name of at most 100 characters"), "name")
     if role not in TOKEN_ROLES:
-        raise invalid(f"a token's role is one of {', '.join(TOKEN_ROLES)}", "role")
+        raise invalid(N_("a token's role is one of %(roles)s"), "role", roles=", ".join(TOKEN_ROLES))
     if not 1 <= days <= MAX_DAYS:
         raise invalid(f"a token is valid for 1 to {MAX_DAYS} days", "days")
     scope.require_grant(role)
