@@ -44,7 +44,29 @@ def test_one_institution_next_year(the_workspace, the_tables, overall_names):
     assert "assumed: no methodology of 2024 is known" in r.out
     assert "2020 → 2021; 2021 → 2022; 2022 → 2023" in r.out
     fr = run_cli("forecast", "-w", the_workspace, "-e", "2023", "--institution", iid, "--runs", 400, "--lang", "fr")
-    assert fr.code == 0 and "Next year" not in fr.out and "2024" in fr.out
+    assert fr.code == 0 and "Next year" not in fr.out and "L’an prochain (2024)" in fr.out
+    planned = run_cli("forecast", "-w", the_workspace, "-e", "2023", "--institution", iid, "--assume-sdg", "13=99")
+    assert planned.code == 0, planned.err
+    assert "- Planned: SDG 13 at 99.0, moving this year's single-year score by " in planned.out
+    assert run_cli("forecast", "-w", the_workspace, "-e", "2023", "--assume-sdg", "13=99").code == 2
+
+
+def test_summary_says_next_year_of_its_best_placed_institution(the_workspace, the_tables):
+    path = next(p for p in THE_TABLES.glob("*overall*.xlsx"))
+    lines = openpyxl.load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)
+    next(lines)
+    start = {
+        name: int(str(rank).lstrip("=").split("–")[0].rstrip("+"))
+        for rank, year, name, country, *_ in lines
+        if year == 2023 and country == "France"
+    }
+    best = {n for n, s in start.items() if s == min(start.values())}
+    r = run_cli("summary", "-w", the_workspace, "-e", "2023", "--country", "FR", "--forecast", "--format", "txt")
+    assert r.code == 0, r.err
+    line = next(x for x in r.out.splitlines() if "Next year (2024): most likely" in x)
+    name = line.lstrip("-* ").split(" — ")[0]
+    assert name in best, (name, best)
+    assert f"impactrank forecast --edition 2023 --institution {_id(the_tables, 2023, name)}" in r.out
 
 
 def test_an_institution_new_next_year_is_refused_in_one_line(the_workspace, the_tables, overall_names):
