@@ -32,8 +32,8 @@ class InputError(Exception):
         if self.params:
             self.message = self.message % self.params
 
-    def text(self, locale: str = "en") -> str:
-        """The one line in ``locale``: where (file, row, field), then what."""
+    def text(self, locale: str = "en", located: bool = True) -> str:
+        """The one line in ``locale``: where (file, row, field; unless not ``located``), then what."""
         from impactrank.i18n import gettext
 
         message = gettext(self.template, locale)
@@ -45,7 +45,7 @@ class InputError(Exception):
                 gettext("row %(row)s", locale) % {"row": self.row} if self.row is not None else None,
                 gettext("field '%(field)s'", locale) % {"field": self.field} if self.field else None,
             )
-            if part
+            if part and located
         ]
         text = f"{', '.join(where)}: {message}" if where else message
         return text.translate(_LINE_BREAKS)  # one line, whatever the quoted data holds

@@ -108,7 +108,10 @@ def create_app(
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> Response:
-        return error(request, 404 if exc.field in NOT_FOUND_FIELDS else 400, exc.text(language(request)))
+        missing = exc.field in NOT_FOUND_FIELDS
+        # a page's reader asked for the address that names what is missing: the message alone, in their language
+        text = exc.text(language(request), located=is_api(request) or not missing)
+        return error(request, 404 if missing else 400, text)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

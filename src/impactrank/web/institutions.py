@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 
 from impactrank.engine.shown import decimals, score_text, share_text, visible_row
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages
 from impactrank.report import charts
@@ -23,7 +23,11 @@ def register(pages: Pages, store: Store) -> None:
 
         info = data.institution(iid)
         if info is None:
-            raise InputError(f"no institution {iid!r} in edition {data.edition.id}", field="institution")
+            raise InputError(
+                N_("no institution %(institution)s in edition %(edition)s"),
+                field="institution",
+                params={"institution": repr(iid), "edition": data.edition.id},
+            )
         e = data.edition
         slim = slim_edition(data, iid)
         ex = explain_institution(slim, iid)

@@ -15,7 +15,7 @@ import polars as pl
 
 from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.workspace import Workspace
 
 SDGS = tuple(range(1, 18))
@@ -353,7 +353,11 @@ class Store:
             if edition_id not in self._data:
                 if edition_id not in self.edition_ids():
                     known = ", ".join(self.edition_ids()) or "none"
-                    raise InputError(f"no edition {edition_id!r} (editions: {known})", field="edition")
+                    raise InputError(
+                        N_("no edition %(edition)s (editions: %(known)s)"),
+                        field="edition",
+                        params={"edition": repr(edition_id), "known": known},
+                    )
                 with Workspace(self.path, read_only=True, wait=LOAD_WAIT) as ws:
                     self._data[edition_id] = EditionData.build(ws.load(edition_id), self._members)
             return self._data[edition_id]
