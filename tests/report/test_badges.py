@@ -50,3 +50,18 @@ def test_a_rule_on_an_unknown_table_is_refused(tmp_path):
     path.write_text("rules:\n  - {id: a, table: overall, within: 10}\n  - {id: b, table: world, within: 1}\n")
     with pytest.raises(InputError, match="rule 2: table must be one of overall, sdg, national"):
         badges.load_rules(path)
+
+
+def test_the_band_text_contrasts_at_wcag_aa_on_every_colour():
+    def luminance(hex_colour: str) -> float:  # WCAG 2.1's relative luminance, written out here
+        out = []
+        for i in (1, 3, 5):
+            c = int(hex_colour[i : i + 2], 16) / 255
+            out.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * out[0] + 0.7152 * out[1] + 0.0722 * out[2]
+
+    colours = [*badges.SDG_COLOURS.values(), badges.OVERALL_COLOUR, badges.NATIONAL_COLOUR]
+    for colour in colours:
+        ink = badges._ink(colour)
+        light, dark = sorted((luminance(colour), luminance(ink)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, colour

@@ -20,6 +20,8 @@ from impactrank.cli.options import (
     check_lang,
 )
 from impactrank.cli.portal import DEFAULT_DATABASE, CycleOption, DatabaseOption, _operator, portal_app
+from impactrank.errors import InputError
+from impactrank.i18n import LOCALES
 
 results_app = command_group("results", "Institutions' results under embargo, and their press kits.", portal_app)
 PreviousOption = Annotated[
@@ -76,7 +78,10 @@ def attach(
     from impactrank.report.presskit import press_kit
 
     when = parse_close(public_at, "public-at")
-    languages = [check_lang(code.strip()) for code in langs.split(",") if code.strip()]
+    languages = [code.strip() for code in langs.split(",") if code.strip()]
+    unknown = [code for code in languages if code not in LOCALES]
+    if unknown or not languages:
+        raise InputError(f"give languages among {', '.join(LOCALES)}, not {', '.join(unknown) or 'none'}", field="langs")
     with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
         previous = load_previous(ws, ed, previous_edition)

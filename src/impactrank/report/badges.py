@@ -143,7 +143,7 @@ def svg(badge: dict, facts: dict, lang: str) -> str:
         f'<rect x="1" y="1" width="{WIDTH - 2}" height="{HEIGHT - 2}" rx="12" fill="#ffffff" stroke="{colour}"'
         ' stroke-width="2"/>',
         f'<path d="M1 13 a12 12 0 0 1 12 -12 h{WIDTH - 26} a12 12 0 0 1 12 12 v39 h-{WIDTH - 2} z" fill="{colour}"/>',
-        _text(20, 33, w["table"], 17, "#ffffff", bold=True),
+        _text(20, 33, w["table"], 17, _ink(colour), bold=True),
         _text(20, 100, w["place"], 40, "#111111", bold=True),
         _text(20, 128, w["detail"], 16, "#333333"),
         _text(20, 156, w["goal"], 15, "#333333") if w["goal"] else "",
@@ -151,6 +151,18 @@ def svg(badge: dict, facts: dict, lang: str) -> str:
         "</svg>",
     ]
     return "\n".join(line for line in lines if line) + "\n"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG's relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _ink(background: str) -> str:
+    """White on the band when it contrasts at WCAG AA's 4.5:1, else near-black (the goals' yellows and oranges)."""
+    return "#ffffff" if 1.05 / (_luminance(background) + 0.05) >= 4.5 else "#111111"
 
 
 def _text(x: int, y: int, content: str, size: int, fill: str, bold: bool = False) -> str:
