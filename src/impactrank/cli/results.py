@@ -81,7 +81,8 @@ def attach(
     languages = [code.strip() for code in langs.split(",") if code.strip()]
     unknown = [code for code in languages if code not in LOCALES]
     if unknown or not languages:
-        raise InputError(f"give languages among {', '.join(LOCALES)}, not {', '.join(unknown) or 'none'}", field="langs")
+        given = ", ".join(unknown) or "none"
+        raise InputError(f"give languages among {', '.join(LOCALES)}, not {given}", field="langs")
     with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
         previous = load_previous(ws, ed, previous_edition)
