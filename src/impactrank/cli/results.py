@@ -97,7 +97,7 @@ def attach(
     with open_workspace(workspace, wait) as ws:
         ws.set_public_time(edition, when)
     console.print(
-        f"attached edition {edition} to cycle {cycle} for {len(ids)} institutions, public at {when:%Y-%m-%d %H:%M} "
-        f"UTC; press kits in {', '.join(languages)}",
+        f"attached edition {edition} to cycle {cycle}, public at {when:%Y-%m-%d %H:%M} UTC, for the portal's "
+        f"institutions in the edition ({len(ids)}: {', '.join(ids) or 'none'}); press kits in {', '.join(languages)}",
         highlight=False,
     )
