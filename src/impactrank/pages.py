@@ -67,14 +67,18 @@ class Pages:
     def __init__(self, app: FastAPI, env: Environment, api_prefix: str = "/api") -> None:
         self.app, self.env, self.api_prefix = app, env, api_prefix
         self.globals: Callable[[Request], dict] = lambda request: {}
+        self.registered: dict[str, tuple[str, Callable[..., Any]]] = {}  # path → (template, page function)
+
+    def render(self, request: Request, template: str, ctx: dict, locale: str, **extra: Any) -> str:
+        """The page's HTML in ``locale``: what a served page and a published one (``extra``: its globals) share."""
+        with rendering(locale):
+            return self.env.get_template(template).render(**self.globals(request), **extra, request=request, **ctx)
 
     def html(self, request: Request, template: str, ctx: dict, status: int = 200) -> HTMLResponse:
         """The page in the request's language (:mod:`impactrank.i18n.negotiation`); a ``?lang=`` choice is kept
         in the language cookie for the pages that follow."""
         locale = negotiation.request_locale(request)
-        with rendering(locale):
-            body = self.env.get_template(template).render(**self.globals(request), request=request, **ctx)
-        response = HTMLResponse(body, status_code=status)
+        response = HTMLResponse(self.render(request, template, ctx, locale), status_code=status)
         response.headers["Content-Language"] = locale
         response.headers["Vary"] = "Accept-Language, Cookie"
         if negotiation.chosen(request):
@@ -102,6 +106,7 @@ class Pages:
                 return ctx if isinstance(ctx, Response) else self.json(ctx)
 
             as_html.__signature__ = as_json.__signature__ = signature
+            self.registered[path] = (template, fn)
             self.app.add_api_route(path, as_html, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)
             self.app.add_api_route(self.api_prefix + path, as_json, methods=["GET"], **api_route)
             return fn

@@ -15,7 +15,7 @@ import polars as pl
 
 from impactrank.engine import reproduce as rp
 from impactrank.engine.edition import Edition
-from impactrank.engine.published_rule import aligned, edition_rule, overall_bounds
+from impactrank.engine.published_rule import Rule, aligned, edition_rule, overall_bounds
 from impactrank.engine.shown import PUBLISHED_DECIMALS, range_text, score_text
 from impactrank.engine.whatif_published import score_intervals
 from impactrank.errors import InputError
@@ -87,14 +87,16 @@ def _interval(low: float, high: float, places: int) -> str:
     return f"{low:.{places}f}–{high:.{places}f}"
 
 
-def reproduce_institution(edition: Edition, institution_id: str, previous: Edition | None = None) -> Reproduced:
+def reproduce_institution(
+    edition: Edition, institution_id: str, previous: Edition | None = None, rule: Rule | None = None
+) -> Reproduced:
     """The institution's overall score by the edition's reproduced rule; an InputError saying why when the rule
     cannot be reproduced (no SDG tables, no previous edition for a two-year average) or the institution is not
-    in the overall table."""
+    in the overall table. ``rule``: the edition's, found once by whoever explains many of its institutions."""
     row = edition.overall.filter(pl.col("institution_id") == institution_id)
     if row.height == 0:
         raise InputError(f"{institution_id} is not in edition {edition.id}'s overall table", field="institution")
-    rule = edition_rule(edition, previous)
+    rule = edition_rule(edition, previous) if rule is None else rule
     rec = row.row(0, named=True)
     mine = edition.sdg_scores.filter(pl.col("institution_id") == institution_id).sort("sdg")
     lo, hi, _ = score_intervals(mine, {})

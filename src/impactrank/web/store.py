@@ -113,6 +113,7 @@ class EditionData:
     sdg_sizes: dict[int, int]  # rows of each SDG table the edition holds whole
     sdgs: list[int]  # the SDG tables the pages offer (Edition.sdgs)
     _sdg_tables: dict[int, pl.DataFrame] = field(default_factory=dict)
+    rules: dict = field(default_factory=dict)  # previous edition id → THE's reproduced rule (or why none), found once
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -274,9 +275,11 @@ class Store:
     """Read-only access to a workspace: the edition list and a cache of loaded editions, kept in step with the
     workspace while it is served (editions imported, rebuilt or removed appear without a restart)."""
 
-    def __init__(self, path: str | Path, groups: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path, groups: str | Path | None = None, only: list[str] | None = None) -> None:
+        """``only``: the editions shown (a static site of some editions), all the workspace's by default."""
         self.path = Path(path)
         self.groups_file = Path(groups) if groups is not None else None
+        self.only = None if only is None else set(only)
         self._lock = threading.Lock()
         self._data: dict[str, EditionData] = {}
         self.version = 0  # counts the changes seen; a cache of rendered pages keys on it
@@ -330,7 +333,7 @@ class Store:
     def _read(self, ws: Workspace) -> tuple[list[dict], dict[str, str], pl.DataFrame | None]:
         """The edition list, each edition's revision, and a groups file's members matched by name against
         every edition's institutions (None without a groups file: each edition's own groups column)."""
-        editions = ws.editions().to_dicts()
+        editions = [e for e in ws.editions().to_dicts() if self.only is None or e["edition"] in self.only]
         if self.groups_file is None:
             return editions, ws.revisions(), None
         from impactrank.io.groups import read_groups
