@@ -20,6 +20,7 @@ from impactrank.cli.options import (
     WorkspaceOption,
     check_lang,
 )
+from impactrank.cli.published_analysis import rule_words
 from impactrank.cli.text import _, num, sdg_name, shown, span
 from impactrank.engine.explain import explain_institution
 from impactrank.engine.explain_published import reproduce_institution
@@ -228,7 +229,7 @@ def _print_reproduced(ed, institution: str, previous) -> None:
             + _(
                 "THE's overall formula for %(edition)s, reproduced (%(rule)s; %(explained)s of %(of)s exact rows):",
                 edition=ed.id,
-                rule=r.rule,
+                rule=rule_words(r.previous_edition if r.rule_name == "two_year" else None),
                 explained=num(r.explained),
                 of=num(r.of),
             )

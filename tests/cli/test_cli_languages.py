@@ -1,0 +1,155 @@
+"""``--lang`` on every command that writes text for a reader: run in French and Spanish on the demo workspace and
+on THE's real tables, each command's output has no English interface word once its data (institution, group
+and metric names, sources, paths) is taken out, SDGs are "ODD"/"ODS", and every number is in the language's
+style; English stays the default, and an unsupported language is refused in one line."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from i18n_words import ENGLISH_WORDS
+from inprocess import run_cli
+
+LANGS = ("fr", "es")
+FOREIGN_NUMBERS = {  # an English decimal point or thousands commas, a glued percent sign; French spacing in Spanish
+    "fr": re.compile(r"\d\.\d|\d,\d{3},\d|\d%"),
+    "es": re.compile(r"\d\.\d{1,2}(?!\d)|\d,\d{3},\d|\d\u202f\d|\d%"),
+}
+SDG_LABEL = {"fr": "ODD", "es": "ODS"}
+
+
+def data_of(workspace) -> list[str]:
+    """What the commands quote as data: names, groups, metric ids, sources and rubric items."""
+    from impactrank.io.workspace import Workspace
+
+    names = ["exists", "evidence", "public", "recent", "minmax", workspace.name, str(workspace)]
+    with Workspace(workspace, read_only=True) as ws:
+        for edition_id in ws.editions()["edition"].to_list():
+            e = ws.load(edition_id)
+            names += [*e.institutions["name"].drop_nulls().to_list(), e.source]
+            if "groups" in e.institutions.columns:
+                names += [g for gs in e.institutions["groups"].drop_nulls().to_list() for g in gs.split(";") if g]
+            if e.metric_scores.height:
+                names += e.metric_scores["metric"].unique().to_list()
+    return sorted({n for n in names if n and n.strip()}, key=len, reverse=True)
+
+
+def problems(text: str, lang: str, data: list[str]) -> list[str]:
+    """What is wrong with a command's output in ``lang``."""
+    for name in data:
+        text = text.replace(name, " ")
+    found = []
+    words = sorted({w for w in ENGLISH_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)})
+    if words:
+        found.append(f"English words {words}")
+    if re.search(r"\bSDGs?\b", text):
+        found.append(f"SDG labels are not {SDG_LABEL[lang]}")
+    foreign = FOREIGN_NUMBERS[lang].findall(text)
+    if foreign:
+        found.append(f"numbers in another language's style {foreign[:5]}")
+    return found
+
+
+def check(commands: dict[str, list], workspace, lang: str) -> dict[str, list[str]]:
+    data = data_of(workspace)
+    wrong = {}
+    for name, args in commands.items():
+        run = run_cli(*args, "-w", workspace, "--lang", lang)
+        assert run.code == 0, (name, lang, run.err)
+        found = problems(run.out, lang, data)
+        if found:
+            wrong[name] = found
+    return wrong
+
+
+@pytest.fixture(scope="module")
+def demo(demo_build, tmp_path_factory):
+    """The demo workspace and an institution that is in the overall table of both editions."""
+    e = demo_build.editions[2021]
+    french = e.overall.join(e.institutions, on="institution_id").filter(pl.col("country") == "FR")
+    return demo_build, french["institution_id"][0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_command_speaks_the_language_on_the_demo(demo, lang):
+    build, iid = demo
+    group = build.data.groups["group"][0]
+    scores = build.editions[2021].metric_scores
+    metric = scores.filter((pl.col("sdg") == 13) & pl.col("raw").is_not_null())["metric"][0]
+    commands = {
+        "view overall": ["view", "overall", "-e", 2021],
+        "view sdg": ["view", "sdg", 13, "-e", 2021],
+        "view country": ["view", "country", "FR", "-e", 2021],
+        "view country --sdgs": ["view", "country", "FR", "-e", 2021, "--sdgs"],
+        "view country --bands": ["view", "country", "FR", "-e", 2021, "--bands"],
+        "view group": ["view", "group", group, "-e", 2021, "--groups", build.groups],
+        "view group --sdgs": ["view", "group", group, "-e", 2021, "--groups", build.groups, "--sdgs"],
+        "compare": ["compare", "--from", 2020, "--to", 2021, "--country", "FR"],
+        "compare --sdg": ["compare", "--from", 2020, "--to", 2021, "--sdg", 13, "--country", "FR"],
+        "explain": ["explain", "-e", 2021, "-i", iid],
+        "advise": ["advise", "-e", 2021, "--institution", iid],
+        "whatif": ["whatif", "-e", 2021, "--institution", iid, "--set", f"13.{metric}=1"],
+        "editions list": ["editions", "list"],
+        "institutions match": ["institutions", "match", "-e", 2021, "-e", 2020],
+    }
+    assert check(commands, build.workspace, lang) == {}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_command_speaks_the_language_on_the_tables(the_workspace, the_tables, tmp_path, lang):
+    """THE's real editions as imported: IMT Atlantique in 2021 (a band, its SDG ranges, THE's formula reproduced)."""
+    e2021 = next(e for e in the_tables.editions if e.id == "2021")
+    imt = e2021.institutions.filter(e2021.institutions["name"] == "IMT Atlantique")["institution_id"][0]
+    commands = {
+        "view overall": ["view", "overall", "-e", 2021],
+        "view sdg": ["view", "sdg", 17, "-e", 2021],
+        "view country": ["view", "country", "FR", "-e", 2021],
+        "view country --sdgs": ["view", "country", "FR", "-e", 2021, "--sdgs"],
+        "view country --bands": ["view", "country", "FR", "-e", 2021, "--bands"],
+        "compare": ["compare", "--from", 2020, "--to", 2021, "--country", "FR"],
+        "compare --sdg": ["compare", "--from", 2022, "--to", 2023, "--sdg", 17, "--country", "FR"],
+        "explain": ["explain", "-e", 2021, "-i", imt],
+        "explain (two-year rule)": ["explain", "-e", 2023, "-i", imt],
+        "advise": ["advise", "-e", 2021, "--institution", imt],
+        "advise (two-year rule)": ["advise", "-e", 2023, "--institution", imt],
+        "whatif": ["whatif", "-e", 2021, "--institution", imt, "--set-sdg", "13=80"],
+        "audit": ["audit", "-e", 2021, "--out", tmp_path],
+        "editions list": ["editions", "list"],
+    }
+    assert check(commands, the_workspace, lang) == {}
+
+
+def test_the_checks_find_english_words_labels_and_numbers(demo):
+    """The detector itself: English output read as French is caught on each count."""
+    build, iid = demo
+    english = run_cli("explain", "-e", 2021, "-i", iid, "-w", build.workspace).out
+    found = problems(english, "fr", data_of(build.workspace))
+    assert [f.split(" ")[0] for f in found] == ["English", "SDG", "numbers"], found
+
+
+def test_english_by_default_and_an_unknown_language_refused(demo):
+    build, _ = demo
+    english = run_cli("view", "country", "FR", "-e", 2021, "-w", build.workspace)
+    french = run_cli("view", "country", "FR", "-e", 2021, "-w", build.workspace, "--lang", "fr")
+    assert english.out.startswith("France in 2021: ") and "┃ national_rank ┃ rank " in english.out
+    assert french.out.startswith("France en 2021\u00a0: ") and "┃ rang national ┃ rang " in french.out
+    refused = run_cli("view", "overall", "-e", 2021, "-w", build.workspace, "--lang", "de")
+    assert refused.code == 2 and refused.message == "error: field 'lang': --lang must be one of en, fr, es, not 'de'"
+
+
+def test_errors_in_the_readers_language(demo):
+    """A user error is the catalog's message with its parameters: French and Spanish, the file, row and field
+    named as in English."""
+    build, _ = demo
+    args = ("view", "overall", "-e", 1999, "-w", build.workspace, "--lang")
+    english = run_cli(*args, "en").message
+    assert english == "error: no edition '1999' in workspace impactrank.duckdb (editions: 2020, 2021)"
+    assert run_cli(*args, "fr").err.strip() == (
+        "erreur\u00a0: pas d'édition '1999' dans l'espace de travail impactrank.duckdb (éditions\u00a0: 2020, 2021)"
+    )
+    spanish = run_cli("view", "sdg", 18, "-e", 2021, "-w", build.workspace, "--lang", "es")
+    assert spanish.code == 2 and spanish.message == "error: campo «sdg»: el ODS debe estar entre 1 y 17, no 18"
