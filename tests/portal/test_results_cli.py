@@ -59,3 +59,22 @@ def test_presskit_refuses_an_unknown_institution_and_an_output_that_is_not_a_zip
     run = run_cli("presskit", "-w", demo_build.workspace, "-e", "2021", "-i", "x", "-o", tmp_path / "k.pdf")
     assert run.code == 2 and "writes .zip" in run.message
     assert not (tmp_path / "k.zip").exists()
+
+
+def test_report_of_one_institution_has_its_press_summary(tmp_path, demo_build):
+    from markupsafe import escape
+
+    from impactrank.report.institution import institution_facts
+    from impactrank.report.press import press_summary
+
+    edition = demo_build.editions[2021]
+    iid = edition.overall["institution_id"][0]
+    out = tmp_path / "one.html"
+    args = ("report", "-w", demo_build.workspace, "-e", "2021", "--institution", iid, "-o", out)
+    run = run_cli(*args)
+    assert run.code == 0, run.err
+    html = out.read_text(encoding="utf-8")
+    summary = press_summary(institution_facts(edition, None, iid), "en")
+    assert str(escape(summary.paragraph)) in html  # no --compare: no previous edition
+    run = run_cli(*args, "--country", "FR")
+    assert run.code == 2 and "field 'institution'" in run.message
