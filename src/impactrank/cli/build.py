@@ -21,7 +21,7 @@ from impactrank.cli.options import (
     check_lang,
 )
 from impactrank.cli.published_analysis import rule_words
-from impactrank.cli.text import _, num, sdg_name, shown, span
+from impactrank.cli.text import _, clauses, num, sdg_name, shown, span
 from impactrank.engine.explain import explain_institution
 from impactrank.engine.explain_published import reproduce_institution
 from impactrank.engine.shown import decimals, score_text, visible_row
@@ -147,7 +147,7 @@ def explain(
             else _("Overall rank %(rank)s, %(score)s", rank=shown(o["rank"]), score=score)
         )
         what = _("best SDGs on scaled scores: %(sdgs)s") if ed.kind == "built" else _("best SDGs: %(sdgs)s")
-        console.print(Text(f"{line}; " + what % {"sdgs": best}), highlight=False)
+        console.print(Text(clauses(line, what % {"sdgs": best})), highlight=False)
     if ed.kind != "built":
         console.print(
             Text(
@@ -182,12 +182,15 @@ def explain(
         )
         line = f"{sdg_name(part.sdg)} {score}" + (", " + _("rank %(rank)s", rank=shown(part.rank)) if part.rank else "")
         if part.scaled is not None:
-            line += "; " + _(
-                "scaled by %(method)s over [%(low)s, %(high)s] → %(scaled)s",
-                method=scaling.get("method", "?"),
-                low=num(part.scale_min, 4),
-                high=num(part.scale_max, 4),
-                scaled=num(part.scaled, 4),
+            line = clauses(
+                line,
+                _(
+                    "scaled by %(method)s over [%(low)s, %(high)s] → %(scaled)s",
+                    method=scaling.get("method", "?"),
+                    low=num(part.scale_min, 4),
+                    high=num(part.scale_max, 4),
+                    scaled=num(part.scaled, 4),
+                ),
             )
         console.print(Text(line), highlight=False)
     if ex.formula:

@@ -21,7 +21,7 @@ from impactrank.cli.options import (
     WorkspaceOption,
     check_lang,
 )
-from impactrank.cli.text import _, num
+from impactrank.cli.text import _, clauses, num
 from impactrank.engine.audit import audit_edition
 from impactrank.errors import N_, InputError
 from impactrank.i18n.templates import current
@@ -199,7 +199,7 @@ def audit(
     if previous is not None:
         checked += " (" + _("previous edition %(edition)s", edition=previous.id) + ")"
     unexplained = _("%(count)s rows no model explains.", count=num(len(f["unexplained"])))
-    console.print(Text(f"{checked}; {unexplained}"), highlight=False)
+    console.print(Text(clauses(checked, unexplained)), highlight=False)
     if f["models"]:
         console.print(Text(verdict(data, current()).replace("**", "")), highlight=False)
     console.print(Text(_("wrote %(files)s", files=", ".join(str(p) for p in paths))), highlight=False)

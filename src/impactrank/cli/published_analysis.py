@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import console, load_previous, open_workspace
-from impactrank.cli.text import _, num, sdg_name, shown, span
+from impactrank.cli.text import _, clauses, num, sdg_name, shown, span
 from impactrank.engine.edition import Edition
 from impactrank.errors import InputError
 
@@ -85,10 +85,10 @@ def print_whatif(result, fmt: str) -> None:
     best = ", ".join(map(sdg_name, result.best_sdgs))
     console.print(
         Text(
-            _("overall score %(score)s", score=shown(result.overall))
-            + point
-            + "; "
-            + _("best SDGs: %(sdgs)s", sdgs=best)
+            clauses(
+                _("overall score %(score)s", score=shown(result.overall)) + point,
+                _("best SDGs: %(sdgs)s", sdgs=best),
+            )
         ),
         highlight=False,
     )
@@ -104,7 +104,7 @@ def print_whatif(result, fmt: str) -> None:
             + ")"
         )
     if result.others_recomputed:
-        place += "; " + _("the SDG tables' extremes moved, so every other row was recomputed")
+        place = clauses(place, _("the SDG tables' extremes moved, so every other row was recomputed"))
     console.print(Text(place), highlight=False)
 
 

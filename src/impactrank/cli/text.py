@@ -17,6 +17,13 @@ def _(message: str, **params: object) -> str:
     return text % params if params else text
 
 
+def clauses(first: str, *more: str) -> str:
+    """Clauses joined by semicolons as the language writes them ("a; b", French "a ; b")."""
+    for clause in more:
+        first = _("%(first)s; %(then)s", first=first, then=clause)
+    return first
+
+
 def ngettext(singular: str, plural: str, count: int, **params: object) -> str:
     """The singular or plural form for ``count`` (given as ``%(count)s``, in the reader's digits)."""
     return catalogs.ngettext(singular, plural, count, current()) % {"count": num(count), **params}
