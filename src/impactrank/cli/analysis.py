@@ -39,7 +39,7 @@ from impactrank.engine.uncertainty import (
 )
 from impactrank.engine.whatif import parse_setting, plain_submissions
 from impactrank.engine.whatif import whatif as run_whatif
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.build import sha256_file
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.io.uncertainty_config import load_uncertainty_config
@@ -72,7 +72,10 @@ def load_inputs(
     """The validated inputs a built edition was made from: those the workspace keeps with it, or the files
     named on the command line, which must be the ones its manifest records (same SHA-256)."""
     if edition.kind != "built":
-        raise InputError(f"edition {edition.id} is imported from a published table: it has no raw inputs")
+        raise InputError(
+            N_("edition %(edition)s is imported from a published table: it has no raw inputs"),
+            params={"edition": edition.id},
+        )
     if methodology is not None:
         method = load_methodology(methodology)
     elif edition.methodology:
@@ -247,7 +250,9 @@ AnswerFormatOption = Annotated[str, typer.Option("--format", "-f", help="table o
 
 def check_answer_format(format: str) -> None:
     if format not in ("table", "json"):
-        raise InputError(f"--format must be table or json, not {format!r}", field="format")
+        raise InputError(
+            N_("--format must be table or json, not %(format)s"), field="format", params={"format": repr(format)}
+        )
 
 
 @app.command()
@@ -278,14 +283,16 @@ def whatif(
     ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
     if ed.kind == "imported":
         if settings:
-            raise InputError("a published edition has no metric values: set SDG scores with --set-sdg", field="set")
+            raise InputError(N_("a published edition has no metric values: set SDG scores with --set-sdg"), field="set")
         from impactrank.engine.whatif_published import whatif_published
 
         result = whatif_published(ed, institution, parse_sdg_settings(sdg_settings or []), previous)
         print_whatif(result, format)
         return
     if sdg_settings or not settings:
-        raise InputError("a built edition is re-scored from metric values: give --set SDG.METRIC=VALUE", field="set")
+        raise InputError(
+            N_("a built edition is re-scored from metric values: give --set SDG.METRIC=VALUE"), field="set"
+        )
     method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
     current = plain_submissions(subs).filter(pl.col("institution_id") == institution)
     changes = []

@@ -11,7 +11,7 @@ from rich.status import Status
 from rich.text import Text
 from typer.core import TyperOption
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.workspace import Waiting, Workspace
 
 app = typer.Typer(
@@ -150,11 +150,17 @@ def out_format(out: Path, allowed: tuple[str, ...]) -> str:
     never written in another format under that name."""
     fmt = OUTPUT_SUFFIXES.get(out.suffix.lower())
     if out.is_dir():
-        raise InputError(f"--out {out} is a directory: give a file name")
+        raise InputError(N_("--out %(out)s is a directory: give a file name"), params={"out": out})
     if fmt not in allowed:
         wanted = ", ".join(f".{f}" for f in allowed)
+        if out.suffix:
+            raise InputError(
+                N_("--out %(name)s: this command writes %(wanted)s, not %(suffix)s"),
+                params={"name": out.name, "wanted": wanted, "suffix": out.suffix},
+            )
         raise InputError(
-            f"--out {out.name}: this command writes {wanted}, not {out.suffix or 'a file without a suffix'}"
+            N_("--out %(name)s: this command writes %(wanted)s, not a file without a suffix"),
+            params={"name": out.name, "wanted": wanted},
         )
     return fmt
 
@@ -162,7 +168,10 @@ def out_format(out: Path, allowed: tuple[str, ...]) -> str:
 def out_dir(out: Path) -> Path:
     """An ``--out`` that names a folder: refused when it is a file, or names one by its suffix."""
     if out.is_file() or out.suffix.lower() in OUTPUT_SUFFIXES:
-        raise InputError(f"--out {out.name}: this command writes several files into a folder: name a folder")
+        raise InputError(
+            N_("--out %(name)s: this command writes several files into a folder: name a folder"),
+            params={"name": out.name},
+        )
     return out
 
 

@@ -13,7 +13,7 @@ from rich.text import Text
 from impactrank.cli.common import console, load_previous, open_workspace
 from impactrank.cli.text import _, clauses, num, sdg_name, shown, span
 from impactrank.engine.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 
 def parse_sdg_settings(texts: list[str]) -> dict[int, float]:
@@ -24,11 +24,13 @@ def parse_sdg_settings(texts: list[str]) -> dict[int, float]:
         try:
             k, v = int(sdg.strip().upper().removeprefix("SDG").strip()), float(value.strip().replace(",", "."))
         except ValueError:
-            raise InputError(f"{text!r} is not SDG=SCORE (e.g. 13=80)", field="set-sdg") from None
+            raise InputError(
+                N_("%(text)s is not SDG=SCORE (e.g. 13=80)"), field="set-sdg", params={"text": repr(text)}
+            ) from None
         if not sep:
-            raise InputError(f"{text!r} is not SDG=SCORE (e.g. 13=80)", field="set-sdg")
+            raise InputError(N_("%(text)s is not SDG=SCORE (e.g. 13=80)"), field="set-sdg", params={"text": repr(text)})
         if k in out:
-            raise InputError(f"SDG {k} is set twice", field="set-sdg")
+            raise InputError(N_("SDG %(sdg)s is set twice"), field="set-sdg", params={"sdg": k})
         out[k] = v
     return out
 

@@ -27,7 +27,7 @@ from impactrank.cli.text import _, cell, heading, ngettext, num, sdg_name, shown
 from impactrank.countries import country_code, country_name
 from impactrank.engine.compare import compare_editions
 from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n.templates import current
 from impactrank.io.exports import export_table
 from impactrank.io.groups import members_for
@@ -64,19 +64,27 @@ def _emit(frame: pl.DataFrame, fmt: str | None, out: Path | None, title: str = "
         fmt = out_format(out, TABLE_FORMATS[1:]) if out is not None and out.suffix else "table"
     fmt = fmt.lower()
     if fmt not in TABLE_FORMATS:
-        raise InputError(f"unknown format {fmt!r} (use {', '.join(TABLE_FORMATS)})", field="format")
+        raise InputError(
+            N_("unknown format %(format)s (use %(formats)s)"),
+            field="format",
+            params={"format": repr(fmt), "formats": ", ".join(TABLE_FORMATS)},
+        )
     if fmt == "table":
         if out is not None:
-            raise InputError("--out needs a file format: a suffix (.csv, .xlsx …) or --format", field="out")
+            raise InputError(N_("--out needs a file format: a suffix (.csv, .xlsx …) or --format"), field="out")
         _print_table(frame, title)
         return
     if out is not None:
         if out.is_dir():
-            raise InputError(f"{out} is a directory: give a file name", field="out")
+            raise InputError(N_("%(out)s is a directory: give a file name"), field="out", params={"out": out})
         if not out.suffix:
             out = out.with_suffix(f".{fmt}")
         elif out_format(out, TABLE_FORMATS[1:]) != fmt:
-            raise InputError(f"--out {out.name} does not end in .{fmt}, the --format asked for", field="out")
+            raise InputError(
+                N_("--out %(name)s does not end in .%(format)s, the --format asked for"),
+                field="out",
+                params={"name": out.name, "format": fmt},
+            )
         export_table(frame, out)
         console.print(
             ngettext("wrote %(file)s (%(count)s row)", "wrote %(file)s (%(count)s rows)", frame.height, file=out),
@@ -84,7 +92,7 @@ def _emit(frame: pl.DataFrame, fmt: str | None, out: Path | None, title: str = "
         )
         return
     if fmt in ("xlsx", "parquet"):
-        raise InputError(f"--format {fmt} is binary: give --out FILE", field="out")
+        raise InputError(N_("--format %(format)s is binary: give --out FILE"), field="out", params={"format": fmt})
     data = export_table(frame, fmt)
     sys.stdout.write(data.decode("utf-8"))
     sys.stdout.flush()
@@ -317,7 +325,11 @@ def compare(
     overall table or, with --sdg, in one SDG table."""
     check_lang(lang)
     if from_ == to:
-        raise InputError(f"--from and --to name the same edition ({to}): compare two editions", field="to")
+        raise InputError(
+            N_("--from and --to name the same edition (%(edition)s): compare two editions"),
+            field="to",
+            params={"edition": to},
+        )
     before, after = _load(workspace, wait, from_, to)
     ids = None
     if group is not None:
@@ -411,7 +423,9 @@ def summary(
     """A press-ready paragraph and its facts, every number computed from the data."""
     check_lang(lang)
     if format not in ("md", "txt", "json"):
-        raise InputError(f"--format must be md, txt or json, not {format!r}", field="format")
+        raise InputError(
+            N_("--format must be md, txt or json, not %(format)s"), field="format", params={"format": repr(format)}
+        )
     ids = [edition] + ([compare_with] if compare_with else [])
     loaded = _load(workspace, wait, *ids)
     ed, previous = loaded[0], (loaded[1] if compare_with else None)

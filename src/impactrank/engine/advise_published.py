@@ -26,7 +26,7 @@ from impactrank.engine.published_rule import (
 )
 from impactrank.engine.shown import PUBLISHED_DECIMALS, range_text
 from impactrank.engine.whatif_published import bands_of, score_intervals
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 GRID = np.round(np.arange(0, 1001) / 10, 1)  # candidate SDG scores, at display precision
 
@@ -55,11 +55,16 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
     rule = edition_rule(edition, previous)  # an edition without an overall table is refused as whatif refuses it
     row = edition.overall.filter(pl.col("institution_id") == institution_id)
     if edition.institutions.filter(pl.col("institution_id") == institution_id).height == 0:
-        raise InputError(f"no institution {institution_id!r} in edition {edition.id}", field="institution")
+        raise InputError(
+            N_("no institution %(institution)s in edition %(edition)s"),
+            field="institution",
+            params={"institution": repr(institution_id), "edition": edition.id},
+        )
     if row.height == 0:
         raise InputError(
-            f"{institution_id} is not in edition {edition.id}'s overall table: try SDG scores with whatif --set-sdg",
+            N_("%(institution)s is not in edition %(edition)s's overall table: try SDG scores with whatif --set-sdg"),
             field="institution",
+            params={"institution": institution_id, "edition": edition.id},
         )
     rec = row.row(0, named=True)
     mine = edition.sdg_scores.filter(pl.col("institution_id") == institution_id)

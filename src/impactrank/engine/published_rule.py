@@ -14,7 +14,7 @@ import polars as pl
 
 from impactrank.engine import reproduce as rp
 from impactrank.engine.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 REPRODUCED = 0.95  # share of the exact rows a rule must explain to be taken as the edition's rule
 
@@ -75,19 +75,29 @@ def edition_rule(edition: Edition, previous: Edition | None = None) -> Rule:
     """The rule that reproduces the edition's exact rows; an InputError saying why when none does."""
     if not edition.sdg_table_sizes():
         raise InputError(
-            f"edition {edition.id} has no SDG tables, so its overall scores cannot be recomputed: import the "
-            "edition with its SDG tables (impactrank import FOLDER)",
+            N_(
+                "edition %(edition)s has no SDG tables, so its overall scores cannot be recomputed: import the "
+                "edition with its SDG tables (impactrank import FOLDER)"
+            ),
             field="rule",
+            params={"edition": edition.id},
         )
     if edition.overall.height == 0:
         raise InputError(
-            f"edition {edition.id} has SDG tables only, no overall table: what-if and advice recompute an overall "
-            "score by the rule its overall table shows, so they need an edition with one",
+            N_(
+                "edition %(edition)s has SDG tables only, no overall table: what-if and advice recompute an overall "
+                "score by the rule its overall table shows, so they need an edition with one"
+            ),
             field="rule",
+            params={"edition": edition.id},
         )
     c = rp.cards(edition)
     if not c.exact.any():
-        raise InputError(f"edition {edition.id} has no row with exact scores to check a rule against", field="rule")
+        raise InputError(
+            N_("edition %(edition)s has no row with exact scores to check a rule against"),
+            field="rule",
+            params={"edition": edition.id},
+        )
     ext = rp.table_extremes(edition)
     lo, hi, _ = rp.single_year(c, ext)
     k, n = rp.explained_share(lo, hi, c)
@@ -95,10 +105,13 @@ def edition_rule(edition: Edition, previous: Edition | None = None) -> Rule:
         return Rule("single_year", edition.id, ext, k, n, None)
     if previous is None:
         raise InputError(
-            f"edition {edition.id}'s published overall scores are not reproduced by the single-year rule ({k} of "
-            f"{n} exact rows); THE averages with the previous year from 2023: import or name the previous edition "
-            "(--previous-edition)",
+            N_(
+                "edition %(edition)s's published overall scores are not reproduced by the single-year rule (%(k)s of "
+                "%(n)s exact rows); THE averages with the previous year from 2023: import or name the previous "
+                "edition (--previous-edition)"
+            ),
             field="previous_edition",
+            params={"edition": edition.id, "k": k, "n": n},
         )
     terms = previous_terms(previous)
     p_lo, p_hi, p_pt = aligned(terms, c.ids)
@@ -108,9 +121,12 @@ def edition_rule(edition: Edition, previous: Edition | None = None) -> Rule:
     if n2 and k2 >= REPRODUCED * n2:
         return Rule("two_year", edition.id, ext, k2, n2, terms, previous.id)
     raise InputError(
-        f"edition {edition.id}'s published overall scores are reproduced neither by the single-year rule ({k} of "
-        f"{n} exact rows) nor by the two-year average with {previous.id} ({k2} of {n2})",
+        N_(
+            "edition %(edition)s's published overall scores are reproduced neither by the single-year rule (%(k)s "
+            "of %(n)s exact rows) nor by the two-year average with %(previous)s (%(k2)s of %(n2)s)"
+        ),
         field="rule",
+        params={"edition": edition.id, "k": k, "n": n, "previous": previous.id, "k2": k2, "n2": n2},
     )
 
 

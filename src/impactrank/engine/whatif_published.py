@@ -30,7 +30,7 @@ from impactrank.engine.published_rule import (
     within_published,
 )
 from impactrank.engine.shown import PUBLISHED_DECIMALS, range_text
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 
 @dataclass
@@ -69,9 +69,15 @@ class PublishedWhatIf:
 def check_settings(settings: dict[int, float]) -> None:
     for sdg, value in settings.items():
         if not 1 <= int(sdg) <= rp.N_SDGS:
-            raise InputError(f"SDG {sdg} is not a goal: SDGs are numbered 1–17", field="set-sdg")
+            raise InputError(
+                N_("SDG %(sdg)s is not a goal: SDGs are numbered 1–17"), field="set-sdg", params={"sdg": sdg}
+            )
         if not 0.0 <= float(value) <= 100.0:
-            raise InputError(f"SDG {sdg} score {value:g} is outside 0–100", field="set-sdg")
+            raise InputError(
+                N_("SDG %(sdg)s score %(score)s is outside 0–100"),
+                field="set-sdg",
+                params={"sdg": sdg, "score": f"{value:g}"},
+            )
 
 
 def whatif_published(
@@ -81,7 +87,11 @@ def whatif_published(
     rule = edition_rule(edition, previous)
     info = edition.institutions.filter(pl.col("institution_id") == institution_id)
     if info.height == 0:
-        raise InputError(f"no institution {institution_id!r} in edition {edition.id}", field="institution")
+        raise InputError(
+            N_("no institution %(institution)s in edition %(edition)s"),
+            field="institution",
+            params={"institution": repr(institution_id), "edition": edition.id},
+        )
     rows = _with_settings(edition.sdg_scores, institution_id, settings)
     tables = [*edition.sdg_table_sizes(), *settings]  # an SDG nobody took part in gets a table of one
     ext = rp.Extremes.of(rows.filter(pl.col("sdg").is_in(tables)))
@@ -94,9 +104,12 @@ def whatif_published(
     if np.isnan(o_lo[0]):
         have = sorted(mine["sdg"].to_list())
         raise InputError(
-            f"{institution_id} would not be in the overall table: it needs SDG 17 and three other SDGs "
-            f"(scores in SDGs {', '.join(map(str, have)) or 'none'})",
+            N_(
+                "%(institution)s would not be in the overall table: it needs SDG 17 and three other SDGs (scores in "
+                "SDGs %(sdgs)s)"
+            ),
             field="set-sdg",
+            params={"institution": institution_id, "sdgs": ", ".join(map(str, have)) or "none"},
         )
     # within the published score, moved by what the settings change
     now_lo, now_hi, _ = score_intervals(edition.sdg_scores.filter(pl.col("institution_id") == institution_id), {})
