@@ -106,7 +106,6 @@ ENGLISH_WORDS = (
     "Progress",
     "Exports",
     "Conflicts",
-    "Declare",
     "account",
     "Change",
     "never",

@@ -116,16 +116,23 @@ def cycle_rows(session: Session, cycle: Cycle, allow_unassessed: bool = False) -
                 m, r, review, latest.get(r.id) if r else None, corrections.get((inst, sdg, m.metric))
             )
             if values is None:
-                unassessed.append(f"{inst} SDG {sdg} {m.metric}")
+                unassessed.append(f"{inst}/{sdg}/{m.metric}")
                 values = r.values()
             sub_rows.append((inst, str(sdg), m.metric, *(number(values[c]) for c in VALUE_COLUMNS)))
     if unassessed and not allow_unassessed:
-        more = f" and {len(unassessed) - 3} more" if len(unassessed) > 3 else ""
         raise PortalError(
-            f"{len(unassessed)} items are not assessed ({', '.join(unassessed[:3])}{more}): finish the review, or "
-            "export their claims with --allow-unassessed",
+            N_(
+                "%(n)s items are not assessed (%(items)s): finish the review, or export their claims with "
+                "--allow-unassessed"
+            )
+            if len(unassessed) <= 3
+            else N_(
+                "%(n)s items are not assessed (%(items)s and %(more)s more): finish the review, or export their claims "
+                "with --allow-unassessed"
+            ),
             field="cycle",
             status=409,
+            params={"n": len(unassessed), "items": ", ".join(unassessed[:3]), "more": len(unassessed) - 3},
         )
     key_of = {r.id: r.key for r in records.values()}
     evidence = session.execute(
