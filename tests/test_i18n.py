@@ -114,6 +114,30 @@ def test_dates():
     assert i18n.date(dt.datetime(2025, 1, 1, 12, 30), "fr") == "1 janvier 2025"
 
 
+def test_moments_as_the_portal_shows_them():
+    """A deadline to the minute: English keeps the portal's ISO form, French and Spanish write the month."""
+    moment = dt.datetime(2025, 11, 11, 23, 59)
+    assert [i18n.moment(moment, locale) for locale in ("en", "fr", "es")] == [
+        "2025-11-11 23:59",
+        "11 novembre 2025 à 23:59",
+        "11 de noviembre de 2025, 23:59",
+    ]
+    assert i18n.moment(dt.date(2025, 11, 11), "fr") == "11 novembre 2025"
+
+
+@pytest.mark.parametrize("locale", ["fr", "es"])
+def test_no_translation_is_written_twice_over(locale):
+    """A multi-line translation refilled by a text edit that matched its first line is its text repeated."""
+    repeated = [
+        m.id
+        for m in _catalog(locale)
+        if isinstance(m.string, str)
+        and len(m.string) > 1
+        and any(len(m.string) % k == 0 and m.string[: len(m.string) // k] * k == m.string for k in (2, 3, 4))
+    ]
+    assert repeated == []
+
+
 def test_missing_values_are_a_dash_in_every_language():
     for locale in i18n.LOCALES:
         assert i18n.number(None, locale) == i18n.number(math.nan, locale) == "–"
