@@ -92,7 +92,7 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
     """Every metric of every submitted (institution, SDG), ordered by institution, SDG and metric code.
 
     Built with sorted integer keys (inst × codes + code) rather than joins: codes are contiguous per SDG, so
-    the grid comes out in key order and each submitted value is found by binary search.
+    the grid comes out in key order and each submitted row's place in it is counted, not searched for.
     """
     n_codes = catalogue.height
     inst = encoded["inst"].to_numpy().astype(np.int64)
@@ -106,8 +106,10 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
         sorted_key = sub_key[order]
 
     # sorted keys run through (institution, SDG) pairs in order, so unique pairs need no second sort
-    sorted_pair = sorted_key // n_codes * (MAX_SDG + 1) + cat_sdg[sorted_key % n_codes]
-    pairs = sorted_pair[np.r_[True, sorted_pair[1:] != sorted_pair[:-1]]] if len(sorted_pair) else sorted_pair
+    sorted_code = sorted_key % n_codes
+    sorted_pair = sorted_key // n_codes * (MAX_SDG + 1) + cat_sdg[sorted_code]
+    starts_pair = np.r_[True, sorted_pair[1:] != sorted_pair[:-1]] if len(sorted_pair) else np.zeros(0, dtype=bool)
+    pairs = sorted_pair[starts_pair]
     pair_inst, pair_sdg = pairs // (MAX_SDG + 1), pairs % (MAX_SDG + 1)
     n_metrics = np.bincount(cat_sdg, minlength=MAX_SDG + 1)
     first_code = np.cumsum(n_metrics) - n_metrics  # catalogue rows are grouped by SDG in ascending order
@@ -115,14 +117,16 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
     grid_inst = np.repeat(pair_inst, counts)
     within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     grid_code = first_code[np.repeat(pair_sdg, counts)] + within
-    grid_key = grid_inst * n_codes + grid_code
 
-    pos = np.minimum(np.searchsorted(sorted_key, grid_key), max(len(sorted_key) - 1, 0))
-    found = sorted_key[pos] == grid_key if len(sorted_key) else np.zeros(len(grid_key), dtype=bool)
+    # each submitted row's place in the grid: its pair's first grid row plus the metric's place within the SDG
+    at = (np.cumsum(counts) - counts)[np.cumsum(starts_pair) - 1] + sorted_code - first_code[cat_sdg[sorted_code]]
+    found = np.zeros(len(grid_code), dtype=bool)
+    found[at] = True
+    source = np.zeros(len(grid_code), dtype=np.int64)
+    source[at] = order  # the submitted row each found grid row takes its values from
     evidence = (catalogue["kind"] == "evidence").to_numpy()[grid_code]
     rate = catalogue["rate"].to_numpy()[grid_code] & ~evidence
     # each column is read only for the metrics that use it (validation has rejected values elsewhere)
-    source = order[pos]
     rows_of = {
         "plain": np.flatnonzero(found & ~evidence & ~rate),
         "rate": np.flatnonzero(found & rate),
@@ -133,7 +137,7 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
     for name in VALUE_COLUMNS:
         kind = "plain" if name == "value" else "rate" if name in ("numerator", "denominator") else "evidence"
         column = encoded[name]
-        values = np.full(len(grid_key), np.nan)
+        values = np.full(len(grid_code), np.nan)
         if column.null_count() < len(column):  # a column the file did not fill stays all-missing
             values[rows_of[kind]] = np.take(column.to_numpy(), sources[kind])
         columns[name] = values

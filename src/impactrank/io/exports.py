@@ -33,15 +33,23 @@ def is_rank_column(name: str) -> bool:
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix "'" to text cells a spreadsheet would run as a formula; tied ranks in rank columns stay."""
     risky = r"^[=+\-@\t\r]"
-    exprs = []
+    bad = {}
     for name, dtype in frame.schema.items():
         if dtype != pl.String:
             continue
         col = pl.col(name)
-        bad = col.str.contains(risky)
+        bad[name] = col.str.contains(risky)
         if is_rank_column(name):
-            bad = bad & ~col.str.contains(_TIED_RANK)
-        exprs.append(pl.when(bad).then(pl.lit("'") + col).otherwise(col).alias(name))
+            bad[name] = bad[name] & ~col.str.contains(_TIED_RANK)
+    if not bad:
+        return frame
+    # only columns holding such a cell are rewritten: copying millions of safe cells costs more than looking
+    found = frame.select([b.any().alias(name) for name, b in bad.items()]).row(0, named=True)
+    exprs = [
+        pl.when(bad[name]).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        for name, hit in found.items()
+        if hit
+    ]
     return frame.with_columns(exprs) if exprs else frame
 
 

@@ -299,7 +299,8 @@ class Workspace:
         for name in tables:
             frame = getattr(edition, name).with_columns(pl.lit(edition.id).alias("edition"))
             columns = ["edition", *TABLES[name]]
-            arrow = frame.select(columns).to_arrow()  # noqa: F841 (read by DuckDB)
+            # polars' own Arrow layout (string views) is handed over without copying a text column
+            arrow = frame.select(columns).to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 (read by DuckDB)
             names = ", ".join(f'"{c}"' for c in columns)
             self.con.execute(f'INSERT INTO "{name}" ({names}) SELECT * FROM arrow')
 
