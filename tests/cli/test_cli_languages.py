@@ -12,6 +12,7 @@ import pytest
 
 from i18n_words import ENGLISH_WORDS
 from inprocess import run_cli
+from the_workbooks import THE_TABLES
 
 LANGS = ("fr", "es")
 FOREIGN_NUMBERS = {  # an English decimal point or thousands commas, a glued percent sign; French spacing in Spanish
@@ -19,13 +20,14 @@ FOREIGN_NUMBERS = {  # an English decimal point or thousands commas, a glued per
     "es": re.compile(r"\d\.\d{1,2}(?!\d)|\d,\d{3},\d|\d\u202f\d|\d%"),
 }
 SDG_LABEL = {"fr": "ODD", "es": "ODS"}
+UNCERTAIN_INPUTS = ("weights", "overall_weights", "normalisation", "evidence", "missing", "scaling")  # config ids
 
 
 def data_of(workspace) -> list[str]:
     """What the commands quote as data: names, groups, metric ids, sources and rubric items."""
     from impactrank.io.workspace import Workspace
 
-    names = ["exists", "evidence", "public", "recent", "minmax", workspace.name, str(workspace)]
+    names = ["exists", "evidence", "public", "recent", "minmax", workspace.name, str(workspace), *UNCERTAIN_INPUTS]
     with Workspace(workspace, read_only=True) as ws:
         for edition_id in ws.editions()["edition"].to_list():
             e = ws.load(edition_id)
@@ -110,6 +112,7 @@ def test_every_command_speaks_the_language_on_the_tables(the_workspace, the_tabl
         "view country": ["view", "country", "FR", "-e", 2021],
         "view country --sdgs": ["view", "country", "FR", "-e", 2021, "--sdgs"],
         "view country --bands": ["view", "country", "FR", "-e", 2021, "--bands"],
+        "view country, rows filed elsewhere": ["view", "country", "NG", "-e", 2021],  # filed under Niger by THE
         "compare": ["compare", "--from", 2020, "--to", 2021, "--country", "FR"],
         "compare --sdg": ["compare", "--from", 2022, "--to", 2023, "--sdg", 17, "--country", "FR"],
         "explain": ["explain", "-e", 2021, "-i", imt],
@@ -121,6 +124,23 @@ def test_every_command_speaks_the_language_on_the_tables(the_workspace, the_tabl
         "editions list": ["editions", "list"],
     }
     assert check(commands, the_workspace, lang) == {}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_uncertainty_and_import_speak_the_language(demo, the_tables, tmp_path, lang):
+    """The commands that write a workspace: uncertainty on a copy of the demo's, import of THE's overall
+    workbook into a new one."""
+    build, _ = demo
+    workspace = tmp_path / "ws.duckdb"
+    workspace.write_bytes(build.workspace.read_bytes())
+    run = run_cli("uncertainty", "-e", 2021, "--runs", 8, "-w", workspace, "--lang", lang)
+    assert run.code == 0, run.err
+    assert problems(run.out, lang, data_of(workspace)) == []
+    overall = next(THE_TABLES.glob("*overall*.xlsx"))
+    fresh = tmp_path / "imported.duckdb"
+    run = run_cli("import", overall, "-w", fresh, "--lang", lang)
+    assert run.code == 0, run.err
+    assert problems(run.out.replace(overall.name, " "), lang, data_of(fresh)) == []
 
 
 def test_the_checks_find_english_words_labels_and_numbers(demo):

@@ -9,6 +9,7 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from impactrank.cli import built_analysis as built
 from impactrank.cli.common import app, console, console_err, open_workspace, out_dir, progress_bar
@@ -22,6 +23,7 @@ from impactrank.cli.options import (
     check_lang,
 )
 from impactrank.cli.published_analysis import load_for_rescoring, parse_sdg_settings, print_advice, print_whatif
+from impactrank.cli.text import _, clauses, num, pct, shown
 from impactrank.engine.advise import advise as run_advise
 from impactrank.engine.edition import Edition
 from impactrank.engine.metrics import encode, metric_catalogue
@@ -130,9 +132,11 @@ def uncertainty(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler.")] = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     wait: WaitOption = DEFAULT_WAIT,
+    lang: LangOption = "en",
 ) -> None:
     """Monte Carlo rank intervals and Sobol indices over the declared uncertain inputs; the results are stored
     in the edition's rank_uncertainty table."""
+    check_lang(lang)
     cfg = load_uncertainty_config(config)
     runs = runs if runs is not None else (cfg.runs or 1000)
     seed = seed if seed is not None else (cfg.seed or 0)
@@ -196,8 +200,14 @@ def uncertainty(
         ws.save(updated)
     files = write_uncertainty_outputs(out, ed, result) if out is not None else []
     _print_summary(ed, result, banding)
-    where = f"; files: {out}/ ({', '.join(files)})" if files else ""
-    console.print(f"stored in the rank_uncertainty table of edition {ed.id} in {workspace}{where}", highlight=False)
+    stored = _(
+        "stored in the rank_uncertainty table of edition %(edition)s in %(workspace)s",
+        edition=ed.id,
+        workspace=workspace,
+    )
+    if files:
+        stored = clauses(stored, _("files: %(folder)s/ (%(files)s)", folder=out, files=", ".join(files)))
+    console.print(Text(stored), highlight=False)
 
 
 def _check_unchanged(ws, ed: Edition) -> None:
@@ -216,32 +226,41 @@ def _check_unchanged(ws, ed: Edition) -> None:
 
 
 def _print_summary(ed: Edition, result: UncertaintyResult, banding: Banding | None) -> None:
-    design = "Saltelli design" if not result.sobol.is_empty() else "random design"
-    console.print(
-        f"[green]{result.runs}[/] runs ({design}, seed {result.seed}) over: "
-        f"{', '.join(result.inputs) or 'nothing (no uncertain input declared)'}",
-        highlight=False,
+    design = _("Saltelli design") if not result.sobol.is_empty() else _("random design")
+    inputs = ", ".join(result.inputs) or _("nothing (no uncertain input declared)")
+    line = Text(
+        _(
+            "%(runs)s runs (%(design)s, seed %(seed)s) over: %(inputs)s",
+            runs=num(result.runs),
+            design=design,
+            seed=result.seed,
+            inputs=inputs,
+        )
     )
+    line.highlight_words([num(result.runs)], "green")
+    console.print(line, highlight=False)
     if banding is not None:
         widths = interval_widths(result.table, banding)
-        table = Table(title="Overall table: median width of the 90 % rank interval", title_justify="left")
-        for col in ("band", "institutions", "median width"):
-            table.add_column(col, justify="left" if col == "band" else "right")
+        table = Table(
+            title=_("Overall table: median width of the %(level)s rank interval", level=pct(90, 0)),
+            title_justify="left",
+        )
+        for col in (_("band"), _("institutions"), _("median width")):
+            table.add_column(col, justify="left" if col == _("band") else "right")
         for row in widths.iter_rows(named=True):
-            table.add_row(row["band"], str(row["institutions"]), f"{row['median_width']:.1f}")
+            table.add_row(shown(row["band"]), num(row["institutions"]), num(row["median_width"], 1))
         console.print(table)
     overall = result.table.filter(pl.col("table") == "overall").head(5)
     for row in overall.iter_rows(named=True):
-        shown = format_rank_interval(row["nominal_rank"], row["rank_p05"], row["rank_p95"])
-        console.print(f"  {row['institution_id']}: {shown}", highlight=False)
+        interval = format_rank_interval(row["nominal_rank"], row["rank_p05"], row["rank_p95"])
+        console.print(Text(f"  {row['institution_id']}: {shown(interval)}"), highlight=False)
     sobol = result.sobol.filter(pl.col("table") == "overall").sort("total_order", descending=True, nulls_last=True)
     if sobol.height:
-        table = Table(title="Sobol indices of the overall ranks", title_justify="left")
-        for col in ("input", "first order", "total"):
-            table.add_column(col, justify="left" if col == "input" else "right")
+        table = Table(title=_("Sobol indices of the overall ranks"), title_justify="left")
+        for col in (_("input"), _("first order"), _("total")):
+            table.add_column(col, justify="left" if col == _("input") else "right")
         for row in sobol.iter_rows(named=True):
-            fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-            table.add_row(row["input"], fmt(row["first_order"]), fmt(row["total_order"]))
+            table.add_row(Text(row["input"]), num(row["first_order"], 3), num(row["total_order"], 3))
         console.print(table)
 
 

@@ -21,7 +21,7 @@ from impactrank.cli.options import (
     WorkspaceOption,
     check_lang,
 )
-from impactrank.cli.text import _, clauses, num
+from impactrank.cli.text import _, clauses, evidence, num
 from impactrank.engine.audit import audit_edition
 from impactrank.errors import N_, InputError
 from impactrank.i18n.templates import current
@@ -80,10 +80,12 @@ def import_table(
             "with --corrections.",
         ),
     ] = None,
+    lang: LangOption = "en",
 ) -> None:
     """Import published tables as they are: every row kept, each defect flagged in its quality column, and
     rows whose country looks wrong listed with the country suggested. Importing the same files again replaces
     their editions."""
+    check_lang(lang)
     if suggest is not None:
         out_format(suggest, ("csv",))
     result = read_published(
@@ -110,36 +112,49 @@ def import_table(
     if suggest:
         write_text_atomic(suggest, suggested_corrections(result.report).write_csv())
     _print_import(result.report)
-    what = f"imported {len(result.editions)} edition(s), {result.report.rows} overall-table rows, into {workspace}"
+    what = _(
+        "imported %(editions)s edition(s), %(rows)s overall-table rows, into %(workspace)s",
+        editions=num(len(result.editions)),
+        rows=num(result.report.rows),
+        workspace=workspace,
+    )
     if replaced:
-        what += f" (replaced {', '.join(replaced)})"
-    console.print(what, highlight=False)
+        what += " (" + _("replaced %(editions)s", editions=", ".join(replaced)) + ")"
+    console.print(Text(what), highlight=False)
 
 
 def _print_import(report) -> None:
     """Rows per edition (the overall table, then its SDG tables together), then rows by flag as
     "overall + SDG tables" per edition; the JSON report (--report) has every table and flagged row."""
-    table = Table(title=f"{report.file} read as {report.format}", title_justify="left")
-    for col in ("edition", "overall rows", "ok", "exact ranks", "bands", "SDG tables", "SDG rows", "ok "):
-        table.add_column(col, justify="left" if col == "edition" else "right")
+    table = Table(
+        title=Text(_("%(file)s read as %(format)s", file=report.file, format=report.format)), title_justify="left"
+    )
+    table.add_column(_("edition"))
+    for col in (_("overall rows"), _("ok"), _("exact ranks"), _("bands"), _("SDG tables"), _("SDG rows"), _("ok")):
+        table.add_column(col, justify="right")
     for e in report.editions:
         sdg = [t for name, t in e.tables.items() if name != "overall"]
         table.add_row(
             e.edition,
-            str(e.rows),
-            str(e.ok),
-            str(e.ranks.get("exact", 0)),
-            str(len([k for k in e.ranks if k not in ("exact", "unparsed")])),
-            str(len(sdg)),
-            str(sum(t["rows"] for t in sdg)),
-            str(sum(t["ok"] for t in sdg)),
+            *map(
+                num,
+                (
+                    e.rows,
+                    e.ok,
+                    e.ranks.get("exact", 0),
+                    len([k for k in e.ranks if k not in ("exact", "unparsed")]),
+                    len(sdg),
+                    sum(t["rows"] for t in sdg),
+                    sum(t["ok"] for t in sdg),
+                ),
+            ),
         )
     console.print(table)
     names = sorted({f for e in report.editions for t in e.tables.values() for f in t["flags"]})
     if not names:
         return
-    flags = Table(title="rows by flag (overall + SDG tables)", title_justify="left")
-    flags.add_column("flag")
+    flags = Table(title=_("rows by flag (overall + SDG tables)"), title_justify="left")
+    flags.add_column(_("flag"))
     for e in report.editions:
         flags.add_column(e.edition, justify="right")
     for flag in names:
@@ -147,19 +162,19 @@ def _print_import(report) -> None:
         for e in report.editions:
             overall = e.tables.get("overall", {}).get("flags", {}).get(flag, 0)
             sdg = sum(t["flags"].get(flag, 0) for name, t in e.tables.items() if name != "overall")
-            cells.append(f"{overall} + {sdg}" if sdg else str(overall) if overall else "")
+            cells.append(f"{num(overall)} + {num(sdg)}" if sdg else num(overall) if overall else "")
         flags.add_row(flag, *cells)
     console.print(flags)
     suggestions = [(e.edition, s) for e in report.editions for s in e.country_suggestions]
     if suggestions:
-        countries = Table(
-            title=f"{len(suggestions)} institutions whose country looks wrong (apply with --corrections)",
-            title_justify="left",
+        title = _(
+            "%(count)s institutions whose country looks wrong (apply with --corrections)", count=num(len(suggestions))
         )
-        for col in ("edition", "name", "country", "suggested", "why"):
+        countries = Table(title=title, title_justify="left")
+        for col in (_("edition"), _("name"), _("country"), _("suggested"), _("why")):
             countries.add_column(col)
         for ed, s in suggestions:
-            countries.add_row(*(Text(v) for v in (ed, s["name"], s["country"], s["suggested"], s["evidence"])))
+            countries.add_row(*(Text(v) for v in (ed, s["name"], s["country"], s["suggested"], evidence(s))))
         console.print(countries)
 
 

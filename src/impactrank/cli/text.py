@@ -5,6 +5,7 @@ sets it for the run): sentences from the gettext catalogs, numbers in the reader
 
 from __future__ import annotations
 
+from impactrank.countries import country_name
 from impactrank.errors import N_
 from impactrank.i18n import catalogs, gettext, number, number_range, percent, sdg_label
 from impactrank.i18n import shown as shown_in
@@ -97,6 +98,28 @@ WORDS = {
 }
 # Columns holding a rank, band or displayed score: their numbers are written in the reader's style.
 SHOWN = {"rank", "rank_interval", "national_rank", "overall_display", "band", "band_low", "position", "score"}
+
+
+def evidence(suggestion: dict) -> str:
+    """Why the import finds a row's country wrong, from its facts: "Lagos is in Nigeria; 3 of the 4 institutions
+    under Niger are in Nigeria" (a workspace imported before the facts were kept has the English words only)."""
+    if "place" not in suggestion:
+        return suggestion["evidence"]
+    lang, why = current(), []
+    if suggestion["place"]:
+        country = country_name(suggestion["suggested"], lang)
+        why.append(_("%(place)s is in %(country)s", place=suggestion["place"], country=country))
+    if (m := suggestion["majority"]) is not None:
+        why.append(
+            _(
+                "%(count)s of the %(total)s institutions under %(country)s are in %(other)s",
+                count=num(m["count"]),
+                total=num(m["of"]),
+                country=country_name(suggestion["country"], lang),
+                other=country_name(m["country"], lang),
+            )
+        )
+    return clauses(*why)
 
 
 def heading(column: str) -> str:

@@ -23,7 +23,7 @@ from impactrank.cli.options import (
     WorkspaceOption,
     check_lang,
 )
-from impactrank.cli.text import _, cell, heading, ngettext, num, sdg_name, shown, span
+from impactrank.cli.text import _, cell, evidence, heading, ngettext, num, sdg_name, shown, span
 from impactrank.countries import country_code, country_name
 from impactrank.engine.compare import compare_editions
 from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
@@ -243,7 +243,7 @@ def _print_flagged(flagged: list[dict], code: str) -> None:
             name=f["name"],
             country=country_name(f["country"], lang),
             where=where,
-            evidence=f["evidence"],
+            evidence=evidence(f),
         )
         console.print(Text(line), highlight=False)
     if flagged:

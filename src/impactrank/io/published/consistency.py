@@ -17,7 +17,8 @@ MOSTLY_ELSEWHERE = "country_mostly_elsewhere"
 
 def check_countries(rows: Iterable[tuple[str, str | None, list[str]]]) -> list[dict]:
     """Flag every (name, country code, flags) row of an edition's tables whose country looks wrong, and return
-    one suggestion per institution: name, country, suggested country, flags and the evidence in words.
+    one suggestion per institution: name, country, suggested country, flags and the evidence in words (and as
+    facts: the place in the name, the majority elsewhere).
 
     A country's institutions mostly point elsewhere when more than half of them, and at least two, point to
     one other country — by a place in the name, or by the same name listed under that country in another of
@@ -45,7 +46,7 @@ def check_countries(rows: Iterable[tuple[str, str | None, list[str]]]) -> list[d
             moved[country] = (target, n, sum(counts.values()))
     suggestions = {}
     for (name, country), found in sorted(places.items()):
-        flags, why, suggested = [], [], None
+        flags, why, suggested, place, majority = [], [], None, None, None
         if found:
             suggested, place = found
             flags.append(CONTRADICTS_NAME)
@@ -54,6 +55,7 @@ def check_countries(rows: Iterable[tuple[str, str | None, list[str]]]) -> list[d
             target, n, total = moved[country]
             suggested = suggested or target
             flags.append(MOSTLY_ELSEWHERE)
+            majority = {"count": n, "of": total, "country": target}
             why.append(f"{n} of the {total} institutions under {country_name(country)} are in {country_name(target)}")
         if flags:
             suggestions[(name, country)] = {
@@ -62,6 +64,8 @@ def check_countries(rows: Iterable[tuple[str, str | None, list[str]]]) -> list[d
                 "suggested": suggested,
                 "flags": flags,
                 "evidence": "; ".join(why),
+                "place": place,  # the evidence as facts, for a reader's language: a place the name holds,
+                "majority": majority,  # and how many of the country's institutions are in another
             }
     for name, country, row_flags in rows:
         if (name, country) in suggestions:
