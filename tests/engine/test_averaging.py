@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impactrank.engine.averaging import previous_table, previous_terms, published_scores
+from impactrank.engine.averaging import describe_previous, previous_table, previous_terms, published_scores
 from impactrank.engine.build import build_edition
 from impactrank.engine.explain import explain_institution
 from impactrank.errors import InputError
@@ -134,3 +134,66 @@ def test_the_average_lies_between_its_two_terms(single, previous, this_year):
     low, high = min(single, previous), max(single, previous)
     assert low - 1e-9 <= out[0] <= high + 1e-9
     assert out[1] == single  # a newcomer: its single-year score, exactly
+
+
+def one_previous(**changes) -> pl.DataFrame:
+    rows = {
+        "institution_id": ["b", "a"],
+        "single_year_score": [50.0, 40.0],
+        "previous_edition": ["y1"] * 2,
+        "lag": [1, 1],
+    }
+    return pl.DataFrame(rows | changes)
+
+
+def test_the_previous_editions_are_checked_one_per_year():
+    """the-2023 averages over two years: exactly one previous edition, one year back, every score given."""
+    m23 = load_methodology("the-2023")
+    table = previous_table(m23, one_previous())
+    assert table.select("institution_id", "single_year_score").rows() == [("a", 40.0), ("b", 50.0)]  # sorted
+    for bad, message in (
+        (one_previous(previous_edition=["y1", "y0"]), "needs the single-year scores of 1 previous edition"),
+        (pl.concat([one_previous(), one_previous(institution_id=["c", "d"], lag=[2, 2])]), "one per year$"),
+        (one_previous(single_year_score=[50.0, None]), "a previous single-year score is empty"),
+        (one_previous(single_year_score=[50.0, float("nan")]), "a previous single-year score is empty"),
+    ):
+        with pytest.raises(InputError, match=message) as caught:
+            previous_table(m23, bad)
+        assert caught.value.field == "previous_edition"
+    assert previous_table(load_methodology("the-2021"), None).height == 0
+
+
+def test_monte_carlo_runs_are_averaged_run_by_run():
+    """Institutions × runs of single-year scores, each run averaged with the same previous term (weights 0.5)."""
+    m23 = load_methodology("the-2023")
+    terms = previous_terms(m23, pl.Series(["a", "new", "b"]), previous_table(m23, one_previous()))
+    assert np.array_equal(terms, [[40.0], [np.nan], [50.0]], equal_nan=True)
+    runs = np.array([[60.0, 80.0], [10.0, 20.0], [50.0, 70.0]])
+    expected = [[(60 + 40) / 2, (80 + 40) / 2], [10.0, 20.0], [(50 + 50) / 2, (70 + 50) / 2]]
+    assert published_scores(m23, runs, terms).tolist() == expected
+
+
+def test_the_manifest_fingerprints_each_previous_edition():
+    """Per previous edition: id, years back, institutions, and the SHA-256 of its 'institution_id,score' CSV by id."""
+    import hashlib
+
+    m = load_methodology("the-2023")
+    rules = m.overall.model_copy(update={"averaging": Averaging(years=3, weights=[0.5, 0.3, 0.2])})
+    m = m.model_copy(update={"overall": rules})
+    older = one_previous(institution_id=["a", "c"], previous_edition=["y0", "y0"], lag=[2, 2])
+    described = describe_previous(previous_table(m, pl.concat([older, one_previous()])))
+    csv = "institution_id,single_year_score\na,40.0\nb,50.0\n", "institution_id,single_year_score\na,50.0\nc,40.0\n"
+    assert described == [
+        {
+            "edition": "y1",
+            "lag": 1,
+            "institutions": 2,
+            "single_year_sha256": hashlib.sha256(csv[0].encode()).hexdigest(),
+        },
+        {
+            "edition": "y0",
+            "lag": 2,
+            "institutions": 2,
+            "single_year_sha256": hashlib.sha256(csv[1].encode()).hexdigest(),
+        },
+    ]

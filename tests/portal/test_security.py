@@ -237,3 +237,40 @@ def test_prune_removes_only_old_unreferenced_files(world, capsys, monkeypatch):
         assert done.code == 0
     assert "removed 1 unreferenced files and 1 partial uploads" in capsys.readouterr().out
     assert stored_files(world) == sorted([fresh, world.files / "objects" / kept[:2] / kept[2:]])
+
+
+def test_password_hashes_verify_only_their_own_password():
+    """argon2id hashes; a wrong password, a missing account (no hash) or a damaged hash never verifies."""
+    from impactrank.portal.security import hash_password, verify_password
+
+    stored = hash_password(PASSWORD)
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert verify_password(stored, PASSWORD) is True
+    assert verify_password(stored, PASSWORD + "!") is False
+    assert verify_password(None, PASSWORD) is False
+    assert verify_password(None, "an unused password that only spends the same time") is False
+    assert verify_password("not a hash", PASSWORD) is False
+
+
+def test_tokens_are_random_and_stored_as_their_sha256():
+    from impactrank.portal.security import new_token, token_hash
+
+    tokens = {new_token() for _ in range(20)}
+    assert len(tokens) == 20 and all(len(t) == 43 for t in tokens)  # 32 random bytes, URL-safe base64
+    token = "ab-é"
+    assert token_hash(token) == hashlib.sha256("ab-é".encode()).hexdigest()
+
+
+def test_the_csrf_token_is_the_sessions_hmac_and_matches_only_itself():
+    import hmac
+
+    from impactrank.portal.security import csrf_matches, csrf_token
+
+    expected = hmac.new(b"key", b"csrf:session-1", hashlib.sha256).hexdigest()
+    assert csrf_token("key", "session-1") == expected
+    assert csrf_matches("key", "session-1", expected) is True
+    assert csrf_matches("key", "session-2", expected) is False
+    assert csrf_matches("other key", "session-1", expected) is False
+    assert csrf_matches("key", "session-1", expected[:-1]) is False
+    assert csrf_matches("key", "session-1", None) is False
+    assert csrf_matches("key", "session-1", "") is False
