@@ -56,9 +56,11 @@ def build(
         ),
     ] = None,
     decimal: DecimalOption = None,
+    lang: LangOption = "en",
 ) -> None:
     """Compute every SDG table and the overall table, write them to OUT and register the edition."""
-    with console_err.status("Reading, validating and building…"):
+    check_lang(lang)
+    with console_err.status(_("Reading, validating and building…")):
         report = run_build(
             institutions,
             submissions,
@@ -73,26 +75,40 @@ def build(
         )
     e = report.edition
     counts = e.manifest["counts"]
-    console.print(
-        f"[green]built[/] edition {e.id} with {e.source}: {counts['participants']} participants, "
-        f"{counts['overall']} in the overall table, {counts['metric_values_missing']} metric values missing "
-        f"(scored as the methodology says).",
-        highlight=False,
+    built = Text(_("built"), style="green")
+    built.append(
+        " "
+        + _(
+            "edition %(edition)s with %(source)s: %(participants)s participants, %(overall)s in the overall table, "
+            "%(missing)s metric values missing (scored as the methodology says).",
+            edition=e.id,
+            source=e.source,
+            participants=num(counts["participants"]),
+            overall=num(counts["overall"]),
+            missing=num(counts["metric_values_missing"]),
+        )
     )
+    console.print(built, highlight=False)
     previous = [p["edition"] for p in e.manifest.get("previous_editions", [])]
     if previous:
-        console.print(
-            f"averaged with the single-year scores of edition {', '.join(previous)} from {workspace}: "
-            f"{counts['averaged']} institutions averaged; {counts['newcomers']} new to the overall table keep "
-            "their single-year score.",
-            highlight=False,
+        line = _(
+            "averaged with the single-year scores of edition %(editions)s from %(workspace)s: %(averaged)s "
+            "institutions averaged; %(newcomers)s new to the overall table keep their single-year score.",
+            editions=", ".join(previous),
+            workspace=workspace,
+            averaged=num(counts["averaged"]),
+            newcomers=num(counts["newcomers"]),
         )
-    console.print(f"outputs: {out}/ ({', '.join(report.files)}); workspace: {workspace}", highlight=False)
+        console.print(Text(line), highlight=False)
+    outputs = _("outputs: %(folder)s/ (%(files)s)", folder=out, files=", ".join(report.files))
+    console.print(Text(clauses(outputs, _("workspace: %(workspace)s", workspace=workspace))), highlight=False)
     if report.replaced:
-        console.print(
-            f"note: edition {e.id} was already in {workspace} and has been replaced (use --edition to keep both)",
-            highlight=False,
+        note = _(
+            "note: edition %(edition)s was already in %(workspace)s and has been replaced (use --edition to keep both)",
+            edition=e.id,
+            workspace=workspace,
         )
+        console.print(Text(note), highlight=False)
 
 
 @app.command()
