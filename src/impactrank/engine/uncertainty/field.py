@@ -9,6 +9,7 @@ with the overall-eligible institutions first, so that the overall table is a lea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -49,6 +50,13 @@ class Field:
     @property
     def n_eligible(self) -> int:
         return int(self.eligible.sum())
+
+    @cached_property
+    def submitter_matrices(self) -> list[list[np.ndarray]]:
+        """[combo][sdg] → the SDG's submitters × its metrics: the rows its table ranks, so that a run computes
+        no score nobody reads."""
+        rows = [np.flatnonzero(self.submitted[:, s]) for s in range(N_SDGS)]
+        return [[np.ascontiguousarray(m[s][rows[s]]) for s in range(N_SDGS)] for m in self.metric_matrices]
 
     @property
     def eligible_submitters(self) -> list[np.ndarray]:

@@ -23,25 +23,29 @@ from impactrank.engine.uncertainty.sampling import RunParams
 from impactrank.engine.uncertainty.tables import Tables, table_slices
 
 
-def sdg_matrix(fld: Field, params: RunParams) -> np.ndarray:
-    """SDG scores, shape (17, institutions, runs); only submitted cells are meaningful.
+def sdg_values(fld: Field, tables: Tables, params: RunParams, out: np.ndarray) -> None:
+    """Fill the SDG tables' entries of ``out`` (entries, runs) with their SDG scores: per SDG, its submitters only.
 
     Runs must come grouped by combination of discrete choices (see :func:`grouped`), so that each group is
     a contiguous block of columns."""
-    r, n = params.size, fld.n
-    x = np.empty((N_SDGS, n, r))
     bounds = np.flatnonzero(np.r_[True, params.combo[1:] != params.combo[:-1], True])
+    sdgs = _table_sdgs(tables)
+    parts = table_slices(tables)[1:]
     for a, b in itertools.pairwise(bounds):
         c = params.combo[a]
         if params.weights is None:
-            x[:, :, a:b] = fld.exact[c].T[:, :, None]
+            for s, rows, part in zip(sdgs, tables.members[1:], parts, strict=True):
+                out[part, a:b] = fld.exact[c][rows, s][:, None]
             continue
         w = params.weights[a:b] / 100.0
-        for s in range(N_SDGS):
-            codes = fld.codes_by_sdg[s]
-            if len(codes):
-                np.matmul(fld.metric_matrices[c][s], w[:, codes].T, out=x[s, :, a:b])
-    return x
+        matrices = fld.submitter_matrices[c]
+        for s, part in zip(sdgs, parts, strict=True):
+            np.matmul(matrices[s], w[:, fld.codes_by_sdg[s]].T, out=out[part, a:b])
+
+
+def _table_sdgs(tables: Tables) -> list[int]:
+    """The SDG column (0–16) of each SDG table (tables 1 …)."""
+    return [int(name.removeprefix("sdg")) - 1 for name in tables.names[1:]]
 
 
 def grouped(params: RunParams) -> tuple[RunParams, np.ndarray]:
@@ -58,31 +62,21 @@ def grouped(params: RunParams) -> tuple[RunParams, np.ndarray]:
     ), undo
 
 
-BATCHED_SCALERS = ("minmax", "max", "none")
-
-
-def _scaled(name: str, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The registered scalers' arithmetic, batched: v (rows, runs), extremes per run."""
+def _linear(v: np.ndarray, shift: np.ndarray, span: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """100 × (v − shift) / span, operation by operation as the scalers compute it, ``fallback`` where the span
+    is not positive; v (rows, runs), the rest per run. Min–max is shift lo, span hi − lo (fallback 100); max is
+    shift 0, span hi (fallback 0), since v − 0 is v exactly: runs of both scalers take one pass."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        if name == "minmax":  # 100 × (v − lo) / span, operation by operation as the scaler computes it
-            span = hi - lo
-            out = np.subtract(v, lo)
-            out *= 100.0
-            out /= span
-            return out if (span > 0).all() else np.where(span > 0, out, 100.0)
-        if name == "max":
-            out = np.multiply(v, 100.0)
-            out /= hi
-            return out if (hi > 0).all() else np.where(hi > 0, out, 0.0)
-        if name == "none":
-            return v
-    raise KeyError(name)
+        out = np.subtract(v, shift)
+        out *= 100.0
+        out /= span
+        return out if (span > 0).all() else np.where(span > 0, out, fallback)
 
 
-def overall_scores(fld: Field, x: np.ndarray, params: RunParams) -> np.ndarray:
-    """Published overall scores of the eligible institutions (the first rows), shape (eligible, runs), with the
-    same arithmetic as :func:`impactrank.engine.overall.compute_overall` and, for an averaging methodology,
-    :func:`impactrank.engine.averaging.published_scores`."""
+def overall_scores(fld: Field, tables: Tables, values: np.ndarray, params: RunParams) -> np.ndarray:
+    """Published overall scores of the eligible institutions (the first rows), shape (eligible, runs), from the
+    SDG tables' entries of ``values``, with the same arithmetic as :func:`impactrank.engine.overall.compute_overall`
+    and, for an averaging methodology, :func:`impactrank.engine.averaging.published_scores`."""
     rules = fld.methodology.overall
     n_el, r = fld.n_eligible, params.size
     req = rules.required_sdg - 1
@@ -90,28 +84,31 @@ def overall_scores(fld: Field, x: np.ndarray, params: RunParams) -> np.ndarray:
     top = [np.full((n_el, r), -np.inf) for _ in range(k)]
     req_scaled = np.full((n_el, r), np.nan)
     groups = [(fld.scalers[i], np.flatnonzero(params.scaler == i)) for i in np.unique(params.scaler)]
-    groups = [
-        (name, slice(int(runs[0]), int(runs[-1]) + 1) if len(runs) == runs[-1] - runs[0] + 1 else runs)
-        for name, runs in groups
-    ]
-    for s in range(N_SDGS):
-        rows = fld.eligible_submitters[s]
-        if not len(rows):
+    names = np.asarray(fld.scalers)[params.scaler]
+    minmax, linear = names == "minmax", np.isin(names, ("minmax", "max"))
+    fallback = np.where(minmax, 100.0, 0.0)
+    whole_population = rules.scaling.population != "eligible"
+    for s, members, part in zip(_table_sdgs(tables), tables.members[1:], table_slices(tables)[1:], strict=True):
+        n_rows = int(np.searchsorted(members, n_el))  # the eligible rows come first: a leading block of members
+        if not n_rows:
             continue
-        pop = fld.population[s]
-        v = x[s][rows]
-        pv = v if len(pop) == len(rows) else x[s][pop]  # the population is the eligible submitters, or all
+        rows = members[:n_rows]
+        v = values[part][:n_rows]
+        pv = values[part] if whole_population else v
         lo, hi = pv.min(axis=0), pv.max(axis=0)
-        if len(groups) == 1 and groups[0][0] in BATCHED_SCALERS:
-            scaled = _scaled(groups[0][0], v, lo, hi)
+        shift, span = np.where(minmax, lo, 0.0), np.where(minmax, hi - lo, hi)
+        if linear.all():
+            scaled = _linear(v, shift, span, fallback)
         else:
             scaled = np.empty_like(v)
             for name, runs in groups:
-                if name in BATCHED_SCALERS:
-                    scaled[:, runs] = _scaled(name, v[:, runs], lo[runs], hi[runs])
+                if name in ("minmax", "max"):
+                    scaled[:, runs] = _linear(v[:, runs], shift[runs], span[runs], fallback[runs])
+                elif name == "none":
+                    scaled[:, runs] = v[:, runs]
                 else:  # a scaler registered elsewhere: call it run by run on the whole matrix
-                    for run in np.arange(r)[runs]:
-                        scaled[:, run] = _registered_scale(fld, name, x[:, :, run])[rows, s]
+                    for run in runs:
+                        scaled[:, run] = _registered_scale(fld, name, _run_matrix(fld, tables, values, run))[rows, s]
         if s == req:
             req_scaled[rows] = scaled
             continue
@@ -134,8 +131,15 @@ def overall_scores(fld: Field, x: np.ndarray, params: RunParams) -> np.ndarray:
     return published_scores(fld.methodology, single, fld.previous[:n_el])
 
 
-def _registered_scale(fld: Field, name: str, matrix_t: np.ndarray) -> np.ndarray:
-    matrix = np.where(fld.submitted, matrix_t.T, np.nan)
+def _run_matrix(fld: Field, tables: Tables, values: np.ndarray, run: int) -> np.ndarray:
+    """One run's SDG scores, institutions × 17, NaN where not submitted (what a registered scaler reads)."""
+    matrix = np.full((fld.n, N_SDGS), np.nan)
+    for s, rows, part in zip(_table_sdgs(tables), tables.members[1:], table_slices(tables)[1:], strict=True):
+        matrix[rows, s] = values[part, run]
+    return matrix
+
+
+def _registered_scale(fld: Field, name: str, matrix: np.ndarray) -> np.ndarray:
     population = fld.eligible if fld.methodology.overall.scaling.population == "eligible" else np.ones(fld.n, bool)
     return SCALERS[name](matrix, population)[0]
 
@@ -150,11 +154,9 @@ def grouped_values(fld: Field, tables: Tables, params: RunParams) -> tuple[np.nd
     """As :func:`table_values` but with the runs grouped by discrete choices; column ``undo[i]`` holds run i
     (``undo`` None when the order is unchanged)."""
     params, undo = grouped(params)
-    x = sdg_matrix(fld, params)
     out = np.empty((tables.n_entries, params.size))
-    out[: tables.sizes[0]] = overall_scores(fld, x, params)
-    for name, rows, part in zip(tables.names[1:], tables.members[1:], table_slices(tables)[1:], strict=True):
-        np.take(x[int(name.removeprefix("sdg")) - 1], rows, axis=0, out=out[part])
+    sdg_values(fld, tables, params, out)
+    out[: tables.sizes[0]] = overall_scores(fld, tables, out, params)
     return out, (None if (undo == np.arange(len(undo))).all() else undo)
 
 
