@@ -20,7 +20,7 @@
 
   async function save(form) {
     const status = form.querySelector(".status");
-    status.textContent = "Saving…";
+    status.textContent = form.dataset.saving;  // the page's own words, in its language
     const response = await fetch(form.dataset.api, {
       method: "PUT",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": meta.content },
@@ -31,8 +31,8 @@
     if (response.ok) {
       form.querySelector('input[name="version"]').value = result.version;
       const state = document.getElementById("state-" + result.sdg + "-" + result.metric);
-      if (state) state.textContent = result.state;
-      status.textContent = "Saved as draft" + (result.warnings.length ? " — " + result.warnings.map((w) => w.message).join("; ") : "");
+      if (state) state.textContent = form.dataset[result.state] || result.state;
+      status.textContent = form.dataset.saved + (result.warnings.length ? " — " + result.warnings.map((w) => w.message).join("; ") : "");
     } else {
       status.textContent = (result.field ? result.field + ": " : "") + result.error;
     }
