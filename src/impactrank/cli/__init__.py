@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "analysis",
     "forecast",
     "web",
+    "publish",
     "sdg",
     "portal",
     "results",

@@ -95,8 +95,14 @@ def shown(text: str | None, locale: str) -> str:
     own rule), so a band reads "801–1000" in every language, as THE publishes it. None or "" is "–"."""
     if text is None or text == "":
         return MISSING
+    return _shown(str(text), locale)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shown(text: str, locale: str) -> str:
+    """Kept once written: the same ranks, bands and scores recur on every page."""
     check_locale(locale)
-    return _SHOWN_NUMBER.sub(lambda m: _shown_number(m, locale), str(text))
+    return _SHOWN_NUMBER.sub(lambda m: _shown_number(m, locale), text)
 
 
 def moment(value: dt.datetime | dt.date | None, locale: str) -> str:

@@ -18,7 +18,26 @@ from impactrank.web.store import EditionData, Store
 
 
 def register(pages: Pages, store: Store) -> None:
+    last: list = [None]  # the last institution's facts, with its edition's data: its page in each language shares them
+
     def institution_ctx(data: EditionData, iid: str, lang: str) -> dict:
+        """The page: the institution's facts (the same in every language) and, in the reader's language, its
+        forecast and SDG profile chart."""
+        held = last[0]
+        if held is None or held[0] is not data or held[1] != iid:
+            held = (data, iid, facts_of(data, iid))
+            last[0] = held
+        facts = held[2]
+        profile = charts.profile_from_rows(facts["_rows"], iid, facts["institution"]["name"], lang)
+        return {k: v for k, v in facts.items() if k not in ("links", "_rows")} | {
+            "forecast": forecast_ctx(store, data, iid, lang),  # next edition's band, on a published edition
+            "chart": profile,
+            "links": facts["links"],
+            "_figure": charts.figure_json(profile),
+            "_svg": charts.svg(profile),
+        }
+
+    def facts_of(data: EditionData, iid: str) -> dict:
         from impactrank.engine.explain import explain_institution
 
         info = data.institution(iid)
@@ -68,7 +87,6 @@ def register(pages: Pages, store: Store) -> None:
                     "link": f"/editions/{ed['edition']}/institutions/{iid}" if inst is not None else None,
                 }
             )
-        profile = charts.profile_from_rows(slim.sdg_scores.to_dicts(), iid, info["name"], lang)
         reproduced, not_reproduced = reproduced_of(store, data, iid) if overall is not None else (None, None)
         scaled = {s["sdg"]: s for s in (reproduced or {}).get("sdgs", [])}
         sdgs = []
@@ -133,14 +151,11 @@ def register(pages: Pages, store: Store) -> None:
                 {"sdg": k, "editions": sdg_history[k]} for k in sorted(sdg_history)
             ],  # every SDG table the institution is in, in every edition (rank, table size, score)
             "rank_uncertainty": unc,
-            "forecast": forecast_ctx(store, data, iid, lang),  # next edition's band, on a published edition
-            "chart": profile,
             "links": {
                 "html": f"/editions/{e.id}/institutions/{iid}",
                 "json": f"/api/editions/{e.id}/institutions/{iid}",
             },
-            "_figure": charts.figure_json(profile),
-            "_svg": charts.svg(profile),
+            "_rows": slim.sdg_scores.to_dicts(),  # for the chart
         }
 
     def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:

@@ -1,0 +1,49 @@
+"""``impactrank publish``: the dashboard as a static site, for any web server or CDN (no process of ours)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from impactrank.cli.common import app, console
+from impactrank.cli.options import DEFAULT_WORKSPACE, GroupsOption, WorkspaceOption
+from impactrank.errors import InputError
+from impactrank.i18n import LOCALES
+
+
+def _list(text: str | None) -> list[str] | None:
+    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
+
+
+@app.command()
+def publish(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder of the site (replaced whole when complete).")],
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    lang: Annotated[str, typer.Option("--lang", "-l", help="Languages of the pages, comma-separated.")] = "en",
+    editions: Annotated[
+        str | None, typer.Option("--editions", help="Editions to publish, comma-separated (default: all).")
+    ] = None,
+    groups: GroupsOption = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Address the site is served from: adds sitemap.xml and canonical links."),
+    ] = None,
+) -> None:
+    """Write every page of the dashboard (tables, institutions, countries, groups, comparisons), its JSON twins
+    and CSV/XLSX downloads, as static files with relative links and a search over institution names."""
+    from impactrank.web.publish.site import publish as write_site
+
+    langs = _list(lang) or []
+    wrong = [code for code in langs if code not in LOCALES]
+    if not langs or wrong or len(set(langs)) != len(langs):
+        raise InputError(f"--lang must list languages among {', '.join(LOCALES)} once each, not {lang!r}", field="lang")
+    if base_url is not None and not base_url.startswith(("https://", "http://")):
+        raise InputError(f"--base-url must be an http(s) address, not {base_url!r}", field="base-url")
+    done = write_site(workspace, out, langs, _list(editions), groups, base_url)
+    console.print(
+        f"{out}: {done.files:,} files, {done.bytes / 1e6:.1f} MB, {done.pages:,} pages in {done.seconds:.1f} s "
+        f"({done.pages / done.seconds:.0f} pages/s)",
+        highlight=False,
+    )
