@@ -12,7 +12,6 @@ from rich.table import Table
 
 from impactrank.cli.common import WaitStatus, app, console, console_err, out_dir
 from impactrank.cli.options import DEFAULT_WAIT, WaitOption
-from impactrank.demo import DEMO_SEED, GROUP_NAME, generate_demo
 from impactrank.engine.edition import Edition
 from impactrank.engine.shown import decimals
 from impactrank.engine.views import country_view, in_published_order
@@ -46,6 +45,8 @@ def _group_line(report: BuildReport, year: int) -> str:
     """The group's story in one line: members ranked, and the national place of its best school. Schools are
     taken in the table's published order, so members sharing the first displayed rank (a band, a tie) share the
     lead: the place behind a band is not shown, so it does not pick one."""
+    from impactrank.demo import GROUP_NAME
+
     e = report.edition
     members = e.institutions.filter(pl.col("groups").str.contains(GROUP_NAME, literal=True))["institution_id"]
     ranked = e.overall.filter(pl.col("institution_id").is_in(members.implode()))
@@ -75,6 +76,8 @@ def demo(
 ) -> None:
     """Generate the bundled synthetic field (fictional institutions, 2020 and 2021 editions), build both and
     register them in a workspace: a complete example to try every other command on."""
+    from impactrank.demo import DEMO_SEED, GROUP_NAME, generate_demo  # the generator is loaded for this command only
+
     inputs = out_dir(out) / "inputs"
     workspace = out / "impactrank.duckdb"
     reports: dict[int, BuildReport] = {}

@@ -90,10 +90,16 @@ def build(
     with ExitStack() as stack:
         # open the workspace first: a workspace that cannot be written stops the build before any output
         ws = stack.enter_context(Workspace(workspace, wait=wait, on_wait=on_wait)) if workspace is not None else None
-        files = write_outputs(edition, Path(out)) if out is not None else {}
         replaced = ws is not None and ws.has(edition.id)
-        if ws is not None:
-            ws.save(edition)
+        if ws is None or out is None:
+            files = write_outputs(edition, Path(out)) if out is not None else {}
+            if ws is not None:
+                ws.save(edition)
+        else:  # the files are written while DuckDB stores the rows (both release the GIL); it commits after them
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                writing = pool.submit(write_outputs, edition, Path(out))
+                ws.save(edition, before_commit=writing.result)
+                files = writing.result()
     return BuildReport(edition, Path(out) if out is not None else None, files, replaced)
 
 

@@ -256,14 +256,19 @@ class Workspace:
         finally:
             self._lock.release()
 
-    def save(self, edition: Edition) -> None:
-        self.save_many([edition])
+    def save(self, edition: Edition, *, before_commit: Callable[[], object] | None = None) -> None:
+        self.save_many([edition], before_commit=before_commit)
 
-    def save_many(self, editions: list[Edition]) -> None:
-        """Save several editions all or nothing (a multi-edition file imports whole or not at all)."""
+    def save_many(self, editions: list[Edition], *, before_commit: Callable[[], object] | None = None) -> None:
+        """Save several editions all or nothing (a multi-edition file imports whole or not at all).
+
+        ``before_commit`` runs once the rows are in, before they are committed; if it raises, nothing is saved
+        (a build writes its output files meanwhile and commits only when they are in place)."""
         with self._transaction():
             for edition in editions:
                 self._save_unlocked(edition)
+            if before_commit is not None:
+                before_commit()
 
     def remove(self, edition_id: str) -> None:
         """Delete an edition with every row of it, in one transaction."""
