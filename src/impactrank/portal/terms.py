@@ -1,4 +1,4 @@
-"""The words of the portal's data that its pages show — states, roles, kinds, verdicts, review statuses: stored
+"""The words of the portal's data that its pages show — states, pillars, roles, kinds, verdicts, review statuses: stored
 and served by the API in English, shown by the templates' ``term`` filter in the reader's language. Listed here
 so that ``make catalogs`` gathers them."""
 
@@ -21,6 +21,11 @@ TERMS = (
     N_("number"),
     N_("rate"),
     N_("evidence"),
+    # the methodology's pillars
+    N_("research"),
+    N_("teaching"),
+    N_("outreach"),
+    N_("stewardship"),
     # roles
     N_("operator"),
     N_("reviewer"),
