@@ -132,17 +132,23 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
         "rate": np.flatnonzero(found & rate),
         "evidence": np.flatnonzero(found & evidence),
     }
-    sources = {kind: source[rows] for kind, rows in rows_of.items()}
-    columns = {}
-    for name in VALUE_COLUMNS:
-        kind = "plain" if name == "value" else "rate" if name in ("numerator", "denominator") else "evidence"
+
+    def taken(name: str, kind: str) -> np.ndarray:
+        """The column's cells for the grid rows of ``kind``, in grid order (NaN for an empty cell)."""
         column = encoded[name]
-        values = np.full(len(grid_code), np.nan)
-        if column.null_count() < len(column):  # a column the file did not fill stays all-missing
-            values[rows_of[kind]] = np.take(column.to_numpy(), sources[kind])
-        columns[name] = values
+        if column.null_count() == len(column):  # a column the file did not fill stays all-missing
+            return np.full(len(rows_of[kind]), np.nan)
+        return column.gather(source[rows_of[kind]]).to_numpy()
+
+    # only the cells each row's kind reads are gathered: no full-length copy of columns it leaves empty
+    raw = np.full(len(grid_code), np.nan)
+    raw[rows_of["plain"]] = taken("value", "plain")
     with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where(rate, columns["numerator"] / columns["denominator"], columns["value"])
+        raw[rows_of["rate"]] = taken("numerator", "rate") / taken("denominator", "rate")
+    rubric = {}
+    for name in RUBRIC_FIELDS:
+        rubric[name] = np.full(len(grid_code), np.nan)
+        rubric[name][rows_of["evidence"]] = taken(name, "evidence")
     return pl.DataFrame(
         {
             "inst": grid_inst,
@@ -151,7 +157,7 @@ def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
             "metric": _metric_names(catalogue, grid_code),
             "weight": catalogue["weight"].to_numpy()[grid_code],
             "raw": raw,
-            **{f: columns[f] for f in RUBRIC_FIELDS},
+            **rubric,
         }
     ).with_columns(pl.col("raw").fill_nan(None))
 
