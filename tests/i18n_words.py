@@ -131,4 +131,5 @@ ENGLISH_WORDS = (
     "Attempts",
     "Subject",
     "State",
+    "Results",
 )

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from impactrank.i18n import N_
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import not_found
 from impactrank.portal.models import INSTITUTION_ROLES, Institution, PressKit, Result
@@ -29,7 +30,7 @@ def attach(
     scope.cycle(cycle_id)
     unknown = sorted(set(facts) - set(scope.session.scalars(select(Institution.id).where(Institution.id.in_(facts)))))
     if unknown:
-        raise not_found("no institution %(ids)s in the portal", "institution", ids=", ".join(unknown))
+        raise not_found(N_("no institution %(ids)s in the portal"), "institution", ids=", ".join(unknown))
     for iid in sorted(facts):
         old = _result(scope.session, cycle_id, iid)
         before = None
@@ -92,7 +93,7 @@ def own_results(scope: Scope) -> list[dict]:
     """The signed-in member's institution's results, newest cycle first; 404 for anyone but a member."""
     actor = scope.actor
     if actor.role not in INSTITUTION_ROLES:
-        raise not_found("no results", "institution")
+        raise not_found(N_("no results"), "institution")
     rows = scope.session.scalars(
         select(Result).where(Result.institution_id == actor.institution_id).order_by(Result.cycle_id.desc())
     )
@@ -112,7 +113,7 @@ def results(scope: Scope, cycle_id: str, institution_id: str) -> dict:
     """One institution's results in a cycle, for its own members; 404 for anyone else, as for none attached."""
     found = _result(scope.session, cycle_id, institution_id) if _own(scope.actor, institution_id) else None
     if found is None:
-        raise not_found("no results", "institution")
+        raise not_found(N_("no results"), "institution")
     kits = list(scope.session.scalars(select(PressKit.lang).where(PressKit.result_id == found.id).order_by("lang")))
     return result_view(found, kits, scope.now)
 
@@ -124,7 +125,7 @@ def press_kit(scope: Scope, cycle_id: str, institution_id: str, lang: str) -> by
     if found is not None:
         kit = scope.session.scalar(select(PressKit).where(PressKit.result_id == found.id, PressKit.lang == lang))
     if kit is None:
-        raise not_found("no press kit", "lang")
+        raise not_found(N_("no press kit"), "lang")
     return kit.data
 
 

@@ -242,8 +242,9 @@ def assess(
     if record is None:
         raise not_found(N_("no record here"), "metric")
     if cycle.state != "review":
+        closed = N_("the review of cycle %(id)s is closed")
         raise locked(
-            f"the review of cycle {cycle.id} is {'not open yet' if cycle.state == 'open' else 'closed'}", "cycle"
+            N_("the review of cycle %(id)s is not open yet") if cycle.state == "open" else closed, "cycle", id=cycle.id
         )
     if sdg not in scope.submissions(cycle.id, institution_id):
         raise conflict(N_("SDG %(sdg)s is not submitted"), "sdg", sdg=sdg)

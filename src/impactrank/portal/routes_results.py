@@ -10,9 +10,10 @@ from typing import Annotated
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 
+from impactrank.i18n import N_, gettext
 from impactrank.portal import results
 from impactrank.portal.errors import PortalError, not_found
-from impactrank.portal.http import Portal, add_download, attachment
+from impactrank.portal.http import Portal, add_download, attachment, language
 from impactrank.portal.params import INSTITUTION, IdPath
 from impactrank.portal.tenancy import Scope
 
@@ -31,7 +32,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 yield scope
         except PortalError as exc:
             if exc.status in (401, 403):
-                raise not_found("no results", "institution") from None
+                raise not_found(N_("no results"), "institution") from None
             raise
 
     def logged(scope: Scope, action: str, cycle: str, institution: str, **after) -> None:
@@ -41,14 +42,14 @@ def register(app: FastAPI, portal: Portal) -> None:
     @pages.page("/results", "results_index.html", summary="Your institution's results, under embargo until public")
     def index(request: Request) -> dict:
         with members_only(request) as scope:
-            return {"title": "Results", "results": results.own_results(scope)}
+            return {"title": gettext("Results", language(request)), "results": results.own_results(scope)}
 
     @pages.page(RESULTS, "results.html", summary="Your institution's results in a cycle (its members only)")
     def page(request: Request, cycle: IdPath, institution: IdPath) -> dict:
         with members_only(request) as scope:
             shown = results.results(scope, cycle, institution)
         logged(scope, "results.view", cycle, institution)
-        return {"title": "Results", **shown}
+        return {"title": gettext("Results", language(request)), **shown}
 
     def download(request: Request, cycle: IdPath, institution: IdPath, lang: LangQuery = "en") -> Response:
         with members_only(request) as scope:
