@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
-from impactrank.engine.shown import decimals, score_text, share_text, visible_row
+from impactrank.engine.shown import decimals, score_text, share_text
 from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages
@@ -50,15 +50,13 @@ def register(pages: Pages, store: Store) -> None:
         e = data.edition
         slim = slim_edition(data, iid)
         ex = explain_institution(slim, iid)
-        overall = data.overall_row(iid)
-        overall = None if overall is None else visible_row(overall, data.field_size)
+        overall = data.visible_row(iid)
         places = decimals(e)
         history = []
         sdg_history: dict[int, dict[str, dict]] = {}
         for ed in store.editions():
             other = store.get(ed["edition"])
-            row = other.overall_row(iid)
-            row = None if row is None else visible_row(row)
+            row = other.visible_row(iid)  # (its shares of the field unused here)
             inst = other.institution(iid)
             sizes = other.sdg_sizes
             for r in other.institution_rows(iid).iter_rows(named=True):

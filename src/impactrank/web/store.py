@@ -15,6 +15,7 @@ import polars as pl
 
 from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
+from impactrank.engine.shown import visible
 from impactrank.errors import N_, InputError
 from impactrank.io.workspace import Workspace
 
@@ -105,6 +106,7 @@ class EditionData:
     groups: dict[str, list[str]]  # group name → member ids
     countries: list[str]
     overall_index: SortedIndex
+    visible_index: SortedIndex  # the same rows as a reader may see them (engine.shown.visible)
     metric_index: SortedIndex
     uncertainty_index: SortedIndex
     institution_index: SortedIndex
@@ -159,6 +161,7 @@ class EditionData:
             groups=dict(sorted(groups.items())),
             countries=countries,
             overall_index=SortedIndex(_with_edition_columns(overall, edition.overall)),
+            visible_index=SortedIndex(visible(_with_edition_columns(overall, edition.overall))),
             metric_index=SortedIndex(edition.metric_scores),
             uncertainty_index=SortedIndex(edition.rank_uncertainty),
             institution_index=SortedIndex(edition.institutions),
@@ -192,6 +195,19 @@ class EditionData:
     def overall_row(self, institution_id: str) -> dict | None:
         rows = self.overall_index.rows(institution_id)
         return rows.row(0, named=True) if rows.height else None
+
+    def visible_row(self, institution_id: str) -> dict | None:
+        """The institution's overall row as a reader may see it, with its first and last possible place as shares
+        of the field (engine.shown.visible_row's, made for the whole table at once where one row at a time costs
+        a frame each)."""
+        rows = self.visible_index.rows(institution_id)
+        if not rows.height:
+            return None
+        row, size = rows.row(0, named=True), self.field_size
+        if size is not None and {"rank_low", "rank_high"} <= row.keys():
+            low, high = row["rank_low"], size if row["rank_high"] is None else row["rank_high"]
+            row |= {"share_low": None if low is None else 100.0 * low / size, "share_high": 100.0 * high / size}
+        return row
 
     def overall_frame(self, institution_id: str) -> pl.DataFrame:
         """The institution's row of the edition's own overall table (edition schema)."""
