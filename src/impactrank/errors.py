@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from impactrank.i18n.catalogs import N_ as N_  # re-exported: the layers mark their error messages with it
+from impactrank.i18n.catalogs import gettext
+
 # Characters that would break the one line (str.splitlines breaks at each), shown escaped instead.
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalog where it is defined (``make catalogs`` finds it); it is translated where
-    it is shown, in the reader's language."""
-    return message
 
 
 @dataclasses.dataclass
@@ -34,8 +31,6 @@ class InputError(Exception):
 
     def text(self, locale: str = "en", located: bool = True) -> str:
         """The one line in ``locale``: where (file, row, field; unless not ``located``), then what."""
-        from impactrank.i18n import gettext
-
         message = gettext(self.template, locale)
         message = message % self.params if self.params else message
         where = [

@@ -56,9 +56,8 @@ def shown(text: str | None) -> str:
 
 # Translators: the column headings of the tables the command line prints. English shows each column's id, as
 # in a CSV export of the same table; translate it as a short heading.
-HEADINGS = {
-    c: c
-    for c in (
+HEADINGS = frozenset(
+    (
         N_("rank"),
         N_("rank_interval"),
         N_("national_rank"),
@@ -81,11 +80,10 @@ HEADINGS = {
         N_("movement"),
         N_("significant"),
     )
-}
+)
 # The values an engine writes in words, as the reader's language writes them; any other text is data (a name).
-WORDS = {
-    w: w
-    for w in (
+WORDS = frozenset(
+    (
         N_("ranked"),
         N_("progressed"),
         N_("maintained"),
@@ -95,7 +93,7 @@ WORDS = {
         N_("not in the edition"),
         N_("in SDG tables only"),
     )
-}
+)
 # Columns holding a rank, band or displayed score: their numbers are written in the reader's style.
 SHOWN = {"rank", "rank_interval", "national_rank", "overall_display", "band", "band_low", "position", "score"}
 
@@ -123,7 +121,7 @@ def evidence(suggestion: dict) -> str:
 
 
 def heading(column: str) -> str:
-    return _(HEADINGS[column]) if column in HEADINGS else column
+    return _(column) if column in HEADINGS else column
 
 
 def cell(column: str, value: object) -> str:
@@ -137,5 +135,5 @@ def cell(column: str, value: object) -> str:
     if isinstance(value, int):
         return shown(str(value)) if column in SHOWN else num(value)
     if value in WORDS:
-        return _(WORDS[value])
+        return _(value)
     return shown(value) if column in SHOWN else str(value)

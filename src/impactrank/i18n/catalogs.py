@@ -9,7 +9,6 @@ from pathlib import Path
 from babel import Locale
 from babel.support import Translations
 
-from impactrank.errors import N_ as N_  # defined beside the errors, whose messages it marks
 from impactrank.i18n.locales import LOCALES, check_locale
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
@@ -25,6 +24,12 @@ def translations(locale: str) -> Translations:
         raise FileNotFoundError(f"the compiled catalog {path} is missing: run 'make' (it compiles the catalogs)")
     with path.open("rb") as fp:
         return Translations(fp, domain=DOMAIN)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is defined (``make catalogs`` finds it); it is translated where
+    it is shown, in the reader's language."""
+    return message
 
 
 def gettext(message: str, locale: str) -> str:
