@@ -31,9 +31,20 @@ XLSX = office("[Content_Types].xml", "xl/workbook.xml")
 DOCX = office("[Content_Types].xml", "word/document.xml")
 
 
-def refusal(store: FileStore, data: bytes, name: str, limit: int = 1 << 20) -> PortalError:
+class Counted(io.BytesIO):
+    """An upload stream that counts the bytes it delivered."""
+
+    delivered = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.delivered += len(chunk)
+        return chunk
+
+
+def refusal(store: FileStore, data: bytes | io.BytesIO, name: str, limit: int = 1 << 20) -> PortalError:
     with pytest.raises(PortalError) as caught:
-        store.put(io.BytesIO(data), name, limit)
+        store.put(data if isinstance(data, io.BytesIO) else io.BytesIO(data), name, limit)
     assert caught.value.field == "file"
     return caught.value
 
@@ -48,7 +59,8 @@ def refusal(store: FileStore, data: bytes, name: str, limit: int = 1 << 20) -> P
         ("data.xlsx", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ("report.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("table.csv", "année,valeur\n2024,3\n".encode(), "text/csv"),
-        ("cut.csv", "a,b\n" + "é" * 40000, "text/csv"),  # the 64 KiB sample ends inside an é
+        ("cut.csv", "a,b,\n" + "é" * 40000, "text/csv"),  # the 64 KiB sample ends inside an é
+        ("cut.csv", "a,b,\n" + "x" * (64 * 1024 - 8) + "😀", "text/csv"),  # … after 3 of an emoji's 4 bytes
     ],
 )
 def test_each_allowed_type_is_stored_once_under_its_sha256(tmp_path, name, data, media):
@@ -80,6 +92,7 @@ def test_each_allowed_type_is_stored_once_under_its_sha256(tmp_path, name, data,
         ("table.csv", b"a,b\n<A href=x>1</a>\n", "HTML"),
         ("table.csv", b"a,b\n1,\x002\n", "something else"),
         ("table.csv", b"a,b\n\xff\xfe1,2\n", "something else"),  # not UTF-8 well before the end
+        ("table.csv", b"a,b\n" + b"x" * (64 * 1024 - 8) + b"\xffxyz", "something else"),  # nor 4 bytes before
     ],
 )
 def test_content_that_is_not_what_the_name_says_is_refused(tmp_path, name, data, what):
@@ -96,6 +109,7 @@ def test_other_types_are_refused_by_name(tmp_path, name, shown):
     err = refusal(FileStore(tmp_path), PDF, name)
     assert err.status == 415
     assert err.params == {"ext": shown, "allowed": ".csv, .docx, .jpeg, .jpg, .pdf, .png, .xlsx"}
+    assert err.message == f"files of type {shown} are not accepted (allowed: {err.params['allowed']})"
     assert not tmp_path.joinpath("incoming").exists()
 
 
@@ -108,6 +122,9 @@ def test_the_limit_is_counted_while_reading_and_an_empty_file_is_refused(tmp_pat
     assert err.status == 413 and err.params == {"mb": f"{limit / 1024 / 1024:g}"}
     err = refusal(store, PDF + b"\x00" * (3 * CHUNK // 2), "big.pdf", 3 * CHUNK // 2)
     assert err.message == "the file is larger than the limit of 1.5 MB"
+    long = Counted(PDF + b"\x00" * (10 * limit))
+    refusal(store, long, "long.pdf", limit)  # stopped while reading: at most a chunk past the limit was read
+    assert limit < long.delivered <= limit + CHUNK
     err = refusal(store, b"", "empty.pdf")
     assert err.status == 422 and err.message == "the file is empty"
     assert list((tmp_path / "incoming").iterdir()) == []
@@ -118,15 +135,34 @@ def test_prune_removes_only_unreferenced_files_older_than_the_cut(tmp_path):
     kept = store.put(io.BytesIO(PDF), "kept.pdf")[0]
     orphan = store.put(io.BytesIO(PDF + b"%orphan"), "orphan.pdf")[0]
     fresh = store.put(io.BytesIO(PDF + b"%fresh"), "fresh.pdf")[0]
-    old_partial, new_partial = tmp_path / "incoming" / "tmpold", tmp_path / "incoming" / "tmpnew"
-    old_partial.write_bytes(b"%PDF-")
-    new_partial.write_bytes(b"%PDF-")
-    for path in (store.path(kept), store.path(orphan), old_partial):
+    orphan2 = store.put(io.BytesIO(PDF + b"%orphan2"), "orphan2.pdf")[0]
+    incoming = tmp_path / "incoming"
+    partials = {name: incoming / f"tmp{name}" for name in ("old", "old2", "new", "cut")}
+    for path in partials.values():
+        path.write_bytes(b"%PDF-")
+    for path in (store.path(orphan), store.path(orphan2), partials["old"], partials["old2"]):
         os.utime(path, (1000, 1000))
-    for path in (store.path(fresh), new_partial):
+    for path in (store.path(fresh), partials["new"]):
         os.utime(path, (3000, 3000))
-    os.utime(store.path(kept), (2000, 2000))  # exactly at the cut: not older, kept even if unreferenced
-    assert store.prune({fresh}, older_than=2000) == {"files": 1, "partial": 1}
+    for path in (store.path(kept), partials["cut"]):  # exactly at the cut: not older, kept
+        os.utime(path, (2000, 2000))
+    assert store.prune({fresh}, older_than=2000) == {"files": 2, "partial": 2}
     left = sorted(p for p in tmp_path.rglob("*") if p.is_file())
-    assert left == sorted([store.path(kept), store.path(fresh), new_partial])
+    assert left == sorted([store.path(kept), store.path(fresh), partials["new"], partials["cut"]])
     assert FileStore(tmp_path / "never used").prune(set(), older_than=5000) == {"files": 0, "partial": 0}
+
+
+def test_contents_whose_hashes_share_a_folder_are_both_stored(tmp_path):
+    """Objects live in folders named by the hash's first two hex digits: a second file there joins the first."""
+    by_folder: dict[str, bytes] = {}
+    for n in range(1000):
+        data = PDF + b"%" + str(n).encode()
+        folder = hashlib.sha256(data).hexdigest()[:2]
+        if folder in by_folder:
+            first, second = by_folder[folder], data
+            break
+        by_folder[folder] = data
+    store = FileStore(tmp_path)
+    shas = [store.put(io.BytesIO(data), "policy.pdf")[0] for data in (first, second)]
+    assert [store.path(sha).read_bytes() for sha in shas] == [first, second]
+    assert store.path(shas[0]).parent == store.path(shas[1]).parent
