@@ -17,6 +17,7 @@ import pytest
 from impactrank.demo import generate_field
 from impactrank.engine.build import build_edition
 from impactrank.engine.metrics import ScoringChoices
+from impactrank.engine.scaling import SCALERS
 from impactrank.engine.uncertainty import (
     NOMINAL,
     Choice,
@@ -98,6 +99,19 @@ def check_runs_equal_rebuilds(methodology, inst, subs, spec, base_rows, seed, pr
 
 def test_runs_equal_full_rebuilds_mini(mini):
     check_runs_equal_rebuilds(*mini, EVERYTHING, base_rows=3, seed=1)
+
+
+@SCALERS.register("test_root")
+def _root(scores: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A scaler of one's own: 10 × √score, extremes over the population (NaN where nobody submitted)."""
+    pop = np.where(population[:, None], scores, np.nan)
+    return 10.0 * np.sqrt(scores), np.fmin.reduce(pop, axis=0), np.fmax.reduce(pop, axis=0)
+
+
+def test_runs_with_a_scaler_registered_outside_the_engine_equal_full_rebuilds(small_field):
+    """Runs drawing the registered scaler go through it run by run, mixed with min–max runs in one chunk."""
+    spec = UncertaintySpec(weights=MetricWeights(spread=0.4), scaling=Choice(("minmax", "test_root")))
+    check_runs_equal_rebuilds(*small_field, spec, base_rows=2, seed=5)
 
 
 def test_runs_equal_full_rebuilds_synthetic(small_field):
