@@ -37,7 +37,10 @@ class Streams:
 
 def streams(columns: Sequence[Sequence[str | None]]) -> Streams:
     """Tokenise and normalise a batch column-wise in polars; one Python pass only for new words."""
-    lists = [tokenise_series(pl.Series(values=list(col), dtype=pl.String)) for col in columns]
+    lists = [
+        tokenise_series(col if isinstance(col, pl.Series) else pl.Series(values=list(col), dtype=pl.String))
+        for col in columns
+    ]
     if not lists:
         raise ValueError("no text fields")
     n = len(lists[0])
