@@ -24,7 +24,7 @@ from impactrank.pages import Pages, jsonable
 from impactrank.portal import accounts, second_factor, tokens
 from impactrank.portal.clock import Clock
 from impactrank.portal.db import Database
-from impactrank.portal.errors import PortalError, forbidden, invalid
+from impactrank.portal.errors import PortalError, forbidden, invalid, refused_field
 from impactrank.portal.files import FileStore, too_large
 from impactrank.portal.security import csrf_matches, csrf_token
 from impactrank.portal.tenancy import Actor, Scope
@@ -225,9 +225,7 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
     try:
         return model.model_validate(data), files
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "body"
-        raise invalid(f"{err['msg']}", field) from None
+        raise refused_field(exc.errors()[0]) from None
 
 
 def action(
