@@ -40,7 +40,7 @@ def print_whatif(institution: str, edition: str, result, averaged: bool) -> None
         sdgs.add_column(col, justify="right")
     for r in result.sdgs.iter_rows(named=True):
         sdgs.add_row(
-            sdg_name(r["sdg"]),
+            str(r["sdg"]),
             num(r["score_before"], 2),
             num(r["score_after"], 2),
             num(r["scaled_score_before"], 2),
@@ -54,7 +54,7 @@ def print_whatif(institution: str, edition: str, result, averaged: bool) -> None
         metrics.add_column(col, justify="left" if col == _("metric") else "right")
     for r in result.metrics.iter_rows(named=True):
         metrics.add_row(
-            sdg_name(r["sdg"]),
+            str(r["sdg"]),
             Text(r["metric"]),
             num(r["raw_before"], 2),
             num(r["raw_after"], 2),
@@ -133,7 +133,7 @@ def print_advice(institution: str, edition: str, advice, previous_editions: list
     table.add_column(_("gain"), justify="right")
     for r in advice.gains.iter_rows(named=True):
         gain = "–" if r["gain"] is None else ("+" if r["gain"] >= 0 else "") + num(r["gain"], 3)
-        table.add_row(sdg_name(r["sdg"]), Text(r["metric"]), _("yes") if r["counted"] else _("no"), _unit(r), gain)
+        table.add_row(str(r["sdg"]), Text(r["metric"]), _("yes") if r["counted"] else _("no"), _unit(r), gain)
     console.print(table)
 
 

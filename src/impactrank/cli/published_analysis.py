@@ -77,7 +77,7 @@ def print_whatif(result, fmt: str) -> None:
         lo, hi = r["used"]
         used = num(lo, 1) if lo == hi else span(lo, hi)
         published = shown(r["published"]) if r["published"] else _("not submitted")
-        table.add_row(sdg_name(r["sdg"]), published, used, _("yes") if r["set"] else "")
+        table.add_row(str(r["sdg"]), published, used, _("yes") if r["set"] else "")
     console.print(table)
     point = (
         ""
@@ -144,7 +144,7 @@ def print_advice(advice, fmt: str) -> None:
         table.add_column(col, justify="right")
     for r in advice.levers:
         table.add_row(
-            sdg_name(r["sdg"]),
+            str(r["sdg"]),
             shown(r["published"]) if r["published"] else _("not submitted"),
             _("yes") if r["counted"] else "",
             _score(r["needed_certain"], r["gain_certain"]),
