@@ -199,3 +199,26 @@ def test_the_checks_find_english_and_english_numbers(client, editions):
     english = TestClient(client.app).get("/editions/2021?lang=en").text.replace('lang="en"', 'lang="fr"')
     found = check_page(english, "fr", _data(editions.values()))
     assert len(found) == 3 and found[0].startswith("English words") and found[2].startswith("numbers")
+
+
+def test_why_thes_formula_cannot_be_reproduced_in_each_language(the_tables, tmp_path):
+    """THE's 2023 edition alone: its two-year average needs 2022, so IMT Atlantique's page says why the formula
+    cannot be reproduced, in the page's language (the API keeps the English message)."""
+    from impactrank.io.workspace import Workspace
+    from impactrank.web.app import create_app
+
+    e2023 = next(e for e in the_tables.editions if e.id == "2023")
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.save(e2023)
+    client = TestClient(create_app(tmp_path / "ws.duckdb"))
+    imt = e2023.institutions.filter(e2023.institutions["name"] == "IMT Atlantique")["institution_id"][0]
+    url = f"/editions/2023/institutions/{imt}"
+    api = client.get(f"/api{url}").json()["not_reproduced"]
+    assert api.startswith("edition 2023's published overall scores are not reproduced by the single-year rule")
+    said = {}
+    for lang in ("fr", "es"):
+        page = client.get(in_language(url, lang)).text
+        said[lang] = re.search(r'<p id="formula-missing">(.*?)</p>', page, re.S)[1]
+        assert check_page(page, lang, _data([e2023])) == [], lang
+    assert said["fr"].startswith("La formule globale de THE ne peut pas être reproduite ici\u00a0: les scores globaux")
+    assert said["es"].startswith("La fórmula global de THE no puede reproducirse aquí: las puntuaciones generales")

@@ -141,7 +141,8 @@ def register(pages: Pages, store: Store) -> None:
             },
             "formula": formula_of(ex),
             "reproduced": reproduced,  # an imported edition: THE's formula recomputed from the published tables
-            "not_reproduced": not_reproduced,  # why it could not be, when it could not
+            "not_reproduced": not_reproduced and not_reproduced.message,  # why it could not be (English in the API)
+            "_not_reproduced": not_reproduced,  # … and the error itself, which a page words in its reader's language
             "rules": ex.rules,
             "sdgs": sdgs,
             "history": history,
@@ -213,7 +214,7 @@ def previous_of(store: Store, edition):
     return store.get(prev).edition if prev in store.edition_ids() else None
 
 
-def reproduced_of(store: Store, data: EditionData, iid: str) -> tuple[dict | None, str | None]:
+def reproduced_of(store: Store, data: EditionData, iid: str) -> tuple[dict | None, InputError | None]:
     """THE's overall formula for an imported institution, reproduced from the edition's tables (or why not)."""
     from impactrank.engine.explain_published import reproduce_institution
     from impactrank.engine.published_rule import edition_rule
@@ -233,7 +234,7 @@ def reproduced_of(store: Store, data: EditionData, iid: str) -> tuple[dict | Non
             raise rule
         return reproduce_institution(data.edition, iid, previous, rule).to_dict(), None
     except InputError as exc:
-        return None, exc.message
+        return None, exc
 
 
 def formula_of(ex: Any) -> str | None:
