@@ -1,8 +1,9 @@
 """The batched kernel: one block of runs from SDG scores to the score and rank of every table entry.
 
 A run is a weighted sum of precomputed metric scores (one small matrix product per SDG, batched over runs),
-a scaling, a best-k and a ranking, all on arrays of shape (institutions, runs): institution-major, so that
-picking the submitters of an SDG copies rows. Runs are grouped by their discrete choices so that each group
+a scaling, a best-k and a ranking, all on arrays of shape (entries, runs): each SDG's scores are computed for
+its submitters only, straight into its table's entries, and the overall table reads its eligible submitters
+there as a leading block of rows. Runs are grouped by their discrete choices so that each group
 is a contiguous block of columns. The arithmetic is the build's, operation by operation, so that every run
 equals a full rebuild with the same choices (the tests check it); without perturbation a run reuses the
 build's own SDG score matrices and reproduces its ranks exactly.
