@@ -135,3 +135,21 @@ def evidence_pair(tmp_path) -> dict[int, tuple[Path, Path]]:
 def evidence_field():
     """write_evidence_field(directory, points, tag): a hand-computable field's input files."""
     return write_evidence_field
+
+
+PUBLISHED_EDITIONS = ["2020", "2021"]  # two editions with overall tables: one comparison
+PUBLISHED_GROUP = ("Institut Mines-Télécom", ("IMT Atlantique", "IMT Mines Alès", "École des Mines de Saint-Étienne"))
+
+
+@pytest.fixture(scope="session")
+def published_site(the_workspace, tmp_path_factory) -> Path:
+    """THE's 2020 and 2021 editions published as a static site in French and English, with one group, once for
+    the session (the page and browser tests only read it)."""
+    from impactrank.web.publish.site import publish
+
+    folder = tmp_path_factory.mktemp("published")
+    groups = folder / "groups.csv"
+    name, members = PUBLISHED_GROUP
+    groups.write_text("group,name,country\n" + "".join(f"{name},{m},FR\n" for m in members), encoding="utf-8")
+    publish(the_workspace, folder / "site", ["fr", "en"], PUBLISHED_EDITIONS, groups)
+    return folder / "site"
