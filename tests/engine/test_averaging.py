@@ -146,21 +146,46 @@ def one_previous(**changes) -> pl.DataFrame:
     return pl.DataFrame(rows | changes)
 
 
+def three_years():
+    m = load_methodology("the-2023")
+    rules = m.overall.model_copy(update={"averaging": Averaging(years=3, weights=[0.5, 0.3, 0.2])})
+    return m.model_copy(update={"overall": rules})
+
+
 def test_the_previous_editions_are_checked_one_per_year():
-    """the-2023 averages over two years: exactly one previous edition, one year back, every score given."""
+    """the-2023 averages over two years: exactly one previous edition, one year back, every score given once."""
     m23 = load_methodology("the-2023")
     table = previous_table(m23, one_previous())
     assert table.select("institution_id", "single_year_score").rows() == [("a", 40.0), ("b", 50.0)]  # sorted
+    needs = "methodology the-2023 averages over 2 years: it needs the single-year scores of 1 previous edition(s), one"
     for bad, message in (
-        (one_previous(previous_edition=["y1", "y0"]), "needs the single-year scores of 1 previous edition"),
-        (pl.concat([one_previous(), one_previous(institution_id=["c", "d"], lag=[2, 2])]), "one per year$"),
+        (one_previous(previous_edition=["y1", "y0"]), f"{needs} per year"),
+        (pl.concat([one_previous(), one_previous(institution_id=["c", "d"], lag=[2, 2])]), f"{needs} per year"),
+        (pl.concat([one_previous(), one_previous(institution_id=["c", "d"], lag=[0, 0])]), f"{needs} per year"),
+        (one_previous(lag=[2, 2]), f"{needs} per year (missing: 1 year(s) back)"),
         (one_previous(single_year_score=[50.0, None]), "a previous single-year score is empty"),
         (one_previous(single_year_score=[50.0, float("nan")]), "a previous single-year score is empty"),
+        (one_previous(institution_id=["a", "a"]), "an institution has two single-year scores in one previous edition"),
     ):
-        with pytest.raises(InputError, match=message) as caught:
+        with pytest.raises(InputError) as caught:
             previous_table(m23, bad)
-        assert caught.value.field == "previous_edition"
+        assert (caught.value.field, caught.value.message) == ("previous_edition", message)
+    with pytest.raises(InputError) as caught:
+        previous_table(three_years(), one_previous(lag=[3, 3]))
+    assert caught.value.message.endswith("(missing: 1 year(s) back, 2 year(s) back)")
     assert previous_table(load_methodology("the-2021"), None).height == 0
+    with pytest.raises(InputError) as caught:
+        previous_table(load_methodology("the-2021"), one_previous())
+    assert caught.value.field == "previous_edition"
+    assert caught.value.message == (
+        "methodology the-2021 does not average with previous editions; previous single-year scores do not apply"
+    )
+
+
+def test_the_checked_previous_scores_come_by_year_back_then_institution():
+    two = pl.concat([one_previous(institution_id=["a", "c"], previous_edition=["y0"] * 2, lag=[2, 2]), one_previous()])
+    table = previous_table(three_years(), two)
+    assert table.select("lag", "institution_id").rows() == [(1, "a"), (1, "b"), (2, "a"), (2, "c")]
 
 
 def test_monte_carlo_runs_are_averaged_run_by_run():
@@ -177,23 +202,11 @@ def test_the_manifest_fingerprints_each_previous_edition():
     """Per previous edition: id, years back, institutions, and the SHA-256 of its 'institution_id,score' CSV by id."""
     import hashlib
 
-    m = load_methodology("the-2023")
-    rules = m.overall.model_copy(update={"averaging": Averaging(years=3, weights=[0.5, 0.3, 0.2])})
-    m = m.model_copy(update={"overall": rules})
-    older = one_previous(institution_id=["a", "c"], previous_edition=["y0", "y0"], lag=[2, 2])
-    described = describe_previous(previous_table(m, pl.concat([older, one_previous()])))
-    csv = "institution_id,single_year_score\na,40.0\nb,50.0\n", "institution_id,single_year_score\na,50.0\nc,40.0\n"
+    older = pl.DataFrame({"institution_id": ["Z"], "single_year_score": [40.0], "previous_edition": ["y0"], "lag": [2]})
+    described = describe_previous(pl.concat([older, one_previous()]))  # rows in any order; "Z" sorts before "a"
+    header = "institution_id,single_year_score\n"
+    sha = [hashlib.sha256((header + rows).encode()).hexdigest() for rows in ("a,40.0\nb,50.0\n", "Z,40.0\n")]
     assert described == [
-        {
-            "edition": "y1",
-            "lag": 1,
-            "institutions": 2,
-            "single_year_sha256": hashlib.sha256(csv[0].encode()).hexdigest(),
-        },
-        {
-            "edition": "y0",
-            "lag": 2,
-            "institutions": 2,
-            "single_year_sha256": hashlib.sha256(csv[1].encode()).hexdigest(),
-        },
+        {"edition": "y1", "lag": 1, "institutions": 2, "single_year_sha256": sha[0]},
+        {"edition": "y0", "lag": 2, "institutions": 1, "single_year_sha256": sha[1]},
     ]
