@@ -54,12 +54,7 @@ class PublishedAdvice:
 def advise_published(edition: Edition, institution_id: str, previous: Edition | None = None) -> PublishedAdvice:
     rule = edition_rule(edition, previous)  # an edition without an overall table is refused as whatif refuses it
     row = edition.overall.filter(pl.col("institution_id") == institution_id)
-    if edition.institutions.filter(pl.col("institution_id") == institution_id).height == 0:
-        raise InputError(
-            N_("no institution %(institution)s in edition %(edition)s"),
-            field="institution",
-            params={"institution": repr(institution_id), "edition": edition.id},
-        )
+    edition.institution(institution_id)  # refuses an institution the edition does not have
     if row.height == 0:
         raise InputError(
             N_("%(institution)s is not in edition %(edition)s's overall table: try SDG scores with whatif --set-sdg"),

@@ -235,6 +235,17 @@ class Edition:
                 params={"edition": self.id, "sdg": sdg, "tables": ", ".join(map(str, self.sdgs())) or "none"},
             )
 
+    def institution(self, institution_id: str) -> dict:
+        """The institution's row, or a one-line refusal naming it and the edition."""
+        found = self.institutions.filter(pl.col("institution_id") == institution_id)
+        if found.height == 0:
+            raise InputError(
+                N_("no institution %(institution)s in edition %(edition)s"),
+                field="institution",
+                params={"institution": repr(institution_id), "edition": self.id},
+            )
+        return found.row(0, named=True)
+
     @property
     def participants(self) -> int:
         """Institutions in any table of the edition."""

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from impactrank.engine.edition import Edition
-from impactrank.errors import N_, InputError
 
 
 @dataclass(frozen=True)
@@ -75,14 +74,7 @@ class Explanation:
 
 
 def explain_institution(edition: Edition, institution_id: str) -> Explanation:
-    inst = edition.institutions.filter(pl.col("institution_id") == institution_id)
-    if inst.height == 0:
-        raise InputError(
-            N_("no institution %(institution)s in edition %(edition)s"),
-            field="institution",
-            params={"institution": repr(institution_id), "edition": edition.id},
-        )
-    row = inst.row(0, named=True)
+    row = edition.institution(institution_id)
     overall = edition.overall.filter(pl.col("institution_id") == institution_id)
     scaling = {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
     metrics = edition.metric_scores.filter(pl.col("institution_id") == institution_id).select(

@@ -24,6 +24,16 @@ _RANK = ("rank", "rank_position", "rank_low", "rank_high", "band")
 _RANKED_ROW = (*_RANK, *_NAMES)  # how a ranked row is shown
 _NATIONAL = ("national_rank", "national_position", "national_tied")
 _SCORED = ("overall_display", "overall_score", "top_sdgs")
+OVERALL_SCORES = (
+    "overall_display",
+    "overall_score",
+    "overall_low",
+    "overall_high",
+    "sdg17_score",
+    "sdg17_low",
+    "sdg17_high",
+    "top_sdgs",
+)  # an overall row's scores, in the order every table shows them
 _BANDED = pl.col("band").is_not_null() & (pl.col("band") != "")  # "" tolerated as "no band"
 _PLACE = pl.coalesce("rank_low", "rank_position")  # the first place a row may hold: a band lists its rows by name
 
@@ -121,14 +131,7 @@ def overall_view(edition: Edition) -> pl.DataFrame:
     frame = in_published_order(frame, pl.col("overall_score"), decimals(edition)).select(
         *extra,
         *_RANKED_ROW,
-        "overall_display",
-        "overall_score",
-        "overall_low",
-        "overall_high",
-        "sdg17_score",
-        "sdg17_low",
-        "sdg17_high",
-        "top_sdgs",
+        *OVERALL_SCORES,
         "quality",
     )
     return visible(frame)

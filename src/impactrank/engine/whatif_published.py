@@ -85,13 +85,7 @@ def whatif_published(
 ) -> PublishedWhatIf:
     check_settings(settings)
     rule = edition_rule(edition, previous)
-    info = edition.institutions.filter(pl.col("institution_id") == institution_id)
-    if info.height == 0:
-        raise InputError(
-            N_("no institution %(institution)s in edition %(edition)s"),
-            field="institution",
-            params={"institution": repr(institution_id), "edition": edition.id},
-        )
+    info = edition.institution(institution_id)
     rows = _with_settings(edition.sdg_scores, institution_id, settings)
     tables = [*edition.sdg_table_sizes(), *settings]  # an SDG nobody took part in gets a table of one
     ext = rp.Extremes.of(rows.filter(pl.col("sdg").is_in(tables)))
@@ -122,7 +116,7 @@ def whatif_published(
     return PublishedWhatIf(
         edition=edition.id,
         institution_id=institution_id,
-        name=info["name"][0],
+        name=info["name"],
         rule=rule.describe(),
         previous_edition=rule.previous_edition,
         inputs=_inputs(edition, institution_id, mine, settings),

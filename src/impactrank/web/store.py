@@ -16,6 +16,7 @@ import polars as pl
 from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
 from impactrank.engine.shown import visible
+from impactrank.engine.views import OVERALL_SCORES
 from impactrank.errors import N_, InputError
 from impactrank.io.workspace import Workspace
 
@@ -40,14 +41,7 @@ SDG_SORTS = {
 _WHO = ["rank", "rank_interval", "institution_id", "name", "country", "groups"]  # how every table row starts
 OVERALL_COLUMNS = [
     *_WHO,
-    "overall_display",
-    "overall_score",
-    "overall_low",
-    "overall_high",
-    "sdg17_score",
-    "sdg17_low",
-    "sdg17_high",
-    "top_sdgs",
+    *OVERALL_SCORES,
     "band",
     "rank_position",
     "quality",
