@@ -114,6 +114,25 @@ def test_runs_with_a_scaler_registered_outside_the_engine_equal_full_rebuilds(sm
     check_runs_equal_rebuilds(*small_field, spec, base_rows=2, seed=5)
 
 
+@SCALERS.register("test_share_of_best")
+def _share_of_best(scores: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A scaler of one's own that reads its population: 100 × score / the population's best score."""
+    pop = np.where(population[:, None], scores, np.nan)
+    best = np.fmax.reduce(pop, axis=0)
+    return 100.0 * scores / best, np.fmin.reduce(pop, axis=0), best
+
+
+@pytest.mark.parametrize("population", ["eligible", "submitters"])
+def test_a_registered_scaler_reads_the_methodologys_population(small_field, population):
+    """Whose best score the registered scaler divides by — the eligible institutions' or every submitter's —
+    follows the methodology, in the runs as in a full rebuild."""
+    methodology, inst, subs = small_field
+    scaling = methodology.overall.scaling.model_copy(update={"population": population})
+    rules = methodology.overall.model_copy(update={"scaling": scaling})
+    spec = UncertaintySpec(weights=MetricWeights(spread=0.4), scaling=Choice(("test_share_of_best",)))
+    check_runs_equal_rebuilds(methodology.model_copy(update={"overall": rules}), inst, subs, spec, 1, seed=5)
+
+
 def test_runs_equal_full_rebuilds_synthetic(small_field):
     spec = UncertaintySpec(
         weights=MetricWeights("dirichlet", concentration=20),
