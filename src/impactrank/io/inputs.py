@@ -161,10 +161,12 @@ def validate_submissions(table: UserTable, methodology: Methodology, institution
 
     frame = frame.with_columns([pl.lit(None, pl.Float64).alias(c) for c in VALUE_COLUMNS if c not in frame.columns])
     code = frame["code"].to_numpy()
+    # each row's kind of metric as flags looked up by code (not a text column of millions of copies of "evidence")
+    evidence = (catalogue["kind"] == "evidence").to_numpy()
     _check_values(
         table,
         frame.with_columns(
-            kind=pl.Series(catalogue["kind"].to_numpy()[code]), rate=pl.Series(catalogue["rate"].to_numpy()[code])
+            evidence_metric=pl.Series(evidence[code]), rate=pl.Series(catalogue["rate"].to_numpy()[code])
         ),
     )
     return frame.select(*SUBMISSION_COLUMNS, "inst", "code")
@@ -174,7 +176,7 @@ def _check_values(table: UserTable, joined: pl.DataFrame) -> None:
     def col(name: str) -> pl.Series:
         return joined[name]
 
-    evidence = joined["kind"] == "evidence"
+    evidence = joined["evidence_metric"]
     rate = joined["rate"] & ~evidence
     plain = ~joined["rate"] & ~evidence
     value, num, den = col("value"), col("numerator"), col("denominator")
