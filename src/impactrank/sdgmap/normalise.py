@@ -153,14 +153,11 @@ def tokenise(text: str) -> list[str]:
 
 def tokenise_series(texts: pl.Series) -> pl.Series:
     """:func:`tokenise` for a whole column at once, in polars; the same tokens, far less Python."""
-    return (
-        texts.cast(pl.String)
-        .fill_null("")
-        .str.normalize("NFKC")
-        .str.to_lowercase()
-        .str.replace_all(POSSESSIVE_RE.pattern, "")
-        .str.extract_all(TOKEN_RE_RUST)
-    )
+    texts = texts.cast(pl.String).fill_null("")
+    unicode = texts.str.contains(r"[^\x00-\x7F]")  # NFKC leaves ASCII as it is: normalise the other texts only
+    if unicode.any():
+        texts = texts.scatter(unicode.arg_true(), texts.filter(unicode).str.normalize("NFKC"))
+    return texts.str.to_lowercase().str.replace_all(POSSESSIVE_RE.pattern, "").str.extract_all(TOKEN_RE_RUST)
 
 
 def tokenise_query(text: str) -> list[str]:
