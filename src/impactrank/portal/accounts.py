@@ -152,17 +152,22 @@ def invitation(session: Session, token: str, now: datetime) -> tuple[Invitation,
             status=410,
             params={"day": f"{inv.expires_at:%Y-%m-%d}"},
         )
-    user = session.get(User, inv.user_id)
+    return inv, active_user(session, inv.user_id)
+
+
+def active_user(session: Session, user_id: int) -> User:
+    """The person a link (an invitation, a reset) was sent to, unless their account has been deactivated since."""
+    user = session.get(User, user_id)
     if not user.active:
         raise PortalError(N_("this account has been deactivated"), field="token", status=410)
-    return inv, user
+    return user
 
 
 def accept_invitation(session: Session, token: str, password: str, now: datetime) -> User:
     inv, user = invitation(session, token, now)
     user.password_hash = hash_password(check_password(password))
     inv.used_at = now
-    _log_own(session, actor_of(user), now, "user.accept_invitation", {"has_password": False}, {"has_password": True})
+    log_own(session, actor_of(user), now, "user.accept_invitation", {"has_password": False}, {"has_password": True})
     return user
 
 
@@ -170,9 +175,9 @@ def actor_of(user: User, session_token: str | None = None) -> Actor:
     return Actor(user.id, user.email, user.role, user.institution_id, session_token)
 
 
-def _log_own(session: Session, actor: Actor, now: datetime, action: str, before=None, after=None) -> None:
+def log_own(session: Session, actor: Actor, now: datetime, action: str, before=None, after=None) -> None:
     """A person's change to their own account, made without a scope (accepting an invitation, signing in or
-    out): logged as them, on their account, under their institution."""
+    out, their password): logged as them, on their account, under their institution."""
     record_change(
         session,
         actor,
@@ -199,7 +204,7 @@ def sign_in(
     throttle.succeeded(session, email, ip)
     token = start_session(session, user, now)
     started = {"session": "started"} | ({"second_factor": factor} if factor else {})
-    _log_own(session, actor_of(user), now, "user.sign_in", after=started)
+    log_own(session, actor_of(user), now, "user.sign_in", after=started)
     return token, user
 
 
@@ -217,7 +222,7 @@ def sign_out(scope: Scope) -> None:
         tokens.sign_out_token(scope)
     elif actor.session_token:
         session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(actor.session_token)))
-        _log_own(session, actor, now, "user.sign_out", before={"session": "started"})
+        log_own(session, actor, now, "user.sign_out", before={"session": "started"})
 
 
 def from_session(session: Session, token: str, now: datetime) -> Actor | None:

@@ -85,13 +85,18 @@ class User(Created, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Invitation(Created, Base):
-    __tablename__ = "invitation"
+class EmailedLink(Created):
+    """A single-use, expiring link sent to a person by e-mail; only its token's hash is kept."""
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Invitation(EmailedLink, Base):
+    __tablename__ = "invitation"
 
 
 class WebSession(Created, Base):
@@ -116,15 +121,10 @@ class ApiToken(Created, Base):
     """The token that made this one: it never outlives it (revoked with it, expiring no later)."""
 
 
-class PasswordReset(Created, Base):
-    """A single-use, expiring link to choose a new password, sent by e-mail."""
+class PasswordReset(EmailedLink, Base):
+    """A link to choose a new password."""
 
     __tablename__ = "password_reset"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class SecondFactor(Created, Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from impactrank.i18n import N_
 from impactrank.portal import notify
-from impactrank.portal.accounts import actor_of, check_email, check_password
+from impactrank.portal.accounts import active_user, actor_of, check_email, check_password, log_own
 from impactrank.portal.audit import record_change
 from impactrank.portal.errors import PortalError, forbidden
 from impactrank.portal.models import PasswordReset, User, WebSession
@@ -47,16 +47,7 @@ def change(session: Session, actor: Actor, current: str, new: str, now: datetime
         )
     )
     notify.sign_in_changed(session, user.email, N_("Your password was changed"), now)
-    record_change(
-        session,
-        actor,
-        now,
-        "user.password.change",
-        "user",
-        user.email,
-        after={"other_sessions": "ended"},
-        institution_id=user.institution_id,
-    )
+    log_own(session, actor, now, "user.password.change", after={"other_sessions": "ended"})
 
 
 def request_reset(session: Session, email: str, base_url: str, now: datetime) -> None:
@@ -110,10 +101,7 @@ def reset_link(session: Session, token: str, now: datetime) -> tuple[PasswordRes
         raise PortalError(N_("this reset link has already been used: ask for a new one"), field="token", status=410)
     if now > link.expires_at:
         raise PortalError(N_("this reset link has expired: ask for a new one"), field="token", status=410)
-    user = session.get(User, link.user_id)
-    if not user.active:
-        raise PortalError(N_("this account has been deactivated"), field="token", status=410)
-    return link, user
+    return link, active_user(session, link.user_id)
 
 
 def reset(session: Session, token: str, new: str, now: datetime) -> User:
@@ -127,14 +115,5 @@ def reset(session: Session, token: str, new: str, now: datetime) -> User:
     user.password_hash = password
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     notify.sign_in_changed(session, user.email, N_("Your password was reset with a link sent to this address"), now)
-    record_change(
-        session,
-        actor_of(user),
-        now,
-        "user.password.reset",
-        "user",
-        user.email,
-        after={"sessions": "ended"},
-        institution_id=user.institution_id,
-    )
+    log_own(session, actor_of(user), now, "user.password.reset", after={"sessions": "ended"})
     return user
