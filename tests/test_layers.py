@@ -112,3 +112,21 @@ def test_no_module_imports_itself_back_through_others():
         if node not in state:
             visit(node, [node])
     assert cycles == [], "\n".join(cycles)
+
+
+def test_the_portals_routes_are_reached_only_from_its_application():
+    """The portal's routes/ package is its HTTP edge: the application registers it, and no other portal module
+    leans on a route module (the rules and the database stay callable without FastAPI's routing)."""
+    routes = "impactrank.portal.routes"
+    area_modules = {module_name(p) for p in (PACKAGE / "portal" / "routes").glob("*.py")}
+    assert area_modules >= {f"{routes}.{n}" for n in ("auth", "account", "records", "team", "review", "operator")}
+    leaning = [
+        f"{module_name(p)} imports {target}"
+        for p in modules()
+        if module_name(p).startswith("impactrank.portal.")
+        and not module_name(p).startswith(routes)
+        and module_name(p) != "impactrank.portal.app"
+        for target in imports(p)
+        if target == routes or target.startswith(f"{routes}.")
+    ]
+    assert leaning == [], "\n".join(leaning)

@@ -25,7 +25,7 @@ from impactrank.headers import SecurityHeaders
 from impactrank.i18n import N_, gettext, moment
 from impactrank.i18n import templates as i18n_templates
 from impactrank.pages import Pages
-from impactrank.portal import accounts, notify, second_factor
+from impactrank.portal import accounts, notify, routes, second_factor
 from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
@@ -159,19 +159,7 @@ def create_app(
             request, 500, gettext(N_("the portal met an unexpected error; it has been logged"), language(request))
         )
 
-    from impactrank.portal import (
-        routes_account,
-        routes_auth,
-        routes_operator,
-        routes_records,
-        routes_results,
-        routes_review,
-        routes_team,
-    )
-
-    modules = (routes_auth, routes_account, routes_records, routes_team, routes_review, routes_operator, routes_results)
-    for module in modules:
-        module.register(app, portal)
+    routes.register(app, portal)
 
     @app.get("/docs", include_in_schema=False)
     async def docs(request: Request) -> HTMLResponse:

@@ -11,7 +11,7 @@ from impactrank.i18n import N_, gettext
 from impactrank.portal import passwords, second_factor
 from impactrank.portal.errors import PortalError
 from impactrank.portal.http import ENROL_PAGE, Portal, actions, is_api, language
-from impactrank.portal.routes_auth import PasswordIn
+from impactrank.portal.routes.auth import PasswordIn
 
 
 class PasswordChangeIn(BaseModel):
