@@ -108,10 +108,20 @@ def _root(scores: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.nd
     return 10.0 * np.sqrt(scores), np.fmin.reduce(pop, axis=0), np.fmax.reduce(pop, axis=0)
 
 
-def test_runs_with_a_scaler_registered_outside_the_engine_equal_full_rebuilds(small_field):
-    """Runs drawing the registered scaler go through it run by run, mixed with min–max runs in one chunk."""
-    spec = UncertaintySpec(weights=MetricWeights(spread=0.4), scaling=Choice(("minmax", "test_root")))
+@pytest.mark.parametrize("scalers", [("minmax", "test_root"), ("max", "none", "test_root")])
+def test_runs_with_a_scaler_registered_outside_the_engine_equal_full_rebuilds(small_field, scalers):
+    """Runs drawing the registered scaler go through it run by run, mixed with the built-in scalers' runs in one
+    chunk."""
+    spec = UncertaintySpec(weights=MetricWeights(spread=0.4), scaling=Choice(scalers))
     check_runs_equal_rebuilds(*small_field, spec, base_rows=2, seed=5)
+
+
+def test_runs_with_a_best_eight_equal_full_rebuilds(small_field):
+    """A methodology of one's own counting SDG 17 and the best eight others."""
+    methodology, inst, subs = small_field
+    rules = methodology.overall.model_copy(update={"best_k": 8, "min_other_sdgs": 8, "best_weight": (100 - 22) / 8})
+    spec = UncertaintySpec(weights=MetricWeights(spread=0.4))
+    check_runs_equal_rebuilds(methodology.model_copy(update={"overall": rules}), inst, subs, spec, 1, seed=2)
 
 
 @SCALERS.register("test_share_of_best")
