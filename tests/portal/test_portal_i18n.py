@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from portal_helpers import put
+from portal_results import attach_results
 from portal_tour import CYCLE, HEADER, REVIEW_PAGES, data_of, open_cycle_world, open_pages, review_world
-from portal_world import PASSWORD
+from portal_world import PASSWORD, START
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
@@ -132,3 +134,26 @@ def test_e_mails_arrive_in_the_language_the_person_reads(world):
 
 def new_password() -> dict:
     return {"current_password": PASSWORD, "new_password": "another long password"}
+
+
+@SQLITE
+def test_the_results_page_writes_its_time_and_formula_in_the_readers_language(world, mini_results):
+    """The embargo's time as the reader's calendar writes it and the overall formula with the reader's decimals
+    and SDG labels, on the results page and the results index, in each language."""
+    public_at = START + timedelta(days=10)
+    attach_results(world, mini_results, public_at)
+    english = mini_results[0]["A"]["explanation"]["formula"]
+    assert english.startswith("0.22 × 100.00 (SDG 17) + 0.26 × (")
+    when = {"en": "2025-10-11 09:00", "fr": "11 octobre 2025 à 09:00", "es": "11 de octubre de 2025, 09:00"}
+    label = {"en": "SDG", "fr": "ODD", "es": "ODS"}
+    client = world.client("A.observer")
+    for lang in LANGS:
+        client.cookies.set("lang", lang)
+        page = client.get(f"{CYCLE}/results").text
+        index = client.get("/results").text
+        assert f"{when[lang]} UTC" in page and f"{when[lang]} UTC" in index, lang
+        comma = english if lang == "en" else re.sub(r"(\d)\.(\d)", r"\1,\2", english)
+        expected = comma.replace("SDG", label[lang])
+        assert re.search(r'<code id="formula">(.*?)</code>', page, re.S)[1] == expected, lang
+        for html in (page, index):
+            assert check_page(html, lang, [*data_of(world), "Alpha University"]) == [], lang

@@ -26,9 +26,9 @@ from impactrank.engine.explain import explain_institution
 from impactrank.engine.explain_published import reproduce_institution
 from impactrank.engine.shown import decimals, score_text, visible_row
 from impactrank.errors import InputError
+from impactrank.i18n.formula import formula
 from impactrank.i18n.templates import current
 from impactrank.io.build import build as run_build
-from impactrank.web.numbers import formula
 
 
 @app.command()

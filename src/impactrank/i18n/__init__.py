@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from impactrank.i18n.catalogs import LOCALE_DIR, N_, gettext, languages, ngettext, sdg_label, translations
 from impactrank.i18n.formats import date, moment, number, number_range, percent, shown
+from impactrank.i18n.formula import formula
 from impactrank.i18n.locales import DEFAULT, LOCALES, check_locale
 from impactrank.i18n.negotiation import COOKIE, language_url, negotiate, request_locale
 
@@ -20,6 +21,7 @@ __all__ = [
     "N_",
     "check_locale",
     "date",
+    "formula",
     "gettext",
     "language_url",
     "languages",

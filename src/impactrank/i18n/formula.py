@@ -1,11 +1,13 @@
-"""An engine's formula written with the reader's numbers and SDG labels (ranks, bands and scores as a table
-displays them go through :func:`impactrank.i18n.formats.shown`)."""
+"""An engine's formula written with the reader's numbers and SDG labels: one renderer for the dashboard, the
+portal's results, the reports and the command line (ranks, bands and scores as a table displays them go through
+:func:`impactrank.i18n.formats.shown`)."""
 
 from __future__ import annotations
 
 import re
 
-from impactrank.i18n import gettext, sdg_label, shown
+from impactrank.i18n.catalogs import gettext, sdg_label
+from impactrank.i18n.formats import shown
 
 _DECIMAL = re.compile(r"\d+\.\d+")
 _SDG = re.compile(r"\bSDG (\d+)")

@@ -13,6 +13,7 @@ from jinja2 import Environment, pass_context
 
 from impactrank.countries import country_name
 from impactrank.i18n import catalogs, formats, negotiation
+from impactrank.i18n.formula import formula
 from impactrank.i18n.locales import DEFAULT, check_locale
 
 _current: ContextVar[str] = ContextVar("impactrank_locale", default=DEFAULT)
@@ -54,9 +55,9 @@ def _language_url(context, locale: str) -> str:
 
 def install(env: Environment) -> Environment:
     """Give ``env`` the catalogs (``_``, ``gettext``, ``ngettext``, ``pgettext``), the filters ``number``,
-    ``percent``, ``number_range``, ``shown``, ``date``, ``country`` and ``sdg``, and the globals ``locale()``,
-    ``languages()`` and ``language_url(code)`` (for a page's switch and its hreflang alternates), all following
-    :func:`rendering`."""
+    ``percent``, ``number_range``, ``shown``, ``date``, ``country``, ``sdg`` and ``formula``, and the globals
+    ``locale()``, ``languages()`` and ``language_url(code)`` (for a page's switch and its hreflang alternates), all
+    following :func:`rendering`."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(
         lambda message: catalogs.translations(current()).gettext(message),
@@ -75,6 +76,7 @@ def install(env: Environment) -> Environment:
         "date": lambda value: formats.date(value, current()),
         "country": lambda code: country_name(code, current()),
         "sdg": lambda number: catalogs.sdg_label(number, current()),
+        "formula": lambda text: formula(text, current()),
     }
     env.filters.update({name: _per_render(f) for name, f in filters.items()})
     env.globals.update(locale=current, languages=lambda: catalogs.languages(current()), language_url=_language_url)
