@@ -173,3 +173,28 @@ def test_errors_in_the_readers_language(demo):
     )
     spanish = run_cli("view", "sdg", 18, "-e", 2021, "-w", build.workspace, "--lang", "es")
     assert spanish.code == 2 and spanish.message == "error: campo «sdg»: el ODS debe estar entre 1 y 17, no 18"
+
+
+def test_the_readers_of_the_users_files_refuse_in_the_readers_language(tmp_path, mini_paths):
+    """A repeated column and an unsupported file type, in French and Spanish: the file and field named, the
+    message the catalog's."""
+    header, *rows = mini_paths["institutions"].read_text().splitlines()
+    first = header.split(",")[0]
+    (tmp_path / "institutions.csv").write_text("\n".join([f"{header},{first}", *(f"{r}," for r in rows)]) + "\n")
+    (tmp_path / "submissions.txt").write_text(mini_paths["submissions"].read_text())
+    said, subs_csv = {}, str(mini_paths["submissions"])
+    for lang in ("en", *LANGS):
+        for inst, subs in ((mini_paths["institutions"], "submissions.txt"), ("institutions.csv", subs_csv)):
+            args = ("build", "-i", inst, "-s", subs, "--out", "out", "-m", mini_paths["methodology"])
+            run = run_cli(*args, "--workspace", "ws.duckdb", "--lang", lang, cwd=tmp_path)
+            assert run.code == 2 and "Traceback" not in run.err, run.err
+            said[lang, subs.endswith(".txt")] = " ".join(run.err.split())
+    assert "unsupported file type '.txt': use .csv, .parquet or .xlsx" in said["en", True]
+    assert "type de fichier non pris en charge '.txt' : utilisez .csv, .parquet ou .xlsx" in said["fr", True]
+    assert "tipo de archivo no admitido '.txt': use .csv, .parquet o .xlsx" in said["es", True]
+    assert (
+        f"institutions.csv, row 1, field '{first}': the header names column '{first}' more than once"
+        in said["en", False]
+    )
+    assert f"l’en-tête nomme la colonne '{first}' plusieurs fois" in said["fr", False]
+    assert f"el encabezado nombra la columna '{first}' más de una vez" in said["es", False]

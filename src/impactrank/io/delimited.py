@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 DELIMITERS = (",", ";", "\t")
 DECIMAL_MARKS = (".", ",")
@@ -161,7 +161,10 @@ def check_header(header: list[str], file: str, row: int) -> None:
     seen: set[str] = set()
     for name in header:
         if name and name in seen:
-            raise InputError(f"the header names column {name!r} more than once", file=file, row=row, field=name)
+            raise InputError(
+                N_("the header names column %(name)r more than once"), file=file, row=row, field=name,
+                params={"name": name},
+            )  # fmt: skip
         seen.add(name)
 
 
@@ -214,7 +217,9 @@ def read_text_table(
     except FileNotFoundError:
         raise InputError("file not found", file=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+        raise InputError(
+            N_("cannot read the file: %(reason)s"), file=name, params={"reason": exc.strerror or exc}
+        ) from None
     text, encoding = _decode(raw, name)
     changed = encoding != "UTF-8"
     if "\r" in text and text.count("\r") != text.count("\r\n"):  # old Mac line ends, alone or mixed
@@ -235,7 +240,9 @@ def _blank_or_comment_lines(comment: str) -> re.Pattern[str]:
 
 def check_decimal(decimal: str | None) -> None:
     if decimal is not None and decimal not in DECIMAL_MARKS:
-        raise InputError(f"--decimal takes '.' or ',', not {decimal!r}", field="decimal")
+        raise InputError(
+            N_("--decimal takes '.' or ',', not %(decimal)r"), field="decimal", params={"decimal": decimal}
+        )
 
 
 _LEADING_MARKS = re.compile(r"\A[\s\ufeff]*\ufeff")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 
 def sheet_text(path: Path, sheet: int | str = 0) -> pl.DataFrame:
@@ -47,4 +47,4 @@ def _load(path: Path, sheet: int | str, dtypes) -> pl.DataFrame:
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
     reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-    return InputError(f"not a readable XLSX workbook ({reason})", file=path.name)
+    return InputError(N_("not a readable XLSX workbook (%(reason)s)"), file=path.name, params={"reason": reason})

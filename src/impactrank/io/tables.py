@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import polars.selectors as cs
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.delimited import (
     check_header,
     decimal_mark,
@@ -52,7 +52,10 @@ def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: s
         raise InputError("file not found", file=str(path))
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise InputError(f"unsupported file type {path.suffix or '(none)'!r}: use .csv, .parquet or .xlsx", file=name)
+        raise InputError(
+            N_("unsupported file type %(suffix)r: use .csv, .parquet or .xlsx"), file=name,
+            params={"suffix": path.suffix or "(none)"},
+        )  # fmt: skip
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=name)
     exact: dict[str, pl.Series] = {}
@@ -69,7 +72,10 @@ def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: s
     written = [c.strip().lower() for c in frame.columns]
     repeated = sorted({n for n in written if written.count(n) > 1})
     if repeated:
-        raise InputError(f"the header names column {repeated[0]!r} more than once", file=name, field=repeated[0])
+        raise InputError(
+            N_("the header names column %(name)r more than once"), file=name, field=repeated[0],
+            params={"name": repeated[0]},
+        )  # fmt: skip
     frame = frame.rename(dict(zip(frame.columns, written, strict=True)))
     # identifiers and names are text even where a Parquet or XLSX file stored them as numbers
     frame = frame.with_columns(
@@ -86,7 +92,9 @@ def _read_parquet(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several kinds for a file that is not Parquet
-        raise InputError(f"cannot read as Parquet: {_first_line(exc)}", file=path.name) from None
+        raise InputError(
+            N_("cannot read as Parquet: %(reason)s"), file=path.name, params={"reason": _first_line(exc)}
+        ) from None
     return frame.with_columns((~cs.numeric()).cast(pl.String))
 
 

@@ -29,7 +29,7 @@ from impactrank.engine.uncertainty.spec import (
     UncertaintySpec,
     check_spec,
 )
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 
 class _Strict(BaseModel):
@@ -132,5 +132,8 @@ def load_uncertainty_config(path: str | Path | None) -> UncertaintyConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=path.name) from None
+        raise InputError(
+            N_("not UTF-8 text (%(reason)s at byte %(byte)s)"), file=path.name,
+            params={"reason": exc.reason, "byte": exc.start},
+        ) from None  # fmt: skip
     return parse_uncertainty_config(text, path.name)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.delimited import read_text_table, to_point
 from impactrank.io.published.rows import RawRow
 from impactrank.io.published.scrape import is_scrape, read_scrape, score_columns
@@ -25,7 +25,10 @@ def read_rows(path: Path, fmt: str, decimal: str | None = None) -> tuple[list[Ra
     (``workbook.OVERALL`` or the SDG number; None for the other formats, which hold an overall table). A CSV's
     scores are read with its decimal mark (``decimal`` when given, else as its numbers say)."""
     if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", file=path.name)
+        raise InputError(
+            N_("unknown format %(format)r (choose from %(choices)s)"), file=path.name,
+            params={"format": fmt, "choices": ", ".join(FORMATS)},
+        )  # fmt: skip
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     if fmt == "auto":
@@ -66,7 +69,10 @@ def _read_csv(path: Path, decimal: str | None) -> tuple[list[str], list[int], li
     numbers, records = [], []
     for number, row in rows:
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
-            raise InputError(f"{len(row)} cells for {len(header)} columns", file=path.name, row=number)
+            raise InputError(
+                N_("%(cells)s cells for %(columns)s columns"), file=path.name, row=number,
+                params={"cells": len(row), "columns": len(header)},
+            )  # fmt: skip
         numbers.append(number)
         records.append(dict(zip(header, row, strict=False)))
     scores = list(dict.fromkeys(score_columns(header) if is_scrape(header) else _wide_scores(header)))
@@ -90,11 +96,12 @@ def _read_json(path: Path) -> list[RawRow]:
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 JSON (byte {exc.start})", file=path.name) from None
+        raise InputError(N_("not UTF-8 JSON (byte %(byte)s)"), file=path.name, params={"byte": exc.start}) from None
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"truncated or invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", file=path.name
-        ) from None
+            N_("truncated or invalid JSON at line %(line)s column %(column)s: %(reason)s"), file=path.name,
+            params={"line": exc.lineno, "column": exc.colno, "reason": exc.msg},
+        ) from None  # fmt: skip
     records = data.get("records") if isinstance(data, dict) else data
     if not isinstance(records, list) or not records or not all(isinstance(r, dict) for r in records):
         raise InputError('not a ranking table: expected a list of records (or {"records": [...]})', file=path.name)
