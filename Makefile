@@ -8,7 +8,7 @@ LOCALE := src/impactrank/locale
 COMPILED := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: demo test test-slow bench lint install chromium postgresql catalogs clean mutate
+.PHONY: demo test test-slow bench lint install chromium postgresql wrk catalogs clean mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ postgresql:
 		else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql' (the portal's PostgreSQL tests will be skipped)"; fi; \
 	fi
 
+# Debian's wrk loads the dashboard in the bench (bench_web falls back to its Python client without it).
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+		else echo "wrk is missing: run 'sudo apt-get install wrk' (the dashboard bench uses its Python client)"; fi; \
+	fi
+
 demo: $(STAMP) $(COMPILED)
 	$(BIN)/impactrank demo --out demo-output
 	@echo "The impactrank command is in $(VENV)/bin: run '. $(VENV)/bin/activate' to use it directly."
@@ -60,7 +67,7 @@ test: $(STAMP) $(COMPILED) $(AXE) chromium postgresql
 test-slow: $(STAMP) $(COMPILED) $(AXE) chromium postgresql
 	$(BIN)/pytest -q -m slow
 
-bench: $(STAMP) $(COMPILED) postgresql
+bench: $(STAMP) $(COMPILED) postgresql wrk
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import random
 import warnings
 from configparser import ConfigParser
 from pathlib import Path
@@ -69,6 +70,24 @@ def test_rounding_is_pythons_own():
         for value in values:
             assert i18n.number(value, "en", decimals) == f"{value:,.{decimals}f}", (value, decimals)
             assert i18n.percent(value, "en", decimals) == f"{value:,.{decimals}f}%", (value, decimals)
+
+
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_numbers_are_babels_in_every_language(locale):
+    """Numbers are written without Babel per call: the same text as Babel's format_decimal with the locale's
+    pattern at the same decimals, on negatives, ties, large values and integers."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    rng = random.Random(5)
+    values = [rng.uniform(-2e6, 2e6) for _ in range(2000)] + [i / 8 for i in range(-80, 80)] + [0, -0.04, 7, -1117]
+    values += [rng.randint(-(10**12), 10**12) for _ in range(200)] + [Decimal("1117.25"), 2.675, 1e-7]
+    for decimals in (0, 1, 2, 3):
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        for value in values:
+            expected = format_decimal(Decimal(value), format=pattern, locale=locale)
+            assert i18n.number(value, locale, decimals) == expected, (value, decimals)
 
 
 def test_percentages():

@@ -205,7 +205,7 @@ class EditionData:
 
     def overall_frame(self, institution_id: str) -> pl.DataFrame:
         """The institution's row of the edition's own overall table (edition schema)."""
-        return self.overall_index.rows(institution_id).select(self.edition.overall.columns)
+        return self.overall_index.rows(institution_id)[self.edition.overall.columns]  # not select: no lazy plan
 
     def institution_frame(self, institution_id: str) -> pl.DataFrame:
         """The institution's row of the edition's institutions table (edition schema)."""
