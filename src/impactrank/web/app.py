@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from jinja2 import Environment, PackageLoader, pass_context
+from jinja2 import Environment, PackageLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.errors import InputError
@@ -26,7 +26,7 @@ from impactrank.i18n import templates as i18n_templates
 from impactrank.io.workspace import WorkspaceBusy
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.report import charts
-from impactrank.web import assets, comparisons, countries, editions, groups, institutions, numbers, reports, tables
+from impactrank.web import assets, comparisons, countries, editions, groups, institutions, reports, tables
 from impactrank.web.common import language
 from impactrank.web.contrast import SDG_INK
 from impactrank.web.middleware import (
@@ -51,7 +51,6 @@ def _env() -> Environment:
         auto_reload=False,
     )
     i18n_templates.install(env)
-    env.filters["formula"] = pass_context(lambda _context, text: numbers.formula(text, i18n_templates.current()))
     env.globals.update(SDG_COLOURS=charts.SDG_COLOURS, SDG_INK=SDG_INK)
     return env
 
