@@ -198,3 +198,27 @@ def test_the_readers_of_the_users_files_refuse_in_the_readers_language(tmp_path,
     )
     assert f"l’en-tête nomme la colonne '{first}' plusieurs fois" in said["fr", False]
     assert f"el encabezado nombra la columna '{first}' más de una vez" in said["es", False]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_averaged_score_is_explained_in_the_language(tmp_path, evidence_pair, lang):
+    """THE's 2023 rule built on 2022: the averaged score's terms in the reader's words and numbers ("cette
+    édition", "édition 2022", a comma), and a newcomer's single-year score said to be the published one."""
+    for year in (2022, 2023):
+        inst, subs = evidence_pair[year]
+        args = ("build", "-i", inst, "-s", subs, "--out", f"out{year}", "-m", f"the-{year}", "--workspace", "ws.duckdb")
+        assert run_cli(*args, cwd=tmp_path).code == 0
+    said = {}
+    for iid in ("B", "N"):
+        run = run_cli("explain", "-w", "ws.duckdb", "-e", 2023, "-i", iid, "--lang", lang, cwd=tmp_path)
+        assert run.code == 0, run.err
+        said[iid] = " ".join(run.out.split())
+        assert problems(run.out, lang, data_of(tmp_path / "ws.duckdb")) == [], iid
+    words = {
+        "fr": (
+            "publié = 0,5 × 65,0000 (cette édition) + 0,5 × 39,0000 (édition 2022) = 52,0000",
+            "c’est donc le score",
+        ),
+        "es": ("publicado = 0,5 × 65,0000 (esta edición) + 0,5 × 39,0000 (edición 2022) = 52,0000", "es por tanto la"),
+    }[lang]
+    assert words[0] in said["B"] and words[1] in said["N"]
