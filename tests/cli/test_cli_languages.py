@@ -198,6 +198,17 @@ def test_the_readers_of_the_users_files_refuse_in_the_readers_language(tmp_path,
     )
     assert f"l’en-tête nomme la colonne '{first}' plusieurs fois" in said["fr", False]
     assert f"el encabezado nombra la columna '{first}' más de una vez" in said["es", False]
+    nowhere = {
+        lang: run_cli("view", "overall", "-e", 2021, "-w", "nowhere.duckdb", "--lang", lang, cwd=tmp_path)
+        for lang in LANGS
+    }
+    assert nowhere["fr"].code == 2 and nowhere["fr"].message == (
+        "erreur : aucun espace de travail à nowhere.duckdb (construisez ou importez d’abord une édition)"
+    )
+    assert (
+        nowhere["es"].message
+        == "error: no hay espacio de trabajo en nowhere.duckdb (construya o importe antes una edición)"
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from impactrank.engine.audit import AuditReport
 from impactrank.engine.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.atomic import write_bytes_atomic, write_text_atomic
 from impactrank.report.audit import render_json, render_markdown
 from impactrank.report.report import render_html, render_pdf
@@ -23,7 +23,9 @@ def write_report(edition: Edition, out: str | Path, **selection) -> Path:
     elif suffix == ".pdf":
         write_bytes_atomic(out, render_pdf(edition, **selection))
     else:
-        raise InputError(f"report output must end in .html or .pdf, not {out.name!r}", file=out.name)
+        raise InputError(
+            N_("report output must end in .html or .pdf, not %(name)r"), file=out.name, params={"name": out.name}
+        )
     return out
 
 

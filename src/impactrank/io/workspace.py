@@ -116,9 +116,11 @@ class Workspace:
         self.path = Path(path)
         self.read_only = read_only
         if read_only and not self.path.exists():
-            raise InputError(f"no workspace at {self.path} (build or import an edition first)")
+            raise InputError(
+                N_("no workspace at %(path)s (build or import an edition first)"), params={"path": str(self.path)}
+            )
         if self.path.is_dir():
-            raise InputError(f"{self.path} is a directory, not a workspace file")
+            raise InputError(N_("%(path)s is a directory, not a workspace file"), params={"path": str(self.path)})
         self._lock = LockFile(self.path, exclusive=not read_only)
         self.con: duckdb.DuckDBPyConnection | None = None
         try:
@@ -164,7 +166,9 @@ class Workspace:
         headers only in part) holds nothing: a reader finds no workspace, a writer starts it afresh."""
         if self._interrupted_creation():
             if self.read_only:
-                raise InputError(f"no workspace at {self.path} (build or import an edition first)")
+                raise InputError(
+                    N_("no workspace at %(path)s (build or import an edition first)"), params={"path": str(self.path)}
+                )
             try:
                 return self._duckdb()
             except InputError:  # refused, and not for its lock: no one is creating it
@@ -173,7 +177,9 @@ class Workspace:
         if self.path.exists() and self.path.stat().st_size > 0:
             with self.path.open("rb") as fh:
                 if fh.read(12)[8:12] != b"DUCK":
-                    raise InputError(f"{self.path.name} is not an impactrank workspace (a DuckDB file)")
+                    raise InputError(
+                        N_("%(name)s is not an impactrank workspace (a DuckDB file)"), params={"name": self.path.name}
+                    )
         return self._duckdb()
 
     def _duckdb(self) -> duckdb.DuckDBPyConnection:
@@ -182,7 +188,9 @@ class Workspace:
         except duckdb.Error as exc:
             if _lock_conflict(exc):
                 raise _Held from None
-            raise InputError(f"cannot open workspace {self.path}: {_plain(exc)}") from None
+            raise InputError(
+                N_("cannot open workspace %(path)s: %(reason)s"), params={"path": str(self.path), "reason": _plain(exc)}
+            ) from None
 
     def _interrupted_creation(self) -> bool:
         """Empty, or shorter than DuckDB's headers and starting as a DuckDB file, with no log of changes beside."""
