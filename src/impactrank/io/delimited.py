@@ -33,9 +33,23 @@ from impactrank.errors import N_, InputError
 DELIMITERS = (",", ";", "\t")
 DECIMAL_MARKS = (".", ",")
 _SAMPLE_ROWS = 50  # rows below the header that settle a header more than one delimiter splits
-SAVE_AS_UTF8 = (
-    "save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8'; in LibreOffice, Save As > 'Text CSV', "
-    "'Edit filter settings', character set 'Unicode (UTF-8)'"
+# Each encoding refusal ends with how to save the file as UTF-8, in the reader's language (one catalog entry each).
+_UTF16_UNMARKED = N_(
+    "not UTF-8 text: it looks like UTF-16 without a byte-order mark; save it as UTF-8: in Excel, File > Save As > "
+    "'CSV UTF-8'; in LibreOffice, Save As > 'Text CSV', 'Edit filter settings', character set 'Unicode (UTF-8)'"
+)
+_UTF16_INVALID = N_(
+    "not valid UTF-16 text, though it starts with a UTF-16 byte-order mark; save it as UTF-8: in Excel, File > "
+    "Save As > 'CSV UTF-8'; in LibreOffice, Save As > 'Text CSV', 'Edit filter settings', character set "
+    "'Unicode (UTF-8)'"
+)
+_NOT_UTF8 = N_(
+    "not UTF-8 text (byte 0x%(byte)s); save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8'; in LibreOffice, "
+    "Save As > 'Text CSV', 'Edit filter settings', character set 'Unicode (UTF-8)'"
+)
+_NOT_UTF8_SEEN = N_(
+    "not UTF-8 text (byte 0x%(byte)s, %(letter)r in Windows-1252); save it as UTF-8: in Excel, File > Save As > "
+    "'CSV UTF-8'; in LibreOffice, Save As > 'Text CSV', 'Edit filter settings', character set 'Unicode (UTF-8)'"
 )
 
 # A number as a cell shows it: sign, digits with at most one decimal mark, an exponent; or a range of two.
@@ -259,9 +273,7 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
     text = _LEADING_MARKS.sub(lambda m: m.group().replace("\ufeff", ""), text)
     if "\x00" in text:
         if encoding == "UTF-8" and _looks_utf16(raw):
-            raise InputError(
-                f"not UTF-8 text: it looks like UTF-16 without a byte-order mark; {SAVE_AS_UTF8}", file=name
-            )
+            raise InputError(_UTF16_UNMARKED, file=name)
         row = _row_of(text, text.index("\x00"))
         raise InputError("a NUL character: this is not a text table (save it as CSV)", file=name, row=row)
     return text, encoding
@@ -274,16 +286,16 @@ def _strict(raw: bytes, codec: str, name: str) -> str:
         if codec == "utf-16":
             text = raw.decode("utf-16", errors="replace")
             row = _row_of(text, text.index("\ufffd")) if "\ufffd" in text else None
-            message = "not valid UTF-16 text, though it starts with a UTF-16 byte-order mark"
-            raise InputError(f"{message}; {SAVE_AS_UTF8}", file=name, row=row) from None
+            raise InputError(_UTF16_INVALID, file=name, row=row) from None
         start = exc.start
     if _looks_utf16(raw):
-        raise InputError(f"not UTF-8 text: it looks like UTF-16 without a byte-order mark; {SAVE_AS_UTF8}", file=name)
+        raise InputError(_UTF16_UNMARKED, file=name)
     byte = raw[start]
     letter = bytes([byte]).decode("cp1252", errors="replace")
-    seen = f", {letter!r} in Windows-1252" if letter.isprintable() and letter != "\ufffd" else ""
     row = _row_of(raw.decode("latin-1"), start)
-    raise InputError(f"not UTF-8 text (byte 0x{byte:02x}{seen}); {SAVE_AS_UTF8}", file=name, row=row)
+    if letter.isprintable() and letter != "\ufffd":
+        raise InputError(_NOT_UTF8_SEEN, file=name, row=row, params={"byte": f"{byte:02x}", "letter": letter})
+    raise InputError(_NOT_UTF8, file=name, row=row, params={"byte": f"{byte:02x}"})
 
 
 def _looks_utf16(raw: bytes) -> bool:
