@@ -42,8 +42,9 @@ class InputError(Exception):
             )
             if part and located
         ]
-        text = f"{', '.join(where)}: {message}" if where else message
-        return text.translate(_LINE_BREAKS)  # one line, whatever the quoted data holds
+        if where:  # French puts a no-break space before the colon
+            message = gettext("%(where)s: %(message)s", locale) % {"where": ", ".join(where), "message": message}
+        return message.translate(_LINE_BREAKS)  # one line, whatever the quoted data holds
 
     def __str__(self) -> str:
         return self.text("en")

@@ -200,7 +200,7 @@ def test_the_readers_of_the_users_files_refuse_in_the_readers_language(tmp_path,
     assert f"el encabezado nombra la columna '{first}' más de una vez" in said["es", False]
     (tmp_path / "excel.csv").write_bytes("institution_id,name\nA,École\n".encode("cp1252"))
     for lang, words in {
-        "fr": "excel.csv, ligne 2: ce n’est pas du texte UTF-8 (octet 0xc9, 'É' en Windows-1252) ; enregistrez-le en "
+        "fr": "excel.csv, ligne 2 : ce n’est pas du texte UTF-8 (octet 0xc9, 'É' en Windows-1252) ; enregistrez-le en "
         "UTF-8 : dans Excel, Fichier > Enregistrer sous > « CSV UTF-8 »",
         "es": "excel.csv, fila 2: no es texto UTF-8 (byte 0xc9, 'É' en Windows-1252); guárdelo en UTF-8: en Excel, "
         "Archivo > Guardar como > «CSV UTF-8»",
