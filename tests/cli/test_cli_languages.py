@@ -243,3 +243,14 @@ def test_an_averaged_score_is_explained_in_the_language(tmp_path, evidence_pair,
         "es": ("publicado = 0,5 × 65,0000 (esta edición) + 0,5 × 39,0000 (edición 2022) = 52,0000", "es por tanto la"),
     }[lang]
     assert words[0] in said["B"] and words[1] in said["N"]
+    inst, subs = evidence_pair[2023]
+    args = ("build", "-i", inst, "-s", subs, "--out", "again", "-m", "the-2023", "--workspace", "ws.duckdb")
+    itself = run_cli(*args, "--previous-edition", "2023", "--lang", lang, cwd=tmp_path)
+    assert (
+        itself.code == 2
+        and itself.message
+        == {
+            "fr": "erreur : champ « previous_edition » : l’édition 2023 ne peut pas être sa propre édition précédente",
+            "es": "error: campo «previous_edition»: la edición 2023 no puede ser su propia edición anterior",
+        }[lang]
+    )

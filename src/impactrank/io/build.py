@@ -17,7 +17,7 @@ from impactrank import __version__
 from impactrank.engine.build import build_edition
 from impactrank.engine.checks import check_methodology
 from impactrank.engine.edition import Edition, previous_ids
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.atomic import atomic_folder
 from impactrank.io.exports import neutralise_formulas
 from impactrank.io.inputs import read_institutions, read_submissions
@@ -108,9 +108,12 @@ def default_previous(edition_id: str, years: int) -> list[str]:
     ids = previous_ids(edition_id, years)
     if ids is None:
         raise InputError(
-            f"edition id {edition_id!r} does not start with a year, so its previous edition cannot be inferred: "
-            "name it with --previous-edition",
+            N_(
+                "edition id %(edition)r does not start with a year, so its previous edition cannot be inferred: "
+                "name it with --previous-edition"
+            ),
             field="previous_edition",
+            params={"edition": edition_id},
         )
     return ids
 
@@ -130,39 +133,84 @@ def previous_scores(
     if not needed:
         if previous_editions:
             raise InputError(
-                f"methodology {method.id} does not average with previous editions: --previous-edition does not apply",
+                N_(
+                    "methodology %(methodology)s does not average with previous editions: --previous-edition does "
+                    "not apply"
+                ),
                 field="previous_edition",
+                params={"methodology": method.id},
             )
         return None
     ids = list(previous_editions) if previous_editions else default_previous(edition_id, needed)
-    what = f"methodology {method.id} averages with the single-year scores of the previous edition"
+    params = {"methodology": method.id, "previous": ids[0] if ids else "", "workspace": str(workspace)}
     if len(ids) != needed:
-        raise InputError(f"{what}s: it needs {needed}, most recent first; {len(ids)} given", field="previous_edition")
-    if edition_id in ids:
-        raise InputError(f"edition {edition_id} cannot be its own previous edition", field="previous_edition")
-    if workspace is None or not Path(workspace).is_file():
         raise InputError(
-            f"{what} {ids[0]}, which needs a workspace holding it"
-            + (f" (no workspace at {workspace})" if workspace is not None else ""),
+            N_(
+                "methodology %(methodology)s averages with the single-year scores of the previous editions: it needs "
+                "%(needed)s, most recent first; %(given)s given"
+            ),
             field="previous_edition",
+            params={**params, "needed": needed, "given": len(ids)},
+        )
+    if edition_id in ids:
+        raise InputError(
+            N_("edition %(edition)s cannot be its own previous edition"),
+            field="previous_edition",
+            params={"edition": edition_id},
+        )
+    if workspace is None:
+        raise InputError(
+            N_(
+                "methodology %(methodology)s averages with the single-year scores of the previous edition "
+                "%(previous)s, which needs a workspace holding it"
+            ),
+            field="previous_edition",
+            params=params,
+        )
+    if not Path(workspace).is_file():
+        raise InputError(
+            N_(
+                "methodology %(methodology)s averages with the single-year scores of the previous edition "
+                "%(previous)s, which needs a workspace holding it (no workspace at %(workspace)s)"
+            ),
+            field="previous_edition",
+            params=params,
         )
     frames = []
     with Workspace(workspace, read_only=True, wait=wait, on_wait=on_wait) as ws:
         for lag, previous_id in enumerate(ids, start=1):
             if not ws.has(previous_id):
                 raise InputError(
-                    f"{what} {previous_id}: there is no edition {previous_id!r} in workspace {Path(workspace).name} "
-                    "(build it first, or name another with --previous-edition)",
+                    N_(
+                        "methodology %(methodology)s averages with the single-year scores of the previous edition "
+                        "%(previous)s: there is no edition %(edition)r in workspace %(workspace)s (build it first, "
+                        "or name another with --previous-edition)"
+                    ),
                     field="previous_edition",
+                    params={
+                        **params,
+                        "previous": previous_id,
+                        "edition": previous_id,
+                        "workspace": Path(workspace).name,
+                    },
                 )
             overall = ws.table("overall", previous_id).select("institution_id", "single_year_score")
             unknown = overall["single_year_score"].null_count()
             if overall.height == 0 or unknown:
                 raise InputError(
-                    f"{what} {previous_id}: its overall table has "
-                    + (f"no exact single-year score for {unknown} of {overall.height} rows" if unknown else "no rows")
-                    + " (an imported table shows bands; build that edition from its inputs)",
+                    N_(
+                        "methodology %(methodology)s averages with the single-year scores of the previous edition "
+                        "%(previous)s: its overall table has no exact single-year score for %(unknown)s of %(rows)s "
+                        "rows (an imported table shows bands; build that edition from its inputs)"
+                    )
+                    if unknown
+                    else N_(
+                        "methodology %(methodology)s averages with the single-year scores of the previous edition "
+                        "%(previous)s: its overall table has no rows (an imported table shows bands; build that "
+                        "edition from its inputs)"
+                    ),
                     field="previous_edition",
+                    params={**params, "previous": previous_id, "unknown": unknown, "rows": overall.height},
                 )
             frames.append(overall.with_columns(previous_edition=pl.lit(previous_id), lag=pl.lit(lag, pl.Int64)))
     return pl.concat(frames)
