@@ -208,6 +208,8 @@ def test_the_readers_of_the_users_files_refuse_in_the_readers_language(tmp_path,
         args = ("build", "-i", "excel.csv", "-s", subs_csv, "--out", "out", "-m", mini_paths["methodology"])
         run = run_cli(*args, "--workspace", "ws.duckdb", "--lang", lang, cwd=tmp_path)
         assert run.code == 2 and words in " ".join(run.err.split()), run.err
+    unknown = run_cli(*args[:-2], "-m", "the-1999", "--lang", "fr", cwd=tmp_path)
+    assert unknown.code == 2 and "aucun fichier de méthodologie ni édition fournie nommé 'the-1999'" in unknown.message
     nowhere = {
         lang: run_cli("view", "overall", "-e", 2021, "-w", "nowhere.duckdb", "--lang", lang, cwd=tmp_path)
         for lang in LANGS

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from impactrank.declarations import parse_declaration
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.methodology.schema import Methodology
 
 EDITIONS = resources.files("impactrank.methodology") / "editions"
@@ -29,12 +29,19 @@ def load_methodology(ref: str | Path = DEFAULT_ID) -> Methodology:
         path = Path(ref_str)
         if not path.is_file():
             known = ", ".join(bundled_ids())
-            raise InputError(f"no methodology file or bundled edition named {ref_str!r} (bundled: {known})")
+            raise InputError(
+                N_("no methodology file or bundled edition named %(name)r (bundled: %(known)s)"),
+                params={"name": ref_str, "known": known},
+            )
         name = path.name
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name) from None
+            raise InputError(
+                N_("not UTF-8 text (%(reason)s at byte %(byte)s)"),
+                file=name,
+                params={"reason": exc.reason, "byte": exc.start},
+            ) from None
     return parse_methodology(text, name)
 
 
