@@ -40,6 +40,12 @@ def number(value: float | int | Decimal | None, locale: str, decimals: int = 0) 
     """1117 → "1 117" (fr), "1,117" (en), "1.117" (es); rounded as Python rounds (see :func:`_exact`)."""
     if _missing(value):
         return MISSING
+    return _number(value, locale, decimals)
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _number(value: float | int | Decimal, locale: str, decimals: int) -> str:
+    """Kept once formatted: a page of a table writes the same ranks and scores many times."""
     return f"{_exact(value):,.{decimals}f}".translate(_symbols(locale))
 
 
