@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from impactrank.cli.common import app, console
-from impactrank.cli.options import DEFAULT_WORKSPACE, GroupsOption, WorkspaceOption
+from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, GroupsOption, WaitOption, WorkspaceOption
 from impactrank.errors import InputError
 from impactrank.i18n import LOCALES
 
@@ -30,6 +30,7 @@ def publish(
         str | None,
         typer.Option("--base-url", help="Address the site is served from: adds sitemap.xml and canonical links."),
     ] = None,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Write every page of the dashboard (tables, institutions, countries, groups, comparisons), its JSON twins
     and CSV/XLSX downloads, as static files with relative links and a search over institution names."""
@@ -41,7 +42,7 @@ def publish(
         raise InputError(f"--lang must list languages among {', '.join(LOCALES)} once each, not {lang!r}", field="lang")
     if base_url is not None and not base_url.startswith(("https://", "http://")):
         raise InputError(f"--base-url must be an http(s) address, not {base_url!r}", field="base-url")
-    done = write_site(workspace, out, langs, _list(editions), groups, base_url)
+    done = write_site(workspace, out, langs, _list(editions), groups, base_url, wait=wait)
     console.print(
         f"{out}: {done.files:,} files, {done.bytes / 1e6:.1f} MB, {done.pages:,} pages in {done.seconds:.1f} s "
         f"({done.pages / done.seconds:.0f} pages/s)",

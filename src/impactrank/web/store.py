@@ -285,16 +285,20 @@ class Store:
     """Read-only access to a workspace: the edition list and a cache of loaded editions, kept in step with the
     workspace while it is served (editions imported, rebuilt or removed appear without a restart)."""
 
-    def __init__(self, path: str | Path, groups: str | Path | None = None, only: list[str] | None = None) -> None:
-        """``only``: the editions shown (a static site of some editions), all the workspace's by default."""
+    def __init__(
+        self, path: str | Path, groups: str | Path | None = None, only: list[str] | None = None, wait: float = LOAD_WAIT
+    ) -> None:
+        """``only``: the editions shown (a static site of some editions), all the workspace's by default; ``wait``:
+        seconds to wait for the workspace while a command writes it."""
         self.path = Path(path)
+        self.wait = wait
         self.groups_file = Path(groups) if groups is not None else None
         self.only = None if only is None else set(only)
         self._lock = threading.Lock()
         self._data: dict[str, EditionData] = {}
         self.version = 0  # counts the changes seen; a cache of rendered pages keys on it
         self._seen = self._stat()
-        with Workspace(self.path, read_only=True) as ws:
+        with Workspace(self.path, read_only=True, wait=wait) as ws:
             self._editions, self._revisions, self._members = self._read(ws)
 
     def _stat(self) -> tuple:
@@ -371,7 +375,7 @@ class Store:
                         field="edition",
                         params={"edition": repr(edition_id), "known": known},
                     )
-                with Workspace(self.path, read_only=True, wait=LOAD_WAIT) as ws:
+                with Workspace(self.path, read_only=True, wait=self.wait) as ws:
                     self._data[edition_id] = EditionData.build(ws.load(edition_id), self._members)
             return self._data[edition_id]
 

@@ -21,7 +21,7 @@ from impactrank.io.workspace import Workspace
 from impactrank.web.publish import render, search
 from impactrank.web.publish.addresses import Site
 from impactrank.web.publish.render import Task
-from impactrank.web.store import Store
+from impactrank.web.store import LOAD_WAIT, Store
 
 MANIFEST = "manifest.json"
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -37,10 +37,12 @@ class Published:
     seconds: float
 
 
-def refuse_embargoed(workspace: Path, editions: list[str], now: datetime | None = None) -> None:
+def refuse_embargoed(
+    workspace: Path, editions: list[str], now: datetime | None = None, wait: float = LOAD_WAIT
+) -> None:
     """An edition whose results are under embargo is not published before its public time."""
     now = now or datetime.now(UTC)
-    with Workspace(workspace, read_only=True) as ws:
+    with Workspace(workspace, read_only=True, wait=wait) as ws:
         times = ws.public_times()
     for edition in editions:
         if edition in times and now < times[edition]:
@@ -102,17 +104,18 @@ def publish(
     base_url: str | None = None,
     processes: int | None = None,
     now: datetime | None = None,
+    wait: float = LOAD_WAIT,
 ) -> Published:
     """Write the site into a folder beside ``out`` and put it in ``out``'s place when complete."""
     started = time.perf_counter()
     out = Path(out)
-    store = Store(workspace, groups, editions)
+    store = Store(workspace, groups, editions, wait)
     if editions is not None:
         unknown = sorted(set(editions) - set(store.edition_ids()))
         if unknown:
             raise InputError(f"no edition {', '.join(unknown)} in the workspace", field="editions")
     chosen = store.edition_ids()
-    refuse_embargoed(Path(workspace), chosen, now)
+    refuse_embargoed(Path(workspace), chosen, now, wait)
     _check_out(out)
     store.preload()
     site = site_of(store, langs)
