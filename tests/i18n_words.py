@@ -5,6 +5,32 @@ and metric names, edition sources) is taken out. Each word comes from the Englis
 
 from __future__ import annotations
 
+from babel.messages.pofile import read_po
+
+from impactrank import i18n
+
+
+def catalog(locale: str):
+    """The catalog of ``locale`` as translators edit it (the .po file)."""
+    with (i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        return read_po(fp, locale=locale)
+
+
+def messages_of(area: str) -> list:
+    """The English catalog's messages used by one part of the package (``"/web/"``, ``"/portal/"`` …)."""
+    return [m for m in catalog("en") if m.id and any(area in path for path, _ in m.locations)]
+
+
+def untranslated(messages: list, locale: str) -> list:
+    """Which of ``messages`` ``locale``'s catalog leaves without a (non-fuzzy) translation."""
+    translated = {
+        m.id
+        for m in catalog(locale)
+        if m.id and all(m.string if isinstance(m.string, tuple) else (m.string,)) and not m.fuzzy
+    }
+    return [m.id for m in messages if m.id not in translated]
+
+
 ENGLISH_WORDS = (
     "the",
     "and",

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
-from babel.messages.pofile import read_po
 from fastapi import FastAPI, Request
 from jinja2 import DictLoader, Environment
 
+from i18n_words import catalog
 from impactrank import i18n
 from impactrank.countries import country_name
 from impactrank.i18n import templates
@@ -30,11 +30,6 @@ with warnings.catch_warnings():
 
 ROOT = Path(__file__).resolve().parents[1]
 NBSP, NNBSP = "\u00a0", "\u202f"
-
-
-def _catalog(locale: str):
-    with (i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as fp:
-        return read_po(fp, locale=locale)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -149,7 +144,7 @@ def test_no_translation_is_written_twice_over(locale):
     """A multi-line translation refilled by a text edit that matched its first line is its text repeated."""
     repeated = [
         m.id
-        for m in _catalog(locale)
+        for m in catalog(locale)
         if isinstance(m.string, str)
         and len(m.string) > 1
         and any(len(m.string) % k == 0 and m.string[: len(m.string) // k] * k == m.string for k in (2, 3, 4))
@@ -249,12 +244,12 @@ def _key(text: str | list | tuple) -> tuple:
 
 def test_every_catalog_compiles_and_the_compiled_file_is_current():
     for locale in i18n.LOCALES:
-        catalog = _catalog(locale)
-        assert list(catalog.check()) == [], locale  # placeholders agree between msgid and msgstr
+        po = catalog(locale)
+        assert list(po.check()) == [], locale  # placeholders agree between msgid and msgstr
         buffer = io.BytesIO()
-        write_mo(buffer, catalog)
+        write_mo(buffer, po)
         assert len(buffer.getvalue()) > 0
-        translated = {_key(m.id): _key(m.string) for m in catalog if m.id and all(_key(m.string)) and not m.fuzzy}
+        translated = {_key(m.id): _key(m.string) for m in po if m.id and all(_key(m.string)) and not m.fuzzy}
         translated = {k: v for k, v in translated.items() if k != v}
         with (i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "messages.mo").open("rb") as fp:
             # a translation the same as its English (and an untranslated plural, compiled as its own English forms)
@@ -265,7 +260,7 @@ def test_every_catalog_compiles_and_the_compiled_file_is_current():
 
 @pytest.mark.parametrize("locale", ["fr", "es"])
 def test_no_entry_is_left_untranslated(locale):
-    left = [m.id for m in _catalog(locale) if m.id and (not m.string or m.fuzzy)]
+    left = [m.id for m in catalog(locale) if m.id and (not m.string or m.fuzzy)]
     assert left == [], f"untranslated in {locale} (translate them in the .po file): {left}"
 
 
@@ -280,7 +275,7 @@ def test_catalogs_hold_every_string_of_the_code_and_templates():
     extracted = {m if isinstance(m, str) else m[0] for m in extracted}
     assert {"SDG %(number)s", "Language", "%(low)s–%(high)s"} <= extracted
     for locale in i18n.LOCALES:
-        missing = extracted - {_key(m.id)[0] for m in _catalog(locale) if m.id}
+        missing = extracted - {_key(m.id)[0] for m in catalog(locale) if m.id}
         assert missing == set(), f"not in the {locale} catalog (run 'make catalogs'): {sorted(missing)}"
 
 

@@ -12,9 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
-from impactrank import i18n
 from impactrank.io.groups import members_for
 from impactrank.report import charts
 from impactrank.report.report import render_html, report_context
@@ -25,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report_words import REPORT_WORDS
 
-from i18n_words import ENGLISH_WORDS
+from i18n_words import ENGLISH_WORDS, messages_of, untranslated
 from the_workbooks import table_rows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,15 +57,6 @@ class _Text(HTMLParser):
     def handle_data(self, data):
         if not self._skip:
             self.parts.append(data)
-
-
-def _catalog(locale: str):
-    with (i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as fp:
-        return read_po(fp, locale=locale)
-
-
-def _report_messages(catalog) -> list:
-    return [m for m in catalog if m.id and any("/report/" in path for path, _ in m.locations)]
 
 
 def problems(text: str, lang: str, data: list[str]) -> list[str]:
@@ -112,19 +101,14 @@ def real(the_tables):
 
 
 def test_every_report_message_is_translated():
-    english = _report_messages(_catalog("en"))
+    english = messages_of("/report/")
     assert len(english) > 60
     for locale in ("fr", "es"):
-        translated = {
-            m.id
-            for m in _catalog(locale)
-            if m.id and all(m.string if isinstance(m.string, tuple) else (m.string,)) and not m.fuzzy
-        }
-        assert [m.id for m in english if m.id not in translated] == [], f"untranslated in {locale}"
+        assert untranslated(english, locale) == [], f"untranslated in {locale}"
 
 
-def test_the_word_list_comes_from_the_english_catalog():
-    english = " ".join(m.id if isinstance(m.id, str) else " ".join(m.id) for m in _report_messages(_catalog("en")))
+def test_the_word_list_comes_from_the_englishcatalog():
+    english = " ".join(m.id if isinstance(m.id, str) else " ".join(m.id) for m in messages_of("/report/"))
     assert [w for w in REPORT_WORDS if not re.search(rf"\b{re.escape(w)}\b", english)] == []
 
 
