@@ -36,7 +36,7 @@ def test_a_yaml_error_names_the_line_on_one_line():
 @pytest.mark.parametrize("text", ["- a\n- b\n", "just words\n", ""])
 def test_anything_but_a_mapping_is_refused_by_what_it_should_be(text):
     with pytest.raises(InputError) as err:
-        parse_declaration(text, "f.yaml", Outer, "a thing")
+        parse_declaration(text, "f.yaml", Outer, "a thing must be a YAML mapping")
     assert (err.value.message, err.value.file) == ("a thing must be a YAML mapping", "f.yaml")
 
 

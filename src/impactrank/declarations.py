@@ -9,7 +9,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ten times faster
 Model = TypeVar("Model", bound=BaseModel)
@@ -23,23 +23,28 @@ def parse_declaration(
     text: str,
     name: str,
     model: type[Model],
-    what: str,
+    not_mapping: str,
     *,
     empty: dict | None = None,
     locate: Callable[[dict, tuple], str | None] = dotted,
 ) -> Model:
-    """``what`` names the declaration in the error for a file that is not a mapping; ``empty`` stands for an
+    """``not_mapping`` is the catalog message refusing a file that is not a mapping; ``empty`` stands for an
     empty file (None: an empty file is an error); ``locate`` turns pydantic's location into the field named."""
     try:
         data = yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line, as every message
-        raise InputError(f"not valid YAML ({problem})", file=name, row=mark.line + 1 if mark else None) from None
+        raise InputError(
+            N_("not valid YAML (%(problem)s)"),
+            file=name,
+            row=mark.line + 1 if mark else None,
+            params={"problem": problem},
+        ) from None
     if data is None and empty is not None:
         data = empty
     if not isinstance(data, dict):
-        raise InputError(f"{what} must be a YAML mapping", file=name)
+        raise InputError(not_mapping, file=name)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -23,7 +23,7 @@ from impactrank.cli.options import (
 )
 from impactrank.cli.published_analysis import parse_sdg_settings
 from impactrank.cli.text import _, num, pct, shown
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 OUT_FORMATS = ("csv", "parquet", "xlsx")
 
@@ -38,11 +38,15 @@ def load_series(workspace: Path, wait: float, edition: str | None):
         if edition is None:
             with_overall = [r["edition"] for r in rows if r["overall_table"] and r["kind"] == "imported"]
             if not with_overall:
-                raise InputError("the workspace holds no published edition with an overall table", field="edition")
+                raise InputError(N_("the workspace holds no published edition with an overall table"), field="edition")
             edition = with_overall[-1]
         if edition not in {r["edition"] for r in rows}:
             known = ", ".join(r["edition"] for r in rows) or "none"
-            raise InputError(f"no edition {edition!r} (editions: {known})", field="edition")
+            raise InputError(
+                N_("no edition %(edition)s (editions: %(known)s)"),
+                field="edition",
+                params={"edition": repr(edition), "known": known},
+            )
         ids, participants = series_of(rows, edition)
         if edition not in ids:
             ws.load(edition).require_overall()

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from impactrank.cli.common import command_group, console, out_dir, out_format, warn_unless_loopback
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 portal_app = command_group(
     "portal", "The data-collection portal: institutions enter data and evidence; you export it for build."
@@ -52,7 +52,9 @@ def _database(url: str, initialised: bool = True) -> Iterator:
 
     file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
     if initialised and file is not None and not Path(file).is_file():
-        raise InputError(f"no portal database at {file}: run 'impactrank portal init'", field="database")
+        raise InputError(
+            N_("no portal database at %(file)s: run 'impactrank portal init'"), field="database", params={"file": file}
+        )
     db = Database(url)
     try:
         if initialised and not schema_is_current(db):
@@ -332,7 +334,7 @@ def review_assign(
 
     by_hand = [institution, sdg, reviewer]
     if any(v is not None for v in by_hand) and not all(v is not None for v in by_hand):
-        raise InputError("to assign by hand, give --institution, --sdg and --reviewer together", field="reviewer")
+        raise InputError(N_("to assign by hand, give --institution, --sdg and --reviewer together"), field="reviewer")
     with _operator(database) as scope:
         if reviewer is not None:
             made = assign(scope, scope.cycle(cycle), institution, sdg, reviewer, override_reason)
@@ -370,7 +372,7 @@ def mail(
 
     host, _, port = smtp.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise InputError(f"{smtp!r} is not HOST:PORT", field="smtp")
+        raise InputError(N_("%(value)r is not HOST:PORT"), field="smtp", params={"value": smtp})
     sender = check_email(sender)
     with _operator(database) as scope:
         for key, value in (("smtp_host", host), ("smtp_port", port), ("mail_from", sender)):
@@ -472,7 +474,7 @@ def audit(
             from impactrank.portal.models import Cycle
 
             if session.get(Cycle, cycle) is None:
-                raise InputError(f"no cycle {cycle!r}", field="cycle")
+                raise InputError(N_("no cycle %(cycle)r"), field="cycle", params={"cycle": cycle})
         entries = log_entries(session, cycle=cycle)
     write_bytes_atomic(out, audit_csv(entries))
     console.print(f"wrote {len(entries)} changes to {out}", highlight=False)

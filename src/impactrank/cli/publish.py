@@ -9,7 +9,7 @@ import typer
 
 from impactrank.cli.common import app, console
 from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, GroupsOption, WaitOption, WorkspaceOption
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import LOCALES
 
 
@@ -39,9 +39,15 @@ def publish(
     langs = _list(lang) or []
     wrong = [code for code in langs if code not in LOCALES]
     if not langs or wrong or len(set(langs)) != len(langs):
-        raise InputError(f"--lang must list languages among {', '.join(LOCALES)} once each, not {lang!r}", field="lang")
+        raise InputError(
+            N_("--lang must list languages among %(languages)s once each, not %(lang)r"),
+            field="lang",
+            params={"languages": ", ".join(LOCALES), "lang": lang},
+        )
     if base_url is not None and not base_url.startswith(("https://", "http://")):
-        raise InputError(f"--base-url must be an http(s) address, not {base_url!r}", field="base-url")
+        raise InputError(
+            N_("--base-url must be an http(s) address, not %(url)r"), field="base-url", params={"url": base_url}
+        )
     done = write_site(workspace, out, langs, _list(editions), groups, base_url, wait=wait)
     console.print(
         f"{out}: {done.files:,} files, {done.bytes / 1e6:.1f} MB, {done.pages:,} pages in {done.seconds:.1f} s "

@@ -20,7 +20,7 @@ from impactrank.cli.options import (
     check_lang,
 )
 from impactrank.cli.portal import DEFAULT_DATABASE, CycleOption, DatabaseOption, _operator, portal_app
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import LOCALES
 
 results_app = command_group("results", "Institutions' results under embargo, and their press kits.", portal_app)
@@ -82,7 +82,11 @@ def attach(
     unknown = [code for code in languages if code not in LOCALES]
     if unknown or not languages:
         given = ", ".join(unknown) or "none"
-        raise InputError(f"give languages among {', '.join(LOCALES)}, not {given}", field="langs")
+        raise InputError(
+            N_("give languages among %(languages)s, not %(given)s"),
+            field="langs",
+            params={"languages": ", ".join(LOCALES), "given": given},
+        )
     with open_workspace(workspace, wait, read_only=True) as ws:
         ed = ws.load(edition)
         previous = load_previous(ws, ed, previous_edition)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from impactrank.cli.common import command_group, console, console_err, out_format, progress_bar
 from impactrank.cli.options import DecimalOption
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 sdg_app = command_group(
     "sdg", "SDG research mapping: Scopus-syntax query systems (Aurora, Elsevier, …) run on your publications."
@@ -82,7 +82,7 @@ def classify(
 
     out_format(out, LABEL_FORMATS)
     if engine not in ("local", "dask"):
-        raise InputError(f"unknown engine {engine!r} (local or dask)", field="engine")
+        raise InputError(N_("unknown engine %(engine)r (local or dask)"), field="engine", params={"engine": engine})
     sets = _load_sets(queries, queries_dir)
     columns = TextColumns(id_col, title_col, abstract_col, keywords_col, text_col)
     with progress_bar() as bar:
@@ -179,13 +179,17 @@ def evaluate(
     voted = {}
     if min_agree is not None:
         if not 1 <= min_agree <= len(sets):
-            raise InputError(f"--min-agree must be between 1 and {len(sets)}", field="min-agree")
+            raise InputError(
+                N_("--min-agree must be between 1 and %(count)s (the number of query sets)"),
+                field="min-agree",
+                params={"count": len(sets)},
+            )
         name = f"vote {min_agree}-of-{len(sets)}"
         voted[name] = ev.vote(list(preds.values()), min_agree)
         results[name] = ev.score(bench, voted[name])
     if best_ensemble:
         if len(sets) < 2:
-            raise InputError("--best-ensemble needs at least two query sets", field="best-ensemble")
+            raise InputError(N_("--best-ensemble needs at least two query sets"), field="best-ensemble")
         ens, res = ev.best_ensemble(bench, preds)
         voted[ens.name] = ev.vote([preds[s] for s in ens.systems], ens.k)
         results[ens.name] = res
@@ -312,7 +316,9 @@ def metrics(
     if years:
         m = _YEARS.match(years)
         if not m or int(m.group(1)) > int(m.group(2)):
-            raise InputError(f"--years wants FROM-TO, e.g. 2015-2019, not {years!r}", field="years")
+            raise InputError(
+                N_("--years wants FROM-TO, e.g. 2015-2019, not %(years)r"), field="years", params={"years": years}
+            )
         span = (int(m.group(1)), int(m.group(2)))
     pubs = read_publications(publications, numeric=NUMERIC_COLUMNS, decimal=decimal)
     lab = read_table(labels) if labels else None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.atomic import write_bytes_atomic
 
 EXPORT_FORMATS = ("csv", "json", "jsonl", "xlsx", "parquet")
@@ -116,7 +116,11 @@ _WRITERS = {"csv": _csv, "json": _json, "jsonl": _jsonl, "xlsx": _xlsx, "parquet
 
 def table_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
     if fmt not in _WRITERS:
-        raise InputError(f"unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})", field="format")
+        raise InputError(
+            N_("unknown export format %(format)r (use %(formats)s)"),
+            field="format",
+            params={"format": fmt, "formats": ", ".join(EXPORT_FORMATS)},
+        )
     return _WRITERS[fmt](frame)
 
 

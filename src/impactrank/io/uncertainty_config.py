@@ -113,7 +113,9 @@ inputs:
 
 
 def parse_uncertainty_config(text: str, name: str = "<uncertainty config>") -> UncertaintyConfig:
-    config = parse_declaration(text, name, UncertaintyConfig, "an uncertainty configuration", empty={})
+    config = parse_declaration(
+        text, name, UncertaintyConfig, N_("an uncertainty configuration must be a YAML mapping"), empty={}
+    )
     try:
         check_spec(config.to_spec())
     except ValueError as exc:

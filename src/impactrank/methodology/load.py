@@ -46,7 +46,7 @@ def load_methodology(ref: str | Path = DEFAULT_ID) -> Methodology:
 
 
 def parse_methodology(text: str, name: str = "<methodology>") -> Methodology:
-    return parse_declaration(text, name, Methodology, "a methodology file", locate=_loc)
+    return parse_declaration(text, name, Methodology, N_("a methodology file must be a YAML mapping"), locate=_loc)
 
 
 def _loc(data: dict, loc: tuple) -> str:

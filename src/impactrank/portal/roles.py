@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 AUDIT_TABLE = "audit_log"
@@ -30,9 +30,13 @@ class Roles:
     def __post_init__(self) -> None:
         for option, name in (("owner-role", self.owner), ("runtime-role", self.runtime)):
             if not _NAME.match(name):
-                raise InputError(f"{name!r} is not a role name (lower-case letters, digits, _)", field=option)
+                raise InputError(
+                    N_("%(name)r is not a role name (lower-case letters, digits, _)"),
+                    field=option,
+                    params={"name": name},
+                )
         if self.owner == self.runtime:
-            raise InputError("the owner and runtime roles must differ", field="runtime-role")
+            raise InputError(N_("the owner and runtime roles must differ"), field="runtime-role")
 
 
 def _exists(connection: Connection, role: str) -> bool:

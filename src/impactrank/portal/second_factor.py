@@ -39,7 +39,11 @@ def roles_from(text: str) -> tuple[str, ...]:
     roles = tuple(r.strip() for r in text.split(",") if r.strip())
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
-        raise InputError(f"unknown role {unknown[0]!r} (roles: {', '.join(ROLES)})", field="second-factor-for")
+        raise InputError(
+            N_("unknown role %(role)r (roles: %(roles)s)"),
+            field="second-factor-for",
+            params={"role": unknown[0], "roles": ", ".join(ROLES)},
+        )
     return roles
 
 

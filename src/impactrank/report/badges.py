@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 import yaml
 
 from impactrank.countries import country_name
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import formats, gettext, sdg_label
 from impactrank.report import typography as ty
 from impactrank.sdgs import SDG_NAMES
@@ -36,13 +36,21 @@ def load_rules(path: Path = RULES) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     ids = set()
     for n, rule in enumerate(data.get("rules") or [], start=1):
-        where = f"{path.name}, rule {n}"
         if rule.get("table") not in TABLES:
-            raise InputError(f"{where}: table must be one of {', '.join(TABLES)}", file=str(path), field="table")
+            raise InputError(
+                N_("rule %(rule)s: table must be one of %(tables)s"),
+                file=str(path),
+                field="table",
+                params={"rule": n, "tables": ", ".join(TABLES)},
+            )
         if "within" not in rule and not rule.get("banded"):
-            raise InputError(f"{where}: give 'within' or 'banded: true'", file=str(path), field="within")
+            raise InputError(
+                N_("rule %(rule)s: give 'within' or 'banded: true'"), file=str(path), field="within", params={"rule": n}
+            )
         if rule.get("unless") and rule["unless"] not in ids:
-            raise InputError(f"{where}: 'unless' names no earlier rule", file=str(path), field="unless")
+            raise InputError(
+                N_("rule %(rule)s: 'unless' names no earlier rule"), file=str(path), field="unless", params={"rule": n}
+            )
         ids.add(rule["id"])
     return data
 

@@ -12,7 +12,7 @@ import polars as pl
 
 from impactrank.engine.edition import Edition
 from impactrank.engine.shown import decimals, score_text, visible
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.report.summary import gather
 
 
@@ -20,9 +20,13 @@ def institution_facts(edition: Edition, previous: Edition | None, institution_id
     """Every fact of one institution's results, JSON-ready; an id the edition does not hold is refused by name."""
     known = edition.institutions.filter(pl.col("institution_id") == institution_id)
     if known.height == 0:
-        raise InputError(f"no institution {institution_id!r} in edition {edition.id}", field="institution")
+        raise InputError(
+            N_("no institution %(institution)s in edition %(edition)s"),
+            field="institution",
+            params={"institution": repr(institution_id), "edition": edition.id},
+        )
     if previous is not None and previous.id == edition.id:
-        raise InputError("compare with a different edition", field="compare")
+        raise InputError(N_("compare with a different edition"), field="compare")
     edition.require_overall()
     inst = known.row(0, named=True)
     members = pl.DataFrame({"group": [institution_id], "institution_id": [institution_id]})

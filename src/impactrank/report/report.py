@@ -20,7 +20,7 @@ from impactrank.countries import country_key
 from impactrank.engine.edition import Edition
 from impactrank.engine.shown import decimals, visible
 from impactrank.engine.views import in_published_order
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import LOCALES
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import charts
@@ -59,7 +59,11 @@ def selection(
     if country:
         ids = ids.filter(pl.col("country") == country.upper())
         if ids.height == 0:
-            raise InputError(f"no institution from country {country!r} in edition {edition.id}", field="country")
+            raise InputError(
+                N_("no institution from country %(country)s in edition %(edition)s"),
+                field="country",
+                params={"country": repr(country), "edition": edition.id},
+            )
     if group:
         from impactrank.engine.views import group_members, groups_from_institutions
 
@@ -84,7 +88,11 @@ def report_context(
     from impactrank.report.summary import summarise
 
     if lang not in LOCALES:
-        raise InputError(f"language must be one of {', '.join(LOCALES)}, not {lang!r}", field="lang")
+        raise InputError(
+            N_("--lang must be one of %(languages)s, not %(lang)s"),
+            field="lang",
+            params={"languages": ", ".join(LOCALES), "lang": repr(lang)},
+        )
     country = country_key(country) if country else None
     edition = in_language(edition, lang)  # institutions under the names they use in the reader's language
     previous = None if previous is None else in_language(previous, lang)
@@ -93,7 +101,7 @@ def report_context(
         from impactrank.report.press import press_summary
 
         if country or group:
-            raise InputError("select an institution, or a country or group, not both", field="institution")
+            raise InputError(N_("select an institution, or a country or group, not both"), field="institution")
         facts = institution_facts(edition, previous, institution)
         summary = press_summary(facts, lang)
         ids, group = [institution], facts["institution"]["name"]

@@ -34,7 +34,7 @@ from impactrank.engine.views import (
     sdg_positions,
     with_national_ranks,
 )
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.i18n import check_locale, shown
 from impactrank.i18n import templates as i18n_templates
 from impactrank.report import typography as ty
@@ -413,7 +413,7 @@ def summarise(
     check_locale(lang)
     edition.require_overall()  # the summary tells the overall table (a previous one: compare_editions checks)
     if previous is not None and previous.id == edition.id:
-        raise InputError("compare with a different edition", field="compare")
+        raise InputError(N_("compare with a different edition"), field="compare")
     edition = in_language(edition, lang)  # institutions under the names they use in the reader's language
     previous = None if previous is None else in_language(previous, lang)
     data = gather(edition, previous, country, group, members)

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.atomic import atomic_path
 from impactrank.io.exports import export_table
 from impactrank.sdgmap.loaders import QuerySet
@@ -31,9 +31,12 @@ class Classifier:
 
     def __post_init__(self) -> None:
         if not self.query_sets:
-            raise InputError("no query set given")
+            raise InputError(N_("no query set given"))
         if not 1 <= self.min_agree <= len(self.query_sets):
-            raise InputError(f"--min-agree must be between 1 and {len(self.query_sets)} (the number of query sets)")
+            raise InputError(
+                N_("--min-agree must be between 1 and %(count)s (the number of query sets)"),
+                params={"count": len(self.query_sets)},
+            )
         self.matchers = [Matcher(q, self.fields) for q in self.query_sets]
 
     def classify_columns(self, columns: Sequence[Sequence[str | None]]) -> tuple[list[list[int]], list[list[str]]]:

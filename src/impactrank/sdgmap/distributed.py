@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.sdgmap.classify import LABEL_SCHEMA, Classifier
 from impactrank.sdgmap.loaders import QuerySet
 from impactrank.sdgmap.publications import TextColumns, text_frame
@@ -28,13 +28,15 @@ def parquet_parts(path: Path | str) -> list[tuple[str, int]]:
     path = Path(path)
     files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
     if not files or not all(f.suffix.lower() == ".parquet" for f in files):
-        raise InputError("the dask engine reads Parquet (a file or a folder of .parquet files)", file=str(path))
+        raise InputError(N_("the dask engine reads Parquet (a file or a folder of .parquet files)"), file=str(path))
     parts = []
     for f in files:
         try:
             groups = pq.ParquetFile(f).num_row_groups
         except Exception as exc:  # pyarrow raises several types for a bad file
-            raise InputError(f"cannot read Parquet: {exc}", file=str(f)) from None
+            raise InputError(
+                N_("cannot read as Parquet: %(reason)s"), file=str(f), params={"reason": str(exc)}
+            ) from None
         parts.extend((str(f), g) for g in range(groups))
     return parts
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.delimited import parse_numbers, read_text_table
 from impactrank.sdgmap.loaders import QuerySet, default_data_dir
 from impactrank.sdgmap.matcher import Matcher
@@ -49,11 +49,13 @@ def load_benchmark(path: Path | str | None = None) -> pl.DataFrame:
             try:
                 res = resources.files("sdgclassification.benchmark.resources") / "benchmark.csv"
             except ModuleNotFoundError:
-                raise InputError("the sdgclassification-benchmark package is not installed; give --benchmark") from None
+                raise InputError(
+                    N_("the sdgclassification-benchmark package is not installed; give --benchmark")
+                ) from None
             path = str(res)
-    df, rows = _read(path, ["id", "text", "sdg", "label"], "benchmark")
+    df, rows = _read(path, ["id", "text", "sdg", "label"])
     if df.height == 0:
-        raise InputError("the benchmark has no rows", file=str(path))
+        raise InputError(N_("the benchmark has no rows"), file=str(path))
     for col in ("id", "text", "sdg", "label"):
         _first_bad(df[col].is_null(), "empty value", rows, str(path), col)
     sdg = _whole_numbers(df, rows, "sdg", str(path))
@@ -69,12 +71,14 @@ def _first_bad(bad: pl.Series, message: str, rows: pl.Series, file: str, field: 
         raise InputError(message, file=file, row=int(rows[int(bad.arg_true()[0])]), field=field)
 
 
-def _read(path: Path | str, needed: list[str], what: str) -> tuple[pl.DataFrame, pl.Series]:
+def _read(path: Path | str, needed: list[str]) -> tuple[pl.DataFrame, pl.Series]:
     """A CSV's text columns and row numbers; the ``needed`` columns must be there."""
     df, rows = read_text_table(path, name=str(path)).frame()
     missing = set(needed) - set(df.columns)
     if missing:
-        raise InputError(f"{what} lacks column(s) {', '.join(sorted(missing))}", file=str(path))
+        raise InputError(
+            N_("missing column(s) %(columns)s"), file=str(path), params={"columns": ", ".join(sorted(missing))}
+        )
     return df, rows
 
 
@@ -84,7 +88,9 @@ def _whole_numbers(df: pl.DataFrame, rows: pl.Series, col: str, file: str) -> pl
     bad = text.is_not_null() & (number.is_null() | (number != number.floor()) | (number.abs() > 1e9))
     if bad.any():
         i = int(bad.arg_true()[0])
-        raise InputError(f"{text[i]!r} is not a whole number", file=file, row=int(rows[i]), field=col)
+        raise InputError(
+            N_("%(value)r is not a whole number"), file=file, row=int(rows[i]), field=col, params={"value": text[i]}
+        )
     return number.cast(pl.Int64)
 
 
@@ -182,7 +188,7 @@ def best_ensemble(
                 if best is None or key < best[0]:
                     best = (key, Ensemble(subset, k), result)
     if best is None:
-        raise InputError("an ensemble needs at least two query sets")
+        raise InputError(N_("an ensemble needs at least two query sets"))
     return best[1], best[2]
 
 
@@ -200,7 +206,7 @@ def published_stats(path: Path | str | None = None) -> pl.DataFrame | None:
     if path is None:
         return None
     needed = ["model", "sdg", "accuracy", "precision", "recall", "f1"]
-    df, rows = _read(path, needed, "published figures")
+    df, rows = _read(path, needed)
     for col in needed:
         _first_bad(df[col].str.strip_chars().replace("", None).is_null(), "empty value", rows, str(path), col)
     for col in [c for c in STATS_SCHEMA if c in df.columns and STATS_SCHEMA[c] != pl.String]:
@@ -208,7 +214,9 @@ def published_stats(path: Path | str | None = None) -> pl.DataFrame | None:
         bad = df[col].str.strip_chars().replace("", None).is_not_null() & (number.is_null() | ~number.is_finite())
         if bad.any():
             i = int(bad.arg_true()[0])
-            raise InputError(f"{df[col][i]!r} is not a number", file=str(path), row=int(rows[i]), field=col)
+            raise InputError(
+                N_("not a number: %(value)r"), file=str(path), row=int(rows[i]), field=col, params={"value": df[col][i]}
+            )
         df = df.with_columns(number.alias(col))
     return df.rename({"model": "system"})
 
@@ -218,12 +226,18 @@ def load_text2sdg_predictions(path: Path | str | None = None) -> dict[str, froze
     path = _optional_file(path, PREDICTIONS_FILE)
     if path is None:
         return None
-    df, rows = _read(path, ["id", "predicted_sdgs"], "predictions")
+    df, rows = _read(path, ["id", "predicted_sdgs"])
     out = {}
     for row, rid, cell in zip(rows, df["id"], df["predicted_sdgs"], strict=True):
         numbers = [x for x in (cell or "").replace(" ", "").split(",") if x]
         if not all(x.isascii() and x.isdigit() for x in numbers):
-            raise InputError(f"{cell!r} is not a list of SDG numbers", file=str(path), row=row, field="predicted_sdgs")
+            raise InputError(
+                N_("%(value)r is not a list of SDG numbers"),
+                file=str(path),
+                row=row,
+                field="predicted_sdgs",
+                params={"value": cell},
+            )
         out[rid] = frozenset(int(x) for x in numbers)
     return out
 
@@ -262,5 +276,5 @@ def agreement(
         jac += len(mine & other) / len(union) if union else 1.0
         exact += mine == other
     if not n:
-        raise InputError("no benchmark id is in the text2sdg predictions file")
+        raise InputError(N_("no benchmark id is in the text2sdg predictions file"))
     return Agreement(n, (both_yes + both_no) / n, both_yes, both_no, only_ours, only_theirs, jac / n, exact / n)

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.delimited import read_text_table
 from impactrank.sdgmap.ast import Node
 from impactrank.sdgmap.parser import QuerySyntaxError, parse
@@ -60,7 +60,9 @@ def _parse_line(text: str, file: Path, row: int | None) -> Node:
 def _sdg_number(value: str, file: Path, row: int) -> int:
     m = re.search(r"(\d+)", value or "")
     if not m or not 1 <= int(m.group(1)) <= 17:
-        raise InputError(f"not an SDG number: {value!r}", file=str(file), row=row, field="sdg")
+        raise InputError(
+            N_("not an SDG number: %(value)r"), file=str(file), row=row, field="sdg", params={"value": value}
+        )
     return int(m.group(1))
 
 
@@ -69,13 +71,15 @@ def load_aurora_xml(path: Path | str, system: str = "aurora-v5") -> QuerySet:
     path = Path(path)
     files = sorted(path.glob("query_SDG*.xml"), key=_sdg_of_file) if path.is_dir() else [path]
     if not files:
-        raise InputError("no query_SDG*.xml files in folder", file=str(path))
+        raise InputError(N_("no query_SDG*.xml files in folder"), file=str(path))
     lines: list[QueryLine] = []
     for file in files:
         try:
             root = ET.parse(file).getroot()
         except (OSError, ET.ParseError) as exc:
-            raise InputError(f"cannot read Aurora XML: {exc}", file=str(file)) from None
+            raise InputError(
+                N_("cannot read Aurora XML: %(reason)s"), file=str(file), params={"reason": str(exc)}
+            ) from None
         sdg_text = next((e.text for e in root.iter(f"{_DC}identifier") if e.get("type") == "sdg"), None)
         sdg = _sdg_number(sdg_text or str(_sdg_of_file(file)), file, 0)
         for definition in root.iter(f"{_AQD}query-definition"):
@@ -116,13 +120,13 @@ def load_query_table(path: Path | str, system: str | None = None) -> QuerySet:
     names, records = table.records()
     header = [h.strip() for h in names]
     if "sdg" not in header:
-        raise InputError("query table needs an 'sdg' column", file=str(path), row=table.header_row, field="sdg")
+        raise InputError(N_("query table needs an 'sdg' column"), file=str(path), row=table.header_row, field="sdg")
     siris = {"keyword", "extra"} <= set(header)
     if not siris and "query" not in header:
-        raise InputError("query table needs a 'query' column", file=str(path), row=table.header_row, field="query")
+        raise InputError(N_("query table needs a 'query' column"), file=str(path), row=table.header_row, field="query")
     rows = [(i, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))) for i, cells in records]
     if not rows:
-        raise InputError("the query table has a header but no rows", file=str(path))
+        raise InputError(N_("the query table has a header but no rows"), file=str(path))
     name = system or (rows[0][1].get("system") or path.stem.removesuffix("_queries")).lower()
     lines = []
     for n, (i, row) in enumerate(rows, start=1):  # i: the row as a spreadsheet shows it (header = 1)
@@ -177,11 +181,14 @@ def load_queries(spec: str | Path, data_dir: Path | str | None = None) -> QueryS
             target = folder / file if file else folder
             if (file and target.is_file()) or (not file and any(target.glob("query_SDG*.xml"))):
                 return load_aurora_xml(target, key) if not file else load_query_table(target, key)
-        raise InputError(f"query set '{key}' not found", file=str(base))
+        raise InputError(N_("query set %(name)r not found"), file=str(base), params={"name": key})
     path = Path(spec)
     if not path.exists():
-        known = ", ".join(NAMED_SETS)
-        raise InputError(f"no such query file or named set (known: {known})", file=str(path))
+        raise InputError(
+            N_("no such query file or named set (known: %(known)s)"),
+            file=str(path),
+            params={"known": ", ".join(NAMED_SETS)},
+        )
     if path.is_dir() or path.suffix.lower() == ".xml":
         return load_aurora_xml(path, path.stem if path.is_file() else "aurora")
     return load_query_table(path)

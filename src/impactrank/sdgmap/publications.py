@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.delimited import parse_numbers, read_text_table
 
 FORMATS = (".csv", ".parquet", ".jsonl", ".ndjson")
@@ -34,15 +34,17 @@ def read_publications(path: Path | str, *, numeric: Sequence[str] = (), decimal:
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        raise InputError("no such file", file=str(path))
+        raise InputError(N_("no such file"), file=str(path))
     if path.is_dir():  # partitioned Parquet, read in file-name order as the dask engine does
         files = sorted(path.rglob("*.parquet"))
         if not files:
-            raise InputError("no .parquet files in folder", file=str(path))
+            raise InputError(N_("no .parquet files in folder"), file=str(path))
         try:
             return Publications(pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed"))
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise InputError(f"cannot read table: {_first_line(exc)}", file=str(path)) from None
+            raise InputError(
+                N_("cannot read table: %(reason)s"), file=str(path), params={"reason": _first_line(exc)}
+            ) from None
     if suffix == ".csv":
         return _read_csv(path, numeric, decimal)
     try:
@@ -51,8 +53,14 @@ def read_publications(path: Path | str, *, numeric: Sequence[str] = (), decimal:
         if suffix in (".jsonl", ".ndjson"):
             return Publications(pl.read_ndjson(path))
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"cannot read table: {_first_line(exc)}", file=str(path)) from None
-    raise InputError(f"unsupported format {suffix or '(none)'}; use one of {', '.join(FORMATS)}", file=str(path))
+        raise InputError(
+            N_("cannot read table: %(reason)s"), file=str(path), params={"reason": _first_line(exc)}
+        ) from None
+    raise InputError(
+        N_("unsupported format %(suffix)s; use one of %(formats)s"),
+        file=str(path),
+        params={"suffix": suffix or "–", "formats": ", ".join(FORMATS)},
+    )
 
 
 def _read_csv(path: Path, numeric: Sequence[str], decimal: str | None) -> Publications:
@@ -139,7 +147,7 @@ def text_frame(
     frame = df.select(exprs)
     if frame["work_id"].null_count():
         index = int(frame["work_id"].is_null().arg_max())  # type: ignore[arg-type]
-        raise InputError("missing work id", file=file, row=row_number(index, rows), field=id_col)
+        raise InputError(N_("missing work id"), file=file, row=row_number(index, rows), field=id_col)
     return frame, list(fields)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.atomic import atomic_path
 from impactrank.io.delimited import read_text_table
 from impactrank.sdgmap.publications import row_number
@@ -76,7 +76,13 @@ def _number(df: pl.DataFrame, col: str | None, name: str, file: str | None, rows
     bad = num.is_null() & raw.is_not_null() & (raw.cast(pl.String).str.strip_chars() != "")
     if bad.any():
         index = int(bad.arg_max())  # type: ignore[arg-type]
-        raise InputError(f"not a number: {raw[index]!r}", file=file, row=row_number(index, rows), field=col)
+        raise InputError(
+            N_("not a number: %(value)r"),
+            file=file,
+            row=row_number(index, rows),
+            field=col,
+            params={"value": raw[index]},
+        )
     return num.alias(name)
 
 
@@ -110,7 +116,9 @@ def prepare(
     try:
         frame = pubs.select(exprs)
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"cannot read publications: {str(exc).splitlines()[0]}", file=file) from None
+        raise InputError(
+            N_("cannot read publications: %(reason)s"), file=file, params={"reason": str(exc).splitlines()[0]}
+        ) from None
     frame = frame.with_columns(
         _number(pubs, _column(pubs, "citations", False, file), "citations", file, rows),
         _number(pubs, _column(pubs, "expected_citations", False, file), "expected", file, rows),
@@ -118,7 +126,7 @@ def prepare(
     )
     if labels is not None:
         if "work_id" not in labels.columns or "sdgs" not in labels.columns:
-            raise InputError("labels need 'work_id' and 'sdgs' columns (as written by 'sdg classify')")
+            raise InputError(N_("labels need 'work_id' and 'sdgs' columns (as written by 'sdg classify')"))
         lab = labels.select(pl.col("work_id").cast(pl.String), _as_list(labels, "sdgs", pl.Int64).alias("sdgs"))  # type: ignore[arg-type]
         lab = lab.group_by("work_id").agg(
             pl.col("sdgs").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()

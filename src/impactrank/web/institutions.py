@@ -173,7 +173,11 @@ def register(pages: Pages, store: Store) -> None:
                 try:
                     settings[k] = float(text.replace(",", "."))
                 except ValueError:
-                    raise InputError(f"parameter 's{k}': {text!r} is not a score", field="set-sdg") from None
+                    raise InputError(
+                        N_("parameter %(parameter)r: %(text)r is not a score"),
+                        field="set-sdg",
+                        params={"parameter": f"s{k}", "text": text},
+                    ) from None
         result = whatif_published(e, iid, settings, previous_of(store, e))
         return {
             "title": gettext("What if: %(name)s in %(edition)s", language(request))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impactrank.engine.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io import display_names
 from impactrank.io.delimited import check_decimal
 from impactrank.io.identity import Aliases, read_aliases
@@ -75,7 +75,10 @@ def importable_files(paths: str | Path | Sequence[str | Path]) -> list[Path]:
                 if f.is_file() and f.suffix.casefold() in IMPORTABLE and not f.name.startswith((".", "~$"))
             )
             if not found:
-                raise InputError(f"nothing to import in folder {p} (no {', '.join(IMPORTABLE)} file)")
+                raise InputError(
+                    N_("nothing to import in folder %(folder)s (no %(kinds)s file)"),
+                    params={"folder": str(p), "kinds": ", ".join(IMPORTABLE)},
+                )
             files.extend(found)
         elif not p.is_file():
             raise InputError("no such file or folder", file=str(p))

@@ -17,7 +17,7 @@ from impactrank.engine.edition import (
     SDG_SCORES_SCHEMA,
     Edition,
 )
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.identity import Aliases, normalise_name
 from impactrank.io.published.consistency import check_countries
 from impactrank.io.published.parse import Rank, parse_rank, parse_score
@@ -59,7 +59,9 @@ def split_editions(
         if r.year not in years:
             m = _YEAR.fullmatch(r.year.strip())
             if not m:
-                raise InputError(f"year {r.year!r} is not a year", file=file, row=r.row, field="year")
+                raise InputError(
+                    N_("%(year)r is not a year"), file=file, row=r.row, field="year", params={"year": r.year}
+                )
             years[r.year] = int(m.group(1))
         by_year.setdefault(years[r.year], []).append(r)
     if edition is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.countries import country_name, to_alpha2
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.delimited import read_text_table
 from impactrank.io.identity import name_key
 from impactrank.io.published.report import ImportReport
@@ -59,8 +59,15 @@ class Corrections:
         """A correction for an edition read here that matched no row is an error (a misspelt name)."""
         for c in self.items:
             if not c.used and (c.edition == "" or c.edition in editions):
-                where = f"edition {c.edition}" if c.edition else "any edition"
-                raise InputError(f"no row of {where} is named {c.name!r}", file=self.file, row=c.row, field="name")
+                raise InputError(
+                    N_("no row of edition %(edition)s is named %(name)r")
+                    if c.edition
+                    else N_("no row of any edition is named %(name)r"),
+                    file=self.file,
+                    row=c.row,
+                    field="name",
+                    params={"edition": c.edition, "name": c.name},
+                )
 
 
 def read_corrections(path: str | Path) -> Corrections:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.published.rows import RawRow
 
 _NUMBER = re.compile(r"sdg-score-multi__number(?: (\d+))?")
@@ -44,7 +44,7 @@ def read_scrape(
     stripped = {h.strip(): h for h in header}
     missing = [c for c in REQUIRED if c not in stripped]
     if missing:
-        raise InputError(f"scraped table lacks column(s) {', '.join(missing)}", file=file)
+        raise InputError(N_("missing column(s) %(columns)s"), file=file, params={"columns": ", ".join(missing)})
     slots, sdg17_col = _slots(header, file)
     col = {c: stripped[c] for c in REQUIRED}
     rows = []

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from impactrank import __version__
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.atomic import exchange, temp_prefix
 from impactrank.io.workspace import Workspace
 from impactrank.web.publish import render, search
@@ -47,7 +47,10 @@ def refuse_embargoed(
     for edition in editions:
         if edition in times and now < times[edition]:
             when = times[edition].strftime("%Y-%m-%d %H:%M UTC")
-            raise InputError(f"edition {edition} is under embargo until {when}: it cannot be published before then")
+            raise InputError(
+                N_("edition %(edition)s is under embargo until %(when)s: it cannot be published before then"),
+                params={"edition": edition, "when": when},
+            )
 
 
 def site_of(store: Store, langs: list[str]) -> Site:
@@ -113,7 +116,11 @@ def publish(
     if editions is not None:
         unknown = sorted(set(editions) - set(store.edition_ids()))
         if unknown:
-            raise InputError(f"no edition {', '.join(unknown)} in the workspace", field="editions")
+            raise InputError(
+                N_("no edition %(editions)s in the workspace"),
+                field="editions",
+                params={"editions": ", ".join(unknown)},
+            )
     chosen = store.edition_ids()
     refuse_embargoed(Path(workspace), chosen, now, wait)
     _check_out(out)
@@ -185,7 +192,7 @@ def _sitemap(base: str, files: list) -> bytes:
 def _check_out(out: Path) -> None:
     """``out`` is replaced whole: only an earlier site (its manifest present) or an empty folder may be."""
     if out.exists() and (not out.is_dir() or out.is_symlink()):
-        raise InputError(f"{out} is not a folder", file=str(out), field="out")
+        raise InputError(N_("%(path)s is not a folder"), file=str(out), field="out", params={"path": str(out)})
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise InputError(
             f"{out} holds files but no {MANIFEST}: publish replaces the whole folder, so give a new or empty "
