@@ -1,0 +1,393 @@
+"""An institution's records through the records functions themselves, on a small in-memory database under the
+mini methodology (tests/fixtures/mini.yaml): the forms a page shows, a save with its version check and warnings,
+progress and submission, and a file of the institution's own rows applied all or nothing. Another tenant's
+rows and ids get nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+import pytest
+from portal_world import MINI
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from impactrank.portal import records
+from impactrank.portal.cycles import open_cycle
+from impactrank.portal.errors import PortalError
+from impactrank.portal.models import AuditEntry, Base, Cycle, EvidenceItem, Institution, Record, SdgSubmission, User
+from impactrank.portal.records import RecordEdit
+from impactrank.portal.tenancy import COMMAND_LINE, Actor, Scope
+
+NOW = datetime(2025, 10, 1, 9, 0)
+HEADER = "institution_id,sdg,metric,value,numerator,denominator,exists,evidence,public,recent"
+A_ADMIN = Actor(1, "admin@a.edu", "admin", "A")
+A_CONTRIBUTOR = Actor(2, "contributor@a.edu", "contributor", "A")
+B_ADMIN = Actor(3, "admin@b.edu", "admin", "B")
+REVIEWER = Actor(4, "rev@network.org", "reviewer")
+
+
+@pytest.fixture
+def db():
+    """A and B; an open cycle 2025 under the mini methodology; A's SDG 1 publications were 10 in 2024 (the
+    cycle before) and 1000 in 2023."""
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        for inst, country in (("A", "FR"), ("B", "DE")):
+            s.add(Institution(id=inst, name=f"University {inst}", country=country, created_at=NOW))
+        for a in (A_ADMIN, A_CONTRIBUTOR, B_ADMIN, REVIEWER):
+            s.add(User(id=a.user_id, email=a.email, role=a.role, institution_id=a.institution_id, created_at=NOW))
+        for year, value in (("2024", 10.0), ("2023", 1000.0)):
+            opened = NOW - timedelta(days=365 * (2025 - int(year)))
+            s.add(
+                Cycle(
+                    id=year,
+                    methodology_id="mini",
+                    methodology_yaml="",
+                    opened_at=opened,
+                    closes_at=opened,
+                    state="published",
+                )
+            )
+            for metric, v in (("pubs", value), ("gone", 1.0)):
+                s.add(
+                    Record(
+                        cycle_id=year,
+                        institution_id="A",
+                        sdg=1,
+                        metric=metric,
+                        value=v,
+                        state="complete",
+                        version=1,
+                        updated_at=NOW,
+                    )
+                )
+        open_cycle(Scope(s, COMMAND_LINE, NOW), "2025", str(MINI), "2025-11-11")
+        s.commit()
+        yield s
+
+
+def scope(db, who: Actor, now: datetime = NOW) -> Scope:
+    return Scope(db, who, now)
+
+
+def cycle(db) -> Cycle:
+    return db.get(Cycle, "2025")
+
+
+def refused(call) -> tuple[int, str | None, str]:
+    with pytest.raises(PortalError) as err:
+        call()
+    return err.value.status, err.value.field, str(err.value)
+
+
+def save(db, who, sdg, metric, version=0, **values):
+    edit = RecordEdit(version=version, **values)
+    return records.save_record(scope(db, who), cycle(db), who.institution_id, sdg, metric, edit)
+
+
+def test_a_saved_metric_as_the_form_shows_it(db):
+    view = save(db, A_CONTRIBUTOR, 1, "pubs", value=120)
+    tenfold = {"code": "tenfold", "field": "value", "message": "120 is 12 × last cycle's 10"}
+    assert {k: v for k, v in view["warnings"][0].items() if k != "_text"} == tenfold
+    db.add(EvidenceItem(record_id=_id(db, "pubs"), institution_id="A", kind="file", title="Report", created_at=NOW))
+    db.add(
+        EvidenceItem(
+            record_id=_id(db, "pubs"),
+            institution_id="A",
+            kind="url",
+            url="https://a.example",
+            title="W",
+            created_at=NOW,
+        )
+    )
+    rows = records.sdg_records(scope(db, A_ADMIN), cycle(db), "A", 1)
+    assert [{k: v for k, v in r.items() if k != "warnings"} for r in rows] == [
+        {
+            "sdg": 1,
+            "metric": "pubs",
+            "label": "Publications",
+            "kind": "number",
+            "methodology_kind": "bibliometric",
+            "fields": ["value"],
+            "unit": None,
+            "weight": 60.0,
+            "direction": "higher",
+            "pillar": "research",
+            "rubric": None,
+            "confirmed": True,
+            "source": "test",
+            "value": 120.0,
+            **dict.fromkeys(("numerator", "denominator", "exists", "evidence", "public", "recent")),
+            "unavailable": False,
+            "state": "draft",
+            "locked": False,
+            "version": 1,
+            "updated_at": "2025-10-01T09:00:00",
+            "warnings_acknowledged": False,
+            "evidence_items": [
+                _item(1, "file", "Report", None, "/api/evidence/1/file"),
+                _item(2, "url", "W", "https://a.example", None),
+            ],
+            "reopened": False,
+            "revision_round": 0,
+            "revision_due": None,
+            "review": None,
+        },
+        {
+            "sdg": 1,
+            "metric": "policy",
+            "label": "Anti-poverty policy",
+            "kind": "evidence",
+            "methodology_kind": "evidence",
+            "fields": ["exists", "evidence", "public", "recent"],
+            "unit": None,
+            "weight": 40.0,
+            "direction": "higher",
+            "pillar": "stewardship",
+            "rubric": dict.fromkeys(("exists", "evidence", "public", "recent"), 1.0),
+            "confirmed": True,
+            "source": "test",
+            **dict.fromkeys(("value", "numerator", "denominator", "exists", "evidence", "public", "recent")),
+            "unavailable": False,
+            "state": "not_started",
+            "locked": False,
+            "version": 0,
+            "updated_at": None,
+            "warnings_acknowledged": False,
+            "evidence_items": [],
+            "reopened": False,
+            "revision_round": 0,
+            "revision_due": None,
+            "review": None,
+        },
+    ]
+    assert [w["code"] for w in rows[0]["warnings"]] == ["tenfold"] and rows[1]["warnings"] == []
+    assert refused(lambda: records.sdg_records(scope(db, B_ADMIN), cycle(db), "A", 1))[0] == 404
+    assert refused(lambda: records.sdg_records(scope(db, A_ADMIN), cycle(db), "A", 9)) == (
+        404,
+        "sdg",
+        "field 'sdg': no SDG 9 in this cycle's methodology",
+    )
+
+
+def _id(db, metric: str) -> int:
+    return db.scalar(select(Record.id).where(Record.cycle_id == "2025", Record.metric == metric))
+
+
+def _item(n, kind, title, url, download) -> dict:
+    return {
+        "id": n,
+        "kind": kind,
+        "title": title,
+        "url": url,
+        "filename": None,
+        "sha256": None,
+        "date": None,
+        "public": False,
+        "download": download,
+    }
+
+
+def test_a_rate_and_an_unknown_metric(db):
+    view = save(db, A_CONTRIBUTOR, 2, "share", numerator=3, denominator=4)
+    assert (view["kind"], view["fields"], view["unit"], view["numerator"]) == (
+        "rate",
+        ["numerator", "denominator"],
+        "graduates",
+        3.0,
+    )
+    assert save(db, A_CONTRIBUTOR, 2, "waste", value=2)["direction"] == "lower"
+    assert refused(lambda: save(db, A_CONTRIBUTOR, 1, "nope", value=1)) == (
+        404,
+        "metric",
+        "field 'metric': no metric 'nope' in SDG 1 (known: pubs, policy)",
+    )
+    assert refused(lambda: records.metric_in_view(scope(db, REVIEWER), cycle(db), "A", 1, "pubs")) == (
+        404,
+        "metric",
+        "field 'metric': no record here",
+    )
+    assert records.metric_in_view(scope(db, A_ADMIN), cycle(db), "A", 1, "policy").label == "Anti-poverty policy"
+
+
+def test_versions_warnings_and_the_audit_log(db):
+    assert refused(lambda: save(db, A_CONTRIBUTOR, 3, "pubs", version=1, value=5)) == (
+        409,
+        "version",
+        "field 'version': version 1 is stale: this metric has not been saved yet (version 0)",
+    )
+    assert save(db, A_CONTRIBUTOR, 1, "pubs", value=12)["version"] == 1  # 1.2 × last cycle's: no warning
+    assert refused(lambda: save(db, A_CONTRIBUTOR, 1, "pubs", version=0, value=12)) == (
+        409,
+        "version",
+        "field 'version': version 0 is stale: the metric is at version 1 (saved by someone else)",
+    )
+    assert refused(lambda: save(db, A_CONTRIBUTOR, 1, "pubs", version=1, value=0.5, complete=True)) == (
+        422,
+        "acknowledge_warnings",
+        "field 'acknowledge_warnings': confirm the warnings to mark this metric complete: "
+        "0.5 is 0.05 × last cycle's 10",
+    )
+    view = save(db, A_CONTRIBUTOR, 1, "pubs", version=1, value=0.5, complete=True, acknowledge_warnings=True)
+    assert (view["state"], view["version"], view["warnings_acknowledged"]) == ("complete", 2, True)
+    view = save(db, A_CONTRIBUTOR, 1, "pubs", version=2, value=9, complete=True, acknowledge_warnings=True)
+    assert (view["state"], view["version"], view["warnings_acknowledged"]) == ("complete", 3, False)
+    row = db.get(Record, _id(db, "pubs"))
+    assert (row.value, row.version, row.state, row.updated_by) == (9.0, 3, "complete", 2)
+    assert refused(lambda: save(db, A_CONTRIBUTOR, 3, "pubs", unavailable=True, complete=True, value=1)) == (
+        422,
+        "value",
+        "field 'value': a metric declared as having no data takes no values",
+    )
+    log = db.scalars(select(AuditEntry).where(AuditEntry.action == "record.save").order_by(AuditEntry.id)).all()
+    assert [(e.object_id, e.actor_email, e.cycle_id, e.institution_id) for e in log] == [
+        ("2025/A/1/pubs", "contributor@a.edu", "2025", "A")
+    ] * 3
+    blank = dict.fromkeys(("numerator", "denominator", "exists", "evidence", "public", "recent"))
+    assert log[0].before is None
+    assert log[0].after == {"value": 12.0, **blank, "unavailable": False, "state": "draft", "version": 1}
+    assert log[2].before == {"value": 0.5, **blank, "unavailable": False, "state": "complete", "version": 2}
+    assert log[2].after == {"value": 9.0, **blank, "unavailable": False, "state": "complete", "version": 3}
+    save(db, B_ADMIN, 1, "pubs", value=1)  # B writes its own
+    assert db.scalar(select(Record.value).where(Record.institution_id == "B")) == 1.0
+
+
+def test_another_tenant_cannot_save_or_submit(db):
+    other = RecordEdit(version=0, value=1)
+    assert refused(lambda: records.save_record(scope(db, B_ADMIN), cycle(db), "A", 3, "pubs", other))[0] == 404
+    assert refused(lambda: records.submit(scope(db, B_ADMIN), cycle(db), "A", [3]))[0] == 404
+    assert refused(lambda: records.submit(scope(db, A_CONTRIBUTOR), cycle(db), "A", [3]))[0] == 403
+    assert db.scalars(select(Record).where(Record.cycle_id == "2025")).all() == []
+
+
+def test_progress_and_submission(db):
+    save(db, A_CONTRIBUTOR, 3, "pubs", value=5, complete=True)
+    save(db, A_CONTRIBUTOR, 1, "pubs", value=11)
+    a = scope(db, A_ADMIN)
+    assert refused(lambda: records.submit(a, cycle(db), "A", [])) == (
+        422,
+        "sdgs",
+        "field 'sdgs': name at least one SDG to submit",
+    )
+    assert refused(lambda: records.submit(a, cycle(db), "A", [3, 1])) == (
+        422,
+        "sdgs",
+        "field 'sdgs': SDG 1 has metrics that are not complete: pubs, policy",
+    )
+    later = NOW + timedelta(days=2)
+    done = records.submit(scope(db, A_ADMIN, later), cycle(db), "A", [3, 3])
+    assert done["sdgs"][:3] == [
+        _sdg(1, "No poverty", 2, 0, 1, False, None, False),
+        _sdg(2, "Zero hunger", 2, 0, 0, False, None, False),
+        _sdg(3, "Good health", 1, 1, 1, True, "2025-10-03T09:00:00", False),
+    ]
+    assert [s["sdg"] for s in done["sdgs"]] == [1, 2, 3, 4, 17]
+    assert done["eligibility"]["submitted"] == [3] and not done["eligibility"]["eligible"]
+    subs = db.scalars(select(SdgSubmission)).all()
+    assert [(s.institution_id, s.sdg, s.submitted_at, s.submitted_by) for s in subs] == [("A", 3, later, 1)]
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "sdg.submit"))
+    assert (entry.object_type, entry.object_id, entry.before, entry.after) == (
+        "institution",
+        "2025/A",
+        {"submitted": []},
+        {"submitted": [3]},
+    )
+    assert refused(lambda: records.submit(a, cycle(db), "A", [3])) == (
+        409,
+        "sdgs",
+        "field 'sdgs': SDG 3 is already submitted",
+    )
+    assert refused(lambda: save(db, A_CONTRIBUTOR, 3, "pubs", version=1, value=6)) == (
+        423,
+        "sdg",
+        "field 'sdg': SDG 3 was submitted on 2025-10-03 and is locked",
+    )
+    view = records.sdg_records(a, cycle(db), "A", 3)[0]
+    assert (view["state"], view["locked"]) == ("submitted", True)
+    save(db, A_CONTRIBUTOR, 1, "pubs", version=1, value=11, complete=True)
+    save(db, A_CONTRIBUTOR, 1, "policy", exists=1, evidence=0, public=0, recent=1, complete=True)
+    assert records.progress(a, cycle(db), "A")["sdgs"][0] == _sdg(1, "No poverty", 2, 2, 2, False, None, True)
+    assert records.progress(scope(db, B_ADMIN), cycle(db), "B")["sdgs"][2]["complete"] == 0
+    assert refused(lambda: records.progress(scope(db, B_ADMIN), cycle(db), "A"))[0] == 404
+
+
+def _sdg(sdg, label, metrics, complete, started, submitted, at, ready) -> dict:
+    return {
+        "sdg": sdg,
+        "label": label,
+        "metrics": metrics,
+        "complete": complete,
+        "started": started,
+        "submitted": submitted,
+        "submitted_at": at,
+        "ready": ready,
+    }
+
+
+def upload(db, who, text: str, complete=False, name="mine.csv", limit=10_000, institution=None):
+    stream = io.BytesIO(text.encode())
+    inst = institution or who.institution_id
+    return records.upload(scope(db, who), cycle(db), inst, stream, name, complete, limit)
+
+
+def test_an_upload_of_the_institutions_own_rows(db):
+    save(db, A_CONTRIBUTOR, 3, "pubs", value=5)
+    rows = f"{HEADER}\nA,3,pubs,7,,,,,,\nA,1,pubs,,,,,,,\nA,1,policy,,,,1,1,0,1\n"
+    done = upload(db, A_CONTRIBUTOR, rows, complete=True, name="../../my file!.csv")
+    assert done == {"rows": 3, "saved": ["1/policy", "1/pubs", "3/pubs"], "left_as_draft": ["1/policy"]}
+    got = {(r.sdg, r.metric): r for r in db.scalars(select(Record).where(Record.cycle_id == "2025"))}
+    assert {k: (r.value, r.version, r.state, r.unavailable) for k, r in got.items()} == {
+        (3, "pubs"): (7.0, 2, "complete", False),
+        (1, "pubs"): (None, 1, "complete", True),  # an empty row: declared as having no data
+        (1, "policy"): (None, 1, "draft", False),  # evidence claimed without an item: left as a draft
+    }
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "records.upload"))
+    assert (entry.object_id, entry.reason, entry.institution_id) == ("2025/A", "file my file.csv", "A")
+    assert entry.before["3/pubs"]["value"] == 5.0 and entry.before["1/pubs"] is None
+    assert entry.after["3/pubs"]["value"] == 7.0
+    done = upload(db, A_CONTRIBUTOR, f"{HEADER}\nA,2,waste,3,,,,,,\n", name="!!!")
+    assert done == {"rows": 1, "saved": ["2/waste"], "left_as_draft": []}
+    assert (
+        db.scalar(select(AuditEntry.reason).where(AuditEntry.action == "records.upload").order_by(AuditEntry.id.desc()))
+        == "file upload.csv"
+    )
+
+
+def test_an_upload_with_another_institutions_rows_is_refused_by_its_row(db):
+    mixed = f"{HEADER}\nA,1,pubs,10,,,,,,\n B ,3,pubs,5,,,,,,\nA,4,pubs,2,,,,,,\nB,4,pubs,6,,,,,,\n"
+    with pytest.raises(PortalError) as err:
+        upload(db, A_CONTRIBUTOR, mixed)
+    assert (err.value.status, err.value.file, err.value.row, err.value.field) == (422, "mine.csv", 3, "institution_id")
+    assert str(err.value) == (
+        "mine.csv, row 3, field 'institution_id': rows may only be for your institution (A) (1 more row like this)"
+    )
+    assert db.scalars(select(Record).where(Record.cycle_id == "2025")).all() == []
+    assert refused(lambda: upload(db, B_ADMIN, f"{HEADER}\nA,1,pubs,1,,,,,,\n", institution="A"))[0] == 404
+    with pytest.raises(PortalError) as err:  # its own id with spaces: past the own-institution rule, not the build's
+        upload(db, A_CONTRIBUTOR, f"{HEADER}\nA,1,pubs,10,,,,,,\n A ,3,pubs,5,,,,,,\n")
+    assert (
+        str(err.value)
+        == "mine.csv, row 3, field 'institution_id': unknown institution ' A ' (not in the institutions file)"
+    )
+    assert upload(db, B_ADMIN, f"{HEADER}\nB,4,pubs,6,,,,,,\n")["saved"] == ["4/pubs"]
+
+
+def test_an_upload_touching_a_submitted_sdg_or_too_large_is_refused_whole(db):
+    save(db, A_CONTRIBUTOR, 3, "pubs", value=5, complete=True)
+    records.submit(scope(db, A_ADMIN), cycle(db), "A", [3])
+    text = f"{HEADER}\nA,1,pubs,4,,,,,,\n\nA,3,pubs,7,,,,,,\n"
+    with pytest.raises(PortalError) as err:
+        upload(db, A_CONTRIBUTOR, text)
+    assert (err.value.status, err.value.row, err.value.field, err.value.file) == (423, 4, "sdg", "mine.csv")
+    assert str(err.value) == "mine.csv, row 4, field 'sdg': SDG 3 is submitted and locked"
+    assert refused(lambda: upload(db, A_CONTRIBUTOR, text, limit=len(text) - 1))[0] == 413
+    one = f"{HEADER}\nA,1,pubs,4,,,,,,\n"
+    assert upload(db, A_CONTRIBUTOR, one, limit=len(one))["rows"] == 1
+    with pytest.raises(PortalError) as err:
+        upload(db, A_CONTRIBUTOR, f"{HEADER}\nA,1,pubs,x,,,,,,\n")
+    assert (err.value.status, err.value.row, err.value.field) == (422, 2, "value")
+    assert db.scalar(select(Record.value).where(Record.cycle_id == "2025", Record.sdg == 1)) == 4.0
