@@ -55,8 +55,9 @@ RECORDS = (
     ("2025", "E", 1, "pubs"),
     ("2024", "A", 4, "pubs"),
     ("2026", "B", 5, "pubs"),
+    ("2025", "A", 4, "pubs"),  # reviewed in 2024, not in 2025
 )
-EVIDENCE = {1: 1, 2: 2, 3: 3, 4: 5, 5: 5, 6: 6, 7: 10, 8: 11}  # evidence id → record id
+EVIDENCE = {1: 1, 2: 2, 3: 3, 4: 5, 5: 5, 6: 6, 7: 10, 8: 11, 9: 12}  # evidence id → record id
 # (cycle, institution, sdg, reviewer, override reason)
 ASSIGNMENTS = (
     ("2025", "A", 1, 2, None),
@@ -69,6 +70,7 @@ ASSIGNMENTS = (
     ("2026", "B", 5, 2, None),  # a cycle still open
     ("2025", "B", 1, 3, None),  # rev2's own institution
     ("2025", "A", 2, 3, None),
+    ("2025", "C", 1, 3, None),  # rev declared C; rev2 did not
 )
 SUBMISSIONS = (("2025", "A", 3), ("2025", "A", 1), ("2025", "B", 2), ("2024", "A", 4))
 TOKENS = ((1, "A"), (2, "B"), (3, "A"))  # (id, institution)
@@ -163,6 +165,7 @@ def test_who_sees_which_institution(session):
     everyone = ["A", "B", "C", "D", "E"]
     assert [i.id for i in scope(session, OPERATOR).institutions()] == everyone
     assert scope(session, OPERATOR).is_operator and not scope(session, A_ADMIN).is_operator
+    assert scope(session, A_ADMIN).now == NOW  # the request's time, for whatever the scope's callers write
     for who, own in ((A_ADMIN, "A"), (A_OBSERVER, "A"), (B_CONTRIBUTOR, "B")):
         assert [i.id for i in scope(session, who).institutions("2025")] == [own]
         assert scope(session, who).institution(own).id == own
@@ -174,7 +177,7 @@ def test_who_sees_which_institution(session):
     assert [i.id for i in scope(session, REVIEWER).institutions("2024")] == ["A"]
     assert scope(session, REVIEWER).institutions("2026") == []  # open: not yet reviewed
     assert scope(session, REVIEWER).institutions() == []  # nothing outside a cycle
-    assert [i.id for i in scope(session, MEMBER_REVIEWER).institutions("2025")] == ["A"]
+    assert [i.id for i in scope(session, MEMBER_REVIEWER).institutions("2025")] == ["A", "C"]
     assert scope(session, REVIEWER).institution("D", "2025").country == "IT"
     for inst, cycle in (("C", "2025"), ("E", "2025"), ("B", "2026"), ("A", None), ("Z", "2025")):
         assert refused(lambda: scope(session, REVIEWER).institution(inst, cycle))[0] == 404  # noqa: B023
@@ -195,7 +198,7 @@ def test_records_are_seen_by_their_institution_and_by_the_pairs_reviewed(session
     assert a.record("2025", "A", 3, "pubs").id == 4
     assert a.record("2025", "B", 1, "pubs") is None
     assert a.record("2025", "A", 3, "share") is None and a.record("2025", "A", 1, "pubs").metric == "pubs"
-    assert a.record("2024", "A", 3, "pubs") is None and a.record("2025", "A", 4, "pubs") is None
+    assert a.record("2024", "A", 3, "pubs") is None and a.record("2025", "A", 5, "pubs") is None
     assert pairs(scope(session, OPERATOR).records("2026", "B")) == {("2026", "B", 5, "pubs")}
     rev = scope(session, REVIEWER)
     assert pairs(rev.records("2025", "A")) == {("2025", "A", 1, "pubs"), ("2025", "A", 1, "share"), RECORDS[3]}
@@ -204,7 +207,11 @@ def test_records_are_seen_by_their_institution_and_by_the_pairs_reviewed(session
     assert pairs(rev.records("2024", "A")) == {("2024", "A", 4, "pubs")}
     for inst, cycle in (("C", "2025"), ("E", "2025"), ("B", "2026")):
         assert rev.records(cycle, inst) == []
-    assert rev.record("2025", "A", 2, "pubs") is None and rev.record("2025", "A", 3, "pubs").id == 4
+    assert (
+        rev.record("2025", "A", 4, "pubs") is None
+        and rev.record("2025", "A", 2, "pubs") is None
+        and rev.record("2025", "A", 3, "pubs").id == 4
+    )
     assert pairs(scope(session, MEMBER_REVIEWER).records("2025", "A")) == {("2025", "A", 2, "pubs")}
     assert scope(session, MEMBER_REVIEWER).records("2025", "B") == []
 
@@ -224,13 +231,13 @@ def test_evidence_follows_its_record(session):
     assert a.evidence(3).record_id == 3
     assert refused(lambda: a.evidence(4)) == (404, "evidence", "field 'evidence': no evidence item here")
     assert refused(lambda: a.evidence(99))[0] == 404
-    assert [e.id for e in a.evidence_of(list(range(1, 12)))] == [1, 2, 3, 7]
+    assert [e.id for e in a.evidence_of(list(range(1, 13)))] == [1, 2, 3, 7, 9]
     assert [e.id for e in b.evidence_of([5, 6, 1, 11])] == [4, 5, 6, 8]
     assert a.evidence_of([]) == [] and b.evidence_of([1, 2]) == []
     # the reviewer: A's SDG 1 and 3 in 2025 (not SDG 2), B's SDG 2 in 2025 (not SDG 1), A's SDG 4 in 2024
-    assert [e.id for e in rev.evidence_of(list(range(1, 12)))] == [1, 2, 6, 7]
+    assert [e.id for e in rev.evidence_of(list(range(1, 13)))] == [1, 2, 6, 7]
     assert rev.evidence(7).record_id == 10
-    for item in (3, 4, 8):
+    for item in (3, 4, 8, 9):
         assert refused(lambda: rev.evidence(item))[0] == 404  # noqa: B023
     assert [e.id for e in scope(session, OPERATOR).evidence_of([11, 10, 3])] == [3, 7, 8]
 
