@@ -6,6 +6,7 @@ style; English stays the default, and an unsupported language is refused in one 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -256,3 +257,85 @@ def test_an_averaged_score_is_explained_in_the_language(tmp_path, evidence_pair,
             "es": "error: campo «previous_edition»: la edición 2023 no puede ser su propia edición anterior",
         }[lang]
     )
+
+
+SDG_EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "sdg"
+METHOD_IDS = ["minmax", "submitters", "competition_on_display", "zscore_cdf", "zero", "open_last_band"]
+
+
+def methodology_data(ref: str, lang: str) -> list[str]:
+    """What ``methodology show`` quotes as written: the edition's title and prose, metric ids and method names;
+    and the SDG and metric labels as the catalog translates them (tests/test_i18n.py finds one left untranslated;
+    THE's French names use words English has too, "institutions")."""
+    from impactrank.i18n import label
+    from impactrank.methodology import load_methodology
+
+    m = load_methodology(ref)
+    quoted = [m.label, m.description or "", m.overall.source, *METHOD_IDS]
+    quoted += [x for s in m.sdgs for metric in s.metrics for x in (metric.id, metric.denominator or "")]
+    quoted += [label(x.label, lang) for s in m.sdgs for x in (s, *s.metrics)]
+    return sorted({" ".join(q.split()) for q in quoted if q}, key=len, reverse=True)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_methodology_and_sdg_commands_speak_the_language(tmp_path, lang):
+    """methodology show and validate (the SDG labels are the catalog's), sdg classify and metrics on the examples."""
+    shown = run_cli("methodology", "show", "the-2021", "--lang", lang)
+    assert shown.code == 0, shown.err
+    said = re.sub(r"│[^│]*…", "│", " ".join(shown.out.split()))  # the prose unwrapped, a label cut to its column
+    assert problems(said, lang, methodology_data("the-2021", lang)) == []
+    climate = {"fr": "ODD 13\u00a0: Lutte contre les changements climatiques", "es": "ODS 13: Acción por el clima"}[
+        lang
+    ]
+    assert climate in shown.out and {"fr": "22\u00a0%", "es": "22\u00a0%"}[lang] in shown.out
+    valid = run_cli("methodology", "validate", "src/impactrank/methodology/editions/the-2021.yaml", "--lang", lang)
+    assert valid.code == 0 and problems(valid.out, lang, methodology_data("the-2021", lang)) == []
+    labels = tmp_path / "labels.csv"
+    queries, pubs = SDG_EXAMPLES / "queries.csv", SDG_EXAMPLES / "publications.csv"
+    classified = run_cli("sdg", "classify", "-q", queries, "--in", pubs, "--out", labels, "--lang", lang)
+    assert classified.code == 0, classified.err
+    said = " ".join(classified.out.split())
+    assert said.startswith(
+        {"fr": "10 publications, 8 avec au moins un ODD", "es": "10 publicaciones, 8 con al menos"}[lang]
+    )
+    metrics = run_cli(
+        "sdg", "metrics", "--publications", pubs, "--labels", labels, "--out", tmp_path / "m.csv", "--lang", lang
+    )
+    assert metrics.code == 0 and problems(metrics.out, lang, [str(tmp_path / "m.csv")]) == [], metrics.err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_demo_speaks_the_language(tmp_path, lang):
+    from impactrank.demo import GROUP_NAME
+
+    run = run_cli("demo", "--out", tmp_path / "demo", "--lang", lang)
+    assert run.code == 0, run.err
+    names = [GROUP_NAME, "the-2020", "the-2021", *data_of(tmp_path / "demo" / "impactrank.duckdb")]
+    text = run.out.split("\n\n")[0]  # the summary; then paths and example commands
+    assert problems(text, lang, [str(tmp_path / "demo"), *names]) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_refusals_of_the_sdg_and_methodology_commands_in_the_readers_language(tmp_path, lang):
+    """A few of the refusals converted to catalog messages, each in French and Spanish with no English word left:
+    an unknown engine, a bad --years, a methodology file that is not a mapping, an unreadable query set."""
+    (tmp_path / "list.yaml").write_text("- a\n- b\n")
+    pubs = SDG_EXAMPLES / "publications.csv"
+    runs = {
+        "engine": run_cli("sdg", "classify", "-q", SDG_EXAMPLES / "queries.csv", "--in", pubs, "--out",
+                          tmp_path / "l.csv", "--engine", "spark", "--lang", lang),
+        "years": run_cli("sdg", "metrics", "--publications", pubs, "--out", tmp_path / "m.csv", "--years", "2019",
+                         "--lang", lang),
+        "mapping": run_cli("methodology", "validate", tmp_path / "list.yaml", "--lang", lang),
+        "queries": run_cli("sdg", "classify", "-q", tmp_path / "none.xml", "--in", pubs, "--out", tmp_path / "l.csv",
+                           "--lang", lang),
+    }  # fmt: skip
+    for name, run in runs.items():
+        assert run.code == 2 and "Traceback" not in run.err, (name, run.err)
+        assert problems(run.message, lang, [str(tmp_path), "spark", "list.yaml", "none.xml", "aurora-v5"]) == [], name
+    expected = {
+        "fr": ("champ « engine » : moteur inconnu 'spark' (local ou dask)", "doit être un dictionnaire YAML"),
+        "es": ("campo «engine»: motor desconocido 'spark' (local o dask)", "debe ser un diccionario YAML"),
+    }[lang]
+    assert expected[0] in runs["engine"].message.replace("\u00a0", " ") and expected[1] in runs["mapping"].message

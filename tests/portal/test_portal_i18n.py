@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from portal_helpers import put
+from portal_helpers import put, records
 from portal_results import attach_results
 from portal_tour import CYCLE, HEADER, REVIEW_PAGES, data_of, open_cycle_world, open_pages, review_world
 from portal_world import PASSWORD, START
@@ -78,6 +78,28 @@ def test_refusals_on_a_page_speak_the_readers_language_and_name_row_and_field(wo
     assert r.json()["error"] == "mine.csv, row 3, field 'sdg': SDG 3 is submitted and locked"  # the API's English
 
 
+@SQLITE
+def test_a_number_is_typed_as_the_readers_language_writes_it(world):
+    """A decimal comma in French and Spanish ("12,5", "1.234,5"), a point too; the form shows the saved value
+    back with the language's decimal mark; English keeps the point (a comma there is refused, as before)."""
+    contributor = world.client("A.contributor")
+    for lang, typed, saved in (("fr", "12,5", 12.5), ("fr", "7.25", 7.25), ("es", "1.234,5", 1234.5)):
+        contributor.cookies.set("lang", lang)
+        version = records(contributor, "2025", "A", 1).get("pubs", {}).get("version", 0)
+        r = contributor.post(
+            f"{CYCLE}/records/1/pubs", data={"version": str(version), "value": typed, "complete": "true"}
+        )
+        assert r.status_code < 400, r.text
+        assert records(contributor, "2025", "A", 1)["pubs"]["value"] == saved, (lang, typed)
+    contributor.cookies.set("lang", "fr")
+    page = contributor.get(f"{CYCLE}/records/1/pubs").text
+    assert 'name="value" inputmode="decimal" value="1234,5"' in page
+    contributor.cookies.set("lang", "en")
+    version = records(contributor, "2025", "A", 1)["pubs"]["version"]
+    r = contributor.post(f"{CYCLE}/records/1/pubs", data={"version": str(version), "value": "12,5", "complete": "true"})
+    assert r.status_code == 422 and "a number is expected" in r.text
+
+
 def sign_in_on_page(world, who: str, lang: str):
     """Sign in through the sign-in form as a browser reading ``lang`` does."""
     client = world.client()
@@ -106,7 +128,7 @@ def test_e_mails_arrive_in_the_language_the_person_reads(world):
     assert outbox(world, world.users["A.admin"]) == [
         (
             "Votre connexion au portail impactrank a changé",
-            "Votre mot de passe a été changé le 2025-10-01 09:00 UTC.\n"
+            "Votre mot de passe a été changé le 1 octobre 2025 à 09:00 UTC.\n"
             "Si ce n'est pas vous, prévenez immédiatement les opérateurs du portail.\n",
         )
     ]
@@ -124,6 +146,7 @@ def test_e_mails_arrive_in_the_language_the_person_reads(world):
     assert subject == "Révision demandée\u00a0: ODD 3 pubs (2025)"
     assert body.startswith("Un évaluateur demande une révision de l'ODD 3 «\u00a0Publications\u00a0» pour A d'ici le")
     assert body.endswith("(tour 1 sur 2)\u00a0:\n\nwhich year?\n")
+    assert re.search(r" d'ici le \d{1,2} [a-zéû]+ 20\d\d \(tour", body), body  # the day as French writes it
     # someone who never chose a language gets English
     assert world.client("B.contributor").post("/api/me/password", json=new_password()).status_code == 201
     assert outbox(world, world.users["B.contributor"])[0][0] == "Your impactrank portal sign-in changed"

@@ -11,10 +11,12 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from impactrank.cli.common import WaitStatus, app, console, console_err, out_dir
-from impactrank.cli.options import DEFAULT_WAIT, WaitOption
+from impactrank.cli.options import DEFAULT_WAIT, LangOption, WaitOption, check_lang
+from impactrank.cli.text import _, ngettext, num, shown
 from impactrank.engine.edition import Edition
 from impactrank.engine.shown import decimals
 from impactrank.engine.views import country_view, in_published_order
+from impactrank.errors import N_
 from impactrank.io.atomic import write_bytes_atomic
 from impactrank.io.build import BuildReport, build
 
@@ -51,7 +53,7 @@ def _group_line(report: BuildReport, year: int) -> str:
     members = e.institutions.filter(pl.col("groups").str.contains(GROUP_NAME, literal=True))["institution_id"]
     ranked = e.overall.filter(pl.col("institution_id").is_in(members.implode()))
     if not ranked.height:
-        return f"{year}: no school of {GROUP_NAME} is ranked"
+        return _("%(year)s: no school of %(group)s is ranked", year=year, group=GROUP_NAME)
     names = e.institutions.select("institution_id", "name").unique("institution_id", keep="first")
     ranked = in_published_order(ranked.join(names, on="institution_id"), pl.col("overall_score"), decimals(e))
     leaders = ranked.filter(pl.col("rank") == ranked["rank"][0])
@@ -60,10 +62,21 @@ def _group_line(report: BuildReport, year: int) -> str:
     national = country_view(e, country)
     best = national.table.filter(pl.col("institution_id") == best_id).row(0, named=True)
     who = ", ".join(f"{n} ({i})" for n, i in leaders.select("name", "institution_id").iter_rows())
-    lead = f"best {who} at {best['rank']}" if leaders.height == 1 else f"best {who}, sharing {best['rank']}"
-    return (
-        f"{year}: {ranked.height} schools ranked; {lead}, "
-        f"national rank {best['national_rank']} of {national.count} in {country}"
+    rank = shown(str(best["rank"]))
+    lead = (
+        _("best %(who)s at %(rank)s", who=who, rank=rank)
+        if leaders.height == 1
+        else _("best %(who)s, sharing %(rank)s", who=who, rank=rank)
+    )
+    return ngettext(
+        "%(year)s: %(count)s school ranked; %(lead)s, national rank %(national)s of %(of)s in %(country)s",
+        "%(year)s: %(count)s schools ranked; %(lead)s, national rank %(national)s of %(of)s in %(country)s",
+        ranked.height,
+        year=year,
+        lead=lead,
+        national=shown(str(best["national_rank"])),
+        of=num(national.count),
+        country=country,
     )
 
 
@@ -73,9 +86,11 @@ def demo(
         Path, typer.Option("--out", "-o", help="Directory for the demo's inputs, outputs and workspace.")
     ] = Path("demo-output"),
     wait: WaitOption = DEFAULT_WAIT,
+    lang: LangOption = "en",
 ) -> None:
     """Generate the bundled synthetic field (fictional institutions, 2020 and 2021 editions), build both and
     register them in a workspace: a complete example to try every other command on."""
+    check_lang(lang)
     from impactrank.demo import DEMO_SEED, GROUP_NAME, generate_demo  # the generator is loaded for this command only
 
     inputs = out_dir(out) / "inputs"
@@ -89,7 +104,7 @@ def demo(
         console=console_err,
         transient=True,
     ) as progress:
-        task = progress.add_task("generating the synthetic field", total=3)
+        task = progress.add_task(_("generating the synthetic field"), total=3)
         data = generate_demo()
         write_bytes_atomic(inputs / "groups.csv", _csv(data.groups))
         for year, field in data.editions.items():
@@ -97,7 +112,12 @@ def demo(
             write_bytes_atomic(inputs / f"submissions_{year}.csv", _csv(field.submissions))
         progress.advance(task)
         for year in sorted(data.editions):
-            progress.update(task, description=f"building {year} with {data.methodologies[year]}")
+            progress.update(
+                task,
+                description=_(
+                    "building %(year)s with %(methodology)s", year=year, methodology=data.methodologies[year]
+                ),
+            )
             reports[year] = build(
                 inputs / f"institutions_{year}.csv",
                 inputs / f"submissions_{year}.csv",
@@ -111,43 +131,46 @@ def demo(
             )
             progress.advance(task)
 
-    table = Table(title="impactrank demo: a synthetic field of fictional institutions", title_justify="left")
-    for col in ("edition", "methodology", "participants", "overall table", "countries"):
-        table.add_column(col, justify="left" if col in ("edition", "methodology") else "right")
+    table = Table(title=_("impactrank demo: a synthetic field of fictional institutions"), title_justify="left")
+    for col in (N_("edition"), N_("methodology"), N_("participants"), N_("overall table"), N_("countries")):
+        table.add_column(_(col), justify="left" if col in ("edition", "methodology") else "right")
     for year, report in reports.items():
         e = report.edition
         counts = e.manifest["counts"]
         table.add_row(
             str(year),
             e.source,
-            f"{counts['participants']:,}",
-            f"{counts['overall']:,}",
-            str(e.institutions["country"].n_unique()),
+            num(counts["participants"]),
+            num(counts["overall"]),
+            num(e.institutions["country"].n_unique()),
         )
     console.print(table)
     ranges = {year: _band_ranges(report.edition) for year, report in reports.items()}
-    bands = Table(title="overall score range of each band", title_justify="left")
-    bands.add_column("band")
+    bands = Table(title=_("overall score range of each band"), title_justify="left")
+    bands.add_column(_("band"))
     for year in ranges:
         bands.add_column(str(year), justify="right")
     labels = dict.fromkeys(label for r in ranges.values() for label in r)
     for label in sorted(labels, key=lambda b: int(b.split("–")[0].rstrip("+"))):
-        bands.add_row(label, *(r.get(label, "") for r in ranges.values()))
+        bands.add_row(shown(label), *(shown(r.get(label, "")) for r in ranges.values()))
     console.print(bands)
     for year, report in reports.items():
         console.print(f"{GROUP_NAME}: {_group_line(report, year)}", highlight=False)
     example = data.groups["institution_id"][0]
-    console.print(
-        f"\ninputs:    {inputs}/ (institutions_*.csv, submissions_*.csv, groups.csv)", highlight=False, soft_wrap=True
-    )
+    files = "institutions_*.csv, submissions_*.csv, groups.csv"
+    console.print("\n" + _("inputs: %(path)s/ (%(files)s)", path=inputs, files=files), highlight=False, soft_wrap=True)
     for year in reports:
+        files = "overall.csv, sdg_scores.csv, metric_scores.csv, manifest.json"
         console.print(
-            f"outputs:   {out / str(year)}/ (overall.csv, sdg_scores.csv, metric_scores.csv, manifest.json)",
-            highlight=False,
-            soft_wrap=True,
+            _("outputs: %(path)s/ (%(files)s)", path=out / str(year), files=files), highlight=False, soft_wrap=True
         )
-    console.print(f"workspace: {workspace} (editions {', '.join(map(str, reports))})", highlight=False, soft_wrap=True)
-    console.print("\nnext, for example:", highlight=False)
+    editions = ", ".join(map(str, reports))
+    console.print(
+        _("workspace: %(path)s (editions %(editions)s)", path=workspace, editions=editions),
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print("\n" + _("next, for example:"), highlight=False)
     console.print(
         f"  impactrank explain --workspace {workspace} --edition 2021 --institution {example}",
         highlight=False,

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from impactrank.cli.common import command_group, console, console_err, out_format, progress_bar
-from impactrank.cli.options import DecimalOption
+from impactrank.cli.options import DecimalOption, LangOption, check_lang
+from impactrank.cli.text import _, ngettext, num
 from impactrank.errors import N_, InputError
 
 sdg_app = command_group(
@@ -75,8 +76,10 @@ def classify(
     engine: Annotated[str, typer.Option("--engine", help="local (one process) or dask.")] = "local",
     workers: Annotated[int, typer.Option("--workers", help="Dask local cluster size.")] = 2,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler.")] = None,
+    lang: LangOption = "en",
 ) -> None:
     """Label each publication with the SDGs its title, abstract and keywords match, and why."""
+    check_lang(lang)
     from impactrank.sdgmap.classify import LABEL_FORMATS, classify_table, write_labels
     from impactrank.sdgmap.publications import TextColumns, read_publications
 
@@ -110,7 +113,7 @@ def classify(
             )
         else:
             pubs = read_publications(input_path)
-            task = bar.add_task("classifying", total=pubs.frame.height)
+            task = bar.add_task(_("classifying"), total=pubs.frame.height)
             labels = classify_table(
                 pubs.frame,
                 sets,
@@ -122,11 +125,20 @@ def classify(
             )
     write_labels(labels, out)
     labelled = int((labels["sdgs"].list.len() > 0).sum())
-    console.print(f"{labels.height} publications, {labelled} with at least one SDG → {out}")
+    console.print(
+        ngettext(
+            "%(count)s publication, %(labelled)s with at least one SDG → %(out)s",
+            "%(count)s publications, %(labelled)s with at least one SDG → %(out)s",
+            labels.height,
+            labelled=num(labelled),
+            out=out,
+        ),
+        highlight=False,
+    )
 
 
 def _pct(x: float) -> str:
-    return f"{x:.1f}"
+    return num(x, 1)
 
 
 @sdg_app.command("evaluate")
@@ -160,8 +172,10 @@ def evaluate(
         Path | None,
         typer.Option("--out", help="Write all per-SDG figures: .csv, .xlsx, .parquet, .json or .jsonl."),
     ] = None,
+    lang: LangOption = "en",
 ) -> None:
     """Score query systems on the SDG Classification Benchmark, as its harness does, beside published models."""
+    check_lang(lang)
     from impactrank.io.exports import EXPORT_FORMATS, export_table
     from impactrank.sdgmap import evaluate as ev
 
@@ -171,7 +185,7 @@ def evaluate(
     bench = ev.load_benchmark(benchmark)
     preds = {}
     with progress_bar() as bar:
-        task = bar.add_task("matching", total=len(sets))
+        task = bar.add_task(_("matching"), total=len(sets))
         for qs in sets:
             preds[qs.name] = ev.predict(bench, qs)
             bar.advance(task)
@@ -184,7 +198,7 @@ def evaluate(
                 field="min-agree",
                 params={"count": len(sets)},
             )
-        name = f"vote {min_agree}-of-{len(sets)}"
+        name = _("vote %(k)s of %(n)s", k=min_agree, n=len(sets))
         voted[name] = ev.vote(list(preds.values()), min_agree)
         results[name] = ev.score(bench, voted[name])
     if best_ensemble:
@@ -194,17 +208,23 @@ def evaluate(
         voted[ens.name] = ev.vote([preds[s] for s in ens.systems], ens.k)
         results[ens.name] = res
 
-    table = Table(title=f"SDG Classification Benchmark ({bench.height} rows): accuracy % / F1 per SDG")
-    table.add_column("SDG", justify="right")
+    title = ngettext(
+        "SDG Classification Benchmark (%(count)s row): accuracy %% / F1 per SDG",
+        "SDG Classification Benchmark (%(count)s rows): accuracy %% / F1 per SDG",
+        bench.height,
+    )
+    table = Table(title=title)
+    table.add_column(_("SDG"), justify="right")
     for name in results:
         table.add_column(name, justify="right")
     for sdg in ["Average", *map(str, ev.SDGS)]:
-        table.add_row(sdg, *(f"{_pct(r[sdg].accuracy)} / {r[sdg].f1:.2f}" for r in results.values()))
+        shown = _("Average") if sdg == "Average" else sdg
+        table.add_row(shown, *(f"{_pct(r[sdg].accuracy)} / {num(r[sdg].f1, 2)}" for r in results.values()))
     console.print(table)
 
     pub = ev.published_stats(published)
     if pub is None:
-        console.print("[dim]published figures not found: comparison skipped (give --published)[/]")
+        console.print("[dim]" + _("published figures not found: comparison skipped (give --published)") + "[/]")
     else:
         import polars as pl
 
@@ -227,54 +247,54 @@ def evaluate(
         )
         both = both.sort(["accuracy", "system"], descending=[True, False])
         cmp_table = Table(
-            title="Mean over SDGs, beside published classifiers",
-            caption="published F1 is rounded to one decimal in the benchmark's stats files",
+            title=_("Mean over SDGs, beside published classifiers"),
+            caption=_("published F1 is rounded to one decimal in the benchmark's stats files"),
         )
-        for col in ("system", "source", "accuracy %", "precision %", "recall %", "F1"):
-            cmp_table.add_column(col, justify="left" if col in ("system", "source") else "right")
+        for col in (N_("system"), N_("source"), N_("accuracy %"), N_("precision %"), N_("recall %"), N_("F1")):
+            cmp_table.add_column(_(col), justify="left" if col in ("system", "source") else "right")
         for row in both.iter_rows(named=True):
             style = "bold" if row["source"] == "impactrank" else None
             cmp_table.add_row(
                 row["system"],
-                row["source"],
+                _("published") if row["source"] == "published" else row["source"],
                 _pct(row["accuracy"]),
                 _pct(row["precision"]),
                 _pct(row["recall"]),
-                f"{row['f1']:.2f}" if row["source"] == "impactrank" else f"{row['f1']:.1f}",
+                num(row["f1"], 2 if row["source"] == "impactrank" else 1),
                 style=style,
             )
         console.print(cmp_table)
 
     theirs_pred = ev.load_text2sdg_predictions(predictions)
     if theirs_pred is not None:
-        agr = Table(title="Agreement with text2sdg's published predictions (its detect_sdg() ensemble)")
+        agr = Table(title=_("Agreement with text2sdg's published predictions (its detect_sdg() ensemble)"))
         for col in (
-            "system",
-            "same decision %",
-            "both yes",
-            "both no",
-            "only ours",
-            "only text2sdg",
-            "SDG-set Jaccard",
-            "identical sets %",
+            N_("system"),
+            N_("same decision %"),
+            N_("both yes"),
+            N_("both no"),
+            N_("only ours"),
+            N_("only text2sdg"),
+            N_("SDG-set Jaccard"),
+            N_("identical sets %"),
         ):
-            agr.add_column(col, justify="left" if col == "system" else "right")
+            agr.add_column(_(col), justify="left" if col == "system" else "right")
         for name, p in {**preds, **voted}.items():
             a = ev.agreement(bench, p, theirs_pred)
             agr.add_row(
                 name,
                 _pct(a.decision_agreement * 100),
-                str(a.both_yes),
-                str(a.both_no),
-                str(a.only_ours),
-                str(a.only_text2sdg),
-                f"{a.set_jaccard:.3f}",
+                num(a.both_yes),
+                num(a.both_no),
+                num(a.only_ours),
+                num(a.only_text2sdg),
+                num(a.set_jaccard, 3),
                 _pct(a.exact_sets * 100),
             )
         console.print(agr)
     if out is not None:
         export_table(ev.stats_frame(results), out)
-        console.print(f"figures → {out}")
+        console.print(_("figures → %(out)s", out=out), highlight=False)
 
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*[-–:]\s*(\d{4})\s*$")
@@ -300,8 +320,10 @@ def metrics(
     ] = "the-2021",
     all_metrics: Annotated[bool, typer.Option("--all-metrics", help="Write every metric for every SDG.")] = False,
     decimal: DecimalOption = None,
+    lang: LangOption = "en",
 ) -> None:
     """Per institution and SDG: publications, FWCI, top-10% journal share, LMIC co-authorship."""
+    check_lang(lang)
     from impactrank.sdgmap.publications import read_publications, read_table
     from impactrank.sdgmap.research import (
         NUMERIC_COLUMNS,
@@ -326,7 +348,16 @@ def metrics(
     lmic_codes = load_lmic(lmic) if lmic else None
     result = research_metrics(pubs.frame, lab, lmic_codes, span, keep, file=str(publications), rows=pubs.rows)
     write_metrics(result, out)
-    console.print(f"{result.height} metric values for {result['institution_id'].n_unique()} institutions → {out}")
+    console.print(
+        ngettext(
+            "%(values)s metric values for %(count)s institution → %(out)s",
+            "%(values)s metric values for %(count)s institutions → %(out)s",
+            result["institution_id"].n_unique(),
+            values=num(result.height),
+            out=out,
+        ),
+        highlight=False,
+    )
 
 
 __all__ = ["console_err", "sdg_app"]

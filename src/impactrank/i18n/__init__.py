@@ -7,7 +7,7 @@ Templates get all of it through :func:`impactrank.i18n.templates.install`; Pytho
 
 from __future__ import annotations
 
-from impactrank.i18n.catalogs import LOCALE_DIR, N_, gettext, languages, ngettext, sdg_label, translations
+from impactrank.i18n.catalogs import LOCALE_DIR, N_, gettext, label, languages, ngettext, sdg_label, translations
 from impactrank.i18n.formats import date, moment, number, number_range, percent, shown
 from impactrank.i18n.formula import formula
 from impactrank.i18n.locales import DEFAULT, LOCALES, check_locale
@@ -23,6 +23,7 @@ __all__ = [
     "date",
     "formula",
     "gettext",
+    "label",
     "language_url",
     "languages",
     "moment",

@@ -45,6 +45,12 @@ def sdg_label(number: int, locale: str) -> str:
     return translations(locale).gettext("SDG %(number)s") % {"number": number}
 
 
+def label(text: str, locale: str) -> str:
+    """A methodology's SDG or metric label in ``locale`` (its catalog entry, from :mod:`impactrank.i18n.extract`,
+    writes a literal "%" doubled, as every catalog message does: "the top 10%% of journals")."""
+    return translations(locale).gettext(text.replace("%", "%%")) % ()
+
+
 def languages(locale: str) -> dict:
     """What a language switch shows: its label in the reader's language and each language under its own name
     (CLDR's, capitalised as at the start of a menu entry: "English", "Français", "Español")."""

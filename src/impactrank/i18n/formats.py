@@ -121,3 +121,25 @@ def moment(value: dt.datetime | dt.date | None, locale: str) -> str:
     if not isinstance(value, dt.datetime):
         return format_date(value, translations(locale).gettext("yyyy-MM-dd"), locale=check_locale(locale))
     return format_datetime(value, translations(locale).gettext("yyyy-MM-dd HH:mm"), locale=check_locale(locale))
+
+
+_TYPED_SPACES = str.maketrans("", "", " \u00a0\u202f")
+
+
+def typed_number(text: str, locale: str) -> str:
+    """A number as a person types it in ``locale``, in the form Python reads: "12,5" and "1 234,5" in French or
+    Spanish are "12.5" and "1234.5"; "12.5" stays (a point is read as the decimal mark when no comma is there).
+    What is not a number stays as it is, to be refused by the caller's check."""
+    text = text.strip().translate(_TYPED_SPACES)
+    if "," in text and get_decimal_symbol(check_locale(locale)) == ",":
+        return text.replace(".", "").replace(",", ".")
+    return text
+
+
+def typed_text(value: float | None, locale: str) -> str:
+    """A stored number as a person would type it back in ``locale``: 140 rather than 140.0, "12,5" in French;
+    nothing for no value."""
+    if value is None:
+        return ""
+    text = str(int(value)) if float(value).is_integer() else repr(float(value))
+    return text.replace(".", get_decimal_symbol(check_locale(locale)))

@@ -22,8 +22,9 @@ from starlette.requests import ClientDisconnect
 from impactrank.apidocs import swagger_asset
 from impactrank.errors import InputError
 from impactrank.headers import SecurityHeaders
-from impactrank.i18n import N_, gettext, moment
+from impactrank.i18n import N_, gettext, label, moment
 from impactrank.i18n import templates as i18n_templates
+from impactrank.i18n.formats import typed_text
 from impactrank.pages import Pages
 from impactrank.portal import accounts, notify, routes, second_factor
 from impactrank.portal.clock import Clock, SystemClock
@@ -88,7 +89,8 @@ def create_app(
         loader=PackageLoader("impactrank.portal", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     i18n_templates.install(env)
-    env.filters["plain"] = _plain
+    env.filters["plain"] = pass_context(lambda _context, value: typed_text(value, i18n_templates.current()))
+    env.filters["label"] = pass_context(lambda _context, text: label(text, i18n_templates.current()))
     env.filters["term"] = pass_context(lambda _context, text, **params: _term(text, params))
     env.filters["moment"] = pass_context(lambda _context, text: moment(_moment(text), i18n_templates.current()))
     env.globals["changes"] = _changes
@@ -196,13 +198,6 @@ def _changes(before, after) -> list[tuple[str, object, object]]:
         return [("", before, after)]
     b, a = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
     return [(k, b.get(k), a.get(k)) for k in sorted(set(b) | set(a)) if b.get(k) != a.get(k)]
-
-
-def _plain(value: float | None) -> str:
-    """A number as a person typed it: 140 rather than 140.0; nothing for no value."""
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _term(text: str, params: dict) -> str:

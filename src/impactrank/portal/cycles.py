@@ -160,7 +160,7 @@ def extend(scope: Scope, cycle_id: str, institution_id: str, until: str, reason:
             scope.now,
             cycle=cycle_id,
             institution=institution_id,
-            when=f"{when:%Y-%m-%d %H:%M}",
+            when=when,
         )
     after = {"until": when.isoformat()}
     log_change(

@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, N_, request_locale
+from impactrank.i18n.formats import typed_number
 from impactrank.pages import Pages, jsonable
 from impactrank.portal import accounts, second_factor, tokens
 from impactrank.portal.clock import Clock
@@ -209,7 +210,8 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
             if field is not None and getattr(field.annotation, "__origin__", None) is list:
                 data[key] = [v for v in values if v != ""]
             elif values[-1] != "":
-                data[key] = values[-1]
+                number = field is not None and field.annotation in (float, float | None)
+                data[key] = typed_number(values[-1], language(request)) if number else values[-1]
     elif model is None:
         data = {}
     else:

@@ -5,13 +5,13 @@ is never sent twice). Without an SMTP server configured, messages wait in the ou
 from __future__ import annotations
 
 import smtplib
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from impactrank.i18n import DEFAULT, N_, gettext
+from impactrank.i18n import DEFAULT, N_, gettext, moment
 from impactrank.portal.db import Database
 from impactrank.portal.models import ADMIN, OPERATOR, OutboxMessage, Setting, User
 
@@ -32,8 +32,9 @@ def language_of(session: Session, email: str) -> str:
 
 def queue(session: Session, to: str, subject: str, body: str, now: datetime, **params) -> None:
     """A message in its recipient's language: ``subject`` and ``body`` are catalog entries, ``params`` fill
-    their placeholders."""
+    their placeholders (a day or a time as the language writes it: "11 novembre 2025 23:59")."""
     lang = language_of(session, to)
+    params = {k: moment(v, lang) if isinstance(v, date) else v for k, v in params.items()}
     subject, body = (gettext(text, lang) % params if params else gettext(text, lang) for text in (subject, body))
     session.add(OutboxMessage(to_email=to, subject=subject[:300], body=body, created_at=now, attempts=0))
 
@@ -48,7 +49,7 @@ def sign_in_changed(session: Session, to: str, what: str, now: datetime) -> None
         N_("%(what)s on %(when)s UTC.\nIf you did not do this, tell the portal's operators at once.\n"),
         now,
         what=gettext(what, language_of(session, to)),
-        when=f"{now:%Y-%m-%d %H:%M}",
+        when=now,
     )
 
 

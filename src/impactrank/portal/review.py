@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from impactrank.i18n import N_
+from impactrank.i18n import N_, label
 from impactrank.portal import notify
 from impactrank.portal.audit import log_change
 from impactrank.portal.deadlines import locked
@@ -278,9 +278,9 @@ def assess(
                 sdg=sdg,
                 metric=metric,
                 cycle=cycle.id,
-                label=form.label,
+                label=label(form.label, notify.language_of(scope.session, to)),
                 institution=institution_id,
-                day=f"{record.revision_due:%Y-%m-%d}",
+                day=record.revision_due.date(),
                 round=record.revision_round,
                 rounds=cycle.review_rounds,
                 note=note,

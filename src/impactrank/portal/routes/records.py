@@ -8,7 +8,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from impactrank.i18n import N_, gettext, sdg_label
+from impactrank.i18n import N_, gettext, label, sdg_label
 from impactrank.portal import evidence, records
 from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
@@ -142,7 +142,11 @@ def register(app: FastAPI, portal: Portal) -> None:
             row = next(r for r in records.sdg_records(scope, c, institution, sdg) if r["metric"] == metric)
             return {
                 "title": gettext("%(sdg)s %(label)s — %(name)s", language(request))
-                % {"sdg": sdg_label(sdg, language(request)), "label": row["label"], "name": inst.name},
+                % {
+                    "sdg": sdg_label(sdg, language(request)),
+                    "label": label(row["label"], language(request)),
+                    "name": inst.name,
+                },
                 "cycle": cycle_view(c),
                 "institution": institution_view(inst),
                 "record": row,

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from impactrank.i18n import N_, gettext, sdg_label
+from impactrank.i18n import N_, gettext, label, sdg_label
 from impactrank.portal import records, review
 from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import forbidden
@@ -139,7 +139,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             key = f"{c.id}/{institution}/{sdg}/{metric}"
             return {
                 "title": gettext("History — %(sdg)s %(label)s", language(request))
-                % {"sdg": sdg_label(sdg, language(request)), "label": form.label},
+                % {"sdg": sdg_label(sdg, language(request)), "label": label(form.label, language(request))},
                 "cycle": cycle_view(c),
                 "institution": institution_view(inst),
                 "sdg": sdg,
