@@ -198,7 +198,7 @@ def evaluate(
                 field="min-agree",
                 params={"count": len(sets)},
             )
-        name = _("vote %(k)s of %(n)s", k=min_agree, n=len(sets))
+        name = f"vote {min_agree}-of-{len(sets)}"  # a system's name, as the exported figures give it
         voted[name] = ev.vote(list(preds.values()), min_agree)
         results[name] = ev.score(bench, voted[name])
     if best_ensemble:
