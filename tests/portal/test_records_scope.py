@@ -391,3 +391,52 @@ def test_an_upload_touching_a_submitted_sdg_or_too_large_is_refused_whole(db):
         upload(db, A_CONTRIBUTOR, f"{HEADER}\nA,1,pubs,x,,,,,,\n")
     assert (err.value.status, err.value.row, err.value.field) == (422, 2, "value")
     assert db.scalar(select(Record.value).where(Record.cycle_id == "2025", Record.sdg == 1)) == 4.0
+
+
+def test_a_metric_reopened_by_a_reviewer_shows_and_takes_its_latest_assessment(db):
+    """A reviewer's revision request reopens one metric of a submitted SDG until its revision is due; the form
+    shows the latest of its assessments."""
+    from impactrank.portal.models import Assessment
+
+    save(db, A_CONTRIBUTOR, 3, "pubs", value=5, complete=True)
+    records.submit(scope(db, A_ADMIN), cycle(db), "A", [3])
+    rec = db.get(Record, _id(db, "pubs"))
+    for n, verdict in ((1, "accepted"), (2, "revision")):
+        db.add(
+            Assessment(
+                record_id=rec.id,
+                institution_id="A",
+                reviewer_id=4,
+                round=n - 1,
+                verdict=verdict,
+                note=f"n{n}",
+                record_version=1,
+                created_at=NOW + timedelta(hours=n),
+            )
+        )
+    due = NOW + timedelta(days=14)
+    rec.reopened, rec.revision_round, rec.revision_due = True, 1, due
+    view = records.sdg_records(scope(db, A_ADMIN), cycle(db), "A", 3)[0]
+    assert (view["state"], view["locked"], view["reopened"]) == ("complete", False, True)
+    assert (view["revision_round"], view["revision_due"]) == (1, "2025-10-15T09:00:00")
+    assert view["review"] == {
+        "id": 2,
+        "round": 1,
+        "verdict": "revision",
+        **dict.fromkeys(("exists", "evidence", "public", "recent")),
+        "note": "n2",
+        "record_version": 1,
+        "at": "2025-10-01T11:00:00",
+    }
+    assert save(db, A_CONTRIBUTOR, 3, "pubs", version=1, value=6, complete=True)["version"] == 2
+    late = RecordEdit(version=2, value=7)
+    assert refused(
+        lambda: records.save_record(
+            scope(db, A_CONTRIBUTOR, due + timedelta(minutes=1)), cycle(db), "A", 3, "pubs", late
+        )
+    ) == (
+        423,
+        "metric",
+        "field 'metric': the revision of this metric was due on 2025-10-15 09:00 UTC",
+    )
+    assert records.latest_assessments(db, []) == {}
