@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,26 @@ def test_a_number_is_typed_as_the_readers_language_writes_it(world):
     version = records(contributor, "2025", "A", 1)["pubs"]["version"]
     r = contributor.post(f"{CYCLE}/records/1/pubs", data={"version": str(version), "value": "12,5", "complete": "true"})
     assert r.status_code == 422 and "a number is expected" in r.text
+
+
+@SQLITE
+def test_an_operators_refusals_speak_the_readers_language(world):
+    """An operator's refusals on a page (a deadline extension without a reason, with a day that is not a date) in
+    French and Spanish: the message is the catalog's, the field named, no English word left."""
+    operator = world.client("operator")
+    said = {
+        "fr": ("champ « reason » : une prolongation doit être motivée", "'demain' n’est pas une date (AAAA-MM-JJ"),
+        "es": ("campo «reason»: una prórroga necesita un motivo", "'demain' no es una fecha (AAAA-MM-DD"),
+    }
+    for lang, (no_reason, not_a_date) in said.items():
+        operator.cookies.set("lang", lang)
+        for form, words in (
+            ({"until": "2030-01-01", "reason": " "}, no_reason),
+            ({"until": "demain", "reason": "x"}, not_a_date),
+        ):
+            r = operator.post(f"{CYCLE}/extension", data=form)
+            assert r.status_code == 422 and words in unescape(r.text).replace("\u00a0", " "), (lang, r.text[-600:])
+            assert check_page(r.text, lang, [*data_of(world), "demain"]) == [], lang
 
 
 def sign_in_on_page(world, who: str, lang: str):

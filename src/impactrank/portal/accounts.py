@@ -265,5 +265,5 @@ def change_member(scope: Scope, institution_id: str, user_id: int, role: str | N
 def secret_key(session: Session) -> str:
     row = session.get(Setting, "secret_key")
     if row is None:
-        raise PortalError("the portal database has no secret key: run 'impactrank portal init'", field="database")
+        raise PortalError(N_("the portal database has no secret key: run 'impactrank portal init'"), field="database")
     return row.value

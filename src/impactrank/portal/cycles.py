@@ -37,7 +37,7 @@ def parse_close(text: str, field: str = "closes") -> datetime:
             return datetime.combine(date.fromisoformat(text), time(23, 59, 59))
         return datetime.fromisoformat(text).replace(tzinfo=None)
     except ValueError:
-        raise invalid(f"{text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)", field) from None
+        raise invalid(N_("%(text)r is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"), field, text=text) from None
 
 
 def methodology_text(ref: str) -> tuple[str, str]:
@@ -72,14 +72,16 @@ def open_cycle(
     settings = {"grace_hours": grace_hours, "review_rounds": review_rounds, "revision_days": revision_days}
     for name, value in settings.items():
         if not 0 <= value <= SETTING_LIMITS[name]:
-            raise invalid(f"{name.replace('_', ' ')} must be between 0 and {SETTING_LIMITS[name]}", name)
+            raise invalid(
+                N_("%(setting)s must be between 0 and %(limit)s"), name, setting=name, limit=SETTING_LIMITS[name]
+            )
     if not _ID.match(cycle_id or ""):
-        raise invalid("a cycle id is 1–64 letters, digits, '.', '_' or '-'", "id")
+        raise invalid(N_("a cycle id is 1–64 letters, digits, '.', '_' or '-'"), "id")
     closes_at = parse_close(closes)
     if closes_at <= scope.now:
-        raise invalid(f"the close date {closes_at:%Y-%m-%d %H:%M} is already past", "closes")
+        raise invalid(N_("the close date %(when)s is already past"), "closes", when=f"{closes_at:%Y-%m-%d %H:%M}")
     if scope.session.get(Cycle, cycle_id) is not None:
-        raise conflict(f"cycle {cycle_id!r} already exists", "id")
+        raise conflict(N_("cycle %(cycle)r already exists"), "id", cycle=cycle_id)
     method_id, text = methodology_text(methodology)
     cycle = Cycle(
         id=cycle_id,
@@ -135,13 +137,13 @@ def extend(scope: Scope, cycle_id: str, institution_id: str, until: str, reason:
     cycle = scope.cycle(cycle_id)
     scope.institution(institution_id, cycle.id)
     if cycle.state == PUBLISHED:
-        raise PortalError(f"cycle {cycle_id} is published", field="id", status=409)
+        raise PortalError(N_("cycle %(cycle)s is published"), field="id", status=409, params={"cycle": cycle_id})
     reason = (reason or "").strip()
     if not reason:
-        raise invalid("an extension needs a reason", "reason")
+        raise invalid(N_("an extension needs a reason"), "reason")
     when = parse_close(until, "until")
     if when <= scope.now:
-        raise invalid(f"{when:%Y-%m-%d %H:%M} is already past", "until")
+        raise invalid(N_("%(when)s is already past"), "until", when=f"{when:%Y-%m-%d %H:%M}")
     ext = scope.session.scalar(
         select(Extension).where(Extension.cycle_id == cycle_id, Extension.institution_id == institution_id)
     )

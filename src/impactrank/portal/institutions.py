@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from impactrank.countries import to_alpha2
+from impactrank.i18n import N_
 from impactrank.portal.audit import log_change
 from impactrank.portal.errors import conflict, invalid
 from impactrank.portal.models import Institution, api_dict
@@ -21,17 +22,17 @@ def add_institution(scope: Scope, institution_id: str, name: str, country: str) 
     scope.require_operator()
     institution_id = (institution_id or "").strip()
     if not _ID.match(institution_id):
-        raise invalid("an institution id is 1–64 letters, digits, '.', '_' or '-'", "id")
+        raise invalid(N_("an institution id is 1–64 letters, digits, '.', '_' or '-'"), "id")
     name = (name or "").strip()
     if not name or len(name) > 300:
-        raise invalid("a name of 1–300 characters is required", "name")
+        raise invalid(N_("a name of 1–300 characters is required"), "name")
     code = to_alpha2(country or "")
     if code is None:
         raise invalid(
             f"unknown country {country!r} (use an ISO 3166 alpha-2 code or an English country name)", "country"
         )
     if scope.session.get(Institution, institution_id) is not None:
-        raise conflict(f"institution {institution_id!r} already exists", "id")
+        raise conflict(N_("institution %(institution)r already exists"), "id", institution=institution_id)
     inst = Institution(id=institution_id, name=name, country=code, created_at=scope.now)
     scope.session.add(inst)
     log_change(

@@ -88,7 +88,9 @@ def assign(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, email: str
     reason = conflict_reason(reviewer, inst, _declared(scope, reviewer.id).get(reviewer.id, []))
     override = (override_reason or "").strip() or None
     if reason and not override:
-        raise conflict(f"conflict of interest: {reason} (an operator may override with a reason)", "reviewer")
+        raise conflict(
+            N_("conflict of interest: %(reason)s (an operator may override with a reason)"), "reviewer", reason=reason
+        )
     existing = scope.session.scalar(
         select(Assignment).where(
             Assignment.cycle_id == cycle.id,
@@ -139,7 +141,7 @@ def auto_assign(scope: Scope, cycle: Cycle, per_item: int) -> dict:
     """Give each submitted (institution, SDG) pair ``per_item`` reviewers without a conflict, least-loaded first."""
     scope.require_operator()
     if per_item < 1:
-        raise invalid("--per-item is at least 1", "per_item")
+        raise invalid(N_("--per-item is at least 1"), "per_item")
     pairs = sorted(
         scope.session.execute(
             select(SdgSubmission.institution_id, SdgSubmission.sdg).where(SdgSubmission.cycle_id == cycle.id)
@@ -149,7 +151,7 @@ def auto_assign(scope: Scope, cycle: Cycle, per_item: int) -> dict:
         scope.session.scalars(select(User).where(User.role == REVIEWER, User.active.is_(True)).order_by(User.email))
     )
     if not reviewers:
-        raise invalid("there is no active reviewer to assign", "reviewer")
+        raise invalid(N_("there is no active reviewer to assign"), "reviewer")
     current = scope.session.execute(
         select(Assignment.institution_id, Assignment.sdg, Assignment.reviewer_id).where(Assignment.cycle_id == cycle.id)
     ).all()

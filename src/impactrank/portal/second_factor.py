@@ -179,7 +179,7 @@ def reset_for(scope: Scope, email: str) -> None:
     scope.require_operator()
     user = scope.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None or not enrolled(scope.session, user.id):
-        raise PortalError(f"{email} has no second factor", field="email", status=404)
+        raise PortalError(N_("%(email)s has no second factor"), field="email", status=404, params={"email": email})
     reset(scope.session, user.id)
     scope.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     notify.sign_in_changed(scope.session, user.email, N_("An operator removed your account's second factor"), scope.now)

@@ -75,7 +75,7 @@ def create_token(scope: Scope, institution_id: str, name: str, role: str, days: 
     if role not in TOKEN_ROLES:
         raise invalid(N_("a token's role is one of %(roles)s"), "role", roles=", ".join(TOKEN_ROLES))
     if not 1 <= days <= MAX_DAYS:
-        raise invalid(f"a token is valid for 1 to {MAX_DAYS} days", "days")
+        raise invalid(N_("a token is valid for 1 to %(days)s days"), "days", days=MAX_DAYS)
     scope.require_grant(role)
     expires = scope.now + timedelta(days=days)
     parent = scope.actor.token_id
@@ -128,10 +128,10 @@ def _revoke_with_descendants(scope: Scope, first: ApiToken, reason: str | None =
 def revoke_token(scope: Scope, institution_id: str, token_id: int) -> None:
     tok = scope.token(token_id)
     if tok.institution_id != institution_id:
-        raise not_found("token", "token")
+        raise not_found(N_("no such token"), "token")
     scope.require(MANAGE_TEAM, institution_id)
     if tok.revoked_at is not None:
-        raise conflict("this token is already revoked", "token")
+        raise conflict(N_("this token is already revoked"), "token")
     _revoke_with_descendants(scope, tok)
 
 
