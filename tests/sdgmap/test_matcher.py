@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from impactrank.sdgmap.batch import BatchMatcher
 from impactrank.sdgmap.loaders import QueryLine
 from impactrank.sdgmap.matcher import Matcher
 from impactrank.sdgmap.naive import NaiveMatcher
@@ -166,9 +167,9 @@ def test_agrees_with_naive_engine_for_every_system(systems, benchmark):
 def test_batch_path_equals_per_document_path(aurora, benchmark):
     texts = benchmark["text"].to_list()[:400]
     single = Matcher(aurora)
-    assert single.match_columns([texts]) == [single.match(t) for t in texts]
+    assert BatchMatcher(single).match_columns([texts]) == [single.match(t) for t in texts]
     fields = Matcher(aurora, ("title", "abstract", "keywords"))
     titles, abstracts, keywords = [t[:60] for t in texts], [t[60:] for t in texts], [None] * len(texts)
     per_doc = [fields.match(d) for d in zip(titles, abstracts, keywords, strict=True)]
-    assert fields.match_columns([titles, abstracts, keywords]) == per_doc
+    assert BatchMatcher(fields).match_columns([titles, abstracts, keywords]) == per_doc
     assert sum(1 for x in per_doc if x) > 100

@@ -12,6 +12,7 @@ import pyarrow as pa
 from impactrank.errors import N_, InputError
 from impactrank.io.atomic import atomic_path
 from impactrank.io.exports import export_table
+from impactrank.sdgmap.batch import BatchMatcher
 from impactrank.sdgmap.loaders import QuerySet
 from impactrank.sdgmap.matcher import Matcher
 from impactrank.sdgmap.publications import TextColumns, read_publications, text_frame
@@ -38,11 +39,12 @@ class Classifier:
                 params={"count": len(self.query_sets)},
             )
         self.matchers = [Matcher(q, self.fields) for q in self.query_sets]
+        self.batches = [BatchMatcher(m) for m in self.matchers]
 
     def classify_columns(self, columns: Sequence[Sequence[str | None]]) -> tuple[list[list[int]], list[list[str]]]:
         """Per document (given as one sequence per field): the agreed SDGs and every matched query line."""
         batch = streams(columns)
-        per_system = [m.match_streams(batch) for m in self.matchers]
+        per_system = [b.match_streams(batch) for b in self.batches]
         out_sdgs: list[list[int]] = []
         out_lines: list[list[str]] = []
         for doc in zip(*per_system, strict=True):

@@ -21,7 +21,7 @@ import ahocorasick
 from impactrank.sdgmap.ast import And, AndNot, Field, Near, Node, Or, Term
 from impactrank.sdgmap.loaders import QueryLine, QuerySet
 from impactrank.sdgmap.normalise import NORM, normalise_prefix, tokenise, tokenise_query
-from impactrank.sdgmap.streams import CANONICAL_FIELDS, FIELD_CODES, GAP, SEP, Streams, streams
+from impactrank.sdgmap.streams import CANONICAL_FIELDS, FIELD_CODES, GAP, SEP
 
 Span = tuple[int, int]
 Hits = dict[int, set[Span]]
@@ -45,7 +45,7 @@ class Matcher:
         self.fields = tuple(fields)
         self._norm = NORM
         self._atoms: dict[tuple[str, str], int] = {}
-        self._keys: dict[str, dict[str, list[tuple[int, int, int]]]] = {"n": {}, "r": {}}
+        self._keys: dict[str, dict[str, list[tuple[int, int]]]] = {"n": {}, "r": {}}
         self._regex: dict[int, _RegexAtom] = {}
         self._regex_always: list[int] = []
         self._trigger: dict[int, list[int]] = {}
@@ -66,7 +66,7 @@ class Matcher:
     def _build_tables(self) -> None:
         """Number every automaton key; per key the lines it can trigger, per atom the keys that find it."""
         self._key_lines: list[frozenset[int]] = []
-        self._atom_keys: dict[int, list[tuple[int, int, int, int]]] = {}  # aid → (stream, kid, ntok, offset)
+        self._atom_keys: dict[int, list[tuple[int, int, int, str]]] = {}  # aid → (stream, kid, ntok, key)
         self._regex_chunk_keys: dict[int, int] = {}  # regex atom → the key of its literal fragment
         autos = []
         for stream_no, stream in enumerate(("n", "r")):
@@ -75,16 +75,14 @@ class Matcher:
                 kid = len(self._key_lines)
                 keyed[key] = kid
                 lines: set[int] = set()
-                for aid, ntok, klen in values:
+                for aid, ntok in values:
                     lines.update(self._trigger_t.get(aid, ()))
                     if ntok < 0:
                         self._regex_chunk_keys[aid] = kid
                     else:
-                        # a key starts with the space before its first token: that token's index is the
-                        # number of spaces before end - klen + 2, minus one
-                        self._atom_keys.setdefault(aid, []).append((stream_no, kid, ntok, klen - 2))
+                        self._atom_keys.setdefault(aid, []).append((stream_no, kid, ntok, key))
                 self._key_lines.append(frozenset(lines))
-                self._key_atoms.append(tuple(sorted({aid for aid, _, _ in values})))
+                self._key_atoms.append(tuple(sorted({aid for aid, _ in values})))
             autos.append(self._automaton(keyed))
         self._auto_n, self._auto_r = autos
         self._always_lines = frozenset(i for a in self._regex_always for i in self._trigger_t.get(a, ()))
@@ -163,7 +161,7 @@ class Matcher:
 
     def _add_key(self, stream: str, key: str, aid: int, ntok: int) -> None:
         # ntok < 0 marks a fragment that only nominates a regex atom for checking.
-        self._keys[stream].setdefault(key, []).append((aid, ntok, len(key)))
+        self._keys[stream].setdefault(key, []).append((aid, ntok))
 
     def _allowed(self, code: str, outer: frozenset[int] | None) -> frozenset[int] | None:
         names = FIELD_CODES.get(code, CANONICAL_FIELDS)
@@ -296,19 +294,21 @@ class Matcher:
         raw_s = " " + " ".join(raw) + " "
         return self._scan(norm_s, raw_s, bounds)
 
-    def _scan(self, norm_s: str, raw_s: str, bounds: list[int] | None) -> _DocHits | None:
+    def _hits(self, norm_s: str, raw_s: str, bounds: list[int] | None) -> _DocHits:
         """The automata pass; only the set of keys found is built here, positions wait until needed."""
-        hits_n = list(self._auto_n.iter(norm_s)) if self._auto_n is not None else []
-        hits_r = list(self._auto_r.iter(raw_s)) if self._auto_r is not None else []
-        found = set(map(_second, hits_n))
-        found.update(map(_second, hits_r))
-        if not found and not self._always_lines:
+        found = set(map(_second, self._auto_n.iter(norm_s))) if self._auto_n is not None else set()
+        if self._auto_r is not None:
+            found.update(map(_second, self._auto_r.iter(raw_s)))
+        return _DocHits(self, found, norm_s, raw_s, bounds)
+
+    def _scan(self, norm_s: str, raw_s: str, bounds: list[int] | None) -> _DocHits | None:
+        """The document's hits with the query lines they can trigger; None when there are none."""
+        doc = self._hits(norm_s, raw_s, bounds)
+        if not doc.found and not self._always_lines:
             return None
         key_lines = self._key_lines
-        candidates = set(self._always_lines).union(*[key_lines[k] for k in found])
-        if not candidates:
-            return None
-        return _DocHits(self, found, hits_n, hits_r, norm_s, raw_s, bounds, candidates)
+        doc.candidates = set(self._always_lines).union(*[key_lines[k] for k in doc.found])
+        return doc if doc.candidates else None
 
     def hits(self, texts: Sequence[str | None] | str) -> Hits:
         """Every phrase occurrence in one document: atom → set of (first, last) token positions."""
@@ -341,18 +341,6 @@ class Matcher:
     def match_many(self, docs: Iterable[Sequence[str | None] | str]) -> list[list[int]]:
         return [self.match(d) for d in docs]
 
-    def match_streams(self, streams: Streams) -> list[list[int]]:
-        """Like :meth:`match` for a batch made by :func:`streams` (shareable between matchers)."""
-        out = []
-        for norm_s, raw_s, bounds in zip(streams.norm, streams.raw, streams.bounds, strict=True):
-            doc = self._scan(norm_s, raw_s, bounds)
-            out.append([] if doc is None else self._evaluate(doc))
-        return out
-
-    def match_columns(self, columns: Sequence[Sequence[str | None]]) -> list[list[int]]:
-        """Match a batch given as one sequence per field; tokenised in polars, then scanned."""
-        return self.match_streams(streams(columns))
-
     def sdgs(self, matched: Iterable[int]) -> list[int]:
         return sorted({self.sdg_of_line[i] for i in matched})
 
@@ -367,25 +355,15 @@ _second = itemgetter(1)
 
 
 class _DocHits(dict):
-    """One scanned document: the automaton hits per key, and atom → spans computed on first use
-    (only for atoms that a candidate line asks about and whose keys were hit)."""
+    """One scanned document: the keys found, and atom → spans computed on first use (only for atoms that
+    a candidate line asks about and whose keys were found; a key's occurrences are then looked up)."""
 
-    __slots__ = ("bounds", "candidates", "found", "hits_n", "hits_r", "m", "norm_s", "raw_s")
+    __slots__ = ("bounds", "candidates", "found", "m", "norm_s", "raw_s")
 
-    def __init__(
-        self,
-        m: Matcher,
-        found: set[int],
-        hits_n: list[tuple[int, int]],
-        hits_r: list[tuple[int, int]],
-        norm_s: str,
-        raw_s: str,
-        bounds: list[int] | None,
-        candidates: set[int],
-    ):
+    def __init__(self, m: Matcher, found: set[int], norm_s: str, raw_s: str, bounds: list[int] | None):
         super().__init__()
-        self.m, self.found, self.hits_n, self.hits_r = m, found, hits_n, hits_r
-        self.norm_s, self.raw_s, self.bounds, self.candidates = norm_s, raw_s, bounds, candidates
+        self.m, self.found, self.norm_s, self.raw_s, self.bounds = m, found, norm_s, raw_s, bounds
+        self.candidates: set[int] = set()
 
     def spans(self, aid: int) -> set[Span] | None:
         found = self.get(aid, _PENDING)
@@ -396,16 +374,17 @@ class _DocHits(dict):
         spans: set[Span] = set()
         found = self.found
         bounds = self.bounds
-        for stream_no, kid, ntok, off in m._atom_keys.get(aid, ()):
+        for stream_no, kid, ntok, key in m._atom_keys.get(aid, ()):
             if kid in found:
-                stream, hits = (self.norm_s, self.hits_n) if stream_no == 0 else (self.raw_s, self.hits_r)
-                count = stream.count
-                for end, k in hits:
-                    if k == kid:
-                        i = count(" ", 0, end - off) - 1
-                        if bounds:
-                            i += GAP * (bisect_right(bounds, i) - 1)
-                        spans.add((i, i + ntok - 1))
+                stream = self.norm_s if stream_no == 0 else self.raw_s
+                count, find = stream.count, stream.find
+                at = find(key)
+                while at >= 0:  # every occurrence, overlapping ones too; a key starts with the space before it
+                    i = count(" ", 0, at)
+                    if bounds:
+                        i += GAP * (bisect_right(bounds, i) - 1)
+                    spans.add((i, i + ntok - 1))
+                    at = find(key, at + 1)
         rx = m._regex.get(aid)
         if rx is not None and (aid in m._regex_always or m._regex_chunk_keys.get(aid) in found):
             count = self.raw_s.count

@@ -14,7 +14,7 @@ import polars as pl
 
 TOKEN_RE = re.compile(r"[^\W_]+")
 # The same word class in polars' Rust regex; a test checks every assigned code point.
-TOKEN_RE_RUST = r"[\p{L}\p{N}]+"
+TOKEN_CHARS_RUST = r"\p{L}\p{N}"
 QUERY_TOKEN_RE = re.compile(r"[^\W_*?]*[*?][^\W_*?]*(?:[*?][^\W_*?]*)*|[^\W_]+")
 POSSESSIVE_RE = re.compile(r"['’]s\b")
 
@@ -151,13 +151,15 @@ def tokenise(text: str) -> list[str]:
     return TOKEN_RE.findall(POSSESSIVE_RE.sub("", unicodedata.normalize("NFKC", text).lower()))
 
 
-def tokenise_series(texts: pl.Series) -> pl.Series:
-    """:func:`tokenise` for a whole column at once, in polars; the same tokens, far less Python."""
+def token_texts(texts: pl.Series) -> pl.Series:
+    """:func:`tokenise` for a whole column at once, in polars: each text's tokens joined by single spaces
+    (the runs of other characters become one space), far less Python than a list per text."""
     texts = texts.cast(pl.String).fill_null("")
     unicode = texts.str.contains(r"[^\x00-\x7F]")  # NFKC leaves ASCII as it is: normalise the other texts only
     if unicode.any():
         texts = texts.scatter(unicode.arg_true(), texts.filter(unicode).str.normalize("NFKC"))
-    return texts.str.to_lowercase().str.replace_all(POSSESSIVE_RE.pattern, "").str.extract_all(TOKEN_RE_RUST)
+    lowered = texts.str.to_lowercase().str.replace_all(POSSESSIVE_RE.pattern, "")
+    return lowered.str.replace_all(f"[^{TOKEN_CHARS_RUST}]+", " ").str.strip_chars(" ")
 
 
 def tokenise_query(text: str) -> list[str]:

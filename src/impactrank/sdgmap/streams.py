@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from impactrank.sdgmap.normalise import NORM, tokenise_series
+from impactrank.sdgmap.normalise import NORM, token_texts
 
 GAP = 1 << 20
 SEP = "\x00"  # a token between fields: no key contains it, so phrases cannot cross fields
@@ -28,50 +28,39 @@ CANONICAL_FIELDS = {"title", "abstract", "keywords"}
 
 @dataclass(frozen=True)
 class Streams:
-    """A batch of documents as the matcher reads them: normal and raw token streams, field starts."""
+    """A batch of documents as the matcher reads them: normal and raw token streams (" w1 w2 … "), and
+    whether fields are joined by ``SEP`` tokens."""
 
-    norm: list[str]
-    raw: list[str]
-    bounds: list[list[int] | None]
+    norm: pl.Series
+    raw: pl.Series
+    fielded: bool
+
+    def bounds(self, raw_s: str) -> list[int] | None:
+        """The first token of each field in one document's raw stream (None for a single field)."""
+        if not self.fielded:
+            return None
+        return [0] + [i + 1 for i, t in enumerate(raw_s[1:-1].split(" ")) if t == SEP]
 
 
 def streams(columns: Sequence[Sequence[str | None]]) -> Streams:
     """Tokenise and normalise a batch column-wise in polars; one Python pass only for new words."""
-    lists = [
-        tokenise_series(col if isinstance(col, pl.Series) else pl.Series(values=list(col), dtype=pl.String))
+    texts = [
+        token_texts(col if isinstance(col, pl.Series) else pl.Series(values=list(col), dtype=pl.String))
         for col in columns
     ]
-    if not lists:
+    if not texts:
         raise ValueError("no text fields")
-    n = len(lists[0])
-    if len(lists) == 1:
-        tokens = lists[0]
-        bounds: list[list[int] | None] = [None] * n
-    else:
-        frame = pl.DataFrame({f"f{i}": s for i, s in enumerate(lists)})
-        parts: list[pl.Expr] = []
-        for i in range(len(lists)):
-            if i:
-                parts.append(pl.lit([SEP], dtype=pl.List(pl.String)))
-            parts.append(pl.col(f"f{i}"))
-        tokens = frame.select(pl.concat_list(parts)).to_series()
-        lens = [s.list.len().to_list() for s in lists]
-        bounds = []
-        for row in zip(*lens, strict=True):
-            starts, pos = [], 0
-            for length in row:
-                starts.append(pos)
-                pos += length + 1
-            bounds.append(starts)
-    vocab = tokens.explode(empty_as_null=True).drop_nulls().unique()
-    words = vocab.to_list()
-    normal = [NORM[w] for w in words]
-    changed = [(w, v) for w, v in zip(words, normal, strict=True) if w != v]
-    if changed:
+    joined = texts[0]
+    if len(texts) > 1:  # an empty field leaves two spaces side by side: one is dropped
+        frame = pl.DataFrame({f"f{i}": t for i, t in enumerate(texts)})
+        joined = frame.select(pl.concat_str(pl.all(), separator=f" {SEP} ")).to_series()
+        joined = joined.str.replace_all(" {2,}", " ").str.strip_chars(" ")
+    words = joined.str.split(" ").explode().unique().to_list()
+    changed = [(f" {w} ", f" {v} ") for w in words if w != (v := NORM[w])]
+    raw = " " + joined + " "
+    norm = raw
+    if changed:  # whole words: each sits between two spaces once they are doubled
         old, new = zip(*changed, strict=True)
-        norm_tokens = tokens.list.eval(pl.element().replace(list(old), list(new)))
-    else:
-        norm_tokens = tokens
-    norm = (" " + norm_tokens.list.join(" ") + " ").to_list()
-    raw = (" " + tokens.list.join(" ") + " ").to_list()
-    return Streams(norm, raw, bounds)
+        doubled = raw.str.replace_all(" ", "  ", literal=True).str.replace_many(list(old), list(new))
+        norm = doubled.str.replace_all("  ", " ", literal=True)
+    return Streams(norm, raw, len(texts) > 1)

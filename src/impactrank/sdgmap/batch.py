@@ -1,0 +1,135 @@
+"""A batch of documents evaluated at once, as ``sdg classify`` runs it.
+
+Which automaton keys each document holds comes from one Aho–Corasick pass per stream in polars (Rust, no
+Python per hit), as a keys × documents boolean matrix; the query lines' AND, OR and AND NOT then run on
+numpy columns over all the documents of the batch. Each node gives a lower and an upper bound of its truth
+per document: they are equal except under W/n, PRE/n and field restrictions, which need token positions;
+only the documents between the two bounds go through the per-document evaluator of :class:`Matcher`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import polars as pl
+
+from impactrank.sdgmap.ast import And, AndNot, Field, Near, Node, Or, Term
+from impactrank.sdgmap.matcher import Matcher, _DocHits
+from impactrank.sdgmap.streams import Streams, streams
+
+Bounds = tuple[np.ndarray, np.ndarray]  # lower, upper: the same array where the node's truth is settled
+NodeFn = Callable[[np.ndarray, np.ndarray], Bounds]
+
+
+class BatchMatcher:
+    """A :class:`Matcher`'s query lines over a whole batch; the same lines match as one document at a time."""
+
+    def __init__(self, matcher: Matcher):
+        m = self.m = matcher
+        # key ids as the matcher numbers them: normal-stream keys in sorted order, then raw-stream keys
+        self._keys = (sorted(m._keys["n"]), sorted(m._keys["r"]))
+        self._n_keys = len(self._keys[0]) + len(self._keys[1])
+        kids = [sorted({k[1] for k in m._atom_keys.get(a, ())}) for a in range(len(m._atoms))]
+        width = max(map(len, kids), default=0) or 1
+        # per atom the rows of its keys, padded with an always-empty row; a regex atom has none
+        self._atom_rows = np.array([k + [self._n_keys] * (width - len(k)) for k in kids], dtype=np.intp)
+        self._atom_rows = self._atom_rows.reshape(len(kids), width)
+        # a wildcard inside a word is settled by its pattern, in Rust's regex: the spaces around it are
+        # matched instead of looked around, which finds the same documents
+        self._regex = [
+            (aid, " " + rx.pattern.pattern.removeprefix("(?<= )").removesuffix("(?= )") + " ")
+            for aid, rx in sorted(m._regex.items())
+        ]
+        self._lines = [self._compile(line.ast, None) for line in m.lines]
+
+    def _compile(self, node: Node, allowed: frozenset[int] | None) -> tuple[NodeFn, bool]:
+        """The node's bounds as a function of the atoms × documents matrix, and whether they are always equal."""
+        if isinstance(node, Term):
+            aid = self.m._atom(node)
+            if allowed is None:
+                return (lambda at, zero: (at[aid], at[aid])), True
+            return (lambda at, zero: (zero, at[aid])), False  # present somewhere, perhaps not in its fields
+        if isinstance(node, Field):
+            return self._compile(node.child, self.m._allowed(node.field, allowed))
+        if isinstance(node, Near):
+            (lf, _), (rf, _) = self._compile(node.left, allowed), self._compile(node.right, allowed)
+            return (lambda at, zero: (zero, lf(at, zero)[1] & rf(at, zero)[1])), False
+        if isinstance(node, AndNot):
+            (lf, lx), (rf, rx) = self._compile(node.left, allowed), self._compile(node.right, allowed)
+
+            def and_not(at: np.ndarray, zero: np.ndarray) -> Bounds:
+                (llo, lhi), (rlo, rhi) = lf(at, zero), rf(at, zero)
+                lo = llo & ~rhi
+                return lo, lo if lx and rx else lhi & ~rlo
+
+            return and_not, lx and rx
+        if isinstance(node, (Or, And)):
+            reduce = np.logical_or.reduce if isinstance(node, Or) else np.logical_and.reduce
+            parts = [self._compile(c, allowed) for c in node.children]
+            exact = all(x for _, x in parts)
+            if exact and all(isinstance(c, Term) for c in node.children):
+                rows = np.array([self.m._atom(c) for c in node.children], dtype=np.intp)  # type: ignore[arg-type]
+
+                def terms(at: np.ndarray, zero: np.ndarray) -> Bounds:
+                    v = reduce(at[rows])
+                    return v, v
+
+                return terms, True
+            fs = [f for f, _ in parts]
+
+            def combine(at: np.ndarray, zero: np.ndarray) -> Bounds:
+                bounds = [f(at, zero) for f in fs]
+                lo = reduce([b[0] for b in bounds])
+                return lo, lo if exact else reduce([b[1] for b in bounds])
+
+            return combine, exact
+        raise TypeError(f"not a query node: {node!r}")
+
+    def _found(self, batch: Streams) -> tuple[np.ndarray, np.ndarray]:
+        """Keys × documents and atoms × documents: does the key, the atom occur in the document (any field)."""
+        n = len(batch.raw)
+        found = np.zeros((self._n_keys + 1, n), dtype=bool)
+        offset = 0
+        for stream, keys in zip((batch.norm, batch.raw), self._keys, strict=True):
+            if keys:
+                hits = stream.str.extract_many(keys, overlapping=True).to_frame("k").with_row_index("d")
+                hits = hits.explode("k").drop_nulls()
+                kid = hits["k"].replace_strict(keys, range(offset, offset + len(keys)), return_dtype=pl.Int64)
+                found[kid.to_numpy(), hits["d"].to_numpy()] = True
+            offset += len(keys)
+        at = found[self._atom_rows].any(axis=1)
+        for aid, pattern in self._regex:
+            at[aid] = batch.raw.str.contains(pattern).to_numpy()
+        return found, at
+
+    def match_streams(self, batch: Streams) -> list[list[int]]:
+        """Per document the indexes of the query lines that match, ascending, as :meth:`Matcher.match` gives."""
+        n = len(batch.raw)
+        found, at = self._found(batch)
+        zero = np.zeros(n, dtype=bool)
+        matched = np.zeros((len(self._lines), n), dtype=bool)
+        unsettled: dict[int, list[int]] = {}
+        for i, (f, exact) in enumerate(self._lines):
+            lo, hi = f(at, zero)
+            matched[i] = lo
+            if not exact:
+                for d in np.flatnonzero(hi & ~lo).tolist():
+                    unsettled.setdefault(d, []).append(i)
+        if unsettled:
+            norm, raw = batch.norm.to_list(), batch.raw.to_list()
+            evaluators = self.m._evaluators
+            for d, lines in unsettled.items():
+                keys = set(np.flatnonzero(found[:, d]).tolist())
+                doc = _DocHits(self.m, keys, norm[d], raw[d], batch.bounds(raw[d]))
+                for i in lines:
+                    if evaluators[i](doc):
+                        matched[i, d] = True
+        docs, lines = np.nonzero(matched.T)
+        ends = np.cumsum(np.bincount(docs, minlength=n)).tolist()
+        flat = lines.tolist()
+        return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+    def match_columns(self, columns: Sequence[Sequence[str | None]]) -> list[list[int]]:
+        """Match a batch given as one sequence per field."""
+        return self.match_streams(streams(columns))
