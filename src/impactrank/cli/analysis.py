@@ -141,7 +141,7 @@ def uncertainty(
     runs = runs if runs is not None else (cfg.runs or 1000)
     seed = seed if seed is not None else (cfg.seed or 0)
     if runs < 2:
-        raise InputError("at least 2 runs are needed", field="runs")
+        raise InputError(N_("at least 2 runs are needed"), field="runs")
     if out is not None:
         out_dir(out)
     with open_workspace(workspace, wait, read_only=True) as ws:

@@ -225,11 +225,11 @@ def read_text_table(
     name = name or path.name
     check_decimal(decimal)
     if path.is_dir():
-        raise InputError("is a directory, not a file", file=str(path))
+        raise InputError(N_("is a directory, not a file"), file=str(path))
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
+        raise InputError(N_("file not found"), file=str(path)) from None
     except OSError as exc:
         raise InputError(
             N_("cannot read the file: %(reason)s"), file=name, params={"reason": exc.strerror or exc}
@@ -242,7 +242,7 @@ def read_text_table(
     skipped = text.count("\n", 0, blank.end()) if blank else 0
     body = text[blank.end() :] if blank else text
     if not re.search(r'[^ \t;,"\r\n]', body):
-        raise InputError("the file is empty", file=name)
+        raise InputError(N_("the file is empty"), file=name)
     same = not (changed or skipped)
     data = raw if same else body.encode("utf-8")
     return TextTable(name, data, encoding, _delimiter(body), skipped + 1, decimal, comment, path if same else None)
@@ -275,7 +275,7 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
         if encoding == "UTF-8" and _looks_utf16(raw):
             raise InputError(_UTF16_UNMARKED, file=name)
         row = _row_of(text, text.index("\x00"))
-        raise InputError("a NUL character: this is not a text table (save it as CSV)", file=name, row=row)
+        raise InputError(N_("a NUL character: this is not a text table (save it as CSV)"), file=name, row=row)
     return text, encoding
 
 

@@ -10,7 +10,7 @@ import polars as pl
 from impactrank.countries import to_alpha2
 from impactrank.engine.evidence import RUBRIC_FIELDS
 from impactrank.engine.metrics import SUBMISSION_COLUMNS, VALUE_COLUMNS, encode, metric_catalogue
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io import display_names
 from impactrank.io.tables import UserTable, first_bad, read_user_table, require_columns
 from impactrank.methodology.schema import Methodology
@@ -77,7 +77,7 @@ def read_submissions(
     """Long-form submissions from one or more files (e.g. the institution's data and research metrics). Numbers
     are read with each file's decimal mark (``decimal``, "." or ",", when given for a file that cannot tell)."""
     if not paths:
-        raise InputError("no submissions file given")
+        raise InputError(N_("no submissions file given"))
     frames = [_read_one_submissions(p, methodology, institutions, decimal) for p in paths]
     if len(frames) == 1:  # duplicates within a file are caught, with their row, by the file's own check
         return frames[0]

@@ -47,9 +47,9 @@ def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: s
     path = Path(path)
     name = path.name
     if path.is_dir():
-        raise InputError("is a directory, not a file", file=str(path))
+        raise InputError(N_("is a directory, not a file"), file=str(path))
     if not path.is_file():
-        raise InputError("file not found", file=str(path))
+        raise InputError(N_("file not found"), file=str(path))
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise InputError(
@@ -57,7 +57,7 @@ def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: s
             params={"suffix": path.suffix or "(none)"},
         )  # fmt: skip
     if path.stat().st_size == 0:
-        raise InputError("the file is empty", file=name)
+        raise InputError(N_("the file is empty"), file=name)
     exact: dict[str, pl.Series] = {}
     delimiter = None
     if kind == "csv":
@@ -82,7 +82,7 @@ def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: s
         [pl.col(c).cast(pl.String) for c, t in frame.schema.items() if c not in numeric and t != pl.String]
     )
     if frame.height == 0:
-        raise InputError("the file has a header but no data rows", file=name)
+        raise InputError(N_("the file has a header but no data rows"), file=name)
     table = UserTable(name, frame, rows)
     columns = [c for c in numeric if c in frame.columns]
     return UserTable(name, _coerce_numbers(table, columns, exact, delimiter, decimal), rows)
@@ -109,7 +109,7 @@ def _read_xlsx(path: Path, numeric: Sequence[str]) -> tuple[pl.DataFrame, pl.Ser
         else pl.Series([], dtype=pl.Boolean)
     )
     if not filled.any():
-        raise InputError("the first sheet is empty", file=path.name)
+        raise InputError(N_("the first sheet is empty"), file=path.name)
     h = int(filled.arg_true()[0])
     header = ["" if c is None else c for c in grid.row(h)]
     check_header(header, path.name, h + 1)

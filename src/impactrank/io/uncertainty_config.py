@@ -130,7 +130,7 @@ def load_uncertainty_config(path: str | Path | None) -> UncertaintyConfig:
         return parse_uncertainty_config(DEFAULT_CONFIG, "default uncertainty configuration")
     path = Path(path)
     if not path.is_file():
-        raise InputError("file not found", file=str(path))
+        raise InputError(N_("file not found"), file=str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

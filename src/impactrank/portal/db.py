@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 if TYPE_CHECKING:
     from impactrank.portal.roles import Roles
@@ -50,7 +50,7 @@ def engine_url(url: str) -> str:
             f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL", field="database"
         )
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        raise InputError("the portal needs a database file: sqlite:///FILE", field="database")
+        raise InputError(N_("the portal needs a database file: sqlite:///FILE"), field="database")
     return url
 
 

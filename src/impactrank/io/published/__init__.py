@@ -81,14 +81,14 @@ def importable_files(paths: str | Path | Sequence[str | Path]) -> list[Path]:
                 )
             files.extend(found)
         elif not p.is_file():
-            raise InputError("no such file or folder", file=str(p))
+            raise InputError(N_("no such file or folder"), file=str(p))
         else:
             files.append(p)
     if not files:
-        raise InputError("no file to import")
+        raise InputError(N_("no file to import"))
     names = [f.resolve() for f in files]
     if len(set(names)) != len(names):
-        raise InputError("the same file is given twice")
+        raise InputError(N_("the same file is given twice"))
     return files
 
 
@@ -107,7 +107,7 @@ def read_published(
     editions of the same year. ``decimal`` ("." or ",") is the decimal mark of CSV scores, for a file that
     cannot tell. ``corrections`` is a corrections file (``corrections.py``) applied to the rows as read."""
     if edition and edition_suffix:
-        raise InputError("give either --edition or --edition-suffix, not both")
+        raise InputError(N_("give either --edition or --edition-suffix, not both"))
     check_decimal(decimal)
     fixes = read_corrections(corrections) if corrections else Corrections("", [])
     with _without_cycle_collection():

@@ -44,14 +44,14 @@ def split_editions(
 ) -> list[tuple[str, int, list[RawRow]]]:
     """(edition id, year, rows) per edition: the file's year column if it has one, else ``edition``."""
     if edition and suffix:
-        raise InputError("give either --edition or --edition-suffix, not both", file=file)
+        raise InputError(N_("give either --edition or --edition-suffix, not both"), file=file)
     wanted = None
     if edition is not None:
         m = _EDITION_YEAR.fullmatch(edition.strip())
         wanted = int(m.group(1)) if m else None
     if not any(r.year for r in rows):
         if wanted is None:
-            raise InputError("the file has no year column: pass --edition YEAR (e.g. --edition 2023)", file=file)
+            raise InputError(N_("the file has no year column: pass --edition YEAR (e.g. --edition 2023)"), file=file)
         return [(edition.strip(), wanted, rows)]
     by_year: dict[int, list[RawRow]] = {}
     years: dict[str, int] = {}

@@ -30,7 +30,7 @@ def read_rows(path: Path, fmt: str, decimal: str | None = None) -> tuple[list[Ra
             params={"format": fmt, "choices": ", ".join(FORMATS)},
         )  # fmt: skip
     if not path.is_file():
-        raise InputError("no such file", file=str(path))
+        raise InputError(N_("no such file"), file=str(path))
     if fmt == "auto":
         fmt = _BY_SUFFIX.get(path.suffix.casefold(), "csv")
         if fmt == "xlsx":
@@ -50,7 +50,7 @@ def read_rows(path: Path, fmt: str, decimal: str | None = None) -> tuple[list[Ra
         fmt = "the-scrape" if is_scrape(header) else "clean-csv"
     if fmt == "the-scrape":
         if not is_scrape(header):
-            raise InputError("not a scraped THE table: no sdg-score-multi columns", file=path.name)
+            raise InputError(N_("not a scraped THE table: no sdg-score-multi columns"), file=path.name)
         return read_scrape(records, header, path.name, numbers), fmt, None
     return read_wide(records, header, path.name, numbers), fmt, None
 

@@ -28,7 +28,7 @@ def _slots(header: list[str], file: str) -> tuple[list[tuple[str, str]], str]:
             values[int(m.group(1) or 1)] = h
     lone = sorted(set(values) - set(numbers))
     if len(lone) != 1 or set(numbers) - set(values):
-        raise InputError("scraped SDG columns do not leave exactly one value column for SDG 17", file=file)
+        raise InputError(N_("scraped SDG columns do not leave exactly one value column for SDG 17"), file=file)
     return [(numbers[k], values[k]) for k in sorted(numbers)], values[lone[0]]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.published.parse import cell_text
 from impactrank.io.published.rows import RawRow
 
@@ -64,7 +64,7 @@ def read_wide(records: list[dict], header: list[str], file: str, numbers: Sequen
     rows = []
     for i, rec in zip(numbers if numbers is not None else range(1, len(records) + 1), records, strict=True):
         if not isinstance(rec, dict):
-            raise InputError("expected an object with the table's fields", file=file, row=i)
+            raise InputError(N_("expected an object with the table's fields"), file=file, row=i)
         rank = get(rec, "rank")
         if get(rec, "tie") == "=" and not rank.startswith("="):
             rank = "=" + rank
