@@ -236,6 +236,14 @@ def test_home_page_offers_only_what_each_edition_has(client, year):
     compared = {(c["before"], c["after"]) for c in home["comparisons"]}
     if year not in overall_years():
         assert not any(str(year) in pair for pair in compared)
+    row = re.search(rf"<tr>\s*<td>(?:<a [^>]+>)?{year}\b.*?</tr>", client.get("/editions").text, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)  # edition, year, kind, source, overall table, …
+    read = f"{len(sdgs_of(year))} SDG tables (the-workbook)"
+    rows, _ = table_rows()
+    if year in overall_years():
+        assert cells[3].endswith(f" + {read}") and cells[4] == f"{rows['overall', year]:,}", cells
+    else:  # the source names what was read, the overall table's size is none rather than unknown
+        assert (cells[3], cells[4]) == (read, "–"), cells
 
 
 @pytest.mark.parametrize("year", [y for y in YEARS if y in (2020, 2021, 2022, 2023)])
@@ -257,6 +265,9 @@ def test_every_cli_view_summary_and_report_shows_only_what_the_tables_show(
     for what, run in runs.items():
         assert run.code == 0, (what, run.err)
         check_text(run.out, year, facts, what, "fr" if what.endswith(" fr") else "en")
+    sizes = {f"{n:,}" for (table, y), n in facts["sizes"].items() if y == year and table != "overall"}
+    quoted = re.findall(r" of ([\d,]+) \(top", runs["view country FR --sdgs"].out)  # "201–300 of 1,154 (top …"
+    assert quoted and set(quoted) <= sizes, set(quoted) - sizes
     french = {n: r for r, n, _ in facts["french"][year]}
     for name, rank in french.items():  # the summary's leader is quoted at its published rank or band
         if f"{name} (world rank" in " ".join(runs["summary en"].out.split()):

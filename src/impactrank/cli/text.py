@@ -94,8 +94,9 @@ WORDS = frozenset(
         N_("in SDG tables only"),
     )
 )
-# Columns holding a rank, band or displayed score: their numbers are written in the reader's style.
-SHOWN = {"rank", "rank_interval", "national_rank", "overall_display", "band", "band_low", "position", "score"}
+# Columns holding a rank, band or displayed score: their numbers are written in the reader's style. (An SDG
+# position, "55 of 1,154 (top 4.8%)", is written whole by the view: read again as a rank, "1,154" lost its comma.)
+SHOWN = {"rank", "rank_interval", "national_rank", "overall_display", "band", "band_low", "score"}
 
 
 def evidence(suggestion: dict) -> str:

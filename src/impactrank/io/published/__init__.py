@@ -163,12 +163,12 @@ def _read(
                 for s, rows in parts
             ],
         }
-        first = tables.overall.path.name if tables.overall else "SDG tables only"
+        tables_read = f"{len(tables.sdgs)} SDG tables (the-workbook)"
         assembled = build_edition(
             edition_id,
             tables.year,
             tables.overall_rows,
-            f"{first} + {len(tables.sdgs)} SDG tables (the-workbook)",
+            f"{tables.overall.path.name} + {tables_read}" if tables.overall else tables_read,
             alias_table,
             manifest,
             sdg_tables={k: rows for k, (_, rows) in tables.sdgs.items()},
