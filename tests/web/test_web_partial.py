@@ -97,3 +97,19 @@ def test_a_country_page_is_reached_by_name_and_titled_by_it(client, name):
     assert client.get("/api/editions/2021", params={"country": name}).json()["total"] == french
     report = client.get("/api/report", params={"edition": "2021", "country": name}).json()
     assert (report["selection"]["country"], report["selection"]["ranked"]) == ("FR", french)
+
+
+def test_a_country_path_naming_no_country_is_refused_as_such(client):
+    """Text that names no country is told so as written, not upper-cased into a country with no institutions; a
+    country the edition has no institution from keeps its own message."""
+    _, by_country = table_rows()
+    assert not any(c == "Andorra" for _, y, c in by_country if y == 2021)
+    page = client.get("/editions/2021/countries/Narnia")
+    assert page.status_code == 404 and "is not a country name or ISO code" in page.text
+    refused = client.get("/api/editions/2021/countries/Narnia")
+    assert (refused.status_code, refused.json()["error"]) == (
+        404,
+        "field 'country': 'Narnia' is not a country name or ISO code",
+    )
+    absent = client.get("/api/editions/2021/countries/Andorra", follow_redirects=True).json()
+    assert absent["error"] == "field 'country': no institution from country 'AD' in edition 2021"

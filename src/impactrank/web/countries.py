@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
-from impactrank.countries import country_key, country_name, to_alpha2
+from impactrank.countries import country_code, country_key, country_name, to_alpha2
 from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
@@ -66,6 +66,8 @@ def register(pages: Pages, store: Store) -> None:
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(path + query, status_code=308)
         data = store.get(edition)
+        if code not in data.countries:
+            country_code(country)  # text naming no country is refused as such ("'Narnia' is not a country name …")
         if is_api(request) and format != "json":
             from impactrank.engine.views import country_view
 
