@@ -59,13 +59,15 @@ def _database(url: str, initialised: bool = True) -> Iterator:
     try:
         if initialised and not schema_is_current(db):
             raise InputError(
-                "the portal database is not initialised or not up to date: run 'impactrank portal init'",
+                N_("the portal database is not initialised or not up to date: run 'impactrank portal init'"),
                 field="database",
             )
         yield db
     except OperationalError as exc:
         raise InputError(
-            f"cannot use the database: {str(exc.orig).strip().splitlines()[0]}", field="database"
+            N_("cannot use the database: %(reason)s"),
+            field="database",
+            params={"reason": str(exc.orig).strip().splitlines()[0]},
         ) from None
     finally:
         db.dispose()

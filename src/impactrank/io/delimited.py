@@ -194,7 +194,8 @@ def name_columns(frame: pl.DataFrame, header: list[str], rows: pl.Series, file: 
         filled = frame[col].str.strip_chars().replace("", None).is_not_null()
         if filled.any():
             raise InputError(
-                f"column {position + 1} has a value but no name in the header row",
+                N_("column %(column)s has a value but no name in the header row"),
+                params={"column": position + 1},
                 file=file,
                 row=int(rows[int(filled.arg_true()[0])]),
             )
@@ -373,8 +374,12 @@ def decimal_mark(
     if point is not None:
         p, prow, pfield = point
         raise InputError(
-            f"numbers are written with a decimal comma ({c!r}) and with a decimal point ({p!r}, row {prow}, field "
-            f"'{pfield}'): write them all one way, or say which is the decimal mark with --decimal , or --decimal .",
+            N_(
+                "numbers are written with a decimal comma (%(comma)r) and with a decimal point (%(point)r, row "
+                "%(row)s, field %(field)r): write them all one way, or say which is the decimal mark with --decimal , "
+                "or --decimal ."
+            ),
+            params={"comma": c, "point": p, "row": prow, "field": pfield},
             file=file,
             row=crow,
             field=cfield,
@@ -382,8 +387,11 @@ def decimal_mark(
     if delimiter == ";" or decimal_comma is not None:
         return ","
     raise InputError(
-        f"cannot tell whether the comma in {c!r} is a decimal mark or a thousands separator: give --decimal , "
-        f"to read it as {c.replace(',', '.')!r} or --decimal . to read it as {c.replace(',', '')!r}",
+        N_(
+            "cannot tell whether the comma in %(value)r is a decimal mark or a thousands separator: give --decimal , "
+            "to read it as %(decimal)r or --decimal . to read it as %(thousands)r"
+        ),
+        params={"value": c, "decimal": c.replace(",", "."), "thousands": c.replace(",", "")},
         file=file,
         row=crow,
         field=cfield,

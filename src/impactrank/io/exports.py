@@ -133,7 +133,8 @@ def export_table(frame: pl.DataFrame, path_or_format: str | Path) -> bytes | Pat
     fmt = _SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
-            f"cannot tell the export format from {path.name!r}: use .csv, .json, .jsonl, .xlsx or .parquet",
+            N_("cannot tell the export format from %(name)r: use .csv, .json, .jsonl, .xlsx or .parquet"),
+            params={"name": path.name},
             file=path.name,
         )
     write_bytes_atomic(path, table_bytes(frame, fmt))

@@ -21,7 +21,7 @@ import polars as pl
 from impactrank.countries import to_alpha2
 from impactrank.engine.edition import Edition
 from impactrank.engine.views import groups_from_institutions
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.identity import institution_id, name_key
 from impactrank.io.tables import read_user_table, require_columns
 
@@ -52,8 +52,8 @@ def read_groups(
     has_id = "institution_id" in frame.columns
     if not has_id and not {"name", "country"} <= set(frame.columns):
         raise InputError(
-            "a groups file needs columns group,institution_id or group,name,country "
-            f"(found: {', '.join(frame.columns)})",
+            N_("a groups file needs columns group,institution_id or group,name,country (found: %(found)s)"),
+            params={"found": ", ".join(frame.columns)},
             file=table.name,
         )
     if isinstance(editions, Edition):

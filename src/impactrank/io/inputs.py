@@ -86,7 +86,8 @@ def read_submissions(
     if dup.any():
         row = combined.filter(dup).row(0, named=True)
         raise InputError(
-            f"{row['institution_id']} / SDG {row['sdg']} / {row['metric']} is given in more than one file",
+            N_("%(institution)s / SDG %(sdg)s / %(metric)s is given in more than one file"),
+            params={"institution": row["institution_id"], "sdg": row["sdg"], "metric": row["metric"]},
             file=", ".join(Path(p).name for p in paths),
             field="metric",
         )

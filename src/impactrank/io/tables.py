@@ -131,8 +131,10 @@ def require_columns(table: UserTable, required: list[str]) -> None:
     missing = [c for c in required if c not in table.frame.columns]
     if missing:
         raise InputError(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(found: {', '.join(table.frame.columns)})",
+            N_("missing column %(columns)s (found: %(found)s)")
+            if len(missing) == 1
+            else N_("missing columns %(columns)s (found: %(found)s)"),
+            params={"columns": ", ".join(missing), "found": ", ".join(table.frame.columns)},
             file=table.name,
             field=missing[0],
         )

@@ -53,7 +53,8 @@ def create_app(
     db = database if isinstance(database, Database) else Database(database)
     if not schema_is_current(db):
         raise PortalError(
-            "the portal database is not initialised or not up to date: run 'impactrank portal init'", field="database"
+            N_("the portal database is not initialised or not up to date: run 'impactrank portal init'"),
+            field="database",
         )
     with db.read() as session:
         secret = accounts.secret_key(session)

@@ -43,11 +43,15 @@ def engine_url(url: str) -> str:
         parsed = make_url(url)
     except ArgumentError:
         raise InputError(
-            f"not a database URL: {shown_url(url)!r} (use sqlite:///FILE or postgresql://…)", field="database"
+            N_("not a database URL: %(url)r (use sqlite:///FILE or postgresql://…)"),
+            field="database",
+            params={"url": shown_url(url)},
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise InputError(
-            f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL", field="database"
+            N_("unsupported database %(backend)r: use SQLite or PostgreSQL"),
+            field="database",
+            params={"backend": parsed.get_backend_name()},
         )
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         raise InputError(N_("the portal needs a database file: sqlite:///FILE"), field="database")

@@ -29,7 +29,9 @@ def add_institution(scope: Scope, institution_id: str, name: str, country: str) 
     code = to_alpha2(country or "")
     if code is None:
         raise invalid(
-            f"unknown country {country!r} (use an ISO 3166 alpha-2 code or an English country name)", "country"
+            N_("unknown country %(country)r (use an ISO 3166 alpha-2 code or an English country name)"),
+            "country",
+            country=country,
         )
     if scope.session.get(Institution, institution_id) is not None:
         raise conflict(N_("institution %(institution)r already exists"), "id", institution=institution_id)

@@ -174,7 +174,8 @@ def load_queries(spec: str | Path, data_dir: Path | str | None = None) -> QueryS
         base = Path(data_dir) if data_dir else default_data_dir()
         if base is None:
             raise InputError(
-                f"query set '{key}' is not shipped; point --queries-dir or ${ENV_DATA_DIR} at a folder holding it"
+                N_("query set %(name)r is not shipped; point --queries-dir or $%(variable)s at a folder holding it"),
+                params={"name": key, "variable": ENV_DATA_DIR},
             )
         sub, file = NAMED_SETS[key]
         for folder in (base / sub, base):

@@ -99,33 +99,38 @@ class TextColumns:
     def resolve(self, columns: list[str], file: str | None = None) -> tuple[str, dict[str, str]]:
         """(id column, {field name: column}); field names are title/abstract/keywords or text."""
 
-        def need(col: str, what: str) -> str:
+        def need(col: str) -> str:
             if col not in columns:
                 raise InputError(
-                    f"no column '{col}' for the {what} (columns: {', '.join(columns)})", file=file, field=col
+                    N_("no column %(column)r (columns: %(columns)s)"),
+                    file=file,
+                    field=col,
+                    params={"column": col, "columns": ", ".join(columns)},
                 )
             return col
 
         if self.id is not None:
-            id_col = need(self.id, "work id")
+            id_col = need(self.id)
         else:
             id_col = next((c for c in ("work_id", "id", "eid", "doi") if c in columns), "")
             if not id_col:
                 raise InputError(
-                    "no work id column (work_id, id, eid or doi); name it with --id-col", file=file, field="work_id"
+                    N_("no work id column (work_id, id, eid or doi); name it with --id-col"), file=file, field="work_id"
                 )
         if self.text is not None:
-            return id_col, {"text": need(self.text, "text")}
+            return id_col, {"text": need(self.text)}
         explicit = {f: getattr(self, f) for f in ("title", "abstract", "keywords") if getattr(self, f)}
-        fields = {f: need(c, f) for f, c in explicit.items()}
+        fields = {f: need(c) for f, c in explicit.items()}
         if not explicit:
             fields = {f: f for f in ("title", "abstract", "keywords") if f in columns}
             if not fields and "text" in columns:
                 fields = {"text": "text"}
         if not fields:
             raise InputError(
-                "no text columns (title, abstract, keywords or text); name them with "
-                "--title-col/--abstract-col/--keywords-col/--text-col",
+                N_(
+                    "no text columns (title, abstract, keywords or text); name them with "
+                    "--title-col/--abstract-col/--keywords-col/--text-col"
+                ),
                 file=file,
             )
         return id_col, fields

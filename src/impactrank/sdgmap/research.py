@@ -56,7 +56,10 @@ def _column(df: pl.DataFrame, name: str, required: bool, file: str | None) -> st
             return alias
     if required:
         raise InputError(
-            f"publications need a '{name}' column (columns: {', '.join(df.columns)})", file=file, field=name
+            N_("publications need a %(column)r column (columns: %(columns)s)"),
+            file=file,
+            field=name,
+            params={"column": name, "columns": ", ".join(df.columns)},
         )
     return None
 
@@ -138,7 +141,7 @@ def prepare(
         year = frame["year"].cast(pl.Int64, strict=False)
         if year.is_null().all():
             raise InputError(
-                "a year range was given but the publications have no usable 'year' column", file=file, field="year"
+                N_("a year range was given but the publications have no usable 'year' column"), file=file, field="year"
             )
         frame = frame.filter(year.is_between(years[0], years[1]))
     return frame

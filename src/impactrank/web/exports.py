@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from fastapi.responses import Response
 
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.exports import export_table
 
 EXPORT_MAX = 200_000
@@ -16,7 +16,9 @@ def export(frame: pl.DataFrame, fmt: str, filename: str) -> Response:
     """The whole view, formula-like text neutralised by the io layer (tied ranks such as "=12" kept)."""
     if frame.height > EXPORT_MAX:
         raise InputError(
-            f"export is limited to {EXPORT_MAX} rows; this view has {frame.height} — filter it first", field="format"
+            N_("export is limited to %(limit)s rows; this view has %(rows)s — filter it first"),
+            field="format",
+            params={"limit": EXPORT_MAX, "rows": frame.height},
         )
     return Response(
         content=export_table(frame, fmt),

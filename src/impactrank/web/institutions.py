@@ -163,8 +163,9 @@ def register(pages: Pages, store: Store) -> None:
         e = data.edition
         if e.kind != "imported":
             raise InputError(
-                f"edition {e.id} is built: its what-if changes metric values (impactrank whatif --set)",
+                N_("edition %(edition)s is built: its what-if changes metric values (impactrank whatif --set)"),
                 field="edition",
+                params={"edition": e.id},
             )
         settings: dict[int, float] = {}
         for k in range(1, 18):

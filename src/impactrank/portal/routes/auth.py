@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from impactrank.i18n import gettext
+from impactrank.i18n import N_, gettext
 from impactrank.portal import accounts, notify, throttle
 from impactrank.portal.errors import forbidden
 from impactrank.portal.http import SESSION_COOKIE, Portal, actions, is_api, language, local_path
@@ -67,7 +67,7 @@ def require_login_form(request: Request, portal: Portal) -> None:
     nonce = request.cookies.get(LOGIN_COOKIE)
     if not nonce or not csrf_matches(portal.secret, "login:" + nonce, getattr(request.state, "csrf_form", None)):
         raise forbidden(
-            "this sign-in form expired or came from another site: reload the page and sign in", "csrf_token"
+            N_("this sign-in form expired or came from another site: reload the page and sign in"), "csrf_token"
         )
 
 
