@@ -109,27 +109,33 @@ class BatchMatcher:
         found, at = self._found(batch)
         zero = np.zeros(n, dtype=bool)
         matched = np.zeros((len(self._lines), n), dtype=bool)
-        unsettled: dict[int, list[int]] = {}
+        unsettled = np.zeros_like(matched)
         for i, (f, exact) in enumerate(self._lines):
             lo, hi = f(at, zero)
             matched[i] = lo
             if not exact:
-                for d in np.flatnonzero(hi & ~lo).tolist():
-                    unsettled.setdefault(d, []).append(i)
-        if unsettled:
+                unsettled[i] = hi ^ lo  # hi where lo is false
+        docs, lines = np.nonzero(unsettled.T)
+        if len(docs):
+            open_docs, nth = np.unique(docs, return_inverse=True)
+            keys = _groups(*np.nonzero(found[:, open_docs].T), len(open_docs))
+            open_lines = _groups(nth, lines, len(open_docs))
             norm, raw = batch.norm.to_list(), batch.raw.to_list()
             evaluators = self.m._evaluators
-            for d, lines in unsettled.items():
-                keys = set(np.flatnonzero(found[:, d]).tolist())
-                doc = _DocHits(self.m, keys, norm[d], raw[d], batch.bounds(raw[d]))
-                for i in lines:
+            for d, doc_keys, doc_lines in zip(open_docs.tolist(), keys, open_lines, strict=True):
+                doc = _DocHits(self.m, set(doc_keys), norm[d], raw[d], batch.bounds(raw[d]))
+                for i in doc_lines:
                     if evaluators[i](doc):
                         matched[i, d] = True
-        docs, lines = np.nonzero(matched.T)
-        ends = np.cumsum(np.bincount(docs, minlength=n)).tolist()
-        flat = lines.tolist()
-        return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        return _groups(*np.nonzero(matched.T), n)
 
     def match_columns(self, columns: Sequence[Sequence[str | None]]) -> list[list[int]]:
         """Match a batch given as one sequence per field."""
         return self.match_streams(streams(columns))
+
+
+def _groups(rows: np.ndarray, cols: np.ndarray, n: int) -> list[list[int]]:
+    """Sorted (row, col) pairs as each row's list of cols, for rows 0 … n-1."""
+    ends = np.cumsum(np.bincount(rows, minlength=n)).tolist()
+    flat = cols.tolist()
+    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
