@@ -87,9 +87,12 @@ def load_inputs(
     if institutions is None and not submissions:
         if edition.submissions.height == 0:
             raise InputError(
-                f"the workspace keeps no inputs for edition {edition.id}; pass the files it was built from with "
-                "--institutions and --submissions",
+                N_(
+                    "the workspace keeps no inputs for edition %(edition)s; pass the files it was built from with "
+                    "--institutions and --submissions"
+                ),
                 field="institutions",
+                params={"edition": edition.id},
             )
         inst = edition.institutions.select(
             "institution_id", "name", "name_original", "country", "groups", "aliases", "ror", "display_names"
@@ -100,14 +103,17 @@ def load_inputs(
     names = ", ".join(f"{i['role']}: {i['file']}" for i in recorded) or "not recorded"
     if institutions is None or not submissions:
         raise InputError(
-            f"edition {edition.id} was built from {names}; pass both --institutions and --submissions, or neither",
+            N_("edition %(edition)s was built from %(files)s; pass both --institutions and --submissions, or neither"),
             field="institutions" if institutions is None else "submissions",
+            params={"edition": edition.id, "files": names},
         )
     given = {("institutions", sha256_file(institutions))} | {("submissions", sha256_file(p)) for p in submissions}
     expected = {(i["role"], i["sha256"]) for i in recorded}
     if expected and given != expected:
         raise InputError(
-            f"these files are not the inputs edition {edition.id} was built from ({names})", field="submissions"
+            N_("these files are not the inputs edition %(edition)s was built from (%(files)s)"),
+            field="submissions",
+            params={"edition": edition.id, "files": names},
         )
     inst = read_institutions(institutions)
     # with the decimal mark the build was told (the same bytes read with another are other numbers)
@@ -155,8 +161,10 @@ def uncertainty(
         if ed.kind == "imported":
             if cfg.inputs.published_scores is None:
                 raise InputError(
-                    "an imported edition's only uncertain input is published_scores; the "
-                    "configuration does not declare it",
+                    N_(
+                        "an imported edition's only uncertain input is published_scores; the configuration does not "
+                        "declare it"
+                    ),
                     field="inputs.published_scores",
                 )
             ignored = cfg.to_spec().inputs
@@ -190,9 +198,12 @@ def uncertainty(
             mismatched = check_nominal(result, ed)
             if mismatched:
                 raise InputError(
-                    f"the nominal ranks differ from edition {ed.id} in {mismatched} places: use the "
-                    "methodology the edition was built with",
+                    N_(
+                        "the nominal ranks differ from edition %(edition)s in %(count)s places: use the methodology "
+                        "the edition was built with"
+                    ),
                     field="methodology",
+                    params={"edition": ed.id, "count": mismatched},
                 )
     updated = with_uncertainty(ed, result)
     with open_workspace(workspace, wait) as ws:
@@ -219,9 +230,12 @@ def _check_unchanged(ws, ed: Edition) -> None:
 
     if not ws.has(ed.id) or made(ws.load(ed.id).manifest) != made(ed.manifest):
         raise InputError(
-            f"edition {ed.id} changed in {ws.path} while the uncertainty ran (built or imported again by another "
-            "command): run the uncertainty again",
+            N_(
+                "edition %(edition)s changed in %(workspace)s while the uncertainty ran (built or imported again by "
+                "another command): run the uncertainty again"
+            ),
             field="edition",
+            params={"edition": ed.id, "workspace": ws.path},
         )
 
 

@@ -96,7 +96,7 @@ def forecast(
     if backtest:
         if institution or country or group or assume_sdg:
             raise InputError(
-                "--backtest forecasts whole editions: drop --institution, --country, --group, --assume-sdg"
+                N_("--backtest forecasts whole editions: drop --institution, --country, --group, --assume-sdg")
             )
         _backtest(series, rules, participants, runs, seed, out)
         return
@@ -105,9 +105,12 @@ def forecast(
     ed = series[-1]
     if institution is not None and ed.institutions.filter(pl.col("institution_id") == institution).height == 0:
         raise InputError(
-            f"no institution {institution!r} in edition {ed.id}: a forecast starts from this year's score "
-            "(an institution new next year has none)",
+            N_(
+                "no institution %(institution)r in edition %(edition)s: a forecast starts from this year's score "
+                "(an institution new next year has none)"
+            ),
             field="institution",
+            params={"institution": institution, "edition": ed.id},
         )
     assume = parse_sdg_settings(assume_sdg or []) if assume_sdg else None
     with progress_bar() as bar:

@@ -101,9 +101,12 @@ def import_table(
         for ed in result.editions:
             if ws.has(ed.id) and ws.load(ed.id).kind != "imported":
                 raise InputError(
-                    f"edition {ed.id} in the workspace was built, not imported; import under another "
-                    f"id with --edition or --edition-suffix",
+                    N_(
+                        "edition %(edition)s in the workspace was built, not imported; import under another id with "
+                        "--edition or --edition-suffix"
+                    ),
                     file=result.report.file,
+                    params={"edition": ed.id},
                 )
         replaced = [ed.id for ed in result.editions if ws.has(ed.id)]
         ws.save_many(result.editions)

@@ -48,8 +48,9 @@ def methodology_text(ref: str) -> tuple[str, str]:
         path = Path(ref)
         if not path.is_file():
             raise InputError(
-                f"no methodology file or bundled edition named {ref!r} (bundled: {', '.join(bundled_ids())})",
+                N_("no methodology file or bundled edition named %(name)r (bundled: %(known)s)"),
                 field="methodology",
+                params={"name": ref, "known": ", ".join(bundled_ids())},
             )
         text = path.read_text(encoding="utf-8")
     return parse_methodology(text, Path(ref).name).id, text

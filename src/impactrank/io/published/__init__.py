@@ -203,15 +203,18 @@ def _workbook_years(sources: list[_Source], edition: str | None, suffix: str | N
             if src.table == OVERALL:
                 if tables.overall is not None:
                     raise InputError(
-                        f"two overall tables for {year}: {tables.overall.path.name} and {src.path.name}",
+                        N_("two overall tables for %(year)s: %(first)s and %(second)s"),
                         file=src.path.name,
+                        params={"year": year, "first": tables.overall.path.name, "second": src.path.name},
                     )
                 tables.overall, tables.overall_rows = src, part
             else:
                 if src.table in tables.sdgs:
                     other = tables.sdgs[src.table][0].path.name
                     raise InputError(
-                        f"two SDG {src.table} tables for {year}: {other} and {src.path.name}", file=src.path.name
+                        N_("two SDG %(sdg)s tables for %(year)s: %(first)s and %(second)s"),
+                        file=src.path.name,
+                        params={"sdg": src.table, "year": year, "first": other, "second": src.path.name},
                     )
                 tables.sdgs[src.table] = (src, part)
     if edition is not None:
@@ -219,7 +222,8 @@ def _workbook_years(sources: list[_Source], edition: str | None, suffix: str | N
         wanted = int(m.group(1)) if m else None
         if wanted not in years:
             raise InputError(
-                f"edition {edition!r} names no year of the workbooks (years: {', '.join(map(str, sorted(years)))})"
+                N_("edition %(edition)r names no year of the workbooks (years: %(years)s)"),
+                params={"edition": edition, "years": ", ".join(map(str, sorted(years)))},
             )
         return [(edition.strip(), years[wanted])]
     return [(f"{y}-{suffix}" if suffix else str(y), years[y]) for y in sorted(years)]
@@ -230,7 +234,10 @@ def _check_unique(ids: list[str], files: list[str]) -> None:
     for i in ids:
         if i in seen:
             raise InputError(
-                f"edition {i} comes from more than one file ({', '.join(files)}): import them separately, "
-                "with --edition or --edition-suffix"
+                N_(
+                    "edition %(edition)s comes from more than one file (%(files)s): import them separately, with "
+                    "--edition or --edition-suffix"
+                ),
+                params={"edition": i, "files": ", ".join(files)},
             )
         seen.add(i)

@@ -70,8 +70,9 @@ def split_editions(
             return [(edition.strip(), year, only)]
         if wanted not in by_year:
             raise InputError(
-                f"edition {edition!r} names no year of the file (years: {', '.join(map(str, sorted(by_year)))})",
+                N_("edition %(edition)r names no year of the file (years: %(years)s)"),
                 file=file,
+                params={"edition": edition, "years": ", ".join(map(str, sorted(by_year)))},
             )
         return [(edition.strip(), wanted, by_year[wanted])]
     return [(f"{y}-{suffix}" if suffix else str(y), y, by_year[y]) for y in sorted(by_year)]

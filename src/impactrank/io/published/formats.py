@@ -62,7 +62,8 @@ def _read_csv(path: Path, decimal: str | None) -> tuple[list[str], list[int], li
     header, rows = table.records()
     if not (is_scrape(header) or is_ranking_header(header)):
         raise InputError(
-            f"not a ranking table: no rank, name and overall columns in the header ({', '.join(header[:8])})",
+            N_("not a ranking table: no rank, name and overall columns in the header (%(header)s)"),
+            params={"header": ", ".join(header[:8])},
             file=path.name,
             row=table.header_row,
         )
@@ -104,7 +105,7 @@ def _read_json(path: Path) -> list[RawRow]:
         ) from None  # fmt: skip
     records = data.get("records") if isinstance(data, dict) else data
     if not isinstance(records, list) or not records or not all(isinstance(r, dict) for r in records):
-        raise InputError('not a ranking table: expected a list of records (or {"records": [...]})', file=path.name)
+        raise InputError(N_('not a ranking table: expected a list of records (or {"records": [...]})'), file=path.name)
     header = list(dict.fromkeys(key for rec in records for key in rec))
     return read_wide(records, header, path.name)
 
@@ -124,6 +125,7 @@ def _read_xlsx(path: Path) -> list[RawRow]:
                 records = [dict(zip(header, row, strict=False)) for _, row in kept]
                 return read_wide(records, header, f"{path.name} [{sheet}]", [n for n, _ in kept])
     raise InputError(
-        f"no recognisable header (rank, name and overall columns) in the first {_HEADER_SEARCH_ROWS} rows of any sheet",
+        N_("no recognisable header (rank, name and overall columns) in the first %(rows)s rows of any sheet"),
+        params={"rows": _HEADER_SEARCH_ROWS},
         file=path.name,
     )

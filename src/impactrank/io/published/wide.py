@@ -54,7 +54,8 @@ def read_wide(records: list[dict], header: list[str], file: str, numbers: Sequen
     missing = [f for f in ("rank", "name", "overall") if f not in fields]
     if missing:
         raise InputError(
-            f"not a ranking table: no {' or '.join(missing)} column (columns: {', '.join(map(str, header))})",
+            N_("not a ranking table: no %(missing)s column (columns: %(columns)s)"),
+            params={"missing": " / ".join(missing), "columns": ", ".join(map(str, header))},
             file=file,
         )
 

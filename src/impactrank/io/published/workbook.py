@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from impactrank.countries import to_alpha2
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.io.published.parse import cell_text, parse_card
 from impactrank.io.published.rows import RawRow
 from impactrank.io.sheets import sheet_text
@@ -46,8 +46,11 @@ def layout(header: list[object], file: str) -> int | None:
     sdg = sdg_from_name(cell_text(header[4]))
     if sdg is None:
         raise InputError(
-            f"the fifth column {cell_text(header[4])!r} names no SDG (expected a goal's name, e.g. 'Climate action',"
-            f" or '{_CARD.capitalize()}' for the overall table)",
+            N_(
+                "the fifth column %(column)r names no SDG (expected a goal's name, e.g. 'Climate action', or "
+                "%(overall)r for the overall table)"
+            ),
+            params={"column": cell_text(header[4]), "overall": _CARD.capitalize()},
             file=file,
             row=None,
             field=cell_text(header[4]),
@@ -75,8 +78,11 @@ def read_workbook(path: Path, grid: list[list[str]] | None = None) -> WorkbookTa
     found = find_layout(grid, path.name)
     if found is None:
         raise InputError(
-            "not a THE table workbook: no 'Rank, Year, University, Country, <SDG or Best scores by rank>, Overall' "
-            f"header in the first {_HEADER_SEARCH_ROWS} rows",
+            N_(
+                "not a THE table workbook: no 'Rank, Year, University, Country, <SDG or Best scores by rank>, "
+                "Overall' header in the first %(rows)s rows"
+            ),
+            params={"rows": _HEADER_SEARCH_ROWS},
             file=path.name,
         )
     h, table = found

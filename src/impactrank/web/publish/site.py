@@ -195,8 +195,11 @@ def _check_out(out: Path) -> None:
         raise InputError(N_("%(path)s is not a folder"), file=str(out), field="out", params={"path": str(out)})
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise InputError(
-            f"{out} holds files but no {MANIFEST}: publish replaces the whole folder, so give a new or empty "
-            "folder, or an earlier site",
+            N_(
+                "%(path)s holds files but no %(manifest)s: publish replaces the whole folder, so give a new or empty "
+                "folder, or an earlier site"
+            ),
+            params={"path": str(out), "manifest": MANIFEST},
             file=str(out),
             field="out",
         )
