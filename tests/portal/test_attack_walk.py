@@ -21,6 +21,7 @@ ANONYMOUS_ALLOWED = {  # what a stranger may reach: signing in, and the links se
     ("POST", "/api/password-reset"),
     ("GET", "/api/password-reset/{token}"),
     ("POST", "/api/password-reset/{token}"),
+    ("POST", "/api/password-strength"),  # the new-password forms' meter
 }
 OPERATOR_ONLY = {
     "/api/cycles/{cycle}/progress",

@@ -21,7 +21,8 @@ NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and ou
     ("GET", "/api/conflicts"),  # a reviewer's own declarations
     ("GET", "/api/results"),  # one's own institution's results
     ("POST", "/api/conflicts"),
-    ("POST", "/api/me/password"),  # one's own password and second factor
+    ("POST", "/api/me/password"),  # one's own password, sessions and second factor
+    ("POST", "/api/me/sessions/end-others"),
     ("GET", "/api/me/second-factor"),
     ("POST", "/api/me/second-factor"),
     ("DELETE", "/api/me/second-factor"),
@@ -30,6 +31,7 @@ NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and ou
     ("POST", "/api/password-reset"),
     ("GET", "/api/password-reset/{token}"),
     ("POST", "/api/password-reset/{token}"),
+    ("POST", "/api/password-strength"),  # the new-password forms' meter
 }
 
 

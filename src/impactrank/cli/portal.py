@@ -35,6 +35,14 @@ DatabaseOption = Annotated[
     ),
 ]
 DEFAULT_DATABASE = "sqlite:///portal.sqlite"
+PepperOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pepper-file",
+        envvar="IMPACTRANK_PORTAL_PEPPER_FILE",
+        help="A secret of 32+ characters kept off the database that password hashes are keyed with.",
+    ),
+]
 
 
 def files_beside(database: str) -> Path:
@@ -159,11 +167,14 @@ def user_add(
     base_url: Annotated[
         str, typer.Option("--base-url", help="Where the portal is served, for the invitation link.")
     ] = "http://127.0.0.1:8100",
+    pepper_file: PepperOption = None,
     database: DatabaseOption = DEFAULT_DATABASE,
 ) -> None:
     """Add an account with a password from standard input, or print a single-use invitation link (once)."""
     from impactrank.portal.accounts import INVITATION_DAYS, create_user
+    from impactrank.portal.security import read_pepper, use_pepper
 
+    use_pepper(read_pepper(pepper_file) if pepper_file else None)
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -275,6 +286,7 @@ def serve(
             help="Proxies (comma-separated addresses) whose X-Forwarded-For is believed; none by default.",
         ),
     ] = "",
+    pepper_file: PepperOption = None,
 ) -> None:
     """Serve the portal (pages, JSON API under /api, docs at /docs). Put it behind HTTPS to expose it."""
     import os
@@ -302,6 +314,8 @@ def serve(
     if base_url:
         os.environ[ENV["base_url"]] = base_url
     os.environ[ENV["second_factor"]] = second_factor_for
+    if pepper_file:
+        os.environ[ENV["pepper_file"]] = str(pepper_file.resolve())
     app_from_environment()  # a bad configuration is reported here, once, not in every worker
     console.print(
         f"impactrank portal on http://{host}:{port}/ (API docs at /docs); "

@@ -25,11 +25,14 @@ from impactrank.portal.models import (
     WebSession,
     api_dict,
 )
-from impactrank.portal.security import MIN_PASSWORD, hash_password, new_token, token_hash, verify_password
+from impactrank.portal.security import PEPPERED, hash_password, needs_rehash, new_token, token_hash, verify_password
+from impactrank.portal.strength import check_password
 from impactrank.portal.tenancy import MANAGE_TEAM, Actor, Scope
 
 INVITATION_DAYS = 7
 SESSION_HOURS = 12
+IDLE_MINUTES = 30
+ACTIVITY_STEP = timedelta(minutes=1)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
@@ -38,14 +41,6 @@ def check_email(email: str) -> str:
     if not _EMAIL.match(email) or len(email) > 320:
         raise invalid(N_("%(email)r is not an e-mail address"), "email", email=email)
     return email
-
-
-def check_password(password: str | None) -> str:
-    if password is None or len(password) < MIN_PASSWORD:
-        raise invalid(N_("a password needs at least %(n)s characters"), "password", n=MIN_PASSWORD)
-    if len(password) > 1000:
-        raise invalid(N_("a password is limited to 1000 characters"), "password")
-    return password
 
 
 def user_view(u: User) -> dict:
@@ -92,7 +87,7 @@ def create_user(
         email=email,
         role=role,
         institution_id=institution_id,
-        password_hash=hash_password(check_password(password)) if password is not None else None,
+        password_hash=hash_password(check_password(password, email)) if password is not None else None,
         active=True,
         created_at=scope.now,
     )
@@ -165,7 +160,7 @@ def active_user(session: Session, user_id: int) -> User:
 
 def accept_invitation(session: Session, token: str, password: str, now: datetime) -> User:
     inv, user = invitation(session, token, now)
-    user.password_hash = hash_password(check_password(password))
+    user.password_hash = hash_password(check_password(password, user.email))
     inv.used_at = now
     log_own(session, actor_of(user), now, "user.accept_invitation", {"has_password": False}, {"has_password": True})
     return user
@@ -201,6 +196,8 @@ def sign_in(
     if not verify_password(user.password_hash if user else None, password or "") or not user.active:
         raise PortalError(N_("wrong e-mail or password"), field="password", status=401)
     factor = second_factor.check(session, user.id, code, now)
+    if needs_rehash(user.password_hash):  # made before the server's pepper (or older parameters)
+        user.password_hash = hash_password(password)
     throttle.succeeded(session, email, ip)
     token = start_session(session, user, now)
     started = {"session": "started"} | ({"second_factor": factor} if factor else {})
@@ -208,9 +205,14 @@ def sign_in(
     return token, user
 
 
+def session_expiry(started: datetime, now: datetime) -> datetime:
+    """A session ends 12 hours after sign-in, or after 30 minutes without a request, whichever comes first."""
+    return min(started + timedelta(hours=SESSION_HOURS), now + timedelta(minutes=IDLE_MINUTES))
+
+
 def start_session(session: Session, user: User, now: datetime) -> str:
     token = new_token()
-    expires = now + timedelta(hours=SESSION_HOURS)
+    expires = session_expiry(now, now)
     session.add(WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=expires))
     return token
 
@@ -225,13 +227,26 @@ def sign_out(scope: Scope) -> None:
         log_own(session, actor, now, "user.sign_out", before={"session": "started"})
 
 
-def from_session(session: Session, token: str, now: datetime) -> Actor | None:
-    row = session.scalar(
-        select(User)
+def from_session(session: Session, token: str, now: datetime) -> tuple[Actor, bool] | None:
+    """The live session's person, and whether its end is due to be moved on (at most once a minute)."""
+    row = session.execute(
+        select(User, WebSession.created_at, WebSession.expires_at)
         .join(WebSession, WebSession.user_id == User.id)
         .where(WebSession.token_hash == token_hash(token), WebSession.expires_at > now, User.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    user, started, expires = row
+    return actor_of(user, token), session_expiry(started, now) - expires >= ACTIVITY_STEP
+
+
+def note_activity(session: Session, token: str, now: datetime) -> None:
+    """Move the live session's end to 30 minutes from now (12 hours after sign-in at most)."""
+    row = session.scalar(
+        select(WebSession).where(WebSession.token_hash == token_hash(token), WebSession.expires_at > now)
     )
-    return actor_of(row, token) if row else None
+    if row is not None:
+        row.expires_at = max(row.expires_at, session_expiry(row.created_at, now))
 
 
 def change_member(scope: Scope, institution_id: str, user_id: int, role: str | None, active: bool | None) -> dict:
@@ -260,6 +275,10 @@ def change_member(scope: Scope, institution_id: str, user_id: int, role: str | N
         scope, "user.change", "user", user.email, before=before, after=user_view(user), institution_id=institution_id
     )
     return user_view(user)
+
+
+def has_peppered_passwords(session: Session) -> bool:
+    return session.scalar(select(User.id).where(User.password_hash.startswith(PEPPERED)).limit(1)) is not None
 
 
 def secret_key(session: Session) -> str:

@@ -26,7 +26,7 @@ from impactrank.i18n import N_, gettext, label, moment
 from impactrank.i18n import templates as i18n_templates
 from impactrank.i18n.formats import typed_text
 from impactrank.pages import Pages
-from impactrank.portal import accounts, notify, routes, second_factor
+from impactrank.portal import accounts, notify, routes, second_factor, security
 from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
@@ -37,6 +37,7 @@ STATIC = {
     "portal.css": "text/css; charset=utf-8",
     "portal.js": "application/javascript",
     "docs.js": "application/javascript",
+    "password.js": "application/javascript",
 }
 
 
@@ -48,16 +49,21 @@ def create_app(
     upload_limit: int = DEFAULT_LIMIT,
     base_url: str | None = None,
     second_factor_roles: tuple[str, ...] = second_factor.REQUIRED_ROLES,
+    pepper: bytes | None = None,
 ) -> FastAPI:
-    """``second_factor_roles``: the roles that must set up a second factor before anything else."""
+    """``second_factor_roles``: the roles that must set up a second factor before anything else; ``pepper``: the
+    secret kept outside the database that password hashes are keyed with (older hashes are redone at sign-in)."""
     db = database if isinstance(database, Database) else Database(database)
     if not schema_is_current(db):
         raise PortalError(
             N_("the portal database is not initialised or not up to date: run 'impactrank portal init'"),
             field="database",
         )
+    security.use_pepper(pepper)
     with db.read() as session:
         secret = accounts.secret_key(session)
+        if pepper is None and accounts.has_peppered_passwords(session):
+            raise PortalError(N_("passwords here are hashed with a pepper: give --pepper-file"), field="pepper-file")
     the_clock = clock or SystemClock()
 
     @asynccontextmanager
@@ -95,6 +101,7 @@ def create_app(
     env.filters["term"] = pass_context(lambda _context, text, **params: _term(text, params))
     env.filters["moment"] = pass_context(lambda _context, text: moment(_moment(text), i18n_templates.current()))
     env.globals["changes"] = _changes
+    env.globals["min_password"] = security.MIN_PASSWORD
 
     def page_globals(request: Request) -> dict:
         return {"me": getattr(request.state, "me", None), "csrf": getattr(request.state, "csrf", None)}

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
+from sqlalchemy import func, select
+
 from impactrank.i18n import N_
 from impactrank.portal.audit import log_change
-from impactrank.portal.errors import invalid, not_found
+from impactrank.portal.errors import PortalError, invalid, not_found
 from impactrank.portal.models import EvidenceItem, Record, StoredFile
 from impactrank.portal.records import _require_editable, evidence_view, metric_form
 from impactrank.portal.tenancy import EDIT, Scope
 
 MAX_URL = 2000
 MAX_TITLE = 300
+QUOTA_FILES = 1000
+QUOTA_BYTES = 2 * 2**30
+"""An institution's evidence files in a cycle: no one fills the store, however many files each one's limit allows."""
 
 
 def check_url(url: str) -> str:
@@ -42,10 +47,26 @@ def parse_date(text: str | None) -> date | None:
         raise invalid(N_("%(text)r is not a date (YYYY-MM-DD)"), "date", text=text) from None
 
 
-def check_may_add(scope: Scope, cycle, institution_id: str, sdg: int, metric: str) -> None:
-    """Checked before a file is received, and again inside the transaction that records it."""
+def check_may_add(scope: Scope, cycle, institution_id: str, sdg: int, metric: str, file: int | None = None) -> None:
+    """Checked before a file is received (``file`` 0), and again inside the transaction that records it (``file``:
+    its size; None for a URL)."""
     metric_form(cycle, sdg, metric)
     _require_editable(scope, cycle, institution_id, sdg, metric)
+    if file is None:
+        return
+    files, used = scope.session.execute(
+        select(func.count(EvidenceItem.id), func.coalesce(func.sum(StoredFile.size), 0))
+        .join(Record, Record.id == EvidenceItem.record_id)
+        .join(StoredFile, StoredFile.sha256 == EvidenceItem.file_sha256)
+        .where(EvidenceItem.institution_id == institution_id, Record.cycle_id == cycle.id)
+    ).one()
+    if files + 1 > QUOTA_FILES or used + max(file, 1) > QUOTA_BYTES:
+        raise PortalError(
+            N_("your institution's evidence files in this cycle are limited to %(n)s files and %(gb)s GB"),
+            field="file",
+            status=413,
+            params={"n": QUOTA_FILES, "gb": QUOTA_BYTES // 2**30},
+        )
 
 
 def add_evidence(
@@ -62,7 +83,7 @@ def add_evidence(
     stored: tuple[str, int, str] | None = None,
     filename: str | None = None,
 ) -> dict:
-    check_may_add(scope, cycle, institution_id, sdg, metric)
+    check_may_add(scope, cycle, institution_id, sdg, metric, stored[1] if stored else None)
     title = check_title(title)
     record = scope.record(cycle.id, institution_id, sdg, metric)
     if record is None:  # evidence may come before the answers: start the record as an empty draft

@@ -29,6 +29,10 @@ MEDIA_TYPES = {
 _MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|object|embed|meta|img|a\s)", re.IGNORECASE)
 
 
+MAX_INFLATED = 256 * 2**20
+MAX_PARTS = 10_000
+
+
 def too_large(limit: int) -> PortalError:
     return PortalError(
         N_("the file is larger than the limit of %(mb)s MB"),
@@ -93,7 +97,26 @@ def _office(path: Path, part: str) -> bool:
             names = set(z.namelist())
     except (zipfile.BadZipFile, OSError):
         return False
+    check_archive(path)
     return "[Content_Types].xml" in names and part in names
+
+
+def check_archive(path: Path) -> None:
+    """Refuse an Office file (a ZIP) whose parts would inflate past 256 MB or number over 10,000, from its own
+    directory, before any part is inflated: a decompression bomb. Python's reader stops each part at the size
+    the directory gives, so a part cannot inflate past what was checked here."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not an archive: the reader's own checks refuse it
+    if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_INFLATED:
+        raise PortalError(
+            N_("this file would inflate to more than %(mb)s MB or %(n)s parts: save it again without what it hides"),
+            field="file",
+            status=413,
+            params={"mb": MAX_INFLATED // 2**20, "n": MAX_PARTS},
+        )
 
 
 def _plain_text(head: bytes) -> bool:

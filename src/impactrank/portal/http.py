@@ -31,6 +31,14 @@ from impactrank.portal.security import csrf_matches, csrf_token
 from impactrank.portal.tenancy import Actor, Scope
 
 SESSION_COOKIE = "impactrank_portal"
+"""The session cookie's name over plain HTTP (loopback); over HTTPS it is ``__Host-`` and that, which a browser
+keeps only from this host over HTTPS with Secure and Path=/, so no other host of the domain can set or shadow it."""
+
+
+def session_cookie(request: Request) -> str:
+    return "__Host-" + SESSION_COOKIE if request.url.scheme == "https" else SESSION_COOKIE
+
+
 # The pages' headers, and neither framed nor cached: the portal's pages hold an institution's data.
 SECURITY_HEADERS = {**PAGE_HEADERS, "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
 ENROL_PAGE = "/me/second-factor"
@@ -96,23 +104,31 @@ class Portal:
     second_factor_roles: tuple[str, ...] = second_factor.REQUIRED_ROLES
 
     def actor(self, session, request: Request) -> tuple[Actor, bool]:
-        """Who is asking, and whether their token's last use is due to be written."""
+        """Who is asking, and whether their token's last use or their session's idle end is due to be written."""
         creds = self.credentials(request)
         found = None
         if creds and creds[0] == "token":
             found = tokens.from_api_token(session, creds[1], self.clock.now())
         elif creds:
-            actor = accounts.from_session(session, creds[1], self.clock.now())
-            found = (actor, False) if actor else None
+            found = accounts.from_session(session, creds[1], self.clock.now())
         if found is None:
             raise not_signed_in()
         return found
+
+    def note_use(self, actor: Actor) -> None:
+        """A token's last use, or a session's activity, in a transaction of its own (the request's may be a read,
+        or rolled back)."""
+        with self.db.write() as session:
+            if actor.token_id is not None:
+                tokens.note_use(session, actor.token_id, self.clock.now())
+            else:
+                accounts.note_activity(session, actor.session_token, self.clock.now())
 
     def credentials(self, request: Request) -> tuple[str, str] | None:
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
             return "token", auth[7:].strip()
-        cookie = request.cookies.get(SESSION_COOKIE)
+        cookie = request.cookies.get(session_cookie(request))
         return ("session", cookie) if cookie else None
 
     @contextmanager
@@ -123,7 +139,7 @@ class Portal:
         try:
             with self.db.write() if write else self.db.read() as session:
                 actor, due = self.actor(session, request)
-                used = actor.token_id if due else None
+                used = actor if due else None
                 if write and actor.session_token is not None:
                     given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
                     if not csrf_matches(self.secret, actor.session_token, given):
@@ -135,7 +151,7 @@ class Portal:
                 yield Scope(session, actor, self.clock.now())
         finally:
             if used is not None:
-                tokens.note_use(self.db, used, self.clock.now())
+                self.note_use(used)
 
     def must_enrol(self, session, actor: Actor) -> bool:
         return actor.role in self.second_factor_roles and not second_factor.enrolled(session, actor.user_id)

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from impactrank.i18n import N_
 from impactrank.portal import notify
-from impactrank.portal.accounts import active_user, actor_of, check_email, check_password, log_own
+from impactrank.portal.accounts import active_user, actor_of, check_email, log_own
 from impactrank.portal.audit import record_change
 from impactrank.portal.errors import PortalError, forbidden
 from impactrank.portal.models import PasswordReset, User, WebSession
 from impactrank.portal.security import hash_password, new_token, token_hash, verify_password
+from impactrank.portal.strength import check_password
 from impactrank.portal.tenancy import Actor
 
 RESET_MINUTES = 60
@@ -40,7 +41,7 @@ def require_current(session: Session, actor: Actor, password: str | None) -> Use
 
 def change(session: Session, actor: Actor, current: str, new: str, now: datetime) -> None:
     user = require_current(session, actor, current)
-    user.password_hash = hash_password(check_password(new))
+    user.password_hash = hash_password(check_password(new, user.email))
     session.execute(
         delete(WebSession).where(
             WebSession.user_id == user.id, WebSession.token_hash != token_hash(actor.session_token or "")
@@ -107,7 +108,7 @@ def reset_link(session: Session, token: str, now: datetime) -> tuple[PasswordRes
 def reset(session: Session, token: str, new: str, now: datetime) -> User:
     """The new password is set, this and every other link of the person is spent, and every session ends."""
     link, user = reset_link(session, token, now)
-    password = hash_password(check_password(new))
+    password = hash_password(check_password(new, user.email))
     spent = update(PasswordReset).where(PasswordReset.used_at.is_(None)).values(used_at=now)
     if session.execute(spent.where(PasswordReset.id == link.id)).rowcount != 1:  # a parallel use came first
         raise PortalError(N_("this reset link has already been used: ask for a new one"), field="token", status=410)

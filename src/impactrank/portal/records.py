@@ -23,7 +23,7 @@ from impactrank.portal.audit import log_change
 from impactrank.portal.concurrency import flush_or_conflict
 from impactrank.portal.deadlines import locked, require_writable
 from impactrank.portal.errors import PortalError, conflict, invalid, not_found
-from impactrank.portal.files import CHUNK, too_large
+from impactrank.portal.files import CHUNK, check_archive, too_large
 from impactrank.portal.forms import MetricForm, SdgForm, cycle_rules, eligibility
 from impactrank.portal.models import (
     REVIEWER,
@@ -414,6 +414,7 @@ def upload(
                 if size > limit:
                     raise too_large(limit)
                 out.write(chunk)
+        check_archive(path)
         try:
             rows, row_numbers = read_upload(path, methodology_of(cycle), institution_id)
         except PortalError:

@@ -12,12 +12,16 @@ ENV = {
     "limit": "IMPACTRANK_PORTAL_UPLOAD_LIMIT",
     "base_url": "IMPACTRANK_PORTAL_BASE_URL",
     "second_factor": "IMPACTRANK_PORTAL_SECOND_FACTOR_FOR",
+    "pepper_file": "IMPACTRANK_PORTAL_PEPPER_FILE",
 }
 
 
 def app_from_environment() -> FastAPI:
     from impactrank.portal.app import create_app
     from impactrank.portal.second_factor import REQUIRED_ROLES, roles_from
+    from impactrank.portal.security import read_pepper
+
+    pepper_file = os.environ.get(ENV["pepper_file"])
 
     return create_app(
         os.environ[ENV["database"]],
@@ -25,6 +29,7 @@ def app_from_environment() -> FastAPI:
         upload_limit=int(os.environ[ENV["limit"]]),
         base_url=os.environ.get(ENV["base_url"]),
         second_factor_roles=roles_from(os.environ.get(ENV["second_factor"], ",".join(REQUIRED_ROLES))),
+        pepper=read_pepper(pepper_file) if pepper_file else None,
     )
 
 

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from impactrank.i18n import N_
 from impactrank.portal.audit import log_change
-from impactrank.portal.db import Database
 from impactrank.portal.errors import conflict, invalid, not_found
 from impactrank.portal.models import ADMIN, CONTRIBUTOR, OBSERVER, ApiToken, User, WebSession, api_dict
 from impactrank.portal.security import new_token, token_hash
@@ -60,10 +59,9 @@ def from_api_token(session: Session, token: str, now: datetime) -> tuple[Actor, 
     return Actor(user.id, f"{user.email} (token {tok.name})", tok.role, tok.institution_id, token_id=tok.id), due
 
 
-def note_use(db: Database, token_id: int, now: datetime) -> None:
-    """Keep the token's last use, in a transaction of its own (the request's may be a read, or rolled back)."""
-    with db.write() as session:
-        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+def note_use(session: Session, token_id: int, now: datetime) -> None:
+    """Keep the token's last use."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 def create_token(scope: Scope, institution_id: str, name: str, role: str, days: int = DEFAULT_DAYS) -> NewToken:

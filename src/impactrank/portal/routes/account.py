@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.i18n import N_, gettext
-from impactrank.portal import passwords, second_factor
+from impactrank.portal import own_sessions, passwords, second_factor, strength
 from impactrank.portal.errors import PortalError
 from impactrank.portal.http import ENROL_PAGE, Portal, actions, is_api, language
 from impactrank.portal.routes.auth import PasswordIn
@@ -35,6 +35,12 @@ class CurrentPasswordIn(BaseModel):
     current_password: str = Field(max_length=1000)
 
 
+class StrengthIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(max_length=1000)
+    email: str | None = Field(None, max_length=320, description="The account's address: its parts count as known")
+
+
 RESET_SENT = N_("If an account with a password has this address, a link to reset it is on its way (valid one hour).")
 
 
@@ -46,6 +52,17 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True, enrolling=True) as scope:
             passwords.change(scope.session, scope.actor, body.current_password, body.new_password, scope.now)
         return {"password_changed": True}
+
+    @act("/me/sessions/end-others", CurrentPasswordIn, summary="End your other sessions (the current password again)")
+    def end_other_sessions(request: Request, body: CurrentPasswordIn, files) -> dict:
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            ended = own_sessions.end_others(scope.session, scope.actor, body.current_password, scope.now)
+        return {"ended": ended}
+
+    @app.post("/api/password-strength", summary="How easily a new password would be guessed (the forms' meter)")
+    def password_strength(body: StrengthIn) -> dict:
+        """Score 0–4 and why it would be refused (short, long, guessable) or null; computed here, kept nowhere."""
+        return strength.meter(body.password, body.email)
 
     @pages.page("/password-reset", "password_reset.html", summary="Ask for a link to reset a forgotten password")
     def reset_ask_page(request: Request) -> dict:

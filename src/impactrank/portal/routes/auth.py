@@ -8,9 +8,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.i18n import N_, gettext
-from impactrank.portal import accounts, notify, throttle
+from impactrank.portal import accounts, notify, own_sessions, throttle
 from impactrank.portal.errors import forbidden
-from impactrank.portal.http import SESSION_COOKIE, Portal, actions, is_api, language, local_path
+from impactrank.portal.http import Portal, actions, is_api, language, local_path, session_cookie
 from impactrank.portal.security import csrf_matches, csrf_token, new_token
 
 LOGIN_COOKIE = "impactrank_portal_login"
@@ -35,7 +35,7 @@ def signed_in(request: Request, portal: Portal, token: str, user, target: str) -
     else:
         response = RedirectResponse(target, status_code=303)
     response.set_cookie(
-        SESSION_COOKIE,
+        session_cookie(request),
         token,
         max_age=accounts.SESSION_HOURS * 3600,
         httponly=True,
@@ -107,7 +107,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         response: Response = (
             JSONResponse({"signed_out": True}) if is_api(request) else RedirectResponse("/login", status_code=303)
         )
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(session_cookie(request), path="/", secure=request.url.scheme == "https")
         return response
 
     @pages.page("/me", "me.html", summary="Who is signed in")
@@ -119,6 +119,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "email": a.email,
                 "role": a.role,
                 "institution": a.institution_id,
+                "sessions": own_sessions.listed(scope.session, a, scope.now),
             }
 
     @pages.page("/invitations/{token}", "invitation.html", summary="An invitation: whose account it opens")

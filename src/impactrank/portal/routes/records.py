@@ -186,7 +186,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         stored = None
         if upload is not None:
             with portal.scope(request, write=True) as scope:  # refuse before receiving the file, not after
-                evidence.check_may_add(scope, scope.cycle(cycle), institution, sdg, metric)
+                evidence.check_may_add(scope, scope.cycle(cycle), institution, sdg, metric, file=0)
             stored = portal.files.put(upload.file, upload.filename or "", portal.upload_limit)
         with portal.scope(request, write=True) as scope:
             return evidence.add_evidence(
