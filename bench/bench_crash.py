@@ -136,7 +136,7 @@ def fresh_folder(path: Path, command: str, inputs: Path) -> Path:
 def edition_digest(folder: Path) -> str | None:
     """A digest of the edition, table by table and row by row (None: no such edition, or no workspace). Opened
     read-only, as the next reader would; raises when it does not open."""
-    from impactrank.engine.edition import TABLES
+    from impactrank.engine.tables.edition import TABLES
     from impactrank.errors import InputError
     from impactrank.io.workspace import Workspace
 

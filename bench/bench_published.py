@@ -32,7 +32,7 @@ def main() -> int:
         print(f"bench_published: skipped, no published tables at {PUBLISHED}")
         return 0
     start = time.perf_counter()
-    from impactrank.engine.audit import audit_edition
+    from impactrank.engine.published.audit import audit_edition
     from impactrank.io.published import read_published
     from impactrank.io.workspace import Workspace
 

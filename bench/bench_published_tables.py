@@ -23,10 +23,10 @@ def main() -> int:
     if not TABLES.is_dir():
         print(f"bench_published_tables: skipped, no workbooks at {TABLES}")
         return 0
-    from impactrank.engine.advise_published import advise_published
-    from impactrank.engine.audit import audit_edition
-    from impactrank.engine.views import country_view
-    from impactrank.engine.whatif_published import whatif_published
+    from impactrank.engine.published.audit import audit_edition
+    from impactrank.engine.scenarios.advise_published import advise_published
+    from impactrank.engine.scenarios.whatif_published import whatif_published
+    from impactrank.engine.views.lists import country_view
     from impactrank.io.published import read_published
     from impactrank.io.workspace import Workspace
     from impactrank.report.summary import summarise

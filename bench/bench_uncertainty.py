@@ -28,7 +28,7 @@ from impactrank.engine.uncertainty import NOMINAL, check_nominal, dask_executor,
 from impactrank.engine.uncertainty import run_uncertainty
 from impactrank.engine.uncertainty.sampling import design_block, draw_samples, run_params
 from impactrank.engine.build import build_edition
-from impactrank.engine.metrics import ScoringChoices
+from impactrank.engine.scoring.metrics import ScoringChoices
 from impactrank.io.uncertainty_config import load_uncertainty_config
 from impactrank.methodology import load_methodology
 from impactrank.methodology.schema import Methodology

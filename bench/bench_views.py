@@ -15,9 +15,9 @@ import time
 import numpy as np
 import polars as pl
 
-from impactrank.engine.compare import compare_editions
-from impactrank.engine.edition import Edition
-from impactrank.engine.views import country_view, group_view, overall_view, sdg_positions
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.views.compare import compare_editions
+from impactrank.engine.views.lists import country_view, group_view, overall_view, sdg_positions
 from impactrank.report.summary import summarise
 
 N_AFTER, N_BEFORE = 100_000, 90_000

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
 
 SDGS = (3, 5, 9, 13, 17)
 

@@ -31,6 +31,23 @@ ROOT_MODULES = {
     "i18n",
 }  # import no layer, only one another
 
+# the engine's parts (sub-packages, and the modules at its root) → the other parts each may import: scoring at the
+# bottom, then the tables an edition holds, then what reads them; views and scenarios are the engine's top
+ENGINE_MAY_IMPORT: dict[str, set[str]] = {
+    "registry": set(),
+    "scoring": {"registry"},
+    "tables": {"registry", "scoring"},
+    "checks": {"scoring", "tables"},
+    "build": {"checks", "scoring", "tables"},
+    "published": {"registry", "tables"},
+    "uncertainty": {"scoring", "tables"},
+    "forecast": {"published", "tables", "uncertainty"},
+    "views": {"tables"},
+    "scenarios": {"build", "published", "scoring", "tables"},
+}
+# read only from outside the engine, and there only by the layers that show or serve a result
+ENGINE_TOP = {"views": {"io", "report", "web", "cli"}, "scenarios": {"io", "report", "web", "cli"}}
+
 
 def layer_of(module: str) -> str:
     parts = module.split(".")
@@ -88,6 +105,33 @@ def test_every_layer_imports_only_what_it_may():
                 broken.append(f"{name} imports {target} (a shared root module imports no layer)")
             elif other in FORBIDDEN.get(layer, set()):
                 broken.append(f"{name} imports {target} ({layer} must not import {other})")
+    assert broken == [], "\n".join(broken)
+
+
+def engine_part(module: str) -> str:
+    return module.split(".")[2] if module.startswith("impactrank.engine.") else ""
+
+
+def test_each_part_of_the_engine_imports_only_the_parts_below_it():
+    engine = [p for p in modules() if engine_part(module_name(p))]
+    assert {engine_part(module_name(p)) for p in engine} == set(ENGINE_MAY_IMPORT), "place every part of the engine"
+    broken = [
+        f"{module_name(p)} imports {target}"
+        for p in engine
+        for target in imports(p)
+        if engine_part(target) not in {"", engine_part(module_name(p)), *ENGINE_MAY_IMPORT[engine_part(module_name(p))]}
+    ]
+    assert broken == [], "\n".join(broken)
+
+
+def test_views_and_scenarios_are_read_only_by_the_layers_that_show_them():
+    broken = [
+        f"{module_name(p)} imports {target}"
+        for p in modules()
+        if not engine_part(module_name(p))
+        for target in imports(p)
+        if engine_part(target) in ENGINE_TOP and layer_of(module_name(p)) not in ENGINE_TOP[engine_part(target)]
+    ]
     assert broken == [], "\n".join(broken)
 
 

@@ -276,7 +276,7 @@ def test_compare_needs_two_editions(tmp_path, mini_paths):
 def test_explain_an_imported_row_shows_what_was_published(tmp_path):
     import polars as pl
 
-    from impactrank.engine.edition import Edition
+    from impactrank.engine.tables.edition import Edition
     from impactrank.io.workspace import Workspace
 
     edition = Edition(
@@ -405,7 +405,7 @@ def test_a_published_table_is_no_previous_edition(tmp_path, evidence_pair):
     """An imported table shows bands, not exact single-year scores: the average cannot be taken."""
     import polars as pl
 
-    from impactrank.engine.edition import Edition
+    from impactrank.engine.tables.edition import Edition
     from impactrank.io.workspace import Workspace
 
     published = Edition(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from impactrank.engine.edition import Edition
-from impactrank.engine.views import groups_from_institutions
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.views.lists import groups_from_institutions
 from impactrank.errors import InputError
 from impactrank.io.groups import members_for, read_groups
 from impactrank.io.identity import institution_id

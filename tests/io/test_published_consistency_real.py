@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from impactrank.engine.compare import compare_editions
+from impactrank.engine.views.compare import compare_editions
 from impactrank.io.identity import propose_matches, read_aliases
 from impactrank.io.published import read_published
 from impactrank.io.published.consistency import CONTRADICTS_NAME, MOSTLY_ELSEWHERE

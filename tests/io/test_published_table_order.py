@@ -122,7 +122,7 @@ def _names(edition) -> pl.DataFrame:
 
 
 def test_every_sdg_table_has_the_files_rows_in_published_order(raw, editions):
-    from impactrank.engine.views import sdg_view
+    from impactrank.engine.views.lists import sdg_view
 
     checked = 0
     for year in YEARS:
@@ -145,7 +145,7 @@ def test_every_sdg_table_has_the_files_rows_in_published_order(raw, editions):
 
 
 def test_the_overall_tables_in_published_order(raw, editions):
-    from impactrank.engine.views import overall_view
+    from impactrank.engine.views.lists import overall_view
 
     for year in YEARS[1:]:
         ed = editions[year]
@@ -161,8 +161,8 @@ def test_the_overall_tables_in_published_order(raw, editions):
 def test_a_card_sdg_its_table_does_not_list_is_no_row_of_that_table(raw, editions):
     """2021's SDG 17, 4, 9 and 3 tables, whose sizes THE's files give, with a card's SDG outside each: the views,
     the participation chart and a comparison's field all count the file's rows, and the card's score is kept."""
-    from impactrank.engine.compare import compare_editions
-    from impactrank.engine.views import sdg_positions
+    from impactrank.engine.views.compare import compare_editions
+    from impactrank.engine.views.lists import sdg_positions
     from impactrank.report.charts.data import participation_data
 
     ed = editions[2021]

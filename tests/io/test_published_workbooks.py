@@ -202,7 +202,7 @@ def test_cards_agree_with_the_sdg_tables(imported):
 
 
 def test_france_2021_three_way_shared_first_and_imt_atlantique_sdg13(imported, raw):
-    from impactrank.engine.views import country_view, sdg_positions
+    from impactrank.engine.views.lists import country_view, sdg_positions
 
     _, eds = imported
     overall = raw["Best scores by rank"]

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from impactrank.engine.edition import TABLES, Edition
+from impactrank.engine.tables.edition import TABLES, Edition
 from impactrank.io.workspace import Workspace
 
 CHILD = """

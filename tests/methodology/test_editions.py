@@ -248,7 +248,7 @@ def _engine_band_labels(banding, size: int) -> list[str]:
     import numpy as np
     import polars as pl
 
-    from impactrank.engine.ranking import RankRules, rank_table
+    from impactrank.engine.tables.ranking import RankRules, rank_table
 
     ids = pl.Series([f"i{n}" for n in range(size)])
     table = rank_table(ids, np.linspace(100.0, 0.0, size), RankRules(banding, precision=6))

@@ -440,3 +440,65 @@ def test_a_metric_reopened_by_a_reviewer_shows_and_takes_its_latest_assessment(d
         "field 'metric': the revision of this metric was due on 2025-10-15 09:00 UTC",
     )
     assert records.latest_assessments(db, []) == {}
+
+
+def test_a_reviewer_sees_the_forms_and_progress_of_what_they_review_and_writes_nothing(db):
+    from impactrank.portal.models import Assignment
+
+    save(db, A_CONTRIBUTOR, 1, "pubs", value=11)
+    db.add(Assignment(cycle_id="2025", institution_id="A", sdg=1, reviewer_id=4, created_at=NOW))
+    cycle(db).state = "review"
+    rev = scope(db, REVIEWER)
+    assert records.metric_in_view(rev, cycle(db), "A", 1, "pubs").label == "Publications"
+    assert refused(lambda: records.metric_in_view(rev, cycle(db), "A", 1, "policy"))[0] == 404
+    assert refused(lambda: records.metric_in_view(rev, cycle(db), "B", 1, "pubs"))[0] == 404
+    assert records.progress(rev, cycle(db), "A")["sdgs"][0]["started"] == 1
+    assert refused(lambda: records.progress(rev, cycle(db), "B"))[0] == 404
+    assert refused(lambda: records.submit(rev, cycle(db), "A", [1]))[0] == 403  # seen, so not a 404
+    assert refused(lambda: upload(db, REVIEWER, f"{HEADER}\nA,1,pubs,1,,,,,,\n", institution="A"))[0] == 403
+
+
+def test_an_extension_keeps_the_institution_submitting_and_uploading_after_the_close(db):
+    from impactrank.portal.models import Extension
+
+    save(db, A_CONTRIBUTOR, 3, "pubs", value=5, complete=True)
+    db.add(Extension(cycle_id="2025", institution_id="A", until=datetime(2025, 11, 20, 23, 59, 59)))
+    after_close = datetime(2025, 11, 15, 9, 0)
+    done = records.submit(scope(db, A_ADMIN, after_close), cycle(db), "A", [3])
+    assert done["sdgs"][2]["submitted"] is True
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "sdg.submit"))
+    assert (entry.cycle_id, entry.institution_id, entry.actor_email) == ("2025", "A", "admin@a.edu")
+    stream = io.BytesIO(f"{HEADER}\nA,4,pubs,2,,,,,,\n".encode())
+    assert records.upload(scope(db, A_CONTRIBUTOR, after_close), cycle(db), "A", stream, "f.csv", False, 999)["rows"]
+    assert refused(lambda: records.submit(scope(db, B_ADMIN, after_close), cycle(db), "B", [3]))[0] == 423
+
+
+def test_an_upload_marks_complete_only_what_is_complete_and_without_warnings(db):
+    save(db, A_CONTRIBUTOR, 1, "policy", exists=1)
+    db.add(EvidenceItem(record_id=_id(db, "policy"), institution_id="A", kind="url", title="Page", created_at=NOW))
+    rows = f"{HEADER}\nA,1,policy,,,,1,1,0,1\nA,17,reports,,,,1,,,\nA,3,pubs,1,,,,,,\n"
+    done = upload(db, A_CONTRIBUTOR, rows, complete=True)
+    assert done == {"rows": 3, "saved": ["1/policy", "17/reports", "3/pubs"], "left_as_draft": ["17/reports"]}
+    got = {(r.sdg, r.metric): r for r in db.scalars(select(Record).where(Record.cycle_id == "2025"))}
+    assert {k: (r.state, r.warnings_acknowledged, r.version) for k, r in got.items()} == {
+        (1, "policy"): ("complete", False, 2),  # evidence claimed, and an item is attached
+        (17, "reports"): ("draft", False, 1),  # three rubric answers missing
+        (3, "pubs"): ("complete", False, 1),
+    }
+
+
+def test_an_uploads_name_and_size(db):
+    long = "a" * 150 + ".csv"
+    upload(db, A_CONTRIBUTOR, f"{HEADER}\nA,3,pubs,1,,,,,,\n", name=long)
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "records.upload"))
+    assert entry.reason == "file " + long[-100:]
+    from impactrank.portal.files import CHUNK
+
+    big = HEADER + "\n" + "A,1,pubs,4,,,,,,\n" * (CHUNK // 16 + 1000)  # more than one read
+    assert refused(lambda: upload(db, A_CONTRIBUTOR, big, limit=CHUNK + 10))[0] == 413
+
+
+def test_an_upload_refused_by_the_builds_reader_says_what_it_says(db):
+    status, field, text = refused(lambda: upload(db, A_CONTRIBUTOR, "institution_id,sdg,value\nA,3,1\n"))
+    assert (status, field) == (422, "metric")
+    assert text == "mine.csv, field 'metric': missing column metric (found: institution_id, sdg, value)"

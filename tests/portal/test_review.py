@@ -181,7 +181,7 @@ def test_reviewed_cycle_exports_assessed_answers(world, tmp_path):
     assert corrected["database_state_sha256"] != manifest["database_state_sha256"]
     assert read_rows(tmp_path / "x2" / "submissions.csv")[("B", 4, "pubs")]["value"] == "50"
 
-    from impactrank.engine.compare import compare_editions
+    from impactrank.engine.views.compare import compare_editions
 
     x2 = tmp_path / "x2"
     again = build(

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
 from web_workspace import build_mini, earlier, hostile
 
-from impactrank.engine.compare import compare_editions
+from impactrank.engine.views.compare import compare_editions
 from impactrank.report import charts
 
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impactrank.engine.compare import compare_editions
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.views.compare import compare_editions
 from impactrank.report.summary import summarise
 
 NB, NNB = "\u00a0", "\u202f"

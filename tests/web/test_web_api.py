@@ -7,8 +7,8 @@ import io
 import polars as pl
 import pytest
 
-from impactrank.engine.compare import compare_editions
-from impactrank.engine.explain import explain_institution
+from impactrank.engine.views.compare import compare_editions
+from impactrank.engine.views.explain import explain_institution
 
 
 def test_editions_page_and_twin(client, editions):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
 from impactrank.io.build import build
 from impactrank.io.workspace import Workspace
 

@@ -24,9 +24,11 @@ from impactrank.cli.options import (
 )
 from impactrank.cli.published_analysis import load_for_rescoring, parse_sdg_settings, print_advice, print_whatif
 from impactrank.cli.text import _, clauses, num, pct, shown
-from impactrank.engine.advise import advise as run_advise
-from impactrank.engine.edition import Edition
-from impactrank.engine.metrics import encode, metric_catalogue
+from impactrank.engine.scenarios.advise_built import advise as run_advise
+from impactrank.engine.scenarios.whatif_built import parse_setting, plain_submissions
+from impactrank.engine.scenarios.whatif_built import whatif as run_whatif
+from impactrank.engine.scoring.metrics import encode, metric_catalogue
+from impactrank.engine.tables.edition import Edition
 from impactrank.engine.uncertainty import (
     UncertaintyResult,
     check_nominal,
@@ -39,8 +41,6 @@ from impactrank.engine.uncertainty import (
     run_uncertainty,
     with_uncertainty,
 )
-from impactrank.engine.whatif import parse_setting, plain_submissions
-from impactrank.engine.whatif import whatif as run_whatif
 from impactrank.errors import N_, InputError
 from impactrank.io.build import sha256_file
 from impactrank.io.inputs import read_institutions, read_submissions
@@ -317,7 +317,7 @@ def whatif(
     if ed.kind == "imported":
         if settings:
             raise InputError(N_("a published edition has no metric values: set SDG scores with --set-sdg"), field="set")
-        from impactrank.engine.whatif_published import whatif_published
+        from impactrank.engine.scenarios.whatif_published import whatif_published
 
         result = whatif_published(ed, institution, parse_sdg_settings(sdg_settings or []), previous)
         print_whatif(result, format)
@@ -360,7 +360,7 @@ def advise(
     check_answer_format(format)
     ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
     if ed.kind == "imported":
-        from impactrank.engine.advise_published import advise_published
+        from impactrank.engine.scenarios.advise_published import advise_published
 
         print_advice(advise_published(ed, institution, previous), format)
         return

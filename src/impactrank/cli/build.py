@@ -22,9 +22,9 @@ from impactrank.cli.options import (
 )
 from impactrank.cli.published_analysis import rule_words
 from impactrank.cli.text import _, clauses, num, sdg_name, shown, span
-from impactrank.engine.explain import explain_institution
-from impactrank.engine.explain_published import reproduce_institution
-from impactrank.engine.shown import decimals, score_text, visible_row
+from impactrank.engine.published.explain import reproduce_institution
+from impactrank.engine.tables.shown import decimals, score_text, visible_row
+from impactrank.engine.views.explain import explain_institution
 from impactrank.errors import InputError
 from impactrank.i18n.formula import formula
 from impactrank.i18n.templates import current

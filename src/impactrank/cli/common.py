@@ -121,7 +121,7 @@ def progress_bar() -> Progress:
 def load_previous(ws, edition, previous_id: str | None):
     """The edition named by ``--previous-edition``, else the same series' previous year when the workspace holds
     it (None otherwise)."""
-    from impactrank.engine.edition import previous_ids
+    from impactrank.engine.tables.edition import previous_ids
 
     if previous_id is not None:
         return ws.load(previous_id)

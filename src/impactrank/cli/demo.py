@@ -13,9 +13,9 @@ from rich.table import Table
 from impactrank.cli.common import WaitStatus, app, console, console_err, out_dir
 from impactrank.cli.options import DEFAULT_WAIT, LangOption, WaitOption, check_lang
 from impactrank.cli.text import _, ngettext, num, shown
-from impactrank.engine.edition import Edition
-from impactrank.engine.shown import decimals
-from impactrank.engine.views import country_view, in_published_order
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.shown import decimals
+from impactrank.engine.views.lists import country_view, in_published_order
 from impactrank.errors import N_
 from impactrank.io.atomic import write_bytes_atomic
 from impactrank.io.build import BuildReport, build

@@ -149,7 +149,7 @@ def _selected(table, ed, institution, country, group, groups) -> pl.DataFrame:
     if country is not None:
         table = table.filter(pl.col("country") == country_code(country))
     if group is not None:
-        from impactrank.engine.views import group_members
+        from impactrank.engine.views.lists import group_members
         from impactrank.io.groups import members_for
 
         ids = group_members(members_for([ed], groups), group)["institution_id"].implode()

@@ -22,7 +22,7 @@ from impactrank.cli.options import (
     check_lang,
 )
 from impactrank.cli.text import _, clauses, evidence, num
-from impactrank.engine.audit import audit_edition
+from impactrank.engine.published.audit import audit_edition
 from impactrank.errors import N_, InputError
 from impactrank.i18n.templates import current
 from impactrank.io.atomic import write_text_atomic

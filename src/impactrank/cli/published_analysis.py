@@ -12,7 +12,7 @@ from rich.text import Text
 
 from impactrank.cli.common import console, load_previous, open_workspace
 from impactrank.cli.text import _, clauses, num, sdg_name, shown, span
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
 from impactrank.errors import N_, InputError
 
 
@@ -57,7 +57,7 @@ def rule_words(previous_edition: str | None) -> str:
 
 
 def print_whatif(result, fmt: str) -> None:
-    from impactrank.engine.whatif_published import PublishedWhatIf
+    from impactrank.engine.scenarios.whatif_published import PublishedWhatIf
 
     assert isinstance(result, PublishedWhatIf)
     if fmt == "json":

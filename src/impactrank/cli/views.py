@@ -25,8 +25,8 @@ from impactrank.cli.options import (
 )
 from impactrank.cli.text import _, cell, evidence, heading, ngettext, num, sdg_name, shown, span
 from impactrank.countries import country_code, country_name
-from impactrank.engine.compare import compare_editions
-from impactrank.engine.views import country_view, group_members, group_view, overall_view, sdg_view
+from impactrank.engine.views.compare import compare_editions
+from impactrank.engine.views.lists import country_view, group_members, group_view, overall_view, sdg_view
 from impactrank.errors import N_, InputError
 from impactrank.i18n.templates import current
 from impactrank.io.exports import export_table

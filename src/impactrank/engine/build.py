@@ -7,12 +7,19 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from impactrank.engine.averaging import describe_previous, previous_table, previous_terms, published_scores
 from impactrank.engine.checks import check_methodology
-from impactrank.engine.edition import SUBMISSIONS_SCHEMA, Edition
-from impactrank.engine.metrics import ScoringChoices, encode, metric_catalogue, metric_grid, score_metrics, sdg_scores
-from impactrank.engine.overall import N_SDGS, OverallResult, compute_overall, score_matrix
-from impactrank.engine.ranking import RankRules, rank_table
+from impactrank.engine.scoring.metrics import (
+    ScoringChoices,
+    encode,
+    metric_catalogue,
+    metric_grid,
+    score_metrics,
+    sdg_scores,
+)
+from impactrank.engine.tables.averaging import describe_previous, previous_table, previous_terms, published_scores
+from impactrank.engine.tables.edition import SUBMISSIONS_SCHEMA, Edition
+from impactrank.engine.tables.overall import N_SDGS, OverallResult, compute_overall, score_matrix
+from impactrank.engine.tables.ranking import RankRules, rank_table
 from impactrank.methodology.schema import Methodology
 
 
@@ -31,7 +38,7 @@ def build_edition(
 
     Inputs must already be validated (see :mod:`impactrank.io.inputs`, which also encodes the submissions
     against the institutions sorted by id; unencoded submissions are encoded here). ``previous``: the previous
-    editions' single-year scores (:data:`impactrank.engine.edition.PREVIOUS_SCHEMA`), needed exactly when the
+    editions' single-year scores (:data:`impactrank.engine.tables.edition.PREVIOUS_SCHEMA`), needed exactly when the
     methodology averages; the overall table is ranked on the averaged score and keeps the single-year one.
     """
     previous = previous_table(methodology, previous)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from impactrank.engine.missing import MISSING_RULES
-from impactrank.engine.normalise import NORMALISERS
-from impactrank.engine.ranking import TIE_RULES
-from impactrank.engine.scaling import SCALERS
+from impactrank.engine.scoring.missing import MISSING_RULES
+from impactrank.engine.scoring.normalise import NORMALISERS
+from impactrank.engine.scoring.scaling import SCALERS
+from impactrank.engine.tables.ranking import TIE_RULES
 from impactrank.errors import InputError
 from impactrank.methodology.schema import Methodology
 

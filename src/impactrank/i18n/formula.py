@@ -11,7 +11,7 @@ from impactrank.i18n.formats import shown
 
 _DECIMAL = re.compile(r"\d+\.\d+")
 _SDG = re.compile(r"\bSDG (\d+)")
-# The words of an averaged score's explanation (engine.explain), each a catalog message; ``edition`` the year.
+# The words of an averaged score's explanation (engine.views.explain), each a catalog message; ``edition`` the year.
 _WORDS = (
     (re.compile(r"(?<=\()single-year(?=\))|(?<= )single-year(?=\))"), N_("single-year")),
     (re.compile(r"(?<=\()this edition(?=\))"), N_("this edition")),

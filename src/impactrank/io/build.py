@@ -16,7 +16,7 @@ import polars as pl
 from impactrank import __version__
 from impactrank.engine.build import build_edition
 from impactrank.engine.checks import check_methodology
-from impactrank.engine.edition import Edition, previous_ids
+from impactrank.engine.tables.edition import Edition, previous_ids
 from impactrank.errors import N_, InputError
 from impactrank.io.atomic import atomic_folder
 from impactrank.io.exports import neutralise_formulas

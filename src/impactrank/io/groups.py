@@ -19,8 +19,8 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.countries import to_alpha2
-from impactrank.engine.edition import Edition
-from impactrank.engine.views import groups_from_institutions
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.views.lists import groups_from_institutions
 from impactrank.errors import N_, InputError
 from impactrank.io.identity import institution_id, name_key
 from impactrank.io.tables import read_user_table, require_columns

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.countries import to_alpha2
-from impactrank.engine.evidence import RUBRIC_FIELDS
-from impactrank.engine.metrics import SUBMISSION_COLUMNS, VALUE_COLUMNS, encode, metric_catalogue
+from impactrank.engine.scoring.evidence import RUBRIC_FIELDS
+from impactrank.engine.scoring.metrics import SUBMISSION_COLUMNS, VALUE_COLUMNS, encode, metric_catalogue
 from impactrank.errors import N_, InputError
 from impactrank.io import display_names
 from impactrank.io.tables import UserTable, first_bad, read_user_table, require_columns

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from impactrank.engine.audit import AuditReport
-from impactrank.engine.edition import Edition
+from impactrank.engine.published.audit import AuditReport
+from impactrank.engine.tables.edition import Edition
 from impactrank.errors import N_, InputError
 from impactrank.io.atomic import write_bytes_atomic, write_text_atomic
 from impactrank.report.audit import render_json, render_markdown

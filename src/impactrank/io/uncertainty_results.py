@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
 from impactrank.engine.uncertainty import UncertaintyResult
 from impactrank.io.atomic import atomic_folder
 

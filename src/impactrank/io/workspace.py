@@ -1,5 +1,5 @@
 """The workspace: one DuckDB file holding every edition, built or imported, in the shape of
-:class:`impactrank.engine.edition.Edition`.
+:class:`impactrank.engine.tables.edition.Edition`.
 
 Saving an edition replaces it whole inside one transaction, so a failure leaves the workspace as it was; a
 process killed mid-save leaves it as it was too (DuckDB keeps only committed transactions, replaying its
@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from impactrank.engine.edition import TABLES, Edition
+from impactrank.engine.tables.edition import TABLES, Edition
 from impactrank.errors import N_, InputError
 from impactrank.io.lock import LockFile
 

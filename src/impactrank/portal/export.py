@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from impactrank.engine.metrics import VALUE_COLUMNS
+from impactrank.engine.scoring.metrics import VALUE_COLUMNS
 from impactrank.i18n import N_
 from impactrank.io.atomic import atomic_folder
 from impactrank.methodology import methodology_hash

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from impactrank.engine.metrics import VALUE_COLUMNS
+from impactrank.engine.scoring.metrics import VALUE_COLUMNS
 from impactrank.errors import InputError
 from impactrank.i18n import N_
 from impactrank.io.inputs import validate_submissions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from impactrank.engine.audit import AuditReport
+from impactrank.engine.published.audit import AuditReport
 from impactrank.i18n import gettext, number
 
 

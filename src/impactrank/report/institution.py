@@ -10,8 +10,8 @@ from typing import Any
 
 import polars as pl
 
-from impactrank.engine.edition import Edition
-from impactrank.engine.shown import decimals, score_text, visible
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.shown import decimals, score_text, visible
 from impactrank.errors import N_, InputError
 from impactrank.report.summary import gather
 
@@ -108,11 +108,11 @@ def _explanation(edition: Edition, previous: Edition | None, institution_id: str
     reproduced from the published tables of an imported one. None when the institution has no overall score."""
     try:
         if edition.kind == "built":
-            from impactrank.engine.explain import explain_institution
+            from impactrank.engine.views.explain import explain_institution
 
             ex = explain_institution(edition, institution_id)
             return {"formula": ex.formula, "counted": [s.sdg for s in ex.sdgs if s.counted]}
-        from impactrank.engine.explain_published import reproduce_institution
+        from impactrank.engine.published.explain import reproduce_institution
 
         rep = reproduce_institution(edition, institution_id, previous)
         return {"formula": rep.formula, "counted": [s.sdg for s in rep.sdgs if s.counted]}

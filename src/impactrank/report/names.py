@@ -8,7 +8,7 @@ import dataclasses
 
 import polars as pl
 
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
 
 
 def in_language(edition: Edition, locale: str) -> Edition:

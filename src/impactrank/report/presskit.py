@@ -13,9 +13,9 @@ from datetime import datetime
 
 import polars as pl
 
-from impactrank.engine.edition import Edition
-from impactrank.engine.shown import decimals, score_text, visible
-from impactrank.engine.views import sdg_positions
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.shown import decimals, score_text, visible
+from impactrank.engine.views.lists import sdg_positions
 from impactrank.report import badges
 from impactrank.report.institution import institution_facts
 from impactrank.report.press import press_summary, to_docx

@@ -17,9 +17,9 @@ import polars as pl
 from jinja2 import Environment, PackageLoader
 
 from impactrank.countries import country_key
-from impactrank.engine.edition import Edition
-from impactrank.engine.shown import decimals, visible
-from impactrank.engine.views import in_published_order
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.shown import decimals, visible
+from impactrank.engine.views.lists import in_published_order
 from impactrank.errors import N_, InputError
 from impactrank.i18n import LOCALES
 from impactrank.i18n import templates as i18n_templates
@@ -65,7 +65,7 @@ def selection(
                 params={"country": repr(country), "edition": edition.id},
             )
     if group:
-        from impactrank.engine.views import group_members, groups_from_institutions
+        from impactrank.engine.views.lists import group_members, groups_from_institutions
 
         if members is None:
             members = groups_from_institutions(edition)
@@ -126,7 +126,7 @@ def report_context(
     movement = None
     comparison_rows: list[dict] = []
     if previous is not None:
-        from impactrank.engine.compare import compare_editions
+        from impactrank.engine.views.compare import compare_editions
 
         comp = compare_editions(previous, edition, institution_ids=ids if ids else None)
         table = comp.table

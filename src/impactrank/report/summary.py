@@ -4,7 +4,7 @@ The facts are gathered first into ``Summary.data`` (plain numbers, names and ran
 ``templates/summary_{en,fr,es}.md.j2`` only word them. A sentence whose facts are missing is left out:
 no previous edition → no growth, no first entries, no movements; no SDG ranks (imported editions) → no SDG
 positions. A shared first place is always worded as a tie. Movements use the words of
-:mod:`impactrank.engine.compare` and nothing else, so a "maintained" move is never called progress.
+:mod:`impactrank.engine.views.compare` and nothing else, so a "maintained" move is never called progress.
 
 "New in the table" means absent from the previous edition given (after following renamings recorded as
 aliases) — not a claim about every earlier edition.
@@ -23,10 +23,10 @@ import jinja2
 import polars as pl
 
 from impactrank.countries import country_name, to_alpha2
-from impactrank.engine.compare import Comparison, compare_editions, compare_sdg_tables
-from impactrank.engine.edition import Edition
 from impactrank.engine.forecast import Forecast
-from impactrank.engine.views import (
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.views.compare import Comparison, compare_editions, compare_sdg_tables
+from impactrank.engine.views.lists import (
     country_view,
     group_members,
     group_view,
@@ -118,7 +118,7 @@ def _sdg_positions(edition: Edition, ids: list[str]) -> pl.DataFrame:
     """The institutions' ranked SDG-table positions in tables of known size, best first per institution: a
     smaller worst-case share of the table first (a band "101–200 of 1,154" only guarantees the 200th
     place, so "55th of 566" is the better position), then the smaller best-case share. Shares are of what the
-    table shows (engine.shown): a band's first and last place, never the position behind it."""
+    table shows (engine.tables.shown): a band's first and last place, never the position behind it."""
     return (
         sdg_positions(edition, ids)
         .filter(pl.col("rank_low").is_not_null() & pl.col("table_size").is_not_null())
@@ -153,7 +153,7 @@ def _member_sdgs(
     edition: Edition, previous: Edition | None, ids: list[str], names: dict[str, str]
 ) -> list[dict[str, Any]]:
     """Every SDG-table position of each member, best first, with last edition's position in that table and
-    the movement (the rules of :mod:`impactrank.engine.compare`, on that SDG table's sizes)."""
+    the movement (the rules of :mod:`impactrank.engine.views.compare`, on that SDG table's sizes)."""
     positions = _sdg_positions(edition, ids)
     before: dict[tuple[str, int], dict] = {}
     if previous is not None and positions.height:

@@ -40,7 +40,7 @@ def register(pages: Pages, store: Store) -> None:
         per_page: PerPageParam = 50,
         format: FormatParam = "json",
     ):
-        from impactrank.engine.compare import compare_editions
+        from impactrank.engine.views.compare import compare_editions
 
         b, a = store.get(before), store.get(after)
         country = country_key(country) if country else None

@@ -18,7 +18,7 @@ from impactrank.web.store import EditionData, Store
 
 def register(pages: Pages, store: Store) -> None:
     def country_ctx(data: EditionData, code: str, lang: str) -> dict:
-        from impactrank.engine.views import country_view
+        from impactrank.engine.views.lists import country_view
 
         data.edition.require_overall()
         if code not in data.countries:
@@ -69,7 +69,7 @@ def register(pages: Pages, store: Store) -> None:
         if code not in data.countries:
             country_code(country)  # text naming no country is refused as such ("'Narnia' is not a country name …")
         if is_api(request) and format != "json":
-            from impactrank.engine.views import country_view
+            from impactrank.engine.views.lists import country_view
 
             if code not in data.countries:
                 raise InputError(

@@ -17,7 +17,7 @@ from impactrank.web.store import EditionData, Store
 
 def register(pages: Pages, store: Store) -> None:
     def group_of(data: EditionData, group: str):
-        from impactrank.engine.views import group_view
+        from impactrank.engine.views.lists import group_view
 
         data.edition.require_overall()
         if group not in data.groups:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
-from impactrank.engine.shown import decimals, score_text, share_text
+from impactrank.engine.tables.shown import decimals, score_text, share_text
 from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages
@@ -38,7 +38,7 @@ def register(pages: Pages, store: Store) -> None:
         }
 
     def facts_of(data: EditionData, iid: str) -> dict:
-        from impactrank.engine.explain import explain_institution
+        from impactrank.engine.views.explain import explain_institution
 
         info = data.institution(iid)
         if info is None:
@@ -158,7 +158,7 @@ def register(pages: Pages, store: Store) -> None:
         }
 
     def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:
-        from impactrank.engine.whatif_published import whatif_published
+        from impactrank.engine.scenarios.whatif_published import whatif_published
 
         e = data.edition
         if e.kind != "imported":
@@ -213,7 +213,7 @@ def register(pages: Pages, store: Store) -> None:
 
 def previous_of(store: Store, edition):
     """The same series' previous edition when the workspace holds it: THE's two-year rule averages with it."""
-    from impactrank.engine.edition import previous_ids
+    from impactrank.engine.tables.edition import previous_ids
 
     prev = (previous_ids(edition.id) or [None])[0]
     return store.get(prev).edition if prev in store.edition_ids() else None
@@ -221,8 +221,8 @@ def previous_of(store: Store, edition):
 
 def reproduced_of(store: Store, data: EditionData, iid: str) -> tuple[dict | None, InputError | None]:
     """THE's overall formula for an imported institution, reproduced from the edition's tables (or why not)."""
-    from impactrank.engine.explain_published import reproduce_institution
-    from impactrank.engine.published_rule import edition_rule
+    from impactrank.engine.published.explain import reproduce_institution
+    from impactrank.engine.published.rule import edition_rule
 
     if data.edition.kind != "imported":
         return None, None
@@ -259,7 +259,7 @@ def slim_edition(data: EditionData, iid: str):
     """The edition restricted to one institution's rows (scaling and manifest kept), so explaining an
     institution costs binary searches, not scans of a 100,000-institution edition. The slices come from the
     edition's own conformed tables, so they are assigned as they are (no second conform pass)."""
-    from impactrank.engine.edition import Edition
+    from impactrank.engine.tables.edition import Edition
 
     e = data.edition
     slim = object.__new__(Edition)

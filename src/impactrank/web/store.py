@@ -14,16 +14,17 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.countries import country_key
-from impactrank.engine.edition import Edition
-from impactrank.engine.shown import visible
-from impactrank.engine.views import OVERALL_SCORES
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.shown import visible
+from impactrank.engine.views.lists import OVERALL_SCORES
 from impactrank.errors import N_, InputError
 from impactrank.io.workspace import Workspace
 
 SDGS = tuple(range(1, 18))
 LOAD_WAIT = 10.0  # seconds a request waits to load an edition while a command writes the workspace (then a 503)
 
-# on what a reader sees (engine.shown): a band's first place and its score range, not the place or score behind it
+# on what a reader sees (engine.tables.shown): a band's first place and its score range, not the place or score
+# behind it
 OVERALL_SORTS = {
     "rank": ["rank_low", "name"],
     "name": ["name_key", "rank_low"],
@@ -100,7 +101,7 @@ class EditionData:
     groups: dict[str, list[str]]  # group name → member ids
     countries: list[str]
     overall_index: SortedIndex
-    visible_index: SortedIndex  # the same rows as a reader may see them (engine.shown.visible)
+    visible_index: SortedIndex  # the same rows as a reader may see them (engine.tables.shown.visible)
     metric_index: SortedIndex
     uncertainty_index: SortedIndex
     institution_index: SortedIndex
@@ -115,7 +116,7 @@ class EditionData:
     @classmethod
     def build(cls, edition: Edition, members: pl.DataFrame | None = None) -> EditionData:
         """``members`` (a groups file's, resolved over every edition) replaces the institutions' groups column."""
-        from impactrank.engine.views import groups_from_institutions
+        from impactrank.engine.views.lists import groups_from_institutions
 
         members = groups_from_institutions(edition) if members is None else members
         inst = edition.institutions.select("institution_id", "name", "country", "groups")
@@ -126,7 +127,7 @@ class EditionData:
             .with_columns(pl.lit(True).alias("present"))
             .pivot(on="sdg", index="institution_id", values="present")
         )
-        from impactrank.engine.views import overall_view
+        from impactrank.engine.views.lists import overall_view
 
         overall = _for_display(overall_view(edition), edition).join(  # published order: position, then name
             presence, on="institution_id", how="left", maintain_order="left"
@@ -169,7 +170,7 @@ class EditionData:
         """The SDG table for display, built on first use and kept."""
         with self._lock:
             if sdg not in self._sdg_tables:
-                from impactrank.engine.views import sdg_view
+                from impactrank.engine.views.lists import sdg_view
 
                 # ranked order, or by score for imported editions without SDG ranks
                 self._sdg_tables[sdg] = _for_display(sdg_view(self.edition, sdg), self.edition)
@@ -192,7 +193,7 @@ class EditionData:
 
     def visible_row(self, institution_id: str) -> dict | None:
         """The institution's overall row as a reader may see it, with its first and last possible place as shares
-        of the field (engine.shown.visible_row's, made for the whole table at once where one row at a time costs
+        of the field (engine.tables.shown.visible_row's, made for the whole table at once where one row at a time costs
         a frame each)."""
         rows = self.visible_index.rows(institution_id)
         if not rows.height:

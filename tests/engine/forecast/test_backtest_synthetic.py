@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from impactrank.engine.edition import Edition
 from impactrank.engine.forecast import NextRule, backtest
+from impactrank.engine.tables.edition import Edition
 from impactrank.methodology.schema import Band, Banding
 
 N, YEARS, WIDTH = 1500, (2001, 2002, 2003, 2004, 2005), 100

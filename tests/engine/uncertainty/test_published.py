@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from impactrank.engine.build import build_edition
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
 from impactrank.engine.uncertainty import published_uncertainty
 from impactrank.errors import InputError
 

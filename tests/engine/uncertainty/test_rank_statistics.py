@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from impactrank.engine.ranking import band_label, band_segments, competition_ranks
+from impactrank.engine.tables.ranking import band_label, band_segments, competition_ranks
 from impactrank.engine.uncertainty.histograms import percentile_from_hist
 from impactrank.engine.uncertainty.ranks import _ranks_by_counting, _ranks_by_sorting
 from impactrank.engine.uncertainty.result import format_rank_interval, interval_widths, significant_move

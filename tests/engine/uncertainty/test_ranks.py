@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pytest
 
-from impactrank.engine.ranking import TIE_RULES, competition_ranks, display_keys
+from impactrank.engine.tables.ranking import TIE_RULES, competition_ranks, display_keys
 from impactrank.engine.uncertainty.ranks import rank_entries
 from impactrank.engine.uncertainty.tables import Tables
 from impactrank.methodology.schema import Banding, Ranking

@@ -16,8 +16,8 @@ import pytest
 
 from impactrank.demo import generate_field
 from impactrank.engine.build import build_edition
-from impactrank.engine.metrics import ScoringChoices
-from impactrank.engine.scaling import SCALERS
+from impactrank.engine.scoring.metrics import ScoringChoices
+from impactrank.engine.scoring.scaling import SCALERS
 from impactrank.engine.uncertainty import (
     NOMINAL,
     Choice,

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from impactrank.engine.edition import Edition
 from impactrank.engine.forecast.next_edition import RUNS, forecast_edition
 from impactrank.engine.forecast.rule import NextRule
+from impactrank.engine.tables.edition import Edition
 
 BINS = 10  # calibration: forecast probabilities in tenths
 

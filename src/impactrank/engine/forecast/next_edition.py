@@ -12,12 +12,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
-from impactrank.engine.edition import Edition
 from impactrank.engine.forecast.rule import NextRule
 from impactrank.engine.forecast.series import movement, next_field_size, single_year
 from impactrank.engine.forecast.simulate import LEVEL, NEIGHBOURS, shortest_interval, simulate
-from impactrank.engine.published_rule import change_bounds, edition_rule
-from impactrank.engine.whatif_published import score_intervals
+from impactrank.engine.published.rule import change_bounds, edition_rule, score_intervals
+from impactrank.engine.tables.edition import Edition
 from impactrank.errors import InputError
 
 RUNS = 2000

@@ -3,7 +3,7 @@ how those moved for institutions in consecutive overall tables, the newcomers' s
 
 Published numbers are intervals (a band shows its range; a displayed score is ±0.05). A single-year score is the
 published interval under a single-year rule; under an averaging rule it is reproduced from the card by the
-edition's SDG tables (:func:`impactrank.engine.published_rule.previous_terms`) and narrowed by what the average
+edition's SDG tables (:func:`impactrank.engine.published.rule.previous_terms`) and narrowed by what the average
 allows given last year's term.
 """
 
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from impactrank.engine import reproduce as rp
-from impactrank.engine.edition import Edition
 from impactrank.engine.forecast.rule import NextRule
-from impactrank.engine.published_rule import aligned, previous_terms
+from impactrank.engine.published import reproduce as rp
+from impactrank.engine.published.rule import aligned, previous_terms
+from impactrank.engine.tables.edition import Edition
 from impactrank.errors import InputError
 
 USABLE_WIDTH = 50.0  # a single-year interval wider than this says nothing about movement (no card to read)

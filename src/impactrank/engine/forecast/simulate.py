@@ -18,7 +18,7 @@ import numpy as np
 
 from impactrank.engine.forecast.rule import NextRule
 from impactrank.engine.forecast.series import Movement
-from impactrank.engine.ranking import band_segments
+from impactrank.engine.tables.ranking import band_segments
 from impactrank.engine.uncertainty.histograms import accumulate, new_accumulator, percentile_from_hist
 from impactrank.engine.uncertainty.ranks import rank_entries
 from impactrank.engine.uncertainty.sampling import draw_within

@@ -14,9 +14,16 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from impactrank.engine.averaging import previous_table, previous_terms
-from impactrank.engine.metrics import ScoringChoices, encode, metric_catalogue, metric_grid, score_metrics, sdg_scores
-from impactrank.engine.overall import N_SDGS, eligibility, score_matrix
+from impactrank.engine.scoring.metrics import (
+    ScoringChoices,
+    encode,
+    metric_catalogue,
+    metric_grid,
+    score_metrics,
+    sdg_scores,
+)
+from impactrank.engine.tables.averaging import previous_table, previous_terms
+from impactrank.engine.tables.overall import N_SDGS, eligibility, score_matrix
 from impactrank.engine.uncertainty.spec import NOMINAL, UncertaintySpec, check_spec
 from impactrank.methodology.schema import Methodology
 

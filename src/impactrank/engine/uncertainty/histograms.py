@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from impactrank.engine.edition import RANK_UNCERTAINTY_SCHEMA, conform
-from impactrank.engine.ranking import band_segments
+from impactrank.engine.tables.edition import RANK_UNCERTAINTY_SCHEMA, conform
+from impactrank.engine.tables.ranking import band_segments
 from impactrank.engine.uncertainty.sobol import design_sums
 from impactrank.engine.uncertainty.tables import Tables, table_slices
 

@@ -15,9 +15,9 @@ import itertools
 
 import numpy as np
 
-from impactrank.engine.averaging import published_scores
-from impactrank.engine.overall import N_SDGS
-from impactrank.engine.scaling import SCALERS
+from impactrank.engine.scoring.scaling import SCALERS
+from impactrank.engine.tables.averaging import published_scores
+from impactrank.engine.tables.overall import N_SDGS
 from impactrank.engine.uncertainty.field import Field
 from impactrank.engine.uncertainty.ranks import rank_entries
 from impactrank.engine.uncertainty.sampling import RunParams
@@ -76,8 +76,9 @@ def _linear(v: np.ndarray, shift: np.ndarray, span: np.ndarray, fallback: np.nda
 
 def overall_scores(fld: Field, tables: Tables, values: np.ndarray, params: RunParams) -> np.ndarray:
     """Published overall scores of the eligible institutions (the first rows), shape (eligible, runs), from the
-    SDG tables' entries of ``values``, with the same arithmetic as :func:`impactrank.engine.overall.compute_overall`
-    and, for an averaging methodology, :func:`impactrank.engine.averaging.published_scores`."""
+    SDG tables' entries of ``values``, with the same arithmetic as
+    :func:`impactrank.engine.tables.overall.compute_overall` and, for an averaging methodology,
+    :func:`impactrank.engine.tables.averaging.published_scores`."""
     rules = fld.methodology.overall
     n_el, r = fld.n_eligible, params.size
     req = rules.required_sdg - 1

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
 from impactrank.engine.uncertainty.histograms import accumulate, new_accumulator, summarise
 from impactrank.engine.uncertainty.ranks import rank_entries
 from impactrank.engine.uncertainty.result import UncertaintyResult

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from impactrank.engine.ranking import TIE_RULES
+from impactrank.engine.tables.ranking import TIE_RULES
 from impactrank.engine.uncertainty.tables import Tables, table_slices
 from impactrank.methodology.schema import Ranking
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from impactrank.engine.edition import Edition
-from impactrank.engine.ranking import band_segments
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.ranking import band_segments
 from impactrank.engine.uncertainty.spec import UncertaintySpec
 from impactrank.methodology.schema import Banding
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impactrank.engine.overall import N_SDGS
+from impactrank.engine.tables.overall import N_SDGS
 from impactrank.engine.uncertainty.field import Field
 from impactrank.engine.uncertainty.spec import MetricWeights, UncertaintySpec
 

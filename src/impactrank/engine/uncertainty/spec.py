@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from impactrank.engine.evidence import EVIDENCE_SCORERS
-from impactrank.engine.missing import MISSING_RULES
-from impactrank.engine.normalise import NORMALISERS
-from impactrank.engine.scaling import SCALERS
+from impactrank.engine.scoring.evidence import EVIDENCE_SCORERS
+from impactrank.engine.scoring.missing import MISSING_RULES
+from impactrank.engine.scoring.normalise import NORMALISERS
+from impactrank.engine.scoring.scaling import SCALERS
 
 NOMINAL = "nominal"
 """Normalisation choice meaning "each metric's own normalisation, as the methodology says"."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impactrank.engine.overall import N_SDGS
+from impactrank.engine.tables.overall import N_SDGS
 from impactrank.engine.uncertainty.field import Field
 from impactrank.methodology.schema import Banding
 

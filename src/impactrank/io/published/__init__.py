@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from impactrank.engine.edition import Edition
+from impactrank.engine.tables.edition import Edition
 from impactrank.errors import N_, InputError
 from impactrank.io import display_names
 from impactrank.io.delimited import check_decimal

@@ -10,7 +10,7 @@ from functools import lru_cache
 import polars as pl
 
 from impactrank.countries import to_alpha2
-from impactrank.engine.edition import (
+from impactrank.engine.tables.edition import (
     INSTITUTIONS_SCHEMA,
     NOT_IN_SDG_TABLE,
     OVERALL_SCHEMA,

@@ -7,8 +7,8 @@ from typing import Any
 
 import polars as pl
 
-from impactrank.engine.edition import Edition
-from impactrank.engine.shown import visible, with_band_ranges
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.shown import visible, with_band_ranges
 from impactrank.i18n import gettext, number
 from impactrank.report.charts.style import rounded as _r
 
@@ -124,7 +124,7 @@ def participation_data(edition: Edition, marked_ids: list[str] | None = None, la
     if marked_ids:
         rows = tables.filter(pl.col("institution_id").is_in(marked_ids)).sort(["institution_id", "sdg"])
         sizes = pl.col("sdg").replace_strict(counts, default=None, return_dtype=pl.Int64)
-        # what the table shows (engine.shown): a band's share of the table, never the position behind it
+        # what the table shows (engine.tables.shown): a band's share of the table, never the position behind it
         rows = visible(rows.with_columns(_of=sizes), "_of")
         for r in rows.iter_rows(named=True):
             low, high = r["share_low"], r["share_high"]
@@ -152,7 +152,7 @@ def participation_data(edition: Edition, marked_ids: list[str] | None = None, la
 
 def movement_data(comparison: Any, limit: int = 40, lang: str = "en") -> dict:
     """Overall position as 'top x % of the field' in two editions, from a
-    :class:`impactrank.engine.compare.Comparison`, so a growing field does not read as decline. A banded rank
+    :class:`impactrank.engine.views.compare.Comparison`, so a growing field does not read as decline. A banded rank
     is an interval; the point is its middle and the whisker its extent."""
     rows = comparison.table.filter(pl.col("status") == "both").head(limit)
     items = []

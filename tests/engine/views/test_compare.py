@@ -1,0 +1,282 @@
+"""Edition comparison: statuses, percentile intervals and the documented movement rules."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from impactrank.engine.tables.edition import Edition
+from impactrank.engine.views.compare import compare_editions
+
+
+def edition(
+    edition_id: str, n: int, rows: list[tuple[str, int, int]], *, names=None, aliases=None, uncertainty=None
+) -> Edition:
+    """An overall table of field size ``n`` with the given (id, rank_low, rank_high) rows; filler rows
+    ("f1", …) complete the field so its size is ``n``."""
+    ids = [r[0] for r in rows]
+    lows = [r[1] for r in rows]
+    highs = [r[2] for r in rows]
+    filler = n - len(rows)
+    ids += [f"fill{edition_id}-{k}" for k in range(filler)]
+    lows += [n] * filler
+    highs += [n] * filler
+    ranks = [str(lo) if lo == hi else f"{lo}–{hi}" for lo, hi in zip(lows, highs, strict=True)]
+    names = names or {}
+    aliases = aliases or {}
+    inst = pl.DataFrame(
+        {
+            "institution_id": ids,
+            "name": [names.get(i, f"Name {i}") for i in ids],
+            "country": ["FR"] * len(ids),
+            "aliases": [aliases.get(i) for i in ids],
+        }
+    )
+    overall = pl.DataFrame(
+        {
+            "institution_id": ids,
+            "rank": ranks,
+            "rank_position": lows,
+            "rank_low": lows,
+            "rank_high": highs,
+            "band": [None if lo == hi else r for lo, hi, r in zip(lows, highs, ranks, strict=True)],
+        }
+    )
+    unc = pl.DataFrame(
+        uncertainty or [],
+        schema={
+            "institution_id": pl.String,
+            "table": pl.String,
+            "rank_p05": pl.Float64,
+            "rank_p95": pl.Float64,
+        },
+    )
+    return Edition(
+        id=edition_id,
+        year=int(edition_id[:4]),
+        kind="built",
+        source="test",
+        institutions=inst,
+        overall=overall,
+        sdg_scores=pl.DataFrame(),
+        rank_uncertainty=unc,
+    )
+
+
+def row(comp, iid):
+    return comp.table.filter(pl.col("institution_id") == iid).row(0, named=True)
+
+
+def test_same_band_in_a_larger_field_progressed_relative_to_the_field():
+    comp = compare_editions(edition("2020", 766, [("x", 301, 400)]), edition("2021", 1115, [("x", 301, 400)]))
+    r = row(comp, "x")
+    assert (comp.field_from, comp.field_to) == (766, 1115)
+    assert r["status"] == "both" and r["rank_change"] == "same" and r["movement"] == "progressed"
+    assert r["pct_low_from"] == pytest.approx(100 * 301 / 766)
+    assert r["pct_high_to"] == pytest.approx(100 * 400 / 1115)
+
+
+def test_a_band_lower_with_overlapping_percentiles_is_maintained():
+    # 101–200 of 766 is 13.2–26.1 %; 201–300 of 1,115 is 18.0–26.9 %: overlapping
+    comp = compare_editions(edition("2020", 766, [("x", 101, 200)]), edition("2021", 1115, [("x", 201, 300)]))
+    r = row(comp, "x")
+    assert r["rank_change"] == "worse" and r["movement"] == "maintained"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "movement", "change"),
+    [
+        ((50, 50), (50, 50), "maintained", "same"),
+        ((50, 50), (51, 51), "declined", "worse"),
+        ((50, 50), (12, 12), "progressed", "better"),
+        ((101, 200), (150, 150), "maintained", "overlapping"),
+        ((101, 200), (201, 300), "declined", "worse"),
+    ],
+)
+def test_rules_in_a_field_of_constant_size(before, after, movement, change):
+    comp = compare_editions(edition("2020", 1000, [("x", *before)]), edition("2021", 1000, [("x", *after)]))
+    r = row(comp, "x")
+    assert (r["movement"], r["rank_change"]) == (movement, change)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "movement", "change"),
+    [  # the table in the README, 766 → 1,115 ranked
+        ((301, 400), (301, 400), "progressed", "same"),
+        ((301, 400), (101, 200), "progressed", "better"),
+        ((101, 200), (201, 300), "maintained", "worse"),
+        ((401, 600), (401, 600), "maintained", "same"),
+    ],
+)
+def test_documented_examples(before, after, movement, change):
+    comp = compare_editions(edition("2020", 766, [("x", *before)]), edition("2021", 1115, [("x", *after)]))
+    r = row(comp, "x")
+    assert (r["movement"], r["rank_change"]) == (movement, change)
+
+
+def test_statuses_new_left_both():
+    b = edition("2020", 10, [("a", 1, 1), ("b", 2, 2), ("gone", 3, 3)])
+    a = edition("2021", 12, [("a", 2, 2), ("b", 1, 1), ("fresh", 3, 3)])
+    comp = compare_editions(b, a)
+    ids_b, ids_a = set(b.overall["institution_id"]), set(a.overall["institution_id"])
+    status = dict(zip(comp.table["institution_id"], comp.table["status"], strict=True))
+    assert {i for i, s in status.items() if s == "both"} == ids_a & ids_b
+    assert {i for i, s in status.items() if s == "new"} == ids_a - ids_b
+    assert {i for i, s in status.items() if s == "left"} == ids_b - ids_a
+    assert row(comp, "fresh")["movement"] == "new" and row(comp, "gone")["movement"] == "left"
+    only = compare_editions(b, a, institution_ids=["a", "fresh"])
+    assert sorted(only.table["institution_id"]) == ["a", "fresh"]
+    assert only.counts() == {"progressed": 0, "maintained": 0, "declined": 1, "new": 1, "left": 0}
+
+
+def test_a_renamed_institution_is_not_a_first_entry():
+    b = edition("2020", 5, [("fr-old-school", 2, 2)], names={"fr-old-school": "Old School"})
+    a = edition(
+        "2021",
+        5,
+        [("fr-new-school", 2, 2)],
+        names={"fr-new-school": "New School"},
+        aliases={"fr-new-school": "Old  School"},
+    )
+    comp = compare_editions(b, a)
+    r = row(comp, "fr-new-school")
+    assert r["status"] == "both" and r["renamed_from"] == "fr-old-school" and r["name_from"] == "Old School"
+    assert "fr-old-school" not in comp.table["institution_id"].to_list()
+
+
+def test_significance_needs_uncertainty_in_both_editions():
+    unc_b = [
+        {"institution_id": "x", "table": "overall", "rank_p05": 40.0, "rank_p95": 60.0},
+        {"institution_id": "y", "table": "overall", "rank_p05": 40.0, "rank_p95": 60.0},
+    ]
+    unc_a = [
+        {"institution_id": "x", "table": "overall", "rank_p05": 5.0, "rank_p95": 15.0},
+        {"institution_id": "y", "table": "overall", "rank_p05": 45.0, "rank_p95": 70.0},
+    ]
+    b = edition("2020", 100, [("x", 50, 50), ("y", 50, 50), ("z", 50, 50)], uncertainty=unc_b)
+    a = edition("2021", 100, [("x", 10, 10), ("y", 55, 55), ("z", 40, 40)], uncertainty=unc_a)
+    comp = compare_editions(b, a)
+    assert row(comp, "x")["significant"] is True  # 5–15 % vs 40–60 %: apart
+    assert row(comp, "y")["significant"] is False  # 45–70 % vs 40–60 %: overlap
+    assert row(comp, "z")["significant"] is None  # no uncertainty rows
+
+
+def expected_movement(b: tuple[int, int], n1: int, a: tuple[int, int], n2: int) -> str:
+    """The documented rule, with exact fractions."""
+    p1 = (Fraction(b[0], n1), Fraction(b[1], n1))
+    p2 = (Fraction(a[0], n2), Fraction(a[1], n2))
+    if p2[1] < p1[0]:
+        return "progressed"
+    if p2[0] > p1[1]:
+        return "declined"
+    return "maintained"
+
+
+band = st.integers(1, 400).flatmap(lambda lo: st.tuples(st.just(lo), st.integers(lo, lo + 200)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(band, st.integers(0, 400), band, st.integers(0, 400), st.integers(2, 5))
+def test_movement_follows_the_rule_and_only_the_percentiles(b, extra1, a, extra2, k):
+    n1, n2 = b[1] + extra1, a[1] + extra2
+    before = edition("2020", n1, [("x", *b)])
+    after = edition("2021", n2, [("x", *a)])
+    got = row(compare_editions(before, after), "x")["movement"]
+    assert got == expected_movement(b, n1, a, n2)
+    # the same percentile interval in a field k times larger: the classification does not change
+    grown = edition("2021", n2 * k, [("x", a[0] * k, a[1] * k)])
+    assert row(compare_editions(before, grown), "x")["movement"] == got
+    # and reading the comparison backwards swaps progressed and declined
+    back = row(compare_editions(after, before), "x")["movement"]
+    assert back == {"progressed": "declined", "declined": "progressed", "maintained": "maintained"}[got]
+
+
+@settings(max_examples=30, deadline=None)
+@given(band, st.integers(0, 300), st.integers(2, 4))
+def test_unchanged_percentile_interval_is_maintained_whatever_the_growth(b, extra, k):
+    n1 = b[1] + extra
+    before = edition("2020", n1, [("x", *b)])
+    after = edition("2021", n1 * k, [("x", b[0] * k, b[1] * k)])
+    assert row(compare_editions(before, after), "x")["movement"] == "maintained"
+
+
+# ---------------------------------------------------------------------------------------------- demo
+
+
+@pytest.fixture(scope="module")
+def demo(demo_build):
+    return demo_build.data, demo_build.editions
+
+
+def test_demo_statuses_and_field_sizes(demo):
+    _, eds = demo
+    comp = compare_editions(eds[2020], eds[2021])
+    ids20, ids21 = set(eds[2020].overall["institution_id"]), set(eds[2021].overall["institution_id"])
+    assert (comp.field_from, comp.field_to) == (len(ids20), len(ids21))
+    counts = comp.counts()
+    assert counts["new"] == len(ids21 - ids20) and counts["left"] == len(ids20 - ids21)
+    assert counts["progressed"] + counts["maintained"] + counts["declined"] == len(ids20 & ids21)
+    # each movement agrees with the rule computed from the raw intervals
+    b = {r["institution_id"]: (r["rank_low"], r["rank_high"]) for r in eds[2020].overall.iter_rows(named=True)}
+    a = {r["institution_id"]: (r["rank_low"], r["rank_high"]) for r in eds[2021].overall.iter_rows(named=True)}
+    for r in comp.table.filter(pl.col("status") == "both").iter_rows(named=True):
+        i = r["institution_id"]
+        assert r["movement"] == expected_movement(b[i], len(ids20), a[i], len(ids21))
+
+
+def test_demo_group_comparison(demo):
+    data, eds = demo
+    ids = data.groups["institution_id"].to_list()
+    comp = compare_editions(eds[2020], eds[2021], institution_ids=ids)
+    in20 = set(eds[2020].overall["institution_id"]) & set(ids)
+    in21 = set(eds[2021].overall["institution_id"]) & set(ids)
+    got = dict(zip(comp.table["institution_id"], comp.table["status"], strict=True))
+    assert got == {
+        **{i: "both" for i in in20 & in21},
+        **{i: "new" for i in in21 - in20},
+        **{i: "left" for i in in20 - in21},
+    }
+
+
+# ---------------------------------------------------------------------------------------------- real data
+
+
+def test_real_taiwan_2020_to_2021(shared_dir):
+    from impactrank.io.published import read_published
+
+    path = shared_dir / "data/published/the_impact_taiwan_2019-2026__chiaowen_data.json"
+    eds = {e.year: e for e in read_published(path).editions}
+    records = json.loads(path.read_text(encoding="utf-8"))["records"]
+    names = {y: {r["英文名"].strip() for r in records if int(r["年度"]) == y} for y in (2020, 2021)}
+    comp = compare_editions(eds[2020], eds[2021], field_from=768, field_to=1115)
+    assert (comp.field_from, comp.field_to) == (768, 1115)
+    ids = {
+        y: dict(zip(eds[y].institutions["name"], eds[y].institutions["institution_id"], strict=True))
+        for y in (2020, 2021)
+    }
+    both = {ids[2021][n] for n in names[2020] & names[2021]}
+    status = dict(zip(comp.table["institution_id"], comp.table["status"], strict=True))
+    assert {i for i, s in status.items() if s == "both"} == both
+    assert sum(1 for s in status.values() if s == "new") == len(names[2021] - names[2020])
+    # without field sizes the partial tables fall back to rank intervals, and say so
+    plain = compare_editions(eds[2020], eds[2021])
+    assert plain.field_from is None and set(plain.table["basis"]) == {"rank"}
+    assert plain.table["pct_low_from"].null_count() == plain.table.height
+
+
+def test_a_row_without_a_readable_rank_is_present_but_unclassified():
+    b = edition("2020", 10, [("x", 3, 3)])
+    a = edition("2021", 10, [("x", 3, 3)])
+    a.overall = a.overall.with_columns(
+        [
+            pl.when(pl.col("institution_id") == "x").then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("rank_low", "rank_high", "rank_position")
+        ]
+    )
+    r = row(compare_editions(b, a), "x")
+    assert r["status"] == "both" and r["movement"] is None and r["rank_change"] is None
