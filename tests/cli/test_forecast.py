@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import openpyxl
 import pytest
@@ -89,8 +90,14 @@ def test_a_country_table_and_its_export(the_workspace, tmp_path, overall_names):
     french = {n for n, _ in overall_names[2023].items()} & {row["name"] for row in rows}
     assert len(rows) == len(french) > 20 and {row["country"] for row in rows} == {"FR"}
     for row in rows:
-        assert 0.8 <= float(row["interval_probability"]) <= 1.0
         assert float(row["fixed_low"]) <= float(row["fixed_high"])
+        probs = json.loads(row["band_probabilities"])  # bands in order, those with a chance
+        labels, p = list(probs), list(probs.values())
+        first, last = labels.index(row["interval_low"]), labels.index(row["interval_high"])
+        mode = labels.index(row["most_likely"])
+        assert first <= mode <= last and abs(float(row["interval_probability"]) - sum(p[first : last + 1])) < 1e-3
+        nearest = min(abs(sum(p[a : b + 1]) - 0.8) for a in range(mode + 1) for b in range(mode, len(p)))
+        assert abs(sum(p[first : last + 1]) - 0.8) <= nearest + 1e-3  # the bands nearest 80 %
 
 
 def test_backtest_per_year(the_workspace, tmp_path):

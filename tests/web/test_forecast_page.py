@@ -40,7 +40,7 @@ def test_next_year_on_the_page_with_its_assumptions(client, the_tables):
         r'<details id="forecast-assumptions"><summary>What the forecast assumes</summary>\s*<ul><li>', page
     )
     api = client.get(f"/api/editions/2023/institutions/{iid}").json()["forecast"]
-    assert api["line"] == line and len(api["assumptions"]) == 4
+    assert api["line"] == line and len(api["assumptions"]) == 5
     fr = client.get(f"/editions/2023/institutions/{iid}?lang=fr").text
     assert "L’an prochain (2024) : le plus probable" in fr and "What the forecast assumes" not in fr
 

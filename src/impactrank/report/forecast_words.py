@@ -64,23 +64,37 @@ def assumption_lines(fc: Forecast, lang: str) -> list[str]:
     lines = [line % params]
     if rule.assumed:
         lines[0] += gettext(", assumed: no methodology of %(year)s is known, the latest is used", lang) % params
+    low, high = fc.field_sizes
+    params = {
+        "size": number(low, lang) if low == high else number_range(low, high, lang, 0),
+        "now": number(fc.this_size, lang),
+        "leaving": percent(100 * fc.leaving, lang, 0),
+    }
     lines.append(
         gettext(
-            "Field: %(size)s institutions (%(now)s this year, grown as the participants grew last year, the growth "
-            "slowed as it slowed the year before); this year's institutions return and newcomers, scored as past "
-            "newcomers were, fill the growth",
+            "Field: %(size)s institutions (%(now)s this year), grown as the participants grew last year, that growth "
+            "slowed as it slowed in one year of the series, each such year as likely; %(leaving)s of this year's "
+            "institutions leave, as many at their level left before, and newcomers scored as past newcomers were fill "
+            "the rest",
             lang,
         )
-        % {"size": number(fc.field_size, lang), "now": number(fc.this_size, lang)}
+        % params
     )
     lines.append(
         gettext(
-            "Movement: each single-year score moves as those of the %(k)s returning institutions nearest its level "
-            "did (%(pairs)s: %(n)s pairs)",
+            "Movement: each SDG score moves as those of the %(k)s returning institutions nearest its level in that SDG "
+            "did (%(pairs)s: %(n)s pairs), an institution's SDGs together as much as they did (correlation "
+            "%(together)s); next year's single-year score is SDG 17 and the best three others, by the rule",
             lang,
         )
-        % {"k": fc.neighbours, "pairs": "; ".join(fc.pairs), "n": number(fc.n_pairs, lang)}
+        % {
+            "k": fc.neighbours,
+            "pairs": "; ".join(fc.pairs),
+            "n": number(fc.sdg_pairs, lang),
+            "together": number(fc.together, lang, 2),
+        }
     )
+    lines.append(gettext("The chances are those of an institution that is in next year's table", lang))
     lines.append(gettext("A score published as a range lies anywhere in it, each value as likely", lang))
     if fc.planned:
         d_lo, d_hi = fc.planned_change

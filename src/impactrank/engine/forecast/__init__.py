@@ -1,6 +1,6 @@
 """Next edition's band, forecast from the series of published editions: the part of next year's score the
-averaging rule already fixes, how single-year scores, the field and its band boundaries moved before, and the
-uncertainty machinery's sampling, ranking and histograms; back-tested on the series itself."""
+averaging rule already fixes, how SDG scores (by SDG, by level), the field and its band boundaries moved before,
+and the uncertainty machinery's sampling, ranking and histograms; back-tested on the series itself."""
 
 from impactrank.engine.forecast.backtest import Backtest, backtest
 from impactrank.engine.forecast.next_edition import Forecast, forecast_edition

@@ -12,12 +12,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
+from impactrank.engine.forecast.field import growth_draws, leaving
 from impactrank.engine.forecast.rule import NextRule
-from impactrank.engine.forecast.series import movement, next_field_size, single_year
-from impactrank.engine.forecast.simulate import LEVEL, NEIGHBOURS, shortest_interval, simulate
+from impactrank.engine.forecast.sdg_moves import NEIGHBOURS, entries, scaled_sdgs, sdg_moves
+from impactrank.engine.forecast.series import USABLE_WIDTH, newcomers, single_year
+from impactrank.engine.forecast.simulate import LEVEL, Field, nearest_interval, simulate
+from impactrank.engine.published import reproduce as rp
 from impactrank.engine.published.rule import change_bounds, edition_rule, score_intervals
 from impactrank.engine.tables.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 RUNS = 2000
 
@@ -32,9 +35,11 @@ class Forecast:
     table: pl.DataFrame
     segments: list[tuple[str, int, int]]  # next edition's bands as simulated (label, first, last position)
     this_size: int
-    field_size: int  # next edition's, forecast
+    field_sizes: tuple[int, int]  # next edition's overall table, smallest and largest simulated
+    leaving: float  # share of this edition's institutions simulated as leaving
     pairs: list[str]  # the consecutive editions movement was learned from ("2021 → 2022")
-    n_pairs: int
+    sdg_pairs: int  # (institution, SDG) pairs
+    together: float  # the correlation of one institution's SDG moves (the copula's)
     neighbours: int
     planned: dict[int, float] | None = None  # --assume-sdg
     planned_change: tuple[float, float] | None = None  # bounds on the change it makes to this year's score
@@ -72,33 +77,45 @@ def forecast_edition(
     if not edition.has_overall_table:
         edition.require_overall()
     rule = rules[edition.year + 1]
+    consecutive = [k > 0 and series[k].year == series[k - 1].year + 1 for k in range(len(series))]
+    arrivals = newcomers(series)
     singles = series_singles(series, rules)
-    moves = movement(series, singles)
+    scaled = [scaled_sdgs(e) for e in series]
+    moves = sdg_moves(scaled, consecutive)
     now = singles[-1]
     lo, hi = now["lo"].to_numpy(), now["hi"].to_numpy()
-    shift = (np.zeros(lo.size), np.zeros(lo.size))
     ids = now["institution_id"].to_list()
-    planned_change = None
+    mine, planned_change = scaled[-1], None
+    if institution is not None:
+        _row(ids, institution, edition)
     if assume:
         if institution is None:
             raise InputError("planned SDG scores (--assume-sdg) are one institution's: name it", field="assume-sdg")
-        row = _row(ids, institution, edition)
-        d_lo, d_hi = _planned(series, institution, assume)
-        shift[0][row], shift[1][row] = d_lo, d_hi
-        planned_change = (d_lo, d_hi)
-    if institution is not None:
-        _row(ids, institution, edition)
-    size = next_field_size([n for y, n in sorted(participants.items()) if y <= edition.year], len(ids))
-    sim = simulate(lo, hi, shift, moves, rule, size, runs, seed, progress=progress)
+        planned_change = _planned(series, institution, assume)
+        mine = _with_planned(mine, edition, institution, assume)
+    growths = growth_draws([n for y, n in sorted(participants.items()) if y <= edition.year])
+    if arrivals.lo.size == 0 and growths.max() > 0:
+        raise InputError(
+            N_(
+                "the field grows next year, but no institution new to an overall table of the series shows how "
+                "newcomers score"
+            ),
+            field="edition",
+        )
+    leave = leaving(singles, consecutive, USABLE_WIDTH).rates((lo + hi) / 2)
+    field = Field(leave, growths, arrivals.lo, arrivals.hi)
+    sim = simulate(lo, hi, entries(ids, mine, moves), moves, field, rule, runs, seed, progress=progress)
     return Forecast(
         edition=edition.id,
         rule=rule,
         table=_table(ids, lo, hi, rule, sim),
         segments=sim.segments,
         this_size=len(ids),
-        field_size=sim.size,
-        pairs=moves.pairs,
-        n_pairs=int(moves.cur_mid.size),
+        field_sizes=sim.sizes,
+        leaving=sim.leaving,
+        pairs=arrivals.pairs,
+        sdg_pairs=moves.size,
+        together=moves.together,
         neighbours=NEIGHBOURS,
         planned=dict(assume) if assume else None,
         planned_change=planned_change,
@@ -116,13 +133,13 @@ def _row(ids: list[str], institution: str, edition: Edition) -> int:
 
 
 def _table(ids: list[str], lo: np.ndarray, hi: np.ndarray, rule: NextRule, sim) -> pl.DataFrame:
-    """Per institution: the fixed part of next year's score, the most likely band, the 80 % interval and the
-    chance of an individual rank with its 80 % interval."""
+    """Per institution, if it returns: the fixed part of next year's score, the most likely band, the 80 %
+    interval and the chance of an individual rank with its 80 % interval."""
     labels = [label for label, _, _ in sim.segments]
     w_prev = rule.weights[1] if len(rule.weights) > 1 else 0.0
-    probs = sim.in_band / sim.runs
+    probs = sim.in_band / np.maximum(sim.in_band.sum(axis=1, keepdims=True), 1)
     mode = probs.argmax(axis=1)
-    first, last = shortest_interval(sim.in_band, LEVEL)
+    first, last = nearest_interval(sim.in_band, LEVEL)
     held = np.array([probs[i, a : b + 1].sum() for i, (a, b) in enumerate(zip(first, last, strict=True))])
     top = sim.segments[0][2] if sim.segments[0][1] == 1 and "–" in sim.segments[0][0] else 0
     return pl.DataFrame(
@@ -163,3 +180,13 @@ def _planned(series: list[Edition], institution: str, assume: dict[int, float]) 
         new_lo[sdg - 1] = new_hi[sdg - 1] = score
     d_lo, d_hi = change_bounds(lo, hi, new_lo[None], new_hi[None], rule)
     return float(d_lo[0]), float(d_hi[0])
+
+
+def _with_planned(scaled: pl.DataFrame, edition: Edition, institution: str, assume: dict[int, float]) -> pl.DataFrame:
+    """The institution's scaled SDG scores with the planned ones in place (this year's scaling)."""
+    sdgs = np.array(sorted(assume))
+    score = np.array([assume[k] for k in sdgs], dtype=float)
+    lo, hi = rp.minmax(score, score, sdgs, rp.table_extremes(edition))
+    planned = pl.DataFrame({"institution_id": [institution] * sdgs.size, "sdg": sdgs, "lo": lo, "hi": hi})
+    kept = scaled.filter((pl.col("institution_id") != institution) | ~pl.col("sdg").is_in(sdgs.tolist()))
+    return pl.concat([kept, planned.cast(kept.schema)])

@@ -1,5 +1,5 @@
-"""What the series of published editions says about next year: each edition's single-year scores (as intervals),
-how those moved for institutions in consecutive overall tables, the newcomers' scores, and the field's growth.
+"""What the series of published editions says about next year: each edition's single-year scores (as intervals)
+and the newcomers' scores.
 
 Published numbers are intervals (a band shows its range; a displayed score is ±0.05). A single-year score is the
 published interval under a single-year rule; under an averaging rule it is reproduced from the card by the
@@ -9,7 +9,6 @@ allows given last year's term.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,9 +18,9 @@ from impactrank.engine.forecast.rule import NextRule
 from impactrank.engine.published import reproduce as rp
 from impactrank.engine.published.rule import aligned, previous_terms
 from impactrank.engine.tables.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
-USABLE_WIDTH = 50.0  # a single-year interval wider than this says nothing about movement (no card to read)
+USABLE_WIDTH = 50.0  # a single-year interval wider than this says nothing of a level (no card to read)
 
 
 def single_year(edition: Edition, rule: NextRule, previous: pl.DataFrame | None) -> pl.DataFrame:
@@ -49,63 +48,33 @@ def single_year(edition: Edition, rule: NextRule, previous: pl.DataFrame | None)
 
 
 @dataclass(frozen=True)
-class Movement:
-    """Pairs of single-year intervals (this year, next year) of institutions in two consecutive overall tables,
-    sorted by this year's midpoint, and the newcomers' published intervals (their single-year scores)."""
+class Newcomers:
+    """The published intervals (their single-year scores) of institutions new to an overall table in the series,
+    and the consecutive pairs of the series ("2021 → 2022")."""
 
-    cur_mid: np.ndarray
-    next_lo: np.ndarray
-    next_hi: np.ndarray
-    new_lo: np.ndarray
-    new_hi: np.ndarray
-    pairs: list[str]  # "2021 → 2022"
-
-    def __post_init__(self) -> None:
-        if self.cur_mid.size == 0:
-            raise InputError(
-                "a forecast learns how scores move from institutions in two consecutive overall tables: the "
-                "workspace holds no such pair before this edition",
-                field="edition",
-            )
+    lo: np.ndarray
+    hi: np.ndarray
+    pairs: list[str]
 
 
-def movement(editions: list[Edition], singles: list[pl.DataFrame]) -> Movement:
-    """Every consecutive pair of the series (editions with overall tables, in order, and their single-year
-    scores)."""
-    mids, n_lo, n_hi, w_lo, w_hi, names = [], [], [], [], [], []
+def newcomers(editions: list[Edition]) -> Newcomers:
+    """Every consecutive pair of the series (editions with overall tables, in order)."""
+    w_lo, w_hi, names = [], [], []
     for k in range(1, len(editions)):
         if editions[k].year != editions[k - 1].year + 1:
             continue
-        a, b = singles[k - 1], singles[k]
-        both = a.join(b, on="institution_id", suffix="_next").filter(
-            (pl.col("hi") - pl.col("lo") < USABLE_WIDTH) & (pl.col("hi_next") - pl.col("lo_next") < USABLE_WIDTH)
-        )
-        mids.append(((both["lo"] + both["hi"]) / 2).to_numpy())
-        n_lo.append(both["lo_next"].to_numpy())
-        n_hi.append(both["hi_next"].to_numpy())
         table = editions[k].overall.filter(pl.col("overall_low").is_not_null())
-        new = table.filter(~pl.col("institution_id").is_in(a["institution_id"].implode()))
+        new = table.filter(~pl.col("institution_id").is_in(editions[k - 1].overall["institution_id"].implode()))
         lo, hi = rp.published_interval(new["overall_low"], new["overall_high"])
         w_lo.append(lo)
         w_hi.append(hi)
         names.append(f"{editions[k - 1].id} → {editions[k].id}")
-    mid, nlo, nhi = _join(mids), _join(n_lo), _join(n_hi)
-    order = np.argsort(mid, kind="stable")
-    return Movement(mid[order], nlo[order], nhi[order], _join(w_lo), _join(w_hi), names)
-
-
-def _join(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.empty(0)
-
-
-def next_field_size(participants: list[int], current: int) -> int:
-    """Next year's overall table size: this year's grown as the participants (institutions in any table, by year
-    up to this one) grew last year, that growth damped by how it slowed the year before (THE's field: 553, 867,
-    1,250, 1,539, 1,754 participants 2019–2023)."""
-    growth = [b / a - 1 for a, b in itertools.pairwise(participants) if a]
-    if not growth:
-        return current
-    g = growth[-1]
-    if len(growth) > 1 and growth[-2] > 0 and g > 0:
-        g *= min(1.0, g / growth[-2])
-    return max(current, round(current * (1 + g)))
+    if not names:
+        raise InputError(
+            N_(
+                "a forecast learns how scores move from institutions in two consecutive overall tables: the "
+                "workspace holds no such pair before this edition"
+            ),
+            field="edition",
+        )
+    return Newcomers(np.concatenate(w_lo), np.concatenate(w_hi), names)
