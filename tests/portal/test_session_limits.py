@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from portal_helpers import put
 from portal_world import PASSWORD
 
 
@@ -16,12 +17,13 @@ def session_end(world) -> object:
 
 
 def test_a_session_ends_after_30_idle_minutes(world):
-    client = world.client("A.observer")
+    client = world.client("A.contributor")
     world.clock.advance(minutes=29)
-    assert client.get("/api/me").status_code == 200
+    assert client.get("/api/me").status_code == 200  # a read: the end written in a transaction of its own
     assert str(session_end(world))[:19] == str(world.clock.now() + timedelta(minutes=30))  # moved on
     world.clock.advance(minutes=29)  # 58 minutes after sign-in, 29 after the last request
-    assert client.get("/api/me").status_code == 200
+    assert put(client, "2025", "A", 1, "pubs", value=3).status_code == 200  # a write: in the write's transaction
+    assert str(session_end(world))[:19] == str(world.clock.now() + timedelta(minutes=30))
     world.clock.advance(seconds=30)  # within the minute: the end is not written again
     before = session_end(world)
     assert client.get("/api/me").status_code == 200 and session_end(world) == before

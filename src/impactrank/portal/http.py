@@ -144,6 +144,9 @@ class Portal:
                     given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
                     if not csrf_matches(self.secret, actor.session_token, given):
                         raise forbidden(N_("missing or wrong CSRF token"), "csrf_token")
+                    if due:  # in this transaction: a write adds none of its own (SQLite takes one writer at a time)
+                        accounts.note_activity(session, actor.session_token, self.clock.now())
+                        used = None
                 if not enrolling and self.must_enrol(session, actor):
                     raise forbidden(
                         N_("set up your second factor first, at %(page)s"), "second_factor_setup", page=ENROL_PAGE
