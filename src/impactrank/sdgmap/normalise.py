@@ -151,15 +151,19 @@ def tokenise(text: str) -> list[str]:
     return TOKEN_RE.findall(POSSESSIVE_RE.sub("", unicodedata.normalize("NFKC", text).lower()))
 
 
+# A run of other characters that is not already one space (one space is the commonest separator: left alone)
+_SEPARATORS = f"[^{TOKEN_CHARS_RUST}]*[^{TOKEN_CHARS_RUST} ][^{TOKEN_CHARS_RUST}]*|  +"
+
+
 def token_texts(texts: pl.Series) -> pl.Series:
     """:func:`tokenise` for a whole column at once, in polars: each text's tokens joined by single spaces
     (the runs of other characters become one space), far less Python than a list per text."""
     texts = texts.cast(pl.String).fill_null("")
-    unicode = texts.str.contains(r"[^\x00-\x7F]")  # NFKC leaves ASCII as it is: normalise the other texts only
+    unicode = texts.str.len_bytes() != texts.str.len_chars()  # NFKC leaves ASCII as it is: normalise the rest
     if unicode.any():
         texts = texts.scatter(unicode.arg_true(), texts.filter(unicode).str.normalize("NFKC"))
     lowered = texts.str.to_lowercase().str.replace_all(POSSESSIVE_RE.pattern, "")
-    return lowered.str.replace_all(f"[^{TOKEN_CHARS_RUST}]+", " ").str.strip_chars(" ")
+    return lowered.str.replace_all(_SEPARATORS, " ").str.strip_chars(" ")
 
 
 def tokenise_query(text: str) -> list[str]:

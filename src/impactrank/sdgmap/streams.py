@@ -55,12 +55,12 @@ def streams(columns: Sequence[Sequence[str | None]]) -> Streams:
         frame = pl.DataFrame({f"f{i}": t for i, t in enumerate(texts)})
         joined = frame.select(pl.concat_str(pl.all(), separator=f" {SEP} ")).to_series()
         joined = joined.str.replace_all(" {2,}", " ").str.strip_chars(" ")
-    words = joined.str.split(" ").explode().unique().to_list()
-    changed = [(f" {w} ", f" {v} ") for w in words if w != (v := NORM[w])]
+    tokens = joined.str.split(" ")
+    words = tokens.explode().unique().to_list()
+    changed = [(w, v) for w in words if w != (v := NORM[w])]
     raw = " " + joined + " "
     norm = raw
-    if changed:  # whole words: each sits between two spaces once they are doubled
+    if changed:
         old, new = zip(*changed, strict=True)
-        doubled = raw.str.replace_all(" ", "  ", literal=True).str.replace_many(list(old), list(new))
-        norm = doubled.str.replace_all("  ", " ", literal=True)
+        norm = " " + tokens.list.eval(pl.element().replace(list(old), list(new))).list.join(" ") + " "
     return Streams(norm, raw, len(texts) > 1)
