@@ -48,6 +48,10 @@ class Classifier:
         out_sdgs: list[list[int]] = []
         out_lines: list[list[str]] = []
         for doc in zip(*per_system, strict=True):
+            if not any(doc):  # most documents match no line
+                out_sdgs.append([])
+                out_lines.append([])
+                continue
             lines: list[str] = []
             votes: dict[int, int] = {}
             for m, matched in zip(self.matchers, doc, strict=True):
