@@ -203,3 +203,24 @@ def test_advice_on_saint_etienne_2021_stays_in_its_band_and_says_not_submitted(r
     assert re.search(r"│\s+7 │ not submitted │\s+60\.0 │ yes │", whatif.out), whatif.out
     page = client.get(f"/editions/2021/institutions/{iid}/whatif", params={"s7": "60"}).text
     assert '<label for="s7">SDG 7 <span class="muted">(not submitted)</span>' in page
+
+
+@pytest.mark.parametrize("year", YEARS[1:])
+def test_whatif_with_nothing_set_puts_each_band_where_the_table_does(raw, client, year):
+    """What-if with no SDG score changed places an institution in the band its table publishes, for one row of
+    every band of the workbook (the first with a name no other row has). A row whose interval starts where the
+    institution's ends (a band's edge: 201–300 tops out below 77.45, 101–200 starts there) is certainly above it;
+    counted as possibly below, Aix-Marseille's 201–300 read "103–301"."""
+    rows = [r for r in raw["overall"] if r[1] == year]
+    names = [r[2] for r in rows]
+    first = {}
+    for rank, _, name, *_ in rows:
+        if name and not EXACT.fullmatch(str(rank)) and names.count(name) == 1:
+            first.setdefault(str(rank).replace("-", "–"), name)  # 2022's file writes "101-200"
+    assert len(first) >= 5, first
+    ids = ids_of(client, year, list(first.values()))
+    for band, name in first.items():
+        answer = client.get(f"/api/editions/{year}/institutions/{ids[name]}/whatif")
+        assert answer.status_code == 200, (name, answer.text)
+        r = answer.json()["result"]
+        assert (r["rank"], r["band"], r["published_rank"]) == (band,) * 3, (name, r["rank_low"], r["rank_high"])

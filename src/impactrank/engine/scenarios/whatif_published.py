@@ -237,8 +237,11 @@ def bands_of(edition: Edition) -> list[tuple[str, int, int]]:
 def place(edition: Edition, others: tuple[np.ndarray, np.ndarray], lo: float, hi: float) -> Placement:
     """The place an overall-score interval takes among the other rows' intervals, and its band."""
     o_lo, o_hi = others
-    rank_low = 1 + int((o_lo > hi + 1e-9).sum())
-    rank_high = 1 + int((o_hi > lo + 1e-9).sum())  # intervals that only touch do not overlap: [65.85, 65.95) shows 65.9
+    # a displayed score's interval excludes its top ([65.85, 65.95) shows 65.9): intervals that only touch do not
+    # overlap, and a row whose interval starts where ours ends is certainly above (a band's edge, 77.45, among them)
+    above = o_hi > lo + 1e-9
+    rank_low = 1 + int((above & (o_lo >= hi - 1e-9)).sum())
+    rank_high = 1 + int(above.sum())
     bands = bands_of(edition)
     first_band = bands[0][1] if bands else None
 
