@@ -10,7 +10,7 @@ import polars as pl
 from impactrank.engine.checks import check_methodology
 from impactrank.engine.scoring.metrics import (
     ScoringChoices,
-    encode,
+    encoded_submissions,
     metric_catalogue,
     metric_grid,
     score_metrics,
@@ -46,8 +46,8 @@ def build_edition(
     catalogue = metric_catalogue(methodology)
     institutions = institutions.sort("institution_id")
     ids = institutions["institution_id"]
-    encoded = submissions if {"inst", "code"} <= set(submissions.columns) else encode(submissions, ids, catalogue)
-    metrics = score_metrics(metric_grid(encoded, catalogue), catalogue, methodology, choices)
+    encoded = encoded_submissions(submissions, ids, catalogue)
+    metrics = score_metrics(metric_grid(encoded, catalogue, ids), catalogue, methodology, choices)
     sdg = sdg_scores(metrics)
 
     matrix = score_matrix(sdg, len(ids))

@@ -23,14 +23,7 @@ import numpy as np
 import polars as pl
 
 from impactrank.engine.scoring.evidence import RUBRIC_FIELDS
-from impactrank.engine.scoring.metrics import (
-    ScoringChoices,
-    encode,
-    metric_catalogue,
-    metric_grid,
-    score_metrics,
-    sdg_scores,
-)
+from impactrank.engine.scoring.metrics import ScoringChoices, metric_catalogue, metric_grid, score_metrics, sdg_scores
 from impactrank.engine.tables.averaging import previous_table, previous_terms, published_scores
 from impactrank.engine.tables.overall import N_SDGS, compute_overall, score_matrix
 from impactrank.engine.tables.ranking import band_segments, display_keys
@@ -82,12 +75,7 @@ class _Model:
         self.catalogue = metric_catalogue(methodology)
         inst = institutions.sort("institution_id")
         self.ids = inst["institution_id"]
-        encoded = (
-            submissions
-            if {"inst", "code"} <= set(submissions.columns)
-            else encode(submissions, self.ids, self.catalogue)
-        )
-        self.grid = metric_grid(encoded, self.catalogue)
+        self.grid = metric_grid(submissions, self.catalogue, self.ids)
         self.scored = score_metrics(self.grid, self.catalogue, methodology, ScoringChoices())
         self.matrix = score_matrix(sdg_scores(self.scored), len(self.ids))
         self.result = compute_overall(self.matrix, methodology.overall)

@@ -88,12 +88,22 @@ def _metric_names(catalogue: pl.DataFrame, codes: np.ndarray) -> pl.Series:
     return catalogue["metric"].cast(pl.Enum(names)).gather(codes)
 
 
-def metric_grid(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> pl.DataFrame:
-    """Every metric of every submitted (institution, SDG), ordered by institution, SDG and metric code.
+def encoded_submissions(submissions: pl.DataFrame, institution_ids: pl.Series, catalogue: pl.DataFrame) -> pl.DataFrame:
+    """Submissions with ``inst`` and ``code``: as given when io.inputs encoded them while validating, else
+    encoded here."""
+    if {"inst", "code"} <= set(submissions.columns):
+        return submissions
+    return encode(submissions, institution_ids, catalogue)
+
+
+def metric_grid(submissions: pl.DataFrame, catalogue: pl.DataFrame, institution_ids: pl.Series) -> pl.DataFrame:
+    """Every metric of every submitted (institution, SDG), ordered by institution, SDG and metric code (the
+    submissions encoded first unless they are already).
 
     Built with sorted integer keys (inst × codes + code) rather than joins: codes are contiguous per SDG, so
     the grid comes out in key order and each submitted row's place in it is counted, not searched for.
     """
+    encoded = encoded_submissions(submissions, institution_ids, catalogue)
     n_codes = catalogue.height
     inst = encoded["inst"].to_numpy().astype(np.int64)
     code = encoded["code"].to_numpy().astype(np.int64)

@@ -14,14 +14,7 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from impactrank.engine.scoring.metrics import (
-    ScoringChoices,
-    encode,
-    metric_catalogue,
-    metric_grid,
-    score_metrics,
-    sdg_scores,
-)
+from impactrank.engine.scoring.metrics import ScoringChoices, metric_catalogue, metric_grid, score_metrics, sdg_scores
 from impactrank.engine.tables.averaging import previous_table, previous_terms
 from impactrank.engine.tables.overall import N_SDGS, eligibility, score_matrix
 from impactrank.engine.uncertainty.spec import NOMINAL, UncertaintySpec, check_spec
@@ -80,13 +73,6 @@ class Field:
         return [np.flatnonzero(mask[:, s]) for s in range(N_SDGS)]
 
 
-def encoded_submissions(submissions: pl.DataFrame, ids: pl.Series, catalogue: pl.DataFrame) -> pl.DataFrame:
-    """Submissions with ``inst`` and ``code`` as the build encodes them (io.inputs already does)."""
-    if {"inst", "code"} <= set(submissions.columns):
-        return submissions
-    return encode(submissions, ids, catalogue)
-
-
 def prepare_field(
     methodology: Methodology,
     institutions: pl.DataFrame,
@@ -102,7 +88,7 @@ def prepare_field(
     catalogue = metric_catalogue(methodology)
     institutions = institutions.sort("institution_id")
     ids, names = institutions["institution_id"], institutions["name"]
-    grid = metric_grid(encoded_submissions(submissions, ids, catalogue), catalogue)
+    grid = metric_grid(submissions, catalogue, ids)
     n, k = len(ids), catalogue.height
     row = grid["inst"].to_numpy().astype(np.int64)
     code = grid["code"].to_numpy()
