@@ -18,17 +18,10 @@ from impactrank.report.summary import gather
 
 def institution_facts(edition: Edition, previous: Edition | None, institution_id: str) -> dict[str, Any]:
     """Every fact of one institution's results, JSON-ready; an id the edition does not hold is refused by name."""
-    known = edition.institutions.filter(pl.col("institution_id") == institution_id)
-    if known.height == 0:
-        raise InputError(
-            N_("no institution %(institution)s in edition %(edition)s"),
-            field="institution",
-            params={"institution": repr(institution_id), "edition": edition.id},
-        )
+    inst = edition.institution(institution_id)
     if previous is not None and previous.id == edition.id:
         raise InputError(N_("compare with a different edition"), field="compare")
     edition.require_overall()
-    inst = known.row(0, named=True)
     members = pl.DataFrame({"group": [institution_id], "institution_id": [institution_id]})
     data = gather(edition, previous, None, institution_id, members)
     group, country = data["group"], data["country"]
