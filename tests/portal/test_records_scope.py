@@ -93,6 +93,7 @@ def test_a_saved_metric_as_the_form_shows_it(db):
     view = save(db, A_CONTRIBUTOR, 1, "pubs", value=120)
     tenfold = {"code": "tenfold", "field": "value", "message": "120 is 12 × last cycle's 10"}
     assert {k: v for k, v in view["warnings"][0].items() if k != "_text"} == tenfold
+    save(db, A_CONTRIBUTOR, 3, "pubs", value=5)  # the same metric in another SDG: not shown with SDG 1
     db.add(EvidenceItem(record_id=_id(db, "pubs"), institution_id="A", kind="file", title="Report", created_at=NOW))
     db.add(
         EvidenceItem(
@@ -346,7 +347,12 @@ def test_an_upload_of_the_institutions_own_rows(db):
         (1, "policy"): (None, 1, "draft", False),  # evidence claimed without an item: left as a draft
     }
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "records.upload"))
-    assert (entry.object_id, entry.reason, entry.institution_id) == ("2025/A", "file my file.csv", "A")
+    assert (entry.object_id, entry.reason, entry.cycle_id, entry.institution_id) == (
+        "2025/A",
+        "file my file.csv",
+        "2025",
+        "A",
+    )
     assert entry.before["3/pubs"]["value"] == 5.0 and entry.before["1/pubs"] is None
     assert entry.after["3/pubs"]["value"] == 7.0
     done = upload(db, A_CONTRIBUTOR, f"{HEADER}\nA,2,waste,3,,,,,,\n", name="!!!")
@@ -453,6 +459,10 @@ def test_a_reviewer_sees_the_forms_and_progress_of_what_they_review_and_writes_n
     assert refused(lambda: records.metric_in_view(rev, cycle(db), "A", 1, "policy"))[0] == 404
     assert refused(lambda: records.metric_in_view(rev, cycle(db), "B", 1, "pubs"))[0] == 404
     assert records.progress(rev, cycle(db), "A")["sdgs"][0]["started"] == 1
+    assert [(r["metric"], r["value"]) for r in records.sdg_records(rev, cycle(db), "A", 1)] == [
+        ("pubs", 11.0),
+        ("policy", None),
+    ]
     assert refused(lambda: records.progress(rev, cycle(db), "B"))[0] == 404
     assert refused(lambda: records.submit(rev, cycle(db), "A", [1]))[0] == 403  # seen, so not a 404
     assert refused(lambda: upload(db, REVIEWER, f"{HEADER}\nA,1,pubs,1,,,,,,\n", institution="A"))[0] == 403
