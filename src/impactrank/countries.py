@@ -4,7 +4,7 @@ in the reader's language."""
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pycountry
 from babel import Locale
@@ -155,4 +155,10 @@ def country_code(text: str) -> str:
 def country_name(code: str, locale: str = "en") -> str:
     """An alpha-2 code's name in a language, from Babel's CLDR territory names ("France", "Nigeria";
     "Corée du Sud", "Reino Unido"); the code itself when CLDR has no name for it."""
-    return Locale.parse(locale).territories.get(code, code)
+    return _territories(locale).get(code, code)
+
+
+@cache
+def _territories(locale: str) -> dict[str, str]:
+    """A language's territory names, read once (a table page names a country on each of its rows)."""
+    return dict(Locale.parse(locale).territories)

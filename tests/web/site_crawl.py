@@ -1,8 +1,10 @@
 """Reading a published static site as a visitor's browser would: every link and asset followed from
-``index.html``, relative to the page that names it."""
+``index.html``, relative to the page that names it; and as a program reading its JSON twins would, their links
+followed too."""
 
 from __future__ import annotations
 
+import json
 import posixpath
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,12 +29,37 @@ def links_of(page: str) -> list[tuple[str, str, dict]]:
     return parser.links
 
 
+def json_links(content: object) -> list[str]:
+    """The addresses a JSON twin gives: its ``links`` entries, its ``link`` and ``html`` values, at any depth."""
+    found: list[str] = []
+    if isinstance(content, list):
+        for value in content:
+            found += json_links(value)
+    elif isinstance(content, dict):
+        for key, value in content.items():
+            if key == "links" and isinstance(value, dict):
+                found += [v for v in value.values() if isinstance(v, str)]
+            elif key in ("link", "html") and isinstance(value, str):
+                found.append(value)
+            else:
+                found += json_links(value)
+    return found
+
+
+def _addresses(site: Path, here: str) -> list[str]:
+    text = (site / here).read_text(encoding="utf-8")
+    if here.endswith(".json"):
+        return json_links(json.loads(text))
+    return [address for _, address, _ in links_of(text)]
+
+
 def crawl(site: Path) -> tuple[set[str], list[str]]:
-    """(the files reached from index.html, the links that reach no file: "page → address")."""
+    """(the files reached from index.html, the links that reach no file: "page → address"), the links of the JSON
+    twins reached included."""
     seen, broken, todo = {"index.html"}, [], ["index.html"]
     while todo:
         here = todo.pop()
-        for _, address, _ in links_of((site / here).read_text(encoding="utf-8")):
+        for address in _addresses(site, here):
             parts = urlsplit(address)
             if not parts.path or parts.scheme:  # a fragment; an outside address is checked by other tests
                 continue
@@ -41,6 +68,6 @@ def crawl(site: Path) -> tuple[set[str], list[str]]:
                 broken.append(f"{here} → {address}")
             elif target not in seen:
                 seen.add(target)
-                if target.endswith(".html"):
+                if target.endswith((".html", ".json")):
                     todo.append(target)
     return seen, broken

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from site_crawl import crawl, links_of
+from site_crawl import crawl, json_links, links_of
 
 from the_workbooks import THE_TABLES, sdgs_of, table_rows
 
@@ -90,6 +90,29 @@ def test_no_page_names_an_address_outside_the_folder(quick_site):
         assert 'http-equiv="Content-Security-Policy"' in page
         assert "<script>" not in page  # only the site's own script files
         assert "canonical" not in page  # no --base-url, no canonical address
+
+
+def test_the_json_twins_link_to_the_published_files(quick_site):
+    """A JSON twin names the site's own files, relative to itself (the crawl follows them), not the dashboard's
+    addresses; an address the site holds no file for (the report, a filtered table) is null."""
+    twin = json.loads((quick_site / "api/editions/2021/institutions/fr-imt-atlantique.json").read_text())
+    assert twin["links"] == {
+        "html": "../../../../en/editions/2021/institutions/fr-imt-atlantique.html",
+        "json": "fr-imt-atlantique.json",
+    }
+    assert [h["link"] for h in twin["history"] if h["edition"] == "2020"] == [
+        "../../../../en/editions/2020/institutions/fr-imt-atlantique.html"
+    ]
+    table = json.loads((quick_site / "api/editions/2021/index.json").read_text())
+    assert (table["links"]["csv"], table["links"]["json"], table["links"]["report"]) == (
+        "table.csv",
+        "index.json",
+        None,
+    )
+    for name in manifest(quick_site):
+        if name.endswith(".json"):
+            for address in json_links(json.loads((quick_site / name).read_text(encoding="utf-8"))):
+                assert not address.startswith(("/", "http:", "https:")), f"{name}: {address}"
 
 
 def test_each_table_has_its_pages_and_downloads_with_the_workbooks_rows(quick_site):

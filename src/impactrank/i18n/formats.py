@@ -63,6 +63,12 @@ def percent(value: float | int | Decimal | None, locale: str, decimals: int = 1)
     """A value already in percent: 45.4 → "45,4 %" (fr, es: a no-break space), "45.4%" (en)."""
     if _missing(value):
         return MISSING
+    return _percent(value, locale, decimals)
+
+
+@functools.lru_cache(maxsize=1 << 12, typed=True)
+def _percent(value: float | int | Decimal, locale: str, decimals: int) -> str:
+    """Kept once formatted, as :func:`_number` (Babel parses the locale and the pattern at every call)."""
     pattern = _pattern(Locale.parse(check_locale(locale)).percent_formats[None].pattern, decimals)
     return format_percent(_exact(value) / 100, format=pattern, locale=locale)
 

@@ -10,12 +10,13 @@ from impactrank.errors import InputError
 from impactrank.report.forecast_words import assumption_lines, chances_line, fixed_line, next_year_line
 from impactrank.web.store import EditionData, Store
 
-_made: dict[tuple[int, int, str], Forecast | None] = {}
+_made: dict[tuple[int, int, str], tuple[Forecast, dict[str, dict]] | None] = {}  # with its rows by institution
 _lock = threading.Lock()
 
 
-def _forecast(store: Store, edition_id: str) -> Forecast | None:
-    """The edition's forecast, or None when its series cannot give one (no earlier pair of overall tables)."""
+def _forecast(store: Store, edition_id: str) -> tuple[Forecast, dict[str, dict]] | None:
+    """The edition's forecast and its rows by institution (a page reads one: a dict, not a filter of the table),
+    or None when its series cannot give one (no earlier pair of overall tables)."""
     key = (id(store), store.version, edition_id)
     with _lock:
         if key not in _made:
@@ -23,7 +24,11 @@ def _forecast(store: Store, edition_id: str) -> Forecast | None:
             series = [store.get(i).edition for i in ids]
             years = [e.year for e in series]
             try:
-                _made[key] = forecast_edition(series, rules_for([*years, years[-1] + 1]), participants)
+                fc = forecast_edition(series, rules_for([*years, years[-1] + 1]), participants)
+                rows = {}
+                for row in fc.table.iter_rows(named=True):
+                    rows.setdefault(row["institution_id"], row)  # its first row, as a filter's row(0) was
+                _made[key] = fc, rows
             except InputError:
                 _made[key] = None
             for old in [k for k in _made if k[:2] != key[:2]]:
@@ -37,11 +42,11 @@ def forecast_ctx(store: Store, data: EditionData, iid: str, lang: str) -> dict |
     e = data.edition
     if e.kind != "imported" or not e.has_overall_table:
         return None
-    fc = _forecast(store, e.id)
-    rows = None if fc is None else fc.table.filter(fc.table["institution_id"] == iid)
-    if rows is None or rows.height == 0:
+    made = _forecast(store, e.id)
+    row = None if made is None else made[1].get(iid)
+    if row is None:
         return None
-    row = rows.row(0, named=True)
+    fc = made[0]
     return {
         "line": next_year_line(fc, row, lang),
         "chances": chances_line(row, lang),

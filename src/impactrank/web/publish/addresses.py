@@ -5,6 +5,7 @@ A page is rendered as ``serve`` renders it, with the dashboard's own addresses (
 ``href`` and ``src`` of a page into a path relative to the page's own file, so the folder works from
 ``file://``, under a sub-path or on any static host. An address the site does not hold (a filtered table, the
 report, the API docs, a language not published) is no link at all in the static page: its text stays.
+:func:`published_links` does the same for a JSON twin's links (null where the site holds no file).
 
 Layout: ``LANG/index.html`` (the editions), ``LANG/editions/E/index.html`` and ``page-N.html`` (overall table,
 50 rows a page as the dashboard shows it), ``LANG/editions/E/sdgs/S/…`` likewise, ``LANG/editions/E/
@@ -19,6 +20,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 PER_PAGE = 50  # the dashboard's page size: its own prev/next links name pages of it
@@ -151,6 +153,34 @@ def relative_links(page: str, here: str, lang: str, site: Site) -> str:
         return f"<{m[3]}{kept}>"
 
     return TAG.sub(one, page)
+
+
+def published_links(content: Any, here: str, lang: str, site: Site) -> Any:
+    """A JSON twin's content (plain JSON values) with each dashboard address it gives (a ``links`` entry, a
+    ``link``, an ``html``) as the path of the site's file relative to ``here`` (the twin's own file), in ``lang``
+    for a page; null where the site holds no file for it (a filtered view, the report)."""
+    folder = posixpath.dirname(here) or "."
+
+    def address(value: Any) -> Any:
+        if not isinstance(value, str) or not value.startswith("/"):
+            return value
+        file = site.file_for(value, lang)
+        return None if file is None else relative(file, folder)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, v in value.items():
+            if key == "links" and isinstance(v, dict):
+                out[key] = {name: address(a) for name, a in v.items()}
+            else:
+                out[key] = address(v) if key in ("link", "html") else walk(v)
+        return out
+
+    return walk(content)
 
 
 def relative(file: str, folder: str) -> str:

@@ -20,7 +20,8 @@ from starlette.requests import Request
 
 from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, gettext
-from impactrank.web.publish.addresses import EXPORTS, PER_PAGE, Site, relative_links
+from impactrank.pages import jsonable
+from impactrank.web.publish.addresses import EXPORTS, PER_PAGE, Site, published_links, relative_links
 
 META_POLICY = "; ".join(  # frame-ancestors is not allowed in a <meta> policy (a header's job)
     p for p in PAGE_HEADERS["Content-Security-Policy"].split("; ") if not p.startswith("frame-ancestors")
@@ -90,7 +91,7 @@ class Renderer:
             api = self.request("/api" + path, query)
             ctx = english if english is not None else fn(api, **task.params, **task.query, **paging)
             json_file = self.site.file_for(f"/api{quote(path)}?{urlencode(query)}", DEFAULT)
-            written.append(self.write(json_file, self.pages.json(ctx).body))
+            written.append(self.write(json_file, self.json(ctx, json_file)))
             if task.exports and page == 1:
                 for fmt in EXPORTS:
                     response = fn(api, **task.params, **task.query, **paging, format=fmt)
@@ -98,6 +99,12 @@ class Renderer:
                     written.append(self.write(name, response.body))
             page += 1
         return written
+
+    def json(self, ctx: dict, here: str | None) -> bytes:
+        """The page's JSON twin as the dashboard's API answers it, but with its links to the site's files."""
+        lang = DEFAULT if DEFAULT in self.site.langs else self.site.langs[0]
+        content = published_links(jsonable(ctx), here or "", lang, self.site)
+        return self.pages.json(content).body
 
     def search_page(self, lang: str) -> tuple[str, int, str]:
         request = self.request(SEARCH, {"lang": lang})
