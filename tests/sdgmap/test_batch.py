@@ -110,9 +110,10 @@ def test_batch_equals_per_document_and_naive_on_adversarial_queries(documents, f
         assert 0 < hits < len(docs) or (fields == ("text",) and "TITLE" in ADVERSARIAL[i]), ADVERSARIAL[i]
 
 
-def test_documents_between_the_bounds_are_settled_both_ways(documents):
+def test_documents_between_the_bounds_are_settled_both_ways():
     # W/n decided by positions: both sides occur, yet only some documents have them close enough
     line = QueryLine("t", 1, "t:0", "", parse('"poverty" W/1 "hunger"'))
     matcher = Matcher([line])
     docs = ["poverty and hunger", "poverty of the rural hunger", "hunger poverty", "poverty alone", ""]
     assert BatchMatcher(matcher).match_columns([docs]) == [[0], [], [0], [], []]
+    assert BatchMatcher(matcher).match_columns([[]]) == []

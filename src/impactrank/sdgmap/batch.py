@@ -138,4 +138,4 @@ def _groups(rows: np.ndarray, cols: np.ndarray, n: int) -> list[list[int]]:
     """Sorted (row, col) pairs as each row's list of cols, for rows 0 … n-1."""
     ends = np.cumsum(np.bincount(rows, minlength=n)).tolist()
     flat = cols.tolist()
-    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    return [flat[a:b] for a, b in zip([0, *ends], ends, strict=False)]  # starts: one more than ends
