@@ -99,6 +99,7 @@ EVIDENCE_QUESTIONS = {
     1: "community_anti_poverty_programmes",
     2: "national_hunger",
     3: "health_collaborations",
+    4: "public_educational_resources",
 }
 
 # Two editions by hand (the-2022, then the-2023 averaging with it); single-year scores, 0.22 × SDG 17 + 0.26 × 3:
