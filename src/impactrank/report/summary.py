@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -235,6 +235,13 @@ def _named_from(absent: pl.DataFrame, previous: Edition | None) -> pl.DataFrame:
     )
 
 
+def _whole_comparison(previous: Edition, edition: Edition) -> Comparison:
+    """The two editions' whole comparison, made once per pair and kept with the edition: each country's summary
+    reads its rows."""
+    made = edition.derived(("comparison", id(previous)), lambda: (previous, compare_editions(previous, edition)))
+    return made[1] if made[0] is previous else compare_editions(previous, edition)
+
+
 def gather(
     edition: Edition, previous: Edition | None, country: str | None, group: str | None, members: pl.DataFrame | None
 ) -> dict[str, Any]:
@@ -332,8 +339,8 @@ def gather(
     data["comparison"] = None
     if previous is not None:
         if country_data is not None and group_data is None:
-            comp = compare_editions(previous, edition)
-            comp.table = comp.table.filter(pl.col("country") == country_data["code"])
+            whole = _whole_comparison(previous, edition)
+            comp = replace(whole, table=whole.table.filter(pl.col("country") == country_data["code"]))
         elif group_data is not None:
             comp = compare_editions(previous, edition, institution_ids=member_ids)
         else:

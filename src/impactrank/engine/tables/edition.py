@@ -9,12 +9,15 @@ the published table does not carry (metric scores, scaled scores, SDG-table rank
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
 from impactrank.errors import N_, InputError
+
+T = TypeVar("T")
 
 INSTITUTIONS_SCHEMA: dict[str, pl.DataType] = {
     "institution_id": pl.String,
@@ -184,6 +187,14 @@ class Edition:
             return n
         worst = self.overall.select(pl.max_horizontal(pl.col("rank_low").max(), pl.col("rank_high").max())).item()
         return None if worst is not None and worst > n else n
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What ``make`` derives from the edition's tables, made on first use and kept with the edition (its tables
+        are not changed once it is made): every country's view, page and summary reads the same national ranks."""
+        kept = self.__dict__.setdefault("_derived", {})
+        if key not in kept:
+            kept[key] = make()
+        return kept[key]
 
     def sdg_table_rows(self) -> pl.DataFrame:
         """The rows of the edition's SDG tables, the one rule every table, size and chart reads: each SDG score

@@ -178,10 +178,17 @@ def sdg_positions(edition: Edition, institution_ids: list[str]) -> pl.DataFrame:
     the table (``percentile``–``percentile_high``, top x–y %: a band's first and last place; null when the
     edition does not hold that SDG table whole)."""
     ids = pl.Series("institution_id", list(dict.fromkeys(institution_ids)), dtype=pl.String)
-    frame = _sdg_rows(edition.sdg_table_rows()).filter(pl.col("institution_id").is_in(ids.implode()))
-    frame = visible(frame.join(sdg_table_sizes(edition), on="sdg", how="left"), "table_size")
+    frame = edition.derived("sdg_positions", lambda: _all_sdg_positions(edition))
+    return frame.filter(pl.col("institution_id").is_in(ids.implode())).sort(["institution_id", "sdg"])
+
+
+def _all_sdg_positions(edition: Edition) -> pl.DataFrame:
+    """Every institution's SDG positions (what :func:`sdg_positions` picks from): made once per edition."""
+    frame = visible(
+        _sdg_rows(edition.sdg_table_rows()).join(sdg_table_sizes(edition), on="sdg", how="left"), "table_size"
+    )
     frame = _with_names(frame, edition).rename({"share_low": "percentile", "share_high": "percentile_high"})
-    return frame.sort(["institution_id", "sdg"]).select(
+    return frame.select(
         "institution_id",
         "name",
         "country",
@@ -236,19 +243,47 @@ def country_flags(edition: Edition, code: str) -> list[dict]:
     return [s for s in suggestions if code in (s.get("country"), s.get("suggested"))]
 
 
+@dataclass(frozen=True)
+class _National:
+    """The overall table with names and national ranks, by country, and its ranked rows by band: made once per
+    edition, read by every country's view."""
+
+    named: dict[str, pl.DataFrame]
+    bucketed: dict[str, pl.DataFrame]
+    field_counts: pl.DataFrame
+    empty: pl.DataFrame
+    empty_bucketed: pl.DataFrame
+
+
+def _national(edition: Edition) -> _National:
+    named = with_national_ranks(_with_names(_overall(edition), edition))
+    bucketed = _band_bucket(named)
+
+    def by_country(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        parts = frame.partition_by("country", as_dict=True, maintain_order=True)
+        return {key[0]: part for key, part in parts.items() if key[0] is not None}
+
+    return _National(
+        named=by_country(named),
+        bucketed=by_country(bucketed),
+        field_counts=bucketed.group_by("bucket", "bucket_low").agg(field_count=pl.len()),
+        empty=named.clear(),
+        empty_bucketed=bucketed.clear(),
+    )
+
+
 def country_view(edition: Edition, country: str) -> CountryView:
     """The institutions of one country (ISO alpha-2 code, case-insensitive) with their national rank."""
     code = (country or "").strip().upper()
-    named = with_national_ranks(_with_names(_overall(edition), edition))
+    national = edition.derived("national", lambda: _national(edition))
     table = visible(
-        named.filter(pl.col("country") == code)
+        national.named.get(code, national.empty)
         .sort(["national_position", "rank_high", "name", "institution_id"], nulls_last=True)
         .select(*_NATIONAL, *_RANKED_ROW, *_SCORED)
     )
-    bucketed = _band_bucket(named)
-    field_counts = bucketed.group_by("bucket", "bucket_low").agg(field_count=pl.len())
+    field_counts = national.field_counts
     bands = (
-        bucketed.filter(pl.col("country") == code)
+        national.bucketed.get(code, national.empty_bucketed)
         .group_by("bucket", "bucket_low")
         .agg(count=pl.len())
         .join(field_counts, on=["bucket", "bucket_low"], how="left")
