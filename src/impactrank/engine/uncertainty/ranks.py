@@ -12,21 +12,20 @@ from impactrank.engine.tables.ranking import TIE_RULES
 from impactrank.engine.uncertainty.tables import Tables, table_slices
 from impactrank.methodology.schema import Ranking
 
+DENSE_KEYS = 8
+"""A table counts its keys when their span is at most this many keys per member (or 4,096); else it sorts."""
+
 
 def rank_entries(values: np.ndarray, tables: Tables, ranking: Ranking) -> np.ndarray:
     """Competition ranks of (entries, runs) values within each table (higher is better)."""
-    scale = 10.0**ranking.display_precision
-    keys = np.multiply(values, scale)  # display_keys, in place: floor(score × 10^p + 0.5)
-    keys += 0.5
-    np.floor(keys, out=keys)
-    keys = keys.astype(np.int64)
-    if ranking.tie_rule == "competition_on_display":
-        top = 100 * 10**ranking.display_precision + 1
-        if keys.size == 0 or (top <= 1_000_001 and keys.min() >= 0 and keys.max() < top):
-            return _ranks_by_counting(keys, tables, top)
-        return _ranks_by_sorting(keys, tables)
-    if ranking.tie_rule == "competition_exact":
-        return _ranks_by_sorting(values, tables)
+    if ranking.tie_rule in ("competition_on_display", "competition_exact"):
+        display = ranking.tie_rule == "competition_on_display"
+        out = np.empty(values.shape, dtype=np.int32)  # int32: half the memory traffic downstream
+        for rows in table_slices(tables):  # a table at a time: its arrays stay in cache
+            v = values[rows]
+            out[rows] = _display_ranks(v, ranking.display_precision) if display else _ranks_by_sorting(v)
+        return out
+    keys = _display_keys(values, ranking.display_precision)
     out = np.empty(values.shape, dtype=np.int64)  # a tie rule registered elsewhere: run by run
     for rows in table_slices(tables):
         for r in range(values.shape[1]):
@@ -35,44 +34,46 @@ def rank_entries(values: np.ndarray, tables: Tables, ranking: Ranking) -> np.nda
     return out
 
 
-def _ranks_by_counting(keys: np.ndarray, tables: Tables, n_keys: int) -> np.ndarray:
-    """1 + the entries of the same table and run with a strictly higher key (keys in [0, n_keys)):
-    a histogram of keys per (table, run), no sorting. Overwrites ``keys``."""
-    r = keys.shape[1]
-    n_tables = len(tables.names)
-    keys += _cell_offsets(tables, r, n_keys)  # histogram cell of each (entry, run)
-    counts = np.bincount(keys.ravel(), minlength=n_tables * r * n_keys).reshape(n_tables * r, n_keys)
-    at_or_below = np.cumsum(counts, axis=1, dtype=np.int32).ravel()  # entries at or below each key
-    ranks = np.take(at_or_below, keys)  # int32: half the memory traffic downstream
-    return np.subtract((tables.sizes[tables.entry_table] + 1).astype(np.int32)[:, None], ranks, out=ranks)
+def _display_keys(values: np.ndarray, precision: int) -> np.ndarray:
+    """floor(score × 10^p + 0.5) as int64, as the build's display_keys computes it."""
+    keys = np.multiply(values, 10.0**precision)
+    keys += 0.5
+    np.floor(keys, out=keys)
+    return keys.astype(np.int64)
 
 
-_CELL_OFFSETS: dict[tuple[int, int, bytes], np.ndarray] = {}
+def _display_ranks(values: np.ndarray, precision: int) -> np.ndarray:
+    """Ranks of one table's (members, runs) values on their display keys: counted over the span of keys the
+    table holds in this batch, or sorted when the span is sparse (or a key is NaN: int64's minimum)."""
+    keys = _display_keys(values, precision)
+    if keys.size == 0:
+        return keys.astype(np.int32)
+    lo, hi = int(keys.min()), int(keys.max())
+    if hi - lo >= max(4096, DENSE_KEYS * keys.shape[0]) or lo == np.iinfo(np.int64).min:
+        return _ranks_by_sorting(keys)
+    return _ranks_by_counting(keys, lo, hi - lo + 1)
 
 
-def _cell_offsets(tables: Tables, runs: int, n_keys: int) -> np.ndarray:
-    """(entry table × runs + run) × n_keys, cached per shape (chunks repeat the same few shapes)."""
-    key = (runs, n_keys, tables.sizes.tobytes())  # the entry tables follow from the sizes
-    cached = _CELL_OFFSETS.get(key)
-    if cached is None:
-        if len(_CELL_OFFSETS) > 8:
-            _CELL_OFFSETS.clear()
-        cached = (tables.entry_table[:, None] * runs + np.arange(runs)[None, :]) * n_keys
-        _CELL_OFFSETS[key] = cached
-    return cached
+def _ranks_by_counting(keys: np.ndarray, lo: int, n_keys: int) -> np.ndarray:
+    """1 + the members in the same run with a strictly higher key (keys in [lo, lo + n_keys)): a histogram of
+    keys per run, no sorting. Overwrites ``keys``."""
+    members, r = keys.shape
+    keys += np.arange(-lo, r * n_keys - lo, n_keys)  # histogram cell of each (member, run)
+    counts = np.bincount(keys.ravel(), minlength=r * n_keys).reshape(r, n_keys)
+    at_or_below = np.cumsum(counts, axis=1, dtype=np.int32).ravel()  # members at or below each key
+    ranks = np.take(at_or_below, keys)
+    return np.subtract(np.int32(members + 1), ranks, out=ranks)
 
 
-def _ranks_by_sorting(values: np.ndarray, tables: Tables) -> np.ndarray:
-    out = np.empty(values.shape, dtype=np.int64)
-    for rows in table_slices(tables):
-        v = values[rows].T  # (runs, members)
-        order = np.argsort(-v, axis=1, kind="stable")
-        ordered = np.take_along_axis(v, order, axis=1)
-        pos = np.arange(v.shape[1])
-        new = np.ones(ordered.shape, dtype=bool)
-        new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-        first = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, first + 1, axis=1)
-        out[rows] = ranks.T
-    return out
+def _ranks_by_sorting(keys: np.ndarray) -> np.ndarray:
+    """Competition ranks of one table's (members, runs) keys (or values) by sorting."""
+    v = keys.T  # (runs, members)
+    order = np.argsort(-v, axis=1, kind="stable")
+    ordered = np.take_along_axis(v, order, axis=1)
+    pos = np.arange(v.shape[1])
+    new = np.ones(ordered.shape, dtype=bool)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    first = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, first + 1, axis=1)
+    return ranks.T
