@@ -63,15 +63,19 @@ def grouped(params: RunParams) -> tuple[RunParams, np.ndarray]:
     ), undo
 
 
-def _linear(v: np.ndarray, shift: np.ndarray, span: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+def _linear(
+    v: np.ndarray, shift: np.ndarray, span: np.ndarray, fallback: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """100 × (v − shift) / span, operation by operation as the scalers compute it, ``fallback`` where the span
     is not positive; v (rows, runs), the rest per run. Min–max is shift lo, span hi − lo (fallback 100); max is
     shift 0, span hi (fallback 0), since v − 0 is v exactly: runs of both scalers take one pass."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.subtract(v, shift)
+        out = np.subtract(v, shift, out=out)
         out *= 100.0
         out /= span
-        return out if (span > 0).all() else np.where(span > 0, out, fallback)
+        if not (span > 0).all():
+            np.copyto(out, fallback, where=~(span > 0))
+        return out
 
 
 def overall_scores(fld: Field, tables: Tables, values: np.ndarray, params: RunParams) -> np.ndarray:
@@ -83,26 +87,31 @@ def overall_scores(fld: Field, tables: Tables, values: np.ndarray, params: RunPa
     n_el, r = fld.n_eligible, params.size
     req = rules.required_sdg - 1
     k = rules.best_k
-    top = [np.full((n_el, r), -np.inf) for _ in range(k)]
     req_scaled = np.full((n_el, r), np.nan)
     groups = [(fld.scalers[i], np.flatnonzero(params.scaler == i)) for i in np.unique(params.scaler)]
     names = np.asarray(fld.scalers)[params.scaler]
     minmax, linear = names == "minmax", np.isin(names, ("minmax", "max"))
     fallback = np.where(minmax, 100.0, 0.0)
     whole_population = rules.scaling.population != "eligible"
-    for s, members, part in zip(_table_sdgs(tables), tables.members[1:], table_slices(tables)[1:], strict=True):
-        n_rows = int(np.searchsorted(members, n_el))  # the eligible rows come first: a leading block of members
+    sdgs, parts = _table_sdgs(tables), table_slices(tables)[1:]
+    # the eligible rows come first: a leading block of each table's members
+    eligible_rows = [members[: int(np.searchsorted(members, n_el))] for members in tables.members[1:]]
+    best = [rows for s, rows in zip(sdgs, eligible_rows, strict=True) if s != req and len(rows)]
+    flat = np.empty((sum(len(rows) for rows in best), r))  # the scaled scores the best k come from, SDG by SDG
+    start = 0
+    for s, rows, part in zip(sdgs, eligible_rows, parts, strict=True):
+        n_rows = len(rows)
         if not n_rows:
             continue
-        rows = members[:n_rows]
         v = values[part][:n_rows]
         pv = values[part] if whole_population else v
         lo, hi = pv.min(axis=0), pv.max(axis=0)
         shift, span = np.where(minmax, lo, 0.0), np.where(minmax, hi - lo, hi)
+        target = None if s == req else flat[start : start + n_rows]
         if linear.all():
-            scaled = _linear(v, shift, span, fallback)
+            scaled = _linear(v, shift, span, fallback, target)
         else:
-            scaled = np.empty_like(v)
+            scaled = np.empty_like(v) if target is None else target
             for name, runs in groups:
                 if name in ("minmax", "max"):
                     scaled[:, runs] = _linear(v[:, runs], shift[runs], span[runs], fallback[runs])
@@ -113,17 +122,9 @@ def overall_scores(fld: Field, tables: Tables, values: np.ndarray, params: RunPa
                         scaled[:, run] = _registered_scale(fld, name, _run_matrix(fld, tables, values, run))[rows, s]
         if s == req:
             req_scaled[rows] = scaled
-            continue
-        old = [t[rows] for t in top]
-        for j in range(k - 1, 0, -1):
-            top[j][rows] = np.maximum(old[j], np.minimum(old[j - 1], scaled))
-        top[0][rows] = np.maximum(old[0], scaled)
-    if k < 8:  # numpy sums a short contiguous axis left to right, as compute_overall's sum does
-        best_sum = top[0]
-        for t in top[1:]:
-            best_sum = best_sum + t
-    else:
-        best_sum = np.stack(top, axis=-1).sum(axis=-1)
+        else:
+            start += n_rows
+    best_sum = _best_sum(flat, best, n_el, k)
     if params.required_weight is None:
         rw, bw = rules.required_weight, rules.best_weight
     else:
@@ -131,6 +132,39 @@ def overall_scores(fld: Field, tables: Tables, values: np.ndarray, params: RunPa
         bw = (100.0 - rw) / k
     single = (rw * req_scaled + bw * best_sum) / 100.0
     return published_scores(fld.methodology, single, fld.previous[:n_el])
+
+
+def _best_sum(flat: np.ndarray, rows: list[np.ndarray], n_el: int, k: int) -> np.ndarray:
+    """Per eligible row and run, the sum of its k highest scaled SDG scores as compute_overall adds them;
+    ``flat`` holds the scores of ``rows[0]``, then of ``rows[1]`` … (one SDG each, in SDG order).
+
+    The top k are updated in place, score by score in each row's SDG order: rows are taken by their number of
+    scores, most first, so that the j-th score of every row that has one is a gather into a leading block."""
+    runs = flat.shape[1]
+    inst = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    by_row = np.argsort(inst, kind="stable")  # the scores of each row together, in SDG order
+    counts = np.bincount(inst, minlength=n_el)
+    first = np.cumsum(counts) - counts
+    order = np.argsort(-counts, kind="stable")  # the rows with most scores first
+    ordered = counts[order]
+    top = [np.full((n_el, runs), -np.inf) for _ in range(k)]
+    tmp = np.empty((n_el, runs))
+    for j in range(int(ordered[0]) if n_el else 0):
+        c = int(np.count_nonzero(ordered > j))
+        x = flat[by_row[first[order[:c]] + j]]
+        for i in range(k - 1, 0, -1):  # top i from the old top i and i − 1, as compute_overall's best k
+            np.minimum(top[i - 1][:c], x, out=tmp[:c])
+            np.maximum(top[i][:c], tmp[:c], out=top[i][:c])
+        np.maximum(top[0][:c], x, out=top[0][:c])
+    if k < 8:  # numpy sums a short contiguous axis left to right, as compute_overall's sum does
+        best_sum = top[0]
+        for t in top[1:]:
+            best_sum = best_sum + t
+    else:
+        best_sum = np.stack(top, axis=-1).sum(axis=-1)
+    undo = np.empty_like(order)
+    undo[order] = np.arange(n_el)
+    return best_sum[undo]
 
 
 def _run_matrix(fld: Field, tables: Tables, values: np.ndarray, run: int) -> np.ndarray:
