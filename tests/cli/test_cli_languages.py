@@ -227,7 +227,8 @@ def test_the_readers_of_the_users_files_refuse_in_the_readers_language(tmp_path,
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_averaged_score_is_explained_in_the_language(tmp_path, evidence_pair, lang):
     """THE's 2023 rule built on 2022: the averaged score's terms in the reader's words and numbers ("cette
-    édition", "édition 2022", a comma), and a newcomer's single-year score said to be the published one."""
+    édition", "édition 2022", a comma; its scores at the published precision, one decimal), and a newcomer's
+    single-year score said to be the published one."""
     for year in (2022, 2023):
         inst, subs = evidence_pair[year]
         args = ("build", "-i", inst, "-s", subs, "--out", f"out{year}", "-m", f"the-{year}", "--workspace", "ws.duckdb")
@@ -240,10 +241,13 @@ def test_an_averaged_score_is_explained_in_the_language(tmp_path, evidence_pair,
         assert problems(run.out, lang, data_of(tmp_path / "ws.duckdb")) == [], iid
     words = {
         "fr": (
-            "publié = 0,5 × 65,0000 (cette édition) + 0,5 × 39,0000 (édition 2022) = 52,0000",
+            "= 65,0 (sur une année); publié = 0,5 × 65,0 (cette édition) + 0,5 × 39,0 (édition 2022) = 52,0",
             "c’est donc le score",
         ),
-        "es": ("publicado = 0,5 × 65,0000 (esta edición) + 0,5 × 39,0000 (edición 2022) = 52,0000", "es por tanto la"),
+        "es": (
+            "= 65,0 (de un año); publicado = 0,5 × 65,0 (esta edición) + 0,5 × 39,0 (edición 2022) = 52,0",
+            "es por tanto la",
+        ),
     }[lang]
     assert words[0] in said["B"] and words[1] in said["N"]
     inst, subs = evidence_pair[2023]

@@ -183,8 +183,11 @@ def test_the_results_page_writes_its_time_and_formula_in_the_readers_language(wo
     and SDG labels, on the results page and the results index, in each language."""
     public_at = START + timedelta(days=10)
     attach_results(world, mini_results, public_at)
-    english = mini_results[0]["A"]["explanation"]["formula"]
-    assert english.startswith("0.22 × 100.00 (SDG 17) + 0.26 × (")
+    terms = mini_results[0]["A"]["explanation"]["formula"]  # stored as terms, worded by the page
+    assert terms["required"] == {"sdg": 17, "value": {"low": 100.0, "high": 100.0, "decimals": 2}}
+    best = " + ".join(f"{t['value']['low']:.2f} (SDG {t['sdg']})" for t in terms["best"])
+    english = f"0.22 × 100.00 (SDG 17) + 0.26 × ({best}) = {terms['total']['low']:.1f}"
+    assert terms["total"]["decimals"] == 1 and len(terms["best"]) == 3
     when = {"en": "2025-10-11 09:00", "fr": "11 octobre 2025 à 09:00", "es": "11 de octubre de 2025, 09:00"}
     label = {"en": "SDG", "fr": "ODD", "es": "ODS"}
     client = world.client("A.observer")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import polars as pl
 import pytest
@@ -205,7 +206,19 @@ def test_institution_matches_engine_and_explain(client, editions):
     assert body["overall"]["rank"] == row["rank"] == "2"
     assert body["overall"]["overall_score"] == pytest.approx(row["overall_score"]) == pytest.approx(37.555556)
     assert body["overall"]["rank_interval"] == "2 (1–3)"
-    assert body["formula"] == explain_institution(ed, "B").formula
+    terms = body["formula"]  # the formula as terms: weights, SDGs and scaled scores, the total at one decimal
+    assert terms == json.loads(json.dumps(explain_institution(ed, "B").formula.to_dict()))
+    assert terms["total"] == {"low": pytest.approx(37.555556), "high": pytest.approx(37.555556), "decimals": 1}
+    rules = ed.manifest["overall_rules"]
+    assert (terms["required_weight"], terms["required"]["sdg"], terms["best_weight"]) == (
+        rules["required_weight"] / 100,
+        rules["required_sdg"],
+        rules["best_weight"] / 100,
+    )
+    scaled = dict(ed.sdg_scores.filter(pl.col("institution_id") == "B").select("sdg", "scaled_score").iter_rows())
+    assert [t["value"]["low"] for t in terms["best"]] == pytest.approx(
+        [scaled[int(k)] for k in row["top_sdgs"].split(";")]
+    )
     mine = ed.sdg_scores.filter(pl.col("institution_id") == "B").sort("sdg")
     assert [(s["sdg"], s["score"], s["counted"]) for s in body["sdgs"]] == list(
         zip(mine["sdg"], mine["score"], mine["counted"], strict=True)

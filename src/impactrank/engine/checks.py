@@ -6,7 +6,7 @@ from impactrank.engine.scoring.missing import MISSING_RULES
 from impactrank.engine.scoring.normalise import NORMALISERS
 from impactrank.engine.scoring.scaling import SCALERS
 from impactrank.engine.tables.ranking import TIE_RULES
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.methodology.schema import Methodology
 
 
@@ -24,7 +24,8 @@ def check_methodology(methodology: Methodology, name: str = "<methodology>") -> 
     for field, value, registry in checks:
         if value not in registry:
             raise InputError(
-                f"unknown {registry.kind} method {value!r} (known: {', '.join(registry)})",
+                N_("unknown %(kind)s method %(value)s (known: %(known)s)"),
                 file=name,
                 field=field,
+                params={"kind": registry.kind, "value": repr(value), "known": ", ".join(registry)},
             )

@@ -1,43 +1,76 @@
-"""An engine's formula written with the reader's numbers and SDG labels: one renderer for the dashboard, the
-portal's results, the reports and the command line (ranks, bands and scores as a table displays them go through
-:func:`impactrank.i18n.formats.shown`)."""
+"""An overall score's formula written in the reader's language from the engine's terms (engine.tables.formula:
+weights, scores or intervals, SDGs, the years averaged): the one renderer for the dashboard, the portal's results,
+the reports and the command line. It takes the terms or their dictionary (the API's and stored results' form)."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import asdict, is_dataclass
+from typing import Any
 
-from impactrank.i18n.catalogs import N_, gettext, sdg_label
-from impactrank.i18n.formats import shown
-
-_DECIMAL = re.compile(r"\d+\.\d+")
-_SDG = re.compile(r"\bSDG (\d+)")
-# The words of an averaged score's explanation (engine.views.explain), each a catalog message; ``edition`` the year.
-_WORDS = (
-    (re.compile(r"(?<=\()single-year(?=\))|(?<= )single-year(?=\))"), N_("single-year")),
-    (re.compile(r"(?<=\()this edition(?=\))"), N_("this edition")),
-    (re.compile(r"(?<=\()edition (?P<edition>[^)\s]+)(?=\))"), N_("edition %(edition)s")),
-    (re.compile(r"(?<=; )published(?= = )"), N_("published")),
-    (
-        re.compile(r"(?<=; )edition (?P<edition>\S+) drops out: not in its overall table"),
-        N_("edition %(edition)s drops out: not in its overall table"),
-    ),
-    (
-        re.compile(
-            r"(?<=\()single-year; not in the overall table of edition (?P<edition>\S+), so it is the published score"
-        ),
-        N_("single-year; not in the overall table of edition %(edition)s, so it is the published score"),
-    ),
-)
+from impactrank.i18n.catalogs import gettext, sdg_label
+from impactrank.i18n.formats import number, number_range, shown
 
 
-def formula(text: str | None, locale: str) -> str:
-    """An engine's formula ("0.22 × 71.4 (SDG 17) + … (2020 single-year)", an averaged score's terms) with the
-    reader's decimals, SDG labels and words; its integers (weights in percent, edition years) are left as
-    written."""
-    if not text:
+def formula(terms: Any, locale: str) -> str:
+    """ "0,22 × 71,40 (ODD 17) + 0,26 × (…) = 87,0", an average's years and the years that drop out worded in
+    ``locale``; "" for no formula."""
+    if not terms:
         return ""
-    text = _DECIMAL.sub(lambda m: shown(m.group(0), locale), text)
-    text = _SDG.sub(lambda m: sdg_label(int(m.group(1)), locale), text)
-    for pattern, message in _WORDS:
-        text = pattern.sub(lambda m, message=message: gettext(message, locale) % m.groupdict(), text)
+    f = asdict(terms) if is_dataclass(terms) else terms
+    sdgs = _sdgs(f, locale)
+    years, dropped, total = f["years"], f["dropped"], _value(f["total"], locale)
+    if f["single_year"] is None:
+        if not years:
+            return f"{sdgs} = {total}"
+        # a reproduced two-year rule: the SDG terms stand inside the average with the earlier years' scores
+        single_year = gettext("single-year", locale)
+        earlier = " + ".join(
+            f"{_weight(y['weight'], locale)} × {_value(y['value'], locale)} ({y['edition']} {single_year})"
+            for y in years[1:]
+        )
+        return f"{_weight(years[0]['weight'], locale)} × [{sdgs}] + {earlier} = {total}"
+    single = _value(f["single_year"], locale)
+    if not years:
+        if dropped:
+            why = gettext(
+                "single-year; not in the overall table of edition %(edition)s, so it is the published score", locale
+            ) % {"edition": ", ".join(dropped)}
+            return f"{sdgs} = {single} ({why})"
+        return f"{sdgs} = {total}"
+    averaged = " + ".join(
+        f"{_weight(y['weight'], locale)} × {_value(y['value'], locale)} ({_year(y['edition'], locale)})" for y in years
+    )
+    words = gettext("single-year", locale), gettext("published", locale)
+    text = f"{sdgs} = {single} ({words[0]}); {words[1]} = {averaged} = {total}"
+    for edition in dropped:
+        text += "; " + gettext("edition %(edition)s drops out: not in its overall table", locale) % {"edition": edition}
     return text
+
+
+def _sdgs(f: dict, locale: str) -> str:
+    """The required SDG's term and the best others' sum, each with its weight ("?" for a term not published)."""
+    required = _term(f["required"], locale) if f["required"] else "?"
+    best = " + ".join(_term(t, locale) for t in f["best"]) or "?"
+    return f"{_weight(f['required_weight'], locale)} × {required} + {_weight(f['best_weight'], locale)} × ({best})"
+
+
+def _term(term: dict, locale: str) -> str:
+    return f"{_value(term['value'], locale)} ({sdg_label(term['sdg'], locale)})"
+
+
+def _value(value: dict, locale: str) -> str:
+    """A score, or an interval, with its own decimals in the reader's style."""
+    if value["low"] == value["high"]:
+        return number(value["low"], locale, value["decimals"])
+    return number_range(value["low"], value["high"], locale, value["decimals"])
+
+
+def _weight(weight: float, locale: str) -> str:
+    """A weight with the digits it needs: 0.22, 0.5, 0.333333."""
+    return shown(f"{weight:g}", locale)
+
+
+def _year(edition: str, locale: str) -> str:
+    if not edition:
+        return gettext("this edition", locale)
+    return gettext("edition %(edition)s", locale) % {"edition": edition}

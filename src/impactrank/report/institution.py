@@ -104,10 +104,11 @@ def _explanation(edition: Edition, previous: Edition | None, institution_id: str
             from impactrank.engine.views.explain import explain_institution
 
             ex = explain_institution(edition, institution_id)
-            return {"formula": ex.formula, "counted": [s.sdg for s in ex.sdgs if s.counted]}
+            terms = ex.formula
+            return {"formula": terms and terms.to_dict(), "counted": [s.sdg for s in ex.sdgs if s.counted]}
         from impactrank.engine.published.explain import reproduce_institution
 
         rep = reproduce_institution(edition, institution_id, previous)
-        return {"formula": rep.formula, "counted": [s.sdg for s in rep.sdgs if s.counted]}
+        return {"formula": rep.formula.to_dict(), "counted": [s.sdg for s in rep.sdgs if s.counted]}
     except InputError:
         return None

@@ -242,12 +242,13 @@ def reproduced_of(store: Store, data: EditionData, iid: str) -> tuple[dict | Non
         return None, exc
 
 
-def formula_of(ex: Any) -> str | None:
-    """The explanation's formula, or None when the edition lacks scaled scores (imported tables)."""
+def formula_of(ex: Any) -> dict | None:
+    """The explanation's formula as terms, or None when the edition lacks scaled scores (imported tables)."""
     try:
-        return ex.formula
+        terms = ex.formula
     except (TypeError, KeyError, ValueError):
         return None
+    return None if terms is None else terms.to_dict()
 
 
 def top_percent(rank: int | None, field: int) -> float | None:
@@ -269,6 +270,7 @@ def slim_edition(data: EditionData, iid: str):
         kind=e.kind,
         source=e.source,
         manifest=e.manifest,
+        methodology=e.methodology,  # its display precision
         sdg_scaling=e.sdg_scaling,
         institutions=data.institution_frame(iid),
         overall=data.overall_frame(iid),

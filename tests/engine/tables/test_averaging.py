@@ -13,6 +13,7 @@ from impactrank.engine.build import build_edition
 from impactrank.engine.tables.averaging import describe_previous, previous_table, previous_terms, published_scores
 from impactrank.engine.views.explain import explain_institution
 from impactrank.errors import InputError
+from impactrank.i18n.formula import formula
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.methodology import load_methodology
 from impactrank.methodology.schema import Averaging
@@ -73,12 +74,21 @@ def test_explain_shows_the_averaging_terms(pair):
     a = explain_institution(e23, "A")
     assert [(t.edition, t.weight) for t in a.averaging] == [("", 0.5), ("2022", 0.5)]
     assert [t.score for t in a.averaging] == pytest.approx([61, 87])
-    assert a.formula.endswith(
-        "= 61.0000 (single-year); published = 0.5 × 61.0000 (this edition) + 0.5 × 87.0000 (edition 2022) = 74.0000"
+    terms = a.formula
+    assert (terms.single_year.low, terms.total.low) == pytest.approx((61, 74)) and terms.dropped == ()
+    assert [(y.edition, y.weight, y.value.low) for y in terms.years] == [("", 0.5, 61), ("2022", 0.5, 87)]
+    assert {terms.total.decimals, terms.single_year.decimals} == {1}  # the edition's display precision
+    assert formula(terms, "en").endswith(
+        "= 61.0 (single-year); published = 0.5 × 61.0 (this edition) + 0.5 × 87.0 (edition 2022) = 74.0"
+    )
+    assert formula(terms, "fr").endswith(
+        "= 61,0 (sur une année); publié = 0,5 × 61,0 (cette édition) + 0,5 × 87,0 (édition 2022) = 74,0"
     )
     n = explain_institution(e23, "N")
-    assert n.averaging[1].score is None
-    assert "(single-year; not in the overall table of edition 2022, so it is the published score)" in n.formula
+    assert n.averaging[1].score is None and n.formula.dropped == ("2022",) and n.formula.years == ()
+    assert "(single-year; not in the overall table of edition 2022, so it is the published score)" in formula(
+        n.formula, "en"
+    )
 
 
 def test_the_previous_term_is_a_single_year_score_not_a_published_one(pair, evidence_pair):
@@ -172,7 +182,7 @@ def test_the_previous_editions_are_checked_one_per_year():
         assert (caught.value.field, caught.value.message) == ("previous_edition", message)
     with pytest.raises(InputError) as caught:
         previous_table(three_years(), one_previous(lag=[3, 3]))
-    assert caught.value.message.endswith("(missing: 1 year(s) back, 2 year(s) back)")
+    assert caught.value.message.endswith("(missing: 1, 2 year(s) back)")
     assert previous_table(load_methodology("the-2021"), None).height == 0
     with pytest.raises(InputError) as caught:
         previous_table(load_methodology("the-2021"), one_previous())

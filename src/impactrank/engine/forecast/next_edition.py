@@ -125,9 +125,12 @@ def forecast_edition(
 def _row(ids: list[str], institution: str, edition: Edition) -> int:
     if institution not in ids:
         raise InputError(
-            f"{institution!r} has no score in edition {edition.id}'s overall table: a forecast starts from this "
-            "year's score (an institution new next year, or one absent this year, has none)",
+            N_(
+                "%(institution)s has no score in edition %(edition)s's overall table: a forecast starts from this "
+                "year's score (an institution new next year, or one absent this year, has none)"
+            ),
             field="institution",
+            params={"institution": repr(institution), "edition": edition.id},
         )
     return ids.index(institution)
 
@@ -176,7 +179,11 @@ def _planned(series: list[Edition], institution: str, assume: dict[int, float]) 
     new_lo, new_hi = lo.copy(), hi.copy()
     for sdg, score in assume.items():
         if not 1 <= sdg <= 17 or not 0 <= score <= 100:
-            raise InputError(f"SDG {sdg}={score:g}: an SDG is 1–17 and a score 0–100", field="assume-sdg")
+            raise InputError(
+                N_("SDG %(sdg)s=%(score)s: an SDG is 1–17 and a score 0–100"),
+                field="assume-sdg",
+                params={"sdg": sdg, "score": f"{score:g}"},
+            )
         new_lo[sdg - 1] = new_hi[sdg - 1] = score
     d_lo, d_hi = change_bounds(lo, hi, new_lo[None], new_hi[None], rule)
     return float(d_lo[0]), float(d_hi[0])

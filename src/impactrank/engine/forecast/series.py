@@ -33,7 +33,9 @@ def single_year(edition: Edition, rule: NextRule, previous: pl.DataFrame | None)
         return pl.DataFrame({"institution_id": ids, "lo": p_lo, "hi": p_hi})
     if len(rule.weights) != 2:
         raise InputError(
-            f"a forecast reads averages over two years only (methodology {rule.methodology})", field="methodology"
+            N_("a forecast reads averages over two years only (methodology %(methodology)s)"),
+            field="methodology",
+            params={"methodology": rule.methodology},
         )
     w0, w1 = rule.weights
     c_lo, c_hi, _ = aligned(previous_terms(edition), ids)

@@ -16,8 +16,9 @@ import polars as pl
 from impactrank.engine.published import reproduce as rp
 from impactrank.engine.published.rule import Rule, aligned, edition_rule, overall_bounds, score_intervals
 from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.formula import Formula, SdgTerm, Value, YearTerm
 from impactrank.engine.tables.shown import PUBLISHED_DECIMALS, range_text, score_text
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 
 
 @dataclass(frozen=True)
@@ -49,26 +50,26 @@ class Reproduced:
     previous_high: float | None = None
 
     @property
-    def formula(self) -> str:
-        """0.22 × SDG 17 + 0.26 × (best three), each a scaled interval, = the overall interval."""
+    def formula(self) -> Formula:
+        """0.22 × SDG 17 + 0.26 × (best three), each a scaled interval, = the overall interval; under the two-year
+        rule those terms stand inside the average with last year's single-year interval."""
         d = PUBLISHED_DECIMALS
-
-        def part(s: ReproducedSDG) -> str:
-            return f"{_interval(s.scaled_low, s.scaled_high, d)} (SDG {s.sdg})"
-
-        counted = [s for s in self.sdgs if s.counted]
-        required = [s for s in counted if s.sdg == rp.REQUIRED]
-        best = [s for s in counted if s.sdg != rp.REQUIRED]
-        text = (
-            f"{rp.W_REQUIRED:g} × {' '.join(map(part, required)) or '?'} + {rp.W_BEST:g} × "
-            f"({' + '.join(map(part, best)) or '?'})"
-        )
-        if self.rule_name == "two_year" and self.previous_low is not None:
-            text = (
-                f"{rp.TWO_YEAR[0]:g} × [{text}] + {rp.TWO_YEAR[1]:g} × "
-                f"{_interval(self.previous_low, self.previous_high, d)} ({self.previous_edition} single-year)"
+        counted = [SdgTerm(s.sdg, Value(s.scaled_low, s.scaled_high, d)) for s in self.sdgs if s.counted]
+        two_year = self.rule_name == "two_year" and self.previous_low is not None
+        return Formula(
+            required_weight=rp.W_REQUIRED,
+            required=next((s for s in counted if s.sdg == rp.REQUIRED), None),
+            best_weight=rp.W_BEST,
+            best=tuple(s for s in counted if s.sdg != rp.REQUIRED),
+            single_year=None,
+            total=Value(self.low, self.high, d),
+            years=(
+                YearTerm("", rp.TWO_YEAR[0], None),
+                YearTerm(self.previous_edition or "", rp.TWO_YEAR[1], Value(self.previous_low, self.previous_high, d)),
             )
-        return f"{text} = {_interval(self.low, self.high, d)}"
+            if two_year
+            else (),
+        )
 
     @property
     def within(self) -> str | None:
@@ -79,11 +80,7 @@ class Reproduced:
         return range_text(low, high, PUBLISHED_DECIMALS, (self.published_low, self.published_high))
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "formula": self.formula, "within": self.within}
-
-
-def _interval(low: float, high: float, places: int) -> str:
-    return f"{low:.{places}f}–{high:.{places}f}"
+        return {**asdict(self), "formula": self.formula.to_dict(), "within": self.within}
 
 
 def reproduce_institution(
@@ -94,7 +91,11 @@ def reproduce_institution(
     in the overall table. ``rule``: the edition's, found once by whoever explains many of its institutions."""
     row = edition.overall.filter(pl.col("institution_id") == institution_id)
     if row.height == 0:
-        raise InputError(f"{institution_id} is not in edition {edition.id}'s overall table", field="institution")
+        raise InputError(
+            N_("%(institution)s is not in edition %(edition)s's overall table"),
+            field="institution",
+            params={"institution": institution_id, "edition": edition.id},
+        )
     rule = edition_rule(edition, previous) if rule is None else rule
     rec = row.row(0, named=True)
     mine = edition.sdg_scores.filter(pl.col("institution_id") == institution_id).sort("sdg")
@@ -102,7 +103,9 @@ def reproduce_institution(
     o_lo, o_hi = overall_bounds(lo[None], hi[None], rule.extremes, rule, [institution_id])
     if np.isnan(o_lo[0]):
         raise InputError(
-            f"{institution_id}'s published SDG scores do not include SDG 17 and three others", field="institution"
+            N_("%(institution)s's published SDG scores do not include SDG 17 and three others"),
+            field="institution",
+            params={"institution": institution_id},
         )
     counted = {rp.REQUIRED, *(int(x) for x in (rec["top_sdgs"] or "").split(";") if x)}
     sdgs = []

@@ -27,7 +27,7 @@ from impactrank.engine.scoring.metrics import ScoringChoices, metric_catalogue, 
 from impactrank.engine.tables.averaging import previous_table, previous_terms, published_scores
 from impactrank.engine.tables.overall import N_SDGS, compute_overall, score_matrix
 from impactrank.engine.tables.ranking import band_segments, display_keys
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.methodology.schema import Methodology
 
 RELATIVE_STEP = 0.10
@@ -89,7 +89,11 @@ class _Model:
     def row_of(self, institution_id: str) -> int:
         index = self.ids.index_of(institution_id)
         if index is None:
-            raise InputError(f"no institution {institution_id!r} among the inputs", field="institution")
+            raise InputError(
+                N_("no institution %(institution)s among the inputs"),
+                field="institution",
+                params={"institution": repr(institution_id)},
+            )
         return int(index)
 
     def overall_with(self, code: int, inst: int, changes: dict) -> float:

@@ -17,7 +17,7 @@ from impactrank.engine.build import build_edition
 from impactrank.engine.scoring.evidence import RUBRIC_FIELDS
 from impactrank.engine.scoring.metrics import SUBMISSION_COLUMNS
 from impactrank.engine.tables.edition import Edition
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.methodology.schema import Methodology, Metric
 
 MISSING_WORDS = {"missing", "none", "na", "n/a", ""}
@@ -43,12 +43,20 @@ def find_metric(methodology: Methodology, sdg: int, metric: str, field: str = "s
     try:
         goal = methodology.sdg(sdg)
     except KeyError:
-        raise InputError(f"SDG {sdg} is not in methodology {methodology.id}", field=field) from None
+        raise InputError(
+            N_("SDG %(sdg)s is not in methodology %(methodology)s"),
+            field=field,
+            params={"sdg": sdg, "methodology": methodology.id},
+        ) from None
     for m in goal.metrics:
         if m.id == metric:
             return m
     known = ", ".join(m.id for m in goal.metrics)
-    raise InputError(f"unknown metric {metric!r} for SDG {sdg} (known: {known})", field=field)
+    raise InputError(
+        N_("unknown metric %(metric)s for SDG %(sdg)s (known: %(known)s)"),
+        field=field,
+        params={"metric": repr(metric), "sdg": sdg, "known": known},
+    )
 
 
 def parse_setting(methodology: Methodology, text: str, current: dict | None = None) -> Change:
@@ -57,7 +65,11 @@ def parse_setting(methodology: Methodology, text: str, current: dict | None = No
     recent) or one answer for all four; ``missing`` to withdraw the value."""
     match = re.fullmatch(r"\s*(?:sdg)?\s*(\d+)\.([a-z][a-z0-9_]*)\s*=\s*(.*?)\s*", text, flags=re.IGNORECASE)
     if not match:
-        raise InputError(f"{text!r} is not SDG.METRIC=VALUE (e.g. 3.sdg_publications=120)", field="set")
+        raise InputError(
+            N_("%(text)s is not SDG.METRIC=VALUE (e.g. 3.sdg_publications=120)"),
+            field="set",
+            params={"text": repr(text)},
+        )
     sdg, metric_id, raw = int(match[1]), match[2].lower(), match[3]
     metric = find_metric(methodology, sdg, metric_id)
     if raw.lower() in MISSING_WORDS:
@@ -67,9 +79,15 @@ def parse_setting(methodology: Methodology, text: str, current: dict | None = No
         try:
             value = float(part)
         except ValueError:
-            raise InputError(f"{part!r} is not a number in {text!r}", field="set") from None
+            raise InputError(
+                N_("%(part)s is not a number in %(text)s"), field="set", params={"part": repr(part), "text": repr(text)}
+            ) from None
         if not math.isfinite(value):
-            raise InputError(f"{part!r} is not a finite number in {text!r}", field="set")
+            raise InputError(
+                N_("%(part)s is not a finite number in %(text)s"),
+                field="set",
+                params={"part": repr(part), "text": repr(text)},
+            )
         return value
 
     if metric.kind == "evidence":
@@ -78,9 +96,12 @@ def parse_setting(methodology: Methodology, text: str, current: dict | None = No
             parts *= len(RUBRIC_FIELDS)
         if len(parts) != len(RUBRIC_FIELDS) or any(not 0 <= p <= 1 for p in parts):
             raise InputError(
-                f"{text!r}: an evidence question takes four answers between 0 and 1 "
-                "(exists, evidence, public, recent), or one for all four",
+                N_(
+                    "%(text)s: an evidence question takes four answers between 0 and 1 (exists, evidence, public, "
+                    "recent), or one for all four"
+                ),
                 field="set",
+                params={"text": repr(text)},
             )
         return Change(sdg, metric_id, answers=tuple(parts))
     if metric.denominator is not None:
@@ -90,11 +111,15 @@ def parse_setting(methodology: Methodology, text: str, current: dict | None = No
             den = (current or {}).get("denominator") or 1.0
             num = number(raw) * den
         if den <= 0 or num < 0:
-            raise InputError(f"{text!r}: a rate needs a non-negative numerator and a positive denominator", field="set")
+            raise InputError(
+                N_("%(text)s: a rate needs a non-negative numerator and a positive denominator"),
+                field="set",
+                params={"text": repr(text)},
+            )
         return Change(sdg, metric_id, numerator=num, denominator=den)
     value = number(raw)
     if value < 0:
-        raise InputError(f"{text!r}: a metric value cannot be negative", field="set")
+        raise InputError(N_("%(text)s: a metric value cannot be negative"), field="set", params={"text": repr(text)})
     return Change(sdg, metric_id, value=value)
 
 
@@ -151,7 +176,11 @@ def whatif(
 
     ``previous``: the previous single-year scores an averaging methodology needs; they stay as they are."""
     if institution_id not in set(institutions["institution_id"].to_list()):
-        raise InputError(f"no institution {institution_id!r} among the inputs", field="institution")
+        raise InputError(
+            N_("no institution %(institution)s among the inputs"),
+            field="institution",
+            params={"institution": repr(institution_id)},
+        )
     for change in changes:
         find_metric(methodology, change.sdg, change.metric)
     before = build_edition(methodology, institutions, plain_submissions(submissions), previous=previous)

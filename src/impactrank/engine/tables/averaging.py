@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from impactrank.engine.tables.edition import PREVIOUS_SCHEMA, conform, empty
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.methodology.schema import Methodology
 
 
@@ -26,9 +26,12 @@ def previous_table(methodology: Methodology, previous: pl.DataFrame | None) -> p
     if not needed:
         if frame.height:
             raise InputError(
-                f"methodology {methodology.id} does not average with previous editions; "
-                "previous single-year scores do not apply",
+                N_(
+                    "methodology %(methodology)s does not average with previous editions; previous single-year "
+                    "scores do not apply"
+                ),
                 field="previous_edition",
+                params={"methodology": methodology.id},
             )
         return frame
     lags = frame.group_by("lag").agg(
@@ -37,16 +40,31 @@ def previous_table(methodology: Methodology, previous: pl.DataFrame | None) -> p
     by_lag = dict(zip(lags["lag"].to_list(), lags["previous_edition"].to_list(), strict=True))
     missing = [lag for lag in range(1, needed + 1) if lag not in by_lag]
     if missing or set(by_lag) - set(range(1, needed + 1)) or (lags["editions"] > 1).any():
+        message = N_(
+            "methodology %(methodology)s averages over %(years)s years: it needs the single-year scores of "
+            "%(needed)s previous edition(s), one per year"
+        )
+        if missing:
+            message = N_(
+                "methodology %(methodology)s averages over %(years)s years: it needs the single-year scores of "
+                "%(needed)s previous edition(s), one per year (missing: %(missing)s year(s) back)"
+            )
         raise InputError(
-            f"methodology {methodology.id} averages over {needed + 1} years: it needs the single-year scores of "
-            f"{needed} previous edition(s), one per year"
-            + (f" (missing: {', '.join(f'{lag} year(s) back' for lag in missing)})" if missing else ""),
+            message,
             field="previous_edition",
+            params={
+                "methodology": methodology.id,
+                "years": needed + 1,
+                "needed": needed,
+                "missing": ", ".join(map(str, missing)),
+            },
         )
     if frame["single_year_score"].null_count() or frame["single_year_score"].is_nan().any():
-        raise InputError("a previous single-year score is empty", field="previous_edition")
+        raise InputError(N_("a previous single-year score is empty"), field="previous_edition")
     if frame.select(pl.struct("institution_id", "lag").is_duplicated().any()).item():
-        raise InputError("an institution has two single-year scores in one previous edition", field="previous_edition")
+        raise InputError(
+            N_("an institution has two single-year scores in one previous edition"), field="previous_edition"
+        )
     return frame.sort("lag", "institution_id")
 
 

@@ -19,7 +19,7 @@ from impactrank.engine.uncertainty.sampling import draw_within
 from impactrank.engine.uncertainty.sobol import empty_sobol
 from impactrank.engine.uncertainty.spec import UncertaintySpec
 from impactrank.engine.uncertainty.tables import Tables
-from impactrank.errors import InputError
+from impactrank.errors import N_, InputError
 from impactrank.methodology.schema import Band, Banding, Ranking
 
 
@@ -64,9 +64,12 @@ def published_uncertainty(
         raise ValueError("at least 2 runs are needed")
     if edition.field_size is None:
         raise InputError(
-            f"edition {edition.id} holds only part of its overall table ({edition.overall.height} rows ranked up "
-            "to the whole field): ranks simulated within it would not be ranks in the edition",
+            N_(
+                "edition %(edition)s holds only part of its overall table (%(rows)s rows ranked up to the whole "
+                "field): ranks simulated within it would not be ranks in the edition"
+            ),
             field="edition",
+            params={"edition": edition.id, "rows": edition.overall.height},
         )
     parts = [("overall", edition.overall.rename({"overall_low": "low", "overall_high": "high"}))]
     names, members, banding, lows, highs, nominal, ids = [], [], [], [], [], [], []
@@ -83,7 +86,9 @@ def published_uncertainty(
         ids.extend(frame["institution_id"].to_list())
     if not names:
         raise InputError(
-            f"edition {edition.id} has no published overall score or score range to draw from", field="edition"
+            N_("edition %(edition)s has no published overall score or score range to draw from"),
+            field="edition",
+            params={"edition": edition.id},
         )
     tables = Tables.of(names, members, banding)
     low, high = np.concatenate(lows)[:, None], np.concatenate(highs)[:, None]

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.formula import Formula, SdgTerm, Value, YearTerm
+from impactrank.engine.tables.shown import PUBLISHED_DECIMALS, decimals
+
+SCALED_DECIMALS = 2  # a scaled SDG score, as an institution's SDG table shows it
 
 
 @dataclass(frozen=True)
@@ -42,35 +46,36 @@ class Explanation:
     sdgs: list[SDGExplanation]
     averaging: list[AveragingTerm] | None = None  # this year first; None when the methodology does not average
 
+    decimals: int = PUBLISHED_DECIMALS  # the edition's display precision: its totals are shown with it
+
     @property
-    def formula(self) -> str | None:
-        """The overall score written out with this institution's scaled scores, then, for an averaging
-        methodology, the published score as the weighted mean of the single-year scores."""
+    def formula(self) -> Formula | None:
+        """The overall score as terms with this institution's scaled scores (two decimals, as its SDG table shows
+        them), then, for an averaging methodology, the published score as the weighted mean of the single-year
+        scores; None without an overall score or scaled scores (an imported table carries none)."""
         if self.overall is None or not self.rules or self.overall.get("overall_score") is None:
             return None
         req = self.rules["required_sdg"]
         by_sdg = {s.sdg: s for s in self.sdgs}
         best = [int(x) for x in (self.overall["top_sdgs"] or "").split(";") if x]
         if any(by_sdg.get(k) is None or by_sdg[k].scaled is None for k in (req, *best)):
-            return None  # an imported table carries no scaled scores
-        req_part = f"{self.rules['required_weight'] / 100:g} × {by_sdg[req].scaled:.2f} (SDG {req})"
-        best_part = " + ".join(f"{by_sdg[k].scaled:.2f} (SDG {k})" for k in best)
+            return None
         single = self.overall.get("single_year_score")
         single = self.overall["overall_score"] if single is None else single
-        text = f"{req_part} + {self.rules['best_weight'] / 100:g} × ({best_part}) = {single:.4f}"
-        if self.averaging is None:
-            return text
-        present = [t for t in self.averaging if t.score is not None]
-        absent = ", ".join(t.edition for t in self.averaging if t.score is None)
-        if len(present) == 1:
-            return f"{text} (single-year; not in the overall table of edition {absent}, so it is the published score)"
+        present = [t for t in self.averaging or () if t.score is not None]
         total = sum(t.weight for t in present)
-        terms = " + ".join(
-            f"{t.weight / total:g} × {t.score:.4f} ({'this edition' if not t.edition else 'edition ' + t.edition})"
-            for t in present
+        return Formula(
+            required_weight=self.rules["required_weight"] / 100,
+            required=SdgTerm(req, Value.of(by_sdg[req].scaled, SCALED_DECIMALS)),
+            best_weight=self.rules["best_weight"] / 100,
+            best=tuple(SdgTerm(k, Value.of(by_sdg[k].scaled, SCALED_DECIMALS)) for k in best),
+            single_year=Value.of(single, self.decimals),
+            total=Value.of(self.overall["overall_score"], self.decimals),
+            years=tuple(YearTerm(t.edition, t.weight / total, Value.of(t.score, self.decimals)) for t in present)
+            if len(present) > 1
+            else (),
+            dropped=tuple(t.edition for t in self.averaging or () if t.score is None),
         )
-        note = f"; edition {absent} drops out: not in its overall table" if absent else ""
-        return f"{text} (single-year); published = {terms} = {self.overall['overall_score']:.4f}{note}"
 
 
 def explain_institution(edition: Edition, institution_id: str) -> Explanation:
@@ -109,6 +114,7 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
         overall=overall_row,
         sdgs=parts,
         averaging=_averaging_terms(edition, institution_id, rules, overall_row),
+        decimals=decimals(edition),
     )
 
 
