@@ -3,6 +3,7 @@ shows as 12.3, above 12.2), the same as the engine's own ranking — within 0–
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -126,3 +127,20 @@ def test_a_tie_rule_registered_outside_the_engine_ranks_as_the_build_does():
         scores = runs[part, 0]
         keys = TIE_RULES["test_whole_points"](scores, display_keys(scores, 1))
         assert ranks[part, 0].tolist() == competition_ranks(keys)[0].tolist()
+
+
+@TIE_RULES.register("test_whole_points_scored")
+def _whole_points_scored(scores: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """A rule that reads the scores themselves: they tie on their whole points (12.9 and 12.1 share a rank, 11.99
+    is below them although it shows as 12.0)."""
+    return np.floor(scores)
+
+
+def test_a_registered_tie_rule_reads_the_scores_of_each_run():
+    first, second = [12.9, 12.1, 13.0, 11.99, 40.5], [3.5, 3.2, 2.0]
+    runs = runs_of(first, second)
+    ranks = rank_entries(
+        runs, two_tables(first, second), Ranking(display_precision=1, tie_rule="test_whole_points_scored")
+    )
+    check_per_table(ranks, runs, len(first), lambda vs: strictly_above([math.floor(v) for v in vs]))
+    assert ranks[: len(first), 0].tolist() == [3, 3, 2, 5, 1]

@@ -26,11 +26,13 @@ def rank_entries(values: np.ndarray, tables: Tables, ranking: Ranking) -> np.nda
             out[rows] = _display_ranks(v, ranking.display_precision) if display else _ranks_by_sorting(v)
         return out
     keys = _display_keys(values, ranking.display_precision)
-    out = np.empty(values.shape, dtype=np.int64)  # a tie rule registered elsewhere: run by run
+    rule = TIE_RULES[ranking.tie_rule]  # a tie rule registered elsewhere: its sort keys run by run, then sorted
+    out = np.empty(values.shape, dtype=np.int32)
     for rows in table_slices(tables):
+        ties = np.empty(values[rows].shape)
         for r in range(values.shape[1]):
-            neg = -np.asarray(TIE_RULES[ranking.tie_rule](values[rows, r], keys[rows, r]))
-            out[rows, r] = np.searchsorted(np.sort(neg), neg, side="left") + 1
+            ties[:, r] = rule(values[rows, r], keys[rows, r])
+        out[rows] = _ranks_by_sorting(ties)
     return out
 
 
