@@ -98,10 +98,11 @@ def client(the_workspace, groups_file):
 
 def readable(page: str) -> str:
     """A page's text as a reader reads it: no scripts, styles, drawing data or tags; entities decoded; the
-    formula's weights ("0.22 ×") and the display's rounding ("±0.05") left out, since they are no scores."""
+    formula's weights ("0.22 ×"), the display's rounding ("±0.05") and the forecast's correlation ("correlation
+    0.24") left out, since they are no scores."""
     page = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", page, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
-    return re.sub(r"\b0\.\d+ ×|±0\.05", " ", re.sub(r"[\u202f\xa0]", " ", text))
+    return re.sub(r"\b0\.\d+ ×|±0\.05|correlation -?0\.\d+", " ", re.sub(r"[\u202f\xa0]", " ", text))
 
 
 def check_text(text: str, year: int, facts: dict, where: str, lang: str = "en") -> None:
