@@ -32,7 +32,7 @@ REVIEWER = Actor(4, "rev@network.org", "reviewer")
 @pytest.fixture
 def db():
     """A and B; an open cycle 2025 under the mini methodology; A's SDG 1 publications were 10 in 2024 (the
-    cycle before) and 1000 in 2023."""
+    cycle before), 1000 in 2023 and 5000 in a cycle opened later; its SDG 3 publications 7 in each."""
     engine = create_engine("sqlite://", poolclass=StaticPool)
     Base.metadata.create_all(engine)
     with Session(engine) as s:
@@ -40,7 +40,7 @@ def db():
             s.add(Institution(id=inst, name=f"University {inst}", country=country, created_at=NOW))
         for a in (A_ADMIN, A_CONTRIBUTOR, B_ADMIN, REVIEWER):
             s.add(User(id=a.user_id, email=a.email, role=a.role, institution_id=a.institution_id, created_at=NOW))
-        for year, value in (("2024", 10.0), ("2023", 1000.0)):
+        for year, value in (("2023", 1000.0), ("2024", 10.0), ("2026", 5000.0)):
             opened = NOW - timedelta(days=365 * (2025 - int(year)))
             s.add(
                 Cycle(
@@ -52,12 +52,12 @@ def db():
                     state="published",
                 )
             )
-            for metric, v in (("pubs", value), ("gone", 1.0)):
+            for sdg, metric, v in ((1, "pubs", value), (1, "gone", 1.0), (3, "pubs", 7.0)):
                 s.add(
                     Record(
                         cycle_id=year,
                         institution_id="A",
-                        sdg=1,
+                        sdg=sdg,
                         metric=metric,
                         value=v,
                         state="complete",
@@ -489,6 +489,7 @@ def test_an_upload_marks_complete_only_what_is_complete_and_without_warnings(db)
     rows = f"{HEADER}\nA,1,policy,,,,1,1,0,1\nA,17,reports,,,,1,,,\nA,3,pubs,1,,,,,,\n"
     done = upload(db, A_CONTRIBUTOR, rows, complete=True)
     assert done == {"rows": 3, "saved": ["1/policy", "17/reports", "3/pubs"], "left_as_draft": ["17/reports"]}
+    assert records.sdg_records(scope(db, A_ADMIN), cycle(db), "A", 1)[1]["warnings"] == []  # its item counts
     got = {(r.sdg, r.metric): r for r in db.scalars(select(Record).where(Record.cycle_id == "2025"))}
     assert {k: (r.state, r.warnings_acknowledged, r.version) for k, r in got.items()} == {
         (1, "policy"): ("complete", False, 2),  # evidence claimed, and an item is attached
