@@ -31,9 +31,13 @@ class Accumulator:
     n_inputs: int = 0
     sobol: dict[str, np.ndarray] = field(default_factory=dict)  # see impactrank.engine.uncertainty.sobol
 
-    def push(self, cells: np.ndarray) -> None:
-        """Count histogram cells (int64): add.at's fast path beats bincount over the whole histogram."""
-        np.add.at(self.hist, cells.ravel(), 1)
+    def push(self, ranks: np.ndarray) -> None:
+        """Count (entries, runs) ranks into each entry's histogram, a block of entries at a time so that the
+        cells stay in cache: add.at's fast path beats bincount over the whole histogram."""
+        step = max(1, 65_536 // max(1, ranks.shape[1]))
+        for lo in range(0, len(ranks), step):
+            cells = np.add(ranks[lo : lo + step], self.offsets[lo : lo + step, None], dtype=np.int64)
+            np.add.at(self.hist, cells.ravel(), 1)
 
     def add(self, other: Accumulator) -> None:
         self.hist += other.hist
@@ -54,7 +58,7 @@ def accumulate(acc: Accumulator, ranks: np.ndarray, sobol_design: bool, undo: np
     if sobol_design and acc.n_inputs:
         for k, v in design_sums(ranks, acc.n_inputs, undo).items():
             acc.sobol[k] = acc.sobol[k] + v if k in acc.sobol else v
-    acc.push(np.add(ranks, acc.offsets[:, None], dtype=np.int64))
+    acc.push(ranks)
     acc.runs += ranks.shape[1]
 
 
