@@ -88,11 +88,10 @@ def summarise(ids: np.ndarray, tables: Tables, acc: Accumulator, nominal: np.nda
         labels = [label for label, _, _ in segments]
         in_band = np.add.reduceat(block, [lo for _, lo, _ in segments], axis=1)
         in_band[:, -1] = block[:, segments[-1][1] : segments[-1][2] + 1].sum(axis=1)
+        keys = [json.dumps(label, ensure_ascii=False) + ": " for label in labels]  # as json.dumps writes a dict
         probs = [
-            json.dumps(
-                {k: round(int(v) / total, 6) for k, v in zip(labels, counts, strict=True) if v}, ensure_ascii=False
-            )
-            for counts in in_band
+            "{" + ", ".join(key + repr(round(v / total, 6)) for key, v in zip(keys, counts, strict=True) if v) + "}"
+            for counts in in_band.tolist()
         ]
         frames.append(
             pl.DataFrame(
