@@ -45,23 +45,21 @@ def design_sums(values: np.ndarray, d: int, undo: np.ndarray | None = None) -> d
     if values.dtype == np.int32 and values.size and int(np.abs(values).max()) ** 2 * 4 * rows >= 2**31:
         values = values.astype(np.int64)  # int32 sums of squares would overflow
     v = np.take(values, runs.reshape(-1, d + 2).T, axis=1)  # (outputs, d + 2, rows)
-    fa, fb, ab = v[:, 0], v[:, 1], v[:, 2:]
+    v = np.ascontiguousarray(v.transpose(1, 0, 2))  # (d + 2, outputs, rows): whole-array differences below
+    fa, fb = v[0], v[1]
 
     def squares(x: np.ndarray) -> np.ndarray:
         return np.einsum("ij,ij->i", x, x)
 
-    def differences(f: np.ndarray) -> np.ndarray:
-        """Σ_rows (f − f(AB_i))² of each input i, (d, outputs): one pass over every input at once."""
-        x = np.subtract(f[:, None, :], ab)
-        return np.einsum("ijk,ijk->ji", x, x)
-
+    first = np.stack([squares(fb - v[2 + i]) for i in range(d)]) if d else np.empty((0, len(fa)), v.dtype)
+    total = np.stack([squares(fa - v[2 + i]) for i in range(d)]) if d else np.empty((0, len(fa)), v.dtype)
     sums = {
         "a": fa.sum(axis=1),
         "a2": squares(fa),
         "b": fb.sum(axis=1),
         "b2": squares(fb),
-        "first": differences(fb),
-        "total": differences(fa),
+        "first": first,
+        "total": total,
     }
     return {k: (x.astype(np.int64) if x.dtype.kind == "i" else x) for k, x in sums.items()}  # int64 across chunks
 
