@@ -346,6 +346,11 @@ def test_an_upload_of_the_institutions_own_rows(db):
         (1, "pubs"): (None, 1, "complete", True),  # an empty row: declared as having no data
         (1, "policy"): (None, 1, "draft", False),  # evidence claimed without an item: left as a draft
     }
+    shown = records.sdg_records(scope(db, A_ADMIN), cycle(db), "A", 1)
+    assert [(r["metric"], r["unavailable"], r["state"]) for r in shown] == [
+        ("pubs", True, "complete"),
+        ("policy", False, "draft"),
+    ]
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "records.upload"))
     assert (entry.object_id, entry.reason, entry.cycle_id, entry.institution_id) == (
         "2025/A",
