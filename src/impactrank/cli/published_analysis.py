@@ -94,7 +94,10 @@ def print_whatif(result, fmt: str) -> None:
         ),
         highlight=False,
     )
-    place = _("place: %(rank)s", rank=shown(result.rank).replace(" to ", " " + _("to") + " "))
+    rank = shown(result.rank)
+    if result.band_low:  # its two ends in different bands
+        rank = _("%(rank)s (%(low)s to %(high)s)", rank=rank, low=shown(result.band_low), high=shown(result.band_high))
+    place = _("place: %(rank)s", rank=rank)
     if result.published_rank:
         place += (
             " ("

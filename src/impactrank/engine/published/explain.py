@@ -34,8 +34,7 @@ class ReproducedSDG:
 class Reproduced:
     """THE's overall formula recomputed for one institution of a published edition."""
 
-    rule: str  # the reproduced rule, in words
-    rule_name: str  # "single_year" or "two_year"
+    rule_name: str  # "single_year" or "two_year" (worded by the reader's catalog, with previous_edition)
     explained: int  # exact rows of the edition the rule reproduces, of ``of``
     of: int
     sdgs: list[ReproducedSDG]
@@ -131,7 +130,6 @@ def reproduce_institution(
         if not np.isnan(last_lo[0]):  # a newcomer keeps its single-year score
             prev_low, prev_high = float(last_lo[0]), float(last_hi[0])
     return Reproduced(
-        rule=rule.describe(),
         rule_name=rule.name,
         explained=rule.explained,
         of=rule.of,

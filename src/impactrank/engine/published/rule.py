@@ -31,14 +31,6 @@ class Rule:
     previous: pl.DataFrame | None  # institution_id, lo, hi, point (two-year rule only)
     previous_edition: str | None = None
 
-    def describe(self) -> str:
-        if self.name == "single_year":
-            return "single-year: each SDG min–max over its SDG table, 0.22 × SDG 17 + 0.26 × (best three)"
-        return (
-            f"two-year average: the mean of this year's single-year score and last year's ({self.previous_edition});"
-            " a newcomer keeps its single-year score"
-        )
-
 
 def previous_terms(previous: Edition) -> pl.DataFrame:
     """Last year's single-year score of each institution of its overall table: its published score when that

@@ -37,7 +37,7 @@ class PublishedAdvice:
     edition: str
     institution_id: str
     name: str | None
-    rule: str
+    rule_name: str  # "single_year" or "two_year"
     current: str  # its published rank or band
     overall_low: float  # derived by the rule, within what the published score allows
     overall_high: float
@@ -74,7 +74,7 @@ def advise_published(edition: Edition, institution_id: str, previous: Edition | 
         edition=edition.id,
         institution_id=institution_id,
         name=name,
-        rule=rule.describe(),
+        rule_name=rule.name,
         current=rec["rank"],
         overall_low=float(o_lo[0]),
         overall_high=float(o_hi[0]),

@@ -39,7 +39,9 @@ class Placement:
     rank_low: int  # best place the interval allows (1 + rows certainly above)
     rank_high: int  # worst place (1 + rows possibly above)
     band: str | None  # the band both ends fall in; None when individually ranked or spanning bands
-    rank: str  # as a reader would write it: "55", "51–58", "101–200", "201–400 (101–200 to 201–300)"
+    rank: str  # as a reader would write it: "55", "51–58", "101–200", "201–400"
+    band_low: str | None = None  # the bands of its two ends when they differ: "101–200" …
+    band_high: str | None = None  # … and "201–300", the range worded by the reader's catalog
 
 
 @dataclass
@@ -47,7 +49,7 @@ class PublishedWhatIf:
     edition: str
     institution_id: str
     name: str | None
-    rule: str
+    rule_name: str  # "single_year" or "two_year" (worded by the reader's catalog, with previous_edition)
     previous_edition: str | None
     inputs: list[dict]  # sdg, published (as displayed, or None), used [low, high], set (bool)
     overall_low: float
@@ -59,6 +61,8 @@ class PublishedWhatIf:
     rank_high: int
     band: str | None
     rank: str
+    band_low: str | None  # the bands of its ends, when they differ
+    band_high: str | None
     published_rank: str | None  # before any change, as published
     published_overall: str | None
     others_recomputed: bool  # the extremes moved, so the other rows were recomputed too
@@ -118,7 +122,7 @@ def whatif_published(
         edition=edition.id,
         institution_id=institution_id,
         name=info["name"],
-        rule=rule.describe(),
+        rule_name=rule.name,
         previous_edition=rule.previous_edition,
         inputs=_inputs(edition, institution_id, mine, settings),
         overall_low=float(o_lo[0]),
@@ -259,5 +263,5 @@ def place(edition: Edition, others: tuple[np.ndarray, np.ndarray], lo: float, hi
             rank_low, rank_high, None, str(rank_low) if rank_low == rank_high else f"{rank_low}–{rank_high}"
         )
     return Placement(
-        rank_low, rank_high, None, f"{rank_low}–{rank_high} ({low_band or rank_low} to {high_band or rank_high})"
+        rank_low, rank_high, None, f"{rank_low}–{rank_high}", low_band or str(rank_low), high_band or str(rank_high)
     )
