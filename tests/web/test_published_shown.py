@@ -224,3 +224,19 @@ def test_whatif_with_nothing_set_puts_each_band_where_the_table_does(raw, client
         assert answer.status_code == 200, (name, answer.text)
         r = answer.json()["result"]
         assert (r["rank"], r["band"], r["published_rank"]) == (band,) * 3, (name, r["rank_low"], r["rank_high"])
+
+
+def test_a_whatif_place_spanning_two_bands_is_worded_in_each_language(raw, client):
+    """Cardiff 2021 with SDG 13 at 95: its interval reaches from a position to the 101–200 band; the place's two
+    ends are data in the JSON and worded by the page's language, its numbers as the table shows them."""
+    name = "Cardiff University"
+    assert row_of(raw, "overall", 2021, name) is not None  # in THE's 2021 overall table
+    iid = ids_of(client, 2021, [name])[name]
+    r = client.get(f"/api/editions/2021/institutions/{iid}/whatif", params={"s13": "95"}).json()["result"]
+    assert r["band_high"] == "101–200" and r["band_low"] == str(r["rank_low"]) and r["band"] is None
+    assert r["rank"] == f"{r['rank_low']}–{r['rank_high']}"
+    words = {"en": "{0} ({1} to {2})", "fr": "{0} (de {1} à {2})", "es": "{0} (de {1} a {2})"}
+    for lang, pattern in words.items():
+        page = client.get(f"/editions/2021/institutions/{iid}/whatif", params={"s13": "95", "lang": lang}).text
+        said = re.search(r'<td id="whatif-rank">(.*?)</td>', page, re.S)[1]
+        assert said == pattern.format(r["rank"], r["band_low"], r["band_high"]), lang
