@@ -518,3 +518,13 @@ def test_an_upload_refused_by_the_builds_reader_says_what_it_says(db):
     status, field, text = refused(lambda: upload(db, A_CONTRIBUTOR, "institution_id,sdg,value\nA,3,1\n"))
     assert (status, field) == (422, "metric")
     assert text == "mine.csv, field 'metric': missing column metric (found: institution_id, sdg, value)"
+
+
+def test_a_save_checked_before_its_write_refuses_a_field_the_format_does_not_have(db):
+    values = {"value": 1.0, "zeta": 2.0, "alpha": 3.0}
+    assert refused(lambda: records.check_save(cycle(db), "A", 1, "pubs", values)) == (
+        422,
+        "alpha",
+        "field 'alpha': unknown field 'alpha'",
+    )
+    assert records.check_save(cycle(db), "A", 1, "pubs", {"value": 1.0}) is None

@@ -247,8 +247,9 @@ def check_save(cycle: Cycle, institution_id: str, sdg: int, metric: str, values:
     """The build's rules for one record's values (422 naming the field)."""
     metric_form(cycle, sdg, metric)
     unknown = set(values) - set(VALUE_FIELDS)
-    if unknown:
-        raise invalid(N_("unknown field %(field)r"), sorted(unknown)[0], field=sorted(unknown)[0])
+    if unknown:  # its parameter is named field too, so not through invalid(): the keyword would collide
+        name = sorted(unknown)[0]
+        raise PortalError(N_("unknown field %(field)r"), field=name, status=422, params={"field": name})
     checks.check_values(methodology_of(cycle), institution_id, sdg, metric, {f: values.get(f) for f in VALUE_FIELDS})
 
 
