@@ -26,7 +26,8 @@ def test_grace_close_and_extension(world):
     a, b, operator = world.client("A.contributor"), world.client("B.contributor"), world.client("operator")
     assert put(a, "2025", "A", 1, "pubs", value=1).status_code == 200
     assert a.get("/api/cycles/2025/institutions/A").json()["writable_until"] == "2025-11-11T23:59:59"  # no grace shown
-    world.clock.advance(hours=2)
+    world.clock.advance(hours=2)  # past the grace period; idle sessions end after 30 minutes, so sign in again
+    a, b, operator = world.client("A.contributor"), world.client("B.contributor"), world.client("operator")
     r = put(a, "2025", "A", 1, "pubs", version=1, value=2)
     assert r.status_code == 423 and "closed for submissions on 2025-11-11 23:59" in r.json()["error"]
 
