@@ -13,9 +13,11 @@ import enum
 import functools
 import inspect
 import math
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import polars as pl
 from fastapi import FastAPI, Request
@@ -68,6 +70,7 @@ class Pages:
         self.app, self.env, self.api_prefix = app, env, api_prefix
         self.globals: Callable[[Request], dict] = lambda request: {}
         self.registered: dict[str, tuple[str, Callable[..., Any]]] = {}  # path → (template, page function)
+        self._paths: re.Pattern | None = None  # the registered paths as one pattern, made when first asked
 
     def render(self, request: Request, template: str, ctx: dict, locale: str, **extra: Any) -> str:
         """The page's HTML in ``locale``: what a served page and a published one (``extra``: its globals) share."""
@@ -88,6 +91,34 @@ class Pages:
     def json(self, ctx: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(jsonable(ctx), status_code=status)
 
+    def twin(self, ctx: Any) -> Any:
+        """A page's context as its JSON twin: each page it links to (a ``links`` entry but ``html``, which names
+        the HTML page on purpose, and a ``link``) named by its own JSON twin, so that a client following
+        ``next`` stays in the API. Other addresses (an export, a report) are kept."""
+        if self._paths is None:
+            alternatives = (re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(p)) for p in self.registered)
+            self._paths = re.compile("|".join(sorted(alternatives, key=len, reverse=True)) or "(?!)")
+
+        def api(value: Any) -> Any:
+            if isinstance(value, str) and value.startswith("/") and self._paths.fullmatch(urlsplit(value).path):
+                return self.api_prefix + value
+            return value
+
+        def walk(value: Any) -> Any:
+            if isinstance(value, list):
+                return [walk(v) for v in value]
+            if not isinstance(value, dict):
+                return value
+            out = {}
+            for key, v in value.items():
+                if key == "links" and isinstance(v, dict):
+                    out[key] = {name: a if name == "html" else api(a) for name, a in v.items()}
+                else:
+                    out[key] = api(v) if key == "link" else walk(v)
+            return out
+
+        return walk(jsonable(ctx))
+
     def page(self, path: str, template: str, **api_route: Any) -> Callable:
         """Decorate ``fn(request, …) -> dict | Response`` (sync: it runs in the thread pool) to serve both
         renderings; ``api_route`` (summary, description …) documents the JSON twin in the OpenAPI spec."""
@@ -103,10 +134,11 @@ class Pages:
             @functools.wraps(fn)
             def as_json(*args: Any, **kwargs: Any) -> Response:
                 ctx = fn(*args, **kwargs)
-                return ctx if isinstance(ctx, Response) else self.json(ctx)
+                return ctx if isinstance(ctx, Response) else JSONResponse(self.twin(ctx))
 
             as_html.__signature__ = as_json.__signature__ = signature
             self.registered[path] = (template, fn)
+            self._paths = None
             self.app.add_api_route(path, as_html, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)
             self.app.add_api_route(self.api_prefix + path, as_json, methods=["GET"], **api_route)
             return fn

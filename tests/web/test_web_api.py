@@ -73,10 +73,10 @@ def test_overall_sort_and_pagination(client, editions):
     assert scores == sorted(scores)
     p2 = client.get("/api/editions/2021", params={"per_page": 3, "page": 2}).json()  # band 3–4 lists D, then C
     assert (p2["total"], p2["pages"], p2["page"], [r["institution_id"] for r in p2["rows"]]) == (4, 2, 2, ["C"])
-    assert p2["links"]["prev"] == "/editions/2021?page=1&per_page=3"
+    assert p2["links"]["prev"] == "/api/editions/2021?page=1&per_page=3"
     assert p2["links"]["next"] is None  # the last page has no next one
     p1 = client.get("/api/editions/2021", params={"per_page": 3}).json()
-    assert p1["links"]["next"] == "/editions/2021?page=2&per_page=3" and p1["links"]["prev"] is None
+    assert p1["links"]["next"] == "/api/editions/2021?page=2&per_page=3" and p1["links"]["prev"] is None
     whole = client.get("/api/editions/2021").json()  # 4 rows, one page
     assert (whole["pages"], whole["links"]["next"]) == (1, None)
     empty = client.get("/api/editions/2021", params={"country": "ZZ"}).json()
@@ -94,6 +94,25 @@ def test_overall_sort_and_pagination(client, editions):
     assert last["links"]["next"] is None and len(last["rows"]) == 1
     beyond = client.get("/api/compare", params=pair | {"page": first["pages"] + 1})
     assert beyond.status_code == 404 and "no page" in beyond.json()["error"]
+
+
+def test_a_json_client_follows_next_through_the_api(client, editions):
+    """An API answer names the pages it links to by their JSON twins: ``next`` from the first page of the overall
+    table to the last, one row a page, every answer JSON; the last has no next; ``html`` still names the page."""
+    expected = editions["2021"].overall["institution_id"].to_list()
+    address, seen, prev = "/api/editions/2021?per_page=1", [], None
+    while address is not None:
+        r = client.get(address)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json", address
+        body = r.json()
+        assert body["links"]["prev"] == prev and body["links"]["html"].startswith("/editions/2021")
+        seen += [row["institution_id"] for row in body["rows"]]
+        prev, address = f"/api/editions/2021?page={body['page']}&per_page=1", body["links"]["next"]
+    assert sorted(seen) == sorted(expected) and body["page"] == body["pages"] == len(expected) == 4
+    twin = client.get("/api/editions/2021/institutions/A").json()
+    assert {h["link"] for h in twin["history"] if h["link"]} == {
+        f"/api/editions/{e}/institutions/A" for e in ("2020", "2021") if "A" in editions[e].overall["institution_id"]
+    }
 
 
 @pytest.mark.parametrize(

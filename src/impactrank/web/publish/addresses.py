@@ -5,7 +5,8 @@ A page is rendered as ``serve`` renders it, with the dashboard's own addresses (
 ``href`` and ``src`` of a page into a path relative to the page's own file, so the folder works from
 ``file://``, under a sub-path or on any static host. An address the site does not hold (a filtered table, the
 report, the API docs, a language not published) is no link at all in the static page: its text stays.
-:func:`published_links` does the same for a JSON twin's links (null where the site holds no file).
+:func:`published_links` does the same for a JSON twin's links (null where the site holds no file): a twin names
+other pages by their JSON twins (``/api/…``, :meth:`impactrank.pages.Pages.twin`), hence by the site's JSON files.
 
 Layout: ``LANG/index.html`` (the editions), ``LANG/editions/E/index.html`` and ``page-N.html`` (overall table,
 50 rows a page as the dashboard shows it), ``LANG/editions/E/sdgs/S/…`` likewise, ``LANG/editions/E/

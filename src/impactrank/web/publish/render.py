@@ -20,7 +20,6 @@ from starlette.requests import Request
 
 from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, gettext
-from impactrank.pages import jsonable
 from impactrank.web.publish.addresses import EXPORTS, PER_PAGE, Site, published_links, relative_links
 
 META_POLICY = "; ".join(  # frame-ancestors is not allowed in a <meta> policy (a header's job)
@@ -103,7 +102,7 @@ class Renderer:
     def json(self, ctx: dict, here: str | None) -> bytes:
         """The page's JSON twin as the dashboard's API answers it, but with its links to the site's files."""
         lang = DEFAULT if DEFAULT in self.site.langs else self.site.langs[0]
-        content = published_links(jsonable(ctx), here or "", lang, self.site)
+        content = published_links(self.pages.twin(ctx), here or "", lang, self.site)
         return self.pages.json(content).body
 
     def search_page(self, lang: str) -> tuple[str, int, str]:
