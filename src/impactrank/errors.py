@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 
 from impactrank.i18n.catalogs import N_ as N_  # re-exported: the layers mark their error messages with it
-from impactrank.i18n.catalogs import gettext
+from impactrank.i18n.catalogs import gettext, ngettext
+from impactrank.i18n.formats import number
 
 # Characters that would break the one line (str.splitlines breaks at each), shown escaped instead.
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
@@ -23,16 +24,25 @@ class InputError(Exception):
     row: int | None = None
     field: str | None = None
     params: dict | None = dataclasses.field(default=None, kw_only=True)
+    more: int = dataclasses.field(default=0, kw_only=True)  # other rows with the same problem
 
     def __post_init__(self) -> None:
         self.template = self.message  # the catalog entry; ``message`` is the English text
         if self.params:
             self.message = self.message % self.params
+        self.message += self._more("en")
+
+    def _more(self, locale: str) -> str:
+        """ " (22,620 more rows like this)" in ``locale``, its count in the reader's number format; "" for none."""
+        if not self.more:
+            return ""
+        text = ngettext("(%(count)s more row like this)", "(%(count)s more rows like this)", self.more, locale)
+        return " " + text % {"count": number(self.more, locale)}
 
     def text(self, locale: str = "en", located: bool = True) -> str:
         """The one line in ``locale``: where (file, row, field; unless not ``located``), then what."""
         message = gettext(self.template, locale)
-        message = message % self.params if self.params else message
+        message = (message % self.params if self.params else message) + self._more(locale)
         where = [
             part
             for part in (

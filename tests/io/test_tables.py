@@ -153,3 +153,19 @@ def test_an_empty_sheet_and_a_header_only_sheet(tmp_path):
     write_sheet(tmp_path / "h.xlsx", [[], ["institution_id", "name", "country"]])
     with pytest.raises(InputError, match="header but no data rows"):
         read_user_table(tmp_path / "h.xlsx")
+
+
+def test_the_rows_sharing_a_problem_are_counted_in_the_readers_language(tmp_path):
+    """The first bad row is named and the others counted, through the catalogs with the reader's grouping."""
+    from babel.numbers import format_decimal
+
+    lines = ["institution_id,name,country", "A,Alpha,FR"] + [f"I{n},,FR" for n in range(2346)]
+    path = tmp_path / "i.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        read_institutions(path)
+    more = sum(1 for line in lines[1:] if ",," in line) - 1
+    assert info.value.row == 3 and info.value.field == "name"
+    assert str(info.value).endswith(f"({format_decimal(more, locale='en')} more rows like this)")
+    assert info.value.text("fr").endswith(f"({format_decimal(more, locale='fr')} autres lignes comme celle-ci)")
+    assert format_decimal(more, locale="fr") == "2\u202f345"  # grouped as French groups thousands

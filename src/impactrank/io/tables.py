@@ -37,8 +37,9 @@ class UserTable:
     def row(self, index: int) -> int:
         return int(self.rows[index])
 
-    def error(self, message: str, index: int | None = None, field: str | None = None) -> InputError:
-        return InputError(message, file=self.name, row=None if index is None else self.row(index), field=field)
+    def error(self, message: str, index: int | None = None, field: str | None = None, more: int = 0) -> InputError:
+        row = None if index is None else self.row(index)
+        return InputError(message, file=self.name, row=row, field=field, more=more)
 
 
 def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: str | None = None) -> UserTable:
@@ -144,9 +145,7 @@ def first_bad(table: UserTable, bad: pl.Series, message: str, field: str | None 
     """Raise for the first row where ``bad`` is true, saying how many other rows share the problem."""
     hits = bad.fill_null(False).arg_true()
     if hits.len():
-        more = hits.len() - 1
-        suffix = f" ({more} more row{'s' if more > 1 else ''} like this)" if more else ""
-        raise table.error(message + suffix, int(hits[0]), field)
+        raise table.error(message, int(hits[0]), field, more=hits.len() - 1)
 
 
 def _coerce_numbers(

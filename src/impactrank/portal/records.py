@@ -422,7 +422,7 @@ def upload(
             raise
         except InputError as exc:
             raise PortalError(
-                exc.template, file=exc.file, row=exc.row, field=exc.field, status=422, params=exc.params
+                exc.template, file=exc.file, row=exc.row, field=exc.field, status=422, params=exc.params, more=exc.more
             ) from None
     submitted = scope.submissions(cycle.id, institution_id)
     existing = {(r.sdg, r.metric): r for r in scope.records(cycle.id, institution_id)}
