@@ -5,6 +5,7 @@ and what the export takes as assessed."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from i18n_words import ENGLISH_WORDS
 from impactrank.portal import review
 from impactrank.portal.cycles import open_cycle
 from impactrank.portal.errors import PortalError
@@ -139,6 +141,15 @@ def test_assignments_by_hand(db):
         "field 'reviewer': conflict of interest: rev-b@network.org belongs to B "
         "(an operator may override with a reason)",
     )
+    with pytest.raises(PortalError) as err:
+        assign(db, "B", 1, "rev-b@network.org")
+    french = err.value.text("fr")
+    assert french == (
+        "champ «\xa0reviewer\xa0»\xa0: conflit d’intérêts : rev-b@network.org appartient à B "
+        "(un opérateur peut passer outre en donnant un motif)"
+    )
+    words = re.sub(r"\S+@\S+|«\xa0\w+\xa0»", "", french)  # the data (an address, a field's name) taken out
+    assert [w for w in ENGLISH_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", words)] == []
     view = assign(db, "B", 1, "rev-b@network.org", override="  the only German reader ")
     assert view["override_reason"] == "the only German reader"
     entries = log(db, "assignment.")

@@ -34,19 +34,50 @@ VERDICTS = (ACCEPTED, REVISION, REJECTED)
 ANSWERS = (0.0, 0.5, 1.0)
 
 
+# why a reviewer may not review an institution: the refusal, worded in the reader's language from the facts …
+_REFUSALS = {
+    "member": N_("conflict of interest: %(email)s belongs to %(institution)s (an operator may override with a reason)"),
+    "institution": N_(
+        "conflict of interest: %(email)s declared a conflict with institution %(institution)s "
+        "(an operator may override with a reason)"
+    ),
+    "country": N_(
+        "conflict of interest: %(email)s declared a conflict with country %(country)s "
+        "(an operator may override with a reason)"
+    ),
+}
+# … and the audit log's value, data in one language whoever reads it
+_REASONS = {
+    "member": "{email} belongs to {institution}",
+    "institution": "{email} declared a conflict with institution {institution}",
+    "country": "{email} declared a conflict with country {country}",
+}
+
+
+def conflict_of(
+    reviewer: User, institution: Institution, declared: Iterable[tuple[str | None, str | None]]
+) -> tuple[str, dict] | None:
+    """Why this reviewer may not review this institution, as (kind, facts), or None; ``declared`` is the
+    reviewer's declared conflicts as (institution, country) pairs."""
+    if reviewer.institution_id == institution.id:
+        return "member", {"email": reviewer.email, "institution": institution.id}
+    for inst, country in declared:
+        if inst is not None and inst == institution.id:
+            return "institution", {"email": reviewer.email, "institution": inst}
+        if country is not None and country == institution.country:
+            return "country", {"email": reviewer.email, "country": country}
+    return None
+
+
 def conflict_reason(
     reviewer: User, institution: Institution, declared: Iterable[tuple[str | None, str | None]]
 ) -> str | None:
-    """Why this reviewer may not review this institution, or None; ``declared`` is the reviewer's declared
-    conflicts as (institution, country) pairs."""
-    if reviewer.institution_id == institution.id:
-        return f"{reviewer.email} belongs to {institution.id}"
-    for inst, country in declared:
-        if inst is not None and inst == institution.id:
-            return f"{reviewer.email} declared a conflict with institution {inst}"
-        if country is not None and country == institution.country:
-            return f"{reviewer.email} declared a conflict with country {country}"
-    return None
+    """The conflict (:func:`conflict_of`) as the audit log keeps it, or None."""
+    return _logged(conflict_of(reviewer, institution, declared))
+
+
+def _logged(found: tuple[str, dict] | None) -> str | None:
+    return None if found is None else _REASONS[found[0]].format(**found[1])
 
 
 def _declared(scope: Scope, reviewer_id: int | None = None) -> dict[int, list[tuple[str | None, str | None]]]:
@@ -85,12 +116,11 @@ def assign(scope: Scope, cycle: Cycle, institution_id: str, sdg: int, email: str
     if sdg not in {s.sdg for s in _forms(cycle)}:
         raise not_found(N_("no SDG %(sdg)s in this cycle's methodology"), "sdg", sdg=sdg)
     reviewer = _reviewer(scope, email)
-    reason = conflict_reason(reviewer, inst, _declared(scope, reviewer.id).get(reviewer.id, []))
+    found = conflict_of(reviewer, inst, _declared(scope, reviewer.id).get(reviewer.id, []))
+    reason = _logged(found)
     override = (override_reason or "").strip() or None
-    if reason and not override:
-        raise conflict(
-            N_("conflict of interest: %(reason)s (an operator may override with a reason)"), "reviewer", reason=reason
-        )
+    if found and not override:
+        raise conflict(_REFUSALS[found[0]], "reviewer", **found[1])
     existing = scope.session.scalar(
         select(Assignment).where(
             Assignment.cycle_id == cycle.id,
