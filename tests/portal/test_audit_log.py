@@ -186,6 +186,14 @@ def test_every_change_route_writes_one_row_and_past_rows_never_change(world):
         ("POST", "/api/me/password"),
         admin.post("/api/me/password", json={"current_password": PASSWORD, "new_password": "another password"}),
     )
+    one(
+        ("POST", "/api/me/sessions/end-others"),
+        admin.post("/api/me/sessions/end-others", json={"current_password": "another password"}),
+    )
+    # the strength meter's POST keeps the password out of the address and changes nothing: no row
+    meter = world.client().post("/api/password-strength", json={"password": "correct horse battery staple"})
+    assert meter.status_code == 200 and log() == rows, "the strength meter wrote to the log"
+    calls.append(("POST", "/api/password-strength"))
     one(("POST", "/api/password-reset"), world.client().post("/api/password-reset", json={"email": "admin@b.edu"}))
     token = mailed_token(world, "admin@b.edu", "/password-reset")
     one(

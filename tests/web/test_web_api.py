@@ -155,7 +155,7 @@ def test_malformed_parameters_on_html_pages_give_escaped_error_page(client):
     [
         ("/api/editions/1999", "no edition '1999'"),
         ("/api/editions/2021/institutions/ZZ", "no institution 'ZZ'"),
-        ("/api/editions/2021/countries/ZZ", "no institution from country 'ZZ'"),
+        ("/api/editions/2021/countries/ZZ", "'ZZ' is not a country name or ISO code"),
         ("/api/editions/2021/groups/Nobody", "no group 'Nobody'"),
         ("/api/compare?before=2020&after=1999", "no edition '1999'"),
         ("/api/report?edition=1999", "no edition '1999'"),

@@ -52,4 +52,13 @@ class Formula:
     dropped: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """As JSON holds it: the sequences as lists, so a stored and a fresh formula compare equal."""
+        return _as_json(asdict(self))
+
+
+def _as_json(value):
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(v) for v in value]
+    return value
