@@ -28,7 +28,7 @@ def test_filter_by_country_then_open_institution(server, browser, artifacts, eng
     page.click("#apply")
     page.wait_for_url("**/editions/2021?*country=FR*")
     expected = (
-        engine.tables.overall.join(engine.institutions, on="institution_id")
+        engine.overall.join(engine.institutions, on="institution_id")
         .filter(pl.col("country") == "FR")
         .sort("rank_position")
     )
@@ -43,7 +43,7 @@ def test_filter_by_country_then_open_institution(server, browser, artifacts, eng
 
     page.click("#overall-table td.name a >> nth=0")
     page.wait_for_url("**/editions/2021/institutions/A")
-    row = engine.tables.overall.filter(pl.col("institution_id") == "A").row(0, named=True)
+    row = engine.overall.filter(pl.col("institution_id") == "A").row(0, named=True)
     assert page.locator("#institution-name").inner_text() == "Alpha University"
     assert page.locator("#overall-rank").inner_text() == f"{row['rank']} (1–2)"
     assert page.locator("#overall-score").inner_text() == row["overall_display"] == "87.0"
