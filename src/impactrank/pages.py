@@ -104,20 +104,7 @@ class Pages:
                 return self.api_prefix + value
             return value
 
-        def walk(value: Any) -> Any:
-            if isinstance(value, list):
-                return [walk(v) for v in value]
-            if not isinstance(value, dict):
-                return value
-            out = {}
-            for key, v in value.items():
-                if key == "links" and isinstance(v, dict):
-                    out[key] = {name: a if name == "html" else api(a) for name, a in v.items()}
-                else:
-                    out[key] = api(v) if key == "link" else walk(v)
-            return out
-
-        return walk(jsonable(ctx))
+        return rewrite_links(jsonable(ctx), lambda name, a: a if name == "html" else api(a))
 
     def page(self, path: str, template: str, **api_route: Any) -> Callable:
         """Decorate ``fn(request, …) -> dict | Response`` (sync: it runs in the thread pool) to serve both
@@ -152,3 +139,24 @@ def _request(signature: inspect.Signature, args: tuple, kwargs: dict) -> Request
         if isinstance(value, Request):
             return value
     raise TypeError("a page function takes the request as a parameter")
+
+
+def rewrite_links(content: Any, rewrite: Callable[[str, Any], Any]) -> Any:
+    """A page's JSON content with every address it gives — each entry of a ``links`` mapping, each ``link`` and
+    ``html`` value — replaced by ``rewrite(name, address)``: the API's twin and the static site's files name the
+    same addresses differently."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, v in value.items():
+            if key == "links" and isinstance(v, dict):
+                out[key] = {name: rewrite(name, a) for name, a in v.items()}
+            else:
+                out[key] = rewrite(key, v) if key in ("link", "html") else walk(v)
+        return out
+
+    return walk(content)

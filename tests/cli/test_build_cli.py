@@ -357,9 +357,7 @@ def test_build_averages_with_the_previous_year_of_the_workspace(tmp_path, eviden
     for name in ("overall.csv", "sdg_scores.csv", "metric_scores.csv", "manifest.json"):
         assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out2023" / name).read_bytes(), name
     explained = run_cli("explain", "-w", "ws.duckdb", "-e", "2023", "--institution", "B", cwd=tmp_path)
-    assert "published = 0.5 × 65.0 (this edition) + 0.5 × 39.0 (edition 2022) = 52.0" in " ".join(
-        explained.out.split()
-    )
+    assert "published = 0.5 × 65.0 (this edition) + 0.5 × 39.0 (edition 2022) = 52.0" in " ".join(explained.out.split())
 
 
 def test_previous_edition_by_series_or_named(tmp_path, evidence_pair):

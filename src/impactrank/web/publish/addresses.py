@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from impactrank.pages import rewrite_links
+
 PER_PAGE = 50  # the dashboard's page size: its own prev/next links name pages of it
 EXPORTS = ("csv", "xlsx")
 
@@ -168,20 +170,7 @@ def published_links(content: Any, here: str, lang: str, site: Site) -> Any:
         file = site.file_for(value, lang)
         return None if file is None else relative(file, folder)
 
-    def walk(value: Any) -> Any:
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if not isinstance(value, dict):
-            return value
-        out = {}
-        for key, v in value.items():
-            if key == "links" and isinstance(v, dict):
-                out[key] = {name: address(a) for name, a in v.items()}
-            else:
-                out[key] = address(v) if key in ("link", "html") else walk(v)
-        return out
-
-    return walk(content)
+    return rewrite_links(content, lambda name, a: address(a))
 
 
 def relative(file: str, folder: str) -> str:
