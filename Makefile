@@ -8,7 +8,7 @@ LOCALE := src/impactrank/locale
 COMPILED := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: demo test test-slow bench lint install chromium postgresql wrk catalogs clean mutate
+.PHONY: demo test test-slow bench lint install chromium postgresql clamav wrk catalogs clean mutate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ postgresql:
 		else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql' (the portal's PostgreSQL tests will be skipped)"; fi; \
 	fi
 
+# Debian's ClamAV daemon for the upload-scanning tests (they start their own on a one-signature database, so no
+# signature download is needed, or skip without it).
+clamav:
+	@if [ ! -x /usr/sbin/clamd ]; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq clamav-daemon >/dev/null; \
+		else echo "ClamAV is missing: run 'sudo apt-get install clamav-daemon' (the upload-scanning tests will be skipped)"; fi; \
+	fi
+
 # Debian's wrk loads the dashboard in the bench (bench_web falls back to its Python client without it).
 wrk:
 	@if ! command -v wrk >/dev/null 2>&1; then \
@@ -61,10 +69,10 @@ demo: $(STAMP) $(COMPILED)
 	@echo "The impactrank command is in $(VENV)/bin: run '. $(VENV)/bin/activate' to use it directly."
 
 # The slow-marked tests (long versions of checks that also run short here) run in test-slow.
-test: $(STAMP) $(COMPILED) $(AXE) chromium postgresql
+test: $(STAMP) $(COMPILED) $(AXE) chromium postgresql clamav
 	$(BIN)/pytest -q -m "not slow"
 
-test-slow: $(STAMP) $(COMPILED) $(AXE) chromium postgresql
+test-slow: $(STAMP) $(COMPILED) $(AXE) chromium postgresql clamav
 	$(BIN)/pytest -q -m slow
 
 bench: $(STAMP) $(COMPILED) postgresql wrk

@@ -45,13 +45,6 @@ PepperOption = Annotated[
 ]
 
 
-def files_beside(database: str) -> Path:
-    """Evidence files live beside a SQLite file (FILE.files/), or in ./portal-files for a server database."""
-    if database.startswith("sqlite:///"):
-        return Path(database.removeprefix("sqlite:///") + ".files")
-    return Path("portal-files")
-
-
 @contextmanager
 def _database(url: str, initialised: bool = True) -> Iterator:
     from sqlalchemy.exc import OperationalError
@@ -113,6 +106,7 @@ def init(
     from impactrank.portal.db import shown_url
     from impactrank.portal.initialise import initialise
     from impactrank.portal.roles import Roles
+    from impactrank.portal.serve import UNSCANNED
 
     password = sys.stdin.readline().rstrip("\r\n") if runtime_password_stdin else None
     roles = Roles(owner_role, runtime_role, password)
@@ -128,6 +122,7 @@ def init(
             f"{shown_url(runtime_url(database, roles.runtime, password))}",
             highlight=False,
         )
+    console.print(UNSCANNED, highlight=False)
 
 
 def runtime_url(url: str, role: str, password: str | None) -> str:
@@ -287,6 +282,7 @@ def serve(
         ),
     ] = "",
     pepper_file: PepperOption = None,
+    clamd: Annotated[str | None, typer.Option("--clamd", help="ClamAV daemon: socket path or HOST:PORT.")] = None,
 ) -> None:
     """Serve the portal (pages, JSON API under /api, docs at /docs). Put it behind HTTPS to expose it."""
     import os
@@ -294,8 +290,9 @@ def serve(
     import uvicorn
 
     from impactrank.portal.db import shown_url
+    from impactrank.portal.files import files_beside
     from impactrank.portal.roles import audit_log_exposed
-    from impactrank.portal.serve import ENV, app_from_environment, proxy_options
+    from impactrank.portal.serve import ENV, app_from_environment, proxy_options, scanning_said
 
     warn_unless_loopback(
         host, "put the portal behind an HTTPS proxy (passwords and session cookies must not cross the network in clear)"
@@ -316,7 +313,10 @@ def serve(
     os.environ[ENV["second_factor"]] = second_factor_for
     if pepper_file:
         os.environ[ENV["pepper_file"]] = str(pepper_file.resolve())
+    os.environ[ENV["clamd"]] = clamd or ""
     app_from_environment()  # a bad configuration is reported here, once, not in every worker
+    said, style = scanning_said(clamd)
+    console.print(said, style=style, highlight=False)
     console.print(
         f"impactrank portal on http://{host}:{port}/ (API docs at /docs); "
         f"database {shown_url(database)}; files in {folder}",
@@ -425,7 +425,7 @@ def files_prune(
 
     from sqlalchemy import select
 
-    from impactrank.portal.files import FileStore
+    from impactrank.portal.files import FileStore, files_beside
     from impactrank.portal.models import StoredFile
 
     with _database(database) as db, db.read() as session:

@@ -27,6 +27,7 @@ from impactrank.i18n import templates as i18n_templates
 from impactrank.i18n.formats import typed_text
 from impactrank.pages import Pages
 from impactrank.portal import accounts, notify, routes, second_factor, security
+from impactrank.portal.antivirus import Clamd
 from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
@@ -50,9 +51,11 @@ def create_app(
     base_url: str | None = None,
     second_factor_roles: tuple[str, ...] = second_factor.REQUIRED_ROLES,
     pepper: bytes | None = None,
+    clamd: str | None = None,
 ) -> FastAPI:
     """``second_factor_roles``: the roles that must set up a second factor before anything else; ``pepper``: the
-    secret kept outside the database that password hashes are keyed with (older hashes are redone at sign-in)."""
+    secret kept outside the database that password hashes are keyed with (older hashes are redone at sign-in);
+    ``clamd``: the socket or HOST:PORT of the ClamAV daemon every upload is scanned by (None: not scanned)."""
     db = database if isinstance(database, Database) else Database(database)
     if not schema_is_current(db):
         raise PortalError(
@@ -85,7 +88,7 @@ def create_app(
     )
     portal = Portal(
         db,
-        FileStore(files),
+        FileStore(files, Clamd(clamd) if clamd else None),
         the_clock,
         upload_limit,
         secret,

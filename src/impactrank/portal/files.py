@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from impactrank.i18n import N_
+from impactrank.portal.antivirus import Clamd, scan
 from impactrank.portal.errors import PortalError
 
 DEFAULT_LIMIT = 20 * 1024 * 1024
@@ -129,9 +130,19 @@ def _plain_text(head: bytes) -> bool:
     return True
 
 
+def files_beside(database: str) -> Path:
+    """Evidence files live beside a SQLite file (FILE.files/), or in ./portal-files for a server database."""
+    if database.startswith("sqlite:///"):
+        return Path(database.removeprefix("sqlite:///") + ".files")
+    return Path("portal-files")
+
+
 class FileStore:
-    def __init__(self, root: str | Path) -> None:
+    """``scanner``: the clamd every file is scanned by before it is kept (None: files are not scanned)."""
+
+    def __init__(self, root: str | Path, scanner: Clamd | None = None) -> None:
         self.root = Path(root)
+        self.scanner = scanner
         self.objects = self.root / "objects"
         self.incoming = self.root / "incoming"
 
@@ -172,6 +183,7 @@ class FileStore:
                 os.fsync(out.fileno())
             if size == 0:
                 raise PortalError(N_("the file is empty"), field="file", status=422)
+            scan(self.scanner, tmp_path, Path(filename).name[-255:])
             sniff(tmp_path, ext)
             sha = digest.hexdigest()
             target = self.path(sha)

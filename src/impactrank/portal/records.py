@@ -19,6 +19,7 @@ from impactrank.io.inputs import validate_submissions
 from impactrank.io.tables import first_bad, read_user_table
 from impactrank.methodology.schema import Methodology
 from impactrank.portal import checks
+from impactrank.portal.antivirus import Clamd, scan
 from impactrank.portal.audit import log_change
 from impactrank.portal.concurrency import flush_or_conflict
 from impactrank.portal.deadlines import locked, require_writable
@@ -399,9 +400,16 @@ def read_upload(path: Path, methodology: Methodology, institution_id: str) -> tu
 
 
 def upload(
-    scope: Scope, cycle: Cycle, institution_id: str, stream: BinaryIO, filename: str, complete: bool, limit: int
+    scope: Scope,
+    cycle: Cycle,
+    institution_id: str,
+    stream: BinaryIO,
+    filename: str,
+    complete: bool,
+    limit: int,
+    scanner: Clamd | None = None,
 ) -> dict:
-    """Apply a submissions file of the institution's own rows: every row or none."""
+    """Apply a submissions file of the institution's own rows: every row or none (scanned first by ``scanner``)."""
     scope.institution(institution_id, cycle.id)
     scope.require(EDIT, institution_id)
     require_writable(scope, cycle, institution_id)
@@ -415,6 +423,7 @@ def upload(
                 if size > limit:
                     raise too_large(limit)
                 out.write(chunk)
+        scan(scanner, path, name)
         check_archive(path)
         try:
             rows, row_numbers = read_upload(path, methodology_of(cycle), institution_id)

@@ -13,7 +13,14 @@ ENV = {
     "base_url": "IMPACTRANK_PORTAL_BASE_URL",
     "second_factor": "IMPACTRANK_PORTAL_SECOND_FACTOR_FOR",
     "pepper_file": "IMPACTRANK_PORTAL_PEPPER_FILE",
+    "clamd": "IMPACTRANK_PORTAL_CLAMD",
 }
+
+
+UNSCANNED = (
+    "uploads are scanned for viruses only when 'serve' is given --clamd: a ClamAV daemon's socket or HOST:PORT "
+    "(Debian's clamav-daemon listens on /var/run/clamav/clamd.ctl)"
+)
 
 
 def app_from_environment() -> FastAPI:
@@ -30,6 +37,7 @@ def app_from_environment() -> FastAPI:
         base_url=os.environ.get(ENV["base_url"]),
         second_factor_roles=roles_from(os.environ.get(ENV["second_factor"], ",".join(REQUIRED_ROLES))),
         pepper=read_pepper(pepper_file) if pepper_file else None,
+        clamd=os.environ.get(ENV["clamd"]) or None,
     )
 
 
@@ -38,3 +46,18 @@ def proxy_options(forwarded_allow_ips: str) -> dict:
     from none when none are (uvicorn would otherwise believe any local process)."""
     allowed = forwarded_allow_ips.strip()
     return {"proxy_headers": bool(allowed), "forwarded_allow_ips": allowed or None}
+
+
+def scanning_said(clamd: str | None) -> tuple[str, str | None]:
+    """What the server says at start-up about scanning uploads, and its style: unscanned uploads and a daemon
+    that does not answer are said as warnings."""
+    from impactrank.portal.antivirus import Clamd
+    from impactrank.portal.errors import PortalError
+
+    if not clamd:
+        return "warning: " + UNSCANNED, "yellow"
+    try:
+        Clamd(clamd).ping()
+    except PortalError as exc:
+        return f"warning: {exc.message}", "yellow"
+    return f"uploads are scanned by the ClamAV daemon at {clamd}", None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
@@ -9,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.i18n import N_, gettext, label, sdg_label
-from impactrank.portal import evidence, records
+from impactrank.portal import antivirus, evidence, records
 from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
 from impactrank.portal.errors import invalid
@@ -64,6 +66,17 @@ def base(cycle: str, institution: str) -> str:
 
 def register(app: FastAPI, portal: Portal) -> None:
     pages, act = portal.pages, actions(app)
+
+    @contextmanager
+    def infected_logged(request: Request, cycle: str, institution: str) -> Iterator[None]:
+        """An upload the virus scanner refuses is audit-logged in a transaction of its own (the upload's own is
+        rolled back, and nothing of the file is kept)."""
+        try:
+            yield
+        except antivirus.Infected as refusal:
+            with portal.scope(request, write=True) as scope:
+                antivirus.log_refusal(scope, refusal, cycle, institution)
+            raise
 
     def abilities(scope, institution: str) -> dict:
         a = scope.actor
@@ -187,7 +200,8 @@ def register(app: FastAPI, portal: Portal) -> None:
         if upload is not None:
             with portal.scope(request, write=True) as scope:  # refuse before receiving the file, not after
                 evidence.check_may_add(scope, scope.cycle(cycle), institution, sdg, metric, file=0)
-            stored = portal.files.put(upload.file, upload.filename or "", portal.upload_limit)
+            with infected_logged(request, cycle, institution):
+                stored = portal.files.put(upload.file, upload.filename or "", portal.upload_limit)
         with portal.scope(request, write=True) as scope:
             return evidence.add_evidence(
                 scope,
@@ -249,7 +263,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         file = files.get("file")
         if file is None:
             raise invalid(N_("send the rows as a multipart field 'file'"), "file")
-        with portal.scope(request, write=True) as scope:
+        with infected_logged(request, cycle, institution), portal.scope(request, write=True) as scope:
             result = records.upload(
                 scope,
                 scope.cycle(cycle),
@@ -258,6 +272,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 file.filename or "",
                 body.complete,
                 portal.upload_limit,
+                portal.files.scanner,
             )
         if is_api(request):
             return result
