@@ -144,3 +144,30 @@ def test_a_registered_tie_rule_reads_the_scores_of_each_run():
     )
     check_per_table(ranks, runs, len(first), lambda vs: strictly_above([math.floor(v) for v in vs]))
     assert ranks[: len(first), 0].tolist() == [3, 3, 2, 5, 1]
+
+
+def below_every_score(vs: list[float], key) -> list[int]:
+    """The build ranks only the scored rows; a row with no score comes after all of them (ties among such rows)."""
+    scored = [key(v) for v in vs if not math.isnan(v)]
+    return [len(scored) + 1 if math.isnan(v) else 1 + sum(k > key(v) for k in scored) for v in vs]
+
+
+@pytest.mark.parametrize(
+    ("tie_rule", "key"),
+    [("competition_on_display", shown), ("competition_exact", float), ("test_whole_points", lambda v: int(shown(v)))],
+)
+def test_an_entry_with_no_score_in_a_run_ranks_last_in_it(tie_rule, key):
+    """A missing score (NaN) ranks below every score of its table in that run, never first, and leaves the
+    others' ranks as they are among the scored rows."""
+    nan = math.nan
+    first, second = [40.0, nan, 55.5, 12.1, nan, 0.0], [nan, 3.0, 99.9]
+    runs = runs_of(first, second)
+    ranks = rank_entries(runs, two_tables(first, second), Ranking(display_precision=1, tie_rule=tie_rule))
+    check_per_table(ranks, runs, len(first), lambda vs: below_every_score(vs, key))
+    assert ranks[:, 0].tolist() == [2, 5, 1, 3, 5, 4, 3, 2, 1]
+
+
+def test_a_table_with_no_score_in_a_run_ties_all_its_entries():
+    runs = np.array([[math.nan, 3.0], [math.nan, 5.0]])
+    ranks = rank_entries(runs, two_tables([0.0, 0.0], []), Ranking(display_precision=1))
+    assert ranks.tolist() == [[1, 2], [1, 1]]

@@ -1,10 +1,13 @@
 """Competition ranks of every entry in every run, batched over runs.
 
 Ranks within each table follow the methodology's tie rule. On display precision (THE's rule) the keys are
-small integers, so ranks come from a histogram of keys per (table, run) with no sorting; other rules sort.
+small integers, so ranks come from a histogram of keys per (table, run) with no sorting; other rules sort. A
+missing score (NaN) ranks after every score of its table in that run.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -27,34 +30,40 @@ def rank_entries(values: np.ndarray, tables: Tables, ranking: Ranking) -> np.nda
 
 def _table_ranks(v: np.ndarray, rule: TieRule, precision: int) -> np.ndarray:
     """One table's (members, runs) ranks: the built-in rules batched over runs (the same ranks as the rule's
-    own sort keys, faster), a rule registered elsewhere by its sort keys run by run."""
+    own sort keys, faster), a rule registered elsewhere by its sort keys run by run. A missing score (NaN)
+    ranks after every score of its run, as a row the build leaves unscored is ranked below none."""
     if rule is on_display:
         return _display_ranks(v, precision)
     if rule is on_exact:
         return _ranks_by_sorting(v)
-    keys = _display_keys(v, precision)
+    keys = _display_keys(v, precision)[0]
     ties = np.empty(v.shape)
     for r in range(v.shape[1]):
         ties[:, r] = rule(v[:, r], keys[:, r])
+    ties[np.isnan(v)] = -np.inf
     return _ranks_by_sorting(ties)
 
 
-def _display_keys(values: np.ndarray, precision: int) -> np.ndarray:
-    """floor(score × 10^p + 0.5) as int64, as the build's display_keys computes it."""
+def _display_keys(values: np.ndarray, precision: int) -> tuple[np.ndarray, int, int]:
+    """floor(score × 10^p + 0.5) as int64, as the build's display_keys computes it, with the lowest and highest
+    key; a missing score (NaN) takes the key below the lowest, so that it ranks last."""
     keys = np.multiply(values, 10.0**precision)
     keys += 0.5
     np.floor(keys, out=keys)
-    return keys.astype(np.int64)
+    lo, hi = (float(keys.min()), float(keys.max())) if keys.size else (0.0, 0.0)
+    if math.isnan(lo):  # min and max propagate NaN: the scored keys' extremes instead
+        missing = np.isnan(keys)
+        scored = keys[~missing]
+        lo, hi = (float(scored.min()) - 1.0, float(scored.max())) if scored.size else (0.0, 0.0)
+        keys[missing] = lo
+    return keys.astype(np.int64), int(lo), int(hi)
 
 
 def _display_ranks(values: np.ndarray, precision: int) -> np.ndarray:
     """Ranks of one table's (members, runs) values on their display keys: counted over the span of keys the
-    table holds in this batch, or sorted when the span is sparse (or a key is NaN: int64's minimum)."""
-    keys = _display_keys(values, precision)
-    if keys.size == 0:
-        return keys.astype(np.int32)
-    lo, hi = int(keys.min()), int(keys.max())
-    if hi - lo >= max(4096, DENSE_KEYS * keys.shape[0]) or lo == np.iinfo(np.int64).min:
+    table holds in this batch, or sorted when the span is sparse."""
+    keys, lo, hi = _display_keys(values, precision)
+    if hi - lo >= max(4096, DENSE_KEYS * keys.shape[0]):
         return _ranks_by_sorting(keys)
     return _ranks_by_counting(keys, lo, hi - lo + 1)
 
@@ -73,6 +82,8 @@ def _ranks_by_counting(keys: np.ndarray, lo: int, n_keys: int) -> np.ndarray:
 def _ranks_by_sorting(keys: np.ndarray) -> np.ndarray:
     """Competition ranks of one table's (members, runs) keys (or values) by sorting."""
     v = keys.T  # (runs, members)
+    if v.dtype.kind == "f":
+        v = np.where(np.isnan(v), -np.inf, v)  # a missing score below every score, tied with the other missing
     order = np.argsort(-v, axis=1)  # tied keys take their first position whatever their order
     ordered = np.take_along_axis(v, order, axis=1)
     pos = np.arange(v.shape[1])
