@@ -38,9 +38,14 @@ class BatchMatcher:
         # a wildcard inside a word is settled by its pattern, in Rust's regex: the spaces around it are
         # matched instead of looked around, which finds the same documents
         self._regex = [
-            (aid, " " + rx.pattern.pattern.removeprefix("(?<= )").removesuffix("(?= )") + " ")
+            (
+                aid,
+                " " + rx.pattern.pattern.removeprefix("(?<= )").removesuffix("(?= )") + " ",
+                m._regex_chunk_keys.get(aid),
+            )
             for aid, rx in sorted(m._regex.items())
         ]
+        self._enums = [pl.Enum(keys) for keys in self._keys]  # a key's rank among its stream's keys is its id
         self._lines = [self._compile(line.ast, None) for line in m.lines]
 
     def _compile(self, node: Node, allowed: frozenset[int] | None) -> tuple[NodeFn, bool]:
@@ -91,20 +96,26 @@ class BatchMatcher:
         n = len(batch.raw)
         found = np.zeros((self._n_keys + 1, n), dtype=bool)
         offset = 0
-        for stream, keys in zip((batch.norm, batch.raw), self._keys, strict=True):
+        for stream, keys, enum in zip((batch.norm, batch.raw), self._keys, self._enums, strict=True):
             if keys:
-                hits = stream.str.extract_many(keys, overlapping=True).to_frame("k").with_row_index("d")
-                hits = hits.explode("k").drop_nulls()
-                kid = hits["k"].replace_strict(keys, range(offset, offset + len(keys)), return_dtype=pl.Int64)
-                found[kid.to_numpy(), hits["d"].to_numpy()] = True
+                hits = stream.str.extract_many(keys, overlapping=True)
+                doc = np.repeat(np.arange(n), hits.list.len().to_numpy())
+                kid = hits.explode().drop_nulls().cast(enum).to_physical().to_numpy()  # the key's rank: its id
+                found[kid.astype(np.intp) + offset, doc] = True
             offset += len(keys)
         at = found[self._atom_rows].any(axis=1)
-        for aid, pattern in self._regex:
-            at[aid] = batch.raw.str.contains(pattern).to_numpy()
+        for aid, pattern, kid in self._regex:  # only where the pattern's literal fragment occurs, if it has one
+            docs = np.arange(n) if kid is None else np.flatnonzero(found[kid])
+            if len(docs):
+                at[aid, docs] = batch.raw.gather(docs).str.contains(pattern).to_numpy()
         return found, at
 
     def match_streams(self, batch: Streams) -> list[list[int]]:
         """Per document the indexes of the query lines that match, ascending, as :meth:`Matcher.match` gives."""
+        return _groups(*np.nonzero(self.matrix(batch).T), len(batch.raw))
+
+    def matrix(self, batch: Streams) -> np.ndarray:
+        """Lines × documents: does the query line match the document."""
         n = len(batch.raw)
         found, at = self._found(batch)
         zero = np.zeros(n, dtype=bool)
@@ -127,7 +138,7 @@ class BatchMatcher:
                 for i in doc_lines:
                     if evaluators[i](doc):
                         matched[i, d] = True
-        return _groups(*np.nonzero(matched.T), n)
+        return matched
 
     def match_columns(self, columns: Sequence[Sequence[str | None]]) -> list[list[int]]:
         """Match a batch given as one sequence per field."""

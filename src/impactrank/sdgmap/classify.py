@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -40,27 +41,35 @@ class Classifier:
             )
         self.matchers = [Matcher(q, self.fields) for q in self.query_sets]
         self.batches = [BatchMatcher(m) for m in self.matchers]
+        # per system its lines grouped by SDG: the order, where each SDG's lines start, and the SDGs
+        self._by_sdg = []
+        for m in self.matchers:
+            order = np.argsort(m.sdg_of_line, kind="stable")
+            sdg, starts = np.unique(np.asarray(m.sdg_of_line)[order], return_index=True)
+            self._by_sdg.append((order, starts, sdg))
+        self._line_ids = pa.array([line.line_id for m in self.matchers for line in m.lines], pa.large_string())
 
-    def classify_columns(self, columns: Sequence[Sequence[str | None]]) -> tuple[list[list[int]], list[list[str]]]:
-        """Per document (given as one sequence per field): the agreed SDGs and every matched query line."""
+    def label_columns(self, columns: Sequence[Sequence[str | None]]) -> tuple[pa.Array, pa.Array]:
+        """Per document (given as one sequence per field) the agreed SDGs and every matched query line, as
+        Arrow list arrays built from numpy, with no Python object per document."""
         batch = streams(columns)
-        per_system = [b.match_streams(batch) for b in self.batches]
-        out_sdgs: list[list[int]] = []
-        out_lines: list[list[str]] = []
-        for doc in zip(*per_system, strict=True):
-            if not any(doc):  # most documents match no line
-                out_sdgs.append([])
-                out_lines.append([])
-                continue
-            lines: list[str] = []
-            votes: dict[int, int] = {}
-            for m, matched in zip(self.matchers, doc, strict=True):
-                lines.extend(m.lines[i].line_id for i in matched)
-                for s in m.sdgs(matched):
-                    votes[s] = votes.get(s, 0) + 1
-            out_sdgs.append(sorted(s for s, v in votes.items() if v >= self.min_agree))
-            out_lines.append(lines)
-        return out_sdgs, out_lines
+        n = len(batch.raw)
+        votes = np.zeros((18, n), dtype=np.int32)
+        docs, lines, first = [], [], 0
+        for b, (order, starts, sdg) in zip(self.batches, self._by_sdg, strict=True):
+            matched = b.matrix(batch)
+            if len(order):
+                votes[sdg] += np.logical_or.reduceat(matched[order], starts, axis=0)
+            d, i = np.nonzero(matched.T)
+            docs.append(d)
+            lines.append(i + first)
+            first += len(matched)
+        agreed = votes >= self.min_agree
+        doc, sdg = np.nonzero(agreed.T)
+        sdgs = _lists(doc, pa.array(sdg.astype(np.int8)), n)
+        doc, line = np.concatenate(docs), np.concatenate(lines)
+        order = np.argsort(doc, kind="stable")  # by document, then system, then line
+        return sdgs, _lists(doc[order], self._line_ids.take(pa.array(line[order])), n)
 
     def classify_frame(
         self, frame: pl.DataFrame, field_names: Sequence[str], progress: Callable[[int], None] | None = None
@@ -69,7 +78,7 @@ class Classifier:
         parts = []
         for start in range(0, frame.height, BATCH):  # batch by batch: Python objects for one batch only
             chunk = frame.slice(start, BATCH)
-            sdgs, lines = self.classify_columns([chunk[f"_f_{f}"] for f in field_names])
+            sdgs, lines = self.label_columns([chunk[f"_f_{f}"] for f in field_names])
             parts.append(label_frame(chunk["work_id"], sdgs, lines))
             if progress:
                 progress(chunk.height)
@@ -77,17 +86,18 @@ class Classifier:
         return out.sort("work_id", maintain_order=True)
 
 
-def label_frame(work_id: pl.Series, sdgs: list[list[int]], lines: list[list[str]]) -> pl.DataFrame:
-    """The labels of a batch as a frame; nested lists go through Arrow, which builds them far faster than
-    polars does from Python objects."""
+def label_frame(work_id: pl.Series, sdgs: pa.Array, lines: pa.Array) -> pl.DataFrame:
+    """The labels of a batch as a frame."""
     return pl.DataFrame(
-        {
-            "work_id": work_id,
-            "sdgs": pl.from_arrow(pa.array(sdgs, pa.list_(pa.int8()))),
-            "query_lines": pl.from_arrow(pa.array(lines, pa.list_(pa.large_string()))),
-        },
-        schema=LABEL_SCHEMA,
+        {"work_id": work_id, "sdgs": pl.from_arrow(sdgs), "query_lines": pl.from_arrow(lines)}, schema=LABEL_SCHEMA
     )
+
+
+def _lists(doc: np.ndarray, values: pa.Array, n: int) -> pa.Array:
+    """Values sorted by document as one list per document 0 … n-1."""
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(doc, minlength=n), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 def classify_table(

@@ -379,10 +379,11 @@ class _DocHits(dict):
                 stream = self.norm_s if stream_no == 0 else self.raw_s
                 count, find = stream.count, stream.find
                 at = find(key)
+                tok = prev = 0
                 while at >= 0:  # every occurrence, overlapping ones too; a key starts with the space before it
-                    i = count(" ", 0, at)
-                    if bounds:
-                        i += GAP * (bisect_right(bounds, i) - 1)
+                    tok += count(" ", prev, at)  # the spaces before it: the token's position
+                    prev = at
+                    i = tok + GAP * (bisect_right(bounds, tok) - 1) if bounds else tok
                     spans.add((i, i + ntok - 1))
                     at = find(key, at + 1)
         rx = m._regex.get(aid)
