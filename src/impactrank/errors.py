@@ -1,7 +1,9 @@
 """User-facing errors: what went wrong, where (file, row, field), so the CLI can print one clear line.
 
 A message is a catalog entry (marked with ``N_``) whose ``%(name)s`` placeholders are filled from ``params``:
-``str()`` is the English line, :meth:`InputError.text` the same line in a reader's language."""
+``str()`` is the English line, :meth:`InputError.text` the same line in a reader's language. A parameter that is
+a :class:`Word` (a catalog entry itself) is translated with the message; a list or tuple is written as a list,
+"none" in the reader's language when empty."""
 
 from __future__ import annotations
 
@@ -13,6 +15,23 @@ from impactrank.i18n.formats import number
 
 # Characters that would break the one line (str.splitlines breaks at each), shown escaped instead.
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+class Word(str):
+    """A parameter that is a catalog entry (marked with ``N_`` where it is defined), worded with the message."""
+
+
+def worded(params: dict, locale: str) -> dict:
+    """``params`` as ``locale`` writes them: each :class:`Word` translated, each list joined ("none" if empty)."""
+    none = gettext("none", locale)
+    return {
+        k: gettext(v, locale)
+        if isinstance(v, Word)
+        else (", ".join(map(str, v)) or none)
+        if isinstance(v, list | tuple)
+        else v
+        for k, v in params.items()
+    }
 
 
 @dataclasses.dataclass
@@ -29,7 +48,7 @@ class InputError(Exception):
     def __post_init__(self) -> None:
         self.template = self.message  # the catalog entry; ``message`` is the English text
         if self.params:
-            self.message = self.message % self.params
+            self.message = self.message % worded(self.params, "en")
         self.message += self._more("en")
 
     def _more(self, locale: str) -> str:
@@ -42,7 +61,7 @@ class InputError(Exception):
     def text(self, locale: str = "en", located: bool = True) -> str:
         """The one line in ``locale``: where (file, row, field; unless not ``located``), then what."""
         message = gettext(self.template, locale)
-        message = (message % self.params if self.params else message) + self._more(locale)
+        message = (message % worded(self.params, locale) if self.params else message) + self._more(locale)
         where = [
             part
             for part in (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
+from i18n_words import ENGLISH_WORDS
 from impactrank.sdgmap.evaluate import (
     Metrics,
     agreement,
@@ -86,3 +89,29 @@ def test_agreement_with_text2sdg(benchmark, systems, sdg_data):
 def test_published_stats_absent_is_none(tmp_path):
     assert published_stats(tmp_path / "nope.csv") is None
     assert load_text2sdg_predictions(tmp_path / "nope.csv") is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "row 3, field 'sdg': not an SDG number (1–17) (2 more rows like this)"),
+        ("fr", "ligne 3, champ « sdg » : pas un numéro d’ODD (1–17) (2 autres lignes comme celle-ci)"),
+        ("es", "fila 3, campo «sdg»: no es un número de ODS (1–17) (2 filas más como esta)"),
+    ],
+)
+def test_a_bad_benchmark_row_is_named_with_how_many_others_share_it(tmp_path, lang, said):
+    """Three rows out of range (18, 0, 19): the first is named (row 3, the header being row 1) and the other two
+    counted, in the reader's language."""
+    from impactrank.errors import InputError
+    from impactrank.sdgmap.evaluate import load_benchmark
+
+    rows = [("a", "text", 1, "True"), ("b", "text", 18, "False"), ("c", "text", 0, "True"), ("d", "text", 19, "1")]
+    path = tmp_path / "benchmark.csv"
+    path.write_text("id,text,sdg,label\n" + "".join(f"{i},{t},{s},{lab}\n" for i, t, s, lab in rows))
+    with pytest.raises(InputError) as caught:
+        load_benchmark(path)
+    assert caught.value.more == sum(not 1 <= s <= 17 for _, _, s, _ in rows) - 1
+    text = caught.value.text(lang)
+    assert text.replace("\u00a0", " ").endswith(said)
+    words = set(re.findall(r"[A-Za-z]+", caught.value.text(lang, located=False)))  # the file's path aside
+    assert lang == "en" or not words & set(ENGLISH_WORDS)

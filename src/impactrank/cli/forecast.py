@@ -41,7 +41,7 @@ def load_series(workspace: Path, wait: float, edition: str | None):
                 raise InputError(N_("the workspace holds no published edition with an overall table"), field="edition")
             edition = with_overall[-1]
         if edition not in {r["edition"] for r in rows}:
-            known = ", ".join(r["edition"] for r in rows) or "none"
+            known = [r["edition"] for r in rows]
             raise InputError(
                 N_("no edition %(edition)s (editions: %(known)s)"),
                 field="edition",

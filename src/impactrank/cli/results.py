@@ -81,7 +81,7 @@ def attach(
     languages = [code.strip() for code in langs.split(",") if code.strip()]
     unknown = [code for code in languages if code not in LOCALES]
     if unknown or not languages:
-        given = ", ".join(unknown) or "none"
+        given = unknown
         raise InputError(
             N_("give languages among %(languages)s, not %(given)s"),
             field="langs",

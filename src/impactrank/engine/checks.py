@@ -6,7 +6,7 @@ from impactrank.engine.scoring.missing import MISSING_RULES
 from impactrank.engine.scoring.normalise import NORMALISERS
 from impactrank.engine.scoring.scaling import SCALERS
 from impactrank.engine.tables.ranking import TIE_RULES
-from impactrank.errors import N_, InputError
+from impactrank.errors import N_, InputError, Word
 from impactrank.methodology.schema import Methodology
 
 
@@ -27,5 +27,5 @@ def check_methodology(methodology: Methodology, name: str = "<methodology>") -> 
                 N_("unknown %(kind)s method %(value)s (known: %(known)s)"),
                 file=name,
                 field=field,
-                params={"kind": registry.kind, "value": repr(value), "known": ", ".join(registry)},
+                params={"kind": Word(registry.kind), "value": repr(value), "known": list(registry)},
             )

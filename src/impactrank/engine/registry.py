@@ -10,7 +10,7 @@ F = TypeVar("F", bound=Callable)
 
 class Registry(Generic[F]):
     def __init__(self, kind: str) -> None:
-        self.kind = kind
+        self.kind = kind  # a catalog entry (N_), worded in the reader's language where an error names it
         self._methods: dict[str, F] = {}
 
     def register(self, name: str) -> Callable[[F], F]:

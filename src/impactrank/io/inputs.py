@@ -25,7 +25,7 @@ def read_institutions(path: str | Path) -> pl.DataFrame:
     require_columns(table, INSTITUTION_COLUMNS)
     frame = table.frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     for col in INSTITUTION_COLUMNS:
-        first_bad(table, frame[col].is_null(), "empty value", col)
+        first_bad(table, frame[col].is_null(), N_("empty value"), col)
     ids = frame["institution_id"]
     dup = ~ids.is_first_distinct()
     if dup.any():
@@ -33,8 +33,9 @@ def read_institutions(path: str | Path) -> pl.DataFrame:
         first_bad(
             table,
             dup,
-            f"duplicate institution_id {ids.filter(dup)[0]!r} (first on row {table.row(first)})",
+            N_("duplicate institution_id %(id)s (first on row %(first)s)"),
             "institution_id",
+            params={"id": repr(ids.filter(dup)[0]), "first": table.row(first)},
         )
 
     codes = {text: to_alpha2(text) for text in frame["country"].unique().to_list()}
@@ -44,8 +45,9 @@ def read_institutions(path: str | Path) -> pl.DataFrame:
         first_bad(
             table,
             country.is_null(),
-            f"unknown country {frame['country'][index]!r} (use an ISO 3166 alpha-2 code or an English country name)",
+            N_("unknown country %(country)s (use an ISO 3166 alpha-2 code or an English country name)"),
             "country",
+            params={"country": repr(frame["country"][index])},
         )
 
     def listing(col: str) -> pl.Expr:
@@ -111,18 +113,30 @@ def validate_submissions(table: UserTable, methodology: Methodology, institution
     require_columns(table, SUBMISSION_KEYS)
     frame = table.frame
     for col in SUBMISSION_KEYS:
-        first_bad(table, frame[col].is_null(), "empty value", col)
+        first_bad(table, frame[col].is_null(), N_("empty value"), col)
 
     sdg = frame["sdg"].cast(pl.Int64, strict=False)
     if sdg.is_null().any():  # accept "SDG 5", "sdg5" and 5.0 as well as 5, but never truncate 4.7
         number = frame["sdg"].str.replace(r"(?i)^\s*sdg\s*", "").str.strip_chars().cast(pl.Float64, strict=False)
         whole = number.is_not_null() & number.is_finite() & (number == number.floor()) & (number.abs() < 1e9)
-        first_bad(table, ~whole, f"{frame['sdg'].filter(~whole).first()!r} is not an SDG number", "sdg")
+        first_bad(
+            table,
+            ~whole,
+            N_("%(sdg)s is not an SDG number"),
+            "sdg",
+            params={"sdg": repr(frame["sdg"].filter(~whole).first())},
+        )
         sdg = number.cast(pl.Int64)
     known_sdgs = [s.sdg for s in methodology.sdgs]
     bad_sdg = ~sdg.is_in(known_sdgs)
     if bad_sdg.any():
-        first_bad(table, bad_sdg, f"unknown SDG {sdg.filter(bad_sdg)[0]} in methodology {methodology.id}", "sdg")
+        first_bad(
+            table,
+            bad_sdg,
+            N_("unknown SDG %(sdg)s in methodology %(methodology)s"),
+            "sdg",
+            params={"sdg": sdg.filter(bad_sdg)[0], "methodology": methodology.id},
+        )
 
     catalogue = metric_catalogue(methodology)
     ids = institutions["institution_id"].sort()
@@ -132,18 +146,20 @@ def validate_submissions(table: UserTable, methodology: Methodology, institution
         first_bad(
             table,
             unknown,
-            f"unknown institution {frame['institution_id'].filter(unknown)[0]!r} (not in the institutions file)",
+            N_("unknown institution %(institution)s (not in the institutions file)"),
             "institution_id",
+            params={"institution": repr(frame["institution_id"].filter(unknown)[0])},
         )
     unknown_metric = frame["code"].is_null()
     if unknown_metric.any():
         row = frame.filter(unknown_metric).row(0, named=True)
-        choices = ", ".join(catalogue.filter(pl.col("sdg") == row["sdg"])["metric"].to_list())
+        choices = catalogue.filter(pl.col("sdg") == row["sdg"])["metric"].to_list()
         first_bad(
             table,
             unknown_metric,
-            f"unknown metric {row['metric']!r} for SDG {row['sdg']} (known: {choices})",
+            N_("unknown metric %(metric)s for SDG %(sdg)s (known: %(known)s)"),
             "metric",
+            params={"metric": repr(row["metric"]), "sdg": row["sdg"], "known": choices},
         )
     key = frame["inst"] * catalogue.height + frame["code"]
     ordered = key.to_numpy()
@@ -156,8 +172,9 @@ def validate_submissions(table: UserTable, methodology: Methodology, institution
         first_bad(
             table,
             dup,
-            f"{row['institution_id']} / SDG {row['sdg']} / {row['metric']} appears twice",
+            N_("%(institution)s / SDG %(sdg)s / %(metric)s appears twice"),
             "metric",
+            params={"institution": row["institution_id"], "sdg": row["sdg"], "metric": row["metric"]},
         )
 
     frame = frame.with_columns([pl.lit(None, pl.Float64).alias(c) for c in VALUE_COLUMNS if c not in frame.columns])
@@ -185,28 +202,28 @@ def _check_values(table: UserTable, joined: pl.DataFrame) -> None:
     first_bad(
         table,
         evidence & value.is_not_null(),
-        "an evidence question takes exists / evidence / public / recent, not a value",
+        N_("an evidence question takes exists / evidence / public / recent, not a value"),
         "value",
     )
     first_bad(
         table,
         rate & value.is_not_null() & num.is_null(),
-        "this metric is a rate: give numerator and denominator, not value",
+        N_("this metric is a rate: give numerator and denominator, not value"),
         "value",
     )
     first_bad(
         table,
         rate & (num.is_null() != den.is_null()),
-        "a rate needs both numerator and denominator",
+        N_("a rate needs both numerator and denominator"),
         "denominator" if den.is_null().any() else "numerator",
     )
-    first_bad(table, rate & den.is_not_null() & (den <= 0), "the denominator must be positive", "denominator")
-    first_bad(table, rate & num.is_not_null() & (num < 0), "the numerator cannot be negative", "numerator")
-    first_bad(table, plain & value.is_not_null() & (value < 0), "a metric value cannot be negative", "value")
+    first_bad(table, rate & den.is_not_null() & (den <= 0), N_("the denominator must be positive"), "denominator")
+    first_bad(table, rate & num.is_not_null() & (num < 0), N_("the numerator cannot be negative"), "numerator")
+    first_bad(table, plain & value.is_not_null() & (value < 0), N_("a metric value cannot be negative"), "value")
     first_bad(
         table,
         plain & (num.is_not_null() | den.is_not_null()),
-        "this metric is not a rate: give value, not numerator and denominator",
+        N_("this metric is not a rate: give value, not numerator and denominator"),
         "numerator",
     )
     for field in RUBRIC_FIELDS:
@@ -214,7 +231,13 @@ def _check_values(table: UserTable, joined: pl.DataFrame) -> None:
         first_bad(
             table,
             evidence & answer.is_not_null() & ((answer < 0) | (answer > 1)),
-            "rubric answers are between 0 and 1 (e.g. 1 = yes, 0.5 = partly, 0 = no)",
+            N_("rubric answers are between 0 and 1 (e.g. 1 = yes, 0.5 = partly, 0 = no)"),
             field,
         )
-        first_bad(table, ~evidence & answer.is_not_null(), f"{field} applies only to evidence questions", field)
+        first_bad(
+            table,
+            ~evidence & answer.is_not_null(),
+            N_("%(field)s applies only to evidence questions"),
+            field,
+            params={"field": field},
+        )

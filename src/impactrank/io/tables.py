@@ -37,9 +37,16 @@ class UserTable:
     def row(self, index: int) -> int:
         return int(self.rows[index])
 
-    def error(self, message: str, index: int | None = None, field: str | None = None, more: int = 0) -> InputError:
+    def error(
+        self,
+        message: str,
+        index: int | None = None,
+        field: str | None = None,
+        more: int = 0,
+        params: dict | None = None,
+    ) -> InputError:
         row = None if index is None else self.row(index)
-        return InputError(message, file=self.name, row=row, field=field, more=more)
+        return InputError(message, file=self.name, row=row, field=field, more=more, params=params)
 
 
 def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: str | None = None) -> UserTable:
@@ -141,11 +148,14 @@ def require_columns(table: UserTable, required: list[str]) -> None:
         )
 
 
-def first_bad(table: UserTable, bad: pl.Series, message: str, field: str | None = None) -> None:
-    """Raise for the first row where ``bad`` is true, saying how many other rows share the problem."""
+def first_bad(
+    table: UserTable, bad: pl.Series, message: str, field: str | None = None, params: dict | None = None
+) -> None:
+    """Raise for the first row where ``bad`` is true, saying how many other rows share the problem. ``message``
+    is a catalog entry (``N_``) filled from ``params``, so the reader sees it in their language."""
     hits = bad.fill_null(False).arg_true()
     if hits.len():
-        raise table.error(message, int(hits[0]), field, more=hits.len() - 1)
+        raise table.error(message, int(hits[0]), field, more=hits.len() - 1, params=params)
 
 
 def _coerce_numbers(
@@ -160,7 +170,7 @@ def _coerce_numbers(
         frame = frame.with_columns(pl.col(col).cast(pl.Float64))
         bad = frame[col].is_nan() | frame[col].is_infinite()
         if bad.any():
-            first_bad(table, bad, "not a finite number", col)
+            first_bad(table, bad, N_("not a finite number"), col)
     written = [c for c in columns if c not in stored]
     if not written:
         return frame
@@ -177,13 +187,16 @@ def _coerce_numbers(
         if bad.any():
             cell = text.filter(bad)[0]
             other = "," if mark == "." else "."
-            hint = f" (numbers in this file are read with a decimal {_MARKS[mark]})" if other in cell else ""
-            first_bad(table, bad, f"{cell!r} is not a number{hint}", col)
+            message = _MARKS[mark] if other in cell else N_("%(cell)s is not a number")
+            first_bad(table, bad, message, col, params={"cell": repr(cell)})
         frame = frame.with_columns(number.alias(col))
     return frame
 
 
-_MARKS = {".": "point", ",": "comma"}
+_MARKS = {  # a cell with the other mark: say how the file's numbers are read
+    ".": N_("%(cell)s is not a number (numbers in this file are read with a decimal point)"),
+    ",": N_("%(cell)s is not a number (numbers in this file are read with a decimal comma)"),
+}
 
 
 def _written(cells: pl.Series, stored: pl.Series | None) -> pl.Series:

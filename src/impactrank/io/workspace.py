@@ -226,7 +226,7 @@ class Workspace:
             raise
 
     def _no_edition(self, edition_id: str) -> InputError:
-        known = ", ".join(self.editions()["edition"].to_list()) or "none"
+        known = self.editions()["edition"].to_list()
         return InputError(
             N_("no edition %(edition)s in workspace %(workspace)s (editions: %(known)s)"),
             params={"edition": repr(edition_id), "workspace": self.path.name, "known": known},

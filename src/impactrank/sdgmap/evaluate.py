@@ -57,18 +57,20 @@ def load_benchmark(path: Path | str | None = None) -> pl.DataFrame:
     if df.height == 0:
         raise InputError(N_("the benchmark has no rows"), file=str(path))
     for col in ("id", "text", "sdg", "label"):
-        _first_bad(df[col].is_null(), "empty value", rows, str(path), col)
+        _first_bad(df[col].is_null(), N_("empty value"), rows, str(path), col)
     sdg = _whole_numbers(df, rows, "sdg", str(path))
-    _first_bad(~sdg.is_in(SDGS), "not an SDG number (1–17)", rows, str(path), "sdg")
+    _first_bad(~sdg.is_in(SDGS), N_("not an SDG number (1–17)"), rows, str(path), "sdg")
     answer = df["label"].str.strip_chars().str.to_lowercase()
-    _first_bad(~answer.is_in(["true", "false", "1", "0"]), "a label is True or False", rows, str(path), "label")
+    _first_bad(~answer.is_in(["true", "false", "1", "0"]), N_("a label is True or False"), rows, str(path), "label")
     label = answer.is_in(["true", "1"])
     return df.with_columns(sdg=sdg, label=label).select("id", "text", "sdg", "label")
 
 
 def _first_bad(bad: pl.Series, message: str, rows: pl.Series, file: str, field: str) -> None:
-    if bad.any():
-        raise InputError(message, file=file, row=int(rows[int(bad.arg_true()[0])]), field=field)
+    """Raise for the first bad row, saying how many others share its problem."""
+    hits = bad.fill_null(False).arg_true()
+    if hits.len():
+        raise InputError(message, file=file, row=int(rows[int(hits[0])]), field=field, more=hits.len() - 1)
 
 
 def _read(path: Path | str, needed: list[str]) -> tuple[pl.DataFrame, pl.Series]:
@@ -89,7 +91,12 @@ def _whole_numbers(df: pl.DataFrame, rows: pl.Series, col: str, file: str) -> pl
     if bad.any():
         i = int(bad.arg_true()[0])
         raise InputError(
-            N_("%(value)r is not a whole number"), file=file, row=int(rows[i]), field=col, params={"value": text[i]}
+            N_("%(value)r is not a whole number"),
+            file=file,
+            row=int(rows[i]),
+            field=col,
+            params={"value": text[i]},
+            more=int(bad.sum()) - 1,
         )
     return number.cast(pl.Int64)
 
@@ -208,14 +215,19 @@ def published_stats(path: Path | str | None = None) -> pl.DataFrame | None:
     needed = ["model", "sdg", "accuracy", "precision", "recall", "f1"]
     df, rows = _read(path, needed)
     for col in needed:
-        _first_bad(df[col].str.strip_chars().replace("", None).is_null(), "empty value", rows, str(path), col)
+        _first_bad(df[col].str.strip_chars().replace("", None).is_null(), N_("empty value"), rows, str(path), col)
     for col in [c for c in STATS_SCHEMA if c in df.columns and STATS_SCHEMA[c] != pl.String]:
         number = parse_numbers(df[col], ".")
         bad = df[col].str.strip_chars().replace("", None).is_not_null() & (number.is_null() | ~number.is_finite())
         if bad.any():
             i = int(bad.arg_true()[0])
             raise InputError(
-                N_("not a number: %(value)r"), file=str(path), row=int(rows[i]), field=col, params={"value": df[col][i]}
+                N_("not a number: %(value)r"),
+                file=str(path),
+                row=int(rows[i]),
+                field=col,
+                params={"value": df[col][i]},
+                more=int(bad.sum()) - 1,
             )
         df = df.with_columns(number.alias(col))
     return df.rename({"model": "system"})

@@ -21,7 +21,7 @@ def register(pages: Pages, store: Store) -> None:
 
         data.edition.require_overall()
         if group not in data.groups:
-            known = ", ".join(data.groups) or "none"
+            known = list(data.groups)
             raise InputError(
                 N_("no group %(group)s in edition %(edition)s (groups: %(known)s)"),
                 field="group",

@@ -370,7 +370,7 @@ class Store:
         with self._lock:
             if edition_id not in self._data:
                 if edition_id not in self.edition_ids():
-                    known = ", ".join(self.edition_ids()) or "none"
+                    known = list(self.edition_ids())
                     raise InputError(
                         N_("no edition %(edition)s (editions: %(known)s)"),
                         field="edition",

@@ -108,7 +108,7 @@ def whatif_published(
                 "SDGs %(sdgs)s)"
             ),
             field="set-sdg",
-            params={"institution": institution_id, "sdgs": ", ".join(map(str, have)) or "none"},
+            params={"institution": institution_id, "sdgs": have},
         )
     # within the published score, moved by what the settings change
     now_lo, now_hi, _ = score_intervals(edition.sdg_scores.filter(pl.col("institution_id") == institution_id), {})

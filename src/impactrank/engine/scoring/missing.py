@@ -7,10 +7,11 @@ from collections.abc import Callable
 import numpy as np
 
 from impactrank.engine.registry import Registry
+from impactrank.errors import N_
 
 MissingRule = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
 """(scores with NaN for missing, group code per row, number of groups) → scores with NaN filled."""
-MISSING_RULES: Registry[MissingRule] = Registry("missing-data rule")
+MISSING_RULES: Registry[MissingRule] = Registry(N_("missing-data rule"))
 
 
 @MISSING_RULES.register("zero")

@@ -14,9 +14,10 @@ import numpy as np
 from scipy.special import ndtr
 
 from impactrank.engine.registry import Registry
+from impactrank.errors import N_
 
 Normaliser = Callable[[np.ndarray, np.ndarray, int, np.ndarray], np.ndarray]
-NORMALISERS: Registry[Normaliser] = Registry("normalisation")
+NORMALISERS: Registry[Normaliser] = Registry(N_("normalisation"))
 
 Z_CAP = 3.0
 """zscore_minmax caps z at ±3 before rescaling; without a cap, min–max of z would equal min–max of x."""

@@ -7,11 +7,12 @@ from collections.abc import Callable
 import numpy as np
 
 from impactrank.engine.registry import Registry
+from impactrank.errors import N_
 
 Scaler = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 """(scores: institutions × SDGs with NaN = not submitted, population mask per row) →
 (scaled scores, per-SDG minimum, per-SDG maximum), extremes taken over the population only."""
-SCALERS: Registry[Scaler] = Registry("SDG-score scaling")
+SCALERS: Registry[Scaler] = Registry(N_("SDG-score scaling"))
 
 
 def _extremes(scores: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

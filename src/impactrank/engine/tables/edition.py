@@ -234,7 +234,7 @@ class Edition:
                     "instead"
                 ),
                 field="edition",
-                params={"edition": self.id, "tables": ", ".join(map(str, self.sdgs())) or "none"},
+                params={"edition": self.id, "tables": self.sdgs()},
             )
 
     def require_sdg(self, sdg: int) -> None:
@@ -243,7 +243,7 @@ class Edition:
             raise InputError(
                 N_("edition %(edition)s has no SDG %(sdg)s table (its SDG tables: %(tables)s)"),
                 field="sdg",
-                params={"edition": self.id, "sdg": sdg, "tables": ", ".join(map(str, self.sdgs())) or "none"},
+                params={"edition": self.id, "sdg": sdg, "tables": self.sdgs()},
             )
 
     def institution(self, institution_id: str) -> dict:

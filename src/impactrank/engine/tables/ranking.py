@@ -10,11 +10,12 @@ import numpy as np
 import polars as pl
 
 from impactrank.engine.registry import Registry
+from impactrank.errors import N_
 from impactrank.methodology.schema import Banding
 
 TieRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """(full-precision scores, display keys) → the integer keys whose equality means a shared rank."""
-TIE_RULES: Registry[TieRule] = Registry("tie rule")
+TIE_RULES: Registry[TieRule] = Registry(N_("tie rule"))
 
 
 @TIE_RULES.register("competition_on_display")

@@ -147,7 +147,7 @@ def compare_editions(
     one-country compilation). Both editions must hold the table compared (an InputError says which does not)."""
     for edition in (before, after):
         if sdg is None and not edition.has_overall_table:
-            common = ", ".join(map(str, sorted(set(before.sdgs()) & set(after.sdgs())))) or "none"
+            common = sorted(set(before.sdgs()) & set(after.sdgs()))
             raise InputError(
                 N_(
                     "edition %(edition)s has no overall table, only SDG tables: compare one SDG table both editions "

@@ -343,7 +343,7 @@ def group_members(members: pl.DataFrame, group: str) -> pl.DataFrame:
         raise InputError(
             N_("no group %(group)s (groups: %(known)s)"),
             field="group",
-            params={"group": repr(group), "known": ", ".join(known) or "none"},
+            params={"group": repr(group), "known": known},
         )
     return rows.unique("institution_id", keep="first", maintain_order=True)
 
