@@ -68,8 +68,8 @@ def test_single_year_averaged_and_dropped_years_in_each_language(lang):
         + {
             "en": " = 61.0 (single-year); published = 0.5 × 61.0 (this edition) + 0.5 × 87.0 (edition 2022) = 74.0; "
             "edition 2021 drops out: not in its overall table",
-            "fr": " = 61,0 (sur une année); publié = 0,5 × 61,0 (cette édition) + 0,5 × 87,0 (édition 2022) = 74,0; "
-            "l’édition 2021 ne compte pas\u00a0: absente de son classement général",
+            "fr": " = 61,0 (sur une année)\u202f; publié = 0,5 × 61,0 (cette édition) + 0,5 × 87,0 (édition 2022) = "
+            "74,0\u202f; l’édition 2021 ne compte pas\u00a0: absente de son classement général",
             "es": " = 61,0 (de un año); publicado = 0,5 × 61,0 (esta edición) + 0,5 × 87,0 (edición 2022) = 74,0; "
             "la edición 2021 no cuenta: no figura en su clasificación general",
         }[lang]
@@ -89,3 +89,38 @@ def test_single_year_averaged_and_dropped_years_in_each_language(lang):
     for said in (averaged, newcomer):
         assert lang == "en" or not english_words(said), said
     assert formula(None, lang) == ""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_a_year_whose_edition_was_not_given_is_counted_back(lang):
+    """A build not given last year's edition: the year that drops out is named by how far back it is, with the
+    language's plural."""
+    averaged = formula(Formula(**SDGS, single_year=Value.of(61, 1), total=Value.of(61, 1), dropped_back=(1, 2)), lang)
+    assert (
+        averaged
+        == SDG_TEXT[lang]
+        + {
+            "en": " = 61.0 (single-year; no edition 1 year back was given, so it is the published score)",
+            "fr": " = 61,0 (sur une année\u202f; aucune édition d’il y a 1 an n’a été donnée, c’est donc le score "
+            "publié)",
+            "es": " = 61,0 (de un año; no se dio la edición de hace 1 año, es por tanto la puntuación publicada)",
+        }[lang]
+    )
+    two = formula(
+        Formula(
+            **SDGS,
+            single_year=Value.of(61, 1),
+            total=Value.of(70, 1),
+            years=(YearTerm("", 0.5, Value.of(61, 1)), YearTerm("2022", 0.5, Value.of(79, 1))),
+            dropped_back=(2,),
+        ),
+        lang,
+    )
+    assert two.endswith(
+        {
+            "en": "= 70.0; the edition 2 years back drops out: none was given",
+            "fr": "= 70,0\u202f; l’édition d’il y a 2 ans ne compte pas\u00a0: aucune n’a été donnée",
+            "es": "= 70,0; la edición de hace 2 años no cuenta: no se dio ninguna",
+        }[lang]
+    )
+    assert lang == "en" or not english_words(averaged + two)

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from impactrank.engine.published.audit import audit_edition
+from impactrank.engine.published.audit.models import MODELS
 from impactrank.io.groups import members_for
 from impactrank.report import charts
+from impactrank.report.audit import render_markdown
 from impactrank.report.report import render_html, report_context
 from impactrank.report.summary import summarise
 
@@ -30,11 +33,12 @@ REPO = Path(__file__).resolve().parents[2]
 LANGS = ("en", "fr", "es")
 WORDS = sorted(set(ENGLISH_WORDS) | set(REPORT_WORDS))
 # a number in another language's style: an English decimal point or thousands comma in French or Spanish, a
-# decimal comma or a French narrow no-break space in English, a percent sign glued to its number or not
+# decimal comma or a French narrow no-break space in English, a percent sign glued to its number or not ("0,037"
+# is three decimals: English never groups a leading zero)
 FOREIGN = {
     "en": re.compile(r"\d,\d{1,2}(?!\d)|\d\u202f\d|\d\u00a0%"),
-    "fr": re.compile(r"\d\.\d|\d,\d{3}(?!\d)|\d%"),
-    "es": re.compile(r"\d\.\d{1,2}(?!\d)|\d,\d{3}(?!\d)|\d\u202f\d|\d%"),
+    "fr": re.compile(r"\d\.\d|(?:\d\d|[1-9]),\d{3}(?!\d)|\d%"),
+    "es": re.compile(r"\d\.\d{1,2}(?!\d)|(?:\d\d|[1-9]),\d{3}(?!\d)|\d\u202f\d|\d%"),
 }
 UNGROUPED = re.compile(r"(?<![\d.,\u202f\u00a0=])\d{4,}(?!\d)")  # "1117": CLDR groups it in every language
 
@@ -61,7 +65,7 @@ class _Text(HTMLParser):
 
 def problems(text: str, lang: str, data: list[str]) -> list[str]:
     """What is wrong with a text in ``lang`` once the data values are taken out."""
-    for value in sorted(data, key=len, reverse=True):
+    for value in sorted(filter(None, data), key=len, reverse=True):  # an empty name would split every word
         text = text.replace(value, " ")
     found = []
     if lang != "en":
@@ -97,6 +101,7 @@ def real(the_tables):
     for e in (e2021, e2020):
         data += [*e.institutions["name"].drop_nulls().to_list(), e.source]
         data += [s["file"] for s in e.manifest.get("sources", [])]
+        data += e.overall["band"].drop_nulls().unique().to_list()  # THE's band labels, kept as published ("1001+")
     return e2021, e2020, members, data
 
 
@@ -170,3 +175,29 @@ def test_the_checks_find_what_the_french_report_had():
     ]
     assert problems("45,4 %, 1.117", "es", []) == [] and problems("45,4 %", "en", []) != []
     assert problems("Sorbonne University : rang 5", "fr", ["Sorbonne University"]) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_audit_in_each_language(real, lang):
+    """The audit's Markdown of 2021: every heading, finding and number in the reader's language; the codes it
+    quotes (models, row flags) are identifiers, in backticks or bold, and taken out as data."""
+    e2021, _, _, data = real
+    audit = audit_edition(e2021).to_dict()
+    text = render_markdown(audit, lang)
+    codes = [*MODELS, *audit["quality"]]
+    assert problems(re.sub(r"`[^`]*`", " ", text), lang, data + codes) == []
+    rows, _ = table_rows()
+    count = rows["overall", 2021]
+    grouped = {
+        "en": f"{count:,}",
+        "fr": f"{count // 1000}\u202f{count % 1000:03d}",
+        "es": f"{count // 1000}.{count % 1000:03d}",
+    }
+    said = {
+        "en": f"{grouped['en']} rows in the overall table.",
+        "fr": f"{grouped['fr']} lignes dans le classement général.",
+        "es": f"{grouped['es']} filas en la clasificación general.",
+    }[lang]
+    assert said in text.splitlines()
+    heading = {"en": "## Consistency", "fr": "## Cohérence", "es": "## Coherencia"}[lang]
+    assert heading in text.splitlines()

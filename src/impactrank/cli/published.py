@@ -205,7 +205,7 @@ def audit(
         ed = ws.load(edition)
         previous = load_previous(ws, ed, previous_edition)
     result = audit_edition(ed, previous)
-    paths = write_audit(result, out)
+    paths = write_audit(result, out, current())
     f = result.formula
     data = result.to_dict()
     checked = _(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from impactrank.i18n.catalogs import gettext, sdg_label
+from impactrank.i18n.catalogs import gettext, ngettext, sdg_label
 from impactrank.i18n.formats import number, number_range, shown
 
 
@@ -19,6 +19,7 @@ def formula(terms: Any, locale: str) -> str:
     f = asdict(terms) if is_dataclass(terms) else terms
     sdgs = _sdgs(f, locale)
     years, dropped, total = f["years"], f["dropped"], _value(f["total"], locale)
+    back = f.get("dropped_back", ())  # absent from the formulas stored before it
     if f["single_year"] is None:
         if not years:
             return f"{sdgs} = {total}"
@@ -36,15 +37,38 @@ def formula(terms: Any, locale: str) -> str:
                 "single-year; not in the overall table of edition %(edition)s, so it is the published score", locale
             ) % {"edition": ", ".join(dropped)}
             return f"{sdgs} = {single} ({why})"
+        if back:
+            why = ngettext(
+                "single-year; no edition %(count)s year back was given, so it is the published score",
+                "single-year; no edition %(count)s years back was given, so it is the published score",
+                back[0],
+                locale,
+            ) % {"count": number(back[0], locale)}
+            return f"{sdgs} = {single} ({why})"
         return f"{sdgs} = {total}"
     averaged = " + ".join(
         f"{_weight(y['weight'], locale)} × {_value(y['value'], locale)} ({_year(y['edition'], locale)})" for y in years
     )
     words = gettext("single-year", locale), gettext("published", locale)
-    text = f"{sdgs} = {single} ({words[0]}); {words[1]} = {averaged} = {total}"
+    text = _then(f"{sdgs} = {single} ({words[0]})", f"{words[1]} = {averaged} = {total}", locale)
     for edition in dropped:
-        text += "; " + gettext("edition %(edition)s drops out: not in its overall table", locale) % {"edition": edition}
+        why = gettext("edition %(edition)s drops out: not in its overall table", locale) % {"edition": edition}
+        text = _then(text, why, locale)
+    for lag in back:
+        why = ngettext(
+            "the edition %(count)s year back drops out: none was given",
+            "the edition %(count)s years back drops out: none was given",
+            lag,
+            locale,
+        ) % {"count": number(lag, locale)}
+        text = _then(text, why, locale)
     return text
+
+
+def _then(text: str, more: str, locale: str) -> str:
+    """Two clauses joined by a semicolon, spaced as the language writes it (French: a narrow no-break space
+    before it, as impactrank.report.typography spaces it)."""
+    return gettext("%(text)s; %(more)s", locale) % {"text": text, "more": more}
 
 
 def _sdgs(f: dict, locale: str) -> str:

@@ -29,10 +29,10 @@ def write_report(edition: Edition, out: str | Path, **selection) -> Path:
     return out
 
 
-def write_audit(report: AuditReport, out: Path) -> list[Path]:
-    """``audit-EDITION.md`` and ``audit-EDITION.json`` in ``out``."""
+def write_audit(report: AuditReport, out: Path, lang: str = "en") -> list[Path]:
+    """``audit-EDITION.md`` (in ``lang``) and ``audit-EDITION.json`` in ``out``."""
     md = out / f"audit-{report.edition}.md"
     js = out / f"audit-{report.edition}.json"
     write_text_atomic(js, render_json(report))
-    write_text_atomic(md, render_markdown(report.to_dict()))
+    write_text_atomic(md, render_markdown(report.to_dict(), lang))
     return [md, js]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from impactrank.engine.published.audit import AuditReport
-from impactrank.i18n import gettext, number
+from impactrank.i18n import gettext, ngettext, number, sdg_label, shown
+from impactrank.report.audit_words import EXCLUDED, ISSUES, MODELS
+from impactrank.report.typography import punctuate
 
 
 def render_json(report: AuditReport) -> str:
@@ -41,96 +43,203 @@ def verdict(d: dict, lang: str = "en") -> str:
     }
 
 
-def _num(v: float | None, digits: int = 2) -> str:
-    return "–" if v is None else f"{v:.{digits}f}"
+def _num(v: float | None, lang: str, digits: int = 2) -> str:
+    return number(v, lang, digits)
 
 
-def render_markdown(d: dict) -> str:
+def _row(*cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _issue(p: dict, lang: str) -> str:
+    return gettext(ISSUES[p["issue"]], lang) % {k: v for k, v in p.items() if k != "issue"}
+
+
+def render_markdown(d: dict, lang: str = "en") -> str:
+    """The audit for people, every heading, sentence and number in ``lang``."""
+
+    def _(message: str, **params) -> str:
+        text = gettext(message, lang)
+        return text % params if params else text
+
+    def n(value) -> str:
+        return number(value, lang)
+
     c, f = d["consistency"], d["formula"]
+    # the source's own wording (file names, the importer's words) stays in the JSON
+    source = _("imported from the published tables") if d["kind"] == "imported" else _("computed from the submissions")
     lines = [
-        f"# Audit of edition {d['edition']} ({d['kind']}, {d['source']})",
+        "# " + _("Audit of edition %(edition)s (%(source)s)", edition=d["edition"], source=source),
         "",
-        f"{d['rows']} rows in the overall table.",
+        ngettext("%(count)s row in the overall table.", "%(count)s rows in the overall table.", d["rows"], lang)
+        % {"count": n(d["rows"])},
         "",
-        "## Row quality",
+        "## " + _("Row quality"),
         "",
-        "| flag | rows |",
+        _row(_("flag"), _("rows")),
         "|---|---:|",
-        *(f"| {k} | {v} |" for k, v in d["quality"].items()),
+        *(_row(f"`{k}`", n(v)) for k, v in d["quality"].items()),
         "",
-        "## Consistency",
+        "## " + _("Consistency"),
         "",
     ]
     rf, ties, bands = c["ranks_follow_scores"], c["ties"], c["bands"]
     lines += [
-        f"- Individually ranked rows checked: {rf['rows_checked']}; "
-        f"score inversions: {len(rf['inversions'])}; "
-        f"competition-rank mismatches: {len(rf['competition_rank_mismatches'])}.",
-        f"- Ties: {ties['tie_groups']} groups holding {ties['tied_rows']} rows; problems: {len(ties['problems'])}.",
-        *(f"  - position {p['position']} ({p['rows']} rows): {p['issue']}" for p in ties["problems"]),
-        f"- Countries: {c['countries']['distinct']} distinct; {c['countries']['unknown']} rows without a country.",
-        f"- Rows sharing a name: {len(c['duplicates'])} groups.",
-        *(f"  - {g['name']}: rows {', '.join(str(r['row']) for r in g['rows'])}" for g in c["duplicates"]),
+        "- "
+        + _(
+            "Individually ranked rows checked: %(rows)s; score inversions: %(inversions)s; competition-rank "
+            "mismatches: %(mismatches)s.",
+            rows=n(rf["rows_checked"]),
+            inversions=n(len(rf["inversions"])),
+            mismatches=n(len(rf["competition_rank_mismatches"])),
+        ),
+        "- "
+        + _(
+            "Tie groups: %(groups)s; tied rows: %(rows)s; problems: %(problems)s.",
+            groups=n(ties["tie_groups"]),
+            rows=n(ties["tied_rows"]),
+            problems=n(len(ties["problems"])),
+        ),
+        *(
+            "  - "
+            + ngettext(
+                "position %(position)s (%(rows)s row): %(issue)s",
+                "position %(position)s (%(rows)s rows): %(issue)s",
+                p["rows"],
+                lang,
+            )
+            % {"position": n(p["position"]), "rows": n(p["rows"]), "issue": _issue(p, lang)}
+            for p in ties["problems"]
+        ),
+        "- "
+        + _(
+            "Countries: %(distinct)s distinct; rows without a country: %(unknown)s.",
+            distinct=n(c["countries"]["distinct"]),
+            unknown=n(c["countries"]["unknown"]),
+        ),
+        "- " + _("Groups of rows sharing a name: %(groups)s.", groups=n(len(c["duplicates"]))),
+        *(
+            "  - "
+            + ngettext("%(name)s: row %(rows)s", "%(name)s: rows %(rows)s", len(g["rows"]), lang)
+            % {"name": g["name"], "rows": ", ".join(n(r["row"]) for r in g["rows"])}
+            for g in c["duplicates"]
+        ),
         "",
-        "### Bands",
+        "### " + _("Bands"),
         "",
-        "| band | rows | ranked above | positions left | published score range |",
+        _row(_("band"), _("rows"), _("ranked above"), _("positions left"), _("published score range")),
         "|---|---:|---:|---:|---|",
         *(
-            f"| {b['band']} | {b['rows']} | {b['rows_ranked_above']} | "
-            f"{'–' if b['positions_left'] is None else b['positions_left']} | "
-            f"{', '.join(b['ranges']) or '–'} |"
+            _row(
+                shown(b["band"], lang),
+                n(b["rows"]),
+                n(b["rows_ranked_above"]),
+                n(b["positions_left"]),
+                ", ".join(shown(r, lang) for r in b["ranges"]) or "–",
+            )
             for b in bands["bands"]
         ),
         "",
-        *(f"- {p['band']}: {p['issue']}" for p in bands["problems"]),
+        *(f"- {shown(p['band'], lang)}: {_issue(p, lang)}" for p in bands["problems"]),
         *(
-            f"- {s['band']} holds {s['rows']} rows for {s['positions_left']} positions: "
-            f"{s['rows_through_band_end']} rows end at position {s['band_end']} (ties across a boundary?)"
+            "- "
+            + _(
+                "%(band)s holds %(rows)s rows for %(positions)s positions: %(through)s rows end at position %(end)s "
+                "(ties across a boundary?)",
+                band=shown(s["band"], lang),
+                rows=n(s["rows"]),
+                positions=n(s["positions_left"]),
+                through=n(s["rows_through_band_end"]),
+                end=n(s["band_end"]),
+            )
             for s in bands["size_mismatches"]
         ),
         "",
-        "## Overall score against the formula",
+        "## " + _("Overall score against the formula"),
         "",
-        "0.22 × SDG 17 + 0.26 × (sum of the three top SDGs), with the SDG scores transformed by each model. "
-        f"Exact rows: {f['exact_rows']}; banded rows (interval arithmetic): {f['interval_rows']}; "
-        f"left out: " + ", ".join(f"{k} {v}" for k, v in f["rows_excluded"].items()) + ".",
+        _(
+            "%(required_weight)s × %(required)s + %(best_weight)s × (sum of the three top SDGs), with the SDG scores "
+            "transformed by each model. Exact rows: %(exact)s; banded rows (interval arithmetic): %(banded)s; left "
+            "out: %(excluded)s.",
+            required_weight=number(0.22, lang, 2),
+            required=sdg_label(17, lang),
+            best_weight=number(0.26, lang, 2),
+            exact=n(f["exact_rows"]),
+            banded=n(f["interval_rows"]),
+            excluded=", ".join(f"{gettext(EXCLUDED[k], lang)} {n(v)}" for k, v in f["rows_excluded"].items()),
+        ),
         "",
     ]
     if f["models"]:
-        lines += [verdict(d), ""]
-        lines += [
-            "| model | parameters | exact n | explained (interval) | mean | sd | RMSE | RMSE leave-one-out | max abs "
-            "| within 0.1 | pairs out of order | banded consistent | banded mean gap |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
+        lines += [verdict(d, lang), ""]
+        headers = (
+            _("model"),
+            _("parameters"),
+            _("exact n"),
+            _("explained (interval)"),
+            _("mean"),
+            _("sd"),
+            _("RMSE"),
+            _("RMSE leave-one-out"),
+            _("max abs"),
+            _("within %(limit)s", limit=number(0.1, lang, 1)),
+            _("pairs out of order"),
+            _("banded consistent"),
+            _("banded mean gap"),
+        )
+        lines += [_row(*headers), "|---|" + "---:|" * (len(headers) - 1)]
         for m in f["models"]:
             e, loo, iv = m["exact"], m["exact_leave_one_out"], m["interval"]
+            pairs = m["discordant_pairs"]
             lines.append(
-                f"| {m['model']} | {m['parameters']} | {e['n']} | {e.get('explained', '–')} | {_num(e.get('mean'))} | "
-                f"{_num(e.get('sd'))} | {_num(e.get('rmse'))} | {_num(loo['rmse']) if loo else '–'} | "
-                f"{_num(e.get('max_abs'))} | {e.get('within_0.1', '–')} | "
-                f"{m['discordant_pairs']['discordant']}/{m['discordant_pairs']['pairs']} | "
-                f"{iv['consistent']}/{iv['n']} | {_num(iv['mean_gap'])} |"
+                _row(
+                    f"`{m['model']}`",
+                    n(m["parameters"]),
+                    n(e["n"]),
+                    n(e.get("explained")),
+                    _num(e.get("mean"), lang),
+                    _num(e.get("sd"), lang),
+                    _num(e.get("rmse"), lang),
+                    _num(loo["rmse"] if loo else None, lang),
+                    _num(e.get("max_abs"), lang),
+                    n(e.get("within_0.1")),
+                    f"{n(pairs['discordant'])}/{n(pairs['pairs'])}",
+                    f"{n(iv['consistent'])}/{n(iv['n'])}",
+                    _num(iv["mean_gap"], lang),
+                )
             )
         lines += [
             "",
-            *(f"- **{m['model']}**: {m['description']}" for m in f["models"]),
-            *(f"- *{name}* not evaluated: {why}." for name, why in f.get("models_not_applicable", {}).items()),
+            *(f"- **{m['model']}**: {gettext(MODELS[m['model']], lang)}" for m in f["models"]),
+            *(
+                "- " + _("*%(model)s* not evaluated: %(why)s.", model=name, why=gettext(why, lang))
+                for name, why in f.get("models_not_applicable", {}).items()
+            ),
             "",
-            f"Best on exact rows: **{f['best_model']}**; most banded rows consistent: **{f['best_model_banded']}**.",
+            _(
+                "Best on exact rows: **%(exact)s**; most banded rows consistent: **%(banded)s**.",
+                exact=f["best_model"],
+                banded=f["best_model_banded"],
+            ),
             "",
-            f"### Rows no model explains ({len(f['unexplained'])})",
+            "### " + _("Rows no model explains (%(count)s)", count=n(len(f["unexplained"]))),
             "",
-            "Each row's gap is the distance from the nearest model's interval to the published score or range.",
+            _("Each row's gap is the distance from the nearest model's interval to the published score or range."),
             "",
-            "| rank | institution | published | gap | nearest model | quality |",
+            _row(_("rank"), _("institution"), _("published"), _("gap"), _("nearest model"), _("quality")),
             "|---|---|---|---:|---|---|",
             *(
-                f"| {u['rank']} | {u['name']} | {u['overall_display']} | {_num(u['gap'])} | "
-                f"{min(u['residuals'], key=lambda k: (abs(u['residuals'][k]), k))} | {u['quality']} |"
+                _row(
+                    shown(u["rank"], lang),
+                    u["name"],
+                    shown(u["overall_display"], lang),
+                    _num(u["gap"], lang),
+                    f"`{min(u['residuals'], key=lambda k: (abs(u['residuals'][k]), k))}`",
+                    f"`{u['quality']}`" if u["quality"] else "",
+                )
                 for u in f["unexplained"]
             ),
         ]
-    lines += ["", "## Notes", "", *(f"- {n}" for n in d["notes"]), ""]
-    return "\n".join(lines)
+    lines += ["", "## " + _("Notes"), "", *(f"- {gettext(note, lang)}" for note in d["notes"]), ""]
+    text = "\n".join(lines)
+    return punctuate(text, lang)

@@ -167,10 +167,10 @@ def test_consistency_findings():
         "a",
         "b",
     ]
-    assert c["ties"]["problems"] == [{"position": 3, "rows": 2, "issue": "shared position shown without '='"}]
-    issues = [(p["band"], p["issue"]) for p in c["bands"]["problems"]]
-    assert ("5–6", "scores reach above the lowest individually ranked score") in issues
-    assert ("6–7", "positions overlap band 5–6") in issues
+    assert c["ties"]["problems"] == [{"position": 3, "rows": 2, "issue": "unmarked_tie"}]
+    issues = [(p["band"], p["issue"], p.get("other")) for p in c["bands"]["problems"]]
+    assert ("5–6", "above_ranked", None) in issues
+    assert ("6–7", "positions_overlap", "5–6") in issues
     assert c["countries"] == {"distinct": 1, "unknown": 1, "rows": {"FR": 5}}
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import polars as pl
 import pytest
@@ -82,12 +84,28 @@ def test_explain_shows_the_averaging_terms(pair):
         "= 61.0 (single-year); published = 0.5 × 61.0 (this edition) + 0.5 × 87.0 (edition 2022) = 74.0"
     )
     assert formula(terms, "fr").endswith(
-        "= 61,0 (sur une année); publié = 0,5 × 61,0 (cette édition) + 0,5 × 87,0 (édition 2022) = 74,0"
+        "= 61,0 (sur une année)\u202f; publié = 0,5 × 61,0 (cette édition) + 0,5 × 87,0 (édition 2022) = 74,0"
     )
     n = explain_institution(e23, "N")
     assert n.averaging[1].score is None and n.formula.dropped == ("2022",) and n.formula.years == ()
     assert "(single-year; not in the overall table of edition 2022, so it is the published score)" in formula(
         n.formula, "en"
+    )
+
+
+def test_a_year_whose_edition_is_not_recorded_is_named_by_how_far_back_it_is(pair):
+    """A stored 2023 whose manifest does not name its previous edition (one saved before manifests recorded it):
+    the year that drops out has no edition to name, so the formula counts it back in the reader's language."""
+    _, e23 = pair
+    unnamed = dataclasses.replace(e23, manifest={k: v for k, v in e23.manifest.items() if k != "previous_editions"})
+    n = explain_institution(unnamed, "N")  # new in 2023: no 2022 score, so its year drops out
+    assert [(t.edition, t.lag, t.score) for t in n.averaging[1:]] == [("", 1, None)]
+    assert (n.formula.dropped, n.formula.dropped_back) == ((), (1,))
+    assert formula(n.formula, "en").endswith(
+        "= 37.0 (single-year; no edition 1 year back was given, so it is the published score)"
+    )
+    assert formula(n.formula, "es").endswith(
+        "= 37,0 (de un año; no se dio la edición de hace 1 año, es por tanto la puntuación publicada)"
     )
 
 

@@ -40,7 +40,8 @@ class YearTerm:
 class Formula:
     """``required_weight`` × the required SDG + ``best_weight`` × (the best others) = ``single_year``; averaged
     with ``years`` (this edition first) into ``total``. ``dropped``: editions whose year drops out (not in their
-    overall table). Without ``years`` and ``dropped``, ``total`` is the single-year score."""
+    overall table); ``dropped_back``: how many years back those are whose edition the build was not given.
+    Without ``years`` and either, ``total`` is the single-year score."""
 
     required_weight: float
     required: SdgTerm | None
@@ -50,6 +51,7 @@ class Formula:
     total: Value
     years: tuple[YearTerm, ...] = ()
     dropped: tuple[str, ...] = ()
+    dropped_back: tuple[int, ...] = ()
 
     def to_dict(self) -> dict:
         """As JSON holds it: the sequences as lists, so a stored and a fresh formula compare equal."""

@@ -31,9 +31,10 @@ class SDGExplanation:
 class AveragingTerm:
     """One year of an averaged overall score: this edition's single-year score or a previous edition's."""
 
-    edition: str  # "" for this edition
+    edition: str  # "" for this edition, or for a previous one the build was not given
     weight: float
     score: float | None  # None: not in that edition's overall table, so the year drops out
+    lag: int = 0  # years back
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ class Explanation:
             years=tuple(YearTerm(t.edition, t.weight / total, Value.of(t.score, self.decimals)) for t in present)
             if len(present) > 1
             else (),
-            dropped=tuple(t.edition for t in self.averaging or () if t.score is None),
+            dropped=tuple(t.edition for t in self.averaging or () if t.score is None and t.edition),
+            dropped_back=tuple(t.lag for t in self.averaging or () if t.score is None and not t.edition),
         )
 
 
@@ -127,6 +129,5 @@ def _averaging_terms(edition: Edition, institution_id: str, rules: dict, overall
     scores = dict(zip(mine["lag"].to_list(), mine["single_year_score"].to_list(), strict=True))
     previous = {p["lag"]: p["edition"] for p in edition.manifest.get("previous_editions", [])}
     return [AveragingTerm("", weights[0], overall["single_year_score"])] + [
-        AveragingTerm(previous.get(lag, f"{lag} year(s) back"), w, scores.get(lag))
-        for lag, w in enumerate(weights[1:], start=1)
+        AveragingTerm(previous.get(lag, ""), w, scores.get(lag), lag) for lag, w in enumerate(weights[1:], start=1)
     ]

@@ -13,6 +13,7 @@ import polars as pl
 from impactrank.engine.published.audit.consistency import bands, countries, duplicates, ranks_follow_scores, ties
 from impactrank.engine.published.audit.formula import evaluate
 from impactrank.engine.tables.edition import Edition
+from impactrank.errors import N_
 
 __all__ = ["AuditReport", "audit_edition"]
 
@@ -60,20 +61,28 @@ def audit_edition(edition: Edition, previous: Edition | None = None) -> AuditRep
     )
     starts = overall["rank_low"].drop_nulls()
     complete = starts.len() == 0 or int(starts.max()) <= overall.height
-    notes = [
-        "A displayed score x stands for [x − 0.05, x + 0.05] and a published range for its ends ±0.05; a model "
-        "explains a row when its interval of overall scores meets the published one.",
-        "Models named sdg_tables… rescale each SDG over its SDG table (every submitter); the others see only "
-        "the SDG scores the overall table shows (each institution's top three and SDG 17).",
-        "Rows whose SDG columns were scattered by a scraper (misaligned_columns) are left out of the "
-        "formula check and of the SDG populations.",
+    notes = [  # catalog entries: the report words them in the reader's language
+        N_(
+            "A displayed score x stands for [x − 0.05, x + 0.05] and a published range for its ends ±0.05; a model "
+            "explains a row when its interval of overall scores meets the published one."
+        ),
+        N_(
+            "Models named sdg_tables… rescale each SDG over its SDG table (every submitter); the others see only "
+            "the SDG scores the overall table shows (each institution's top three and SDG 17)."
+        ),
+        N_(
+            "Rows whose SDG columns were scattered by a scraper (misaligned_columns) are left out of the "
+            "formula check and of the SDG populations."
+        ),
     ]
     if not edition.sdg_table_sizes():
-        notes.append("The edition has no SDG tables: THE's rule cannot be reproduced, only approximated.")
+        notes.append(N_("The edition has no SDG tables: THE's rule cannot be reproduced, only approximated."))
     if not complete:
         notes.append(
-            "The table is a subset of the edition (its bands start beyond its row count): band sizes "
-            "and competition ranks cannot be checked, and scaling models see only the subset's scores."
+            N_(
+                "The table is a subset of the edition (its bands start beyond its row count): band sizes "
+                "and competition ranks cannot be checked, and scaling models see only the subset's scores."
+            )
         )
     return AuditReport(
         edition=edition.id,

@@ -1,5 +1,6 @@
 """Does a published table hold together? Ranks that follow scores, "=n" exactly where positions are shared,
-band sizes and score ranges, countries, repeated names. Each finding names the rows."""
+band sizes and score ranges, countries, repeated names. Each finding names the rows and its kind of problem
+(``issue``, a code) with its figures: the report words it in the reader's language."""
 
 from __future__ import annotations
 
@@ -60,11 +61,11 @@ def ties(overall: pl.DataFrame, complete: bool) -> dict:
     for g in groups.iter_rows(named=True):
         issue = None
         if g["rows"] > 1 and not g["all_marked"]:
-            issue = "shared position shown without '='"
+            issue = "unmarked_tie"  # a shared position shown without "="
         elif complete and g["rows"] == 1 and g["any_marked"]:
-            issue = "'=' shown on an unshared position"
+            issue = "marked_alone"  # "=" shown on a position no other row shares
         elif g["scores"] > 1:
-            issue = "tied rows with different scores"
+            issue = "tie_scores_differ"
         if issue:
             problems.append({"position": g["rank_position"], "rows": g["rows"], "issue": issue})
     return {
@@ -111,7 +112,7 @@ def bands(overall: pl.DataFrame, complete: bool) -> dict:
             }
         )
         if len(b["ranges"]) > 1:
-            problems.append({"band": b["band"], "issue": f"{len(b['ranges'])} different score ranges"})
+            problems.append({"band": b["band"], "issue": "score_ranges", "ranges": len(b["ranges"])})
         if complete and positions is not None and b["rows"] != positions:
             sizes.append(
                 {
@@ -124,15 +125,15 @@ def bands(overall: pl.DataFrame, complete: bool) -> dict:
             )
         if prev is not None:
             if prev["rank_high"] is None or b["rank_low"] <= prev["rank_high"]:
-                problems.append({"band": b["band"], "issue": f"positions overlap band {prev['band']}"})
+                problems.append({"band": b["band"], "issue": "positions_overlap", "other": prev["band"]})
             elif (
                 b["score_high"] is not None
                 and prev["score_low"] is not None
                 and b["score_high"] > prev["score_low"] + ROUNDING
             ):
-                problems.append({"band": b["band"], "issue": f"scores overlap or exceed band {prev['band']}"})
+                problems.append({"band": b["band"], "issue": "scores_overlap", "other": prev["band"]})
         elif exact_min is not None and b["score_high"] is not None and b["score_high"] > exact_min + ROUNDING:
-            problems.append({"band": b["band"], "issue": "scores reach above the lowest individually ranked score"})
+            problems.append({"band": b["band"], "issue": "above_ranked"})  # above the lowest individually ranked score
         prev = b
     return {"bands": out, "problems": problems, "size_mismatches": sizes}
 

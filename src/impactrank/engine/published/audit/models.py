@@ -16,6 +16,7 @@ from scipy.special import ndtr
 
 from impactrank.engine.published import reproduce as rp
 from impactrank.engine.registry import Registry
+from impactrank.errors import N_
 
 W_SDG17, W_TOP = rp.W_REQUIRED, rp.W_BEST
 TOP = rp.BEST_K
@@ -65,11 +66,12 @@ class Prediction:
 
 Model = Callable[[FormulaData], Prediction | None]  # None: too few exact rows to fit
 MODELS: Registry[Model] = Registry("published-score model")
-NEEDS = {  # what a model needs beyond the overall table, and the reason given when it is missing
-    "sdg_tables": ("tables", "the edition has no SDG tables"),
-    "sdg_tables_eligible": ("tables", "the edition has no SDG tables"),
-    "sdg_tables_max100": ("tables", "the edition has no SDG tables"),
-    "two_year_average": ("previous", "no previous edition with its SDG tables or overall table was given"),
+NO_TABLES = N_("the edition has no SDG tables")
+NEEDS = {  # what a model needs beyond the overall table, and the reason given (a catalog entry) when it is missing
+    "sdg_tables": ("tables", NO_TABLES),
+    "sdg_tables_eligible": ("tables", NO_TABLES),
+    "sdg_tables_max100": ("tables", NO_TABLES),
+    "two_year_average": ("previous", N_("no previous edition with its SDG tables or overall table was given")),
 }
 
 
