@@ -125,6 +125,14 @@ def test_every_command_speaks_the_language_on_the_tables(the_workspace, the_tabl
         "editions list": ["editions", "list"],
     }
     assert check(commands, the_workspace, lang) == {}
+    audit = (tmp_path / "audit-2021.md").read_text(encoding="utf-8")  # the report the audit wrote, in the language
+    title = {
+        "fr": "# Contrôle de l’édition 2021 (importée des classements publiés)",
+        "es": "# Auditoría de la edición 2021 (importada de las clasificaciones publicadas)",
+    }
+    assert audit.splitlines()[0] == title[lang]
+    codes = re.compile(r"`[^`]*`|\*\*[a-z0-9_]+\*\*")  # the models' and row flags' identifiers
+    assert problems(codes.sub(" ", audit), lang, data_of(the_workspace)) == []
 
 
 @pytest.mark.parametrize("lang", LANGS)
