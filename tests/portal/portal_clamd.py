@@ -26,7 +26,10 @@ def why_not() -> str | None:
 
 
 class Daemon:
-    def __init__(self) -> None:
+    """``settings``: more lines of clamd.conf (e.g. a smaller StreamMaxLength)."""
+
+    def __init__(self, settings: str = "") -> None:
+        self.settings = settings
         self.root = Path(tempfile.mkdtemp(prefix="impactrank-clamd-"))
         self.socket = str(self.root / "clamd.sock")
         self.port = free_port()
@@ -46,7 +49,7 @@ class Daemon:
         config = self.root / "clamd.conf"
         config.write_text(
             f"Foreground yes\nLocalSocket {self.socket}\nTCPSocket {self.port}\nTCPAddr 127.0.0.1\n"
-            f"DatabaseDirectory {self.root / 'db'}\nLogFile {self.root / 'clamd.log'}\n"
+            f"DatabaseDirectory {self.root / 'db'}\nLogFile {self.root / 'clamd.log'}\n{self.settings}"
         )
         began = time.monotonic()
         self.process = subprocess.Popen(

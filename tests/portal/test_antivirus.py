@@ -1,19 +1,23 @@
 """Uploads scanned by ClamAV (ASVS 4.0 12.4.2) against a real clamd started for the session: a clean file is
 kept, a file holding the EICAR test string is refused naming the file and the signature, audit-logged, and
 nothing of it is kept, as evidence and as a bulk upload; a clamd that is configured but down refuses uploads
-(503) rather than let an unscanned file in."""
+(503) rather than let an unscanned file in; a file over clamd's own stream limit is refused (413), not let in."""
 
 from __future__ import annotations
 
 import io
 import json
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
 from portal_clamd import EICAR, REPORTED, Daemon, why_not
 from portal_helpers import PDF, pdf_file
 
+from impactrank.portal.antivirus import Clamd
 from impactrank.portal.app import create_app
+from impactrank.portal.errors import PortalError
+from impactrank.portal.files import FileStore
 from impactrank.portal.serve import scanning_said
 from served import free_port
 
@@ -82,9 +86,15 @@ def test_a_bulk_upload_holding_eicar_is_refused_unread_and_logged(world, clamd):
     r = c.post(UPLOAD, files={"file": ("rows.csv", rows + EICAR + b"\n", "text/csv")})
     assert r.status_code == 422 and r.json()["field"] == "file"
     assert r.json()["error"] == f"field 'file': rows.csv is refused: the virus scanner found {REPORTED} in it"
+    c.cookies.set("lang", "fr")  # the upload form's page, in French
+    r = c.post(UPLOAD.removeprefix("/api"), files={"file": ("lignes.csv", rows + EICAR, "text/csv")})
+    said = unescape(r.text).replace("\u00a0", " ")
+    assert r.status_code == 422 and f"lignes.csv est refusé : l'antivirus y a détecté {REPORTED}" in said
     assert count(world, "record") == 0
+    who = world.users["A.contributor"]
     assert infected_logged(world) == [
-        (world.users["A.contributor"], "2025/A", {"file": "rows.csv", "signature": REPORTED})
+        (who, "2025/A", {"file": "rows.csv", "signature": REPORTED}),
+        (who, "2025/A", {"file": "lignes.csv", "signature": REPORTED}),
     ]
     r = c.post(UPLOAD, files={"file": ("rows.csv", rows, "text/csv")})
     assert r.status_code == 201 and r.json()["saved"] == ["1/pubs"]
@@ -121,3 +131,23 @@ def test_init_says_how_to_scan_and_a_bad_clamd_address_is_refused(capsys, monkey
     for address in ("localhost", "localhost:http", "127.0.0.1:70000"):
         code, _, err = run(capsys, monkeypatch, "portal", "serve", "--clamd", address, "-d", database)
         assert code == 2 and "field 'clamd'" in err and f"'{address}'" in err and "Traceback" not in err
+
+
+def test_a_file_over_clamds_stream_limit_is_refused_not_kept(tmp_path):
+    reason = why_not()
+    if reason:
+        pytest.skip(reason)
+    small = Daemon("StreamMaxLength 1M\n")
+    try:
+        small.start()
+        big = PDF + bytes(2 * 2**20)
+        for address in (small.socket, small.tcp):
+            store = FileStore(tmp_path / "files", Clamd(address))
+            with pytest.raises(PortalError) as refused:
+                store.put(io.BytesIO(big), "report.pdf", 4 * 2**20)
+            assert refused.value.status == 413 and refused.value.field == "file"
+            assert "StreamMaxLength" in refused.value.message
+            assert store.put(io.BytesIO(PDF), "small.pdf")[1] == len(PDF)
+    finally:
+        small.stop()
+    assert [p.read_bytes() for p in (tmp_path / "files").rglob("*") if p.is_file()] == [PDF]

@@ -63,11 +63,14 @@ class Clamd:
         ended by a zero length."""
         try:
             with self._connect() as sock:
-                sock.sendall(b"z" + command + b"\0")
-                if body is not None:
-                    while chunk := body.read(CHUNK):
-                        sock.sendall(struct.pack("!L", len(chunk)) + chunk)
-                    sock.sendall(struct.pack("!L", 0))
+                try:
+                    sock.sendall(b"z" + command + b"\0")
+                    if body is not None:
+                        while chunk := body.read(CHUNK):
+                            sock.sendall(struct.pack("!L", len(chunk)) + chunk)
+                        sock.sendall(struct.pack("!L", 0))
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # clamd stops reading a stream past its StreamMaxLength: its reply says so
                 reply = b""
                 while not reply.endswith(b"\0") and (part := sock.recv(4096)):
                     reply += part
@@ -90,7 +93,13 @@ class Clamd:
             return None
         if verdict.endswith(" FOUND"):
             return verdict.removesuffix(" FOUND")
-        raise unavailable(self.address, reply or "no answer")  # e.g. a file over its StreamMaxLength
+        if "size limit exceeded" in reply:
+            raise PortalError(
+                N_("this file is larger than the virus scanner takes (its StreamMaxLength is below the upload limit)"),
+                field="file",
+                status=413,
+            )
+        raise unavailable(self.address, reply or "no answer")
 
 
 def scan(scanner: Clamd | None, path: Path, filename: str) -> None:
