@@ -130,7 +130,9 @@ def overall_scores(fld: Field, tables: Tables, values: np.ndarray, params: RunPa
     else:
         rw = params.required_weight[None, :]
         bw = (100.0 - rw) / k
-    single = (rw * req_scaled + bw * best_sum) / 100.0
+    single = np.multiply(rw, req_scaled, out=req_scaled)  # (rw · required + bw · best) / 100, in place
+    single += np.multiply(bw, best_sum, out=best_sum)
+    single /= 100.0
     return published_scores(fld.methodology, single, fld.previous[:n_el])
 
 
@@ -148,18 +150,21 @@ def _best_sum(flat: np.ndarray, rows: list[np.ndarray], n_el: int, k: int) -> np
     order = np.argsort(-counts, kind="stable")  # the rows with most scores first
     ordered = counts[order]
     top = [np.full((n_el, runs), -np.inf) for _ in range(k)]
-    tmp = np.empty((n_el, runs))
+    tmp, scores = np.empty((n_el, runs)), np.empty((n_el, runs))
     for j in range(int(ordered[0]) if n_el else 0):
         c = int(np.count_nonzero(ordered > j))
-        x = flat[by_row[first[order[:c]] + j]]
-        for i in range(k - 1, 0, -1):  # top i from the old top i and i − 1, as compute_overall's best k
-            np.minimum(top[i - 1][:c], x, out=tmp[:c])
-            np.maximum(top[i][:c], tmp[:c], out=top[i][:c])
+        x = np.take(flat, by_row[first[order[:c]] + j], axis=0, out=scores[:c], mode="clip")  # unbuffered
+        for i in range(min(j, k - 1), 0, -1):  # top i from the old top i and i − 1, as compute_overall's best k
+            if i == j:  # top i is still −∞ in these rows: max(−∞, min(top i − 1, x)) is the min itself
+                np.minimum(top[i - 1][:c], x, out=top[i][:c])
+            else:
+                np.minimum(top[i - 1][:c], x, out=tmp[:c])
+                np.maximum(top[i][:c], tmp[:c], out=top[i][:c])
         np.maximum(top[0][:c], x, out=top[0][:c])
     if k < 8:  # numpy sums a short contiguous axis left to right, as compute_overall's sum does
         best_sum = top[0]
         for t in top[1:]:
-            best_sum = best_sum + t
+            best_sum += t
     else:
         best_sum = np.stack(top, axis=-1).sum(axis=-1)
     undo = np.empty_like(order)
@@ -186,16 +191,20 @@ def table_values(fld: Field, tables: Tables, params: RunParams) -> np.ndarray:
     return values if undo is None else values[:, undo]
 
 
-def grouped_values(fld: Field, tables: Tables, params: RunParams) -> tuple[np.ndarray, np.ndarray | None]:
+def grouped_values(
+    fld: Field, tables: Tables, params: RunParams, out: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """As :func:`table_values` but with the runs grouped by discrete choices; column ``undo[i]`` holds run i
-    (``undo`` None when the order is unchanged)."""
+    (``undo`` None when the order is unchanged). ``out``: the (entries, runs) array to fill, e.g. the previous
+    chunk's (fresh pages of many megabytes cost more than the arithmetic written into them)."""
     params, undo = grouped(params)
-    out = np.empty((tables.n_entries, params.size))
+    out = np.empty((tables.n_entries, params.size)) if out is None else out
     sdg_values(fld, tables, params, out)
     out[: tables.sizes[0]] = overall_scores(fld, tables, out, params)
     return out, (None if (undo == np.arange(len(undo))).all() else undo)
 
 
-def table_ranks(fld: Field, tables: Tables, values: np.ndarray) -> np.ndarray:
-    """Competition ranks within each table under the methodology's tie rule, shape (entries, runs)."""
-    return rank_entries(values, tables, fld.methodology.ranking)
+def table_ranks(fld: Field, tables: Tables, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Competition ranks within each table under the methodology's tie rule, shape (entries, runs), into
+    ``out`` (int32) when given."""
+    return rank_entries(values, tables, fld.methodology.ranking, out)

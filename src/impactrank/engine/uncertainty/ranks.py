@@ -19,29 +19,32 @@ DENSE_KEYS = 8
 """A table counts its keys when their span is at most this many keys per member (or 4,096); else it sorts."""
 
 
-def rank_entries(values: np.ndarray, tables: Tables, ranking: Ranking) -> np.ndarray:
-    """Competition ranks of (entries, runs) values within each table (higher is better)."""
+def rank_entries(values: np.ndarray, tables: Tables, ranking: Ranking, out: np.ndarray | None = None) -> np.ndarray:
+    """Competition ranks of (entries, runs) values within each table (higher is better), into ``out`` (int32)
+    when given."""
     rule = TIE_RULES[ranking.tie_rule]
-    out = np.empty(values.shape, dtype=np.int32)  # int32: half the memory traffic downstream
+    out = np.empty(values.shape, dtype=np.int32) if out is None else out  # int32: half the memory traffic
     for rows in table_slices(tables):  # a table at a time: its arrays stay in cache
-        out[rows] = _table_ranks(values[rows], rule, ranking.display_precision)
+        _table_ranks(values[rows], rule, ranking.display_precision, out[rows])
     return out
 
 
-def _table_ranks(v: np.ndarray, rule: TieRule, precision: int) -> np.ndarray:
-    """One table's (members, runs) ranks: the built-in rules batched over runs (the same ranks as the rule's
-    own sort keys, faster), a rule registered elsewhere by its sort keys run by run. A missing score (NaN)
-    ranks after every score of its run, as a row the build leaves unscored is ranked below none."""
+def _table_ranks(v: np.ndarray, rule: TieRule, precision: int, out: np.ndarray) -> None:
+    """One table's (members, runs) ranks into ``out``: the built-in rules batched over runs (the same ranks as
+    the rule's own sort keys, faster), a rule registered elsewhere by its sort keys run by run. A missing score
+    (NaN) ranks after every score of its run, as a row the build leaves unscored is ranked below none."""
     if rule is on_display:
-        return _display_ranks(v, precision)
+        _display_ranks(v, precision, out)
+        return
     if rule is on_exact:
-        return _ranks_by_sorting(v)
+        out[...] = _ranks_by_sorting(v)
+        return
     keys = _display_keys(v, precision)[0]
     ties = np.empty(v.shape)
     for r in range(v.shape[1]):
         ties[:, r] = rule(v[:, r], keys[:, r])
     ties[np.isnan(v)] = -np.inf
-    return _ranks_by_sorting(ties)
+    out[...] = _ranks_by_sorting(ties)
 
 
 def _display_keys(values: np.ndarray, precision: int) -> tuple[np.ndarray, int, int]:
@@ -59,24 +62,25 @@ def _display_keys(values: np.ndarray, precision: int) -> tuple[np.ndarray, int, 
     return keys.astype(np.int64), int(lo), int(hi)
 
 
-def _display_ranks(values: np.ndarray, precision: int) -> np.ndarray:
-    """Ranks of one table's (members, runs) values on their display keys: counted over the span of keys the
-    table holds in this batch, or sorted when the span is sparse."""
+def _display_ranks(values: np.ndarray, precision: int, out: np.ndarray) -> None:
+    """Ranks of one table's (members, runs) values on their display keys, into ``out``: counted over the span
+    of keys the table holds in this batch, or sorted when the span is sparse."""
     keys, lo, hi = _display_keys(values, precision)
     if hi - lo >= max(4096, DENSE_KEYS * keys.shape[0]):
-        return _ranks_by_sorting(keys)
-    return _ranks_by_counting(keys, lo, hi - lo + 1)
+        out[...] = _ranks_by_sorting(keys)
+    else:
+        _ranks_by_counting(keys, lo, hi - lo + 1, out)
 
 
-def _ranks_by_counting(keys: np.ndarray, lo: int, n_keys: int) -> np.ndarray:
-    """1 + the members in the same run with a strictly higher key (keys in [lo, lo + n_keys)): a histogram of
-    keys per run, no sorting. Overwrites ``keys``."""
+def _ranks_by_counting(keys: np.ndarray, lo: int, n_keys: int, out: np.ndarray | None = None) -> np.ndarray:
+    """1 + the members in the same run with a strictly higher key (keys in [lo, lo + n_keys)), into ``out`` when
+    given: a histogram of keys per run, no sorting. Overwrites ``keys``."""
     members, r = keys.shape
     keys += np.arange(-lo, r * n_keys - lo, n_keys)  # histogram cell of each (member, run)
     counts = np.bincount(keys.ravel(), minlength=r * n_keys).reshape(r, n_keys)
     at_or_below = np.cumsum(counts, axis=1, dtype=np.int32).ravel()  # members at or below each key
-    ranks = np.take(at_or_below, keys)
-    return np.subtract(np.int32(members + 1), ranks, out=ranks)
+    out = np.take(at_or_below, keys, out=out, mode="clip")  # the cells are in range; "clip" writes unbuffered
+    return np.subtract(np.int32(members + 1), out, out=out)
 
 
 def _ranks_by_sorting(keys: np.ndarray) -> np.ndarray:

@@ -55,12 +55,18 @@ def simulate_blocks(
     sobol = samples.b is not None
     per_row = runs_per_row(len(inputs), sobol)
     acc = new_accumulator(tables, len(inputs) if sobol else 0)
+    values = ranks = np.empty((0, 0))
     for lo in range(start, stop, chunk_rows):
         hi = min(stop, lo + chunk_rows)
         draws = design_block(samples, inputs, lo, hi)
         params = run_params(fld, spec, draws, (hi - lo) * per_row)
-        values, undo = grouped_values(fld, tables, params)
-        accumulate(acc, table_ranks(fld, tables, values), sobol, undo)
+        if values.shape != (tables.n_entries, params.size):  # else the previous chunk's arrays are refilled
+            values, ranks = (
+                np.empty((tables.n_entries, params.size)),
+                np.empty((tables.n_entries, params.size), np.int32),
+            )
+        values, undo = grouped_values(fld, tables, params, values)
+        accumulate(acc, table_ranks(fld, tables, values, ranks), sobol, undo)
         if progress is not None:
             progress((hi - lo) * per_row)
     return acc

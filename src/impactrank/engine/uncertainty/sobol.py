@@ -44,15 +44,15 @@ def design_sums(values: np.ndarray, d: int, undo: np.ndarray | None = None) -> d
     rows = values.shape[1] // (d + 2)
     if values.dtype == np.int32 and values.size and int(np.abs(values).max()) ** 2 * 4 * rows >= 2**31:
         values = values.astype(np.int64)  # int32 sums of squares would overflow
-    v = np.take(values, runs.reshape(-1, d + 2).T, axis=1)  # (outputs, d + 2, rows)
-    v = np.ascontiguousarray(v.transpose(1, 0, 2))  # (d + 2, outputs, rows): whole-array differences below
+    # A, B, AB_1 … AB_d, each (outputs, rows) and contiguous: whole-array differences below
+    v = [np.take(values, cols, axis=1) for cols in runs.reshape(-1, d + 2).T]
     fa, fb = v[0], v[1]
 
     def squares(x: np.ndarray) -> np.ndarray:
         return np.einsum("ij,ij->i", x, x)
 
-    first = np.stack([squares(fb - v[2 + i]) for i in range(d)]) if d else np.empty((0, len(fa)), v.dtype)
-    total = np.stack([squares(fa - v[2 + i]) for i in range(d)]) if d else np.empty((0, len(fa)), v.dtype)
+    first = np.stack([squares(fb - v[2 + i]) for i in range(d)]) if d else np.empty((0, len(fa)), fa.dtype)
+    total = np.stack([squares(fa - v[2 + i]) for i in range(d)]) if d else np.empty((0, len(fa)), fa.dtype)
     sums = {
         "a": fa.sum(axis=1),
         "a2": squares(fa),
