@@ -81,7 +81,8 @@ def summarise(ids: np.ndarray, tables: Tables, acc: Accumulator, nominal: np.nda
         if size == 0:  # an empty table (nobody eligible for the overall table) has no ranks to report
             continue
         entries = np.arange(rows.start, rows.stop)
-        block = acc.hist[acc.offsets[entries][:, None] + np.arange(size + 1)[None, :]]
+        first = int(acc.offsets[rows.start])  # the table's histograms lie end to end: a view, no gather
+        block = acc.hist[first : first + len(entries) * (size + 1)].reshape(len(entries), size + 1)
         cum = np.cumsum(block, axis=1)
         total = acc.runs
         segments = band_segments(tables.banding[t], size)

@@ -162,8 +162,8 @@ def run_uncertainty(
         parts = [simulate_blocks(fld, spec, tables, samples, a, b, chunk_rows, progress) for a, b in ranges]
     else:
         parts = executor(fld, spec, tables, samples, ranges, chunk_rows, progress)
-    acc = new_accumulator(tables, len(inputs) if sobol else 0)
-    for part in parts:
+    acc = parts[0]  # the others added into the first: no fresh histogram of every entry
+    for part in parts[1:]:
         acc.add(part)
     table = summarise(fld.ids, tables, acc, nominal)
     indices = sobol_indices(acc.sobol, tables, inputs, base) if sobol else empty_sobol()
