@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from html import unescape
 
 import pytest
@@ -125,6 +126,7 @@ def test_the_server_says_at_start_whether_uploads_are_scanned(clamd, tmp_path):
 def test_init_says_how_to_scan_and_a_bad_clamd_address_is_refused(capsys, monkeypatch, tmp_path):
     from test_cli import run
 
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # what 'serve' sets for its workers ends with this test
     database = f"sqlite:///{tmp_path / 'portal.sqlite'}"
     code, out, _ = run(capsys, monkeypatch, "portal", "init", "-d", database)
     assert code == 0 and "uploads are scanned for viruses only when 'serve' is given --clamd" in out

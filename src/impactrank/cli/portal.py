@@ -282,7 +282,10 @@ def serve(
         ),
     ] = "",
     pepper_file: PepperOption = None,
-    clamd: Annotated[str | None, typer.Option("--clamd", help="ClamAV daemon: socket path or HOST:PORT.")] = None,
+    clamd: Annotated[
+        str | None,
+        typer.Option("--clamd", envvar="IMPACTRANK_PORTAL_CLAMD", help="ClamAV daemon: socket path or HOST:PORT."),
+    ] = None,
 ) -> None:
     """Serve the portal (pages, JSON API under /api, docs at /docs). Put it behind HTTPS to expose it."""
     import os
