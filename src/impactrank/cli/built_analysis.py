@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import console
+from impactrank.cli.common import console, figures_table
 from impactrank.cli.text import _, ngettext, num, sdg_name, shown
 
 
@@ -27,17 +27,18 @@ def print_whatif(institution: str, edition: str, result, averaged: bool) -> None
     ):
         table.add_row(label, *(_value(key, o[side][key]) for side in ("before", "after")))
     console.print(table)
-    sdgs = Table(title=_("SDG scores"), title_justify="left")
-    for col in (
-        _("SDG"),
-        _("score before"),
-        _("score after"),
-        _("scaled before"),
-        _("scaled after"),
-        _("rank before"),
-        _("rank after"),
-    ):
-        sdgs.add_column(col, justify="right")
+    sdgs = figures_table(
+        _("SDG scores"),
+        (
+            _("SDG"),
+            _("score before"),
+            _("score after"),
+            _("scaled before"),
+            _("scaled after"),
+            _("rank before"),
+            _("rank after"),
+        ),
+    )
     for r in result.sdgs.iter_rows(named=True):
         sdgs.add_row(
             str(r["sdg"]),

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console, ConsoleDimensions
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.status import Status
+from rich.table import Table
 from rich.text import Text
 from typer.core import TyperOption
 
@@ -163,6 +164,19 @@ def out_format(out: Path, allowed: tuple[str, ...]) -> str:
             params={"name": out.name, "wanted": wanted},
         )
     return fmt
+
+
+def figures_table(
+    title: str | Text, figures: tuple[str, ...], labels: tuple[str, ...] = (), title_justify: str = "left"
+) -> Table:
+    """A table whose ``labels`` columns (left-aligned) are followed by ``figures`` columns, right-aligned so that
+    numbers line up."""
+    table = Table(title=title, title_justify=title_justify)
+    for column in labels:
+        table.add_column(column)
+    for column in figures:
+        table.add_column(column, justify="right")
+    return table
 
 
 def out_dir(out: Path) -> Path:

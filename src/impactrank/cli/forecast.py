@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import app, console, open_workspace, out_format, progress_bar
+from impactrank.cli.common import app, console, figures_table, open_workspace, out_format, progress_bar
 from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
@@ -225,17 +225,19 @@ def _backtest(series, rules, participants, runs: int, seed: int, out: Path | Non
         export_table(result.years, out)
         console.print(_("wrote %(file)s", file=out), highlight=False)
         return
-    t = Table(title=Text(_("Back-test: each edition forecast from the earlier ones alone")))
-    for col in (
-        _("edition"),
-        _("institutions"),
-        _("%(level)s interval: coverage", level=pct(80, 0)),
-        _("its forecast chance"),
-        _("most likely band: hits"),
-        _("its forecast chance"),
-        _("same band as the year before: hits"),
-    ):
-        t.add_column(col, justify="right")
+    t = figures_table(
+        Text(_("Back-test: each edition forecast from the earlier ones alone")),
+        (
+            _("edition"),
+            _("institutions"),
+            _("%(level)s interval: coverage", level=pct(80, 0)),
+            _("its forecast chance"),
+            _("most likely band: hits"),
+            _("its forecast chance"),
+            _("same band as the year before: hits"),
+        ),
+        title_justify="center",
+    )
     for r in result.years.iter_rows(named=True):
         t.add_row(
             str(r["year"]),

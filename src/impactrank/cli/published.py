@@ -10,7 +10,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import app, command_group, console, load_previous, open_workspace, out_dir, out_format
+from impactrank.cli.common import (
+    app,
+    command_group,
+    console,
+    figures_table,
+    load_previous,
+    open_workspace,
+    out_dir,
+    out_format,
+)
 from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
@@ -129,12 +138,11 @@ def import_table(
 def _print_import(report) -> None:
     """Rows per edition (the overall table, then its SDG tables together), then rows by flag as
     "overall + SDG tables" per edition; the JSON report (--report) has every table and flagged row."""
-    table = Table(
-        title=Text(_("%(file)s read as %(format)s", file=report.file, format=report.format)), title_justify="left"
+    table = figures_table(
+        Text(_("%(file)s read as %(format)s", file=report.file, format=report.format)),
+        (_("overall rows"), _("ok"), _("exact ranks"), _("bands"), _("SDG tables"), _("SDG rows"), _("ok")),
+        labels=(_("edition"),),
     )
-    table.add_column(_("edition"))
-    for col in (_("overall rows"), _("ok"), _("exact ranks"), _("bands"), _("SDG tables"), _("SDG rows"), _("ok")):
-        table.add_column(col, justify="right")
     for e in report.editions:
         sdg = [t for name, t in e.tables.items() if name != "overall"]
         table.add_row(

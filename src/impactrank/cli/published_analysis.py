@@ -7,10 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import console, load_previous, open_workspace
+from impactrank.cli.common import console, figures_table, load_previous, open_workspace
 from impactrank.cli.text import _, clauses, num, sdg_name, shown, span
 from impactrank.engine.tables.edition import Edition
 from impactrank.errors import N_, InputError
@@ -70,9 +69,7 @@ def print_whatif(result, fmt: str) -> None:
         rule=rule_words(result.previous_edition),
     )
     console.print(Text(heading), highlight=False)
-    table = Table(title=_("SDG scores used"), title_justify="left")
-    for col in (_("SDG"), _("published"), _("used"), _("set")):
-        table.add_column(col, justify="right")
+    table = figures_table(_("SDG scores used"), (_("SDG"), _("published"), _("used"), _("set")))
     for r in result.inputs:
         lo, hi = r["used"]
         used = num(lo, 1) if lo == hi else span(lo, hi)
@@ -142,9 +139,10 @@ def print_advice(advice, fmt: str) -> None:
         console.print(_("At the top of the table."), highlight=False)
     elif not advice.levers:
         console.print(Text(_("No single SDG score reaches %(target)s, even at 100.", target=target)), highlight=False)
-    table = Table(title=_("SDG score that reaches the target, smallest gain first"), title_justify="left")
-    for col in (_("SDG"), _("now"), _("counted"), _("certainly from"), _("possibly from")):
-        table.add_column(col, justify="right")
+    table = figures_table(
+        _("SDG score that reaches the target, smallest gain first"),
+        (_("SDG"), _("now"), _("counted"), _("certainly from"), _("possibly from")),
+    )
     for r in advice.levers:
         table.add_row(
             str(r["sdg"]),
@@ -157,9 +155,7 @@ def print_advice(advice, fmt: str) -> None:
         console.print(table)
     if advice.next_year:
         title = _("Next year under the two-year average: single-year score needed")
-        nxt = Table(title=title, title_justify="left")
-        for col in (_("band"), _("overall above"), _("next single-year score, certain"), _("possibly")):
-            nxt.add_column(col, justify="right")
+        nxt = figures_table(title, (_("band"), _("overall above"), _("next single-year score, certain"), _("possibly")))
         for r in advice.next_year:
             nxt.add_row(shown(r["band"]), num(r["threshold"], 2), _maybe(r["certain"]), _maybe(r["possible"]))
         console.print(nxt)
