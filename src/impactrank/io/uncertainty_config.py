@@ -118,9 +118,8 @@ def parse_uncertainty_config(text: str, name: str = "<uncertainty config>") -> U
     )
     try:
         check_spec(config.to_spec())
-    except ValueError as exc:
-        field, _, message = str(exc).partition(": ")
-        raise InputError(message, file=name, field=f"inputs.{field}") from None
+    except InputError as exc:
+        raise InputError(exc.template, file=name, field=f"inputs.{exc.field}", params=exc.params) from None
     return config
 
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from impactrank.engine.scoring.scaling import SCALERS
 from impactrank.engine.uncertainty.field import prepare_field
 from impactrank.engine.uncertainty.sampling import draw_samples
 from impactrank.engine.uncertainty.spec import Choice, MetricWeights, UncertaintySpec, check_spec
+from impactrank.errors import InputError
 
 
 def test_unknown_method_is_refused():
-    with pytest.raises(ValueError, match="scaling: unknown SDG-score scaling method 'cubic'"):
+    with pytest.raises(InputError, match="unknown SDG-score scaling method 'cubic'") as caught:
         check_spec(UncertaintySpec(scaling=Choice(("minmax", "cubic"))))
+    assert caught.value.field == "scaling"
+    known = ", ".join(sorted(SCALERS))
+    assert caught.value.text("fr", located=False) == (
+        f"méthode 'cubic' inconnue pour «\u00a0mise à l’échelle des scores par ODD\u00a0» (connues\u00a0: {known})"
+    )
 
 
 def test_weights_renormalised_per_sdg(mini):

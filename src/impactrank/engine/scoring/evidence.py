@@ -7,12 +7,13 @@ from collections.abc import Callable
 import numpy as np
 
 from impactrank.engine.registry import Registry
+from impactrank.errors import N_
 
 RUBRIC_FIELDS = ("exists", "evidence", "public", "recent")
 
 EvidenceScorer = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """(answers: n × 4 in [0, 1] with NaN = not answered, points: n × 4 rubric points) → score 0–100."""
-EVIDENCE_SCORERS: Registry[EvidenceScorer] = Registry("evidence scoring")
+EVIDENCE_SCORERS: Registry[EvidenceScorer] = Registry(N_("evidence scoring"))
 
 
 @EVIDENCE_SCORERS.register("rubric")

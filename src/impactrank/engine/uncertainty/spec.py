@@ -15,6 +15,7 @@ from impactrank.engine.scoring.evidence import EVIDENCE_SCORERS
 from impactrank.engine.scoring.missing import MISSING_RULES
 from impactrank.engine.scoring.normalise import NORMALISERS
 from impactrank.engine.scoring.scaling import SCALERS
+from impactrank.errors import N_, InputError, Word
 
 NOMINAL = "nominal"
 """Normalisation choice meaning "each metric's own normalisation, as the methodology says"."""
@@ -94,7 +95,7 @@ class UncertaintySpec:
 
 
 def check_spec(spec: UncertaintySpec) -> None:
-    """Every named method must exist; raise ValueError naming the input otherwise."""
+    """Every named method must exist; an InputError names the input (its field) and the method otherwise."""
     registries = {
         "normalisation": NORMALISERS,
         "evidence": EVIDENCE_SCORERS,
@@ -107,4 +108,8 @@ def check_spec(spec: UncertaintySpec) -> None:
             continue
         for option in choice.options:
             if option not in registry and not (name == "normalisation" and option == NOMINAL):
-                raise ValueError(f"{name}: unknown {registry.kind} method {option!r} (known: {', '.join(registry)})")
+                raise InputError(
+                    N_("unknown %(kind)s method %(value)s (known: %(known)s)"),
+                    field=name,
+                    params={"kind": Word(registry.kind), "value": repr(option), "known": list(registry)},
+                )
