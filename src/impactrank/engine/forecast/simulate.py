@@ -19,7 +19,7 @@ from impactrank.engine.forecast.field import field_sizes
 from impactrank.engine.forecast.rule import NextRule
 from impactrank.engine.forecast.sdg_moves import Entries, SdgMoves, next_single_year
 from impactrank.engine.tables.ranking import band_segments
-from impactrank.engine.uncertainty.histograms import accumulate, new_accumulator
+from impactrank.engine.uncertainty.histograms import accumulate, new_accumulator, percentile_from_hist
 from impactrank.engine.uncertainty.ranks import rank_entries
 from impactrank.engine.uncertainty.sampling import draw_within
 from impactrank.engine.uncertainty.tables import Tables
@@ -111,13 +111,7 @@ def _rank_quantile(block: np.ndarray, q: float) -> np.ndarray:
     counts = block.copy()
     counts[:, 0] = 0
     cum = np.cumsum(counts, axis=1)
-    total = np.maximum(cum[:, -1], 1)
-    h = (total - 1) * q
-    j0 = np.floor(h)
-    j1 = np.minimum(j0 + 1, total - 1)
-    v0 = np.argmax(cum > j0[:, None], axis=1)
-    v1 = np.argmax(cum > j1[:, None], axis=1)
-    return v0 + (h - j0) * (v1 - v0)
+    return percentile_from_hist(cum, np.maximum(cum[:, -1], 1), q)
 
 
 def nearest_interval(counts: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:

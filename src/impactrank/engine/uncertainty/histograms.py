@@ -9,7 +9,6 @@ are read from the histograms exactly as numpy would compute them from all the ra
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,13 +61,14 @@ def accumulate(acc: Accumulator, ranks: np.ndarray, sobol_design: bool, undo: np
     acc.runs += ranks.shape[1]
 
 
-def percentile_from_hist(cum: np.ndarray, total: int, q: float) -> np.ndarray:
-    """np.percentile's default (linear) method, from cumulative counts per row over ranks 0..size."""
-    h = (total - 1) * q
-    j0 = math.floor(h)
-    j1 = min(j0 + 1, total - 1)
-    v0 = np.argmax(cum > j0, axis=1)
-    v1 = np.argmax(cum > j1, axis=1)
+def percentile_from_hist(cum: np.ndarray, total: int | np.ndarray, q: float) -> np.ndarray:
+    """np.percentile's default (linear) method, from cumulative counts per row over ranks 0..size; ``total`` the
+    count of every row, or of each row."""
+    h = (np.asarray(total) - 1) * q
+    j0 = np.floor(h)
+    j1 = np.minimum(j0 + 1, np.asarray(total) - 1)
+    v0 = np.argmax(cum > np.reshape(j0, (-1, 1)), axis=1)
+    v1 = np.argmax(cum > np.reshape(j1, (-1, 1)), axis=1)
     return v0 + (h - j0) * (v1 - v0)
 
 
