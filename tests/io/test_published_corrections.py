@@ -93,3 +93,19 @@ def test_a_correction_for_an_edition_not_imported_is_not_an_error(tmp_path, tabl
     fixes = write(tmp_path, "edition,name,field,value\n2019,Nowhere University,country,Nigeria\n")
     assert len(read_corrections(fixes).items) == 1
     assert len(read_published(table, corrections=fixes).editions) == 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "le champ 'rank' ne peut pas être corrigé (au choix\u00a0: country, name)"),
+        ("es", "el campo 'rank' no puede corregirse (uno de: country, name)"),
+    ],
+)
+def test_a_bad_corrections_file_is_refused_in_the_readers_language(tmp_path, lang, said):
+    """The refusal is the catalog's message, worded where it is shown; the fields that can be corrected are
+    the file format's own names."""
+    fixes = write(tmp_path, "edition,name,field,value\n2021,University of Lagos,rank,1\n")
+    with pytest.raises(InputError) as err:
+        read_corrections(fixes)
+    assert err.value.text(lang, located=False) == said

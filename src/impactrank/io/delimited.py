@@ -43,6 +43,7 @@ _UTF16_INVALID = N_(
     "Save As > 'CSV UTF-8'; in LibreOffice, Save As > 'Text CSV', 'Edit filter settings', character set "
     "'Unicode (UTF-8)'"
 )
+UNREADABLE = N_("unreadable CSV: %(reason)s")
 _NOT_UTF8 = N_(
     "not UTF-8 text (byte 0x%(byte)s); save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8'; in LibreOffice, "
     "Save As > 'Text CSV', 'Edit filter settings', character set 'Unicode (UTF-8)'"
@@ -83,10 +84,13 @@ class TextTable:
         try:
             return next(reader, [])
         except csv.Error as exc:
-            raise self.error(f"unreadable CSV: {_csv_reason(exc)}", row=self.header_row) from None
+            raise self.error(UNREADABLE, row=self.header_row, params={"reason": _csv_reason(exc)}) from None
 
-    def error(self, message: str, row: int | None = None, field: str | None = None) -> InputError:
-        return InputError(message, file=self.name, row=row, field=field)
+    def error(
+        self, message: str, row: int | None = None, field: str | None = None, params: dict | None = None
+    ) -> InputError:
+        """``message``: a catalog entry (``N_``) filled from ``params`` where the error is shown."""
+        return InputError(message, file=self.name, row=row, field=field, params=params)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells) of the header and every row below it; a blank row comes as [] or empty cells."""
@@ -99,7 +103,7 @@ class TextTable:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise self.error(f"unreadable CSV: {_csv_reason(exc)}", row=row) from None
+                raise self.error(UNREADABLE, row=row, params={"reason": _csv_reason(exc)}) from None
             yield row, cells
             row += 1
 
@@ -159,7 +163,11 @@ class TextTable:
         next(rows)
         for row, cells in rows:
             if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
-                raise self.error(f"{len(cells)} cells for the {len(names)} columns of the header", row=row)
+                raise self.error(
+                    N_("%(cells)s cells for the %(columns)s columns of the header"),
+                    row=row,
+                    params={"cells": len(cells), "columns": len(names)},
+                )
             cells = cells + [""] * (len(names) - len(cells))
             for column, cell in zip(columns, cells, strict=False):
                 column.append(cell or None)

@@ -63,23 +63,30 @@ def read_groups(
     for i, rec in enumerate(frame.iter_rows(named=True)):  # a groups file is small (tens of rows)
         group = rec.get("group")
         if not group:
-            raise table.error("empty group name", i, "group")
+            raise table.error(N_("empty group name"), i, "group")
         iid = rec.get("institution_id") if has_id else None
         name, country_text = rec.get("name"), rec.get("country")
         country = None
         if country_text:
             country = to_alpha2(country_text)
             if country is None:
-                raise table.error(f"{country_text!r} is not a country name or ISO code", i, "country")
+                raise table.error(
+                    N_("%(country)s is not a country name or ISO code"),
+                    i,
+                    "country",
+                    params={"country": repr(country_text)},
+                )
         if not iid:
             if not name:
                 raise table.error(
-                    "a member needs an institution_id, or a name and a country",
+                    N_("a member needs an institution_id, or a name and a country"),
                     i,
                     "institution_id" if has_id else "name",
                 )
             if not country:
-                raise table.error(f"member {name!r} needs a country to be matched", i, "country")
+                raise table.error(
+                    N_("member %(name)s needs a country to be matched"), i, "country", params={"name": repr(name)}
+                )
             names = [name, *(a.strip() for a in (rec.get("aliases") or "").split(";") if a.strip())]
             found = [index[(country, name_key(n))] for n in names if (country, name_key(n)) in index]
             iid = found[0] if found else institution_id(name, country)

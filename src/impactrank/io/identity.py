@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 from rapidfuzz import fuzz
 
+from impactrank.errors import N_
 from impactrank.io import display_names
 from impactrank.io.delimited import read_text_table
 
@@ -76,14 +77,16 @@ def read_aliases(path: str | Path) -> Aliases:
     header, rows = table.records()
     if len(header) < 2:
         raise table.error(
-            "an alias file needs a header of two columns: alias,institution_id or name,alias", row=table.header_row
+            N_("an alias file needs a header of two columns: alias,institution_id or name,alias"), row=table.header_row
         )
     header = [h.strip().casefold() for h in header]
     if "institution_id" in header:  # alias → id: the alias column, or the other of the first two
         target = header.index("institution_id")
         source = header.index("alias") if "alias" in header else 1 - target if target < 2 else None
         if source is None:
-            raise table.error("an alias file with an institution_id column needs an alias column", row=table.header_row)
+            raise table.error(
+                N_("an alias file with an institution_id column needs an alias column"), row=table.header_row
+            )
     else:  # name, alias: the alias joins the name
         target, source = 0, 1
     aliases = Aliases()
@@ -91,7 +94,7 @@ def read_aliases(path: str | Path) -> Aliases:
         cells = [c.strip() for c in row] + [""] * (len(header) - len(row))
         if not cells[source] or not cells[target]:
             raise table.error(
-                "expected two non-empty values", row=number, field=header[source if cells[target] else target]
+                N_("expected two non-empty values"), row=number, field=header[source if cells[target] else target]
             )
         names = display_names.from_cells(header, cells)
         if "institution_id" in header:

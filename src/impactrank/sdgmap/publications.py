@@ -75,7 +75,9 @@ def _read_csv(path: Path, numeric: Sequence[str], decimal: str | None) -> Public
             bad = cells[col].is_not_null() & number.is_null()
             if bad.any():
                 i = int(bad.arg_true()[0])
-                raise table.error(f"not a number: {cells[col][i]!r}", row=int(rows[i]), field=col)
+                raise table.error(
+                    N_("not a number: %(value)r"), row=int(rows[i]), field=col, params={"value": cells[col][i]}
+                )
             frame = frame.with_columns(number.alias(col))
     return Publications(frame, rows)
 

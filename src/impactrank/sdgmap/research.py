@@ -45,7 +45,7 @@ def load_lmic(path: Path | str | None = None) -> frozenset[str]:
     header, rows = table.records()
     header = [h.strip() for h in header]
     if "iso2" not in header:
-        raise table.error("LMIC list needs an 'iso2' column", row=table.header_row, field="iso2")
+        raise table.error(N_("LMIC list needs an 'iso2' column"), row=table.header_row, field="iso2")
     k = header.index("iso2")
     return frozenset(r[k].strip().upper() for _, r in rows if len(r) > k and r[k].strip())
 

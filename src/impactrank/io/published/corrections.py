@@ -22,6 +22,7 @@ from impactrank.io.published.rows import RawRow
 
 FIELDS = ("country", "name")
 COLUMNS = ("edition", "name", "field", "value")
+NOT_A_COUNTRY = N_("%(value)s is not a country name or code")
 
 
 @dataclass
@@ -77,9 +78,9 @@ def read_corrections(path: str | Path) -> Corrections:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise table.error(
-            f"a corrections file needs the columns {','.join(COLUMNS)} (and optionally country); "
-            f"missing: {', '.join(missing)}",
+            N_("a corrections file needs the columns %(columns)s (and optionally country); missing: %(missing)s"),
             row=table.header_row,
+            params={"columns": ",".join(COLUMNS), "missing": list(missing)},
         )
     items = []
     for number, row in rows:
@@ -88,18 +89,22 @@ def read_corrections(path: str | Path) -> Corrections:
             continue
         field = cells["field"].casefold()
         if field not in FIELDS:
-            allowed = ", ".join(FIELDS)
-            raise table.error(f"field {cells['field']!r} cannot be corrected (one of: {allowed})", number, "field")
+            raise table.error(
+                N_("field %(field)s cannot be corrected (one of: %(allowed)s)"),
+                number,
+                "field",
+                params={"field": repr(cells["field"]), "allowed": FIELDS},
+            )
         for column in ("name", "value"):
             if not cells[column]:
-                raise table.error(f"{column} is empty", number, column)
+                raise table.error(N_("%(column)s is empty"), number, column, params={"column": column})
         if field == "country" and to_alpha2(cells["value"]) is None:
-            raise table.error(f"{cells['value']!r} is not a country name or code", number, "value")
+            raise table.error(NOT_A_COUNTRY, number, "value", params={"value": repr(cells["value"])})
         country = None
         if cells.get("country"):
             country = to_alpha2(cells["country"])
             if country is None:
-                raise table.error(f"{cells['country']!r} is not a country name or code", number, "country")
+                raise table.error(NOT_A_COUNTRY, number, "country", params={"value": repr(cells["country"])})
         edition = "" if cells["edition"] in ("", "*") else cells["edition"]
         items.append(Correction(number, edition, cells["name"], country, field, cells["value"]))
     return Corrections(table.name, items)
