@@ -119,14 +119,14 @@ def test_the_previous_term_is_a_single_year_score_not_a_published_one(pair, evid
 
 def test_averaging_needs_exactly_its_previous_editions(evidence_pair):
     m21, m23 = load_methodology("the-2021"), load_methodology("the-2023")
-    with pytest.raises(InputError, match="averages over 2 years: it needs the single-year scores of 1 previous"):
+    with pytest.raises(InputError, match=r"averages over 2 years: .* \(1 in all; missing, in years back: 1\)"):
         build_edition(m23, *inputs(evidence_pair[2023], m23))
     some = pl.DataFrame({"institution_id": ["A"], "single_year_score": [50.0], "previous_edition": ["x"], "lag": [1]})
     with pytest.raises(InputError, match="the-2021 does not average"):
         build_edition(m21, *inputs(evidence_pair[2023], m21), previous=some)
     with pytest.raises(InputError, match="two single-year scores"):
         previous_table(m23, pl.concat([some, some]))
-    with pytest.raises(InputError, match="missing: 1 year"):
+    with pytest.raises(InputError, match=r"missing, in years back: 1\)"):
         previous_table(m23, some.with_columns(lag=pl.lit(2, pl.Int64)))
 
 
@@ -185,12 +185,15 @@ def test_the_previous_editions_are_checked_one_per_year():
     m23 = load_methodology("the-2023")
     table = previous_table(m23, one_previous())
     assert table.select("institution_id", "single_year_score").rows() == [("a", 40.0), ("b", 50.0)]  # sorted
-    needs = "methodology the-2023 averages over 2 years: it needs the single-year scores of 1 previous edition(s), one"
+    needs = (
+        "methodology the-2023 averages over 2 years: it needs the single-year scores of one previous edition for "
+        "each earlier year (1 in all"
+    )
     for bad, message in (
-        (one_previous(previous_edition=["y1", "y0"]), f"{needs} per year"),
-        (pl.concat([one_previous(), one_previous(institution_id=["c", "d"], lag=[2, 2])]), f"{needs} per year"),
-        (pl.concat([one_previous(), one_previous(institution_id=["c", "d"], lag=[0, 0])]), f"{needs} per year"),
-        (one_previous(lag=[2, 2]), f"{needs} per year (missing: 1 year(s) back)"),
+        (one_previous(previous_edition=["y1", "y0"]), f"{needs})"),
+        (pl.concat([one_previous(), one_previous(institution_id=["c", "d"], lag=[2, 2])]), f"{needs})"),
+        (pl.concat([one_previous(), one_previous(institution_id=["c", "d"], lag=[0, 0])]), f"{needs})"),
+        (one_previous(lag=[2, 2]), f"{needs}; missing, in years back: 1)"),
         (one_previous(single_year_score=[50.0, None]), "a previous single-year score is empty"),
         (one_previous(single_year_score=[50.0, float("nan")]), "a previous single-year score is empty"),
         (one_previous(institution_id=["a", "a"]), "an institution has two single-year scores in one previous edition"),
@@ -200,7 +203,10 @@ def test_the_previous_editions_are_checked_one_per_year():
         assert (caught.value.field, caught.value.message) == ("previous_edition", message)
     with pytest.raises(InputError) as caught:
         previous_table(three_years(), one_previous(lag=[3, 3]))
-    assert caught.value.message.endswith("(missing: 1, 2 year(s) back)")
+    assert caught.value.message.endswith("(2 in all; missing, in years back: 1, 2)")
+    assert caught.value.text("fr", located=False).endswith(
+        "(2 en tout\u202f; manquent, par nombre d’années en arrière\u00a0: 1, 2)"
+    )
     assert previous_table(load_methodology("the-2021"), None).height == 0
     with pytest.raises(InputError) as caught:
         previous_table(load_methodology("the-2021"), one_previous())

@@ -41,13 +41,13 @@ def previous_table(methodology: Methodology, previous: pl.DataFrame | None) -> p
     missing = [lag for lag in range(1, needed + 1) if lag not in by_lag]
     if missing or set(by_lag) - set(range(1, needed + 1)) or (lags["editions"] > 1).any():
         message = N_(
-            "methodology %(methodology)s averages over %(years)s years: it needs the single-year scores of "
-            "%(needed)s previous edition(s), one per year"
+            "methodology %(methodology)s averages over %(years)s years: it needs the single-year scores of one "
+            "previous edition for each earlier year (%(needed)s in all)"
         )
         if missing:
             message = N_(
-                "methodology %(methodology)s averages over %(years)s years: it needs the single-year scores of "
-                "%(needed)s previous edition(s), one per year (missing: %(missing)s year(s) back)"
+                "methodology %(methodology)s averages over %(years)s years: it needs the single-year scores of one "
+                "previous edition for each earlier year (%(needed)s in all; missing, in years back: %(missing)s)"
             )
         raise InputError(
             message,
@@ -56,7 +56,7 @@ def previous_table(methodology: Methodology, previous: pl.DataFrame | None) -> p
                 "methodology": methodology.id,
                 "years": needed + 1,
                 "needed": needed,
-                "missing": ", ".join(map(str, missing)),
+                "missing": missing,
             },
         )
     if frame["single_year_score"].null_count() or frame["single_year_score"].is_nan().any():
