@@ -37,7 +37,8 @@ Executor = Callable[
     [Field, UncertaintySpec, Tables, Samples, list[tuple[int, int]], int, Callable[[int], None] | None],
     list[Accumulator],
 ]
-"""Runs base-row ranges (possibly elsewhere, e.g. on a Dask cluster) and returns their accumulators in order."""
+"""Runs base-row ranges (possibly elsewhere, e.g. on a Dask cluster) and returns accumulators that together hold
+them all (one per range, or one per thread)."""
 
 
 def simulate_blocks(
@@ -45,19 +46,18 @@ def simulate_blocks(
     spec: UncertaintySpec,
     tables: Tables,
     samples: Samples,
-    start: int,
-    stop: int,
+    ranges: list[tuple[int, int]],
     chunk_rows: int,
     progress: Callable[[int], None] | None = None,
 ) -> Accumulator:
-    """Evaluate base rows [start, stop) of the design and return their accumulated statistics."""
+    """Evaluate the base rows [start, stop) of each range of the design and return their accumulated statistics:
+    one histogram of every entry for them all (tens of megabytes on the demo), not one per range."""
     inputs = spec.inputs
     sobol = samples.b is not None
     per_row = runs_per_row(len(inputs), sobol)
     acc = new_accumulator(tables, len(inputs) if sobol else 0)
     values = ranks = np.empty((0, 0))
-    for lo in range(start, stop, chunk_rows):
-        hi = min(stop, lo + chunk_rows)
+    for lo, hi in _chunks(ranges, chunk_rows):
         draws = design_block(samples, inputs, lo, hi)
         params = run_params(fld, spec, draws, (hi - lo) * per_row)
         if values.shape != (tables.n_entries, params.size):  # else the previous chunk's arrays are refilled
@@ -72,21 +72,25 @@ def simulate_blocks(
     return acc
 
 
+def _chunks(ranges: list[tuple[int, int]], rows: int) -> list[tuple[int, int]]:
+    """The base rows [lo, hi) of each chunk, range by range: at most ``rows`` each."""
+    return [(lo, min(stop, lo + rows)) for start, stop in ranges for lo in range(start, stop, rows)]
+
+
 def _simulate_part(fld: Field, spec: UncertaintySpec, tables: Tables, part: Samples, chunk_rows: int) -> Accumulator:
     """One Dask task: every base row of ``part``, the draws already sliced for it."""
-    return simulate_blocks(fld, spec, tables, part, 0, part.size, chunk_rows)
+    return simulate_blocks(fld, spec, tables, part, [(0, part.size)], chunk_rows)
 
 
 def thread_executor(threads: int) -> Executor:
-    """Run the base-row ranges on a pool of threads in this process."""
+    """Run the base-row ranges on a pool of threads in this process, each thread its share of them."""
 
     def run(fld, spec, tables, samples, ranges, chunk_rows, progress=None):
         from concurrent.futures import ThreadPoolExecutor
 
+        shares = [ranges[i::threads] for i in range(min(threads, len(ranges)))]
         with ThreadPoolExecutor(threads) as pool:
-            jobs = [
-                pool.submit(simulate_blocks, fld, spec, tables, samples, a, b, chunk_rows, progress) for a, b in ranges
-            ]
+            jobs = [pool.submit(simulate_blocks, fld, spec, tables, samples, s, chunk_rows, progress) for s in shares]
             return [job.result() for job in jobs]
 
     return run
@@ -159,7 +163,7 @@ def run_uncertainty(
     if executor is None and threads > 1:
         executor = thread_executor(threads)
     if executor is None:
-        parts = [simulate_blocks(fld, spec, tables, samples, a, b, chunk_rows, progress) for a, b in ranges]
+        parts = [simulate_blocks(fld, spec, tables, samples, ranges, chunk_rows, progress)]
     else:
         parts = executor(fld, spec, tables, samples, ranges, chunk_rows, progress)
     acc = parts[0]  # the others added into the first: no fresh histogram of every entry
