@@ -64,12 +64,14 @@ def test_every_change_route_writes_one_row_and_past_rows_never_change(world):
 
     rows = log()
 
-    def one(route: tuple[str, str], response, status: int = 201):
+    def one(route: tuple[str, str], response, status: int = 201, stepped_up: bool = False):
+        """One row for the change, and with ``stepped_up`` one more: the proof of who asked (a step-up)."""
         nonlocal rows
         assert response.status_code == status, (route, response.text)
         now = log()
         assert now[: len(rows)] == rows, f"{route} changed a past row"
-        assert len(now) == len(rows) + 1, f"{route} wrote {len(now) - len(rows)} rows"
+        assert len(now) == len(rows) + 1 + stepped_up, f"{route} wrote {len(now) - len(rows)} rows"
+        assert ("user.step_up" in {r[4] for r in now[len(rows) :]}) == stepped_up, route
         new = now[-1]
         assert new[9] is not None or new[10] is not None, f"{route}: no before/after"  # before, after
         rows = now
@@ -122,9 +124,12 @@ def test_every_change_route_writes_one_row_and_past_rows_never_change(world):
         ("PATCH", "/api/institutions/{institution}/users/{user_id}"),
         admin.patch(f"/api/institutions/A/users/{member_id(admin, 'n@a.edu')}", json={"role": "observer"}),
         200,
+        stepped_up=True,
     )
     tok = one(
-        ("POST", "/api/institutions/{institution}/tokens"), admin.post("/api/institutions/A/tokens", json={"name": "s"})
+        ("POST", "/api/institutions/{institution}/tokens"),
+        admin.post("/api/institutions/A/tokens", json={"name": "s"}),
+        stepped_up=True,
     ).json()
     one(
         ("DELETE", "/api/institutions/{institution}/tokens/{token_id}"),
@@ -205,11 +210,10 @@ def test_every_change_route_writes_one_row_and_past_rows_never_change(world):
     secret = one(("POST", "/api/me/second-factor"), admin.post("/api/me/second-factor")).json()["secret"]
     code = pyotp.TOTP(secret).at(world.clock.now().replace(tzinfo=UTC))
     one(("POST", "/api/me/second-factor/confirm"), admin.post("/api/me/second-factor/confirm", json={"code": code}))
-    one(
-        ("DELETE", "/api/me/second-factor"),
-        admin.request("DELETE", "/api/me/second-factor", json={"current_password": PASSWORD}),
-        200,
-    )
+    world.clock.advance(seconds=30)
+    code = pyotp.TOTP(secret).at(world.clock.now().replace(tzinfo=UTC))
+    one(("POST", "/api/me/confirm"), admin.post("/api/me/confirm", json={"current_password": PASSWORD, "code": code}))
+    one(("DELETE", "/api/me/second-factor"), admin.request("DELETE", "/api/me/second-factor"), 200, stepped_up=True)
 
     spec = world.app.openapi()["paths"]
     changing = {(m.upper(), p) for p, ops in spec.items() for m in ops if m != "get"}

@@ -114,3 +114,18 @@ def test_an_institutions_evidence_files_have_a_quota(world):
     with world.db.engine.connect() as conn:
         counts = conn.execute(sa.text("SELECT institution_id, count(*) FROM evidence_item GROUP BY institution_id"))
         assert dict(counts.all()) == {"A": QUOTA_FILES + 1, "B": 1}  # the link counts in no quota
+
+
+def test_a_stored_files_size_holds_more_than_32_bits(world):
+    """The file limit goes up to 2 GiB and a size is kept as a 64-bit integer: 3 000 000 000 fits on both
+    databases (a 32-bit column on PostgreSQL refused it: 'integer out of range')."""
+    size = 3_000_000_000
+    with world.db.engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO stored_file (sha256, size, media_type) VALUES (:h, :s, 'application/pdf')"),
+            {"h": "f" * 64, "s": size},
+        )
+        assert (
+            conn.execute(sa.text("SELECT size FROM stored_file WHERE sha256 = :h"), {"h": "f" * 64}).scalar_one()
+            == size
+        )

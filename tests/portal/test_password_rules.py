@@ -73,7 +73,7 @@ def test_password_fields_have_a_reveal_button_and_new_ones_a_meter(world, lang):
     csp = page.headers["content-security-policy"]
     assert "script-src 'self';" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     buttons = re.findall(r'<button type="button" class="reveal" aria-controls="([\w-]+)"[^>]*hidden>([^<]+)<', html)
-    assert [b[0] for b in buttons] == ["current-password", "new-password"]
+    assert [b[0] for b in buttons] == ["current-password", "new-password", "confirm-password"]  # "confirm it's you"
     for field, _ in buttons:
         assert re.search(rf'<input id="{field}" [^>]*type="password"', html)
     assert 'minlength="12"' in html and '<meter id="new-password-meter" min="0" max="4"' in html
@@ -122,3 +122,23 @@ def test_a_pepper_file_is_long_enough(tmp_path):
         security.read_pepper(tmp_path / "missing")
     short.write_bytes(PEPPER + b"\n")
     assert security.read_pepper(short) == PEPPER
+
+
+def test_the_strength_meter_is_throttled_per_address(world):
+    """Each estimate costs ~10 ms of CPU: counted per address like sign-ins, 600 per 15 minutes, no one typing
+    reaches that; other addresses are not slowed."""
+    from impactrank.portal.throttle import METER, METER_PER_ADDRESS, WINDOW
+
+    body = {"password": "correct horse battery staple"}
+    flood, other = world.client_at("203.0.113.9"), world.client_at("198.51.100.4")
+    assert flood.post("/api/password-strength", json=body).status_code == 200
+    with world.db.engine.begin() as conn:  # the count as 599 more estimates from that address would leave it
+        conn.execute(
+            sa.text("UPDATE sign_in_attempts SET attempts = :n WHERE email = :k AND ip = '203.0.113.9'"),
+            {"n": METER_PER_ADDRESS, "k": METER},
+        )
+    r = flood.post("/api/password-strength", json=body)
+    assert r.status_code == 429 and r.json()["field"] == "password" and "15 minutes" in r.json()["error"]
+    assert other.post("/api/password-strength", json=body).status_code == 200
+    world.clock.advance(seconds=WINDOW.total_seconds())
+    assert flood.post("/api/password-strength", json=body).status_code == 200  # a new window

@@ -52,8 +52,10 @@ def test_an_operator_without_a_second_factor_may_only_set_one_up(world):
     assert all(c not in stored and c.replace("-", "") not in stored for c in codes)
     assert {token_hash(c.replace("-", "")) for c in codes} <= stored
 
-    # an operator cannot drop it
-    r = ops.request("DELETE", "/api/me/second-factor", json={"current_password": PASSWORD})
+    # an operator cannot drop it, even proving who they are
+    world.clock.advance(seconds=30)
+    proof = {"current_password": PASSWORD, "code": now_code(world, secret)}
+    r = ops.request("DELETE", "/api/me/second-factor", json=proof)
     assert r.status_code == 403 and r.json()["field"] == "second_factor"
 
 
@@ -105,7 +107,11 @@ def test_an_institution_member_may_add_and_remove_one(world):
     assert login(world, email, now_code(world, secret))[0].status_code == 200
     r = admin.request("DELETE", "/api/me/second-factor", json={"current_password": "wrong one"})
     assert r.status_code == 401
-    assert admin.request("DELETE", "/api/me/second-factor", json={"current_password": PASSWORD}).status_code == 200
+    r = admin.request("DELETE", "/api/me/second-factor", json={"current_password": PASSWORD})
+    assert r.status_code == 401 and r.json()["field"] == "code"  # the step-up asks for the code it would remove
+    world.clock.advance(seconds=30)
+    proof = {"current_password": PASSWORD, "code": now_code(world, secret)}
+    assert admin.request("DELETE", "/api/me/second-factor", json=proof).status_code == 200
     assert login(world, email)[0].status_code == 200
     with world.db.engine.connect() as conn:
         told = conn.execute(sa.text("SELECT body FROM outbox WHERE to_email = :e ORDER BY id"), {"e": email}).scalars()

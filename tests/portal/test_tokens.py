@@ -1,6 +1,7 @@
-"""API tokens, attacked as issue 22 found them: a token minting tokens and invitations of its own role, a minted
-token outliving the revoked one, tokens that never expire, a demoted or deactivated admin's tokens coming back
-with the role, and ``POST /api/logout`` with a token leaving it working; tokens listed with their last use."""
+"""API tokens, attacked as issue 22 found them: a token minting tokens and invitations of its own role (now no token
+mints any), a minted token outliving the revoked one, tokens that never expire, a demoted or deactivated admin's
+tokens coming back with the role, and ``POST /api/logout`` with a token leaving it working; tokens listed with
+their last use."""
 
 from __future__ import annotations
 
@@ -62,23 +63,47 @@ def test_a_token_grants_only_below_its_role_and_dies_with_its_maker(world):
         roles = dict(conn.execute(sa.text("SELECT email, role FROM portal_user")).all())
     assert "twin@a.edu" not in emails and roles[world.users["A.contributor"]] == "contributor"
 
-    child = make_token(script, "child", "contributor", days=365)  # below its role: allowed, never past its maker
-    assert child["expires_at"] == first["expires_at"]
-    r = bearer(world, child["token"]).post("/api/institutions/A/tokens", json={"name": "x", "role": "observer"})
-    assert r.status_code == 403  # a contributor token manages no team at all
+    r = script.post("/api/institutions/A/tokens", json={"name": "child", "role": "contributor"})
+    assert r.status_code == 403 and r.json()["field"] == "token"  # a token mints no token at all (step-up)
+    child = legacy_child(world, first["id"])  # one minted through a token before that was refused
 
-    assert works(bearer(world, child["token"]))
+    assert works(bearer(world, child))
     assert admin.delete(f"/api/institutions/A/tokens/{first['id']}").status_code == 200
-    assert not works(script) and not works(bearer(world, child["token"]))  # the minted one went with it
-    assert listed(world, child["id"])["revoked"] is True
+    assert not works(script) and not works(bearer(world, child))  # the minted one went with it
     with world.db.engine.connect() as conn:
         reasons = conn.execute(
             sa.text("SELECT object_id, reason FROM audit_log WHERE action = 'token.revoke' ORDER BY id")
         ).all()
+        ids = conn.execute(sa.text("SELECT id FROM api_token WHERE parent_id = :p"), {"p": first["id"]}).scalars()
+        child_id = next(ids)
+    assert listed(world, child_id)["revoked"] is True
     assert [tuple(r) for r in reasons] == [
         (str(first["id"]), None),
-        (str(child["id"]), f"made through token {first['id']}, which was revoked"),
+        (str(child_id), f"made through token {first['id']}, which was revoked"),
     ]
+
+
+def legacy_child(world, parent_id: int) -> str:
+    """A contributor token made through token ``parent_id``, as tokens could mint before the step-up: its secret."""
+    from impactrank.portal.security import new_token, token_hash
+
+    raw = new_token()
+    with world.db.engine.begin() as conn:
+        parent = conn.execute(sa.text("SELECT * FROM api_token WHERE id = :p"), {"p": parent_id}).mappings().one()
+        conn.execute(
+            sa.text(
+                "INSERT INTO api_token (institution_id, created_by, name, role, token_hash, created_at, expires_at, "
+                "parent_id) VALUES ('A', :by, 'child', 'contributor', :h, :at, :until, :p)"
+            ),
+            {
+                "by": parent["created_by"],
+                "h": token_hash(raw),
+                "at": parent["created_at"],
+                "until": parent["expires_at"],
+                "p": parent_id,
+            },
+        )
+    return raw
 
 
 def test_tokens_expire_by_default_and_within_the_maximum(world):

@@ -213,7 +213,11 @@ def session_expiry(started: datetime, now: datetime) -> datetime:
 def start_session(session: Session, user: User, now: datetime) -> str:
     token = new_token()
     expires = session_expiry(now, now)
-    session.add(WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=expires))
+    session.add(  # a sign-in is a proof of who the person is, as a step-up is (see :mod:`step_up`)
+        WebSession(
+            token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=expires, reauthenticated_at=now
+        )
+    )
     return token
 
 

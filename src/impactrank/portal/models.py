@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -104,6 +105,7 @@ class WebSession(Created, Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+    reauthenticated_at: Mapped[datetime | None] = mapped_column(DateTime)  # a sign-in or "confirm it's you"
 
 
 class ApiToken(Created, Base):
@@ -222,7 +224,7 @@ class StoredFile(Base):
 
     __tablename__ = "stored_file"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)  # up to the 2 GiB file limit
     media_type: Mapped[str] = mapped_column(String(100))
 
 

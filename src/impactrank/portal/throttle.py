@@ -22,6 +22,9 @@ WINDOW = timedelta(minutes=15)
 PER_ACCOUNT_ADDRESS = 5
 PER_ADDRESS = 30
 ANY_ACCOUNT = ""
+METER = "password-strength"
+"""The strength meter's count per address (no account's address, which always holds an @)."""
+METER_PER_ADDRESS = 600
 _INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
@@ -57,6 +60,17 @@ def admit(session: Session, email: str, ip: str, now: datetime) -> None:
         raise PortalError(
             N_("too many failed sign-ins: try again in %(minutes)s minutes"),
             field="email",
+            status=429,
+            params={"minutes": int(WINDOW.total_seconds() // 60)},
+        )
+
+
+def admit_meter(session: Session, ip: str, now: datetime) -> None:
+    """Count a strength estimate (~10 ms of CPU each) for the address; 429 past a limit no one typing reaches."""
+    if _count(session, METER, ip[:64], now) > METER_PER_ADDRESS:
+        raise PortalError(
+            N_("too many password strength checks: try again in %(minutes)s minutes"),
+            field="password",
             status=429,
             params={"minutes": int(WINDOW.total_seconds() // 60)},
         )

@@ -1,6 +1,7 @@
 """API tokens, for an institution's scripts. A token expires (90 days unless its maker says otherwise, a year
-at most), keeps when it was last used, and never outlives what made it: a token made by a token expires no later
-and is revoked with it, and every token of a person ends when that person is deactivated or changes role."""
+at most), keeps when it was last used, and never outlives what made it: only a person signed in makes one (a
+step-up, :mod:`step_up`), a token made through a token before that rule is revoked with it, and every token of a
+person ends when that person is deactivated or changes role."""
 
 from __future__ import annotations
 
@@ -76,9 +77,6 @@ def create_token(scope: Scope, institution_id: str, name: str, role: str, days: 
         raise invalid(N_("a token is valid for 1 to %(days)s days"), "days", days=MAX_DAYS)
     scope.require_grant(role)
     expires = scope.now + timedelta(days=days)
-    parent = scope.actor.token_id
-    if parent is not None:
-        expires = min(expires, scope.session.get(ApiToken, parent).expires_at)
     raw = new_token()
     tok = ApiToken(
         institution_id=institution_id,
@@ -88,7 +86,6 @@ def create_token(scope: Scope, institution_id: str, name: str, role: str, days: 
         token_hash=token_hash(raw),
         created_at=scope.now,
         expires_at=expires,
-        parent_id=parent,
     )
     scope.session.add(tok)
     scope.session.flush()

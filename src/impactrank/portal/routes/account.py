@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.i18n import N_, gettext
-from impactrank.portal import own_sessions, passwords, second_factor, strength
+from impactrank.portal import own_sessions, passwords, second_factor, step_up, strength, throttle
 from impactrank.portal.errors import PortalError
 from impactrank.portal.http import ENROL_PAGE, Portal, actions, is_api, language
 from impactrank.portal.routes.auth import PasswordIn
@@ -32,6 +32,20 @@ class CodeIn(BaseModel):
 
 class CurrentPasswordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(max_length=1000)
+
+
+class StepUpIn(BaseModel):
+    """What a change that needs a fresh proof of who is asking takes (see :mod:`step_up`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    current_password: str | None = Field(
+        None, max_length=1000, description="Your password, unless you confirmed it's you in the last 5 minutes"
+    )
+    code: str | None = Field(None, max_length=64, description="With the password: your authenticator's code, if any")
+
+
+class ConfirmIn(StepUpIn):
     current_password: str = Field(max_length=1000)
 
 
@@ -59,9 +73,17 @@ def register(app: FastAPI, portal: Portal) -> None:
             ended = own_sessions.end_others(scope.session, scope.actor, body.current_password, scope.now)
         return {"ended": ended}
 
+    @act("/me/confirm", ConfirmIn, summary="Confirm it's you (password, and code): 5 minutes of sensitive changes")
+    def confirm(request: Request, body: ConfirmIn, files) -> dict:
+        with portal.scope(request, write=True) as scope:
+            return step_up.confirm(scope, body.current_password, body.code)
+
     @app.post("/api/password-strength", summary="How easily a new password would be guessed (the forms' meter)")
-    def password_strength(body: StrengthIn) -> dict:
-        """Score 0–4 and why it would be refused (short, long, guessable) or null; computed here, kept nowhere."""
+    def password_strength(request: Request, body: StrengthIn) -> dict:
+        """Score 0–4 and why it would be refused (short, long, guessable) or null; computed here, kept nowhere.
+        Counted per address first (committed even when refused), as sign-in attempts are."""
+        with portal.db.write() as session:
+            throttle.admit_meter(session, request.client.host if request.client else "unknown", portal.clock.now())
         return strength.meter(body.password, body.email)
 
     @pages.page("/password-reset", "password_reset.html", summary="Ask for a link to reset a forgotten password")
@@ -133,13 +155,14 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @act(
         ENROL_PAGE,
-        CurrentPasswordIn,
+        StepUpIn,
         method="DELETE",
-        summary="Remove your second factor (not where your role requires one)",
+        summary="Remove your second factor (not where your role requires one; your password and code)",
         html_path=ENROL_PAGE + "/remove",
     )
-    def factor_remove(request: Request, body: CurrentPasswordIn, files) -> dict:
+    def factor_remove(request: Request, body: StepUpIn, files) -> dict:
         with portal.scope(request, write=True, enrolling=True) as scope:
-            passwords.require_current(scope.session, scope.actor, body.current_password)
+            passwords.require_person(scope.actor)  # the proof checked while the factor it may need is there
+            step_up.require(scope, "remove the second factor", body.current_password, body.code)
             second_factor.remove(scope.session, scope.actor, scope.now, portal.second_factor_roles)
         return {"removed": True}

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.i18n import N_, gettext
-from impactrank.portal import accounts, notify, own_sessions, throttle
+from impactrank.portal import accounts, notify, own_sessions, second_factor, throttle
 from impactrank.portal.errors import forbidden
 from impactrank.portal.http import Portal, actions, is_api, language, local_path, session_cookie
 from impactrank.portal.security import csrf_matches, csrf_token, new_token
@@ -120,6 +120,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "role": a.role,
                 "institution": a.institution_id,
                 "sessions": own_sessions.listed(scope.session, a, scope.now),
+                "factor": second_factor.enrolled(scope.session, a.user_id),
             }
 
     @pages.page("/invitations/{token}", "invitation.html", summary="An invitation: whose account it opens")

@@ -6,31 +6,33 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from impactrank.i18n import gettext
-from impactrank.portal import accounts, invitations, tokens
+from impactrank.portal import accounts, invitations, second_factor, step_up, tokens
 from impactrank.portal.http import Portal, actions, is_api, language
 from impactrank.portal.institutions import institution_view
+from impactrank.portal.models import ADMIN
 from impactrank.portal.params import IdPath
+from impactrank.portal.routes.account import StepUpIn
 from impactrank.portal.tenancy import MANAGE_TEAM
 
 MemberRole = Literal["admin", "contributor", "observer"]
 
 
-class InviteIn(BaseModel):
+class InviteIn(StepUpIn):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=320)
     role: MemberRole = "contributor"
 
 
-class MemberIn(BaseModel):
+class MemberIn(StepUpIn):
     model_config = ConfigDict(extra="forbid")
     role: MemberRole | None = None
     active: bool | None = None
 
 
-class TokenIn(BaseModel):
+class TokenIn(StepUpIn):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(max_length=100)
     role: MemberRole = "contributor"
@@ -49,6 +51,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "institution": institution_view(inst),
                 "members": [accounts.user_view(u) for u in scope.users(institution)],
                 "tokens": [tokens.token_view(t) for t in scope.tokens(institution)],
+                "factor": second_factor.enrolled(scope.session, scope.actor.user_id),
             }
 
     @pages.page(
@@ -76,6 +79,8 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.scope(request, write=True) as scope:
             root = portal.base_url or str(request.base_url)
             result = invitations.invite(scope, institution, body.email, body.role, root, language(request))
+            if body.role == ADMIN:
+                step_up.require(scope, "invite an admin", body.current_password, body.code)
         lang = language(request)
         sent = gettext("sent by e-mail; the link works once, for %(days)s days", lang) % {"days": result["valid_days"]}
         what = gettext("Invitation for %(email)s", lang) % {"email": result["email"]}
@@ -85,17 +90,25 @@ def register(app: FastAPI, portal: Portal) -> None:
         "/institutions/{institution}/users/{user_id}",
         MemberIn,
         method="PATCH",
-        summary="Change a member's role or deactivate them",
+        summary="Change a member's role or deactivate them (a role or reactivation: your password, or confirm first)",
         html_path="/institutions/{institution}/users/{user_id}",
     )
     def change(request: Request, body: MemberIn, files, institution: IdPath, user_id: int) -> dict:
         with portal.scope(request, write=True) as scope:
-            return accounts.change_member(scope, institution, user_id, body.role, body.active)
+            changed = accounts.change_member(scope, institution, user_id, body.role, body.active)
+            if body.role is not None or body.active:
+                step_up.require(scope, "give a role or reactivate", body.current_password, body.code)
+            return changed
 
-    @act("/institutions/{institution}/tokens", TokenIn, summary="Create an API token (shown once; it expires)")
+    @act(
+        "/institutions/{institution}/tokens",
+        TokenIn,
+        summary="Create an API token (shown once; it expires; your password, or confirm first)",
+    )
     def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
         with portal.scope(request, write=True) as scope:
             made = tokens.create_token(scope, institution, body.name, body.role, body.days)
+            step_up.require(scope, "create an API token", body.current_password, body.code)
         result = {
             "id": made.id,
             "name": made.name,
