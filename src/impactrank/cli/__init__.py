@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "publish",
     "sdg",
     "portal",
+    "portal_rotate",
     "results",
 )
 for _module in COMMAND_MODULES:
