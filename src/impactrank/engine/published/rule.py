@@ -202,9 +202,10 @@ def change_bounds(
     rows = new_lo.shape[0]
     cols = np.arange(1, rp.N_SDGS + 1)[None, :].repeat(rows, axis=0)
     now = rp.minmax(lo[None].repeat(rows, 0), hi[None], cols, rule.extremes)
-    cur_lo, cur_hi = (np.nan_to_num(x, nan=0.0) for x in now)
+    # not submitted: 0, also in a table of one score, which min-max gives 100 whatever the score
+    cur_lo, cur_hi = (np.where(np.isnan(lo), 0.0, np.nan_to_num(x, nan=0.0)) for x in now)
     new = rp.minmax(new_lo, new_hi, cols, new_extremes or rule.extremes)
-    n_lo, n_hi = (np.nan_to_num(x, nan=0.0) for x in new)
+    n_lo, n_hi = (np.where(np.isnan(new_lo), 0.0, np.nan_to_num(x, nan=0.0)) for x in new)
     same = (n_lo == cur_lo) & (n_hi == cur_hi)
     req = rp.REQUIRED - 1
     d_lo, d_hi = np.zeros(rows), np.zeros(rows)
