@@ -15,6 +15,7 @@ from test_isolation import NOT_TENANT_DATA, api_routes, b_world, bodies, fill
 
 ANONYMOUS_ALLOWED = {  # what a stranger may reach: signing in, and the links sent by e-mail
     ("POST", "/api/login"),
+    ("POST", "/api/login/key"),  # the challenge for a security key, after the password
     ("GET", "/api/invitations/{token}"),
     ("POST", "/api/invitations/{token}"),
     ("GET", "/api/password-reset"),
@@ -43,8 +44,9 @@ REVIEWER_READS = {  # what the reviewer assigned to (B, SDG 3) in a cycle under 
     ("GET", "/api/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}"),
     ("GET", "/api/cycles/{cycle}/institutions/{institution}/records/{sdg}/{metric}/history"),
 }
-# what the walk itself may change: the callers' sign-ins, a token's last use, one's own second factor begun
-OWN_TABLES = {"web_session", "audit_log", "sign_in_attempts", "api_token", "second_factor"}
+# what the walk itself may change: the callers' sign-ins, a token's last use, one's own second factor begun (an
+# authenticator app's secret, a security key's challenge)
+OWN_TABLES = {"web_session", "audit_log", "sign_in_attempts", "api_token", "second_factor", "key_challenge"}
 OWN_ACTIONS = {"user.sign_in", "user.second_factor.begin"}
 RESULTS = {  # an institution's results: found by its own members only, a 404 to anyone else, signed in or not
     "/api/results",

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from portal_helpers import mailed_token, put
 from portal_world import PASSWORD
+from soft_key import SoftKey
 
 from impactrank.portal.models import AuditEntry
 
@@ -214,6 +215,18 @@ def test_every_change_route_writes_one_row_and_past_rows_never_change(world):
     code = pyotp.TOTP(secret).at(world.clock.now().replace(tzinfo=UTC))
     one(("POST", "/api/me/confirm"), admin.post("/api/me/confirm", json={"current_password": PASSWORD, "code": code}))
     one(("DELETE", "/api/me/second-factor"), admin.request("DELETE", "/api/me/second-factor"), 200, stepped_up=True)
+    # a security key: its options (and its challenge at sign-in) write no row; adding and removing one write one
+    options = admin.post("/api/me/security-keys/options")
+    assert options.status_code == 201 and log() == rows, "a key's options wrote to the log"
+    calls.append(("POST", "/api/me/security-keys/options"))
+    assert options.json()["rp"]["id"] == "portal.example"  # the relying party: the host --base-url names
+    made = {"name": "desk key", "credential": SoftKey().create(options.json(), "https://portal.example")}
+    key = one(("POST", "/api/me/security-keys"), admin.post("/api/me/security-keys", json=made)).json()["key"]
+    challenge = world.client().post("/api/login/key", json={"email": "admin@b.edu", "password": PASSWORD})
+    assert challenge.status_code == 201 and log() == rows, "a key's challenge wrote to the log"
+    calls.append(("POST", "/api/login/key"))
+    gone = admin.request("DELETE", f"/api/me/security-keys/{key['id']}", json={"current_password": PASSWORD})
+    one(("DELETE", "/api/me/security-keys/{key_id}"), gone, 200)
 
     spec = world.app.openapi()["paths"]
     changing = {(m.upper(), p) for p, ops in spec.items() for m in ops if m != "get"}

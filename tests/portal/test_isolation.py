@@ -8,10 +8,13 @@ import re
 
 import pytest
 from portal_helpers import PDF, pdf_file, put
+from portal_world import PASSWORD
+from soft_key import SoftKey
 
 ROLES = ("A.admin", "A.contributor", "A.observer", "reviewer")
 NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and out, invitations, one's own account
     ("POST", "/api/login"),
+    ("POST", "/api/login/key"),
     ("POST", "/api/logout"),
     ("GET", "/api/me"),
     ("GET", "/api/cycles"),
@@ -28,6 +31,9 @@ NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and ou
     ("POST", "/api/me/second-factor"),
     ("DELETE", "/api/me/second-factor"),
     ("POST", "/api/me/second-factor/confirm"),
+    ("POST", "/api/me/security-keys/options"),  # one's own security keys
+    ("POST", "/api/me/security-keys"),
+    ("DELETE", "/api/me/security-keys/{key_id}"),
     ("GET", "/api/password-reset"),  # a forgotten password, by e-mail
     ("POST", "/api/password-reset"),
     ("GET", "/api/password-reset/{token}"),
@@ -37,7 +43,8 @@ NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and ou
 
 
 def b_world(world) -> dict:
-    """B's records, an evidence file, a member and a token, so every id in a path points at something real."""
+    """B's records, an evidence file, a member, a token and its observer's security key, so every id in a path points
+    at something real."""
     b = world.client("B.admin")
     assert put(b, "2025", "B", 1, "pubs", value=10).status_code == 200
     r = b.post(
@@ -47,6 +54,9 @@ def b_world(world) -> dict:
     evidence_id = r.json()["id"]
     token_id = b.post("/api/institutions/B/tokens", json={"name": "B script"}).json()["id"]
     member = next(m for m in b.get("/api/institutions/B/team").json()["members"] if m["role"] == "contributor")
+    observer = world.client("B.observer")
+    options = observer.post("/api/me/security-keys/options").json()
+    key = observer.post("/api/me/security-keys", json={"name": "B's key", "credential": SoftKey().create(options)})
     return {
         "cycle": "2025",
         "institution": "B",
@@ -57,6 +67,7 @@ def b_world(world) -> dict:
         "user_id": str(member["id"]),
         "correction_id": "1",
         "name": "submissions.csv",
+        "key_id": str(key.json()["key"]["id"]),
     }
 
 
@@ -64,6 +75,8 @@ def bodies(path: str) -> dict:
     """A valid body for each kind of change, so that only the tenant check can refuse it."""
     if path.endswith("/assessment"):
         return {"json": {"verdict": "accepted"}}
+    if "/security-keys/" in path and not path.endswith("/options"):
+        return {"json": {"current_password": PASSWORD}}
     if path.endswith("/corrections"):
         return {"json": {"sdg": 1, "metric": "pubs", "value": 1, "reason": "typo"}}
     if path.endswith("/decision"):

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from impactrank.i18n import N_, gettext
-from impactrank.portal import second_factor, throttle, tokens
+from impactrank.portal import second_factor, security_keys, throttle, tokens
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden, invalid, not_found
 from impactrank.portal.models import (
@@ -186,16 +186,43 @@ def log_own(session: Session, actor: Actor, now: datetime, action: str, before=N
     )
 
 
-def sign_in(
-    session: Session, email: str, password: str, ip: str, now: datetime, code: str | None = None
-) -> tuple[str, User]:
-    """A new session token for a correct password and, for a person with a second factor, a fresh code (the
-    attempt was admitted by :func:`throttle.admit`)."""
-    email = throttle.account_key(email)
+def _by_password(session: Session, email: str, password: str) -> User:
+    """The active account whose password this is (the attempt was admitted by :func:`throttle.admit`)."""
     user = session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password or "") or not user.active:
         raise PortalError(N_("wrong e-mail or password"), field="password", status=401)
-    factor = second_factor.check(session, user.id, code, now)
+    return user
+
+
+def key_options(
+    session: Session, email: str, password: str, ip: str, now: datetime, rp: security_keys.RelyingParty
+) -> dict | None:
+    """For a correct password, what the browser asks the person's security key to sign to finish signing in
+    (None for an account without a key). The account's attempt stays counted until the sign-in itself succeeds,
+    so that asking here cannot reset the count against guessed codes."""
+    user = _by_password(session, throttle.account_key(email), password)
+    throttle.password_right(session, ip)
+    return security_keys.sign_in_options(session, user.id, rp, now)
+
+
+def sign_in(
+    session: Session,
+    email: str,
+    password: str,
+    ip: str,
+    now: datetime,
+    code: str | None = None,
+    assertion: str | None = None,
+    rp: security_keys.RelyingParty | None = None,
+) -> tuple[str, User]:
+    """A new session token for a correct password and, for a person with a second factor, a fresh code or their
+    security key's answer (``assertion``, for the relying party ``rp``)."""
+    email = throttle.account_key(email)
+    user = _by_password(session, email, password)
+    if assertion and rp is not None:
+        factor = security_keys.check(session, user.id, assertion, rp, now)
+    else:
+        factor = second_factor.check(session, user.id, code, now)
     if needs_rehash(user.password_hash):  # made before the server's pepper (or older parameters)
         user.password_hash = hash_password(password)
     throttle.succeeded(session, email, ip)

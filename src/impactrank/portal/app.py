@@ -39,6 +39,7 @@ STATIC = {
     "portal.js": "application/javascript",
     "docs.js": "application/javascript",
     "password.js": "application/javascript",
+    "security-keys.js": "application/javascript",
 }
 
 

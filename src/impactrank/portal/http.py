@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -22,7 +23,7 @@ from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, N_, request_locale
 from impactrank.i18n.formats import typed_number
 from impactrank.pages import Pages, jsonable
-from impactrank.portal import accounts, second_factor, tokens
+from impactrank.portal import accounts, second_factor, security_keys, tokens
 from impactrank.portal.clock import Clock
 from impactrank.portal.db import Database
 from impactrank.portal.errors import PortalError, forbidden, invalid, refused_field
@@ -170,6 +171,12 @@ class Portal:
             if operator:
                 scope.require_operator()
             yield scope
+
+    def relying_party(self, request: Request) -> security_keys.RelyingParty:
+        """Whom security keys sign for: the portal's public address (``--base-url``) when given, else the address
+        the request came to (behind a proxy, give the public address)."""
+        url = urlsplit(self.base_url) if self.base_url else request.url
+        return security_keys.RelyingParty(url.hostname or "", f"{url.scheme}://{url.netloc}")
 
     def csrf_for(self, actor: Actor) -> str | None:
         return csrf_token(self.secret, actor.session_token) if actor.session_token else None

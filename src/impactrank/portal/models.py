@@ -150,6 +150,31 @@ class RecoveryCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class SecurityKey(Created, Base):
+    """A person's WebAuthn credential (a security key, or a device's own authenticator): a second factor. The
+    count of its signatures is kept, so that a copy of the key (whose count lags) is refused."""
+
+    __tablename__ = "security_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url, up to 1023 bytes
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE
+    sign_count: Mapped[int] = mapped_column(BigInteger)  # the authenticator's counter: 32 bits unsigned
+    name: Mapped[str] = mapped_column(String(100))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class KeyChallenge(Created, Base):
+    """A challenge handed out for one WebAuthn ceremony (adding a key, or signing in after the password), kept as
+    its SHA-256 and taken once."""
+
+    __tablename__ = "key_challenge"
+    challenge_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class SignInAttempts(Base):
     """Sign-ins tried in the current window, per (account, address) and per address (email ``""``)."""
 

@@ -1,7 +1,8 @@
-"""The second factor: a TOTP authenticator (RFC 6238, through pyotp), or one of ten single-use recovery codes
-kept as SHA-256. Required by default of the accounts that see every institution (operators and reviewers): they
-may sign in without it only to set it up. A code is taken once: the step it belongs to is claimed by one atomic
-update, so a code seen over a shoulder (or sent twice in parallel) does not open a second session."""
+"""The second factor: a TOTP authenticator (RFC 6238, through pyotp), security keys (:mod:`security_keys`), or one
+of ten single-use recovery codes kept as SHA-256. Required by default of the accounts that see every institution
+(operators and reviewers): they may sign in without it only to set it up. A code is taken once: the step it
+belongs to is claimed by one atomic update, so a code seen over a shoulder (or sent twice in parallel) does not
+open a second session."""
 
 from __future__ import annotations
 
@@ -19,7 +20,16 @@ from impactrank.i18n import N_
 from impactrank.portal import notify
 from impactrank.portal.audit import log_change, record_change
 from impactrank.portal.errors import PortalError, conflict, forbidden
-from impactrank.portal.models import ROLES, STAFF_ROLES, RecoveryCode, SecondFactor, User, WebSession
+from impactrank.portal.models import (
+    ROLES,
+    STAFF_ROLES,
+    KeyChallenge,
+    RecoveryCode,
+    SecondFactor,
+    SecurityKey,
+    User,
+    WebSession,
+)
 from impactrank.portal.security import token_hash
 from impactrank.portal.tenancy import Actor, Scope
 
@@ -52,13 +62,22 @@ def step_of(now: datetime) -> int:
     return int(now.replace(tzinfo=UTC).timestamp()) // STEP_SECONDS
 
 
-def enrolled(session: Session, user_id: int) -> bool:
+def has_totp(session: Session, user_id: int) -> bool:
     return (
         session.scalar(
             select(SecondFactor.user_id).where(SecondFactor.user_id == user_id, SecondFactor.confirmed_at.is_not(None))
         )
         is not None
     )
+
+
+def has_key(session: Session, user_id: int) -> bool:
+    return session.scalar(select(SecurityKey.id).where(SecurityKey.user_id == user_id).limit(1)) is not None
+
+
+def enrolled(session: Session, user_id: int) -> bool:
+    """Whether the person has a second factor: an authenticator app or a security key."""
+    return has_totp(session, user_id) or has_key(session, user_id)
 
 
 def _claim_totp(session: Session, factor: SecondFactor, code: str, now: datetime) -> bool:
@@ -94,17 +113,22 @@ def _claim_recovery(session: Session, user_id: int, code: str, now: datetime) ->
 
 def check(session: Session, user_id: int, code: str | None, now: datetime) -> str | None:
     """At sign-in, after the password: 401 unless a person with a second factor gives a fresh code; which kind
-    of code was taken ("totp" or "recovery code"), or None for a person without a second factor."""
+    of code was taken ("totp" or "recovery code"), or None for a person without a second factor. (A security
+    key's answer is checked by :func:`security_keys.check` instead.)"""
     factor = session.get(SecondFactor, user_id)
-    if factor is None or factor.confirmed_at is None:
+    if factor is not None and factor.confirmed_at is None:
+        factor = None
+    if factor is None and not has_key(session, user_id):
         return None
     code = re.sub(r"\s", "", code or "")
+    if not code and factor is None:
+        raise PortalError(N_("use your security key (or enter a recovery code)"), field="assertion", status=401)
     if not code:
         raise PortalError(
             N_("enter the code from your authenticator app (or a recovery code)"), field="code", status=401
         )
     totp = len(code) == TOTP_DIGITS and code.isdigit()
-    if totp and _claim_totp(session, factor, code, now):
+    if totp and factor is not None and _claim_totp(session, factor, code, now):
         return "totp"
     if not totp and _claim_recovery(session, user_id, code, now):
         return "recovery code"
@@ -142,12 +166,13 @@ def confirm(session: Session, actor: Actor, code: str, now: datetime) -> list[st
             N_("wrong code: check the time on your device and try the next one"), field="code", status=422
         )
     factor.confirmed_at = now
-    codes = _new_recovery_codes(session, actor.user_id)
+    codes = new_recovery_codes(session, actor.user_id) if not has_key(session, actor.user_id) else []
     _log(session, actor, now, "user.second_factor.add", after={"second_factor": True})
     return codes
 
 
-def _new_recovery_codes(session: Session, user_id: int) -> list[str]:
+def new_recovery_codes(session: Session, user_id: int) -> list[str]:
+    """Ten new recovery codes in place of any before (returned this once, stored hashed)."""
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     codes = []
     for _ in range(RECOVERY_CODES):
@@ -158,20 +183,28 @@ def _new_recovery_codes(session: Session, user_id: int) -> list[str]:
 
 
 def remove(session: Session, actor: Actor, now: datetime, required: tuple[str, ...]) -> None:
-    """Stop using a second factor (its recovery codes go too); not for a role that requires one."""
-    if actor.role in required:
-        raise forbidden(N_("a second factor is required for your role (%(role)s)"), "second_factor", role=actor.role)
-    if not enrolled(session, actor.user_id):
+    """Stop using the authenticator app (with no security key left, the recovery codes go too); not for a role that
+    requires a second factor, unless a security key stays."""
+    if not has_totp(session, actor.user_id):
         raise conflict(N_("you have no second factor"), "second_factor")
-    reset(session, actor.user_id)
+    keys = has_key(session, actor.user_id)
+    if actor.role in required and not keys:
+        raise forbidden(N_("a second factor is required for your role (%(role)s)"), "second_factor", role=actor.role)
+    if keys:
+        session.execute(delete(SecondFactor).where(SecondFactor.user_id == actor.user_id))
+    else:
+        reset(session, actor.user_id)
     notify.sign_in_changed(session, actor.email, N_("The second factor of your account was removed"), now)
     _log(session, actor, now, "user.second_factor.remove", before={"second_factor": True})
 
 
 def reset(session: Session, user_id: int) -> None:
-    """A person's second factor and recovery codes gone (they set up a new one at their next sign-in)."""
+    """A person's second factor (app and security keys) and recovery codes gone (they set up a new one at their next
+    sign-in)."""
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     session.execute(delete(SecondFactor).where(SecondFactor.user_id == user_id))
+    session.execute(delete(KeyChallenge).where(KeyChallenge.user_id == user_id))
+    session.execute(delete(SecurityKey).where(SecurityKey.user_id == user_id))
 
 
 def reset_for(scope: Scope, email: str) -> None:

@@ -81,8 +81,15 @@ def succeeded(session: Session, email: str, ip: str) -> None:
     ip = ip[:64]
     table = SignInAttempts.__table__
     session.execute(delete(table).where(table.c.email == account_key(email), table.c.ip == ip))
+    password_right(session, ip)
+
+
+def password_right(session: Session, ip: str) -> None:
+    """A correct password is no failure of its address; its account's count stays until the whole sign-in succeeds
+    (asking for a security key's challenge must not reset the count against guessed codes)."""
+    table = SignInAttempts.__table__
     session.execute(
         update(table)
-        .where(table.c.email == ANY_ACCOUNT, table.c.ip == ip, table.c.attempts > 0)
+        .where(table.c.email == ANY_ACCOUNT, table.c.ip == ip[:64], table.c.attempts > 0)
         .values(attempts=table.c.attempts - 1)
     )

@@ -1,5 +1,6 @@
 """A person's own account: changing the password, resetting a forgotten one by e-mail, and the second factor
-(set up, confirmed with a first code, which gives the recovery codes, or removed where the role allows)."""
+(set up, confirmed with a first code, which gives the recovery codes, or removed where the role allows; security
+keys added, through the browser's WebAuthn, and removed)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactrank.i18n import N_, gettext
-from impactrank.portal import own_sessions, passwords, second_factor, step_up, strength, throttle
+from impactrank.portal import own_sessions, passwords, second_factor, security_keys, step_up, strength, throttle
 from impactrank.portal.errors import PortalError
 from impactrank.portal.http import ENROL_PAGE, Portal, actions, is_api, language
 from impactrank.portal.routes.auth import PasswordIn
@@ -49,12 +50,19 @@ class ConfirmIn(StepUpIn):
     current_password: str = Field(max_length=1000)
 
 
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=100, description="What the person calls the key")
+    credential: str = Field(max_length=16000, description="navigator.credentials.create's answer, as JSON")
+
+
 class StrengthIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     password: str = Field(max_length=1000)
     email: str | None = Field(None, max_length=320, description="The account's address: its parts count as known")
 
 
+KEYS = "/me/security-keys"
 RESET_SENT = N_("If an account with a password has this address, a link to reset it is on its way (valid one hour).")
 
 
@@ -129,6 +137,8 @@ def register(app: FastAPI, portal: Portal) -> None:
             return {
                 "title": gettext("Second factor", language(request)),
                 "enrolled": second_factor.enrolled(scope.session, scope.actor.user_id),
+                "totp": second_factor.has_totp(scope.session, scope.actor.user_id),
+                "keys": security_keys.listed(scope.session, scope.actor.user_id),
                 "required": scope.actor.role in portal.second_factor_roles,
                 "person": scope.actor.token_id is None,
                 **shown,
@@ -165,4 +175,34 @@ def register(app: FastAPI, portal: Portal) -> None:
             passwords.require_person(scope.actor)  # the proof checked while the factor it may need is there
             step_up.require(scope, "remove the second factor", body.current_password, body.code)
             second_factor.remove(scope.session, scope.actor, scope.now, portal.second_factor_roles)
+        return {"removed": True}
+
+    @act(KEYS + "/options", summary="Start adding a security key: what the browser asks the key to make")
+    def key_options(request: Request, body, files) -> dict:
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            passwords.require_person(scope.actor)
+            return security_keys.registration_options(
+                scope.session, scope.actor, portal.relying_party(request), scope.now
+            )
+
+    @act(KEYS, KeyIn, summary="Add the security key the browser made (recovery codes with a first second factor)")
+    def key_add(request: Request, body: KeyIn, files) -> dict | Response:
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            passwords.require_person(scope.actor)
+            rp = portal.relying_party(request)
+            added = security_keys.add(scope.session, scope.actor, rp, body.name, body.credential, scope.now)
+        shown = {"recovery_codes": added["recovery_codes"], "key_added": added["key"]["name"]}
+        return added if is_api(request) else pages.html(request, "second_factor.html", factor_page(request, shown))
+
+    @act(
+        KEYS + "/{key_id}",
+        CurrentPasswordIn,
+        method="DELETE",
+        summary="Remove one of your security keys (your password; not your role's last second factor)",
+        html_path=KEYS + "/{key_id}/remove",
+    )
+    def key_remove(request: Request, body: CurrentPasswordIn, files, key_id: int) -> dict:
+        with portal.scope(request, write=True, enrolling=True) as scope:
+            passwords.require_current(scope.session, scope.actor, body.current_password)
+            security_keys.remove(scope.session, scope.actor, key_id, scope.now, portal.second_factor_roles)
         return {"removed": True}

@@ -21,6 +21,15 @@ class LoginIn(BaseModel):
     email: str = Field(max_length=320)
     password: str = Field(max_length=1000)
     code: str | None = Field(None, max_length=64, description="The authenticator's code, or a recovery code")
+    assertion: str | None = Field(
+        None, max_length=16000, description="A security key's answer (its JSON) to the challenge of /api/login/key"
+    )
+
+
+class KeyLoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1000)
 
 
 class PasswordIn(BaseModel):
@@ -95,10 +104,30 @@ def register(app: FastAPI, portal: Portal) -> None:
         with portal.db.write() as session:  # counted and committed before the password is checked
             throttle.admit(session, body.email, ip, portal.clock.now())
         with portal.db.write() as session:
-            token, user = accounts.sign_in(session, body.email, body.password, ip, portal.clock.now(), body.code)
+            now, rp = portal.clock.now(), portal.relying_party(request)
+            token, user = accounts.sign_in(session, body.email, body.password, ip, now, body.code, body.assertion, rp)
             if not is_api(request):
                 notify.remember_language(session, user.id, language(request))
         return signed_in(request, portal, token, user, local_path(getattr(request.state, "next", None), "/cycles"))
+
+    @act(
+        "/login/key",
+        KeyLoginIn,
+        summary="Sign in with a security key, first step: for a correct password, the challenge for the key to sign",
+        public=True,
+    )
+    def login_key(request: Request, body: KeyLoginIn, files) -> dict:
+        """``options`` for ``navigator.credentials.get`` (null for an account without a key); its answer goes to
+        POST /api/login as ``assertion``. Counted as a sign-in attempt."""
+        require_login_form(request, portal)
+        ip = request.client.host if request.client else "unknown"
+        with portal.db.write() as session:
+            throttle.admit(session, body.email, ip, portal.clock.now())
+        with portal.db.write() as session:
+            now = portal.clock.now()
+            rp = portal.relying_party(request)
+            options = accounts.key_options(session, body.email, body.password, ip, now, rp)
+        return {"options": options}
 
     @act("/logout", summary="Sign out: ends this session, or revokes the API token sent")
     def logout(request: Request, body, files) -> Response:
