@@ -32,7 +32,7 @@ def rank_entries(values: np.ndarray, tables: Tables, ranking: Ranking, out: np.n
 def _table_ranks(v: np.ndarray, rule: TieRule, precision: int, out: np.ndarray) -> None:
     """One table's (members, runs) ranks into ``out``: the built-in rules batched over runs (the same ranks as
     the rule's own sort keys, faster), a rule registered elsewhere by its sort keys run by run. A missing score
-    (NaN) ranks after every score of its run, as a row the build leaves unscored is ranked below none."""
+    (NaN) ranks after every score of its run: the build ranks scored rows only, so it is above none of them."""
     if rule is on_display:
         _display_ranks(v, precision, out)
         return
