@@ -237,7 +237,7 @@ def _check_values(table: UserTable, joined: pl.DataFrame) -> None:
         first_bad(
             table,
             ~evidence & answer.is_not_null(),
-            N_("%(field)s applies only to evidence questions"),
+            N_("%(column)s applies only to evidence questions"),
             field,
-            params={"field": field},
+            params={"column": field},  # not "field": the portal passes params on as keywords beside its own field
         )

@@ -170,7 +170,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 blocked = None
             except PortalError as exc:
                 _, manifest = export_files(scope.session, c.id, allow_unassessed=True)
-                blocked = gettext(exc.template, language(request)) % (exc.params or {})  # the field is the cycle
+                blocked = exc.text(language(request), located=False)  # the field is the cycle
             return {
                 "title": gettext("Exports — %(cycle)s", language(request)) % {"cycle": c.id},
                 "cycle": cycle_view(c),
