@@ -42,7 +42,7 @@ def design_sums(values: np.ndarray, d: int, undo: np.ndarray | None = None) -> d
     column ``undo[i]`` when given). Integer values (ranks) give integer sums, exact in any order."""
     runs = np.arange(values.shape[1]) if undo is None else undo
     rows = values.shape[1] // (d + 2)
-    if values.dtype == np.int32 and values.size and int(np.abs(values).max()) ** 2 * 4 * rows >= 2**31:
+    if values.dtype == np.int32 and values.size and max(int(values.max()), -int(values.min())) ** 2 * 4 * rows >= 2**31:
         values = values.astype(np.int64)  # int32 sums of squares would overflow
     # A, B, AB_1 … AB_d, each (outputs, rows) and contiguous: whole-array differences below
     v = [np.take(values, cols, axis=1) for cols in runs.reshape(-1, d + 2).T]
@@ -51,8 +51,11 @@ def design_sums(values: np.ndarray, d: int, undo: np.ndarray | None = None) -> d
     def squares(x: np.ndarray) -> np.ndarray:
         return np.einsum("ij,ij->i", x, x)
 
-    first = np.stack([squares(fb - v[2 + i]) for i in range(d)]) if d else np.empty((0, len(fa)), fa.dtype)
-    total = np.stack([squares(fa - v[2 + i]) for i in range(d)]) if d else np.empty((0, len(fa)), fa.dtype)
+    first, total = np.empty((d, len(fa)), fa.dtype), np.empty((d, len(fa)), fa.dtype)
+    diff = np.empty_like(fa)  # one array for every difference: fresh ones cost more than the subtraction
+    for i in range(d):
+        first[i] = squares(np.subtract(fb, v[2 + i], out=diff))
+        total[i] = squares(np.subtract(fa, v[2 + i], out=diff))
     sums = {
         "a": fa.sum(axis=1),
         "a2": squares(fa),
