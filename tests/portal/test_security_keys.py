@@ -129,20 +129,26 @@ def test_a_key_is_the_second_factor_an_operator_needs(world):
     assert r.status_code == 200 and signed_in.get("/api/audit").status_code == 200
 
 
-def test_removing_a_key_needs_the_password_and_is_told(world):
+def test_removing_a_key_needs_a_fresh_proof_and_is_told(world):
     email, key, spare = world.users["B.admin"], SoftKey(), SoftKey()
     admin = world.client("B.admin")
     first = add_key(admin, key).json()
+    codes = first["recovery_codes"]
     assert add_key(admin, spare, "spare").json()["recovery_codes"] == []  # not the first factor: codes kept
     path = f"/api/me/security-keys/{first['key']['id']}"
     assert admin.request("DELETE", path, json={"current_password": "not mine"}).status_code == 401
-    other = world.client("A.admin")
-    r = other.request("DELETE", path, json={"current_password": PASSWORD})
+    r = world.client("A.admin").request("DELETE", path, json={})
     assert r.status_code == 404  # someone else's key is not found
-    assert admin.request("DELETE", path, json={"current_password": PASSWORD}).status_code == 200
+    world.clock.advance(minutes=6)  # the sign-in is no longer a fresh proof of who is asking
+    r = admin.request("DELETE", path, json={})
+    assert r.status_code == 403 and r.json()["field"] == "current_password"
+    r = admin.request("DELETE", path, json={"current_password": PASSWORD})  # the password alone is one factor
+    assert r.status_code == 401 and r.json()["field"] == "assertion"
+    proof = {"current_password": PASSWORD, "code": codes[0]}  # a key-only account proves it with a recovery code
+    assert admin.request("DELETE", path, json=proof).status_code == 200
     assert [row[0] for row in stored(world, email)] == [spare.id]
     spare_id = admin.get("/api/me/second-factor").json()["keys"][0]["id"]
-    r = admin.request("DELETE", f"/api/me/security-keys/{spare_id}", json={"current_password": PASSWORD})
+    r = admin.request("DELETE", f"/api/me/security-keys/{spare_id}", json={})  # within 5 minutes of that proof
     assert r.status_code == 200
     assert world.client().post("/api/login", json={"email": email, "password": PASSWORD}).status_code == 200
     with world.db.engine.connect() as conn:
@@ -196,7 +202,7 @@ def test_key_routes_need_the_csrf_token_and_the_sign_in_form_its_cookie(world):
     assert add_key(admin, key).status_code == 201
     admin.headers.pop("X-CSRF-Token")
     [shown] = admin.get("/api/me/second-factor").json()["keys"]  # a read needs no token
-    r = admin.request("DELETE", f"/api/me/security-keys/{shown['id']}", json={"current_password": PASSWORD})
+    r = admin.request("DELETE", f"/api/me/security-keys/{shown['id']}", json={})
     assert r.status_code == 403 and len(world.table("security_key")) == 1
     # the challenge after the password, asked from another site's form: refused before the password is looked at
     attacker, email = world.client(), world.users["A.admin"]

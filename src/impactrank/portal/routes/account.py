@@ -196,13 +196,14 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @act(
         KEYS + "/{key_id}",
-        CurrentPasswordIn,
+        StepUpIn,
         method="DELETE",
-        summary="Remove one of your security keys (your password; not your role's last second factor)",
+        summary="Remove one of your security keys (not your role's last second factor; your password and code)",
         html_path=KEYS + "/{key_id}/remove",
     )
-    def key_remove(request: Request, body: CurrentPasswordIn, files, key_id: int) -> dict:
+    def key_remove(request: Request, body: StepUpIn, files, key_id: int) -> dict:
         with portal.scope(request, write=True, enrolling=True) as scope:
-            passwords.require_current(scope.session, scope.actor, body.current_password)
+            passwords.require_person(scope.actor)
             security_keys.remove(scope.session, scope.actor, key_id, scope.now, portal.second_factor_roles)
+            step_up.require(scope, "remove a security key", body.current_password, body.code)
         return {"removed": True}
