@@ -11,15 +11,27 @@ from impactrank.countries import country_code, country_key, country_name, to_alp
 from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
+from impactrank.report.names import in_language
 from impactrank.web.common import CountryPath, FormatParam, edition_info, language, safe_name, summary_of
 from impactrank.web.exports import export
 from impactrank.web.store import EditionData, Store
 
 
 def register(pages: Pages, store: Store) -> None:
-    def country_ctx(data: EditionData, code: str, lang: str) -> dict:
+    last: list = [None]  # the last country's view, with its edition's data: its pages and downloads share it
+
+    def view_of(data: EditionData, code: str, lang: str | None = None):
+        """The country's view, its institutions under their names in ``lang`` (None: the names of record)."""
         from impactrank.engine.views.lists import country_view
 
+        held = last[0]
+        if held is None or held[0] is not data or held[1:3] != (code, lang):
+            edition = data.edition if lang is None else in_language(data.edition, lang)
+            held = (data, code, lang, country_view(edition, code))
+            last[0] = held
+        return held[3]
+
+    def country_ctx(data: EditionData, code: str, lang: str) -> dict:
         data.edition.require_overall()
         if code not in data.countries:
             raise InputError(
@@ -27,7 +39,7 @@ def register(pages: Pages, store: Store) -> None:
                 field="country",
                 params={"country": repr(code), "edition": data.edition.id},
             )
-        view = country_view(data.edition, code)
+        view = view_of(data, code, lang)
         summary = summary_of(store, data, country=code, lang=lang)
         e = data.edition
         return {
@@ -69,13 +81,11 @@ def register(pages: Pages, store: Store) -> None:
         if code not in data.countries:
             country_code(country)  # text naming no country is refused as such ("'Narnia' is not a country name …")
         if is_api(request) and format != "json":
-            from impactrank.engine.views.lists import country_view
-
             if code not in data.countries:
                 raise InputError(
                     N_("no institution from country %(country)s in edition %(edition)s"),
                     field="country",
                     params={"country": repr(code), "edition": edition},
                 )
-            return export(country_view(data.edition, code).table, format, f"{safe_name(code)}-{safe_name(edition)}")
+            return export(view_of(data, code).table, format, f"{safe_name(code)}-{safe_name(edition)}")
         return country_ctx(data, code, language(request))
