@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import polars as pl
 import pytest
 
 from impactrank.errors import InputError
+from impactrank.sdgmap import classify
 from impactrank.sdgmap.classify import classify_file, classify_table, write_labels
 from impactrank.sdgmap.loaders import load_queries, load_query_table
+from impactrank.sdgmap.matcher import Matcher
 from impactrank.sdgmap.publications import TextColumns, read_table
 
 from .conftest import EXAMPLES
@@ -56,6 +60,28 @@ def test_ensemble_needs_k_systems_to_agree(example_queries, tmp_path):
     assert "other:1:1" in one.filter(pl.col("work_id") == "W001")["query_lines"][0].to_list()
     with pytest.raises(InputError, match="between 1 and 2"):
         classify_table(df, [example_queries, second], min_agree=3)
+
+
+def test_batch_labels_are_each_documents_lines_and_votes_on_real_systems(systems, benchmark, monkeypatch):
+    # labels are built for a whole batch at once; per document they must be every system's matched lines in
+    # system order and the SDGs that at least min_agree systems give, across batch boundaries too
+    monkeypatch.setattr(classify, "BATCH", 300)
+    texts = benchmark["text"].to_list()[:700]
+    chosen = [systems["aurora-v5"], systems["elsevier"], systems["sdgo"]]
+    matchers = [Matcher(q) for q in chosen]
+    per_doc = [[[m.lines[i] for i in m.match(t)] for m in matchers] for t in texts]
+    df = pl.DataFrame({"work_id": [f"B{i:04d}" for i in range(len(texts))], "text": texts})
+    for k in (1, 2):
+        labels = classify_table(df, chosen, min_agree=k)
+        assert labels["work_id"].to_list() == df["work_id"].to_list()
+        for got, systems_lines in zip(labels.iter_rows(), per_doc, strict=True):
+            votes = Counter(sdg for lines in systems_lines for sdg in {line.sdg for line in lines})
+            assert got[1] == sorted(s for s, v in votes.items() if v >= k)
+            assert got[2] == [line.line_id for lines in systems_lines for line in lines]
+    # not vacuous: documents matched by several systems, and SDGs that only one system gives
+    assert sum(sum(map(bool, d)) >= 2 for d in per_doc) > 100
+    one = classify_table(df, chosen, min_agree=1)["sdgs"].list.len().sum()
+    assert one > classify_table(df, chosen, min_agree=2)["sdgs"].list.len().sum() > 0
 
 
 def test_text_columns_are_configurable(example_queries):

@@ -91,24 +91,28 @@ class BatchMatcher:
             return combine, exact
         raise TypeError(f"not a query node: {node!r}")
 
-    def _found(self, batch: Streams) -> tuple[np.ndarray, np.ndarray]:
-        """Keys × documents and atoms × documents: does the key, the atom occur in the document (any field)."""
+    def _found(self, batch: Streams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Atoms × documents: does the atom occur in the document (any field); and every key found as
+        (document, key id) pairs, in document order within each stream."""
         n = len(batch.raw)
         found = np.zeros((self._n_keys + 1, n), dtype=bool)
-        offset = 0
+        docs, kids, offset = [], [], 0
         for stream, keys, enum in zip((batch.norm, batch.raw), self._keys, self._enums, strict=True):
             if keys:
                 hits = stream.str.extract_many(keys, overlapping=True)
                 doc = np.repeat(np.arange(n), hits.list.len().to_numpy())
-                kid = hits.explode().drop_nulls().cast(enum).to_physical().to_numpy()  # the key's rank: its id
-                found[kid.astype(np.intp) + offset, doc] = True
+                kid = hits.explode().drop_nulls().cast(enum).to_physical().to_numpy().astype(np.intp) + offset
+                found[kid, doc] = True  # a key's rank among its stream's keys is its id, after the offset
+                docs.append(doc)
+                kids.append(kid)
             offset += len(keys)
         at = found[self._atom_rows].any(axis=1)
         for aid, pattern, kid in self._regex:  # only where the pattern's literal fragment occurs, if it has one
-            docs = np.arange(n) if kid is None else np.flatnonzero(found[kid])
-            if len(docs):
-                at[aid, docs] = batch.raw.gather(docs).str.contains(pattern).to_numpy()
-        return found, at
+            where = np.arange(n) if kid is None else np.flatnonzero(found[kid])
+            if len(where):
+                at[aid, where] = batch.raw.gather(where).str.contains(pattern).to_numpy()
+        empty = np.zeros(0, dtype=np.intp)
+        return at, np.concatenate([empty, *docs]), np.concatenate([empty, *kids])
 
     def match_streams(self, batch: Streams) -> list[list[int]]:
         """Per document the indexes of the query lines that match, ascending, as :meth:`Matcher.match` gives."""
@@ -117,27 +121,37 @@ class BatchMatcher:
     def matrix(self, batch: Streams) -> np.ndarray:
         """Lines × documents: does the query line match the document."""
         n = len(batch.raw)
-        found, at = self._found(batch)
+        at, hit_docs, hit_kids = self._found(batch)
         zero = np.zeros(n, dtype=bool)
         matched = np.zeros((len(self._lines), n), dtype=bool)
-        unsettled = np.zeros_like(matched)
+        docs, lines = [], []  # the (document, line) pairs the bounds leave open
         for i, (f, exact) in enumerate(self._lines):
             lo, hi = f(at, zero)
             matched[i] = lo
             if not exact:
-                unsettled[i] = hi ^ lo  # hi where lo is false
-        docs, lines = np.nonzero(unsettled.T)
-        if len(docs):
-            open_docs, nth = np.unique(docs, return_inverse=True)
-            keys = _groups(*np.nonzero(found[:, open_docs].T), len(open_docs))
-            open_lines = _groups(nth, lines, len(open_docs))
-            norm, raw = batch.norm.to_list(), batch.raw.to_list()
-            evaluators = self.m._evaluators
-            for d, doc_keys, doc_lines in zip(open_docs.tolist(), keys, open_lines, strict=True):
-                doc = _DocHits(self.m, set(doc_keys), norm[d], raw[d], batch.bounds(raw[d]))
-                for i in doc_lines:
-                    if evaluators[i](doc):
-                        matched[i, d] = True
+                d = np.flatnonzero(hi ^ lo)  # hi where lo is false
+                if len(d):
+                    docs.append(d)
+                    lines.append(np.full(len(d), i))
+        if not docs:
+            return matched
+        order = np.argsort(np.concatenate(docs), kind="stable")  # by document, lines ascending
+        docs, lines = np.concatenate(docs)[order], np.concatenate(lines)[order]
+        open_docs, nth = np.unique(docs, return_inverse=True)
+        nth_of = np.full(n, -1)
+        nth_of[open_docs] = np.arange(len(open_docs))
+        rank = nth_of[hit_docs]
+        sel = np.flatnonzero(rank >= 0)
+        sel = sel[np.argsort(rank[sel], kind="stable")]
+        keys = _groups(rank[sel], hit_kids[sel], len(open_docs))
+        open_lines = _groups(nth, lines, len(open_docs))
+        norm, raw = batch.norm.gather(open_docs).to_list(), batch.raw.gather(open_docs).to_list()
+        evaluators = self.m._evaluators
+        for j, (d, doc_keys, doc_lines) in enumerate(zip(open_docs.tolist(), keys, open_lines, strict=True)):
+            doc = _DocHits(self.m, set(doc_keys), norm[j], raw[j], batch.bounds(raw[j]))
+            for i in doc_lines:
+                if evaluators[i](doc):
+                    matched[i, d] = True
         return matched
 
     def match_columns(self, columns: Sequence[Sequence[str | None]]) -> list[list[int]]:
