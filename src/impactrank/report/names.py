@@ -12,9 +12,14 @@ from impactrank.engine.tables.edition import Edition
 
 
 def in_language(edition: Edition, locale: str) -> Edition:
-    """The edition with each institution's ``name`` in ``locale`` where it has one; the same edition otherwise."""
+    """The edition with each institution's ``name`` in ``locale`` where it has one; the same edition otherwise.
+    Made once per language and kept with the edition, so that what pages derive from it (national ranks) is
+    made once too."""
     names = edition.institutions
     if names["display_names"].null_count() == names.height:
         return edition
     local = pl.col("display_names").str.json_path_match(f"$.{locale}")
-    return dataclasses.replace(edition, institutions=names.with_columns(name=pl.coalesce(local, pl.col("name"))))
+    return edition.derived(
+        ("in_language", locale),
+        lambda: dataclasses.replace(edition, institutions=names.with_columns(name=pl.coalesce(local, pl.col("name")))),
+    )
