@@ -344,6 +344,9 @@ def test_change_bounds_add_every_changed_sdg_row_by_row(editions):
         ("B", [{1: 80.0, 2: 60.0}, {17: 90.0}, {4: 20.0}]),
         # A, three SDGs besides 17: SDG 1 to its table's bottom (a not-submitted SDG is no better than 0)
         ("A", [{1: 20.0}, {3: 70.0, 2: 40.0}]),
+        # C, five SDGs besides 17 (50, 100, 50, 0, 100): a row that leaves SDG 2 alone keeps its 100 there, so SDG 3
+        # falling to 0 leaves SDG 1's 50 third and moves nothing
+        ("C", [{2: 40.0}, {3: 30.0}]),
     ):
         now = np.full(17, np.nan)
         for k, x in SCORES[2022][who].items():
