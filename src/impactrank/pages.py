@@ -39,7 +39,7 @@ def jsonable(value: Any) -> Any:
     if t is float:
         return None if math.isnan(value) or math.isinf(value) else value
     if t is dict:
-        return {str(k): jsonable(v) for k, v in value.items() if not str(k).startswith("_")}
+        return _plain_dict(value)
     if t is list or t is tuple:
         return [jsonable(v) for v in value]
     if isinstance(value, pl.DataFrame):
@@ -57,6 +57,25 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
     return str(value)  # anything else (a decimal, a path) as its text
+
+
+def _plain_dict(value: dict) -> dict:
+    """jsonable of a dict, each plain value (str, int, bool, None, a finite float) kept without a call: a table
+    row's cells are mostly such values, and an API page holds fifty rows."""
+    out = {}
+    for k, v in value.items():
+        if type(k) is not str:
+            k = str(k)
+        if k.startswith("_"):
+            continue
+        t = type(v)
+        if v is None or t is str or t is int or t is bool:
+            out[k] = v
+        elif t is float:
+            out[k] = v if math.isfinite(v) else None
+        else:
+            out[k] = jsonable(v)
+    return out
 
 
 def is_api(request: Request, prefix: str = "/api") -> bool:
@@ -155,8 +174,10 @@ def rewrite_links(content: Any, rewrite: Callable[[str, Any], Any]) -> Any:
         for key, v in value.items():
             if key == "links" and isinstance(v, dict):
                 out[key] = {name: rewrite(name, a) for name, a in v.items()}
-            else:
-                out[key] = rewrite(key, v) if key in ("link", "html") else walk(v)
+            elif key in ("link", "html"):
+                out[key] = rewrite(key, v)
+            else:  # a table cell (no list, no dict) is kept without a call
+                out[key] = walk(v) if isinstance(v, (list, dict)) else v
         return out
 
     return walk(content)

@@ -84,10 +84,12 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
     row = edition.institution(institution_id)
     overall = edition.overall.filter(pl.col("institution_id") == institution_id)
     scaling = {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
-    metrics = edition.metric_scores.filter(pl.col("institution_id") == institution_id).select(
-        "sdg", "metric", "raw", "score", "weight", "contribution", "missing"
+    metrics = (
+        edition.metric_scores.filter(pl.col("institution_id") == institution_id)
+        .select("sdg", "metric", "raw", "score", "weight", "contribution", "missing")
+        .sort("sdg", maintain_order=True)
     )
-    by_sdg = {key[0]: frame.drop("sdg") for key, frame in metrics.partition_by("sdg", as_dict=True).items()}
+    by_sdg = _by_sdg(metrics)
     no_metrics = metrics.drop("sdg").clear()
     parts = []
     for s in edition.sdg_scores.filter(pl.col("institution_id") == institution_id).sort("sdg").iter_rows(named=True):
@@ -118,6 +120,19 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
         averaging=_averaging_terms(edition, institution_id, rules, overall_row),
         decimals=decimals(edition),
     )
+
+
+def _by_sdg(ordered: pl.DataFrame) -> dict[int, pl.DataFrame]:
+    """Each SDG's metric rows, without the sdg column, from rows sorted by SDG (stably): slices, where a partition
+    costs a frame operation per SDG."""
+    sdgs = ordered["sdg"].to_list()
+    rows = ordered.drop("sdg")
+    out, start = {}, 0
+    for i in range(1, len(sdgs) + 1):
+        if i == len(sdgs) or sdgs[i] != sdgs[start]:
+            out[sdgs[start]] = rows.slice(start, i - start)
+            start = i
+    return out
 
 
 def _averaging_terms(edition: Edition, institution_id: str, rules: dict, overall: dict | None) -> list | None:
