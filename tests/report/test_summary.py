@@ -341,3 +341,15 @@ def test_real_2021_imt_story_in_both_languages(real_2021):
     )
     facts = _plain("\n".join(fr.facts))
     assert f"Classements par ODD, IMT Atlantique : ODD 13, {sdg13}e sur {climate.height}" in facts
+
+
+def test_spanish_movement_agrees_with_instituciones_and_miembros():
+    """'instituciones' is feminine and 'miembros' masculine: the sentence on the moves agrees with its noun."""
+    rows = [("a", "FR", 10, 10), ("b", "FR", 30, 30), ("c", "FR", 50, 50)]
+    before = edition("2020", 100, rows, groups={"a": "Net", "b": "Net", "c": "Net"})
+    after = edition("2021", 100, [("a", "FR", 5, 5), ("b", "FR", 30, 30), ("c", "FR", 60, 60)])
+    country = summarise(after, previous=before, country="FR", lang="es").paragraph
+    assert "De las 3 instituciones clasificadas ambos años, 1 progresa, 1 mantiene su posición y 1 retrocede" in country
+    members = pl.DataFrame({"group": ["Net"] * 3, "institution_id": ["a", "b", "c"]})
+    group = summarise(after, previous=before, country="FR", group="Net", members=members, lang="es").paragraph
+    assert "De los 3 miembros clasificados ambos años" in group
