@@ -1,7 +1,8 @@
 """A security key in headless Chromium, through the DevTools protocol's virtual authenticator (CTAP2 over USB,
-with user verification): a person adds a key on the second factor page, signs out, and signs in with password and
-key; the signature count the server keeps is the authenticator's own; a browser whose key is not the one added
-cannot sign in. Served on http://localhost (WebAuthn takes no IP address as the relying party's id)."""
+with user verification): a person adds a key on the second factor page, signs out, signs in with password and
+key, and confirms it's them with the key; the signature count the server keeps is the authenticator's own; a
+browser whose key is not the one added cannot sign in. Served on http://localhost (WebAuthn takes no IP address
+as the relying party's id)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,13 @@ def test_add_a_key_then_sign_in_with_password_and_key(portal, browser, artifacts
     page.wait_for_url("**/cycles")
     [used] = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
     assert used["signCount"] > made["signCount"] and stored_key(portal) == (credential_id, used["signCount"])
+    page.goto(f"{base}/me")  # "Confirm it's you": the password and a touch of the key
+    page.fill("#confirm-password", PASSWORD)
+    with page.expect_navigation():  # after the key's touch, the form is sent and the page comes back
+        page.click("#confirm-form button[type=submit]")
+    with portal.db.engine.connect() as conn:
+        how = conn.execute(sa.text("SELECT after FROM audit_log WHERE action = 'user.reauthenticate'")).scalar_one()
+    assert "password and security key" in str(how) and stored_key(portal)[1] > used["signCount"]
     page.click("text=Sign out")
 
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})  # another key in its place

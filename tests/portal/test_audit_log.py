@@ -220,8 +220,12 @@ def test_every_change_route_writes_one_row_and_past_rows_never_change(world):
     assert options.status_code == 201 and log() == rows, "a key's options wrote to the log"
     calls.append(("POST", "/api/me/security-keys/options"))
     assert options.json()["rp"]["id"] == "portal.example"  # the relying party: the host --base-url names
-    made = {"name": "desk key", "credential": SoftKey().create(options.json(), "https://portal.example")}
+    desk = SoftKey()
+    made = {"name": "desk key", "credential": desk.create(options.json(), "https://portal.example")}
     key = one(("POST", "/api/me/security-keys"), admin.post("/api/me/security-keys", json=made)).json()["key"]
+    confirming = admin.post("/api/me/confirm/key")
+    assert confirming.json()["options"]["allowCredentials"][0]["id"] == desk.id and log() == rows
+    calls.append(("POST", "/api/me/confirm/key"))
     challenge = world.client().post("/api/login/key", json={"email": "admin@b.edu", "password": PASSWORD})
     assert challenge.status_code == 201 and log() == rows, "a key's challenge wrote to the log"
     calls.append(("POST", "/api/login/key"))

@@ -27,6 +27,7 @@ NOT_TENANT_DATA = {  # routes that name no institution's data: signing in and ou
     ("POST", "/api/me/password"),  # one's own password, sessions and second factor
     ("POST", "/api/me/sessions/end-others"),
     ("POST", "/api/me/confirm"),
+    ("POST", "/api/me/confirm/key"),
     ("GET", "/api/me/second-factor"),
     ("POST", "/api/me/second-factor"),
     ("DELETE", "/api/me/second-factor"),

@@ -258,3 +258,22 @@ def test_an_operator_with_a_key_may_drop_the_app_but_not_the_last_factor(world):
     assert r.status_code == 403 and r.json()["field"] == "second_factor"
     r, signed_in, _ = key_sign_in(world, email, key)
     assert r.status_code == 200 and signed_in.get("/api/outbox").status_code == 200
+
+
+def test_confirm_its_you_with_a_key_then_remove_one(world):
+    key, spare = SoftKey(), SoftKey()
+    member = world.client("A.contributor")
+    assert add_key(member, key).status_code == 201 and add_key(member, spare, "spare").status_code == 201
+    world.clock.advance(minutes=6)  # the sign-in is no longer fresh
+    path = f"/api/me/security-keys/{member.get('/api/me/second-factor').json()['keys'][0]['id']}"
+    assert member.request("DELETE", path, json={}).status_code == 403
+    options = member.post("/api/me/confirm/key").json()["options"]
+    answer = spare.get(options)  # the spare key vouches
+    r = member.post("/api/me/confirm", json={"current_password": PASSWORD, "assertion": answer})
+    assert r.status_code == 201, r.text
+    assert member.request("DELETE", path, json={}).status_code == 200
+    r = member.post("/api/me/confirm", json={"current_password": PASSWORD, "assertion": answer})
+    assert r.status_code == 401 and r.json()["field"] == "assertion"  # replayed: refused
+    with world.db.engine.connect() as conn:
+        how = conn.execute(sa.text("SELECT after FROM audit_log WHERE action = 'user.reauthenticate'")).scalar_one()
+    assert "password and security key" in str(how)

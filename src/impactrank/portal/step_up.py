@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from impactrank.i18n import N_
-from impactrank.portal import second_factor
+from impactrank.portal import second_factor, security_keys
 from impactrank.portal.accounts import log_own
 from impactrank.portal.errors import PortalError, forbidden
 from impactrank.portal.models import WebSession
@@ -31,18 +31,23 @@ def _session_row(scope: Scope) -> WebSession:
     return scope.session.scalar(select(WebSession).where(mine))
 
 
-def _prove(scope: Scope, row: WebSession, password: str, code: str | None) -> str:
-    """The password (and code) checked, the session's proof renewed; how the person proved it."""
+def _prove(scope: Scope, row: WebSession, password: str, code: str | None, key: tuple | None = None) -> str:
+    """The password (and code, or ``key``: a security key's answer and the relying party) checked, the session's
+    proof renewed; how the person proved it."""
     require_current(scope.session, scope.actor, password)
-    factor = second_factor.check(scope.session, scope.actor.user_id, code, scope.now)
+    if key:
+        factor = security_keys.check(scope.session, scope.actor.user_id, *key, scope.now)
+    else:
+        factor = second_factor.check(scope.session, scope.actor.user_id, code, scope.now)
     row.reauthenticated_at = scope.now
     return "password" + (f" and {factor}" if factor else "")
 
 
-def confirm(scope: Scope, password: str, code: str | None) -> dict:
-    """ "Confirm it's you": the next 5 minutes of this session may make the changes above."""
+def confirm(scope: Scope, password: str, code: str | None, key: tuple | None = None) -> dict:
+    """ "Confirm it's you": the next 5 minutes of this session may make the changes above (with a security key's
+    answer, ``key``, in place of a code)."""
     row = _session_row(scope)
-    how = _prove(scope, row, password, code)
+    how = _prove(scope, row, password, code, key)
     until = scope.now + FRESH
     log_own(scope.session, scope.actor, scope.now, "user.reauthenticate", after={"by": how, "until": until})
     return {"confirmed_until": until}

@@ -48,6 +48,9 @@ class StepUpIn(BaseModel):
 
 class ConfirmIn(StepUpIn):
     current_password: str = Field(max_length=1000)
+    assertion: str | None = Field(
+        None, max_length=16000, description="In place of a code: a security key's answer to /api/me/confirm/key"
+    )
 
 
 class KeyIn(BaseModel):
@@ -84,7 +87,16 @@ def register(app: FastAPI, portal: Portal) -> None:
     @act("/me/confirm", ConfirmIn, summary="Confirm it's you (password, and code): 5 minutes of sensitive changes")
     def confirm(request: Request, body: ConfirmIn, files) -> dict:
         with portal.scope(request, write=True) as scope:
-            return step_up.confirm(scope, body.current_password, body.code)
+            key = (body.assertion, portal.relying_party(request)) if body.assertion else None
+            return step_up.confirm(scope, body.current_password, body.code, key)
+
+    @act("/me/confirm/key", summary="Confirm it's you with a security key: the challenge for the key to sign")
+    def confirm_key(request: Request, body, files) -> dict:
+        """``options`` for ``navigator.credentials.get`` (null without a key); the answer goes to /api/me/confirm."""
+        with portal.scope(request, write=True) as scope:
+            passwords.require_person(scope.actor)
+            rp = portal.relying_party(request)
+            return {"options": security_keys.sign_in_options(scope.session, scope.actor.user_id, rp, scope.now)}
 
     @app.post("/api/password-strength", summary="How easily a new password would be guessed (the forms' meter)")
     def password_strength(request: Request, body: StrengthIn) -> dict:

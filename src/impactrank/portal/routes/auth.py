@@ -150,6 +150,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "institution": a.institution_id,
                 "sessions": own_sessions.listed(scope.session, a, scope.now),
                 "factor": second_factor.enrolled(scope.session, a.user_id),
+                "keys": second_factor.has_key(scope.session, a.user_id),
             }
 
     @pages.page("/invitations/{token}", "invitation.html", summary="An invitation: whose account it opens")

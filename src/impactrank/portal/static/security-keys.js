@@ -1,4 +1,5 @@
-// Security keys (WebAuthn): adding one on the second factor page, and signing in with one after the password.
+// Security keys (WebAuthn): adding one on the second factor page, signing in with one after the password, and
+// "Confirm it's you" with one.
 // The server's options are JSON with bytes written in base64url; the browser's API takes and gives ArrayBuffers,
 // so both ways are converted here. Without this script, or without WebAuthn, the pages work with the app's codes
 // (the form to add a key stays hidden). The words come from the page, in its language.
@@ -77,6 +78,34 @@
         }
       }
       login.submit(); // without a key (or refused for another reason), the server's own answer
+    });
+  }
+
+  // "Confirm it's you" with a key: with no code typed, the key signs a challenge for the signed-in person.
+  const confirm = document.getElementById("confirm-form");
+  if (confirm && confirm.elements.assertion) {
+    const status = document.getElementById("confirm-key-status");
+    const csrf = document.querySelector("meta[name=csrf-token]").content;
+    confirm.addEventListener("submit", async (event) => {
+      if (confirm.elements.code.value.trim() || confirm.elements.assertion.value) return;
+      event.preventDefault();
+      const response = await post("/api/me/confirm/key", {}, { "X-CSRF-Token": csrf });
+      const options = response.ok ? (await response.json()).options : null;
+      if (options) {
+        status.textContent = status.dataset.waiting;
+        try {
+          const publicKey = {
+            ...options,
+            challenge: bytes(options.challenge),
+            allowCredentials: described(options.allowCredentials),
+          };
+          confirm.elements.assertion.value = asJSON(await navigator.credentials.get({ publicKey }));
+        } catch (e) {
+          status.textContent = status.dataset.failed;
+          return;
+        }
+      }
+      confirm.submit();
     });
   }
 
