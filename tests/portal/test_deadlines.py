@@ -155,3 +155,24 @@ def test_the_deadline_is_inclusive_to_the_second(world):
     world.clock.advance(seconds=1)
     assert put(a, "2025", "A", 1, "pubs", version=1, value=2).status_code == 423
     assert a.get("/api/cycles/2025/institutions/A").json()["writable_until"] is None
+
+
+def test_an_extension_to_the_close_date_keeps_the_grace_period(world):
+    """An extension granted to the cycle's own close date moves nothing: the institution keeps the grace period
+    everyone has while the cycle is open."""
+    from impactrank.portal.models import Cycle
+
+    with world.db.write() as session:
+        cycle = session.get(Cycle, "2025")
+        cycle.grace_hours = 6
+        closes = cycle.closes_at
+    operator = world.client("operator")
+    r = operator.post("/api/cycles/2025/institutions/A/extension", json={"until": "2025-11-11", "reason": "flood"})
+    assert r.status_code == 201, r.text
+    world.clock.t = closes + timedelta(hours=5)
+    a = world.client("A.contributor")
+    assert put(a, "2025", "A", 1, "pubs", value=1).status_code == 200
+    assert a.get("/api/cycles/2025/institutions/A").json()["writable_until"] == "2025-11-11T23:59:59"
+    world.clock.advance(hours=2)
+    a = world.client("A.contributor")
+    assert "closed for submissions on 2025-11-11 23:59" in locked_as(put(a, "2025", "A", 1, "pubs", version=1))

@@ -274,3 +274,48 @@ def test_the_csrf_token_is_the_sessions_hmac_and_matches_only_itself():
     assert csrf_matches("key", "session-1", expected[:-1]) is False
     assert csrf_matches("key", "session-1", None) is False
     assert csrf_matches("key", "session-1", "") is False
+
+
+def test_a_peppered_hash_opens_only_with_its_pepper(tmp_path):
+    """With a pepper, the stored hash is a mark then argon2 of HMAC-SHA256(pepper, password): it opens only under
+    that pepper; a hash made with the other setting, or with weaker argon2 parameters, is to be made anew."""
+    import hmac
+
+    from argon2 import PasswordHasher
+
+    from impactrank.errors import InputError
+    from impactrank.portal import security
+
+    pepper = b"0123456789abcdefghijklmnopqrstuv"  # 32 characters: the shortest accepted
+    (tmp_path / "pepper").write_bytes(b"  " + pepper + b"\n")
+    assert security.read_pepper(tmp_path / "pepper") == pepper
+    (tmp_path / "pepper").write_bytes(pepper[:-1] + b"\n")
+    try:
+        security.read_pepper(tmp_path / "pepper")
+        raise AssertionError("a 31-character pepper was accepted")
+    except InputError as refused:
+        assert (refused.field, refused.params) == ("pepper-file", {"file": tmp_path / "pepper", "n": 32})
+    try:
+        security.read_pepper(tmp_path / "missing")
+        raise AssertionError("a missing pepper file was accepted")
+    except InputError as refused:
+        assert (refused.field, refused.params) == ("pepper-file", {"file": tmp_path / "missing"})
+    plain, weak = security.hash_password(PASSWORD), PasswordHasher(time_cost=1).hash(PASSWORD)
+    keyed = hmac.new(pepper, PASSWORD.encode(), hashlib.sha256).hexdigest()
+    try:
+        security.use_pepper(pepper)
+        stored = security.hash_password(PASSWORD)
+        assert stored.startswith("$hmac-sha256$argon2id$") and PasswordHasher().verify(stored[12:], keyed)
+        assert security.verify_password(stored, PASSWORD) is True
+        assert security.verify_password(stored, PASSWORD + "!") is False
+        assert security.verify_password(plain, PASSWORD) is True  # made before the pepper: opens, then redone
+        assert [security.needs_rehash(h) for h in (plain, stored, "$hmac-sha256" + weak)] == [True, False, True]
+        security.use_pepper(pepper[::-1])
+        assert security.verify_password(stored, PASSWORD) is False
+        security.use_pepper(None)
+        assert security.verify_password(stored, PASSWORD) is False  # not without its pepper
+        assert security.verify_password("$hmac-sha256" + plain, PASSWORD) is False
+        assert [security.needs_rehash(h) for h in (plain, stored, weak)] == [False, False, True]
+        assert security.hash_password(PASSWORD).startswith("$argon2id$")
+    finally:
+        security.use_pepper(None)  # the process's pepper: the next tests hash plainly
