@@ -23,3 +23,14 @@ def in_language(edition: Edition, locale: str) -> Edition:
         ("in_language", locale),
         lambda: dataclasses.replace(edition, institutions=names.with_columns(name=pl.coalesce(local, pl.col("name")))),
     )
+
+
+def local_names(edition: Edition, locale: str) -> dict[str, str]:
+    """Institution id → the name it uses in ``locale``, for those that use one (made once per language): a table
+    page names its rows after filtering, sorting and paging on the names of record."""
+
+    def make() -> dict[str, str]:
+        local = pl.col("display_names").str.json_path_match(f"$.{locale}")
+        return dict(edition.institutions.select("institution_id", local).drop_nulls("display_names").iter_rows())
+
+    return edition.derived(("local_names", locale), make)

@@ -13,6 +13,7 @@ from fastapi import Path, Query, Request
 from impactrank.errors import N_, InputError
 from impactrank.i18n import DEFAULT, LOCALES, request_locale
 from impactrank.pages import is_api, jsonable
+from impactrank.report.names import local_names
 from impactrank.web.store import EditionData, Store, TableQuery
 
 PER_PAGE_MAX = 500
@@ -57,6 +58,12 @@ def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str]) -> dict:
     present = set(frame.columns)
     rows = frame.slice(start, query.per_page)[[c for c in columns if c in present]].to_dicts()  # no lazy plan
     return {"total": total, "page": query.page, "per_page": query.per_page, "pages": pages, "rows": jsonable(rows)}
+
+
+def named(rows: list[dict], data: EditionData, lang: str) -> list[dict]:
+    """A page's rows, each institution under the name it uses in the page's language where it has one."""
+    local = local_names(data.edition, lang)
+    return [r | {"name": local[r["institution_id"]]} if r.get("institution_id") in local else r for r in rows]
 
 
 def links(base: str, api: str, query: TableQuery, pages: int) -> dict:

@@ -11,8 +11,7 @@ from impactrank.countries import country_code, country_key, country_name, to_alp
 from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
-from impactrank.report.names import in_language
-from impactrank.web.common import CountryPath, FormatParam, edition_info, language, safe_name, summary_of
+from impactrank.web.common import CountryPath, FormatParam, edition_info, language, named, safe_name, summary_of
 from impactrank.web.exports import export
 from impactrank.web.store import EditionData, Store
 
@@ -20,16 +19,14 @@ from impactrank.web.store import EditionData, Store
 def register(pages: Pages, store: Store) -> None:
     last: list = [None]  # the last country's view, with its edition's data: its pages and downloads share it
 
-    def view_of(data: EditionData, code: str, lang: str | None = None):
-        """The country's view, its institutions under their names in ``lang`` (None: the names of record)."""
+    def view_of(data: EditionData, code: str):
         from impactrank.engine.views.lists import country_view
 
         held = last[0]
-        if held is None or held[0] is not data or held[1:3] != (code, lang):
-            edition = data.edition if lang is None else in_language(data.edition, lang)
-            held = (data, code, lang, country_view(edition, code))
+        if held is None or held[0] is not data or held[1] != code:
+            held = (data, code, country_view(data.edition, code))
             last[0] = held
-        return held[3]
+        return held[2]
 
     def country_ctx(data: EditionData, code: str, lang: str) -> dict:
         data.edition.require_overall()
@@ -39,7 +36,7 @@ def register(pages: Pages, store: Store) -> None:
                 field="country",
                 params={"country": repr(code), "edition": data.edition.id},
             )
-        view = view_of(data, code, lang)
+        view = view_of(data, code)
         summary = summary_of(store, data, country=code, lang=lang)
         e = data.edition
         return {
@@ -52,7 +49,7 @@ def register(pages: Pages, store: Store) -> None:
             "field_size": view.field_size,
             "leaders": view.leaders,
             "flagged": view.flagged,
-            "table": jsonable(view.table),
+            "table": named(jsonable(view.table), data, lang),
             "bands": jsonable(view.bands),
             "sdg_positions": jsonable(view.sdg_positions),
             "summary": summary,

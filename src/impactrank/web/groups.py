@@ -10,7 +10,16 @@ from fastapi import Request
 from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
-from impactrank.web.common import FormatParam, GroupPath, edition_info, language, quoted, safe_name, summary_of
+from impactrank.web.common import (
+    FormatParam,
+    GroupPath,
+    edition_info,
+    language,
+    named,
+    quoted,
+    safe_name,
+    summary_of,
+)
 from impactrank.web.exports import export
 from impactrank.web.store import EditionData, Store
 
@@ -39,8 +48,8 @@ def register(pages: Pages, store: Store) -> None:
             "edition": edition_info(store, data),
             "group": view.group,
             "members": view.members,
-            "ranked": jsonable(view.ranked),
-            "absent": jsonable(view.absent),
+            "ranked": named(jsonable(view.ranked), data, lang),
+            "absent": named(jsonable(view.absent), data, lang),
             "sdg_positions": jsonable(view.sdg_positions),
             "summary": summary,
             "links": {

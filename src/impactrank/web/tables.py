@@ -23,6 +23,7 @@ from impactrank.web.common import (
     edition_info,
     language,
     links,
+    named,
     page_of,
     safe_name,
 )
@@ -86,6 +87,7 @@ def register(pages: Pages, store: Store) -> None:
             )
         e = data.edition
         shown = page_of(frame, query, OVERALL_COLUMNS)
+        shown["rows"] = named(shown["rows"], data, language(request))
         return {
             "title": gettext("Overall table %(edition)s", language(request)) % {"edition": e.id},
             "edition": edition_info(store, data),
@@ -123,6 +125,7 @@ def register(pages: Pages, store: Store) -> None:
             )
         e = data.edition
         shown = page_of(frame, query, SDG_COLUMNS)
+        shown["rows"] = named(shown["rows"], data, language(request))
         return {
             "title": gettext("%(sdg)s table %(edition)s", language(request))
             % {"sdg": sdg_label(sdg, language(request)), "edition": e.id},
