@@ -50,3 +50,23 @@ def test_no_forecast_without_an_earlier_pair(client, the_tables):
     assert "forecast-line" not in page
     page_2021 = client.get(f"/editions/2021/institutions/{_imt(the_tables, 2021)}?lang=en").text
     assert "Next year (2022)" in page_2021 and "forecast-fixed" not in page_2021  # 2022 is single-year
+
+
+def test_forecasts_made_once_and_kept_elsewhere_give_the_same_page(client, the_workspace, the_tables):
+    """A static site's planning process makes the forecasts once and each rendering process keeps them (pickled
+    across processes), rather than each making them again: the pages are the same."""
+    import pickle
+
+    from impactrank.web import forecasts
+    from impactrank.web.app import create_app
+
+    made = forecasts.made_for(client.app.state.store)
+    assert sorted(made) == ["2020", "2021", "2022", "2023"] and made["2020"] is None  # 2019: SDG tables only
+    kept = pickle.loads(pickle.dumps(made))
+    worker = create_app(the_workspace)
+    forecasts.keep(worker.state.store, kept)
+    assert forecasts.made_for(worker.state.store)["2023"] is kept["2023"]  # kept, not made again
+    iid = _imt(the_tables, 2023)
+    for lang in ("en", "fr"):
+        page = f"/editions/2023/institutions/{iid}?lang={lang}"
+        assert TestClient(worker).get(page).text == client.get(page).text

@@ -1,5 +1,7 @@
 """Next edition's band on an institution's page of a published edition: the forecast of the whole edition, made
-once per edition and workspace version (about a second), then read for each institution."""
+once per edition and workspace version (about a second), then read for each institution. A static site's worker
+processes take the forecasts its planning process made (:func:`made_for`, :func:`keep`) rather than each making
+them again."""
 
 from __future__ import annotations
 
@@ -36,13 +38,29 @@ def _forecast(store: Store, edition_id: str) -> tuple[Forecast, dict[str, dict]]
         return _made[key]
 
 
+def _forecast_of(data: EditionData) -> bool:
+    """Whether the edition's pages show a forecast: a published edition with an overall table."""
+    return data.edition.kind == "imported" and data.edition.has_overall_table
+
+
+def made_for(store: Store) -> dict[str, tuple[Forecast, dict[str, dict]] | None]:
+    """The forecast of every edition whose pages show one, made here (picklable: another process keeps them)."""
+    return {e: _forecast(store, e) for e in store.edition_ids() if _forecast_of(store.get(e))}
+
+
+def keep(store: Store, made: dict[str, tuple[Forecast, dict[str, dict]] | None]) -> None:
+    """Forecasts made by :func:`made_for` over the same workspace and editions, kept as this store's own."""
+    with _lock:
+        for edition_id, value in made.items():
+            _made[(id(store), store.version, edition_id)] = value
+
+
 def forecast_ctx(store: Store, data: EditionData, iid: str, lang: str) -> dict | None:
     """The page's lines in the reader's language, or None (a built edition, no overall table, no forecast, or
     the institution has no score this year)."""
-    e = data.edition
-    if e.kind != "imported" or not e.has_overall_table:
+    if not _forecast_of(data):
         return None
-    made = _forecast(store, e.id)
+    made = _forecast(store, data.edition.id)
     row = None if made is None else made[1].get(iid)
     if row is None:
         return None

@@ -9,7 +9,7 @@ from fastapi import Request
 
 from impactrank.engine.tables.shown import decimals, score_text, share_text
 from impactrank.errors import N_, InputError
-from impactrank.i18n import gettext
+from impactrank.i18n import formats, gettext
 from impactrank.pages import Pages
 from impactrank.report import charts
 from impactrank.web.common import IdPath, edition_info, language
@@ -33,6 +33,7 @@ def register(pages: Pages, store: Store) -> None:
             "forecast": forecast_ctx(store, data, iid, lang),  # next edition's band, on a published edition
             "chart": profile,
             "links": facts["links"],
+            "_sdg_cells": sdg_cells(facts, lang),
             "_figure": charts.figure_json(profile),
             "_svg": charts.svg(profile),
         }
@@ -209,6 +210,29 @@ def register(pages: Pages, store: Store) -> None:
     )
     def whatif(request: Request, edition: str, institution_id: IdPath) -> dict:
         return whatif_ctx(store.get(edition), institution_id, request)
+
+
+def sdg_cells(facts: dict, lang: str) -> list[list[tuple[str, str, bool]]]:
+    """The SDG positions table's cells in the reader's language, (rank, table size, counted) for each SDG and
+    edition, ("", "", False) where the institution is not in that table: written here, since the template's
+    loop over every SDG and edition took about half of the page's rendering."""
+    empty = ("", "", False)
+    cells = []
+    for row in facts["sdg_history"]:
+        places = (row["editions"].get(h["edition"]) for h in facts["history"])
+        cells.append(
+            [
+                empty
+                if p is None
+                else (
+                    formats.shown(p["rank"], lang) if p["rank"] else "–",
+                    formats.number(p["table_size"], lang) if p["table_size"] else "",
+                    bool(p["counted"]),
+                )
+                for p in places
+            ]
+        )
+    return cells
 
 
 def previous_of(store: Store, edition):

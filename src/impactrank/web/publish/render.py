@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, gettext
@@ -49,6 +50,7 @@ class Renderer:
     staging: Path
     base_url: str | None
     current: str = ""  # the page under way, for an error
+    folders: set[Path] = field(default_factory=set)  # made already: one mkdir per folder, not one per file
 
     def request(self, path: str, query: dict) -> Request:
         return Request(
@@ -103,7 +105,7 @@ class Renderer:
         """The page's JSON twin as the dashboard's API answers it, but with its links to the site's files."""
         lang = DEFAULT if DEFAULT in self.site.langs else self.site.langs[0]
         content = published_links(self.pages.twin(ctx), here or "", lang, self.site)
-        return self.pages.json(content).body
+        return JSONResponse(content).body  # plain JSON values already (the twin's): encoded as the API's answer
 
     def search_page(self, lang: str) -> tuple[str, int, str]:
         request = self.request(SEARCH, {"lang": lang})
@@ -125,7 +127,9 @@ class Renderer:
         if name is None:  # a task the address map does not hold
             raise ValueError(f"{self.current}: a rendered page has no place in the site")
         path = self.staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
         path.write_bytes(data)
         return name, len(data), hashlib.sha256(data).hexdigest()
 
@@ -133,12 +137,17 @@ class Renderer:
 _renderer: Renderer | None = None
 
 
-def start(workspace: str, groups: str | None, editions: list[str], site: Site, staging: str, base: str | None):
-    """A process's renderer: its own app over the workspace (the dashboard's pages, registered as for serve)."""
+def start(
+    workspace: str, groups: str | None, editions: list[str], site: Site, staging: str, base: str | None, made: dict
+):
+    """A process's renderer: its own app over the workspace (the dashboard's pages, registered as for serve), with
+    the editions' forecasts the planning process made (:func:`impactrank.web.forecasts.made_for`)."""
     global _renderer
+    from impactrank.web import forecasts
     from impactrank.web.app import create_app
 
     app = create_app(workspace, cache=False, groups=groups, editions=editions)
+    forecasts.keep(app.state.store, made)
     _renderer = Renderer(app.state.pages, site, Path(staging), base)
 
 

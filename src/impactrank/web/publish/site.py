@@ -18,6 +18,7 @@ from impactrank import __version__
 from impactrank.errors import N_, InputError
 from impactrank.io.atomic import exchange, temp_prefix
 from impactrank.io.workspace import Workspace
+from impactrank.web import forecasts
 from impactrank.web.publish import render, search
 from impactrank.web.publish.addresses import Site
 from impactrank.web.publish.render import Task
@@ -130,7 +131,8 @@ def publish(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent))
     try:
-        files = _render(site, tasks_of(site), staging, str(workspace), groups, chosen, base, processes)
+        made = forecasts.made_for(store)  # once here, not once in each process that renders institutions
+        files = _render(site, tasks_of(site), staging, str(workspace), groups, chosen, base, made, processes)
         files += _assets(staging, store)
         if base:
             files.append(_write(staging, "sitemap.xml", _sitemap(base, files)))
@@ -144,8 +146,8 @@ def publish(
     return Published(len(files) + 1, sum(f[1] for f in files), pages, time.perf_counter() - started)
 
 
-def _render(site, tasks, staging, workspace, groups, editions, base, processes) -> list:
-    args = (workspace, None if groups is None else str(groups), editions, site, str(staging), base)
+def _render(site, tasks, staging, workspace, groups, editions, base, made, processes) -> list:
+    args = (workspace, None if groups is None else str(groups), editions, site, str(staging), base, made)
     chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     processes = processes or min(2, os.cpu_count() or 1)
     if processes == 1:
