@@ -272,11 +272,17 @@ class Workspace:
 
         ``before_commit`` runs once the rows are in, before they are committed; if it raises, nothing is saved
         (a build writes its output files meanwhile and commits only when they are in place)."""
-        with self._transaction():
-            for edition in editions:
-                self._save_unlocked(edition)
-            if before_commit is not None:
-                before_commit()
+        # one DuckDB thread stores the rows: kept in order by two threads, 6 million rows cost a third more CPU
+        # (2.7 s against 3.6 s), and a build writes its files on the other core meanwhile
+        self.con.execute("SET threads = 1")
+        try:
+            with self._transaction():
+                for edition in editions:
+                    self._save_unlocked(edition)
+                if before_commit is not None:
+                    before_commit()
+        finally:
+            self.con.execute("RESET threads")
 
     def remove(self, edition_id: str) -> None:
         """Delete an edition with every row of it, in one transaction."""
@@ -310,12 +316,12 @@ class Workspace:
             ],
         )
         for name in tables:
-            frame = getattr(edition, name).with_columns(pl.lit(edition.id).alias("edition"))
-            columns = ["edition", *TABLES[name]]
-            # polars' own Arrow layout (string views) is handed over without copying a text column
-            arrow = frame.select(columns).to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 (read by DuckDB)
-            names = ", ".join(f'"{c}"' for c in columns)
-            self.con.execute(f'INSERT INTO "{name}" ({names}) SELECT * FROM arrow')
+            columns = list(TABLES[name])
+            # polars' own Arrow layout (string views) is handed over without copying a text column; the edition
+            # id is a parameter, not a column of millions of copies
+            arrow = getattr(edition, name).select(columns).to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841
+            names = ", ".join(f'"{c}"' for c in ["edition", *columns])
+            self.con.execute(f'INSERT INTO "{name}" ({names}) SELECT ?, * FROM arrow', [edition.id])
 
     def editions(self) -> pl.DataFrame:
         """One row per edition: id, year, kind, source, field size, participants and whether it has an overall
