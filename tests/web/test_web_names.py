@@ -24,7 +24,8 @@ def client(tmp_path_factory):
         pytest.skip("THE's table workbooks are absent (../shared)")
     folder = tmp_path_factory.mktemp("names")
     with Workspace(folder / "ws.duckdb") as ws:
-        ws.save_many(read_published(THE_TABLES, edition="2021", aliases=NAMES).editions)
+        for year in ("2020", "2021"):
+            ws.save_many(read_published(THE_TABLES, edition=year, aliases=NAMES).editions)
     groups = folder / "groups.csv"
     groups.write_text("group,institution_id\n" + "".join(f"Sud,{iid}\n" for iid in GROUP), encoding="utf-8")
     return TestClient(create_app(folder / "ws.duckdb", groups=groups), raise_server_exceptions=True)
@@ -40,6 +41,7 @@ def _check(client, page: str, api: str) -> int:
     names = _names()
     body = client.get(api).json()
     rows = body.get("table") or body.get("rows") or body.get("ranked")
+    assert rows
     shown = [names[r["institution_id"]] for r in rows if r["institution_id"] in names]
     assert all(r["name"] == names[r["institution_id"]]["alias"] for r in rows if r["institution_id"] in names)
     sep = "&" if "?" in page else "?"
@@ -63,3 +65,8 @@ def test_overall_and_sdg_tables_names(client):
 
 def test_group_page_names(client):
     assert _check(client, "/editions/2021/groups/Sud", "/api/editions/2021/groups/Sud") == 2
+
+
+def test_comparison_names(client):
+    page, api = "/compare?before=2020&after=2021&country=FR", "/api/compare?before=2020&after=2021&country=FR"
+    assert _check(client, page, api) >= 8

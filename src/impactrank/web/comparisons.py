@@ -12,6 +12,7 @@ from impactrank.countries import country_key
 from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api
 from impactrank.report import charts
+from impactrank.report.names import in_language
 from impactrank.web.common import (
     CountryParam,
     FormatParam,
@@ -45,9 +46,11 @@ def register(pages: Pages, store: Store) -> None:
         b, a = store.get(before), store.get(after)
         country = country_key(country) if country else None
         ids = selection(a, b, country, group)
-        comp = compare_editions(b.edition, a.edition, institution_ids=ids)
-        if is_api(request) and format != "json":
+        if is_api(request) and format != "json":  # the names of record
+            comp = compare_editions(b.edition, a.edition, institution_ids=ids)
             return export(comp.table, format, f"compare-{safe_name(before)}-{safe_name(after)}")
+        lang = language(request)  # the table and the chart name institutions as the reader's language does
+        comp = compare_editions(in_language(b.edition, lang), in_language(a.edition, lang), institution_ids=ids)
         query = TableQuery(country=country, group=group, page=page, per_page=per_page)
         params = {"before": before, "after": after} | query.params()
         base, api_url = "/compare", "/api/compare"
