@@ -70,3 +70,12 @@ def test_group_page_names(client):
 def test_comparison_names(client):
     page, api = "/compare?before=2020&after=2021&country=FR", "/api/compare?before=2020&after=2021&country=FR"
     assert _check(client, page, api) >= 8
+
+
+def test_institution_page_heading_and_chart(client):
+    french = client.get("/editions/2021/institutions/fr-sorbonne-university?lang=fr").text
+    english = client.get("/editions/2021/institutions/fr-sorbonne-university?lang=en").text
+    assert '<h1 id="institution-name">Sorbonne Université</h1>' in french and "Sorbonne University" not in french
+    assert '<h1 id="institution-name">Sorbonne University</h1>' in english and "Sorbonne Université" not in english
+    api = client.get("/api/editions/2021/institutions/fr-sorbonne-university").json()
+    assert api["institution"]["name"] == "Sorbonne University"

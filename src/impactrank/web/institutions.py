@@ -12,6 +12,7 @@ from impactrank.errors import N_, InputError
 from impactrank.i18n import formats, gettext
 from impactrank.pages import Pages
 from impactrank.report import charts
+from impactrank.report.names import local_names
 from impactrank.web.common import IdPath, edition_info, language
 from impactrank.web.forecasts import forecast_ctx
 from impactrank.web.store import EditionData, Store
@@ -28,8 +29,11 @@ def register(pages: Pages, store: Store) -> None:
             held = (data, iid, facts_of(data, iid))
             last[0] = held
         facts = held[2]
-        profile = charts.profile_from_rows(facts["_rows"], iid, facts["institution"]["name"], lang)
+        name = local_names(data.edition, lang).get(iid) or facts["institution"]["name"]  # the reader's language's
+        profile = charts.profile_from_rows(facts["_rows"], iid, name, lang)
         return {k: v for k, v in facts.items() if k not in ("links", "_rows")} | {
+            "title": name or iid,
+            "institution": facts["institution"] | {"name": name},
             "forecast": forecast_ctx(store, data, iid, lang),  # next edition's band, on a published edition
             "chart": profile,
             "links": facts["links"],
