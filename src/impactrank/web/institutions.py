@@ -38,6 +38,7 @@ def register(pages: Pages, store: Store) -> None:
             "chart": profile,
             "links": facts["links"],
             "_sdg_cells": sdg_cells(facts, lang),
+            "_metric_cells": metric_cells(facts, lang),
             "_figure": charts.figure_json(profile),
             "_svg": charts.svg(profile),
         }
@@ -237,6 +238,25 @@ def sdg_cells(facts: dict, lang: str) -> list[list[tuple[str, str, bool]]]:
             ]
         )
     return cells
+
+
+def metric_cells(facts: dict, lang: str) -> dict[int, list[tuple]]:
+    """Each SDG's metric table in the reader's language, (metric, raw or None when missing, score, weight,
+    contribution) by SDG: written here, since four number filters per row were most of the page's rendering."""
+    number = formats.number
+    return {
+        s["sdg"]: [
+            (
+                m["metric"],
+                None if m["missing"] else number(m["raw"], lang, 4),
+                number(m["score"], lang, 2),
+                number(m["weight"], lang, 0),
+                number(m["contribution"], lang, 3),
+            )
+            for m in s["metrics"]
+        ]
+        for s in facts["sdgs"]
+    }
 
 
 def previous_of(store: Store, edition):
