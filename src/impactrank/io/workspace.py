@@ -272,17 +272,11 @@ class Workspace:
 
         ``before_commit`` runs once the rows are in, before they are committed; if it raises, nothing is saved
         (a build writes its output files meanwhile and commits only when they are in place)."""
-        # one DuckDB thread stores the rows: kept in order by two threads, 6 million rows cost a third more CPU
-        # (2.7 s against 3.6 s), and a build writes its files on the other core meanwhile
-        self.con.execute("SET threads = 1")
-        try:
-            with self._transaction():
-                for edition in editions:
-                    self._save_unlocked(edition)
-                if before_commit is not None:
-                    before_commit()
-        finally:
-            self.con.execute("RESET threads")
+        with self._transaction():
+            for edition in editions:
+                self._save_unlocked(edition)
+            if before_commit is not None:
+                before_commit()
 
     def remove(self, edition_id: str) -> None:
         """Delete an edition with every row of it, in one transaction."""
