@@ -20,7 +20,7 @@ from impactrank.sdgmap.publications import TextColumns, read_publications, text_
 from impactrank.sdgmap.streams import streams
 
 LABEL_SCHEMA = {"work_id": pl.String, "sdgs": pl.List(pl.Int8), "query_lines": pl.List(pl.String)}
-BATCH = 2_000
+BATCH = 4_000
 
 
 @dataclass
