@@ -23,7 +23,7 @@ from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, N_, request_locale
 from impactrank.i18n.formats import typed_number
 from impactrank.pages import Pages, jsonable
-from impactrank.portal import accounts, second_factor, security_keys, tokens
+from impactrank.portal import accounts, second_factor, security_keys, throttle, tokens
 from impactrank.portal.clock import Clock
 from impactrank.portal.db import Database
 from impactrank.portal.errors import PortalError, forbidden, invalid, refused_field
@@ -132,27 +132,44 @@ class Portal:
         cookie = request.cookies.get(session_cookie(request))
         return ("session", cookie) if cookie else None
 
+    def writer(self, session, request: Request) -> tuple[Actor, bool]:
+        """:meth:`actor`, for a write: a cookie session's needs the CSRF token."""
+        actor, due = self.actor(session, request)
+        if actor.session_token is not None:
+            given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
+            if not csrf_matches(self.secret, actor.session_token, given):
+                raise forbidden(N_("missing or wrong CSRF token"), "csrf_token")
+        return actor, due
+
     @contextmanager
-    def scope(self, request: Request, write: bool = False, enrolling: bool = False) -> Iterator[Scope]:
+    def scope(
+        self, request: Request, write: bool = False, enrolling: bool = False, password: str | None = None
+    ) -> Iterator[Scope]:
         """The signed-in actor's tenant scope in one transaction; a cookie-session write needs the CSRF token. A
-        person whose role requires a second factor they have not set up may only set it up (``enrolling``)."""
+        person whose role requires a second factor they have not set up may only set it up (``enrolling``). A
+        ``password`` sent with a write is counted against guessing in a transaction of its own, committed before
+        the request's checks it (a refusal rolls the request's back, never the count), and forgiven if all goes
+        well."""
         used = None
+        ip = request.client.host if request.client else "unknown"
+        if write and password:
+            with self.db.write() as session:
+                throttle.admit_step_up(session, self.writer(session, request)[0].email, ip, self.clock.now())
         try:
             with self.db.write() if write else self.db.read() as session:
-                actor, due = self.actor(session, request)
+                actor, due = self.writer(session, request) if write else self.actor(session, request)
                 used = actor if due else None
-                if write and actor.session_token is not None:
-                    given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
-                    if not csrf_matches(self.secret, actor.session_token, given):
-                        raise forbidden(N_("missing or wrong CSRF token"), "csrf_token")
-                    if due:  # in this transaction: a write adds none of its own (SQLite takes one writer at a time)
-                        accounts.note_activity(session, actor.session_token, self.clock.now())
-                        used = None
+                if write and actor.session_token is not None and due:
+                    # in this transaction: a write adds none of its own (SQLite takes one writer at a time)
+                    accounts.note_activity(session, actor.session_token, self.clock.now())
+                    used = None
                 if not enrolling and self.must_enrol(session, actor):
                     raise forbidden(
                         N_("set up your second factor first, at %(page)s"), "second_factor_setup", page=ENROL_PAGE
                     )
                 yield Scope(session, actor, self.clock.now())
+                if write and password:
+                    throttle.step_up_right(session, actor.email, ip)
         finally:
             if used is not None:
                 self.note_use(used)

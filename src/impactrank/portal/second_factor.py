@@ -75,6 +75,12 @@ def has_key(session: Session, user_id: int) -> bool:
     return session.scalar(select(SecurityKey.id).where(SecurityKey.user_id == user_id).limit(1)) is not None
 
 
+def kind(session: Session, user_id: int) -> str | None:
+    """What proves the person's second factor in a form: "app" (its code), "key" (a key only: a recovery code, or
+    confirming with the key first), or None."""
+    return "app" if has_totp(session, user_id) else "key" if has_key(session, user_id) else None
+
+
 def enrolled(session: Session, user_id: int) -> bool:
     """Whether the person has a second factor: an authenticator app or a security key."""
     return has_totp(session, user_id) or has_key(session, user_id)

@@ -54,12 +54,18 @@ def confirm(scope: Scope, password: str, code: str | None, key: tuple | None = N
 
 
 def require(scope: Scope, what: str, password: str | None, code: str | None) -> None:
-    """Before ``what`` is committed: a fresh proof, given now or within the last 5 minutes; logged."""
+    """Before ``what`` is committed: a fresh proof, given now or within the last 5 minutes; logged. A key-only
+    person's password sent without a code within those 5 minutes (confirmed with the key, then typed) is checked,
+    and the confirmation stands for the key; anyone else's password is checked with its factor's code."""
     row = _session_row(scope)
-    if password:
+    fresh = row.reauthenticated_at is not None and scope.now - row.reauthenticated_at <= FRESH
+    by_key = fresh and not code and second_factor.kind(scope.session, scope.actor.user_id) == "key"
+    if password and not by_key:
         how = _prove(scope, row, password, code)
-    elif row.reauthenticated_at is not None and scope.now - row.reauthenticated_at <= FRESH:
-        how = f"confirmed at {row.reauthenticated_at:%Y-%m-%dT%H:%M:%S}"
+    elif fresh:
+        if password:
+            require_current(scope.session, scope.actor, password)
+        how = ("password and " if password else "") + f"confirmed at {row.reauthenticated_at:%Y-%m-%dT%H:%M:%S}"
     else:
         raise PortalError(
             N_("confirm it's you: give your current password (and your authenticator's code) with this change"),
