@@ -120,3 +120,12 @@ def test_cards_widen_their_scores_by_the_display_rounding_and_skip_scattered_row
     lo, hi = c.rounded()
     assert lo[0].tolist() == pytest.approx([79.95, 49.95, 39.95, 69.95])
     assert hi[0].tolist() == pytest.approx([90.05, 50.05, 40.05, 70.05])
+
+
+def test_min_max_bounds_stop_at_0_and_100():
+    # SDG 1 over [10, 80] with rounding: the top row's bounds reach past 100 and the bottom row's below 0 before
+    # clipping; SDG 2's one score is 100 at both ends
+    ext = rp.Extremes.of(ROWS)
+    lo, hi = rp.minmax(np.array([79.95, 9.95, 29.95]), np.array([80.05, 10.05, 30.05]), np.array([1, 1, 2]), ext)
+    assert lo == pytest.approx([100 * (79.95 - 10.05) / (80.05 - 10.05), 0.0, 100.0])
+    assert hi == pytest.approx([100.0, 100 * (10.05 - 9.95) / (79.95 - 9.95), 100.0])
