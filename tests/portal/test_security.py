@@ -295,11 +295,13 @@ def test_a_peppered_hash_opens_only_with_its_pepper(tmp_path):
         raise AssertionError("a 31-character pepper was accepted")
     except InputError as refused:
         assert (refused.field, refused.params) == ("pepper-file", {"file": tmp_path / "pepper", "n": 32})
+        assert refused.message == f"the pepper file {tmp_path / 'pepper'} holds fewer than 32 characters"
     try:
         security.read_pepper(tmp_path / "missing")
         raise AssertionError("a missing pepper file was accepted")
     except InputError as refused:
         assert (refused.field, refused.params) == ("pepper-file", {"file": tmp_path / "missing"})
+        assert refused.message == f"cannot read the pepper file {tmp_path / 'missing'}"
     plain, weak = security.hash_password(PASSWORD), PasswordHasher(time_cost=1).hash(PASSWORD)
     keyed = hmac.new(pepper, PASSWORD.encode(), hashlib.sha256).hexdigest()
     try:
@@ -315,6 +317,11 @@ def test_a_peppered_hash_opens_only_with_its_pepper(tmp_path):
         security.use_pepper(None)
         assert security.verify_password(stored, PASSWORD) is False  # not without its pepper
         assert security.verify_password("$hmac-sha256" + plain, PASSWORD) is False
+        dummy = security.hash_password("an unused password that only spends the same time")
+        assert (
+            security.verify_password("$hmac-sha256" + dummy, "an unused password that only spends the same time")
+            is False
+        )
         assert [security.needs_rehash(h) for h in (plain, stored, weak)] == [False, False, True]
         assert security.hash_password(PASSWORD).startswith("$argon2id$")
     finally:
