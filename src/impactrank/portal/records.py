@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,6 +21,7 @@ from impactrank.methodology.schema import Methodology
 from impactrank.portal import checks
 from impactrank.portal.antivirus import Clamd, scan
 from impactrank.portal.audit import log_change
+from impactrank.portal.bodies import Body
 from impactrank.portal.concurrency import flush_or_conflict
 from impactrank.portal.deadlines import locked, require_writable
 from impactrank.portal.errors import PortalError, conflict, invalid, not_found
@@ -45,10 +46,9 @@ Finite = Annotated[float | None, Field(allow_inf_nan=False)]
 """A value field of the submissions format: a number or nothing, never infinite or NaN."""
 
 
-class RecordValues(BaseModel):
+class RecordValues(Body):
     """The value fields of the submissions format, as a save or a correction sends them."""
 
-    model_config = ConfigDict(extra="forbid")
     value: Finite = None
     numerator: Finite = None
     denominator: Finite = None

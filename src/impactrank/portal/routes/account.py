@@ -6,40 +6,36 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from impactrank.i18n import N_, gettext
 from impactrank.portal import own_sessions, passwords, second_factor, security_keys, step_up, strength, throttle
+from impactrank.portal.bodies import Body, Code, Email, Password
 from impactrank.portal.errors import PortalError
 from impactrank.portal.http import ENROL_PAGE, Portal, actions, is_api, language
 from impactrank.portal.routes.auth import PasswordIn
 
 
-class PasswordChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    current_password: str = Field(max_length=1000)
-    new_password: str = Field(max_length=1000)
+class PasswordChangeIn(Body):
+    current_password: Password
+    new_password: Password
 
 
-class ResetAskIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: str = Field(max_length=320)
+class ResetAskIn(Body):
+    email: Email
 
 
-class CodeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(max_length=64)
+class CodeIn(Body):
+    code: Code
 
 
-class CurrentPasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    current_password: str = Field(max_length=1000)
+class CurrentPasswordIn(Body):
+    current_password: Password
 
 
-class StepUpIn(BaseModel):
+class StepUpIn(Body):
     """What a change that needs a fresh proof of who is asking takes (see :mod:`step_up`)."""
 
-    model_config = ConfigDict(extra="forbid")
     current_password: str | None = Field(
         None, max_length=1000, description="Your password, unless you confirmed it's you in the last 5 minutes"
     )
@@ -47,21 +43,19 @@ class StepUpIn(BaseModel):
 
 
 class ConfirmIn(StepUpIn):
-    current_password: str = Field(max_length=1000)
+    current_password: Password
     assertion: str | None = Field(
         None, max_length=16000, description="In place of a code: a security key's answer to /api/me/confirm/key"
     )
 
 
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class KeyIn(Body):
     name: str = Field(max_length=100, description="What the person calls the key")
     credential: str = Field(max_length=16000, description="navigator.credentials.create's answer, as JSON")
 
 
-class StrengthIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    password: str = Field(max_length=1000)
+class StrengthIn(Body):
+    password: Password
     email: str | None = Field(None, max_length=320, description="The account's address: its parts count as known")
 
 
@@ -74,19 +68,19 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @act("/me/password", PasswordChangeIn, summary="Change your password (the current one required)")
     def change_password(request: Request, body: PasswordChangeIn, files) -> dict:
-        with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
+        with portal.scope(request, write=True, enrolling=True) as scope:
             passwords.change(scope.session, scope.actor, body.current_password, body.new_password, scope.now)
         return {"password_changed": True}
 
     @act("/me/sessions/end-others", CurrentPasswordIn, summary="End your other sessions (the current password again)")
     def end_other_sessions(request: Request, body: CurrentPasswordIn, files) -> dict:
-        with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
+        with portal.scope(request, write=True, enrolling=True) as scope:
             ended = own_sessions.end_others(scope.session, scope.actor, body.current_password, scope.now)
         return {"ended": ended}
 
     @act("/me/confirm", ConfirmIn, summary="Confirm it's you (password, and code): 5 minutes of sensitive changes")
     def confirm(request: Request, body: ConfirmIn, files) -> dict:
-        with portal.scope(request, write=True, password=body.current_password) as scope:
+        with portal.scope(request, write=True) as scope:
             key = (body.assertion, portal.relying_party(request)) if body.assertion else None
             return step_up.confirm(scope, body.current_password, body.code, key)
 
@@ -183,7 +177,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         html_path=ENROL_PAGE + "/remove",
     )
     def factor_remove(request: Request, body: StepUpIn, files) -> dict:
-        with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
+        with portal.scope(request, write=True, enrolling=True) as scope:
             passwords.require_person(scope.actor)  # the proof checked while the factor it may need is there
             step_up.require(scope, "remove the second factor", body.current_password, body.code)
             second_factor.remove(scope.session, scope.actor, scope.now, portal.second_factor_roles)
@@ -214,7 +208,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         html_path=KEYS + "/{key_id}/remove",
     )
     def key_remove(request: Request, body: StepUpIn, files, key_id: int) -> dict:
-        with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
+        with portal.scope(request, write=True, enrolling=True) as scope:
             passwords.require_person(scope.actor)
             security_keys.remove(scope.session, scope.actor, key_id, scope.now, portal.second_factor_roles)
             step_up.require(scope, "remove a security key", body.current_password, body.code)

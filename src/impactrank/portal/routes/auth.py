@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from impactrank.i18n import N_, gettext
 from impactrank.portal import accounts, notify, own_sessions, second_factor, throttle
+from impactrank.portal.bodies import Body, Email, Password
 from impactrank.portal.errors import forbidden
 from impactrank.portal.http import Portal, actions, is_api, language, local_path, session_cookie
 from impactrank.portal.security import csrf_matches, csrf_token, new_token
@@ -16,25 +17,22 @@ from impactrank.portal.security import csrf_matches, csrf_token, new_token
 LOGIN_COOKIE = "impactrank_portal_login"
 
 
-class LoginIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1000)
+class LoginIn(Body):
+    email: Email
+    password: Password
     code: str | None = Field(None, max_length=64, description="The authenticator's code, or a recovery code")
     assertion: str | None = Field(
         None, max_length=16000, description="A security key's answer (its JSON) to the challenge of /api/login/key"
     )
 
 
-class KeyLoginIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1000)
+class KeyLoginIn(Body):
+    email: Email
+    password: Password
 
 
-class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    password: str = Field(max_length=1000)
+class PasswordIn(Body):
+    password: Password
 
 
 def signed_in(request: Request, portal: Portal, token: str, user, target: str) -> Response:
@@ -149,7 +147,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "role": a.role,
                 "institution": a.institution_id,
                 "sessions": own_sessions.listed(scope.session, a, scope.now),
-                "factor": second_factor.kind(scope.session, a.user_id),
+                "factor": second_factor.enrolled(scope.session, a.user_id),
                 "keys": second_factor.has_key(scope.session, a.user_id),
             }
 

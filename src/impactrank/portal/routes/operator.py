@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from impactrank.i18n import N_, gettext
 from impactrank.portal import corrections, cycles, notify, records, review
+from impactrank.portal.bodies import Body
 from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import PortalError, not_found
 from impactrank.portal.export import export_files
@@ -30,21 +31,18 @@ EXPORT_FILES = {
 }
 
 
-class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AssignIn(Body):
     institution: str = Field(max_length=64)
     sdg: int = Field(ge=1, le=17)
     reviewer: str = Field(max_length=320, description="The reviewer's e-mail")
     override_reason: str | None = Field(None, max_length=1000, description="Required to assign despite a conflict")
 
 
-class AutoAssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AutoAssignIn(Body):
     per_item: int = Field(1, ge=1, le=10)
 
 
-class ExtendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExtendIn(Body):
     until: str = Field(max_length=20, description="YYYY-MM-DD (end of day, UTC) or YYYY-MM-DDTHH:MM")
     reason: str = Field(max_length=1000)
 
@@ -55,8 +53,7 @@ class CorrectionIn(RecordValues):
     reason: str = Field(max_length=2000)
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(Body):
     approve: bool
     reason: str = Field(max_length=2000)
 

@@ -8,10 +8,11 @@ from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from impactrank.i18n import N_, gettext, label, sdg_label
 from impactrank.portal import antivirus, evidence, records
+from impactrank.portal.bodies import Body
 from impactrank.portal.cycles import cycle_view, cycles
 from impactrank.portal.deadlines import writable_until
 from impactrank.portal.errors import invalid
@@ -23,23 +24,20 @@ from impactrank.portal.params import INSTITUTION, RECORD, IdPath, MetricPath, Sd
 from impactrank.portal.records import RecordEdit
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(Body):
     """A URL (JSON or form), or with multipart a ``file`` part beside these fields."""
 
-    model_config = ConfigDict(extra="forbid")
     title: str = Field(max_length=300)
     date: str | None = Field(None, max_length=10, description="YYYY-MM-DD")
     public: bool = False
     url: str | None = Field(None, max_length=2000)
 
 
-class SubmitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SubmitIn(Body):
     sdgs: list[int] = Field(description="SDG numbers to submit, e.g. [13, 17]")
 
 
-class UploadIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class UploadIn(Body):
     complete: bool = False
 
 

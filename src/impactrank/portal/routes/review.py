@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from impactrank.i18n import N_, gettext, label, sdg_label
 from impactrank.portal import records, review
+from impactrank.portal.bodies import Body
 from impactrank.portal.cycles import cycle_view
 from impactrank.portal.errors import forbidden
 from impactrank.portal.history import record_history
@@ -22,11 +23,10 @@ from impactrank.portal.params import RECORD, IdPath, MetricPath, SdgPath
 Answer = Annotated[float | None, Field(None, ge=0, le=1, allow_inf_nan=False)]
 
 
-class AssessIn(BaseModel):
+class AssessIn(Body):
     """accepted / revision (reopens the metric for the institution) / rejected; evidence questions take the four
     rubric answers the methodology scores (1 yes, 0.5 partly, 0 no)."""
 
-    model_config = ConfigDict(extra="forbid")
     verdict: Literal["accepted", "revision", "rejected"]
     exists: Answer = None
     evidence: Answer = None
@@ -35,8 +35,7 @@ class AssessIn(BaseModel):
     note: str | None = Field(None, max_length=5000)
 
 
-class ConflictIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ConflictIn(Body):
     institution: str | None = Field(None, max_length=64)
     country: str | None = Field(None, max_length=100)
     note: str | None = Field(None, max_length=1000)

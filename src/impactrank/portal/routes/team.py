@@ -6,10 +6,11 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from impactrank.i18n import gettext
 from impactrank.portal import accounts, invitations, second_factor, step_up, tokens
+from impactrank.portal.bodies import Email
 from impactrank.portal.http import Portal, actions, is_api, language
 from impactrank.portal.institutions import institution_view
 from impactrank.portal.models import ADMIN
@@ -21,19 +22,16 @@ MemberRole = Literal["admin", "contributor", "observer"]
 
 
 class InviteIn(StepUpIn):
-    model_config = ConfigDict(extra="forbid")
-    email: str = Field(max_length=320)
+    email: Email
     role: MemberRole = "contributor"
 
 
 class MemberIn(StepUpIn):
-    model_config = ConfigDict(extra="forbid")
     role: MemberRole | None = None
     active: bool | None = None
 
 
 class TokenIn(StepUpIn):
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(max_length=100)
     role: MemberRole = "contributor"
     days: int = Field(tokens.DEFAULT_DAYS, description=f"Valid for this many days (at most {tokens.MAX_DAYS})")
@@ -51,7 +49,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "institution": institution_view(inst),
                 "members": [accounts.user_view(u) for u in scope.users(institution)],
                 "tokens": [tokens.token_view(t) for t in scope.tokens(institution)],
-                "factor": second_factor.kind(scope.session, scope.actor.user_id),
+                "factor": second_factor.enrolled(scope.session, scope.actor.user_id),
             }
 
     @pages.page(
@@ -76,7 +74,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="Invite a member: the link is e-mailed (the same answer whether or not the address has an account)",
     )
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
-        with portal.scope(request, write=True, password=body.current_password) as scope:
+        with portal.scope(request, write=True) as scope:
             root = portal.base_url or str(request.base_url)
             result = invitations.invite(scope, institution, body.email, body.role, root, language(request))
             if body.role == ADMIN:
@@ -94,7 +92,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         html_path="/institutions/{institution}/users/{user_id}",
     )
     def change(request: Request, body: MemberIn, files, institution: IdPath, user_id: int) -> dict:
-        with portal.scope(request, write=True, password=body.current_password) as scope:
+        with portal.scope(request, write=True) as scope:
             changed = accounts.change_member(scope, institution, user_id, body.role, body.active)
             if body.role is not None or body.active:
                 step_up.require(scope, "give a role or reactivate", body.current_password, body.code)
@@ -106,7 +104,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="Create an API token (shown once; it expires; your password, or confirm first)",
     )
     def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
-        with portal.scope(request, write=True, password=body.current_password) as scope:
+        with portal.scope(request, write=True) as scope:
             made = tokens.create_token(scope, institution, body.name, body.role, body.days)
             step_up.require(scope, "create an API token", body.current_password, body.code)
         result = {

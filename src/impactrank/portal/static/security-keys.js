@@ -48,6 +48,24 @@
     });
   }
 
+  // The key's answer to the server's challenge, written into the form's field; false (said in status) when the
+  // browser or the key refused.
+  async function signed(options, field, status) {
+    status.textContent = status.dataset.waiting;
+    try {
+      const publicKey = {
+        ...options,
+        challenge: bytes(options.challenge),
+        allowCredentials: described(options.allowCredentials),
+      };
+      field.value = asJSON(await navigator.credentials.get({ publicKey }));
+      return true;
+    } catch (e) {
+      status.textContent = status.dataset.failed;
+      return false;
+    }
+  }
+
   // Signing in: with no code typed, the password is checked first; an account with a key gets the challenge,
   // the key signs it, and the form is sent with the answer.
   const login = document.getElementById("login-form");
@@ -63,20 +81,7 @@
         return;
       }
       const options = response.ok ? (await response.json()).options : null;
-      if (options) {
-        status.textContent = status.dataset.waiting;
-        try {
-          const publicKey = {
-            ...options,
-            challenge: bytes(options.challenge),
-            allowCredentials: described(options.allowCredentials),
-          };
-          fields.assertion.value = asJSON(await navigator.credentials.get({ publicKey }));
-        } catch (e) {
-          status.textContent = status.dataset.failed;
-          return;
-        }
-      }
+      if (options && !(await signed(options, fields.assertion, status))) return;
       login.submit(); // without a key (or refused for another reason), the server's own answer
     });
   }
@@ -91,20 +96,7 @@
       event.preventDefault();
       const response = await post("/api/me/confirm/key", {}, { "X-CSRF-Token": csrf });
       const options = response.ok ? (await response.json()).options : null;
-      if (options) {
-        status.textContent = status.dataset.waiting;
-        try {
-          const publicKey = {
-            ...options,
-            challenge: bytes(options.challenge),
-            allowCredentials: described(options.allowCredentials),
-          };
-          confirm.elements.assertion.value = asJSON(await navigator.credentials.get({ publicKey }));
-        } catch (e) {
-          status.textContent = status.dataset.failed;
-          return;
-        }
-      }
+      if (options && !(await signed(options, confirm.elements.assertion, status))) return;
       confirm.submit();
     });
   }
