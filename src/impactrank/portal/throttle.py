@@ -4,7 +4,10 @@ before any of them was counted.
 
 Counted per (account, address): someone guessing elsewhere slows only themselves and never locks the owner
 out; and per address across accounts, so one address cannot guess a little at every account. A correct
-password clears its (account, address) count and takes its own attempt off the address's."""
+password clears its (account, address) count and takes its own attempt off the address's.
+
+A password sent by someone already signed in (a step-up, a password change) is counted the same way, but per
+account over every address (a stolen session may move from address to address) and per address."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ ANY_ACCOUNT = ""
 METER = "password-strength"
 """The strength meter's count per address (no account's address, which always holds an @)."""
 METER_PER_ADDRESS = 600
+STEP_UP = "step-up"
+"""The address of an account's count of signed-in passwords: one count over every address (no IP is a word)."""
 _INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
@@ -63,6 +68,21 @@ def admit(session: Session, email: str, ip: str, now: datetime) -> None:
     per_address = _count(session, ANY_ACCOUNT, ip, now)
     if per_pair > PER_ACCOUNT_ADDRESS or per_address > PER_ADDRESS:
         raise _too_many(N_("too many failed sign-ins: try again in %(minutes)s minutes"), "email")
+
+
+def admit_step_up(session: Session, email: str, ip: str, now: datetime) -> None:
+    """Count a password sent with a signed-in request (commit before checking it); 429 once either limit is passed."""
+    per_account = _count(session, account_key(email), STEP_UP, now)
+    per_address = _count(session, ANY_ACCOUNT, ip[:64], now)
+    if per_account > PER_ACCOUNT_ADDRESS or per_address > PER_ADDRESS:
+        raise _too_many(N_("too many wrong passwords: try again in %(minutes)s minutes"), "current_password")
+
+
+def step_up_right(session: Session, email: str, ip: str) -> None:
+    """A signed-in request whose password was right: the account's count is cleared, the address's attempt forgiven."""
+    table = SignInAttempts.__table__
+    session.execute(delete(table).where(table.c.email == account_key(email), table.c.ip == STEP_UP))
+    password_right(session, ip)
 
 
 def admit_meter(session: Session, ip: str, now: datetime) -> None:

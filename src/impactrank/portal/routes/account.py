@@ -68,19 +68,19 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     @act("/me/password", PasswordChangeIn, summary="Change your password (the current one required)")
     def change_password(request: Request, body: PasswordChangeIn, files) -> dict:
-        with portal.scope(request, write=True, enrolling=True) as scope:
+        with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
             passwords.change(scope.session, scope.actor, body.current_password, body.new_password, scope.now)
         return {"password_changed": True}
 
     @act("/me/sessions/end-others", CurrentPasswordIn, summary="End your other sessions (the current password again)")
     def end_other_sessions(request: Request, body: CurrentPasswordIn, files) -> dict:
-        with portal.scope(request, write=True, enrolling=True) as scope:
+        with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
             ended = own_sessions.end_others(scope.session, scope.actor, body.current_password, scope.now)
         return {"ended": ended}
 
     @act("/me/confirm", ConfirmIn, summary="Confirm it's you (password, and code): 5 minutes of sensitive changes")
     def confirm(request: Request, body: ConfirmIn, files) -> dict:
-        with portal.scope(request, write=True) as scope:
+        with portal.scope(request, write=True, password=body.current_password) as scope:
             key = (body.assertion, portal.relying_party(request)) if body.assertion else None
             return step_up.confirm(scope, body.current_password, body.code, key)
 
@@ -177,7 +177,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         html_path=ENROL_PAGE + "/remove",
     )
     def factor_remove(request: Request, body: StepUpIn, files) -> dict:
-        with portal.scope(request, write=True, enrolling=True) as scope:
+        with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
             passwords.require_person(scope.actor)  # the proof checked while the factor it may need is there
             step_up.require(scope, "remove the second factor", body.current_password, body.code)
             second_factor.remove(scope.session, scope.actor, scope.now, portal.second_factor_roles)
@@ -208,7 +208,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         html_path=KEYS + "/{key_id}/remove",
     )
     def key_remove(request: Request, body: StepUpIn, files, key_id: int) -> dict:
-        with portal.scope(request, write=True, enrolling=True) as scope:
+        with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
             passwords.require_person(scope.actor)
             security_keys.remove(scope.session, scope.actor, key_id, scope.now, portal.second_factor_roles)
             step_up.require(scope, "remove a security key", body.current_password, body.code)

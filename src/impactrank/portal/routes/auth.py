@@ -147,7 +147,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "role": a.role,
                 "institution": a.institution_id,
                 "sessions": own_sessions.listed(scope.session, a, scope.now),
-                "factor": second_factor.enrolled(scope.session, a.user_id),
+                "factor": second_factor.kind(scope.session, a.user_id),
                 "keys": second_factor.has_key(scope.session, a.user_id),
             }
 

@@ -49,7 +49,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 "institution": institution_view(inst),
                 "members": [accounts.user_view(u) for u in scope.users(institution)],
                 "tokens": [tokens.token_view(t) for t in scope.tokens(institution)],
-                "factor": second_factor.enrolled(scope.session, scope.actor.user_id),
+                "factor": second_factor.kind(scope.session, scope.actor.user_id),
             }
 
     @pages.page(
@@ -74,7 +74,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="Invite a member: the link is e-mailed (the same answer whether or not the address has an account)",
     )
     def invite(request: Request, body: InviteIn, files, institution: IdPath) -> dict | Response:
-        with portal.scope(request, write=True) as scope:
+        with portal.scope(request, write=True, password=body.current_password) as scope:
             root = portal.base_url or str(request.base_url)
             result = invitations.invite(scope, institution, body.email, body.role, root, language(request))
             if body.role == ADMIN:
@@ -92,7 +92,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         html_path="/institutions/{institution}/users/{user_id}",
     )
     def change(request: Request, body: MemberIn, files, institution: IdPath, user_id: int) -> dict:
-        with portal.scope(request, write=True) as scope:
+        with portal.scope(request, write=True, password=body.current_password) as scope:
             changed = accounts.change_member(scope, institution, user_id, body.role, body.active)
             if body.role is not None or body.active:
                 step_up.require(scope, "give a role or reactivate", body.current_password, body.code)
@@ -104,7 +104,7 @@ def register(app: FastAPI, portal: Portal) -> None:
         summary="Create an API token (shown once; it expires; your password, or confirm first)",
     )
     def create_token(request: Request, body: TokenIn, files, institution: IdPath) -> dict | Response:
-        with portal.scope(request, write=True) as scope:
+        with portal.scope(request, write=True, password=body.current_password) as scope:
             made = tokens.create_token(scope, institution, body.name, body.role, body.days)
             step_up.require(scope, "create an API token", body.current_password, body.code)
         result = {
