@@ -221,6 +221,30 @@ def test_automatic_assignment_least_loaded_without_conflicts(db):
     assert third["short"] == []  # one reviewer each is enough everywhere now
 
 
+def test_automatic_assignment_counts_what_each_reviewer_already_has(db):
+    """Each pair goes to the reviewer with the fewest assignments, those made before and those made in the same
+    run, ties to the first e-mail; an inactive reviewer's assignments weigh on no one; a declared conflict keeps a
+    reviewer off the institution."""
+    for inst, sdg, reviewer in (("C", 7, 2), ("C", 8, 2), ("C", 9, 4)):  # rev-a has 2; rev-old, inactive, 1
+        db.add(Assignment(cycle_id="2025", institution_id=inst, sdg=sdg, reviewer_id=reviewer, created_at=NOW))
+    for sdg in (1, 2):
+        db.add(SdgSubmission(cycle_id="2025", institution_id="C", sdg=sdg, submitted_at=NOW, submitted_by=5))
+    done = review.auto_assign(scope(db, OPERATOR), cycle(db), 1)
+    # loads (rev-a, rev-b): (2, 0) → rev-b, (2, 1) → rev-b, B SDG 1 is rev-b's own → rev-a, (3, 2) → rev-b, (3, 3)
+    expected = [("A", 1, "b"), ("A", 3, "b"), ("B", 1, "a"), ("C", 1, "b"), ("C", 2, "a")]
+    assert done["assignments"] == [
+        {"institution": i, "sdg": s, "reviewer": f"rev-{r}@network.org"} for i, s, r in expected
+    ]
+    entry = log(db, "assignment.auto")[0]
+    assert (entry.action, entry.cycle_id) == ("assignment.auto", "2025")
+    review.declare_conflict(scope(db, REV_B), "C", None, None)
+    db.add(SdgSubmission(cycle_id="2025", institution_id="C", sdg=3, submitted_at=NOW, submitted_by=5))
+    # rev-b, less loaded (3 against 4), declared a conflict with C
+    assert review.auto_assign(scope(db, OPERATOR), cycle(db), 1)["assignments"] == [
+        {"institution": "C", "sdg": 3, "reviewer": "rev-a@network.org"}
+    ]
+
+
 def test_automatic_assignment_needs_a_reviewer(db):
     for u in db.scalars(select(User).where(User.role == "reviewer")):
         u.active = False
