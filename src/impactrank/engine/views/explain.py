@@ -11,6 +11,7 @@ from impactrank.engine.tables.formula import Formula, SdgTerm, Value, YearTerm
 from impactrank.engine.tables.shown import PUBLISHED_DECIMALS, decimals
 
 SCALED_DECIMALS = 2  # a scaled SDG score, as an institution's SDG table shows it
+METRIC_COLUMNS = ["metric", "raw", "score", "weight", "contribution", "missing"]  # an SDG's metric table
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,11 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
     row = edition.institution(institution_id)
     overall = edition.overall.filter(pl.col("institution_id") == institution_id)
     scaling = {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
-    metrics = (
-        edition.metric_scores.filter(pl.col("institution_id") == institution_id)
-        .select("sdg", "metric", "raw", "score", "weight", "contribution", "missing")
-        .sort("sdg", maintain_order=True)
-    )
-    by_sdg = _by_sdg(metrics)
-    no_metrics = metrics.drop("sdg").clear()
+    metrics = edition.metric_scores.filter(pl.col("institution_id") == institution_id)[["sdg", *METRIC_COLUMNS]].sort(
+        "sdg", maintain_order=True
+    )  # columns taken by [], not select or drop: no query plan for an institution's few rows
+    by_sdg = _by_sdg(metrics["sdg"].to_list(), metrics[METRIC_COLUMNS])
+    no_metrics = metrics[METRIC_COLUMNS].clear()
     parts = []
     for s in edition.sdg_scores.filter(pl.col("institution_id") == institution_id).sort("sdg").iter_rows(named=True):
         sc = scaling.get(s["sdg"], {})
@@ -122,11 +121,9 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
     )
 
 
-def _by_sdg(ordered: pl.DataFrame) -> dict[int, pl.DataFrame]:
-    """Each SDG's metric rows, without the sdg column, from rows sorted by SDG (stably): slices, where a partition
+def _by_sdg(sdgs: list[int], rows: pl.DataFrame) -> dict[int, pl.DataFrame]:
+    """Each SDG's metric rows from rows sorted by SDG (stably), ``sdgs`` their SDGs: slices, where a partition
     costs a frame operation per SDG."""
-    sdgs = ordered["sdg"].to_list()
-    rows = ordered.drop("sdg")
     out, start = {}, 0
     for i in range(1, len(sdgs) + 1):
         if i == len(sdgs) or sdgs[i] != sdgs[start]:
