@@ -129,3 +129,18 @@ def test_a_stored_files_size_holds_more_than_32_bits(world):
             conn.execute(sa.text("SELECT size FROM stored_file WHERE sha256 = :h"), {"h": "f" * 64}).scalar_one()
             == size
         )
+
+
+def test_an_office_file_of_10000_parts_or_256_mb_is_kept(tmp_path):
+    """The limits are the last sizes accepted: 10,000 parts, then 256 MB inflated in all."""
+    store = FileStore(tmp_path / "files")
+    exactly = office("word/document.xml", parts=9_998)
+    assert inflated(exactly)[1] == 10_000
+    assert store.put(io.BytesIO(exactly), "report.docx", 8 * MB)[1] > 0
+    with pytest.raises(PortalError) as refused:
+        store.put(io.BytesIO(office("word/document.xml", parts=9_999)), "report.docx", 8 * MB)
+    assert (refused.value.status, refused.value.params) == (413, {"mb": 256, "n": 10_000})
+    assert str(refused.value).startswith("field 'file': this file would inflate to more than 256 MB or ")
+    assert store.put(io.BytesIO(office("xl/workbook.xml", filler_mb=255)), "data.xlsx", 8 * MB)[1] > 0
+    with pytest.raises(PortalError):  # 256 MB and the 8 bytes of its two telling parts
+        store.put(io.BytesIO(office("xl/workbook.xml", filler_mb=256)), "data.xlsx", 8 * MB)

@@ -166,3 +166,13 @@ def test_contents_whose_hashes_share_a_folder_are_both_stored(tmp_path):
     shas = [store.put(io.BytesIO(data), "policy.pdf")[0] for data in (first, second)]
     assert [store.path(sha).read_bytes() for sha in shas] == [first, second]
     assert store.path(shas[0]).parent == store.path(shas[1]).parent
+
+
+def test_evidence_files_live_beside_a_sqlite_file_or_in_portal_files():
+    from pathlib import Path
+
+    from impactrank.portal.files import files_beside
+
+    assert files_beside("sqlite:///data/portal.sqlite") == Path("data/portal.sqlite.files")
+    assert files_beside("sqlite:////srv/portal.sqlite") == Path("/srv/portal.sqlite.files")
+    assert files_beside("postgresql://portal@db/portal") == Path("portal-files")
