@@ -450,6 +450,20 @@ def test_a_resubmission_by_the_institution_itself_and_complete(db):
     assert review.resubmit(scope(db, A_ADMIN, NOW + timedelta(days=14)), cycle(db), "A", 1, "pubs")["round"] == 1
 
 
+def test_a_resubmission_mails_only_the_pairs_reviewers_and_is_logged(db):
+    """rev-b reviews A's SDG 3, C's SDG 1 and A's SDG 1 of another cycle: none of them is the metric answered."""
+    assign(db, "A", 1, "rev-a@network.org")
+    for cycle_id, inst, sdg in (("2025", "A", 3), ("2025", "C", 1), ("2024", "A", 1)):
+        db.add(Assignment(cycle_id=cycle_id, institution_id=inst, sdg=sdg, reviewer_id=3, created_at=NOW))
+    assess(db, "A", 1, "pubs", "revision", note="why")
+    mailed = len(db.scalars(select(OutboxMessage)).all())
+    review.resubmit(scope(db, A_CONTRIBUTOR), cycle(db), "A", 1, "pubs")
+    mails = db.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[mailed:]
+    assert [(m.to_email, m.subject) for m in mails] == [("rev-a@network.org", "Revision answered: A SDG 1 pubs")]
+    entry = log(db, "record.resubmit")[-1]
+    assert (entry.action, entry.cycle_id, entry.institution_id) == ("record.resubmit", "2025", "A")
+
+
 def _assessment(verdict: str, **answers) -> Assessment:
     return Assessment(verdict=verdict, **{f: answers.get(f) for f in ("exists", "evidence", "public", "recent")})
 
