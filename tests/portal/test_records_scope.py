@@ -352,7 +352,8 @@ def test_an_upload_of_the_institutions_own_rows(db):
         ("policy", False, "draft"),
     ]
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "records.upload"))
-    assert (entry.object_id, entry.reason, entry.cycle_id, entry.institution_id) == (
+    assert (entry.object_type, entry.object_id, entry.reason, entry.cycle_id, entry.institution_id) == (
+        "institution",
         "2025/A",
         "file my file.csv",
         "2025",
