@@ -383,6 +383,12 @@ def test_a_review_only_while_the_cycle_is_in_review(db):
     assert refused(lambda: assess(db, "A", 1, "pubs", "accepted")) == (404, "metric", "field 'metric': no record here")
 
 
+def test_a_revision_request_on_an_evidence_question_needs_no_rubric_answers(db):
+    assign(db, "A", 1, "rev-a@network.org")
+    assess(db, "A", 1, "policy", "revision", note="the policy's date is missing")  # no rubric answers asked
+    assert record(db, "A", 1, "policy").reopened is True
+
+
 def test_revision_rounds_reopen_the_metric_and_mail_the_admins(db):
     assign(db, "A", 1, "rev-a@network.org")
     assign(db, "A", 1, "rev-b@network.org")
