@@ -23,7 +23,7 @@ from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, N_, request_locale
 from impactrank.i18n.formats import typed_number
 from impactrank.pages import Pages, jsonable
-from impactrank.portal import accounts, second_factor, security_keys, throttle, tokens
+from impactrank.portal import accounts, passwords, second_factor, security_keys, throttle, tokens
 from impactrank.portal.clock import Clock
 from impactrank.portal.db import Database
 from impactrank.portal.errors import PortalError, forbidden, invalid, refused_field
@@ -147,14 +147,18 @@ class Portal:
     ) -> Iterator[Scope]:
         """The signed-in actor's tenant scope in one transaction; a cookie-session write needs the CSRF token. A
         person whose role requires a second factor they have not set up may only set it up (``enrolling``). A
-        ``password`` sent with a write is counted against guessing in a transaction of its own, committed before
-        the request's checks it (a refusal rolls the request's back, never the count), and forgiven if all goes
-        well."""
+        ``password`` sent with a write is judged against guessing in a transaction of its own, committed before
+        the request runs: counted, and forgiven at once if it is the person's current one (a refusal of the
+        request rolls the request's transaction back, never the count, and a right password refused for another
+        reason, such as a weak new one, is no guess)."""
         used = None
         ip = request.client.host if request.client else "unknown"
         if write and password:
             with self.db.write() as session:
-                throttle.admit_step_up(session, self.writer(session, request)[0].email, ip, self.clock.now())
+                person = self.writer(session, request)[0]
+                throttle.admit_step_up(session, person.email, ip, self.clock.now())
+                if passwords.is_current(session, person, password):
+                    throttle.step_up_right(session, person.email, ip)
         try:
             with self.db.write() if write else self.db.read() as session:
                 actor, due = self.writer(session, request) if write else self.actor(session, request)
@@ -168,8 +172,6 @@ class Portal:
                         N_("set up your second factor first, at %(page)s"), "second_factor_setup", page=ENROL_PAGE
                     )
                 yield Scope(session, actor, self.clock.now())
-                if write and password:
-                    throttle.step_up_right(session, actor.email, ip)
         finally:
             if used is not None:
                 self.note_use(used)

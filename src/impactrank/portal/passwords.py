@@ -30,13 +30,18 @@ def require_person(actor: Actor) -> None:
         raise forbidden(N_("sign in as yourself to change your password or second factor"), "token")
 
 
+def is_current(session: Session, actor: Actor, password: str | None) -> bool:
+    """Whether a signed-in person's ``password`` is their current one (a token's holder has none)."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    return user is not None and verify_password(user.password_hash, password or "")
+
+
 def require_current(session: Session, actor: Actor, password: str | None) -> User:
     """The signed-in person who typed their current password."""
     require_person(actor)
-    user = session.get(User, actor.user_id)
-    if not verify_password(user.password_hash, password or ""):
+    if not is_current(session, actor, password):
         raise PortalError(N_("wrong current password"), field="current_password", status=401)
-    return user
+    return session.get(User, actor.user_id)
 
 
 def change(session: Session, actor: Actor, current: str, new: str, now: datetime) -> None:
