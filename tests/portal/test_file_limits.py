@@ -37,10 +37,10 @@ def zeros(mb: int) -> tuple[bytes, int]:
     return block * mb + zlib.compressobj(9, zlib.DEFLATED, -15).flush(), crc
 
 
-def office(part: str, filler_mb: int = 0, parts: int = 0) -> bytes:
-    """An Office file (a ZIP, written by hand) of its two telling parts, one more of ``filler_mb`` MB of zeros
-    (a thousand to one) and ``parts`` empty ones."""
-    entries = [(name, deflated(b"<x/>"), zlib.crc32(b"<x/>"), 4) for name in ("[Content_Types].xml", part)]
+def office(part: str, filler_mb: int = 0, parts: int = 0, telling: bytes = b"<x/>") -> bytes:
+    """An Office file (a ZIP, written by hand) of its two telling parts (``telling`` each), one more of
+    ``filler_mb`` MB of zeros (a thousand to one) and ``parts`` empty ones."""
+    entries = [(name, deflated(telling), zlib.crc32(telling), len(telling)) for name in ("[Content_Types].xml", part)]
     if filler_mb:
         data, crc = zeros(filler_mb)
         entries.append(("xl/media/zeros.bin", data, crc, filler_mb * MB))
@@ -142,5 +142,8 @@ def test_an_office_file_of_10000_parts_or_256_mb_is_kept(tmp_path):
     assert (refused.value.status, refused.value.params) == (413, {"mb": 256, "n": 10_000})
     assert str(refused.value).startswith("field 'file': this file would inflate to more than 256 MB or ")
     assert store.put(io.BytesIO(office("xl/workbook.xml", filler_mb=255)), "data.xlsx", 8 * MB)[1] > 0
+    exactly = office("xl/workbook.xml", filler_mb=256, telling=b"")
+    assert inflated(exactly)[0] == 256 * MB
+    assert store.put(io.BytesIO(exactly), "data.xlsx", 8 * MB)[1] > 0
     with pytest.raises(PortalError):  # 256 MB and the 8 bytes of its two telling parts
         store.put(io.BytesIO(office("xl/workbook.xml", filler_mb=256)), "data.xlsx", 8 * MB)
