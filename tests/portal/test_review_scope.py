@@ -387,6 +387,8 @@ def test_a_revision_request_on_an_evidence_question_needs_no_rubric_answers(db):
     assign(db, "A", 1, "rev-a@network.org")
     assess(db, "A", 1, "policy", "revision", note="the policy's date is missing")  # no rubric answers asked
     assert record(db, "A", 1, "policy").reopened is True
+    entry = log(db, "assessment.revision")[-1]
+    assert (entry.cycle_id, entry.institution_id) == ("2025", "A")
 
 
 def test_revision_rounds_reopen_the_metric_and_mail_the_admins(db):
