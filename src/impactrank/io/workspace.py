@@ -134,7 +134,8 @@ class Workspace:
             raise
 
     def _open(self, wait: float, on_wait: WaitCallback | None) -> duckdb.DuckDBPyConnection:
-        """Connect once the lock file and DuckDB's own lock allow it, trying every POLL seconds for ``wait``."""
+        """Connect once the lock file and DuckDB's own lock allow it, trying every POLL seconds for ``wait``. Whoever
+        listens hears of the wait before it is given up, even when one try took the whole time (a loaded machine)."""
         start = time.monotonic()
         waited = False
         try:
@@ -151,12 +152,12 @@ class Workspace:
                 else:
                     holder = "another impactrank command"
                 elapsed = time.monotonic() - start
-                if elapsed >= wait:
+                if elapsed >= wait and (waited or on_wait is None or wait <= 0):
                     raise WorkspaceBusy(busy_message(self.path, wait))
                 if on_wait is not None:
-                    on_wait(Waiting(self.path, holder, elapsed, wait))
+                    on_wait(Waiting(self.path, holder, min(elapsed, wait), wait))
                     waited = True
-                time.sleep(min(POLL, wait - elapsed))
+                time.sleep(max(0.0, min(POLL, wait - elapsed)))
         finally:
             if waited and on_wait is not None:
                 on_wait(None)
