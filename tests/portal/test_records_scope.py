@@ -245,8 +245,8 @@ def test_versions_warnings_and_the_audit_log(db):
         "field 'value': a metric declared as having no data takes no values",
     )
     log = db.scalars(select(AuditEntry).where(AuditEntry.action == "record.save").order_by(AuditEntry.id)).all()
-    assert [(e.object_id, e.actor_email, e.cycle_id, e.institution_id) for e in log] == [
-        ("2025/A/1/pubs", "contributor@a.edu", "2025", "A")
+    assert [(e.object_type, e.object_id, e.actor_email, e.cycle_id, e.institution_id) for e in log] == [
+        ("record", "2025/A/1/pubs", "contributor@a.edu", "2025", "A")
     ] * 3
     blank = dict.fromkeys(("numerator", "denominator", "exists", "evidence", "public", "recent"))
     assert log[0].before is None
