@@ -16,12 +16,17 @@ from impactrank.engine.tables.edition import Edition
 from impactrank.errors import InputError
 from published_field import SDGS, published_field
 
-FIELD, TRUTH = published_field()
+
+@pytest.fixture(scope="module")
+def field():
+    """The synthetic field and its truth, built at the first test rather than at import: a mutation run forks its
+    test processes after collection, and a fork after Polars has used its thread pool hangs."""
+    return published_field()
 
 
-def point(settings: dict[int, float], who: int) -> float:
+def point(truth: dict, settings: dict[int, float], who: int) -> float:
     """The test's own recomputation after a change: min–max over each SDG with the new score in it."""
-    scores = {k: TRUTH["scores"][k].copy() for k in SDGS}
+    scores = {k: truth["scores"][k].copy() for k in SDGS}
     extra = {}
     for k, v in settings.items():
         if k in scores:
@@ -33,25 +38,27 @@ def point(settings: dict[int, float], who: int) -> float:
     return 0.22 * scaled[17][who] + 0.26 * sum(sorted(others, reverse=True)[:3])
 
 
-def test_unchanged_scores_give_the_published_score_and_place():
+def test_unchanged_scores_give_the_published_score_and_place(field):
+    edition, truth = field
     for i in (0, 5, 17, 39):
-        r = whatif_published(FIELD, TRUTH["ids"][i], {})
-        published = FIELD.overall.row(i, named=True)
+        r = whatif_published(edition, truth["ids"][i], {})
+        published = edition.overall.row(i, named=True)
         assert r.overall_low - 0.05 <= published["overall_score"] <= r.overall_high + 0.05
-        assert r.overall_low <= TRUTH["overall"][i] <= r.overall_high
+        assert r.overall_low <= truth["overall"][i] <= r.overall_high
         assert r.rank_low <= published["rank_position"] <= r.rank_high
-        assert r.overall_point == pytest.approx(TRUTH["overall"][i], abs=1e-9)
+        assert r.overall_point == pytest.approx(truth["overall"][i], abs=1e-9)
 
 
-def test_the_place_interval_spans_every_place_the_score_interval_allows():
+def test_the_place_interval_spans_every_place_the_score_interval_allows(field):
     """Another row is certainly above when its published interval (display ± 0.05) lies wholly above the
     institution's interval, and possibly above when it reaches above the interval's bottom: the best place
     counts the first, the worst place the second. SDG 17 is set to its own displayed score, taken as exact: the
     interval is then the rule's, not only the published score's ± 0.05 (which meets no other row's)."""
-    shown = FIELD.overall["overall_score"].to_numpy()
+    edition, truth = field
+    shown = edition.overall["overall_score"].to_numpy()
     overlaps = 0
-    for i, iid in enumerate(TRUTH["ids"]):
-        r = whatif_published(FIELD, iid, {17: float(TRUTH["scores"][17][i])})
+    for i, iid in enumerate(truth["ids"]):
+        r = whatif_published(edition, iid, {17: float(truth["scores"][17][i])})
         others = np.delete(shown, i)
         # compared at 1e-9 so that float noise does not turn two intervals that only touch into an overlap
         assert r.rank_low == 1 + int((np.round(others - 0.05 - r.overall_high, 9) > 0).sum())
@@ -66,12 +73,13 @@ def test_the_place_interval_spans_every_place_the_score_interval_allows():
     sdg=st.sampled_from([3, 5, 9, 13, 17, 1]),
     value=st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 1)),
 )
-def test_the_interval_holds_the_point_at_the_displayed_inputs(who, sdg, value):
-    r = whatif_published(FIELD, TRUTH["ids"][who], {sdg: value})
-    expected = point({sdg: value}, who)
+def test_the_interval_holds_the_point_at_the_displayed_inputs(field, who, sdg, value):
+    edition, truth = field
+    r = whatif_published(edition, truth["ids"][who], {sdg: value})
+    expected = point(truth, {sdg: value}, who)
     assert r.overall_low - 1e-9 <= expected <= r.overall_high + 1e-9
     assert r.overall_point == pytest.approx(expected, abs=1e-9)
-    assert 1 <= r.rank_low <= r.rank_high <= FIELD.overall.height
+    assert 1 <= r.rank_low <= r.rank_high <= edition.overall.height
 
 
 @settings(max_examples=40, deadline=None)
@@ -81,10 +89,11 @@ def test_the_interval_holds_the_point_at_the_displayed_inputs(who, sdg, value):
     a=st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 1)),
     b=st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 1)),
 )
-def test_raising_a_score_never_lowers_the_interval(who, sdg, a, b):
+def test_raising_a_score_never_lowers_the_interval(field, who, sdg, a, b):
+    edition, truth = field
     low, high = sorted((a, b))
-    r1 = whatif_published(FIELD, TRUTH["ids"][who], {sdg: low})
-    r2 = whatif_published(FIELD, TRUTH["ids"][who], {sdg: high})
+    r1 = whatif_published(edition, truth["ids"][who], {sdg: low})
+    r2 = whatif_published(edition, truth["ids"][who], {sdg: high})
     assert r2.overall_low >= r1.overall_low - 1e-9 and r2.overall_high >= r1.overall_high - 1e-9
 
 
@@ -96,20 +105,22 @@ def test_raising_a_score_never_lowers_the_interval(who, sdg, a, b):
         ({}, "nobody", "no institution 'nobody'"),
     ],
 )
-def test_bad_settings(settings, institution, message):
+def test_bad_settings(field, settings, institution, message):
+    edition, _ = field
     with pytest.raises(InputError, match=message):
-        whatif_published(FIELD, institution, settings)
+        whatif_published(edition, institution, settings)
 
 
-def test_an_edition_without_sdg_tables_is_refused():
+def test_an_edition_without_sdg_tables_is_refused(field):
+    edition, _ = field
     bare = Edition(
         id="2021",
         year=2021,
         kind="imported",
         source="t",
-        institutions=FIELD.institutions,
-        overall=FIELD.overall,
-        sdg_scores=FIELD.sdg_scores.filter(pl.col("counted")),
+        institutions=edition.institutions,
+        overall=edition.overall,
+        sdg_scores=edition.sdg_scores.filter(pl.col("counted")),
     )
     with pytest.raises(InputError, match="no SDG tables"):
         whatif_published(bare, "u01", {13: 50.0})
@@ -158,21 +169,22 @@ def test_published_scores_set_back_give_the_published_score_and_rank(real, year)
     assert checked >= 20
 
 
-def test_advice_scores_are_the_smallest_that_reach_the_target():
+def test_advice_scores_are_the_smallest_that_reach_the_target(field):
+    edition, truth = field
     from impactrank.engine.scenarios.advise_published import advise_published
 
-    who = int(np.argsort(TRUTH["overall"])[len(TRUTH["overall"]) // 2])  # a middle row: one rank to gain
-    iid = TRUTH["ids"][who]
-    advice = advise_published(FIELD, iid)
-    above = FIELD.overall.filter(pl.col("rank_position") < FIELD.overall["rank_position"][who])
+    who = int(np.argsort(truth["overall"])[len(truth["overall"]) // 2])  # a middle row: one rank to gain
+    iid = truth["ids"][who]
+    advice = advise_published(edition, iid)
+    above = edition.overall.filter(pl.col("rank_position") < edition.overall["rank_position"][who])
     target = above.sort("rank_position", descending=True).row(0, named=True)
     assert advice.threshold == target["overall_low"]
     assert advice.levers, "a middle row can pass the row above it through some SDG"
     for lever in advice.levers:
         if lever["needed_certain"] is None:
             continue
-        at = whatif_published(FIELD, iid, {lever["sdg"]: lever["needed_certain"]})
-        below = whatif_published(FIELD, iid, {lever["sdg"]: round(lever["needed_certain"] - 0.1, 1)})
+        at = whatif_published(edition, iid, {lever["sdg"]: lever["needed_certain"]})
+        below = whatif_published(edition, iid, {lever["sdg"]: round(lever["needed_certain"] - 0.1, 1)})
         assert at.overall_low > advice.threshold + 0.05 >= below.overall_low - 1e-9
     gains = [lv["gain_certain"] for lv in advice.levers if lv["gain_certain"] is not None]
     assert gains == sorted(gains)
