@@ -72,14 +72,19 @@ def module_name(module: str) -> str:
 
 
 def prepare(module: str, tests: list[str], pyproject: dict) -> Path:
-    """The module's own folder: copies of src/ and tests/, its pyproject.toml, and the real data linked."""
+    """The module's own folder: copies of src/, tests/ and examples/, its pyproject.toml, and the real data linked."""
     work = MUTANTS / module_name(module)
     shutil.rmtree(work, ignore_errors=True)
     junk = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for tree in ("src", "tests"):
+    for tree in ("src", "tests", "examples"):  # tests read examples/ (group files, query tables) beside tests/
         shutil.copytree(REPO / tree, work / tree, ignore=junk)
     selection = [t for test in tests for t in (python_files(test) if "*" in test else [test])]
-    mutmut = {**pyproject["tool"]["mutmut"], "only_mutate": [module], "pytest_add_cli_args_test_selection": selection}
+    mutmut = {
+        **pyproject["tool"]["mutmut"],
+        "only_mutate": [module],
+        "pytest_add_cli_args_test_selection": selection,
+        "also_copy": ["examples"],
+    }
     pytest_ini = pyproject["tool"]["pytest"]["ini_options"]
     lines = ["[tool.pytest.ini_options]", *(f"{k} = {toml_value(v)}" for k, v in pytest_ini.items())]
     lines += ["", "[tool.mutmut]", *(f"{k} = {toml_value(v)}" for k, v in mutmut.items())]

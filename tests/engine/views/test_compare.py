@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from fractions import Fraction
 
 import polars as pl
@@ -280,3 +281,41 @@ def test_a_row_without_a_readable_rank_is_present_but_unclassified():
     )
     r = row(compare_editions(b, a), "x")
     assert r["status"] == "both" and r["movement"] is None and r["rank_change"] is None
+
+
+def sdg_rows(rows: list[tuple[str, int, int]]) -> pl.DataFrame:
+    """SDG-table rows (id, sdg, exact rank)."""
+    return pl.DataFrame(
+        {
+            "institution_id": [r[0] for r in rows],
+            "sdg": [r[1] for r in rows],
+            "rank": [str(r[2]) for r in rows],
+            "rank_position": [r[2] for r in rows],
+            "rank_low": [r[2] for r in rows],
+            "rank_high": [r[2] for r in rows],
+        }
+    )
+
+
+def test_sdg_tables_are_compared_each_against_its_own_size():
+    from impactrank.engine.views.compare import compare_sdg_tables
+
+    # SDG 3: 4 rows → 5 rows; SDG 5: only in 2021 (2 rows); SDG 13: 2 rows, without "x"
+    b = replace(
+        edition("2020", 6, [("x", 1, 1)]),
+        sdg_scores=sdg_rows([("x", 3, 2), ("p", 3, 1), ("q", 3, 3), ("r", 3, 4), ("p", 13, 1), ("q", 13, 2)]),
+    )
+    a = replace(
+        edition("2021", 6, [("x", 1, 1)]),
+        sdg_scores=sdg_rows(
+            [("p", 3, 1), ("q", 3, 2), ("r", 3, 3), ("x", 3, 4), ("s", 3, 5), ("x", 5, 2), ("p", 5, 1)]
+        ),
+    )
+    got = compare_sdg_tables(b, a, ["x"])
+    assert got.columns[:3] == ["sdg", "table_from", "table_to"]
+    rows = got.select("sdg", "table_from", "table_to", "status", "rank_from", "rank_to", "movement").rows()
+    # SDG 3: 2nd of 4 (50 %) → 4th of 5 (80 %): declined; SDG 5, a table the earlier edition lacks: not compared
+    assert rows == [(3, 4, 5, "both", "2", "4", "declined")]
+    assert got.select("pct_low_from", "pct_high_to").row(0) == (pytest.approx(50.0), pytest.approx(80.0))
+    none = compare_sdg_tables(b, a, ["nobody"])
+    assert none.height == 0 and none.schema == got.schema

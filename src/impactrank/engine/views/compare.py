@@ -40,6 +40,13 @@ from impactrank.engine.tables.edition import Edition
 from impactrank.errors import N_, InputError
 
 MOVEMENTS = ("progressed", "maintained", "declined", "new", "left")
+_S, _I, _F = pl.String, pl.Int64, pl.Float64
+COLUMNS: dict[str, pl.DataType] = {  # a comparison's table, in order
+    **{"institution_id": _S, "name": _S, "country": _S, "status": _S, "rank_from": _S, "rank_to": _S},
+    **{f"rank_{end}_{side}": _I for side in ("from", "to") for end in ("low", "high")},
+    **{f"pct_{end}_{side}": _F for side in ("from", "to") for end in ("low", "high")},
+    **{"movement": _S, "rank_change": _S, "significant": pl.Boolean, "basis": _S, "renamed_from": _S, "name_from": _S},
+}
 
 
 @dataclass
@@ -248,37 +255,21 @@ def compare_editions(
         pct_high_to=_pct("rank_high_to", n2),
     )
     t = t.sort(["rank_low_to", "rank_high_to", "rank_low_from", "name", "institution_id"], nulls_last=True)
-    table = t.select(
-        "institution_id",
-        "name",
-        "country",
-        "status",
-        "rank_from",
-        "rank_to",
-        "rank_low_from",
-        "rank_high_from",
-        "rank_low_to",
-        "rank_high_to",
-        "pct_low_from",
-        "pct_high_from",
-        "pct_low_to",
-        "pct_high_to",
-        "movement",
-        "rank_change",
-        "significant",
-        "basis",
-        "renamed_from",
-        "name_from",
-    )
+    table = t.select(pl.col(c).cast(dtype) for c, dtype in COLUMNS.items())
     return Comparison(table=table, field_from=n1, field_to=n2, edition_from=before.id, edition_to=after.id, sdg=sdg)
 
 
 def compare_sdg_tables(before: Edition, after: Edition, institution_ids: list[str]) -> pl.DataFrame:
-    """The institutions' position in every SDG table of either edition, compared table by table: the rows of
-    :func:`compare_editions` with ``sdg``, ``table_from`` and ``table_to`` (the tables' sizes) in front."""
+    """The institutions' position in every SDG table of either edition that both editions hold (a table new this
+    year has nothing to compare with), compared table by table: the rows of :func:`compare_editions` with
+    ``sdg``, ``table_from`` and ``table_to`` (the tables' sizes) in front."""
     sdgs = sorted(
-        set(before.sdg_table_rows().filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
-        | set(after.sdg_table_rows().filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
+        (
+            set(before.sdg_table_rows().filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
+            | set(after.sdg_table_rows().filter(pl.col("institution_id").is_in(institution_ids))["sdg"].to_list())
+        )
+        & set(before.sdgs())
+        & set(after.sdgs())
     )
     sizes_from, sizes_to = before.sdg_table_sizes(), after.sdg_table_sizes()  # once, not once per SDG
     frames = []
@@ -300,11 +291,5 @@ def compare_sdg_tables(before: Edition, after: Edition, institution_ids: list[st
             )
         )
     if not frames:
-        empty = compare_editions(before, after, institution_ids=[], sdg=1).table
-        return empty.select(
-            pl.lit(None, pl.Int64).alias("sdg"),
-            pl.lit(None, pl.Int64).alias("table_from"),
-            pl.lit(None, pl.Int64).alias("table_to"),
-            pl.all(),
-        ).clear()
+        return pl.DataFrame(schema={"sdg": pl.Int64, "table_from": pl.Int64, "table_to": pl.Int64, **COLUMNS})
     return pl.concat(frames).sort("institution_id", "sdg")
