@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -353,3 +354,40 @@ def test_spanish_movement_agrees_with_instituciones_and_miembros():
     members = pl.DataFrame({"group": ["Net"] * 3, "institution_id": ["a", "b", "c"]})
     group = summarise(after, previous=before, country="FR", group="Net", members=members, lang="es").paragraph
     assert "De los 3 miembros clasificados ambos años" in group
+
+
+def _with_sdg_tables(ed: Edition, rows: list[tuple[str, int, int]]) -> Edition:
+    """The edition as built, with SDG-table rows (id, sdg, exact rank)."""
+    sdg = pl.DataFrame(
+        {
+            "institution_id": [r[0] for r in rows],
+            "sdg": [r[1] for r in rows],
+            "rank": [str(r[2]) for r in rows],
+            "rank_position": [r[2] for r in rows],
+            "rank_low": [r[2] for r in rows],
+            "rank_high": [r[2] for r in rows],
+        }
+    )
+    return replace(ed, kind="built", sdg_scores=sdg)
+
+
+def test_a_members_sdg_table_new_this_year_is_told_without_a_movement():
+    before = _with_sdg_tables(
+        edition("2020", 10, [("m", "FR", 5, 5)], groups={"m": "Net"}),
+        [("p", 3, 1), ("m", 3, 2), ("q", 3, 3), ("r", 3, 4)],
+    )
+    after = _with_sdg_tables(
+        edition("2021", 10, [("m", "FR", 4, 4)], groups={"m": "Net"}),
+        [("m", 3, 1), ("p", 3, 2), ("q", 3, 3), ("r", 3, 4), ("s", 3, 5), ("p", 5, 1), ("m", 5, 2)],
+    )
+    s = summarise(after, previous=before, group="Net", lang="en")
+    # SDG 3: 1st of 5 (top 20 %) after 2nd of 4 (top 50 %): progressed; SDG 5 had no 2020 table to compare with
+    got = [
+        (p["sdg"], p["rank"], p["table_size"], p["rank_from"], p["table_from"], p["movement"])
+        for p in s.data["member_sdgs"][0]["positions"]
+    ]
+    assert got == [(3, "1", 5, "2", 4, "progressed"), (5, "2", 2, None, None, None)]
+    assert (
+        "SDG positions of School m: SDG 3, 1st of 5 (2 of 4 in 2020, progressed); "
+        "SDG 5, 2nd of 2 (not in the SDG's 2020 table)." in s.facts
+    )
