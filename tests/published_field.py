@@ -16,7 +16,8 @@ def published_field(
 ) -> tuple[Edition, dict]:
     """n institutions with exact scores in SDGs 3, 5, 9, 13 and 17, and their overall score by THE's
     single-year rule computed here: min–max over each SDG, 0.22 × SDG 17 + 0.26 × the best three; shown to one
-    decimal, ranked by competition on the displayed score, individually (a small field has no bands). With
+    decimal, ranked by competition on the displayed score, individually (a small field has no bands), a tie
+    marked "=" as THE marks it. With
     ``last_year`` (each institution's single-year score of the year before), the published score is THE's
     two-year average: half this year's single-year score, half last year's."""
     rng = np.random.default_rng(seed)
@@ -52,7 +53,7 @@ def published_field(
         overall=pl.DataFrame(
             {
                 "institution_id": ids,
-                "rank": [str(r) for r in rank],
+                "rank": [("=" if (shown == s).sum() > 1 else "") + str(r) for r, s in zip(rank, shown, strict=True)],
                 "rank_position": rank,
                 "rank_low": rank,
                 "rank_high": rank,

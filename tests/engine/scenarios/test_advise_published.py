@@ -68,6 +68,17 @@ def test_each_row_aims_at_the_row_or_band_above(single):
     assert last_band.name == ids[order[30]].upper() and last_band.rule_name == "single_year"
 
 
+def test_a_tied_row_above_is_aimed_at_by_its_place_without_the_tie_mark():
+    edition, truth = published_field(seed=20)  # two rows tie at 71.5, in the first ten
+    shown = np.round(truth["overall"], 1)
+    tied = [i for i in range(len(shown)) if shown[i] == 71.5]
+    place = 1 + int((shown > 71.5).sum())
+    below = max((i for i in range(len(shown)) if shown[i] < 71.5), key=lambda i: shown[i])
+    assert len(tied) == 2 and set(edition.overall["rank"].gather(tied)) == {f"={place}"}
+    advice = advise_published(edition, truth["ids"][below])
+    assert (advice.target, advice.target_label, advice.threshold) == ("rank", str(place), 71.5)
+
+
 def test_a_banded_rows_interval_is_the_rules_within_its_band(single):
     edition, truth = single
     order = by_place(truth)
