@@ -308,6 +308,24 @@ def test_translated_text_is_escaped_but_its_placeholders_are_not_html():
     assert env.get_template("t").render(n="<b>13</b>") == "SDG &lt;b&gt;13&lt;/b&gt;"
 
 
+def test_constant_messages_are_translated_when_compiled_and_render_as_at_render_time():
+    source = (
+        '{{ _("SDG %(number)s", number=n) }}|{% trans %}Language{% endtrans %}|{{ _("Top %% of field") }}'
+        '|{{ _("counted") if n else _("yes") }}|{{ gettext("Rank") }}|{{ 7|sdg }}'
+    )
+    env = _env(source)
+    for locale in ("en", "fr", "es"):
+        folded = templates.localized(env, locale)
+        assert folded is templates.localized(env, locale)  # compiled once per language
+        code = folded.compile(source, raw=True)
+        assert "gettext" not in code and "'_'" not in code  # no catalog look-up left for the render
+        with templates.rendering(locale):
+            assert folded.get_template("t").render(n="<b>13</b>") == env.get_template("t").render(n="<b>13</b>")
+    with templates.rendering("fr"):
+        french = templates.localized(env, "fr").get_template("t").render(n=13)
+    assert french == "ODD 13|Langue|Rang en % de l’effectif|retenu|Rang|ODD 7"
+
+
 def test_language_urls_keep_the_other_parameters():
     assert (
         i18n.language_url("/editions/2021", "country=FR&lang=en&page=2", "fr")

@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment
 
 from impactrank.i18n import negotiation
-from impactrank.i18n.templates import rendering
+from impactrank.i18n.templates import localized, rendering
 
 LANG_COOKIE_AGE = 365 * 24 * 3600  # a reader's choice of language is kept for a year
 
@@ -94,7 +94,11 @@ class Pages:
     def render(self, request: Request, template: str, ctx: dict, locale: str, **extra: Any) -> str:
         """The page's HTML in ``locale``: what a served page and a published one (``extra``: its globals) share."""
         with rendering(locale):
-            return self.env.get_template(template).render(**self.globals(request), **extra, request=request, **ctx)
+            return (
+                localized(self.env, locale)
+                .get_template(template)
+                .render(**self.globals(request), **extra, request=request, **ctx)
+            )
 
     def html(self, request: Request, template: str, ctx: dict, status: int = 200) -> HTMLResponse:
         """The page in the request's language (:mod:`impactrank.i18n.negotiation`); a ``?lang=`` choice is kept
