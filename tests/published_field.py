@@ -103,3 +103,17 @@ def banded(edition: Edition, ranked: int, bands: list[tuple[int, int]]) -> Editi
         sdg_scores=edition.sdg_scores,
         manifest=edition.manifest,
     )
+
+
+def rule_bounds(scores: dict[int, np.ndarray], i: int) -> tuple[float, float]:
+    """Institution i's single-year score as the interval its displayed inputs allow: each SDG score ±0.05
+    scaled over its table's displayed top and bottom, each ±0.05 (the ends move the other way), clipped to
+    0–100; 0.22 × SDG 17 + 0.26 × the best three others, at each end."""
+    ends = []
+    for sign in (-1, 1):
+        scaled = {}
+        for k, v in scores.items():
+            scaled[k] = float(np.clip(100 * (v[i] - v.min() + sign * 0.1) / (v.max() - v.min()), 0, 100))
+        others = sorted((s for k, s in scaled.items() if k != 17), reverse=True)
+        ends.append(0.22 * scaled[17] + 0.26 * sum(others[:3]))
+    return ends[0], ends[1]

@@ -10,24 +10,9 @@ import pytest
 
 from impactrank.engine.scenarios.advise_published import advise_published
 from impactrank.errors import InputError
-from published_field import SDGS, banded, published_field
+from published_field import SDGS, banded, published_field, rule_bounds
 
 BANDS = [(11, 20), (21, 40)]
-
-
-def single_bounds(truth: dict, i: int) -> tuple[float, float]:
-    """Institution i's single-year score as the interval its displayed inputs allow: each SDG score ±0.05
-    scaled over its table's displayed top and bottom, each ±0.05 (the ends move the other way), clipped to
-    0–100; 0.22 × SDG 17 + 0.26 × the best three others, at each end."""
-    ends = []
-    for sign in (-1, 1):
-        scaled = {}
-        for k in SDGS:
-            v = truth["scores"][k]
-            scaled[k] = float(np.clip(100 * (v[i] - v.min() + sign * 0.1) / (v.max() - v.min()), 0, 100))
-        others = sorted((s for k, s in scaled.items() if k != 17), reverse=True)
-        ends.append(0.22 * scaled[17] + 0.26 * sum(others[:3]))
-    return ends[0], ends[1]
 
 
 def by_place(truth: dict) -> list[int]:
@@ -85,7 +70,7 @@ def test_a_banded_rows_interval_is_the_rules_within_its_band(single):
     shown = np.round(truth["overall"], 1)
     band = [shown[j] for j in order[20:]]
     for j in (order[22], order[30], order[37]):
-        s_lo, s_hi = single_bounds(truth, j)
+        s_lo, s_hi = rule_bounds(truth["scores"], j)
         a = advise_published(edition, truth["ids"][j])
         assert a.overall_low == pytest.approx(max(s_lo, min(band) - 0.05), abs=1e-9)
         assert a.overall_high == pytest.approx(min(s_hi, max(band) + 0.05), abs=1e-9)
@@ -127,7 +112,7 @@ def test_two_year_advice_gives_next_years_single_year_score_for_each_band(two_ye
     lowest = {"11–20": min(shown[j] for j in order[10:20]), "21–40": min(shown[j] for j in order[20:])}
     for j, bands in ((order[15], ["11–20"]), (order[30], ["11–20", "21–40"])):
         advice = advise_published(edition, truth["ids"][j], last)
-        s_lo, s_hi = single_bounds(truth, j)
+        s_lo, s_hi = rule_bounds(truth["scores"], j)
         assert advice.rule_name == "two_year"
         assert [b["band"] for b in advice.next_year] == bands
         for b in advice.next_year:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from impactrank.engine.scenarios.whatif_published import whatif_published
 from impactrank.engine.tables.edition import Edition
 from impactrank.errors import InputError
-from published_field import SDGS, published_field
+from published_field import SDGS, banded, published_field, rule_bounds
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +188,165 @@ def test_advice_scores_are_the_smallest_that_reach_the_target(field):
         assert at.overall_low > advice.threshold + 0.05 >= below.overall_low - 1e-9
     gains = [lv["gain_certain"] for lv in advice.levers if lv["gain_certain"] is not None]
     assert gains == sorted(gains)
+
+
+# ---------------------------------------------------------------------------------------------- bands
+
+
+@pytest.fixture(scope="module")
+def field_in_bands(field):
+    """The field with its first ten places ranked individually, then bands 11–20 and 21–40."""
+    edition, truth = field
+    return banded(edition, 10, [(11, 20), (21, 40)]), truth
+
+
+def published_intervals(edition: Edition, institution_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """The other rows' published scores or band ranges as the true values they allow (±0.05)."""
+    others = edition.overall.filter(pl.col("institution_id") != institution_id)
+    return others["overall_low"].to_numpy() - 0.05, others["overall_high"].to_numpy() + 0.05
+
+
+def expected_place(o_lo: np.ndarray, o_hi: np.ndarray, lo: float, hi: float) -> tuple[int, int, str, str | None]:
+    """Best place: 1 + rows certainly above (their interval reaches past ours and starts where ours ends or
+    higher); worst: 1 + rows possibly above (reaching past our bottom). A place's band: first ten ranked
+    individually (None), 11–20, and 21–40 stretched to 41 for a newcomer."""
+
+    def band(p: int) -> str | None:
+        return None if p <= 10 else "11–20" if p <= 20 else "21–40"
+
+    above = o_hi > lo + 1e-9
+    best, worst = 1 + int((above & (o_lo >= hi - 1e-9)).sum()), 1 + int(above.sum())
+    return best, worst, band(best), band(worst)
+
+
+def test_a_place_is_worded_by_the_bands_its_ends_fall_in(field_in_bands):
+    edition, truth = field_in_bands
+    shown = np.round(truth["overall"], 1)
+    top, bottom = truth["scores"][17].max(), truth["scores"][17].min()
+    seen = set()
+    for place in (1, 12, 30):
+        who = int(np.argsort(-shown, kind="stable")[place])
+        iid = truth["ids"][who]
+        o_lo, o_hi = published_intervals(edition, iid)
+        for v in np.linspace(bottom, top, 25).round(1):  # within SDG 17's table: the others keep their intervals
+            r = whatif_published(edition, iid, {17: float(v)})
+            best, worst, b_best, b_worst = expected_place(o_lo, o_hi, r.overall_low, r.overall_high)
+            assert (r.rank_low, r.rank_high) == (best, worst), v
+            if b_best == b_worst and b_best is not None:
+                kind = "one band"
+                assert (r.band, r.rank, r.band_low, r.band_high) == (b_best, b_best, None, None)
+            elif b_best is None and b_worst is None:
+                kind = "ranked"
+                assert (r.band, r.band_low, r.band_high) == (None, None, None)
+                assert r.rank == (str(best) if best == worst else f"{best}–{worst}")
+            else:
+                kind = "across"
+                assert (r.band, r.rank) == (None, f"{best}–{worst}")
+                assert (r.band_low, r.band_high) == (b_best or str(best), b_worst or str(worst))
+            seen.add((kind, best == worst))
+    assert {k for k, _ in seen} == {"one band", "ranked", "across"} and ("ranked", True) in seen
+    iid = truth["ids"][int(np.argsort(-shown, kind="stable")[30])]
+    unchanged = whatif_published(edition, iid, {})
+    assert (unchanged.published_rank, unchanged.rank, unchanged.band) == ("21–40", "21–40", "21–40")
+    assert unchanged.published_overall == edition.overall.filter(pl.col("institution_id") == iid)["overall_display"][0]
+
+
+def test_a_newcomer_below_every_row_takes_the_open_last_band():
+    edition, truth = published_field()
+    edition = banded(edition, 10, [(11, 20), (21, 40)])
+    # SDG 17 and three others at their tables' bottom: a single-year score of at most 0.26 × 3 × 0.1 / range
+    lows = {k: float(truth["scores"][k].min()) for k in (3, 5, 9, 17)}
+    extra = pl.DataFrame(
+        {
+            "institution_id": ["new"] * 4,
+            "sdg": list(lows),
+            "score": list(lows.values()),
+            "score_low": list(lows.values()),
+            "score_high": list(lows.values()),
+            "counted": [False] * 4,
+        }
+    )
+    edition = Edition(
+        id=edition.id,
+        year=edition.year,
+        kind=edition.kind,
+        source=edition.source,
+        institutions=pl.concat(
+            [edition.institutions, pl.DataFrame({"institution_id": ["new"], "name": ["NEW"], "country": ["FR"]})],
+            how="diagonal_relaxed",
+        ),
+        overall=edition.overall,
+        sdg_scores=pl.concat([edition.sdg_scores, extra], how="diagonal_relaxed"),
+        manifest=edition.manifest,
+    )
+    r = whatif_published(edition, "new", {})
+    assert (r.rank_low, r.rank_high, r.band, r.rank) == (41, 41, "21–40", "21–40")
+    assert (r.published_rank, r.published_overall) == (None, None)
+
+
+def test_a_score_past_its_tables_top_rescales_every_other_row(field):
+    """SDG 3 set above its table's top: the table's top moves, so the other rows' intervals are the rule's on
+    their own scores over the new extremes, not their published ones."""
+    edition, truth = field
+    who = 12
+    scores = {k: v.copy() for k, v in truth["scores"].items()}
+    scores[3][who] = 99.0
+    r = whatif_published(edition, truth["ids"][who], {3: 99.0})
+    assert r.others_recomputed
+    others = [rule_bounds(scores, i) for i in range(len(truth["ids"])) if i != who]
+    o_lo, o_hi = np.array([b[0] for b in others]), np.array([b[1] for b in others])
+    # the row's own interval: SDG 3 exact at the new top (100), the others ±0.05 over the new extremes
+    assert r.overall_point == pytest.approx(point(truth, {3: 99.0}, who), abs=1e-9)
+    best, worst, _, _ = expected_place(o_lo, o_hi, r.overall_low, r.overall_high)
+    assert (r.rank_low, r.rank_high) == (best, worst)
+    assert not whatif_published(edition, truth["ids"][who], {3: 90.0}).others_recomputed
+
+
+def test_the_inputs_and_best_sdgs_as_used(field):
+    edition, truth = field
+    who = 7
+    r = whatif_published(edition, truth["ids"][who], {5: 42.0, 1: 30.0})
+    expected = [{"sdg": 1, "published": None, "used": [30.0, 30.0], "set": True}]
+    for k in SDGS:
+        v = 42.0 if k == 5 else float(truth["scores"][k][who])
+        expected.append({"sdg": k, "published": f"{truth['scores'][k][who]:.1f}", "used": [v, v], "set": k == 5})
+    assert r.inputs == sorted(expected, key=lambda e: e["sdg"])
+    # the three best others by scaled score: SDG 1 alone in its table scales to 100; then the field's own
+    scores = {k: v.copy() for k, v in truth["scores"].items()}
+    scores[5][who] = 42.0
+    scaled = {k: (scores[k][who] - scores[k].min()) / (scores[k].max() - scores[k].min()) for k in SDGS if k != 17}
+    assert r.best_sdgs == [1, *sorted(scaled, key=lambda k: -scaled[k])[:2]]
+    unchanged = whatif_published(edition, truth["ids"][who], {})
+    assert unchanged.overall == f"{np.round(truth['overall'][who], 1):.1f}"
+    assert unchanged.rule_name == "single_year" and unchanged.previous_edition is None
+
+
+def test_two_year_point_averages_last_years_published_score():
+    last, last_truth = published_field(year=2022)
+    edition, truth = published_field(seed=11, year=2023, last_year=last_truth["single"])
+    for who in (0, 9, 33):
+        r = whatif_published(edition, truth["ids"][who], {}, last)
+        assert (r.rule_name, r.previous_edition) == ("two_year", "2022")
+        expected = 0.5 * truth["single"][who] + 0.5 * round(float(last_truth["overall"][who]), 1)
+        assert r.overall_point == pytest.approx(expected, abs=1e-9)
+
+
+def test_an_institution_short_of_sdgs_is_refused(field):
+    edition, _ = field
+    with pytest.raises(InputError, match="u03 would not be in the overall table"):
+        whatif_published(
+            Edition(
+                id=edition.id,
+                year=edition.year,
+                kind=edition.kind,
+                source=edition.source,
+                institutions=edition.institutions,
+                overall=edition.overall,
+                sdg_scores=edition.sdg_scores.filter(
+                    (pl.col("institution_id") != "u03") | pl.col("sdg").is_in([3, 17])
+                ),
+                manifest=edition.manifest,
+            ),
+            "u03",
+            {},
+        )
