@@ -350,3 +350,51 @@ def test_an_institution_short_of_sdgs_is_refused(field):
             "u03",
             {},
         )
+
+
+def with_sdg_rows(edition: Edition, rows: list[tuple[str, int, float | None, float, float]]) -> Edition:
+    """The edition with SDG-table rows (institution, SDG, score, low, high) replaced or added."""
+    new = pl.DataFrame(
+        rows, schema=["institution_id", "sdg", "score", "score_low", "score_high"], orient="row"
+    ).with_columns(pl.col("sdg").cast(pl.Int64), counted=pl.lit(False))
+    keep = edition.sdg_scores.join(new.select("institution_id", "sdg"), on=["institution_id", "sdg"], how="anti")
+    ids = sorted(set(new["institution_id"]) - set(edition.institutions["institution_id"]))
+    return Edition(
+        id=edition.id,
+        year=edition.year,
+        kind=edition.kind,
+        source=edition.source,
+        institutions=pl.concat(
+            [edition.institutions, pl.DataFrame({"institution_id": ids, "name": ids, "country": ["FR"] * len(ids)})],
+            how="diagonal_relaxed",
+        ),
+        overall=edition.overall,
+        sdg_scores=pl.concat([keep, new], how="diagonal_relaxed"),
+        manifest=edition.manifest,
+    )
+
+
+def test_rows_outside_the_overall_table_are_not_placed_when_the_others_are_recomputed(field):
+    """An institution in the SDG tables only, even with SDG 17 and three others near the top, takes no place:
+    the place counts the overall table's rows."""
+    edition, truth = field
+    top = {k: float(v.max()) for k, v in truth["scores"].items()}  # the tables keep their extremes
+    high = [("x", k, top[k], top[k], top[k]) for k in SDGS] + [("y", k, top[k], top[k], top[k]) for k in (3, 17)]
+    wider = with_sdg_rows(edition, high)
+    who = 12
+    r = whatif_published(wider, truth["ids"][who], {3: 99.0})
+    scores = {k: np.append(v.copy(), top[k]) for k, v in truth["scores"].items()}  # x at every top, y aside
+    scores[3][who] = 99.0
+    others = [rule_bounds(scores, i) for i in range(len(truth["ids"])) if i != who]
+    o_lo, o_hi = np.array([b[0] for b in others]), np.array([b[1] for b in others])
+    best, worst, _, _ = expected_place(o_lo, o_hi, r.overall_low, r.overall_high)
+    assert r.others_recomputed and (r.rank_low, r.rank_high) == (best, worst)
+
+
+def test_no_point_score_when_sdg_17_is_published_as_a_range(field):
+    edition, _ = field
+    ranged = with_sdg_rows(edition, [("u05", 17, None, 40.0, 50.0)])
+    r = whatif_published(ranged, "u05", {})
+    assert r.overall_point is None
+    assert r.overall_low < r.overall_high
+    assert whatif_published(ranged, "u05", {17: 45.0}).overall_point is not None
