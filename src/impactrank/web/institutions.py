@@ -44,7 +44,7 @@ def register(pages: Pages, store: Store) -> None:
         }
 
     def facts_of(data: EditionData, iid: str) -> dict:
-        from impactrank.engine.views.explain import explain_institution
+        from impactrank.engine.views.explain import explain_rows
 
         info = data.institution(iid)
         if info is None:
@@ -54,8 +54,7 @@ def register(pages: Pages, store: Store) -> None:
                 params={"institution": repr(iid), "edition": data.edition.id},
             )
         e = data.edition
-        slim = slim_edition(data, iid)
-        ex = explain_institution(slim, iid)
+        ex = explain_rows(e, iid, data.explained_rows(iid))
         overall = data.visible_row(iid)
         places = decimals(e)
         history = []
@@ -112,7 +111,7 @@ def register(pages: Pages, store: Store) -> None:
                     "metrics": part.metrics.to_dicts(),
                 }
             )
-        unc = slim.rank_uncertainty.to_dicts()
+        unc = data.uncertainty_rows(iid).to_dicts()
         return {
             "title": info["name"] or iid,
             "edition": edition_info(store, data),
@@ -160,7 +159,7 @@ def register(pages: Pages, store: Store) -> None:
                 "html": f"/editions/{e.id}/institutions/{iid}",
                 "json": f"/api/editions/{e.id}/institutions/{iid}",
             },
-            "_rows": slim.sdg_scores.to_dicts(),  # for the chart
+            "_rows": data.institution_rows(iid).to_dicts(),  # for the chart
         }
 
     def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:
@@ -302,29 +301,3 @@ def formula_of(ex: Any) -> dict | None:
 def top_percent(rank: int | None, field: int) -> float | None:
     """A rank as 'top x %' of the field (the words and arithmetic of the comparison)."""
     return round(100.0 * rank / field, 1) if rank and field else None
-
-
-def slim_edition(data: EditionData, iid: str):
-    """The edition restricted to one institution's rows (scaling and manifest kept), so explaining an
-    institution costs binary searches, not scans of a 100,000-institution edition. The slices come from the
-    edition's own conformed tables, so they are assigned as they are (no second conform pass)."""
-    from impactrank.engine.tables.edition import Edition
-
-    e = data.edition
-    slim = object.__new__(Edition)
-    slim.__dict__.update(
-        id=e.id,
-        year=e.year,
-        kind=e.kind,
-        source=e.source,
-        manifest=e.manifest,
-        methodology=e.methodology,  # its display precision
-        sdg_scaling=e.sdg_scaling,
-        institutions=data.institution_frame(iid),
-        overall=data.overall_frame(iid),
-        sdg_scores=data.institution_rows(iid),
-        metric_scores=data.metric_rows(iid),
-        rank_uncertainty=data.uncertainty_rows(iid),
-        previous_scores=data.previous_rows(iid),
-    )
-    return slim

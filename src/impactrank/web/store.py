@@ -16,6 +16,7 @@ import polars as pl
 from impactrank.countries import country_key
 from impactrank.engine.tables.edition import Edition
 from impactrank.engine.tables.shown import visible
+from impactrank.engine.views.explain import InstitutionRows
 from impactrank.engine.views.lists import OVERALL_SCORES
 from impactrank.errors import N_, InputError
 from impactrank.io.workspace import Workspace
@@ -157,7 +158,7 @@ class EditionData:
             countries=countries,
             overall_index=SortedIndex(_with_edition_columns(overall, edition.overall)),
             visible_index=SortedIndex(visible(_with_edition_columns(overall, edition.overall))),
-            metric_index=SortedIndex(edition.metric_scores),
+            metric_index=SortedIndex(edition.metric_scores.sort(["institution_id", "sdg"], maintain_order=True)),
             uncertainty_index=SortedIndex(edition.rank_uncertainty),
             institution_index=SortedIndex(edition.institutions),
             previous_index=SortedIndex(edition.previous_scores),
@@ -204,22 +205,20 @@ class EditionData:
             row |= {"share_low": None if low is None else 100.0 * low / size, "share_high": 100.0 * high / size}
         return row
 
-    def overall_frame(self, institution_id: str) -> pl.DataFrame:
-        """The institution's row of the edition's own overall table (edition schema)."""
-        return self.overall_index.rows(institution_id)[self.edition.overall.columns]  # not select: no lazy plan
-
-    def institution_frame(self, institution_id: str) -> pl.DataFrame:
-        """The institution's row of the edition's institutions table (edition schema)."""
-        return self.institution_index.rows(institution_id)
-
-    def metric_rows(self, institution_id: str) -> pl.DataFrame:
-        return self.metric_index.rows(institution_id)
+    def explained_rows(self, institution_id: str) -> InstitutionRows:
+        """The institution's rows as its explanation reads them (engine.views.explain), found by the indexes; the
+        institution must be in the edition."""
+        overall = self.overall_index.rows(institution_id)[self.edition.overall.columns]  # not select: no lazy plan
+        return InstitutionRows(
+            institution=self.institution_index.rows(institution_id).row(0, named=True),
+            overall=overall.row(0, named=True) if overall.height else None,
+            sdg_scores=self.sdg_index.rows(institution_id),
+            metric_scores=self.metric_index.rows(institution_id),
+            previous_scores=self.previous_index.rows(institution_id),
+        )
 
     def uncertainty_rows(self, institution_id: str) -> pl.DataFrame:
         return self.uncertainty_index.rows(institution_id)
-
-    def previous_rows(self, institution_id: str) -> pl.DataFrame:
-        return self.previous_index.rows(institution_id)
 
 
 @dataclass(frozen=True)

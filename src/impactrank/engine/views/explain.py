@@ -81,17 +81,42 @@ class Explanation:
         )
 
 
+@dataclass(frozen=True)
+class InstitutionRows:
+    """One institution's rows of an edition's tables, each in the edition's schema: what an explanation reads."""
+
+    institution: dict  # its row of the institutions table
+    overall: dict | None  # its row of the overall table, None if not in it
+    sdg_scores: pl.DataFrame  # in SDG order
+    metric_scores: pl.DataFrame  # in SDG order (the edition's order within an SDG)
+    previous_scores: pl.DataFrame
+
+
 def explain_institution(edition: Edition, institution_id: str) -> Explanation:
-    row = edition.institution(institution_id)
-    overall = edition.overall.filter(pl.col("institution_id") == institution_id)
+    def mine(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col("institution_id") == institution_id)
+
+    overall = mine(edition.overall)
+    rows = InstitutionRows(
+        institution=edition.institution(institution_id),
+        overall=overall.row(0, named=True) if overall.height else None,
+        sdg_scores=mine(edition.sdg_scores).sort("sdg"),
+        metric_scores=mine(edition.metric_scores).sort("sdg", maintain_order=True),
+        previous_scores=mine(edition.previous_scores),
+    )
+    return explain_rows(edition, institution_id, rows)
+
+
+def explain_rows(edition: Edition, institution_id: str, rows: InstitutionRows) -> Explanation:
+    """:func:`explain_institution` from the institution's rows found already (a server's indexes find them in
+    O(1), where a filter of each table costs a query plan per request)."""
     scaling = {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
-    metrics = edition.metric_scores.filter(pl.col("institution_id") == institution_id)[["sdg", *METRIC_COLUMNS]].sort(
-        "sdg", maintain_order=True
-    )  # columns taken by [], not select or drop: no query plan for an institution's few rows
+    metrics = rows.metric_scores
+    # columns taken by [], not select or drop: no query plan for an institution's few rows
     by_sdg = _by_sdg(metrics["sdg"].to_list(), metrics[METRIC_COLUMNS])
     no_metrics = metrics[METRIC_COLUMNS].clear()
     parts = []
-    for s in edition.sdg_scores.filter(pl.col("institution_id") == institution_id).sort("sdg").iter_rows(named=True):
+    for s in rows.sdg_scores.iter_rows(named=True):
         sc = scaling.get(s["sdg"], {})
         parts.append(
             SDGExplanation(
@@ -108,15 +133,14 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
             )
         )
     rules = edition.manifest.get("overall_rules", {})
-    overall_row = overall.row(0, named=True) if overall.height else None
     return Explanation(
         institution_id=institution_id,
-        name=row["name"],
-        country=row["country"],
+        name=rows.institution["name"],
+        country=rows.institution["country"],
         rules=rules,
-        overall=overall_row,
+        overall=rows.overall,
         sdgs=parts,
-        averaging=_averaging_terms(edition, institution_id, rules, overall_row),
+        averaging=_averaging_terms(edition, rows.previous_scores, rules, rows.overall),
         decimals=decimals(edition),
     )
 
@@ -132,12 +156,12 @@ def _by_sdg(sdgs: list[int], rows: pl.DataFrame) -> dict[int, pl.DataFrame]:
     return out
 
 
-def _averaging_terms(edition: Edition, institution_id: str, rules: dict, overall: dict | None) -> list | None:
-    """This year's single-year score and each previous edition's, with the methodology's weights."""
+def _averaging_terms(edition: Edition, mine: pl.DataFrame, rules: dict, overall: dict | None) -> list | None:
+    """This year's single-year score and each previous edition's (``mine``: the institution's previous scores),
+    with the methodology's weights."""
     weights = rules.get("averaging", {}).get("weights")
     if overall is None or not weights or len(weights) < 2 or overall.get("single_year_score") is None:
         return None
-    mine = edition.previous_scores.filter(pl.col("institution_id") == institution_id)
     scores = dict(zip(mine["lag"].to_list(), mine["single_year_score"].to_list(), strict=True))
     previous = {p["lag"]: p["edition"] for p in edition.manifest.get("previous_editions", [])}
     return [AveragingTerm("", weights[0], overall["single_year_score"])] + [
