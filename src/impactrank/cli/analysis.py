@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import polars as pl
 import typer
@@ -13,15 +13,7 @@ from rich.text import Text
 
 from impactrank.cli import built_analysis as built
 from impactrank.cli.common import app, console, console_err, open_workspace, out_dir, progress_bar
-from impactrank.cli.options import (
-    DEFAULT_WAIT,
-    DEFAULT_WORKSPACE,
-    EditionOption,
-    LangOption,
-    WaitOption,
-    WorkspaceOption,
-    check_lang,
-)
+from impactrank.cli.options import Stored, opened_by, stored_edition
 from impactrank.cli.published_analysis import load_for_rescoring, parse_sdg_settings, print_advice, print_whatif
 from impactrank.cli.text import _, clauses, num, pct, shown
 from impactrank.engine.scenarios.advise_built import advise as run_advise
@@ -122,8 +114,9 @@ def load_inputs(
 
 
 @app.command()
+@opened_by(stored_edition)
 def uncertainty(
-    edition: EditionOption,
+    stored: Stored,
     runs: Annotated[int | None, typer.Option("--runs", "-n", help="Model evaluations (default 1000).")] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", min=0, help="Random seed (default 0); same seed, same output.")
@@ -136,13 +129,9 @@ def uncertainty(
     threads: Annotated[int, typer.Option("--threads", help="Threads in this process (0: one per core).")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Spread the runs over a local Dask cluster.")] = 1,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler.")] = None,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    lang: LangOption = "en",
 ) -> None:
     """Monte Carlo rank intervals and Sobol indices over the declared uncertain inputs; the results are stored
     in the edition's rank_uncertainty table."""
-    check_lang(lang)
     cfg = load_uncertainty_config(config)
     runs = runs if runs is not None else (cfg.runs or 1000)
     seed = seed if seed is not None else (cfg.seed or 0)
@@ -150,8 +139,8 @@ def uncertainty(
         raise InputError(N_("at least 2 runs are needed"), field="runs")
     if out is not None:
         out_dir(out)
-    with open_workspace(workspace, wait, read_only=True) as ws:
-        ed = ws.load(edition, inputs=True)
+    with open_workspace(stored.workspace, stored.wait, read_only=True) as ws:
+        ed = ws.load(stored.edition, inputs=True)
     with progress_bar() as bar:
         task = bar.add_task(f"edition {ed.id}", total=runs)
 
@@ -206,7 +195,7 @@ def uncertainty(
                     params={"edition": ed.id, "count": mismatched},
                 )
     updated = with_uncertainty(ed, result)
-    with open_workspace(workspace, wait) as ws:
+    with open_workspace(stored.workspace, stored.wait) as ws:
         _check_unchanged(ws, ed)
         ws.save(updated)
     files = write_uncertainty_outputs(out, ed, result) if out is not None else []
@@ -214,7 +203,7 @@ def uncertainty(
     stored = _(
         "stored in the rank_uncertainty table of edition %(edition)s in %(workspace)s",
         edition=ed.id,
-        workspace=workspace,
+        workspace=stored.workspace,
     )
     if files:
         stored = clauses(stored, _("files: %(folder)s/ (%(files)s)", folder=out, files=", ".join(files)))
@@ -288,9 +277,41 @@ def check_answer_format(format: str) -> None:
         )
 
 
+class _Rescoring(NamedTuple):
+    """What ``whatif`` and ``advise`` start from: the edition (and the previous one, for a published edition's
+    two-year average), the answer's format and the input files named on the command line."""
+
+    ed: Edition
+    previous: Edition | None
+    format: str
+    institutions: Path | None
+    submissions: list[Path] | None
+    methodology: str | None
+
+    def inputs(self) -> tuple[Methodology, pl.DataFrame, pl.DataFrame]:
+        """A built edition's validated inputs (see :func:`load_inputs`)."""
+        return load_inputs(self.ed, self.institutions, self.submissions, self.methodology)
+
+
+@opened_by(stored_edition)
+def _rescoring(
+    stored: Stored,
+    institutions: InstitutionsOption = None,
+    submissions: SubmissionsOption = None,
+    methodology: MethodologyOption = None,
+    previous_edition: PreviousOption = None,
+    format: AnswerFormatOption = "table",
+) -> _Rescoring:
+    """The options and first steps ``whatif`` and ``advise`` share: the format checked, the editions loaded."""
+    check_answer_format(format)
+    ed, previous = load_for_rescoring(stored.workspace, stored.edition, previous_edition, stored.wait)
+    return _Rescoring(ed, previous, format, institutions, submissions, methodology)
+
+
 @app.command()
+@opened_by(_rescoring)
 def whatif(
-    edition: EditionOption,
+    r: _Rescoring,
     institution: Annotated[str, typer.Option("--institution", help="institution_id to change.")],
     settings: Annotated[
         list[str] | None, typer.Option("--set", help="SDG.METRIC=VALUE; repeatable (built editions).")
@@ -299,34 +320,24 @@ def whatif(
         list[str] | None,
         typer.Option("--set-sdg", help="SDG=SCORE, e.g. 13=80; repeatable (published editions: your SDG scores)."),
     ] = None,
-    institutions: InstitutionsOption = None,
-    submissions: SubmissionsOption = None,
-    methodology: MethodologyOption = None,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    previous_edition: PreviousOption = None,
-    format: AnswerFormatOption = "table",
-    lang: LangOption = "en",
 ) -> None:
     """Re-score with changed data for one institution and show before and after: on a built edition the whole
     field with changed metric values (--set); on a published edition the institution's overall score and place
     recomputed by the edition's reproduced rule from SDG scores (--set-sdg), as intervals."""
-    check_lang(lang)
-    check_answer_format(format)
-    ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
+    ed = r.ed
     if ed.kind == "imported":
         if settings:
             raise InputError(N_("a published edition has no metric values: set SDG scores with --set-sdg"), field="set")
         from impactrank.engine.scenarios.whatif_published import whatif_published
 
-        result = whatif_published(ed, institution, parse_sdg_settings(sdg_settings or []), previous)
-        print_whatif(result, format)
+        result = whatif_published(ed, institution, parse_sdg_settings(sdg_settings or []), r.previous)
+        print_whatif(result, r.format)
         return
     if sdg_settings or not settings:
         raise InputError(
             N_("a built edition is re-scored from metric values: give --set SDG.METRIC=VALUE"), field="set"
         )
-    method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
+    method, inst, subs = r.inputs()
     current = plain_submissions(subs).filter(pl.col("institution_id") == institution)
     changes = []
     for text in settings:
@@ -340,31 +351,22 @@ def whatif(
 
 
 @app.command()
+@opened_by(_rescoring)
 def advise(
-    edition: EditionOption,
+    r: _Rescoring,
     institution: Annotated[str, typer.Option("--institution", help="institution_id to advise.")],
     top: Annotated[int, typer.Option("--top", help="How many metrics to list.")] = 10,
-    institutions: InstitutionsOption = None,
-    submissions: SubmissionsOption = None,
-    methodology: MethodologyOption = None,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    previous_edition: PreviousOption = None,
-    format: AnswerFormatOption = "table",
-    lang: LangOption = "en",
 ) -> None:
     """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most; on a
     published edition, the SDG-score gain (in a counted or an added SDG) that lifts the overall score into the
     next band or rank."""
-    check_lang(lang)
-    check_answer_format(format)
-    ed, previous = load_for_rescoring(workspace, edition, previous_edition, wait)
+    ed = r.ed
     if ed.kind == "imported":
         from impactrank.engine.scenarios.advise_published import advise_published
 
-        print_advice(advise_published(ed, institution, previous), format)
+        print_advice(advise_published(ed, institution, r.previous), r.format)
         return
-    method, inst, subs = load_inputs(ed, institutions, submissions, methodology)
+    method, inst, subs = r.inputs()
     a = run_advise(method, inst, subs, institution, top=top, previous=ed.previous_scores)
     editions = ed.previous_scores["previous_edition"].unique(maintain_order=True).to_list()
     built.print_advice(institution, ed.id, a, editions, method)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NamedTuple
 
 import typer
 
@@ -67,3 +70,45 @@ def check_lang(lang: str) -> str:
             params={"languages": ", ".join(LOCALES), "lang": repr(lang)},
         )
     return speak(lang)
+
+
+def opened_by(opening: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Commands that share options and their first steps: ``opening`` declares the shared options (Typer
+    parameters) and returns what the commands work on; each command's body takes that as its first argument
+    and declares only its own options, listed first in ``--help``. Typer sees one signature, as written by hand.
+    An opening may itself be opened by another (a view's by :func:`stored_edition`)."""
+    shared = inspect.signature(opening, eval_str=True).parameters
+
+    def decorate(body: Callable[..., Any]) -> Callable[..., Any]:
+        _, *own = inspect.signature(body, eval_str=True).parameters.values()
+
+        @functools.wraps(body)
+        def command(**values: Any) -> Any:
+            return body(opening(**{name: values.pop(name) for name in shared}), **values)
+
+        params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in (*own, *shared.values())]
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return decorate
+
+
+class Stored(NamedTuple):
+    """An edition to read, where it is stored and how long to wait for the workspace."""
+
+    edition: str
+    workspace: Path
+    wait: float
+
+
+def stored_edition(
+    edition: EditionOption,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
+    lang: LangOption = "en",
+) -> Stored:
+    """The options of a command that reads one edition (an opening for :func:`opened_by`): the language is set
+    first, so that everything after speaks it."""
+    check_lang(lang)
+    return Stored(edition, workspace, wait)

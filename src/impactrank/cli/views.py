@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import polars as pl
 import typer
@@ -16,15 +16,18 @@ from impactrank.cli.common import app, command_group, console, open_workspace, o
 from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
-    EditionOption,
     GroupsOption,
     LangOption,
+    Stored,
     WaitOption,
     WorkspaceOption,
     check_lang,
+    opened_by,
+    stored_edition,
 )
 from impactrank.cli.text import _, cell, evidence, heading, ngettext, num, sdg_name, shown, span
 from impactrank.countries import country_code, country_name
+from impactrank.engine.tables.edition import Edition
 from impactrank.engine.views.compare import compare_editions
 from impactrank.engine.views.lists import country_view, group_members, group_view, overall_view, sdg_view
 from impactrank.errors import N_, InputError
@@ -50,6 +53,21 @@ MAX_ROWS = 200  # rows shown in a terminal table; exports hold everything
 def _load(workspace: Path, wait: float, *ids: str):
     with open_workspace(workspace, wait, read_only=True) as ws:
         return [ws.load(i) for i in ids]
+
+
+class _View(NamedTuple):
+    """What a view of one edition starts from: the edition and where the view goes (--format, --out)."""
+
+    ed: Edition
+    format: str | None
+    out: Path | None
+
+
+@opened_by(stored_edition)
+def _view(stored: Stored, format: FormatOption = None, out: OutOption = None) -> _View:
+    """The options and first steps of every ``view`` command: the edition loaded, the view's destination."""
+    (ed,) = _load(stored.workspace, stored.wait, stored.edition)
+    return _View(ed, format, out)
 
 
 def _for_terminal(fmt: str | None, out: Path | None) -> bool:
@@ -129,17 +147,10 @@ def _rank_first(frame: pl.DataFrame, columns: list[str]) -> list[str]:
 
 
 @view_app.command("overall")
-def view_overall(
-    edition: EditionOption,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    format: FormatOption = None,
-    out: OutOption = None,
-    lang: LangOption = "en",
-) -> None:
+@opened_by(_view)
+def view_overall(view: _View) -> None:
     """The overall table with names and countries."""
-    check_lang(lang)
-    (ed,) = _load(workspace, wait, edition)
+    ed, format, out = view
     ed.require_overall()
     frame = overall_view(ed)
     title = ngettext(
@@ -157,19 +168,11 @@ def view_overall(
 
 
 @view_app.command("sdg")
-def view_sdg(
-    sdg: Annotated[int, typer.Argument(help="SDG number, 1–17.")],
-    edition: EditionOption,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    format: FormatOption = None,
-    out: OutOption = None,
-    lang: LangOption = "en",
-) -> None:
+@opened_by(_view)
+def view_sdg(view: _View, sdg: Annotated[int, typer.Argument(help="SDG number, 1–17.")]) -> None:
     """One SDG table (an overall table imported without its SDG tables holds only SDG 17 and each institution's
     top three SDGs)."""
-    check_lang(lang)
-    (ed,) = _load(workspace, wait, edition)
+    ed, format, out = view
     frame = sdg_view(ed, sdg)
     shown = (
         frame.select(_rank_first(frame, ["rank", "name", "country", "score", "score_low", "score_high"]))
@@ -187,20 +190,15 @@ def view_sdg(
 
 
 @view_app.command("country")
+@opened_by(_view)
 def view_country(
+    view: _View,
     country: Annotated[str, typer.Argument(help="ISO code or English name, e.g. FR or France.")],
-    edition: EditionOption,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    format: FormatOption = None,
-    out: OutOption = None,
     sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the SDG-table positions instead.")] = False,
     bands: Annotated[bool, typer.Option("--bands", help="Show the distribution over bands instead.")] = False,
-    lang: LangOption = "en",
 ) -> None:
     """A country's institutions with national rank ("=1" when shared), count and bands."""
-    check_lang(lang)
-    (ed,) = _load(workspace, wait, edition)
+    ed, format, out = view
     if not sdgs:
         ed.require_overall()
     code = country_code(country)
@@ -257,20 +255,15 @@ def _print_flagged(flagged: list[dict], code: str) -> None:
 
 
 @view_app.command("group")
+@opened_by(_view)
 def view_group(
+    view: _View,
     group: Annotated[str, typer.Argument(help="Group name (case-insensitive).")],
-    edition: EditionOption,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
     groups: GroupsOption = None,
-    format: FormatOption = None,
-    out: OutOption = None,
     sdgs: Annotated[bool, typer.Option("--sdgs", help="Show the members' SDG-table positions instead.")] = False,
-    lang: LangOption = "en",
 ) -> None:
     """A group's members: ranked (world and national rank, top SDGs) and absent ones."""
-    check_lang(lang)
-    (ed,) = _load(workspace, wait, edition)
+    ed, format, out = view
     if not sdgs:
         ed.require_overall()
     members = members_for([ed], groups)
@@ -405,15 +398,13 @@ def _rank_with_pct(frame: pl.DataFrame, name: str, rank: str, low: str, high: st
 
 
 @app.command()
+@opened_by(stored_edition)
 def summary(
-    edition: EditionOption,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
+    stored: Stored,
     compare_with: Annotated[str | None, typer.Option("--compare", help="Previous edition id.")] = None,
     country: Annotated[str | None, typer.Option("--country", "-c", help="Country (ISO code or name).")] = None,
     group: Annotated[str | None, typer.Option("--group", help="Group name.")] = None,
     groups: GroupsOption = None,
-    lang: LangOption = "en",
     format: Annotated[str, typer.Option("--format", "-f", help="md, txt or json.")] = "md",
     out: OutOption = None,
     forecast: Annotated[
@@ -421,13 +412,12 @@ def summary(
     ] = False,
 ) -> None:
     """A press-ready paragraph and its facts, every number computed from the data."""
-    check_lang(lang)
     if format not in ("md", "txt", "json"):
         raise InputError(
             N_("--format must be md, txt or json, not %(format)s"), field="format", params={"format": repr(format)}
         )
-    ids = [edition] + ([compare_with] if compare_with else [])
-    loaded = _load(workspace, wait, *ids)
+    ids = [stored.edition] + ([compare_with] if compare_with else [])
+    loaded = _load(stored.workspace, stored.wait, *ids)
     ed, previous = loaded[0], (loaded[1] if compare_with else None)
     members = members_for(loaded, groups) if group is not None else None
     code = country_code(country) if country is not None else None
@@ -435,8 +425,8 @@ def summary(
     if forecast:
         from impactrank.cli.forecast import forecast_of
 
-        fc = forecast_of(workspace, wait, edition)
-    s = summarise(ed, previous=previous, country=code, group=group, members=members, lang=lang, forecast=fc)
+        fc = forecast_of(stored.workspace, stored.wait, stored.edition)
+    s = summarise(ed, previous=previous, country=code, group=group, members=members, lang=current(), forecast=fc)
     text = {"md": s.to_markdown, "txt": s.to_text, "json": s.to_json}[format]()
     if out is not None:
         from impactrank.io.atomic import write_text_atomic
