@@ -117,3 +117,34 @@ def test_a_workspace_from_before_revisions_still_tells_editions_apart(built):
     with Workspace(path) as ws:  # opened for writing, it gains the column
         ws.save(edition)
         assert ws.con.execute("SELECT revision FROM editions").fetchone()[0] is not None
+
+
+def test_large_tables_are_kept_as_parquet_and_rows_from_an_earlier_version_still_read(built):
+    """Submissions and metric scores are saved as Parquet parts, not rows; a workspace whose edition holds them
+    as rows (saved by an earlier version) reads them, and its next save moves them."""
+    import duckdb
+
+    from impactrank.io.workspace import PARQUET_TABLES
+
+    edition, path = built
+    con = duckdb.connect(str(path))
+    assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+    assert con.execute("SELECT name, count(*) FROM parquet_parts GROUP BY name ORDER BY name").fetchall() == [
+        ("metric_scores", 1),
+        ("submissions", 1),
+    ]
+    for name in PARQUET_TABLES:
+        rows = getattr(edition, name)  # noqa: F841 (read by DuckDB)
+        con.execute(f"INSERT INTO \"{name}\" SELECT '2021', * FROM rows")
+    con.execute("DROP TABLE parquet_parts")
+    con.close()
+    with Workspace(path, read_only=True) as ws:
+        old = ws.load("2021", inputs=True)
+    assert old.submissions.height == 25 and old.submissions.equals(edition.submissions)
+    assert old.metric_scores.equals(edition.metric_scores)
+    with Workspace(path) as ws:
+        ws.save(edition)
+        assert ws.con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+        assert ws.con.execute("SELECT count(*) FROM parquet_parts").fetchone()[0] == 2
+        again = ws.load("2021", inputs=True)
+    assert again.submissions.equals(edition.submissions) and again.metric_scores.equals(edition.metric_scores)
