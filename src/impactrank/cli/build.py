@@ -14,11 +14,13 @@ from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     DecimalOption,
-    EditionOption,
     LangOption,
+    Stored,
     WaitOption,
     WorkspaceOption,
     check_lang,
+    opened_by,
+    stored_edition,
 )
 from impactrank.cli.published_analysis import rule_words
 from impactrank.cli.text import _, clauses, num, sdg_name, shown, span
@@ -112,18 +114,15 @@ def build(
 
 
 @app.command()
+@opened_by(stored_edition)
 def explain(
-    edition: EditionOption,
+    stored: Stored,
     institution: Annotated[str, typer.Option("--institution", "-i", help="institution_id to explain.")],
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    lang: LangOption = "en",
 ) -> None:
     """Show how one institution's overall score arises: metric by metric, scaling, and the best SDGs; for a
     published edition, THE's formula reproduced from the published SDG scores."""
-    check_lang(lang)
-    with open_workspace(workspace, wait, read_only=True) as ws:
-        ed = ws.load(edition)
+    with open_workspace(stored.workspace, stored.wait, read_only=True) as ws:
+        ed = ws.load(stored.edition)
         previous = load_previous(ws, ed, None) if ed.kind == "imported" else None
     ex = explain_institution(ed, institution)
     heading = Text(
