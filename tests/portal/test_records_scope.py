@@ -529,3 +529,17 @@ def test_a_save_checked_before_its_write_refuses_a_field_the_format_does_not_hav
         "field 'alpha': unknown field 'alpha'",
     )
     assert records.check_save(cycle(db), "A", 1, "pubs", {"value": 1.0}) is None
+
+
+def test_a_save_refuses_what_the_build_would_refuse_and_writes_nothing(db):
+    assert refused(lambda: save(db, A_CONTRIBUTOR, 2, "share", numerator=3, denominator=0)) == (
+        422,
+        "denominator",
+        "field 'denominator': the denominator must be positive",
+    )
+    assert refused(lambda: save(db, A_CONTRIBUTOR, 1, "pubs", value=-3)) == (
+        422,
+        "value",
+        "field 'value': a metric value cannot be negative",
+    )
+    assert db.scalars(select(Record).where(Record.cycle_id == "2025")).all() == []
