@@ -474,7 +474,7 @@ def test_a_reviewer_sees_the_forms_and_progress_of_what_they_review_and_writes_n
     assert refused(lambda: upload(db, REVIEWER, f"{HEADER}\nA,1,pubs,1,,,,,,\n", institution="A"))[0] == 403
 
 
-def test_an_extension_keeps_the_institution_submitting_and_uploading_after_the_close(db):
+def test_an_extension_keeps_the_institution_saving_submitting_and_uploading_after_the_close(db):
     from impactrank.portal.models import Extension
 
     save(db, A_CONTRIBUTOR, 3, "pubs", value=5, complete=True)
@@ -486,6 +486,10 @@ def test_an_extension_keeps_the_institution_submitting_and_uploading_after_the_c
     assert (entry.cycle_id, entry.institution_id, entry.actor_email) == ("2025", "A", "admin@a.edu")
     stream = io.BytesIO(f"{HEADER}\nA,4,pubs,2,,,,,,\n".encode())
     assert records.upload(scope(db, A_CONTRIBUTOR, after_close), cycle(db), "A", stream, "f.csv", False, 999)["rows"]
+    late = records.save_record(
+        scope(db, A_CONTRIBUTOR, after_close), cycle(db), "A", 1, "pubs", RecordEdit(version=0, value=3)
+    )
+    assert (late["value"], late["version"]) == (3.0, 1)
     assert refused(lambda: records.submit(scope(db, B_ADMIN, after_close), cycle(db), "B", [3]))[0] == 423
 
 
