@@ -100,15 +100,24 @@ def test_raising_a_score_never_lowers_the_interval(field, who, sdg, a, b):
 @pytest.mark.parametrize(
     ("settings", "institution", "message"),
     [
-        ({18: 50.0}, "u01", "SDG 18 is not a goal"),
-        ({13: 101.0}, "u01", "outside 0–100"),
+        ({18: 50.0}, "u01", "SDG 18 is not a goal: SDGs are numbered 1–17$"),
+        ({0: 50.0}, "u01", "SDG 0 is not a goal"),
+        ({13: 100.1}, "u01", "SDG 13 score 100.1 is outside 0–100$"),
+        ({13: -0.1}, "u01", "SDG 13 score -0.1 is outside 0–100$"),
         ({}, "nobody", "no institution 'nobody'"),
     ],
 )
 def test_bad_settings(field, settings, institution, message):
     edition, _ = field
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as refused:
         whatif_published(edition, institution, settings)
+    assert refused.value.field == ("set-sdg" if settings else "institution")
+
+
+def test_the_ends_of_the_score_range_and_of_the_goals_are_accepted(field):
+    edition, _ = field
+    for scores in ({1: 0.0}, {17: 100.0}, {13: 0.0, 3: 100.0}):
+        assert whatif_published(edition, "u01", scores).inputs
 
 
 def test_an_edition_without_sdg_tables_is_refused(field):
@@ -333,7 +342,8 @@ def test_two_year_point_averages_last_years_published_score():
 
 def test_an_institution_short_of_sdgs_is_refused(field):
     edition, _ = field
-    with pytest.raises(InputError, match="u03 would not be in the overall table"):
+    needs = r"u03 would not be in the overall table: it needs SDG 17 and three other SDGs \(scores in SDGs 3, 17\)$"
+    with pytest.raises(InputError, match=needs) as refused:
         whatif_published(
             Edition(
                 id=edition.id,
@@ -350,6 +360,7 @@ def test_an_institution_short_of_sdgs_is_refused(field):
             "u03",
             {},
         )
+    assert refused.value.field == "set-sdg"
 
 
 def with_sdg_rows(edition: Edition, rows: list[tuple[str, int, float | None, float, float]]) -> Edition:
@@ -396,5 +407,6 @@ def test_no_point_score_when_sdg_17_is_published_as_a_range(field):
     ranged = with_sdg_rows(edition, [("u05", 17, None, 40.0, 50.0)])
     r = whatif_published(ranged, "u05", {})
     assert r.overall_point is None
+    assert r.inputs[-1] == {"sdg": 17, "published": "40.0–50.0", "used": [40.0, 50.0], "set": False}
     assert r.overall_low < r.overall_high
     assert whatif_published(ranged, "u05", {17: 45.0}).overall_point is not None
