@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from impactrank.engine.tables.edition import Edition
 from impactrank.engine.views.compare import compare_editions
+from impactrank.errors import InputError
 
 
 def edition(
@@ -300,22 +301,154 @@ def sdg_rows(rows: list[tuple[str, int, int]]) -> pl.DataFrame:
 def test_sdg_tables_are_compared_each_against_its_own_size():
     from impactrank.engine.views.compare import compare_sdg_tables
 
-    # SDG 3: 4 rows → 5 rows; SDG 5: only in 2021 (2 rows); SDG 13: 2 rows, without "x"
+    # SDG 3: 4 rows → 5 rows; SDG 5: only in 2021; SDG 13: "x" 1st of 2, then not in its 2 rows
     b = replace(
         edition("2020", 6, [("x", 1, 1)]),
-        sdg_scores=sdg_rows([("x", 3, 2), ("p", 3, 1), ("q", 3, 3), ("r", 3, 4), ("p", 13, 1), ("q", 13, 2)]),
+        sdg_scores=sdg_rows([("x", 3, 2), ("p", 3, 1), ("q", 3, 3), ("r", 3, 4), ("x", 13, 1), ("q", 13, 2)]),
+        rank_uncertainty=pl.DataFrame(
+            [("x", "overall", 1.0, 6.0), ("x", "sdg3", 2.0, 2.0)],
+            schema=["institution_id", "table", "rank_p05", "rank_p95"],
+            orient="row",
+        ),
     )
     a = replace(
         edition("2021", 6, [("x", 1, 1)]),
         sdg_scores=sdg_rows(
-            [("p", 3, 1), ("q", 3, 2), ("r", 3, 3), ("x", 3, 4), ("s", 3, 5), ("x", 5, 2), ("p", 5, 1)]
+            [
+                *[("p", 3, 1), ("q", 3, 2), ("r", 3, 3), ("x", 3, 4), ("s", 3, 5)],
+                *[("x", 5, 2), ("p", 5, 1), ("q", 13, 1), ("p", 13, 2)],
+            ]
+        ),
+        rank_uncertainty=pl.DataFrame(
+            [("x", "overall", 1.0, 6.0), ("x", "sdg3", 4.0, 5.0)],
+            schema=["institution_id", "table", "rank_p05", "rank_p95"],
+            orient="row",
         ),
     )
-    got = compare_sdg_tables(b, a, ["x"])
+    got = compare_sdg_tables(b, a, ["x", "q"])
     assert got.columns[:3] == ["sdg", "table_from", "table_to"]
-    rows = got.select("sdg", "table_from", "table_to", "status", "rank_from", "rank_to", "movement").rows()
+    rows = got.select("institution_id", "sdg", "table_from", "table_to", "status", "rank_from", "rank_to", "movement")
     # SDG 3: 2nd of 4 (50 %) → 4th of 5 (80 %): declined; SDG 5, a table the earlier edition lacks: not compared
-    assert rows == [(3, 4, 5, "both", "2", "4", "declined")]
-    assert got.select("pct_low_from", "pct_high_to").row(0) == (pytest.approx(50.0), pytest.approx(80.0))
+    assert rows.rows() == [
+        ("q", 3, 4, 5, "both", "3", "2", "progressed"),  # 75 % → 40 %
+        ("q", 13, 2, 2, "both", "2", "1", "progressed"),
+        ("x", 3, 4, 5, "both", "2", "4", "declined"),
+        ("x", 13, 2, 2, "left", "1", None, "left"),
+    ]
+    x3 = got.filter((pl.col("institution_id") == "x") & (pl.col("sdg") == 3))
+    assert x3.select("pct_low_from", "pct_high_to").row(0) == (pytest.approx(50.0), pytest.approx(80.0))
+    assert x3["significant"][0] is True  # its SDG 3 intervals (50 % and 80–100 %) are apart; overall ones are not
     none = compare_sdg_tables(b, a, ["nobody"])
     assert none.height == 0 and none.schema == got.schema
+
+
+def plain(edition_id: str, rows: list[tuple[str, str, str | None, str | None]], country: str | None = "FR"):
+    """A whole overall table of the given (id, name, aliases, rank) rows, exact ranks in order."""
+    e = edition(edition_id, len(rows), [(r[0], k, k) for k, r in enumerate(rows, 1)])
+    e.institutions = e.institutions.with_columns(
+        name=pl.Series([r[1] for r in rows]),
+        aliases=pl.Series([r[2] for r in rows], dtype=pl.String),
+        country=pl.lit(country, pl.String),
+    )
+    return e
+
+
+def renamed(comp) -> dict[str, str | None]:
+    return dict(comp.table.select("institution_id", "renamed_from").iter_rows())
+
+
+def test_renamings_fold_names_and_aliases_and_name_each_old_institution_once():
+    # one institution left: renamed through its name written with "and" and a full stop
+    b = plain("2020", [("old", "Arts & Crafts School", None), ("stay", "Stay School", None)])
+    a = plain("2021", [("new", "New Arts", "Arts and Crafts School."), ("stay", "Stay School", None)])
+    assert renamed(compare_editions(b, a)) == {"new": "old", "stay": None}
+    # through an alias of the old institution, from an alias list; an alias naming nobody, or an institution
+    # still in the table, or listed by an institution in both editions, renames nothing
+    b = plain(
+        "2020",
+        [
+            ("z-old", "Lycée Z", "Z Institute;ZI"),
+            ("o3", "Old Three", None),
+            ("stay", "Stay School", None),
+            ("gone", "Gone School", None),
+        ],
+    )
+    a = plain(
+        "2021",
+        [
+            ("z-new", "Zed", "Other;ZI"),
+            ("n2", "Two", "Old Three"),
+            ("n1", "One", "Old Three"),
+            ("stay", "Stay School", "Gone School"),
+            ("lost", "Lost", "Nowhere"),
+            ("copy", "Copy", "Stay School"),
+        ],
+    )
+    comp = compare_editions(b, a)
+    assert renamed(comp) == {
+        "z-new": "z-old",
+        "n1": "o3",  # the first new id takes a name two new institutions list
+        "n2": None,
+        "stay": None,
+        "lost": None,
+        "copy": None,
+        "gone": None,
+    }
+    assert dict(comp.table.select("institution_id", "status").iter_rows())["n2"] == "new"
+
+
+def test_an_empty_alias_or_an_unknown_country_renames_by_names_only():
+    b = plain("2020", [("a", "A", None), ("gone", "Gone", None)])
+    a = plain("2021", [("a", "A", None), ("fresh", "Fresh", "Fresh Alias;")])
+    assert renamed(compare_editions(b, a))["fresh"] is None
+    b = plain("2020", [("a", "A", None), ("gone", "Gone", None)], country=None)
+    a = plain("2021", [("a", "A", None), ("back", "Back", "Gone")], country=None)
+    assert renamed(compare_editions(b, a))["back"] == "gone"
+
+
+def test_an_open_band_runs_to_the_field_size():
+    b = edition("2020", 1000, [("x", 801, 801), ("y", 801, 801)])
+    a = edition("2021", 1000, [("x", 801, 801), ("y", 100, 100)])
+    for e in (b, a):  # "801+": no last place written
+        e.overall = e.overall.with_columns(
+            rank_high=pl.when(pl.col("rank_low") == 801).then(None).otherwise(pl.col("rank_high"))
+        )
+    comp = compare_editions(b, a)
+    x, y = row(comp, "x"), row(comp, "y")
+    assert (x["rank_high_from"], x["pct_high_from"], x["movement"], x["rank_change"]) == (
+        1000,
+        pytest.approx(100.0),
+        "maintained",
+        "same",
+    )
+    assert (y["movement"], y["rank_change"]) == ("progressed", "better")
+
+
+def test_a_ranked_row_without_an_institution_record_is_kept():
+    b = edition("2020", 3, [("ghost", 1, 1)])
+    a = edition("2021", 3, [("ghost", 2, 2)])
+    b.institutions = b.institutions.filter(pl.col("institution_id") != "ghost")
+    r = row(compare_editions(b, a), "ghost")
+    assert (r["status"], r["rank_from"], r["rank_to"], r["movement"]) == ("both", "1", "2", "declined")
+
+
+def test_percentiles_need_a_known_positive_field_size():
+    one = compare_editions(edition("2020", 1, [("x", 1, 1)]), edition("2021", 1, [("x", 1, 1)]))
+    assert row(one, "x")["pct_low_from"] == pytest.approx(100.0) and one.table["basis"][0] == "percentile"
+    # ranks beyond the rows held: a partial table whose size is unknown, compared on ranks
+    part = compare_editions(edition("2020", 1, [("x", 50, 50)]), edition("2021", 1, [("x", 40, 40)]))
+    r = row(part, "x")
+    assert part.field_from is None and (r["pct_low_from"], r["basis"], r["movement"]) == (None, "rank", "progressed")
+    zero = row(
+        compare_editions(edition("2020", 3, [("x", 2, 2)]), edition("2021", 3, [("x", 1, 1)]), field_from=0), "x"
+    )
+    assert (zero["pct_low_from"], zero["pct_low_to"], zero["basis"]) == (None, pytest.approx(100 / 3), "rank")
+
+
+def test_an_edition_without_an_overall_table_names_the_sdg_tables_both_have():
+    b = replace(edition("2019", 3, []), sdg_scores=sdg_rows([("x", 3, 1), ("x", 13, 1)]))
+    b.overall = b.overall.clear()
+    a = replace(edition("2020", 3, [("x", 1, 1)]), sdg_scores=sdg_rows([("x", 3, 1), ("x", 5, 1)]))
+    with pytest.raises(InputError, match=r"edition 2019 has no overall table.*\(--sdg N; SDG 3\)"):
+        compare_editions(b, a)
+    assert row(compare_editions(b, a, sdg=3), "x")["status"] == "both"
