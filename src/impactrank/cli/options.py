@@ -94,6 +94,24 @@ def opened_by(opening: Callable[..., Any]) -> Callable[[Callable[..., Any]], Cal
     return decorate
 
 
+class InWorkspace(NamedTuple):
+    """The workspace a command works in and how long to wait for it."""
+
+    workspace: Path
+    wait: float
+
+
+def in_workspace(
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    wait: WaitOption = DEFAULT_WAIT,
+    lang: LangOption = "en",
+) -> InWorkspace:
+    """The options of a command that works in the workspace (an opening for :func:`opened_by`): the language is
+    set first, so that everything after speaks it."""
+    check_lang(lang)
+    return InWorkspace(workspace, wait)
+
+
 class Stored(NamedTuple):
     """An edition to read, where it is stored and how long to wait for the workspace."""
 
@@ -102,13 +120,7 @@ class Stored(NamedTuple):
     wait: float
 
 
-def stored_edition(
-    edition: EditionOption,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    lang: LangOption = "en",
-) -> Stored:
-    """The options of a command that reads one edition (an opening for :func:`opened_by`): the language is set
-    first, so that everything after speaks it."""
-    check_lang(lang)
-    return Stored(edition, workspace, wait)
+@opened_by(in_workspace)
+def stored_edition(at: InWorkspace, edition: EditionOption) -> Stored:
+    """The options of a command that reads one edition (an opening for :func:`opened_by`)."""
+    return Stored(edition, *at)

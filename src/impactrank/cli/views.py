@@ -13,18 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import app, command_group, console, open_workspace, out_format
-from impactrank.cli.options import (
-    DEFAULT_WAIT,
-    DEFAULT_WORKSPACE,
-    GroupsOption,
-    LangOption,
-    Stored,
-    WaitOption,
-    WorkspaceOption,
-    check_lang,
-    opened_by,
-    stored_edition,
-)
+from impactrank.cli.options import GroupsOption, InWorkspace, Stored, in_workspace, opened_by, stored_edition
 from impactrank.cli.text import _, cell, evidence, heading, ngettext, num, sdg_name, shown, span
 from impactrank.countries import country_code, country_name
 from impactrank.engine.tables.edition import Edition
@@ -292,11 +281,11 @@ def view_group(
 
 
 @app.command()
+@opened_by(in_workspace)
 def compare(
+    at: InWorkspace,
     from_: Annotated[str, typer.Option("--from", help="Earlier edition id.")],
     to: Annotated[str, typer.Option("--to", help="Later edition id.")],
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
     country: Annotated[str | None, typer.Option("--country", "-c", help="Only this country.")] = None,
     group: Annotated[str | None, typer.Option("--group", help="Only this group's members.")] = None,
     groups: GroupsOption = None,
@@ -311,19 +300,17 @@ def compare(
     ] = None,
     format: FormatOption = None,
     out: OutOption = None,
-    lang: LangOption = "en",
 ) -> None:
     """Status (new, left, both), rank and percentile intervals, and movement (progressed / maintained /
     declined, on percentile intervals: see the README) for every institution of either edition, in the
     overall table or, with --sdg, in one SDG table."""
-    check_lang(lang)
     if from_ == to:
         raise InputError(
             N_("--from and --to name the same edition (%(edition)s): compare two editions"),
             field="to",
             params={"edition": to},
         )
-    before, after = _load(workspace, wait, from_, to)
+    before, after = _load(at.workspace, at.wait, from_, to)
     ids = None
     if group is not None:
         members = members_for([after, before], groups)
