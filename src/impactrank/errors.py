@@ -2,8 +2,8 @@
 
 A message is a catalog entry (marked with ``N_``) whose ``%(name)s`` placeholders are filled from ``params``:
 ``str()`` is the English line, :meth:`InputError.text` the same line in a reader's language. A parameter that is
-a :class:`Word` (a catalog entry itself) is translated with the message; a list or tuple is written as a list,
-"none" in the reader's language when empty."""
+a :class:`Word` (a catalog entry itself) is translated with the message, a :class:`Count` written in the reader's
+number format; a list or tuple is written as a list, "none" in the reader's language when empty."""
 
 from __future__ import annotations
 
@@ -21,12 +21,20 @@ class Word(str):
     """A parameter that is a catalog entry (marked with ``N_`` where it is defined), worded with the message."""
 
 
+class Count(int):
+    """A parameter that is a quantity, grouped as the reader writes numbers (10,000; 10 000; 10.000): a plain int
+    stays as it is, since many are years or ids."""
+
+
 def worded(params: dict, locale: str) -> dict:
-    """``params`` as ``locale`` writes them: each :class:`Word` translated, each list joined ("none" if empty)."""
+    """``params`` as ``locale`` writes them: each :class:`Word` translated, each :class:`Count` in the locale's
+    number format, each list joined ("none" if empty)."""
     none = gettext("none", locale)
     return {
         k: gettext(v, locale)
         if isinstance(v, Word)
+        else number(v, locale)
+        if isinstance(v, Count)
         else (", ".join(map(str, v)) or none)
         if isinstance(v, list | tuple)
         else v

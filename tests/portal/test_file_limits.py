@@ -11,6 +11,7 @@ import zlib
 
 import pytest
 import sqlalchemy as sa
+from babel.numbers import format_decimal
 from portal_helpers import PDF, pdf_file
 
 from impactrank.portal.app import create_app
@@ -140,7 +141,9 @@ def test_an_office_file_of_10000_parts_or_256_mb_is_kept(tmp_path):
     with pytest.raises(PortalError) as refused:
         store.put(io.BytesIO(office("word/document.xml", parts=9_999)), "report.docx", 8 * MB)
     assert (refused.value.status, refused.value.params) == (413, {"mb": 256, "n": 10_000})
-    assert str(refused.value).startswith("field 'file': this file would inflate to more than 256 MB or ")
+    assert str(refused.value).startswith("field 'file': this file would inflate to more than 256 MB or 10,000 parts")
+    for locale in ("fr", "es"):  # the count grouped as CLDR writes it there: "10 000", "10.000"
+        assert format_decimal(10_000, locale=locale) in refused.value.text(locale)
     assert store.put(io.BytesIO(office("xl/workbook.xml", filler_mb=255)), "data.xlsx", 8 * MB)[1] > 0
     exactly = office("xl/workbook.xml", filler_mb=256, telling=b"")
     assert inflated(exactly)[0] == 256 * MB

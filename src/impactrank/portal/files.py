@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+from impactrank.errors import Count
 from impactrank.i18n import N_
 from impactrank.portal.antivirus import Clamd, scan
 from impactrank.portal.errors import PortalError
@@ -116,7 +117,7 @@ def check_archive(path: Path) -> None:
             N_("this file would inflate to more than %(mb)s MB or %(n)s parts: save it again without what it hides"),
             field="file",
             status=413,
-            params={"mb": MAX_INFLATED // 2**20, "n": MAX_PARTS},
+            params={"mb": Count(MAX_INFLATED // 2**20), "n": Count(MAX_PARTS)},
         )
 
 
