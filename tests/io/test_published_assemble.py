@@ -3,6 +3,9 @@ whole table, which it does exactly when no band starts past its last row."""
 
 from __future__ import annotations
 
+import pytest
+
+from impactrank.errors import InputError
 from impactrank.io.published import read_published
 
 HEADER = "Rank,Name,Country,Year,Overall\n"
@@ -28,3 +31,53 @@ def test_a_band_starting_past_the_last_row_marks_a_one_country_subset(tmp_path):
     overall = imported(tmp_path, "1,Alpha,France,2023,90.0\n3+,Gamma,France,2023,10.0–50.0\n")
     assert overall["rank_high"].to_list() == [1, None]
     assert "field_size_unknown" in overall["quality"][1].split(";")
+
+
+def editions(tmp_path, header: str, rows: str, **options) -> list[tuple[str, int, list[float]]]:
+    path = tmp_path / "years.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    return [(e.id, e.year, e.overall["overall_score"].to_list()) for e in read_published(path, **options).editions]
+
+
+def refusal(tmp_path, header: str, rows: str, **options) -> tuple[str | None, str]:
+    with pytest.raises(InputError) as exc:
+        editions(tmp_path, header, rows, **options)
+    return exc.value.file, exc.value.text()
+
+
+TWO_YEARS = "1,Alpha,France,2022,90.0\n1,Beta,Spain,2023.0,80.0\n2,Gamma,Italy,2023,70.0\n"
+
+
+def test_a_file_of_two_years_is_one_edition_a_year_or_the_one_asked_for(tmp_path):
+    assert editions(tmp_path, HEADER, TWO_YEARS) == [("2022", 2022, [90.0]), ("2023", 2023, [80.0, 70.0])]
+    assert editions(tmp_path, HEADER, TWO_YEARS, edition_suffix="tw") == [
+        ("2022-tw", 2022, [90.0]),
+        ("2023-tw", 2023, [80.0, 70.0]),
+    ]
+    assert editions(tmp_path, HEADER, TWO_YEARS, edition=" 2023-taiwan ") == [("2023-taiwan", 2023, [80.0, 70.0])]
+    assert refusal(tmp_path, HEADER, TWO_YEARS, edition="2021") == (
+        "years.csv",
+        "years.csv: edition '2021' names no year of the file (years: 2022, 2023)",
+    )
+    assert refusal(tmp_path, HEADER, TWO_YEARS, edition="latest") == (
+        "years.csv",
+        "years.csv: edition 'latest' names no year of the file (years: 2022, 2023)",
+    )
+
+
+def test_a_file_of_one_year_takes_any_edition_name_and_keeps_its_year(tmp_path):
+    one = "1,Alpha,France,2023,90.0\n"
+    assert editions(tmp_path, HEADER, one, edition="latest") == [("latest", 2023, [90.0])]
+
+
+def test_a_file_without_years_needs_an_edition_with_one(tmp_path):
+    header, rows = "Rank,Name,Country,Overall\n", "1,Alpha,France,90.0\n"
+    assert editions(tmp_path, header, rows, edition=" 2021b ") == [("2021b", 2021, [90.0])]
+    needs = "years.csv: the file has no year column: pass --edition YEAR (e.g. --edition 2023)"
+    assert refusal(tmp_path, header, rows) == ("years.csv", needs)
+    assert refusal(tmp_path, header, rows, edition="latest") == ("years.csv", needs)
+    assert refusal(tmp_path, header, rows, edition="20215") == ("years.csv", needs)
+    assert refusal(tmp_path, header, rows, edition="2021", edition_suffix="x") == (
+        None,
+        "give either --edition or --edition-suffix, not both",
+    )

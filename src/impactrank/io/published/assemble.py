@@ -42,9 +42,8 @@ class Parsed:
 def split_editions(
     rows: list[RawRow], file: str, edition: str | None, suffix: str | None
 ) -> list[tuple[str, int, list[RawRow]]]:
-    """(edition id, year, rows) per edition: the file's year column if it has one, else ``edition``."""
-    if edition and suffix:
-        raise InputError(N_("give either --edition or --edition-suffix, not both"), file=file)
+    """(edition id, year, rows) per edition: the file's year column if it has one, else ``edition``; never both
+    ``edition`` and ``suffix`` (read_published refuses that before reading a file)."""
     wanted = None
     if edition is not None:
         m = _EDITION_YEAR.fullmatch(edition.strip())
