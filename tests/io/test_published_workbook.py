@@ -148,3 +148,44 @@ def test_a_folder_with_nothing_to_import(tmp_path):
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="nothing to import in folder"):
         read_published(tmp_path)
+
+
+def test_cards_and_sdg_tables_that_disagree_are_flagged_row_by_row(tmp_path):
+    workbook(
+        tmp_path / "overall.xlsx",
+        OVERALL,
+        [
+            ["1", "2022", "Alpha University", "France", "13 90.0  9 80.0  4 70.0  5 60.0  17 95.0", "90.0"],
+            ["2", "2022", "Beta Institute", "Spain", "13 85.0  13 80.0  4 60.0  17 90.0", "85.0"],
+            ["3", "2022", "Delta College", "Chile", "13 70.0  9 60.0  4 50.0  17 40.0", "80.0"],
+        ],
+    )
+    workbook(
+        tmp_path / "climate.xlsx",
+        ["Rank", "Year", "University", "Country", "Climate Action", "Overall"],
+        [
+            ["1", "2022", "Alpha University", "France", "88.0", "90.0"],
+            ["2", "2022", "Gamma College", "Spain", "80.0", "-"],
+            ["3", "2022", "Delta College", "Chile", "70.0", "-"],
+            ["4", "2022", "", "Chile", "60.0", "-"],
+            ["5", "2022", "Gamma College", "Spain", "50.0", "-"],
+        ],
+    )
+    ed = read_published(tmp_path).editions[0]
+    overall = ed.overall.join(ed.institutions, on="institution_id")
+    # four pairs where three are shown; SDG 13 twice (the second dropped, two pairs left); the cards' SDG 13
+    # score against the SDG 13 table: Alpha's 90.0 is 88.0 there, Beta is not in it, Delta's 70.0 agrees
+    assert sorted(overall.select("name", "quality").rows()) == [
+        ("Alpha University", "sdg_pairs_extra;card_differs_from_sdg_table"),
+        ("Beta Institute", "sdg_number_repeated;sdg_pairs_incomplete;not_in_sdg_table"),
+        ("Delta College", "ok"),
+    ]
+    climate = ed.sdg_scores.filter(pl.col("sdg") == 13).sort("institution_id")
+    assert climate.select("institution_id", "score", "rank", "counted", "quality").rows() == [
+        ("cl-delta-college", 70.0, "3", True, "overall_not_shown"),  # in the overall table, its row says "-"
+        ("es-beta-institute", 85.0, None, True, "not_in_sdg_table"),  # kept from its card
+        ("es-gamma-college", 80.0, "2", False, "ok"),
+        ("es-gamma-college~2", 50.0, "5", False, "duplicate_institution"),
+        ("fr-alpha-university", 88.0, "1", True, "ok"),
+        ("xx-sdg13-row-5", 60.0, "4", False, "no_name"),  # the spreadsheet's row 5
+    ]
