@@ -12,7 +12,7 @@ from fastapi import Path, Query, Request
 
 from impactrank.errors import N_, InputError
 from impactrank.i18n import DEFAULT, LOCALES, request_locale
-from impactrank.pages import is_api, jsonable
+from impactrank.pages import ADDRESSES, Plain, is_api, jsonable
 from impactrank.report.names import local_names
 from impactrank.web.store import EditionData, Store, TableQuery
 
@@ -63,7 +63,8 @@ def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str]) -> dict:
 def plain_rows(frame: pl.DataFrame) -> list[dict]:
     """The rows as :func:`jsonable` makes them, read column by column: text, integers and booleans as they are,
     a float NaN or infinity as None (a table page is fifty rows of a dozen cells; a call per cell was most of
-    an API page's cost). Other column types go through jsonable."""
+    an API page's cost), marked :class:`Plain` unless a column is named as an address. Other column types go
+    through jsonable."""
     if not all(
         t == pl.String or t == pl.Boolean or t == pl.Null or t.is_integer() or t.is_float() for t in frame.dtypes
     ):
@@ -75,13 +76,15 @@ def plain_rows(frame: pl.DataFrame) -> list[dict]:
         else frame[c].to_list()
         for c in names
     ]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    return rows if any(c in ADDRESSES for c in names) else Plain(rows)
 
 
 def named(rows: list[dict], data: EditionData, lang: str) -> list[dict]:
     """A page's rows, each institution under the name it uses in the page's language where it has one."""
     local = local_names(data.edition, lang)
-    return [r | {"name": local[r["institution_id"]]} if r.get("institution_id") in local else r for r in rows]
+    out = [r | {"name": local[r["institution_id"]]} if r.get("institution_id") in local else r for r in rows]
+    return Plain(out) if type(rows) is Plain else out  # a name is text: still plain
 
 
 def links(base: str, api: str, query: TableQuery, pages: int) -> dict:
