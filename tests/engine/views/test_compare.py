@@ -395,6 +395,8 @@ def test_renamings_fold_names_and_aliases_and_name_each_old_institution_once():
         "gone": None,
     }
     assert dict(comp.table.select("institution_id", "status").iter_rows())["n2"] == "new"
+    # asked for by its old id, a renamed institution is found under its new one
+    assert renamed(compare_editions(b, a, institution_ids=["z-old", "o3"])) == {"z-new": "z-old", "n1": "o3"}
 
 
 def test_an_empty_alias_or_an_unknown_country_renames_by_names_only():
@@ -439,16 +441,21 @@ def test_percentiles_need_a_known_positive_field_size():
     part = compare_editions(edition("2020", 1, [("x", 50, 50)]), edition("2021", 1, [("x", 40, 40)]))
     r = row(part, "x")
     assert part.field_from is None and (r["pct_low_from"], r["basis"], r["movement"]) == (None, "rank", "progressed")
-    zero = row(
-        compare_editions(edition("2020", 3, [("x", 2, 2)]), edition("2021", 3, [("x", 1, 1)]), field_from=0), "x"
-    )
-    assert (zero["pct_low_from"], zero["pct_low_to"], zero["basis"]) == (None, pytest.approx(100 / 3), "rank")
+    b, a = edition("2020", 3, [("x", 2, 2)]), edition("2021", 3, [("x", 1, 1)])
+    zero = row(compare_editions(b, a, field_from=0, field_to=4), "x")
+    assert (zero["pct_low_from"], zero["pct_low_to"], zero["basis"]) == (None, pytest.approx(25.0), "rank")
+    zero = row(compare_editions(b, a, field_to=0), "x")
+    assert (zero["pct_low_from"], zero["pct_low_to"], zero["basis"]) == (pytest.approx(200 / 3), None, "rank")
 
 
 def test_an_edition_without_an_overall_table_names_the_sdg_tables_both_have():
     b = replace(edition("2019", 3, []), sdg_scores=sdg_rows([("x", 3, 1), ("x", 13, 1)]))
     b.overall = b.overall.clear()
     a = replace(edition("2020", 3, [("x", 1, 1)]), sdg_scores=sdg_rows([("x", 3, 1), ("x", 5, 1)]))
-    with pytest.raises(InputError, match=r"edition 2019 has no overall table.*\(--sdg N; SDG 3\)"):
+    with pytest.raises(InputError) as refused:
         compare_editions(b, a)
+    assert str(refused.value) == (
+        "field 'edition': edition 2019 has no overall table, only SDG tables: compare one SDG table both editions "
+        "have instead (--sdg N; SDG 3)"
+    )
     assert row(compare_editions(b, a, sdg=3), "x")["status"] == "both"
