@@ -64,6 +64,14 @@ class World:
             c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         return c
 
+    def script(self, api_token: str) -> TestClient:
+        """A script's client: its API token exchanged once for a session token, which it sends from then on."""
+        c = TestClient(self.app)
+        r = c.post("/api/tokens/session", headers={"Authorization": f"Bearer {api_token}"})
+        assert r.status_code == 201, r.text
+        c.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        return c
+
     def code(self, who: str) -> str:
         """What the person's authenticator shows: a code of a step not used yet (the portal takes each step once,
         and one step either side of its own), the clock moved on a step when both are spent, as a person waits."""

@@ -1,8 +1,9 @@
 """The attack walk: every route of the OpenAPI spec, called by an anonymous client, by each role (operator,
-reviewer, and an admin, a contributor and an observer of institution A), by an API token of each institution
-role, with institution B's ids in an open cycle and in a cycle under review, where the reviewer is assigned to
-B in one cycle under review and to A in another. Each answer is the expected one, nothing of B leaks, and the
-database changes only by the callers' own sign-ins; the counts are printed."""
+reviewer, and an admin, a contributor and an observer of institution A), by a session token bought with an API
+token of each institution role, with institution B's ids in an open cycle and in a cycle under review, where the
+reviewer is assigned to B in one cycle under review and to A in another. Each answer is the expected one, nothing
+of B leaks, and the database changes only by the callers' own sign-ins; the counts are printed. Then the admin's
+API token itself walks every route: refused with a 401 saying to exchange it, except at the exchange."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import timedelta
 
 from portal_helpers import cycle_in_review, put
 from portal_results import attach_results
+from portal_world import PASSWORD
 from test_isolation import NOT_TENANT_DATA, api_routes, b_world, bodies, fill
 
 ANONYMOUS_ALLOWED = {  # what a stranger may reach: signing in, and the links sent by e-mail
@@ -47,6 +49,14 @@ REVIEWER_READS = {  # what the reviewer assigned to (B, SDG 3) in a cycle under 
 # what the walk itself may change: the callers' sign-ins, a token's last use, one's own second factor begun (an
 # authenticator app's secret, a security key's challenge)
 OWN_TABLES = {"web_session", "audit_log", "sign_in_attempts", "api_token", "second_factor", "key_challenge"}
+EXCHANGE = "/api/tokens/session"  # takes an API token, and nothing else
+ACCOUNT_BODIES = {  # one's own account's changes, with valid bodies: only the credential can refuse them
+    "/api/me/password": {"current_password": PASSWORD, "new_password": "a new and long passphrase"},
+    "/api/me/sessions/end-others": {"current_password": PASSWORD},
+    "/api/me/confirm": {"current_password": PASSWORD},
+    "/api/me/second-factor/confirm": {"code": "123456"},
+    "/api/me/security-keys": {"name": "key", "credential": "{}"},
+}
 OWN_ACTIONS = {"user.sign_in", "user.second_factor.begin"}
 RESULTS = {  # an institution's results: found by its own members only, a 404 to anyone else, signed in or not
     "/api/results",
@@ -60,7 +70,7 @@ LEAKS = ("Beta Institute", "B's policy", "b.edu")
 def setting(world, results) -> tuple[dict[str, dict], dict[str, str]]:
     """B's ids in the open cycle 2025 and in 2026 (under review, the reviewer assigned to B's SDG 3); 2024 under
     review with the reviewer assigned to A only; A's and B's results attached to 2025, under embargo. Then A's
-    admin makes a token of each institution role."""
+    admin makes an API token of each institution role."""
     in_2025 = b_world(world) | {"token": "not-a-token-anyone-was-sent"}
     attach_results(world, results, world.clock.now() + timedelta(days=30))
     cycle_in_review(world, "2024", "A", "reviewer")
@@ -72,7 +82,7 @@ def setting(world, results) -> tuple[dict[str, dict], dict[str, str]]:
     for role in ("admin", "contributor", "observer"):
         r = admin.post("/api/institutions/A/tokens", json={"name": f"{role} script", "role": role})
         if r.status_code == 201:
-            tokens[f"token:{role}"] = r.json()["token"]
+            tokens[f"session token:{role}"] = r.json()["token"]
     return {"B in open 2025": in_2025, "B in 2026 (reviewed)": in_2026, "B in 2024 (A reviewed)": in_2024}, tokens
 
 
@@ -80,16 +90,16 @@ def caller(world, who: str, tokens: dict[str, str]):
     if who == "anonymous":
         return world.client()
     if who in tokens:
-        c = world.client()
-        c.headers["Authorization"] = f"Bearer {tokens[who]}"
-        return c
+        return world.script(tokens[who])
     return world.client(who)
 
 
 def expected(who: str, ids_name: str, method: str, path: str) -> set[int]:
     """The answers allowed for this caller, ids and route."""
     if path in RESULTS:
-        return {200} if path == "/api/results" and who.startswith(("A.", "token:")) else {404}
+        return {200} if path == "/api/results" and who.startswith(("A.", "session token:")) else {404}
+    if path == EXCHANGE:
+        return {401}  # a session (a person's, or a script's session token) buys no session token
     if who == "anonymous":  # refused before any body is read, except where a stranger may go
         return {200, 201, 401, 404, 410, 422} if (method, path) in ANONYMOUS_ALLOWED else {401}
     if (method, path) in NOT_TENANT_DATA:
@@ -146,6 +156,17 @@ def test_every_route_for_every_caller_with_foreign_ids(world, mini_results, caps
             counts[("operator", r.status_code)] += 1
             if r.status_code != (403 if path in OPERATOR_REFUSED else 404 if path in RESULTS else 200):
                 wrong.append(f"operator GET {path}: {r.status_code} {r.text[:120]}")
+    client = world.client()  # the API token itself: only the exchange takes it
+    client.headers["Authorization"] = f"Bearer {tokens['session token:admin']}"
+    for method, path in [*routes, ("POST", "/api/logout")]:
+        if (method, path) in ANONYMOUS_ALLOWED:
+            continue  # public: they take no credential
+        body = {"json": ACCOUNT_BODIES[path]} if path in ACCOUNT_BODIES else bodies(path)
+        r = client.request(method, fill(path, id_sets["B in open 2025"]), **body)
+        counts[("api token:admin", r.status_code)] += 1
+        refused = (404, "institution") if path in RESULTS else (401, "token")  # results: as to a stranger
+        if (r.status_code, r.json().get("field")) != ((201, None) if path == EXCHANGE else refused):
+            wrong.append(f"api token:admin {method} {path}: {r.status_code} {r.text[:120]}")
     with capsys.disabled():
         by_caller = collections.defaultdict(dict)
         for (who, status), n in sorted(counts.items()):

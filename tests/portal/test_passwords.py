@@ -55,8 +55,7 @@ def test_change_needs_the_current_password_and_ends_the_other_sessions(world):
 
 def test_a_token_cannot_change_its_makers_password(world):
     made = world.client("A.admin").post("/api/institutions/A/tokens", json={"name": "s", "role": "contributor"})
-    script = world.client()
-    script.headers["Authorization"] = f"Bearer {made.json()['token']}"
+    script = world.script(made.json()["token"])
     r = script.post("/api/me/password", json={"current_password": PASSWORD, "new_password": NEW})
     assert r.status_code == 403 and r.json()["field"] == "token"
 

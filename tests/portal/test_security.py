@@ -165,14 +165,16 @@ def test_passwords_tokens_and_secret_are_stored_safely(world):
     with world.db.engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT token_hash FROM api_token")).scalar_one()
     assert stored == hashlib.sha256(made["token"].encode()).hexdigest()
-    script = world.client()
-    script.headers["Authorization"] = f"Bearer {made['token']}"
+    script = world.script(made["token"])
+    with world.db.engine.connect() as conn:  # the session token it bought, likewise
+        stored = conn.execute(sa.text("SELECT token_hash FROM token_session")).scalar_one()
+    assert stored == hashlib.sha256(script.headers["Authorization"].removeprefix("Bearer ").encode()).hexdigest()
     assert put(script, "2025", "A", 1, "pubs", value=3).status_code == 200  # no cookie, so no CSRF token needed
     assert script.post("/api/cycles/2025/institutions/A/submit", json={"sdgs": [1]}).status_code == 403
     assert admin.delete(f"/api/institutions/A/tokens/{made['id']}").status_code == 200
     assert put(script, "2025", "A", 1, "pubs", value=4, version=1).status_code == 401
     observer_token = admin.post("/api/institutions/A/tokens", json={"name": "read", "role": "observer"}).json()["token"]
-    script.headers["Authorization"] = f"Bearer {observer_token}"
+    script = world.script(observer_token)
     assert script.get("/api/cycles/2025/institutions/A/records?sdg=1").status_code == 200
     assert put(script, "2025", "A", 1, "pubs", value=4, version=1).status_code == 403
 

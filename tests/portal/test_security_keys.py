@@ -180,8 +180,7 @@ def test_bad_answers_when_adding_a_key_are_refused_by_field(world):
     assert r.status_code == 409 and r.json()["field"] == "credential"
     token = admin.post("/api/institutions/A/tokens", json={"name": "script"})
     if token.status_code == 201:  # a script's token adds no key for a person
-        script = world.client()
-        script.headers["Authorization"] = f"Bearer {token.json()['token']}"
+        script = world.script(token.json()["token"])
         assert script.post("/api/me/security-keys/options").status_code == 403
     assert b64(key.credential_id) == key.id
 

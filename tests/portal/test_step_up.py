@@ -86,10 +86,7 @@ def test_with_a_second_factor_the_password_needs_the_code(world):
 
 def test_an_api_token_never_steps_up(world):
     admin = world.client("A.admin")
-    script = world.client()
-    script.headers["Authorization"] = (
-        "Bearer " + admin.post(TOKENS, json={"name": "s", "role": "admin"}).json()["token"]
-    )
+    script = world.script(admin.post(TOKENS, json={"name": "s", "role": "admin"}).json()["token"])
     member = member_id(admin, world.users["A.observer"])
     proof = {"current_password": PASSWORD}
     for r in (

@@ -1,7 +1,8 @@
 """API tokens, attacked as issue 22 found them: a token minting tokens and invitations of its own role (now no token
 mints any), a minted token outliving the revoked one, tokens that never expire, a demoted or deactivated admin's
 tokens coming back with the role, and ``POST /api/logout`` with a token leaving it working; tokens listed with
-their last use."""
+their last use. A script sends its API token only to ``POST /api/tokens/session``, for a session token of 15
+minutes that the API takes and that ends with the API token."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ def bearer(world, token: str):
     c = world.client()
     c.headers["Authorization"] = f"Bearer {token}"
     return c
+
+
+def exchanged(world, token: str):
+    return bearer(world, token).post("/api/tokens/session")
 
 
 def works(client) -> bool:
@@ -48,7 +53,7 @@ def add_admin(world, email: str) -> None:
 def test_a_token_grants_only_below_its_role_and_dies_with_its_maker(world):
     admin = world.client("A.admin")
     first = make_token(admin, "admin script")
-    script = bearer(world, first["token"])
+    script = world.script(first["token"])
     r = script.post("/api/institutions/A/tokens", json={"name": "twin", "role": "admin"})
     assert r.status_code == 403 and r.json()["field"] == "role"
     r = script.post("/api/institutions/A/invitations", json={"email": "twin@a.edu", "role": "admin"})
@@ -67,9 +72,11 @@ def test_a_token_grants_only_below_its_role_and_dies_with_its_maker(world):
     assert r.status_code == 403 and r.json()["field"] == "token"  # a token mints no token at all (step-up)
     child = legacy_child(world, first["id"])  # one minted through a token before that was refused
 
-    assert works(bearer(world, child))
+    child_script = world.script(child)
+    assert works(child_script)
     assert admin.delete(f"/api/institutions/A/tokens/{first['id']}").status_code == 200
-    assert not works(script) and not works(bearer(world, child))  # the minted one went with it
+    assert not works(script) and not works(child_script)  # the minted one went with it, and their session tokens
+    assert exchanged(world, first["token"]).status_code == 401 and exchanged(world, child).status_code == 401
     with world.db.engine.connect() as conn:
         reasons = conn.execute(
             sa.text("SELECT object_id, reason FROM audit_log WHERE action = 'token.revoke' ORDER BY id")
@@ -116,12 +123,12 @@ def test_tokens_expire_by_default_and_within_the_maximum(world):
         assert r.status_code == 422 and r.json()["field"] == "days"
     short = make_token(admin, "short", "observer", days=1)
     assert datetime.fromisoformat(short["expires_at"]) == start + timedelta(days=1)
-    assert works(bearer(world, short["token"]))
+    assert works(world.script(short["token"]))
     world.clock.advance(days=1)
-    assert not works(bearer(world, short["token"]))  # at its expiry it is refused
-    assert works(bearer(world, default["token"]))
+    assert exchanged(world, short["token"]).status_code == 401  # at its expiry it is refused
+    assert works(world.script(default["token"]))
     world.clock.advance(days=89)
-    assert not works(bearer(world, default["token"]))
+    assert exchanged(world, default["token"]).status_code == 401
 
 
 def test_demotion_and_deactivation_end_every_credential_for_good(world):
@@ -132,51 +139,55 @@ def test_demotion_and_deactivation_end_every_credential_for_good(world):
     for m in admin.get("/api/institutions/A/team").json()["members"]:
         members[m["email"]] = m["id"]
     second, third = world.client("second@a.edu"), world.client("third@a.edu")
-    second_token = bearer(world, make_token(second, "second's script", "contributor")["token"])
-    third_token = bearer(world, make_token(third, "third's script", "contributor")["token"])
+    second_made = make_token(second, "second's script", "contributor")["token"]
+    third_made = make_token(third, "third's script", "contributor")["token"]
+    second_token, third_token = world.script(second_made), world.script(third_made)
     assert works(second) and works(second_token) and works(third) and works(third_token)
 
     demote = {"role": "contributor"}
     assert admin.patch(f"/api/institutions/A/users/{members['second@a.edu']}", json=demote).status_code == 200
     assert admin.patch(f"/api/institutions/A/users/{members['third@a.edu']}", json={"active": False}).status_code == 200
     assert not works(second) and not works(second_token) and not works(third) and not works(third_token)
+    assert exchanged(world, second_made).status_code == 401 and exchanged(world, third_made).status_code == 401
 
     again = admin.patch(f"/api/institutions/A/users/{members['second@a.edu']}", json={"role": "admin"})
     assert again.status_code == 200
     assert admin.patch(f"/api/institutions/A/users/{members['third@a.edu']}", json={"active": True}).status_code == 200
     assert not works(second) and not works(second_token) and not works(third) and not works(third_token)
+    assert exchanged(world, second_made).status_code == 401 and exchanged(world, third_made).status_code == 401
     assert works(world.client("second@a.edu")) and works(world.client("third@a.edu"))  # they sign in anew
 
     # a token acts below its role: an admin token cannot demote or deactivate an admin
-    script = bearer(world, make_token(admin, "admin script")["token"])
+    script = world.script(make_token(admin, "admin script")["token"])
     r = script.patch(f"/api/institutions/A/users/{members['second@a.edu']}", json={"active": False})
     assert r.status_code == 403
 
 
-def test_logout_with_a_token_revokes_it(world):
+def test_logout_with_a_session_token_ends_it(world):
+    """Signing out ends the session token sent; the API token stays, as a password stays when a person signs out
+    (revoking it is the team's: DELETE /api/institutions/{institution}/tokens/{id})."""
     made = make_token(world.client("A.admin"), "to sign out", "contributor")
-    script = bearer(world, made["token"])
+    script, other = world.script(made["token"]), world.script(made["token"])
     r = script.post("/api/logout")
     assert r.status_code == 200 and r.json() == {"signed_out": True}
-    assert not works(script)
-    assert listed(world, made["id"])["revoked"] is True
+    assert not works(script) and works(other)
+    assert listed(world, made["id"])["revoked"] is False
     with world.db.engine.connect() as conn:
-        row = conn.execute(sa.text("SELECT reason FROM audit_log WHERE action = 'token.revoke'")).one()
-    assert row[0] == "signed out with it"
+        assert conn.execute(sa.text("SELECT count(*) FROM token_session")).scalar_one() == 1
 
 
 def test_tokens_are_listed_with_their_last_use(world):
     made = make_token(world.client("A.admin"), "counted", "observer")
     assert listed(world, made["id"])["last_used_at"] is None
     first = world.clock.now()
-    assert works(bearer(world, made["token"]))
+    script = world.script(made["token"])  # the exchange is a use
     assert listed(world, made["id"])["last_used_at"] == first.isoformat()
     world.clock.advance(seconds=30)  # written at most once a minute
-    assert works(bearer(world, made["token"]))
+    assert works(script)
     assert listed(world, made["id"])["last_used_at"] == first.isoformat()
     world.clock.advance(seconds=45)
     later = world.clock.now()
-    r = bearer(world, made["token"]).get("/api/cycles/2025/institutions/B/records", params={"sdg": 1})
+    r = script.get("/api/cycles/2025/institutions/B/records", params={"sdg": 1})
     assert r.status_code == 404  # a refused request is a use too
     assert listed(world, made["id"])["last_used_at"] == later.isoformat()
     page = world.client("A.admin").get("/institutions/A/team").text
@@ -212,3 +223,60 @@ def test_tokens_made_before_expiry_existed_get_the_default(db_url):
     expires = row[0] if isinstance(row[0], datetime) else datetime.fromisoformat(row[0])
     assert (expires, row[1], row[2]) == (datetime(2025, 5, 30, 10, 0), None, None)
     db.dispose()
+
+
+def test_an_api_token_buys_a_session_token_and_is_refused_anywhere_else(world):
+    """ASVS 3.5.2: the long-lived secret goes to one route; the API takes the 15-minute session token it buys."""
+    admin = world.client("A.admin")
+    made = make_token(admin, "nightly", "contributor")
+    r = bearer(world, made["token"]).get(RECORDS, params={"sdg": 1})
+    assert r.status_code == 401 and r.json()["field"] == "token"
+    assert "exchange it at POST /api/tokens/session" in r.json()["error"]
+    start = world.clock.now()
+    r = exchanged(world, made["token"])
+    assert r.status_code == 201, r.text
+    bought = r.json()
+    assert (bought["token_type"], bought["expires_in"]) == ("Bearer", 900)
+    assert datetime.fromisoformat(bought["expires_at"]) == start + timedelta(minutes=15)
+    assert works(bearer(world, bought["token"]))
+    assert exchanged(world, bought["token"]).status_code == 401  # a session token buys no other
+    assert admin.post("/api/tokens/session").status_code == 401  # nor does a person's session
+    assert exchanged(world, "not-a-token").status_code == 401
+    assert world.client().post("/api/tokens/session").status_code == 401
+
+    world.clock.advance(minutes=15, seconds=-1)
+    assert works(bearer(world, bought["token"]))
+    world.clock.advance(seconds=1)  # at its expiry it is refused, as a token never sent
+    r = bearer(world, bought["token"]).get(RECORDS, params={"sdg": 1})
+    assert r.status_code == 401 and r.json()["field"] is None
+    assert works(world.script(made["token"]))  # the script exchanges again
+
+
+def test_a_session_token_ends_no_later_than_its_api_token(world):
+    admin = world.client("A.admin")
+    made = make_token(admin, "daily", "observer", days=1)
+    world.clock.advance(hours=23, minutes=50)
+    bought = exchanged(world, made["token"]).json()
+    assert datetime.fromisoformat(bought["expires_at"]) == datetime.fromisoformat(made["expires_at"])
+    assert bought["expires_in"] == 600
+    script = world.script(made["token"])
+    admin = world.client("A.admin")
+    assert admin.delete(f"/api/institutions/A/tokens/{made['id']}").status_code == 200
+    assert not works(script) and not works(bearer(world, bought["token"]))  # revoking it ends what it bought
+    with world.db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM token_session")).scalar_one() == 0
+
+
+def test_a_session_token_sees_another_tenants_ids_as_missing(world):
+    script = world.script(make_token(world.client("A.admin"), "reader", "observer")["token"])
+    made_b = world.client("B.admin").post("/api/institutions/B/tokens", json={"name": "b", "role": "observer"})
+    assert made_b.status_code == 201, made_b.text
+    b_token = made_b.json()["id"]
+    for method, path in (
+        ("GET", "/api/cycles/2025/institutions/B/records?sdg=1"),
+        ("GET", "/api/institutions/B/team"),
+        ("DELETE", f"/api/institutions/A/tokens/{b_token}"),
+        ("DELETE", f"/api/institutions/B/tokens/{b_token}"),
+    ):
+        r = script.request(method, path)
+        assert r.status_code == 404, (path, r.text)

@@ -249,10 +249,10 @@ def start_session(session: Session, user: User, now: datetime) -> str:
 
 
 def sign_out(scope: Scope) -> None:
-    """The session ends; with an API token, the token is revoked."""
+    """The session ends (a browser's, or a script's session token)."""
     session, actor, now = scope.session, scope.actor, scope.now
-    if actor.token_id is not None:
-        tokens.sign_out_token(scope)
+    if actor.token_session is not None:
+        tokens.sign_out_token(session, actor.token_session)
     elif actor.session_token:
         session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(actor.session_token)))
         log_own(session, actor, now, "user.sign_out", before={"session": "started"})

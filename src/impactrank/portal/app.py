@@ -84,8 +84,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         description="Data collection for an impact ranking. Every page has a JSON twin under /api. Sign in with "
-        "POST /api/login (then send the returned csrf_token as X-CSRF-Token on every change) or send an API token "
-        "as 'Authorization: Bearer …'.",
+        "POST /api/login (then send the returned csrf_token as X-CSRF-Token on every change); a script exchanges its "
+        "API token at POST /api/tokens/session and sends the session token it gets as 'Authorization: Bearer …'.",
     )
     portal = Portal(
         db,

@@ -109,7 +109,7 @@ class Portal:
         creds = self.credentials(request)
         found = None
         if creds and creds[0] == "token":
-            found = tokens.from_api_token(session, creds[1], self.clock.now())
+            found = tokens.from_bearer(session, creds[1], self.clock.now())
         elif creds:
             found = accounts.from_session(session, creds[1], self.clock.now())
         if found is None:
@@ -150,14 +150,15 @@ class Portal:
         ``password`` sent with a write is judged against guessing in a transaction of its own, committed before
         the request runs: counted, and forgiven at once if it is the person's current one (a refusal of the
         request rolls the request's transaction back, never the count, and a right password refused for another
-        reason, such as a weak new one, is no guess)."""
-        used = None
+        reason, such as a weak new one, is no guess); the verdict is the scope's ``password_right``."""
+        used, right = None, False
         ip = request.client.host if request.client else "unknown"
         if write and password:
             with self.db.write() as session:
                 person = self.writer(session, request)[0]
                 throttle.admit_step_up(session, person.email, ip, self.clock.now())
-                if passwords.is_current(session, person, password):
+                right = passwords.is_current(session, person, password)
+                if right:
                     throttle.step_up_right(session, person.email, ip)
         try:
             with self.db.write() if write else self.db.read() as session:
@@ -171,7 +172,7 @@ class Portal:
                     raise forbidden(
                         N_("set up your second factor first, at %(page)s"), "second_factor_setup", page=ENROL_PAGE
                     )
-                yield Scope(session, actor, self.clock.now())
+                yield Scope(session, actor, self.clock.now(), password_right=right)
         finally:
             if used is not None:
                 self.note_use(used)
@@ -218,7 +219,7 @@ def local_path(candidate: str | None, fallback: str) -> str:
 
 
 def not_signed_in() -> PortalError:
-    return PortalError(N_("sign in first (or send a valid API token)"), status=401)
+    return PortalError(N_("sign in first (or send a valid session token, from POST /api/tokens/session)"), status=401)
 
 
 def is_multipart(request: Request) -> bool:

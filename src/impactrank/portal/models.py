@@ -123,6 +123,16 @@ class ApiToken(Created, Base):
     """The token that made this one: it never outlives it (revoked with it, expiring no later)."""
 
 
+class TokenSession(Created, Base):
+    """A short-lived token a script got for its API token (``POST /api/tokens/session``): the API takes only these
+    from scripts. It lives while its API token does (unrevoked, unexpired, its maker still its institution's admin)."""
+
+    __tablename__ = "token_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class PasswordReset(EmailedLink, Base):
     """A link to choose a new password."""
 

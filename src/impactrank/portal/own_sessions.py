@@ -12,7 +12,7 @@ from impactrank.portal.accounts import log_own
 from impactrank.portal.models import WebSession
 from impactrank.portal.passwords import require_current
 from impactrank.portal.security import token_hash
-from impactrank.portal.tenancy import Actor
+from impactrank.portal.tenancy import Actor, Scope
 
 
 def listed(session, actor: Actor, now: datetime) -> list[dict]:
@@ -29,9 +29,10 @@ def listed(session, actor: Actor, now: datetime) -> list[dict]:
     return [{"started": f"{a:%Y-%m-%dT%H:%M}", "ends": f"{b:%Y-%m-%dT%H:%M}", "this": this} for a, b, this in shown]
 
 
-def end_others(session, actor: Actor, password: str, now: datetime) -> int:
+def end_others(scope: Scope) -> int:
     """End every other session of the person (the current password required); how many ended."""
-    require_current(session, actor, password)
+    require_current(scope)
+    session, actor, now = scope.session, scope.actor, scope.now
     ended = session.execute(
         delete(WebSession).where(
             WebSession.user_id == actor.user_id, WebSession.token_hash != token_hash(actor.session_token)

@@ -17,7 +17,7 @@ from impactrank.portal.errors import PortalError, forbidden
 from impactrank.portal.models import PasswordReset, User, WebSession
 from impactrank.portal.security import hash_password, new_token, token_hash, verify_password
 from impactrank.portal.strength import check_password
-from impactrank.portal.tenancy import Actor
+from impactrank.portal.tenancy import Actor, Scope
 
 RESET_MINUTES = 60
 RESET_EVERY = timedelta(minutes=5)
@@ -36,16 +36,17 @@ def is_current(session: Session, actor: Actor, password: str | None) -> bool:
     return user is not None and verify_password(user.password_hash, password or "")
 
 
-def require_current(session: Session, actor: Actor, password: str | None) -> User:
-    """The signed-in person who typed their current password."""
-    require_person(actor)
-    if not is_current(session, actor, password):
+def require_current(scope: Scope) -> User:
+    """The signed-in person who typed their current password (the scope's verdict on it)."""
+    require_person(scope.actor)
+    if not scope.password_right:
         raise PortalError(N_("wrong current password"), field="current_password", status=401)
-    return session.get(User, actor.user_id)
+    return scope.session.get(User, scope.actor.user_id)
 
 
-def change(session: Session, actor: Actor, current: str, new: str, now: datetime) -> None:
-    user = require_current(session, actor, current)
+def change(scope: Scope, new: str) -> None:
+    session, actor, now = scope.session, scope.actor, scope.now
+    user = require_current(scope)
     user.password_hash = hash_password(check_password(new, user.email))
     session.execute(
         delete(WebSession).where(

@@ -31,10 +31,10 @@ def _session_row(scope: Scope) -> WebSession:
     return scope.session.scalar(select(WebSession).where(mine))
 
 
-def _prove(scope: Scope, row: WebSession, password: str, code: str | None, key: tuple | None = None) -> str:
-    """The password (and code, or ``key``: a security key's answer and the relying party) checked, the session's
-    proof renewed; how the person proved it."""
-    require_current(scope.session, scope.actor, password)
+def _prove(scope: Scope, row: WebSession, code: str | None, key: tuple | None = None) -> str:
+    """The password sent (judged by the scope) and the code, or ``key``: a security key's answer and the relying
+    party, checked; the session's proof renewed; how the person proved it."""
+    require_current(scope)
     if key:
         factor = security_keys.check(scope.session, scope.actor.user_id, *key, scope.now)
     else:
@@ -43,11 +43,11 @@ def _prove(scope: Scope, row: WebSession, password: str, code: str | None, key: 
     return "password" + (f" and {factor}" if factor else "")
 
 
-def confirm(scope: Scope, password: str, code: str | None, key: tuple | None = None) -> dict:
+def confirm(scope: Scope, code: str | None, key: tuple | None = None) -> dict:
     """ "Confirm it's you": the next 5 minutes of this session may make the changes above (with a security key's
     answer, ``key``, in place of a code)."""
     row = _session_row(scope)
-    how = _prove(scope, row, password, code, key)
+    how = _prove(scope, row, code, key)
     until = scope.now + FRESH
     log_own(scope.session, scope.actor, scope.now, "user.reauthenticate", after={"by": how, "until": until})
     return {"confirmed_until": until}
@@ -61,10 +61,10 @@ def require(scope: Scope, what: str, password: str | None, code: str | None) -> 
     fresh = row.reauthenticated_at is not None and scope.now - row.reauthenticated_at <= FRESH
     by_key = fresh and not code and second_factor.kind(scope.session, scope.actor.user_id) == "key"
     if password and not by_key:
-        how = _prove(scope, row, password, code)
+        how = _prove(scope, row, code)
     elif fresh:
         if password:
-            require_current(scope.session, scope.actor, password)
+            require_current(scope)
         how = ("password and " if password else "") + f"confirmed at {row.reauthenticated_at:%Y-%m-%dT%H:%M:%S}"
     else:
         raise PortalError(

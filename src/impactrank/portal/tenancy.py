@@ -44,7 +44,8 @@ class Actor:
     role: str
     institution_id: str | None = None
     session_token: str | None = None  # signed in with a cookie: state changes then need the CSRF token
-    token_id: int | None = None  # acting through an API token
+    token_id: int | None = None  # acting through an API token (by a session token it bought)
+    token_session: str | None = None  # that session token
 
 
 COMMAND_LINE = Actor(None, "command line", OPERATOR)
@@ -52,10 +53,13 @@ COMMAND_LINE = Actor(None, "command line", OPERATOR)
 
 
 class Scope:
-    def __init__(self, session: Session, actor: Actor, now: datetime) -> None:
+    def __init__(self, session: Session, actor: Actor, now: datetime, password_right: bool = False) -> None:
         self.session = session
         self.actor = actor
         self.now = now
+        self.password_right = password_right
+        """The password sent with this request is the person's current one: judged once, before the request ran
+        (:meth:`http.Portal.scope`), so that the slow hash runs once a request."""
 
     @property
     def is_operator(self) -> bool:

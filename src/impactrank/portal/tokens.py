@@ -1,7 +1,11 @@
 """API tokens, for an institution's scripts. A token expires (90 days unless its maker says otherwise, a year
 at most), keeps when it was last used, and never outlives what made it: only a person signed in makes one (a
 step-up, :mod:`step_up`), a token made through a token before that rule is revoked with it, and every token of a
-person ends when that person is deactivated or changes role."""
+person ends when that person is deactivated or changes role.
+
+The long-lived secret travels once per 15 minutes: a script exchanges its API token for a session token
+(``POST /api/tokens/session``), and the API takes only session tokens from scripts. A session token acts as its
+API token (same role, same refusals) and lives only while that token does."""
 
 from __future__ import annotations
 
@@ -13,14 +17,15 @@ from sqlalchemy.orm import Session
 
 from impactrank.i18n import N_
 from impactrank.portal.audit import log_change
-from impactrank.portal.errors import conflict, invalid, not_found
-from impactrank.portal.models import ADMIN, CONTRIBUTOR, OBSERVER, ApiToken, User, WebSession, api_dict
+from impactrank.portal.errors import PortalError, conflict, invalid, not_found
+from impactrank.portal.models import ADMIN, CONTRIBUTOR, OBSERVER, ApiToken, TokenSession, User, WebSession, api_dict
 from impactrank.portal.security import new_token, token_hash
 from impactrank.portal.tenancy import MANAGE_TEAM, Actor, Scope
 
 TOKEN_ROLES = (CONTRIBUTOR, OBSERVER, ADMIN)
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
+SESSION_LIFETIME = timedelta(minutes=15)
 LAST_USE_STEP = timedelta(minutes=1)
 """Last use is written at most this often per token, so that a busy script does not write on every request."""
 
@@ -39,25 +44,61 @@ def token_view(t: ApiToken) -> dict:
     return shown | {"revoked": t.revoked_at is not None}
 
 
-def from_api_token(session: Session, token: str, now: datetime) -> tuple[Actor, bool] | None:
-    """The actor a live token stands for, and whether its last use is due to be written."""
+def _alive(now: datetime) -> tuple:
+    """An API token in force: unrevoked, unexpired, and the admin who made it still this institution's admin."""
+    return (
+        ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > now,
+        User.active.is_(True),
+        User.role == ADMIN,
+        User.institution_id == ApiToken.institution_id,
+    )
+
+
+def _api_token(session: Session, hashed: str, now: datetime) -> ApiToken | None:
+    live = select(ApiToken).join(User, User.id == ApiToken.created_by).where(ApiToken.token_hash == hashed)
+    return session.scalar(live.where(*_alive(now)))
+
+
+def from_bearer(session: Session, token: str, now: datetime) -> tuple[Actor, bool] | None:
+    """The actor a live session token stands for (its API token's), and whether that token's last use is due to
+    be written. An API token itself is refused here, with a 401 saying to exchange it."""
+    hashed = token_hash(token)
     found = session.execute(
         select(ApiToken, User)
+        .join(TokenSession, TokenSession.token_id == ApiToken.id)
         .join(User, User.id == ApiToken.created_by)
-        .where(
-            ApiToken.token_hash == token_hash(token),
-            ApiToken.revoked_at.is_(None),
-            ApiToken.expires_at > now,
-            User.active.is_(True),
-        )
+        .where(TokenSession.token_hash == hashed, TokenSession.expires_at > now, *_alive(now))
     ).first()
     if found is None:
+        if _api_token(session, hashed, now) is not None:
+            raise PortalError(
+                N_("an API token is not sent here: exchange it at POST /api/tokens/session and send the session token"),
+                field="token",
+                status=401,
+            )
         return None
     tok, user = found
-    if user.role != ADMIN or user.institution_id != tok.institution_id:
-        return None  # the admin who made it is an admin of this institution no longer
     due = tok.last_used_at is None or now - tok.last_used_at >= LAST_USE_STEP
-    return Actor(user.id, f"{user.email} (token {tok.name})", tok.role, tok.institution_id, token_id=tok.id), due
+    name = f"{user.email} (token {tok.name})"
+    return Actor(user.id, name, tok.role, tok.institution_id, token_id=tok.id, token_session=token), due
+
+
+def exchange(session: Session, token: str | None, now: datetime) -> dict:
+    """A session token for a live API token, valid 15 minutes (no longer than the API token); the API token's
+    expired session tokens are cleared."""
+    tok = _api_token(session, token_hash(token or ""), now)
+    if tok is None:
+        raise PortalError(
+            N_("send a valid API token as Authorization: Bearer to get a session token"), field="token", status=401
+        )
+    session.execute(delete(TokenSession).where(TokenSession.token_id == tok.id, TokenSession.expires_at <= now))
+    raw = new_token()
+    expires = min(now + SESSION_LIFETIME, tok.expires_at)
+    session.add(TokenSession(token_hash=token_hash(raw), token_id=tok.id, created_at=now, expires_at=expires))
+    tok.last_used_at = now
+    lasts = int((expires - now).total_seconds())
+    return {"token": raw, "token_type": "Bearer", "expires_at": expires, "expires_in": lasts}
 
 
 def note_use(session: Session, token_id: int, now: datetime) -> None:
@@ -96,6 +137,7 @@ def create_token(scope: Scope, institution_id: str, name: str, role: str, days: 
 def _revoke(scope: Scope, tok: ApiToken, reason: str | None) -> None:
     before = token_view(tok)
     tok.revoked_at = scope.now
+    scope.session.execute(delete(TokenSession).where(TokenSession.token_id == tok.id))
     log_change(
         scope,
         "token.revoke",
@@ -130,9 +172,10 @@ def revoke_token(scope: Scope, institution_id: str, token_id: int) -> None:
     _revoke_with_descendants(scope, tok)
 
 
-def sign_out_token(scope: Scope) -> None:
-    """``POST /api/logout`` with a token: that token ends (and those made through it)."""
-    _revoke_with_descendants(scope, scope.session.get(ApiToken, scope.actor.token_id), "signed out with it")
+def sign_out_token(session: Session, token: str) -> None:
+    """``POST /api/logout`` with a session token: that session token ends (its API token stays, as a password
+    stays when a person signs out; revoking it is the team's)."""
+    session.execute(delete(TokenSession).where(TokenSession.token_hash == token_hash(token)))
 
 
 def end_credentials(scope: Scope, user_id: int, why: str) -> None:

@@ -69,20 +69,20 @@ def register(app: FastAPI, portal: Portal) -> None:
     @act("/me/password", PasswordChangeIn, summary="Change your password (the current one required)")
     def change_password(request: Request, body: PasswordChangeIn, files) -> dict:
         with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
-            passwords.change(scope.session, scope.actor, body.current_password, body.new_password, scope.now)
+            passwords.change(scope, body.new_password)
         return {"password_changed": True}
 
     @act("/me/sessions/end-others", CurrentPasswordIn, summary="End your other sessions (the current password again)")
     def end_other_sessions(request: Request, body: CurrentPasswordIn, files) -> dict:
         with portal.scope(request, write=True, enrolling=True, password=body.current_password) as scope:
-            ended = own_sessions.end_others(scope.session, scope.actor, body.current_password, scope.now)
+            ended = own_sessions.end_others(scope)
         return {"ended": ended}
 
     @act("/me/confirm", ConfirmIn, summary="Confirm it's you (password, and code): 5 minutes of sensitive changes")
     def confirm(request: Request, body: ConfirmIn, files) -> dict:
         with portal.scope(request, write=True, password=body.current_password) as scope:
             key = (body.assertion, portal.relying_party(request)) if body.assertion else None
-            return step_up.confirm(scope, body.current_password, body.code, key)
+            return step_up.confirm(scope, body.code, key)
 
     @act("/me/confirm/key", summary="Confirm it's you with a security key: the challenge for the key to sign")
     def confirm_key(request: Request, body, files) -> dict:

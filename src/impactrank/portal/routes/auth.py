@@ -1,5 +1,5 @@
 """Signing in (the form's CSRF token bound to a cookie, against login CSRF; the second factor's code) and out,
-who am I, and accepting an invitation."""
+a script's API token exchanged for a session token, who am I, and accepting an invitation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import Field
 
 from impactrank.i18n import N_, gettext
-from impactrank.portal import accounts, notify, own_sessions, second_factor, throttle
+from impactrank.pages import jsonable
+from impactrank.portal import accounts, notify, own_sessions, second_factor, throttle, tokens
 from impactrank.portal.bodies import Body, Email, Password
 from impactrank.portal.errors import forbidden
 from impactrank.portal.http import Portal, actions, is_api, language, local_path, session_cookie
@@ -127,7 +128,7 @@ def register(app: FastAPI, portal: Portal) -> None:
             options = accounts.key_options(session, body.email, body.password, ip, now, rp)
         return {"options": options}
 
-    @act("/logout", summary="Sign out: ends this session, or revokes the API token sent")
+    @act("/logout", summary="Sign out: ends this session, or the session token sent")
     def logout(request: Request, body, files) -> Response:
         with portal.scope(request, write=True, enrolling=True) as scope:
             accounts.sign_out(scope)
@@ -136,6 +137,20 @@ def register(app: FastAPI, portal: Portal) -> None:
         )
         response.delete_cookie(session_cookie(request), path="/", secure=request.url.scheme == "https")
         return response
+
+    @app.post(
+        "/api/tokens/session",
+        status_code=201,
+        summary="Exchange an API token for a session token, valid 15 minutes",
+        description="Send the API token as 'Authorization: Bearer …' here, and only here; send the session token "
+        "returned the same way to every other route until its expires_at, then exchange again. It acts with the API "
+        "token's role and ends with it (revoked, expired, or its maker no longer the institution's admin).",
+    )
+    def token_session(request: Request) -> Response:
+        creds = portal.credentials(request)
+        with portal.db.write() as session:
+            made = tokens.exchange(session, creds[1] if creds and creds[0] == "token" else None, portal.clock.now())
+        return JSONResponse(jsonable(made), status_code=201)
 
     @pages.page("/me", "me.html", summary="Who is signed in")
     def me(request: Request) -> dict:
