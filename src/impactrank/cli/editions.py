@@ -9,25 +9,31 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import command_group, console, open_workspace
-from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, LangOption, WaitOption, WorkspaceOption, check_lang
+from impactrank.cli.options import (
+    DEFAULT_WAIT,
+    DEFAULT_WORKSPACE,
+    InWorkspace,
+    WaitOption,
+    WorkspaceOption,
+    in_workspace,
+    opened_by,
+)
 from impactrank.cli.text import _, ngettext, num
 
 editions_app = command_group("editions", "The editions in a workspace: list them, remove one.")
 
 
 @editions_app.command("list")
-def list_editions(
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE, wait: WaitOption = DEFAULT_WAIT, lang: LangOption = "en"
-) -> None:
+@opened_by(in_workspace)
+def list_editions(at: InWorkspace) -> None:
     """Each edition: id, year, built or imported, its source, the size of its overall table, participants."""
-    check_lang(lang)
-    with open_workspace(workspace, wait, read_only=True) as ws:
+    with open_workspace(at.workspace, at.wait, read_only=True) as ws:
         editions = ws.editions()
     title = ngettext(
         "%(count)s edition in %(workspace)s",
         "%(count)s editions in %(workspace)s",
         editions.height,
-        workspace=workspace,
+        workspace=at.workspace,
     )
     table = Table(title=Text(title), title_justify="left")
     right = (_("year"), _("overall table"), _("participants"))

@@ -24,11 +24,15 @@ from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     DecimalOption,
-    EditionOption,
+    InWorkspace,
     LangOption,
+    Stored,
     WaitOption,
     WorkspaceOption,
     check_lang,
+    in_workspace,
+    opened_by,
+    stored_edition,
 )
 from impactrank.cli.text import _, clauses, evidence, num
 from impactrank.engine.published.audit import audit_edition
@@ -190,10 +194,9 @@ def _print_import(report) -> None:
 
 
 @app.command("audit")
+@opened_by(stored_edition)
 def audit(
-    edition: EditionOption,
-    wait: WaitOption = DEFAULT_WAIT,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    stored: Stored,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for audit-EDITION.md and .json.")] = Path("."),
     previous_edition: Annotated[
         str | None,
@@ -203,14 +206,12 @@ def audit(
             "(2022 for 2023, 2022-x for 2023-x) when the workspace holds it.",
         ),
     ] = None,
-    lang: LangOption = "en",
 ) -> None:
     """Check a table holds together (ranks, ties, bands, countries, duplicates) and which rule made its overall
     scores: with its SDG tables, THE's formula is reproduced to the rounding of the display."""
-    check_lang(lang)
     out_dir(out)
-    with open_workspace(workspace, wait, read_only=True) as ws:
-        ed = ws.load(edition)
+    with open_workspace(stored.workspace, stored.wait, read_only=True) as ws:
+        ed = ws.load(stored.edition)
         previous = load_previous(ws, ed, previous_edition)
     result = audit_edition(ed, previous)
     paths = write_audit(result, out, current())
@@ -232,26 +233,24 @@ def audit(
 
 
 @institutions_app.command("match")
+@opened_by(in_workspace)
 def match(
+    at: InWorkspace,
     edition: Annotated[list[str], typer.Option("--edition", "-e", help="Two editions: A (ids to keep) then B.")],
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
     min_score: Annotated[
         float, typer.Option("--min-score", help="Lowest name similarity (0–100) of a pair with evidence.")
     ] = 50.0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write proposals as an alias file (CSV).")] = None,
-    lang: LangOption = "en",
 ) -> None:
     """Propose renames: an institution of A gone from B paired with one new in B, in the same country, when
     one is known by the other's name or the two names share a word no other name uses ("Cergy"). Confirm them
     by keeping their rows in the alias file (--out) and passing it to import with --aliases: each pair is then
     one institution in every view, comparison and summary."""
-    check_lang(lang)
     if len(edition) != 2:
         raise InputError(N_("give exactly two editions: --edition A --edition B"))
     if out is not None:
         out_format(out, ("csv",))
-    with open_workspace(workspace, wait, read_only=True) as ws:
+    with open_workspace(at.workspace, at.wait, read_only=True) as ws:
         a, b = (ws.load(e).institutions for e in edition)
     proposals = propose_matches(a, b, min_score=min_score)
     if out:

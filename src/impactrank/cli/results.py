@@ -14,14 +14,16 @@ from impactrank.cli.options import (
     DEFAULT_WAIT,
     DEFAULT_WORKSPACE,
     EditionOption,
-    LangOption,
+    Stored,
     WaitOption,
     WorkspaceOption,
-    check_lang,
+    opened_by,
+    stored_edition,
 )
 from impactrank.cli.portal import DEFAULT_DATABASE, CycleOption, DatabaseOption, _operator, portal_app
 from impactrank.errors import N_, InputError
 from impactrank.i18n import LOCALES
+from impactrank.i18n.templates import current
 
 results_app = command_group("results", "Institutions' results under embargo, and their press kits.", portal_app)
 PreviousOption = Annotated[
@@ -31,26 +33,23 @@ PreviousOption = Annotated[
 
 
 @app.command()
+@opened_by(stored_edition)
 def presskit(
+    stored: Stored,
     institution: Annotated[str, typer.Option("--institution", "-i", help="Institution id in the edition.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="FILE.zip")],
-    edition: EditionOption,
-    lang: LangOption = "en",
     previous_edition: PreviousOption = None,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Write one institution's press kit: badges (SVG, PNG), its report (HTML, PDF), a press summary (Markdown,
     DOCX) and its rows (CSV), as a reproducible zip."""
     from impactrank.io.atomic import write_bytes_atomic
     from impactrank.report.presskit import press_kit
 
-    check_lang(lang)
     out_format(out, ("zip",))
-    with open_workspace(workspace, wait, read_only=True) as ws:
-        ed = ws.load(edition)
+    with open_workspace(stored.workspace, stored.wait, read_only=True) as ws:
+        ed = ws.load(stored.edition)
         previous = load_previous(ws, ed, previous_edition)
-    write_bytes_atomic(out, press_kit(ed, previous, institution, lang))
+    write_bytes_atomic(out, press_kit(ed, previous, institution, current()))
     console.print(f"[green]wrote[/] {out}", highlight=False)
 
 

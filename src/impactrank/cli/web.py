@@ -9,16 +9,8 @@ from typing import Annotated
 import typer
 
 from impactrank.cli.common import app, console, open_workspace, out_format, warn_unless_loopback
-from impactrank.cli.options import (
-    DEFAULT_WAIT,
-    DEFAULT_WORKSPACE,
-    EditionOption,
-    GroupsOption,
-    LangOption,
-    WaitOption,
-    WorkspaceOption,
-    check_lang,
-)
+from impactrank.cli.options import DEFAULT_WORKSPACE, GroupsOption, Stored, WorkspaceOption, opened_by, stored_edition
+from impactrank.i18n.templates import current
 from impactrank.io.groups import members_for
 
 
@@ -63,8 +55,9 @@ def serve(
 
 
 @app.command()
+@opened_by(stored_edition)
 def report(
-    edition: EditionOption,
+    stored: Stored,
     out: Annotated[Path, typer.Option("--out", "-o", help="FILE.html (interactive, offline) or FILE.pdf.")],
     compare: Annotated[str | None, typer.Option("--compare", help="Earlier edition for movement.")] = None,
     country: Annotated[str | None, typer.Option("--country", help="Select a country (ISO code or name).")] = None,
@@ -74,22 +67,25 @@ def report(
     institution: Annotated[
         str | None, typer.Option("--institution", "-i", help="One institution's report (its press summary).")
     ] = None,
-    lang: LangOption = "en",
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
     groups: GroupsOption = None,
 ) -> None:
     """Write a self-contained report with charts: summary, score distribution, SDG profiles and positions,
     movement."""
     from impactrank.io.reports import write_report
 
-    check_lang(lang)
     out_format(out, ("html", "pdf"))
-    with open_workspace(workspace, wait, read_only=True) as ws:
-        ed = ws.load(edition)
+    with open_workspace(stored.workspace, stored.wait, read_only=True) as ws:
+        ed = ws.load(stored.edition)
         previous = ws.load(compare) if compare else None
     members = members_for([ed, *([previous] if previous else [])], groups) if group is not None else None
     path = write_report(
-        ed, out, previous=previous, country=country, group=group, lang=lang, members=members, institution=institution
+        ed,
+        out,
+        previous=previous,
+        country=country,
+        group=group,
+        lang=current(),
+        members=members,
+        institution=institution,
     )
     console.print(f"[green]wrote[/] {path}", highlight=False)
