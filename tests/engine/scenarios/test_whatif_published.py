@@ -67,6 +67,18 @@ def test_the_place_interval_spans_every_place_the_score_interval_allows(field):
     assert overlaps > 0  # rows whose interval reaches into another's without passing its top
 
 
+def test_unchanged_rows_touching_by_a_tenth_are_certainly_above_or_below(field):
+    """Unchanged, an exact row's interval is its displayed score ± 0.05: a row shown 0.1 higher touches it from
+    above (certainly above), one shown 0.1 lower touches it from below (not above); the field has such a pair."""
+    edition, truth = field
+    shown = np.round(truth["overall"], 1)
+    assert np.isclose(np.abs(shown[:, None] - shown[None, :]), 0.1).any()
+    for i, iid in enumerate(truth["ids"]):
+        r = whatif_published(edition, iid, {})
+        others = np.delete(shown, i)
+        assert (r.rank_low, r.rank_high) == (1 + int((others > shown[i]).sum()), 1 + int((others >= shown[i]).sum()))
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     who=st.integers(0, 39),
