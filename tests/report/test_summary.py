@@ -391,3 +391,37 @@ def test_a_members_sdg_table_new_this_year_is_told_without_a_movement():
         "SDG positions of School m: SDG 3, 1st of 5 (2 of 4 in 2020, progressed); "
         "SDG 5, 2nd of 2 (not in the SDG's 2020 table)." in s.facts
     )
+
+
+def test_the_whole_table_names_its_first_place_and_counts_the_movements():
+    before = edition("2020", 8, [("b", "DE", 1, 1), ("a", "FR", 3, 3)])
+    after = edition("2021", 10, [("a", "FR", 1, 1), ("b", "DE", 2, 2)])
+    s = summarise(after, previous=before)
+    assert "School a tops the table." in s.paragraph
+    ids20, ids21 = set(before.overall["institution_id"]), set(after.overall["institution_id"])
+    # a: 3rd of 8 (37.5 %) → 1st of 10 (10 %) progressed; b: 1st of 8 (12.5 %) → 2nd of 10 (20 %) declined
+    assert (
+        f"Movements 2020 → 2021: 1 progressed, 0 maintained, 1 declined, {len(ids21 - ids20)} new, "
+        f"{len(ids20 - ids21)} left." in s.facts
+    )
+    tie = edition("2021", 10, [("a", "FR", 1, 1), ("b", "DE", 1, 1)])
+    tie.overall = tie.overall.with_columns(rank=pl.when(pl.col("rank_low") == 1).then(pl.lit("=1")).otherwise("rank"))
+    assert "School a and School b share first place (=1)." in summarise(tie).paragraph
+    assert "First place, shared: School a and School b (=1)." in summarise(tie).facts
+    assert "School a et School b partagent la première place (=1)." in summarise(tie, lang="fr").paragraph
+    assert "School a y School b comparten el primer puesto (=1)." in summarise(tie, lang="es").paragraph
+
+
+def test_long_lists_of_names_are_cut_and_absent_members_keep_last_years_name():
+    net = {f"n{k}": "Net" for k in range(7)} | {"m": "Net", "gone": "Net"}
+    before = edition("2020", 20, [("m", "FR", 5, 5), ("gone", "FR", 6, 6)], groups=net)
+    after = edition("2021", 25, [("m", "FR", 4, 4)] + [(f"n{k}", "FR", 10 + k, 10 + k) for k in range(7)], groups=net)
+    first = ", ".join(f"School n{k}" for k in range(5))  # five names, then the two others counted
+    en = summarise(after, previous=before, group="Net", lang="en")
+    assert f"{first} and 2 others enter the table this year." in en.paragraph
+    assert "School gone: not in the overall table (not in this edition)." in en.facts
+    assert "School gone: in the 2020 table (6), not in 2021." in en.facts
+    assert (
+        f"{first} et 2 autres font leur entrée" in summarise(after, previous=before, group="Net", lang="fr").paragraph
+    )
+    assert f"{first} y 2 más entran" in summarise(after, previous=before, group="Net", lang="es").paragraph
