@@ -552,6 +552,7 @@ def test_a_save_refuses_what_the_build_would_refuse_and_writes_nothing(db):
 def test_a_saved_evidence_question_is_warned_by_the_items_attached_to_it(db):
     first = save(db, A_CONTRIBUTOR, 1, "policy", exists=1, evidence=1, public=1, recent=1)
     assert [w["code"] for w in first["warnings"]] == ["no_evidence"]  # nothing attached yet
+    assert (first["state"], first["locked"]) == ("draft", False)  # a boolean, as the page's JSON reads it
     db.add(EvidenceItem(record_id=_id(db, "policy"), institution_id="A", kind="file", title="Plan", created_at=NOW))
     again = save(db, A_CONTRIBUTOR, 1, "policy", version=1, exists=1, evidence=1, public=1, recent=1)
     assert [(w["code"], w["field"]) for w in again["warnings"]] == [("not_public", "public")]  # one item, not public
