@@ -459,3 +459,29 @@ def test_an_edition_without_an_overall_table_names_the_sdg_tables_both_have():
         "have instead (--sdg N; SDG 3)"
     )
     assert row(compare_editions(b, a, sdg=3), "x")["status"] == "both"
+
+
+def test_an_institution_listed_twice_is_compared_once_with_its_first_record():
+    unc = [
+        {"institution_id": "x", "table": "overall", "rank_p05": 1.0, "rank_p95": 2.0},
+        {"institution_id": "x", "table": "overall", "rank_p05": 1.0, "rank_p95": 10.0},
+        {"institution_id": "x", "table": "sdg3", "rank_p05": 1.0, "rank_p95": 1.0},
+        {"institution_id": "x", "table": "sdg3", "rank_p05": 1.0, "rank_p95": 4.0},
+    ]
+    late = [
+        {"institution_id": "x", "table": "overall", "rank_p05": 9.0, "rank_p95": 10.0},
+        {"institution_id": "x", "table": "sdg3", "rank_p05": 3.0, "rank_p95": 4.0},
+    ]
+    b = edition("2020", 10, [("x", 1, 1)], names={"x": "First Name"}, uncertainty=unc)
+    b.institutions = pl.concat([b.institutions, b.institutions.head(1).with_columns(name=pl.lit("Second Name"))])
+    b.sdg_scores = sdg_rows([("x", 3, 1), ("y", 3, 2), ("z", 3, 3), ("w", 3, 4), ("x", 3, 4)])
+    a = edition("2021", 10, [("x", 10, 10)], names={"x": "First Name"}, uncertainty=late)
+    a.sdg_scores = sdg_rows([("w", 3, 1), ("y", 3, 2), ("z", 3, 3), ("x", 3, 4)])
+    b, a = replace(b), replace(a)  # conformed to the edition's schemas
+    comp = compare_editions(b, a)
+    assert comp.table.filter(pl.col("institution_id") == "x").height == 1
+    # the first uncertainty row (1–2, 10–20 %) is apart from 90–100 %; the second (1–10) would overlap
+    assert (row(comp, "x")["name"], row(comp, "x")["significant"]) == ("First Name", True)
+    sdg = compare_editions(b, a, sdg=3)
+    assert sdg.table.filter(pl.col("institution_id") == "x").height == 1
+    assert (row(sdg, "x")["rank_from"], row(sdg, "x")["significant"]) == ("1", True)
