@@ -56,6 +56,7 @@ VARIANTS = ("a", "b")
 OUTPUTS = {"build": ("out",), "import": ("import.json",), "uncertainty": ("unc",)}
 WORKSPACE = "ws.duckdb"
 DUCKDB_LEFTOVERS = (WORKSPACE + ".wal", WORKSPACE + ".lock")
+TABLE_FILES = WORKSPACE + ".tables"  # the workspace's largest tables, as Parquet files
 
 
 def cli(*args: str) -> list[str]:
@@ -127,6 +128,7 @@ def fresh_folder(path: Path, command: str, inputs: Path) -> Path:
     path.mkdir(parents=True)
     if command == "uncertainty":
         shutil.copy(inputs / "base.duckdb", path / WORKSPACE)
+        shutil.copytree(inputs / "base.duckdb.tables", path / TABLE_FILES)
     return path
 
 
@@ -197,7 +199,7 @@ def read_state(folder: Path, command: str) -> State:
     for entry in sorted(folder.iterdir()):
         if is_temporary(entry.name):
             temporary.append(entry.name)
-        elif entry.name not in (WORKSPACE, *OUTPUTS[command], *DUCKDB_LEFTOVERS):
+        elif entry.name not in (WORKSPACE, TABLE_FILES, *OUTPUTS[command], *DUCKDB_LEFTOVERS):
             stray.append(entry.name)
         elif entry.is_dir():
             temporary += [f"{entry.name}/{e.name}" for e in entry.iterdir() if is_temporary(e.name)]

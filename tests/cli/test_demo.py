@@ -26,7 +26,7 @@ def _files(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.suffix != ".duckdb"
+        if p.is_file() and not p.relative_to(root).parts[0].startswith("impactrank.duckdb")  # the workspace
     }
 
 

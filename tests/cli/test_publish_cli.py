@@ -71,6 +71,7 @@ def test_an_embargoed_edition_is_refused_by_name_and_time(workspace, tmp_path):
 
     ws = tmp_path / "ws.duckdb"
     shutil.copyfile(workspace, ws)
+    shutil.copytree(workspace.with_name(workspace.name + ".tables"), tmp_path / "ws.duckdb.tables")  # its large tables
     when = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
     with Workspace(ws) as w:
         w.set_public_time("2021", when)

@@ -119,32 +119,54 @@ def test_a_workspace_from_before_revisions_still_tells_editions_apart(built):
         assert ws.con.execute("SELECT revision FROM editions").fetchone()[0] is not None
 
 
-def test_large_tables_are_kept_as_parquet_and_rows_from_an_earlier_version_still_read(built):
-    """Submissions and metric scores are saved as Parquet parts, not rows; a workspace whose edition holds them
-    as rows (saved by an earlier version) reads them, and its next save moves them."""
+def test_large_tables_are_parquet_files_beside_and_rows_from_an_earlier_version_still_read(built):
+    """Submissions and metric scores are saved as Parquet files in the folder beside the workspace, not as rows;
+    a replaced or removed edition's files go, and the folder with the last of them. A workspace whose edition
+    holds them as rows (saved by an earlier version) reads them, and its next save moves them to files."""
     import duckdb
 
     from impactrank.io.workspace import PARQUET_TABLES
 
     edition, path = built
+    folder = path.with_name("ws.duckdb.tables")
+    with Workspace(path) as ws:
+        assert ws.con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+        named = dict(ws.con.execute("SELECT name, file FROM table_files WHERE edition = '2021'").fetchall())
+        assert sorted(named) == ["metric_scores", "submissions"]
+        assert sorted(p.name for p in folder.iterdir()) == sorted(named.values())
+        assert pl.read_parquet(folder / named["submissions"]).height == 25
+        ws.save(dataclasses.replace(edition, id="2022", year=2022))
+        ws.save(edition)  # replaced: new files, the old ones gone
+        assert len(list(folder.iterdir())) == 4 and not set(named.values()) & {p.name for p in folder.iterdir()}
+        ws.remove("2022")
+        assert len(list(folder.iterdir())) == 2
+        ws.remove("2021")
+        assert not folder.exists()
+        ws.save(edition)
     con = duckdb.connect(str(path))
-    assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
-    assert con.execute("SELECT name, count(*) FROM parquet_parts GROUP BY name ORDER BY name").fetchall() == [
-        ("metric_scores", 1),
-        ("submissions", 1),
-    ]
     for name in PARQUET_TABLES:
         rows = getattr(edition, name)  # noqa: F841 (read by DuckDB)
         con.execute(f"INSERT INTO \"{name}\" SELECT '2021', * FROM rows")
-    con.execute("DROP TABLE parquet_parts")
+    con.execute("DROP TABLE table_files")
     con.close()
     with Workspace(path, read_only=True) as ws:
         old = ws.load("2021", inputs=True)
     assert old.submissions.height == 25 and old.submissions.equals(edition.submissions)
     assert old.metric_scores.equals(edition.metric_scores)
-    with Workspace(path) as ws:
+    with Workspace(path) as ws:  # opened for writing, the files no edition names go
+        assert not folder.exists()
         ws.save(edition)
         assert ws.con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
-        assert ws.con.execute("SELECT count(*) FROM parquet_parts").fetchone()[0] == 2
+        assert len(list(folder.iterdir())) == 2
         again = ws.load("2021", inputs=True)
     assert again.submissions.equals(edition.submissions) and again.metric_scores.equals(edition.metric_scores)
+
+
+def test_a_workspace_copied_without_its_folder_says_so(built, tmp_path):
+    import shutil
+
+    _, path = built
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(path, copy)
+    with Workspace(copy, read_only=True) as ws, pytest.raises(InputError, match=r"lacks metric_scores-\w+\.parquet"):
+        ws.load("2021")

@@ -67,6 +67,9 @@ def test_saves_killed_mid_transaction_leave_one_whole_edition(demo_build, tmp_pa
         assert found[-1] != "neither", found
     with Workspace(target) as ws:  # and it opens for writing: the next save goes through
         ws.save(a)
+        named = {file for (file,) in ws.con.execute("SELECT file FROM table_files").fetchall()}
     assert not target.with_name("ws.duckdb.wal").exists() and not target.with_name("ws.duckdb.lock").exists()
+    # the table files of the saves the kills cut short are gone: only the edition's own are left
+    assert len(named) == 2 and {p.name for p in target.with_name("ws.duckdb.tables").iterdir()} == named
     with Workspace(target, read_only=True) as ws:
         assert same(ws.load("2021", inputs=True), a)

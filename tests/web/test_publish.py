@@ -214,12 +214,13 @@ def test_an_embargoed_edition_is_refused_until_its_public_time(ws_path, tmp_path
 
     ws = tmp_path / "ws.duckdb"
     shutil.copyfile(ws_path, ws)
+    shutil.copytree(ws_path.with_name(ws_path.name + ".tables"), tmp_path / "ws.duckdb.tables")  # its large tables
     public = datetime(2030, 6, 3, 9, 0, tzinfo=UTC)
     with Workspace(ws) as w:
         w.set_public_time("2021", public)
     with pytest.raises(InputError, match=r"edition 2021 is under embargo until 2030-06-03 09:00 UTC"):
         publish(ws, tmp_path / "site", ["en"], None, now=public - timedelta(seconds=1))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.duckdb"]  # nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.duckdb", "ws.duckdb.tables"]  # nothing written
     publish(ws, tmp_path / "site", ["en"], ["2020"], now=public - timedelta(seconds=1))  # the other edition is public
     publish(ws, tmp_path / "site", ["en"], None, now=public)
     assert (tmp_path / "site/en/editions/2021/index.html").is_file()

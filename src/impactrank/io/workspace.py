@@ -1,10 +1,9 @@
 """The workspace: one DuckDB file holding every edition, built or imported, in the shape of
 :class:`impactrank.engine.tables.edition.Edition`.
 
-The two tables of millions of rows, a built edition's validated inputs and its metric scores, are kept in the
-same file as Parquet (one value per part of a table) rather than as rows: polars writes and reads them in a
-fraction of the time DuckDB takes to insert or scan millions of rows. Editions saved by an earlier version keep
-these tables as rows, and are read from there.
+The two tables of millions of rows, a built edition's validated inputs and its metric scores, are Parquet files
+in the folder ``NAME.tables`` beside the file, named by the edition's transaction (see
+:mod:`impactrank.io.table_files`); editions saved by an earlier version keep them as rows, and are read from there.
 
 Saving an edition replaces it whole inside one transaction, so a failure leaves the workspace as it was; a
 process killed mid-save leaves it as it was too (DuckDB keeps only committed transactions, replaying its
@@ -19,7 +18,6 @@ workspace held by another process is waited for, up to ``wait`` seconds, and the
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import time
@@ -35,6 +33,7 @@ import polars as pl
 from impactrank.engine.tables.edition import TABLES, Edition
 from impactrank.errors import N_, InputError
 from impactrank.io.lock import LockFile
+from impactrank.io.table_files import TableFiles
 
 DEFAULT_WAIT = 30.0  # seconds a command waits for a workspace another process holds
 POLL = 0.1  # seconds between attempts while waiting
@@ -54,11 +53,8 @@ def _ddl(name: str, schema: dict[str, pl.DataType]) -> str:
 
 
 PARQUET_TABLES = ("metric_scores", "submissions")
-PART_ROWS = 4_000_000  # rows per Parquet part, so that a part stays far below DuckDB's 4 GB limit on one value
-# the Parquet parts are compressed already: DuckDB stores them as they are
-_PARTS_DDL = (
-    "CREATE TABLE IF NOT EXISTS parquet_parts (edition VARCHAR NOT NULL, name VARCHAR NOT NULL, "
-    "part INTEGER NOT NULL, data BLOB USING COMPRESSION uncompressed)"
+_FILES_DDL = (
+    "CREATE TABLE IF NOT EXISTS table_files (edition VARCHAR NOT NULL, name VARCHAR NOT NULL, file VARCHAR NOT NULL)"
 )
 
 _EDITIONS_DDL = """
@@ -136,6 +132,7 @@ class Workspace:
         if self.path.is_dir():
             raise InputError(N_("%(path)s is a directory, not a workspace file"), params={"path": str(self.path)})
         self._lock = LockFile(self.path, exclusive=not read_only)
+        self._files = TableFiles(self.path)
         self.con: duckdb.DuckDBPyConnection | None = None
         try:
             self.con = self._open(wait, on_wait)
@@ -227,12 +224,13 @@ class Workspace:
                 self.con.execute(ddl)
             for name, schema in TABLES.items():
                 self.con.execute(_ddl(name, schema))
-            self.con.execute(_PARTS_DDL)
+            self.con.execute(_FILES_DDL)
             self._add_new_columns()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """All or nothing: committed when the block ends, rolled back on any exception (a kill included)."""
+        """All or nothing: committed when the block ends, rolled back on any exception (a kill included). Then
+        the table files no edition names any more go (a crash's too: the tables are created in one)."""
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield
@@ -240,6 +238,15 @@ class Workspace:
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        finally:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        try:
+            named = self.con.execute("SELECT file FROM table_files").fetchall()
+        except duckdb.CatalogException:  # the transaction that was to create the table did not
+            return
+        self._files.sweep({file for (file,) in named})
 
     def _no_edition(self, edition_id: str) -> InputError:
         known = self.editions()["edition"].to_list()
@@ -308,7 +315,7 @@ class Workspace:
         parquet = [name for name in tables if name in PARQUET_TABLES]
         if parquet:
             self.con.execute(
-                "DELETE FROM parquet_parts WHERE edition = ? AND list_contains(?, name)", [edition_id, parquet]
+                "DELETE FROM table_files WHERE edition = ? AND list_contains(?, name)", [edition_id, parquet]
             )
 
     def _save_unlocked(self, edition: Edition) -> None:
@@ -333,7 +340,10 @@ class Workspace:
         for name in tables:
             columns = list(TABLES[name])
             if name in PARQUET_TABLES:
-                self._insert_parquet(edition.id, name, getattr(edition, name).select(columns))
+                frame = getattr(edition, name)
+                if frame.height:  # an empty table is as good as none
+                    file = self._files.write(name, frame.select(columns))
+                    self.con.execute("INSERT INTO table_files VALUES (?, ?, ?)", [edition.id, name, file])
                 continue
             # polars' own Arrow layout (string views) is handed over without copying a text column; the edition
             # id is a parameter, not a column of millions of copies
@@ -341,26 +351,14 @@ class Workspace:
             names = ", ".join(f'"{c}"' for c in ["edition", *columns])
             self.con.execute(f'INSERT INTO "{name}" ({names}) SELECT ?, * FROM arrow', [edition.id])
 
-    def _insert_parquet(self, edition_id: str, name: str, frame: pl.DataFrame) -> None:
-        """The table as Parquet parts of PART_ROWS rows (none for an empty table); lz4 writes fastest."""
-        for part, rows in enumerate(frame.iter_slices(PART_ROWS)):
-            buffer = io.BytesIO()
-            rows.write_parquet(buffer, compression="lz4", statistics=False)
-            self.con.execute(
-                "INSERT INTO parquet_parts VALUES (?, ?, ?, ?)", [edition_id, name, part, buffer.getbuffer()]
-            )
-
     def _parquet(self, name: str, edition_id: str) -> pl.DataFrame | None:
-        """The table's rows kept as Parquet, in the order saved; None when the edition keeps them as rows."""
-        if name not in PARQUET_TABLES or "parquet_parts" not in self._stored:
+        """The table's rows from its Parquet file; None when the edition keeps them as rows (or has none)."""
+        if name not in PARQUET_TABLES or "table_files" not in self._stored:
             return None
-        parts = self.con.execute(
-            "SELECT data FROM parquet_parts WHERE edition = ? AND name = ? ORDER BY part", [edition_id, name]
+        files = self.con.execute(
+            "SELECT file FROM table_files WHERE edition = ? AND name = ?", [edition_id, name]
         ).fetchall()
-        if not parts:
-            return None
-        frame = pl.concat([pl.read_parquet(io.BytesIO(data)) for (data,) in parts])
-        return frame.select([c for c in TABLES[name] if c in frame.columns])  # Edition adds any missing ones
+        return self._files.read(files[0][0], list(TABLES[name])) if files else None
 
     def editions(self) -> pl.DataFrame:
         """One row per edition: id, year, kind, source, field size, participants and whether it has an overall
