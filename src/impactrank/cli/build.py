@@ -11,14 +11,10 @@ from rich.text import Text
 
 from impactrank.cli.common import WaitStatus, app, console, console_err, load_previous, open_workspace, out_dir
 from impactrank.cli.options import (
-    DEFAULT_WAIT,
-    DEFAULT_WORKSPACE,
     DecimalOption,
-    LangOption,
+    InWorkspace,
     Stored,
-    WaitOption,
-    WorkspaceOption,
-    check_lang,
+    in_workspace,
     opened_by,
     stored_edition,
 )
@@ -34,7 +30,9 @@ from impactrank.io.build import build as run_build
 
 
 @app.command()
+@opened_by(in_workspace)
 def build(
+    at: InWorkspace,
     institutions: Annotated[Path, typer.Option("--institutions", "-i", help="institutions.csv (or .parquet/.xlsx).")],
     submissions: Annotated[
         list[Path],
@@ -44,8 +42,6 @@ def build(
     methodology: Annotated[
         str, typer.Option("--methodology", "-m", help="Bundled edition id or YAML file.")
     ] = "the-2021",
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
     edition: Annotated[str | None, typer.Option("--edition", "-e", help="Edition id (default: the year).")] = None,
     previous_edition: Annotated[
         list[str] | None,
@@ -58,21 +54,19 @@ def build(
         ),
     ] = None,
     decimal: DecimalOption = None,
-    lang: LangOption = "en",
 ) -> None:
     """Compute every SDG table and the overall table, write them to OUT and register the edition."""
-    check_lang(lang)
     with console_err.status(_("Reading, validating and building…")):
         report = run_build(
             institutions,
             submissions,
             methodology=methodology,
             out=out_dir(out),
-            workspace=workspace,
+            workspace=at.workspace,
             edition_id=edition,
             previous_editions=previous_edition,
             decimal=decimal,
-            wait=wait,
+            wait=at.wait,
             on_wait=WaitStatus(),
         )
     e = report.edition
@@ -97,18 +91,18 @@ def build(
             "averaged with the single-year scores of edition %(editions)s from %(workspace)s: %(averaged)s "
             "institutions averaged; %(newcomers)s new to the overall table keep their single-year score.",
             editions=", ".join(previous),
-            workspace=workspace,
+            workspace=at.workspace,
             averaged=num(counts["averaged"]),
             newcomers=num(counts["newcomers"]),
         )
         console.print(Text(line), highlight=False)
     outputs = _("outputs: %(folder)s/ (%(files)s)", folder=out, files=", ".join(report.files))
-    console.print(Text(clauses(outputs, _("workspace: %(workspace)s", workspace=workspace))), highlight=False)
+    console.print(Text(clauses(outputs, _("workspace: %(workspace)s", workspace=at.workspace))), highlight=False)
     if report.replaced:
         note = _(
             "note: edition %(edition)s was already in %(workspace)s and has been replaced (use --edition to keep both)",
             edition=e.id,
-            workspace=workspace,
+            workspace=at.workspace,
         )
         console.print(Text(note), highlight=False)
 

@@ -12,18 +12,11 @@ from rich.table import Table
 from rich.text import Text
 
 from impactrank.cli.common import app, console, figures_table, open_workspace, out_format, progress_bar
-from impactrank.cli.options import (
-    DEFAULT_WAIT,
-    DEFAULT_WORKSPACE,
-    GroupsOption,
-    LangOption,
-    WaitOption,
-    WorkspaceOption,
-    check_lang,
-)
+from impactrank.cli.options import GroupsOption, InWorkspace, in_workspace, opened_by
 from impactrank.cli.published_analysis import parse_sdg_settings
 from impactrank.cli.text import _, num, pct, shown
 from impactrank.errors import N_, InputError
+from impactrank.i18n.templates import current
 
 OUT_FORMATS = ("csv", "parquet", "xlsx")
 
@@ -64,7 +57,9 @@ def forecast_of(workspace: Path, wait: float, edition: str):
 
 
 @app.command()
+@opened_by(in_workspace)
 def forecast(
+    at: InWorkspace,
     edition: Annotated[
         str | None, typer.Option("--edition", "-e", help="Published edition to forecast from, e.g. 2023.")
     ] = None,
@@ -81,18 +76,14 @@ def forecast(
     ] = False,
     runs: Annotated[int, typer.Option("--runs", min=100, help="Simulated next editions.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
-    lang: LangOption = "en",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table to FILE.csv/.parquet/.xlsx.")] = None,
 ) -> None:
     """Next edition's band (most likely, 80 % interval, chance of an individual rank) for the institutions of a
     published edition: the part of next year's score the averaging rule already fixes, how scores, the field and
     the band boundaries moved over the series, sampled as the uncertainty analysis samples."""
-    check_lang(lang)
     if out is not None:
         out_format(out, OUT_FORMATS)
-    series, rules, participants = load_series(workspace, wait, edition)
+    series, rules, participants = load_series(at.workspace, at.wait, edition)
     if backtest:
         if institution or country or group or assume_sdg:
             raise InputError(
@@ -132,9 +123,9 @@ def forecast(
         export_table(table.drop("most_likely_index", "interval_low_index", "interval_high_index"), out)
         console.print(_("wrote %(file)s", file=out), highlight=False)
     elif institution is not None:
-        _print_one(fc, table.row(0, named=True), lang)
+        _print_one(fc, table.row(0, named=True), current())
     else:
-        _print_many(fc, table, lang)
+        _print_many(fc, table, current())
 
 
 def _selected(table, ed, institution, country, group, groups) -> pl.DataFrame:

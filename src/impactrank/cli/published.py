@@ -21,15 +21,9 @@ from impactrank.cli.common import (
     out_format,
 )
 from impactrank.cli.options import (
-    DEFAULT_WAIT,
-    DEFAULT_WORKSPACE,
     DecimalOption,
     InWorkspace,
-    LangOption,
     Stored,
-    WaitOption,
-    WorkspaceOption,
-    check_lang,
     in_workspace,
     opened_by,
     stored_edition,
@@ -49,7 +43,9 @@ institutions_app = command_group("institutions", "Institution identity across ed
 
 
 @app.command("import")
+@opened_by(in_workspace)
 def import_table(
+    at: InWorkspace,
     paths: Annotated[
         list[Path],
         typer.Argument(
@@ -68,8 +64,6 @@ def import_table(
         ),
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "auto",
-    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
-    wait: WaitOption = DEFAULT_WAIT,
     edition_suffix: Annotated[
         str | None,
         typer.Option("--edition-suffix", help="Ids become YEAR-SUFFIX (e.g. 2021-taiwan), beside built editions."),
@@ -93,12 +87,10 @@ def import_table(
             "with --corrections.",
         ),
     ] = None,
-    lang: LangOption = "en",
 ) -> None:
     """Import published tables as they are: every row kept, each defect flagged in its quality column, and
     rows whose country looks wrong listed with the country suggested. Importing the same files again replaces
     their editions."""
-    check_lang(lang)
     if suggest is not None:
         out_format(suggest, ("csv",))
     result = read_published(
@@ -110,7 +102,7 @@ def import_table(
         decimal=decimal,
         corrections=corrections,
     )
-    with open_workspace(workspace, wait) as ws:
+    with open_workspace(at.workspace, at.wait) as ws:
         for ed in result.editions:
             if ws.has(ed.id) and ws.load(ed.id).kind != "imported":
                 raise InputError(
@@ -132,7 +124,7 @@ def import_table(
         "imported %(editions)s edition(s), %(rows)s overall-table rows, into %(workspace)s",
         editions=num(len(result.editions)),
         rows=num(result.report.rows),
-        workspace=workspace,
+        workspace=at.workspace,
     )
     if replaced:
         what += " (" + _("replaced %(editions)s", editions=", ".join(replaced)) + ")"
