@@ -156,6 +156,7 @@ def test_missing_values_are_a_dash_in_every_language():
     for locale in i18n.LOCALES:
         assert i18n.number(None, locale) == i18n.number(math.nan, locale) == "–"
         assert i18n.percent(None, locale) == i18n.number_range(1.0, None, locale) == i18n.date(None, locale) == "–"
+        assert i18n.percent(math.nan, locale) == i18n.number(None, locale, 2) == i18n.percent(None, locale, 0) == "–"
 
 
 def test_unsupported_language_is_refused():
