@@ -4,6 +4,7 @@ import datetime
 
 import polars as pl
 
+from impactrank.pages import Plain, jsonable, rewrite_links
 from impactrank.web.common import plain_rows
 
 
@@ -30,3 +31,18 @@ def test_plain_rows_are_jsonable_rows():
 def test_plain_rows_of_other_types_go_through_jsonable():
     frame = pl.DataFrame({"day": [datetime.date(2021, 4, 21)], "score": [float("nan")]})
     assert plain_rows(frame) == [{"day": "2021-04-21", "score": None}]
+
+
+def test_plain_rows_are_kept_as_they_are_by_the_twin_unless_they_hold_an_address():
+    frame = pl.DataFrame({"institution_id": ["A", "B"], "score": [1.5, float("nan")]})
+    rows = plain_rows(frame)
+    assert type(rows) is Plain
+    assert jsonable({"rows": rows})["rows"] is rows  # not walked again
+    assert rewrite_links({"rows": rows}, lambda name, a: "/api" + a)["rows"] is rows
+    linked = plain_rows(frame.with_columns(pl.lit("/editions/2021").alias("link")))
+    assert type(linked) is list  # an address a twin rewrites: walked as any list
+    assert rewrite_links({"rows": linked}, lambda name, a: "/api" + a)["rows"][1] == {
+        "institution_id": "B",
+        "score": None,
+        "link": "/api/editions/2021",
+    }
