@@ -1,22 +1,25 @@
 """A batch of documents evaluated at once, as ``sdg classify`` runs it.
 
-Which automaton keys each document holds comes from one Aho–Corasick pass per stream in polars (Rust, no
-Python per hit), as a keys × documents boolean matrix; the query lines' AND, OR and AND NOT then run on
-numpy columns over all the documents of the batch. Each node gives a lower and an upper bound of its truth
-per document: they are equal except under W/n, PRE/n and field restrictions, which need token positions;
+Which automaton keys each document holds comes from the batch's words (:class:`KeyFinder`: each word tested
+once, a phrase's later words by position arithmetic in numpy), as a keys × documents boolean matrix; the
+query lines' AND, OR and AND NOT then run on numpy columns over all the documents of the batch. Each node
+gives a lower and an upper bound of its truth per document: they are equal except under W/n, PRE/n and
+field restrictions, which need token positions;
 only the documents between the two bounds go through the per-document evaluator of :class:`Matcher`.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import polars as pl
 
-from impactrank.sdgmap.ast import And, AndNot, Field, Near, Node, Or, Term
+from impactrank.sdgmap.ast import And, AndNot, Field, Near, Node, Or, Term, iter_terms
 from impactrank.sdgmap.matcher import Matcher, _DocHits
-from impactrank.sdgmap.streams import Streams, streams
+from impactrank.sdgmap.near import NearTable, Side
+from impactrank.sdgmap.streams import GAP, SEP, Streams, streams
+from impactrank.sdgmap.tokens import KeyFinder
 
 Bounds = tuple[np.ndarray, np.ndarray]  # lower, upper: the same array where the node's truth is settled
 NodeFn = Callable[[np.ndarray, np.ndarray], Bounds]
@@ -45,8 +48,15 @@ class BatchMatcher:
             )
             for aid, rx in sorted(m._regex.items())
         ]
-        self._enums = [pl.Enum(keys) for keys in self._keys]  # a key's rank among its stream's keys is its id
+        self._finder = KeyFinder(*self._keys)
+        self._nears: list[tuple[Side, Side, int, bool]] = []  # W/n settled in numpy: rows after the atoms'
         self._lines = [self._compile(line.ast, None) for line in m.lines]
+        self._near = NearTable(self._n_keys, self._nears)
+        # the keys whose positions a document left open can be asked for: those of lines that are not exact
+        self._open_keys = np.zeros(self._n_keys + 1, dtype=bool)
+        for line, (_, exact) in zip(m.lines, self._lines, strict=True):
+            if not exact:
+                self._open_keys[[k for t in iter_terms(line.ast) for k in m._atom_kids.get(m._atom(t), ())]] = True
 
     def _compile(self, node: Node, allowed: frozenset[int] | None) -> tuple[NodeFn, bool]:
         """The node's bounds as a function of the atoms × documents matrix, and whether they are always equal."""
@@ -58,6 +68,11 @@ class BatchMatcher:
         if isinstance(node, Field):
             return self._compile(node.child, self.m._allowed(node.field, allowed))
         if isinstance(node, Near):
+            left, right = self._side(node.left), self._side(node.right)
+            if allowed is None and left is not None and right is not None:
+                row = len(self.m._atoms) + len(self._nears)
+                self._nears.append((left, right, node.n, node.ordered))
+                return (lambda at, zero: (at[row], at[row])), True
             (lf, _), (rf, _) = self._compile(node.left, allowed), self._compile(node.right, allowed)
             return (lambda at, zero: (zero, lf(at, zero)[1] & rf(at, zero)[1])), False
         if isinstance(node, AndNot):
@@ -91,28 +106,37 @@ class BatchMatcher:
             return combine, exact
         raise TypeError(f"not a query node: {node!r}")
 
-    def _found(self, batch: Streams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Atoms × documents: does the atom occur in the document (any field); and every key found as
-        (document, key id) pairs, in document order within each stream."""
+    def _side(self, node: Node) -> Side | None:
+        """The keys (with their word counts) of a W/n side that is a word, a phrase or an OR of them, with no
+        wildcard inside a word; None for any other side."""
+        terms = node.children if isinstance(node, Or) else (node,)
+        if not all(isinstance(t, Term) for t in terms):
+            return None
+        aids = [self.m._atom(t) for t in terms]  # type: ignore[arg-type]
+        if any(a in self.m._regex for a in aids):
+            return None
+        return [(kid, ntok) for a in aids for _, kid, ntok, _ in self.m._atom_keys.get(a, ())]
+
+    def _found(self, batch: Streams) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Atoms × documents: does the atom occur in the document (any field); and every key occurrence as
+        document, key id and token position."""
         n = len(batch.raw)
         found = np.zeros((self._n_keys + 1, n), dtype=bool)
-        docs, kids, offset = [], [], 0
-        for stream, keys, enum in zip((batch.norm, batch.raw), self._keys, self._enums, strict=True):
-            if keys:
-                hits = stream.str.extract_many(keys, overlapping=True)
-                doc = np.repeat(np.arange(n), hits.list.len().to_numpy())
-                kid = hits.explode().drop_nulls().cast(enum).to_physical().to_numpy().astype(np.intp) + offset
-                found[kid, doc] = True  # a key's rank among its stream's keys is its id, after the offset
-                docs.append(doc)
-                kids.append(kid)
-            offset += len(keys)
-        at = found[self._atom_rows].any(axis=1)
+        hits = self._finder.find(batch.words, batch.lengths)
+        found[hits[1], hits[0]] = True
+        at = np.empty((len(self._atom_rows) + self._near.n_nodes, n), dtype=bool)
+        at[: len(self._atom_rows)] = found[self._atom_rows].any(axis=1)
+        if self._near.n_nodes:
+            docs, kids, pos = hits
+            if batch.fielded:  # positions of different fields GAP apart, as the matcher counts them
+                seps = np.cumsum((batch.words == SEP).to_numpy())
+                pos = pos + GAP * seps[np.cumsum(batch.lengths)[docs] - batch.lengths[docs] + pos]
+            at[len(self._atom_rows) :] = self._near.evaluate(docs, kids, pos, n)
         for aid, pattern, kid in self._regex:  # only where the pattern's literal fragment occurs, if it has one
             where = np.arange(n) if kid is None else np.flatnonzero(found[kid])
             if len(where):
                 at[aid, where] = batch.raw.gather(where).str.contains(pattern).to_numpy()
-        empty = np.zeros(0, dtype=np.intp)
-        return at, np.concatenate([empty, *docs]), np.concatenate([empty, *kids])
+        return at, hits
 
     def match_streams(self, batch: Streams) -> list[list[int]]:
         """Per document the indexes of the query lines that match, ascending, as :meth:`Matcher.match` gives."""
@@ -121,7 +145,7 @@ class BatchMatcher:
     def matrix(self, batch: Streams) -> np.ndarray:
         """Lines × documents: does the query line match the document."""
         n = len(batch.raw)
-        at, hit_docs, hit_kids = self._found(batch)
+        at, (hit_docs, hit_kids, hit_pos) = self._found(batch)
         zero = np.zeros(n, dtype=bool)
         matched = np.zeros((len(self._lines), n), dtype=bool)
         docs, lines = [], []  # the (document, line) pairs the bounds leave open
@@ -141,14 +165,15 @@ class BatchMatcher:
         nth_of = np.full(n, -1)
         nth_of[open_docs] = np.arange(len(open_docs))
         rank = nth_of[hit_docs]
-        sel = np.flatnonzero(rank >= 0)
-        sel = sel[np.argsort(rank[sel], kind="stable")]
-        keys = _groups(rank[sel], hit_kids[sel], len(open_docs))
+        sel = np.flatnonzero((rank >= 0) & self._open_keys[hit_kids])
+        sel = sel[np.lexsort((hit_kids[sel], rank[sel]))]  # by document, then key
+        ends = np.cumsum(np.bincount(rank[sel], minlength=len(open_docs))).tolist()
+        kids, pos = hit_kids[sel].tolist(), hit_pos[sel].tolist()
         open_lines = _groups(nth, lines, len(open_docs))
-        norm, raw = batch.norm.gather(open_docs).to_list(), batch.raw.gather(open_docs).to_list()
+        raw = batch.raw.gather(open_docs).to_list()
         evaluators = self.m._evaluators
-        for j, (d, doc_keys, doc_lines) in enumerate(zip(open_docs.tolist(), keys, open_lines, strict=True)):
-            doc = _DocHits(self.m, set(doc_keys), norm[j], raw[j], batch.bounds(raw[j]))
+        for j, (d, a, b, doc_lines) in enumerate(zip(open_docs.tolist(), [0, *ends], ends, open_lines, strict=False)):
+            doc = _Occurrences(self.m, kids[a:b], pos[a:b], raw[j], batch.bounds(raw[j]))
             for i in doc_lines:
                 if evaluators[i](doc):
                     matched[i, d] = True
@@ -164,3 +189,16 @@ def _groups(rows: np.ndarray, cols: np.ndarray, n: int) -> list[list[int]]:
     ends = np.cumsum(np.bincount(rows, minlength=n)).tolist()
     flat = cols.tolist()
     return [flat[a:b] for a, b in zip([0, *ends], ends, strict=False)]  # starts: one more than ends
+
+
+class _Occurrences(_DocHits):
+    """One document of a batch: key positions from the batch's word-level pass, not from searching its text."""
+
+    __slots__ = ("kids", "pos")
+
+    def __init__(self, m: Matcher, kids: list[int], pos: list[int], raw_s: str, bounds: list[int] | None):
+        super().__init__(m, set(kids), "", raw_s, bounds)
+        self.kids, self.pos = kids, pos  # sorted by key id
+
+    def occurrences(self, stream_no: int, kid: int, key: str) -> list[int]:
+        return self.pos[bisect_left(self.kids, kid) : bisect_right(self.kids, kid)]

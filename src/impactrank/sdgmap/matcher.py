@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -376,16 +376,9 @@ class _DocHits(dict):
         bounds = self.bounds
         for stream_no, kid, ntok, key in m._atom_keys.get(aid, ()):
             if kid in found:
-                stream = self.norm_s if stream_no == 0 else self.raw_s
-                count, find = stream.count, stream.find
-                at = find(key)
-                tok = prev = 0
-                while at >= 0:  # every occurrence, overlapping ones too; a key starts with the space before it
-                    tok += count(" ", prev, at)  # the spaces before it: the token's position
-                    prev = at
+                for tok in self.occurrences(stream_no, kid, key):
                     i = tok + GAP * (bisect_right(bounds, tok) - 1) if bounds else tok
                     spans.add((i, i + ntok - 1))
-                    at = find(key, at + 1)
         rx = m._regex.get(aid)
         if rx is not None and (aid in m._regex_always or m._regex_chunk_keys.get(aid) in found):
             count = self.raw_s.count
@@ -397,6 +390,18 @@ class _DocHits(dict):
         result = spans or None
         self[aid] = result
         return result
+
+    def occurrences(self, stream_no: int, kid: int, key: str) -> Iterator[int]:
+        """The token position of every occurrence of a key the document holds, overlapping ones too."""
+        stream = self.norm_s if stream_no == 0 else self.raw_s
+        count, find = stream.count, stream.find
+        at = find(key)
+        tok = prev = 0
+        while at >= 0:  # a key starts with the space before its first word
+            tok += count(" ", prev, at)  # the spaces before it: the token's position
+            prev = at
+            yield tok
+            at = find(key, at + 1)
 
 
 def _or_of_terms(aids: frozenset[int], kids: set[int], key_atoms: list[tuple[int, ...]], spans: bool) -> Evaluator:

@@ -1,15 +1,17 @@
-"""Documents as the matcher reads them: each batch tokenised once, as raw lowercase words and as their normal
-forms (singular, US spelling, no accents), fields joined by a separator token and ``GAP`` positions apart so
-no phrase or proximity matches across them."""
+"""Documents as the matcher reads them: each batch tokenised once into lowercase words, fields joined by a
+separator token and ``GAP`` positions apart so no phrase or proximity matches across them. The batch keeps
+its raw stream (" w1 w2 … ", for wildcards inside words) and its words in order (for every other key); normal
+forms are looked up word by word, so no normal stream is built."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
-from impactrank.sdgmap.normalise import NORM, token_texts
+from impactrank.sdgmap.normalise import token_texts
 
 GAP = 1 << 20
 SEP = "\x00"  # a token between fields: no key contains it, so phrases cannot cross fields
@@ -28,11 +30,12 @@ CANONICAL_FIELDS = {"title", "abstract", "keywords"}
 
 @dataclass(frozen=True)
 class Streams:
-    """A batch of documents as the matcher reads them: normal and raw token streams (" w1 w2 … "), and
-    whether fields are joined by ``SEP`` tokens."""
+    """A batch of documents as the matcher reads them: the raw token streams (" w1 w2 … "), every token of
+    the batch in order with each document's count, and whether fields are joined by ``SEP`` tokens."""
 
-    norm: pl.Series
     raw: pl.Series
+    words: pl.Series
+    lengths: np.ndarray
     fielded: bool
 
     def bounds(self, raw_s: str) -> list[int] | None:
@@ -43,7 +46,7 @@ class Streams:
 
 
 def streams(columns: Sequence[Sequence[str | None]]) -> Streams:
-    """Tokenise and normalise a batch column-wise in polars; one Python pass only for new words."""
+    """Tokenise a batch column-wise in polars."""
     texts = [
         token_texts(col if isinstance(col, pl.Series) else pl.Series(values=list(col), dtype=pl.String))
         for col in columns
@@ -56,11 +59,4 @@ def streams(columns: Sequence[Sequence[str | None]]) -> Streams:
         joined = frame.select(pl.concat_str(pl.all(), separator=f" {SEP} ")).to_series()
         joined = joined.str.replace_all(" {2,}", " ").str.strip_chars(" ")
     tokens = joined.str.split(" ")
-    words = tokens.explode().unique().to_list()
-    changed = [(w, v) for w in words if w != (v := NORM[w])]
-    raw = " " + joined + " "
-    norm = raw
-    if changed:
-        old, new = zip(*changed, strict=True)
-        norm = " " + tokens.list.eval(pl.element().replace(list(old), list(new))).list.join(" ") + " "
-    return Streams(norm, raw, len(texts) > 1)
+    return Streams(" " + joined + " ", tokens.explode(), tokens.list.len().to_numpy().astype(np.intp), len(texts) > 1)
