@@ -195,11 +195,14 @@ def score_metrics(
         scores[mask] = NORMALISERS[name](raw[mask], code[mask], n_groups, lower)
 
     if evidence.any():
+        # millions of evidence rows at 100,000 institutions: no copy of the answers beyond the rows scored
         rows = np.flatnonzero(evidence)
-        answers = np.column_stack([grid[f].to_numpy()[rows] for f in RUBRIC_FIELDS]).astype(np.float64)
-        points = catalogue.select([f"pts_{f}" for f in RUBRIC_FIELDS]).to_numpy().astype(np.float64)[code[rows]]
+        answers = np.column_stack([grid[f].to_numpy()[rows] for f in RUBRIC_FIELDS]).astype(np.float64, copy=False)
         answered = ~np.all(np.isnan(answers), axis=1)
-        scores[rows[answered]] = EVIDENCE_SCORERS[choices.evidence](answers[answered], points[answered])
+        if not answered.all():
+            rows, answers = rows[answered], answers[answered]
+        points = catalogue.select([f"pts_{f}" for f in RUBRIC_FIELDS]).to_numpy().astype(np.float64)[code[rows]]
+        scores[rows] = EVIDENCE_SCORERS[choices.evidence](answers, points)
 
     missing = np.isnan(scores)
     scores = MISSING_RULES[choices.missing or methodology.missing_rule](scores, code, n_groups)
