@@ -104,36 +104,8 @@ def metric_grid(submissions: pl.DataFrame, catalogue: pl.DataFrame, institution_
     the grid comes out in key order and each submitted row's place in it is counted, not searched for.
     """
     encoded = encoded_submissions(submissions, institution_ids, catalogue)
-    n_codes = catalogue.height
-    inst = encoded["inst"].to_numpy().astype(np.int64)
-    code = encoded["code"].to_numpy().astype(np.int64)
+    grid_inst, grid_code, found, source = _grid_keys(encoded, catalogue)
     cat_sdg = catalogue["sdg"].to_numpy()
-    sub_key = inst * n_codes + code
-    if np.all(sub_key[1:] > sub_key[:-1]):  # already in (institution, SDG, metric) order: no sort needed
-        order, sorted_key = np.arange(len(sub_key)), sub_key
-    else:
-        order = np.argsort(sub_key, kind="stable")
-        sorted_key = sub_key[order]
-
-    # sorted keys run through (institution, SDG) pairs in order, so unique pairs need no second sort
-    sorted_code = sorted_key % n_codes
-    sorted_pair = sorted_key // n_codes * (MAX_SDG + 1) + cat_sdg[sorted_code]
-    starts_pair = np.r_[True, sorted_pair[1:] != sorted_pair[:-1]] if len(sorted_pair) else np.zeros(0, dtype=bool)
-    pairs = sorted_pair[starts_pair]
-    pair_inst, pair_sdg = pairs // (MAX_SDG + 1), pairs % (MAX_SDG + 1)
-    n_metrics = np.bincount(cat_sdg, minlength=MAX_SDG + 1)
-    first_code = np.cumsum(n_metrics) - n_metrics  # catalogue rows are grouped by SDG in ascending order
-    counts = n_metrics[pair_sdg]
-    grid_inst = np.repeat(pair_inst, counts)
-    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    grid_code = first_code[np.repeat(pair_sdg, counts)] + within
-
-    # each submitted row's place in the grid: its pair's first grid row plus the metric's place within the SDG
-    at = (np.cumsum(counts) - counts)[np.cumsum(starts_pair) - 1] + sorted_code - first_code[cat_sdg[sorted_code]]
-    found = np.zeros(len(grid_code), dtype=bool)
-    found[at] = True
-    source = np.zeros(len(grid_code), dtype=np.int64)
-    source[at] = order  # the submitted row each found grid row takes its values from
     evidence = (catalogue["kind"] == "evidence").to_numpy()[grid_code]
     rate = catalogue["rate"].to_numpy()[grid_code] & ~evidence
     # each column is read only for the metrics that use it (validation has rejected values elsewhere)
@@ -170,6 +142,43 @@ def metric_grid(submissions: pl.DataFrame, catalogue: pl.DataFrame, institution_
             **rubric,
         }
     ).with_columns(pl.col("raw").fill_nan(None))
+
+
+def _grid_keys(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> tuple[np.ndarray, ...]:
+    """Each grid row's institution and metric code, whether a submitted row fills it, and which one. A function
+    of its own so that the sort's arrays, as long as the submissions, are freed before the grid's columns are
+    made (a 100,000-institution build's memory peak)."""
+    n_codes = catalogue.height
+    inst = encoded["inst"].to_numpy().astype(np.int64)
+    code = encoded["code"].to_numpy().astype(np.int64)
+    cat_sdg = catalogue["sdg"].to_numpy()
+    sub_key = inst * n_codes + code
+    if np.all(sub_key[1:] > sub_key[:-1]):  # already in (institution, SDG, metric) order: no sort needed
+        order, sorted_key = np.arange(len(sub_key)), sub_key
+    else:
+        order = np.argsort(sub_key, kind="stable")
+        sorted_key = sub_key[order]
+
+    # sorted keys run through (institution, SDG) pairs in order, so unique pairs need no second sort
+    sorted_code = sorted_key % n_codes
+    sorted_pair = sorted_key // n_codes * (MAX_SDG + 1) + cat_sdg[sorted_code]
+    starts_pair = np.r_[True, sorted_pair[1:] != sorted_pair[:-1]] if len(sorted_pair) else np.zeros(0, dtype=bool)
+    pairs = sorted_pair[starts_pair]
+    pair_inst, pair_sdg = pairs // (MAX_SDG + 1), pairs % (MAX_SDG + 1)
+    n_metrics = np.bincount(cat_sdg, minlength=MAX_SDG + 1)
+    first_code = np.cumsum(n_metrics) - n_metrics  # catalogue rows are grouped by SDG in ascending order
+    counts = n_metrics[pair_sdg]
+    grid_inst = np.repeat(pair_inst, counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    grid_code = first_code[np.repeat(pair_sdg, counts)] + within
+
+    # each submitted row's place in the grid: its pair's first grid row plus the metric's place within the SDG
+    at = (np.cumsum(counts) - counts)[np.cumsum(starts_pair) - 1] + sorted_code - first_code[cat_sdg[sorted_code]]
+    found = np.zeros(len(grid_code), dtype=bool)
+    found[at] = True
+    source = np.zeros(len(grid_code), dtype=np.int64)
+    source[at] = order  # the submitted row each found grid row takes its values from
+    return grid_inst, grid_code, found, source
 
 
 def score_metrics(
