@@ -132,6 +132,10 @@ def test_every_change_route_writes_one_row_and_past_rows_never_change(world):
         admin.post("/api/institutions/A/tokens", json={"name": "s"}),
         stepped_up=True,
     ).json()
+    before = log()  # a script's exchange of its token writes no row (the token keeps its last use)
+    exchange = world.client().post("/api/tokens/session", headers={"Authorization": f"Bearer {tok['token']}"})
+    assert exchange.status_code == 201 and log() == before, "a token's exchange wrote to the log"
+    calls.append(("POST", "/api/tokens/session"))
     one(
         ("DELETE", "/api/institutions/{institution}/tokens/{token_id}"),
         admin.delete(f"/api/institutions/A/tokens/{tok['id']}"),
