@@ -98,6 +98,8 @@ def test_a_band_lower_with_overlapping_percentiles_is_maintained():
         ((50, 50), (12, 12), "progressed", "better"),
         ((101, 200), (150, 150), "maintained", "overlapping"),
         ((101, 200), (201, 300), "declined", "worse"),
+        ((101, 200), (101, 101), "maintained", "overlapping"),  # touching at 101: neither better nor worse
+        ((101, 101), (101, 200), "maintained", "overlapping"),
     ],
 )
 def test_rules_in_a_field_of_constant_size(before, after, movement, change):
@@ -131,6 +133,10 @@ def test_statuses_new_left_both():
     assert {i for i, s in status.items() if s == "new"} == ids_a - ids_b
     assert {i for i, s in status.items() if s == "left"} == ids_b - ids_a
     assert row(comp, "fresh")["movement"] == "new" and row(comp, "gone")["movement"] == "left"
+    assert (row(comp, "gone")["name"], row(comp, "gone")["country"]) == ("Name gone", "FR")
+    statuses = comp.table["status"].to_list()  # left rows, with no rank this year, come last
+    assert statuses == sorted(statuses, key=lambda s: s == "left") and statuses[-1] == "left"
+    assert (comp.edition_from, comp.edition_to, comp.sdg) == ("2020", "2021", None)
     only = compare_editions(b, a, institution_ids=["a", "fresh"])
     assert sorted(only.table["institution_id"]) == ["a", "fresh"]
     assert only.counts() == {"progressed": 0, "maintained": 0, "declined": 1, "new": 1, "left": 0}
@@ -166,6 +172,13 @@ def test_significance_needs_uncertainty_in_both_editions():
     assert row(comp, "x")["significant"] is True  # 5–15 % vs 40–60 %: apart
     assert row(comp, "y")["significant"] is False  # 45–70 % vs 40–60 %: overlap
     assert row(comp, "z")["significant"] is None  # no uncertainty rows
+    touching = [
+        {"institution_id": "x", "table": "overall", "rank_p05": 20.0, "rank_p95": 40.0},
+        {"institution_id": "y", "table": "overall", "rank_p05": 60.0, "rank_p95": 80.0},
+    ]
+    a = edition("2021", 100, [("x", 30, 30), ("y", 70, 70)], uncertainty=touching)
+    comp = compare_editions(b, a)  # 20–40 % and 60–80 % touch 40–60 %: not apart
+    assert (row(comp, "x")["significant"], row(comp, "y")["significant"]) == (False, False)
 
 
 def expected_movement(b: tuple[int, int], n1: int, a: tuple[int, int], n2: int) -> str:
@@ -304,7 +317,9 @@ def test_sdg_tables_are_compared_each_against_its_own_size():
     # SDG 3: 4 rows → 5 rows; SDG 5: only in 2021; SDG 13: "x" 1st of 2, then not in its 2 rows
     b = replace(
         edition("2020", 6, [("x", 1, 1)]),
-        sdg_scores=sdg_rows([("x", 3, 2), ("p", 3, 1), ("q", 3, 3), ("r", 3, 4), ("x", 13, 1), ("q", 13, 2)]),
+        sdg_scores=sdg_rows(
+            [("x", 3, 2), ("p", 3, 1), ("q", 3, 3), ("r", 3, 4), ("x", 13, 1), ("p", 13, 2), ("p", 4, 1)]
+        ),
         rank_uncertainty=pl.DataFrame(
             [("x", "overall", 1.0, 6.0), ("x", "sdg3", 2.0, 2.0)],
             schema=["institution_id", "table", "rank_p05", "rank_p95"],
@@ -316,7 +331,7 @@ def test_sdg_tables_are_compared_each_against_its_own_size():
         sdg_scores=sdg_rows(
             [
                 *[("p", 3, 1), ("q", 3, 2), ("r", 3, 3), ("x", 3, 4), ("s", 3, 5)],
-                *[("x", 5, 2), ("p", 5, 1), ("q", 13, 1), ("p", 13, 2)],
+                *[("x", 5, 2), ("p", 5, 1), ("p", 13, 1), ("w", 13, 2), ("p", 4, 1), ("x", 4, 2)],
             ]
         ),
         rank_uncertainty=pl.DataFrame(
@@ -331,10 +346,13 @@ def test_sdg_tables_are_compared_each_against_its_own_size():
     # SDG 3: 2nd of 4 (50 %) → 4th of 5 (80 %): declined; SDG 5, a table the earlier edition lacks: not compared
     assert rows.rows() == [
         ("q", 3, 4, 5, "both", "3", "2", "progressed"),  # 75 % → 40 %
-        ("q", 13, 2, 2, "both", "2", "1", "progressed"),
         ("x", 3, 4, 5, "both", "2", "4", "declined"),
+        ("x", 4, 1, 2, "new", None, "2", "new"),
         ("x", 13, 2, 2, "left", "1", None, "left"),
     ]
+    # one SDG table on its own is compared against that table's sizes, not the overall table's
+    alone = compare_editions(b, a, sdg=3)
+    assert (alone.field_from, alone.field_to, alone.sdg) == (4, 5, 3)
     x3 = got.filter((pl.col("institution_id") == "x") & (pl.col("sdg") == 3))
     assert x3.select("pct_low_from", "pct_high_to").row(0) == (pytest.approx(50.0), pytest.approx(80.0))
     assert x3["significant"][0] is True  # its SDG 3 intervals (50 % and 80–100 %) are apart; overall ones are not
@@ -361,7 +379,9 @@ def test_renamings_fold_names_and_aliases_and_name_each_old_institution_once():
     # one institution left: renamed through its name written with "and" and a full stop
     b = plain("2020", [("old", "Arts & Crafts School", None), ("stay", "Stay School", None)])
     a = plain("2021", [("new", "New Arts", "Arts and Crafts School."), ("stay", "Stay School", None)])
-    assert renamed(compare_editions(b, a)) == {"new": "old", "stay": None}
+    comp = compare_editions(b, a)
+    assert renamed(comp) == {"new": "old", "stay": None}
+    assert (row(comp, "new")["name_from"], row(comp, "stay")["name_from"]) == ("Arts & Crafts School", None)
     # through an alias of the old institution, from an alias list; an alias naming nobody, or an institution
     # still in the table, or listed by an institution in both editions, renames nothing
     b = plain(
@@ -441,6 +461,19 @@ def test_percentiles_need_a_known_positive_field_size():
     part = compare_editions(edition("2020", 1, [("x", 50, 50)]), edition("2021", 1, [("x", 40, 40)]))
     r = row(part, "x")
     assert part.field_from is None and (r["pct_low_from"], r["basis"], r["movement"]) == (None, "rank", "progressed")
+    for lo, hi, movement in (
+        (50, 50, "maintained"),
+        (40, 50, "maintained"),
+        (50, 60, "maintained"),
+        (51, 51, "declined"),
+    ):
+        same = compare_editions(edition("2020", 1, [("x", 50, 50)]), edition("2021", 1, [("x", lo, hi)]))
+        assert row(same, "x")["movement"] == movement, (lo, hi)
+    # an open band ("801+") in a table of unknown size has no last place: no movement claimed
+    opened = edition("2020", 1, [("x", 801, 801)])
+    opened.overall = opened.overall.with_columns(rank_high=pl.lit(None, pl.Int64))
+    r = row(compare_editions(opened, edition("2021", 1, [("x", 900, 900)])), "x")
+    assert (r["movement"], r["rank_change"]) == (None, None)
     b, a = edition("2020", 3, [("x", 2, 2)]), edition("2021", 3, [("x", 1, 1)])
     zero = row(compare_editions(b, a, field_from=0, field_to=4), "x")
     assert (zero["pct_low_from"], zero["pct_low_to"], zero["basis"]) == (None, pytest.approx(25.0), "rank")
