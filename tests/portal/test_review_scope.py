@@ -498,3 +498,20 @@ def test_what_the_export_takes_as_assessed(db):
     assert review.review_status(pubs, _assessment("revision")) == "resubmitted"
     assert review.review_status(pubs, _assessment("accepted")) == "accepted"
     assert review.review_status(pubs, _assessment("rejected")) == "rejected"
+
+
+def test_a_reason_without_a_conflict_is_not_kept_and_an_assignment_elsewhere_is_another(db):
+    assert assign(db, "A", 1, "rev-a@network.org", override="just in case")["override_reason"] is None
+    db.add(
+        Cycle(id="2024", methodology_id="mini", methodology_yaml="", opened_at=NOW, closes_at=NOW, state="published")
+    )
+    db.add(Assignment(cycle_id="2024", institution_id="A", sdg=3, reviewer_id=REV_A.user_id, created_at=NOW))
+    # the same reviewer and SDG at another institution, or last cycle, do not make these assignments repeats
+    assert assign(db, "B", 1, "rev-a@network.org")["institution"] == "B"
+    assert assign(db, "A", 3, "rev-a@network.org")["cycle"] == "2025"
+    entries = log(db, "assignment.")
+    assert [(e.action, e.object_id, e.reason) for e in entries] == [
+        ("assignment.add", "2025/A/1#rev-a@network.org", None),
+        ("assignment.add", "2025/B/1#rev-a@network.org", None),
+        ("assignment.add", "2025/A/3#rev-a@network.org", None),
+    ]
