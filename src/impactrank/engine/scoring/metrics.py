@@ -149,8 +149,8 @@ def _grid_keys(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> tuple[np.ndarr
     of its own so that the sort's arrays, as long as the submissions, are freed before the grid's columns are
     made (a 100,000-institution build's memory peak)."""
     n_codes = catalogue.height
-    inst = encoded["inst"].to_numpy().astype(np.int64)
-    code = encoded["code"].to_numpy().astype(np.int64)
+    inst = encoded["inst"].to_numpy().astype(np.int64, copy=False)  # encoded as Int64: no copy
+    code = encoded["code"].to_numpy().astype(np.int64, copy=False)
     cat_sdg = catalogue["sdg"].to_numpy()
     sub_key = inst * n_codes + code
     if np.all(sub_key[1:] > sub_key[:-1]):  # already in (institution, SDG, metric) order: no sort needed
@@ -161,19 +161,26 @@ def _grid_keys(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> tuple[np.ndarr
 
     # sorted keys run through (institution, SDG) pairs in order, so unique pairs need no second sort
     sorted_code = sorted_key % n_codes
-    sorted_pair = sorted_key // n_codes * (MAX_SDG + 1) + cat_sdg[sorted_code]
+    sorted_pair = sorted_key // n_codes  # (in place from here: each array is as long as the submissions)
+    del sub_key, sorted_key
+    sorted_pair *= MAX_SDG + 1
+    sorted_pair += cat_sdg[sorted_code]
     starts_pair = np.r_[True, sorted_pair[1:] != sorted_pair[:-1]] if len(sorted_pair) else np.zeros(0, dtype=bool)
     pairs = sorted_pair[starts_pair]
+    del sorted_pair
     pair_inst, pair_sdg = pairs // (MAX_SDG + 1), pairs % (MAX_SDG + 1)
     n_metrics = np.bincount(cat_sdg, minlength=MAX_SDG + 1)
     first_code = np.cumsum(n_metrics) - n_metrics  # catalogue rows are grouped by SDG in ascending order
     counts = n_metrics[pair_sdg]
     grid_inst = np.repeat(pair_inst, counts)
-    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    grid_code = first_code[np.repeat(pair_sdg, counts)] + within
+    grid_code = np.arange(counts.sum())  # (in place: each array is as long as the grid)
+    grid_code -= np.repeat(np.cumsum(counts) - counts, counts)  # the metric's place within its SDG
+    grid_code += first_code[np.repeat(pair_sdg, counts)]
 
     # each submitted row's place in the grid: its pair's first grid row plus the metric's place within the SDG
-    at = (np.cumsum(counts) - counts)[np.cumsum(starts_pair) - 1] + sorted_code - first_code[cat_sdg[sorted_code]]
+    at = (np.cumsum(counts) - counts)[np.cumsum(starts_pair) - 1]
+    at += sorted_code
+    at -= first_code[cat_sdg[sorted_code]]
     found = np.zeros(len(grid_code), dtype=bool)
     found[at] = True
     source = np.zeros(len(grid_code), dtype=np.int64)
