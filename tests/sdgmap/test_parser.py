@@ -71,31 +71,47 @@ def test_lucene_not_is_and_not():
     assert parse("a NOT b") == AndNot(b("a"), b("b"))
 
 
+END = "expected a term or '(' but found end of query"
+
+
 @pytest.mark.parametrize(
-    ("text", "position", "words"),
+    ("text", "position", "message"),
     [
-        ('"poverty" AND', 13, "expected a term"),
-        ('("a" OR "b"', 0, "unclosed '('"),
+        ('"poverty" AND', 13, END),
+        ('("a" OR "b"', 0, "unclosed '(' opened"),
+        ('x TITLE("a"', 2, "unclosed '(' opened"),  # at the field's code
         ('"a" OR "b")', 10, "unexpected ')'"),
-        ('"a" W/3', 7, "expected a term"),
-        ('TITLE("x" OR )', 13, "expected a term"),
-        ('"abc', 0, "unterminated phrase"),
-        ("{abc", 0, "unterminated phrase"),
-        ("a W/300 b", 2, "above 255"),
+        ('"a" W/3', 7, END),
+        ('TITLE("x" OR )', 13, "expected a term or '(' but found ')'"),
+        ('"abc', 0, "unterminated phrase opened with '\"'"),
+        ("{abc", 0, "unterminated phrase opened with '{'"),
+        ("a W/300 b", 2, "proximity distance 300 is above 255"),
+        ("a W/256 b", 2, "proximity distance 256 is above 255"),
         ('a ""', 2, "empty phrase"),
         ("()", 1, "empty parentheses"),
         ("", 0, "empty query"),
-        ("OR a", 0, "expected a term"),
+        ("OR a", 0, "expected a term or '(' but found OR"),
+        ("a AND W/3 b", 6, "expected a term or '(' but found proximity operator"),
+        ("a OR AND NOT b", 5, "expected a term or '(' but found AND NOT"),
+        ("a AND NOT", 9, END),
         ("a }", 2, "unexpected '}'"),
     ],
 )
-def test_syntax_errors_name_their_position(text, position, words):
+def test_syntax_errors_name_their_position(text, position, message):
     with pytest.raises(QuerySyntaxError) as info:
         parse(text)
     assert info.value.position == position
-    assert words in str(info.value)
-    assert f"at position {position}" in str(info.value)
+    assert str(info.value) == f"{message} at position {position}"
     assert isinstance(info.value, InputError)
+
+
+def test_edges_of_the_lexer():
+    assert parse("a W/255 b") == Near(b("a"), b("b"), 255)  # the largest distance accepted
+    assert parse("a AND NOTE") == And((b("a"), b("NOTE")))  # NOT only as a word of its own
+    assert parse("a AND NOT(b OR c)") == AndNot(b("a"), Or((b("b"), b("c"))))
+    assert parse("heart abs") == And((b("heart"), b("abs")))  # a field code ending the line is a word
+    assert parse("Xenon") == b("Xenon")
+    assert parse("a AND (b AND c)") == And((b("a"), b("b"), b("c")))  # nested ANDs flattened
 
 
 def test_to_query_is_canonical_text():
@@ -192,4 +208,10 @@ def test_absurd_nesting_is_a_syntax_error_not_a_crash():
         parse("(" * 150 + "a" + ")" * 150)
     with pytest.raises(QuerySyntaxError, match="proximity operators"):
         parse(" W/1 ".join(["w"] * 3000))
-    assert parse("(" * 20 + "a" + ")" * 20) is not None
+    assert parse("(" * MAX_DEPTH + "a" + ")" * MAX_DEPTH) == b("a")  # as deep as accepted
+    chain = " W/1 ".join(["w"] * (MAX_DEPTH + 1))  # MAX_DEPTH operators: accepted
+    assert isinstance(parse(chain), Near)
+    longer = chain + " W/1 w"
+    with pytest.raises(QuerySyntaxError) as info:
+        parse(longer)
+    assert info.value.position == len(chain) + 1  # at the first operator past the limit
