@@ -214,11 +214,14 @@ def test_advice_scores_are_the_smallest_that_reach_the_target(field):
 # ---------------------------------------------------------------------------------------------- bands
 
 
+BANDS = [(11, 15), (16, 25), (26, 40)]  # of different sizes, so a band's first place counts every row above it
+
+
 @pytest.fixture(scope="module")
 def field_in_bands(field):
-    """The field with its first ten places ranked individually, then bands 11–20 and 21–40."""
+    """The field with its first ten places ranked individually, then bands 11–15, 16–25 and 26–40."""
     edition, truth = field
-    return banded(edition, 10, [(11, 20), (21, 40)]), truth
+    return banded(edition, 10, BANDS), truth
 
 
 def published_intervals(edition: Edition, institution_id: str) -> tuple[np.ndarray, np.ndarray]:
@@ -230,10 +233,12 @@ def published_intervals(edition: Edition, institution_id: str) -> tuple[np.ndarr
 def expected_place(o_lo: np.ndarray, o_hi: np.ndarray, lo: float, hi: float) -> tuple[int, int, str, str | None]:
     """Best place: 1 + rows certainly above (their interval reaches past ours and starts where ours ends or
     higher); worst: 1 + rows possibly above (reaching past our bottom). A place's band: first ten ranked
-    individually (None), 11–20, and 21–40 stretched to 41 for a newcomer."""
+    individually (None), 11–15, 16–25, and 26–40 stretched to 41 for a newcomer."""
 
     def band(p: int) -> str | None:
-        return None if p <= 10 else "11–20" if p <= 20 else "21–40"
+        if p <= 10:
+            return None
+        return next((f"{a}–{b}" for a, b in BANDS if a <= p <= b), "26–40")  # 41: a newcomer below every row
 
     above = o_hi > lo + 1e-9
     best, worst = 1 + int((above & (o_lo >= hi - 1e-9)).sum()), 1 + int(above.sum())
@@ -268,13 +273,13 @@ def test_a_place_is_worded_by_the_bands_its_ends_fall_in(field_in_bands):
     assert {k for k, _ in seen} == {"one band", "ranked", "across"} and ("ranked", True) in seen
     iid = truth["ids"][int(np.argsort(-shown, kind="stable")[30])]
     unchanged = whatif_published(edition, iid, {})
-    assert (unchanged.published_rank, unchanged.rank, unchanged.band) == ("21–40", "21–40", "21–40")
+    assert (unchanged.published_rank, unchanged.rank, unchanged.band) == ("26–40", "26–40", "26–40")
     assert unchanged.published_overall == edition.overall.filter(pl.col("institution_id") == iid)["overall_display"][0]
 
 
 def test_a_newcomer_below_every_row_takes_the_open_last_band():
     edition, truth = published_field()
-    edition = banded(edition, 10, [(11, 20), (21, 40)])
+    edition = banded(edition, 10, BANDS)
     # SDG 17 and three others at their tables' bottom: a single-year score of at most 0.26 × 3 × 0.1 / range
     lows = {k: float(truth["scores"][k].min()) for k in (3, 5, 9, 17)}
     extra = pl.DataFrame(
@@ -301,7 +306,7 @@ def test_a_newcomer_below_every_row_takes_the_open_last_band():
         manifest=edition.manifest,
     )
     r = whatif_published(edition, "new", {})
-    assert (r.rank_low, r.rank_high, r.band, r.rank) == (41, 41, "21–40", "21–40")
+    assert (r.rank_low, r.rank_high, r.band, r.rank) == (41, 41, "26–40", "26–40")
     assert (r.published_rank, r.published_overall) == (None, None)
 
 
@@ -350,6 +355,17 @@ def test_two_year_point_averages_last_years_published_score():
         assert (r.rule_name, r.previous_edition) == ("two_year", "2022")
         expected = 0.5 * truth["single"][who] + 0.5 * round(float(last_truth["overall"][who]), 1)
         assert r.overall_point == pytest.approx(expected, abs=1e-9)
+    # past SDG 3's top, every other row is recomputed: half its single-year bounds, half last year's ± 0.05
+    who = 0
+    r = whatif_published(edition, truth["ids"][who], {3: 99.0}, last)
+    scores = {k: v.copy() for k, v in truth["scores"].items()}
+    scores[3][who] = 99.0
+    last_shown = np.round(last_truth["overall"], 1)
+    others = [(rule_bounds(scores, i), last_shown[i]) for i in range(len(truth["ids"])) if i != who]
+    o_lo = np.array([0.5 * b[0] + 0.5 * (p - 0.05) for b, p in others])
+    o_hi = np.array([0.5 * b[1] + 0.5 * (p + 0.05) for b, p in others])
+    best, worst, _, _ = expected_place(o_lo, o_hi, r.overall_low, r.overall_high)
+    assert r.others_recomputed and (r.rank_low, r.rank_high) == (best, worst)
 
 
 def test_an_institution_short_of_sdgs_is_refused(field):
