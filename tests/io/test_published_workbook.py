@@ -165,7 +165,7 @@ def test_cards_and_sdg_tables_that_disagree_are_flagged_row_by_row(tmp_path):
         ["Rank", "Year", "University", "Country", "Climate Action", "Overall"],
         [
             ["1", "2022", "Alpha University", "France", "88.0", "90.0"],
-            ["2", "2022", "Gamma College", "Spain", "80.0", "-"],
+            ["2", "2022", "Gamma College", "Spain", "80.0", ""],  # no overall score claimed, as "-"
             ["3", "2022", "Delta College", "Chile", "70.0", "-"],
             ["4", "2022", "", "Chile", "60.0", "-"],
             ["5", "2022", "Gamma College", "Spain", "50.0", "-"],
@@ -189,3 +189,42 @@ def test_cards_and_sdg_tables_that_disagree_are_flagged_row_by_row(tmp_path):
         ("fr-alpha-university", 88.0, "1", True, "ok"),
         ("xx-sdg13-row-5", 60.0, "4", False, "no_name"),  # the spreadsheet's row 5
     ]
+
+
+def test_an_sdg_table_alone_keeps_every_row_with_what_it_could_not_read(tmp_path):
+    workbook(
+        tmp_path / "climate.xlsx",
+        ["Rank", "Year", "University", "Country", "Climate Action", "Overall"],
+        [
+            ["1", "2022", "Alpha University", "France", "88.0", "90.0"],
+            ["two", "2022", "Beta Institute", "Spain", "", "-"],
+            ["3", "2022", "Gamma College", "Spain", "n/a", ""],
+            ["", "2022", "Zeta AcademyChile", "", "60.0", "-"],
+            ["5+", "2022", "Eta School", "Chile", "10.0–20.0", "-"],
+            ["5+", "2022", "Eta School", "Chile", "10.0–20.0", "-"],
+            ["5+", "2022", "Theta School", "Chile", "10.0–20.0", "-"],
+        ],
+    )
+    ed = read_published(tmp_path).editions[0]
+    columns = ["institution_id", "score", "score_low", "score_high", "rank", "rank_low", "rank_high", "band", "quality"]
+    rows = ed.sdg_scores.sort("institution_id").select(columns).rows()
+    assert rows == [
+        ("cl-eta-school", None, 10.0, 20.0, "5+", 5, 7, "5+", "ok"),  # the open band ends at the table's 7 rows
+        ("cl-eta-school~2", None, 10.0, 20.0, "5+", 5, 7, "5+", "duplicate_institution"),
+        ("cl-theta-school", None, 10.0, 20.0, "5+", 5, 7, "5+", "ok"),
+        ("cl-zeta-academy", 60.0, 60.0, 60.0, None, None, None, None, "country_split_from_name;no_rank"),
+        ("es-beta-institute", None, None, None, "two", None, None, None, "rank_unparsed;sdg_score_missing"),
+        ("es-gamma-college", None, None, None, "3", 3, 3, None, "sdg_score_unparsed"),
+        ("fr-alpha-university", 88.0, 88.0, 88.0, "1", 1, 1, None, "ok"),
+    ]
+    institutions = ed.institutions.sort("institution_id").select("institution_id", "name", "name_original", "ror")
+    assert institutions.rows() == [
+        ("cl-eta-school", "Eta School", "Eta School", None),
+        ("cl-eta-school~2", "Eta School", "Eta School", None),
+        ("cl-theta-school", "Theta School", "Theta School", None),
+        ("cl-zeta-academy", "Zeta Academy", "Zeta AcademyChile", None),  # the cell as it was
+        ("es-beta-institute", "Beta Institute", "Beta Institute", None),
+        ("es-gamma-college", "Gamma College", "Gamma College", None),
+        ("fr-alpha-university", "Alpha University", "Alpha University", None),
+    ]
+    assert ed.institutions["aliases"].null_count() == 7
