@@ -124,9 +124,10 @@ def test_documented_examples(before, after, movement, change):
 
 
 def test_statuses_new_left_both():
-    b = edition("2020", 10, [("a", 1, 1), ("b", 2, 2), ("gone", 3, 3)])
-    a = edition("2021", 12, [("a", 2, 2), ("b", 1, 1), ("fresh", 3, 3)])
+    b = edition("2020", 10, [("a", 1, 1), ("b", 2, 2), ("gone", 3, 3)], names={"a": "Old Name"})
+    a = edition("2021", 12, [("a", 2, 2), ("b", 1, 1), ("fresh", 3, 3)], names={"a": "New Name"})
     comp = compare_editions(b, a)
+    assert row(comp, "a")["name"] == "New Name"  # this year's name
     ids_b, ids_a = set(b.overall["institution_id"]), set(a.overall["institution_id"])
     status = dict(zip(comp.table["institution_id"], comp.table["status"], strict=True))
     assert {i for i, s in status.items() if s == "both"} == ids_a & ids_b
