@@ -77,6 +77,8 @@ def test_unchanged_rows_touching_by_a_tenth_are_certainly_above_or_below(field):
         r = whatif_published(edition, iid, {})
         others = np.delete(shown, i)
         assert (r.rank_low, r.rank_high) == (1 + int((others > shown[i]).sum()), 1 + int((others >= shown[i]).sum()))
+        # shown as its published score, whichever way the interval's ends round
+        assert (r.overall, r.edition, r.institution_id, r.name) == (f"{shown[i]:.1f}", "2021", iid, iid.upper())
 
 
 @settings(max_examples=60, deadline=None)
@@ -257,6 +259,8 @@ def test_a_place_is_worded_by_the_bands_its_ends_fall_in(field_in_bands):
         for v in np.linspace(bottom, top, 25).round(1):  # within SDG 17's table: the others keep their intervals
             r = whatif_published(edition, iid, {17: float(v)})
             best, worst, b_best, b_worst = expected_place(o_lo, o_hi, r.overall_low, r.overall_high)
+            ends = f"{r.overall_low:.1f}", f"{r.overall_high:.1f}"  # a change is not held to the published range
+            assert r.overall == (ends[0] if ends[0] == ends[1] else "–".join(ends))
             assert (r.rank_low, r.rank_high) == (best, worst), v
             if b_best == b_worst and b_best is not None:
                 kind = "one band"
@@ -355,6 +359,7 @@ def test_two_year_point_averages_last_years_published_score():
         assert (r.rule_name, r.previous_edition) == ("two_year", "2022")
         expected = 0.5 * truth["single"][who] + 0.5 * round(float(last_truth["overall"][who]), 1)
         assert r.overall_point == pytest.approx(expected, abs=1e-9)
+        assert r.overall_low <= truth["overall"][who] <= r.overall_high  # the true score, last year's unrounded
     # past SDG 3's top, every other row is recomputed: half its single-year bounds, half last year's ± 0.05
     who = 0
     r = whatif_published(edition, truth["ids"][who], {3: 99.0}, last)
