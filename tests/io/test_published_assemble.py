@@ -81,3 +81,8 @@ def test_a_file_without_years_needs_an_edition_with_one(tmp_path):
         None,
         "give either --edition or --edition-suffix, not both",
     )
+
+
+def test_a_year_that_is_not_one_is_refused_by_file_row_and_field(tmp_path):
+    rows = "1,Alpha,France,2023,90.0\n2,Beta,Spain,twenty,80.0\n"
+    assert refusal(tmp_path, HEADER, rows) == ("years.csv", "years.csv, row 3, field 'year': 'twenty' is not a year")
