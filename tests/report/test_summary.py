@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from impactrank.engine.tables.edition import Edition
 from impactrank.engine.views.compare import compare_editions
+from impactrank.errors import InputError
 from impactrank.report.summary import summarise
 
 NB, NNB = "\u00a0", "\u202f"
@@ -425,3 +426,36 @@ def test_long_lists_of_names_are_cut_and_absent_members_keep_last_years_name():
         f"{first} et 2 autres font leur entrée" in summarise(after, previous=before, group="Net", lang="fr").paragraph
     )
     assert f"{first} y 2 más entran" in summarise(after, previous=before, group="Net", lang="es").paragraph
+
+
+def test_a_country_story_with_a_smaller_field_a_renaming_and_sdg_positions():
+    net = {"m": "Net"}
+    before = edition("2020", 12, [("a", "FR", 1, 1), ("m", "FR", 6, 6), ("old", "FR", 3, 3)], groups=net)
+    after = edition("2021", 10, [("a", "FR", 2, 2), ("m", "FR", 5, 5), ("new", "FR", 4, 4)], groups=net)
+    renamed = pl.when(pl.col("institution_id") == "new").then(pl.lit("School old"))
+    after.institutions = after.institutions.with_columns(aliases=renamed)
+    sdg = [("m", 3, 2), ("a", 3, 1), ("x", 3, 3), ("m", 5, 1), ("a", 5, 2), ("new", 5, 3), ("z", 5, 4)]
+    after = _with_sdg_tables(after, sdg)
+    fr = summarise(after, previous=before, country="FR")
+    assert f"down from 12 in 2020 (−{round(100 * 2 / 12)}%)." in fr.paragraph
+    assert f"Institutions in the 2021 overall table: 10 (12 in 2020, −{100 * 2 / 12:.1f}%)." in fr.facts
+    assert "School new was School old in 2020, counted as the same institution." in fr.facts
+    # a: 1/12 → 2/10 declined; m: 6/12 → 5/10 maintained; new (was old): 3/12 → 4/10 declined
+    assert (
+        "Of the 3 institutions ranked in both editions, 0 progressed, 1 maintained their position and 2 declined, "
+        "relative to the size of the field (12 in 2020, 10 in 2021)." in fr.paragraph
+    )
+    # best shares: m 1st of 4 in SDG 5 (25 %), a 1st of 3 in SDG 3 (33 %), new 3rd of 4 in SDG 5 (75 %)
+    assert "The best SDG position is School m's: 1st of 4 in SDG 5 (Gender equality)." in fr.paragraph
+    assert [f for f in fr.facts if f.startswith("Best SDG position")] == [
+        "Best SDG position of School m: rank 1 of 4 in SDG 5 (Gender equality).",
+        "Best SDG position of School a: rank 1 of 3 in SDG 3 (Good health and well-being).",
+        "Best SDG position of School new: rank 3 of 4 in SDG 5 (Gender equality).",
+    ]
+    net_story = summarise(after, previous=before, country="FR", group="Net").paragraph
+    assert (
+        "The best-placed member of Net, School m, is 3rd among the French institutions (5th in the world)." in net_story
+    )
+    assert "Best SDG positions: School m, 1st of 4 in SDG 5 (Gender equality)." in net_story
+    with pytest.raises(InputError, match="compare with a different edition"):
+        summarise(after, previous=after)
