@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impactrank.engine.scenarios.whatif_published import whatif_published
+from impactrank.engine.scenarios.whatif_published import place, whatif_published
 from impactrank.engine.tables.edition import Edition
 from impactrank.errors import InputError
 from published_field import SDGS, banded, published_field, rule_bounds
@@ -252,8 +252,8 @@ def test_a_place_is_worded_by_the_bands_its_ends_fall_in(field_in_bands):
     shown = np.round(truth["overall"], 1)
     top, bottom = truth["scores"][17].max(), truth["scores"][17].min()
     seen = set()
-    for place in (1, 12, 30):
-        who = int(np.argsort(-shown, kind="stable")[place])
+    for nth in (1, 12, 30):
+        who = int(np.argsort(-shown, kind="stable")[nth])
         iid = truth["ids"][who]
         o_lo, o_hi = published_intervals(edition, iid)
         for v in np.linspace(bottom, top, 25).round(1):  # within SDG 17's table: the others keep their intervals
@@ -279,6 +279,16 @@ def test_a_place_is_worded_by_the_bands_its_ends_fall_in(field_in_bands):
     unchanged = whatif_published(edition, iid, {})
     assert (unchanged.published_rank, unchanged.rank, unchanged.band) == ("26–40", "26–40", "26–40")
     assert unchanged.published_overall == edition.overall.filter(pl.col("institution_id") == iid)["overall_display"][0]
+
+
+def test_a_place_from_the_ranked_rows_into_the_first_band(field_in_bands):
+    """An interval meeting only the tenth row's: nine rows certainly above, ten possibly: places 10–11, the
+    first ranked individually, the second in band 11–15."""
+    edition, truth = field_in_bands
+    tenth = float(np.sort(np.round(truth["overall"], 1))[::-1][9])
+    o_lo, o_hi = published_intervals(edition, "nobody")  # every row of the table
+    p = place(edition, (o_lo, o_hi), tenth - 0.02, tenth + 0.02)
+    assert (p.rank_low, p.rank_high, p.band, p.rank, p.band_low, p.band_high) == (10, 11, None, "10–11", "10", "11–15")
 
 
 def test_a_newcomer_below_every_row_takes_the_open_last_band():
@@ -443,3 +453,16 @@ def test_no_point_score_when_sdg_17_is_published_as_a_range(field):
     assert r.inputs[-1] == {"sdg": 17, "published": "40.0–50.0", "used": [40.0, 50.0], "set": False}
     assert r.overall_low < r.overall_high
     assert whatif_published(ranged, "u05", {17: 45.0}).overall_point is not None
+    # three other SDGs, one published as a range: it counts among the best three, so no point either
+    three = with_sdg_rows(edition, [("u05", 9, None, 40.0, 50.0)])
+    three = Edition(
+        id=three.id,
+        year=three.year,
+        kind=three.kind,
+        source=three.source,
+        institutions=three.institutions,
+        overall=three.overall,
+        sdg_scores=three.sdg_scores.filter((pl.col("institution_id") != "u05") | (pl.col("sdg") != 13)),
+        manifest=three.manifest,
+    )
+    assert whatif_published(three, "u05", {}).overall_point is None
