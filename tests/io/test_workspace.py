@@ -120,7 +120,7 @@ def test_a_workspace_from_before_revisions_still_tells_editions_apart(built):
 
 
 def test_large_tables_are_parquet_files_beside_and_rows_from_an_earlier_version_still_read(built):
-    """Submissions and metric scores are saved as Parquet files in the folder beside the workspace, not as rows;
+    """Submissions, metric and SDG scores are saved as Parquet files in the folder beside the workspace, not as rows;
     a replaced or removed edition's files go, and the folder with the last of them. A workspace whose edition
     holds them as rows (saved by an earlier version) reads them, and its next save moves them to files."""
     import duckdb
@@ -132,14 +132,14 @@ def test_large_tables_are_parquet_files_beside_and_rows_from_an_earlier_version_
     with Workspace(path) as ws:
         assert ws.con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
         named = dict(ws.con.execute("SELECT name, file FROM table_files WHERE edition = '2021'").fetchall())
-        assert sorted(named) == ["metric_scores", "submissions"]
+        assert sorted(named) == ["metric_scores", "sdg_scores", "submissions"]
         assert sorted(p.name for p in folder.iterdir()) == sorted(named.values())
         assert pl.read_parquet(folder / named["submissions"]).height == 25
         ws.save(dataclasses.replace(edition, id="2022", year=2022))
         ws.save(edition)  # replaced: new files, the old ones gone
-        assert len(list(folder.iterdir())) == 4 and not set(named.values()) & {p.name for p in folder.iterdir()}
+        assert len(list(folder.iterdir())) == 6 and not set(named.values()) & {p.name for p in folder.iterdir()}
         ws.remove("2022")
-        assert len(list(folder.iterdir())) == 2
+        assert len(list(folder.iterdir())) == 3
         ws.remove("2021")
         assert not folder.exists()
         ws.save(edition)
@@ -157,7 +157,7 @@ def test_large_tables_are_parquet_files_beside_and_rows_from_an_earlier_version_
         assert not folder.exists()
         ws.save(edition)
         assert ws.con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
-        assert len(list(folder.iterdir())) == 2
+        assert len(list(folder.iterdir())) == 3
         again = ws.load("2021", inputs=True)
     assert again.submissions.equals(edition.submissions) and again.metric_scores.equals(edition.metric_scores)
 
@@ -168,5 +168,8 @@ def test_a_workspace_copied_without_its_folder_says_so(built, tmp_path):
     _, path = built
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(path, copy)
-    with Workspace(copy, read_only=True) as ws, pytest.raises(InputError, match=r"lacks metric_scores-\w+\.parquet"):
+    with (
+        Workspace(copy, read_only=True) as ws,
+        pytest.raises(InputError, match=r"lacks sdg_scores-\w+\.parquet in its folder copy\.duckdb\.tables"),
+    ):
         ws.load("2021")

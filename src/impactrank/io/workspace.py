@@ -1,7 +1,7 @@
 """The workspace: one DuckDB file holding every edition, built or imported, in the shape of
 :class:`impactrank.engine.tables.edition.Edition`.
 
-The two tables of millions of rows, a built edition's validated inputs and its metric scores, are Parquet files
+The large tables, a built edition's validated inputs, its metric scores and its SDG scores, are Parquet files
 in the folder ``NAME.tables`` beside the file, named by the edition's transaction (see
 :mod:`impactrank.io.table_files`); editions saved by an earlier version keep them as rows, and are read from there.
 
@@ -52,7 +52,7 @@ def _ddl(name: str, schema: dict[str, pl.DataType]) -> str:
     return f'CREATE TABLE IF NOT EXISTS "{name}" (edition VARCHAR NOT NULL, {cols})'
 
 
-PARQUET_TABLES = ("metric_scores", "submissions")
+PARQUET_TABLES = ("metric_scores", "sdg_scores", "submissions")
 _FILES_DDL = (
     "CREATE TABLE IF NOT EXISTS table_files (edition VARCHAR NOT NULL, name VARCHAR NOT NULL, file VARCHAR NOT NULL)"
 )
