@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import math
 import warnings
@@ -43,34 +42,6 @@ def test_one_context_two_renderings():
     assert client.get("/api/things/x").status_code == 422  # the function's own parameter types apply to both
     assert client.get("/things/0").text == client.get("/api/things/0").text == "none"
     assert list(app.openapi()["paths"]) == ["/api/things/{n}"]
-
-
-def test_a_page_runs_in_the_event_loop_only_when_its_inline_test_says_so():
-    app = FastAPI()
-    pages = Pages(app, Environment(loader=DictLoader({"t.html": "{{ in_loop }}"}), autoescape=True))
-
-    def in_event_loop() -> bool:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # a worker thread of the pool runs no loop
-            return False
-        return True
-
-    @pages.page("/quick", "t.html", inline=lambda request: "slow" not in request.query_params)
-    def quick(request: Request, slow: int = 0):
-        return {"in_loop": in_event_loop()}
-
-    @pages.page("/pooled", "t.html")
-    def pooled(request: Request):
-        return {"in_loop": in_event_loop()}
-
-    client = TestClient(app)
-    assert client.get("/quick").text == "True"
-    assert client.get("/api/quick").json() == {"in_loop": True}
-    assert client.get("/quick?slow=1").text == "False"
-    assert client.get("/api/quick?slow=1").json() == {"in_loop": False}
-    assert client.get("/api/quick?slow=x").status_code == 422  # its parameters validated as a pooled page's
-    assert client.get("/pooled").text == "False"
 
 
 class Colour(enum.Enum):

@@ -23,7 +23,6 @@ import polars as pl
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment
-from starlette.concurrency import run_in_threadpool
 
 from impactrank.i18n import negotiation
 from impactrank.i18n.templates import localized, rendering
@@ -137,12 +136,9 @@ class Pages:
 
         return rewrite_links(jsonable(ctx), lambda name, a: a if name == "html" else api(a))
 
-    def page(
-        self, path: str, template: str, inline: Callable[[Request], bool] | None = None, **api_route: Any
-    ) -> Callable:
+    def page(self, path: str, template: str, **api_route: Any) -> Callable:
         """Decorate ``fn(request, …) -> dict | Response`` (sync: it runs in the thread pool) to serve both
-        renderings; ``api_route`` (summary, description …) documents the JSON twin in the OpenAPI spec.
-        ``inline(request)`` says when a request's work is short enough to run in the event loop itself."""
+        renderings; ``api_route`` (summary, description …) documents the JSON twin in the OpenAPI spec."""
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             signature = inspect.signature(fn, eval_str=True)  # resolved here: FastAPI reads the wrappers' signature
@@ -158,8 +154,6 @@ class Pages:
                 return ctx if isinstance(ctx, Response) else JSONResponse(self.twin(ctx))
 
             as_html.__signature__ = as_json.__signature__ = signature
-            if inline is not None:
-                as_html, as_json = (_inline_or_pooled(work, signature, inline) for work in (as_html, as_json))
             self.registered[path] = (template, fn)
             self._paths = None
             self.app.add_api_route(path, as_html, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)
@@ -167,22 +161,6 @@ class Pages:
             return fn
 
         return register
-
-
-def _inline_or_pooled(
-    work: Callable[..., Response], signature: inspect.Signature, inline: Callable[[Request], bool]
-) -> Callable[..., Any]:
-    """``work`` as an async endpoint that runs it in the event loop when ``inline(request)``, else in the thread
-    pool: a page of a millisecond of pure computation spends a tenth of it being handed to a thread and back."""
-
-    @functools.wraps(work)
-    async def endpoint(*args: Any, **kwargs: Any) -> Response:
-        if inline(_request(signature, args, kwargs)):
-            return work(*args, **kwargs)
-        return await run_in_threadpool(work, *args, **kwargs)
-
-    endpoint.__signature__ = signature
-    return endpoint
 
 
 def _request(signature: inspect.Signature, args: tuple, kwargs: dict) -> Request:

@@ -4,7 +4,6 @@ header, and the narrative summary from the report layer."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -38,12 +37,6 @@ CountryPath = Annotated[
     str, Path(pattern=COUNTRY, max_length=100, description="ISO 3166-1 alpha-2 code (a name redirects to it)")
 ]
 GroupPath = Annotated[str, Path(max_length=200, description="group name")]
-
-
-def in_loop(store: Store) -> Callable[[Request], bool]:
-    """When a table or institution page runs in the event loop rather than the thread pool (Pages.page's
-    ``inline``): every edition in memory, so the page is a millisecond of computation, and no export asked."""
-    return lambda request: store.loaded() and b"format=" not in request.scope["query_string"]
 
 
 def language(request: Request) -> str:

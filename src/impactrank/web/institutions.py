@@ -13,7 +13,7 @@ from impactrank.i18n import formats, gettext
 from impactrank.pages import Pages
 from impactrank.report import charts
 from impactrank.report.names import local_names
-from impactrank.web.common import IdPath, edition_info, in_loop, language
+from impactrank.web.common import IdPath, edition_info, language
 from impactrank.web.forecasts import forecast_ctx
 from impactrank.web.store import EditionData, Store
 
@@ -201,7 +201,6 @@ def register(pages: Pages, store: Store) -> None:
     @pages.page(
         "/editions/{edition}/institutions/{institution_id}",
         "institution.html.j2",
-        inline=in_loop(store),
         summary="An institution: scores, ranks, bands across editions, and how its overall score arises",
     )
     def institution(request: Request, edition: str, institution_id: IdPath) -> dict:

@@ -379,10 +379,6 @@ class Store:
                     self._data[edition_id] = EditionData.build(ws.load(edition_id), self._members)
             return self._data[edition_id]
 
-    def loaded(self) -> bool:
-        """Whether every edition is in memory: a page then reads without waiting for the workspace."""
-        return all(e in self._data for e in self.edition_ids())
-
     def preload(self) -> None:
         for edition_id in self.edition_ids():
             self.get(edition_id)

@@ -21,7 +21,6 @@ from impactrank.web.common import (
     SdgParam,
     SdgPath,
     edition_info,
-    in_loop,
     language,
     links,
     named,
@@ -55,7 +54,6 @@ def register(pages: Pages, store: Store) -> None:
     @pages.page(
         "/editions/{edition}",
         "overall.html.j2",
-        inline=in_loop(store),
         summary="Overall table (filter, sort, paginate; format=csv|xlsx exports)",
     )
     def overall(
@@ -103,10 +101,7 @@ def register(pages: Pages, store: Store) -> None:
         }
 
     @pages.page(
-        "/editions/{edition}/sdgs/{sdg}",
-        "sdg.html.j2",
-        inline=in_loop(store),
-        summary="One SDG table (filter, sort, paginate, export)",
+        "/editions/{edition}/sdgs/{sdg}", "sdg.html.j2", summary="One SDG table (filter, sort, paginate, export)"
     )
     def sdg_table(
         request: Request,
