@@ -160,8 +160,9 @@ def token_texts(texts: pl.Series) -> pl.Series:
     (the runs of other characters become one space), far less Python than a list per text."""
     texts = texts.cast(pl.String).fill_null("")
     unicode = texts.str.len_bytes() != texts.str.len_chars()  # NFKC leaves ASCII as it is: normalise the rest
-    if unicode.any():
-        texts = texts.scatter(unicode.arg_true(), texts.filter(unicode).str.normalize("NFKC"))
+    if unicode.any():  # Python's NFKC, as tokenise's: it returns a text already in that form after a quick check
+        nfkc = [unicodedata.normalize("NFKC", t) for t in texts.filter(unicode).to_list()]
+        texts = texts.scatter(unicode.arg_true(), pl.Series(nfkc, dtype=pl.String))
     lowered = texts.str.to_lowercase().str.replace_all(POSSESSIVE_RE.pattern, "")
     return lowered.str.replace_all(_SEPARATORS, " ").str.strip_chars(" ")
 
