@@ -90,3 +90,22 @@ def test_a_rebuilt_rank_between_adjacent_published_ranks_is_level_with_them():
     rows = table(("1", "90.0"), ("2", "88.0"), ("0", "85.0"), ("3", "80.0"))
     rebuild_ties(rows, [r.overall for r in rows])
     assert shown(rows)[2] == ("=2–3", ["rank_reconstructed", "rank_ambiguous"])
+
+
+def test_lost_ties_above_the_first_published_rank_are_level_with_it():
+    # nothing above and no rank before 1: both groups (higher scores than the published 1st) are =1, certain
+    rows = table(("0", "96.0"), ("0", "95.0"), ("1", "90.0"))
+    rebuild_ties(rows, [r.overall for r in rows])
+    assert shown(rows) == [
+        ("=1", ["rank_reconstructed"]),
+        ("=1", ["rank_reconstructed"]),
+        ("1", ["rank_off_score_order"]),
+    ]
+
+
+def test_lost_ties_with_one_rank_left_between_their_neighbours_take_it():
+    # between the 1st and the 3rd only 2 is free: both groups take it, certain, though counting says 1 to 3
+    rows = table(("1", "90.0"), ("0", "85.0"), ("0", "84.0"), ("3", "80.0"))
+    rebuild_ties(rows, [r.overall for r in rows])
+    assert [r[0] for r in shown(rows)] == ["1", "=2", "=2", "3"]
+    assert shown(rows)[1][1] == shown(rows)[2][1] == ["rank_reconstructed"]
