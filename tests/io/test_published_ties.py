@@ -109,3 +109,17 @@ def test_lost_ties_with_one_rank_left_between_their_neighbours_take_it():
     rebuild_ties(rows, [r.overall for r in rows])
     assert [r[0] for r in shown(rows)] == ["1", "=2", "=2", "3"]
     assert shown(rows)[1][1] == shown(rows)[2][1] == ["rank_reconstructed"]
+
+
+def test_a_tie_already_marked_keeps_its_rank_and_a_restored_one_is_that_one_rank():
+    rows = table(("1", "90.0"), ("=2", "88.0"), ("2", "88.0"), ("4", "80.0"))
+    rebuild_ties(rows, [r.overall for r in rows])
+    assert shown(rows) == [("1", []), ("=2", []), ("=2", ["rank_tie_restored"]), ("4", [])]
+    assert rows[1].rank_fixed is None and (rows[2].rank_fixed.low, rows[2].rank_fixed.high) == (2, 2)
+
+
+def test_a_lost_tie_continues_the_published_numbering_above_it_not_its_position():
+    # the =5 pair (published after a late correction) is followed by the 85.0 row: 5 plus the two rows = 7
+    rows = table(("1", "95.0"), ("=5", "90.0"), ("=5", "90.0"), ("0", "85.0"))
+    rebuild_ties(rows, [r.overall for r in rows])
+    assert shown(rows)[3] == ("=7", ["rank_reconstructed"])
