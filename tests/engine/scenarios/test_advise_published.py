@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from impactrank.engine.scenarios.advise_published import advise_published
+from impactrank.engine.scenarios.whatif_published import whatif_published
 from impactrank.errors import InputError
 from published_field import SDGS, banded, published_field, rule_bounds
 
@@ -146,3 +147,27 @@ def test_an_institution_outside_the_overall_table_is_refused(single):
         advise_published(outside, missing)
     with pytest.raises(InputError, match="no institution 'nobody'"):
         advise_published(edition, "nobody")
+
+
+def test_two_year_levers_are_the_smallest_scores_what_if_confirms(two_year):
+    """Each needed score, set by what-if, lifts the interval's end past the threshold (± 0.05) and a tenth less
+    does not, unless a tenth less is below the published score; scores past a table's top are left out (what-if
+    then moves the table's extremes, advice keeps them). A ranked row and a banded one."""
+    edition, truth, last, _ = two_year
+    checked = 0
+    for j in (by_place(truth)[5], by_place(truth)[22]):
+        iid = truth["ids"][j]
+        advice = advise_published(edition, iid, last)
+        assert 17 in {lv["sdg"] for lv in advice.levers}
+        for lv in advice.levers:
+            k = lv["sdg"]
+            for kind, end, margin in (("certain", "overall_low", 0.05), ("possible", "overall_high", -0.05)):
+                needed = lv[f"needed_{kind}"]
+                if needed is None or needed >= truth["scores"][k].max():
+                    continue
+                assert getattr(whatif_published(edition, iid, {k: needed}, last), end) > advice.threshold + margin
+                less = round(needed - 0.1, 1)
+                if less >= truth["scores"][k][j]:
+                    assert getattr(whatif_published(edition, iid, {k: less}, last), end) <= advice.threshold + margin
+                checked += 1
+    assert checked >= 4
