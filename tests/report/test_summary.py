@@ -459,3 +459,36 @@ def test_a_country_story_with_a_smaller_field_a_renaming_and_sdg_positions():
     assert "Best SDG positions: School m, 1st of 4 in SDG 5 (Gender equality)." in net_story
     with pytest.raises(InputError, match="compare with a different edition"):
         summarise(after, previous=after)
+
+
+def test_six_names_are_all_named_and_a_summary_without_previous_lists_sdg_positions():
+    net = {f"n{k}": "Net" for k in range(6)}
+    before = edition("2020", 20, [("a", "FR", 1, 1)], groups=net)
+    after = edition("2021", 20, [(f"n{k}", "FR", 10 + k, 10 + k) for k in range(6)], groups=net)
+    six = ", ".join(f"School n{k}" for k in range(5)) + " and School n5"
+    assert f"{six} enter the table this year." in summarise(after, previous=before, group="Net").paragraph
+    ranked = _with_sdg_tables(after, [("n0", 3, 1), ("x", 3, 2), ("y", 3, 3), ("n0", 5, 2), ("z", 5, 1)])
+    alone = summarise(ranked, group="Net")
+    assert "SDG positions of School n0: SDG 3, 1st of 3; SDG 5, 2nd of 2." in alone.facts
+    first = alone.data["member_sdgs"][0]["positions"][0]
+    assert (first["rank_position"], first["banded"], first["percentile"], first["percentile_high"]) == (
+        1,
+        False,
+        round(100 / 3, 2),
+        round(100 / 3, 2),
+    )
+
+
+def test_the_outputs_keep_every_fact_in_order_and_the_json_its_letters():
+    b = edition("2020", 766, [("a", "FR", 301, 400)])
+    a = edition("2021", 1115, [("a", "FR", 101, 200)])
+    s = summarise(a, previous=b, country="FR", lang="fr")
+    bullets = "".join(f"- {f}\n" for f in s.facts)
+    assert s.to_markdown() == f"## {s.title}\n\n{s.paragraph}\n\n{bullets}"
+    assert s.to_text() == f"{s.title}\n\n{s.paragraph}\n\n" + "".join(f"  * {f}\n" for f in s.facts)
+    text = s.to_json()
+    assert "Établissements" in text and "\\u00c9" not in text  # letters kept as they are
+    top = [line.split('"')[1] for line in text.splitlines() if line.startswith(' "')]  # one-space indent
+    assert top == ["data", "facts", "lang", "paragraph", "title"] and text.endswith("}\n")
+    assert json.loads(text) == {**s.to_dict(), "data": json.loads(json.dumps(s.data))}
+    assert set(s.to_dict()) == {"lang", "title", "paragraph", "facts", "data"} and s.to_dict()["title"] == s.title
