@@ -115,6 +115,7 @@ def test_row_numbers_are_the_spreadsheets(tables):
     report = result.report.editions[0]
     delta = next(f for f in report.flagged if f["table"] == "overall" and f["name"] == "Delta UniversityKosovo")
     assert delta["row"] == 5  # header on row 1, Delta on the 4th data row
+    assert delta["cells"]["pairs"] == [["card", "16 4 60.0  9 55.0  17 50.0  SDG Descriptions"]]  # the cell as read
     zeta = next(f for f in report.flagged if f["table"] == "sdg17")
     assert zeta["row"] == 8  # two blank rows, the header, then the 5th data row
 
@@ -228,3 +229,36 @@ def test_an_sdg_table_alone_keeps_every_row_with_what_it_could_not_read(tmp_path
         ("fr-alpha-university", "Alpha University", "Alpha University", None),
     ]
     assert ed.institutions["aliases"].null_count() == 7
+
+
+def test_a_workbook_read_as_thes_format_by_name(tmp_path):
+    header = ["Rank", "Year", "University", "Country", "Climate Action", "Overall"]
+    rows = [
+        ["1", "2022", "Alpha University", "France", "88.0", "90.0"],
+        [""] * 6,
+        ["2", "2022", "Beta", "Spain", "80.0", "-"],
+    ]
+    good = workbook(tmp_path / "climate.xlsx", header, rows)
+    ed = read_published(good, format="the-workbook").editions[0]
+    assert ed.sdg_scores.sort("rank_position").select("score", "rank").rows() == [
+        (88.0, "1"),
+        (80.0, "2"),
+    ]  # past a blank row
+    bad = workbook(tmp_path / "position.xlsx", ["Position", *header[1:]], rows)
+    with pytest.raises(InputError) as exc:
+        read_published(bad, format="the-workbook")
+    assert (exc.value.file, exc.value.text()) == (
+        "position.xlsx",
+        "position.xlsx: not a THE table workbook: no 'Rank, Year, University, Country, "
+        "<SDG or Best scores by rank>, Overall' header in the first 20 rows",
+    )
+    odd = workbook(tmp_path / "odd.xlsx", [*header[:4], "Banana", "Overall"], rows)
+    with pytest.raises(InputError) as exc:
+        read_published(odd)
+    assert (exc.value.file, exc.value.row, exc.value.field, exc.value.text()) == (
+        "odd.xlsx",
+        None,
+        "Banana",
+        "odd.xlsx, field 'Banana': the fifth column 'Banana' names no SDG (expected a goal's name, e.g. "
+        "'Climate action', or 'Best scores by rank' for the overall table)",
+    )
