@@ -45,6 +45,12 @@ def test_each_row_aims_at_the_row_or_band_above(single):
     sixth = advise_published(edition, ids[order[5]])
     assert (sixth.target, sixth.target_label, sixth.current) == ("rank", "5", "6")
     assert sixth.threshold == pytest.approx(shown[order[4]])
+    for j in order[:10]:  # ranked rows: the rule's interval held to the displayed score ± 0.05, shown as published
+        a = advise_published(edition, ids[j])
+        assert (a.edition, a.institution_id, a.overall) == ("2021", ids[j], f"{shown[j]:.1f}")
+        s_lo, s_hi = rule_bounds(truth["scores"], j)
+        assert a.overall_low == pytest.approx(max(s_lo, shown[j] - 0.05), abs=1e-9)
+        assert a.overall_high == pytest.approx(min(s_hi, shown[j] + 0.05), abs=1e-9)
     first_band = advise_published(edition, ids[order[14]])
     assert (first_band.target, first_band.target_label, first_band.current) == ("ranked", None, "11–20")
     assert first_band.threshold == pytest.approx(min(shown[j] for j in order[:10]))
@@ -143,8 +149,10 @@ def test_an_institution_outside_the_overall_table_is_refused(single):
         sdg_scores=edition.sdg_scores,
         manifest=edition.manifest,
     )
-    with pytest.raises(InputError, match=f"{missing} is not in edition 2021's overall table"):
+    message = f"{missing} is not in edition 2021's overall table: try SDG scores with whatif --set-sdg$"
+    with pytest.raises(InputError, match=message) as refused:
         advise_published(outside, missing)
+    assert refused.value.field == "institution"
     with pytest.raises(InputError, match="no institution 'nobody'"):
         advise_published(edition, "nobody")
 
