@@ -179,3 +179,35 @@ def test_two_year_levers_are_the_smallest_scores_what_if_confirms(two_year):
                     assert getattr(whatif_published(edition, iid, {k: less}, last), end) <= advice.threshold + margin
                 checked += 1
     assert checked >= 4
+
+
+def test_an_sdg_not_submitted_is_a_lever_from_nothing():
+    """A row without an SDG 9 score: SDG 9 can still be added, with no published score, not counted, and its
+    needed score given in place of a gain; the levers that need a certain score come first."""
+    edition, truth = published_field()
+    j = by_place(truth)[20]
+    iid = truth["ids"][j]
+    v = truth["scores"][9]
+    assert v.min() < v[j] < v.max()  # its absence leaves SDG 9's table its extremes
+    without = type(edition)(
+        id=edition.id,
+        year=edition.year,
+        kind=edition.kind,
+        source=edition.source,
+        institutions=edition.institutions,
+        overall=edition.overall,
+        sdg_scores=edition.sdg_scores.filter((pl.col("institution_id") != iid) | (pl.col("sdg") != 9)),
+        manifest=edition.manifest,
+    )
+    advice = advise_published(without, iid)
+    added = next(lv for lv in advice.levers if lv["sdg"] == 9)
+    assert (added["published"], added["counted"], added["gain_certain"], added["gain_possible"]) == (
+        None,
+        False,
+        None,
+        None,
+    )
+    assert added["needed_certain"] is not None and added["needed_possible"] <= added["needed_certain"]
+    assert any(lv["needed_certain"] is not None for lv in advice.levers)
+    certain = [lv["needed_certain"] is None for lv in advice.levers]
+    assert certain == sorted(certain)
