@@ -422,6 +422,13 @@ def test_long_lists_of_names_are_cut_and_absent_members_keep_last_years_name():
     assert f"{first} and 2 others enter the table this year." in en.paragraph
     assert "School gone: not in the overall table (not in this edition)." in en.facts
     assert "School gone: in the 2020 table (6), not in 2021." in en.facts
+    # members given without names: the absent one is still named as the previous edition knew it
+    listed = pl.DataFrame({"group": ["Net"] * len(net), "institution_id": list(net)})
+    bare = summarise(after, previous=before, group="Net", members=listed, lang="en")
+    assert "School gone: not in the overall table (not in this edition)." in bare.facts
+    assert bare.data["group"]["absent"] == [
+        {"institution_id": "gone", "name": "School gone", "country": "FR", "reason": "not in the edition"}
+    ]
     assert (
         f"{first} et 2 autres font leur entrée" in summarise(after, previous=before, group="Net", lang="fr").paragraph
     )
@@ -470,7 +477,9 @@ def test_six_names_are_all_named_and_a_summary_without_previous_lists_sdg_positi
     ranked = _with_sdg_tables(after, [("n0", 3, 1), ("x", 3, 2), ("y", 3, 3), ("n0", 5, 2), ("z", 5, 1)])
     alone = summarise(ranked, group="Net")
     assert "SDG positions of School n0: SDG 3, 1st of 3; SDG 5, 2nd of 2." in alone.facts
-    first = alone.data["member_sdgs"][0]["positions"][0]
+    member = alone.data["member_sdgs"][0]
+    assert (member["institution_id"], member["name"], len(member["positions"])) == ("n0", "School n0", 2)
+    first = member["positions"][0]
     assert (first["rank_position"], first["banded"], first["percentile"], first["percentile_high"]) == (
         1,
         False,
