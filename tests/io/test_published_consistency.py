@@ -80,6 +80,14 @@ def test_flags_and_suggestions_on_a_small_edition():
     ]
     assert suggestions[0]["evidence"] == "3 of the 3 institutions under Niger are in Nigeria"
     assert suggestions[3]["evidence"] == "Nairobi is in Kenya"
+    # the same evidence as facts, for a reader's language: the place a name holds, the country's majority
+    nigeria = {"count": 3, "of": 3, "country": "NG"}
+    assert [(s["place"], s["majority"]) for s in suggestions] == [
+        (None, nigeria),
+        ("Lagos", nigeria),
+        ("Lagos", nigeria),
+        ("Nairobi", None),
+    ]
 
 
 def test_a_name_listed_under_two_countries_alone_says_nothing():
@@ -115,3 +123,16 @@ def test_the_gazetteer_is_made_from_the_packages_once_then_read_from_its_cache(t
         assert gazetteer().strong == {"lyon": ["FR"]}  # the same version: read, not made again
     finally:
         gazetteer.cache_clear()
+
+
+def test_half_of_a_countrys_institutions_elsewhere_is_no_majority():
+    rows = [
+        ("University of Lagos", "NE"),
+        ("Lagos State University", "NE"),
+        ("Abdou Moumouni University", "NE"),
+        ("Islamic University of Say", "NE"),
+    ]
+    flags = [[] for _ in rows]
+    suggestions = check_countries([(n, c, f) for (n, c), f in zip(rows, flags, strict=True)])
+    assert flags == [[CONTRADICTS_NAME], [CONTRADICTS_NAME], [], []]  # 2 of 4 point to Nigeria: not most
+    assert [s["majority"] for s in suggestions] == [None, None]
