@@ -79,6 +79,7 @@ def test_flags_and_suggestions_on_a_small_edition():
         ("University of Nairobi", "TZ", "KE"),
     ]
     assert suggestions[0]["evidence"] == "3 of the 3 institutions under Niger are in Nigeria"
+    assert suggestions[2]["evidence"] == "Lagos is in Nigeria; 3 of the 3 institutions under Niger are in Nigeria"
     assert suggestions[3]["evidence"] == "Nairobi is in Kenya"
     # the same evidence as facts, for a reader's language: the place a name holds, the country's majority
     nigeria = {"count": 3, "of": 3, "country": "NG"}
