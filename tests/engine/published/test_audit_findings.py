@@ -4,6 +4,7 @@ flags; what a subset of a table cannot be checked for; and the rows the formula 
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -121,8 +122,17 @@ def test_the_findings_of_a_complete_table():
     assert [(d["name"], [(r["institution_id"], r["country"]) for r in d["rows"]]) for d in c["duplicates"]] == [
         ("Univ  X", [("b", "FR"), ("d", "ES")])
     ]
-    assert report.quality == {"ok": 6, "misaligned_columns": 1, "rank_reconstructed": 1}
+    assert list(report.quality.items()) == [("ok", 6), ("misaligned_columns", 1), ("rank_reconstructed", 1)]
     assert (report.rows, report.previous) == (7, None)
+    assert (report.edition, report.year, report.kind, report.source) == ("t", 2021, "imported", "test")
+    assert report.notes[:3] == [
+        "A displayed score x stands for [x − 0.05, x + 0.05] and a published range for its ends ±0.05; a model "
+        "explains a row when its interval of overall scores meets the published one.",
+        "Models named sdg_tables… rescale each SDG over its SDG table (every submitter); the others see only "
+        "the SDG scores the overall table shows (each institution's top three and SDG 17).",
+        "Rows whose SDG columns were scattered by a scraper (misaligned_columns) are left out of the "
+        "formula check and of the SDG populations.",
+    ]
     assert report.notes[-1] == "The edition has no SDG tables: THE's rule cannot be reproduced, only approximated."
     assert len(report.notes) == 4
     # f's columns were scattered; e and g publish ranges: only the four exact rows are exact
@@ -132,14 +142,18 @@ def test_the_findings_of_a_complete_table():
 
 def test_a_subset_of_a_table_is_not_checked_for_what_it_cannot_show():
     """Bands starting past the rows given: competition ranks, "=" alone and band sizes need the whole table."""
-    subset = [*ROWS[:-1], ("g", "Eta", "IT", "70–90", 70, 90, "70–90", 64.0, 66.0, "ok")]
+    subset = [*ROWS[:-1], ("g", "Eta", "IT", "70–90", 70, 90, "70–90", 64.0, 66.0, None)]  # no flags: ok
     report = audit_edition(table(subset))
+    assert list(report.quality.items()) == [("ok", 6), ("misaligned_columns", 1), ("rank_reconstructed", 1)]
     c = report.consistency
     assert c["complete_table"] is False
     assert c["ranks_follow_scores"]["competition_rank_mismatches"] == []
     assert c["ties"]["problems"] == [{"position": 2, "rows": 2, "issue": "tie_scores_differ"}]
     assert c["bands"]["size_mismatches"] == []
-    assert report.notes[-1].startswith("The table is a subset of the edition")
+    assert report.notes[-1] == (
+        "The table is a subset of the edition (its bands start beyond its row count): band sizes "
+        "and competition ranks cannot be checked, and scaling models see only the subset's scores."
+    )
     assert len(report.notes) == 5
 
 
@@ -169,9 +183,10 @@ def test_rows_left_out_of_the_formula_check_are_counted_under_their_first_reason
 
 def test_the_report_as_json_rounds_floats_to_four_decimals():
     report = audit_edition(table(ROWS))
-    report.consistency["figure"] = (1 / 3, float("nan"), pytest)
+    report.consistency["figure"] = (1 / 3, float("nan"), np.int64(7), pytest)
     out = report.to_dict()
-    assert out["consistency"]["figure"] == [0.3333, None, pytest]
+    assert out["consistency"]["figure"] == [0.3333, None, 7, pytest]
+    assert type(out["consistency"]["figure"][2]) is int
     displayed = next(m for m in out["formula"]["models"] if m["model"] == "displayed")
     raw = next(m for m in report.formula["models"] if m["model"] == "displayed")
     assert displayed["exact"]["mean"] == round(raw["exact"]["mean"], 4)
