@@ -119,6 +119,7 @@ def test_the_findings_of_a_complete_table():
         {"band": "7–9", "rows": 1, "positions_left": 3, "rows_through_band_end": 7, "band_end": 9}
     ]
     assert c["countries"] == {"distinct": 3, "unknown": 1, "rows": {"ES": 3, "FR": 2, "IT": 1}}
+    assert list(c["countries"]["rows"]) == ["ES", "FR", "IT"]  # most rows first
     assert [(d["name"], [(r["institution_id"], r["country"]) for r in d["rows"]]) for d in c["duplicates"]] == [
         ("Univ  X", [("b", "FR"), ("d", "ES")])
     ]
