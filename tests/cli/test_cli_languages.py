@@ -6,6 +6,7 @@ style; English stays the default, and an unsupported language is refused in one 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -141,7 +142,8 @@ def test_uncertainty_and_import_speak_the_language(demo, the_tables, tmp_path, l
     workbook into a new one."""
     build, _ = demo
     workspace = tmp_path / "ws.duckdb"
-    workspace.write_bytes(build.workspace.read_bytes())
+    shutil.copyfile(build.workspace, workspace)
+    shutil.copytree(build.workspace.with_name(build.workspace.name + ".tables"), tmp_path / "ws.duckdb.tables")
     run = run_cli("uncertainty", "-e", 2021, "--runs", 8, "-w", workspace, "--lang", lang)
     assert run.code == 0, run.err
     assert problems(run.out, lang, data_of(workspace)) == []
