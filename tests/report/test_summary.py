@@ -390,7 +390,7 @@ def test_a_members_sdg_table_new_this_year_is_told_without_a_movement():
     assert got == [(3, "1", 5, "2", 4, "progressed"), (5, "2", 2, None, None, None)]
     assert (
         "SDG positions of School m: SDG 3, 1st of 5 (2 of 4 in 2020, progressed); "
-        "SDG 5, 2nd of 2 (not in the SDG's 2020 table)." in s.facts
+        "SDG 5, 2nd of 2 (no 2020 table of this SDG to compare with)." in s.facts
     )
 
 

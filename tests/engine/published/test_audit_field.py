@@ -13,8 +13,10 @@ from impactrank.engine.published.audit import audit_edition
 from published_field import SDGS, published_field
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def audited():
+    """Made again for each test: a mutation run credits the audit's calls to the test that made them, so a
+    module-wide audit would tie every function to the first test alone."""
     edition, truth = published_field()
     return audit_edition(edition).formula, truth
 

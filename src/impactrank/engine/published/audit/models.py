@@ -161,7 +161,8 @@ def affine(data: FormulaData) -> Prediction:
     used = {int(s) for s in np.unique(data.sdg[exact])}
     if exact.sum() <= 2 * len(used) + 1:
         return None
-    theta, loo = _ridge(design(data.sdg[exact], data.lo[exact]), data.p_lo[exact], prior)
+    shown = (data.lo + data.hi) / 2  # an exact row's displayed scores, also once widened (rounded())
+    theta, loo = _ridge(design(data.sdg[exact], shown[exact]), data.p_lo[exact], prior)
     a, b = theta[:k], theta[k:]
     lo, hi = np.empty_like(data.lo), np.empty_like(data.hi)
     for s, c in col.items():
@@ -179,7 +180,7 @@ def global_affine(data: FormulaData) -> Prediction:
     exact = data.exact
     if exact.sum() <= 3:
         return None
-    x = np.c_[np.ones(exact.sum()), raw.lo[exact]]
+    x = np.c_[np.ones(exact.sum()), ((raw.lo + raw.hi) / 2)[exact]]  # the same line for the widened rows
     theta, loo = _ridge(x, data.p_lo[exact], np.array([0.0, 1.0]))
     ends = np.stack([theta[0] + theta[1] * raw.lo, theta[0] + theta[1] * raw.hi])
     return Prediction(ends.min(axis=0), ends.max(axis=0), loo=loo, parameters=2)

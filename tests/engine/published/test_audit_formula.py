@@ -1,0 +1,236 @@
+"""The formula check on small tables written out by hand: every model's interval and gap for each row
+recomputed here, the rows no model explains, statistics of one, two and five residuals (with residuals of
+exactly 0.1, 0.5 and 1), pairs put out of order when a model ties two rows, what a table without exact rows
+reports, and how many exact rows a best model needs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from test_audit import GOLDEN, TABLE_ROWS, edition, model, with_tables
+from test_audit_field import cards, ridge, stats
+
+from impactrank.engine.published.audit import audit_edition
+from published_field import banded, published_field
+
+NO_TABLES = "the edition has no SDG tables"
+NONE_LEFT_OUT = {"misaligned_columns": 0, "no_overall_score": 0, "no_sdg17_score": 0, "not_three_scored_top_sdgs": 0}
+NO_MODEL = {
+    "models": [],
+    "models_skipped": [],
+    "models_not_applicable": {},
+    "best_model": None,
+    "best_model_banded": None,
+    "unexplained": [],
+}
+
+
+def flat(iid: str, v: float, published: float, place: int, **more) -> dict:
+    """A row whose four card scores (SDGs 3, 5, 12 and 17) are all ``v``: every model gives it ``v`` scaled."""
+    return {"id": iid, "rank": str(place), "position": place, "overall": published, "sdg17": v} | {
+        "tops": [(3, v), (5, v), (12, v)],
+        **more,
+    }
+
+
+# published − 0.22·v − 0.26·3v: 0.1, 0.5, −1, 5, −26; p and q tied by every model, p published lower
+FIVE = [
+    flat("p", 50.0, 50.1, 5, q=None),
+    flat("q", 50.0, 50.5, 4),
+    flat("r", 60.0, 59.0, 1),
+    flat("t", 40.0, 45.0, 2),
+    flat("u", 70.0, 44.0, 3),
+]
+# shown in the overall table without an SDG 17 score: left out of the check and of every SDG's population
+LEFT_OUT = flat("z", 90.0, 80.0, 6) | {"sdg17": None}
+
+
+def gap(published: float, lo: float, hi: float, published_high: float | None = None) -> float:
+    """How far the published value or range (±0.05) is from a model interval: 0 when they meet."""
+    top = published if published_high is None else published_high
+    above, below = published - 0.05 - hi, top + 0.05 - lo
+    return above if above > 1e-9 else below if below < -1e-9 else 0.0
+
+
+def intervals(v: float, pop: np.ndarray, line: np.ndarray) -> dict[str, tuple[float, float]]:
+    """Each model's interval for a flat row at ``v`` (each input ±0.05; the weights sum to 1, so the overall
+    score is the one SDG's scaled score), over the SDGs' common population ``pop``."""
+    lo, hi = v - 0.05, v + 0.05
+    sd = pop.std()
+
+    def phi(x: float) -> float:
+        return 50 * (1 + math.erf((x - pop.mean()) / sd / math.sqrt(2)))
+
+    return {
+        "displayed": (lo, hi),
+        "max100": (100 * lo / pop.max(), 100 * hi / pop.max()),
+        "minmax": tuple(100 * (x - pop.min()) / (pop.max() - pop.min()) for x in (lo, hi)),
+        "percentile": (100 * (pop <= lo).mean(), 100 * (pop <= hi).mean()),
+        "normal_cdf": (phi(lo), phi(hi)),
+        "global_affine": tuple(sorted(line[0] + line[1] * x for x in (lo, hi))),
+    }
+
+
+def test_every_models_gap_and_the_rows_no_model_explains():
+    report = audit_edition(edition([*FIVE, LEFT_OUT])).formula
+    v = np.array([r["sdg17"] for r in FIVE])
+    pub = np.array([r["overall"] for r in FIVE])
+    line = ridge(np.c_[np.ones(5), v], pub, np.array([0.0, 1.0]))  # the plain formula of a flat row is v
+    gaps = {r["id"]: {m: gap(r["overall"], *iv) for m, iv in intervals(r["sdg17"], v, line).items()} for r in FIVE}
+    unexplained = [i for i, g in gaps.items() if all(x != 0 for x in g.values())]
+    assert unexplained == ["r", "t", "u"]  # q is met by at least one model; p by the plain formula, touching
+    expected = sorted(
+        (
+            {
+                "institution_id": i,
+                "name": i.upper(),
+                "rank": r["rank"],
+                "overall_display": str(r["overall"]),
+                "quality": "ok",
+                "exact": True,
+                "gap": min(abs(x) for x in gaps[i].values()),
+                "residuals": {m: pytest.approx(x, abs=1e-9) for m, x in gaps[i].items()},
+            }
+            for r in FIVE
+            if (i := r["id"]) in unexplained
+        ),
+        key=lambda u: -u["gap"],
+    )
+    assert [u["gap"] for u in expected] == sorted((u["gap"] for u in expected), reverse=True)
+    assert 0 < expected[-1]["gap"] < 1  # r: 0.9 below the plain formula, the nearest model
+    assert report["unexplained"] == [u | {"gap": pytest.approx(u["gap"], abs=1e-9)} for u in expected]
+    for name in gaps["p"]:
+        assert model(audit_edition(edition([*FIVE, LEFT_OUT])).to_dict(), name)["rows_explained"] == sum(
+            gaps[i][name] == 0 for i in gaps
+        )
+
+
+def test_the_models_a_table_without_sdg_tables_gets():
+    report = audit_edition(edition([*FIVE, LEFT_OUT])).formula
+    assert report["rows_excluded"] == NONE_LEFT_OUT | {"no_sdg17_score": 1}  # a null quality is no flag
+    assert (report["exact_rows"], report["interval_rows"]) == (5, 0)
+    assert [m["model"] for m in report["models"]] == [  # in name order
+        "displayed",
+        "global_affine",
+        "max100",
+        "minmax",
+        "normal_cdf",
+        "percentile",
+    ]
+    assert report["models_skipped"] == ["affine"]  # 5 exact rows for 2 parameters in each of 4 SDGs
+    assert report["models_not_applicable"] == {
+        "sdg_tables": NO_TABLES,
+        "sdg_tables_eligible": NO_TABLES,
+        "sdg_tables_max100": NO_TABLES,
+        "two_year_average": "no previous edition with its SDG tables or overall table was given",
+    }
+    plain = next(m for m in report["models"] if m["model"] == "displayed")
+    residuals = np.array([r["overall"] - r["sdg17"] for r in FIVE])
+    assert plain["exact"] == {k: pytest.approx(x, abs=1e-9) for k, x in stats(residuals).items()} | {"explained": 1}
+    assert (plain["exact"]["within_0.1"], plain["exact"]["within_0.5"], plain["exact"]["within_1.0"]) == (1, 2, 3)
+    # u is published below every other row and given more than any by every model (4 pairs); p and q, tied by
+    # the model, are no discordant pair
+    assert plain["discordant_pairs"] == {"pairs": 10, "discordant": 4}
+    assert plain["parameters"] == 0 and plain["exact_leave_one_out"] is None
+    assert plain["description"] == "0.22 × SDG 17 + 0.26 × (sum of the top three) on the displayed scores."
+    percentile = next(m for m in report["models"] if m["model"] == "percentile")
+    assert percentile["description"] == (
+        "Each SDG score replaced by its percentile among the table's scores in that SDG. For a range, the low end "
+        "counts only scores certainly below it and the high end every score possibly below it."
+    )
+    # max100 over the five rows' scores only (highest 70; z's 90 is left out with its row)
+    top = next(m for m in report["models"] if m["model"] == "max100")
+    assert top["exact"]["mean"] == pytest.approx(np.mean([r["overall"] - 100 * r["sdg17"] / 70 for r in FIVE]))
+
+
+def test_a_card_sdg_whose_counted_flag_is_unknown_counts():
+    ed = edition(FIVE)
+    ed = type(ed)(**{**ed.__dict__, "sdg_scores": ed.sdg_scores.with_columns(counted=pl.lit(None, pl.Boolean))})
+    report = audit_edition(ed).formula
+    assert report["rows_excluded"] == NONE_LEFT_OUT and report["exact_rows"] == 5
+    top = next(m for m in report["models"] if m["model"] == "max100")
+    assert top["exact"]["mean"] == pytest.approx(np.mean([r["overall"] - 100 * r["sdg17"] / 70 for r in FIVE]))
+
+
+def test_residual_statistics_of_one_and_of_two_exact_rows():
+    # the plain formula: a 0.22·80 + 0.26·280 = 90.4, published 90 → −0.4; b 79.9, published 85 → +5.1
+    one = model(audit_edition(edition([GOLDEN[0], GOLDEN[2]])).to_dict(), "displayed")["exact"]
+    assert one == {
+        "n": 1,
+        "mean": pytest.approx(-0.4),
+        "sd": 0.0,
+        "rmse": pytest.approx(0.4),
+        "median_abs": pytest.approx(0.4),
+        "max_abs": pytest.approx(0.4),
+        "within_0.1": 0,
+        "within_0.5": 1,
+        "within_1.0": 1,
+        "explained": 0,
+    }
+    two = model(audit_edition(edition(GOLDEN)).to_dict(), "displayed")["exact"]
+    assert two["sd"] == pytest.approx(5.5 / math.sqrt(2), abs=1e-4)
+    assert two["rmse"] == pytest.approx(math.sqrt((0.4**2 + 5.1**2) / 2), abs=1e-4)
+    assert two["median_abs"] == pytest.approx(2.75, abs=1e-4)
+
+
+def test_tables_without_an_exact_row_get_no_model():
+    assert audit_edition(edition([GOLDEN[2]])).formula == {
+        "rows_excluded": NONE_LEFT_OUT,
+        "exact_rows": 0,
+        "interval_rows": 1,
+        **NO_MODEL,
+    }
+    assert audit_edition(edition([GOLDEN[0] | {"sdg17": None}])).formula == {
+        "rows_excluded": NONE_LEFT_OUT | {"no_sdg17_score": 1},
+        "exact_rows": 0,
+        "interval_rows": 0,
+        **NO_MODEL,
+    }
+
+
+def test_the_two_year_average_without_a_known_point_of_last_year_has_no_exact_row():
+    # last year's table, without SDG tables, gives a and b each an unknown single-year score (0–100)
+    rows = [dict(GOLDEN[0], overall=67.9), dict(GOLDEN[1], overall=75.7), GOLDEN[2]]
+    report = audit_edition(with_tables(rows, TABLE_ROWS, year=2023), edition(rows[:2])).to_dict()
+    two = model(report, "two_year_average")
+    assert two["exact"] == {"n": 0, "explained": 0}
+    assert two["exact_leave_one_out"] is None
+    assert model(report, "sdg_tables")["exact"]["n"] == 2
+
+
+@pytest.mark.parametrize(("n", "best"), [(9, None), (10, "sdg_tables")])
+def test_a_best_model_needs_ten_exact_rows(n, best):
+    ed, _ = published_field(n=n)
+    assert audit_edition(ed).formula["best_model"] == best
+
+
+def test_banded_rows_meet_the_rule_and_the_plain_formulas_gaps():
+    ed, truth = published_field()
+    table = banded(ed, 20, [(21, 30), (31, 40)])
+    report = audit_edition(table).formula
+    assert (report["exact_rows"], report["interval_rows"]) == (20, 20)
+    rule = next(m for m in report["models"] if m["model"] == "sdg_tables")
+    assert rule["interval"] == {"n": 20, "consistent": 20, "mean_gap": 0.0, "max_gap": 0.0}
+    assert rule["rows_explained"] == 40
+    best = next(m for m in report["models"] if m["model"] == report["best_model_banded"])
+    assert best["interval"]["consistent"] == max(m["interval"]["consistent"] for m in report["models"])
+    # the plain formula at the displayed scores (each row's card as the field counts it) against each band's
+    # published range ±0.05
+    rows = {r["institution_id"]: r for r in table.overall.iter_rows(named=True)}
+    d = []
+    for iid, card in zip(truth["ids"], cards(truth), strict=True):
+        r = rows[iid]
+        if r["band"] is not None:
+            plain = sum((0.22 if k == 17 else 0.26) * v for k, v in card.items())
+            d.append(abs(gap(r["overall_low"], plain, plain, r["overall_high"])))
+    plain = next(m for m in report["models"] if m["model"] == "displayed")
+    assert 0 < max(d) < 1 and min(d) == 0
+    assert plain["interval"] == {
+        "n": 20,
+        "consistent": sum(x == 0 for x in d),
+        "mean_gap": pytest.approx(np.mean(d), abs=1e-9),
+        "max_gap": pytest.approx(max(d), abs=1e-9),
+    }
