@@ -7,12 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import polars as pl
-import pytest
 from test_summary import NB, NNB, _with_sdg_tables, edition
 
-from impactrank.engine.forecast.next_edition import Forecast
-from impactrank.engine.forecast.rule import NextRule
-from impactrank.errors import InputError
 from impactrank.report.summary import summarise
 
 
