@@ -88,3 +88,144 @@ def test_absent_from_an_sdg_table_the_previous_edition_holds_or_from_one_it_does
     assert "SDG positions of School m: SDG 3, 1st of 2 (no 2020 table of this SDG to compare with)." in en.facts
     fr = summarise(after, previous=cards, group="Net", lang="fr").facts
     assert "absent du classement" not in " ".join(fr) and "auquel comparer" in " ".join(fr)
+
+
+def test_a_countrys_comparison_counts_its_moves_and_names_its_new_and_left_institutions():
+    """2020: 7 ranked (France: a 3rd, b 5th, gone 7th); 2021: 10 ranked (a 2nd, b 9th, c 6th). a: 3/7 → 2/10
+    progressed; b: 5/7 → 9/10 declined; c new; gone left. The field grew by 3 (+42.9 %, one decimal)."""
+    before = edition("2020", 7, [("a", "FR", 3, 3), ("b", "FR", 5, 5), ("gone", "FR", 7, 7)])
+    after = edition("2021", 10, [("a", "FR", 2, 2), ("b", "FR", 9, 9), ("c", "FR", 6, 6)])
+    s = summarise(after, previous=before, country="FR", lang="fr")
+    d = s.data
+    assert (d["edition"], d["year"], d["kind"], d["lang"], s.lang) == ("2021", 2021, "imported", "fr", "fr")
+    assert d["previous"] == {
+        "edition": "2020",
+        "year": 2020,
+        "field_size": 7,
+        "growth": 3,
+        "growth_pct": round(100 * 3 / 7, 1),
+    }
+    cmp = d["comparison"]
+    assert (cmp["edition_from"], cmp["field_from"], cmp["field_to"], cmp["basis"]) == ("2020", 7, 10, "percentile")
+    assert cmp["counts"] == {"progressed": 1, "maintained": 0, "declined": 1, "new": 1, "left": 1}
+    assert (cmp["in_both"], cmp["classified"], cmp["rows"]) == (2, 2, [])  # a country's rows are not listed
+    assert [(r["institution_id"], r["name"], r["rank_to"]) for r in cmp["new"]] == [("c", "School c", "6")]
+    assert [(r["institution_id"], r["name"], r["rank_from"]) for r in cmp["left"]] == [("gone", "School gone", "7")]
+    # the country's three ranked institutions sit in the top band of individual ranks, 1–10, which holds all ten
+    assert d["country"]["bands"] == [{"band": "1–10", "count": 3, "field_count": 10}]
+    assert (d["country"]["count"], d["country"]["previous_count"]) == (3, 3)
+    assert (d["world_leaders"], d["member_sdgs"], d["group"]) == (None, None, None)
+    whole = summarise(after, previous=before).data
+    ids20, ids21 = set(before.overall["institution_id"]), set(after.overall["institution_id"])
+    assert whole["comparison"]["counts"]["new"] == len(ids21 - ids20) and whole["country"] is None
+    assert (whole["comparison"]["rows"], whole["comparison"]["new"], whole["comparison"]["left"]) == ([], [], [])
+    assert (whole["world_leaders"]["ids"], whole["world_leaders"]["rank"]) == (["a"], "2")  # nobody is 1st
+    # a country with no institution in either edition: nothing to compare, no basis
+    empty = summarise(after, previous=before, country="IT").data["comparison"]
+    assert (empty["basis"], empty["in_both"], empty["counts"]["new"], empty["left"]) == (None, 0, 0, [])
+
+
+def test_a_members_move_beyond_its_rank_uncertainty_and_a_renamed_member():
+    """m: 3rd of 7 (42.857… %) → 2nd of 9 (22.222… %), its 90 % rank intervals 3–4 of 7 then 1–2 of 9 apart
+    (2 × 7 < 3 × 9); 'new' was 'old' (5th of 7 → 4th of 9), found through its alias."""
+    net = {"m": "Net", "new": "Net"}
+    before = edition("2020", 7, [("m", "FR", 3, 3), ("old", "FR", 5, 5)], groups={"m": "Net"})
+    after = edition("2021", 9, [("m", "FR", 2, 2), ("new", "FR", 4, 4)], groups=net)
+    after.institutions = after.institutions.with_columns(
+        aliases=pl.when(pl.col("institution_id") == "new").then(pl.lit("School old"))
+    )
+
+    def interval(p05: float, p95: float) -> pl.DataFrame:
+        return pl.DataFrame({"institution_id": ["m"], "table": ["overall"], "rank_p05": [p05], "rank_p95": [p95]})
+
+    before = replace(before, rank_uncertainty=interval(3.0, 4.0))
+    after = replace(after, rank_uncertainty=interval(1.0, 2.0))
+    members = pl.DataFrame({"group": ["Net", "Net"], "institution_id": ["m", "new"]})
+    s = summarise(after, previous=before, group="Net", members=members)
+    rows = {r["institution_id"]: r for r in s.data["comparison"]["rows"]}
+    assert set(rows) == {"m", "new"}
+    m = rows["m"]
+    assert (m["movement"], m["significant"], m["renamed_from"], m["rank_from"], m["rank_to"]) == (
+        "progressed",
+        True,
+        None,
+        "3",
+        "2",
+    )
+    assert (m["pct_from"], m["pct_to"]) == ([round(300 / 7, 1)] * 2, [round(200 / 9, 1)] * 2)
+    assert (rows["new"]["renamed_from"], rows["new"]["name_from"], rows["new"]["significant"]) == (
+        "old",
+        "School old",
+        None,
+    )
+    assert [r["renamed_from"] for r in s.data["comparison"]["renamed"]] == ["old"]
+    assert "School m: 3 of 7 (top 42.9%) → 2 of 9 (top 22.2%): progressed (beyond rank uncertainty)." in s.facts
+
+
+def test_a_member_whose_rank_did_not_read_is_in_both_editions_but_not_classified():
+    """An imported row whose rank could not be read is in the table (present) but has no place to compare."""
+    net = {"m": "Net", "r": "Net"}
+    before = edition("2020", 10, [("m", "FR", 3, 3), ("r", "FR", 5, 5)], groups=net)
+    after = edition("2021", 10, [("m", "FR", 2, 2), ("r", "FR", 6, 6)], groups=net)
+    unread = pl.col("institution_id") == "r"
+    after.overall = after.overall.with_columns(
+        rank=pl.when(unread).then(pl.lit("Reporter")).otherwise("rank"),
+        rank_position=pl.when(unread).then(None).otherwise("rank_position"),
+        rank_low=pl.when(unread).then(None).otherwise("rank_low"),
+        rank_high=pl.when(unread).then(None).otherwise("rank_high"),
+    )
+    cmp = summarise(after, previous=before, group="Net").data["comparison"]
+    assert (cmp["in_both"], cmp["classified"]) == (2, 1)
+    assert {r["institution_id"]: r["movement"] for r in cmp["rows"]} == {"m": "progressed", "r": None}
+
+
+def test_a_national_group_speaks_of_its_country_and_an_international_one_does_not():
+    """Net's ranked members are all French: its summary tells France's figures; Mix has a German member too.
+    A country the reader asks for is kept either way."""
+    groups = {"m": "Net", "n": "Net", "x": "Mix", "y": "Mix"}
+    rows = [("d", "DE", 1, 1), ("m", "FR", 3, 3), ("x", "FR", 4, 4), ("f", "FR", 2, 2), ("n", "FR", 6, 6)]
+    ed = edition("2021", 10, [*rows, ("y", "DE", 5, 5)], groups=groups)
+    net = summarise(ed, group="Net").data
+    assert net["country"]["code"] == "FR" and net["group"]["countries"] == ["FR"]
+    # m is France's 2nd (f is 1st), n its 4th: 2 members ranked in France, the best one m, not first
+    assert (net["group"]["ranked_in_country"], net["group"]["best"]["institution_id"]) == (2, "m")
+    best = net["group"]["best"]
+    assert (best["rank"], best["national_position"], best["national_tied"], net["group"]["leads_country"]) == (
+        "3",
+        2,
+        False,
+        False,
+    )
+    mix = summarise(ed, group="Mix").data
+    assert mix["country"] is None and mix["group"]["countries"] == ["DE", "FR"]
+    assert summarise(ed, group="Net", country="DE").data["country"]["code"] == "DE"
+    asked = summarise(ed, group="Mix", country="FR").data
+    assert asked["country"]["code"] == "FR" and asked["group"]["best"]["institution_id"] == "x"
+    # Net has no member in Germany: none ranked there, no best member named
+    de = summarise(ed, group="Net", country="DE")
+    assert (de.data["group"]["ranked_in_country"], de.data["group"]["best"]) == (0, None)
+
+
+def test_a_group_and_country_summary_gives_the_members_sdg_positions_not_the_countrys():
+    """f, French but not a member, holds the best SDG place of France (1st of 4 in SDG 3); the group's best SDG
+    position stated is its member's (2nd of 4)."""
+    ed = edition("2021", 10, [("f", "FR", 1, 1), ("m", "FR", 2, 2)], groups={"m": "Net"})
+    ed = _with_sdg_tables(ed, [("f", 3, 1), ("m", 3, 2), ("x", 3, 3), ("y", 3, 4)])
+    s = summarise(ed, group="Net", country="FR")
+    best = s.data["best_sdgs"]
+    assert [(b["institution_id"], b["name"], b["sdg"], b["rank"], b["table_size"]) for b in best] == [
+        ("m", "School m", 3, "2", 4)
+    ]
+    country = summarise(ed, country="FR").data["best_sdgs"]
+    assert [(b["institution_id"], b["rank"]) for b in country] == [("f", "1"), ("m", "2")]
+
+
+def test_an_institution_without_a_name_is_named_by_its_id_and_tied_national_places_are_ties():
+    ed = edition("2021", 10, [("a", "FR", 4, 4), ("b", "FR", 4, 4), ("c", "FR", 6, 6)], groups={"a": "Net"})
+    nameless = pl.col("institution_id") == "a"
+    ed.institutions = ed.institutions.with_columns(name=pl.when(nameless).then(None).otherwise("name"))
+    ed.overall = ed.overall.with_columns(rank=pl.when(pl.col("rank_low") == 4).then(pl.lit("=4")).otherwise("rank"))
+    s = summarise(ed, group="Net", country="FR")
+    best = s.data["group"]["best"]
+    assert (best["name"], best["rank"], best["national_position"], best["national_tied"]) == ("a", "=4", 1, True)
+    assert s.data["country"]["leaders"]["names"] == ["a", "School b"]  # the member named first
