@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impactrank.io.published.parse import Rank, Score, canonical, cell_text, parse_card, parse_rank, parse_score
+from impactrank.io.published.parse import Card, Rank, Score, canonical, cell_text, parse_card, parse_rank, parse_score
 
 
 @pytest.mark.parametrize(
@@ -144,11 +144,28 @@ def test_score_like_strings_parse_or_are_refused_for_a_reason(text):
         ("", (), "", ()),
         ("3 89.1 banana 17 50.0", (("3", "89.1"),), "50.0", ("card_unparsed",)),
         ("17 50.0 17 60.0", (), "50.0", ("sdg_number_repeated",)),
+        # a group's last number is its score, even a whole one of 17 or less
+        ("11 12  17 50.0", (("11", "12"),), "50.0", ()),
+        ("3 89.1  11 12  17 50.0", (("3", "89.1"), ("11", "12")), "50.0", ()),
+        # an SDG alone in its group has no score; the next group is the next pair
+        ("16  4 75.2  17 50.0", (("16", ""), ("4", "75.2")), "50.0", ()),
+        # single spaces: no group to go by, so a whole number of 1–17 is an SDG and a larger one a score
+        ("3 18 17 60.0", (("3", "18"),), "60.0", ()),
+        ("3 17 60.0", (("3", ""),), "60.0", ()),
+        ("3 89.1 17 12", (("3", "89.1"), ("12", "")), "", ()),
+        ("7 51.9–56.1 3 54.7–63.8 17 1.5–45.2", (("7", "51.9–56.1"), ("3", "54.7–63.8")), "1.5–45.2", ()),
+        # what is neither an SDG nor a score is left out and flagged
+        ("3 abc  17 50.0", (("3", ""),), "50.0", ("card_unparsed",)),
+        ("18 50.0  17 60.0", (), "60.0", ("card_unparsed",)),
     ],
 )
 def test_card_forms(text, pairs, sdg17, flags):
     card = parse_card(text)
     assert (card.pairs, card.sdg17, card.flags) == (pairs, sdg17, flags)
+
+
+def test_no_card_is_an_empty_card():
+    assert parse_card(None) == parse_card("") == Card((), "")
 
 
 @given(st.text(max_size=80))

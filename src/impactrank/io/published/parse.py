@@ -102,8 +102,6 @@ def cell_text(value: object) -> str:
     """A JSON/spreadsheet cell as the text a reader would have seen (96 → "96", 91.1 → "91.1")."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
