@@ -7,8 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import polars as pl
+import pytest
 from test_summary import NB, NNB, _with_sdg_tables, edition
 
+from impactrank.engine.forecast.next_edition import Forecast
+from impactrank.engine.forecast.rule import NextRule
+from impactrank.errors import InputError
+from impactrank.methodology.schema import Banding
 from impactrank.report.summary import summarise
 
 
@@ -229,3 +234,136 @@ def test_an_institution_without_a_name_is_named_by_its_id_and_tied_national_plac
     best = s.data["group"]["best"]
     assert (best["name"], best["rank"], best["national_position"], best["national_tied"]) == ("a", "=4", 1, True)
     assert s.data["country"]["leaders"]["names"] == ["a", "School b"]  # the member named first
+
+
+def test_absent_members_keep_their_current_name_else_last_years_else_their_id():
+    """u left the overall table but is still listed, renamed and re-located; s is in an SDG table only, its name
+    lost this year but known last year; t is in an SDG table only with no name anywhere; ghost is in neither
+    edition; gone was listed twice last year."""
+    ids = ["m", "u", "s", "t", "ghost", "gone"]
+    before = edition("2020", 10, [("m", "FR", 2, 2), ("u", "BE", 3, 3), ("s", "FR", 4, 4), ("gone", "FR", 5, 5)])
+    twice = before.institutions.filter(pl.col("institution_id") == "gone").with_columns(name=pl.lit("School gone bis"))
+    before.institutions = pl.concat([before.institutions, twice])
+    after = edition("2021", 10, [("m", "FR", 1, 1)])
+    listed = pl.DataFrame(
+        {
+            "institution_id": ["u", "s", "t"],
+            "name": ["School u renamed", None, None],
+            "country": ["FR", "FR", "FR"],
+            "groups": [None, None, None],
+        }
+    )
+    after.institutions = pl.concat([after.institutions, listed], how="diagonal_relaxed")
+    after = _with_sdg_tables(after, [("s", 3, 1), ("t", 3, 2), ("x", 3, 3)])
+    members = pl.DataFrame({"group": ["Net"] * len(ids), "institution_id": ids})
+    s = summarise(after, previous=before, group="Net", members=members)
+    absent = {r["institution_id"]: (r["name"], r["country"]) for r in s.data["group"]["absent"]}
+    assert absent == {
+        "u": ("School u renamed", "FR"),
+        "s": ("School s", "FR"),
+        "t": (None, "FR"),
+        "ghost": (None, None),
+        "gone": ("School gone", "FR"),
+    }
+    assert len(s.data["group"]["absent"]) == 5
+    sdgs = {m["institution_id"]: (m["name"], [p["rank"] for p in m["positions"]]) for m in s.data["member_sdgs"]}
+    assert sdgs == {"s": ("School s", ["1"]), "t": ("t", ["2"])}
+    # without a previous edition the absent are named as this edition and the group file know them
+    alone = summarise(after, group="Net", members=members).data["group"]["absent"]
+    assert {r["institution_id"]: r["name"] for r in alone} == {
+        "u": "School u renamed",
+        "s": None,
+        "t": None,
+        "ghost": None,
+        "gone": None,
+    }
+
+
+def test_every_member_with_sdg_positions_is_told_whatever_comes_before_it():
+    """a, the best-ranked member, holds no SDG-table place; b, after it, does; an unranked SDG row is no place."""
+    ed = edition("2021", 10, [("a", "FR", 1, 1), ("b", "FR", 2, 2)], groups={"a": "Net", "b": "Net"})
+    ed = _with_sdg_tables(ed, [("b", 3, 1), ("x", 3, 2), ("b", 4, 1), ("y", 4, 2)])
+    unranked = pl.col("sdg") == 4
+    ed.sdg_scores = ed.sdg_scores.with_columns(
+        *(
+            pl.when(unranked).then(None).otherwise(c).alias(c)
+            for c in ("rank", "rank_position", "rank_low", "rank_high")
+        )
+    )
+    s = summarise(ed, group="Net")
+    assert [(m["institution_id"], [p["sdg"] for p in m["positions"]]) for m in s.data["member_sdgs"]] == [("b", [3])]
+    assert "SDG positions of School b: SDG 3, 1st of 2." in s.facts
+
+
+def test_a_whole_paragraph_and_title_word_for_word_in_three_languages():
+    ed = edition("2021", 20, [("a", "IT", 7, 7)])
+    en = summarise(ed, country="IT", lang="en")
+    assert en.title == "Impact rankings 2021 (Italy)"
+    assert en.paragraph == (
+        "The 2021 overall table ranks 20 institutions. One Italian institution is ranked (School a, 7th in the world)."
+    )
+    assert (en.lang, en.data["lang"]) == ("en", "en")
+    fr = summarise(ed, country="IT", lang="fr")
+    assert fr.title == "Classement d'impact 2021 (Italie)" and fr.lang == "fr"
+    es = summarise(ed, country="IT", lang="es")
+    assert "Una sola institución de Italia está clasificada (School a" in es.paragraph
+    two = edition("2021", 20, [("a", "IT", 7, 7), ("b", "IT", 9, 9)])
+    assert "Están clasificadas 2 instituciones de Italia" in summarise(two, country="IT", lang="es").paragraph
+    assert summarise(two, country="IT", group=None, lang="es").title == "Clasificación de impacto 2021 (Italia)"
+    # a name opening a sentence keeps its first letter
+    x = edition("2021", 20, [("xa", "IT", 1, 1)])
+    x.institutions = x.institutions.with_columns(name=pl.lit("Xavier Institute"))
+    assert "Xavier Institute tops the table." in summarise(x).paragraph
+
+
+def test_names_in_the_readers_language_this_year_and_last():
+    before = edition("2020", 10, [("a", "FR", 2, 2), ("gone", "FR", 3, 3)])
+    after = edition("2021", 10, [("a", "FR", 1, 1)])
+    local = {"a": '{"fr": "École A"}', "gone": '{"fr": "École disparue"}'}
+    for ed in (before, after):
+        ids = ed.institutions["institution_id"]
+        ed.institutions = ed.institutions.with_columns(
+            display_names=pl.Series([local.get(i) for i in ids], dtype=pl.String)
+        )
+    fr = summarise(after, previous=before, country="FR", lang="fr")
+    assert "École A" in fr.paragraph and "School a" not in fr.paragraph
+    assert [r["name"] for r in fr.data["comparison"]["left"]] == ["École disparue"]
+    en = summarise(after, previous=before, country="FR", lang="en")
+    assert [r["name"] for r in en.data["comparison"]["left"]] == ["School gone"]
+
+
+def test_the_group_file_given_overrides_the_institutions_groups_and_one_edition_twice_is_refused():
+    ed = edition("2021", 10, [("a", "FR", 1, 1), ("b", "FR", 2, 2)], groups={"a": "Net"})
+    members = pl.DataFrame({"group": ["Net"], "institution_id": ["b"]})
+    s = summarise(ed, group="Net", members=members)
+    assert [r["institution_id"] for r in s.data["group"]["ranked"]] == ["b"]
+    with pytest.raises(InputError) as refused:
+        summarise(ed, previous=ed)
+    assert (refused.value.message, refused.value.field) == ("compare with a different edition", "compare")
+
+
+def test_a_forecast_adds_next_years_line_for_the_subjects_best_placed_institution():
+    ed = edition("2021", 10, [("a", "FR", 1, 1), ("b", "FR", 2, 2)])
+    table = pl.DataFrame(
+        {
+            "institution_id": ["b", "a"],
+            "most_likely": ["1–10", "1–10"],
+            "interval_low": ["1–10", "1–10"],
+            "interval_high": ["11–20", "1–10"],
+        }
+    )
+    rule = NextRule(2022, "test", (1.0,), Banding(individual_to=10), assumed=True)
+    fc = Forecast("2021", rule, table, [], 10, (9, 11), 0.1, ["2020 → 2021"], 0, 0.0, 5)
+    plain = summarise(ed, country="FR")
+    s = summarise(ed, country="FR", forecast=fc)
+    assert s.facts[: len(plain.facts)] == plain.facts  # the forecast's lines come after the others
+    assert s.facts[len(plain.facts) :] == [
+        "School a — Next year (2022): most likely 1–10, 80% in 1–10",
+        "The forecast's assumptions: impactrank forecast --edition 2021 --institution a",
+    ]
+    assert s.data["forecast"] == table.row(1, named=True)
+    fr = summarise(ed, country="FR", forecast=fc, lang="fr").facts[-2:]
+    assert fr == [
+        f"School a — L’an prochain (2022){NB}: le plus probable 1–10, 80{NB}% dans 1–10",  # French typography
+        f"Hypothèses de la prévision{NB}: impactrank forecast --edition 2021 --institution a",
+    ]
