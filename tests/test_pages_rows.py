@@ -1,11 +1,13 @@
-"""A table page's rows: read column by column, they are the rows jsonable makes of the frame's dicts."""
+"""A table page's rows: read column by column, they are the rows jsonable makes of the frame's dicts; encoded once,
+they are put in an API answer as they are."""
 
 import datetime
+import json
 
 import polars as pl
+from fastapi.responses import JSONResponse
 
-from impactrank.pages import Plain, jsonable, rewrite_links
-from impactrank.web.common import plain_rows
+from impactrank.pages import Encoded, JSONBody, Plain, jsonable, plain_rows, rewrite_links
 
 
 def test_plain_rows_are_jsonable_rows():
@@ -46,3 +48,15 @@ def test_plain_rows_are_kept_as_they_are_by_the_twin_unless_they_hold_an_address
         "score": None,
         "link": "/api/editions/2021",
     }
+
+
+def test_encoded_rows_are_put_in_the_answer_as_they_are():
+    rows = [{"rank": "3–4", "score": 1.5, "none": None}, {"rank": "1", "name": "Université « A »", "score": 2.0}]
+    text = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for r in rows]
+    content = {"title": "Tableau", "rows": Encoded(text), "total": 2, "links": {"next": None}}
+    expected = {"title": "Tableau", "rows": rows, "total": 2, "links": {"next": None}}
+    assert JSONBody(content).body == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert JSONBody(expected).body == JSONResponse(expected).body  # without encoded rows: JSONResponse's bytes
+    assert jsonable(content)["rows"] is content["rows"]  # not walked
+    assert rewrite_links(content, lambda name, a: a)["rows"] is content["rows"]
+    assert JSONBody({"rows": Encoded()}).body == b'{"rows":[]}'

@@ -12,6 +12,7 @@ import dataclasses
 import enum
 import functools
 import inspect
+import json
 import math
 import re
 from collections.abc import Callable
@@ -37,11 +38,38 @@ class Plain(list):
     are, where walking an API page's fifty rows of a dozen cells twice was a third of its cost."""
 
 
+class Encoded(Plain):
+    """A table's rows each as its JSON text in UTF-8 (:func:`json_text`), encoded once when the table was loaded
+    (bytes: a text holding an en dash would take two bytes a character in memory): an API
+    page's answer puts its fifty rows in as they are (:class:`JSONBody`), where encoding them per request was a
+    third of its cost. Only as a value of a page's top-level dictionary."""
+
+
+def json_text(value: Any) -> str:
+    """Plain JSON values as JSON text, encoded as starlette's JSONResponse encodes them."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+
+
+class JSONBody(JSONResponse):
+    """A JSON twin's response: JSONResponse's bytes, with the :class:`Encoded` rows of its top-level dictionary
+    put in as they are."""
+
+    def render(self, content: Any) -> bytes:
+        if type(content) is not dict or not any(type(v) is Encoded for v in content.values()):
+            return json_text(content).encode("utf-8")
+        items = [
+            (json_text(k) + ":").encode("utf-8")
+            + (b"[" + b",".join(v) + b"]" if type(v) is Encoded else json_text(v).encode("utf-8"))
+            for k, v in content.items()
+        ]
+        return b"{" + b",".join(items) + b"}"
+
+
 def jsonable(value: Any) -> Any:
     """Plain JSON values from view objects: dataclasses, polars frames, dates; NaN → null; ``_`` keys left out.
     Primitives are tested first: this runs on every cell of every table served."""
     t = type(value)
-    if value is None or t is str or t is int or t is bool or t is Plain:
+    if value is None or t is str or t is int or t is bool or t is Plain or t is Encoded:
         return value
     if t is float:
         return None if math.isnan(value) or math.isinf(value) else value
@@ -83,6 +111,26 @@ def _plain_dict(value: dict) -> dict:
         else:
             out[k] = jsonable(v)
     return out
+
+
+def plain_rows(frame: pl.DataFrame) -> list[dict]:
+    """The rows as :func:`jsonable` makes them, read column by column: text, integers and booleans as they are,
+    a float NaN or infinity as None (a table page is fifty rows of a dozen cells; a call per cell was most of
+    an API page's cost), marked :class:`Plain` unless a column is named as an address. Other column types go
+    through jsonable."""
+    if not all(
+        t == pl.String or t == pl.Boolean or t == pl.Null or t.is_integer() or t.is_float() for t in frame.dtypes
+    ):
+        return jsonable(frame.to_dicts())
+    names = [c for c in frame.columns if not c.startswith("_")]
+    columns = [
+        [v if v is None or math.isfinite(v) else None for v in frame[c].to_list()]
+        if frame[c].dtype.is_float()
+        else frame[c].to_list()
+        for c in names
+    ]
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    return rows if any(c in ADDRESSES for c in names) else Plain(rows)
 
 
 def is_api(request: Request, prefix: str = "/api") -> bool:
@@ -151,7 +199,7 @@ class Pages:
             @functools.wraps(fn)
             def as_json(*args: Any, **kwargs: Any) -> Response:
                 ctx = fn(*args, **kwargs)
-                return ctx if isinstance(ctx, Response) else JSONResponse(self.twin(ctx))
+                return ctx if isinstance(ctx, Response) else JSONBody(self.twin(ctx))
 
             as_html.__signature__ = as_json.__signature__ = signature
             self.registered[path] = (template, fn)
@@ -177,7 +225,7 @@ def rewrite_links(content: Any, rewrite: Callable[[str, Any], Any]) -> Any:
     same addresses differently."""
 
     def walk(value: Any) -> Any:
-        if type(value) is Plain:
+        if type(value) is Plain or type(value) is Encoded:
             return value
         if isinstance(value, list):
             return [walk(v) for v in value]

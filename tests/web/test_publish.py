@@ -224,3 +224,15 @@ def test_an_embargoed_edition_is_refused_until_its_public_time(ws_path, tmp_path
     publish(ws, tmp_path / "site", ["en"], ["2020"], now=public - timedelta(seconds=1))  # the other edition is public
     publish(ws, tmp_path / "site", ["en"], None, now=public)
     assert (tmp_path / "site/en/editions/2021/index.html").is_file()
+
+
+@pytest.mark.slow
+def test_a_site_without_english_has_the_api_rows_in_its_json_twins(ws_path, client, tmp_path):
+    """Without English, a table's JSON twin is made from the API's context (its rows encoded when the edition was
+    loaded), not from the English page's: the same rows as the dashboard's API."""
+    from impactrank.web.publish.site import publish
+
+    publish(ws_path, tmp_path / "site", ["fr"], None)
+    twin = json.loads((tmp_path / "site/api/editions/2021/index.json").read_text(encoding="utf-8"))
+    assert twin["rows"] == client.get("/api/editions/2021").json()["rows"]
+    assert twin["links"]["html"] == "../../../fr/editions/2021/index.html"

@@ -498,3 +498,16 @@ def test_report_links_follow_the_selection(client):
     assert 'href="/report.pdf?edition=2021&amp;compare=2020&amp;country=FR"' in html
     assert client.get("/report.pdf?edition=2021&compare=2020&country=FR").content.startswith(b"%PDF")
     assert client.get("/report?edition=2021&compare=2021").status_code == 400  # compare with itself
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"country": "FR"}, {"sort": "name", "order": "desc", "per_page": 3, "page": 2}, {"sdg": 4}, {"q": "delta"}],
+)
+def test_overall_table_answer_is_its_content_encoded(client, params):
+    """The overall table's API rows are put in as encoded when the edition was loaded: the answer is still
+    exactly its content as JSON (compact, UTF-8), its rows those of the HTML page's query."""
+    r = client.get("/api/editions/2021", params=params)
+    assert r.content == json.dumps(r.json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert r.headers["content-type"] == "application/json" and int(r.headers["content-length"]) == len(r.content)
+    assert r.json()["rows"] and all(set(row) == set(r.json()["rows"][0]) for row in r.json()["rows"])

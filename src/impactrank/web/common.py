@@ -12,8 +12,7 @@ from fastapi import Path, Query, Request
 
 from impactrank.errors import N_, InputError
 from impactrank.i18n import DEFAULT, LOCALES, request_locale
-from impactrank.pages import ADDRESSES, Plain, is_api, jsonable
-from impactrank.report.names import local_names
+from impactrank.pages import Encoded, is_api, jsonable, plain_rows
 from impactrank.web.store import EditionData, Store, TableQuery
 
 PER_PAGE_MAX = 500
@@ -44,8 +43,9 @@ def language(request: Request) -> str:
     return DEFAULT if is_api(request) else request_locale(request)
 
 
-def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str]) -> dict:
-    """One page of a table; a page past the end is no page (a 404), while an empty table has its one empty page."""
+def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str], encoded: list[bytes] | None = None) -> dict:
+    """One page of a table; a page past the end is no page (a 404), while an empty table has its one empty page.
+    With ``encoded`` (each row's JSON text by the table's ``_row``), the rows are their JSON text (:class:`Encoded`)."""
     total = frame.height
     pages = max(1, math.ceil(total / query.per_page))
     if query.page > pages:
@@ -55,36 +55,12 @@ def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str]) -> dict:
             params={"page": query.page, "total": f"{total:,}", "pages": f"{pages:,}", "per_page": query.per_page},
         )
     start = (query.page - 1) * query.per_page
+    if encoded is not None:
+        rows = Encoded([encoded[i] for i in frame["_row"].slice(start, query.per_page).to_list()])
+        return {"total": total, "page": query.page, "per_page": query.per_page, "pages": pages, "rows": rows}
     present = set(frame.columns)
     rows = frame.slice(start, query.per_page)[[c for c in columns if c in present]]  # no lazy plan
     return {"total": total, "page": query.page, "per_page": query.per_page, "pages": pages, "rows": plain_rows(rows)}
-
-
-def plain_rows(frame: pl.DataFrame) -> list[dict]:
-    """The rows as :func:`jsonable` makes them, read column by column: text, integers and booleans as they are,
-    a float NaN or infinity as None (a table page is fifty rows of a dozen cells; a call per cell was most of
-    an API page's cost), marked :class:`Plain` unless a column is named as an address. Other column types go
-    through jsonable."""
-    if not all(
-        t == pl.String or t == pl.Boolean or t == pl.Null or t.is_integer() or t.is_float() for t in frame.dtypes
-    ):
-        return jsonable(frame.to_dicts())
-    names = [c for c in frame.columns if not c.startswith("_")]
-    columns = [
-        [v if v is None or math.isfinite(v) else None for v in frame[c].to_list()]
-        if frame[c].dtype.is_float()
-        else frame[c].to_list()
-        for c in names
-    ]
-    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-    return rows if any(c in ADDRESSES for c in names) else Plain(rows)
-
-
-def named(rows: list[dict], data: EditionData, lang: str) -> list[dict]:
-    """A page's rows, each institution under the name it uses in the page's language where it has one."""
-    local = local_names(data.edition, lang)
-    out = [r | {"name": local[r["institution_id"]]} if r.get("institution_id") in local else r for r in rows]
-    return Plain(out) if type(rows) is Plain else out  # a name is text: still plain
 
 
 def links(base: str, api: str, query: TableQuery, pages: int) -> dict:

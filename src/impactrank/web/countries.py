@@ -11,9 +11,9 @@ from impactrank.countries import country_code, country_key, country_name, to_alp
 from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
 from impactrank.pages import Pages, is_api, jsonable
-from impactrank.web.common import CountryPath, FormatParam, edition_info, language, named, safe_name, summary_of
+from impactrank.web.common import CountryPath, FormatParam, edition_info, language, safe_name, summary_of
 from impactrank.web.exports import export
-from impactrank.web.store import EditionData, Store
+from impactrank.web.store import EditionData, Store, named
 
 
 def register(pages: Pages, store: Store) -> None:

@@ -15,13 +15,12 @@ from impactrank.web.common import (
     GroupPath,
     edition_info,
     language,
-    named,
     quoted,
     safe_name,
     summary_of,
 )
 from impactrank.web.exports import export
-from impactrank.web.store import EditionData, Store
+from impactrank.web.store import EditionData, Store, named
 
 
 def register(pages: Pages, store: Store) -> None:

@@ -19,7 +19,10 @@ from impactrank.engine.tables.shown import visible
 from impactrank.engine.views.explain import InstitutionRows
 from impactrank.engine.views.lists import OVERALL_SCORES
 from impactrank.errors import N_, InputError
+from impactrank.i18n import DEFAULT
 from impactrank.io.workspace import Workspace
+from impactrank.pages import Plain, json_text, plain_rows
+from impactrank.report.names import local_names
 
 SDGS = tuple(range(1, 18))
 LOAD_WAIT = 10.0  # seconds a request waits to load an edition while a command writes the workspace (then a 503)
@@ -94,7 +97,7 @@ class EditionData:
     """One loaded edition plus display tables and indexes built once."""
 
     edition: Edition
-    overall: pl.DataFrame  # display table, sorted by rank, with one boolean column per SDG ("in_sdg_N")
+    overall: pl.DataFrame  # display table, sorted by rank, with one boolean column per SDG ("in_sdg_N") and _row
     by_country: dict[str, pl.DataFrame]
     sdg_index: SortedIndex  # sdg_scores by institution (sorted by SDG within)
     institutions: pl.DataFrame  # id, name, country, groups
@@ -110,6 +113,7 @@ class EditionData:
     field_size: int | None  # the edition's, computed once: every institution page shows it for every edition
     sdg_sizes: dict[int, int]  # rows of each SDG table the edition holds whole
     sdgs: list[int]  # the SDG tables the pages offer (Edition.sdgs)
+    overall_json: list[bytes] = field(default_factory=list)  # each overall row (by _row) as the API shows it, encoded
     _sdg_tables: dict[int, pl.DataFrame] = field(default_factory=dict)
     rules: dict = field(default_factory=dict)  # previous edition id → THE's reproduced rule (or why none), found once
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -137,7 +141,8 @@ class EditionData:
             col = str(sdg)
             expr = pl.col(col).fill_null(False) if col in overall.columns else pl.lit(False)
             overall = overall.with_columns(expr.alias(f"in_sdg_{sdg}"))
-        overall = overall.drop([str(s) for s in SDGS if str(s) in overall.columns])
+        shown = overall.drop([str(s) for s in SDGS if str(s) in overall.columns])
+        overall = shown.with_row_index("_row")  # a row's place, by which a page finds its JSON text
         by_country = {
             key[0]: frame
             for key, frame in overall.partition_by("country", as_dict=True, maintain_order=True).items()
@@ -147,7 +152,7 @@ class EditionData:
         for g, iid in members.select("group", "institution_id").iter_rows():
             groups.setdefault(g, []).append(iid)
         countries = sorted(c for c in inst["country"].unique().to_list() if c)
-        return cls(
+        data = cls(
             edition=edition,
             overall=overall,
             by_country=by_country,
@@ -156,8 +161,8 @@ class EditionData:
             members=members,
             groups=dict(sorted(groups.items())),
             countries=countries,
-            overall_index=SortedIndex(_with_edition_columns(overall, edition.overall)),
-            visible_index=SortedIndex(visible(_with_edition_columns(overall, edition.overall))),
+            overall_index=SortedIndex(_with_edition_columns(shown, edition.overall)),
+            visible_index=SortedIndex(visible(_with_edition_columns(shown, edition.overall))),
             metric_index=SortedIndex(edition.metric_scores.sort(["institution_id", "sdg"], maintain_order=True)),
             uncertainty_index=SortedIndex(edition.rank_uncertainty),
             institution_index=SortedIndex(edition.institutions),
@@ -166,6 +171,18 @@ class EditionData:
             sdg_sizes=edition.sdg_table_sizes(),
             sdgs=edition.sdgs(),
         )
+        data.overall_json = data._encoded_rows()
+        return data
+
+    def _encoded_rows(self) -> list[bytes]:
+        """Each row of the overall table as an API page shows it (the columns of OVERALL_COLUMNS, English names),
+        as JSON text in UTF-8: what a page would encode per request, encoded once (in slices: the rows as dicts are
+        several times the size of their text)."""
+        columns = [c for c in OVERALL_COLUMNS if c in self.overall.columns]
+        out: list[bytes] = []
+        for part in self.overall[columns].iter_slices(10_000):
+            out += [json_text(row).encode("utf-8") for row in named(plain_rows(part), self, DEFAULT)]
+        return out
 
     def sdg_table(self, sdg: int) -> pl.DataFrame:
         """The SDG table for display, built on first use and kept."""
@@ -219,6 +236,13 @@ class EditionData:
 
     def uncertainty_rows(self, institution_id: str) -> pl.DataFrame:
         return self.uncertainty_index.rows(institution_id)
+
+
+def named(rows: list[dict], data: EditionData, lang: str) -> list[dict]:
+    """A page's rows, each institution under the name it uses in the page's language where it has one."""
+    local = local_names(data.edition, lang)
+    out = [r | {"name": local[r["institution_id"]]} if r.get("institution_id") in local else r for r in rows]
+    return Plain(out) if type(rows) is Plain else out  # a name is text: still plain
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from impactrank.web.common import (
     edition_info,
     language,
     links,
-    named,
     page_of,
     safe_name,
 )
@@ -37,6 +36,7 @@ from impactrank.web.store import (
     Store,
     TableQuery,
     filter_table,
+    named,
 )
 
 
@@ -86,8 +86,11 @@ def register(pages: Pages, store: Store) -> None:
                 f"overall-{safe_name(edition)}",
             )
         e = data.edition
-        shown = page_of(frame, query, OVERALL_COLUMNS)
-        shown["rows"] = named(shown["rows"], data, language(request))
+        if is_api(request):  # the rows in English, encoded when the edition was loaded
+            shown = page_of(frame, query, OVERALL_COLUMNS, data.overall_json)
+        else:
+            shown = page_of(frame, query, OVERALL_COLUMNS)
+            shown["rows"] = named(shown["rows"], data, language(request))
         return {
             "title": gettext("Overall table %(edition)s", language(request)) % {"edition": e.id},
             "edition": edition_info(store, data),

@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, gettext
+from impactrank.pages import JSONBody
 from impactrank.web.publish.addresses import EXPORTS, PER_PAGE, Site, published_links, relative_links
 
 META_POLICY = "; ".join(  # frame-ancestors is not allowed in a <meta> policy (a header's job)
@@ -105,7 +105,7 @@ class Renderer:
         """The page's JSON twin as the dashboard's API answers it, but with its links to the site's files."""
         lang = DEFAULT if DEFAULT in self.site.langs else self.site.langs[0]
         content = published_links(self.pages.twin(ctx), here or "", lang, self.site)
-        return JSONResponse(content).body  # plain JSON values already (the twin's): encoded as the API's answer
+        return JSONBody(content).body  # plain JSON values already (the twin's): encoded as the API's answer
 
     def search_page(self, lang: str) -> tuple[str, int, str]:
         request = self.request(SEARCH, {"lang": lang})
