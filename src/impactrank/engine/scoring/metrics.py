@@ -80,6 +80,7 @@ def encode(submissions: pl.DataFrame, institution_ids: pl.Series, catalogue: pl.
 
 
 MAX_SDG = 17
+EVIDENCE_BLOCK = 1 << 18  # evidence rows scored at once: 8 MB per column of answers or points
 
 
 def _metric_names(catalogue: pl.DataFrame, codes: np.ndarray) -> pl.Series:
@@ -197,7 +198,7 @@ def score_metrics(
     """Scores 0–100 per grid row, the missing flag, and the contribution to the SDG score."""
     n_groups = catalogue.height
     code = grid["code"].to_numpy()
-    raw = grid["raw"].to_numpy().astype(np.float64)
+    raw = grid["raw"].to_numpy().astype(np.float64, copy=False)  # nulls made NaN: already a copy of its own
     lower = catalogue["lower"].to_numpy()
     evidence = (catalogue["kind"] == "evidence").to_numpy()[code]
     scores = np.full(grid.height, np.nan)
@@ -211,14 +212,18 @@ def score_metrics(
         scores[mask] = NORMALISERS[name](raw[mask], code[mask], n_groups, lower)
 
     if evidence.any():
-        # millions of evidence rows at 100,000 institutions: no copy of the answers beyond the rows scored
-        rows = np.flatnonzero(evidence)
-        answers = np.column_stack([grid[f].to_numpy()[rows] for f in RUBRIC_FIELDS]).astype(np.float64, copy=False)
-        answered = ~np.all(np.isnan(answers), axis=1)
-        if not answered.all():
-            rows, answers = rows[answered], answers[answered]
-        points = catalogue.select([f"pts_{f}" for f in RUBRIC_FIELDS]).to_numpy().astype(np.float64)[code[rows]]
-        scores[rows] = EVIDENCE_SCORERS[choices.evidence](answers, points)
+        # millions of evidence rows at 100,000 institutions: scored a block at a time, so that the answers and
+        # points (four columns each) are never held for all of them at once; each row's score is its own
+        columns = [grid[f].to_numpy() for f in RUBRIC_FIELDS]
+        pts = catalogue.select([f"pts_{f}" for f in RUBRIC_FIELDS]).to_numpy().astype(np.float64)
+        all_rows = np.flatnonzero(evidence)
+        for start in range(0, len(all_rows), EVIDENCE_BLOCK):
+            rows = all_rows[start : start + EVIDENCE_BLOCK]
+            answers = np.column_stack([column[rows] for column in columns]).astype(np.float64, copy=False)
+            answered = ~np.all(np.isnan(answers), axis=1)
+            if not answered.all():
+                rows, answers = rows[answered], answers[answered]
+            scores[rows] = EVIDENCE_SCORERS[choices.evidence](answers, pts[code[rows]])
 
     missing = np.isnan(scores)
     scores = MISSING_RULES[choices.missing or methodology.missing_rule](scores, code, n_groups)

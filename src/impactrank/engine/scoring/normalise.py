@@ -41,7 +41,8 @@ def group_stats(x: np.ndarray, group: np.ndarray, n_groups: int) -> GroupStats:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / count
         centred = v - mean[g]
-        var = np.bincount(g, weights=centred * centred, minlength=n_groups) / count
+        centred *= centred  # in place: arrays as long as the values, millions at 100,000 institutions
+        var = np.bincount(g, weights=centred, minlength=n_groups) / count
     lo = np.full(n_groups, np.inf)
     hi = np.full(n_groups, -np.inf)
     np.minimum.at(lo, g, v)
@@ -52,10 +53,15 @@ def group_stats(x: np.ndarray, group: np.ndarray, n_groups: int) -> GroupStats:
 def _zscores(x: np.ndarray, group: np.ndarray, n_groups: int, lower: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stats = group_stats(x, group, n_groups)
     sd = stats.std[group]
+    z = x - stats.mean[group]  # then in place: one array as long as the values, not one per step
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(sd > 0, (x - stats.mean[group]) / sd, 0.0)
-    z = np.where(lower[group], -z, z)
-    return np.where(np.isnan(x), np.nan, z), sd > 0
+        z /= sd
+    spread = sd > 0
+    del sd
+    z[~spread] = 0.0
+    np.negative(z, out=z, where=lower[group])
+    z[np.isnan(x)] = np.nan
+    return z, spread
 
 
 def _rescale(v: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -70,7 +76,9 @@ def _rescale(v: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
 def zscore_cdf(x: np.ndarray, group: np.ndarray, n_groups: int, lower: np.ndarray) -> np.ndarray:
     """z-score, then the standard normal CDF × 100 (THE World University Rankings practice)."""
     z, _ = _zscores(x, group, n_groups, lower)
-    return 100.0 * ndtr(z)
+    z = ndtr(z, out=z)
+    z *= 100.0
+    return z
 
 
 @NORMALISERS.register("zscore_minmax")
