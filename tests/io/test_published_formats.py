@@ -15,6 +15,7 @@ from impactrank.errors import InputError
 from impactrank.io.identity import Aliases
 from impactrank.io.published import read_published
 from impactrank.io.published.assemble import build_edition
+from impactrank.io.published.formats import read_rows
 from impactrank.io.published.parse import parse_rank, parse_score
 from impactrank.io.published.rows import RawRow
 
@@ -56,6 +57,7 @@ def test_scrape_pairs_wherever_they_were_scattered(tmp_path):
     assert ed.overall["rank"][3] == "Reporter" and ed.overall["rank_position"][3] is None
     flagged = {f["name"]: f for f in result.report.editions[0].flagged}
     assert flagged["Gamma"]["cells"]["pairs"] == [["7", "11.1"], ["16", ""], ["", "1.5–45.2"], ["5", ""]]
+    assert (flagged["Beta"]["row"], flagged["Gamma"]["row"]) == (3, 4)  # the header is row 1
 
 
 def test_json_records_with_ror_and_open_band_in_a_complete_table(tmp_path):
@@ -205,3 +207,134 @@ def test_xlsx_rows_are_spreadsheet_rows(tmp_path):
     book.close()
     result = read_published(path)
     assert {f["name"]: f["row"] for f in result.report.editions[0].flagged} == {"Alpha": 3, "": 5}
+
+
+def sheets(path, books: dict[str, list[list]]):
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in books.items():
+        sheet = book.add_worksheet(name)
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                sheet.write_string(i, j, cell)  # "=" would otherwise be written as a formula
+    book.close()
+    return path
+
+
+CHOICES = "auto, the-workbook, the-scrape, clean-csv, taiwan-json, xlsx"
+NO_RECORDS = 'not a ranking table: expected a list of records (or {"records": [...]})'
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fmt", "where", "said"),
+    [
+        ("t.csv", CLEAN, "ods", ("t.csv", None), f"unknown format 'ods' (choose from {CHOICES})"),
+        ("t.csv", CLEAN, "the-scrape", ("t.csv", None), "not a scraped THE table: no sdg-score-multi columns"),
+        (
+            "t.csv",
+            "\n\na,b,c,d,e,f,g,h,Rank\n1,2,3,4,5,6,7,8,9\n",
+            "auto",
+            ("t.csv", 3),
+            "not a ranking table: no rank, name and overall columns in the header (a, b, c, d, e, f, g, h)",
+        ),
+        ("t.csv", "Rank,Name,Overall\n1,Alpha,90.0\n2,Beta,80.0,x\n", "auto", ("t.csv", 3), "4 cells for 3 columns"),
+        (
+            "t.csv",
+            "Rank,=,Name,Country\n1,,Alpha,France\n",
+            "clean-csv",
+            ("t.csv", None),
+            "not a ranking table: no overall column (columns: Rank, =, Name, Country)",
+        ),
+        ("t.json", b'[{"name": "Caf\xe9"}]', "auto", ("t.json", None), "not UTF-8 JSON (byte 14)"),
+        (
+            "t.json",
+            '[{"rank": 1,\n "name": ',
+            "taiwan-json",
+            ("t.json", None),
+            "truncated or invalid JSON at line 2 column 10: Expecting value",
+        ),
+        ("t.json", "[]", "auto", ("t.json", None), NO_RECORDS),
+        ("t.json", "5", "auto", ("t.json", None), NO_RECORDS),
+        ("t.json", '{"rows": [{"rank": 1}]}', "auto", ("t.json", None), NO_RECORDS),
+        ("t.json", '[{"rank": 1, "name": "A", "overall": 9}, 2]', "auto", ("t.json", None), NO_RECORDS),
+        (
+            "T.JSON",
+            '{"records": [{"rank": 1, "name": "Alpha"}]}',
+            "auto",
+            ("T.JSON", None),
+            "not a ranking table: no overall column (columns: rank, name)",
+        ),
+    ],
+)
+def test_an_unreadable_table_is_refused_naming_its_file_and_row(tmp_path, name, content, fmt, where, said):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(InputError) as err:
+        read_published(path, format=fmt)
+    assert (err.value.file, err.value.row, err.value.message) == (*where, said)
+
+
+def test_a_file_that_is_not_there_is_named_by_its_path(tmp_path):
+    path = tmp_path / "gone.csv"
+    with pytest.raises(InputError) as err:
+        read_rows(path, "auto")
+    assert (err.value.file, err.value.message) == (str(path), "no such file")
+
+
+def test_json_records_under_a_key_and_a_byte_order_mark(tmp_path):
+    path = tmp_path / "t.json"
+    records = [{"rank": 1, "name": "Alpha", "country": "FR", "year": 2022, "overall": 90}]
+    path.write_bytes("\ufeff".encode() + json.dumps({"records": records}).encode())
+    result = read_published(path)
+    assert result.report.format == "taiwan-json"
+    assert result.editions[0].institutions["name"].to_list() == ["Alpha"]
+
+
+def test_each_format_read_is_named_in_the_report(tmp_path):
+    (tmp_path / "clean.csv").write_text(CLEAN, encoding="utf-8")
+    assert read_published(tmp_path / "clean.csv").report.format == "clean-csv"
+    book = [["Rank", "Year", "University", "Country", "Best scores by rank", "Overall"]]
+    book.append(["1", "2021", "Alpha University", "France", "13 90.0  9 80.0  4 70.0  17 95.0", "90.0"])
+    sheets(tmp_path / "the.xlsx", {"Sheet1": book})
+    assert read_published(tmp_path / "the.xlsx").report.format == "the-workbook"
+
+
+def test_short_rows_and_blank_cells_past_the_header_are_kept(tmp_path):
+    """A row with fewer cells than the header, or blank cells after its last column, is read as it stands."""
+    path = tmp_path / "t.csv"
+    path.write_text("Rank,Name,Country,Year,Overall,SDG 3\n1,Alpha,France,2023,90.0\n2,Beta,Spain,2023,80.0,70.0,,\n")
+    (ed,) = read_published(path).editions
+    assert ed.overall["overall_score"].to_list() == [90.0, 80.0]
+    assert ed.sdg_scores.filter(ed.sdg_scores["sdg"] == 3).select("institution_id", "score").rows() == [
+        ("es-beta", 70.0)
+    ]
+
+
+def test_a_scrape_saved_with_decimal_commas(tmp_path):
+    """Semicolons and decimal commas in a scrape: its SDG value columns are read with a point, as its overall."""
+    path = tmp_path / "scrape.csv"
+    path.write_text(
+        "Rank;University Name;Location;sdg-score-multi__number;sdg-score-multi__value;sdg-score-multi__value 2;"
+        "scores\n1;Alpha;France;5;80,3;96,7;99,4\n",
+        encoding="utf-8",
+    )
+    (ed,) = read_published(path, edition="2023").editions
+    assert ed.overall.select("overall_score", "sdg17_score").row(0) == (99.4, 96.7)
+    assert ed.sdg_scores.filter(ed.sdg_scores["sdg"] == 5)["score"].to_list() == [80.3]
+
+
+def test_xlsx_header_found_on_a_later_sheet_within_the_first_twenty_rows(tmp_path):
+    header = ["Rank", "=", "Name", "Country", "Year"]
+    path = sheets(tmp_path / "t.xlsx", {"notes": [["compiled by hand"]], "ranking": [[]] * 19 + [header]})
+    with pytest.raises(InputError) as err:
+        read_published(path)
+    assert (err.value.file, err.value.message) == (
+        "t.xlsx [ranking]",
+        "not a ranking table: no overall column (columns: Rank, =, Name, Country, Year)",
+    )
+    path = sheets(tmp_path / "u.xlsx", {"ranking": [[]] * 20 + [header]})
+    with pytest.raises(InputError) as err:
+        read_published(path)
+    assert (err.value.file, err.value.message) == (
+        "u.xlsx",
+        "no recognisable header (rank, name and overall columns) in the first 20 rows of any sheet",
+    )
