@@ -36,6 +36,7 @@ from impactrank.io.published.places import contradiction, gazetteer
         ("University of Lagos Akoka", "NE", None),  # a capitalised word after it: a longer proper noun
         ("Lagos, State University", "NE", None),  # "State" straight after the place only
         ("Alpha Institute, Central Lagos", "NE", None),  # the comma is before the word before it
+        ("Faculdade de Abreu e Lima", "BR", None),  # a town of Brazil; "Lima" after "e" is not Peru's
         ("", "FR", None),
     ],
 )
