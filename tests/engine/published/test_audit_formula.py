@@ -189,6 +189,20 @@ def test_tables_without_an_exact_row_get_no_model():
         "interval_rows": 0,
         **NO_MODEL,
     }
+    ed = edition([GOLDEN[0]])
+    empty = type(ed)(**{**ed.__dict__, "overall": ed.overall.clear(), "sdg_scores": ed.sdg_scores.clear()})
+    assert audit_edition(empty).formula == {
+        "rows_excluded": NONE_LEFT_OUT,
+        "exact_rows": 0,
+        "interval_rows": 0,
+        **NO_MODEL,
+    }
+
+
+def test_a_published_score_touching_the_plain_formula_from_either_side_is_explained():
+    # 0.22·50 + 0.26·150 = 50 (±0.05 from the inputs) against 50.1 and 49.9 (±0.05 from the display)
+    found = model(audit_edition(edition([flat("a", 50.0, 50.1, 1), flat("b", 50.0, 49.9, 2)])).to_dict(), "displayed")
+    assert (found["exact"]["explained"], found["rows_explained"]) == (2, 2)
 
 
 def test_the_two_year_average_without_a_known_point_of_last_year_has_no_exact_row():
