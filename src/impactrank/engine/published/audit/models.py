@@ -83,19 +83,16 @@ def _per_sdg(data: FormulaData, scale: Callable[[int, np.ndarray, str], np.ndarr
     return Prediction(lo @ data.weights, hi @ data.weights)
 
 
-@MODELS.register("displayed")
 def displayed(data: FormulaData) -> Prediction:
     """0.22 × SDG 17 + 0.26 × (sum of the top three) on the displayed scores."""
     return _per_sdg(data, lambda s, x, bound: x)
 
 
-@MODELS.register("max100")
 def max100(data: FormulaData) -> Prediction:
     """Each SDG scaled so the highest score the overall table shows for it is 100."""
     return _per_sdg(data, lambda s, x, bound: 100.0 * x / data.population[s][1].max())
 
 
-@MODELS.register("minmax")
 def minmax(data: FormulaData) -> Prediction:
     """Each SDG scaled so the lowest score the overall table shows for it is 0 and the highest 100."""
 
@@ -106,7 +103,6 @@ def minmax(data: FormulaData) -> Prediction:
     return _per_sdg(data, scale)
 
 
-@MODELS.register("percentile")
 def percentile(data: FormulaData) -> Prediction:
     """Each SDG score replaced by its percentile among the table's scores in that SDG. For a range, the
     low end counts only scores certainly below it and the high end every score possibly below it."""
@@ -119,7 +115,6 @@ def percentile(data: FormulaData) -> Prediction:
     return _per_sdg(data, scale)
 
 
-@MODELS.register("normal_cdf")
 def normal_cdf(data: FormulaData) -> Prediction:
     """Each SDG z-scored over the table's scores in that SDG (ranges at their midpoints), then 100 × Φ(z)."""
 
@@ -140,7 +135,6 @@ def _ridge(x: np.ndarray, y: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray,
     return theta, y - (y - fitted) / (1.0 - hat)
 
 
-@MODELS.register("affine")
 def affine(data: FormulaData) -> Prediction:
     """Each SDG mapped by its own a + b × score, fitted by least squares (ridge towards a = 0, b = 1) to the
     exact rows; judged on leave-one-out residuals since it has two parameters per SDG."""
@@ -172,7 +166,6 @@ def affine(data: FormulaData) -> Prediction:
     return Prediction(lo @ data.weights, hi @ data.weights, loo=loo, parameters=2 * len(used))
 
 
-@MODELS.register("global_affine")
 def global_affine(data: FormulaData) -> Prediction:
     """One straight line α + β × (the displayed formula), fitted to the exact rows: a yardstick for how much
     a per-SDG model gains over rescaling the plain formula as a whole."""
@@ -193,7 +186,6 @@ def _table_model(data: FormulaData, ext: rp.Extremes | None, scale, at_display) 
     return Prediction(lo @ data.weights, hi @ data.weights, point=at_display(data.lo, data.sdg, ext) @ data.weights)
 
 
-@MODELS.register("sdg_tables")
 def sdg_tables(data: FormulaData) -> Prediction | None:
     """THE's single-year rule: each SDG rescaled by min–max over its SDG table (every submitter; the highest
     displayed score and the low end of the last band's range, each ±0.05), then 0.22 × SDG 17 + 0.26 × (top
@@ -201,20 +193,17 @@ def sdg_tables(data: FormulaData) -> Prediction | None:
     return _table_model(data, data.tables, rp.minmax, rp.minmax_point)
 
 
-@MODELS.register("sdg_tables_eligible")
 def sdg_tables_eligible(data: FormulaData) -> Prediction | None:
     """Min–max over the SDG-table scores of the institutions in the overall table only (their unknown minimum
     bounded by the bands that hold it)."""
     return _table_model(data, data.eligible, rp.minmax, rp.minmax_point)
 
 
-@MODELS.register("sdg_tables_max100")
 def sdg_tables_max100(data: FormulaData) -> Prediction | None:
     """Each SDG scaled so the highest score of its SDG table is 100 (THE's 2019 wording), zero staying zero."""
     return _table_model(data, data.tables, rp.max100, rp.max100_point)
 
 
-@MODELS.register("two_year_average")
 def two_year_average(data: FormulaData) -> Prediction | None:
     """THE from 2023: the mean of this year's single-year score (sdg_tables) and last year's single-year score;
     an institution new to the overall table keeps its single-year score. Needs the previous edition."""
@@ -227,3 +216,17 @@ def two_year_average(data: FormulaData) -> Prediction | None:
     w_this, w_prev = rp.TWO_YEAR
     point = np.where(newcomer, single.point, w_this * single.point + w_prev * p_point)
     return Prediction(lo, hi, point=point, exact=data.exact & (newcomer | ~np.isnan(p_point)))
+
+
+# Registered here, not by decorator: mutation testing (mutmut) leaves decorated functions unmutated.
+MODELS.register("displayed")(displayed)
+MODELS.register("max100")(max100)
+MODELS.register("minmax")(minmax)
+MODELS.register("percentile")(percentile)
+MODELS.register("normal_cdf")(normal_cdf)
+MODELS.register("affine")(affine)
+MODELS.register("global_affine")(global_affine)
+MODELS.register("sdg_tables")(sdg_tables)
+MODELS.register("sdg_tables_eligible")(sdg_tables_eligible)
+MODELS.register("sdg_tables_max100")(sdg_tables_max100)
+MODELS.register("two_year_average")(two_year_average)
