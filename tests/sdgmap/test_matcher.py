@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from impactrank.sdgmap.batch import BatchMatcher
-from impactrank.sdgmap.loaders import QueryLine
+from impactrank.sdgmap.loaders import QueryLine, QuerySet
 from impactrank.sdgmap.matcher import Matcher
 from impactrank.sdgmap.naive import NaiveMatcher
 from impactrank.sdgmap.parser import parse
@@ -173,3 +173,72 @@ def test_batch_path_equals_per_document_path(aurora, benchmark):
     per_doc = [fields.match(d) for d in zip(titles, abstracts, keywords, strict=True)]
     assert BatchMatcher(fields).match_columns([titles, abstracts, keywords]) == per_doc
     assert sum(1 for x in per_doc if x) > 100
+
+
+def test_an_or_or_and_inside_proximity_keeps_the_positions_of_every_side():
+    # the near alternative is the first or the last of the OR; each AND side stands somewhere else
+    for text in ("poverty a b c hunger relief", "poverty relief a b c hunger"):
+        assert matches('("poverty" OR "hunger") W/1 "relief"', text)
+        assert matches('TITLE("poverty" OR "hunger") W/1 "relief"', text, "", fields=("title", "abstract"))
+    assert matches('("poverty" AND "hunger") W/1 "relief"', "hunger a b c poverty relief")
+    assert matches('("poverty" AND "hunger" AND NOT "review") W/1 "relief"', "hunger a b c poverty relief")
+    assert not matches('("poverty" AND "hunger") W/1 "relief"', "poverty relief")
+    assert matches('("malaria" AND "vaccine") OR "polio"', "polio")
+    assert not matches('("malaria" AND "vaccine") OR "polio"', "malaria")
+
+
+def test_a_field_restricts_every_operator_under_it_and_nested_fields_intersect():
+    fields = ("title", "abstract")
+    assert matches('TITLE("malaria")', "fever and malaria", "", fields=fields)
+    assert matches('ABS("malaria")', "fever", "fever and malaria", fields=fields)
+    assert not matches('TITLE("poverty" OR "hunger")', "x", "poverty", fields=fields)
+    assert not matches('TITLE("malaria" AND "vaccine")', "malaria", "vaccine", fields=fields)
+    assert not matches('TITLE("malaria" AND NOT "review")', "x", "malaria", fields=fields)
+    assert matches('TITLE("malaria" AND NOT "review")', "malaria", "a review", fields=fields)
+    assert matches('TITLE-ABS(TITLE("malaria"))', "malaria", "", fields=fields)
+    assert not matches('TITLE-ABS(TITLE("malaria"))', "x", "malaria", fields=fields)
+    assert not matches('TITLE(TITLE-ABS("malaria"))', "x", "malaria", fields=fields)
+    assert matches('"hunger"', "x", "hunger", fields=fields)
+    # the batch's per-document fallback reads the same positions
+    line = QueryLine("t", 1, "t:1", "", parse('TITLE("malaria")'))
+    assert BatchMatcher(Matcher([line], fields)).match_columns([["malaria", "x"], ["x", "malaria"]]) == [[0], []]
+
+
+def test_one_matcher_keeps_an_exact_and_a_loose_phrase_of_the_same_words_apart():
+    lines = [QueryLine("t", 1, f"t:{i}", q, parse(q)) for i, q in enumerate(["{organization}", '"organization"'])]
+    m = Matcher(QuerySet("t", tuple(lines)))
+    assert m.match("a non-governmental organisation") == [1]
+    assert m.match("Organization") == [0, 1]
+    assert m.match_many(["organisations", "none", [None]]) == [[1], [], []]
+    assert matches("{poverty lines}", "the poverty lines") and not matches("{poverty lines}", "the poverty line")
+
+
+def test_wildcard_shapes():
+    # a trailing wildcard on a phrase, exact or loose, as prefix keys; the loose one on normal forms
+    assert matches("{wind farm turbine*}", "Wind farm turbines")
+    assert matches('"la nina event*"', "La Niña events") and not matches('"el nino*"', "el ninja")
+    assert matches('"ecol*"', "Écologie") and not matches("{ecol*}", "écologie") and matches('"e*"', "École")
+    assert not matches('"eradicat*"', "eradicable")
+    # other wildcards: a pattern confirmed on the raw text
+    assert matches('"wom*n*"', "womenfolk") and matches('"wom?n*"', "womenfolk") and matches('"forest**"', "forests")
+    assert not matches("wom?n", "a womb of water")
+    assert matches('"wom?n leader*"', "women leaders") and not matches('"wom?n leader*"', "women as leaders")
+    assert matches('"poverty *"', "poverty lines") and not matches('"poverty *"', "end poverty")
+    # no literal fragment to look for: every document is a candidate
+    assert matches('"??"', "an apple") and not matches('"??"', "apple") and matches('"*"', "apple")
+    assert matches('"zzz" OR "??"', "an apple")
+    assert matches('"poverty" AND NOT "??"', "poverty") and not matches('"poverty" AND NOT "??"', "poverty in asia")
+    # a term with no word in it never matches
+    assert not matches('"poverty" AND "-"', "poverty") and matches('"poverty" OR "-"', "poverty")
+
+
+def test_pattern_positions_count_words_and_fields():
+    from impactrank.sdgmap.streams import GAP
+
+    queries = ['"wom?n"', '"*forest*"', '"wom?n leader*"']
+    m = Matcher([QueryLine("t", 1, f"t:{i}", q, parse(q)) for i, q in enumerate(queries)], ("title", "abstract"))
+    women, forest, leaders = (m._atoms[("loose", q.strip('"'))] for q in queries)
+    assert m.hits(("the women", "")) == {women: {(1, 1)}}
+    # a word's position counts the words and separators before it in the document, plus GAP per field
+    assert m.hits(("a b", "x y women leaders")) == {women: {(GAP + 5, GAP + 5)}, leaders: {(GAP + 5, GAP + 6)}}
+    assert m.hits(("deforestation", "the forests")) == {forest: {(0, 0), (GAP + 3, GAP + 3)}}

@@ -3,6 +3,8 @@ distance, with phrases on either side, overlapping and identical spans, and acro
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from impactrank.sdgmap.batch import BatchMatcher
@@ -52,3 +54,50 @@ def test_near_never_joins_two_fields():
     matcher = Matcher([QueryLine("t", 1, "t:0", query, parse(query))], ("title", "abstract"))
     titles, abstracts = ["on poverty", "poverty and hunger", None], ["hunger today", "", "poverty hunger"]
     assert BatchMatcher(matcher).match_columns([titles, abstracts]) == [[], [0], [0]]
+
+
+def _spans(words: list[str], phrases: list[list[str]]) -> list[tuple[int, int]]:
+    return [(i, i + len(p) - 1) for p in phrases for i in range(len(words)) if words[i : i + len(p)] == p]
+
+
+def _close(left, right, n: int, ordered: bool) -> bool:
+    """By hand: the words strictly between two spans; unordered, overlapping spans count unless identical."""
+    for a, b in left:
+        for c, d in right:
+            if ordered and c > b and c - b - 1 <= n:
+                return True
+            between = c - b - 1 if c > b else a - d - 1 if a > d else -1
+            if not ordered and between <= n and (a, b) != (c, d):
+                return True
+    return False
+
+
+def test_many_near_lines_over_many_documents_agree_with_word_positions():
+    # several W/n and PRE/n lines settled together, each over every document: a pair from one line or one
+    # document never stands for another's
+    sides = {"p": [["poverty"]], "h": [["hunger"]], "ep": [["extreme", "poverty"]], "fc": [["food"], ["crisis"]]}
+    queries = [
+        ('"poverty" W/1 "hunger"', "p", "h", 1, False),
+        ('"hunger" PRE/2 "poverty"', "h", "p", 2, True),
+        ('"extreme poverty" W/0 ("food" OR "crisis")', "ep", "fc", 0, False),
+        ('("food" OR "crisis") PRE/3 "extreme poverty"', "fc", "ep", 3, True),
+        ('"poverty" W/2 "poverty"', "p", "p", 2, False),
+    ]
+    lines = [QueryLine("t", 1, f"t:{i}", q, parse(q)) for i, (q, *_) in enumerate(queries)]
+    matcher = Matcher(lines)
+    batch = BatchMatcher(matcher)
+    assert batch._near.n_nodes == len(queries)
+    rng = random.Random(26)
+    vocab = ["poverty", "hunger", "extreme", "food", "crisis", "a", "b"]
+    docs = [" ".join(rng.choices(vocab, k=rng.randint(1, 10))) for _ in range(300)]
+    expected = [
+        [
+            i
+            for i, (_, left, right, n, o) in enumerate(queries)
+            if _close(_spans(d.split(), sides[left]), _spans(d.split(), sides[right]), n, o)
+        ]
+        for d in docs
+    ]
+    assert batch.match_columns([docs]) == expected == [matcher.match(d) for d in docs]
+    assert sum(map(bool, expected)) > 80 and all(any(i in e for e in expected) for i in range(len(queries)))
+    assert any(len(e) == 0 for e in expected)

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+import polars as pl
 import pytest
 
+from impactrank.sdgmap.batch import BatchMatcher
+from impactrank.sdgmap.loaders import QueryLine
 from impactrank.sdgmap.matcher import Matcher
-from impactrank.sdgmap.normalise import normalise_word
+from impactrank.sdgmap.normalise import normalise_word, tokenise
+from impactrank.sdgmap.parser import parse
 from impactrank.sdgmap.streams import streams
 from impactrank.sdgmap.tokens import KeyFinder
 
@@ -83,3 +88,78 @@ def test_finder_on_documents_made_of_the_keys_own_words(systems):
     found, raw = _found(norm_keys, raw_keys, columns)
     assert found == _searched(norm_keys, raw_keys, raw)
     assert len(found) > 2000 and len({k for _, k, _ in found if k < len(norm_keys)}) > 300
+
+
+def test_finder_on_documents_made_of_hand_written_keys():
+    # every kind of word test (raw and normal word, raw and normal stem, a fragment inside a word), phrases of
+    # two to four words sharing words, anchored on different words; documents drawn from their words and
+    # variants over three fields, some empty
+    norm_keys = sorted(
+        [
+            " poverty ",
+            " child ",
+            " poverty line ",
+            " extreme poverty ",
+            " poverty poverty ",
+            " the poverty of the ",
+            " of the ",
+            " reduc",
+            " child famil",
+            " a b c ",
+            " b c ",
+            " famil",
+        ]
+    )
+    raw_keys = sorted([" women ", " poverty lines ", " wind turbine", " wom", "overt", "ee", " of "])
+    words = [
+        "poverty",
+        "Poverty",
+        "poverties",
+        "line",
+        "lines",
+        "extreme",
+        "the",
+        "of",
+        "child",
+        "children",
+        "families",
+        "family",
+        "reduce",
+        "reduction",
+        "women",
+        "woman",
+        "wind",
+        "turbines",
+        "a",
+        "b",
+        "c",
+        "bee",
+        "childhood",
+        "unfamiliar",
+    ]
+    rng = random.Random(26)
+
+    def text() -> str | None:
+        return rng.choice([None, ""]) if rng.random() < 0.1 else " ".join(rng.choices(words, k=rng.randint(1, 9)))
+
+    columns = [[text() for _ in range(120)] for _ in range(3)]
+    columns[0] += ["a b c b c", "the poverty of the poverty of the"]
+    columns[1] += ["extreme poverty poverty line", "poverty"]
+    columns[2] += [None, "lines"]
+    found, raw = _found(norm_keys, raw_keys, columns)
+    assert found == _searched(norm_keys, raw_keys, raw)
+    assert {k for _, k, _ in found} == set(range(len(norm_keys) + len(raw_keys)))  # every key found somewhere
+    one_field = [t for t in columns[0] if t]
+    single, _ = _found(norm_keys, raw_keys, [one_field])
+    assert single == _searched(norm_keys, raw_keys, [" " + " ".join(tokenise(t)) + " " for t in one_field])
+
+
+def test_an_empty_batch_finds_nothing():
+    docs, kids, pos = KeyFinder([" poverty "], ["overt"]).find(
+        pl.Series([], dtype=pl.String), np.zeros(0, dtype=np.intp)
+    )
+    assert [a.tolist() for a in (docs, kids, pos)] == [[], [], []] and {a.dtype for a in (docs, kids, pos)} == {
+        np.dtype(np.intp)
+    }
+    query = '"poverty" W/1 "hunger"'
+    assert BatchMatcher(Matcher([QueryLine("t", 1, "t:0", query, parse(query))])).match_columns([[]]) == []
