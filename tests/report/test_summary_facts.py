@@ -12,6 +12,7 @@ from test_summary import NB, NNB, _with_sdg_tables, edition
 
 from impactrank.engine.forecast.next_edition import Forecast
 from impactrank.engine.forecast.rule import NextRule
+from impactrank.engine.views.compare import compare_editions
 from impactrank.errors import InputError
 from impactrank.methodology.schema import Banding
 from impactrank.report.summary import summarise
@@ -367,3 +368,16 @@ def test_a_forecast_adds_next_years_line_for_the_subjects_best_placed_institutio
         f"School a — L’an prochain (2022){NB}: le plus probable 1–10, 80{NB}% dans 1–10",  # French typography
         f"Hypothèses de la prévision{NB}: impactrank forecast --edition 2021 --institution a",
     ]
+
+
+def test_a_comparison_kept_for_another_previous_edition_is_not_reused():
+    """The whole comparison is kept with the edition under the previous edition's id; an id can be reused once its
+    edition is freed, so the kept comparison is used only when it was made against this very edition."""
+    before = edition("2020", 10, [("a", "FR", 5, 5), ("gone", "FR", 6, 6)])
+    other = edition("2020", 10, [("a", "FR", 1, 1)])
+    after = edition("2021", 10, [("a", "FR", 2, 2)])
+    after.derived(("comparison", id(before)), lambda: (other, compare_editions(other, after)))  # a stale entry
+    cmp = summarise(after, previous=before, country="FR").data["comparison"]
+    # a: 5th → 2nd of 10, progressed (against the stale entry, 1st → 2nd, it would have declined); gone left
+    assert cmp["counts"] == {"progressed": 1, "maintained": 0, "declined": 0, "new": 0, "left": 1}
+    assert [r["institution_id"] for r in cmp["left"]] == ["gone"]
