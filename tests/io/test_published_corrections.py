@@ -109,3 +109,92 @@ def test_a_bad_corrections_file_is_refused_in_the_readers_language(tmp_path, lan
     with pytest.raises(InputError) as err:
         read_corrections(fixes)
     assert err.value.text(lang, located=False) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "field", "said"),
+    [
+        (
+            "Name,Value\nX,Y\n",
+            1,
+            None,
+            "a corrections file needs the columns edition,name,field,value (and optionally country); "
+            "missing: edition, field",
+        ),
+        ("edition,name,field,value\n2021,University of Lagos,country,\n", 2, "value", "value is empty"),
+        (
+            "edition,name,field,value\n,Lagos Univ,country,NG\n",
+            2,
+            "name",
+            "no row of any edition is named 'Lagos Univ'",
+        ),
+        (
+            "edition,name,field,value\n2022,Alpha College,name,Alpha\n2021,Alpha College,name,Alpha\n",
+            3,
+            "name",
+            "no row of edition 2021 is named 'Alpha College'",
+        ),
+    ],
+)
+def test_a_bad_corrections_file_is_refused_in_full(tmp_path, table, text, row, field, said):
+    with pytest.raises(InputError) as err:
+        read_published(table, corrections=write(tmp_path, text))
+    assert (err.value.file, err.value.row, err.value.field, err.value.message) == ("corrections.csv", row, field, said)
+
+
+def test_a_star_for_every_edition_a_blank_row_and_headers_in_any_case(tmp_path, table):
+    fixes = write(
+        tmp_path,
+        " Edition , NAME ,Field,Value\n*,University of Lagos,Country,NG\n , , , \n2022,Alpha College,name,Alpha\n",
+    )
+    result = read_published(table, corrections=fixes)
+    assert [ed.institutions.select("name", "country").row(0) for ed in result.editions] == [
+        ("University of Lagos", "NG"),
+        ("University of Lagos", "NG"),
+    ]
+    assert result.editions[1].overall["quality"].to_list() == ["country_corrected", "name_corrected"]
+
+
+def test_the_sources_country_picks_one_of_two_institutions_of_the_same_name(tmp_path):
+    path = tmp_path / "published.csv"
+    path.write_text(
+        "rank,name,country,year,overall,SDG17,SDG3,SDG5,SDG12\n"
+        "1,Saint Joseph University,Lebanon,2022,90.0,80.0,90.0,100.0,90.0\n"
+        "2,Saint Joseph University,Tanzania,2022,80.0,60.0,70.0,80.0,100.0\n",
+        encoding="utf-8",
+    )
+    fixes = write(tmp_path, "edition,name,field,value,country\n2022,Saint Joseph University,name,USJ Beirut,LB\n")
+    (ed,) = read_published(path, corrections=fixes).editions
+    assert ed.institutions.select("name", "country").rows() == [
+        ("USJ Beirut", "LB"),
+        ("Saint Joseph University", "TZ"),
+    ]
+    assert ed.overall["quality"].to_list() == ["name_corrected", "ok"]
+
+
+def test_suggestions_are_a_corrections_file_with_the_evidence_beside(table):
+    report = read_published(table).report
+    (e2021, e2022) = report.editions
+    frame = suggested_corrections(report)
+    expected = [
+        {
+            "edition": e.edition,
+            "name": s["name"],
+            "field": "country",
+            "value": "Nigeria",
+            "country": "Niger",
+            "evidence": s["evidence"],
+        }
+        for e in (e2021, e2022)
+        for s in e.country_suggestions
+    ]
+    assert frame.to_dicts() == expected and len(expected) == 4
+    assert all("Nigeria" in row["evidence"] for row in expected)
+
+
+def test_no_suggestion_is_an_empty_corrections_file_with_its_columns(tmp_path):
+    path = tmp_path / "published.csv"
+    path.write_text("rank,name,country,year,overall\n1,Alpha College,France,2022,90.0\n", encoding="utf-8")
+    frame = suggested_corrections(read_published(path).report)
+    assert frame.height == 0
+    assert frame.write_csv() == "edition,name,field,value,country,evidence\n"
