@@ -17,7 +17,7 @@ from impactrank.engine.scoring.metrics import (
     sdg_scores,
 )
 from impactrank.engine.tables.averaging import describe_previous, previous_table, previous_terms, published_scores
-from impactrank.engine.tables.edition import SUBMISSIONS_SCHEMA, Edition
+from impactrank.engine.tables.edition import METRIC_SCORES_SCHEMA, SUBMISSIONS_SCHEMA, Edition, conform
 from impactrank.engine.tables.overall import N_SDGS, OverallResult, compute_overall, score_matrix
 from impactrank.engine.tables.ranking import RankRules, rank_table
 from impactrank.methodology.schema import Methodology
@@ -72,6 +72,10 @@ def build_edition(
         returning = int((result.eligible & ~np.isnan(terms).all(axis=1)).sum())
         counts |= {"averaged": returning, "newcomers": int(result.eligible.sum()) - returning}
         averages = {"previous_editions": describe_previous(previous)}
+    # in the edition's form before the edition is made, so that the scoring's own columns (codes as long as the
+    # metric rows) are gone while the metric names are written out as text
+    metric_table = conform(_with_ids(metrics, ids), METRIC_SCORES_SCHEMA)
+    del metrics
     return Edition(
         id=edition_id or str(methodology.edition),
         year=methodology.edition,
@@ -80,7 +84,7 @@ def build_edition(
         institutions=institutions,
         overall=overall,
         sdg_scores=sdg_table,
-        metric_scores=_with_ids(metrics, ids),  # metric_grid's order: institution, SDG, metric code
+        metric_scores=metric_table,  # metric_grid's order: institution, SDG, metric code
         sdg_scaling=pl.DataFrame(
             {
                 "sdg": np.arange(1, N_SDGS + 1),

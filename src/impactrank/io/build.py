@@ -87,6 +87,7 @@ def build(
     if decimal is not None:  # the same bytes read with another decimal mark are other numbers
         manifest["decimal"] = decimal
     edition = build_edition(method, inst, subs, edition_id=edition_id, manifest=manifest, previous=previous)
+    del subs  # the edition keeps the submissions without the engine's codes: those go before the writing
     with ExitStack() as stack:
         # open the workspace first: a workspace that cannot be written stops the build before any output
         ws = stack.enter_context(Workspace(workspace, wait=wait, on_wait=on_wait)) if workspace is not None else None
