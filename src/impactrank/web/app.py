@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, pass_context
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.errors import InputError
@@ -25,10 +25,9 @@ from impactrank.i18n import gettext
 from impactrank.i18n import templates as i18n_templates
 from impactrank.io.workspace import WorkspaceBusy
 from impactrank.pages import Pages, is_api, jsonable
-from impactrank.report import charts
 from impactrank.web import assets, comparisons, countries, editions, groups, institutions, reports, tables
+from impactrank.web.chips import chip
 from impactrank.web.common import language
-from impactrank.web.contrast import SDG_INK
 from impactrank.web.middleware import (
     DropEmptyParams,
     FollowWorkspace,
@@ -51,7 +50,7 @@ def _env() -> Environment:
         auto_reload=False,
     )
     i18n_templates.install(env)
-    env.globals.update(SDG_COLOURS=charts.SDG_COLOURS, SDG_INK=SDG_INK)
+    env.filters["chip"] = pass_context(lambda _context, sdg, href=None: chip(sdg, i18n_templates.current(), href))
     return env
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from markupsafe import Markup, escape
 
 from impactrank.engine.tables.shown import decimals, score_text, share_text
 from impactrank.errors import N_, InputError
@@ -38,7 +39,7 @@ def register(pages: Pages, store: Store) -> None:
             "chart": profile,
             "links": facts["links"],
             "_sdg_cells": sdg_cells(facts, lang),
-            "_metric_cells": metric_cells(facts, lang),
+            "_metric_rows": metric_rows(facts, lang),
             "_figure": charts.figure_json(profile),
             "_svg": charts.svg(profile),
         }
@@ -216,44 +217,44 @@ def register(pages: Pages, store: Store) -> None:
         return whatif_ctx(store.get(edition), institution_id, request)
 
 
-def sdg_cells(facts: dict, lang: str) -> list[list[tuple[str, str, bool]]]:
-    """The SDG positions table's cells in the reader's language, (rank, table size, counted) for each SDG and
-    edition, ("", "", False) where the institution is not in that table: written here, since the template's
-    loop over every SDG and edition took about half of the page's rendering."""
-    empty = ("", "", False)
-    cells = []
+# The SDG positions and metric tables are written here as HTML, in the reader's language: a template's loop
+# escaping every cell was most of the page's rendering. Text is escaped; numbers as impactrank.i18n.formats writes
+# them (digits, signs, spaces, "–") hold no character HTML escapes.
+
+
+def sdg_cells(facts: dict, lang: str) -> list[Markup]:
+    """The SDG positions table's cells for each SDG, one per edition: "rank / table size", counted or not,
+    empty where the institution is not in that table."""
+    counted = f' <span class="counted">{escape(gettext("counted", lang))}</span>'
+    rows = []
     for row in facts["sdg_history"]:
-        places = (row["editions"].get(h["edition"]) for h in facts["history"])
-        cells.append(
-            [
-                empty
-                if p is None
-                else (
-                    formats.shown(p["rank"], lang) if p["rank"] else "–",
-                    formats.number(p["table_size"], lang) if p["table_size"] else "",
-                    bool(p["counted"]),
-                )
-                for p in places
-            ]
-        )
-    return cells
+        cells = []
+        for h in facts["history"]:
+            p = row["editions"].get(h["edition"])
+            if p is None:
+                cells.append('<td class="num"></td>')
+                continue
+            rank = formats.shown(p["rank"], lang) if p["rank"] else "–"
+            size = f" / {formats.number(p['table_size'], lang)}" if p["table_size"] else ""
+            cells.append(f'<td class="num">{rank}{size}{counted if p["counted"] else ""}</td>')
+        rows.append(Markup("".join(cells)))
+    return rows
 
 
-def metric_cells(facts: dict, lang: str) -> dict[int, list[tuple]]:
-    """Each SDG's metric table in the reader's language, (metric, raw or None when missing, score, weight,
-    contribution) by SDG: written here, since four number filters per row were most of the page's rendering."""
+def metric_rows(facts: dict, lang: str) -> dict[int, Markup]:
+    """Each SDG's metric table rows (metric, raw value or "missing", score, weight, contribution) by SDG."""
     number = formats.number
+    missing = escape(gettext("missing", lang))
     return {
-        s["sdg"]: [
-            (
-                m["metric"],
-                None if m["missing"] else number(m["raw"], lang, 4),
-                number(m["score"], lang, 2),
-                number(m["weight"], lang, 0),
-                number(m["contribution"], lang, 3),
+        s["sdg"]: Markup(
+            "".join(
+                f"<tr><td>{escape(m['metric'])}</td>"
+                f'<td class="num">{missing if m["missing"] else number(m["raw"], lang, 4)}</td>'
+                f'<td class="num">{number(m["score"], lang, 2)}</td><td class="num">{number(m["weight"], lang, 0)}'
+                f'</td><td class="num">{number(m["contribution"], lang, 3)}</td></tr>'
+                for m in s["metrics"]
             )
-            for m in s["metrics"]
-        ]
+        )
         for s in facts["sdgs"]
     }
 

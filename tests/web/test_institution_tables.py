@@ -1,0 +1,88 @@
+"""The institution page's SDG positions and metric tables, written as HTML in the reader's language, and the SDG
+chip: the expected cells come from the demo's tables, formatted here as French writes numbers."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from impactrank.web.chips import chip
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+FRENCH = str.maketrans({",": "\u202f", ".": ","})  # CLDR: a narrow no-break space groups, a comma marks decimals
+
+
+def fr(value: float, decimals: int) -> str:
+    return "–" if value is None else f"{Decimal(value):,.{decimals}f}".translate(FRENCH)
+
+
+def cells(row: str) -> list[str]:
+    return re.findall(r"<td[^>]*>(.*?)</td>", row)
+
+
+@pytest.fixture(scope="module")
+def page(demo_build):
+    """An institution of 2021 absent from 2020 with a missing metric, and its page in French."""
+    from impactrank.web.app import create_app
+
+    ed, before = demo_build.editions[2021], demo_build.editions[2020]
+    missing = ed.metric_scores.filter(pl.col("missing"))["institution_id"].unique().sort()
+    iid = next(i for i in missing if i not in set(before.institutions["institution_id"]))
+    with TestClient(create_app(demo_build.workspace)) as client:
+        html = client.get(f"/editions/2021/institutions/{iid}?lang=fr").text
+    return ed, iid, html
+
+
+def test_metric_tables_in_french(page):
+    ed, iid, html = page
+    mine = ed.metric_scores.filter(pl.col("institution_id") == iid)
+    sdgs = sorted(ed.sdg_scores.filter(pl.col("institution_id") == iid)["sdg"].to_list())
+    expected = [
+        [
+            [
+                m["metric"],
+                "manquant" if m["missing"] else fr(m["raw"], 4),
+                fr(m["score"], 2),
+                fr(m["weight"], 0),
+                fr(m["contribution"], 3),
+            ]
+            for m in mine.filter(pl.col("sdg") == s).iter_rows(named=True)
+        ]
+        for s in sdgs
+        if mine.filter(pl.col("sdg") == s).height
+    ]
+    tables = re.findall(r'<table class="data metrics">.*?<tbody>\n(.*?)</tbody>', html, re.S)
+    got = [[cells(r) for r in re.findall(r"<tr>(.*?)</tr>", t)] for t in tables]
+    assert got == expected
+    assert any(c[1] == "manquant" for t in got for c in t)
+
+
+def test_sdg_positions_empty_in_an_edition_without_the_institution(page):
+    ed, iid, html = page
+    sizes = dict(ed.sdg_scores.group_by("sdg").len().iter_rows())
+    rows = ed.sdg_scores.filter(pl.col("institution_id") == iid).sort("sdg").iter_rows(named=True)
+    expected = [
+        ["", f"{r['rank'] or '–'} / {fr(sizes[r['sdg']], 0)}" + (' <span class="counted">retenu</span>' * r["counted"])]
+        for r in rows
+    ]
+    table = re.search(r'<table class="data" id="sdg-history">(.*?)</table>', html, re.S).group(1)
+    got = [cells(r)[1:] for r in re.findall(r"<tr data-sdg=.*?</tr>", table, re.S)]
+    assert got == expected and len(got) > 1
+
+
+def test_chip_in_the_readers_language():
+    # the UN's colours for SDG 7 (yellow: dark ink) and SDG 13 (green: white ink)
+    assert chip(7, "es") == (
+        '<span class="sdg-chip" style="background: #fcc30b; color: #111111" role="img" aria-label="ODS 7">7</span>'
+    )
+    assert chip(13, "fr", '/a?x=1&y="2"') == (
+        '<a class="sdg-chip" style="background: #3f7e44; color: #ffffff" href="/a?x=1&amp;y=&#34;2&#34;" '
+        'aria-label="ODD 13">13</a>'
+    )
