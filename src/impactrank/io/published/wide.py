@@ -64,8 +64,6 @@ def read_wide(records: list[dict], header: list[str], file: str, numbers: Sequen
 
     rows = []
     for i, rec in zip(numbers if numbers is not None else range(1, len(records) + 1), records, strict=True):
-        if not isinstance(rec, dict):
-            raise InputError(N_("expected an object with the table's fields"), file=file, row=i)
         rank = get(rec, "rank")
         if get(rec, "tie") == "=" and not rank.startswith("="):
             rank = "=" + rank
