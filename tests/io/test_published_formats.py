@@ -239,6 +239,13 @@ NO_RECORDS = 'not a ranking table: expected a list of records (or {"records": [.
         ("t.csv", "Rank,Name,Overall\n1,Alpha,90.0\n2,Beta,80.0,x\n", "auto", ("t.csv", 3), "4 cells for 3 columns"),
         (
             "t.csv",
+            "Rank,University Name,sdg-score-multi__value,scores\n1,Alpha,90.0,80.0\n",
+            "auto",
+            ("t.csv", None),
+            "missing column(s) Location",
+        ),
+        (
+            "t.csv",
             "Rank,=,Name,Country\n1,,Alpha,France\n",
             "clean-csv",
             ("t.csv", None),
