@@ -74,7 +74,7 @@ def build_edition(
         averages = {"previous_editions": describe_previous(previous)}
     # in the edition's form before the edition is made, so that the scoring's own columns (codes as long as the
     # metric rows) are gone while the metric names are written out as text
-    metric_table = conform(_with_ids(metrics, ids), METRIC_SCORES_SCHEMA)
+    metric_table = conform(_with_names(metrics, ids, catalogue), METRIC_SCORES_SCHEMA)
     del metrics
     return Edition(
         id=edition_id or str(methodology.edition),
@@ -114,8 +114,12 @@ def _in_key_order(encoded: pl.DataFrame, n_codes: int) -> pl.DataFrame:
     return encoded if bool(np.all(key[1:] > key[:-1])) else encoded.sort("inst", "code")
 
 
-def _with_ids(frame: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
-    return frame.with_columns(institution_id=ids.gather(frame["inst"]))
+def _with_names(frame: pl.DataFrame, ids: pl.Series, catalogue: pl.DataFrame) -> pl.DataFrame:
+    """Institution ids and metric names as text, gathered by code: each row points into one copy of the names
+    (cast from the grid's Enum, the names would be written out again for each of millions of rows)."""
+    return frame.with_columns(
+        institution_id=ids.gather(frame["inst"]), metric=catalogue["metric"].gather(frame["code"])
+    )
 
 
 def _overall_table(
