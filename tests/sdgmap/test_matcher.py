@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from impactrank.sdgmap.ast import And, AndNot, Field, Or, Term
 from impactrank.sdgmap.batch import BatchMatcher
 from impactrank.sdgmap.loaders import QueryLine, QuerySet
 from impactrank.sdgmap.matcher import Matcher
 from impactrank.sdgmap.naive import NaiveMatcher
+from impactrank.sdgmap.normalise import normalise_prefix, normalise_word, tokenise, tokenise_query
 from impactrank.sdgmap.parser import parse
 
 
@@ -242,3 +244,83 @@ def test_pattern_positions_count_words_and_fields():
     # a word's position counts the words and separators before it in the document, plus GAP per field
     assert m.hits(("a b", "x y women leaders")) == {women: {(GAP + 5, GAP + 5)}, leaders: {(GAP + 5, GAP + 6)}}
     assert m.hits(("deforestation", "the forests")) == {forest: {(0, 0), (GAP + 3, GAP + 3)}}
+
+
+def _positions(term: Term, raw: list[str], norm: list[str]) -> set[tuple[int, int]]:
+    """Where a phrase stands, by comparing word lists: an exact one on the raw words, a loose one on their normal
+    forms; a trailing wildcard's stem starts the last raw word, or (loose) the last normal form."""
+    toks = tokenise_query(term.text)
+    n, stem = len(toks), toks[-1][:-1] if toks[-1].endswith("*") else None
+    forms = [(raw, toks, stem)]
+    if term.kind != "exact":
+        normal = [normalise_word(t) for t in toks]
+        forms = [(norm, normal, None)] if stem is None else [*forms, (norm, normal, normalise_prefix(stem))]
+    return {
+        (i, i + n - 1)
+        for words, want, prefix in forms
+        for i in (range(len(words) - n + 1) if n == 1 and prefix else _starts(words, want[0], n))
+        if words[i : i + n - 1] == want[:-1]
+        and (words[i + n - 1] == want[-1] if prefix is None else words[i + n - 1].startswith(prefix))
+    }
+
+
+def _starts(words: list[str], first: str, n: int) -> list[int]:
+    """Where an n-word phrase starting with ``first`` could start."""
+    return [i for i, w in enumerate(words[: len(words) - n + 1]) if w == first]
+
+
+def _holds(node, raw: list[str], norm: list[str], seen: dict) -> set[tuple[int, int]]:
+    """The spans where a node holds (an AND, the spans of all its sides); ``seen`` keeps each term's."""
+    if isinstance(node, Term):
+        if node not in seen:
+            seen[node] = _positions(node, raw, norm)
+        return seen[node]
+    if isinstance(node, Field):
+        return _holds(node.child, raw, norm, seen)
+    if isinstance(node, Or):
+        return set().union(*(_holds(c, raw, norm, seen) for c in node.children))
+    if isinstance(node, And):
+        parts = [_holds(c, raw, norm, seen) for c in node.children]
+        return set().union(*parts) if all(parts) else set()
+    if isinstance(node, AndNot):
+        return _holds(node.left, raw, norm, seen) if not _holds(node.right, raw, norm, seen) else set()
+    left, right = _holds(node.left, raw, norm, seen), _holds(node.right, raw, norm, seen)
+    out = set()
+    for a, b in left:
+        for c, d in right:
+            between = c - b - 1 if c > b else a - d - 1 if a > d else -1  # -1: the spans overlap
+            if (c > b and between <= node.n) if node.ordered else (between <= node.n and (a, b) != (c, d)):
+                out.add((min(a, c), max(b, d)))
+    return out
+
+
+def _plain(node) -> bool:
+    if isinstance(node, Term):
+        toks = tokenise_query(node.text)
+        return (
+            bool(toks)
+            and toks[-1] != "*"
+            and "?" not in node.text
+            and all("*" not in t for t in toks[:-1])
+            and "*" not in toks[-1][:-1]
+        )
+    if isinstance(node, Field):
+        return _plain(node.child)
+    kids = node.children if isinstance(node, (And, Or)) else (node.left, node.right)
+    return all(_plain(c) for c in kids)
+
+
+def test_real_aurora_queries_label_real_texts_as_word_positions_say(aurora, benchmark):
+    # the Aurora lines without a wildcard inside a word, on benchmark texts: the labels their words' positions give
+    lines = [i for i, line in enumerate(aurora.lines) if _plain(line.ast)]
+    m = Matcher(aurora)
+    texts = benchmark["text"].to_list()[5::90]
+    labelled = 0
+    for text in texts:
+        raw = tokenise(text)
+        norm = [normalise_word(w) for w in raw]
+        seen: dict = {}
+        expected = [i for i in lines if _holds(aurora.lines[i].ast, raw, norm, seen)]
+        assert [i for i in m.match(text) if i in set(lines)] == expected, text[:80]
+        labelled += bool(expected)
+    assert len(lines) > 300 and labelled >= 5
