@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from impactrank.errors import InputError
+from impactrank.io.identity import Aliases
 from impactrank.io.published import read_published
+from impactrank.io.published.assemble import build_edition
+from impactrank.io.published.rows import RawRow
 
 HEADER = "Rank,Name,Country,Year,Overall\n"
 
@@ -86,3 +89,12 @@ def test_a_file_without_years_needs_an_edition_with_one(tmp_path):
 def test_a_year_that_is_not_one_is_refused_by_file_row_and_field(tmp_path):
     rows = "1,Alpha,France,2023,90.0\n2,Beta,Spain,twenty,80.0\n"
     assert refusal(tmp_path, HEADER, rows) == ("years.csv", "years.csv, row 3, field 'year': 'twenty' is not a year")
+
+
+def test_an_sdg_number_between_separator_characters_is_read_not_a_crash():
+    """Python counts the information separators (\\x1c-\\x1f) as whitespace when stripping, int() does not."""
+    row = RawRow(row=2, rank="1", name="Alpha", country="France", overall="90.0", sdg17="80.0",
+                 pairs=[("3\x1f", "70.0"), ("\x1c0", "60.0")])  # fmt: skip
+    ed = build_edition("2021", 2021, [row], "test", Aliases(), {}).edition
+    assert ed.sdg_scores.filter(ed.sdg_scores["sdg"] == 3)["score"].to_list() == [70.0]
+    assert "sdg_number_invalid" in ed.overall["quality"][0].split(";")

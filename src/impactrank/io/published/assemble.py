@@ -100,7 +100,7 @@ def parse_row(r: RawRow, field_size: int, subset: bool, aliases: Aliases) -> Par
     iid = aliases.resolve(name, country) if name else f"xx-row-{r.row}"
     scores, top = [], []
     for number, value in r.pairs:
-        sdg = int(number) if re.fullmatch(r"\s*[0-9]+\s*", number) else None
+        sdg = int(number.strip()) if re.fullmatch(r"\s*[0-9]+\s*", number) else None  # \s matches \x1c-\x1f, int() not
         if sdg is None or not 1 <= sdg <= 16:
             flags.append("sdg_number_invalid")
             continue
