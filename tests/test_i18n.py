@@ -67,6 +67,20 @@ def test_rounding_is_pythons_own():
             assert i18n.percent(value, "en", decimals) == f"{value:,.{decimals}f}%", (value, decimals)
 
 
+def test_a_float_has_the_digits_of_its_exact_value():
+    """Formatted from the float itself: the digits of its exact binary value, as Decimal writes them, at ties,
+    at the ends of the float range and for infinities."""
+    from decimal import Decimal
+
+    rng = random.Random(7)
+    values = [rng.uniform(-1e9, 1e9) for _ in range(2000)] + [i / 16 for i in range(-40, 40)]
+    values += [0.125, 2.675, 5e-324, 1e300, -1e22, 0.5, 1.5, 2.5, math.inf, -math.inf]
+    for decimals in (0, 1, 2, 3, 4):
+        for value in values:
+            expected = f"{Decimal(value):,.{decimals}f}"
+            assert i18n.number(value, "en", decimals) == expected, (value, decimals)
+
+
 @pytest.mark.parametrize("locale", i18n.LOCALES)
 def test_numbers_are_babels_in_every_language(locale):
     """Numbers are written without Babel per call: the same text as Babel's format_decimal with the locale's

@@ -54,8 +54,11 @@ def _or_missing(format: Callable[[float | int | Decimal, str, int], str]) -> Cal
 @_or_missing
 @functools.lru_cache(maxsize=1 << 16, typed=True)  # a page of a table writes the same ranks and scores many times
 def number(value: float | int | Decimal | None, locale: str, decimals: int = 0) -> str:
-    """1117 → "1 117" (fr), "1,117" (en), "1.117" (es); rounded as Python rounds (see :func:`_exact`)."""
-    return f"{_exact(value):,.{decimals}f}".translate(_symbols(locale))
+    """1117 → "1 117" (fr), "1,117" (en), "1.117" (es); rounded as Python rounds (see :func:`_exact`). A finite
+    float's own format rounds its exact binary value too, with the same digits, in a fifth of the time: a page's
+    metric values are mostly new to the cache."""
+    exact = value if type(value) is float and math.isfinite(value) else _exact(value)
+    return f"{exact:,.{decimals}f}".translate(_symbols(locale))
 
 
 @functools.cache
