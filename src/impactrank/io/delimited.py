@@ -227,10 +227,11 @@ def without_blank_rows(frame: pl.DataFrame, rows: pl.Series) -> tuple[pl.DataFra
     still blank so far: after the first column, which is rarely empty, there are few left to look at."""
     blank = pl.Series("i", range(frame.height), dtype=pl.UInt32)
     for col in frame.columns:
-        cells = frame[col].gather(blank)
-        if cells.dtype == pl.String:
-            cells = cells.str.strip_chars().replace("", None)
-        blank = blank.filter(cells.is_null())
+        cells = frame[col] if blank.len() == frame.height else frame[col].gather(blank)  # no copy of all rows
+        empty = cells.is_null()
+        if cells.dtype == pl.String:  # only spaces is blank too: looked for without copying millions of cells
+            empty = empty | ~cells.str.contains(r"\S").fill_null(False)
+        blank = blank.filter(empty)
         if not blank.len():
             return frame, rows
     keep = pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True).scatter(blank, False)
@@ -255,11 +256,18 @@ def read_text_table(
         raise InputError(
             N_("cannot read the file: %(reason)s"), file=name, params={"reason": exc.strerror or exc}
         ) from None
+    lines = _BLANK_LINES if comment is None else _blank_or_comment_lines(comment)
+    if raw.isascii() and b"\x00" not in raw and raw.count(b"\r") == raw.count(b"\r\n"):
+        # plain ASCII (valid UTF-8 as it is) with no old Mac line ends: judged by its head, without decoding
+        # hundreds of megabytes into a string only to find that nothing changes
+        head = raw[:_HEADER_BYTES].decode("ascii")
+        if lines.match(head).end() == 0 and re.search(r'[^ \t;,"\r\n]', head):
+            return TextTable(name, raw, "UTF-8", _delimiter(head), 1, decimal, comment, path)
     text, encoding = _decode(raw, name)
     changed = encoding != "UTF-8"
     if "\r" in text and text.count("\r") != text.count("\r\n"):  # old Mac line ends, alone or mixed
         text, changed = re.sub(r"\r(?!\n)", "\n", text), True
-    blank = (_BLANK_LINES if comment is None else _blank_or_comment_lines(comment)).match(text)
+    blank = lines.match(text)
     skipped = text.count("\n", 0, blank.end()) if blank else 0
     body = text[blank.end() :] if blank else text
     if not re.search(r'[^ \t;,"\r\n]', body):
