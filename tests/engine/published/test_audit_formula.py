@@ -11,10 +11,10 @@ import numpy as np
 import polars as pl
 import pytest
 from test_audit import GOLDEN, TABLE_ROWS, edition, model, with_tables
-from test_audit_field import cards, ridge, stats
+from test_audit_field import cards, design, ridge, stats
 
 from impactrank.engine.published.audit import audit_edition
-from published_field import banded, published_field
+from published_field import SDGS, banded, published_field
 
 NO_TABLES = "the edition has no SDG tables"
 NONE_LEFT_OUT = {"misaligned_columns": 0, "no_overall_score": 0, "no_sdg17_score": 0, "not_three_scored_top_sdgs": 0}
@@ -248,3 +248,91 @@ def test_banded_rows_meet_the_rule_and_the_plain_formulas_gaps():
         "mean_gap": pytest.approx(np.mean(d), abs=1e-9),
         "max_gap": pytest.approx(max(d), abs=1e-9),
     }
+
+
+def ranged(iid: str, lo: float, hi: float, place: int) -> dict:
+    """A banded row whose four card scores are each published as the range lo–hi, as its overall score."""
+    return {"id": iid, "rank": f"{place}–{place + 1}", "position": place, "high": place + 1, "band": "b"} | {
+        "overall": (lo, hi),
+        "sdg17": (lo, hi),
+        "tops": [(3, (lo, hi)), (5, (lo, hi)), (12, (lo, hi))],
+    }
+
+
+def test_scores_published_as_ranges_in_the_scaling_models_populations():
+    # every SDG shows 65 (a), 80 (b) and 60–70 (c): 65 is certainly above none of them (only 65 ≤ 65 at most)
+    # and possibly above 60–70, so its percentile is 33.3 to 66.7; min–max runs from c's 60 to b's 80; the
+    # normal CDF takes c at its midpoint, 65
+    rows = [flat("a", 65.0, 40.0, 2), flat("b", 80.0, 99.0, 1), ranged("c", 60.0, 70.0, 3)]
+    report = audit_edition(edition(rows)).to_dict()
+    lows, highs = np.array([65.0, 80.0, 60.0]), np.array([65.0, 80.0, 70.0])
+    mid = (lows + highs) / 2
+
+    def phi(x: float) -> float:
+        return 50 * (1 + math.erf((x - mid.mean()) / mid.std() / math.sqrt(2)))
+
+    scales = {  # (low end, high end) of a score interval
+        "percentile": lambda lo, hi: (100 * (highs <= lo).mean(), 100 * (lows <= hi).mean()),
+        "minmax": lambda lo, hi: (100 * (lo - 60) / 20, 100 * (hi - 60) / 20),
+        "normal_cdf": lambda lo, hi: (phi(lo), phi(hi)),
+    }
+    for name, scale in scales.items():
+        found = model(report, name)
+        at_display = np.array([scale(v, v)[0] for v in (65.0, 80.0)])
+        assert found["exact"]["mean"] == pytest.approx(np.mean([40.0, 99.0] - at_display), abs=1e-4), name
+        wide = [scale(v - 0.05, v + 0.05) for v in (65.0, 80.0)]
+        explained = [gap(p, *iv) == 0 for p, iv in zip((40.0, 99.0), wide, strict=True)]
+        assert found["exact"]["explained"] == sum(explained), name
+        c_lo, c_hi = scale(60.0, 70.0)
+        assert found["interval"]["mean_gap"] == pytest.approx(abs(gap(60.0, c_lo, c_hi, 70.0)), abs=1e-4), name
+
+
+def test_an_sdg_whose_shown_scores_are_all_equal_or_nearly():
+    # SDG 3 shows 50 for every row: min–max gives each the top (100), the normal CDF the mean (50); SDG 12
+    # shows 50 and 50.5 (σ 0.25): ±1σ
+    rows = [
+        flat(iid, s17, overall, place) | {"tops": [(3, 50.0), (5, s5), (12, s12)]}
+        for iid, place, overall, s17, s5, s12 in [("a", 1, 70.0, 80.0, 90.0, 50.5), ("b", 2, 40.0, 20.0, 30.0, 50.0)]
+    ]
+    report = audit_edition(edition(rows)).to_dict()
+    # minmax: a 0.22·100 + 0.26·(100 + 100 + 100) = 100, b 0.22·0 + 0.26·(100 + 0 + 0) = 26
+    assert model(report, "minmax")["exact"]["mean"] == pytest.approx(((70 - 100) + (40 - 26)) / 2, abs=1e-4)
+    phi1 = 50 * (1 + math.erf(1 / math.sqrt(2)))  # Φ(1) in percent; SDGs 5 and 17 are ±1σ too
+    a = 0.22 * phi1 + 0.26 * (50 + phi1 + phi1)
+    b = 0.22 * (100 - phi1) + 0.26 * (50 + 2 * (100 - phi1))
+    found = model(report, "normal_cdf")["exact"]
+    assert (found["mean"], found["max_abs"]) == (
+        pytest.approx(((70 - a) + (40 - b)) / 2, abs=1e-4),
+        pytest.approx(max(abs(70 - a), abs(40 - b)), abs=1e-4),
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "skipped"), [(3, ["affine", "global_affine"]), (4, ["affine"]), (11, ["affine"]), (12, [])]
+)
+def test_fitted_models_need_more_exact_rows_than_parameters_and_one(n, skipped):
+    # global_affine: 2 parameters, needs 4 rows; affine: 2 per SDG of the cards (3, 5, 9, 13 and 17 here), 12
+    ed, truth = published_field(n=n)
+    assert {k for card in cards(truth) for k in card} == {3, 5, 9, 13, 17} or n < 11
+    assert audit_edition(ed).formula["models_skipped"] == skipped
+
+
+@pytest.mark.parametrize("fitted", ["global_affine", "affine"])
+def test_fitted_models_explain_the_rows_their_line_meets_with_each_input_widened(fitted):
+    ed, truth = published_field()
+    x, prior = design(truth, fitted)
+    y = np.round(truth["overall"], 1)
+    theta = ridge(x, y, prior)
+    if fitted == "global_affine":  # one line over the plain formula, itself ±0.05 (its weights sum to 1)
+        ends = np.sort(np.c_[theta[0] + theta[1] * (x[:, 1] - 0.05), theta[0] + theta[1] * (x[:, 1] + 0.05)], 1)
+    else:  # per SDG a + b × score, each score ±0.05, weighted as the card weighs it
+        col = {k: j for j, k in enumerate(SDGS)}
+        ends = np.zeros((len(y), 2))
+        for i, card in enumerate(cards(truth)):
+            for k, v in card.items():
+                a, b = theta[col[k]], theta[len(SDGS) + col[k]]
+                ends[i] += (0.22 if k == 17 else 0.26) * np.sort([a + b * (v - 0.05), a + b * (v + 0.05)])
+    explained = sum(gap(p, lo, hi) == 0 for p, (lo, hi) in zip(y, ends, strict=True))
+    found = model(audit_edition(ed).to_dict(), fitted)
+    assert 0 < explained < len(y)
+    assert (found["exact"]["explained"], found["rows_explained"]) == (explained, explained)
