@@ -381,3 +381,22 @@ def test_a_comparison_kept_for_another_previous_edition_is_not_reused():
     # a: 5th → 2nd of 10, progressed (against the stale entry, 1st → 2nd, it would have declined); gone left
     assert cmp["counts"] == {"progressed": 1, "maintained": 0, "declined": 0, "new": 0, "left": 1}
     assert [r["institution_id"] for r in cmp["left"]] == ["gone"]
+
+
+def test_no_growth_is_stated_when_either_fields_size_is_unknown():
+    """A table holding only rows past its own length (601–800 in a file of 3 rows) is partial: its field size is
+    unknown, and so is the growth either way."""
+    partial = edition("2020", 3, [("a", "FR", 601, 800)])
+    band = pl.col("rank_low") == 601  # the band as published, not cut at the file's length
+    partial.overall = partial.overall.with_columns(
+        rank=pl.when(band).then(pl.lit("601–800")).otherwise("rank"),
+        rank_high=pl.when(band).then(800).otherwise("rank_high"),
+        band=pl.when(band).then(pl.lit("601–800")).otherwise("band"),
+    )
+    whole = edition("2021", 10, [("a", "FR", 5, 5)])
+    assert (partial.field_size, whole.field_size) == (None, 10)
+    for before, after in ((partial, whole), (replace(whole, id="2020", year=2020), replace(partial, id="2021"))):
+        s = summarise(after, previous=before, country="FR")
+        known = s.data["previous"]
+        assert (known["growth"], known["growth_pct"]) == (None, None)
+        assert "up from" not in s.paragraph and "down from" not in s.paragraph
