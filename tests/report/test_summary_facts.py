@@ -400,3 +400,11 @@ def test_no_growth_is_stated_when_either_fields_size_is_unknown():
         known = s.data["previous"]
         assert (known["growth"], known["growth_pct"]) == (None, None)
         assert "up from" not in s.paragraph and "down from" not in s.paragraph
+
+
+def test_a_country_code_no_standard_knows_is_matched_in_capitals():
+    """A code outside ISO 3166 (here QQ, as a data file may use) is taken as typed, in capitals."""
+    ed = edition("2021", 10, [("q", "QQ", 3, 3)])
+    s = summarise(ed, country=" qq ")
+    assert (s.data["country"]["code"], s.data["country"]["count"]) == ("QQ", 1)
+    assert s.data["country"]["leaders"]["names"] == ["School q"]
