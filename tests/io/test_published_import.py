@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from impactrank.errors import InputError
+from impactrank.io.identity import read_aliases
 from impactrank.io.published import importable_files, read_published
 
 HEADER = "Rank,Name,Country,Year,Overall,SDG 17,SDG 3,SDG 5,SDG 12\n"
@@ -95,6 +96,7 @@ def test_editions_of_several_files_come_in_year_order_with_their_manifest(tmp_pa
     }
     assert result.report.editions[1].flags == flags
     assert result.editions[1].source == "a.csv (clean-csv)"
+    assert result.report.editions[1].tables["overall"]["file"] == "a.csv"
     assert read_published(late).report.file == "a.csv"
 
 
@@ -197,3 +199,36 @@ def test_the_cycle_collector_is_left_as_it_was(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_two_tables_of_one_sdg_and_year_are_refused_naming_both(books, tmp_path):
+    copy = tmp_path / "z-climate.xlsx"
+    copy.write_bytes((books / "c-climate.xlsx").read_bytes())
+    with pytest.raises(InputError) as err:
+        read_published([books, copy])
+    assert (err.value.file, err.value.message) == (
+        "z-climate.xlsx",
+        "two SDG 13 tables for 2019: c-climate.xlsx and z-climate.xlsx",
+    )
+
+
+def test_a_workbook_year_that_is_not_one_names_its_file(tmp_path):
+    rows = [["1", "2021", "Alpha", "France", "90.0", "-"], ["2", "twenty", "Beta", "France", "80.0", "-"]]
+    path = workbook(
+        tmp_path / "bad-year.xlsx", ["Rank", "Year", "University", "Country", "Climate action", "Overall"], rows
+    )
+    with pytest.raises(InputError) as err:
+        read_published(path)
+    assert (err.value.file, err.value.row, err.value.field) == ("bad-year.xlsx", 3, "year")
+    assert err.value.message == "'twenty' is not a year"
+
+
+def test_aliases_given_as_a_file_its_path_or_read_join_a_name_to_its_institution(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("Rank,Name,Country,Year,Overall\n1,Université Alpha,France,2023,90.0\n", encoding="utf-8")
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("name,alias\nAlpha University,Université Alpha\n", encoding="utf-8")
+    for given in (aliases, str(aliases), read_aliases(aliases)):
+        (ed,) = read_published(path, aliases=given).editions
+        assert ed.institutions.select("institution_id", "name").rows() == [("fr-alpha-university", "Université Alpha")]
+    assert read_published(path).editions[0].institutions["institution_id"].to_list() == ["fr-universite-alpha"]
