@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -51,8 +51,9 @@ def label(text: str, locale: str) -> str:
     return translations(locale).gettext(text.replace("%", "%%")) % ()
 
 
+@cache  # every page's switch: Babel parses each language's locale at each call
 def languages(locale: str) -> dict:
-    """What a language switch shows: its label in the reader's language and each language under its own name
-    (CLDR's, capitalised as at the start of a menu entry: "English", "Français", "Español")."""
+    """What a language switch shows (read only): its label in the reader's language and each language under its
+    own name (CLDR's, capitalised as at the start of a menu entry: "English", "Français", "Español")."""
     options = [(code, Locale.parse(code).get_display_name(code).capitalize()) for code in LOCALES]
     return {"label": translations(locale).gettext("Language"), "current": locale, "options": options}

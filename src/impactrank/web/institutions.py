@@ -45,7 +45,7 @@ def register(pages: Pages, store: Store) -> None:
         }
 
     def facts_of(data: EditionData, iid: str) -> dict:
-        from impactrank.engine.views.explain import explain_rows
+        from impactrank.engine.views.explain import METRIC_COLUMNS, explain_rows
 
         info = data.institution(iid)
         if info is None:
@@ -55,17 +55,25 @@ def register(pages: Pages, store: Store) -> None:
                 params={"institution": repr(iid), "edition": data.edition.id},
             )
         e = data.edition
-        ex = explain_rows(e, iid, data.explained_rows(iid))
+        found = data.explained_rows(iid)
+        ex = explain_rows(e, iid, found)
+        metrics: dict[int, list[dict]] = {}  # each SDG's metric rows, as its explanation's, read in one call
+        for sdg, m in zip(found.metric_scores["sdg"], found.metric_scores[METRIC_COLUMNS].to_dicts(), strict=True):
+            metrics.setdefault(sdg, []).append(m)
         overall = data.visible_row(iid)
         places = decimals(e)
         history = []
         sdg_history: dict[int, dict[str, dict]] = {}
+        own_rows = None  # this edition's SDG rows, for the chart
         for ed in store.editions():
             other = store.get(ed["edition"])
-            row = other.visible_row(iid)  # (its shares of the field unused here)
-            inst = other.institution(iid)
+            here = other is data
+            row = overall if here else other.visible_row(iid)  # (its shares of the field unused here)
+            inst = info if here else other.institution(iid)
             sizes = other.sdg_sizes
-            for r in other.institution_rows(iid).iter_rows(named=True):
+            sdg_rows = other.institution_rows(iid).to_dicts()
+            own_rows = sdg_rows if here else own_rows
+            for r in sdg_rows:
                 sdg_history.setdefault(r["sdg"], {})[ed["edition"]] = {
                     "rank": r["rank"],
                     "table_size": sizes.get(r["sdg"]),
@@ -109,7 +117,7 @@ def register(pages: Pages, store: Store) -> None:
                     "rank": part.rank,
                     "scale_min": part.scale_min,
                     "scale_max": part.scale_max,
-                    "metrics": part.metrics.to_dicts(),
+                    "metrics": metrics.get(part.sdg, []),
                 }
             )
         unc = data.uncertainty_rows(iid).to_dicts()
@@ -160,7 +168,7 @@ def register(pages: Pages, store: Store) -> None:
                 "html": f"/editions/{e.id}/institutions/{iid}",
                 "json": f"/api/editions/{e.id}/institutions/{iid}",
             },
-            "_rows": data.institution_rows(iid).to_dicts(),  # for the chart
+            "_rows": data.institution_rows(iid).to_dicts() if own_rows is None else own_rows,  # for the chart
         }
 
     def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:

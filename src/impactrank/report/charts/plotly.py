@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -21,13 +22,19 @@ _LAYOUT = {
 }
 
 
+@functools.cache
+def _separators(lang: str) -> str:
+    """Plotly's decimal and group marks, from CLDR (Babel parses the locale at each call)."""
+    return get_decimal_symbol(lang) + get_group_symbol(lang)
+
+
 def plotly_figure(spec: dict) -> dict:
     """A Plotly figure (as a plain dict) for a chart data dictionary."""
     kind = spec["kind"]
     layout = dict(_LAYOUT, title={"text": _label(spec["title"])})
     tx = _text(spec)
     lang = spec["lang"]
-    layout["separators"] = get_decimal_symbol(lang) + get_group_symbol(lang)  # Plotly's, from CLDR
+    layout["separators"] = _separators(lang)
     data: list[dict] = []
     if kind == "distribution":
         w = spec["bin_width"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from typing import Any
@@ -34,8 +35,12 @@ INK = "#222222"
 
 
 def text_of(spec: dict) -> dict[str, str]:
-    """The charts' interface words in the chart's language (``spec["lang"]``), from the catalogs."""
-    lang = spec.get("lang", "en")
+    """The charts' interface words in the chart's language (``spec["lang"]``), from the catalogs (read only)."""
+    return _words(spec.get("lang", "en"))
+
+
+@functools.cache  # a page's chart asks for them three times
+def _words(lang: str) -> dict[str, str]:
     words = {
         "score": gettext("overall score", lang),
         "score_note": gettext("overall score (dotted lines: lowest score of each rank group)", lang),
