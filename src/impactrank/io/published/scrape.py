@@ -37,10 +37,9 @@ def score_columns(header: list[str]) -> list[str]:
     return [h for h in header if _VALUE.fullmatch(h.strip()) or h.strip() == "scores"]
 
 
-def read_scrape(
-    records: list[dict[str, str]], header: list[str], file: str, numbers: Sequence[int] | None = None
-) -> list[RawRow]:
-    """One RawRow per record; ``numbers`` are their rows as the file shows them (by default from 1)."""
+def read_scrape(records: list[dict[str, str]], header: list[str], file: str, numbers: Sequence[int]) -> list[RawRow]:
+    """One RawRow per record; ``numbers`` are their rows as the file shows them. A record lacks the cells a
+    short row does not reach."""
     stripped = {h.strip(): h for h in header}
     missing = [c for c in REQUIRED if c not in stripped]
     if missing:
@@ -48,7 +47,7 @@ def read_scrape(
     slots, sdg17_col = _slots(header, file)
     col = {c: stripped[c] for c in REQUIRED}
     rows = []
-    for i, rec in zip(numbers if numbers is not None else range(1, len(records) + 1), records, strict=True):
+    for i, rec in zip(numbers, records, strict=True):
         cells = [(rec.get(n, "").strip(), rec.get(v, "").strip()) for n, v in slots]
         pairs, flags = _gather(cells)
         rows.append(
