@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import math
 import warnings
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import polars as pl
 from fastapi import FastAPI, Request
@@ -72,3 +74,26 @@ def test_jsonable_gives_plain_json_values():
         "colour": "red",
         "3": {"kept": True},
     }
+
+
+def test_a_json_twin_runs_in_the_event_loop_only_when_its_quick_test_says_so():
+    app = FastAPI()
+    pages = Pages(app, Environment(loader=DictLoader({"t.html": "{{ in_loop }}"}), autoescape=True))
+
+    def in_event_loop() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread of the pool runs no loop
+            return False
+        return True
+
+    @pages.page("/table", "t.html", quick=lambda a: a["sort"] == "rank")
+    def table(request: Request, sort: Literal["rank", "name"] = "rank"):
+        return {"in_loop": in_event_loop()}
+
+    client = TestClient(app)
+    assert client.get("/api/table").json() == {"in_loop": True}
+    assert client.get("/api/table?sort=name").json() == {"in_loop": False}
+    assert client.get("/table").text == "False"  # a page's HTML is rendered in the pool
+    assert client.get("/api/table?sort=x").status_code == 422  # its parameters validated before the test
+    assert client.get("/openapi.json").json()["paths"]["/api/table"]["get"]["parameters"][0]["name"] == "sort"

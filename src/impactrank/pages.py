@@ -24,6 +24,7 @@ import polars as pl
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment
+from starlette.concurrency import run_in_threadpool
 
 from impactrank.i18n import negotiation
 from impactrank.i18n.templates import localized, rendering
@@ -184,9 +185,11 @@ class Pages:
 
         return rewrite_links(jsonable(ctx), lambda name, a: a if name == "html" else api(a))
 
-    def page(self, path: str, template: str, **api_route: Any) -> Callable:
+    def page(self, path: str, template: str, quick: Callable[[dict], bool] | None = None, **api_route: Any) -> Callable:
         """Decorate ``fn(request, …) -> dict | Response`` (sync: it runs in the thread pool) to serve both
-        renderings; ``api_route`` (summary, description …) documents the JSON twin in the OpenAPI spec."""
+        renderings; ``api_route`` (summary, description …) documents the JSON twin in the OpenAPI spec.
+        ``quick(arguments)`` (the validated keyword arguments) says when the JSON twin's work is a few dict
+        look-ups, short enough to run in the event loop itself: the hand-off to a thread and back costs more."""
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             signature = inspect.signature(fn, eval_str=True)  # resolved here: FastAPI reads the wrappers' signature
@@ -202,6 +205,8 @@ class Pages:
                 return ctx if isinstance(ctx, Response) else JSONBody(self.twin(ctx))
 
             as_html.__signature__ = as_json.__signature__ = signature
+            if quick is not None:
+                as_json = _in_loop_when(quick, as_json, signature)
             self.registered[path] = (template, fn)
             self._paths = None
             self.app.add_api_route(path, as_html, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)
@@ -209,6 +214,20 @@ class Pages:
             return fn
 
         return register
+
+
+def _in_loop_when(
+    quick: Callable[[dict], bool], work: Callable[..., Response], signature: inspect.Signature
+) -> Callable[..., Any]:
+    """``work`` as an async endpoint (FastAPI awaits it in the event loop) running it there when ``quick``, else
+    in the thread pool as FastAPI runs a sync endpoint."""
+
+    @functools.wraps(work)
+    async def endpoint(**kwargs: Any) -> Response:
+        return work(**kwargs) if quick(kwargs) else await run_in_threadpool(work, **kwargs)
+
+    endpoint.__signature__ = signature
+    return endpoint
 
 
 def _request(signature: inspect.Signature, args: tuple, kwargs: dict) -> Request:

@@ -403,6 +403,10 @@ class Store:
                     self._data[edition_id] = EditionData.build(ws.load(edition_id), self._members)
             return self._data[edition_id]
 
+    def loaded(self, edition_id: str) -> bool:
+        """Whether the edition is in memory: reading it waits for nothing (neither the workspace nor a lock)."""
+        return edition_id in self._data
+
     def preload(self) -> None:
         for edition_id in self.edition_ids():
             self.get(edition_id)

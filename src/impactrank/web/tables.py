@@ -51,9 +51,16 @@ def report_links(store: Store, data: EditionData, query: TableQuery) -> dict:
 
 
 def register(pages: Pages, store: Store) -> None:
+    def quick(a: dict) -> bool:
+        """A page of the table in rank order, at most filtered by country, of an edition in memory: a few dict
+        look-ups and the encoded rows of one slice (sorting, searching or exporting the table is not)."""
+        plain = a["q"] is None and a["group"] is None and a["sdg"] is None and a["format"] == "json"
+        return plain and a["sort"] == "rank" and a["order"] == "asc" and store.loaded(a["edition"])
+
     @pages.page(
         "/editions/{edition}",
         "overall.html.j2",
+        quick=quick,
         summary="Overall table (filter, sort, paginate; format=csv|xlsx exports)",
     )
     def overall(
