@@ -185,6 +185,8 @@ def test_an_or_or_and_inside_proximity_keeps_the_positions_of_every_side():
     assert matches('("poverty" AND "hunger") W/1 "relief"', "hunger a b c poverty relief")
     assert matches('("poverty" AND "hunger" AND NOT "review") W/1 "relief"', "hunger a b c poverty relief")
     assert not matches('("poverty" AND "hunger") W/1 "relief"', "poverty relief")
+    nested = '(("poverty" OR "hunger") AND "food") W/1 "relief"'
+    assert matches(nested, "poverty a b c hunger relief x x x food")
     assert matches('("malaria" AND "vaccine") OR "polio"', "polio")
     assert not matches('("malaria" AND "vaccine") OR "polio"', "malaria")
 
@@ -200,6 +202,7 @@ def test_a_field_restricts_every_operator_under_it_and_nested_fields_intersect()
     assert matches('TITLE-ABS(TITLE("malaria"))', "malaria", "", fields=fields)
     assert not matches('TITLE-ABS(TITLE("malaria"))', "x", "malaria", fields=fields)
     assert not matches('TITLE(TITLE-ABS("malaria"))', "x", "malaria", fields=fields)
+    assert not matches('TITLE-ABS(TITLE("malaria"))', "x", "malaria", "", fields=(*fields, "keywords"))
     assert matches('"hunger"', "x", "hunger", fields=fields)
     # the batch's per-document fallback reads the same positions
     line = QueryLine("t", 1, "t:1", "", parse('TITLE("malaria")'))
