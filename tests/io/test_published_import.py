@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,25 @@ def test_aliases_given_as_a_file_its_path_or_read_join_a_name_to_its_institution
         (ed,) = read_published(path, aliases=given).editions
         assert ed.institutions.select("institution_id", "name").rows() == [("fr-alpha-university", "Université Alpha")]
     assert read_published(path).editions[0].institutions["institution_id"].to_list() == ["fr-universite-alpha"]
+
+
+def test_names_in_other_languages_from_the_aliases_are_kept_for_display(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("Rank,Name,Country,Year,Overall\n1,Université Alpha,France,2023,90.0\n2,Beta,Spain,2023,80.0\n")
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text(
+        "alias,institution_id,name_fr,name_es\nUniversité Alpha,fr-alpha,Université d'Alpha,Universidad Alfa\n",
+        encoding="utf-8",
+    )
+    (ed,) = read_published(path, aliases=aliases).editions
+    names = dict(ed.institutions.select("institution_id", "display_names").rows())
+    assert names["es-beta"] is None
+    assert json.loads(names["fr-alpha"]) == {"fr": "Université d'Alpha", "es": "Universidad Alfa"}
+
+
+def test_a_decimal_mark_other_than_point_or_comma_is_refused_whatever_the_file(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text('[{"rank": 1, "name": "Alpha", "country": "FR", "year": 2022, "overall": 90}]', "utf-8")
+    with pytest.raises(InputError) as err:
+        read_published(path, decimal=";")
+    assert (err.value.field, err.value.message) == ("decimal", "--decimal takes '.' or ',', not ';'")
