@@ -46,9 +46,13 @@ class Encoded(Plain):
     third of its cost. Only as a value of a page's top-level dictionary."""
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+
+
 def json_text(value: Any) -> str:
-    """Plain JSON values as JSON text, encoded as starlette's JSONResponse encodes them."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+    """Plain JSON values as JSON text, encoded as starlette's JSONResponse encodes them (json.dumps with its
+    arguments, by one encoder: json.dumps makes an encoder a call)."""
+    return _ENCODER.encode(value)
 
 
 class JSONBody(JSONResponse):

@@ -65,11 +65,11 @@ def page_of(frame: pl.DataFrame, query: TableQuery, columns: list[str], encoded:
 
 def links(base: str, api: str, query: TableQuery, pages: int) -> dict:
     """The page's own addresses, and the previous and next pages' where there are such pages."""
-    params = query.params()
+    shared = urlencode(query.params())  # params never hold format, page or per_page: the extras come after them
 
     def url(path: str, **extra: Any) -> str:
-        p = dict(params, **extra)
-        return path + ("?" + urlencode(p) if p else "")
+        p = "&".join(t for t in (shared, urlencode(extra)) if t)
+        return path + ("?" + p if p else "")
 
     return {
         "html": url(base),
