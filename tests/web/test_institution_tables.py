@@ -86,3 +86,26 @@ def test_chip_in_the_readers_language():
         '<a class="sdg-chip" style="background: #3f7e44; color: #ffffff" href="/a?x=1&amp;y=&#34;2&#34;" '
         'aria-label="ODD 13">13</a>'
     )
+
+
+def test_sdg_profile_rows_in_french(page):
+    ed, iid, html = page
+    rows = ed.sdg_scores.filter(pl.col("institution_id") == iid).sort("sdg").iter_rows(named=True)
+    expected = [
+        [
+            str(r["sdg"]),
+            fr(r["score"], 1),
+            fr(r["scaled_score"], 2),
+            '<span class="counted">oui</span>' if r["counted"] else "",
+            r["rank"] or "",
+        ]
+        for r in rows
+    ]
+    table = re.search(r'<table class="data" id="sdg-scores">.*?<tbody>\n(.*?)</tbody>', html, re.S).group(1)
+    got = [
+        [re.sub(r"<a [^>]*>(\d+)</a>", r"\1", c) for c in cells(r)]
+        for r in re.findall(r"<tr data-sdg=.*?</tr>", table, re.S)
+    ]
+    assert got == expected and len(got) > 1
+    first = ed.sdg_scores.filter(pl.col("institution_id") == iid)["sdg"].min()
+    assert f'href="/editions/2021/sdgs/{first}" aria-label="ODD {first}">{first}</a>' in table

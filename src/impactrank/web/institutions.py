@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from markupsafe import Markup, escape
 
 from impactrank.engine.tables.shown import decimals, score_text, share_text
 from impactrank.errors import N_, InputError
-from impactrank.i18n import formats, gettext
+from impactrank.i18n import gettext
 from impactrank.pages import Pages
 from impactrank.report import charts
 from impactrank.report.names import local_names
+from impactrank.web import institution_tables as tables
 from impactrank.web.common import IdPath, edition_info, language
 from impactrank.web.forecasts import forecast_ctx
 from impactrank.web.store import EditionData, Store
@@ -38,8 +38,9 @@ def register(pages: Pages, store: Store) -> None:
             "forecast": forecast_ctx(store, data, iid, lang),  # next edition's band, on a published edition
             "chart": profile,
             "links": facts["links"],
-            "_sdg_cells": sdg_cells(facts, lang),
-            "_metric_rows": metric_rows(facts, lang),
+            "_sdg_cells": tables.sdg_cells(facts, lang),
+            "_sdg_rows": tables.sdg_rows(facts, data.edition.id, lang),
+            "_metric_rows": tables.metric_rows(facts, lang),
             "_figure": charts.figure_json(profile),
             "_svg": charts.svg(profile),
         }
@@ -223,48 +224,6 @@ def register(pages: Pages, store: Store) -> None:
     )
     def whatif(request: Request, edition: str, institution_id: IdPath) -> dict:
         return whatif_ctx(store.get(edition), institution_id, request)
-
-
-# The SDG positions and metric tables are written here as HTML, in the reader's language: a template's loop
-# escaping every cell was most of the page's rendering. Text is escaped; numbers as impactrank.i18n.formats writes
-# them (digits, signs, spaces, "–") hold no character HTML escapes.
-
-
-def sdg_cells(facts: dict, lang: str) -> list[Markup]:
-    """The SDG positions table's cells for each SDG, one per edition: "rank / table size", counted or not,
-    empty where the institution is not in that table."""
-    counted = f' <span class="counted">{escape(gettext("counted", lang))}</span>'
-    rows = []
-    for row in facts["sdg_history"]:
-        cells = []
-        for h in facts["history"]:
-            p = row["editions"].get(h["edition"])
-            if p is None:
-                cells.append('<td class="num"></td>')
-                continue
-            rank = formats.shown(p["rank"], lang) if p["rank"] else "–"
-            size = f" / {formats.number(p['table_size'], lang)}" if p["table_size"] else ""
-            cells.append(f'<td class="num">{rank}{size}{counted if p["counted"] else ""}</td>')
-        rows.append(Markup("".join(cells)))
-    return rows
-
-
-def metric_rows(facts: dict, lang: str) -> dict[int, Markup]:
-    """Each SDG's metric table rows (metric, raw value or "missing", score, weight, contribution) by SDG."""
-    number = formats.number
-    missing = escape(gettext("missing", lang))
-    return {
-        s["sdg"]: Markup(
-            "".join(
-                f"<tr><td>{escape(m['metric'])}</td>"
-                f'<td class="num">{missing if m["missing"] else number(m["raw"], lang, 4)}</td>'
-                f'<td class="num">{number(m["score"], lang, 2)}</td><td class="num">{number(m["weight"], lang, 0)}'
-                f'</td><td class="num">{number(m["contribution"], lang, 3)}</td></tr>'
-                for m in s["metrics"]
-            )
-        )
-        for s in facts["sdgs"]
-    }
 
 
 def previous_of(store: Store, edition):
