@@ -6,8 +6,8 @@ ratio carries, the seconds do not). Also the engine in-process on the demo and t
 validate, score, rank, write; the engine alone; the same build registering the edition too).
 Fields of 1,000, 10,000 and 100,000 synthetic institutions give the scaling series, written to
 ``bench/results/build.json`` for ``bench/plot_scaling.py``. 1,000,000 institutions (61 million submission
-rows, a 3.2 GB file) are left out: the build peaks near 360 bytes per submission row (2.2 GB at 100,000), so it
-would need some 22 GB, all of a 24 GB machine. Below 100,000 the command's start (imports, the new workspace)
+rows, a 3.2 GB file) are left out: the build peaks near 270 bytes per submission row (1.6–1.7 GB at 100,000), so
+it would need some 16 GB of a 24 GB machine. Below 100,000 the command's start (imports, the new workspace)
 weighs more than the rows, so the time grows linearly above that fixed cost.
 Targets (issue 25): as a user runs it ≤ 5 × the read time, peak memory ≤ 2 GB.
 """
