@@ -311,6 +311,8 @@ def test_a_whole_paragraph_and_title_word_for_word_in_three_languages():
     two = edition("2021", 20, [("a", "IT", 7, 7), ("b", "IT", 9, 9)])
     assert "Están clasificadas 2 instituciones de Italia" in summarise(two, country="IT", lang="es").paragraph
     assert summarise(two, country="IT", group=None, lang="es").title == "Clasificación de impacto 2021 (Italia)"
+    grouped = edition("2021", 20, [("a", "IT", 7, 7)], groups={"a": "Net"})
+    assert summarise(grouped, group="Net", lang="fr").title == f"Classement d'impact 2021{NB}: Net (Italie)"
     # a name opening a sentence keeps its first letter
     x = edition("2021", 20, [("xa", "IT", 1, 1)])
     x.institutions = x.institutions.with_columns(name=pl.lit("Xavier Institute"))
