@@ -59,7 +59,7 @@ def register(pages: Pages, store: Store) -> None:
         found = data.explained_rows(iid)
         ex = explain_rows(e, iid, found)
         metrics: dict[int, list[dict]] = {}  # each SDG's metric rows, as its explanation's, read in one call
-        for sdg, m in zip(found.metric_scores["sdg"], found.metric_scores[METRIC_COLUMNS].to_dicts(), strict=True):
+        for sdg, m in zip(found.metric_scores["sdg"], found.metric_scores[:, METRIC_COLUMNS].to_dicts(), strict=True):
             metrics.setdefault(sdg, []).append(m)
         overall = data.visible_row(iid)
         places = decimals(e)

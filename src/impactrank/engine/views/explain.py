@@ -112,9 +112,11 @@ def explain_rows(edition: Edition, institution_id: str, rows: InstitutionRows) -
     O(1), where a filter of each table costs a query plan per request)."""
     scaling = {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
     metrics = rows.metric_scores
-    # columns taken by [], not select or drop: no query plan for an institution's few rows
-    by_sdg = _by_sdg(metrics["sdg"].to_list(), metrics[METRIC_COLUMNS])
-    no_metrics = metrics[METRIC_COLUMNS].clear()
+    # columns taken by [:, …], not select or drop: no query plan for an institution's few rows (nor, as [list]
+    # does, a series built from the list to tell names from row numbers)
+    shown = metrics[:, METRIC_COLUMNS]
+    by_sdg = _by_sdg(metrics["sdg"].to_list(), shown)
+    no_metrics = shown.clear()
     parts = []
     for s in rows.sdg_scores.iter_rows(named=True):
         sc = scaling.get(s["sdg"], {})
