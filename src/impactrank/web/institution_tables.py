@@ -4,6 +4,8 @@ signs, spaces) hold no character HTML escapes."""
 
 from __future__ import annotations
 
+import functools
+
 from markupsafe import Markup, escape
 
 from impactrank.i18n import formats, gettext
@@ -29,6 +31,9 @@ def sdg_cells(facts: dict, lang: str) -> list[Markup]:
     return rows
 
 
+_metric = functools.lru_cache(maxsize=1 << 12)(escape)  # a methodology's few metric names, escaped once
+
+
 def metric_rows(facts: dict, lang: str) -> dict[int, Markup]:
     """Each SDG's metric table rows (metric, raw value or "missing", score, weight, contribution) by SDG."""
     number = formats.number
@@ -36,7 +41,7 @@ def metric_rows(facts: dict, lang: str) -> dict[int, Markup]:
     return {
         s["sdg"]: Markup(
             "".join(
-                f"<tr><td>{escape(m['metric'])}</td>"
+                f"<tr><td>{_metric(m['metric'])}</td>"
                 f'<td class="num">{missing if m["missing"] else number(m["raw"], lang, 4)}</td>'
                 f'<td class="num">{number(m["score"], lang, 2)}</td><td class="num">{number(m["weight"], lang, 0)}'
                 f'</td><td class="num">{number(m["contribution"], lang, 3)}</td></tr>'
