@@ -58,6 +58,20 @@ def test_decimals_and_larger_numbers():
     assert i18n.number(39.0, "fr", 0) == "39"
 
 
+def test_a_zero_is_written_without_a_sign_whichever_zero_came_first():
+    """-0.0 and 0.0 are one key to a cache: both are written "0", in either order, as numbers and percents."""
+    from decimal import Decimal
+
+    for first, second in ((-0.0, 0.0), (0.0, -0.0)):
+        i18n.number.__wrapped__.cache_clear()
+        i18n.percent.__wrapped__.cache_clear()
+        for value in (first, second):
+            assert i18n.number(value, "en", 1) == "0.0"
+            assert i18n.percent(value, "en", 1) == "0.0%"
+    assert i18n.number(Decimal("-0"), "fr", 0) == "0"
+    assert i18n.number(-0.04, "en", 1) == "-0.0"  # a negative number rounded to zero keeps its sign
+
+
 def test_rounding_is_pythons_own():
     """The digits never depend on the formatter: the same as Python's format of the same float, in English."""
     values = [i / 8 for i in range(-80, 80)] + [i * 0.05 for i in range(400)] + [45.45, 2.675, 1e-7, 123456.789]

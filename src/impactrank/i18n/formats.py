@@ -40,13 +40,16 @@ def _pattern(pattern: str, decimals: int) -> str:
 
 def _or_missing(format: Callable[[float | int | Decimal, str, int], str]) -> Callable[..., str]:
     """A formatter of (value, locale, decimals) that writes "–" for a missing value (None or NaN), so that what
-    it formats, and keeps once formatted, is always a number. Its arguments are named: passed on as ``*args``,
-    they would add half again to the time of a number already formatted."""
+    it formats, and keeps once formatted, is always a number. A zero is written without a sign: the caches take
+    -0.0 and 0.0 for one key, so a signed zero would print as whichever came first. Its arguments are named:
+    passed on as ``*args``, they would add half again to the time of a number already formatted."""
     default = inspect.signature(format).parameters["decimals"].default
 
     @functools.wraps(format)
     def guarded(value: float | int | Decimal | None, locale: str, decimals: int = default) -> str:
-        return MISSING if _missing(value) else format(value, locale, decimals)
+        if _missing(value):
+            return MISSING
+        return format(abs(value) if value == 0 else value, locale, decimals)
 
     return guarded
 
