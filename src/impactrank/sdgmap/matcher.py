@@ -32,7 +32,6 @@ _TRUE: set[Span] = {(0, 0)}
 
 @dataclass(frozen=True)
 class _RegexAtom:
-    atom: int
     pattern: re.Pattern[str]
     ntok: int
 
@@ -151,7 +150,7 @@ class Matcher:
             else:
                 parts.append("".join("[^ ]*" if c == "*" else "[^ ]" if c == "?" else re.escape(c) for c in t))
         pattern = re.compile("(?<= )" + " ".join(parts) + "(?= )")
-        self._regex[aid] = _RegexAtom(aid, pattern, n)
+        self._regex[aid] = _RegexAtom(pattern, n)
         chunk = max((c for t in toks for c in re.split(r"[*?]", t)), key=len)
         if chunk:
             self._add_key("r", chunk, aid, -1)
