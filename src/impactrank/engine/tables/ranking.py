@@ -18,16 +18,19 @@ TieRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 TIE_RULES: Registry[TieRule] = Registry(N_("tie rule"))
 
 
-@TIE_RULES.register("competition_on_display")
 def on_display(scores: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Equal scores at display precision share a rank; the next rank is skipped (1, =2, =2, 4)."""
     return keys
 
 
-@TIE_RULES.register("competition_exact")
 def on_exact(scores: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Only exactly equal full-precision scores share a rank."""
     return np.unique(scores, return_inverse=True)[1].reshape(-1)
+
+
+# Registered here, not by decorator: mutation testing (mutmut) leaves decorated functions unmutated.
+TIE_RULES.register("competition_on_display")(on_display)
+TIE_RULES.register("competition_exact")(on_exact)
 
 
 def display_keys(scores: np.ndarray, precision: int) -> np.ndarray:

@@ -43,7 +43,6 @@ class Rank:
         return f"{self.low}+" if self.high is None else f"{self.low}{DASH}{self.high}"
 
 
-@lru_cache(maxsize=8192)
 def parse_rank(text: str | None) -> Rank | None:
     s = _clean(text)
     if m := _EXACT_RANK.fullmatch(s):
@@ -80,7 +79,6 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}" if round(value, 1) == value else f"{value:.10g}"
 
 
-@lru_cache(maxsize=16384)
 def parse_score(text: str | None) -> Score | None:
     """Scores are 0–100; anything else (or a reversed range) is not a score."""
     s = _clean(text)
@@ -91,6 +89,12 @@ def parse_score(text: str | None) -> Score | None:
         low, high = float(m.group(1)), float(m.group(2))
         return Score(low, high, ranged=True) if low <= high <= 100 else None
     return None
+
+
+# Cached here, not by decorator: mutation testing (mutmut) leaves decorated functions unmutated. A table repeats
+# its ranks and scores many times.
+parse_rank = lru_cache(maxsize=8192)(parse_rank)
+parse_score = lru_cache(maxsize=16384)(parse_score)
 
 
 def canonical(text: str) -> str:
