@@ -94,6 +94,15 @@ def test_a_json_twin_runs_in_the_event_loop_only_when_its_quick_test_says_so():
     client = TestClient(app)
     assert client.get("/api/table").json() == {"in_loop": True}
     assert client.get("/api/table?sort=name").json() == {"in_loop": False}
-    assert client.get("/table").text == "False"  # a page's HTML is rendered in the pool
+    assert client.get("/table").text == "False"  # a page's HTML is rendered in the pool, unless quick_html
+
+    @pages.page("/row", "t.html", quick=lambda a: a["sort"] == "rank", quick_html=True)
+    def row(request: Request, sort: Literal["rank", "name"] = "rank"):
+        return {"in_loop": in_event_loop()}
+
+    assert client.get("/row").text == "True"
+    assert client.get("/row?sort=name").text == "False"
+    assert client.get("/api/row").json() == {"in_loop": True}
+    assert client.get("/row?sort=x").status_code == 422
     assert client.get("/api/table?sort=x").status_code == 422  # its parameters validated before the test
     assert client.get("/openapi.json").json()["paths"]["/api/table"]["get"]["parameters"][0]["name"] == "sort"

@@ -189,11 +189,20 @@ class Pages:
 
         return rewrite_links(jsonable(ctx), lambda name, a: a if name == "html" else api(a))
 
-    def page(self, path: str, template: str, quick: Callable[[dict], bool] | None = None, **api_route: Any) -> Callable:
+    def page(
+        self,
+        path: str,
+        template: str,
+        quick: Callable[[dict], bool] | None = None,
+        quick_html: bool = False,
+        **api_route: Any,
+    ) -> Callable:
         """Decorate ``fn(request, …) -> dict | Response`` (sync: it runs in the thread pool) to serve both
         renderings; ``api_route`` (summary, description …) documents the JSON twin in the OpenAPI spec.
         ``quick(arguments)`` (the validated keyword arguments) says when the JSON twin's work is a few dict
-        look-ups, short enough to run in the event loop itself: the hand-off to a thread and back costs more."""
+        look-ups, short enough to run in the event loop itself: the hand-off to a thread and back costs more;
+        ``quick_html`` says the same of the HTML page (a page of a millisecond or two: under load, the hand-off and
+        the two threads' contention for the GIL double it)."""
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             signature = inspect.signature(fn, eval_str=True)  # resolved here: FastAPI reads the wrappers' signature
@@ -211,6 +220,7 @@ class Pages:
             as_html.__signature__ = as_json.__signature__ = signature
             if quick is not None:
                 as_json = _in_loop_when(quick, as_json, signature)
+                as_html = _in_loop_when(quick, as_html, signature) if quick_html else as_html
             self.registered[path] = (template, fn)
             self._paths = None
             self.app.add_api_route(path, as_html, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)

@@ -208,9 +208,19 @@ def register(pages: Pages, store: Store) -> None:
             },
         }
 
+    def quick(a: dict) -> bool:
+        """Every edition in memory (the page reads the institution in each) and this one built: the page is then
+        dict and index look-ups and a render. An imported edition's page reproduces THE's formula and may first
+        make the edition's forecast (about a second): it stays in the thread pool."""
+        ids = store.edition_ids()
+        in_memory = all(store.loaded(e) for e in ids) and a["edition"] in ids
+        return in_memory and store.get(a["edition"]).edition.kind == "built"
+
     @pages.page(
         "/editions/{edition}/institutions/{institution_id}",
         "institution.html.j2",
+        quick=quick,
+        quick_html=True,
         summary="An institution: scores, ranks, bands across editions, and how its overall score arises",
     )
     def institution(request: Request, edition: str, institution_id: IdPath) -> dict:
