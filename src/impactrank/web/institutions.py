@@ -48,8 +48,7 @@ def register(pages: Pages, store: Store) -> None:
     def facts_of(data: EditionData, iid: str) -> dict:
         from impactrank.engine.views.explain import METRIC_COLUMNS, explain_rows
 
-        info = data.institution(iid)
-        if info is None:
+        if not data.has(iid):
             raise InputError(
                 N_("no institution %(institution)s in edition %(edition)s"),
                 field="institution",
@@ -57,7 +56,8 @@ def register(pages: Pages, store: Store) -> None:
             )
         e = data.edition
         found = data.explained_rows(iid)
-        ex = explain_rows(e, iid, found)
+        info = found.institution
+        ex = explain_rows(e, iid, found, data.scaling)
         metrics: dict[int, list[dict]] = {}  # each SDG's metric rows, as its explanation's, read in one call
         for sdg, m in zip(found.metric_scores["sdg"], found.metric_scores[:, METRIC_COLUMNS].to_dicts(), strict=True):
             metrics.setdefault(sdg, []).append(m)
@@ -65,15 +65,14 @@ def register(pages: Pages, store: Store) -> None:
         places = decimals(e)
         history = []
         sdg_history: dict[int, dict[str, dict]] = {}
-        own_rows = None  # this edition's SDG rows, for the chart
+        own_rows = found.sdg_scores.to_dicts()  # this edition's SDG rows, for the chart too
         for ed in store.editions():
             other = store.get(ed["edition"])
             here = other is data
             row = overall if here else other.visible_row(iid)  # (its shares of the field unused here)
-            inst = info if here else other.institution(iid)
             sizes = other.sdg_sizes
-            sdg_rows = other.institution_rows(iid).to_dicts()
-            own_rows = sdg_rows if here else own_rows
+            sdg_rows = own_rows if here else other.institution_rows(iid).to_dicts()
+            present = other.has(iid)
             for r in sdg_rows:
                 sdg_history.setdefault(r["sdg"], {})[ed["edition"]] = {
                     "rank": r["rank"],
@@ -89,7 +88,7 @@ def register(pages: Pages, store: Store) -> None:
                     "year": ed["year"],
                     "field_size": other.field_size,
                     "overall_table": ed["overall_table"],
-                    "in_edition": inst is not None,
+                    "in_edition": present,
                     "rank": row["rank"] if row else None,
                     "rank_interval": row["rank_interval"] if row else None,
                     "band": row["band"] if row else None,
@@ -97,7 +96,7 @@ def register(pages: Pages, store: Store) -> None:
                     "overall_score": row["overall_score"] if row else None,
                     "top_percent_low": top_percent(row and row["rank_low"], other.field_size),
                     "top_percent_high": top_percent(row and (row["rank_high"] or other.field_size), other.field_size),
-                    "link": f"/editions/{ed['edition']}/institutions/{iid}" if inst is not None else None,
+                    "link": f"/editions/{ed['edition']}/institutions/{iid}" if present else None,
                 }
             )
         reproduced, not_reproduced = reproduced_of(store, data, iid) if overall is not None else (None, None)
@@ -169,7 +168,7 @@ def register(pages: Pages, store: Store) -> None:
                 "html": f"/editions/{e.id}/institutions/{iid}",
                 "json": f"/api/editions/{e.id}/institutions/{iid}",
             },
-            "_rows": data.institution_rows(iid).to_dicts() if own_rows is None else own_rows,  # for the chart
+            "_rows": own_rows,  # for the chart
         }
 
     def whatif_ctx(data: EditionData, iid: str, request: Request) -> dict:

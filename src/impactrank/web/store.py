@@ -16,7 +16,7 @@ import polars as pl
 from impactrank.countries import country_key
 from impactrank.engine.tables.edition import Edition
 from impactrank.engine.tables.shown import visible
-from impactrank.engine.views.explain import InstitutionRows
+from impactrank.engine.views.explain import InstitutionRows, scaling_by_sdg
 from impactrank.engine.views.lists import OVERALL_SCORES
 from impactrank.errors import N_, InputError
 from impactrank.i18n import DEFAULT
@@ -113,6 +113,7 @@ class EditionData:
     field_size: int | None  # the edition's, computed once: every institution page shows it for every edition
     sdg_sizes: dict[int, int]  # rows of each SDG table the edition holds whole
     sdgs: list[int]  # the SDG tables the pages offer (Edition.sdgs)
+    scaling: dict[int, dict]  # the edition's scaling rows by SDG (engine.views.explain.scaling_by_sdg)
     overall_json: list[bytes] = field(default_factory=list)  # each overall row (by _row) as the API shows it, encoded
     _sdg_tables: dict[int, pl.DataFrame] = field(default_factory=dict)
     rules: dict = field(default_factory=dict)  # previous edition id → THE's reproduced rule (or why none), found once
@@ -170,6 +171,7 @@ class EditionData:
             field_size=edition.field_size,
             sdg_sizes=edition.sdg_table_sizes(),
             sdgs=edition.sdgs(),
+            scaling=scaling_by_sdg(edition),
         )
         data.overall_json = data._encoded_rows()
         return data
@@ -198,12 +200,9 @@ class EditionData:
         """The institution's SDG rows (edition schema)."""
         return self.sdg_index.rows(institution_id)
 
-    def institution(self, institution_id: str) -> dict | None:
-        rows = self.institution_index.rows(institution_id)
-        if not rows.height:
-            return None
-        row = rows.row(0, named=True)
-        return {k: row[k] for k in ("institution_id", "name", "country", "groups")}
+    def has(self, institution_id: str) -> bool:
+        """Whether the institution is in the edition: a dict look-up, where its row costs a frame slice."""
+        return institution_id in self.institution_index.offsets
 
     def overall_row(self, institution_id: str) -> dict | None:
         rows = self.overall_index.rows(institution_id)
@@ -225,7 +224,8 @@ class EditionData:
     def explained_rows(self, institution_id: str) -> InstitutionRows:
         """The institution's rows as its explanation reads them (engine.views.explain), found by the indexes; the
         institution must be in the edition."""
-        overall = self.overall_index.rows(institution_id)[self.edition.overall.columns]  # not select: no lazy plan
+        # [:, names], not select (a lazy plan) nor [names] (a series built from the list first)
+        overall = self.overall_index.rows(institution_id)[:, self.edition.overall.columns]
         return InstitutionRows(
             institution=self.institution_index.rows(institution_id).row(0, named=True),
             overall=overall.row(0, named=True) if overall.height else None,

@@ -104,13 +104,17 @@ def explain_institution(edition: Edition, institution_id: str) -> Explanation:
         metric_scores=mine(edition.metric_scores).sort("sdg", maintain_order=True),
         previous_scores=mine(edition.previous_scores),
     )
-    return explain_rows(edition, institution_id, rows)
+    return explain_rows(edition, institution_id, rows, scaling_by_sdg(edition))
 
 
-def explain_rows(edition: Edition, institution_id: str, rows: InstitutionRows) -> Explanation:
+def scaling_by_sdg(edition: Edition) -> dict[int, dict]:
+    """The edition's scaling rows by SDG: the same for each of its institutions (a server keeps them)."""
+    return {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
+
+
+def explain_rows(edition: Edition, institution_id: str, rows: InstitutionRows, scaling: dict[int, dict]) -> Explanation:
     """:func:`explain_institution` from the institution's rows found already (a server's indexes find them in
-    O(1), where a filter of each table costs a query plan per request)."""
-    scaling = {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
+    O(1), where a filter of each table costs a query plan per request) and the edition's :func:`scaling_by_sdg`."""
     metrics = rows.metric_scores
     # columns taken by [:, …], not select or drop: no query plan for an institution's few rows (nor, as [list]
     # does, a series built from the list to tell names from row numbers)
