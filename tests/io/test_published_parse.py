@@ -23,13 +23,15 @@ from impactrank.io.published.parse import Card, Rank, Score, canonical, cell_tex
         ("1001—1500", Rank(1001, 1500, banded=True)),
         ("1001+", Rank(1001, None, banded=True)),
         ("601 +", Rank(601, None, banded=True)),
+        ("1+", Rank(1, None, banded=True)),  # ranks start at 1, open bands too
+        ("1–1", Rank(1, 1, banded=True)),
     ],
 )
 def test_rank_forms(text, expected):
     assert parse_rank(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "0", "=0", "200–101", "Reporter", "1–", "+5", "12.5", "==3", None])
+@pytest.mark.parametrize("text", ["", "0", "=0", "0+", "0–5", "200–101", "Reporter", "1–", "+5", "12.5", "==3", None])
 def test_rank_rejects(text):
     assert parse_rank(text) is None
 
@@ -49,6 +51,7 @@ def test_rank_display_is_canonical():
         ("1.5-45.2", 1.5, 45.2, True),
         ("7.9 – 53.8", 7.9, 53.8, True),
         ("100", 100.0, 100.0, False),
+        ("99.5–100", 99.5, 100.0, True),
     ],
 )
 def test_score_forms(text, low, high, ranged):
@@ -57,7 +60,7 @@ def test_score_forms(text, low, high, ranged):
     assert s.exact == (None if ranged else low)
 
 
-@pytest.mark.parametrize("text", ["", "48.4-57-7", "93.0-87.2", "100.1", "abc", "-3", "1,5", None])
+@pytest.mark.parametrize("text", ["", "48.4-57-7", "93.0-87.2", "100.1", "99.5–100.5", "abc", "-3", "1,5", None])
 def test_score_rejects(text):
     assert parse_score(text) is None
 
