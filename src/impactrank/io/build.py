@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -96,12 +97,38 @@ def build(
             files = write_outputs(edition, Path(out)) if out is not None else {}
             if ws is not None:
                 ws.save(edition)
-        else:  # the files are written while DuckDB stores the rows (both release the GIL); it commits after them
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                writing = pool.submit(write_outputs, edition, Path(out))
-                ws.save(edition, before_commit=writing.result)
-                files = writing.result()
+        else:
+            files = _write_both(edition, Path(out), ws)
     return BuildReport(edition, Path(out) if out is not None else None, files, replaced)
+
+
+class _Abandoned(Exception):
+    """The workspace's save failed: the files staged meanwhile are not put in place (its error is the command's)."""
+
+
+def _write_both(edition: Edition, out: Path, ws: Workspace) -> dict[str, Path]:
+    """The output files written while the workspace stores the edition (polars, hashlib and DuckDB release the
+    GIL). The files appear once the workspace holds the rows, and the workspace commits once the files are in
+    place: a failure of either leaves neither."""
+    rows_in, saved = threading.Event(), []
+
+    def publish() -> None:
+        rows_in.wait()
+        if not saved:
+            raise _Abandoned
+
+    def commit() -> None:
+        saved.append(True)
+        rows_in.set()
+        writing.result()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(write_outputs, edition, out, before_publish=publish)
+        try:
+            ws.save(edition, before_commit=commit)
+        finally:
+            rows_in.set()
+        return writing.result()
 
 
 def default_previous(edition_id: str, years: int) -> list[str]:
@@ -263,26 +290,33 @@ def overall_export(edition: Edition) -> pl.DataFrame:
     )
 
 
-def write_outputs(edition: Edition, out: Path) -> dict[str, Path]:
+def write_outputs(
+    edition: Edition, out: Path, *, before_publish: Callable[[], object] | None = None
+) -> dict[str, Path]:
     """Write the build's files; the manifest records each file's hash. The files are staged in a folder beside
     ``out`` and appear in it together, never some without the others (:func:`~impactrank.io.atomic.atomic_folder`:
-    the manifest comes last)."""
+    the manifest comes last). Each table is exported, written and hashed on a thread of its own, the largest
+    first (polars and hashlib release the GIL): a failure in one still waits for the others before the staging
+    folder goes. ``before_publish`` runs once every file is staged; if it raises, none appears."""
     tables = {
-        "overall.csv": overall_export(edition),
-        "sdg_scores.csv": edition.sdg_scores.select(
-            "institution_id", "sdg", "score", "scaled_score", "counted", "rank", "rank_position", "band"
-        ),
-        "metric_scores.csv": edition.metric_scores.select(
+        "metric_scores.csv": lambda: edition.metric_scores.select(
             "institution_id", "sdg", "metric", "raw", "score", "weight", "contribution", "missing"
         ),
+        "sdg_scores.csv": lambda: edition.sdg_scores.select(
+            "institution_id", "sdg", "score", "scaled_score", "counted", "rank", "rank_position", "band"
+        ),
+        "overall.csv": lambda: overall_export(edition),
     }
+
+    def write(name: str) -> str:
+        neutralise_formulas(tables[name]()).write_csv(staging / name)  # a name like "=cmd()" must not run
+        return sha256_file(staging / name)
+
     with atomic_folder(out, OUTPUT_FILES) as staging:
-        for name, frame in tables.items():
-            neutralise_formulas(frame).write_csv(staging / name)  # a name like "=cmd()" must not run in a spreadsheet
-        manifest = {
-            **edition.manifest,
-            "edition": edition.id,
-            "outputs": {name: sha256_file(staging / name) for name in tables},
-        }
+        with ThreadPoolExecutor(max_workers=len(tables)) as pool:
+            hashes = dict(zip(tables, pool.map(write, tables), strict=True))
+        manifest = {**edition.manifest, "edition": edition.id, "outputs": hashes}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        if before_publish is not None:
+            before_publish()
     return {name: out / name for name in OUTPUT_FILES}

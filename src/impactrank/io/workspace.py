@@ -22,6 +22,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -337,19 +338,28 @@ class Workspace:
                 json.dumps(edition.methodology, sort_keys=True),
             ],
         )
-        for name in tables:
-            columns = list(TABLES[name])
-            if name in PARQUET_TABLES:
-                frame = getattr(edition, name)
-                if frame.height:  # an empty table is as good as none
-                    file = self._files.write(name, frame.select(columns))
-                    self.con.execute("INSERT INTO table_files VALUES (?, ?, ?)", [edition.id, name, file])
-                continue
-            # polars' own Arrow layout (string views) is handed over without copying a text column; the edition
-            # id is a parameter, not a column of millions of copies
-            arrow = getattr(edition, name).select(columns).to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841
-            names = ", ".join(f'"{c}"' for c in ["edition", *columns])
-            self.con.execute(f'INSERT INTO "{name}" ({names}) SELECT ?, * FROM arrow', [edition.id])
+        # the Parquet files are written on threads of their own (polars releases the GIL) while DuckDB takes the
+        # other tables; every one is written, or has failed, before the transaction ends (an empty table is as
+        # good as none)
+        files = [name for name in tables if name in PARQUET_TABLES and getattr(edition, name).height]
+        with ThreadPoolExecutor(max_workers=max(len(files), 1)) as pool:
+            written = {
+                name: pool.submit(self._files.write, name, getattr(edition, name).select(list(TABLES[name])))
+                for name in files
+            }
+            for name in tables:
+                if name not in PARQUET_TABLES:
+                    self._insert(edition.id, name, getattr(edition, name))
+            for name, file in written.items():
+                self.con.execute("INSERT INTO table_files VALUES (?, ?, ?)", [edition.id, name, file.result()])
+
+    def _insert(self, edition_id: str, name: str, frame: pl.DataFrame) -> None:
+        """The table's rows into DuckDB. polars' own Arrow layout (string views) is handed over without copying
+        a text column; the edition id is a parameter, not a column of millions of copies."""
+        columns = list(TABLES[name])
+        arrow = frame.select(columns).to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841
+        names = ", ".join(f'"{c}"' for c in ["edition", *columns])
+        self.con.execute(f'INSERT INTO "{name}" ({names}) SELECT ?, * FROM arrow', [edition_id])
 
     def _parquet(self, name: str, edition_id: str) -> pl.DataFrame | None:
         """The table's rows from its Parquet file; None when the edition keeps them as rows (or has none)."""
