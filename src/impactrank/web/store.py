@@ -104,7 +104,7 @@ class EditionData:
     members: pl.DataFrame  # group, institution_id, name, country: from a groups file, or the groups column
     groups: dict[str, list[str]]  # group name → member ids
     countries: list[str]
-    overall_index: SortedIndex
+    overall_index: SortedIndex  # the display rows in the edition's overall columns: what an explanation reads
     visible_index: SortedIndex  # the same rows as a reader may see them (engine.tables.shown.visible)
     metric_index: SortedIndex
     uncertainty_index: SortedIndex
@@ -162,7 +162,7 @@ class EditionData:
             members=members,
             groups=dict(sorted(groups.items())),
             countries=countries,
-            overall_index=SortedIndex(_with_edition_columns(shown, edition.overall)),
+            overall_index=SortedIndex(_with_edition_columns(shown, edition.overall)[:, edition.overall.columns]),
             visible_index=SortedIndex(visible(_with_edition_columns(shown, edition.overall))),
             metric_index=SortedIndex(edition.metric_scores.sort(["institution_id", "sdg"], maintain_order=True)),
             uncertainty_index=SortedIndex(edition.rank_uncertainty),
@@ -204,10 +204,6 @@ class EditionData:
         """Whether the institution is in the edition: a dict look-up, where its row costs a frame slice."""
         return institution_id in self.institution_index.offsets
 
-    def overall_row(self, institution_id: str) -> dict | None:
-        rows = self.overall_index.rows(institution_id)
-        return rows.row(0, named=True) if rows.height else None
-
     def visible_row(self, institution_id: str) -> dict | None:
         """The institution's overall row as a reader may see it, with its first and last possible place as shares
         of the field (engine.tables.shown.visible_row's, made for the whole table at once where one row at a time costs
@@ -224,8 +220,7 @@ class EditionData:
     def explained_rows(self, institution_id: str) -> InstitutionRows:
         """The institution's rows as its explanation reads them (engine.views.explain), found by the indexes; the
         institution must be in the edition."""
-        # [:, names], not select (a lazy plan) nor [names] (a series built from the list first)
-        overall = self.overall_index.rows(institution_id)[:, self.edition.overall.columns]
+        overall = self.overall_index.rows(institution_id)
         return InstitutionRows(
             institution=self.institution_index.rows(institution_id).row(0, named=True),
             overall=overall.row(0, named=True) if overall.height else None,
