@@ -6,8 +6,15 @@ clear line on stderr and exit status 2, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import import_module
+
+# A build frees temporaries of hundreds of megabytes as it goes; polars' allocator (jemalloc) keeps freed pages ten
+# seconds by default, which raised the peak of a 100,000-institution build from about 1.55 to 1.95 GB for about
+# 4 % less CPU. Read by polars when it loads, so set before any command module imports it; a value the user set wins.
+if sys.argv[1:2] == ["build"]:
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 from rich.text import Text
 
