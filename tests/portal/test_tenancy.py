@@ -334,3 +334,14 @@ def test_reviewer_and_operator_only(session):
         assert refused(scope(session, who).require_reviewer) == (403, None, "only a reviewer may do this")
     for who in (REVIEWER, A_ADMIN):
         assert refused(scope(session, who).require_operator) == (403, None, "only an operator may do this")
+
+
+def test_only_a_scope_given_the_passwords_verdict_vouches_for_the_current_password(session):
+    """The request that checked the password (the portal's scope) passes its verdict on; a scope made without
+    one refuses what needs the current password, as a wrong current password."""
+    from impactrank.portal import passwords
+
+    status, field, _ = refused(lambda: passwords.require_current(scope(session, A_ADMIN)))
+    assert (status, field) == (401, "current_password")
+    checked = Scope(session, actor(A_ADMIN), NOW, password_right=True)
+    assert passwords.require_current(checked).id == A_ADMIN
