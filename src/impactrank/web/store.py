@@ -153,6 +153,7 @@ class EditionData:
         for g, iid in members.select("group", "institution_id").iter_rows():
             groups.setdefault(g, []).append(iid)
         countries = sorted(c for c in inst["country"].unique().to_list() if c)
+        with_edition = _with_edition_columns(shown, edition.overall)
         data = cls(
             edition=edition,
             overall=overall,
@@ -162,8 +163,8 @@ class EditionData:
             members=members,
             groups=dict(sorted(groups.items())),
             countries=countries,
-            overall_index=SortedIndex(_with_edition_columns(shown, edition.overall)[:, edition.overall.columns]),
-            visible_index=SortedIndex(visible(_with_edition_columns(shown, edition.overall))),
+            overall_index=SortedIndex(with_edition[:, edition.overall.columns]),
+            visible_index=SortedIndex(visible(with_edition)),
             metric_index=SortedIndex(edition.metric_scores.sort(["institution_id", "sdg"], maintain_order=True)),
             uncertainty_index=SortedIndex(edition.rank_uncertainty),
             institution_index=SortedIndex(edition.institutions),
