@@ -19,7 +19,7 @@ from impactrank.engine.scoring.metrics import (
 from impactrank.engine.tables.averaging import describe_previous, previous_table, previous_terms, published_scores
 from impactrank.engine.tables.edition import METRIC_SCORES_SCHEMA, SUBMISSIONS_SCHEMA, Edition, conform
 from impactrank.engine.tables.overall import N_SDGS, OverallResult, compute_overall, score_matrix
-from impactrank.engine.tables.ranking import RankRules, rank_table
+from impactrank.engine.tables.ranking import RankRules, alphabetical_places, rank_table
 from impactrank.methodology.schema import Methodology
 
 
@@ -55,9 +55,9 @@ def build_edition(
     terms = previous_terms(methodology, ids, previous)
     published = published_scores(methodology, result.score, terms)
 
-    names = institutions.select("institution_id", "name")
-    overall = _overall_table(ids, matrix, result, published, methodology, names)
-    sdg_table = _sdg_tables(sdg, ids, result, methodology, names)
+    places = alphabetical_places(ids, institutions["name"])  # how ties are listed, by institution
+    overall = _overall_table(ids, matrix, result, published, methodology, places)
+    sdg_table = _sdg_tables(sdg, ids, result, methodology, places)
     counts = {
         "institutions": institutions.height,
         "participants": int((~np.isnan(matrix)).any(axis=1).sum()),
@@ -128,7 +128,7 @@ def _overall_table(
     result: OverallResult,
     published: np.ndarray,
     methodology: Methodology,
-    names: pl.DataFrame,
+    places: np.ndarray,
 ) -> pl.DataFrame:
     rules = methodology.overall
     rows = np.flatnonzero(result.eligible)
@@ -153,8 +153,8 @@ def _overall_table(
         frame["institution_id"],
         frame["overall_score"].to_numpy(),
         RankRules(rules.banding, methodology.ranking.display_precision, methodology.ranking.tie_rule),
-        names=names["name"].gather(rows),
         carry=frame,
+        alphabetical=places[rows],
     )
     return ranked.with_columns(
         overall_display=pl.col("display"),
@@ -167,10 +167,10 @@ def _overall_table(
 
 
 def _sdg_tables(
-    sdg: pl.DataFrame, ids: pl.Series, result: OverallResult, methodology: Methodology, names: pl.DataFrame
+    sdg: pl.DataFrame, ids: pl.Series, result: OverallResult, methodology: Methodology, places: np.ndarray
 ) -> pl.DataFrame:
     """Every submitter of every SDG, ranked on the unscaled score; scaled score where in the overall."""
-    placed = sdg.with_columns(institution_id=ids.gather(sdg["inst"]), name=names["name"].gather(sdg["inst"]))
+    placed = sdg.with_columns(institution_id=ids.gather(sdg["inst"]))
     rows = placed["inst"].to_numpy()
     cols = placed["sdg"].to_numpy() - 1
     counted = np.zeros(len(rows), dtype=bool)
@@ -187,8 +187,8 @@ def _sdg_tables(
         placed["institution_id"],
         placed["score"].to_numpy(),
         rules,
-        names=placed["name"],
         groups=placed["sdg"].to_numpy(),
-        carry=placed.drop("name", "inst"),
+        carry=placed.drop("inst"),
+        alphabetical=places[rows],
     )
     return table.with_columns(score_low=pl.col("score"), score_high=pl.col("score"))

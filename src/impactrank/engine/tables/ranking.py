@@ -80,53 +80,86 @@ def rank_table(
     names: pl.Series | None = None,
     groups: np.ndarray | None = None,
     carry: pl.DataFrame | None = None,
+    alphabetical: np.ndarray | None = None,
 ) -> pl.DataFrame:
     """Rank one table, or several at once (``groups``, e.g. the SDG of each row of all SDG tables).
 
     Returns institution_id, rank, rank_position, rank_low, rank_high, band and display, plus the ``carry``
     columns (aligned with the input rows), ordered as published: by group, position, ties alphabetically by
-    name, then by id."""
+    name, then by id. ``alphabetical``: each row's place in that name-then-id order, when the caller has it
+    (see :func:`alphabetical_places`), instead of sorting the names again."""
     n = len(scores)
     group = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
     keys = display_keys(scores, rules.precision)
     position, tied = competition_ranks(TIE_RULES[rules.tie_rule](scores, keys), group)
     sizes = np.bincount(group)[group] if n else group
     band_index, band_low, band_high, labels = _bands(position, sizes, rules.banding)
+    if alphabetical is None:
+        alphabetical = alphabetical_places(ids, names)
+    order = np.lexsort((alphabetical, position, group))  # integer keys: no sort of the names themselves
+    band_index, keys, position, tied = band_index[order], keys[order], position[order], tied[order]
+    group, band_low, band_high = group[order], band_low[order], band_high[order]
     banded = band_index >= 0
     frame = pl.DataFrame(
         {
-            "institution_id": ids,
-            "_name": names if names is not None else ids,
-            "_group": group,
-            "_key": keys,
+            "institution_id": ids.gather(order),
+            "rank": _rank_text(position, tied, band_index, labels),
             "rank_position": position,
-            "_tied": tied,
-            "_band": band_index,
             "rank_low": np.where(banded, band_low, position),
             "rank_high": np.where(banded, band_high, position),
+            "band": pl.Series(labels, dtype=pl.String).gather(pl.Series(band_index).set(pl.Series(~banded), None)),
+            "display": _display_text(keys, group, band_index, len(labels), rules.precision),
         }
     )
-    if carry is not None:
-        frame = frame.hstack(carry.drop([c for c in carry.columns if c in frame.columns]))
-    score_text = format_keys(pl.col("_key"), rules.precision)
-    band_range = pl.format(
-        "{}–{}",
-        format_keys(pl.col("_key").min().over("_group", "_band"), rules.precision),
-        format_keys(pl.col("_key").max().over("_group", "_band"), rules.precision),
+    if carry is None:
+        return frame
+    return frame.hstack(carry.drop([c for c in carry.columns if c in frame.columns])[order])
+
+
+def alphabetical_places(ids: pl.Series, names: pl.Series | None = None) -> np.ndarray:
+    """Each row's place when sorted by name (the id where no name is given), then id: how tied rows are listed."""
+    rows = (
+        pl.DataFrame({"name": names if names is not None else ids, "id": ids})
+        .with_row_index("row")
+        .sort("name", "id")["row"]
+        .to_numpy()
     )
-    label_of = pl.col("_band").replace_strict(list(range(len(labels))), labels, default=None, return_dtype=pl.String)
-    frame = frame.with_columns(
-        band=pl.when(pl.col("_band") >= 0).then(label_of).otherwise(pl.lit(None, pl.String)),
-        display=pl.when(pl.col("_band") >= 0).then(band_range).otherwise(score_text),
-    ).with_columns(
-        rank=pl.when(pl.col("_band") >= 0)
-        .then(pl.col("band"))
-        .when(pl.col("_tied"))
-        .then(pl.format("={}", pl.col("rank_position")))
-        .otherwise(pl.col("rank_position").cast(pl.String)),
-    )
-    extra = [c for c in (carry.columns if carry is not None else []) if c not in RANK_COLUMNS]
-    return frame.sort(["_group", "rank_position", "_name", "institution_id"]).select(*RANK_COLUMNS, *extra)
+    places = np.empty(len(rows), dtype=np.int64)
+    places[rows] = np.arange(len(rows))
+    return places
+
+
+def _rank_text(position: np.ndarray, tied: np.ndarray, band_index: np.ndarray, labels: list[str]) -> pl.Series:
+    """ "12", "=12", or the band's label: the few individually ranked rows formatted, the labels gathered."""
+    single = np.flatnonzero(band_index < 0)
+    own = pl.Series(position[single]).cast(pl.String)
+    own = pl.select(pl.when(pl.Series(tied[single])).then(pl.format("={}", own)).otherwise(own)).to_series()
+    index = band_index.copy()
+    index[single] = len(labels) + np.arange(len(single))
+    return pl.concat([pl.Series(labels, dtype=pl.String), own]).gather(index)
+
+
+def _display_text(
+    keys: np.ndarray, group: np.ndarray, band_index: np.ndarray, n_labels: int, precision: int
+) -> pl.Series:
+    """The score as shown: its own at display precision, or its band's range of scores within its table;
+    each distinct text formatted once and gathered."""
+    banded = band_index >= 0
+    cells, cell = np.unique(group[banded] * max(n_labels, 1) + band_index[banded], return_inverse=True)
+    low = np.full(len(cells), np.iinfo(np.int64).max)
+    high = np.full(len(cells), np.iinfo(np.int64).min)
+    np.minimum.at(low, cell, keys[banded])
+    np.maximum.at(high, cell, keys[banded])
+    shown, own = np.unique(keys[~banded], return_inverse=True)
+    ranges = pl.select(pl.format("{}–{}", _formatted(low, precision), _formatted(high, precision))).to_series()
+    index = np.empty(len(keys), dtype=np.int64)
+    index[banded] = cell.reshape(-1)
+    index[~banded] = len(cells) + own.reshape(-1)
+    return pl.concat([ranges, pl.select(_formatted(shown, precision)).to_series()]).gather(index)
+
+
+def _formatted(keys: np.ndarray, precision: int) -> pl.Expr:
+    return format_keys(pl.lit(pl.Series(keys, dtype=pl.Int64)), precision)
 
 
 RANK_COLUMNS = ("institution_id", "rank", "rank_position", "rank_low", "rank_high", "band", "display")
