@@ -115,6 +115,23 @@ def test_old_mac_line_ends(tmp_path):
     assert frame.rows() == [("1", "2"), ("3", "4")] and rows.to_list() == [2, 3]
 
 
+def test_what_lies_past_the_first_megabyte_is_seen(tmp_path):
+    """A file is judged a megabyte at a time: a line end split between two pieces, an old Mac line end or a
+    byte that is not UTF-8 far down the file are each read as in a small file, their rows counted."""
+    rows = 1 + (1 << 20) // 6  # "x,12\r\n" is 6 bytes: a "\r\n" straddles the first megabyte's end
+    body = b"a,b\r\n" + b"x,12\r\n" * rows
+    assert body[(1 << 20) - 1 : (1 << 20) + 1] == b"\r\n"
+    frame, numbers = read_text_table(write(tmp_path, body)).frame()
+    assert (frame.height, numbers[-1]) == (rows, rows + 1)
+    frame, numbers = read_text_table(write(tmp_path, body + b"y,2\rz,3\r\n")).frame()  # old Mac end at the end
+    assert frame["a"][-2:].to_list() == ["y", "z"] and numbers[-1] == rows + 3
+    frame, _ = read_text_table(write(tmp_path, body + "é,4\r\n".encode())).frame()
+    assert frame["a"][-1] == "é"
+    with pytest.raises(InputError, match="byte 0xe9") as info:
+        read_text_table(write(tmp_path, body + "é,4\r\n".encode("cp1252")))
+    assert info.value.row == rows + 2
+
+
 def test_cells_beyond_the_header(tmp_path):
     # a spreadsheet's untouched columns: empty cells past the header, or an empty column without a name
     frame, _ = read_text_table(write(tmp_path, b"a,b\n1,2,\n3,4,,\n")).frame()

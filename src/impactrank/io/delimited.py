@@ -21,7 +21,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -69,17 +69,28 @@ class TextTable:
     """A decoded CSV file from its header row on, with its dialect."""
 
     name: str  # the file's name, as messages show it
-    data: bytes  # the table as UTF-8 from the header row on: no byte-order mark, "\r" line ends made "\n"
+    body: bytes | None  # the table as UTF-8 from the header row on (no byte-order mark, "\r" line ends made "\n");
+    # None: the file at ``path`` is that as it is, read only by a reader that needs all of it (polars reads the file)
     encoding: str  # what the file was written in: "UTF-8", "UTF-8 with BOM" or "UTF-16"
     delimiter: str  # ",", ";" or "\t"
     header_row: int  # the header's row number (1 unless blank rows come first)
     decimal: str | None = None  # "." or "," when given; None: decided from the numbers (decimal_mark)
     comment: str | None = None  # rows whose first cell starts with it are comments (records leave them out)
-    path: Path | None = None  # the file, when ``data`` is all of its bytes (polars reads it faster itself)
+    path: Path | None = None  # the file, when its bytes are the table as they are (polars reads it faster itself)
+
+    @cached_property
+    def data(self) -> bytes:
+        """The table's bytes (see ``body``)."""
+        return self.body if self.body is not None else Path(str(self.path)).read_bytes()
 
     @cached_property
     def header(self) -> list[str]:
-        head = self.data[:_HEADER_BYTES].decode("utf-8", errors="ignore")
+        if self.body is not None:
+            raw = self.body[:_HEADER_BYTES]
+        else:
+            with open(str(self.path), "rb") as fh:
+                raw = fh.read(_HEADER_BYTES)
+        head = raw.decode("utf-8", errors="ignore")
         reader = csv.reader(io.StringIO(head, newline=""), delimiter=self.delimiter)
         try:
             return next(reader, [])
@@ -118,24 +129,31 @@ class TextTable:
             if any(c.strip() for c in cells) and not (mark and cells[0].lstrip().startswith(mark))
         ]
 
-    def frame(self, numeric: Collection[str] = ()) -> tuple[pl.DataFrame, pl.Series]:
+    def frame(
+        self, numeric: Collection[str] = (), typed: Mapping[str, pl.DataType] | None = None
+    ) -> tuple[pl.DataFrame, pl.Series]:
         """Every column as text (an empty cell is null), named as the header names it, without the blank rows;
         and the row number of each frame row. Read by polars: fast on files of millions of rows.
 
         Columns whose lower-case name is in ``numeric`` come as Float64 when every cell of theirs is a number
         with a decimal point (or empty) and the delimiter is not a semicolon: read in one pass; otherwise as text
-        like the others, to be read with the table's decimal mark (:meth:`decimal_mark`). A file polars cannot
-        read (a ragged row, a stray quote) is read row by row, so that an error can name its row."""
+        like the others, to be read with the table's decimal mark (:meth:`decimal_mark`). Columns named in
+        ``typed`` come as its type (an Enum of the values a reader knows, Int64) when every cell of every such
+        column is one, in the same pass; otherwise all come as text, for the reader's checks to say which row is
+        wrong. A file polars cannot read (a ragged row, a stray quote) is read row by row, so that an error can
+        name its row."""
         header = [h.strip() for h in self.header]
         positional = [f"column_{i}" for i in range(len(header))]
         check_header(header, self.name, self.header_row)
         frame = None
-        typed = {positional[i]: pl.Float64 for i, h in enumerate(header) if h.lower() in numeric}
-        if typed and self.delimiter != ";" and self.decimal != ",":
+        types = {positional[i]: typed[h.lower()] for i, h in enumerate(header) if typed and h.lower() in typed}
+        if self.delimiter != ";" and self.decimal != ",":
+            types |= {positional[i]: pl.Float64 for i, h in enumerate(header) if h.lower() in numeric}
+        if types:
             try:
-                frame = self._polars(positional, typed)
+                frame = self._polars(positional, types)
             except (pl.exceptions.PolarsError, OSError):
-                frame = None  # a cell that is no such number, or any other problem: read as text to say where
+                frame = None  # a cell that is no such value, or any other problem: read as text to say where
         if frame is None:
             try:
                 frame = self._polars(positional)
@@ -248,7 +266,13 @@ def read_text_table(
     check_decimal(decimal)
     if path.is_dir():
         raise InputError(N_("is a directory, not a file"), file=str(path))
+    lines = _BLANK_LINES if comment is None else _blank_or_comment_lines(comment)
     try:
+        head = _plain_head(path)
+        if head is not None and lines.match(head).end() == 0 and re.search(r'[^ \t;,"\r\n]', head):
+            # plain ASCII (valid UTF-8 as it is) starting with its header: judged by its head, without holding
+            # or decoding hundreds of megabytes only to find that nothing changes
+            return TextTable(name, None, "UTF-8", _delimiter(head), 1, decimal, comment, path)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(N_("file not found"), file=str(path)) from None
@@ -256,13 +280,6 @@ def read_text_table(
         raise InputError(
             N_("cannot read the file: %(reason)s"), file=name, params={"reason": exc.strerror or exc}
         ) from None
-    lines = _BLANK_LINES if comment is None else _blank_or_comment_lines(comment)
-    if raw.isascii() and b"\x00" not in raw and raw.count(b"\r") == raw.count(b"\r\n"):
-        # plain ASCII (valid UTF-8 as it is) with no old Mac line ends: judged by its head, without decoding
-        # hundreds of megabytes into a string only to find that nothing changes
-        head = raw[:_HEADER_BYTES].decode("ascii")
-        if lines.match(head).end() == 0 and re.search(r'[^ \t;,"\r\n]', head):
-            return TextTable(name, raw, "UTF-8", _delimiter(head), 1, decimal, comment, path)
     text, encoding = _decode(raw, name)
     changed = encoding != "UTF-8"
     if "\r" in text and text.count("\r") != text.count("\r\n"):  # old Mac line ends, alone or mixed
@@ -275,6 +292,22 @@ def read_text_table(
     same = not (changed or skipped)
     data = raw if same else body.encode("utf-8")
     return TextTable(name, data, encoding, _delimiter(body), skipped + 1, decimal, comment, path if same else None)
+
+
+def _plain_head(path: Path) -> str | None:
+    """The file's first megabyte when the whole file is ASCII without NUL and without old Mac line ends (a "\\r"
+    alone), else None; looked at a megabyte at a time, never held whole."""
+    head = None
+    with path.open("rb") as fh:
+        while chunk := fh.read(_HEADER_BYTES):
+            if chunk.endswith(b"\r"):  # its "\n" may open the next piece
+                chunk += fh.read(1)
+            if not chunk.isascii() or b"\x00" in chunk:
+                return None
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return None
+            head = chunk[:_HEADER_BYTES].decode("ascii") if head is None else head
+    return head or ""
 
 
 def _blank_or_comment_lines(comment: str) -> re.Pattern[str]:

@@ -30,7 +30,9 @@ def encode(names: dict[str, str]) -> str | None:
 def column(frame: pl.DataFrame) -> pl.Series:
     """The ``display_names`` column of an institutions file's frame, from its ``name_<lang>`` columns."""
     present = [c for c in frame.columns if c.casefold() in COLUMNS]
-    rows = frame.select(present).iter_rows() if present else ([] for _ in range(frame.height))
+    if not present:  # the common case: no row to look at one by one
+        return pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("display_names")
+    rows = frame.select(present).iter_rows()
     header = [c.casefold() for c in present]
     return pl.Series("display_names", [encode(from_cells(header, list(r))) for r in rows], dtype=pl.String)
 

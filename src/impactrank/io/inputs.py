@@ -99,16 +99,23 @@ def read_submissions(
 def _read_one_submissions(
     path: str | Path, methodology: Methodology, institutions: pl.DataFrame, decimal: str | None
 ) -> pl.DataFrame:
+    # the keys read straight as the codes the engine works with when every cell is one it knows (no column of
+    # millions of strings to copy and look up); otherwise as text, for validate_submissions to say which is wrong
+    known = {
+        "institution_id": pl.Enum(institutions["institution_id"].sort()),
+        "sdg": pl.Int64,
+        "metric": pl.Enum(sorted(set(metric_catalogue(methodology)["metric"].to_list()))),
+    }
     return validate_submissions(
-        read_user_table(path, numeric=VALUE_COLUMNS, decimal=decimal), methodology, institutions
+        read_user_table(path, numeric=VALUE_COLUMNS, decimal=decimal, typed=known), methodology, institutions
     )
 
 
 def validate_submissions(table: UserTable, methodology: Methodology, institutions: pl.DataFrame) -> pl.DataFrame:
     """The build's rules for one table of submissions, wherever its rows come from (a file, a portal form).
 
-    ``table.frame`` holds the key columns as text and the value columns as Float64; errors name
-    ``table.name``, the row and the field.
+    ``table.frame`` holds the key columns as text (or as read by :func:`_read_one_submissions`) and the value
+    columns as Float64; errors name ``table.name``, the row and the field.
     """
     require_columns(table, SUBMISSION_KEYS)
     frame = table.frame
@@ -187,11 +194,12 @@ def validate_submissions(table: UserTable, methodology: Methodology, institution
             evidence_metric=pl.Series(evidence[code]), rate=pl.Series(catalogue["rate"].to_numpy()[code])
         ),
     )
-    # each metric's name as the catalogue writes it (the same text, as the codes were found by exact match): the
-    # rows point into one copy of the names instead of each holding its own, millions at 100,000 institutions
-    return frame.with_columns(metric=catalogue["metric"].gather(frame["code"])).select(
-        *SUBMISSION_COLUMNS, "inst", "code"
-    )
+    # each institution's id and metric's name as the institutions and the catalogue write them (the same text, as
+    # the codes were found by exact match): the rows point into one copy of the names instead of each holding its
+    # own, millions at 100,000 institutions
+    return frame.with_columns(
+        institution_id=ids.gather(frame["inst"]), metric=catalogue["metric"].gather(frame["code"])
+    ).select(*SUBMISSION_COLUMNS, "inst", "code")
 
 
 def _check_values(table: UserTable, joined: pl.DataFrame) -> None:

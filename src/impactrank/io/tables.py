@@ -8,7 +8,7 @@ has no header row, the first data row is row 1. A CSV's encoding, delimiter and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +49,17 @@ class UserTable:
         return InputError(message, file=self.name, row=row, field=field, more=more, params=params)
 
 
-def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: str | None = None) -> UserTable:
+def read_user_table(
+    path: str | Path,
+    numeric: Sequence[str] = (),
+    *,
+    decimal: str | None = None,
+    typed: Mapping[str, pl.DataType] | None = None,
+) -> UserTable:
     """Read a table; ``numeric`` columns (when present) come back as Float64, text columns as String. Numbers
-    written as text are read with the file's decimal mark (``decimal`` when given, else as the numbers say)."""
+    written as text are read with the file's decimal mark (``decimal`` when given, else as the numbers say).
+    A CSV file's ``typed`` columns come as their type when every cell is one (:meth:`TextTable.frame`), else
+    as text."""
     path = Path(path)
     name = path.name
     if path.is_dir():
@@ -70,7 +78,7 @@ def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: s
     delimiter = None
     if kind == "csv":
         text = read_text_table(path, decimal=decimal)
-        frame, rows = text.frame(numeric)
+        frame, rows = text.frame(numeric, typed)
         delimiter = text.delimiter
     elif kind == "parquet":
         frame = _read_parquet(path)
@@ -87,7 +95,11 @@ def read_user_table(path: str | Path, numeric: Sequence[str] = (), *, decimal: s
     frame = frame.rename(dict(zip(frame.columns, written, strict=True)))
     # identifiers and names are text even where a Parquet or XLSX file stored them as numbers
     frame = frame.with_columns(
-        [pl.col(c).cast(pl.String) for c, t in frame.schema.items() if c not in numeric and t != pl.String]
+        [
+            pl.col(c).cast(pl.String)
+            for c, t in frame.schema.items()
+            if c not in numeric and t != pl.String and (typed or {}).get(c) != t
+        ]
     )
     if frame.height == 0:
         raise InputError(N_("the file has a header but no data rows"), file=name)
