@@ -12,10 +12,10 @@ of the normal scores of one institution's moves' ranks (each within its own wind
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import polars as pl
-from scipy.special import ndtr, ndtri
 
 from impactrank.engine.forecast.series import USABLE_WIDTH
 from impactrank.engine.published import reproduce as rp
@@ -93,6 +93,8 @@ def sdg_moves(scaled: list[pl.DataFrame], consecutive: list[bool]) -> SdgMoves:
     moves = SdgMoves(mid, next_lo, next_hi, offsets, 0.0)
     ranks = _mid_ranks(moves, *windows(moves, sdg, mid))
     group = pairs.select(pl.struct("pair", "institution_id").rank("dense")).to_series().to_numpy()
+    from scipy.special import ndtri  # loaded where used: a command's start-up need not wait for it
+
     return SdgMoves(mid, next_lo, next_hi, offsets, _intra_correlation(ndtri(ranks), group))
 
 
@@ -117,8 +119,15 @@ def windows(moves: SdgMoves, sdg: np.ndarray, level: np.ndarray) -> tuple[np.nda
 
 
 _Z_MAX, _PHI_STEPS = 6.0, 8192
-_PHI = ndtr(np.linspace(-_Z_MAX, _Z_MAX, _PHI_STEPS + 1)).astype(np.float32)  # Φ by table: 0.0015 apart in z
 _APART = 1000.0  # keys of two windows never meet: a move lies in [-100, 100]
+
+
+@cache
+def _phi() -> np.ndarray:
+    """Φ by table: 0.0015 apart in z (made when first needed: scipy loads then, not at a command's start-up)."""
+    from scipy.special import ndtr
+
+    return ndtr(np.linspace(-_Z_MAX, _Z_MAX, _PHI_STEPS + 1)).astype(np.float32)
 
 
 def by_move(moves: SdgMoves, first: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -212,7 +221,7 @@ def next_single_year(e: Entries, moves: SdgMoves, rng: np.random.Generator, runs
     z *= _PHI_STEPS / (2 * _Z_MAX)
     z += 0.5  # the nearest entry of the table
     np.clip(z, 0, _PHI_STEPS, out=z)
-    u = _PHI[z.astype(np.int32)]
+    u = _phi()[z.astype(np.int32)]
     u *= e.width[:, None]
     pick = u.astype(np.int64)
     np.minimum(pick, e.width[:, None] - 1, out=pick)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
 from impactrank.engine.registry import Registry
 from impactrank.errors import N_
@@ -75,6 +74,8 @@ def _rescale(v: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
 @NORMALISERS.register("zscore_cdf")
 def zscore_cdf(x: np.ndarray, group: np.ndarray, n_groups: int, lower: np.ndarray) -> np.ndarray:
     """z-score, then the standard normal CDF × 100 (THE World University Rankings practice)."""
+    from scipy.special import ndtr  # loaded where used: a command's start-up need not wait for it
+
     z, _ = _zscores(x, group, n_groups, lower)
     z = ndtr(z, out=z)
     z *= 100.0

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
 from impactrank.engine.published import reproduce as rp
 from impactrank.engine.registry import Registry
@@ -117,6 +116,7 @@ def percentile(data: FormulaData) -> Prediction:
 
 def normal_cdf(data: FormulaData) -> Prediction:
     """Each SDG z-scored over the table's scores in that SDG (ranges at their midpoints), then 100 × Φ(z)."""
+    from scipy.special import ndtr  # loaded where used: a command's start-up need not wait for it
 
     def scale(s: int, x: np.ndarray, bound: str) -> np.ndarray:
         mid = (data.population[s][0] + data.population[s][1]) / 2
