@@ -9,7 +9,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from impactrank.io.build import OUTPUT_FILES, build, sha256_file
+from impactrank.io.build import build, sha256_file
+from impactrank.io.build_files import OUTPUT_FILES
 from impactrank.io.workspace import Workspace
 
 

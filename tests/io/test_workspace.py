@@ -55,6 +55,26 @@ def test_a_failed_save_leaves_the_workspace_as_it_was(built):
         assert ws.editions()["edition"].to_list() == ["2021"]
 
 
+def test_tables_written_ahead_are_the_saved_ones_or_go_when_no_save_takes_them(built):
+    """A build writes its largest tables before the save: the save names those files, and a file written for a
+    save that never came (the build failed meanwhile) is gone once the workspace closes."""
+    edition, path = built
+    folder = path.with_name("ws.duckdb.tables")
+    before = sorted(p.name for p in folder.iterdir())
+    with Workspace(path) as ws:
+        ws.write_file("submissions", edition.submissions)
+        assert len(list(folder.iterdir())) == 4
+    assert sorted(p.name for p in folder.iterdir()) == before
+    renamed = dataclasses.replace(edition, id="2022", year=2022)
+    with Workspace(path) as ws:
+        file = ws.write_file("metric_scores", edition.metric_scores)
+        ws.save(renamed, ahead={"metric_scores": lambda: file})
+        named = ws.con.execute("SELECT file FROM table_files WHERE edition = '2022' AND name = 'metric_scores'")
+        assert named.fetchall() == [(file,)]
+        assert ws.load("2022").metric_scores.equals(edition.metric_scores)
+    assert len(list(folder.iterdir())) == 6  # the 2021 edition's three files and the 2022 one's
+
+
 def test_not_a_workspace(tmp_path):
     (tmp_path / "table.csv").write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="not an impactrank workspace"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ def build_edition(
     scaling: str | None = None,
     manifest: dict[str, Any] | None = None,
     previous: pl.DataFrame | None = None,
+    on_table: Callable[[str, pl.DataFrame], object] | None = None,
 ) -> Edition:
     """Compute every SDG table and the overall table.
 
@@ -40,6 +42,8 @@ def build_edition(
     against the institutions sorted by id; unencoded submissions are encoded here). ``previous``: the previous
     editions' single-year scores (:data:`impactrank.engine.tables.edition.PREVIOUS_SCHEMA`), needed exactly when the
     methodology averages; the overall table is ranked on the averaged score and keeps the single-year one.
+    ``on_table`` is handed the edition's two largest tables, "submissions" then "metric_scores", in their final
+    form as soon as each is made, so that a caller can write them while the rest is computed.
     """
     previous = previous_table(methodology, previous)
     check_methodology(methodology, methodology.id)
@@ -47,8 +51,18 @@ def build_edition(
     institutions = institutions.sort("institution_id")
     ids = institutions["institution_id"]
     encoded = encoded_submissions(submissions, ids, catalogue)
+    inputs = conform(_in_key_order(encoded, catalogue.height), SUBMISSIONS_SCHEMA)
+    if on_table is not None:
+        on_table("submissions", inputs)
     metrics = score_metrics(metric_grid(encoded, catalogue, ids), catalogue, methodology, choices)
     sdg = sdg_scores(metrics)
+    metric_rows, metric_missing = metrics.height, int(metrics["missing"].sum())
+    # in the edition's form at once, so that the scoring's own columns (codes as long as the metric rows) are gone
+    # while the metric names are written out as text
+    metric_table = conform(_with_names(metrics, ids, catalogue), METRIC_SCORES_SCHEMA)
+    del metrics
+    if on_table is not None:
+        on_table("metric_scores", metric_table)
 
     matrix = score_matrix(sdg, len(ids))
     result = compute_overall(matrix, methodology.overall, scaling)
@@ -63,8 +77,8 @@ def build_edition(
         "participants": int((~np.isnan(matrix)).any(axis=1).sum()),
         "overall": overall.height,
         "sdg_scores": sdg_table.height,
-        "metric_rows": metrics.height,
-        "metric_values_missing": int(metrics["missing"].sum()),
+        "metric_rows": metric_rows,
+        "metric_values_missing": metric_missing,
         "per_sdg": {str(k + 1): int((~np.isnan(matrix[:, k])).sum()) for k in range(N_SDGS)},
     }
     averages = {}
@@ -72,10 +86,6 @@ def build_edition(
         returning = int((result.eligible & ~np.isnan(terms).all(axis=1)).sum())
         counts |= {"averaged": returning, "newcomers": int(result.eligible.sum()) - returning}
         averages = {"previous_editions": describe_previous(previous)}
-    # in the edition's form before the edition is made, so that the scoring's own columns (codes as long as the
-    # metric rows) are gone while the metric names are written out as text
-    metric_table = conform(_with_names(metrics, ids, catalogue), METRIC_SCORES_SCHEMA)
-    del metrics
     return Edition(
         id=edition_id or str(methodology.edition),
         year=methodology.edition,
@@ -93,7 +103,7 @@ def build_edition(
                 "max": result.sdg_max,
             }
         ).filter(pl.col("population") > 0),
-        submissions=_in_key_order(encoded, catalogue.height).select(list(SUBMISSIONS_SCHEMA)),
+        submissions=inputs,
         previous_scores=previous,
         methodology=methodology.model_dump(mode="json"),
         manifest={

@@ -4,12 +4,11 @@ register the edition in the workspace."""
 from __future__ import annotations
 
 import hashlib
-import json
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 import polars as pl
@@ -19,13 +18,10 @@ from impactrank.engine.build import build_edition
 from impactrank.engine.checks import check_methodology
 from impactrank.engine.tables.edition import Edition, previous_ids
 from impactrank.errors import N_, InputError
-from impactrank.io.atomic import atomic_folder
-from impactrank.io.exports import neutralise_formulas
+from impactrank.io.build_files import BuildFiles
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.io.workspace import DEFAULT_WAIT, WaitCallback, Workspace
 from impactrank.methodology import Methodology, load_methodology, methodology_hash
-
-OUTPUT_FILES = ("overall.csv", "sdg_scores.csv", "metric_scores.csv", "manifest.json")
 
 
 @dataclass(frozen=True)
@@ -72,6 +68,8 @@ def build(
     sub_paths = [Path(submissions)] if isinstance(submissions, (str, Path)) else [Path(p) for p in submissions]
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps with validation
         hashes = pool.map(sha256_file, [Path(institutions), *sub_paths])
+        # then the engine's normal CDF (scipy.special, a few tenths of a second to load) loads while polars reads
+        pool.submit(import_module, "scipy.special")
         inst = read_institutions(institutions)
         subs = read_submissions(sub_paths, method, inst, decimal=decimal)
         inst_hash, *sub_hashes = hashes
@@ -87,48 +85,18 @@ def build(
     }
     if decimal is not None:  # the same bytes read with another decimal mark are other numbers
         manifest["decimal"] = decimal
-    edition = build_edition(method, inst, subs, edition_id=edition_id, manifest=manifest, previous=previous)
-    del subs  # the edition keeps the submissions without the engine's codes: those go before the writing
     with ExitStack() as stack:
-        # open the workspace first: a workspace that cannot be written stops the build before any output
+        # the workspace is held from here: one that cannot be written stops the build before any output, and the
+        # engine's largest tables are written into it (and into the outputs) while the engine goes on
         ws = stack.enter_context(Workspace(workspace, wait=wait, on_wait=on_wait)) if workspace is not None else None
-        replaced = ws is not None and ws.has(edition.id)
-        if ws is None or out is None:
-            files = write_outputs(edition, Path(out)) if out is not None else {}
-            if ws is not None:
-                ws.save(edition)
-        else:
-            files = _write_both(edition, Path(out), ws)
-    return BuildReport(edition, Path(out) if out is not None else None, files, replaced)
-
-
-class _Abandoned(Exception):
-    """The workspace's save failed: the files staged meanwhile are not put in place (its error is the command's)."""
-
-
-def _write_both(edition: Edition, out: Path, ws: Workspace) -> dict[str, Path]:
-    """The output files written while the workspace stores the edition (polars, hashlib and DuckDB release the
-    GIL). The files appear once the workspace holds the rows, and the workspace commits once the files are in
-    place: a failure of either leaves neither."""
-    rows_in, saved = threading.Event(), []
-
-    def publish() -> None:
-        rows_in.wait()
-        if not saved:
-            raise _Abandoned
-
-    def commit() -> None:
-        saved.append(True)
-        rows_in.set()
-        writing.result()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        writing = pool.submit(write_outputs, edition, out, before_publish=publish)
-        try:
-            ws.save(edition, before_commit=commit)
-        finally:
-            rows_in.set()
-        return writing.result()
+        replaced = ws is not None and ws.has(edition_id)
+        files = stack.enter_context(BuildFiles(Path(out) if out is not None else None, ws))
+        edition = build_edition(
+            method, inst, subs, edition_id=edition_id, manifest=manifest, previous=previous, on_table=files.take
+        )
+        del subs  # the edition keeps the submissions without the engine's codes: those go before the writing
+        written = files.finish(edition)
+    return BuildReport(edition, Path(out) if out is not None else None, written, replaced)
 
 
 def default_previous(edition_id: str, years: int) -> list[str]:
@@ -242,81 +210,3 @@ def previous_scores(
                 )
             frames.append(overall.with_columns(previous_edition=pl.lit(previous_id), lag=pl.lit(lag, pl.Int64)))
     return pl.concat(frames)
-
-
-def overall_export(edition: Edition) -> pl.DataFrame:
-    """The overall table as ``overall.csv`` has it: names and countries joined, and the scaled scores that
-    made the overall score (SDG 17 and each of the best SDGs, best first)."""
-    scaled = edition.sdg_scores.select("institution_id", "sdg", "scaled_score")
-    required = edition.manifest.get("overall_rules", {}).get("required_sdg", 17)  # "sdg17" columns: the required SDG
-    frame = edition.overall.join(
-        edition.institutions.select("institution_id", "name", "country"),
-        on="institution_id",
-        how="left",
-        maintain_order="left",
-    ).join(
-        scaled.filter(pl.col("sdg") == required).select("institution_id", sdg17_scaled="scaled_score"),
-        on="institution_id",
-        how="left",
-        maintain_order="left",
-    )
-    parts = pl.col("top_sdgs").str.split(";")
-    k = int(frame.select(parts.list.len().max()).item() or 0)
-    top_cols = []
-    for i in range(k):
-        frame = frame.with_columns(parts.list.get(i, null_on_oob=True).cast(pl.Int64).alias(f"top{i + 1}_sdg"))
-        frame = frame.join(
-            scaled.rename({"sdg": f"top{i + 1}_sdg", "scaled_score": f"top{i + 1}_scaled"}),
-            on=["institution_id", f"top{i + 1}_sdg"],
-            how="left",
-            maintain_order="left",
-        )
-        top_cols += [f"top{i + 1}_sdg", f"top{i + 1}_scaled"]
-    averaged = ["single_year_score"] if edition.manifest.get("previous_editions") else []
-    return frame.select(
-        "institution_id",
-        "name",
-        "country",
-        "rank",
-        "rank_position",
-        "band",
-        "overall_score",
-        *averaged,
-        "overall_display",
-        "sdg17_score",
-        "sdg17_scaled",
-        "top_sdgs",
-        *top_cols,
-    )
-
-
-def write_outputs(
-    edition: Edition, out: Path, *, before_publish: Callable[[], object] | None = None
-) -> dict[str, Path]:
-    """Write the build's files; the manifest records each file's hash. The files are staged in a folder beside
-    ``out`` and appear in it together, never some without the others (:func:`~impactrank.io.atomic.atomic_folder`:
-    the manifest comes last). Each table is exported, written and hashed on a thread of its own, the largest
-    first (polars and hashlib release the GIL): a failure in one still waits for the others before the staging
-    folder goes. ``before_publish`` runs once every file is staged; if it raises, none appears."""
-    tables = {
-        "metric_scores.csv": lambda: edition.metric_scores.select(
-            "institution_id", "sdg", "metric", "raw", "score", "weight", "contribution", "missing"
-        ),
-        "sdg_scores.csv": lambda: edition.sdg_scores.select(
-            "institution_id", "sdg", "score", "scaled_score", "counted", "rank", "rank_position", "band"
-        ),
-        "overall.csv": lambda: overall_export(edition),
-    }
-
-    def write(name: str) -> str:
-        neutralise_formulas(tables[name]()).write_csv(staging / name)  # a name like "=cmd()" must not run
-        return sha256_file(staging / name)
-
-    with atomic_folder(out, OUTPUT_FILES) as staging:
-        with ThreadPoolExecutor(max_workers=len(tables)) as pool:
-            hashes = dict(zip(tables, pool.map(write, tables), strict=True))
-        manifest = {**edition.manifest, "edition": edition.id, "outputs": hashes}
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        if before_publish is not None:
-            before_publish()
-    return {name: out / name for name in OUTPUT_FILES}

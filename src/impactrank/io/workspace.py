@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,6 +91,7 @@ class Waiting:
 
 
 WaitCallback = Callable[[Waiting | None], None]  # called while waiting (about every POLL seconds), None at the end
+Ahead = Mapping[str, Callable[[], str]]  # an edition's tables written before its save: table → its file, once written
 
 
 class WorkspaceBusy(InputError):
@@ -134,6 +135,7 @@ class Workspace:
             raise InputError(N_("%(path)s is a directory, not a workspace file"), params={"path": str(self.path)})
         self._lock = LockFile(self.path, exclusive=not read_only)
         self._files = TableFiles(self.path)
+        self._ahead: set[str] = set()  # table files written ahead of a save (write_file) and not yet handed to one
         self.con: duckdb.DuckDBPyConnection | None = None
         try:
             self.con = self._open(wait, on_wait)
@@ -247,7 +249,7 @@ class Workspace:
             named = self.con.execute("SELECT file FROM table_files").fetchall()
         except duckdb.CatalogException:  # the transaction that was to create the table did not
             return
-        self._files.sweep({file for (file,) in named})
+        self._files.sweep({file for (file,) in named} | self._ahead)
 
     def _no_edition(self, edition_id: str) -> InputError:
         known = self.editions()["edition"].to_list()
@@ -280,25 +282,47 @@ class Workspace:
         self.close()
 
     def close(self) -> None:
-        """Close the connection, then let the lock go (in that order: the next holder finds the file closed)."""
-        con, self.con = self.con, None
+        """Close the connection, then let the lock go (in that order: the next holder finds the file closed); table
+        files written for a save that never came go first."""
         try:
-            if con is not None:
-                con.close()
+            if self._ahead and self.con is not None:
+                self._ahead.clear()
+                self._sweep()
         finally:
-            self._lock.release()
+            con, self.con = self.con, None
+            try:
+                if con is not None:
+                    con.close()
+            finally:
+                self._lock.release()
 
-    def save(self, edition: Edition, *, before_commit: Callable[[], object] | None = None) -> None:
-        self.save_many([edition], before_commit=before_commit)
+    def write_file(self, name: str, frame: pl.DataFrame) -> str:
+        """Write an edition's table of ``PARQUET_TABLES`` before its save (a build, while its engine still computes),
+        returning the file's name for the save's ``ahead``; a file no save takes goes when the workspace closes."""
+        file = self._files.write(name, frame.select(list(TABLES[name])))
+        self._ahead.add(file)
+        return file
 
-    def save_many(self, editions: list[Edition], *, before_commit: Callable[[], object] | None = None) -> None:
+    def save(
+        self, edition: Edition, *, ahead: Ahead | None = None, before_commit: Callable[[], object] | None = None
+    ) -> None:
+        self.save_many([edition], ahead={edition.id: ahead or {}}, before_commit=before_commit)
+
+    def save_many(
+        self,
+        editions: list[Edition],
+        *,
+        ahead: Mapping[str, Ahead] | None = None,
+        before_commit: Callable[[], object] | None = None,
+    ) -> None:
         """Save several editions all or nothing (a multi-edition file imports whole or not at all).
 
-        ``before_commit`` runs once the rows are in, before they are committed; if it raises, nothing is saved
-        (a build writes its output files meanwhile and commits only when they are in place)."""
+        ``ahead``: by edition, its tables :meth:`write_file` wrote, each with a function giving the file's name once
+        written. ``before_commit`` runs once the rows are in, before they are committed; if it raises, nothing is
+        saved (a build writes its output files meanwhile and commits only when they are in place)."""
         with self._transaction():
             for edition in editions:
-                self._save_unlocked(edition)
+                self._save_unlocked(edition, (ahead or {}).get(edition.id, {}))
             if before_commit is not None:
                 before_commit()
 
@@ -319,39 +343,33 @@ class Workspace:
                 "DELETE FROM table_files WHERE edition = ? AND list_contains(?, name)", [edition_id, parquet]
             )
 
-    def _save_unlocked(self, edition: Edition) -> None:
+    def _save_unlocked(self, edition: Edition, ahead: Ahead) -> None:
         # an edition loaded without its inputs (the default) keeps the stored ones when saved back
         keep_inputs = edition.submissions.height == 0
         tables = [name for name in TABLES if not (keep_inputs and name == "submissions")]
         self._delete(edition.id, tables)
+        record = [edition.id, edition.year, edition.kind, edition.source, edition.field_size, edition.participants]
         self.con.execute(
             "INSERT INTO editions (edition, year, kind, source, field_size, participants, manifest, methodology, "
             "revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, nextval('edition_revisions'))",
-            [
-                edition.id,
-                edition.year,
-                edition.kind,
-                edition.source,
-                edition.field_size,
-                edition.participants,
-                json.dumps(edition.manifest, sort_keys=True),
-                json.dumps(edition.methodology, sort_keys=True),
-            ],
+            [*record, json.dumps(edition.manifest, sort_keys=True), json.dumps(edition.methodology, sort_keys=True)],
         )
-        # the Parquet files are written on threads of their own (polars releases the GIL) while DuckDB takes the
-        # other tables; every one is written, or has failed, before the transaction ends (an empty table is as
-        # good as none)
+        # the Parquet files not written ahead are written on threads of their own (polars releases the GIL) while
+        # DuckDB takes the other tables; every one is written, or has failed, before the transaction ends (an empty
+        # table is as good as none)
         files = [name for name in tables if name in PARQUET_TABLES and getattr(edition, name).height]
         with ThreadPoolExecutor(max_workers=max(len(files), 1)) as pool:
             written = {
-                name: pool.submit(self._files.write, name, getattr(edition, name).select(list(TABLES[name])))
+                name: ahead.get(name)
+                or pool.submit(self._files.write, name, getattr(edition, name).select(list(TABLES[name]))).result
                 for name in files
             }
             for name in tables:
                 if name not in PARQUET_TABLES:
                     self._insert(edition.id, name, getattr(edition, name))
             for name, file in written.items():
-                self.con.execute("INSERT INTO table_files VALUES (?, ?, ?)", [edition.id, name, file.result()])
+                self.con.execute("INSERT INTO table_files VALUES (?, ?, ?)", [edition.id, name, file()])
+                self._ahead.discard(file())  # named by this transaction now: kept if it commits, swept if not
 
     def _insert(self, edition_id: str, name: str, frame: pl.DataFrame) -> None:
         """The table's rows into DuckDB. polars' own Arrow layout (string views) is handed over without copying
