@@ -36,6 +36,20 @@ def test_numbers_stored_as_ids_in_parquet_are_text(tmp_path, mini_methodology):
     assert read["value"].to_list() == [5.0, 7.0]
 
 
+def test_a_number_stored_as_nan_or_infinity_is_refused_with_its_row(tmp_path):
+    """Numbers a file stores as numbers are checked all at once; the first column holding a bad one is named."""
+    nan, inf = float("nan"), float("inf")
+    frame = pl.DataFrame({"id": ["A", "B", "C"], "value": [1.0, nan, nan], "numerator": [inf, 2.0, None]})
+    frame.write_parquet(tmp_path / "s.parquet")
+    with pytest.raises(InputError, match="not a finite number") as info:
+        read_user_table(tmp_path / "s.parquet", ["value", "numerator"])
+    assert (info.value.row, info.value.field, info.value.more) == (2, "value", 1)
+    frame.with_columns(value=pl.lit(1.0)).write_parquet(tmp_path / "s.parquet")
+    with pytest.raises(InputError, match="not a finite number") as info:
+        read_user_table(tmp_path / "s.parquet", ["value", "numerator"])
+    assert (info.value.row, info.value.field, info.value.more) == (1, "numerator", 0)
+
+
 def test_a_fractional_sdg_number_is_refused_not_truncated(tmp_path, mini_methodology):
     pl.DataFrame({"institution_id": ["A"], "name": ["Alpha"], "country": ["FR"]}).write_csv(tmp_path / "i.csv")
     subs = pl.DataFrame({"institution_id": ["A", "A"], "sdg": [3.0, 4.7], "metric": ["pubs", "pubs"], "value": [1, 2]})

@@ -177,12 +177,12 @@ def _coerce_numbers(
     written as text are read with one decimal mark for the whole table (see ``delimited.decimal_mark``);
     ``exact`` holds the cells a spreadsheet stored as numbers."""
     frame = table.frame
-    stored = {c for c in columns if frame[c].dtype.is_numeric()}
-    for col in stored:
-        frame = frame.with_columns(pl.col(col).cast(pl.Float64))
-        bad = frame[col].is_nan() | frame[col].is_infinite()
-        if bad.any():
-            first_bad(table, bad, N_("not a finite number"), col)
+    stored = [c for c in columns if frame[c].dtype.is_numeric()]
+    if stored:  # every column looked at in one pass (in parallel); only one holding a bad cell is searched
+        frame = frame.with_columns(pl.col(stored).cast(pl.Float64))
+        for col, bad in zip(stored, frame.select((~pl.col(stored).is_finite()).any()).row(0), strict=True):
+            if bad:
+                first_bad(table, ~frame[col].is_finite(), N_("not a finite number"), col)
     written = [c for c in columns if c not in stored]
     if not written:
         return frame
