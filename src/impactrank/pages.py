@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from impactrank.i18n import negotiation
 from impactrank.i18n.templates import localized, rendering
+from impactrank.page_route import PageRoute
 
 LANG_COOKIE_AGE = 365 * 24 * 3600  # a reader's choice of language is kept for a year
 ADDRESSES = ("links", "link", "html")  # the keys whose values rewrite_links rewrites
@@ -223,8 +224,9 @@ class Pages:
                 as_html = _in_loop_when(quick, as_html, signature) if quick_html else as_html
             self.registered[path] = (template, fn)
             self._paths = None
-            self.app.add_api_route(path, as_html, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)
-            self.app.add_api_route(self.api_prefix + path, as_json, methods=["GET"], **api_route)
+            add = functools.partial(self.app.router.add_api_route, methods=["GET"], route_class_override=PageRoute)
+            add(path, as_html, include_in_schema=False, response_class=HTMLResponse)
+            add(self.api_prefix + path, as_json, **api_route)
             return fn
 
         return register
