@@ -63,7 +63,7 @@ def test_a_zero_is_written_without_a_sign_whichever_zero_came_first():
     from decimal import Decimal
 
     for first, second in ((-0.0, 0.0), (0.0, -0.0)):
-        i18n.number.__wrapped__.cache_clear()
+        i18n.number.cache_clear()
         i18n.percent.__wrapped__.cache_clear()
         for value in (first, second):
             assert i18n.number(value, "en", 1) == "0.0"

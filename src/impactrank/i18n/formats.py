@@ -54,12 +54,17 @@ def _or_missing(format: Callable[[float | int | Decimal, str, int], str]) -> Cal
     return guarded
 
 
-@_or_missing
-@functools.lru_cache(maxsize=1 << 16, typed=True)  # a page of a table writes the same ranks and scores many times
+@functools.lru_cache(maxsize=1 << 16, typed=True)  # pages write the same ranks, scores and weights many times
 def number(value: float | int | Decimal | None, locale: str, decimals: int = 0) -> str:
-    """1117 → "1 117" (fr), "1,117" (en), "1.117" (es); rounded as Python rounds (see :func:`_exact`). A finite
-    float's own format rounds its exact binary value too, with the same digits, in a fifth of the time: a page's
-    metric values are mostly new to the cache."""
+    """1117 → "1 117" (fr), "1,117" (en), "1.117" (es); rounded as Python rounds (see :func:`_exact`); "–" for a
+    missing value. A finite float's own format rounds its exact binary value too, with the same digits, in a fifth
+    of the time. Kept once written, the cache first: most of an institution page's 300 numbers were written
+    before, and a call through a wrapper cost as much as the format. A zero is written without a sign, as the
+    cache takes -0.0 and 0.0 for one key."""
+    if _missing(value):
+        return MISSING
+    if value == 0:
+        value = abs(value)
     exact = value if type(value) is float and math.isfinite(value) else _exact(value)
     return f"{exact:,.{decimals}f}".translate(_symbols(locale))
 

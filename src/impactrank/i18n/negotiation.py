@@ -50,6 +50,8 @@ def chosen(request: Any) -> str | None:
 
 def language_url(path: str, query: str, locale: str) -> str:
     """``path?query`` in another language: ``lang`` set to ``locale``, the other parameters kept in order."""
+    if not query:  # most pages, each asking five times (its alternates and its switch): no parsing
+        return f"{path}?lang={check_locale(locale)}"
     params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
     return f"{path}?{urlencode([*params, ('lang', check_locale(locale))])}"
 
