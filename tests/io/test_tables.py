@@ -50,6 +50,23 @@ def test_a_number_stored_as_nan_or_infinity_is_refused_with_its_row(tmp_path):
     assert (info.value.row, info.value.field, info.value.more) == (1, "numerator", 0)
 
 
+def test_keys_written_loosely_read_as_the_same_rows(tmp_path, mini_methodology):
+    """A clean file's keys are read straight as codes; one with "SDG 3" or "3.0" is read as text and checked:
+    the same rows either way, ids as text."""
+    pl.DataFrame({"institution_id": ["A", "B"], "name": ["Alpha", "Beta"], "country": ["FR", "DE"]}).write_csv(
+        tmp_path / "i.csv"
+    )
+    institutions = read_institutions(tmp_path / "i.csv")
+    for first, second in (("3", "3"), ("SDG 3", "3.0")):
+        (tmp_path / "s.csv").write_text(f"institution_id,sdg,metric,value\nB,{first},pubs,7.5\nA,{second},pubs,5\n")
+        read = read_submissions([tmp_path / "s.csv"], mini_methodology, institutions)
+        assert read.select("institution_id", "sdg", "metric", "value").rows() == [
+            ("B", 3, "pubs", 7.5),
+            ("A", 3, "pubs", 5.0),
+        ]
+        assert (read.schema["institution_id"], read.schema["sdg"]) == (pl.String, pl.Int64)
+
+
 def test_a_fractional_sdg_number_is_refused_not_truncated(tmp_path, mini_methodology):
     pl.DataFrame({"institution_id": ["A"], "name": ["Alpha"], "country": ["FR"]}).write_csv(tmp_path / "i.csv")
     subs = pl.DataFrame({"institution_id": ["A", "A"], "sdg": [3.0, 4.7], "metric": ["pubs", "pubs"], "value": [1, 2]})

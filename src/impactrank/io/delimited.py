@@ -139,21 +139,25 @@ class TextTable:
         with a decimal point (or empty) and the delimiter is not a semicolon: read in one pass; otherwise as text
         like the others, to be read with the table's decimal mark (:meth:`decimal_mark`). Columns named in
         ``typed`` come as its type (an Enum of the values a reader knows, Int64) when every cell of every such
-        column is one, in the same pass; otherwise all come as text, for the reader's checks to say which row is
-        wrong. A file polars cannot read (a ragged row, a stray quote) is read row by row, so that an error can
-        name its row."""
+        column is one, in the same pass; otherwise as text, for the reader's checks to say which row is wrong.
+        A file polars cannot read (a ragged row, a stray quote) is read row by row, so that an error can name its
+        row."""
         header = [h.strip() for h in self.header]
         positional = [f"column_{i}" for i in range(len(header))]
         check_header(header, self.name, self.header_row)
         frame = None
-        types = {positional[i]: typed[h.lower()] for i, h in enumerate(header) if typed and h.lower() in typed}
+        keys = {positional[i]: typed[h.lower()] for i, h in enumerate(header) if typed and h.lower() in typed}
+        floats = {}
         if self.delimiter != ";" and self.decimal != ",":
-            types |= {positional[i]: pl.Float64 for i, h in enumerate(header) if h.lower() in numeric}
-        if types:
-            try:
-                frame = self._polars(positional, types)
-            except (pl.exceptions.PolarsError, OSError):
-                frame = None  # a cell that is no such value, or any other problem: read as text to say where
+            floats = {positional[i]: pl.Float64 for i, h in enumerate(header) if h.lower() in numeric}
+        # a cell that is no such value, or any other problem: the numbers alone typed, as without ``typed``, then
+        # all as text, to say where
+        for types in [{**keys, **floats}, floats] if keys else [floats]:
+            if types and frame is None:
+                try:
+                    frame = self._polars(positional, types)
+                except (pl.exceptions.PolarsError, OSError):
+                    frame = None
         if frame is None:
             try:
                 frame = self._polars(positional)
