@@ -8,7 +8,6 @@ Institutions and metrics are joined as integer codes (``inst`` = position in the
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,33 +124,25 @@ def metric_grid(submissions: pl.DataFrame, catalogue: pl.DataFrame, institution_
         return column.gather(source[rows_of[kind]]).to_numpy()
 
     # only the cells each row's kind reads are gathered: no full-length copy of columns it leaves empty
-    def raw_values() -> np.ndarray:
-        raw = np.full(len(grid_code), np.nan)
-        raw[rows_of["plain"]] = taken("value", "plain")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            raw[rows_of["rate"]] = taken("numerator", "rate") / taken("denominator", "rate")
-        return raw
-
-    def answers(name: str) -> np.ndarray:
-        column = np.full(len(grid_code), np.nan)
-        column[rows_of["evidence"]] = taken(name, "evidence")
-        return column
-
-    # the columns made two at a time (numpy and polars release the GIL), as long as the grid each: millions of rows
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        raw = pool.submit(raw_values)
-        rubric = pool.map(answers, RUBRIC_FIELDS)
-        return pl.DataFrame(
-            {
-                "inst": grid_inst,
-                "sdg": cat_sdg[grid_code].astype(np.int64),
-                "code": grid_code,
-                "metric": _metric_names(catalogue, grid_code),
-                "weight": catalogue["weight"].to_numpy()[grid_code],
-                "raw": raw.result(),
-                **dict(zip(RUBRIC_FIELDS, rubric, strict=True)),
-            }
-        ).with_columns(pl.col("raw").fill_nan(None))
+    raw = np.full(len(grid_code), np.nan)
+    raw[rows_of["plain"]] = taken("value", "plain")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw[rows_of["rate"]] = taken("numerator", "rate") / taken("denominator", "rate")
+    rubric = {}
+    for name in RUBRIC_FIELDS:
+        rubric[name] = np.full(len(grid_code), np.nan)
+        rubric[name][rows_of["evidence"]] = taken(name, "evidence")
+    return pl.DataFrame(
+        {
+            "inst": grid_inst,
+            "sdg": cat_sdg[grid_code].astype(np.int64),
+            "code": grid_code,
+            "metric": _metric_names(catalogue, grid_code),
+            "weight": catalogue["weight"].to_numpy()[grid_code],
+            "raw": raw,
+            **rubric,
+        }
+    ).with_columns(pl.col("raw").fill_nan(None))
 
 
 def _grid_keys(encoded: pl.DataFrame, catalogue: pl.DataFrame) -> tuple[np.ndarray, ...]:
