@@ -9,12 +9,13 @@ import functools
 from markupsafe import Markup, escape
 
 from impactrank.i18n import formats, gettext
+from impactrank.i18n.catalogs import sdg_label
 from impactrank.web.chips import chip
 
 
-def sdg_cells(facts: dict, lang: str) -> list[Markup]:
-    """The SDG positions table's cells for each SDG, one per edition: "rank / table size", counted or not,
-    empty where the institution is not in that table."""
+def sdg_history_rows(facts: dict, lang: str) -> Markup:
+    """The SDG positions table's rows: the SDG's chip, then a cell for each edition, "rank / table size",
+    counted or not, empty where the institution is not in that table."""
     counted = f' <span class="counted">{escape(gettext("counted", lang))}</span>'
     rows = []
     for row in facts["sdg_history"]:
@@ -27,29 +28,51 @@ def sdg_cells(facts: dict, lang: str) -> list[Markup]:
             rank = escape(formats.shown(p["rank"], lang)) if p["rank"] else "–"
             size = f" / {formats.number(p['table_size'], lang)}" if p["table_size"] else ""
             cells.append(f'<td class="num">{rank}{size}{counted if p["counted"] else ""}</td>')
-        rows.append(Markup("".join(cells)))
-    return rows
+        rows.append(f'<tr data-sdg="{row["sdg"]}"><td>{chip(row["sdg"], lang)}</td>\n{"".join(cells)}</tr>\n')
+    return Markup("".join(rows))
 
 
 _metric = functools.lru_cache(maxsize=1 << 12)(escape)  # a methodology's few metric names, escaped once
 
 
-def metric_rows(facts: dict, lang: str) -> dict[int, Markup]:
-    """Each SDG's metric table rows (metric, raw value or "missing", score, weight, contribution) by SDG."""
+def _word(message: str, lang: str) -> Markup:
+    """A message as a template's ``{{ _("…") }}`` writes it: the translation as markup, "%%" as "%"."""
+    return Markup(gettext(message, lang)) % {}
+
+
+@functools.cache
+def _metric_words(lang: str) -> tuple[Markup, Markup, str, str]:
+    """A metric table's fixed words in ``lang``: its heading's pattern, "counted", the table's head, "missing"."""
+    columns = (("Metric", ""), ("Raw value", ' class="num"'), ("Score", ' class="num"'), ("Weight", ' class="num"'))
+    head = "".join(f'<th scope="col"{c}>{_word(w, lang)}</th>' for w, c in (*columns, ("Contribution", ' class="num"')))
+    return (
+        Markup(gettext("%(sdg)s: score %(score)s", lang)),
+        Markup(f' <span class="counted">({_word("counted", lang)})</span>'),
+        f'<table class="data metrics">\n<thead><tr>{head}</tr></thead>\n<tbody>\n',
+        escape(gettext("missing", lang)),
+    )
+
+
+def metric_sections(facts: dict, lang: str) -> Markup:
+    """Each SDG's heading and metric table (metric, raw value or "missing", score, weight, contribution), for
+    the SDGs with metric rows."""
     number = formats.number
-    missing = escape(gettext("missing", lang))
-    return {
-        s["sdg"]: Markup(
-            "".join(
-                f"<tr><td>{_metric(m['metric'])}</td>"
-                f'<td class="num">{missing if m["missing"] else number(m["raw"], lang, 4)}</td>'
-                f'<td class="num">{number(m["score"], lang, 2)}</td><td class="num">{number(m["weight"], lang, 0)}'
-                f'</td><td class="num">{number(m["contribution"], lang, 3)}</td></tr>'
-                for m in s["metrics"]
-            )
+    heading, counted, table, missing = _metric_words(lang)
+    out = []
+    for s in facts["sdgs"]:
+        if not s["metrics"]:
+            continue
+        title = heading % {"sdg": sdg_label(s["sdg"], lang), "score": number(s["score"], lang, 2)}
+        out.append(f"<h3>{title}{counted if s['counted'] else ''}</h3>\n{table}")
+        out += (
+            f"<tr><td>{_metric(m['metric'])}</td>"
+            f'<td class="num">{missing if m["missing"] else number(m["raw"], lang, 4)}</td>'
+            f'<td class="num">{number(m["score"], lang, 2)}</td><td class="num">{number(m["weight"], lang, 0)}'
+            f'</td><td class="num">{number(m["contribution"], lang, 3)}</td></tr>'
+            for m in s["metrics"]
         )
-        for s in facts["sdgs"]
-    }
+        out.append("</tbody>\n</table>\n")
+    return Markup("".join(out))
 
 
 def sdg_rows(facts: dict, edition_id: str, lang: str) -> Markup:

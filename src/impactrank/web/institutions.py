@@ -38,9 +38,9 @@ def register(pages: Pages, store: Store) -> None:
             "forecast": forecast_ctx(store, data, iid, lang),  # next edition's band, on a published edition
             "chart": profile,
             "links": facts["links"],
-            "_sdg_cells": tables.sdg_cells(facts, lang),
+            "_sdg_history_rows": tables.sdg_history_rows(facts, lang),
             "_sdg_rows": tables.sdg_rows(facts, data.edition.id, lang),
-            "_metric_rows": tables.metric_rows(facts, lang),
+            "_metric_sections": tables.metric_sections(facts, lang),
             "_figure": charts.figure_json(profile),
             "_svg": charts.svg(profile),
         }
