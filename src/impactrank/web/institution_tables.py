@@ -9,7 +9,7 @@ import functools
 from markupsafe import Markup, escape
 
 from impactrank.i18n import formats, gettext
-from impactrank.i18n.catalogs import sdg_label
+from impactrank.i18n.catalogs import N_, sdg_label
 from impactrank.web.chips import chip
 
 
@@ -43,11 +43,12 @@ def _word(message: str, lang: str) -> Markup:
 @functools.cache
 def _metric_words(lang: str) -> tuple[Markup, Markup, str, str]:
     """A metric table's fixed words in ``lang``: its heading's pattern, "counted", the table's head, "missing"."""
-    columns = (("Metric", ""), ("Raw value", ' class="num"'), ("Score", ' class="num"'), ("Weight", ' class="num"'))
-    head = "".join(f'<th scope="col"{c}>{_word(w, lang)}</th>' for w, c in (*columns, ("Contribution", ' class="num"')))
+    num = ' class="num"'
+    columns = ((N_("Metric"), ""), (N_("Raw value"), num), (N_("Score"), num), (N_("Weight"), num))
+    head = "".join(f'<th scope="col"{c}>{_word(w, lang)}</th>' for w, c in (*columns, (N_("Contribution"), num)))
     return (
         Markup(gettext("%(sdg)s: score %(score)s", lang)),
-        Markup(f' <span class="counted">({_word("counted", lang)})</span>'),
+        Markup(f' <span class="counted">({_word(N_("counted"), lang)})</span>'),
         f'<table class="data metrics">\n<thead><tr>{head}</tr></thead>\n<tbody>\n',
         escape(gettext("missing", lang)),
     )
