@@ -27,12 +27,12 @@ def serve(
     """Serve the dashboard and its JSON API (read-only) over the workspace."""
     import uvicorn
 
-    from impactrank.web.app import GROUPS_ENV, WORKSPACE_ENV, create_app
+    from impactrank.web.app import GROUPS_ENV, WORKSPACE_ENV, create_app, settled
     from impactrank.web.store import Store
 
     warn_unless_loopback(host, "the dashboard is read-only but has no authentication")
     if workers == 1:
-        application = create_app(workspace, preload=True, groups=groups)
+        application = settled(create_app(workspace, preload=True, groups=groups))
     else:
         Store(workspace, groups)  # a bad workspace or groups file is reported here, not in every worker
         os.environ[WORKSPACE_ENV] = str(Path(workspace).resolve())

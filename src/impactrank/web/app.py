@@ -9,6 +9,7 @@ a 4xx with a message, never a 500; every response carries the security headers.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,24 @@ def _env() -> Environment:
 
 def app_from_environment() -> FastAPI:
     """The app for each worker process of a multi-worker server (uvicorn imports it by name)."""
-    return create_app(
-        os.environ[WORKSPACE_ENV],
-        preload=True,
-        cache=os.environ.get("IMPACTRANK_CACHE", "1") == "1",
-        groups=os.environ.get(GROUPS_ENV) or None,
+    return settled(
+        create_app(
+            os.environ[WORKSPACE_ENV],
+            preload=True,
+            cache=os.environ.get("IMPACTRANK_CACHE", "1") == "1",
+            groups=os.environ.get(GROUPS_ENV) or None,
+        )
     )
+
+
+def settled(app: FastAPI) -> FastAPI:
+    """A server process's app with what it has loaded kept out of the garbage collector's walks (gc.freeze): the
+    editions live as long as the process, and a full collection walked every entry of their indexes (70 ms on a
+    100,000-institution edition, every connection waiting) to free nothing. The pages' caches grow as they are
+    served, so full collections came every second or two. An edition loaded later is walked as before."""
+    gc.collect()  # what loading left behind is freed first, not frozen
+    gc.freeze()
+    return app
 
 
 def create_app(
