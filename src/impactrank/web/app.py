@@ -69,9 +69,9 @@ def app_from_environment() -> FastAPI:
 
 def settled(app: FastAPI) -> FastAPI:
     """A server process's app with what it has loaded kept out of the garbage collector's walks (gc.freeze): the
-    editions live as long as the process, and a full collection walked every entry of their indexes (70 ms on a
-    100,000-institution edition, every connection waiting) to free nothing. The pages' caches grow as they are
-    served, so full collections came every second or two. An edition loaded later is walked as before."""
+    editions live as long as the process, and a full collection walked every entry of their indexes (70-160 ms on
+    a 100,000-institution edition, every connection waiting) to free nothing. One came in the first seconds of
+    load, then again as the pages' caches grew. An edition loaded later is walked as before."""
     gc.collect()  # what loading left behind is freed first, not frozen
     gc.freeze()
     return app
