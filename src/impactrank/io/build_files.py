@@ -37,6 +37,7 @@ class BuildFiles:
     def __init__(self, out: Path | None, workspace: Workspace | None) -> None:
         self.out, self.ws = out, workspace
         self._stack, self._folder = ExitStack(), ExitStack()
+        self.staging: Path | None = None  # the output folder's files, until they are put in place
         self._hashes: dict[str, Future[str]] = {}  # output file → its sha256
         self._tables: dict[str, Future[str]] = {}  # workspace table → its Parquet file
 
@@ -46,7 +47,8 @@ class BuildFiles:
             # (the folder is left with the error of the build, after every thread has finished)
             self._stack.enter_context(self._folder)
             self.staging = self._folder.enter_context(atomic_folder(self.out, OUTPUT_FILES)) if self.out else None
-            self._pool = self._stack.enter_context(ThreadPoolExecutor(max_workers=len(OUTPUT_FILES) + 2))
+            # a thread for each file: the three CSV files and the two Parquet files the engine hands over
+            self._pool = self._stack.enter_context(ThreadPoolExecutor(max_workers=5))
             entering.pop_all()
         return self
 
