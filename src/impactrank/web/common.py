@@ -4,7 +4,7 @@ header, and the narrative summary from the report layer."""
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
 import polars as pl
@@ -67,8 +67,8 @@ def links(base: str, api: str, query: TableQuery, pages: int) -> dict:
     """The page's own addresses, and the previous and next pages' where there are such pages."""
     shared = urlencode(query.params())  # params never hold format, page or per_page: the extras come after them
 
-    def url(path: str, **extra: Any) -> str:
-        p = "&".join(t for t in (shared, urlencode(extra)) if t)
+    def url(path: str, **extra: int | str) -> str:  # the extras, numbers and format names, need no quoting
+        p = "&".join(t for t in (shared, *(f"{k}={v}" for k, v in extra.items())) if t)
         return path + ("?" + p if p else "")
 
     return {

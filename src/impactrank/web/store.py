@@ -7,6 +7,7 @@ and the ``/api`` routes render the same dictionaries.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,6 +318,7 @@ class Store:
         self._lock = threading.Lock()
         self._data: dict[str, EditionData] = {}
         self.version = 0  # counts the changes seen; a cache of rendered pages keys on it
+        self._watched = (str(self.path), str(self.path.with_name(self.path.name + ".wal")))  # os.stat: every request
         self._seen = self._stat()
         with Workspace(self.path, read_only=True, wait=wait) as ws:
             self._editions, self._revisions, self._members = self._read(ws)
@@ -324,9 +326,9 @@ class Store:
     def _stat(self) -> tuple:
         """What a write changes on disk: the workspace file and DuckDB's write-ahead log beside it."""
         seen = []
-        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+        for path in self._watched:
             try:
-                st = path.stat()
+                st = os.stat(path)
                 seen.append((st.st_mtime_ns, st.st_size, st.st_ino))
             except FileNotFoundError:
                 seen.append(None)
