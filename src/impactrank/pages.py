@@ -140,7 +140,7 @@ def plain_rows(frame: pl.DataFrame) -> list[dict]:
 
 
 def is_api(request: Request, prefix: str = "/api") -> bool:
-    return request.url.path.startswith(prefix)
+    return request.scope["path"].startswith(prefix)  # request.url would build and parse the whole address
 
 
 class Pages:
