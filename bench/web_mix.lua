@@ -1,5 +1,6 @@
--- wrk script for bench_web.py: each request a random path from the file named after `--`, and the figures
--- printed as one JSON line at the end (latency in microseconds from wrk, converted to milliseconds).
+-- wrk script for bench_web.py: each request a random path from the file named after `--`, in the order the
+-- number after it seeds (a new one each run), and the figures printed as one JSON line at the end (latency in
+-- microseconds from wrk, converted to milliseconds).
 local paths = {}
 
 function init(args)
