@@ -25,6 +25,7 @@ ROOT_MODULES = {
     "sdgs",
     "countries",
     "pages",
+    "page_route",
     "apidocs",
     "headers",
     "declarations",
