@@ -14,7 +14,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from portal_pg import Cluster, why_not
-from portal_world import make_world
+from portal_world import cheap_argon2, make_world
 
 _ids = itertools.count()
 
@@ -56,7 +56,8 @@ def db_url(request, tmp_path):
 
 
 @pytest.fixture
-def world(db_url, tmp_path):
+def world(db_url, tmp_path, monkeypatch):
+    cheap_argon2(monkeypatch)
     w = make_world(db_url, tmp_path / "files")
     yield w
     w.dispose()

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -122,16 +124,32 @@ class World:
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini.yaml"
 
 
-_HASHES: dict[str, str] = {}
+_HASHES: dict[tuple[int, str], str] = {}
 
 
 def _hash_once(password: str) -> str:
-    """argon2 costs ~0.2 s a hash here: the world's accounts share one real hash of their one password."""
-    from impactrank.portal.security import hash_password
+    """argon2 costs ~0.2 s a hash here: the world's accounts share one real hash of their one password (one for
+    each hasher the portal uses, so that no sign-in finds a hash of other parameters to redo)."""
+    from impactrank.portal import security
 
-    if password not in _HASHES:
-        _HASHES[password] = hash_password(password)
-    return _HASHES[password]
+    key = (id(security._hasher), password)
+    if key not in _HASHES:
+        _HASHES[key] = security.hash_password(password)
+    return _HASHES[key]
+
+
+_CHEAP = PasswordHasher.from_parameters(CHEAPEST)
+
+
+def cheap_argon2(monkeypatch) -> None:
+    """The portal's argon2id with the parameters its library gives for tests (``argon2.profiles.CHEAPEST``): the
+    worlds sign in about a thousand times a run, at ~0.1-0.2 s each with the production parameters (a third of
+    the portal tests' time). The same code verifies, rehashes and spends the same work on an unknown account;
+    the production parameters are tested without a world (test_security.py)."""
+    from impactrank.portal import security
+
+    monkeypatch.setattr(security, "_hasher", _CHEAP)
+    monkeypatch.setattr(security, "_DUMMY", _CHEAP.hash("an unused password that only spends the same time"))
 
 
 def make_world(url: str, files: Path, methodology: str = str(MINI)) -> World:
