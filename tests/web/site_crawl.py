@@ -4,6 +4,7 @@ followed too."""
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from html.parser import HTMLParser
@@ -29,6 +30,17 @@ def links_of(page: str) -> list[tuple[str, str, dict]]:
     return parser.links
 
 
+def page_links(path: Path) -> list[tuple[str, str, dict]]:
+    """The links of a page file, parsed once for each version of the file: several tests walk the same site."""
+    stat = path.stat()
+    return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _parsed(path: str, mtime_ns: int, size: int) -> list[tuple[str, str, dict]]:
+    return links_of(Path(path).read_text(encoding="utf-8"))
+
+
 def json_links(content: object) -> list[str]:
     """The addresses a JSON twin gives: its ``links`` entries, its ``link`` and ``html`` values, at any depth."""
     found: list[str] = []
@@ -47,10 +59,9 @@ def json_links(content: object) -> list[str]:
 
 
 def _addresses(site: Path, here: str) -> list[str]:
-    text = (site / here).read_text(encoding="utf-8")
     if here.endswith(".json"):
-        return json_links(json.loads(text))
-    return [address for _, address, _ in links_of(text)]
+        return json_links(json.loads((site / here).read_text(encoding="utf-8")))
+    return [address for _, address, _ in page_links(site / here)]
 
 
 def crawl(site: Path) -> tuple[set[str], list[str]]:
