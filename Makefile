@@ -70,10 +70,10 @@ demo: $(STAMP) $(COMPILED)
 
 # The slow-marked tests (long versions of checks that also run short here) run in test-slow.
 test: $(STAMP) $(COMPILED) $(AXE) chromium postgresql clamav
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow" --durations=15
 
 test-slow: $(STAMP) $(COMPILED) $(AXE) chromium postgresql clamav
-	$(BIN)/pytest -q -m slow
+	$(BIN)/pytest -q -m slow --durations=15
 
 bench: $(STAMP) $(COMPILED) postgresql wrk
 	$(BIN)/python bench/run_all.py
