@@ -29,7 +29,8 @@ def test_outputs_and_manifest(mini_paths, tmp_path):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["methodology"]["id"] == "mini"
     assert manifest["inputs"][0]["sha256"] == sha256_file(mini_paths["institutions"])
-    assert manifest["outputs"]["overall.csv"] == sha256_file(tmp_path / "out" / "overall.csv")
+    for name in ("overall.csv", "sdg_scores.csv", "metric_scores.csv"):
+        assert manifest["outputs"][name] == sha256_file(tmp_path / "out" / name), name
     text = (tmp_path / "out" / "manifest.json").read_text()
     assert str(tmp_path) not in text and "/" not in json.dumps(manifest["inputs"])
     with Workspace(tmp_path / "ws.duckdb", read_only=True) as ws:
