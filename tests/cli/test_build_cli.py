@@ -2,6 +2,7 @@
 line naming file, row and field; exit 2; no traceback; nothing written to --out or the workspace."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -419,3 +420,35 @@ def test_a_published_table_is_no_previous_edition(tmp_path, evidence_pair):
         ws.save(published)
     result = build_year(tmp_path, evidence_pair, 2023)
     assert_one_line_and_nothing_written(result, "no exact single-year score for 2 of 2 rows", tmp_path, ["2022"])
+
+
+ALLOCATOR = (
+    "import os, sys; sys.argv = ['impactrank', *sys.argv[1:]]; import impactrank.cli; "
+    "print(os.environ.get('_RJEM_MALLOC_CONF'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "given", "build_setting"),
+    [
+        (["build"], None, True),  # unset: the build's own setting
+        (["build"], "dirty_decay_ms:500,muzzy_decay_ms:1000", True),  # polars' default, passed on by a parent
+        (["build"], "narenas:1", False),  # the user's own wins
+        (["view", "overall"], None, False),  # other commands keep polars' defaults
+    ],
+)
+def test_the_build_sets_polars_allocator_unless_the_user_did(args, given, build_setting):
+    """Before polars loads: large blocks kept in the ordinary arenas and freed pages kept for a moment, so that a
+    build's tables reuse memory instead of faulting in fresh pages (see cli/__init__.py). Polars puts its own
+    defaults first when it loads; jemalloc takes the last value of each option."""
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if given is not None:
+        env["_RJEM_MALLOC_CONF"] = given
+    done = subprocess.run([sys.executable, "-c", ALLOCATOR, *args], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    options = dict(part.split(":") for part in done.stdout.strip().split(","))
+    if build_setting:
+        assert options["oversize_threshold"] == "0" and int(options["dirty_decay_ms"]) > 0, options
+    else:
+        assert "oversize_threshold" not in options, options
+        assert options.get("narenas") == ("1" if given == "narenas:1" else None), options
