@@ -3,7 +3,9 @@
 Measured as a user runs it: ``impactrank build`` with a new workspace, one command, files to outputs and workspace,
 the best of three runs, each beside a read of the same files in the same minute (the machine may be shared: the
 ratio carries, the seconds do not). Also the engine in-process on the demo and the largest field (read,
-validate, score, rank, write; the engine alone; the same build registering the edition too).
+validate, score, rank, write; the engine alone; the same build registering the edition too), and the files
+alone: polars writing the same output and Parquet files from the finished edition and hashing inputs and outputs,
+one after the other, which says how much of the build is the files themselves.
 Fields of 1,000, 10,000 and 100,000 synthetic institutions give the scaling series, written to
 ``bench/results/build.json`` for ``bench/plot_scaling.py``. 1,000,000 institutions (61 million submission
 rows, a 3.2 GB file) are left out: the build peaks near 270 bytes per submission row (1.6–1.7 GB at 100,000), so
@@ -33,9 +35,12 @@ BEFORE = {"read": 0.80, "in_process": 13.7, "cli": 18.3, "cli_ratio": 28.0, "pea
 
 CHILD = """
 import json, resource, sys, time
+from pathlib import Path
 import polars as pl
 from impactrank.engine.build import build_edition
-from impactrank.io.build import build
+from impactrank.io.build import build, sha256_file
+from impactrank.io.build_files import METRIC_COLUMNS, SDG_COLUMNS, overall_export
+from impactrank.io.workspace import PARQUET_TABLES
 from impactrank.io.inputs import read_institutions, read_submissions
 from impactrank.methodology import load_methodology
 inst, subs, out, method = sys.argv[1:5]
@@ -45,9 +50,20 @@ t = time.perf_counter(); build(inst, subs, methodology=method, out=out, workspac
 with_ws = time.perf_counter() - t
 m = load_methodology(method)
 i = read_institutions(inst); s = read_submissions([subs], m, i)
-t = time.perf_counter(); build_edition(m, i, s); engine = time.perf_counter() - t
+t = time.perf_counter(); edition = build_edition(m, i, s); engine = time.perf_counter() - t
+# the files alone: polars writing the build's outputs and workspace tables from the finished edition, and sha256 of
+# the inputs and the CSV files, one after the other (the build overlaps them with its own work)
+t = time.perf_counter()
+edition.metric_scores.select(METRIC_COLUMNS).write_csv(out + "/f1.csv")
+edition.sdg_scores.select(SDG_COLUMNS).write_csv(out + "/f2.csv")
+overall_export(edition).write_csv(out + "/f3.csv")
+for k, name in enumerate(PARQUET_TABLES):
+    getattr(edition, name).write_parquet(f"{out}/f{k}.parquet", compression="lz4", statistics=False)
+for f in (inst, subs, out + "/f1.csv", out + "/f2.csv", out + "/f3.csv"):
+    sha256_file(Path(f))
+files = time.perf_counter() - t
 print(json.dumps({"read": read, "build": full, "engine": engine, "rows": s.height, "with_workspace": with_ws,
-                  "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
+                  "files": files, "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
 """
 
 READ = """
@@ -74,7 +90,9 @@ def in_process(label: str, inst: Path, subs: Path, out: Path, methodology: str) 
     print(
         f"{label:>28}: {r['rows']:>10,} submission rows | read {r['read']:6.2f} s | build {r['build']:6.2f} s "
         f"(engine {r['engine']:5.2f} s; {r['with_workspace']:5.2f} s registering the workspace too) | "
-        f"build/read {r['build'] / r['read']:4.1f}× | peak {r['peak_gb']:.2f} GB",
+        f"build/read {r['build'] / r['read']:4.1f}× | peak {r['peak_gb']:.2f} GB | the files alone (polars writing "
+        f"the outputs and Parquet tables, sha256 of inputs and outputs) {r['files']:5.2f} s = "
+        f"{r['files'] / r['read']:.1f}× the read",
         flush=True,
     )
 
