@@ -134,6 +134,12 @@ def test_a_bad_corrections_file_is_refused_in_the_readers_language(tmp_path, lan
             "name",
             "no row of edition 2021 is named 'Alpha College'",
         ),
+        (  # a name with an unquoted comma: the row is refused, not cut short to the header's columns
+            "edition,name,field,value\n2021,University of Lagos,country,Nigeria\n2021,Lagos, University of,name,X\n",
+            3,
+            None,
+            "5 cells for the 4 columns of the header",
+        ),
     ],
 )
 def test_a_bad_corrections_file_is_refused_in_full(tmp_path, table, text, row, field, said):
