@@ -113,6 +113,24 @@ def test_numbers_are_babels_in_every_language(locale):
             assert i18n.number(value, locale, decimals) == expected, (value, decimals)
 
 
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_a_column_of_numbers_is_each_number(locale):
+    """formats.numbers writes each value as number() does: floats of every sign and size, zeros of either sign,
+    None, NaN, infinities, integers and decimals, mixed in one column, in every language."""
+    from decimal import Decimal
+
+    from impactrank.i18n.formats import numbers
+
+    rng = random.Random(11)
+    values = [rng.uniform(-2e6, 2e6) for _ in range(500)] + [i / 8 for i in range(-40, 40)] + [-0.04, 2.675, 1e-7]
+    values += [0.0, -0.0, None, math.nan, math.inf, -math.inf, 0, 7, -1117, 10**12, Decimal("1117.25")]
+    rng.shuffle(values)
+    for decimals in (0, 1, 2, 3, 4):
+        assert numbers(values, locale, decimals) == [i18n.number(v, locale, decimals) for v in values], decimals
+    assert numbers([], locale, 2) == []
+    assert numbers([None, -0.0], locale, 1) == ["–", i18n.number(0.0, locale, 1)]
+
+
 def test_percentages():
     assert i18n.percent(45.4, "fr") == f"45,4{NBSP}%"  # CLDR's French percent sign follows a no-break space
     assert i18n.percent(45.4, "es") == f"45,4{NBSP}%"

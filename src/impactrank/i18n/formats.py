@@ -69,6 +69,27 @@ def number(value: float | int | Decimal | None, locale: str, decimals: int = 0) 
     return f"{exact:,.{decimals}f}".translate(_symbols(locale))
 
 
+def numbers(values: list, locale: str, decimals: int = 0) -> list[str]:
+    """:func:`number` of each value, the nonzero finite floats formatted here and given the locale's signs by one
+    ``translate`` of their joined text: an institution page's metric tables write some 200 raw values, scores and
+    contributions (the scores and contributions mostly new to number's cache), and a call each took 1.5 times as
+    long as a column at a time."""
+    spec = f",.{decimals}f"
+    texts = [format(v, spec) if type(v) is float and v and math.isfinite(v) else None for v in values]
+    signs = _own_signs(locale)
+    if signs is not None:
+        fast = iter("\n".join(t for t in texts if t is not None).translate(signs).split("\n"))
+        texts = [None if t is None else next(fast) for t in texts]
+    return [number(v, locale, decimals) if t is None else t for t, v in zip(texts, values, strict=True)]
+
+
+@functools.cache
+def _own_signs(locale: str) -> dict[int, str] | None:
+    """:func:`_symbols`, or None where they are Python's own signs (English's): a translate would change nothing."""
+    signs = _symbols(locale)
+    return None if all(chr(k) == v for k, v in signs.items()) else signs
+
+
 @functools.cache
 def _symbols(locale: str) -> dict[int, str]:
     """The locale's group, decimal and minus signs as a ``str.translate`` table over Python's own "1,117.2":

@@ -5,6 +5,7 @@ signs, spaces) hold no character HTML escapes."""
 from __future__ import annotations
 
 import functools
+import itertools
 
 from markupsafe import Markup, escape
 
@@ -56,21 +57,25 @@ def _metric_words(lang: str) -> tuple[Markup, Markup, str, str]:
 
 def metric_sections(facts: dict, lang: str) -> Markup:
     """Each SDG's heading and metric table (metric, raw value or "missing", score, weight, contribution), for
-    the SDGs with metric rows."""
-    number = formats.number
+    the SDGs with metric rows. Raw values, scores and contributions are written a column at a time
+    (formats.numbers: most are new to number's cache); the weights, a methodology's few, come from the cache."""
     heading, counted, table, missing = _metric_words(lang)
+    shown = [s for s in facts["sdgs"] if s["metrics"]]
+    rows = [m for s in shown for m in s["metrics"]]
+    raw, score, contribution = (
+        formats.numbers([m[k] for m in rows], lang, d) for k, d in (("raw", 4), ("score", 2), ("contribution", 3))
+    )
+    weight = [formats.number(m["weight"], lang, 0) for m in rows]
+    cells = zip(rows, raw, score, weight, contribution, strict=True)
     out = []
-    for s in facts["sdgs"]:
-        if not s["metrics"]:
-            continue
-        title = heading % {"sdg": sdg_label(s["sdg"], lang), "score": number(s["score"], lang, 2)}
+    for s, sdg_score in zip(shown, formats.numbers([s["score"] for s in shown], lang, 2), strict=True):
+        title = heading % {"sdg": sdg_label(s["sdg"], lang), "score": sdg_score}
         out.append(f"<h3>{title}{counted if s['counted'] else ''}</h3>\n{table}")
         out += (
             f"<tr><td>{_metric(m['metric'])}</td>"
-            f'<td class="num">{missing if m["missing"] else number(m["raw"], lang, 4)}</td>'
-            f'<td class="num">{number(m["score"], lang, 2)}</td><td class="num">{number(m["weight"], lang, 0)}'
-            f'</td><td class="num">{number(m["contribution"], lang, 3)}</td></tr>'
-            for m in s["metrics"]
+            f'<td class="num">{missing if m["missing"] else r}</td>'
+            f'<td class="num">{sc}</td><td class="num">{w}</td><td class="num">{c}</td></tr>'
+            for m, r, sc, w, c in itertools.islice(cells, len(s["metrics"]))
         )
         out.append("</tbody>\n</table>\n")
     return Markup("".join(out))

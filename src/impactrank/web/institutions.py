@@ -57,7 +57,7 @@ def register(pages: Pages, store: Store) -> None:
         e = data.edition
         found = data.explained_rows(iid)
         info = found.institution
-        ex = explain_rows(e, iid, found, data.scaling)
+        ex = explain_rows(e, iid, found, data.scaling, metric_rows=False)  # (read as dicts below)
         metrics: dict[int, list[dict]] = {}  # each SDG's metric rows, as its explanation's, read in one call
         for sdg, m in zip(found.metric_scores["sdg"], found.metric_scores[:, METRIC_COLUMNS].to_dicts(), strict=True):
             metrics.setdefault(sdg, []).append(m)

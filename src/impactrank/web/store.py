@@ -281,7 +281,9 @@ def filter_table(
 ) -> pl.DataFrame:
     """Apply a query's filters and sort (the whole result, before pagination)."""
     if table is None:  # the overall table: start from the country partition when filtering by country
-        frame = data.by_country.get(query.country, data.overall.clear()) if query.country else data.overall
+        frame = data.by_country.get(query.country) if query.country else data.overall
+        if frame is None:  # (an empty frame made only then: a frame per request was a twentieth of an API page)
+            frame = data.overall.clear()
     else:
         frame = table.filter(pl.col("country") == query.country) if query.country else table
     if query.group:

@@ -46,6 +46,33 @@ def test_each_sdg_lists_its_own_metrics_with_their_contributions(edition):
     assert all(p.metrics.columns == METRIC_COLUMNS for p in ex.sdgs)
 
 
+def test_without_metric_rows_the_explanation_is_the_same_but_for_them(edition):
+    """explain_rows(metric_rows=False), for a page reading the metric rows itself: every other field, and the
+    formula, as with them; each SDG's metrics an empty frame of the same columns."""
+    import impactrank.engine.views.explain as explain
+
+    def mine(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col("institution_id") == "D")
+
+    found = explain.InstitutionRows(
+        institution=edition.institution("D"),
+        overall=mine(edition.overall).row(0, named=True),
+        sdg_scores=mine(edition.sdg_scores).sort("sdg"),
+        metric_scores=mine(edition.metric_scores).sort("sdg", maintain_order=True),
+        previous_scores=mine(edition.previous_scores),
+    )
+    scaling = explain.scaling_by_sdg(edition)
+    full = explain.explain_rows(edition, "D", found, scaling)
+    bare = explain.explain_rows(edition, "D", found, scaling, metric_rows=False)
+    assert any(p.metrics.height for p in full.sdgs)
+    assert all(p.metrics.height == 0 and p.metrics.columns == METRIC_COLUMNS for p in bare.sdgs)
+    assert [dataclasses.replace(p, metrics=None) for p in bare.sdgs] == [
+        dataclasses.replace(p, metrics=None) for p in full.sdgs
+    ]
+    assert dataclasses.replace(bare, sdgs=[]) == dataclasses.replace(full, sdgs=[])
+    assert bare.formula == full.formula
+
+
 def test_an_imported_edition_has_sdg_scores_without_metrics(edition):
     imported = dataclasses.replace(edition, kind="imported", metric_scores=edition.metric_scores.clear())
     ex = explain_institution(imported, "D")

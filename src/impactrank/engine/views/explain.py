@@ -112,14 +112,18 @@ def scaling_by_sdg(edition: Edition) -> dict[int, dict]:
     return {r["sdg"]: r for r in edition.sdg_scaling.iter_rows(named=True)}
 
 
-def explain_rows(edition: Edition, institution_id: str, rows: InstitutionRows, scaling: dict[int, dict]) -> Explanation:
+def explain_rows(
+    edition: Edition, institution_id: str, rows: InstitutionRows, scaling: dict[int, dict], metric_rows: bool = True
+) -> Explanation:
     """:func:`explain_institution` from the institution's rows found already (a server's indexes find them in
-    O(1), where a filter of each table costs a query plan per request) and the edition's :func:`scaling_by_sdg`."""
+    O(1), where a filter of each table costs a query plan per request) and the edition's :func:`scaling_by_sdg`.
+    Without ``metric_rows``, each SDG's explanation holds no metric rows: a page that reads them as dicts itself
+    spares a frame slice per SDG it would not read."""
     metrics = rows.metric_scores
     # columns taken by [:, …], not select or drop: no query plan for an institution's few rows (nor, as [list]
     # does, a series built from the list to tell names from row numbers)
     shown = metrics[:, METRIC_COLUMNS]
-    by_sdg = _by_sdg(metrics["sdg"].to_list(), shown)
+    by_sdg = _by_sdg(metrics["sdg"].to_list(), shown) if metric_rows else {}
     no_metrics = shown.clear()
     parts = []
     for s in rows.sdg_scores.to_dicts():  # (a third faster than iter_rows(named=True) on a few rows)
