@@ -47,7 +47,8 @@ def test_aliases_file_reads_names_per_language(tmp_path):
     assert aliases.display_by_id == {"fr-sorbonne-university": {"fr": "Sorbonne Université"}}
     by_name = tmp_path / "by_name.csv"
     by_name.write_text("name,alias,name_es\nSorbonne University,Paris-Sorbonne,Universidad de la Sorbona\n")
-    assert read_aliases(by_name).display_by_name == {"sorbonne-university": {"es": "Universidad de la Sorbona"}}
+    spanish = {"es": "Universidad de la Sorbona"}
+    assert read_aliases(by_name).display_by_name == {"sorbonne-university": spanish, "paris-sorbonne": spanish}
 
 
 def _french_2021_names() -> set[str]:

@@ -249,6 +249,16 @@ def test_names_in_other_languages_from_the_aliases_are_kept_for_display(tmp_path
     assert json.loads(names["fr-alpha"]) == {"fr": "Université d'Alpha", "es": "Universidad Alfa"}
 
 
+def test_names_in_other_languages_reach_a_row_published_under_the_alias(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("Rank,Name,Country,Year,Overall\n1,Université Alpha,France,2023,90.0\n", encoding="utf-8")
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("name,alias,name_es\nAlpha University,Université Alpha,Universidad Alfa\n", encoding="utf-8")
+    (ed,) = read_published(path, aliases=aliases).editions
+    ((iid, names),) = ed.institutions.select("institution_id", "display_names").rows()
+    assert (iid, json.loads(names)) == ("fr-alpha-university", {"es": "Universidad Alfa"})
+
+
 def test_a_decimal_mark_other_than_point_or_comma_is_refused_whatever_the_file(tmp_path):
     path = tmp_path / "t.json"
     path.write_text('[{"rank": 1, "name": "Alpha", "country": "FR", "year": 2022, "overall": 90}]', "utf-8")

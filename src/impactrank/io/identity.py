@@ -103,8 +103,9 @@ def read_aliases(path: str | Path) -> Aliases:
                 aliases.display_by_id[cells[target]] = names
         else:
             aliases.to_name[name_key(cells[source])] = cells[target]
-            if names:
+            if names:  # for the institution whichever of the two names a table gives it
                 aliases.display_by_name[name_key(cells[target])] = names
+                aliases.display_by_name[name_key(cells[source])] = names
     return aliases
 
 
