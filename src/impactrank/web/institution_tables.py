@@ -62,8 +62,9 @@ def metric_sections(facts: dict, lang: str) -> Markup:
     heading, counted, table, missing = _metric_words(lang)
     shown = [s for s in facts["sdgs"] if s["metrics"]]
     rows = [m for s in shown for m in s["metrics"]]
-    raw, score, contribution = (
-        formats.numbers([m[k] for m in rows], lang, d) for k, d in (("raw", 4), ("score", 2), ("contribution", 3))
+    raw = formats.numbers([None if m["missing"] else m["raw"] for m in rows], lang, 4)  # a missing one: its word
+    score, contribution = (
+        formats.numbers([m[k] for m in rows], lang, d) for k, d in (("score", 2), ("contribution", 3))
     )
     weight = [formats.number(m["weight"], lang, 0) for m in rows]
     cells = zip(rows, raw, score, weight, contribution, strict=True)
