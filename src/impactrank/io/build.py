@@ -66,26 +66,23 @@ def build(
     edition_id = edition_id or str(method.edition)
     previous = previous_scores(method, edition_id, workspace, previous_editions, wait=wait, on_wait=on_wait)
     sub_paths = [Path(submissions)] if isinstance(submissions, (str, Path)) else [Path(p) for p in submissions]
-    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: it overlaps with validation
-        hashes = pool.map(sha256_file, [Path(institutions), *sub_paths])
-        # then the engine's normal CDF (scipy.special, a few tenths of a second to load) loads while polars reads
+    with ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        # the engine's normal CDF (scipy.special, a few tenths of a second to load) loads while polars reads
         pool.submit(import_module, "scipy.special")
         inst = read_institutions(institutions)
         subs = read_submissions(sub_paths, method, inst, decimal=decimal)
-        inst_hash, *sub_hashes = hashes
-    manifest = {
-        "package": {"name": "impactrank", "version": __version__},
-        "methodology": {"id": method.id, "edition": method.edition, "sha256": methodology_hash(method)},
-        "inputs": [
-            {"role": "institutions", "file": Path(institutions).name, "sha256": inst_hash, "rows": inst.height},
-            *[{"role": "submissions", "file": p.name, "sha256": h} for p, h in zip(sub_paths, sub_hashes, strict=True)],
-        ],
-        "submission_rows": subs.height,
-        "seed": seed,
-    }
-    if decimal is not None:  # the same bytes read with another decimal mark are other numbers
-        manifest["decimal"] = decimal
-    with ExitStack() as stack:
+        # the inputs hashed once read (hashing releases the GIL): the read has every core, the engine's first
+        # steps only one
+        hashes = pool.map(sha256_file, [Path(institutions), *sub_paths])
+        manifest = {
+            "package": {"name": "impactrank", "version": __version__},
+            "methodology": {"id": method.id, "edition": method.edition, "sha256": methodology_hash(method)},
+            "submission_rows": subs.height,
+            "seed": seed,
+        }
+        if decimal is not None:  # the same bytes read with another decimal mark are other numbers
+            manifest["decimal"] = decimal
         # the workspace is held from here: one that cannot be written stops the build before any output, and the
         # engine's largest tables are written into it (and into the outputs) while the engine goes on
         ws = stack.enter_context(Workspace(workspace, wait=wait, on_wait=on_wait)) if workspace is not None else None
@@ -95,6 +92,11 @@ def build(
             method, inst, subs, edition_id=edition_id, manifest=manifest, previous=previous, on_table=files.take
         )
         del subs  # the edition keeps the submissions without the engine's codes: those go before the writing
+        inst_hash, *sub_hashes = hashes
+        edition.manifest["inputs"] = [
+            {"role": "institutions", "file": Path(institutions).name, "sha256": inst_hash, "rows": inst.height},
+            *[{"role": "submissions", "file": p.name, "sha256": h} for p, h in zip(sub_paths, sub_hashes, strict=True)],
+        ]
         written = files.finish(edition)
     return BuildReport(edition, Path(out) if out is not None else None, written, replaced)
 
