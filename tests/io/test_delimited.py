@@ -132,6 +132,16 @@ def test_what_lies_past_the_first_megabyte_is_seen(tmp_path):
     assert info.value.row == rows + 2
 
 
+def test_records_refuse_a_row_longer_than_its_header(tmp_path):
+    # read cell by cell (aliases, corrections, SDG query tables …): a filled cell past the header is an error with
+    # its row, never cut off; empty cells past it, blank rows and comments are not rows of the table
+    table = read_text_table(write(tmp_path, b"a,b\n# x,y,z\n1,2,,\n\n3,4\n"), comment="#")
+    assert table.records() == (["a", "b"], [(3, ["1", "2", "", ""]), (5, ["3", "4"])])
+    with pytest.raises(InputError, match="3 cells for the 2 columns of the header") as info:
+        read_text_table(write(tmp_path, b"a,b\n1,2\n\n3,4,5\n")).records()
+    assert (info.value.file, info.value.row) == ("t.csv", 4)
+
+
 def test_cells_beyond_the_header(tmp_path):
     # a spreadsheet's untouched columns: empty cells past the header, or an empty column without a name
     frame, _ = read_text_table(write(tmp_path, b"a,b\n1,2,\n3,4,,\n")).frame()

@@ -94,6 +94,15 @@ def test_alias_files_as_spreadsheets_save_them(tmp_path, data):
     assert read_aliases(path).resolve("Asia University, Taiwan", "TW") == "tw-asia-university"
 
 
+def test_an_alias_row_longer_than_its_header_is_refused(tmp_path):
+    # an unquoted comma in a name: cut off at the header's columns, the alias would name another institution
+    path = tmp_path / "aliases.csv"
+    path.write_text("name,alias\nAsia University,Asia University, Taiwan\n", encoding="utf-8")
+    with pytest.raises(InputError, match="3 cells for the 2 columns of the header") as exc:
+        read_aliases(path)
+    assert exc.value.row == 2
+
+
 def test_a_short_alias_row_names_its_row(tmp_path):
     path = tmp_path / "aliases.csv"
     path.write_text("note,alias,institution_id\n\nx,Asia University\n", encoding="utf-8")

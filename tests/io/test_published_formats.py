@@ -236,7 +236,13 @@ NO_RECORDS = 'not a ranking table: expected a list of records (or {"records": [.
             ("t.csv", 3),
             "not a ranking table: no rank, name and overall columns in the header (a, b, c, d, e, f, g, h)",
         ),
-        ("t.csv", "Rank,Name,Overall\n1,Alpha,90.0\n2,Beta,80.0,x\n", "auto", ("t.csv", 3), "4 cells for 3 columns"),
+        (
+            "t.csv",
+            "Rank,Name,Overall\n1,Alpha,90.0\n2,Beta,80.0,x\n",
+            "auto",
+            ("t.csv", 3),
+            "4 cells for the 3 columns of the header",
+        ),
         (
             "t.csv",
             "Rank,University Name,sdg-score-multi__value,scores\n1,Alpha,90.0,80.0\n",

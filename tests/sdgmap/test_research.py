@@ -98,6 +98,14 @@ def test_lmic_list():
     assert not {"GB", "US", "CN", "BR", "ZA"} & lmic
 
 
+def test_an_lmic_row_longer_than_its_header_is_refused(tmp_path):
+    path = tmp_path / "lmic.csv"
+    path.write_text("# my list\niso2\nKE\nIN,BD\n", encoding="utf-8")
+    with pytest.raises(InputError, match="2 cells for the 1 columns of the header") as info:
+        load_lmic(path)
+    assert info.value.row == 4
+
+
 def test_bad_publications_raise_input_errors():
     with pytest.raises(InputError, match="'institution_ids' column"):
         research_metrics(PUBS.drop("institution_ids"))

@@ -119,15 +119,26 @@ class TextTable:
             row += 1
 
     def records(self) -> tuple[list[str], list[tuple[int, list[str]]]]:
-        """The header and the rows below it that are neither blank nor comments, each with its row number."""
+        """The header and the rows below it that are neither blank nor comments, each with its row number. A row
+        with more filled cells than the header names (a name with an unquoted comma, say) is an error, never cut
+        short to the header's columns."""
         rows = self.rows()
         _, header = next(rows)
         mark = self.comment
-        return header, [
-            (n, cells)
-            for n, cells in rows
-            if any(c.strip() for c in cells) and not (mark and cells[0].lstrip().startswith(mark))
-        ]
+        records: list[tuple[int, list[str]]] = []
+        for n, cells in rows:
+            if any(c.strip() for c in cells) and not (mark and cells[0].lstrip().startswith(mark)):
+                self._check_width(n, cells, len(header))
+                records.append((n, cells))
+        return header, records
+
+    def _check_width(self, row: int, cells: list[str], columns: int) -> None:
+        if len(cells) > columns and any(c.strip() for c in cells[columns:]):
+            raise self.error(
+                N_("%(cells)s cells for the %(columns)s columns of the header"),
+                row=row,
+                params={"cells": len(cells), "columns": columns},
+            )
 
     def frame(
         self, numeric: Collection[str] = (), typed: Mapping[str, pl.DataType] | None = None
@@ -186,12 +197,7 @@ class TextTable:
         rows = self.rows()
         next(rows)
         for row, cells in rows:
-            if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
-                raise self.error(
-                    N_("%(cells)s cells for the %(columns)s columns of the header"),
-                    row=row,
-                    params={"cells": len(cells), "columns": len(names)},
-                )
+            self._check_width(row, cells, len(names))
             cells = cells + [""] * (len(names) - len(cells))
             for column, cell in zip(columns, cells, strict=False):
                 column.append(cell or None)

@@ -84,12 +84,6 @@ def read_corrections(path: str | Path) -> Corrections:
         )
     items = []
     for number, row in rows:
-        if any(c.strip() for c in row[len(header) :]):  # a name with an unquoted comma, say: never cut short
-            raise table.error(
-                N_("%(cells)s cells for the %(columns)s columns of the header"),
-                number,
-                params={"cells": len(row), "columns": len(header)},
-            )
         cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=False))
         if not any(cells.values()):
             continue

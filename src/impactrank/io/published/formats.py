@@ -59,7 +59,7 @@ def _read_csv(path: Path, decimal: str | None) -> tuple[list[str], list[int], li
     """The header, the row number of each record and the records (blank rows left out); scores written with a
     decimal comma come with a point, as the parsers of published scores read them."""
     table = read_text_table(path, decimal=decimal)
-    header, rows = table.records()
+    header = table.header  # a file that is no ranking table says so before any of its rows is read
     if not (is_scrape(header) or is_ranking_header(header)):
         raise InputError(
             N_("not a ranking table: no rank, name and overall columns in the header (%(header)s)"),
@@ -68,12 +68,7 @@ def _read_csv(path: Path, decimal: str | None) -> tuple[list[str], list[int], li
             row=table.header_row,
         )
     numbers, records = [], []
-    for number, row in rows:
-        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
-            raise InputError(
-                N_("%(cells)s cells for %(columns)s columns"), file=path.name, row=number,
-                params={"cells": len(row), "columns": len(header)},
-            )  # fmt: skip
+    for number, row in table.records()[1]:
         numbers.append(number)
         records.append(dict(zip(header, row, strict=False)))
     scores = list(dict.fromkeys(score_columns(header) if is_scrape(header) else _wide_scores(header)))
