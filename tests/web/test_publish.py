@@ -174,9 +174,17 @@ def check_identical(site: Path, again: Path) -> None:
 
 
 def test_a_second_publish_is_byte_identical(ws_path, tmp_path):
-    """Two processes, then one: the same bytes whichever process rendered which page."""
-    first = publish_into(ws_path, tmp_path / "first", None)
-    check_identical(first, publish_into(ws_path, tmp_path / "again", None, processes=1))
+    """Two processes, then one: the same bytes whichever process rendered which page; and the progress told
+    the same way by both, chunk by chunk up to every address."""
+    heard: dict[int, list[tuple[int, int]]] = {2: [], 1: []}
+    first = publish_into(ws_path, tmp_path / "first", None, progress=lambda *done: heard[2].append(done))
+    again = publish_into(ws_path, tmp_path / "again", None, processes=1, progress=lambda *done: heard[1].append(done))
+    check_identical(first, again)
+    done = [n for n, _ in heard[2]]
+    total = heard[2][-1][1]
+    assert heard[1] == heard[2] and done == sorted(set(done)) and done[-1] == total
+    institutions = {n for n in manifest(first) if re.fullmatch(r"fr/editions/\d+/institutions/[^/]+\.html", n)}
+    assert total > len(institutions) > 0  # each institution's page is one address, beside the tables' and others'
 
 
 @pytest.mark.slow

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from impactrank.cli.common import app, console
+from impactrank.cli.common import app, console, progress_bar
 from impactrank.cli.options import DEFAULT_WAIT, DEFAULT_WORKSPACE, GroupsOption, WaitOption, WorkspaceOption
+from impactrank.cli.text import _
 from impactrank.errors import N_, InputError
 from impactrank.i18n import LOCALES
 
@@ -48,7 +49,18 @@ def publish(
         raise InputError(
             N_("--base-url must be an http(s) address, not %(url)r"), field="base-url", params={"url": base_url}
         )
-    done = write_site(workspace, out, langs, _list(editions), groups, base_url, wait=wait)
+    with progress_bar() as bar:  # a site of thousands of pages takes minutes
+        task = bar.add_task(_("writing the site"), total=None)
+        done = write_site(
+            workspace,
+            out,
+            langs,
+            _list(editions),
+            groups,
+            base_url,
+            wait=wait,
+            progress=lambda pages, total: bar.update(task, completed=pages, total=total),
+        )
     console.print(
         f"{out}: {done.files:,} files, {done.bytes / 1e6:.1f} MB, {done.pages:,} pages in {done.seconds:.1f} s "
         f"({done.pages / done.seconds:.0f} pages/s)",

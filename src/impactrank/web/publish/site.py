@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,8 +110,11 @@ def publish(
     processes: int | None = None,
     now: datetime | None = None,
     wait: float = LOAD_WAIT,
+    progress: Callable[[int, int], object] | None = None,
 ) -> Published:
-    """Write the site into a folder beside ``out`` and put it in ``out``'s place when complete."""
+    """Write the site into a folder beside ``out`` and put it in ``out``'s place when complete. ``progress`` hears
+    (addresses written, addresses in all) as the work goes: an address is a page in every language with its JSON
+    twin and downloads (a table's with its further pages)."""
     started = time.perf_counter()
     out = Path(out)
     store = Store(workspace, groups, editions, wait)
@@ -132,7 +136,7 @@ def publish(
     staging = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent))
     try:
         made = forecasts.made_for(store)  # once here, not once in each process that renders institutions
-        files = _render(site, tasks_of(site), staging, str(workspace), groups, chosen, base, made, processes)
+        files = _render(site, tasks_of(site), staging, str(workspace), groups, chosen, base, made, processes, progress)
         files += _assets(staging, store)
         if base:
             files.append(_write(staging, "sitemap.xml", _sitemap(base, files)))
@@ -146,17 +150,29 @@ def publish(
     return Published(len(files) + 1, sum(f[1] for f in files), pages, time.perf_counter() - started)
 
 
-def _render(site, tasks, staging, workspace, groups, editions, base, made, processes) -> list:
+def _render(site, tasks, staging, workspace, groups, editions, base, made, processes, progress) -> list:
     args = (workspace, None if groups is None else str(groups), editions, site, str(staging), base, made)
     chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     processes = processes or min(2, os.cpu_count() or 1)
     if processes == 1:
         render.start(*args)
-        return [f for chunk in chunks for f in render.run(chunk)]
+        return _gathered(map(render.run, chunks), chunks, progress)
     os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one thread per process: the processes share the cores
     context = multiprocessing.get_context("spawn")  # not fork: the parent's polars and DuckDB threads stay its own
     with ProcessPoolExecutor(processes, mp_context=context, initializer=render.start, initargs=args) as pool:
-        return [f for done in pool.map(render.run, chunks) for f in done]
+        return _gathered(pool.map(render.run, chunks), chunks, progress)
+
+
+def _gathered(results: Iterable[list], chunks: list[list[Task]], progress: Callable[[int, int], object] | None) -> list:
+    """Every chunk's files in the order of the tasks, telling ``progress`` as each chunk comes in."""
+    files: list = []
+    done, total = 0, sum(map(len, chunks))
+    for chunk, written in zip(chunks, results, strict=True):
+        files += written
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    return files
 
 
 def _assets(staging: Path, store: Store) -> list:
