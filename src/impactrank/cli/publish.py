@@ -59,7 +59,7 @@ def publish(
             groups,
             base_url,
             wait=wait,
-            progress=lambda pages, total: bar.update(task, completed=pages, total=total),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     console.print(
         f"{out}: {done.files:,} files, {done.bytes / 1e6:.1f} MB, {done.pages:,} pages in {done.seconds:.1f} s "
