@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from jinja2 import DictLoader, Environment
 
-from impactrank.pages import Pages, jsonable
+from impactrank.pages import Later, Pages, jsonable
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -44,6 +44,21 @@ def test_one_context_two_renderings():
     assert client.get("/api/things/x").status_code == 422  # the function's own parameter types apply to both
     assert client.get("/things/0").text == client.get("/api/things/0").text == "none"
     assert list(app.openapi()["paths"]) == ["/api/things/{n}"]
+
+
+def test_an_entry_only_the_html_reads_is_made_only_for_the_html():
+    app = FastAPI()
+    pages = Pages(app, Environment(loader=DictLoader({"t.html": "{{ n }}: {{ _table }}"}), autoescape=True))
+    pages.globals = lambda request: {}
+    made = []
+
+    @pages.page("/things/{n}", "t.html")
+    def thing(request: Request, n: int):
+        return {"n": n, "_table": Later(lambda: made.append(n) or f"<table of {n}>")}
+
+    client = TestClient(app)
+    assert client.get("/api/things/3").json() == {"n": 3} and made == []
+    assert client.get("/things/4").text == "4: &lt;table of 4&gt;" and made == [4]
 
 
 class Colour(enum.Enum):

@@ -56,6 +56,17 @@ def json_text(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+class Later:
+    """An entry of a page's context only its HTML reads (under a ``_`` key, which the JSON twin leaves out), made
+    when the HTML is rendered: the JSON twin of an institution page, which the API answers and a static site
+    without English renders beside each page, never makes its tables and charts."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
 class JSONBody(JSONResponse):
     """A JSON twin's response: JSONResponse's bytes, with the :class:`Encoded` rows of its top-level dictionary
     put in as they are."""
@@ -155,6 +166,7 @@ class Pages:
     def render(self, request: Request, template: str, ctx: dict, locale: str, **extra: Any) -> str:
         """The page's HTML in ``locale``: what a served page and a published one (``extra``: its globals) share."""
         with rendering(locale):
+            ctx = {k: v.make() if type(v) is Later else v for k, v in ctx.items()}
             return (
                 localized(self.env, locale)
                 .get_template(template)

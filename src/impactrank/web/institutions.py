@@ -10,7 +10,7 @@ from fastapi import Request
 from impactrank.engine.tables.shown import decimals, score_text, share_text
 from impactrank.errors import N_, InputError
 from impactrank.i18n import gettext
-from impactrank.pages import Pages
+from impactrank.pages import Later, Pages
 from impactrank.report import charts
 from impactrank.report.names import local_names
 from impactrank.web import institution_tables as tables
@@ -38,11 +38,11 @@ def register(pages: Pages, store: Store) -> None:
             "forecast": forecast_ctx(store, data, iid, lang),  # next edition's band, on a published edition
             "chart": profile,
             "links": facts["links"],
-            "_sdg_history_rows": tables.sdg_history_rows(facts, lang),
-            "_sdg_rows": tables.sdg_rows(facts, data.edition.id, lang),
-            "_metric_sections": tables.metric_sections(facts, lang),
-            "_figure": charts.figure_json(profile),
-            "_svg": charts.svg(profile),
+            "_sdg_history_rows": Later(lambda: tables.sdg_history_rows(facts, lang)),
+            "_sdg_rows": Later(lambda: tables.sdg_rows(facts, data.edition.id, lang)),
+            "_metric_sections": Later(lambda: tables.metric_sections(facts, lang)),
+            "_figure": Later(lambda: charts.figure_json(profile)),
+            "_svg": Later(lambda: charts.svg(profile)),
         }
 
     def facts_of(data: EditionData, iid: str) -> dict:
