@@ -98,7 +98,7 @@ def test_an_alias_row_longer_than_its_header_is_refused(tmp_path):
     # an unquoted comma in a name: cut off at the header's columns, the alias would name another institution
     path = tmp_path / "aliases.csv"
     path.write_text("name,alias\nAsia University,Asia University, Taiwan\n", encoding="utf-8")
-    with pytest.raises(InputError, match="3 cells for the 2 columns of the header") as exc:
+    with pytest.raises(InputError, match="3 cells where the header has 2") as exc:
         read_aliases(path)
     assert exc.value.row == 2
 

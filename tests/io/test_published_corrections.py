@@ -138,7 +138,7 @@ def test_a_bad_corrections_file_is_refused_in_the_readers_language(tmp_path, lan
             "edition,name,field,value\n2021,University of Lagos,country,Nigeria\n2021,Lagos, University of,name,X\n",
             3,
             None,
-            "5 cells for the 4 columns of the header",
+            "5 cells where the header has 4",
         ),
     ],
 )

@@ -241,7 +241,7 @@ NO_RECORDS = 'not a ranking table: expected a list of records (or {"records": [.
             "Rank,Name,Overall\n1,Alpha,90.0\n2,Beta,80.0,x\n",
             "auto",
             ("t.csv", 3),
-            "4 cells for the 3 columns of the header",
+            "4 cells where the header has 3",
         ),
         (
             "t.csv",

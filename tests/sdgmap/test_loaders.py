@@ -109,7 +109,7 @@ def test_bad_inputs_raise_input_errors(tmp_path):
         load_query_table(tmp_path / "badsdg.csv")
     assert info.value.row == 2
     (tmp_path / "long.csv").write_text('sdg,query\n1,"poverty"\n2,hunger,famine\n')  # a query cut at a comma
-    with pytest.raises(InputError, match="3 cells for the 2 columns of the header") as info:
+    with pytest.raises(InputError, match="3 cells where the header has 2") as info:
         load_query_table(tmp_path / "long.csv")
     assert info.value.row == 3
     (tmp_path / "q.xml").write_text("<not-closed>")

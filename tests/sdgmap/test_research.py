@@ -101,7 +101,7 @@ def test_lmic_list():
 def test_an_lmic_row_longer_than_its_header_is_refused(tmp_path):
     path = tmp_path / "lmic.csv"
     path.write_text("# my list\niso2\nKE\nIN,BD\n", encoding="utf-8")
-    with pytest.raises(InputError, match="2 cells for the 1 columns of the header") as info:
+    with pytest.raises(InputError, match="2 cells where the header has 1") as info:
         load_lmic(path)
     assert info.value.row == 4
 

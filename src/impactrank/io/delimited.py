@@ -135,7 +135,7 @@ class TextTable:
     def _check_width(self, row: int, cells: list[str], columns: int) -> None:
         if len(cells) > columns and any(c.strip() for c in cells[columns:]):
             raise self.error(
-                N_("%(cells)s cells for the %(columns)s columns of the header"),
+                N_("%(cells)s cells where the header has %(columns)s"),
                 row=row,
                 params={"cells": len(cells), "columns": columns},
             )
