@@ -44,6 +44,7 @@ def institution_facts(edition: Edition, previous: Edition | None, institution_id
         else {
             "status": row["status"],
             "movement": row["movement"],
+            "relative_only": _relative_only(row),
             "rank_from": row["rank_from"],
             "rank_to": row["rank_to"],
             "field_from": comparison["field_from"],
@@ -54,6 +55,15 @@ def institution_facts(edition: Edition, previous: Edition | None, institution_id
         "sdgs": sdgs,
         "explanation": _explanation(edition, previous, institution_id),
     }
+
+
+_RANKS_SAY = {"progressed": "better", "declined": "worse", "maintained": "same"}
+
+
+def _relative_only(row: dict) -> bool:
+    """Whether the movement holds only relative to the field's size, the ranks alone saying otherwise (joint 11th
+    of 768 to 15th of 1,117 progressed; the same band in a larger field too): the text then says so."""
+    return row["movement"] in _RANKS_SAY and row["rank_change"] != _RANKS_SAY[row["movement"]]
 
 
 def _overall(edition: Edition, institution_id: str, ranked: dict | None) -> dict | None:
