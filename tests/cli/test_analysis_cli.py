@@ -204,3 +204,22 @@ def test_uncertainty_when_nobody_is_eligible_for_the_overall_table(tmp_path, min
     with Workspace(ws, read_only=True) as w:
         tables = w.load("2021").rank_uncertainty["table"].unique().sort().to_list()
     assert tables == ["sdg1", "sdg17"]  # the empty overall table has no ranks to simulate
+
+
+def test_uncertainty_whose_files_cannot_be_written_stores_nothing(built, tmp_path, monkeypatch):
+    """The files are written before the workspace's rows are committed: a disk that refuses them (here full)
+    leaves the edition as it was."""
+    import errno
+
+    from impactrank.cli import analysis
+
+    def full(out, *args):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out))
+
+    monkeypatch.setattr(analysis, "write_uncertainty_outputs", full)
+    ws, inputs = built
+    args = ("uncertainty", "-e", "2021", "-w", str(ws), *inputs, "--runs", "30", "--out", str(tmp_path / "u"))
+    result = runner.invoke(app, list(args))
+    assert isinstance(result.exception, OSError) and result.exception.errno == errno.ENOSPC
+    with Workspace(ws, read_only=True) as w:
+        assert w.load("2021").rank_uncertainty.height == 0

@@ -123,3 +123,21 @@ def test_the_readme_backtest_figures_are_the_commands(the_workspace, tmp_path):
         cells += [f"{100 * float(row[c]):.1f} %" for c in ("exact_probability", "naive")]
         line = f"| {row['year']} | {int(row['institutions']):,} | " + " | ".join(cells) + " |"
         assert line in readme, line
+
+
+def test_one_institution_with_a_country_or_a_group_and_a_negative_seed_are_refused(the_workspace, the_tables):
+    iid = _id(the_tables, 2023, "IMT Atlantique")
+    for extra in (("--country", "US"), ("--group", "IMT", "--groups", "examples/groups/imt.csv")):
+        r = run_cli("forecast", "-w", the_workspace, "-e", "2023", "--institution", iid, *extra)
+        assert r.code == 2 and "Traceback" not in r.err
+        assert "--institution forecasts one institution: drop --country and --group" in r.message
+    r = run_cli("forecast", "-w", the_workspace, "-e", "2023", "--institution", iid, "--seed", "-1")
+    assert r.code == 2 and "Traceback" not in r.err and "--seed" in r.err
+
+
+def test_a_country_with_no_institution_in_the_edition_is_said(the_workspace, overall_names):
+    # Vatican City: a country code no institution of 2023's workbook has
+    assert "Vatican City" not in {n for n in overall_names[2023]}
+    r = run_cli("forecast", "-w", the_workspace, "-e", "2023", "--country", "VA", "--runs", "100")
+    assert r.code == 2 and "Traceback" not in r.err
+    assert "field 'country': no institution of edition 2023 is in VA" in r.message

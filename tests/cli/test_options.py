@@ -63,3 +63,11 @@ def test_a_language_not_shipped_stops_before_the_body():
         result = CliRunner().invoke(_app(seen), ["show", "13", "--edition", "2021", "--lang", "de"])
     assert isinstance(result.exception, InputError) and result.exception.field == "lang"
     assert seen == []
+
+
+def test_a_groups_file_that_does_not_exist_is_said_even_without_a_group(tmp_path):
+    from inprocess import run_cli
+
+    r = run_cli("summary", "-e", "2021", "-w", tmp_path / "none.duckdb", "-g", tmp_path / "nope.csv")
+    assert r.code == 2 and "Traceback" not in r.err
+    assert r.message.endswith("nope.csv: file not found")

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,11 @@ def test_killed_before_any_step_leaves_old_or_new(tmp_path, scenario):
 def test_write_bytes_atomic_leaves_no_temporary(tmp_path):
     write_bytes_atomic(tmp_path / "a" / "report.json", b"{}")
     assert os.listdir(tmp_path / "a") == ["report.json"]
+
+
+def test_an_error_names_the_file_a_temporary_stands_for(tmp_path):
+    staged = Path(tempfile.mkdtemp(prefix=atomic.temp_prefix("report.pdf"), suffix=atomic.TEMP_SUFFIX, dir=tmp_path))
+    assert atomic.target_of(staged) == tmp_path / "report.pdf"
+    inside = tmp_path / f"{atomic.temp_prefix(atomic.STAGING)}x1y2{atomic.TEMP_SUFFIX}"
+    assert atomic.target_of(inside) == tmp_path
+    assert atomic.target_of(tmp_path / "out.csv") == tmp_path / "out.csv"

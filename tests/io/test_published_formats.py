@@ -245,6 +245,14 @@ NO_RECORDS = 'not a ranking table: expected a list of records (or {"records": [.
         ),
         (
             "t.csv",
+            "Rank,Name,Name,Overall\n1,Alpha,France,90.0\n",
+            "auto",
+            ("t.csv", 1),
+            "the header names column 'Name' more than once",
+        ),
+        ("t.csv", "Rank,Year,Name,Overall\n", "auto", ("t.csv", None), "the file has a header but no data rows"),
+        (
+            "t.csv",
             "Rank,University Name,sdg-score-multi__value,scores\n1,Alpha,90.0,80.0\n",
             "auto",
             ("t.csv", None),

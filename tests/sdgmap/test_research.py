@@ -112,6 +112,12 @@ def test_bad_publications_raise_input_errors():
     with pytest.raises(InputError, match="not a number") as info:
         research_metrics(PUBS.with_columns(citations=pl.lit("many")))
     assert (info.value.row, info.value.field) == (2, "citations")
+    with pytest.raises(InputError, match="-4 cannot be negative") as info:
+        research_metrics(PUBS.with_columns(citations=pl.Series(["10", "0", "-4", "5", "9"])))
+    assert (info.value.row, info.value.field) == (4, "citations")
+    with pytest.raises(InputError, match="work id 'w2' is on more than one row") as info:
+        research_metrics(PUBS.with_columns(work_id=pl.Series(["w1", "w2", "w3", "w2", "w5"])))
+    assert (info.value.row, info.value.field) == (5, "work_id")
 
 
 def test_publications_saved_by_a_french_spreadsheet(tmp_path):

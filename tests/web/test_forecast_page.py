@@ -42,7 +42,7 @@ def test_next_year_on_the_page_with_its_assumptions(client, the_tables):
     api = client.get(f"/api/editions/2023/institutions/{iid}").json()["forecast"]
     assert api["line"] == line and len(api["assumptions"]) == 5
     fr = client.get(f"/editions/2023/institutions/{iid}?lang=fr").text
-    assert "L’an prochain (2024) : le plus probable" in fr and "What the forecast assumes" not in fr
+    assert "L’an prochain (2024)\u00a0: le plus probable" in fr and "What the forecast assumes" not in fr
 
 
 def test_no_forecast_without_an_earlier_pair(client, the_tables):

@@ -32,6 +32,7 @@ from impactrank.cli.common import app, console_err
 from impactrank.errors import InputError
 from impactrank.i18n import DEFAULT, gettext
 from impactrank.i18n.templates import current, rendering
+from impactrank.io.atomic import target_of
 
 # Command modules register themselves on ``app`` when imported; this order is the order of ``--help``.
 COMMAND_MODULES = (
@@ -65,7 +66,7 @@ def main() -> None:
         except InputError as exc:
             _fail(exc.text(current()))
         except OSError as exc:  # an output path that cannot be written, a directory where a file should be …
-            _fail(f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
+            _fail(f"{exc.strerror or exc}" + (f" ({target_of(exc.filename)})" if exc.filename else ""))
 
 
 def _fail(message: str) -> None:

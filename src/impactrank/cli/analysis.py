@@ -195,10 +195,14 @@ def uncertainty(
                     params={"edition": ed.id, "count": mismatched},
                 )
     updated = with_uncertainty(ed, result)
+    files: list[str] = []
+
+    def write_files() -> None:  # before the rows are committed: a file that cannot be written leaves no results
+        files.extend(write_uncertainty_outputs(out, ed, result))
+
     with open_workspace(stored.workspace, stored.wait) as ws:
         _check_unchanged(ws, ed)
-        ws.save(updated)
-    files = write_uncertainty_outputs(out, ed, result) if out is not None else []
+        ws.save(updated, before_commit=write_files if out is not None else None)
     _print_summary(ed, result, banding)
     stored = _(
         "stored in the rank_uncertainty table of edition %(edition)s in %(workspace)s",

@@ -75,7 +75,7 @@ def forecast(
         bool, typer.Option("--backtest", help="Forecast each edition of the series from the earlier ones alone.")
     ] = False,
     runs: Annotated[int, typer.Option("--runs", min=100, help="Simulated next editions.")] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table to FILE.csv/.parquet/.xlsx.")] = None,
 ) -> None:
     """Next edition's band (most likely, 80 % interval, chance of an individual rank) for the institutions of a
@@ -91,6 +91,8 @@ def forecast(
             )
         _backtest(series, rules, participants, runs, seed, out)
         return
+    if institution is not None and (country or group):
+        raise InputError(N_("--institution forecasts one institution: drop --country and --group"))
     from impactrank.engine.forecast import forecast_edition
 
     ed = series[-1]
@@ -117,6 +119,12 @@ def forecast(
             progress=lambda n: bar.advance(task, n),
         )
     table = _selected(fc.table, ed, institution, country, group, groups)
+    if table.height == 0:
+        raise InputError(
+            N_("no institution of edition %(edition)s is in %(selection)s"),
+            field="group" if group else "country",
+            params={"edition": ed.id, "selection": group or country},
+        )
     if out is not None:
         from impactrank.io.exports import export_table
 

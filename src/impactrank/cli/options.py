@@ -10,6 +10,7 @@ from typing import Annotated, Any, NamedTuple
 
 import typer
 
+from impactrank.errors import N_, InputError
 from impactrank.io.workspace import DEFAULT_WAIT as DEFAULT_WAIT  # the commands' default for --wait
 
 DEFAULT_WORKSPACE = Path("impactrank.duckdb")
@@ -43,6 +44,14 @@ DecimalOption = Annotated[
     ),
 ]
 
+
+def _existing(path: Path | None) -> Path | None:
+    """A file option's file is looked for when the option is read, whether or not another option uses it."""
+    if path is not None and not path.is_file():
+        raise InputError(N_("file not found"), file=str(path))
+    return path
+
+
 GroupsOption = Annotated[
     Path | None,
     typer.Option(
@@ -50,6 +59,7 @@ GroupsOption = Annotated[
         "-g",
         help="Groups file (group,institution_id or group,name,country[,aliases]). Default: the institutions' "
         "groups column.",
+        callback=_existing,
     ),
 ]
 

@@ -30,6 +30,7 @@ from impactrank.cli.options import (
 )
 from impactrank.cli.text import _, clauses, evidence, num
 from impactrank.engine.published.audit import audit_edition
+from impactrank.engine.tables.edition import check_edition_id
 from impactrank.errors import N_, InputError
 from impactrank.i18n.templates import current
 from impactrank.io.atomic import write_text_atomic
@@ -102,6 +103,8 @@ def import_table(
         decimal=decimal,
         corrections=corrections,
     )
+    for ed in result.editions:
+        check_edition_id(ed.id)
     with open_workspace(at.workspace, at.wait) as ws:
         for ed in result.editions:
             if ws.has(ed.id) and ws.load(ed.id).kind != "imported":

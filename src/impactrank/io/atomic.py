@@ -30,6 +30,19 @@ def temp_prefix(name: str) -> str:
     return f".{name}.{os.getpid()}."
 
 
+_ANY_TEMP = re.compile(rf"\.(.+)\.\d+\.[A-Za-z0-9_]+{re.escape(TEMP_SUFFIX)}")
+
+
+def target_of(path: str | Path) -> Path:
+    """The path a temporary file or folder of this module stands for (``out/.report.pdf.123.ab12.tmp`` →
+    ``out/report.pdf``, a staging folder → the folder it is staged in): what an error names to the reader."""
+    path = Path(path)
+    match = _ANY_TEMP.fullmatch(path.name)
+    if match is None:
+        return path
+    return path.parent if match[1] == STAGING else path.with_name(match[1])
+
+
 def _temp_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"\.{re.escape(name)}\.(\d+)\.[A-Za-z0-9_]+{re.escape(TEMP_SUFFIX)}")
 

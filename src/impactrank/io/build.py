@@ -16,7 +16,7 @@ import polars as pl
 from impactrank import __version__
 from impactrank.engine.build import build_edition
 from impactrank.engine.checks import check_methodology
-from impactrank.engine.tables.edition import Edition, previous_ids
+from impactrank.engine.tables.edition import Edition, check_edition_id, previous_ids
 from impactrank.errors import N_, InputError
 from impactrank.io.build_files import BuildFiles
 from impactrank.io.inputs import read_institutions, read_submissions
@@ -63,7 +63,7 @@ def build(
     (:class:`~impactrank.io.workspace.Workspace`)."""
     method = methodology if isinstance(methodology, Methodology) else load_methodology(methodology)
     check_methodology(method, method.id if isinstance(methodology, Methodology | str) else Path(methodology).name)
-    edition_id = edition_id or str(method.edition)
+    edition_id = check_edition_id(edition_id or str(method.edition))
     previous = previous_scores(method, edition_id, workspace, previous_editions, wait=wait, on_wait=on_wait)
     sub_paths = [Path(submissions)] if isinstance(submissions, (str, Path)) else [Path(p) for p in submissions]
     with ExitStack() as stack:

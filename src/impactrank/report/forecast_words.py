@@ -6,6 +6,7 @@ from __future__ import annotations
 from impactrank.engine.forecast import Forecast
 from impactrank.engine.forecast.simulate import LEVEL
 from impactrank.i18n import gettext, number, number_range, percent, shown
+from impactrank.report.typography import punctuate
 
 
 def next_year_line(fc: Forecast, row: dict, lang: str) -> str:
@@ -18,8 +19,10 @@ def next_year_line(fc: Forecast, row: dict, lang: str) -> str:
         "level": percent(100 * LEVEL, lang, 0),
     }
     if row["interval_low"] == row["interval_high"]:
-        return gettext("Next year (%(year)s): most likely %(band)s, %(level)s in %(low)s", lang) % params
-    return gettext("Next year (%(year)s): most likely %(band)s, %(level)s between %(low)s and %(high)s", lang) % params
+        text = gettext("Next year (%(year)s): most likely %(band)s, %(level)s in %(low)s", lang)
+    else:
+        text = gettext("Next year (%(year)s): most likely %(band)s, %(level)s between %(low)s and %(high)s", lang)
+    return punctuate(text % params, lang)
 
 
 def chances_line(row: dict, lang: str) -> str:
@@ -29,23 +32,20 @@ def chances_line(row: dict, lang: str) -> str:
         "interval": percent(100 * row["interval_probability"], lang, 0),
         "top": percent(100 * row["top_probability"], lang, 0),
     }
-    return (
-        gettext(
-            "Chances: %(band)s for the most likely band, %(interval)s for the interval, %(top)s for an individual "
-            "rank (top 100)",
-            lang,
-        )
-        % params
+    text = gettext(
+        "Chances: %(band)s for the most likely band, %(interval)s for the interval, %(top)s for an individual "
+        "rank (top 100)",
+        lang,
     )
+    return punctuate(text % params, lang)
 
 
 def fixed_line(fc: Forecast, row: dict, lang: str) -> str | None:
     """The part of next year's published score this year's single-year score already fixes (None: none)."""
     if len(fc.rule.weights) < 2:
         return None
-    return gettext("Already fixed by this year's score: %(fixed)s points of next year's published score", lang) % {
-        "fixed": number_range(row["fixed_low"], row["fixed_high"], lang, 1)
-    }
+    text = gettext("Already fixed by this year's score: %(fixed)s points of next year's published score", lang)
+    return punctuate(text % {"fixed": number_range(row["fixed_low"], row["fixed_high"], lang, 1)}, lang)
 
 
 def assumption_lines(fc: Forecast, lang: str) -> list[str]:
@@ -74,8 +74,8 @@ def assumption_lines(fc: Forecast, lang: str) -> list[str]:
         gettext(
             "Field: %(size)s institutions (%(now)s this year), grown as the participants grew last year, that growth "
             "slowed as it slowed in one year of the series, each such year as likely; %(leaving)s of this year's "
-            "institutions leave, as many at their level left before, and newcomers scored as past newcomers were fill "
-            "the rest",
+            "institutions leave, as many at their level left before, and newcomers, scored as past newcomers were, "
+            "fill the rest",
             lang,
         )
         % params
@@ -110,7 +110,7 @@ def assumption_lines(fc: Forecast, lang: str) -> list[str]:
             )
             % {"planned": planned, "low": number(d_lo, lang, 1), "high": number(d_hi, lang, 1)}
         )
-    return lines
+    return [punctuate(line, lang) for line in lines]
 
 
 def summary_facts(fc: Forecast, data: dict, lang: str) -> tuple[list[str], dict | None]:

@@ -86,6 +86,12 @@ def _number(df: pl.DataFrame, col: str | None, name: str, file: str | None, rows
             field=col,
             params={"value": raw[index]},
         )
+    if (num < 0).any():  # counts, expectations and percentiles: a negative one is a mistake, not a value
+        index = int((num < 0).arg_max())  # type: ignore[arg-type]
+        raise InputError(
+            N_("%(value)s cannot be negative"), file=file, row=row_number(index, rows), field=col,
+            params={"value": raw[index]},
+        )  # fmt: skip
     return num.alias(name)
 
 
@@ -122,6 +128,13 @@ def prepare(
         raise InputError(
             N_("cannot read publications: %(reason)s"), file=file, params={"reason": str(exc).splitlines()[0]}
         ) from None
+    again = ~frame["work_id"].is_first_distinct() & frame["work_id"].is_not_null()
+    if again.any():  # a paper counted twice, or two papers under one id: either way a metric would be wrong
+        index = int(again.arg_max())  # type: ignore[arg-type]
+        raise InputError(
+            N_("work id %(id)r is on more than one row"), file=file, row=row_number(index, rows), field=id_col,
+            params={"id": frame["work_id"][index]},
+        )  # fmt: skip
     frame = frame.with_columns(
         _number(pubs, _column(pubs, "citations", False, file), "citations", file, rows),
         _number(pubs, _column(pubs, "expected_citations", False, file), "expected", file, rows),

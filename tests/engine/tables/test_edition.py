@@ -4,10 +4,12 @@ the edition, flagged, but is no row of that table, in its size or in anything th
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
-from impactrank.engine.tables.edition import Edition
+from impactrank.engine.tables.edition import Edition, check_edition_id
 from impactrank.engine.views.compare import compare_editions
 from impactrank.engine.views.lists import sdg_positions, sdg_view
+from impactrank.errors import InputError
 
 
 def imported(year: int, table: list[tuple[str, str, float]], cards: list[tuple[str, float]]) -> Edition:
@@ -59,3 +61,15 @@ def test_a_built_edition_has_every_sdg_row_in_its_tables():
         sdg_scores=ed.sdg_scores.with_columns(quality=None),
     )
     assert built.sdg_table_sizes() == {17: 2} and built.sdg_table(17).height == 2
+
+
+@pytest.mark.parametrize("good", ["2021", "2021-taiwan", "the_2021.v2", "A"])
+def test_an_edition_id_of_letters_digits_dashes_and_single_dots_is_kept(good):
+    assert check_edition_id(good) == good
+
+
+@pytest.mark.parametrize("bad", ["", "../x", "a/b", "a\\b", "2021..x", ".hidden", "-x", "2021 net", "é"])
+def test_an_edition_id_that_could_name_another_folder_is_refused(bad):
+    with pytest.raises(InputError, match="use letters, digits") as info:
+        check_edition_id(bad)
+    assert info.value.field == "edition"

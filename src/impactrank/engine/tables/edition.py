@@ -271,3 +271,18 @@ def previous_ids(edition_id: str, years: int = 1) -> list[str] | None:
         return None
     year, suffix = int(match[1]), match[2]
     return [f"{year - lag}{suffix}" for lag in range(1, years + 1)]
+
+
+_EDITION_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.))*")
+
+
+def check_edition_id(edition_id: str) -> str:
+    """An edition id names files and folders (``audit-2021.md``, a site's ``2021/``) and goes into addresses:
+    letters, digits, ``-``, ``_`` and single dots, starting with a letter or digit."""
+    if not _EDITION_ID.fullmatch(edition_id):
+        raise InputError(
+            N_("edition id %(edition)s: use letters, digits, '-', '_' or '.', starting with a letter or digit"),
+            field="edition",
+            params={"edition": repr(edition_id)},
+        )
+    return edition_id

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from impactrank.errors import N_, InputError
-from impactrank.io.delimited import read_text_table, to_point
+from impactrank.io.delimited import check_header, read_text_table, to_point
 from impactrank.io.published.rows import RawRow
 from impactrank.io.published.scrape import is_scrape, read_scrape, score_columns
 from impactrank.io.published.wide import is_ranking_header, map_header, read_wide
@@ -67,10 +67,13 @@ def _read_csv(path: Path, decimal: str | None) -> tuple[list[str], list[int], li
             file=path.name,
             row=table.header_row,
         )
+    check_header(header, path.name, table.header_row)  # each row is read as a dict by column name
     numbers, records = [], []
     for number, row in table.records()[1]:
         numbers.append(number)
         records.append(dict(zip(header, row, strict=False)))
+    if not records:
+        raise InputError(N_("the file has a header but no data rows"), file=path.name)
     scores = list(dict.fromkeys(score_columns(header) if is_scrape(header) else _wide_scores(header)))
     if scores and records:
         cells = pl.DataFrame({c: [r.get(c) for r in records] for c in scores}, schema=dict.fromkeys(scores, pl.String))
