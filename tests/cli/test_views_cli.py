@@ -142,3 +142,30 @@ def test_out_file_must_match_the_format(workspace, tmp_path):
         )
     run("view", "overall", "-e", "2021", "-w", ws, "-f", "csv", "--out", tmp_path / "table")
     assert (tmp_path / "table.csv").read_text().startswith("rank")
+    # a summary's file: its suffix names the format, and one naming another is refused
+    with pytest.raises(InputError, match=r"s\.json does not end in \.md"):
+        runner.invoke(
+            app, ["summary", "-e", "2021", "-w", str(ws), "-f", "md", "-o", str(tmp_path / "s.json")],
+            catch_exceptions=False,
+        )  # fmt: skip
+    with pytest.raises(InputError, match=r"writes \.md, \.txt, \.json, not \.html"):
+        runner.invoke(
+            app, ["summary", "-e", "2021", "-w", str(ws), "-o", str(tmp_path / "s.html")], catch_exceptions=False
+        )
+    run("summary", "-e", "2021", "-w", ws, "-o", tmp_path / "s.json")
+    assert json.loads((tmp_path / "s.json").read_text())["lang"] == "en"
+    assert not (tmp_path / "s.html").exists()
+
+
+def test_an_earlier_edition_named_later_is_refused(workspace):
+    """Movement read backwards would call a decline progress: --from, --compare and --previous-edition name the
+    earlier of two editions."""
+    from impactrank.errors import InputError
+
+    ws, _, _ = workspace
+    for args, option in (
+        (["compare", "--from", "2021", "--to", "2020"], "from"),
+        (["summary", "-e", "2020", "--compare", "2021"], "compare"),
+    ):
+        with pytest.raises(InputError, match=f"--{option} names edition 2021, which is not earlier than 2020"):
+            runner.invoke(app, [*args, "-w", str(ws)], catch_exceptions=False)

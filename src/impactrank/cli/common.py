@@ -119,13 +119,25 @@ def progress_bar() -> Progress:
     )
 
 
+def earlier(previous, edition, option: str):
+    """``previous``, an edition an option names as the earlier of two, refused when it is the same edition or a later
+    year's (movement read backwards would call a decline progress)."""
+    if previous is not None and (previous.id == edition.id or previous.year > edition.year):
+        raise InputError(
+            N_("--%(option)s names edition %(previous)s, which is not earlier than %(edition)s"),
+            field=option,
+            params={"option": option, "previous": previous.id, "edition": edition.id},
+        )
+    return previous
+
+
 def load_previous(ws, edition, previous_id: str | None):
     """The edition named by ``--previous-edition``, else the same series' previous year when the workspace holds
     it (None otherwise)."""
     from impactrank.engine.tables.edition import previous_ids
 
     if previous_id is not None:
-        return ws.load(previous_id)
+        return earlier(ws.load(previous_id), edition, "previous-edition")
     default = (previous_ids(edition.id) or [None])[0]
     return ws.load(default) if default is not None and ws.has(default) else None
 

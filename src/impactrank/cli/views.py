@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from impactrank.cli.common import app, command_group, console, open_workspace, out_format
+from impactrank.cli.common import app, command_group, console, earlier, open_workspace, out_format
 from impactrank.cli.options import GroupsOption, InWorkspace, Stored, in_workspace, opened_by, stored_edition
 from impactrank.cli.text import _, cell, evidence, heading, ngettext, num, sdg_name, shown, span
 from impactrank.countries import country_code, country_name
@@ -311,6 +311,7 @@ def compare(
             params={"edition": to},
         )
     before, after = _load(at.workspace, at.wait, from_, to)
+    earlier(before, after, "from")
     ids = None
     if group is not None:
         members = members_for([after, before], groups)
@@ -384,6 +385,24 @@ def _rank_with_pct(frame: pl.DataFrame, name: str, rank: str, low: str, high: st
     return pl.Series(name, values, dtype=pl.String)
 
 
+def _summary_format(format: str | None, out: Path | None) -> str:
+    """The format asked for, else the one --out's suffix names, else md; a suffix naming another is refused."""
+    named = {".md": "md", ".txt": "txt", ".json": "json"}.get(out.suffix.lower()) if out and out.suffix else None
+    if out is not None and out.suffix and named is None:
+        raise InputError(
+            N_("--out %(name)s: this command writes %(wanted)s, not %(suffix)s"),
+            field="out",
+            params={"name": out.name, "wanted": ".md, .txt, .json", "suffix": out.suffix},
+        )
+    if format is not None and named is not None and format.lower() != named:
+        raise InputError(
+            N_("--out %(name)s does not end in .%(format)s, the --format asked for"),
+            field="out",
+            params={"name": out.name, "format": format},
+        )
+    return (format or named or "md").lower()
+
+
 @app.command()
 @opened_by(stored_edition)
 def summary(
@@ -392,20 +411,23 @@ def summary(
     country: Annotated[str | None, typer.Option("--country", "-c", help="Country (ISO code or name).")] = None,
     group: Annotated[str | None, typer.Option("--group", help="Group name.")] = None,
     groups: GroupsOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="md, txt or json.")] = "md",
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="md, txt or json (default: --out's suffix, else md).")
+    ] = None,
     out: OutOption = None,
     forecast: Annotated[
         bool, typer.Option("--forecast", help="Add next year's band of the best-placed institution (published).")
     ] = False,
 ) -> None:
     """A press-ready paragraph and its facts, every number computed from the data."""
+    format = _summary_format(format, out)
     if format not in ("md", "txt", "json"):
         raise InputError(
             N_("--format must be md, txt or json, not %(format)s"), field="format", params={"format": repr(format)}
         )
     ids = [stored.edition] + ([compare_with] if compare_with else [])
     loaded = _load(stored.workspace, stored.wait, *ids)
-    ed, previous = loaded[0], (loaded[1] if compare_with else None)
+    ed, previous = loaded[0], earlier(loaded[1], loaded[0], "compare") if compare_with else None
     members = members_for(loaded, groups) if group is not None else None
     code = country_code(country) if country is not None else None
     fc = None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from impactrank.cli.common import app, console, open_workspace, out_format, warn_unless_loopback
+from impactrank.cli.common import app, console, earlier, open_workspace, out_format, warn_unless_loopback
 from impactrank.cli.options import DEFAULT_WORKSPACE, GroupsOption, Stored, WorkspaceOption, opened_by, stored_edition
 from impactrank.i18n.templates import current
 from impactrank.io.groups import members_for
@@ -76,7 +76,7 @@ def report(
     out_format(out, ("html", "pdf"))
     with open_workspace(stored.workspace, stored.wait, read_only=True) as ws:
         ed = ws.load(stored.edition)
-        previous = ws.load(compare) if compare else None
+        previous = earlier(ws.load(compare), ed, "compare") if compare else None
     members = members_for([ed, *([previous] if previous else [])], groups) if group is not None else None
     path = write_report(
         ed,
