@@ -144,6 +144,9 @@ def test_ranges():
     assert i18n.number_range(56.6, 66.2, "es") == "56,6–66,2"
     assert i18n.number_range(56.6, 66.2, "en") == "56.6–66.2"
     assert i18n.number_range(1001, 1500, "fr", 0) == f"1{NNBSP}001–1{NNBSP}500"
+    assert (
+        i18n.number_range(1.0, 1.04, "fr") == "1,0" and i18n.number_range(0.96, 1.04, "en") == "1.0"
+    )  # ends that read alike
 
 
 @pytest.mark.parametrize(

@@ -60,14 +60,12 @@ def _print(title: str, results: dict[str, dict[str, dict[str, int]]], lang: str 
         print(f"  {name}: {sum(found['violations'].values())} ({detail})" + (f" [{left}]" if left else ""))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_dashboard_pages(server, browser_ws, axe_browser, artifacts, lang):
-    """Zero violations on every dashboard page type in every language, and no contrast left undecided on our own
-    pages; the API docs page is Swagger UI's (third-party): measured and printed, not asserted."""
+def _dashboard_urls(browser_ws) -> dict[str, str]:
+    """A URL of every page type of the dashboard, by name."""
     with Workspace(browser_ws, read_only=True) as ws:
         edition = ws.load("2021")
     sdg = sorted(edition.sdg_scores["sdg"].unique().to_list())[0]
-    urls = {
+    return {
         "editions": "/editions",
         "overall table": "/editions/2021",
         "SDG table": f"/editions/2021/sdgs/{sdg}",
@@ -80,6 +78,13 @@ def test_dashboard_pages(server, browser_ws, axe_browser, artifacts, lang):
         "API docs": "/docs",
         "error": "/no-such-page",
     }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dashboard_pages(server, browser_ws, axe_browser, artifacts, lang):
+    """Zero violations on every dashboard page type in every language, and no contrast left undecided on our own
+    pages; the API docs page is Swagger UI's (third-party): measured and printed, not asserted."""
+    urls = _dashboard_urls(browser_ws)
     page = axe_browser.new_page()
     results = {
         name: _measure(page, f"{server}{url}{'&' if '?' in url else '?'}lang={lang}") for name, url in urls.items()
@@ -93,6 +98,30 @@ def test_dashboard_pages(server, browser_ws, axe_browser, artifacts, lang):
     # too short to judge); the same numbers are in the table beside each chart, its text equivalent.
     undecided = {name: found["undecided contrast outside charts"] for name, found in ours.items()}
     assert {name: n for name, n in undecided.items() if n} == {}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dashboard_pages_reflow_on_a_narrow_screen(server, browser_ws, browser, lang):
+    """WCAG 1.4.10 (reflow): 320 CSS px wide (1280 px at 400 % zoom), no page scrolls sideways; a table wider than
+    the screen scrolls in its own region, which is named and takes the keyboard's focus."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": 320, "height": 800})
+    wide, regions = {}, 0
+    for name, url in _dashboard_urls(browser_ws).items():
+        if name in THIRD_PARTY:
+            continue
+        page.goto(f"{server}{url}{'&' if '?' in url else '?'}lang={lang}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[name] = width
+        found = page.evaluate(
+            "Array.from(document.querySelectorAll('.table-scroll'), r => [r.tabIndex, r.role, r.ariaLabel])"
+        )
+        assert all(focus == 0 and role == "region" and label for focus, role, label in found), (name, found)
+        regions += len(found)
+    page.close()
+    assert wide == {}
+    assert regions >= 10  # every page type's tables are in such regions
 
 
 @pytest.fixture(scope="module")

@@ -102,3 +102,11 @@ def test_svg_bars_follow_the_data(mini):
     assert len(bars) == 4
     # scores 100, 100, 50, 100: the SDG 3 bar is half the others
     assert heights[2] == pytest.approx(heights[0] / 2, abs=0.15)
+
+
+def test_a_bars_label_is_its_score_rounded_once():
+    """55.3469 reads "55.3" in the chart as in the tables, not "55.4" from the two decimals the drawing keeps."""
+    row = {"sdg": 7, "score": 55.34685604319271, "score_low": None, "score_high": None, "scaled_score": 58.45}
+    spec = charts.profile_from_rows([row | {"counted": True, "rank": "12"}], "A", "A", "fr")
+    assert spec["sdgs"][0]["score"] == 55.35 and spec["sdgs"][0]["text"] == "55,3"
+    assert "<title>7: 55,3</title>" in charts.svg(spec) and "55,4" not in charts.svg(spec)

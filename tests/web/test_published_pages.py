@@ -239,7 +239,7 @@ def test_home_page_offers_only_what_each_edition_has(client, year):
         assert not any(str(year) in pair for pair in compared)
     row = re.search(rf"<tr>\s*<td>(?:<a [^>]+>)?{year}\b.*?</tr>", client.get("/editions").text, re.S)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)  # edition, year, kind, source, overall table, …
-    read = f"{len(sdgs_of(year))} SDG tables (the-workbook)"
+    read = f"{len(sdgs_of(year))} SDG tables (THE workbooks)"
     rows, _ = table_rows()
     if year in overall_years():
         assert cells[3].endswith(f" + {read}") and cells[4] == f"{rows['overall', year]:,}", cells
@@ -322,3 +322,33 @@ def test_a_country_the_source_filed_elsewhere_is_flagged_in_its_view(the_workspa
     assert sorted(flagged) == names
     page = client.get("/api/editions/2021/countries/Nigeria", follow_redirects=True).json()
     assert sorted(f["name"] for f in page["flagged"] if f["suggested"] == "NG" and f["country"] == "NE") == names
+
+
+def test_a_university_the_tables_file_under_two_countries_is_said_so_on_its_page(client, the_tables):
+    """A name in an SDG table of 2023 under one country and in the overall table only under another (the
+    workbooks' Nigeria and Niger): its page says the published tables disagree on its country and links to the
+    ranked one, where it would otherwise explain the absence by the rules."""
+    year, overall, in_sdgs = 2023, {}, set()
+    for path in sorted(THE_TABLES.glob("*.xlsx")):
+        rows = openpyxl.load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)
+        sdg = goal_of(str(next(rows)[4]))
+        for _rank, y, name, country, *_ in rows:
+            if y == year and sdg is None:
+                overall.setdefault(name, set()).add(country)
+            elif y == year:
+                in_sdgs.add((name, country))
+    split = sorted((name, country) for name, country in in_sdgs if name in overall and country not in overall[name])
+    assert split, "no university filed under two countries in 2023's workbooks"
+    name, country = split[0]
+    edition = next(e for e in the_tables.editions if e.year == year)
+    ids = edition.institutions.filter(edition.institutions["name"] == name)["institution_id"].to_list()
+    ranked = set(edition.overall["institution_id"].to_list())
+    absent = [i for i in ids if i not in ranked]
+    assert len(absent) == 1 and len(ids) >= 2, (name, ids)
+    page = readable(client.get(f"/editions/{year}/institutions/{absent[0]}").text)
+    assert "the published tables disagree on its country" in page and "needs a score in SDG 17" not in page
+    for other in set(ids) - set(absent):
+        assert (
+            f'href="/editions/{year}/institutions/{other}"'
+            in client.get(f"/editions/{year}/institutions/{absent[0]}").text
+        )

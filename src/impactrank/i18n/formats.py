@@ -100,6 +100,11 @@ def _symbols(locale: str) -> dict[int, str]:
     return str.maketrans({",": get_group_symbol(code), ".": get_decimal_symbol(code), "-": get_minus_sign_symbol(code)})
 
 
+def decimal_mark(locale: str) -> str:
+    """The locale's decimal mark: "," (fr, es), "." (en)."""
+    return _symbols(locale)[ord(".")]
+
+
 @_or_missing
 @functools.lru_cache(maxsize=1 << 12, typed=True)  # Babel parses the locale and the pattern at every call
 def percent(value: float | int | Decimal | None, locale: str, decimals: int = 1) -> str:
@@ -111,11 +116,14 @@ def percent(value: float | int | Decimal | None, locale: str, decimals: int = 1)
 def number_range(
     low: float | int | Decimal | None, high: float | int | Decimal | None, locale: str, decimals: int = 1
 ) -> str:
-    """A published interval: 56.6, 66.2 → "56,6–66,2" (the joining pattern is the catalog's)."""
+    """A published interval: 56.6, 66.2 → "56,6–66,2" (the joining pattern is the catalog's); one number when
+    both ends read the same ("1,0", not "1,0–1,0")."""
     if _missing(low) or _missing(high):
         return MISSING
-    pattern = translations(locale).gettext("%(low)s–%(high)s")
-    return pattern % {"low": number(low, locale, decimals), "high": number(high, locale, decimals)}
+    low_text, high_text = number(low, locale, decimals), number(high, locale, decimals)
+    if low_text == high_text:
+        return low_text
+    return translations(locale).gettext("%(low)s–%(high)s") % {"low": low_text, "high": high_text}
 
 
 def date(value: dt.date | None, locale: str) -> str:

@@ -383,6 +383,7 @@ def _environment(lang: str) -> jinja2.Environment:
         signed_pct=lambda v, d=0: ty.signed_percent(v, lang, d),
         ordinal=lambda v: ty.ordinal(int(v), lang),
         rankp=lambda v: ty.rank_phrase(v, lang),
+        place=lambda v: ty.place(v, lang),
         names=lambda v: _names(v, lang),
         sdg_name=lambda v: SDG_NAMES[lang][int(v)],
     )

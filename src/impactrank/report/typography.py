@@ -53,6 +53,18 @@ def percent_range(low: float | None, high: float | None, lang: str, decimals: in
 _TIED = {"en": "joint {}", "fr": "{} ex æquo", "es": "{} ex aequo"}
 
 
+_TIED_PLACE = {"en": "{} (joint)", "fr": "{} ex æquo", "es": "{} ex aequo"}
+
+
+def place(rank: str | None, lang: str) -> str:
+    """A displayed rank after a word for place ("puesto"): "=9" → "9 ex aequo", "9" → "9", a band as it is."""
+    if not rank:
+        return ""
+    body = rank.lstrip("=")
+    text = formats.shown(body, lang)
+    return _TIED_PLACE[lang].format(text) if rank.startswith("=") and body.isdigit() else text
+
+
 def rank_phrase(rank: str | None, lang: str) -> str:
     """A displayed rank as text: "=12" → "joint 12th" / "12e ex æquo"; "101–200" → "101–200"; "7" → "7th"."""
     if not rank:
@@ -208,12 +220,21 @@ _ADJ_FR = {  # masculine plural: "établissements français"
 }
 
 
+# Spanish country names that take their article ("las instituciones del Reino Unido"), as CLDR names them
+_ARTICLE_ES = {"GB": "el", "NL": "los", "AE": "los", "DO": "la", "CF": "la"}
+
+
+def _of_es(code: str, name: str) -> str:
+    article = _ARTICLE_ES.get(code)
+    return "del " + name if article == "el" else f"de {article} {name}" if article else f"de {name}"
+
+
 def institutions_of(code: str, name: str, lang: str) -> str:
     """ "French institutions" / "établissements français", or "institutions in Ruritania" /
     "établissements du pays « Ruritanie »" when no adjective is known."""
     code = code.upper()
     if lang == "es":
-        return f"instituciones de {name}"
+        return f"instituciones {_of_es(code, name)}"
     if lang == "fr":
         adj = _ADJ_FR.get(code)
         return f"établissements {adj}" if adj else f"établissements du pays « {name} »"
@@ -226,7 +247,7 @@ def institution_of(code: str, name: str, lang: str) -> str:
     invariable), or "institution in Ruritania" / "établissement du pays « Ruritanie »"."""
     code = code.upper()
     if lang == "es":
-        return f"institución de {name}"
+        return f"institución {_of_es(code, name)}"
     if lang == "fr":
         adj = _ADJ_FR.get(code)
         if not adj:

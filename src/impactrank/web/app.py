@@ -28,7 +28,7 @@ from impactrank.io.workspace import WorkspaceBusy
 from impactrank.pages import Pages, is_api, jsonable
 from impactrank.web import assets, comparisons, countries, editions, groups, institutions, reports, tables
 from impactrank.web.chips import chip
-from impactrank.web.common import language
+from impactrank.web.common import language, source_words
 from impactrank.web.middleware import (
     DropEmptyParams,
     FollowWorkspace,
@@ -52,6 +52,7 @@ def _env() -> Environment:
     )
     i18n_templates.install(env)
     env.filters["chip"] = pass_context(lambda _context, sdg, href=None: chip(sdg, i18n_templates.current(), href))
+    env.filters["source"] = pass_context(lambda _context, text: source_words(text, i18n_templates.current()))
     return env
 
 

@@ -4,6 +4,7 @@ header, and the narrative summary from the report layer."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
@@ -11,7 +12,7 @@ import polars as pl
 from fastapi import Path, Query, Request
 
 from impactrank.errors import N_, InputError
-from impactrank.i18n import DEFAULT, LOCALES, request_locale
+from impactrank.i18n import DEFAULT, LOCALES, ngettext, number, request_locale
 from impactrank.pages import Encoded, is_api, jsonable, plain_rows
 from impactrank.web.store import EditionData, Store, TableQuery
 
@@ -122,3 +123,18 @@ def summary_of(
     previous = store.get(prev_id).edition if prev_id else None
     s = summarise(data.edition, previous=previous, country=country, group=group, members=members, lang=lang)
     return jsonable(s.to_dict())
+
+
+_SDG_TABLES = re.compile(r"(\d+) SDG tables \(the-workbook\)")
+
+
+def source_words(source: str, lang: str) -> str:
+    """An imported edition's source as the importer stores it ("….xlsx + 17 SDG tables (the-workbook)"), its
+    words in the reader's language; file names stay as they are."""
+    return _SDG_TABLES.sub(
+        lambda m: (
+            ngettext("%(count)s SDG table (THE workbook)", "%(count)s SDG tables (THE workbooks)", int(m[1]), lang)
+            % {"count": number(int(m[1]), lang)}
+        ),
+        source,
+    )

@@ -63,6 +63,8 @@ def metric_sections(facts: dict, lang: str) -> Markup:
     shown = [s for s in facts["sdgs"] if s["metrics"]]
     rows = [m for s in shown for m in s["metrics"]]
     raw = formats.numbers([None if m["missing"] else m["raw"] for m in rows], lang, 4)  # a missing one: its word
+    mark = formats.decimal_mark(lang)  # a count is "51 145", not "51 145,0000"; a rate keeps its decimals
+    raw = [r.rstrip("0").removesuffix(mark) if mark in r else r for r in raw]
     score, contribution = (
         formats.numbers([m[k] for m in rows], lang, d) for k, d in (("score", 2), ("contribution", 3))
     )
@@ -71,14 +73,15 @@ def metric_sections(facts: dict, lang: str) -> Markup:
     out = []
     for s, sdg_score in zip(shown, formats.numbers([s["score"] for s in shown], lang, 2), strict=True):
         title = heading % {"sdg": sdg_label(s["sdg"], lang), "score": sdg_score}
-        out.append(f"<h3>{title}{counted if s['counted'] else ''}</h3>\n{table}")
+        region = f'<div class="table-scroll" role="region" aria-label="{escape(title.striptags())}" tabindex="0">'
+        out.append(f"<h3>{title}{counted if s['counted'] else ''}</h3>\n{region}{table}")
         out += (
             f"<tr><td>{_metric(m['metric'])}</td>"
             f'<td class="num">{missing if m["missing"] else r}</td>'
             f'<td class="num">{sc}</td><td class="num">{w}</td><td class="num">{c}</td></tr>'
             for m, r, sc, w, c in itertools.islice(cells, len(s["metrics"]))
         )
-        out.append("</tbody>\n</table>\n")
+        out.append("</tbody>\n</table></div>\n")
     return Markup("".join(out))
 
 

@@ -153,6 +153,7 @@ def register(pages: Pages, store: Store) -> None:
                 "share": share_text(overall, data.field_size),  # a band's share of the field, not a place in it
                 "counted": [int(x) for x in (overall["top_sdgs"] or "").split(";") if x],
             },
+            "namesakes": [] if overall is not None else namesakes_of(e, iid, info["name"]),
             "formula": formula_of(ex),
             "reproduced": reproduced,  # an imported edition: THE's formula recomputed from the published tables
             "not_reproduced": not_reproduced and not_reproduced.message,  # why it could not be (English in the API)
@@ -278,3 +279,20 @@ def formula_of(ex: Any) -> dict | None:
 def top_percent(rank: int | None, field: int) -> float | None:
     """A rank as 'top x %' of the field (the words and arithmetic of the comparison)."""
     return round(100.0 * rank / field, 1) if rank and field else None
+
+
+def namesakes_of(edition, iid: str, name: str | None) -> list[dict]:
+    """Institutions of the same name in the edition's overall table under another id: published tables that file
+    one university under two countries (its SDG rows under one, its overall row under the other), so that its page
+    says so rather than explain its absence by the rules."""
+    import polars as pl
+
+    if not name or edition.overall.height == 0:
+        return []
+    same = edition.institutions.filter((pl.col("name") == name) & (pl.col("institution_id") != iid))
+    ranked = same.join(edition.overall.select("institution_id"), on="institution_id", how="semi")
+    return [
+        {"institution_id": r["institution_id"], "country": r["country"],
+         "link": f"/editions/{edition.id}/institutions/{r['institution_id']}"}
+        for r in ranked.sort("institution_id").iter_rows(named=True)
+    ]  # fmt: skip

@@ -11,6 +11,7 @@ from impactrank.engine.tables.edition import Edition
 from impactrank.engine.tables.shown import visible, with_band_ranges
 from impactrank.i18n import gettext, number
 from impactrank.report.charts.style import rounded as _r
+from impactrank.report.charts.style import value_text
 
 
 def _score_expr() -> pl.Expr:
@@ -101,6 +102,9 @@ def profile_from_rows(rows: list[dict], institution_id: str, name: str | None = 
                 "low": _r(low, 2),
                 "high": _r(high, 2),
                 "scaled": _r(r["scaled_score"], 2),
+                # the label from the score itself: 55.3469 is "55.3", as the tables write it, where the score kept
+                # to two decimals for the drawing (55.35) would read "55.4"
+                "text": value_text({"score": r["score"], "low": low, "high": high}, lang),
                 "counted": bool(r["counted"]),
                 "rank": r["rank"],
             }

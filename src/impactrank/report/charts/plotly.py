@@ -9,7 +9,7 @@ from typing import Any
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from impactrank.i18n import number, sdg_label, shown
-from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of, value_text
+from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of
 from impactrank.report.charts.style import label as _label
 from impactrank.report.charts.style import text_of as _text
 
@@ -106,7 +106,7 @@ def plotly_figure(spec: dict) -> dict:
                 "y": [height_of(r) for r in s],
                 "marker": {"color": [SDG_COLOURS[r["sdg"]] if r["counted"] else MUTED for r in s]},
                 "text": [tx["counted"] if r["counted"] else "" for r in s],
-                "customdata": [value_text(r, lang) for r in s],
+                "customdata": [r["text"] for r in s],
                 "textposition": "outside",
                 "hovertemplate": "%{x}: %{customdata}<extra></extra>",
                 "name": tx["sdg_score"],

@@ -7,7 +7,7 @@ import html
 from typing import Any
 
 from impactrank.i18n import number, percent, shown
-from impactrank.report.charts.style import BASE, INK, MARK, MUTED, SDG_COLOURS, floor_of, value_text
+from impactrank.report.charts.style import BASE, INK, MARK, MUTED, SDG_COLOURS, floor_of
 from impactrank.report.charts.style import text_of as _text
 
 # ---------------------------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ def svg(spec: dict) -> str:
             _text(spec)["sdg_score"],
             _text(spec)["sdg"],
             bases=[floor_of(r) for r in spec["sdgs"]],
-            texts=[value_text(r, spec["lang"]) for r in spec["sdgs"]],
+            texts=[r["text"] for r in spec["sdgs"]],
             lang=spec["lang"],
         )
     if kind == "participation":

@@ -57,7 +57,7 @@
       list.append(item);
     }
     status.textContent = found.length
-      ? status.dataset.some.replace("{count}", found.length.toLocaleString(lang))
+      ? (found.length === 1 ? status.dataset.one : status.dataset.some.replace("{count}", found.length.toLocaleString(lang)))
       : query.trim() ? status.dataset.none : "";
   }
 
