@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import warnings
 from decimal import Decimal
+from html import unescape
 
 import polars as pl
 import pytest
@@ -44,11 +45,21 @@ def test_metric_tables_in_french(page):
     ed, iid, html = page
     mine = ed.metric_scores.filter(pl.col("institution_id") == iid)
     sdgs = sorted(ed.sdg_scores.filter(pl.col("institution_id") == iid)["sdg"].to_list())
+    # each metric named by its methodology's label (English, marked so), its id beside it
+    labels = {(s["sdg"], m["id"]): m["label"] for s in ed.methodology["sdgs"] for m in s["metrics"]}
+
+    def named(sdg: int, metric: str) -> str:
+        return f'<span lang="en">{labels[sdg, metric]}</span> <code class="muted">{metric}</code>'
+
+    def raw(value: float) -> str:  # to four decimals, without the zeros that end them ("228", not "228,0000")
+        text = fr(value, 4)
+        return text.rstrip("0").removesuffix(",") if "," in text else text
+
     expected = [
         [
             [
-                m["metric"],
-                "manquant" if m["missing"] else fr(m["raw"], 4),
+                named(s, m["metric"]),
+                "manquant" if m["missing"] else raw(m["raw"]),
                 fr(m["score"], 2),
                 fr(m["weight"], 0),
                 fr(m["contribution"], 3),
@@ -59,7 +70,7 @@ def test_metric_tables_in_french(page):
         if mine.filter(pl.col("sdg") == s).height
     ]
     tables = re.findall(r'<table class="data metrics">.*?<tbody>\n(.*?)</tbody>', html, re.S)
-    got = [[cells(r) for r in re.findall(r"<tr>(.*?)</tr>", t)] for t in tables]
+    got = [[[unescape(c) for c in cells(r)] for r in re.findall(r"<tr>(.*?)</tr>", t)] for t in tables]
     assert got == expected
     assert any(c[1] == "manquant" for t in got for c in t)
 

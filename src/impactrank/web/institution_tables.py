@@ -33,7 +33,13 @@ def sdg_history_rows(facts: dict, lang: str) -> Markup:
     return Markup("".join(rows))
 
 
-_metric = functools.lru_cache(maxsize=1 << 12)(escape)  # a methodology's few metric names, escaped once
+@functools.lru_cache(maxsize=1 << 12)  # a methodology's few metrics, written once
+def _metric_cell(metric: str, label: str | None) -> Markup:
+    """The methodology's label of a metric (in English, THE's words, marked so) and its id, which the data files
+    and the API use."""
+    if not label:
+        return escape(metric)
+    return Markup('<span lang="en">{}</span> <code class="muted">{}</code>').format(label, metric)
 
 
 def _word(message: str, lang: str) -> Markup:
@@ -76,7 +82,7 @@ def metric_sections(facts: dict, lang: str) -> Markup:
         region = f'<div class="table-scroll" role="region" aria-label="{escape(title.striptags())}" tabindex="0">'
         out.append(f"<h3>{title}{counted if s['counted'] else ''}</h3>\n{region}{table}")
         out += (
-            f"<tr><td>{_metric(m['metric'])}</td>"
+            f"<tr><td>{_metric_cell(m['metric'], m.get('label'))}</td>"
             f'<td class="num">{missing if m["missing"] else r}</td>'
             f'<td class="num">{sc}</td><td class="num">{w}</td><td class="num">{c}</td></tr>'
             for m, r, sc, w, c in itertools.islice(cells, len(s["metrics"]))

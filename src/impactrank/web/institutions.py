@@ -59,8 +59,9 @@ def register(pages: Pages, store: Store) -> None:
         info = found.institution
         ex = explain_rows(e, iid, found, data.scaling, metric_rows=False)  # (read as dicts below)
         metrics: dict[int, list[dict]] = {}  # each SDG's metric rows, as its explanation's, read in one call
+        labels = e.derived("metric labels", lambda: metric_labels(e))
         for sdg, m in zip(found.metric_scores["sdg"], found.metric_scores[:, METRIC_COLUMNS].to_dicts(), strict=True):
-            metrics.setdefault(sdg, []).append(m)
+            metrics.setdefault(sdg, []).append(m | {"label": labels.get((sdg, m["metric"]))})
         overall = data.visible_row(iid)
         places = decimals(e)
         history = []
@@ -296,3 +297,14 @@ def namesakes_of(edition, iid: str, name: str | None) -> list[dict]:
          "link": f"/editions/{edition.id}/institutions/{r['institution_id']}"}
         for r in ranked.sort("institution_id").iter_rows(named=True)
     ]  # fmt: skip
+
+
+def metric_labels(edition) -> dict[tuple[int, str], str]:
+    """(SDG, metric id) → the metric's label in the edition's methodology ("Views and downloads of health
+    papers"), for pages that would otherwise show "views_downloads"."""
+    return {
+        (s["sdg"], m["id"]): m["label"]
+        for s in (edition.methodology or {}).get("sdgs", [])
+        for m in s.get("metrics", [])
+        if m.get("label")
+    }
