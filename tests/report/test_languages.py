@@ -38,9 +38,12 @@ WORDS = sorted(set(ENGLISH_WORDS) | set(REPORT_WORDS))
 FOREIGN = {
     "en": re.compile(r"\d,\d{1,2}(?!\d)|\d\u202f\d|\d\u00a0%"),
     "fr": re.compile(r"\d\.\d|(?:\d\d|[1-9]),\d{3}(?!\d)|\d%"),
-    "es": re.compile(r"\d\.\d{1,2}(?!\d)|(?:\d\d|[1-9]),\d{3}(?!\d)|\d\u202f\d|\d%"),
+    # Spanish, after CLDR (minimumGroupingDigits 2) and the RAE: "1117" and "11.170", never "1.117"
+    "es": re.compile(r"\d\.\d{1,2}(?!\d)|(?:\d\d|[1-9]),\d{3}(?!\d)|\d\u202f\d|\d%|(?<![\d.])\d\.\d{3}(?![\d.])"),
 }
-UNGROUPED = re.compile(r"(?<![\d.,\u202f\u00a0=])\d{4,}(?!\d)")  # "1117": CLDR groups it in every language
+UNGROUPED = {  # "1117" ungrouped in English and French; in Spanish from five digits
+    lang: re.compile(rf"(?<![\d.,\u202f\u00a0=])\d{{{4 if lang != 'es' else 5},}}(?!\d)") for lang in ("en", "fr", "es")
+}
 
 
 class _Text(HTMLParser):
@@ -76,7 +79,7 @@ def problems(text: str, lang: str, data: list[str]) -> list[str]:
             found.append("SDG instead of " + {"fr": "ODD", "es": "ODS"}[lang])
     if foreign := FOREIGN[lang].findall(text):
         found.append(f"numbers in another language's style {foreign[:5]}")
-    if ungrouped := [n for n in UNGROUPED.findall(text) if not 1900 <= int(n) <= 2100]:  # years are not grouped
+    if ungrouped := [n for n in UNGROUPED[lang].findall(text) if not 1900 <= int(n) <= 2100]:  # years are not grouped
         found.append(f"numbers without their thousands separator {ungrouped[:5]}")
     return found
 
@@ -158,7 +161,8 @@ def test_each_language_says_it_its_own_way(real):
     count, field = by_country["overall", 2021, "France"], rows["overall", 2021]
     assert f"Établissements français classés\u00a0: {count}" in texts["fr"]
     assert f"Instituciones de Francia clasificadas: {count}" in texts["es"]
-    grouped = {"fr": f"{field // 1000}\u202f{field % 1000:03d}", "es": f"{field // 1000}.{field % 1000:03d}"}
+    grouped = {"fr": f"{field // 1000}\u202f{field % 1000:03d}", "es": f"{field}"}  # (four digits: not in Spanish)
+    assert 1000 <= field < 10_000
     assert grouped["fr"] in texts["fr"] and grouped["es"] in texts["es"] and f"{field:,}" in texts["en"]
 
 
@@ -173,7 +177,9 @@ def test_the_checks_find_what_the_french_report_had():
     assert problems("(2021\u00a0: 1\u202f117 classés), 39.2–52.1", "fr", []) == [
         "numbers in another language's style ['9.2', '2.1']"
     ]
-    assert problems("45,4 %, 1.117", "es", []) == [] and problems("45,4 %", "en", []) != []
+    assert problems("45,4 %, 1117, 11.170", "es", []) == [] and problems("45,4 %", "en", []) != []
+    assert problems("1.117", "es", []) == ["numbers in another language's style ['1.117']"]
+    assert problems("11170", "es", []) == ["numbers without their thousands separator ['11170']"]
     assert problems("Sorbonne University : rang 5", "fr", ["Sorbonne University"]) == []
 
 
@@ -191,7 +197,7 @@ def test_audit_in_each_language(real, lang):
     grouped = {
         "en": f"{count:,}",
         "fr": f"{count // 1000}\u202f{count % 1000:03d}",
-        "es": f"{count // 1000}.{count % 1000:03d}",
+        "es": f"{count}" if count < 10_000 else f"{count // 1000}.{count % 1000:03d}",  # four digits: ungrouped
     }
     said = {
         "en": f"{grouped['en']} rows in the overall table.",

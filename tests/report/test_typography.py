@@ -120,7 +120,7 @@ def test_empty_inputs_give_empty_text():
 def test_an_unknown_language_is_named_in_the_error():
     with pytest.raises(ValueError, match=r"^language must be one of en, fr, es, not 'de'$"):
         ty.number(1, "de")
-    assert ty.number(1117, "es") == "1.117" and ty.ordinal(55, "es") == "55.º"
+    assert ty.number(1117, "es") == "1117" and ty.number(11170, "es") == "11.170" and ty.ordinal(55, "es") == "55.º"
     assert ty.percent_range(39.2, 52.1, "fr") == f"39,2–52,1{NB}%" and ty.percent_range(9.0, 17.9, "en") == "9.0–17.9%"
     assert ty.rank_phrase("=12", "es") == "12.º ex aequo" and ty.join_names(["A", "B"], "es") == "A y B"
 

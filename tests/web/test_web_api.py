@@ -252,6 +252,7 @@ def test_institution_matches_engine_and_explain(client, editions):
         "low": 50.0,  # an exact score is its own range
         "high": 50.0,
         "scaled": pytest.approx(44.44, abs=0.01),
+        "text": "50.0",  # the bar's label, the score to the published decimal
         "counted": True,
         "rank": "3+",
     }

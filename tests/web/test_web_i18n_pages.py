@@ -117,6 +117,8 @@ def _data(editions) -> list[str]:
         names += [e.source]
         if e.metric_scores.height:
             names += e.metric_scores["metric"].unique().to_list()
+        # the methodology's metric labels, THE's English words marked lang="en" on the page
+        names += [m["label"] for s in (e.methodology or {}).get("sdgs", []) for m in s["metrics"] if m.get("label")]
     return names
 
 

@@ -66,7 +66,7 @@ def number(value: float | int | Decimal | None, locale: str, decimals: int = 0) 
     if value == 0:
         value = abs(value)
     exact = value if type(value) is float and math.isfinite(value) else _exact(value)
-    return f"{exact:,.{decimals}f}".translate(_symbols(locale))
+    return _localised(f"{exact:,.{decimals}f}", locale)
 
 
 def numbers(values: list, locale: str, decimals: int = 0) -> list[str]:
@@ -76,11 +76,23 @@ def numbers(values: list, locale: str, decimals: int = 0) -> list[str]:
     long as a column at a time."""
     spec = f",.{decimals}f"
     texts = [format(v, spec) if type(v) is float and v and math.isfinite(v) else None for v in values]
-    signs = _own_signs(locale)
-    if signs is not None:
-        fast = iter("\n".join(t for t in texts if t is not None).translate(signs).split("\n"))
+    if _own_signs(locale) is not None:
+        fast = iter(_localised("\n".join(t for t in texts if t is not None), locale).split("\n"))
         texts = [None if t is None else next(fast) for t in texts]
     return [number(v, locale, decimals) if t is None else t for t, v in zip(texts, values, strict=True)]
+
+
+# CLDR's minimumGroupingDigits, which Babel does not apply: Spanish groups a number's thousands from five digits
+# on ("1117", "11.170"), as the RAE's Ortografía asks of four-digit numbers
+_UNGROUPED_FOUR = {"es"}
+_FOUR_DIGITS = re.compile(r"(?<![\d,])(-?\d),(?=\d{3}(?![\d,]))")
+
+
+def _localised(text: str, locale: str) -> str:
+    """Python's "1,117.25" (one number, or several a line each) with the locale's signs and grouping."""
+    if locale in _UNGROUPED_FOUR:
+        text = _FOUR_DIGITS.sub(r"\1", text)
+    return text.translate(_symbols(locale))
 
 
 @functools.cache
