@@ -223,3 +223,14 @@ def test_uncertainty_whose_files_cannot_be_written_stores_nothing(built, tmp_pat
     assert isinstance(result.exception, OSError) and result.exception.errno == errno.ENOSPC
     with Workspace(ws, read_only=True) as w:
         assert w.load("2021").rank_uncertainty.height == 0
+
+
+def test_counts_out_of_range_are_refused(built):
+    ws, inputs = built
+    for args in (
+        ["advise", "-e", "2021", "-w", str(ws), "--institution", "B", "--top", "0"],
+        ["uncertainty", "-e", "2021", "-w", str(ws), *inputs, "--threads", "-2"],
+        ["uncertainty", "-e", "2021", "-w", str(ws), *inputs, "--workers", "0"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "Invalid value" in result.output, (args, result.output)

@@ -107,7 +107,7 @@ def test_sdg_profile_rows_in_french(page):
             str(r["sdg"]),
             fr(r["score"], 1),
             fr(r["scaled_score"], 2),
-            '<span class="counted">oui</span>' if r["counted"] else "",
+            '<span class="counted">oui</span>' if r["counted"] else "non",
             r["rank"] or "",
         ]
         for r in rows

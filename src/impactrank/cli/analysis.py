@@ -126,8 +126,8 @@ def uncertainty(
     institutions: InstitutionsOption = None,
     submissions: SubmissionsOption = None,
     methodology: MethodologyOption = None,
-    threads: Annotated[int, typer.Option("--threads", help="Threads in this process (0: one per core).")] = 0,
-    workers: Annotated[int, typer.Option("--workers", help="Spread the runs over a local Dask cluster.")] = 1,
+    threads: Annotated[int, typer.Option("--threads", min=0, help="Threads in this process (0: one per core).")] = 0,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Spread the runs over a local Dask cluster.")] = 1,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler.")] = None,
 ) -> None:
     """Monte Carlo rank intervals and Sobol indices over the declared uncertain inputs; the results are stored
@@ -359,7 +359,7 @@ def whatif(
 def advise(
     r: _Rescoring,
     institution: Annotated[str, typer.Option("--institution", help="institution_id to advise.")],
-    top: Annotated[int, typer.Option("--top", help="How many metrics to list.")] = 10,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many metrics to list.")] = 10,
 ) -> None:
     """Which SDGs to submit, the gap to the next band, and the metrics where an improvement gains most; on a
     published edition, the SDG-score gain (in a counted or an added SDG) that lifts the overall score into the

@@ -74,7 +74,7 @@ def classify(
         str | None, typer.Option("--text-col", help="One text column instead of title/abstract/keywords.")
     ] = None,
     engine: Annotated[str, typer.Option("--engine", help="local (one process) or dask.")] = "local",
-    workers: Annotated[int, typer.Option("--workers", help="Dask local cluster size.")] = 2,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Dask local cluster size.")] = 2,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler.")] = None,
     lang: LangOption = "en",
 ) -> None:

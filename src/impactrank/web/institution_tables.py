@@ -95,6 +95,7 @@ def sdg_rows(facts: dict, edition_id: str, lang: str) -> Markup:
     """The SDG profile table's rows: the SDG's chip, its published score, its scaled score (or range), whether
     it is counted, its SDG rank."""
     counted = f'<span class="counted">{escape(gettext("yes", lang))}</span>'
+    not_counted = escape(gettext("no", lang))  # said, not left blank
     rows = []
     for s in facts["sdgs"]:
         sdg = s["sdg"]
@@ -104,7 +105,7 @@ def sdg_rows(facts: dict, edition_id: str, lang: str) -> Markup:
         rank = escape(formats.shown(s["rank"], lang)) if s["rank"] else ""
         rows.append(
             f'<tr data-sdg="{sdg}"><td>{link}</td>\n<td class="num score">{score}</td>'
-            f'<td class="num scaled">{escape(scaled)}</td>\n<td>{counted if s["counted"] else ""}</td>'
+            f'<td class="num scaled">{escape(scaled)}</td>\n<td>{counted if s["counted"] else not_counted}</td>'
             f'<td class="num">{rank}</td></tr>\n'
         )
     return Markup("".join(rows))
