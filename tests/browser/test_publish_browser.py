@@ -43,6 +43,12 @@ def search(page, site, lang: str, query: str) -> list[str]:
 def test_the_search_finds_institutions_from_file(browser, published_site, lang):
     page = browser.new_page()
     assert search(page, published_site, lang, "IMT Atlantique") == ["IMT Atlantique"]
+    # one institution found, said in the singular, its country named in the page's language
+    assert (
+        page.locator("#search-status").inner_text()
+        == {"fr": "Un établissement trouvé.", "en": "One institution found."}[lang]
+    )
+    assert page.locator("#search-results > li").inner_text().startswith("IMT Atlantique (France)")
     assert "Nantes Université" in search(page, published_site, lang, "universite de nantes")
     assert search(page, published_site, lang, "zzzz") == []
     assert page.locator("#search-status").inner_text() != ""  # "no institution matches", in the page's language

@@ -13,6 +13,16 @@
   }
   const lang = form.dataset.lang;
   const LIMIT = 50;
+  // a country's name in the reader's language from the browser's own CLDR data ("FR" → "France", "Francia")
+  const regions = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames([lang], { type: "region" }) : null;
+
+  function countryName(code) {
+    try {
+      return (regions && regions.of(code)) || code;
+    } catch (error) {
+      return code; // not a region code the browser knows
+    }
+  }
 
   function fold(text) {
     return text.normalize("NFD").replace(/\p{M}+/gu, "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
@@ -45,7 +55,7 @@
       link.textContent = entry.names[lang] || entry.name;
       item.append(link);
       if (entry.country) {
-        item.append(" (" + entry.country + ")");
+        item.append(" (" + countryName(entry.country) + ")");
       }
       for (const [edition, href] of pages) {
         const other = document.createElement("a");
