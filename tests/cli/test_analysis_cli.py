@@ -166,6 +166,13 @@ def test_whatif_shows_before_and_after(built):
     assert "overall score │ 12.28 │ 51.18" in text
     assert "rank │ 3–4 │ 2" in text
     assert "2 other institutions change overall rank position" in text
+    # the same answer as rows, for a script
+    args = ("whatif", "-e", "2021", "-w", str(ws), *inputs, "--institution", "D", "--set", "2.waste=5")
+    answer = json.loads(invoke(*args, "--set", "17.reports=1", "-f", "json").output)
+    sides = {r["side"]: r for r in answer["overall"]}
+    assert (round(sides["before"]["overall_score"], 2), round(sides["after"]["overall_score"], 2)) == (12.28, 51.18)
+    assert (sides["before"]["rank"], sides["after"]["rank"]) == ("3–4", "2") and answer["others_moved"] == 2
+    assert {(m["sdg"], m["metric"]) for m in answer["metrics"]} == {(2, "waste"), (17, "reports")}
 
 
 def test_advise_lists_sdgs_gap_and_gains(built):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, NamedTuple
 
@@ -351,6 +353,15 @@ def whatif(
             change = parse_setting(method, text, row.row(0, named=True))
         changes.append(change)
     result = run_whatif(method, inst, subs, institution, changes, ed.previous_scores)
+    if r.format == "json":  # the before-and-after tables as rows, as a script reads them
+        answer = {
+            "institution_id": institution,
+            "edition": ed.id,
+            **{name: getattr(result, name).to_dicts() for name in ("overall", "sdgs", "metrics")},
+            "others_moved": result.others_moved,
+        }
+        sys.stdout.write(json.dumps(answer, indent=1, ensure_ascii=False, sort_keys=True, default=str) + "\n")
+        return
     built.print_whatif(institution, ed.id, result, averaged=bool(ed.previous_scores.height))
 
 
