@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from impactrank.i18n import number, sdg_label, shown
+from impactrank.i18n import number, percent, sdg_label, shown
 from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of
 from impactrank.report.charts.style import label as _label
 from impactrank.report.charts.style import text_of as _text
@@ -147,7 +147,15 @@ def plotly_figure(spec: dict) -> dict:
             )
         layout.update(
             yaxis={"title": {"text": tx["in_table"]}},
-            yaxis2={"title": {"text": tx["position"]}, "overlaying": "y", "side": "right", "range": [100, 0]},
+            yaxis2={  # a share of the table, in steps a reader reads ("20 %"), its title clear of the ticks
+                "title": {"text": tx["position"], "standoff": 8},
+                "overlaying": "y",
+                "side": "right",
+                "range": [100, 0],
+                "tickvals": [0, 20, 40, 60, 80, 100],
+                "ticktext": [percent(v, lang, 0) for v in (0, 20, 40, 60, 80, 100)],
+                "automargin": True,
+            },
             legend={"orientation": "h", "y": -0.2},
         )
     elif kind == "movement":
