@@ -108,7 +108,7 @@ def test_sdg_profile_rows_in_french(page):
             fr(r["score"], 1),
             fr(r["scaled_score"], 2),
             '<span class="counted">oui</span>' if r["counted"] else "non",
-            r["rank"] or "",
+            r["rank"] or '<span class="muted">absent du classement de l’ODD</span>',
         ]
         for r in rows
     ]

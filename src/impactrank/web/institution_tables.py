@@ -96,13 +96,15 @@ def sdg_rows(facts: dict, edition_id: str, lang: str) -> Markup:
     it is counted, its SDG rank."""
     counted = f'<span class="counted">{escape(gettext("yes", lang))}</span>'
     not_counted = escape(gettext("no", lang))  # said, not left blank
+    absent = escape(gettext("not in the SDG table", lang))  # an SDG of the overall table's card only
+    unranked = f'<span class="muted">{absent}</span>'
     rows = []
     for s in facts["sdgs"]:
         sdg = s["sdg"]
         link = chip(sdg, lang, f"/editions/{edition_id}/sdgs/{sdg}")
         score = escape(formats.shown(s["published"], lang))
         scaled = formats.shown(s["scaled_range"], lang) if s["scaled_range"] else formats.number(s["scaled"], lang, 2)
-        rank = escape(formats.shown(s["rank"], lang)) if s["rank"] else ""
+        rank = escape(formats.shown(s["rank"], lang)) if s["rank"] else unranked
         rows.append(
             f'<tr data-sdg="{sdg}"><td>{link}</td>\n<td class="num score">{score}</td>'
             f'<td class="num scaled">{escape(scaled)}</td>\n<td>{counted if s["counted"] else not_counted}</td>'
