@@ -75,12 +75,16 @@ def test_metric_tables_in_french(page):
     assert any(c[1] == "manquant" for t in got for c in t)
 
 
-def test_sdg_positions_empty_in_an_edition_without_the_institution(page):
+def test_sdg_positions_in_an_edition_without_the_institution_say_so(page, demo_build):
     ed, iid, html = page
     sizes = dict(ed.sdg_scores.group_by("sdg").len().iter_rows())
+    held_2020 = set(demo_build.editions[2020].sdg_scores["sdg"].to_list())  # the SDG tables 2020 has
     rows = ed.sdg_scores.filter(pl.col("institution_id") == iid).sort("sdg").iter_rows(named=True)
     expected = [
-        ["", f"{r['rank'] or '–'} / {fr(sizes[r['sdg']], 0)}" + (' <span class="counted">retenu</span>' * r["counted"])]
+        [
+            "non classé" if r["sdg"] in held_2020 else "pas de classement",
+            f"{r['rank'] or '–'} / {fr(sizes[r['sdg']], 0)}" + (' <span class="counted">retenu</span>' * r["counted"]),
+        ]
         for r in rows
     ]
     table = re.search(r'<table class="data" id="sdg-history">(.*?)</table>', html, re.S).group(1)

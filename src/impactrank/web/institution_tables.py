@@ -16,15 +16,17 @@ from impactrank.web.chips import chip
 
 def sdg_history_rows(facts: dict, lang: str) -> Markup:
     """The SDG positions table's rows: the SDG's chip, then a cell for each edition, "rank / table size",
-    counted or not, empty where the institution is not in that table."""
+    counted or not; where the institution is not in that table, whether the edition has the table at all."""
     counted = f' <span class="counted">{escape(gettext("counted", lang))}</span>'
+    words = {True: gettext("not ranked", lang), False: gettext("no table", lang)}  # has the edition the table?
+    absent = {has: f'<td class="num muted">{escape(word)}</td>' for has, word in words.items()}
     rows = []
     for row in facts["sdg_history"]:
         cells = []
         for h in facts["history"]:
             p = row["editions"].get(h["edition"])
             if p is None:
-                cells.append('<td class="num"></td>')
+                cells.append(absent[row["sdg"] in h["sdg_tables"]])
                 continue
             rank = escape(formats.shown(p["rank"], lang)) if p["rank"] else "–"
             size = f" / {formats.number(p['table_size'], lang)}" if p["table_size"] else ""

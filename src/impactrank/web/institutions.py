@@ -89,6 +89,7 @@ def register(pages: Pages, store: Store) -> None:
                     "year": ed["year"],
                     "field_size": other.field_size,
                     "overall_table": ed["overall_table"],
+                    "sdg_tables": sorted(sizes),  # the SDG tables the edition has
                     "in_edition": present,
                     "rank": row["rank"] if row else None,
                     "rank_interval": row["rank_interval"] if row else None,
