@@ -182,6 +182,9 @@ def test_flags_by_kind_match_the_raw_cells(imported, raw):
         assert (
             report.get("country_split_from_name", 0) == (t["Country"].is_null() & t["University"].is_not_null()).sum()
         )
+        # "Ada Kent UniversityNorthern" in "Cyprus": Northern Cyprus cut after its first word, put back together
+        cut = t["University"].str.contains(r"[a-z]Northern$") & (t["Country"] == "Cyprus")
+        assert report.get("country_rejoined_from_name", 0) == cut.sum()
         hidden = sum(hides_a_score(c) for c in t["Best scores by rank"])
         assert report.get("sdg_score_missing", 0) == hidden
     assert (
@@ -235,3 +238,19 @@ def test_reimport_replaces_and_the_report_counts_tables(tmp_path, imported):
     tables = next(e for e in result.report.editions if e.year == 2021).tables
     assert list(tables) == ["overall", *(f"sdg{k}" for k in range(1, 18))]
     assert all(t["file"].endswith(".xlsx") for t in tables.values())
+
+
+def test_a_two_word_country_cut_after_its_first_word_is_put_back(imported, raw):
+    """The workbooks write "Ada Kent UniversityNorthern" in "Cyprus" (Northern Cyprus cut in two): every such
+    name is read without the glued word, its original kept, in Cyprus."""
+    _, eds = imported
+    overall, seen = raw["Best scores by rank"], 0
+    for year in (2020, 2021, 2022, 2023):
+        rows = overall.filter((pl.col("Year") == year) & pl.col("University").str.contains(r"[a-z]Northern$"))
+        seen += rows.height
+        assert set(rows["Country"]) <= {"Cyprus"}
+        names = eds[year].institutions.filter(pl.col("name_original").is_in(rows["University"].implode()))
+        assert names.height == rows.height
+        expected = sorted(n.removesuffix("Northern") for n in rows["University"])
+        assert sorted(names["name"]) == expected and set(names["country"]) <= {"CY"}
+    assert seen > 0

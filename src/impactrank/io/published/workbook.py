@@ -95,6 +95,8 @@ def read_workbook(path: Path, grid: list[list[str]] | None = None) -> WorkbookTa
         row = RawRow(row=i + 1, rank=rank, name=name, country=country, overall=overall, sdg17="", pairs=[], year=year)
         if not country:
             _split_glued_country(row)
+        else:
+            _rejoin_split_country(row)
         if table == OVERALL:
             card = parse_card(fifth)
             row.pairs, row.sdg17 = list(card.pairs), card.sdg17
@@ -119,3 +121,16 @@ def _split_glued_country(row: RawRow) -> None:
             row.name, row.country = row.name[:cut].rstrip(), tail
             row.flags.append("country_split_from_name")
             return
+
+
+_GLUED_LAST = re.compile(r"(?<=[a-z.)])[A-Z][a-z]+$")
+
+
+def _rejoin_split_country(row: RawRow) -> None:
+    """ "Ada Kent UniversityNorthern" in "Cyprus" → "Ada Kent University" in "Northern Cyprus", flagged: the scrape
+    cut a two-word country after its first word and glued that word to the name."""
+    glued = _GLUED_LAST.search(row.name)
+    if glued and to_alpha2(f"{glued[0]} {row.country}") is not None:
+        row.name_cell = row.name
+        row.name, row.country = row.name[: glued.start()].rstrip(), f"{glued[0]} {row.country}"
+        row.flags.append("country_rejoined_from_name")
