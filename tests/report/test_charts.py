@@ -110,3 +110,20 @@ def test_a_bars_label_is_its_score_rounded_once():
     spec = charts.profile_from_rows([row | {"counted": True, "rank": "12"}], "A", "A", "fr")
     assert spec["sdgs"][0]["score"] == 55.35 and spec["sdgs"][0]["text"] == "55,3"
     assert "<title>7: 55,3</title>" in charts.svg(spec) and "55,4" not in charts.svg(spec)
+
+
+def test_a_score_range_counts_evenly_over_the_bins_it_covers():
+    """A banded row (a range, no score) shares its one count among the bins it covers, by overlap: [10, 20] over
+    bins of 2.5 is a quarter in each of bins 4–7; a score is one in its bin; a range of one value, one there."""
+    from impactrank.report.charts.data import _spread
+
+    rows = pl.DataFrame(
+        {"overall_score": [12.0, None, None], "overall_low": [12.0, 10.0, 30.0], "overall_high": [12.0, 20.0, 30.0]}
+    )
+    counts = _spread(rows, 2.5, 40)
+    expected = [0.0] * 40
+    expected[4] += 1  # 12.0
+    for k in (4, 5, 6, 7):
+        expected[k] += 0.25
+    expected[12] += 1  # 30.0
+    assert counts == expected and sum(counts) == 3

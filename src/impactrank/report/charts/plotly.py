@@ -46,7 +46,7 @@ def plotly_figure(spec: dict) -> dict:
                 "width": w * 0.95,
                 "marker": {"color": MUTED},
                 "name": tx["institutions"],
-                "hovertemplate": "%{x}: %{y} " + tx["institutions"] + "<extra></extra>",
+                "hovertemplate": "%{x}: %{y:.1f} " + tx["institutions"] + "<extra></extra>",  # a band's share
             }
         )
         top = max(spec["counts"] or [1]) or 1
@@ -77,15 +77,17 @@ def plotly_figure(spec: dict) -> dict:
             data.append(
                 {
                     "type": "scatter",
-                    "mode": "markers",
+                    "mode": "markers+text",  # numbered as in the printed chart's legend; named on hover
                     "name": tx["selected"],
                     "x": [m["x"] for m in spec["marked"]],
                     "y": [top * 0.5] * len(spec["marked"]),
                     "marker": {"color": MARK, "size": 11, "symbol": "diamond"},
-                    "text": [
+                    "text": [str(k) for k in range(1, len(spec["marked"]) + 1)],
+                    "textposition": "top center",
+                    "customdata": [
                         _label(f"{m['name']} ({tx['rank'] % {'rank': shown(m['rank'], lang)}})") for m in spec["marked"]
                     ],
-                    "hovertemplate": "%{text}: %{x}<extra></extra>",
+                    "hovertemplate": "%{text}. %{customdata}: %{x}<extra></extra>",
                 }
             )
         layout.update(

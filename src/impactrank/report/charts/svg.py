@@ -55,6 +55,16 @@ def _axis_y(
     return out
 
 
+def _nice(top: float, ticks: int = 5) -> float:
+    """The axis's top at or above ``top`` whose ``ticks`` steps are round numbers (56 → 75, steps of 15; 1,154 →
+    1,250, steps of 250), where the top itself gave steps such as 11.2."""
+    import math
+
+    step = top / ticks
+    power = 10 ** math.floor(math.log10(step))
+    return round(next(m * power for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power >= step - 1e-9) * ticks, 9)
+
+
 def _width(text: str, size: int) -> float:
     """A label's approximate width in the charts' sans-serif font (to keep labels apart)."""
     return 0.58 * size * len(text)
@@ -175,7 +185,7 @@ def _svg_distribution(spec: dict) -> str:
     legend, legend_height = _legend(names, strip + 16 * (max(strip_rows, default=-1) + 1) + 10)
     height = int(strip + 16 * (max(strip_rows, default=-1) + 1) + legend_height + 12)
     out = _frame(spec["title"], height)
-    top = max(spec["counts"] or [1]) or 1
+    top = _nice(max(spec["counts"] or [1]) or 1)
     out += _axis_y(top, 0, x0, y0, y1, lang)
     out.append(_t(16, (y0 + y1) / 2, words["institutions"], 10, rotate=-90))
     out.append(f'<line x1="{x0}" y1="{y1}" x2="{x1}" y2="{y1}" stroke="#888"/>')
@@ -214,7 +224,7 @@ def _svg_participation(spec: dict) -> str:
     legend under the chart (never over the bars)."""
     lang, words = spec["lang"], _text(spec)
     p = spec["participants"]
-    top = max([r["count"] for r in p] or [1]) or 1
+    top = _nice(max([r["count"] for r in p] or [1]) or 1)
     x0, x1, y0, y1 = PAD_L, W - PAD_R, PAD_T, H - PAD_B
     slot = (x1 - x0) / 17
     extra = _axis_y(0, 100, x1, y0, y1, lang, right=True, pct=True)
