@@ -124,3 +124,18 @@ def test_sdg_profile_rows_in_french(page):
     assert got == expected and len(got) > 1
     first = ed.sdg_scores.filter(pl.col("institution_id") == iid)["sdg"].min()
     assert f'href="/editions/2021/sdgs/{first}" aria-label="ODD {first}">{first}</a>' in table
+
+
+def test_a_banded_score_is_said_to_be_shown_as_its_bands_range(demo_build):
+    """An edition that shows a band's scores as the band's range hides the exact terms of the formula: the page
+    says so with the range, rather than that there is no overall score to explain."""
+    from impactrank.web.app import create_app
+
+    ed = demo_build.editions[2021]
+    banded = ed.overall.filter(pl.col("band").is_not_null() & pl.col("overall_display").str.contains("–"))
+    row = banded.sort("institution_id").row(0, named=True)
+    with TestClient(create_app(demo_build.workspace)) as client:
+        page = client.get(f"/editions/2021/institutions/{row['institution_id']}?lang=fr").text
+    low, high = row["overall_display"].split("–")
+    assert f"fourchette de sa tranche, {low.replace('.', ',')}–{high.replace('.', ',')}, comme THE" in page
+    assert "Aucun score global à expliquer" not in page
