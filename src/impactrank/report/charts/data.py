@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from impactrank.engine.tables.edition import Edition
@@ -85,8 +86,6 @@ def distribution_data(
 
 def _spread(ov: pl.DataFrame, width: float, nbins: int) -> list[float]:
     """Rows per bin: a score in its bin, a range [low, high] shared among the bins it covers by their overlap."""
-    import numpy as np
-
     exact = ov["overall_score"].drop_nulls().to_numpy()
     counts = np.bincount(np.clip((exact // width).astype(int), 0, nbins - 1), minlength=nbins).astype(float)
     ranged = ov.filter(pl.col("overall_score").is_null())

@@ -4,6 +4,7 @@ fallback): the same numbers as the Plotly figures."""
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 from impactrank.i18n import number, percent, shown
@@ -58,8 +59,6 @@ def _axis_y(
 def _nice(top: float, ticks: int = 5) -> float:
     """The axis's top at or above ``top`` whose ``ticks`` steps are round numbers (56 → 75, steps of 15; 1,154 →
     1,250, steps of 250), where the top itself gave steps such as 11.2."""
-    import math
-
     step = top / ticks
     power = 10 ** math.floor(math.log10(step))
     return round(next(m * power for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power >= step - 1e-9) * ticks, 9)
