@@ -79,6 +79,13 @@ def test_an_empty_edition_means_every_edition_and_country_narrows(tmp_path, tabl
             "name",
             "no row of edition 2021 is named 'Lagos Univ'",
         ),
+        (  # the same name's country corrected twice (written otherwise): which one? the last won before
+            "edition,name,field,value\n2021,University of Lagos,country,Nigeria\n"
+            "2021,UNIVERSITY  OF LAGOS,country,Ghana\n",
+            3,
+            "name",
+            "the country of 'UNIVERSITY  OF LAGOS' is corrected on row 2 already",
+        ),
     ],
 )
 def test_a_bad_corrections_file_names_file_row_and_field(tmp_path, table, text, row, field, words):

@@ -112,6 +112,10 @@ def test_bad_inputs_raise_input_errors(tmp_path):
     with pytest.raises(InputError, match="3 cells where the header has 2") as info:
         load_query_table(tmp_path / "long.csv")
     assert info.value.row == 3
+    (tmp_path / "twice.csv").write_text("sdg,query_id,query\n1,a,poverty\n2,a,hunger\n1,a,income\n")
+    with pytest.raises(InputError, match="query id 'a' of SDG 1 is on row 2 already") as info:
+        load_query_table(tmp_path / "twice.csv")  # (the same id in another SDG is another line: row 3 passes)
+    assert (info.value.row, info.value.field) == (4, "query_id")
     (tmp_path / "q.xml").write_text("<not-closed>")
     with pytest.raises(InputError, match="cannot read Aurora XML"):
         load_aurora_xml(tmp_path / "q.xml")

@@ -128,7 +128,7 @@ def load_query_table(path: Path | str, system: str | None = None) -> QuerySet:
     if not rows:
         raise InputError(N_("the query table has a header but no rows"), file=str(path))
     name = system or (rows[0][1].get("system") or path.stem.removesuffix("_queries")).lower()
-    lines = []
+    lines, seen = [], {}  # seen: line id → its row (a label names its query lines by id)
     for n, (i, row) in enumerate(rows, start=1):  # i: the row as a spreadsheet shows it (header = 1)
         sdg = _sdg_number(row["sdg"], path, i)
         if siris:
@@ -138,7 +138,15 @@ def load_query_table(path: Path | str, system: str | None = None) -> QuerySet:
         else:
             text = _unescape(row["query"] or "")
         qid = row.get("query_id") or row.get("id") or str(n)
-        lines.append(QueryLine(name, sdg, f"{name}:{sdg}:{qid}", text, _parse_line(text, path, i)))
+        line_id = f"{name}:{sdg}:{qid}"
+        if line_id in seen:
+            raise InputError(
+                N_("query id %(id)r of SDG %(sdg)s is on row %(first)s already"),
+                file=str(path), row=i, field="query_id" if "query_id" in header else "id",
+                params={"id": qid, "sdg": sdg, "first": seen[line_id]},
+            )  # fmt: skip
+        seen[line_id] = i
+        lines.append(QueryLine(name, sdg, line_id, text, _parse_line(text, path, i)))
     return QuerySet(name, tuple(lines))
 
 

@@ -83,6 +83,7 @@ def read_corrections(path: str | Path) -> Corrections:
             params={"columns": ",".join(COLUMNS), "missing": list(missing)},
         )
     items = []
+    seen: dict[tuple, int] = {}  # (edition, name, country, field) → the row correcting it
     for number, row in rows:
         cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=False))
         if not any(cells.values()):
@@ -106,6 +107,15 @@ def read_corrections(path: str | Path) -> Corrections:
             if country is None:
                 raise table.error(NOT_A_COUNTRY, number, "country", params={"value": repr(cells["country"])})
         edition = "" if cells["edition"] in ("", "*") else cells["edition"]
+        key = (edition, name_key(cells["name"]), country, field)
+        if key in seen:  # which of the two would the reader mean? (the last one won)
+            raise table.error(
+                N_("the %(field)s of %(name)r is corrected on row %(first)s already"),
+                number,
+                "name",
+                params={"field": field, "name": cells["name"], "first": seen[key]},
+            )
+        seen[key] = number
         items.append(Correction(number, edition, cells["name"], country, field, cells["value"]))
     return Corrections(table.name, items)
 
