@@ -49,7 +49,7 @@ def _temp_pattern(name: str) -> re.Pattern[str]:
 
 def is_temporary(name: str) -> bool:
     """Whether a file name is one of our temporary names (of any target)."""
-    return re.fullmatch(rf"\..+\.\d+\.[A-Za-z0-9_]+{re.escape(TEMP_SUFFIX)}", name) is not None
+    return _ANY_TEMP.fullmatch(name) is not None
 
 
 def remove_stale(target: str | Path) -> list[Path]:

@@ -53,16 +53,13 @@ def percent_range(low: float | None, high: float | None, lang: str, decimals: in
 _TIED = {"en": "joint {}", "fr": "{} ex æquo", "es": "{} ex aequo"}
 
 
-_TIED_PLACE = {"en": "{} (joint)", "fr": "{} ex æquo", "es": "{} ex aequo"}
-
-
 def place(rank: str | None, lang: str) -> str:
     """A displayed rank after a word for place ("puesto"): "=9" → "9 ex aequo", "9" → "9", a band as it is."""
     if not rank:
         return ""
     body = rank.lstrip("=")
     text = formats.shown(body, lang)
-    return _TIED_PLACE[lang].format(text) if rank.startswith("=") and body.isdigit() else text
+    return _TIED[lang].format(text) if rank.startswith("=") and body.isdigit() else text
 
 
 def rank_phrase(rank: str | None, lang: str) -> str:
