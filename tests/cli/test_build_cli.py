@@ -185,6 +185,7 @@ def test_unwritable_places_are_one_line_errors_and_leave_no_output(tmp_path, min
     result = run_cli(*common, "--out", "institutions.csv", "--workspace", "ws.duckdb", cwd=tmp_path)
     assert result.code == 2 and "Traceback" not in result.err
     assert "institutions.csv" in result.err
+    assert not (tmp_path / "ws.duckdb").exists()  # the workspace the failed build made goes with it
     # a directory given as an input file
     (tmp_path / "dir").mkdir()
     result = run_cli("build", "-i", "dir", "-s", "submissions.csv", "--out", "o", cwd=tmp_path)

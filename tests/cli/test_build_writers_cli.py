@@ -52,6 +52,5 @@ def test_a_workspace_that_cannot_be_saved_leaves_no_output(tmp_path, mini_paths)
     assert result.code == 2 and "Traceback" not in result.err
     assert " ".join(result.err.split()) == "error: File exists (ws.duckdb.tables)"
     assert not (tmp_path / "out").exists()  # its files were written meanwhile, and never put in place
-    assert left_behind(tmp_path) == ["ws.duckdb", "ws.duckdb.tables"]
-    with Workspace(tmp_path / "ws.duckdb", read_only=True) as ws:
-        assert ws.editions().height == 0
+    # the workspace this first build made goes with it; the file in its tables' place is the user's
+    assert left_behind(tmp_path) == ["ws.duckdb.tables"]

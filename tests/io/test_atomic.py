@@ -248,4 +248,5 @@ def test_an_error_names_the_file_a_temporary_stands_for(tmp_path):
     assert atomic.target_of(staged) == tmp_path / "report.pdf"
     inside = tmp_path / f"{atomic.temp_prefix(atomic.STAGING)}x1y2{atomic.TEMP_SUFFIX}"
     assert atomic.target_of(inside) == tmp_path
+    assert atomic.target_of(inside / "overall.csv") == tmp_path / "overall.csv"  # a file staged in a folder
     assert atomic.target_of(tmp_path / "out.csv") == tmp_path / "out.csv"

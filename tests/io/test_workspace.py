@@ -75,6 +75,25 @@ def test_tables_written_ahead_are_the_saved_ones_or_go_when_no_save_takes_them(b
     assert len(list(folder.iterdir())) == 6  # the 2021 edition's three files and the 2022 one's
 
 
+def test_a_failed_first_build_leaves_no_workspace_and_a_failed_later_one_the_workspace_as_it_was(mini_paths, tmp_path):
+    """The outputs cannot be written (overall.csv is a folder): the workspace the build created goes, with the
+    table files it wrote ahead; one that held an edition before keeps it, and only it."""
+    out = tmp_path / "out"
+    (out / "overall.csv").mkdir(parents=True)
+    ws = tmp_path / "new.duckdb"
+    args = (mini_paths["institutions"], mini_paths["submissions"])
+    with pytest.raises(IsADirectoryError):
+        build(*args, methodology=mini_paths["methodology"], out=out, workspace=ws)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    build(*args, methodology=mini_paths["methodology"], workspace=ws)
+    files = sorted(p.name for p in ws.with_name("new.duckdb.tables").iterdir())
+    with pytest.raises(IsADirectoryError):
+        build(*args, methodology=mini_paths["methodology"], out=out, workspace=ws, edition_id="2022")
+    with Workspace(ws, read_only=True) as kept:
+        assert kept.editions()["edition"].to_list() == ["2021"]
+    assert sorted(p.name for p in ws.with_name("new.duckdb.tables").iterdir()) == files
+
+
 def test_not_a_workspace(tmp_path):
     (tmp_path / "table.csv").write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="not an impactrank workspace"):

@@ -66,7 +66,7 @@ def main() -> None:
         except InputError as exc:
             _fail(exc.text(current()))
         except OSError as exc:  # an output path that cannot be written, a directory where a file should be …
-            _fail(f"{exc.strerror or exc}" + (f" ({target_of(exc.filename)})" if exc.filename else ""))
+            _fail(f"{exc.strerror or exc}" + (f" ({target_of(exc.filename2 or exc.filename)})" if exc.filename else ""))
 
 
 def _fail(message: str) -> None:

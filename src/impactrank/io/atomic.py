@@ -35,12 +35,14 @@ _ANY_TEMP = re.compile(rf"\.(.+)\.\d+\.[A-Za-z0-9_]+{re.escape(TEMP_SUFFIX)}")
 
 def target_of(path: str | Path) -> Path:
     """The path a temporary file or folder of this module stands for (``out/.report.pdf.123.ab12.tmp`` →
-    ``out/report.pdf``, a staging folder → the folder it is staged in): what an error names to the reader."""
-    path = Path(path)
-    match = _ANY_TEMP.fullmatch(path.name)
-    if match is None:
-        return path
-    return path.parent if match[1] == STAGING else path.with_name(match[1])
+    ``out/report.pdf``; a file in a staging folder → that file in the folder it is staged in): what an error names
+    to the reader."""
+    parts = []
+    for part in Path(path).parts:
+        match = _ANY_TEMP.fullmatch(part)
+        if match is None or match[1] != STAGING:
+            parts.append(part if match is None else match[1])
+    return Path(*parts)
 
 
 def _temp_pattern(name: str) -> re.Pattern[str]:

@@ -40,12 +40,7 @@ DEFAULT_WAIT = 30.0  # seconds a command waits for a workspace another process h
 POLL = 0.1  # seconds between attempts while waiting
 HEADERS = 3 * 4096  # a DuckDB file starts with three 4 KiB headers, written when it is created
 
-_DUCK_TYPES = {
-    pl.String: "VARCHAR",
-    pl.Int64: "BIGINT",
-    pl.Float64: "DOUBLE",
-    pl.Boolean: "BOOLEAN",
-}
+_DUCK_TYPES = {pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN"}
 
 
 def _ddl(name: str, schema: dict[str, pl.DataType]) -> str:
@@ -136,6 +131,7 @@ class Workspace:
         self._lock = LockFile(self.path, exclusive=not read_only)
         self._files = TableFiles(self.path)
         self._ahead: set[str] = set()  # table files written ahead of a save (write_file) and not yet handed to one
+        self._new = False  # created by this writer: a failure that leaves it without an edition removes it
         self.con: duckdb.DuckDBPyConnection | None = None
         try:
             self.con = self._open(wait, on_wait)
@@ -179,6 +175,7 @@ class Workspace:
     def _connect(self) -> duckdb.DuckDBPyConnection:
         """DuckDB's connection, the lock file held. A file whose creation a crash cut short (empty, or DuckDB's
         headers only in part) holds nothing: a reader finds no workspace, a writer starts it afresh."""
+        self._new = not self.read_only and (not self.path.exists() or self._interrupted_creation())
         if self._interrupted_creation():
             if self.read_only:
                 raise InputError(
@@ -278,12 +275,12 @@ class Workspace:
     def __enter__(self) -> Workspace:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, failure: type[BaseException] | None, *exc: object) -> None:
+        self.close(failed=failure is not None)
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
         """Close the connection, then let the lock go (in that order: the next holder finds the file closed); table
-        files written for a save that never came go first."""
+        files no save took go first, and a workspace this writer made that ``failed`` before holding an edition."""
         try:
             if self._ahead and self.con is not None:
                 self._ahead.clear()
@@ -292,7 +289,11 @@ class Workspace:
             con, self.con = self.con, None
             try:
                 if con is not None:
+                    discard = failed and self._new and not con.execute("SELECT count(*) FROM editions").fetchone()[0]
                     con.close()
+                    if discard:
+                        self.path.unlink(missing_ok=True)
+                        self._files.sweep(set())
             finally:
                 self._lock.release()
 
