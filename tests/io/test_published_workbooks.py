@@ -254,3 +254,25 @@ def test_a_two_word_country_cut_after_its_first_word_is_put_back(imported, raw):
         expected = sorted(n.removesuffix("Northern") for n in rows["University"])
         assert sorted(names["name"]) == expected and set(names["country"]) <= {"CY"}
     assert seen > 0
+
+
+def test_a_name_whose_end_the_scrape_took_for_its_country_is_made_whole(imported, raw):
+    """ "University of" in "Georgia": the scrape cut the country off the end of a name ending with it. The
+    name is made whole ("University of Georgia", in Georgia), flagged; its original cell kept."""
+    result, eds = imported
+    for year in YEARS:
+        cut = {
+            (f"{name} {country}", country)
+            for frame in raw.values()
+            for name, country in frame.filter(pl.col("Year") == year).select("University", "Country").iter_rows()
+            if name and country and re.search(r"\s(of|for|and|de)$", name.strip())
+        }
+        names = set(eds[year].institutions["name"].to_list())
+        assert {name for name, _ in cut} <= names and not any(re.search(r"\sof$", n or "") for n in names)
+        report = next(e for e in result.report.editions if e.year == year)
+        flagged = sum(t["flags"].get("name_end_restored_from_country", 0) for t in report.tables.values())
+        assert flagged == sum(
+            frame.filter((pl.col("Year") == year) & pl.col("University").str.contains(r"\s(of|for|and|de)$")).height
+            for frame in raw.values()
+        )
+    assert ("University of Georgia", "Georgia") in cut  # 2023's: Tbilisi's University of Georgia

@@ -23,4 +23,4 @@ class RawRow:
     raw_pairs: list[tuple[str, str]] = field(default_factory=list)  # SDG cells as scattered, when they were
     score: str = ""  # the row's score in an SDG table (the SDG is the table's)
     rank_fixed: Rank | None = None  # the rank a repair settled on (a lost tie rebuilt); ``rank`` stays as read
-    name_cell: str = ""  # the name cell as read, when a repair took the country off its end
+    name_cell: str = ""  # the name cell as read, when a repair moved words between the name and the country

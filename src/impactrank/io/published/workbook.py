@@ -97,6 +97,7 @@ def read_workbook(path: Path, grid: list[list[str]] | None = None) -> WorkbookTa
             _split_glued_country(row)
         else:
             _rejoin_split_country(row)
+            _restore_name_end(row)
         if table == OVERALL:
             card = parse_card(fifth)
             row.pairs, row.sdg17 = list(card.pairs), card.sdg17
@@ -134,3 +135,15 @@ def _rejoin_split_country(row: RawRow) -> None:
         row.name_cell = row.name
         row.name, row.country = row.name[: glued.start()].rstrip(), f"{glued[0]} {row.country}"
         row.flags.append("country_rejoined_from_name")
+
+
+_CUT_END = re.compile(r"\s(?:of|for|and|the|de|del|des|du|di|da|do|la|y|et)$", re.IGNORECASE)
+
+
+def _restore_name_end(row: RawRow) -> None:
+    """ "University of" in "Georgia" → "University of Georgia" in Georgia, flagged: the scrape took the country off
+    the end of a name that ends with it ("Management Development Institute of", Singapore). No name ends in "of"."""
+    if _CUT_END.search(row.name) and row.country:
+        row.name_cell = row.name
+        row.name = f"{row.name} {row.country}"
+        row.flags.append("name_end_restored_from_country")
