@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import json
 
 import polars as pl
@@ -316,6 +317,11 @@ def test_compare_matches_engine(client, editions):
     assert fr["chart"]["items"][0]["top_after"] == 25.0
     html = client.get("/compare", params={"before": "2020", "after": "2021", "country": "FR"}).text
     assert 'data-figure-for="movement-chart"' in html
+    # a newcomer's rank before reads "not ranked", in the reader's language, never a blank cell
+    for lang, words in (("en", "not ranked"), ("fr", "non classé"), ("es", "no clasificada")):
+        page = client.get("/compare", params={"before": "2020", "after": "2021", "lang": lang}).text
+        row = re.search(r'<tr><td><a href="/editions/2021/institutions/D">.*?</tr>', page, re.S)[0]
+        assert re.findall(r'<td class="num">([^<]*)</td>', row)[:2] == [words, d["rank_to"]]
 
 
 def test_exports_csv_and_xlsx(client, editions):
