@@ -127,3 +127,21 @@ def test_a_score_range_counts_evenly_over_the_bins_it_covers():
         expected[k] += 0.25
     expected[12] += 1  # 30.0
     assert counts == expected and sum(counts) == 3
+
+
+@pytest.mark.shared
+def test_the_individually_ranked_rows_are_labelled_by_the_places_they_fill(the_tables):
+    """THE's 2021 and 2022 tables: the first row of the band table reads "1–100" as THE publishes it, the places the
+    individually ranked rows fill up to the first band, though 2022's last ranks are three tied at "=98"."""
+    import openpyxl
+    from the_workbooks import THE_TABLES
+
+    book = openpyxl.load_workbook(THE_TABLES / "Combined_Cleaned_THE_Impact_overall_2019_2025.xlsx", read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))[1:]
+    editions = {e.year: e for e in the_tables.editions}
+    for year in (2021, 2022):
+        ranks = [str(r[0]) for r in rows if r[1] == year]
+        exact = [r for r in ranks if r.lstrip("=").isdigit()]
+        first_band = min(int(r.split("–")[0]) for r in ranks if "–" in r)
+        expected = f"1–{min(len(exact), first_band - 1)}"
+        assert charts.distribution_data(editions[year], [])["boundaries"][0]["label"] == expected == "1–100"

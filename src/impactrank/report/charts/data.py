@@ -47,9 +47,13 @@ def distribution_data(
         .sort("start")
     )
     boundaries = []
-    for g in groups.iter_rows(named=True):
-        # the individually ranked rows as published: "1–100" (places tied at 100 share it), not their count
-        label = f"{g['start']}–{g['last']}" if g["_g"] == "individual" else g["_g"]
+    rows = groups.rows(named=True)
+    for g, following in zip(rows, [*rows[1:], None], strict=True):
+        # the individually ranked rows as published: "1–100", the places they fill up to the first band's (three
+        # tied at =98 fill 98 to 100; two tied at =100 share 100), not their last rank nor their count
+        filled = g["start"] + g["n"] - 1
+        last = max(g["last"], filled if following is None else min(filled, following["start"] - 1))
+        label = f"{g['start']}–{last}" if g["_g"] == "individual" else g["_g"]
         boundaries.append({"label": label, "low": _r(g["low"], 2), "high": _r(g["high"], 2), "count": g["n"]})
     marked = []
     if marked_ids:
