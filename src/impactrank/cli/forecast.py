@@ -160,7 +160,13 @@ def _selected(table, ed, institution, country, group, groups) -> pl.DataFrame:
 def _print_one(fc, row: dict, lang: str) -> None:
     from impactrank.report.forecast_words import assumption_lines, chances_line, fixed_line, next_year_line
 
-    console.print(Text(f"{row['name'] or row['institution_id']} ({fc.edition}: {shown(row['rank'])})"), highlight=False)
+    heading = _(
+        "%(name)s (%(edition)s: %(rank)s)",
+        name=row["name"] or row["institution_id"],
+        edition=fc.edition,
+        rank=shown(row["rank"]),
+    )
+    console.print(Text(heading), highlight=False)
     console.print(Text(next_year_line(fc, row, lang)), highlight=False)
     console.print(Text(chances_line(row, lang)), highlight=False)
     fixed = fixed_line(fc, row, lang)
