@@ -44,6 +44,7 @@ def test_import_and_audit(tmp_path, table):
     assert res.exit_code == 0, res.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["flags"] == {"no_country": 1, "sdg_pairs_incomplete": 1}
+    assert report["sdg_tables"] == {"rows": 0, "flags": {}}  # a single table: no SDG tables beside it
     with Workspace(ws, read_only=True) as w:
         ed = w.load("2021")
     assert ed.kind == "imported" and ed.source == "published.csv (clean-csv)"

@@ -270,7 +270,9 @@ def test_a_name_whose_end_the_scrape_took_for_its_country_is_made_whole(imported
         names = set(eds[year].institutions["name"].to_list())
         assert {name for name, _ in cut} <= names and not any(re.search(r"\sof$", n or "") for n in names)
         report = next(e for e in result.report.editions if e.year == year)
-        flagged = sum(t["flags"].get("name_end_restored_from_country", 0) for t in report.tables.values())
+        flag = "name_end_restored_from_country"
+        flagged = report.flags.get(flag, 0) + report.sdg_tables["flags"].get(flag, 0)  # the overall table, the SDG's
+        assert report.to_dict()["sdg_tables"] == report.sdg_tables
         assert flagged == sum(
             frame.filter((pl.col("Year") == year) & pl.col("University").str.contains(r"\s(of|for|and|de)$")).height
             for frame in raw.values()

@@ -143,22 +143,10 @@ def _print_import(report) -> None:
         labels=(_("edition"),),
     )
     for e in report.editions:
-        sdg = [t for name, t in e.tables.items() if name != "overall"]
-        table.add_row(
-            e.edition,
-            *map(
-                num,
-                (
-                    e.rows,
-                    e.ok,
-                    e.ranks.get("exact", 0),
-                    len([k for k in e.ranks if k not in ("exact", "unparsed")]),
-                    len(sdg),
-                    sum(t["rows"] for t in sdg),
-                    sum(t["ok"] for t in sdg),
-                ),
-            ),
-        )
+        sdg = e.sdg_tables
+        bands = len([k for k in e.ranks if k not in ("exact", "unparsed")])
+        figures = (e.rows, e.ok, e.ranks.get("exact", 0), bands, sdg["tables"], sdg["rows"], sdg["ok"])
+        table.add_row(e.edition, *map(num, figures))
     console.print(table)
     names = sorted({f for e in report.editions for t in e.tables.values() for f in t["flags"]})
     if not names:
@@ -171,7 +159,7 @@ def _print_import(report) -> None:
         cells = []
         for e in report.editions:
             overall = e.tables.get("overall", {}).get("flags", {}).get(flag, 0)
-            sdg = sum(t["flags"].get(flag, 0) for name, t in e.tables.items() if name != "overall")
+            sdg = e.sdg_tables["flags"].get(flag, 0)
             cells.append(f"{num(overall)} + {num(sdg)}" if sdg else num(overall) if overall else "")
         flags.add_row(flag, *cells)
     console.print(flags)

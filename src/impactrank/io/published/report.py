@@ -22,8 +22,22 @@ class EditionReport:
     tables: dict[str, dict] = field(default_factory=dict)  # "overall", "sdg1" … → rows, flags, source file
     country_suggestions: list[dict] = field(default_factory=list)  # name, country, suggested, flags, evidence
 
+    @property
+    def sdg_tables(self) -> dict:
+        """The SDG tables together, as ``tables`` counts one: rows, rows with no flag, rows by flag."""
+        sdg = [t for name, t in self.tables.items() if name != "overall"]
+        flags: Counter[str] = Counter()
+        for t in sdg:
+            flags.update(t["flags"])
+        return {
+            "tables": len(sdg),
+            "rows": sum(t["rows"] for t in sdg),
+            "ok": sum(t["ok"] for t in sdg),
+            "flags": dict(sorted(flags.items())),
+        }
+
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**self.__dict__, "sdg_tables": self.sdg_tables}
 
 
 @dataclass
@@ -38,17 +52,25 @@ class ImportReport:
 
     @property
     def flags(self) -> dict[str, int]:
+        """The overall tables' rows by flag (``sdg_tables`` has the SDG tables')."""
         total: Counter[str] = Counter()
         for e in self.editions:
             total.update(e.flags)
         return dict(sorted(total.items()))
 
     def to_dict(self) -> dict:
+        sdg: Counter[str] = Counter()
+        for e in self.editions:
+            sdg.update(e.sdg_tables["flags"])
         return {
             "file": self.file,
             "format": self.format,
             "rows": self.rows,
             "flags": self.flags,
+            "sdg_tables": {
+                "rows": sum(e.sdg_tables["rows"] for e in self.editions),
+                "flags": dict(sorted(sdg.items())),
+            },
             "editions": [e.to_dict() for e in self.editions],
         }
 
