@@ -278,3 +278,22 @@ def test_a_name_whose_end_the_scrape_took_for_its_country_is_made_whole(imported
             for frame in raw.values()
         )
     assert ("University of Georgia", "Georgia") in cut  # 2023's: Tbilisi's University of Georgia
+
+
+def test_workbooks_saved_as_csv_read_as_the_workbooks(tmp_path):
+    """THE's overall and climate workbooks saved as CSV (polars writes them here) are read as THE's workbooks:
+    the same 2021 edition, cards and SDG 13 table included, as from the workbooks themselves (they were read as a
+    plain ranking table: an SDG table became an overall table and the cards were dropped)."""
+    from impactrank.io.published import read_published
+
+    csvs = []
+    for path in (OVERALL, CLIMATE):
+        csvs.append(tmp_path / f"{path.stem}.csv")
+        _raw(path).with_columns(pl.col("Year").cast(pl.String)).write_csv(csvs[-1])
+    from_csv = read_published(csvs, edition="2021")
+    (ed,) = from_csv.editions
+    (expected,) = read_published([OVERALL, CLIMATE], edition="2021").editions
+    assert from_csv.report.format == "the-workbook"
+    for name in ("overall", "sdg_scores", "institutions"):
+        assert getattr(ed, name).equals(getattr(expected, name)), name
+    assert ed.sdg_scores.filter(pl.col("sdg") == 13).height == _raw(CLIMATE).filter(pl.col("Year") == 2021).height

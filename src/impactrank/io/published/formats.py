@@ -12,7 +12,7 @@ from impactrank.io.delimited import check_header, read_text_table, to_point
 from impactrank.io.published.rows import RawRow
 from impactrank.io.published.scrape import is_scrape, read_scrape, score_columns
 from impactrank.io.published.wide import is_ranking_header, map_header, read_wide
-from impactrank.io.published.workbook import find_layout, read_workbook, sheet_grid
+from impactrank.io.published.workbook import find_layout, layout, read_workbook, sheet_grid
 from impactrank.io.sheets import sheet_names, sheet_text
 
 FORMATS = ("auto", "the-workbook", "the-scrape", "clean-csv", "taiwan-json", "xlsx")
@@ -31,15 +31,16 @@ def read_rows(path: Path, fmt: str, decimal: str | None = None) -> tuple[list[Ra
         )  # fmt: skip
     if not path.is_file():
         raise InputError(N_("no such file"), file=str(path))
+    grid = None
     if fmt == "auto":
         fmt = _BY_SUFFIX.get(path.suffix.casefold(), "csv")
-        if fmt == "xlsx":
-            grid = sheet_grid(path)
-            if find_layout(grid, path.name) is not None:
-                table = read_workbook(path, grid)
-                return table.rows, "the-workbook", table.table
+        grid = sheet_grid(path) if fmt == "xlsx" else _workbook_as_csv(path) if fmt == "csv" else None
+        if grid is not None and find_layout(grid, path.name) is not None:
+            fmt = "the-workbook"
     if fmt == "the-workbook":
-        table = read_workbook(path)
+        if grid is None and _BY_SUFFIX.get(path.suffix.casefold()) != "xlsx":
+            grid = _workbook_as_csv(path) or []  # [] : no layout, which read_workbook says
+        table = read_workbook(path, grid)
         return table.rows, fmt, table.table
     if fmt == "taiwan-json":
         return _read_json(path), fmt, None
@@ -53,6 +54,15 @@ def read_rows(path: Path, fmt: str, decimal: str | None = None) -> tuple[list[Ra
             raise InputError(N_("not a scraped THE table: no sdg-score-multi columns"), file=path.name)
         return read_scrape(records, header, path.name, numbers), fmt, None
     return read_wide(records, header, path.name, numbers), fmt, None
+
+
+def _workbook_as_csv(path: Path) -> list[list[str]] | None:
+    """One of THE's workbooks saved as CSV: its cells as the sheet's grid (index + 1 is the row number a person
+    sees), so its cards and its SDG are read as the workbook's; None for any other CSV, judged by its header."""
+    table = read_text_table(path)
+    if layout(table.header, path.name) is None:
+        return None
+    return [[] for _ in range(table.header_row - 1)] + [cells for _, cells in table.rows()]
 
 
 def _read_csv(path: Path, decimal: str | None) -> tuple[list[str], list[int], list[dict[str, str]]]:
