@@ -60,3 +60,26 @@ def test_report_served_by_the_dashboard_runs_under_its_content_security_policy(s
         assert violations == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_chart_titles_are_whole_at_the_dashboards_widths(server, browser, width):
+    """Each chart's title lies within its chart, wrapped where the chart is narrow; no mode bar covers it."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        page.goto(f"{server}/report?edition=2021&compare=2020&country=FR")
+        page.wait_for_function("document.querySelectorAll('div.chart[data-rendered=\"true\"]').length === 5")
+        page.locator("#chart-movement").hover()  # Plotly shows a mode bar on hover where one is configured
+        boxes = page.evaluate(
+            """() => Array.from(document.querySelectorAll('div.chart[data-rendered="true"]')).map(c => {
+                const r = c.getBoundingClientRect(), t = c.querySelector('.gtitle').getBoundingClientRect();
+                const bars = c.querySelectorAll('.modebar-btn').length;
+                return {chart: [r.left, r.right], title: [t.left, t.right, t.width], bars: bars};
+            })"""
+        )
+        for b in boxes:
+            assert b["title"][2] > 0 and b["bars"] == 0
+            assert b["chart"][0] - 0.5 <= b["title"][0] and b["title"][1] <= b["chart"][1] + 0.5, b
+    finally:
+        page.close()

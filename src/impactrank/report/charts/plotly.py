@@ -9,10 +9,11 @@ from typing import Any
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from impactrank.i18n import number, percent, sdg_label, shown
-from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of
+from impactrank.report.charts.style import BASE, MARK, MUTED, SDG_COLOURS, floor_of, height_of, nice_top
 from impactrank.report.charts.style import label as _label
 from impactrank.report.charts.style import text_of as _text
 
+TITLE_SIZE = 16
 _LAYOUT = {
     "margin": {"l": 60, "r": 30, "t": 50, "b": 50},
     "font": {"family": "sans-serif", "size": 12},
@@ -28,10 +29,42 @@ def _separators(lang: str) -> str:
     return get_decimal_symbol(lang) + get_group_symbol(lang)
 
 
+def _title(text: str) -> dict:
+    """The title at the left of the figure, above the plot, the top margin growing to hold it: the script that
+    draws the figure breaks it into lines as wide as the chart (web/static/app.js, the report's own script), so
+    that a long title wraps on a phone instead of running off the chart."""
+    return {
+        "text": _label(text),
+        "font": {"size": TITLE_SIZE},
+        "x": 0,
+        "xanchor": "left",
+        "xref": "container",
+        "pad": {"l": 10, "b": 12},
+        "y": 1,
+        "yanchor": "bottom",
+        "yref": "paper",
+        "automargin": True,
+    }
+
+
+def _count_axis(values: list[float], lang: str) -> dict:
+    """A y axis of counts of institutions, its thousands grouped as the reader's language groups them. English and
+    French group every thousand ("1,250", "1 250" with Plotly's ``separators``) and d3's "," flag says so; Spanish
+    (CLDR, the RAE) leaves a four-digit number whole ("1250", but "12.500"), which no d3 format can say: its ticks
+    are written here, at the printed chart's round steps over the data's range."""
+    if lang != "es":
+        return {"tickformat": ",~f"}
+    top = max(values or [1]) or 1
+    step = nice_top(top) / 5  # the printed chart's steps (1,154 → steps of 250)
+    ticks = [round(step * k, 9) for k in range(8) if step * k <= top * 1.3]  # past what Plotly's range shows
+    decimals = 0 if step >= 1 else 1
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [number(v, lang, decimals) for v in ticks]}
+
+
 def plotly_figure(spec: dict) -> dict:
     """A Plotly figure (as a plain dict) for a chart data dictionary."""
     kind = spec["kind"]
-    layout = dict(_LAYOUT, title={"text": _label(spec["title"])})
+    layout = dict(_LAYOUT, title=_title(spec["title"]))
     tx = _text(spec)
     lang = spec["lang"]
     layout["separators"] = _separators(lang)
@@ -95,7 +128,7 @@ def plotly_figure(spec: dict) -> dict:
             annotations=notes,
             bargap=0,
             xaxis={"title": {"text": tx["score"]}, "range": [0, 100]},
-            yaxis={"title": {"text": tx["institutions"]}},
+            yaxis={"title": {"text": tx["institutions"]}, **_count_axis(spec["counts"], lang)},
             showlegend=False,
         )
     elif kind == "profile":
@@ -124,7 +157,8 @@ def plotly_figure(spec: dict) -> dict:
                 "y": [r["count"] for r in p],
                 "marker": {"color": [SDG_COLOURS[r["sdg"]] for r in p]},
                 "name": tx["in_table"],
-                "hovertemplate": "%{x}: %{y} " + tx["institutions"] + "<extra></extra>",
+                "customdata": [number(r["count"], lang) for r in p],  # as the language writes it
+                "hovertemplate": "%{x}: %{customdata} " + tx["institutions"] + "<extra></extra>",
             }
         )
         by_inst: dict[str, list[dict]] = {}
@@ -148,7 +182,7 @@ def plotly_figure(spec: dict) -> dict:
                 }
             )
         layout.update(
-            yaxis={"title": {"text": tx["in_table"]}},
+            yaxis={"title": {"text": tx["in_table"]}, **_count_axis([r["count"] for r in p], lang)},
             yaxis2={  # a share of the table, in steps a reader reads ("20 %"), its title clear of the ticks
                 "title": {"text": tx["position"], "standoff": 8},
                 "overlaying": "y",
@@ -218,11 +252,3 @@ def script_json(value: Any) -> str:
     """Any JSON value made safe inside a <script> element."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Static SVG twins
-# ---------------------------------------------------------------------------------------------------------
-
-W, H = 720, 340
-PAD_L, PAD_R, PAD_T, PAD_B = 60, 60, 40, 48

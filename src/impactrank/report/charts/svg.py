@@ -4,11 +4,10 @@ fallback): the same numbers as the Plotly figures."""
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 from impactrank.i18n import number, percent, shown
-from impactrank.report.charts.style import BASE, INK, MARK, MUTED, SDG_COLOURS, floor_of
+from impactrank.report.charts.style import BASE, INK, MARK, MUTED, SDG_COLOURS, floor_of, nice_top, text_width
 from impactrank.report.charts.style import text_of as _text
 
 # ---------------------------------------------------------------------------------------------------------
@@ -56,17 +55,45 @@ def _axis_y(
     return out
 
 
-def _nice(top: float, ticks: int = 5) -> float:
-    """The axis's top at or above ``top`` whose ``ticks`` steps are round numbers (56 → 75, steps of 15; 1,154 →
-    1,250, steps of 250), where the top itself gave steps such as 11.2."""
-    step = top / ticks
-    power = 10 ** math.floor(math.log10(step))
-    return round(next(m * power for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power >= step - 1e-9) * ticks, 9)
-
-
 def _width(text: str, size: int) -> float:
-    """A label's approximate width in the charts' sans-serif font (to keep labels apart)."""
-    return 0.58 * size * len(text)
+    """A label's width in the charts' sans-serif font (to keep labels apart)."""
+    return text_width(text, size)
+
+
+# A label's box around its baseline, in font sizes: DejaVu Sans's ascent of capitals and digits (0.73) and its
+# descent (0.24), each with a little air.
+ASCENT, DESCENT = 0.8, 0.25
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _label_box(x: float, y: float, text: str, size: float) -> Box:
+    """The box of a label centred at x on the baseline y."""
+    w = text_width(text, size)
+    return (x - w / 2, y - ASCENT * size, x + w / 2, y + DESCENT * size)
+
+
+def _clear_of(x: float, y: float, text: str, size: float, boxes: list[Box], ceiling: float) -> float | None:
+    """The baseline nearest ``y``, never below it, at which the label centred at x meets none of ``boxes`` (markers)
+    and its top stays under ``ceiling``; None when there is none."""
+    candidates = sorted({y, *(b[1] - 1 - DESCENT * size for b in boxes if b[1] - 1 - DESCENT * size < y)}, reverse=True)
+    for c in candidates:
+        box = _label_box(x, c, text, size)
+        if box[1] >= ceiling and not any(_overlaps(box, b) for b in boxes):
+            return c
+    return None
+
+
+def _halo(x: float, y: float, text: str, size: int) -> str:
+    """A white outline under a label (drawn just before it), for a label that could not be placed clear."""
+    return (
+        f'<text class="halo" x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="middle" fill="#ffffff" '
+        f'stroke="#ffffff" stroke-width="3" stroke-linejoin="round" font-family="sans-serif">'
+        f"{html.escape(str(text))}</text>"
+    )
 
 
 def _rows(items: list[tuple[float, float]]) -> list[int]:
@@ -122,9 +149,12 @@ def _svg_bars(
     texts: list[str] | None = None,
     below: list[str] | None = None,
     below_height: int = 0,
+    avoid: list[Box] | None = None,
 ) -> str:
     """Bars from zero (or from ``bases``, for ranges) up to ``values``, labelled with ``texts``; ``below`` is
-    drawn under the x axis's title in ``below_height`` more pixels (a legend)."""
+    drawn under the x axis's title in ``below_height`` more pixels (a legend). A bar's label sits on the bar, or
+    higher, clear of the ``avoid`` boxes (markers drawn over the bars); drawn after them, with a white halo if
+    no place was clear."""
     out = _frame(title, H + below_height)
     x0, x1, y0, y1 = PAD_L, W - PAD_R, PAD_T, H - PAD_B
     top = top or 1.0
@@ -135,6 +165,7 @@ def _svg_bars(
     slot = (x1 - x0) / n
     bases = bases or [0.0] * len(values)
     texts = texts or [None if v is None else number(v, lang) for v in values]
+    labels_out: list[str] = []
     for i, (lab, v, c) in enumerate(zip(labels, values, colours, strict=True)):
         cx = x0 + slot * (i + 0.5)
         if v is not None:
@@ -144,10 +175,16 @@ def _svg_bars(
                 f'<rect class="bar" x="{cx - slot * 0.35:.1f}" y="{y1 - h:.1f}" width="{slot * 0.7:.1f}" '
                 f'height="{h - b:.1f}" fill="{c}"><title>{html.escape(lab)}: {html.escape(texts[i])}</title></rect>'
             )
-            out.append(_t(cx, y1 - h - 4, texts[i], 9 if len(texts[i]) < 8 else 7))
+            size = 9 if len(texts[i]) < 8 else 7
+            y = _clear_of(cx, y1 - h - 4, texts[i], size, avoid or [], PAD_T - 12)
+            if y is None:
+                y = y1 - h - 4
+                labels_out.append(_halo(cx, y, texts[i], size))
+            labels_out.append(_t(cx, y, texts[i], size).replace("<text ", '<text class="value" ', 1))
         out.append(_t(cx, y1 + 14, lab, 10))
     out.append(_t((x0 + x1) / 2, H - 10, xlabel, 10))
     out += extra or []
+    out += labels_out
     out += below or []
     out.append("</svg>")
     return "".join(out)
@@ -184,7 +221,7 @@ def _svg_distribution(spec: dict) -> str:
     legend, legend_height = _legend(names, strip + 16 * (max(strip_rows, default=-1) + 1) + 10)
     height = int(strip + 16 * (max(strip_rows, default=-1) + 1) + legend_height + 12)
     out = _frame(spec["title"], height)
-    top = _nice(max(spec["counts"] or [1]) or 1)
+    top = nice_top(max(spec["counts"] or [1]) or 1)
     out += _axis_y(top, 0, x0, y0, y1, lang)
     out.append(_t(16, (y0 + y1) / 2, words["institutions"], 10, rotate=-90))
     out.append(f'<line x1="{x0}" y1="{y1}" x2="{x1}" y2="{y1}" stroke="#888"/>')
@@ -223,7 +260,7 @@ def _svg_participation(spec: dict) -> str:
     legend under the chart (never over the bars)."""
     lang, words = spec["lang"], _text(spec)
     p = spec["participants"]
-    top = _nice(max([r["count"] for r in p] or [1]) or 1)
+    top = nice_top(max([r["count"] for r in p] or [1]) or 1)
     x0, x1, y0, y1 = PAD_L, W - PAD_R, PAD_T, H - PAD_B
     slot = (x1 - x0) / 17
     extra = _axis_y(0, 100, x1, y0, y1, lang, right=True, pct=True)
@@ -235,14 +272,19 @@ def _svg_participation(spec: dict) -> str:
     symbols = ["◆", "■"]
     ids = sorted({r["institution_id"] for r in spec["positions"]})
     palette = [MARK, "#2a9d8f", "#7b2cbf", "#e76f51", "#264653", "#f4a261"]
+    # each institution its own place across the slot, so that equal positions sit side by side, never one over another
+    step = min(11.0, slot * 0.9 / max(1, len(ids)))
+    r_ = min(5.0, step / 2)
+    markers: list[Box] = []
     for r in spec["positions"]:
         if r["top_percent"] is None:
             continue
         k = ids.index(r["institution_id"])
-        cx = x0 + slot * (r["sdg"] - 0.5) + (k % 3 - 1) * 6
+        cx = x0 + slot * (r["sdg"] - 0.5) + (k - (len(ids) - 1) / 2) * step
         cy = y0 + (y1 - y0) * r["top_percent"] / 100.0
-        d = shapes[k % 2].format(x=cx, y=cy, x0=cx - 5, x1=cx + 5, y0=cy - 5, y1=cy + 5)
+        d = shapes[k % 2].format(x=cx, y=cy, x0=cx - r_, x1=cx + r_, y0=cy - r_, y1=cy + r_)
         extra.append(f'<path class="position" d="{d}" fill="{palette[k % len(palette)]}" stroke="#ffffff"/>')
+        markers.append((cx - r_ - 1, cy - r_ - 1, cx + r_ + 1, cy + r_ + 1))  # with its white outline
     entries = [
         (symbols[k % 2], next(r["name"] for r in spec["positions"] if r["institution_id"] == iid), palette[k % 6])
         for k, iid in enumerate(ids[:6])
@@ -260,6 +302,7 @@ def _svg_participation(spec: dict) -> str:
         extra,
         below=legend,
         below_height=legend_height,
+        avoid=markers,
     )
 
 
@@ -269,11 +312,48 @@ def _field(spec: dict, side: str) -> str:
     return _text(spec)["field"] % {"edition": spec[f"edition_{side}"], "count": count}
 
 
+NAME_SIZE = 10  # the movement chart's institution names
+NAME_COLUMN = (120, 330)  # the narrowest and the widest the names' column gets (of W), the plot keeping the rest
+
+
+def _lines(name: str, room: float) -> tuple[list[str], bool]:
+    """A name in at most two lines of ``room`` pixels, broken between words; whether it had to be cut (a word
+    wider than the room, or more than two lines' worth: the last line then ends with "…")."""
+    if text_width(name, NAME_SIZE) <= room:
+        return [name], False
+    words = name.split(" ")
+    first, k = words[0], 1
+    while k < len(words) and text_width(f"{first} {words[k]}", NAME_SIZE) <= room:
+        first, k = f"{first} {words[k]}", k + 1
+    if text_width(first, NAME_SIZE) > room:  # one word wider than the column
+        return [_cut(name, room)], True
+    rest = " ".join(words[k:])
+    if text_width(rest, NAME_SIZE) <= room:
+        return [first, rest], False
+    return [first, _cut(rest, room)], True
+
+
+def _cut(text: str, room: float) -> str:
+    """The longest start of ``text`` that fits ``room`` pixels with "…" after it."""
+    while text and text_width(text.rstrip() + "…", NAME_SIZE) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _svg_movement(spec: dict) -> str:
+    """Each institution's position in the two editions on one line, its name whole at the left: the names' column
+    as wide as the longest name needs (within NAME_COLUMN), a longer name on two lines; a name still too long (a word
+    wider than the column) ends with "…" and keeps its whole text in the line's <title>."""
     items = spec["items"]
-    height = max(200, 90 + 22 * len(items))
+    names = [it["name"] or it["institution_id"] for it in items]
+    widest = max((text_width(n, NAME_SIZE) for n in names), default=0.0)
+    x0 = min(NAME_COLUMN[1], max(NAME_COLUMN[0], 8 + widest + 16))
+    x1 = W - 30
+    room = x0 - 16
+    shown_names = [_lines(n, room) for n in names]
+    pitch = 30 if any(len(lines) > 1 for lines, _ in shown_names) else 22
+    height = max(200, 90 + pitch * len(items))
     out = _frame(spec["title"], height)
-    x0, x1 = 230, W - 30
     y0 = PAD_T + 20
 
     def sx(v: float) -> float:
@@ -281,13 +361,13 @@ def _svg_movement(spec: dict) -> str:
 
     for t in range(0, 101, 20):
         out.append(
-            f'<line x1="{sx(t):.1f}" y1="{y0 - 6}" x2="{sx(t):.1f}" y2="{y0 + 22 * len(items)}" stroke="#eeeeee"/>'
+            f'<line x1="{sx(t):.1f}" y1="{y0 - 6}" x2="{sx(t):.1f}" y2="{y0 + pitch * len(items)}" stroke="#eeeeee"/>'
         )
         out.append(_t(sx(t), y0 - 10, percent(t, spec["lang"], 0), 9))  # the title says "top % of the field"
     for i, it in enumerate(items):
-        y = y0 + 10 + 22 * i
-        name = it["name"] or it["institution_id"]
-        out.append(_t(x0 - 8, y + 4, name if len(name) <= 34 else name[:33] + "…", 10, "end"))
+        y = y0 + pitch / 2 - 1 + pitch * i
+        lines, cut = shown_names[i]
+        out.append(_name(x0 - 8, y, names[i], lines, cut))
         b, a = it["top_before"], it["top_after"]
         if b is not None and a is not None:
             out.append(f'<line x1="{sx(b):.1f}" y1="{y}" x2="{sx(a):.1f}" y2="{y}" stroke="{MUTED}" stroke-width="3"/>')
@@ -301,10 +381,26 @@ def _svg_movement(spec: dict) -> str:
                     f'stroke-width="1.5"/>'
                 )
             out.append(f'<circle class="{side}" cx="{sx(v):.1f}" cy="{y}" r="5" fill="{colour}" stroke="#888"/>')
-    yl = y0 + 22 * len(items) + 24
+    yl = y0 + pitch * len(items) + 24
     out.append(f'<circle cx="{x0}" cy="{yl - 4}" r="5" fill="{MUTED}" stroke="#999"/>')
     out.append(_t(x0 + 10, yl, _field(spec, "before"), 10, "start"))
     out.append(f'<circle cx="{x0 + 200}" cy="{yl - 4}" r="5" fill="{BASE}"/>')
     out.append(_t(x0 + 210, yl, _field(spec, "after"), 10, "start"))
     out.append("</svg>")
     return "".join(out)
+
+
+def _name(x: float, y: float, name: str, lines: list[str], cut: bool) -> str:
+    """An institution's name right-aligned at x, centred on the line y: one line, or two; a cut name with its whole
+    text in a <title>."""
+    if len(lines) == 1 and not cut:
+        return _t(x, y + 4, name, NAME_SIZE, "end").replace("<text ", '<text class="name" ', 1)
+    top = y + 4 - (len(lines) - 1) * 6
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{top + 12 * k:.1f}">{html.escape(line)}</tspan>' for k, line in enumerate(lines)
+    )
+    title = f"<title>{html.escape(name)}</title>" if cut else ""
+    return (
+        f'<text class="name" x="{x:.1f}" y="{top:.1f}" font-size="{NAME_SIZE}" text-anchor="end" fill="{INK}" '
+        f'font-family="sans-serif">{title}{spans}</text>'
+    )
