@@ -37,6 +37,7 @@ from impactrank.engine.views.lists import (
 from impactrank.errors import N_, InputError
 from impactrank.i18n import check_locale, shown
 from impactrank.i18n import templates as i18n_templates
+from impactrank.report import articles as ar
 from impactrank.report import typography as ty
 from impactrank.report.forecast_words import summary_facts
 from impactrank.report.names import in_language
@@ -382,21 +383,33 @@ def _environment(lang: str) -> jinja2.Environment:
         rank=lambda v: shown(v, lang),
         signed_pct=lambda v, d=0: ty.signed_percent(v, lang, d),
         ordinal=lambda v: ty.ordinal(int(v), lang),
-        rankp=lambda v: ty.rank_phrase(v, lang),
+        rankp=lambda v, feminine=False: ty.rank_phrase(v, lang, feminine),
         place=lambda v: ty.place(v, lang),
         names=lambda v: _names(v, lang),
         sdg_name=lambda v: SDG_NAMES[lang][int(v)],
+        # institution names in running text: "l'Université PSL", "L'Université PSL" at a sentence's start
+        the=lambda v: ar.the(v, lang),
+        The=lambda v: ar.the(v, lang, capital=True),
+        of=lambda v: ar.of(v, lang),
+        the_names=lambda v: _names(v, lang, article=True),
+        The_names=lambda v: _names(v, lang, article=True, capital=True),
+        feminine=lambda v: ar.feminine(v, lang),
     )
     return env
 
 
-def _names(names: list[str], lang: str) -> str:
+def _names(names: list[str], lang: str, article: bool = False, capital: bool = False) -> str:
+    """A list as a sentence writes it, the names past ``MAX_NAMED`` counted; ``article``: each name with the
+    article it takes in running text (:mod:`impactrank.report.articles`)."""
     names = list(names)
+    other = []
     if len(names) > MAX_NAMED:
         rest = len(names) - (MAX_NAMED - 1)
-        other = {"fr": f"{rest} autres", "es": f"{rest} más"}.get(lang, f"{rest} others")
-        names = [*names[: MAX_NAMED - 1], other]
-    return ty.join_names(names, lang)
+        other = [{"fr": f"{rest} autres", "es": f"{rest} más"}.get(lang, f"{rest} others")]
+        names = names[: MAX_NAMED - 1]
+    if article:
+        names = ar.the_all(names, lang, capital)
+    return ty.join_names([*names, *other], lang)
 
 
 def _lines(text: str) -> list[str]:

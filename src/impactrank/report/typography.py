@@ -62,15 +62,16 @@ def place(rank: str | None, lang: str) -> str:
     return _TIED[lang].format(text) if rank.startswith("=") and body.isdigit() else text
 
 
-def rank_phrase(rank: str | None, lang: str) -> str:
-    """A displayed rank as text: "=12" → "joint 12th" / "12e ex æquo"; "101–200" → "101–200"; "7" → "7th"."""
+def rank_phrase(rank: str | None, lang: str, feminine: bool = False) -> str:
+    """A displayed rank as text: "=12" → "joint 12th" / "12e ex æquo"; "101–200" → "101–200"; "7" → "7th";
+    ``feminine``: of a feminine subject ("L'Université PSL se classe 1re")."""
     if not rank:
         return ""
     tied = rank.startswith("=")
     body = rank.lstrip("=")
     if not body.isdigit():
         return formats.shown(body, lang)
-    text = ordinal(int(body), lang)
+    text = ordinal(int(body), lang, feminine)
     return _TIED[lang].format(text) if tied else text
 
 
