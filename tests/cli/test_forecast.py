@@ -46,7 +46,8 @@ def test_one_institution_next_year(the_workspace, the_tables, overall_names):
     assert "2020 → 2021; 2021 → 2022; 2022 → 2023" in r.out
     fr = run_cli("forecast", "-w", the_workspace, "-e", "2023", "--institution", iid, "--runs", 400, "--lang", "fr")
     assert fr.code == 0 and "Next year" not in fr.out and "L’an prochain (2024)" in fr.out
-    assert fr.out.splitlines()[0] == f"{name} (2023\u00a0: {overall_names[2023][name]})"  # a no-break space before the colon
+    # a no-break space before the colon
+    assert fr.out.splitlines()[0] == f"{name} (2023\u00a0: {overall_names[2023][name]})"
     planned = run_cli("forecast", "-w", the_workspace, "-e", "2023", "--institution", iid, "--assume-sdg", "13=99")
     assert planned.code == 0, planned.err
     assert "- Planned: SDG 13 at 99.0, moving this year's single-year score by " in planned.out

@@ -134,6 +134,7 @@ def test_the_individually_ranked_rows_are_labelled_by_the_places_they_fill(the_t
     """THE's 2021 and 2022 tables: the first row of the band table reads "1–100" as THE publishes it, the places the
     individually ranked rows fill up to the first band, though 2022's last ranks are three tied at "=98"."""
     import openpyxl
+
     from the_workbooks import THE_TABLES
 
     book = openpyxl.load_workbook(THE_TABLES / "Combined_Cleaned_THE_Impact_overall_2019_2025.xlsx", read_only=True)

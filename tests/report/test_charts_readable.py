@@ -14,7 +14,6 @@ from impactrank.report import charts
 from impactrank.report.charts.style import nice_top
 
 SVG = "{http://www.w3.org/2000/svg}"
-SRC = Path(__file__).resolve().parents[2] / "src" / "impactrank"
 
 
 def _participation(positions: list[tuple[str, int, float]], counts: dict[int, int]) -> dict:
@@ -179,16 +178,9 @@ def test_plotly_titles_sit_at_the_left_and_grow_the_margin():
     assert (title["x"], title["xanchor"], title["xref"], title["automargin"]) == (0, "left", "container", True)
 
 
-def test_the_drawing_script_is_the_same_for_the_dashboard_and_the_report():
-    """The report inlines its own copy of the dashboard's app.js (a report knows nothing of the web package): the
-    same code after the opening comment, both without Plotly's mode bar and with the title wrapping."""
-
-    def body(path: Path) -> str:
-        return path.read_text(encoding="utf-8").split("*/", 1)[1]
-
-    app, report = SRC / "web" / "static" / "app.js", SRC / "report" / "templates" / "charts.js"
-    assert body(app) == body(report)
-    assert "displayModeBar: false" in body(app) and "titleLines" in body(app)
+def test_the_drawing_script_has_no_mode_bar_and_wraps_titles():
+    script = charts.DRAWING_SCRIPT.read_text(encoding="utf-8")
+    assert "displayModeBar: false" in script and "titleLines" in script
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

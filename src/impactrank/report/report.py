@@ -195,6 +195,7 @@ def _render(ctx: dict, static: bool) -> str:
                 figs=_figures(ctx, static),
                 static=static,
                 plotly_js=None if static else _plotly_js(),
+                drawing_script=None if static else charts.DRAWING_SCRIPT.read_text(encoding="utf-8"),
             )
         )
 

@@ -11,9 +11,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from impactrank.apidocs import swagger_asset
 from impactrank.headers import PAGE_HEADERS
+from impactrank.report.charts import DRAWING_SCRIPT
 from impactrank.web.middleware import with_inline_scripts
 
-STATIC_FILES = {"style.css": "text/css; charset=utf-8", "app.js": "application/javascript"}
+STATIC = Path(__file__).parent / "static"
+# name → (file, type); the charts' drawing script is the report's, served here as app.js
+STATIC_FILES = {
+    "style.css": (STATIC / "style.css", "text/css; charset=utf-8"),
+    "app.js": (DRAWING_SCRIPT, "application/javascript"),
+}
 
 
 def register(app: FastAPI) -> None:
@@ -46,8 +52,6 @@ def register(app: FastAPI) -> None:
                 plotly_js["js"], media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
             )
         if name in STATIC_FILES:
-            path = Path(__file__).parent / "static" / name
-            return Response(
-                path.read_bytes(), media_type=STATIC_FILES[name], headers={"Cache-Control": "public, max-age=3600"}
-            )
+            path, media_type = STATIC_FILES[name]
+            return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})
         raise StarletteHTTPException(404)

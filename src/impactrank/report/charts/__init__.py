@@ -7,6 +7,8 @@ Text from data (institution names) is escaped for both renderers: Plotly interpr
 labels, so names go in as entities; the SVG is built with ``html.escape``.
 """
 
+from pathlib import Path
+
 from impactrank.report.charts.data import (
     distribution_data,
     movement_data,
@@ -18,7 +20,11 @@ from impactrank.report.charts.plotly import figure_json, plotly_figure, script_j
 from impactrank.report.charts.style import MUTED, SDG_COLOURS
 from impactrank.report.charts.svg import svg
 
+# the script that draws the figures: inlined in the HTML report, served to the dashboard and the static site
+DRAWING_SCRIPT = Path(__file__).with_name("draw.js")
+
 __all__ = [
+    "DRAWING_SCRIPT",
     "MUTED",
     "SDG_COLOURS",
     "distribution_data",

@@ -31,7 +31,7 @@ def _separators(lang: str) -> str:
 
 def _title(text: str) -> dict:
     """The title at the left of the figure, above the plot, the top margin growing to hold it: the script that
-    draws the figure breaks it into lines as wide as the chart (web/static/app.js, the report's own script), so
+    draws the figure (``draw.js``) breaks it into lines as wide as the chart, so
     that a long title wraps on a phone instead of running off the chart."""
     return {
         "text": _label(text),

@@ -20,14 +20,14 @@ from impactrank.errors import N_, InputError
 from impactrank.io.atomic import exchange, temp_prefix
 from impactrank.io.workspace import Workspace
 from impactrank.web import forecasts
+from impactrank.web.assets import STATIC, STATIC_FILES
 from impactrank.web.publish import render, search
 from impactrank.web.publish.addresses import Site
 from impactrank.web.publish.render import Task
 from impactrank.web.store import LOAD_WAIT, Store
 
 MANIFEST = "manifest.json"
-STATIC = Path(__file__).resolve().parents[1] / "static"
-ASSETS = ("style.css", "app.js", "search.js")
+ASSETS = {**{name: path for name, (path, _) in STATIC_FILES.items()}, "search.js": STATIC / "search.js"}
 CHUNK = 40  # tasks a process takes at a time: small enough to share the work evenly
 
 
@@ -178,7 +178,7 @@ def _gathered(results: Iterable[list], chunks: list[list[Task]], progress: Calla
 def _assets(staging: Path, store: Store) -> list:
     from plotly.offline import get_plotlyjs
 
-    files = [_write(staging, f"static/{name}", (STATIC / name).read_bytes()) for name in ASSETS]
+    files = [_write(staging, f"static/{name}", path.read_bytes()) for name, path in ASSETS.items()]
     files.append(_write(staging, "static/plotly.min.js", get_plotlyjs().encode("utf-8")))
     files.append(_write(staging, "static/search-index.js", search.script(search.index(store))))
     return files

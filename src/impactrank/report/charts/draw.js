@@ -1,6 +1,7 @@
-/* The report's charts: draws every Plotly figure whose JSON sits in a script element of type application/json naming its chart (data-figure-for).
-   A figure's title is broken into lines as wide as its chart (again when the window's width changes), so that
-   a long title wraps on a phone instead of running off the chart; the dashboard's web/static/app.js is this script. */
+/* Draws every Plotly figure whose JSON sits in a script element of type application/json naming its chart: the
+   report inlines this script, the dashboard and the static site serve it as /static/app.js. A figure's title is
+   broken into lines as wide as its chart (again when the window's width changes), so that a long title wraps on
+   a phone instead of running off the chart. */
 (function () {
   var drawn = [];
   var canvas = null;
