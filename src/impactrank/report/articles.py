@@ -101,25 +101,18 @@ def the_all(names: list[str], lang: str, capital: bool = False) -> list[str]:
 
 
 _OF = {"fr": {"le": "du", "la": "de la", "l'": "de l'"}, "es": {"el": "del", "la": "de la"}}
-_TO = {"fr": {"le": "au", "la": "à la", "l'": "à l'"}, "es": {"el": "al", "la": "a la"}}
-_BARE = {"of": {"fr": "de", "es": "de", "en": "of"}, "to": {"fr": "à", "es": "a", "en": "to"}}
 
 
 def of(name: str, lang: str) -> str:
     """After "de" / "of", contracted: "du Centre …", "de l'Université …", "del Instituto …", "de la
-    Universidad …", "of the University of …"; "de IMT" for a bare name (the template's own "de")."""
-    art = article(name, lang)
+    Universidad …", "of the University of …"; a bare name "de Nantes Université", elided before a vowel in
+    French ("d'IMT")."""
     if lang == "en":
         return f"of {the(name, lang)}"
-    return _joined(_OF.get(lang, {}).get(art, _BARE["of"].get(lang, "of")), name)
-
-
-def to(name: str, lang: str) -> str:
-    """After "à" / "a", contracted: "au Centre …", "à l'Université …", "al Instituto …", "a la Universidad …"."""
     art = article(name, lang)
-    if lang == "en":
-        return f"to {the(name, lang)}"
-    return _joined(_TO.get(lang, {}).get(art, _BARE["to"].get(lang, "to")), name)
+    if art:
+        return _joined(_OF[lang][art], name)
+    return f"d'{name}" if lang == "fr" and _key(name[:1]) in "aeiouy" and name[:1] else f"de {name}"
 
 
 def feminine(name: str, lang: str) -> bool:
