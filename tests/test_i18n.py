@@ -317,6 +317,19 @@ def test_no_entry_is_left_untranslated(locale):
     assert left == [], f"untranslated in {locale} (translate them in the .po file): {left}"
 
 
+def test_french_entries_space_their_marks_as_french_does():
+    """A no-break space before ":" and a narrow one before ";", "!" and "?", in every French entry: the portal and
+    the CLI print them as they are (the reports' texts get theirs after rendering, but not these)."""
+    plain = [
+        m.string for m in catalog("fr") if m.id and isinstance(m.string, str) and re.search(r"\S [:;!?]", m.string)
+    ]
+    assert plain == []
+    late = [
+        m.string for m in catalog("fr") if m.id and isinstance(m.string, str) and re.search(r"\S\u00a0[;!?]", m.string)
+    ]
+    assert late == []
+
+
 def test_catalogs_hold_every_string_of_the_code_and_templates():
     """What `make catalogs` would extract (babel.cfg's mapping) is in every catalog: a string added to the code
     or a template without `make catalogs` fails here."""

@@ -3,7 +3,8 @@
 A message is a catalog entry (marked with ``N_``) whose ``%(name)s`` placeholders are filled from ``params``:
 ``str()`` is the English line, :meth:`InputError.text` the same line in a reader's language. A parameter that is
 a :class:`Word` (a catalog entry itself) is translated with the message, a :class:`Count` written in the reader's
-number format; a list or tuple is written as a list, "none" in the reader's language when empty."""
+number format, :class:`Phrases` (catalog entries with their own parameters) each translated and joined by "; "; a
+list or tuple is written as a list, "none" in the reader's language when empty."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ class Count(int):
     stays as it is, since many are years or ids."""
 
 
+@dataclasses.dataclass(frozen=True)
+class Phrases:
+    """A parameter that is sentences of their own: (catalog entry, its parameters) pairs, each translated."""
+
+    items: tuple[tuple[str, dict], ...]
+
+    def text(self, locale: str) -> str:
+        return "; ".join(gettext(m, locale) % worded(p, locale) if p else gettext(m, locale) for m, p in self.items)
+
+
 def worded(params: dict, locale: str) -> dict:
     """``params`` as ``locale`` writes them: each :class:`Word` translated, each :class:`Count` in the locale's
     number format, each list joined ("none" if empty)."""
@@ -35,6 +46,8 @@ def worded(params: dict, locale: str) -> dict:
         if isinstance(v, Word)
         else number(v, locale)
         if isinstance(v, Count)
+        else v.text(locale)
+        if isinstance(v, Phrases)
         else (", ".join(map(str, v)) or none)
         if isinstance(v, list | tuple)
         else v

@@ -139,3 +139,40 @@ def test_api_docs_render_the_portal_spec(portal, browser):
     assert "/api/login" in paths and len(paths) > 20
     assert not [m for m in console if "Content Security Policy" in m]
     page.close()
+
+
+def test_a_draft_saved_as_one_types_reads_numbers_as_the_page_writes_them(portal, browser):
+    """French page: "12,5" is saved as 12.5; what is no number is not sent (it arrived as nothing and erased the
+    value); a refusal and a warning read in French, with the field's own label, the warning and its confirmation
+    shown at once."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, portal.base, portal.users["A.contributor"], PASSWORD)
+    records = f"{portal.base}/cycles/2025/institutions/A/records?sdg=3&lang=fr"
+    page.goto(records)
+    status = page.locator("#form-3-views_downloads .status")
+
+    def typed(text: str, then: str) -> None:
+        page.fill("#views_downloads-value", text)
+        page.press("#views_downloads-value", "Tab")
+        page.wait_for_function("([s, t]) => s.textContent.startsWith(t)", arg=[status.element_handle(), then])
+
+    typed("1 234,5", "Enregistré comme brouillon")
+    version = page.locator("#form-3-views_downloads input[name=version]").input_value()
+    typed("12,5,3", "Non enregistré\u00a0: la saisie de «\u00a0Valeur\u00a0» n’est pas un nombre")
+    typed("-3", "Non enregistré\u00a0: Valeur\u00a0: ")
+    assert status.inner_text().endswith("ne peut pas être négative") and "value" not in status.inner_text()
+    page.goto(records)
+    assert page.locator("#views_downloads-value").input_value() == "1234,5"  # kept: neither refusal was stored
+    assert page.locator("#form-3-views_downloads input[name=version]").input_value() == version
+
+    form = "#form-3-smoke_free_policy"
+    assert page.locator(f"{form} .warnings").is_hidden()
+    page.check("#smoke_free_policy-evidence-yes")
+    saved = "s => s.textContent.startsWith('Enregistré')"
+    page.wait_for_function(saved, arg=page.locator(f"{form} .status").element_handle())
+    assert page.locator(f"{form} .warnings").is_visible()
+    assert page.locator(f"{form} .warnings li").inner_text() == "un justificatif est déclaré mais aucun n'est joint"
+    assert page.locator(f"{form} input[name=acknowledge_warnings]").is_visible()
+    assert errors == []

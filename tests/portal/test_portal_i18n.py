@@ -201,3 +201,15 @@ def test_the_results_page_writes_its_time_and_formula_in_the_readers_language(wo
         assert re.search(r'<code id="formula">(.*?)</code>', page, re.S)[1] == expected, lang
         for html in (page, index):
             assert check_page(html, lang, [*data_of(world), "Alpha University"]) == [], lang
+
+
+def test_every_denominator_of_the_bundled_methodologies_is_named_in_words():
+    """A rate's denominator reads as words in every language ("GJ d'énergie consommée"), never as its id
+    ("total energy gj"): each bundled methodology's denominators are in the portal's list."""
+    from impactrank.methodology import load_methodology
+    from impactrank.portal.terms import UNITS
+
+    for edition in ("the-2020", "the-2021", "the-2022", "the-2023"):
+        method = load_methodology(edition)
+        used = {m.denominator for sdg in method.sdgs for m in sdg.metrics if getattr(m, "denominator", None)}
+        assert used and used <= set(UNITS), (edition, used - set(UNITS))

@@ -233,6 +233,12 @@ def test_versions_warnings_and_the_audit_log(db):
         "field 'acknowledge_warnings': confirm the warnings to mark this metric complete: "
         "0.5 is 0.05 × last cycle's 10",
     )
+    with pytest.raises(PortalError) as err:  # on a French page, the warning is French too
+        save(db, A_CONTRIBUTOR, 1, "pubs", version=1, value=0.5, complete=True)
+    assert err.value.text("fr", located=False) == (
+        "confirmez les avertissements pour marquer cet indicateur comme complet\u00a0: "
+        "0.5 vaut 0.05 × la valeur du cycle précédent, 10"
+    )
     view = save(db, A_CONTRIBUTOR, 1, "pubs", version=1, value=0.5, complete=True, acknowledge_warnings=True)
     assert (view["state"], view["version"], view["warnings_acknowledged"]) == ("complete", 2, True)
     view = save(db, A_CONTRIBUTOR, 1, "pubs", version=2, value=9, complete=True, acknowledge_warnings=True)

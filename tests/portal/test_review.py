@@ -242,3 +242,21 @@ def test_a_conflicted_reviewer_sees_nothing_through_any_route(world):
     assert reviewer.get("/api/cycles/2025/review").json()["assignments"] == []
     assert world.table("assessment") == []
     assert operator.get("/api/cycles/2025/review").json()["assignments"][0]["institution"] == "A"  # still assigned
+
+
+def test_the_institutions_dashboard_shows_a_revision_request_and_its_deadline(world):
+    """SDG 3 is submitted and the cycle closed, but a reviewer reopened one of its metrics: the dashboard's SDG row
+    says so, with the day it is open until and a link to it (it read "submitted (locked)" alone)."""
+    from portal_tour import CYCLE, open_cycle_world, review_world
+
+    open_cycle_world(world)
+    review_world(world)
+    for lang, words in (
+        ("en", "revision requested on 1 metric, open until "),
+        ("fr", "révision demandée pour 1 indicateur"),
+    ):
+        page = world.client("A.admin").get(f"{CYCLE}?lang={lang}").text
+        row = page[page.index('<tr id="sdg-3">') : page.index("</tr>", page.index('<tr id="sdg-3">'))]
+        assert words in row and f'href="{CYCLE}/records?sdg=3"' in row
+        other = page[page.index('<tr id="sdg-4">') : page.index("</tr>", page.index('<tr id="sdg-4">'))]
+        assert 'class="revision"' not in other

@@ -4,6 +4,7 @@ password and token storage, on both databases."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import sqlalchemy as sa
 from portal_helpers import HTML_AS_PDF, PDF, mailed_token, pdf_file, put
@@ -328,3 +329,41 @@ def test_a_peppered_hash_opens_only_with_its_pepper(tmp_path):
         assert security.hash_password(PASSWORD).startswith("$argon2id$")
     finally:
         security.use_pepper(None)  # the process's pepper: the next tests hash plainly
+
+
+def test_an_upload_declared_too_large_gets_the_portal_page_unread(world):
+    """A body whose Content-Length passes the limit is refused before a byte of it is read, as every refusal is:
+    on a page in the reader's language (was a bare English page) or as the API's JSON; a real server (uvicorn)
+    answers at once and goes on serving."""
+    import httpx
+
+    from served import served
+
+    c = world.client("A.contributor")
+    page = EVIDENCE.removeprefix("/api") + "?lang=fr"
+    big = b"%PDF-1.4\n" + b"0" * (300 * 1024)
+    r = c.post(page, data={"title": "big"}, files=pdf_file("big.pdf", big))
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+    message = re.search(r'id="error-message">([^<]*)<', r.text)[1]
+    assert "le fichier dépasse la limite de 0" in message  # 256 KiB here
+    assert 'lang="fr"' in r.text and 'href="/cycles"' in r.text
+    with served(world.app) as base, httpx.Client(base_url=base) as http:
+        signed = http.post("/api/login", json={"email": world.users["A.contributor"], "password": PASSWORD})
+        headers = {"Content-Type": "multipart/form-data; boundary=x", "X-CSRF-Token": signed.json()["csrf_token"]}
+        r = http.post(EVIDENCE, content=b"--x\r\n" + b"0" * (40 * 1024 * 1024), headers=headers, timeout=10)
+        assert r.status_code == 413 and r.json()["field"] == "file"
+        assert http.get("/login").status_code == 200
+
+
+def test_a_form_with_its_file_field_left_empty_asks_for_a_file_or_an_address(world):
+    """A page's form sends its file field even when no file was chosen: that is no file (it was refused as "files
+    of type (none)")."""
+    c = world.client("A.contributor")
+    r = c.post(EVIDENCE, data={"title": "nothing"}, files={"file": ("", b"", "application/octet-stream")})
+    assert (r.status_code, r.json()["field"], r.json()["message"]) == (
+        422,
+        "file",
+        "give a file or a web address (URL)",
+    )
+    r = c.post(EVIDENCE, data={"title": "a link", "url": "https://a.edu/p"}, files={"file": ("", b"", "text/plain")})
+    assert r.status_code == 201

@@ -33,6 +33,7 @@ from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
 from impactrank.portal.files import DEFAULT_LIMIT, FileStore
 from impactrank.portal.http import ENROL_PAGE, SECURITY_HEADERS, BodyLimit, Portal, is_api, language, local_path
+from impactrank.portal.terms import unit_name
 
 STATIC = {
     "portal.css": "text/css; charset=utf-8",
@@ -103,6 +104,7 @@ def create_app(
     env.filters["plain"] = pass_context(lambda _context, value: typed_text(value, i18n_templates.current()))
     env.filters["label"] = pass_context(lambda _context, text: label(text, i18n_templates.current()))
     env.filters["term"] = pass_context(lambda _context, text, **params: _term(text, params))
+    env.filters["unit"] = pass_context(lambda _context, unit: _term(unit_name(unit), {}))
     env.filters["moment"] = pass_context(lambda _context, text: moment(_moment(text), i18n_templates.current()))
     env.globals["changes"] = _changes
     env.globals["min_password"] = security.MIN_PASSWORD
@@ -144,8 +146,11 @@ def create_app(
     @app.exception_handler(InputError)
     async def _portal_error(request: Request, exc: InputError) -> Response:
         status = exc.status if isinstance(exc, PortalError) else 422
-        extra = {"row": exc.row, "file": exc.file} if exc.row is not None else None
-        return error(request, status, exc.text(language(request)), exc.field, extra)
+        lang = language(request)
+        extra = {"row": exc.row, "file": exc.file} if exc.row is not None else {}
+        # the refusal without where too, for a page's script to show beside the field's own label
+        extra["message"] = exc.text(lang, located=False)
+        return error(request, status, exc.text(lang), exc.field, extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

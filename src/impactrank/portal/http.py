@@ -20,8 +20,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from impactrank.headers import PAGE_HEADERS
-from impactrank.i18n import DEFAULT, N_, request_locale
+from impactrank.i18n import DEFAULT, N_, gettext, request_locale
 from impactrank.i18n.formats import typed_number
+from impactrank.i18n.negotiation import chosen
 from impactrank.pages import Pages, jsonable
 from impactrank.portal import accounts, passwords, second_factor, security_keys, throttle, tokens
 from impactrank.portal.clock import Clock
@@ -60,35 +61,23 @@ class BodyLimit:
         headers = dict(scope.get("headers", []))
         declared = headers.get(b"content-length")
         limit = self.limit if headers.get(b"content-type", b"").startswith(b"multipart/") else JSON_BODY_LIMIT
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _drain_refusal(scope, send, limit)
-            return
+        # the refusal as every other: a page in the reader's language (with the way back), or the API's JSON
+        refused = too_large(limit - MULTIPART_OVERHEAD if limit != JSON_BODY_LIMIT else limit)
+        over = declared is not None and declared.isdigit() and int(declared) > limit
         seen = 0
 
         async def counted() -> dict:
             nonlocal seen
+            if over:  # refused before a byte of it is read
+                raise refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise too_large(limit - MULTIPART_OVERHEAD if limit != JSON_BODY_LIMIT else limit)
+                    raise refused
             return message
 
         await self.app(scope, counted, send)
-
-
-async def _drain_refusal(scope: dict, send: Any, limit: int) -> None:
-    is_api = scope.get("path", "").startswith("/api")
-    message = f"the request is larger than the limit of {limit / 1024 / 1024:.0f} MB"
-    body = (
-        json.dumps({"error": message, "status": 413, "field": "file"}).encode()
-        if is_api
-        else f"<!doctype html><title>Too large</title><p>{message}</p>".encode()
-    )
-    kind = b"application/json" if is_api else b"text/html; charset=utf-8"
-    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 @dataclass
@@ -207,8 +196,28 @@ def is_api(request: Request) -> bool:
 
 
 def language(request: Request) -> str:
-    """The language of a response's words: the reader's on a page, English in the API (its fields are English)."""
-    return DEFAULT if is_api(request) else request_locale(request)
+    """The language of a response's words: the reader's on a page; English in the API (its fields are English),
+    unless the call asks for another with ``?lang=`` (a page's own script, saving a draft, shows what the API
+    said in the page's language)."""
+    if is_api(request):
+        return chosen(request) or DEFAULT
+    return request_locale(request)
+
+
+def in_language(value: Any, lang: str) -> Any:
+    """A result's messages in ``lang``: each dict carrying its catalog entry (``_text``: message and parameters,
+    as warnings do) gets its ``message`` written in that language."""
+    if lang == DEFAULT:
+        return value
+    if isinstance(value, list):
+        return [in_language(v, lang) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: in_language(v, lang) for k, v in value.items()}
+    if "_text" in value:
+        message, params = value["_text"]
+        out["message"] = gettext(message, lang) % params if params else gettext(message, lang)
+    return out
 
 
 def local_path(candidate: str | None, fallback: str) -> str:
@@ -312,7 +321,8 @@ def action(
             if isinstance(result, Response):
                 return result
             if is_api(request):
-                return JSONResponse(jsonable(result), status_code=201 if method == "POST" else 200)
+                result = jsonable(in_language(result, language(request)))
+                return JSONResponse(result, status_code=201 if method == "POST" else 200)
             return RedirectResponse(local_path(getattr(request.state, "next", None), "/"), status_code=303)
 
         endpoint.__signature__ = inspect.Signature(

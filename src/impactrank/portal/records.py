@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from impactrank.engine.scoring.metrics import VALUE_COLUMNS
-from impactrank.errors import InputError
+from impactrank.errors import InputError, Phrases
 from impactrank.i18n import N_
 from impactrank.io.inputs import validate_submissions
 from impactrank.io.tables import first_bad, read_user_table
@@ -205,11 +205,18 @@ def progress(scope: Scope, cycle: Cycle, institution_id: str) -> dict:
     scope.institution(institution_id, cycle.id)
     methodology = methodology_of(cycle)
     submitted = scope.submissions(cycle.id, institution_id)
-    states: dict[tuple[int, str], str] = {(r.sdg, r.metric): r.state for r in scope.records(cycle.id, institution_id)}
+    records = {(r.sdg, r.metric): r for r in scope.records(cycle.id, institution_id)}
+    states = {key: r.state for key, r in records.items()}
     sdgs = []
     for form in forms_of(cycle).values():
         complete = sum(states.get((form.sdg, m.metric)) == COMPLETE for m in form.metrics)
         started = sum((form.sdg, m.metric) in states for m in form.metrics)
+        # the metrics a reviewer reopened, each until its revision is due: the SDG's one open door once submitted
+        reopened = [
+            records[form.sdg, m.metric]
+            for m in form.metrics
+            if getattr(records.get((form.sdg, m.metric)), "reopened", False)
+        ]
         sdgs.append(
             {
                 "sdg": form.sdg,
@@ -220,6 +227,10 @@ def progress(scope: Scope, cycle: Cycle, institution_id: str) -> dict:
                 "submitted": form.sdg in submitted,
                 "submitted_at": submitted[form.sdg].submitted_at.isoformat() if form.sdg in submitted else None,
                 "ready": complete == len(form.metrics) and form.sdg not in submitted,
+                "revisions": [
+                    {"metric": r.metric, "due": r.revision_due.isoformat() if r.revision_due else None}
+                    for r in reopened
+                ],
             }
         )
     return {"sdgs": sdgs, "eligibility": eligibility(methodology, set(submitted))}
@@ -275,7 +286,7 @@ def save_record(
             raise invalid(
                 N_("confirm the warnings to mark this metric complete: %(warnings)s"),
                 "acknowledge_warnings",
-                warnings="; ".join(w["message"] for w in warnings),
+                warnings=Phrases(tuple(w["_text"] for w in warnings)),
             )
     state = COMPLETE if edit.complete else DRAFT
     fields = {

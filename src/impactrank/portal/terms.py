@@ -47,3 +47,23 @@ TERMS = (
     N_("sending (unconfirmed)"),
     N_("waiting"),
 )
+
+# the denominators of the methodology's rates, by id, as a person names them
+UNITS = {
+    "graduates": N_("graduates"),
+    "fte_students": N_("students (full-time equivalent)"),
+    "new_entrants": N_("new entrants"),
+    "employees": N_("employees"),
+    "fte_campus_population": N_("campus population (full-time equivalent)"),
+    "total_waste_tonnes": N_("tonnes of waste"),
+    "total_expenditure": N_("total expenditure"),
+    "total_energy_gj": N_("GJ of energy used"),
+    "senior_academic_staff": N_("senior academic staff"),
+    "fte_academic_staff": N_("academic staff (full-time equivalent)"),
+    "floor_area_m2": N_("m² of floor area"),
+}
+
+
+def unit_name(unit: str) -> str:
+    """A denominator's words (a catalog entry, to translate): one this list does not know reads as its id does."""
+    return UNITS.get(unit, unit.replace("_", " "))

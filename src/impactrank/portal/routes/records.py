@@ -188,10 +188,12 @@ def register(app: FastAPI, portal: Portal) -> None:
         request: Request, body: EvidenceIn, files, cycle: IdPath, institution: IdPath, sdg: SdgPath, metric: MetricPath
     ) -> dict:
         upload = files.get("file")
+        if upload is not None and not upload.filename:  # a page's form sends its file field even when left empty
+            upload = None
         if upload is not None and body.url:
             raise invalid(N_("give a file or a URL, not both"), "url")
         if upload is None and not body.url:
-            raise invalid(N_("give a file (multipart field 'file') or a URL"), "file")
+            raise invalid(N_("give a file or a web address (URL)"), "file")
         when = evidence.parse_date(body.date)
         evidence.check_title(body.title)
         stored = None
