@@ -33,7 +33,7 @@ from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
 from impactrank.portal.files import DEFAULT_LIMIT, FileStore
 from impactrank.portal.http import ENROL_PAGE, SECURITY_HEADERS, BodyLimit, Portal, is_api, language, local_path
-from impactrank.portal.terms import unit_name
+from impactrank.portal.terms import FIELDS, unit_name
 
 STATIC = {
     "portal.css": "text/css; charset=utf-8",
@@ -150,7 +150,12 @@ def create_app(
         extra = {"row": exc.row, "file": exc.file} if exc.row is not None else {}
         # the refusal without where too, for a page's script to show beside the field's own label
         extra["message"] = exc.text(lang, located=False)
-        return error(request, status, exc.text(lang), exc.field, extra)
+        text = exc.text(lang)
+        if not is_api(request) and exc.field in FIELDS and exc.row is None and exc.file is None:
+            # a page names the field as its form shows it ("Valeur"), not by the API's id ("value")
+            where = gettext("field '%(field)s'", lang) % {"field": gettext(FIELDS[exc.field], lang)}
+            text = gettext("%(where)s: %(message)s", lang) % {"where": where, "message": extra["message"]}
+        return error(request, status, text, exc.field, extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

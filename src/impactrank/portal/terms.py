@@ -5,6 +5,7 @@ so that ``make catalogs`` gathers them."""
 from __future__ import annotations
 
 from impactrank.i18n import N_
+from impactrank.portal.forms import RUBRIC_QUESTIONS
 
 TERMS = (
     # cycles, records and submissions
@@ -67,3 +68,22 @@ UNITS = {
 def unit_name(unit: str) -> str:
     """A denominator's words (a catalog entry, to translate): one this list does not know reads as its id does."""
     return UNITS.get(unit, unit.replace("_", " "))
+
+
+# the fields a page's refusal names, by the words its form shows them with (the API names them by their ids)
+FIELDS = {
+    "value": N_("Value"),
+    "numerator": N_("Numerator"),
+    "denominator": N_("Denominator"),
+    "acknowledge_warnings": N_("I have checked these warnings"),
+    "version": N_("the version you saw"),
+    "unavailable": N_("No data for this metric (scores zero)"),
+    "file": N_("File"),
+    "title": N_("Title"),
+    "url": N_("Web address"),
+    "date": N_("Date"),
+    "note": N_("Note"),
+    "email": N_("E-mail"),
+    "password": N_("Password"),
+    **RUBRIC_QUESTIONS,
+}
