@@ -25,7 +25,7 @@ def test_operator_and_reviewer_pages(world):
     ]
     exports = operator.get("/api/cycles/2025/exports").json()
     assert (
-        exports["blocked"].startswith("1 items are not assessed")
+        exports["blocked"].startswith("1 item is not assessed yet: the files below hold its answers as the institution")
         and exports["manifest"]["counts"]["submission_rows"] == 1
     )
     r = operator.get("/api/cycles/2025/exports/submissions.csv")
@@ -44,7 +44,7 @@ def test_operator_and_reviewer_pages(world):
         "/cycles": "Progress",
         "/cycles/2025/progress": "in review",
         "/cycles/2025/review": "rev@network.org",
-        "/cycles/2025/exports": "1 items are not assessed",
+        "/cycles/2025/exports": "1 item is not assessed yet",
         "/audit?cycle=2025": "assignment.add",
         "/outbox": "No SMTP server is configured",
         "/cycles/2025/institutions/A/records/3/pubs/history": "record.save",
@@ -53,7 +53,7 @@ def test_operator_and_reviewer_pages(world):
         r = operator.get(url)
         assert r.status_code == 200 and text in r.text, url
     for url, text in {
-        "/cycles/2025/review": "to assess",
+        "/cycles/2025/review": "Alpha University · SDG 3",  # the institution by its name
         "/conflicts": "Every institution in DE",
         "/cycles/2025/institutions/A/records/3/pubs": "Your assessment",
     }.items():

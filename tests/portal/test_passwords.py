@@ -166,3 +166,20 @@ def test_one_reset_link_used_in_parallel_sets_one_password(world):
     assert sorted(statuses) == [201, 410, 410, 410]
     winner = passwords[statuses.index(201)]
     assert [sign_in(world, email, p) for p in passwords] == [200 if p == winner else 401 for p in passwords]
+
+
+def test_a_refused_sign_in_shows_the_form_again_with_why(world):
+    """A form's wrong password, then too many tries, are said above the sign-in form in the reader's language,
+    the address kept (too many tries was a bare "Error 429" page without the form)."""
+    email = world.users["A.admin"]
+    browser = world.client()
+    token = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', browser.get("/login?lang=fr").text).group(1)
+    form = {"email": email, "password": "wrong password", "csrf_token": token}
+    for _ in range(5):
+        r = browser.post("/login?lang=fr", data=form, follow_redirects=False)
+        assert r.status_code == 401 and 'id="login-form"' in r.text
+        assert re.search(r'id="login-error">([^<]*)<', r.text)[1] == "courriel ou mot de passe erroné"
+        assert f'value="{email}"' in r.text
+    r = browser.post("/login?lang=fr", data={**form, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 429 and 'id="login-form"' in r.text
+    assert re.search(r'id="login-error">([^<]*)<', r.text)[1].startswith("trop de")

@@ -17,6 +17,7 @@ from impactrank.portal.forms import EVIDENCE, RATE, MetricForm
 from impactrank.portal.models import VALUE_FIELDS
 
 TENFOLD = 10.0
+_SHARES = ("proportion", "percentage", "share")
 
 
 def check_values(methodology: Methodology, institution_id: str, sdg: int, metric: str, values: dict) -> None:
@@ -70,10 +71,25 @@ def _warning(code: str, field: str, message: str, **params) -> dict:
     }
 
 
+def is_share(form: MetricForm) -> bool:
+    """A metric the methodology names as a part of a whole ("Proportion of energy used from low-carbon sources",
+    "Percentage of …", "Share of …"): its rate cannot pass 1, its number not 100."""
+    return form.label.casefold().startswith(_SHARES)
+
+
 def warnings(form: MetricForm, values: dict, previous: float | None, evidence_items: list) -> list[dict]:
     """Plausibility warnings: a person confirms them; they never block a save."""
     found = []
     now = raw_value(form, values)
+    if now is not None and is_share(form) and now > (1 if form.kind == RATE else 100):
+        if form.kind == RATE:
+            message = N_(
+                "the numerator %(numerator)s is larger than the denominator %(denominator)s: a share above 100%%"
+            )
+            parts = {k: f"{values[k]:g}" for k in ("numerator", "denominator")}
+            found.append(_warning("share_above_whole", "numerator", message, **parts))
+        else:
+            found.append(_warning("share_above_whole", "value", N_("%(now)s is above 100 for a share"), now=f"{now:g}"))
     if previous is not None and now is not None and previous > 0:
         ratio = now / previous
         if ratio >= TENFOLD or ratio <= 1 / TENFOLD:

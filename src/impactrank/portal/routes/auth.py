@@ -11,7 +11,7 @@ from impactrank.i18n import N_, gettext
 from impactrank.pages import jsonable
 from impactrank.portal import accounts, notify, own_sessions, second_factor, throttle, tokens
 from impactrank.portal.bodies import Body, Email, Password
-from impactrank.portal.errors import forbidden
+from impactrank.portal.errors import PortalError, forbidden
 from impactrank.portal.http import Portal, actions, is_api, language, local_path, session_cookie
 from impactrank.portal.security import csrf_matches, csrf_token, new_token
 
@@ -95,18 +95,35 @@ def register(app: FastAPI, portal: Portal) -> None:
             {"title": gettext("Sign in", language(request)), "next": local_path(next, "/cycles")},
         )
 
+    def refused_sign_in(request: Request, exc: PortalError, email: str) -> Response:
+        """The sign-in page again, saying why (a wrong password, too many tries) above the form, the address kept:
+        a form post is not sent to an error page without the form."""
+        lang = language(request)
+        context = {"next": local_path(getattr(request.state, "next", None), "/cycles"), "email": email}
+        context |= {"title": gettext("Sign in", lang), "error": exc.text(lang, located=False)}
+        page = login_form(request, portal, "login.html", context)
+        page.status_code = exc.status
+        return page
+
     @act("/login", LoginIn, summary="Sign in: sets the session cookie, returns the CSRF token", public=True)
     def login(request: Request, body: LoginIn, files) -> Response:
         # the peer's address: a forwarded one only from the proxies named by --forwarded-allow-ips
         require_login_form(request, portal)
         ip = request.client.host if request.client else "unknown"
-        with portal.db.write() as session:  # counted and committed before the password is checked
-            throttle.admit(session, body.email, ip, portal.clock.now())
-        with portal.db.write() as session:
-            now, rp = portal.clock.now(), portal.relying_party(request)
-            token, user = accounts.sign_in(session, body.email, body.password, ip, now, body.code, body.assertion, rp)
-            if not is_api(request):
-                notify.remember_language(session, user.id, language(request))
+        try:
+            with portal.db.write() as session:  # counted and committed before the password is checked
+                throttle.admit(session, body.email, ip, portal.clock.now())
+            with portal.db.write() as session:
+                now, rp = portal.clock.now(), portal.relying_party(request)
+                token, user = accounts.sign_in(
+                    session, body.email, body.password, ip, now, body.code, body.assertion, rp
+                )
+                if not is_api(request):
+                    notify.remember_language(session, user.id, language(request))
+        except PortalError as exc:
+            if is_api(request):
+                raise
+            return refused_sign_in(request, exc, body.email)
         return signed_in(request, portal, token, user, local_path(getattr(request.state, "next", None), "/cycles"))
 
     @act(

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from pydantic import Field
 from sqlalchemy import select
 
-from impactrank.i18n import N_, gettext
+from impactrank.i18n import N_, gettext, ngettext
+from impactrank.i18n.formats import number
 from impactrank.portal import corrections, cycles, notify, records, review
 from impactrank.portal.bodies import Body
 from impactrank.portal.cycles import cycle_view
@@ -167,7 +168,17 @@ def register(app: FastAPI, portal: Portal) -> None:
                 blocked = None
             except PortalError as exc:
                 _, manifest = export_files(scope.session, c.id, allow_unassessed=True)
-                blocked = exc.text(language(request), located=False)  # the field is the cycle
+                # the page's own words: its links download the claims as entered (the command's option is
+                # for the command line)
+                n = exc.params["n"]
+                blocked = ngettext(
+                    "%(num)s item is not assessed yet: the files below hold its answers as the institution entered "
+                    "them; finish the review to export assessed answers",
+                    "%(num)s items are not assessed yet: the files below hold their answers as the institutions "
+                    "entered them; finish the review to export assessed answers",
+                    n,
+                    language(request),
+                ) % {"num": number(n, language(request))}
             return {
                 "title": gettext("Exports — %(cycle)s", language(request)) % {"cycle": c.id},
                 "cycle": cycle_view(c),

@@ -17,7 +17,7 @@ from impactrank.portal.errors import forbidden
 from impactrank.portal.history import record_history
 from impactrank.portal.http import Portal, actions, language
 from impactrank.portal.institutions import institution_view
-from impactrank.portal.models import Assessment, Assignment, Conflict, Record, SdgSubmission, User
+from impactrank.portal.models import Assessment, Assignment, Conflict, Institution, Record, SdgSubmission, User
 from impactrank.portal.params import RECORD, IdPath, MetricPath, SdgPath
 
 Answer = Annotated[float | None, Field(None, ge=0, le=1, allow_inf_nan=False)]
@@ -82,6 +82,10 @@ def register(app: FastAPI, portal: Portal) -> None:
                     select(SdgSubmission.institution_id, SdgSubmission.sdg).where(SdgSubmission.cycle_id == c.id)
                 )
             }
+            ids = {a.institution_id for a, _ in assigned}
+            names = dict(
+                scope.session.execute(select(Institution.id, Institution.name).where(Institution.id.in_(ids))).all()
+            )
             items = []
             for a, email in assigned:
                 form = records.sdg_form(c, a.sdg)
@@ -96,6 +100,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 items.append(
                     review.assignment_view(a, email)
                     | {
+                        "institution_name": names.get(a.institution_id),
                         "submitted": submitted,
                         "metrics": [
                             {"metric": m.metric, "label": m.label, "status": st}
