@@ -61,7 +61,8 @@ def db():
         for inst, country in (("A", "FR"), ("B", "DE"), ("C", "FR")):
             s.add(Institution(id=inst, name=f"University {inst}", country=country, created_at=NOW))
         for a in (OPERATOR, REV_A, REV_B, A_ADMIN, A_CONTRIBUTOR, B_ADMIN):
-            s.add(User(id=a.user_id, email=a.email, role=a.role, institution_id=a.institution_id, created_at=NOW))
+            s.add(User(id=a.user_id, email=a.email, role=a.role, institution_id=a.institution_id, created_at=NOW,
+                       password_hash="signed up"))  # fmt: skip
         s.add(User(id=4, email="rev-old@network.org", role="reviewer", active=False, created_at=NOW))
         s.add(User(id=8, email="boss@a.edu", role="admin", institution_id="A", created_at=NOW))
         open_cycle(Scope(s, COMMAND_LINE, NOW), "2025", str(MINI), "2025-11-11")
@@ -145,7 +146,7 @@ def test_assignments_by_hand(db):
         assign(db, "B", 1, "rev-b@network.org")
     french = err.value.text("fr")
     assert french == (
-        "champ «\xa0reviewer\xa0»\xa0: conflit d’intérêts : rev-b@network.org appartient à B "
+        "champ «\xa0reviewer\xa0»\xa0: conflit d’intérêts\xa0: rev-b@network.org appartient à B "
         "(un opérateur peut passer outre en donnant un motif)"
     )
     words = re.sub(r"\S+@\S+|«\xa0\w+\xa0»", "", french)  # the data (an address, a field's name) taken out
@@ -253,6 +254,13 @@ def test_automatic_assignment_needs_a_reviewer(db):
         "reviewer",
         "field 'reviewer': there is no active reviewer to assign",
     )
+
+
+def test_automatic_assignment_leaves_out_a_reviewer_still_invited(db):
+    """A reviewer whose invitation is not yet accepted (no password) cannot sign in to review: given nothing."""
+    db.add(User(id=9, email="aaa-invited@network.org", role="reviewer", created_at=NOW))  # first by e-mail
+    made = review.auto_assign(scope(db, OPERATOR), cycle(db), 1)["assignments"]
+    assert made and all(a["reviewer"] != "aaa-invited@network.org" for a in made)
 
 
 def test_declared_conflicts(db):

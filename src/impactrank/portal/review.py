@@ -177,9 +177,9 @@ def auto_assign(scope: Scope, cycle: Cycle, per_item: int) -> dict:
             select(SdgSubmission.institution_id, SdgSubmission.sdg).where(SdgSubmission.cycle_id == cycle.id)
         ).all()
     )
-    reviewers = list(
-        scope.session.scalars(select(User).where(User.role == REVIEWER, User.active.is_(True)).order_by(User.email))
-    )
+    # a reviewer invited but not yet signed up (no password) could not review what is given them
+    signed_up = (User.role == REVIEWER, User.active.is_(True), User.password_hash.is_not(None))
+    reviewers = list(scope.session.scalars(select(User).where(*signed_up).order_by(User.email)))
     if not reviewers:
         raise invalid(N_("there is no active reviewer to assign"), "reviewer")
     current = scope.session.execute(
