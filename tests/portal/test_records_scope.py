@@ -332,6 +332,7 @@ def _sdg(sdg, label, metrics, complete, started, submitted, at, ready) -> dict:
         "submitted": submitted,
         "submitted_at": at,
         "ready": ready,
+        "revisions": [],  # no reviewer has reopened a metric here
     }
 
 
