@@ -80,7 +80,7 @@ def test_single_year_averaged_and_dropped_years_in_each_language(lang):
         == SDG_TEXT[lang]
         + {
             "en": " = 37.0 (single-year; not in the overall table of edition 2022, so it is the published score)",
-            "fr": " = 37,0 (sur une année\u00a0; absent du classement général de l’édition 2022, c’est donc le score "
+            "fr": " = 37,0 (sur une année\u202f; absent du classement général de l’édition 2022, c’est donc le score "
             "publié)",
             "es": " = 37,0 (de un año; ausente de la clasificación general de la edición 2022, es por tanto la "
             "puntuación publicada)",

@@ -135,6 +135,8 @@ def test_every_route_for_every_caller_with_foreign_ids(world, mini_results, caps
                 may_show = who == "reviewer" and (
                     (method, path) == ("GET", "/api/cycles")
                     or (ids_name.startswith("B in 2026") and (method, path) in REVIEWER_READS)
+                    # the reviewer's own queue names the institution assigned to them there, by its name
+                    or (ids_name.startswith("B in 2026") and (method, path) == ("GET", "/api/cycles/{cycle}/review"))
                 )
                 leaked = [x for x in LEAKS if x in r.text]
                 if leaked and not may_show:
