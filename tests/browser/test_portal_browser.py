@@ -176,3 +176,99 @@ def test_a_draft_saved_as_one_types_reads_numbers_as_the_page_writes_them(portal
     assert page.locator(f"{form} .warnings li").inner_text() == "un justificatif est déclaré mais aucun n'est joint"
     assert page.locator(f"{form} input[name=acknowledge_warnings]").is_visible()
     assert errors == []
+
+
+# what sticks out of the viewport outside a table's own scrolling region, for a failure's message
+WIDER_THAN_THE_VIEWPORT = """[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > innerWidth && !e.closest('.table-scroll'))
+  .map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+def page_fits(page) -> tuple[int, int]:
+    """The page's width and the viewport's: a page wider than its viewport scrolls sideways."""
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_a_phone_shows_the_records_dashboard_and_evidence_without_scrolling_sideways(portal, browser, width):
+    """Institution B's SDG 13 (A's is submitted by now). A rate's two inputs stack, its "Save as complete" stays
+    on screen; the dashboard's and the evidence's tables scroll in a region of their own (named, reachable by
+    keyboard), not the page."""
+    base, page = portal.base, browser.new_page()
+    sign_in(page, base, portal.users["B.contributor"], PASSWORD)
+    page.set_viewport_size({"width": width, "height": 800})
+    institution = f"{base}/cycles/2025/institutions/B"
+    record = f"{institution}/records/13/low_carbon_energy_share"
+    page.goto(record)
+    if page.locator("#evidence-table").count() == 0:
+        page.fill("#ev-title", "Energy report with a long title that wraps on a phone")
+        page.fill("#ev-url", "https://a.example/reports/energy/2025/low-carbon-energy-share-of-the-campus.pdf")
+        page.click("#ev-add")
+        page.wait_for_url(record)
+    for url in (f"{institution}/records?sdg=13", institution, record):
+        page.goto(url)
+        scroll, view = page_fits(page)
+        wide = page.evaluate(WIDER_THAN_THE_VIEWPORT)
+        assert scroll <= view, (url, width, scroll, wide[:8])
+    page.goto(f"{institution}/records?sdg=13")
+    button = page.locator("#complete-13-low_carbon_energy_share").bounding_box()
+    assert button["x"] >= 0 and button["x"] + button["width"] <= width
+    for url, table in ((institution, "#sdg-table"), (record, "#evidence-table")):
+        page.goto(url)
+        region = page.locator(f".table-scroll:has({table})")
+        assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
+        assert region.get_attribute("aria-label")
+    page.close()
+
+
+def test_a_refused_save_is_shown_again_with_the_typed_value_in_french(portal, browser, artifacts):
+    """Text in a number field, saved as complete without script's help: the same page again, the text kept,
+    the refusal beside the field and in the title, the summary focused and linking to the field."""
+    base, page = portal.base, browser.new_page()
+    sign_in(page, base, portal.users["B.contributor"], PASSWORD)
+    page.goto(f"{base}/cycles/2025/institutions/B/records?sdg=13&lang=fr")
+    page.fill("#sdg_top10_journals-value", "beaucoup")
+    page.click("#complete-13-sdg_top10_journals")
+    page.wait_for_load_state()
+    field = page.locator("#sdg_top10_journals-value")
+    assert field.input_value() == "beaucoup" and field.get_attribute("aria-invalid") == "true"
+    said = page.locator("#" + field.get_attribute("aria-describedby")).inner_text()
+    assert said == "un nombre est attendu"
+    assert page.title().startswith("Non enregistré\u00a0: Valeur — un nombre est attendu")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.locator("#error-summary").get_attribute("role") == "alert"
+    page.click("#error-summary-link")
+    assert page.evaluate("document.activeElement.id") == "sdg_top10_journals-value"
+    page.screenshot(path=str(artifacts / "portal-refused-save-fr.png"), full_page=True)
+    page.fill("#sdg_top10_journals-value", "12,5")  # corrected, saved: the page that posted it, as usual
+    page.click("#complete-13-sdg_top10_journals")
+    page.wait_for_url("**/records?sdg=13")
+    assert page.locator("#state-13-sdg_top10_journals").inner_text() == "complet"
+    assert page.locator("#error-summary").count() == 0
+    page.close()
+
+
+def test_a_refused_save_and_a_refused_evidence_form_have_no_axe_violation(portal, axe_browser):
+    """axe-core's WCAG 2.1 AA rules on the pages shown again (aria-invalid, aria-describedby, the summary), at a
+    desktop's width and a phone's."""
+    from axe import run_axe
+
+    base, page = portal.base, axe_browser.new_page()
+    sign_in(page, base, portal.users["B.contributor"], PASSWORD)
+    record = f"{base}/cycles/2025/institutions/B/records/13/low_carbon_energy_share"
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base}/cycles/2025/institutions/B/records?sdg=13&lang=fr")
+        page.fill("#low_carbon_energy_share-numerator", "12")
+        page.fill("#low_carbon_energy_share-denominator", "-4")
+        page.click("#complete-13-low_carbon_energy_share")
+        page.wait_for_load_state()
+        assert page.locator("#low_carbon_energy_share-denominator").get_attribute("aria-invalid") == "true"
+        assert run_axe(page).counts() == {}, width
+        page.goto(record)
+        page.fill("#ev-title", "Sans fichier ni adresse")
+        page.click("#ev-add")
+        page.wait_for_load_state()
+        assert page.locator("#ev-file").get_attribute("aria-invalid") == "true"
+        assert run_axe(page).counts() == {}, width
+    page.close()

@@ -66,7 +66,8 @@ def test_refusals_on_a_page_speak_the_readers_language_and_name_row_and_field(wo
     r = contributor.post(f"{CYCLE}/records/1/pubs", data={"version": "0", "value": "beaucoup", "complete": "true"})
     assert r.status_code == 422 and '<html lang="fr">' in r.text
     text = r.text.replace("\u00a0", " ")
-    assert "<title>Erreur 422" in text and "champ « value »" in text and "un nombre est attendu" in text
+    # the form's page again, the field named by its label (tests/portal/test_refused_forms.py)
+    assert "<title>Non enregistré : Valeur — un nombre est attendu" in text and 'value="beaucoup"' in text
     upload = f"{HEADER}\nA,1,pubs,4,,,,,,\nA,3,pubs,7,,,,,,\n"
     assert put(contributor, "2025", "A", 3, "pubs", value=5).status_code == 200
     assert world.client("A.admin").post(f"/api{CYCLE}/submit", json={"sdgs": [3]}).status_code == 201

@@ -84,8 +84,9 @@ def test_bad_input_names_the_field(world):
         "/cycles/2025/institutions/A/records/1/pubs",
         data={"value": "x", "version": "0", "csrf_token": c.headers["X-CSRF-Token"]},
     )
-    # a page names the field by its form's label, not by the API's id
-    assert r.status_code == 422 and "field &#39;Value&#39;: a number is expected" in r.text
+    # the form's page again, naming the field by its form's label, not by the API's id
+    assert r.status_code == 422 and "<title>Not saved: Value — a number is expected" in r.text
+    assert ">Value: a number is expected</a>" in r.text and 'value="x" aria-invalid="true"' in r.text
     assert world.table("record") == []
 
 

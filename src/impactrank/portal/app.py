@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 
+from babel import Locale
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -106,6 +107,7 @@ def create_app(
     env.filters["term"] = pass_context(lambda _context, text, **params: _term(text, params))
     env.filters["unit"] = pass_context(lambda _context, unit: _term(unit_name(unit), {}))
     env.filters["moment"] = pass_context(lambda _context, text: moment(_moment(text), i18n_templates.current()))
+    env.filters["plural_count"] = pass_context(lambda _context, value: _plural_count(value, i18n_templates.current()))
     env.globals["changes"] = _changes
     env.globals["min_password"] = security.MIN_PASSWORD
 
@@ -220,6 +222,16 @@ def _changes(before, after) -> list[tuple[str, object, object]]:
         return [("", before, after)]
     b, a = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
     return [(k, b.get(k), a.get(k)) for k in sorted(set(b) | set(a)) if b.get(k) != a.get(k)]
+
+
+def _plural_count(value: float, locale: str) -> int:
+    """The count ``ngettext`` picks the words of a quantity by, for one that may have decimals (a rubric's 0.5
+    point): gettext's plural rules take whole numbers only, so a decimal one is sent as 1 or 2 by the language's
+    own rule for it (CLDR's: "0,5 point" and "1,5 point" in French, which takes the singular below 2; "0.5
+    points" and "1.5 points" in English)."""
+    if float(value).is_integer():
+        return int(value)
+    return 1 if Locale.parse(locale).plural_form(abs(value)) == "one" else 2
 
 
 def _term(text: str, params: dict) -> str:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from impactrank.errors import InputError
 from impactrank.headers import PAGE_HEADERS
 from impactrank.i18n import DEFAULT, N_, gettext, request_locale
 from impactrank.i18n.formats import typed_number
@@ -31,6 +33,7 @@ from impactrank.portal.errors import PortalError, forbidden, invalid, refused_fi
 from impactrank.portal.files import FileStore, too_large
 from impactrank.portal.security import csrf_matches, csrf_token
 from impactrank.portal.tenancy import Actor, Scope
+from impactrank.portal.terms import FIELDS
 
 SESSION_COOKIE = "impactrank_portal"
 """The session cookie's name over plain HTTP (loopback); over HTTPS it is ``__Host-`` and that, which a browser
@@ -45,6 +48,7 @@ def session_cookie(request: Request) -> str:
 SECURITY_HEADERS = {**PAGE_HEADERS, "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
 ENROL_PAGE = "/me/second-factor"
 JSON_BODY_LIMIT = 1024 * 1024
+MAX_TYPED = 10_000  # the characters of a field shown back on a refused form's page (a note takes 5,000)
 MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -92,6 +96,10 @@ class Portal:
     pages: Pages | None = None
     base_url: str | None = None
     second_factor_roles: tuple[str, ...] = second_factor.REQUIRED_ROLES
+    refused_pages: dict[str, Callable[..., Response]] = dataclass_field(default_factory=dict)
+    """By an action's path: ``fn(request, refusal, **path) -> Response``, the page a refused form post of it is
+    shown again on (with what was typed and why: a :class:`Refusal`). It runs the checks a GET of that page runs;
+    if they refuse, or the refusal is not one to show again, the error page answers as before."""
 
     def actor(self, session, request: Request) -> tuple[Actor, bool]:
         """Who is asking, and whether their token's last use or their session's idle end is due to be written."""
@@ -170,11 +178,19 @@ class Portal:
         return actor.role in self.second_factor_roles and not second_factor.enrolled(session, actor.user_id)
 
     @contextmanager
-    def page_scope(self, request: Request, operator: bool = False, enrolling: bool = False) -> Iterator[Scope]:
+    def page_scope(
+        self, request: Request, operator: bool = False, enrolling: bool = False, posted: bool = False
+    ) -> Iterator[Scope]:
         """A page's read scope. Who is signed in, and the CSRF token the page's forms carry, are kept for the
-        page before any check, so that an error page shows them too; ``operator``: a page for operators only."""
+        page before any check, so that an error page shows them too; ``operator``: a page for operators only;
+        ``posted``: the page shown again for a refused form, whose values it shows back only to a post that
+        carried the session's CSRF token (a forged post gets the error page, as before)."""
         with self.scope(request, enrolling=enrolling) as scope:
             actor = scope.actor
+            if posted and actor.session_token is not None:
+                given = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
+                if not csrf_matches(self.secret, actor.session_token, given):
+                    raise forbidden(N_("missing or wrong CSRF token"), "csrf_token")
             request.state.me = {"email": actor.email, "role": actor.role, "institution": actor.institution_id}
             request.state.csrf = self.csrf_for(actor)
             if operator:
@@ -227,6 +243,70 @@ def local_path(candidate: str | None, fallback: str) -> str:
     return fallback
 
 
+@dataclass
+class Refusal:
+    """A form post the server refused, for its page to show again: what the person typed (as typed, the strings
+    of the form's fields), what was refused (``field``: the API's name of the field) and why, in ``lang``."""
+
+    error: InputError
+    typed: dict[str, str | list[str]]
+    body: BaseModel | None
+    lang: str
+
+    @property
+    def status(self) -> int:
+        return self.error.status if isinstance(self.error, PortalError) else 422
+
+    @property
+    def field(self) -> str | None:
+        return self.error.field
+
+    @property
+    def message(self) -> str:
+        """Why, to show beside the field (which the page names by its label): without where, and in place of a
+        message that names the field by its API id, its words for beside the field (``BESIDE``); a file's row
+        says where in the file."""
+        err = self.error
+        if err.file is not None or err.row is not None:  # a file of rows: where in it is the message
+            return err.text(self.lang)
+        beside = BESIDE.get(err.template)
+        if beside is not None:
+            return gettext(beside, self.lang)
+        return err.text(self.lang, located=False)
+
+    @property
+    def label(self) -> str | None:
+        """The field's name as its form shows it, in ``lang`` (None for a field no form shows, and for a row of
+        a file, whose message says where)."""
+        if self.field not in FIELDS or self.error.file is not None or self.error.row is not None:
+            return None
+        return gettext(FIELDS[self.field], self.lang)
+
+    @property
+    def title(self) -> str:
+        """What went wrong, for the page's title: "Not saved: Value — a number is expected" (a field whose label
+        is no name, the warnings' box or the version, left out)."""
+        if self.label is None or self.field in ("acknowledge_warnings", "version"):
+            return gettext("Not saved: %(message)s", self.lang) % {"message": self.message}
+        return gettext("Not saved: %(field)s — %(message)s", self.lang) % {"field": self.label, "message": self.message}
+
+    def value(self, name: str, default: Any = "") -> Any:
+        """What was typed in ``name`` (``default`` for a field left out: an unticked box, an unanswered question)."""
+        return self.typed.get(name, default)
+
+
+# messages that name the field by its API id ("exists is required …"), as said beside the field itself
+BESIDE = {
+    "%(name)s is required to mark this metric complete (or declare it as having no data)": N_(
+        "an answer is needed to save as complete (or tick 'No data for this metric')"
+    ),
+}
+
+# the statuses of a refusal a page shows again with what was typed (not signing in, a CSRF or role refusal,
+# nor a server error: those keep the error page)
+SHOWN_AGAIN = frozenset({400, 404, 409, 413, 415, 422, 423})
+
+
 def not_signed_in() -> PortalError:
     return PortalError(N_("sign in first (or send a valid session token, from POST /api/tokens/session)"), status=401)
 
@@ -254,6 +334,8 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
         request.state.csrf_form = form.get("csrf_token")
         request.state.next = form.get("next")
         data: dict[str, Any] = {}
+        typed: dict[str, str | list[str]] = {}  # as typed, for the page shown again if the post is refused
+        request.state.typed = typed
         for key in form:
             if key in ("csrf_token", "next"):
                 continue
@@ -262,7 +344,9 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
                 files[key] = values[0]
                 continue
             field = model.model_fields.get(key) if model else None
+            typed[key] = values[-1][:MAX_TYPED]
             if field is not None and getattr(field.annotation, "__origin__", None) is list:
+                typed[key] = [v[:MAX_TYPED] for v in values]
                 data[key] = [v for v in values if v != ""]
             elif values[-1] != "":
                 number = field is not None and field.annotation in (float, float | None)
@@ -280,7 +364,9 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
     if model is None:
         return None, files
     try:
-        return model.model_validate(data), files
+        body = model.model_validate(data)
+        request.state.body = body
+        return body, files
     except ValidationError as exc:
         raise refused_field(exc.errors()[0]) from None
 
@@ -302,6 +388,9 @@ def action(
 
     ``fn(request, body, files, **path) -> dict`` runs in the thread pool. JSON callers get the dict; a form
     post is redirected to the form's ``next`` page (or gets the Response ``fn`` returned).
+
+    A refused form post whose page registered itself in :attr:`Portal.refused_pages` under ``path`` gets that
+    page again, with what the person typed and the refusal beside its field (:func:`shown_again`).
     """
 
     def register(fn: Callable) -> Callable:
@@ -316,8 +405,17 @@ def action(
                 raise not_signed_in()
             if is_multipart(request):  # the database is asked only then, off the event loop
                 await run_in_threadpool(upload_allowed, request, multipart is not None)
-            body, files = await read_body(request, model)
-            result = await run_in_threadpool(functools.partial(fn, request, body, files, **path_params))
+            try:
+                body, files = await read_body(request, model)
+                result = await run_in_threadpool(functools.partial(fn, request, body, files, **path_params))
+            except InputError as exc:
+                again = None
+                refused = request.app.state.portal.refused_pages.get(path)
+                if refused is not None and not is_api(request):
+                    again = await run_in_threadpool(shown_again, refused, request, exc, path_params)
+                if again is None:
+                    raise
+                return again
             if isinstance(result, Response):
                 return result
             if is_api(request):
@@ -344,6 +442,27 @@ def action(
         return fn
 
     return register
+
+
+def shown_again(refused: Callable[..., Response], request: Request, exc: InputError, path: dict) -> Response | None:
+    """The page of a refused form post, shown again with what was typed (:func:`action`'s ``refused``); None when
+    the post is not one to show again (not a form, a refusal of who is asking) or its page refuses too."""
+    typed = getattr(request.state, "typed", None)
+    refusal = Refusal(exc, typed or {}, getattr(request.state, "body", None), language(request))
+    if typed is None or refusal.status not in SHOWN_AGAIN:
+        return None
+    try:
+        return refused(request, refusal, **path)
+    except InputError:
+        return None
+
+
+def as_page(request: Request, path: str, query: str = "") -> Request:
+    """A refused form post's request, as the GET of the page it is shown again on (``path``, ``query``): the
+    page's own links (its language switch, its forms' ``next``) name that page, not the address posted to. Who
+    asks, the language and the request's state are the post's."""
+    scope = {**request.scope, "method": "GET", "path": path, "raw_path": path.encode(), "query_string": query.encode()}
+    return Request(scope, request.receive)
 
 
 def actions(app: Any) -> Callable[..., Callable]:

@@ -83,6 +83,7 @@ FIELDS = {
     "url": N_("Web address"),
     "date": N_("Date"),
     "note": N_("Note"),
+    "verdict": N_("Verdict"),
     "email": N_("E-mail"),
     "password": N_("Password"),
     **RUBRIC_QUESTIONS,
