@@ -214,3 +214,16 @@ def test_spanish_count_axes_write_their_ticks_as_the_rae(top):
         assert any(len(t) > 5 and "." in t for t in yaxis["ticktext"])
     else:
         assert "1000" in yaxis["ticktext"]
+
+
+def test_interactive_movement_names_wrap_into_short_lines():
+    """On a phone the movement chart's long names left no room for the plot: each name is broken at spaces into
+    lines of at most 28 characters (a word longer than that alone on its line), every word kept, escaped."""
+    long = "École Polytechnique – Institut Polytechnique de Paris <Lab>"
+    fig = charts.plotly_figure(_movement(["IMT Atlantique", long]))
+    names = {y for trace in fig["data"] for y in trace["y"]}
+    assert "IMT Atlantique" in names
+    (wrapped,) = names - {"IMT Atlantique"}
+    lines = wrapped.split("<br>")
+    assert " ".join(lines) == long.replace("<", "&lt;").replace(">", "&gt;")
+    assert len(lines) > 1 and all(len(line) <= 28 or " " not in line for line in lines)

@@ -182,7 +182,8 @@ def plotly_figure(spec: dict) -> dict:
                 }
             )
         layout.update(
-            yaxis={"title": {"text": tx["in_table"]}, **_count_axis([r["count"] for r in p], lang)},
+            # its title kept clear of the ticks at a phone's width too
+            yaxis={"title": {"text": tx["in_table"]}, "automargin": True, **_count_axis([r["count"] for r in p], lang)},
             yaxis2={  # a share of the table, in steps a reader reads ("20 %"), its title clear of the ticks
                 "title": {"text": tx["position"], "standoff": 8},
                 "overlaying": "y",
@@ -203,7 +204,7 @@ def plotly_figure(spec: dict) -> dict:
                         "type": "scatter",
                         "mode": "lines",
                         "x": [it["top_before"], it["top_after"]],
-                        "y": [_label(it["name"])] * 2,
+                        "y": [_wrapped(it["name"])] * 2,
                         "line": {"color": MUTED, "width": 3},
                         "showlegend": False,
                         "hoverinfo": "skip",
@@ -217,7 +218,7 @@ def plotly_figure(spec: dict) -> dict:
                     "mode": "markers",
                     "name": _label(label),
                     "x": [it[f"top_{side}"] for it in pts],
-                    "y": [_label(it["name"]) for it in pts],
+                    "y": [_wrapped(it["name"]) for it in pts],
                     "error_x": {
                         "type": "data",
                         "symmetric": False,
@@ -231,15 +232,35 @@ def plotly_figure(spec: dict) -> dict:
                     "hovertemplate": "%{y}: %{text}, %{x}<extra>" + _label(label) + "</extra>",
                 }
             )
+        # each row as tall as its name's lines, the legend and the axis title below the plot, so that a phone's
+        # width is the plot's
+        lines = max((_wrapped(it["name"]).count("<br>") + 1 for it in items), default=1)
+        row = max(30, 15 * lines + 8)
         layout.update(
-            xaxis={"title": {"text": tx["top_field"]}, "range": [0, 100]},
+            xaxis={"title": {"text": _wrapped(tx["top_field"], 40)}, "range": [0, 100]},
             yaxis={"autorange": "reversed", "automargin": True},
-            height=max(260, 90 + 30 * len(items)),
+            height=max(260, 130 + row * len(items)),
             margin=dict(_LAYOUT["margin"], l=20),
+            legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
         )
     else:
         raise ValueError(f"unknown chart kind {kind!r}")
     return {"data": data, "layout": layout}
+
+
+NAME_LINE = 28  # characters on a line of a name on the movement chart's axis
+
+
+def _wrapped(name: str, width: int = NAME_LINE) -> str:
+    """A name for an axis, escaped and broken at spaces into lines of about ``width`` characters: on a phone's
+    narrow chart a long name on one line left no room for the plot, and Plotly cut it at the left."""
+    lines: list[str] = []
+    for word in str(name).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(_label(line) for line in lines)
 
 
 def figure_json(spec: dict) -> str:
