@@ -214,3 +214,16 @@ def test_every_denominator_of_the_bundled_methodologies_is_named_in_words():
         method = load_methodology(edition)
         used = {m.denominator for sdg in method.sdgs for m in sdg.metrics if getattr(m, "denominator", None)}
         assert used and used <= set(UNITS), (edition, used - set(UNITS))
+
+
+def test_a_records_history_reads_in_the_readers_words(world):
+    """The institution's own history of a metric: what happened, which field, its values and when, as the page's
+    language writes them (it showed the audit log's codes: "record.save", "True", "1000000000.0", ISO times)."""
+    contributor = world.client("A.contributor")
+    assert put(contributor, "2025", "A", 3, "pubs", value=12.5).status_code == 200
+    page = contributor.get("/cycles/2025/institutions/A/records/3/pubs/history?lang=fr").text
+    entry = re.search(r'<tr class="entry">(.*?)</tr>', page, re.S)[1]
+    assert 'data-action="record.save">enregistré<' in entry
+    assert "Valeur\u00a0: – → 12,5" in unescape(entry) and "Non\u00a0: – → non" not in entry
+    assert re.search(r"<td>\d{1,2} \w+ 20\d\d", entry)  # a day as French writes it, not an ISO time
+    assert "record.save<" not in entry and "True" not in entry and "draft" not in entry

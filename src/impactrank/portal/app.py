@@ -34,7 +34,7 @@ from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
 from impactrank.portal.files import DEFAULT_LIMIT, FileStore
 from impactrank.portal.http import ENROL_PAGE, SECURITY_HEADERS, BodyLimit, Portal, is_api, language, local_path
-from impactrank.portal.terms import FIELDS, unit_name
+from impactrank.portal.terms import ACTIONS, FIELDS, unit_name
 
 STATIC = {
     "portal.css": "text/css; charset=utf-8",
@@ -106,6 +106,9 @@ def create_app(
     env.filters["label"] = pass_context(lambda _context, text: label(text, i18n_templates.current()))
     env.filters["term"] = pass_context(lambda _context, text, **params: _term(text, params))
     env.filters["unit"] = pass_context(lambda _context, unit: _term(unit_name(unit), {}))
+    env.filters["action"] = pass_context(lambda _context, code: _term(ACTIONS.get(code, code), {}))
+    env.filters["field"] = pass_context(lambda _context, name: _term(FIELDS.get(name, name), {}))
+    env.filters["logged"] = pass_context(lambda _context, value: _logged(value))
     env.filters["moment"] = pass_context(lambda _context, text: moment(_moment(text), i18n_templates.current()))
     env.filters["plural_count"] = pass_context(lambda _context, value: _plural_count(value, i18n_templates.current()))
     env.globals["changes"] = _changes
@@ -222,6 +225,18 @@ def _changes(before, after) -> list[tuple[str, object, object]]:
         return [("", before, after)]
     b, a = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
     return [(k, b.get(k), a.get(k)) for k in sorted(set(b) | set(a)) if b.get(k) != a.get(k)]
+
+
+def _logged(value: object) -> str:
+    """A value of a record's history as the reader writes it: "–" for none, "oui"/"non", "12,5", a state's word."""
+    lang = i18n_templates.current()
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return gettext("yes", lang) if value else gettext("no", lang)
+    if isinstance(value, int | float):
+        return typed_text(value, lang)
+    return _term(str(value), {})
 
 
 def _plural_count(value: float, locale: str) -> int:

@@ -86,5 +86,24 @@ FIELDS = {
     "verdict": N_("Verdict"),
     "email": N_("E-mail"),
     "password": N_("Password"),
+    "state": N_("State"),
+    "public": N_("Public"),
     **RUBRIC_QUESTIONS,
 }
+
+# a record's history in words (its codes stay in the operators' audit log, where they are filtered by)
+ACTIONS = {
+    "record.save": N_("saved"),
+    "record.resubmit": N_("resubmitted after review"),
+    "evidence.add": N_("evidence added"),
+    "evidence.remove": N_("evidence removed"),
+    "records.upload": N_("uploaded with other rows"),
+    "assessment.accepted": N_("assessed: accepted"),
+    "assessment.revision": N_("assessed: revision requested"),
+    "assessment.rejected": N_("assessed: not accepted"),
+    "correction.request": N_("correction requested"),
+    "correction.approve": N_("correction approved"),
+    "correction.reject": N_("correction rejected"),
+    "deadline.extend": N_("deadline extended"),
+}
+N_("command line")  # the actor of a change made on the server's command line
