@@ -4,6 +4,7 @@ real SMTP server on loopback (aiosmtpd), never twice, and kept for a later attem
 from __future__ import annotations
 
 import email
+import email.header
 import socket
 
 import pytest
@@ -89,7 +90,8 @@ def test_revision_requests_and_decisions_are_mailed(world, smtp_server):
     assert r.status_code == 201
     assert deliver(world.db, world.clock.now())["sent"] == 1
     [message] = inbox.messages
-    assert message["To"] == "admin@a.edu" and "Revision requested: SDG 3 pubs" in message["Subject"]
+    subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    assert message["To"] == "admin@a.edu" and subject == "Revision requested: SDG 3 · Publications (2025)"
     assert "which year?" in message.get_payload()
 
 

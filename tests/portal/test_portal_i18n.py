@@ -165,7 +165,7 @@ def test_e_mails_arrive_in_the_language_the_person_reads(world):
     assert admin.post(f"/api{CYCLE}/submit", json={"sdgs": [3, 4]}).status_code == 201
     review_world(world)
     subject, body = outbox(world, world.users["A.admin"])[-1]
-    assert subject == "Révision demandée\u00a0: ODD 3 pubs (2025)"
+    assert subject == "Révision demandée\u00a0: ODD 3 · Publications (2025)"
     assert body.startswith("Un évaluateur demande une révision de l'ODD 3 «\u00a0Publications\u00a0» pour A d'ici le")
     assert body.endswith("(tour 1 sur 2)\u00a0:\n\nwhich year?\n")
     assert re.search(r" d'ici le \d{1,2} [a-zéû]+ 20\d\d \(tour", body), body  # the day as French writes it

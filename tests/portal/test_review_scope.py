@@ -408,7 +408,7 @@ def test_revision_rounds_reopen_the_metric_and_mail_the_admins(db):
     assert rec.revision_due == NOW + timedelta(days=14)
     mails = db.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [m.to_email for m in mails] == ["admin@a.edu", "boss@a.edu"]
-    assert mails[0].subject == "Revision requested: SDG 1 pubs (2025)"
+    assert mails[0].subject == "Revision requested: SDG 1 · Publications (2025)"
     assert mails[0].body == (
         "A reviewer asks for a revision of SDG 1 'Publications' for A by 2025-10-15 (round 1 of 2):\n\n"
         "show the source\n"

@@ -301,7 +301,7 @@ def assess(
             notify.queue(
                 scope.session,
                 to,
-                N_("Revision requested: SDG %(sdg)s %(metric)s (%(cycle)s)"),
+                N_("Revision requested: SDG %(sdg)s · %(label)s (%(cycle)s)"),  # the metric as the form names it
                 N_(
                     "A reviewer asks for a revision of SDG %(sdg)s '%(label)s' for %(institution)s by %(day)s (round "
                     "%(round)s of %(rounds)s):\n\n%(note)s\n"
