@@ -94,7 +94,12 @@ def test_match_proposes_renamed_institutions_and_aliases_join_them(tmp_path, tab
     assert lines[0].startswith("alias,institution_id,score")
     proposed = {line.split(",")[0]: line.split(",")[1] for line in lines[1:]}
     assert proposed == {"Alpha Univ.": "fr-alpha-university", "Gamma College of Arts": "tr-gamma-college"}
-    assert run("import", str(renamed), "--edition", "2022", "-w", str(ws), "--aliases", str(aliases)).exit_code == 0
+    # the two renamings in two files, --aliases given twice: both hold (a second file replaced the first)
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("\n".join(lines[:2]) + "\n")
+    second.write_text("\n".join([lines[0], lines[2]]) + "\n")
+    both = ("--aliases", str(first), "--aliases", str(second))
+    assert run("import", str(renamed), "--edition", "2022", "-w", str(ws), *both).exit_code == 0
     with Workspace(ws, read_only=True) as w:
         assert (
             w.load("2022").institutions["institution_id"].to_list()

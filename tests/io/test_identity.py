@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from impactrank.errors import InputError
-from impactrank.io.identity import institution_id, name_key, normalise_name, propose_matches, read_aliases
+from impactrank.io.identity import (
+    institution_id,
+    name_key,
+    normalise_name,
+    propose_matches,
+    read_alias_files,
+    read_aliases,
+)
 
 
 def test_ids_ignore_case_accents_quotes_and_spacing():
@@ -134,3 +141,21 @@ def test_renames_need_evidence_and_blank_names_are_never_paired():
         ("CY Cergy Paris University", "fr-cergy", "word: cergy"),
     ]
     assert propose_matches(a, b, min_score=90)["alias"].to_list() == ["國立交通大學"]  # an alias needs no score
+
+
+def test_several_alias_files_read_as_one_and_a_contradiction_is_refused(tmp_path):
+    """``--aliases`` twice: both files' aliases hold (a second file replaced the first); an alias the two files send
+    to different institutions is refused with the alias and both files."""
+    ids, names, other = tmp_path / "ids.csv", tmp_path / "names.csv", tmp_path / "other.csv"
+    ids.write_text("alias,institution_id\nNCKU,tw-national-cheng-kung-university\n", encoding="utf-8")
+    names.write_text('name,alias\nAsia University,"Asia University, Taiwan"\n', encoding="utf-8")
+    both = read_alias_files([ids, names])
+    assert both.resolve("NCKU", "TW") == "tw-national-cheng-kung-university"
+    assert both.resolve("Asia University, Taiwan", "TW") == "tw-asia-university"
+    other.write_text("alias,institution_id\nNCKU,tw-another\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_alias_files([ids, other])
+    assert (exc.value.file, str(exc.value)) == (
+        "other.csv",
+        "other.csv: alias 'ncku' joins 'tw-another' here but 'tw-national-cheng-kung-university' in ids.csv",
+    )

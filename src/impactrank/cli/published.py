@@ -69,7 +69,10 @@ def import_table(
         str | None,
         typer.Option("--edition-suffix", help="Ids become YEAR-SUFFIX (e.g. 2021-taiwan), beside built editions."),
     ] = None,
-    aliases: Annotated[Path | None, typer.Option("--aliases", help="Alias file joining renamed institutions.")] = None,
+    aliases: Annotated[
+        list[Path] | None,
+        typer.Option("--aliases", help="Alias file joining renamed institutions; repeatable (the files read as one)."),
+    ] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the full import report as JSON.")] = None,
     decimal: DecimalOption = None,
     corrections: Annotated[

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import polars as pl
 from rapidfuzz import fuzz
 
-from impactrank.errors import N_
+from impactrank.errors import N_, InputError
 from impactrank.io import display_names
 from impactrank.io.delimited import read_text_table
 
@@ -107,6 +108,26 @@ def read_aliases(path: str | Path) -> Aliases:
                 aliases.display_by_name[name_key(cells[target])] = names
                 aliases.display_by_name[name_key(cells[source])] = names
     return aliases
+
+
+def read_alias_files(paths: Sequence[str | Path]) -> Aliases:
+    """Several alias files as one (``--aliases`` given more than once): an alias two files send to different
+    places is refused, naming the alias and both files."""
+    merged, given_by = Aliases(), {}
+    for path in paths:
+        one = read_aliases(path)
+        for mine, theirs in ((merged.to_id, one.to_id), (merged.to_name, one.to_name)):
+            for key, target in theirs.items():
+                if mine.get(key, target) != target:
+                    raise InputError(
+                        N_("alias %(alias)r joins %(here)r here but %(there)r in %(earlier)s"),
+                        file=Path(path).name,
+                        params={"alias": key, "here": target, "there": mine[key], "earlier": given_by[key]},
+                    )
+                mine[key], given_by[key] = target, Path(path).name
+        merged.display_by_id |= one.display_by_id
+        merged.display_by_name |= one.display_by_name
+    return merged
 
 
 def propose_matches(a: pl.DataFrame, b: pl.DataFrame, *, min_score: float = 50.0) -> pl.DataFrame:

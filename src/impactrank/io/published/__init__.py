@@ -18,7 +18,7 @@ from impactrank.engine.tables.edition import Edition
 from impactrank.errors import N_, InputError
 from impactrank.io import display_names
 from impactrank.io.delimited import check_decimal
-from impactrank.io.identity import Aliases, read_aliases
+from impactrank.io.identity import Aliases, read_alias_files
 from impactrank.io.published.assemble import build_edition, split_editions
 from impactrank.io.published.corrections import Corrections, read_corrections
 from impactrank.io.published.formats import FORMATS, read_rows
@@ -98,7 +98,7 @@ def read_published(
     format: str = "auto",
     edition: str | None = None,
     edition_suffix: str | None = None,
-    aliases: str | Path | Aliases | None = None,
+    aliases: str | Path | Sequence[str | Path] | Aliases | None = None,
     decimal: str | None = None,
     corrections: str | Path | None = None,
 ) -> PublishedImport:
@@ -132,11 +132,14 @@ def _read(
     format: str,
     edition: str | None,
     edition_suffix: str | None,
-    aliases: str | Path | Aliases | None,
+    aliases: str | Path | Sequence[str | Path] | Aliases | None,
     decimal: str | None,
     corrections: Corrections,
 ) -> PublishedImport:
-    alias_table = aliases if isinstance(aliases, Aliases) else read_aliases(aliases) if aliases else Aliases()
+    if isinstance(aliases, Aliases):
+        alias_table = aliases
+    else:  # one alias file, or several read as one
+        alias_table = read_alias_files([aliases] if isinstance(aliases, str | Path) else aliases or [])
     sources = []
     for path in files:
         rows, fmt, table = read_rows(path, format, decimal)
