@@ -93,11 +93,12 @@ def test_revision_answer_accept_and_history(portal, browser, artifacts):
     assert "accepted" in page.locator("#review-verdict").inner_text()
     page.click("#history-link")
     page.wait_for_url(f"**{record}/history")
-    actions = page.locator("#history td.action").all_inner_texts()
-    steps = [
-        a for a in actions if a in ("assessment.revision", "record.save", "record.resubmit", "assessment.accepted")
-    ]
+    cells = page.locator("#history td.action")
+    codes = cells.evaluate_all("cells => cells.map(c => c.dataset.action)")  # the audit codes behind the words
+    steps = [a for a in codes if a in ("assessment.revision", "record.save", "record.resubmit", "assessment.accepted")]
     assert steps[-4:] == ["assessment.revision", "record.save", "record.resubmit", "assessment.accepted"]
+    words = cells.all_inner_texts()[-4:]
+    assert words == ["assessed: revision requested", "saved", "resubmitted after review", "assessed: accepted"]
     text = page.locator("#history").inner_text()
     assert "attach the 2024 edition" in text and portal.users["A.contributor"] in text
     page.screenshot(path=str(artifacts / "portal-history.png"), full_page=True)
