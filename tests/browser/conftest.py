@@ -103,3 +103,13 @@ def axe_browser(playwright, tmp_path_factory):
     """A context whose pages let axe-core's script in past their Content-Security-Policy (the policy itself is
     tested with the plain ``browser``)."""
     yield from _chromium(playwright, tmp_path_factory, bypass_csp=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_cookies_left(request):
+    """Each test leaves the shared browser without its cookies (a language chosen, a session): servers on 127.0.0.1
+    share cookies whatever their port, so a French page of one test made the next test's portal French."""
+    yield
+    for name in ("browser", "axe_browser"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).clear_cookies()

@@ -33,7 +33,16 @@ from impactrank.portal.clock import Clock, SystemClock
 from impactrank.portal.db import Database, schema_is_current
 from impactrank.portal.errors import PortalError
 from impactrank.portal.files import DEFAULT_LIMIT, FileStore
-from impactrank.portal.http import ENROL_PAGE, SECURITY_HEADERS, BodyLimit, Portal, is_api, language, local_path
+from impactrank.portal.http import (
+    ENROL_PAGE,
+    SECURITY_HEADERS,
+    BodyLimit,
+    Portal,
+    field_label,
+    is_api,
+    language,
+    local_path,
+)
 from impactrank.portal.terms import ACTIONS, FIELDS, unit_name
 
 STATIC = {
@@ -156,9 +165,9 @@ def create_app(
         # the refusal without where too, for a page's script to show beside the field's own label
         extra["message"] = exc.text(lang, located=False)
         text = exc.text(lang)
-        if not is_api(request) and exc.field in FIELDS and exc.row is None and exc.file is None:
-            # a page names the field as its form shows it ("Valeur"), not by the API's id ("value")
-            where = gettext("field '%(field)s'", lang) % {"field": gettext(FIELDS[exc.field], lang)}
+        shown = None if is_api(request) else field_label(exc, lang)
+        if shown is not None:  # a page names the field as its form shows it ("Valeur"), not by its id ("value")
+            where = gettext("field '%(field)s'", lang) % {"field": shown}
             text = gettext("%(where)s: %(message)s", lang) % {"where": where, "message": extra["message"]}
         return error(request, status, text, exc.field, extra)
 

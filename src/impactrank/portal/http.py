@@ -250,7 +250,6 @@ class Refusal:
 
     error: InputError
     typed: dict[str, str | list[str]]
-    body: BaseModel | None
     lang: str
 
     @property
@@ -276,11 +275,7 @@ class Refusal:
 
     @property
     def label(self) -> str | None:
-        """The field's name as its form shows it, in ``lang`` (None for a field no form shows, and for a row of
-        a file, whose message says where)."""
-        if self.field not in FIELDS or self.error.file is not None or self.error.row is not None:
-            return None
-        return gettext(FIELDS[self.field], self.lang)
+        return field_label(self.error, self.lang)
 
     @property
     def title(self) -> str:
@@ -293,6 +288,14 @@ class Refusal:
     def value(self, name: str, default: Any = "") -> Any:
         """What was typed in ``name`` (``default`` for a field left out: an unticked box, an unanswered question)."""
         return self.typed.get(name, default)
+
+
+def field_label(error: InputError, lang: str) -> str | None:
+    """The refused field's name as its form shows it, in ``lang`` (None for a field no form shows, and for a row
+    of a file, whose message says where)."""
+    if error.field not in FIELDS or error.file is not None or error.row is not None:
+        return None
+    return gettext(FIELDS[error.field], lang)
 
 
 # messages that name the field by its API id ("exists is required …"), as said beside the field itself
@@ -364,9 +367,7 @@ async def read_body(request: Request, model: type[BaseModel] | None) -> tuple[Ba
     if model is None:
         return None, files
     try:
-        body = model.model_validate(data)
-        request.state.body = body
-        return body, files
+        return model.model_validate(data), files
     except ValidationError as exc:
         raise refused_field(exc.errors()[0]) from None
 
@@ -448,7 +449,7 @@ def shown_again(refused: Callable[..., Response], request: Request, exc: InputEr
     """The page of a refused form post, shown again with what was typed (:func:`action`'s ``refused``); None when
     the post is not one to show again (not a form, a refusal of who is asking) or its page refuses too."""
     typed = getattr(request.state, "typed", None)
-    refusal = Refusal(exc, typed or {}, getattr(request.state, "body", None), language(request))
+    refusal = Refusal(exc, typed or {}, language(request))
     if typed is None or refusal.status not in SHOWN_AGAIN:
         return None
     try:

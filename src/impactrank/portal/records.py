@@ -212,11 +212,7 @@ def progress(scope: Scope, cycle: Cycle, institution_id: str) -> dict:
         complete = sum(states.get((form.sdg, m.metric)) == COMPLETE for m in form.metrics)
         started = sum((form.sdg, m.metric) in states for m in form.metrics)
         # the metrics a reviewer reopened, each until its revision is due: the SDG's one open door once submitted
-        reopened = [
-            records[form.sdg, m.metric]
-            for m in form.metrics
-            if getattr(records.get((form.sdg, m.metric)), "reopened", False)
-        ]
+        reopened = [r for m in form.metrics if (r := records.get((form.sdg, m.metric))) and r.reopened]
         sdgs.append(
             {
                 "sdg": form.sdg,

@@ -113,7 +113,7 @@ def register(app: FastAPI, portal: Portal) -> None:
                 ],
             }
 
-    def dashboard_context(request: Request, scope, cycle: str, institution: str) -> dict:
+    def dashboard_context(scope, cycle: str, institution: str) -> dict:
         c = scope.cycle(cycle)
         inst = scope.institution(institution, c.id)
         state = records.progress(scope, c, institution)
@@ -129,7 +129,7 @@ def register(app: FastAPI, portal: Portal) -> None:
     @pages.page(INSTITUTION, "dashboard.html", summary="An institution's dashboard")
     def dashboard(request: Request, cycle: IdPath, institution: IdPath) -> dict:
         with portal.page_scope(request) as scope:
-            return dashboard_context(request, scope, cycle, institution)
+            return dashboard_context(scope, cycle, institution)
 
     def records_context(request: Request, scope, cycle: str, institution: str, sdg: int | None) -> dict:
         c = scope.cycle(cycle)
@@ -239,28 +239,26 @@ def register(app: FastAPI, portal: Portal) -> None:
         ctx = shown_with(ctx, refusal, f"record-{sdg}-{metric}", prefix, fields, about)
         return pages.html(page, template, ctx, refusal.status)
 
-    def evidence_refused(
-        request: Request, refusal: Refusal, cycle: str, institution: str, sdg: int, metric: str
-    ) -> Response:
-        with portal.page_scope(request, posted=True) as scope:
-            ctx = record_context(request, scope, cycle, institution, sdg, metric)
-        fields = {f: f"ev-{f}" for f in ("title", "file", "url", "date", "public")}
-        ctx = shown_with(ctx, refusal, "evidence", "ev", fields)
-        return pages.html(as_page(request, record_path(request)), "record.html", ctx, refusal.status)
+    def on_record_page(form: str, prefix: str, fields: dict[str, str]):
+        """A refused post of one of a metric page's own forms (its evidence, its assessment), shown again there."""
 
-    def assessment_refused(
-        request: Request, refusal: Refusal, cycle: str, institution: str, sdg: int, metric: str
-    ) -> Response:
-        with portal.page_scope(request, posted=True) as scope:
-            ctx = record_context(request, scope, cycle, institution, sdg, metric)
-        fields = {f: f"assess-{f}-{RUBRIC_CHOICES[0][1]}" for f in RUBRIC_QUESTIONS}
-        fields |= {"verdict": "verdict-accepted", "note": "assess-note"}
-        ctx = shown_with(ctx, refusal, "assessment", "assess", fields)
-        return pages.html(as_page(request, record_path(request)), "record.html", ctx, refusal.status)
+        def refused(
+            request: Request, refusal: Refusal, cycle: str, institution: str, sdg: int, metric: str
+        ) -> Response:
+            with portal.page_scope(request, posted=True) as scope:
+                ctx = record_context(request, scope, cycle, institution, sdg, metric)
+            ctx = shown_with(ctx, refusal, form, prefix, fields)
+            return pages.html(as_page(request, record_path(request)), "record.html", ctx, refusal.status)
+
+        return refused
+
+    evidence_fields = {f: f"ev-{f}" for f in ("title", "file", "url", "date", "public")}
+    assessment_fields = {f: f"assess-{f}-{RUBRIC_CHOICES[0][1]}" for f in RUBRIC_QUESTIONS}
+    assessment_fields |= {"verdict": "verdict-accepted", "note": "assess-note"}
 
     def upload_refused(request: Request, refusal: Refusal, cycle: str, institution: str) -> Response:
         with portal.page_scope(request, posted=True) as scope:
-            ctx = dashboard_context(request, scope, cycle, institution)
+            ctx = dashboard_context(scope, cycle, institution)
         # what is wrong in the file's rows, as wrong with its file, is said at the file's field
         at = "rows-complete" if refusal.field == "complete" else "rows-file"
         ctx = shown_with(ctx, refusal, "upload", "rows", {refusal.field or "": at})
@@ -268,8 +266,8 @@ def register(app: FastAPI, portal: Portal) -> None:
 
     portal.refused_pages |= {
         RECORD: save_refused,
-        RECORD + "/evidence": evidence_refused,
-        RECORD + "/assessment": assessment_refused,
+        RECORD + "/evidence": on_record_page("evidence", "ev", evidence_fields),
+        RECORD + "/assessment": on_record_page("assessment", "assess", assessment_fields),
         INSTITUTION + "/upload": upload_refused,
     }
 

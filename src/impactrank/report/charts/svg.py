@@ -55,11 +55,6 @@ def _axis_y(
     return out
 
 
-def _width(text: str, size: int) -> float:
-    """A label's width in the charts' sans-serif font (to keep labels apart)."""
-    return text_width(text, size)
-
-
 # A label's box around its baseline, in font sizes: DejaVu Sans's ascent of capitals and digits (0.73) and its
 # descent (0.24), each with a little air.
 ASCENT, DESCENT = 0.8, 0.25
@@ -211,7 +206,7 @@ def _svg_distribution(spec: dict) -> str:
         return x0 + (x1 - x0) * v / 100.0
 
     labels = [shown(b["label"], lang) for b in bounds]  # "801–1 000" as the language groups it
-    label_rows = _rows([(sx(b["low"]), _width(text, 9)) for b, text in zip(bounds, labels, strict=True)])
+    label_rows = _rows([(sx(b["low"]), text_width(text, 9)) for b, text in zip(bounds, labels, strict=True)])
     y0 = PAD_T + 14 + 11 * (max(label_rows, default=-1) + 1)
     y1 = y0 + 220
     marked = [m for m in spec["marked"][:12] if m["x"] is not None]
